@@ -1,0 +1,3 @@
+def inbox_for(*, user):
+    """Return `user`'s in-app messages, newest first."""
+    return []

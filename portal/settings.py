@@ -1,0 +1,318 @@
+"""Settings of the citizen services portal.
+
+One module, configured entirely by environment variables (see `.env.example`, which lists and
+explains every one). Development defaults are safe to run on a laptop; with ``DEBUG`` off the
+portal refuses to start unless the production essentials are set.
+"""
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local `.env` file is optional; real deployments set variables in their environment.
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _required_in_production(name: str, *, default: str) -> str:
+    """Return the variable `name`; without DEBUG it must be set explicitly."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return default
+    raise ImproperlyConfigured(
+        f"{name} must be set when DEBUG is off. See .env.example for what it means."
+    )
+
+
+# --- Core --------------------------------------------------------------------------------
+SECRET_KEY = _required_in_production(
+    "SECRET_KEY", default="development-only-secret-key-never-use-in-production-0123456789"
+)
+ALLOWED_HOSTS = _required_in_production(
+    "ALLOWED_HOSTS", default="127.0.0.1,localhost,testserver"
+).split(",")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "csp",
+    "phonenumber_field",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "portal",
+    "accounts",
+    "cases",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.StaffMFAMiddleware",
+    "accounts.middleware.PreferredLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+if not DEBUG:
+    # Collected, compressed static files served by the app server itself (see collectstatic).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+                "portal.context_processors.agency",
+            ],
+        },
+    },
+]
+
+# --- Data stores -------------------------------------------------------------------------
+# DATABASE_URL: any PostgreSQL URL. `make run` / `make test` start an embedded PostgreSQL and
+# set it for you when it is absent.
+DATABASES = {
+    "default": env.db_url_config(
+        _required_in_production(
+            "DATABASE_URL", default="postgresql://postgres:@localhost:5432/portal"
+        )
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# REDIS_URL: the cache, the rate limits and the Celery broker.
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+# Sessions live in the database, with the cache as a read-through: a Redis outage logs
+# nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Accounts ----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PHONENUMBER_DEFAULT_REGION = env.str("PHONE_REGION", default="US")
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("AGENCY_NAME", default="City of Springfield")
+
+# --- Internationalisation ----------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.str("AGENCY_TIME_ZONE", default="America/New_York")
+
+# --- Agency branding ---------------------------------------------------------------------
+# Everything a town changes to adopt the portal; templates read it through the `agency`
+# context processor, never hard-coded.
+AGENCY = {
+    "name": env.str("AGENCY_NAME", default="City of Springfield"),
+    "short_name": env.str("AGENCY_SHORT_NAME", default="Springfield"),
+    "logo_url": env.str("AGENCY_LOGO_URL", default="/static/portal/img/logo.svg"),
+    "primary_color": env.str("AGENCY_PRIMARY_COLOR", default="#1a4480"),
+    "secondary_color": env.str("AGENCY_SECONDARY_COLOR", default="#d83933"),
+    "phone": env.str("AGENCY_PHONE", default="(555) 010-0100"),
+    "email": env.str("AGENCY_EMAIL", default="help@springfield.example.gov"),
+    "address": env.str("AGENCY_ADDRESS", default="100 Main Street, Springfield"),
+    "hours": env.str("AGENCY_HOURS", default="Monday to Friday, 8:30 a.m. to 4:30 p.m."),
+    "time_zone": TIME_ZONE,
+    "currency": env.str("AGENCY_CURRENCY", default="USD"),
+}
+
+# --- Static and uploaded files -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT", default="staticfiles")
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+]
+STORAGES = {
+    "default": {
+        "BACKEND": env.str(
+            "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        )
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = BASE_DIR / env.str("MEDIA_ROOT", default=".data/media")
+MEDIA_URL = "/media/"
+# Largest document a resident may upload, in bytes.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- E-mail and SMS ----------------------------------------------------------------------
+# EMAIL_URL: smtp://user:pass@host:587 (or consolemail://, or an anymail backend through
+# EMAIL_BACKEND). Development prints e-mail to the console.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_email)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+ANYMAIL = {"IGNORE_UNSUPPORTED_FEATURES": True}
+if env.str("ANYMAIL_ESP_API_KEY", default=""):
+    ANYMAIL["ESP_API_KEY"] = env.str("ANYMAIL_ESP_API_KEY")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@springfield.example.gov")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSMSBackend")
+
+# --- Celery ------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Reliability: a task is acknowledged only once it has finished, a task whose worker died is
+# redelivered, and each worker takes one task at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# Redis redelivers an unacknowledged task after this many seconds; no task is scheduled
+# further ahead than this (no long ETAs), so nothing runs twice by accident.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "notifications-dispatch": {
+        "task": "notifications.dispatch_pending",
+        "schedule": env.float("NOTIFICATIONS_DISPATCH_SECONDS", default=30.0),
+    },
+}
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+# A claimed notification whose worker did not report back within this many seconds is
+# claimed again by the next dispatcher run.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+
+# --- Security ----------------------------------------------------------------------------
+# Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
+SECURE_TLS = env.bool("SECURE_TLS", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = SECURE_TLS
+CSRF_COOKIE_SECURE = SECURE_TLS
+SECURE_SSL_REDIRECT = SECURE_TLS and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_TLS
+SECURE_HSTS_PRELOAD = SECURE_TLS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # Payment providers' hosted pages are reached by a form post or a redirect.
+        "form-action": [SELF, *env.list("CSP_FORM_ACTION_EXTRA", default=[])],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["uswds"]
+CRISPY_TEMPLATE_PACK = "uswds"
+
+# --- Logging -----------------------------------------------------------------------------
+# One line per record, to stderr, with no request bodies or e-mail addresses: log records
+# name objects by id. `portal.logging.RedactPIIFilter` masks anything that looks like an
+# e-mail address or phone number in case one slips into a message.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_pii": {"()": "portal.logfilters.RedactPIIFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_pii"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("services/", views.service_search, name="service_search"),
+    path("account/", views.dashboard, name="dashboard"),
+]

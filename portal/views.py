@@ -1,0 +1,91 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cases.selectors import cases_visible_to
+from notifications.selectors import inbox_for
+from portal import services_catalogue
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"entries": services_catalogue.entries()})
+
+
+@require_GET
+def service_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = services_catalogue.search(query) if query else services_catalogue.entries()
+    return render(request, "portal/search.html", {"query": query, "results": results})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cases = cases_visible_to(user=request.user).order_by("-created_at")[:20]
+    messages = inbox_for(user=request.user)[:10]
+    return render(request, "portal/dashboard.html", {"cases": cases, "inbox": messages})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is up and serving requests."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """The database and Redis both answer; 503 if either does not."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        logger.exception("Readiness check: database unreachable")
+        checks["database"] = "unavailable"
+    try:
+        cache.set("readyz", "1", timeout=5)
+        checks["redis"] = "ok" if cache.get("readyz") == "1" else "unavailable"
+    except Exception:
+        logger.exception("Readiness check: Redis unreachable")
+        checks["redis"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
+
+
+def _error_page(request, status: int, template: str) -> HttpResponse:
+    return render(request, template, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, 400, "400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403, "403.html")
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, "404.html")
+
+
+def server_error(request):
+    # Rendered without the request's context processors: the failure may lie there.
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"agency": settings.AGENCY}), status=500)
