@@ -86,7 +86,8 @@ def embedded_redis(data_dir: Path, *, persistent: bool) -> Iterator[str]:
 def stack(name: str, *, persistent: bool) -> Iterator[None]:
     """Put DATABASE_URL and REDIS_URL in the environment, starting what is missing."""
     with contextlib.ExitStack() as exit_stack:
-        root = BASE_DIR / ".data" / name
+        # DEVSTACK_NAME keeps parallel checkouts or runs apart (their own data folders).
+        root = BASE_DIR / ".data" / os.environ.get("DEVSTACK_NAME", name)
         if not os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"] = exit_stack.enter_context(
                 embedded_postgres(root / "postgres")
