@@ -39,6 +39,7 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Yield the URL of a PostgreSQL server kept in `data_dir`; stop it on exit."""
     runtime = data_dir.parent / "run"
     runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)  # platformdirs accepts a runtime folder only with this mode
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver
 
