@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    IN_APP = "in_app", _("In-app message")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class Notification(models.Model):
+    """One message to one person on one channel: the outbox row and, for in-app, the inbox.
+
+    Rows are written inside the business transaction that causes them (see
+    `notifications.services.notification_send`) and sent later by the dispatcher, so a message
+    exists exactly when the change it announces was committed.
+    """
+
+    Channel = NotificationChannel
+    Status = NotificationStatus
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text=_("Empty for a guest without an account."),
+    )
+    to_address = models.CharField(
+        _("to"),
+        max_length=254,
+        blank=True,
+        help_text=_("E-mail address or phone number, fixed when the message was queued."),
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel.choices)
+    template_key = models.CharField(_("template"), max_length=100)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
+    available_at = models.DateTimeField(_("next attempt not before"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    link_url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=NotificationStatus.values),
+                name="notifications_notification_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=NotificationChannel.values),
+                name="notifications_notification_channel_known",
+            ),
+            # A lease exists exactly while a dispatcher holds the row.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="sending", claimed_until__isnull=False)
+                    | (~Q(status="sending") & Q(claimed_until__isnull=True))
+                ),
+                name="notifications_notification_lease_iff_sending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notifications_notification_sent_has_time",
+            ),
+            # The inbox belongs to an account; e-mail and SMS need somewhere to go.
+            models.CheckConstraint(
+                condition=(
+                    Q(channel="in_app", recipient__isnull=False, to_address="")
+                    | (~Q(channel="in_app") & ~Q(to_address=""))
+                ),
+                name="notifications_notification_addressed",
+            ),
+        ]
+        indexes = [
+            # The dispatcher's claim: due pending rows, and rows whose lease ran out.
+            models.Index(
+                fields=["available_at", "id"],
+                condition=Q(status="pending"),
+                name="notif_pending_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(status="sending"),
+                name="notif_sending_lease_idx",
+            ),
+            # The inbox: one person's in-app messages, newest first.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=Q(channel="in_app"),
+                name="notif_inbox_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"{self.template_key} ({self.get_channel_display()})"
+
+
+class EmailOptOut(models.Model):
+    """A record that an address asked, through an unsubscribe link, to get no more e-mail.
+
+    For an account holder the switch that counts is `User.notify_by_email` (they can turn it
+    back on in their settings); for a guest this row is the only memory of the request, and
+    the dispatcher skips e-mail to the address while it exists.
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_opt_outs",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-mail opt-out")
+        verbose_name_plural = _("e-mail opt-outs")
+        indexes = [models.Index(Lower("email"), name="notif_optout_email_ci_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,21 @@
+import copy
+from pathlib import Path
+
+import pytest
+
+from notifications import sms
+
+TEST_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@pytest.fixture(autouse=True)
+def _notification_settings(settings):
+    """Test-only message templates (key "tests/greeting"), and SMS recorded in a list."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
+    settings.TEMPLATES = templates
+    settings.SMS_BACKEND = "notifications.sms.LocmemSMSBackend"
+    settings.SITE_URL = "https://portal.example.gov"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
