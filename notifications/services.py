@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -27,7 +28,7 @@ from django.utils import timezone, translation
 from notifications.delivery import send_email, send_sms
 from notifications.models import EmailOptOut, Notification, NotificationChannel, NotificationStatus
 from notifications.rendering import render
-from notifications.tokens import unsubscribe_url
+from notifications.tokens import read_unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -183,12 +184,21 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 
 
 def unsubscribe(*, user) -> None:
-    """Stop e-mail to `user` (they can turn it back on in their settings) and record it."""
+    """Stop e-mail to `user` (they can turn it back on in their settings) and record it.
+
+    Unsubscribing someone already unsubscribed changes and records nothing.
+    """
     with transaction.atomic():
-        type(user).objects.filter(pk=user.pk).update(notify_by_email=False)
+        changed = (
+            type(user)
+            .objects.filter(pk=user.pk, notify_by_email=True)
+            .update(notify_by_email=False)
+        )
         user.notify_by_email = False
-        EmailOptOut.objects.create(email=user.email, user=user)
-    logger.info("User %s unsubscribed from e-mail", user.pk)
+        if changed:
+            EmailOptOut.objects.create(email=user.email.lower(), user=user)
+    if changed:
+        logger.info("User %s unsubscribed from e-mail", user.pk)
 
 
 def _guest_opted_out(email: str) -> bool:
@@ -205,6 +215,30 @@ def email_opt_out(*, email: str) -> None:
         if not _guest_opted_out(email):
             EmailOptOut.objects.create(email=email.strip().lower())
     logger.info("A guest address unsubscribed from e-mail")
+
+
+def unsubscribe_by_token(*, token: str) -> bool:
+    """Unsubscribe whoever the signed `token` names from e-mail; False if it names no one.
+
+    An account holder's e-mail switch is turned off (`unsubscribe`); a guest's address is put
+    on the opt-out list (`email_opt_out`). Idempotent, so a mail client may POST twice.
+    """
+    target = read_unsubscribe_token(token)
+    if target is None:
+        return False
+    if target.user_id is not None:
+        user = get_user_model().objects.filter(pk=target.user_id).first()
+        if user is None:
+            return False
+        unsubscribe(user=user)
+        return True
+    notification = Notification.objects.filter(
+        pk=target.notification_id, recipient__isnull=True, channel=NotificationChannel.EMAIL
+    ).first()
+    if notification is None:
+        return False
+    email_opt_out(email=notification.to_address)
+    return True
 
 
 def notifications_retry(*, notification_ids: Iterable[int]) -> int:

@@ -1,0 +1,238 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import EmailOptOut, Notification
+from notifications.tokens import unsubscribe_token
+from tests.accounts.factories import UserFactory
+from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def unsubscribe_path(notification):
+    return reverse("notifications:unsubscribe", args=[unsubscribe_token(notification)])
+
+
+# --- unsubscribe ---------------------------------------------------------------------------
+
+
+def test_unsubscribe_link_shows_a_confirmation_and_changes_nothing(client):
+    # given
+    row = NotificationFactory()
+
+    # when
+    response = client.get(unsubscribe_path(row))
+
+    # then
+    assert response.status_code == 200
+    assert response.templates[0].name == "notifications/unsubscribe_confirm.html"
+    assert b'method="post"' in response.content
+    row.recipient.refresh_from_db()
+    assert row.recipient.notify_by_email is True
+
+
+def test_confirming_unsubscribes_without_signing_in():
+    # given
+    row = NotificationFactory()
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.post(unsubscribe_path(row), {"confirm": "Unsubscribe"})
+
+    # then
+    assert response.status_code == 200
+    assert response.templates[0].name == "notifications/unsubscribed.html"
+    row.recipient.refresh_from_db()
+    assert row.recipient.notify_by_email is False
+    assert EmailOptOut.objects.filter(user=row.recipient).count() == 1
+
+
+def test_one_click_post_from_a_mail_client_unsubscribes():
+    # given: RFC 8058: no cookies, no CSRF token, this exact body
+    row = NotificationFactory()
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.post(
+        unsubscribe_path(row),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    # then
+    assert response.status_code == 200
+    row.recipient.refresh_from_db()
+    assert row.recipient.notify_by_email is False
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_forged_unsubscribe_token_is_refused(client, method):
+    # given
+    user = UserFactory()
+    path = reverse("notifications:unsubscribe", args=[f"{user.pk}:forged"])
+
+    # when
+    response = getattr(client, method)(path)
+
+    # then
+    assert response.status_code == 404
+    assert response.templates[0].name == "notifications/unsubscribe_invalid.html"
+    user.refresh_from_db()
+    assert user.notify_by_email is True
+
+
+# --- inbox and mark read -------------------------------------------------------------------
+
+
+def test_inbox_needs_sign_in(client):
+    # when
+    response = client.get(reverse("notifications:inbox"))
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_inbox_lists_only_own_messages(client):
+    # given
+    user = UserFactory()
+    mine = InAppNotificationFactory(recipient=user, subject="Permit approved")
+    InAppNotificationFactory(subject="Someone else's news")
+    client.force_login(user)
+
+    # when
+    response = client.get(reverse("notifications:inbox"))
+
+    # then
+    assert response.status_code == 200
+    assert list(response.context["inbox"]) == [mine]
+    assert b"Permit approved" in response.content
+    assert b"Someone else" not in response.content
+
+
+def test_mark_read_returns_to_the_page_given(client):
+    # given
+    message = InAppNotificationFactory()
+    client.force_login(message.recipient)
+
+    # when
+    response = client.post(
+        reverse("notifications:mark_read", args=[message.pk]), {"next": "/account/"}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    message.refresh_from_db()
+    assert message.read_at is not None
+
+
+def test_mark_read_ignores_an_off_site_next(client):
+    # given
+    message = InAppNotificationFactory()
+    client.force_login(message.recipient)
+
+    # when
+    response = client.post(
+        reverse("notifications:mark_read", args=[message.pk]), {"next": "https://evil.test/"}
+    )
+
+    # then
+    assert response["Location"] == reverse("notifications:inbox")
+
+
+def test_mark_read_of_another_persons_message_is_not_found(client):
+    # given
+    message = InAppNotificationFactory()
+    client.force_login(UserFactory())
+
+    # when
+    response = client.post(reverse("notifications:mark_read", args=[message.pk]))
+
+    # then
+    assert response.status_code == 404
+    message.refresh_from_db()
+    assert message.read_at is None
+
+
+def test_mark_read_by_get_is_not_allowed(client):
+    # given
+    message = InAppNotificationFactory()
+    client.force_login(message.recipient)
+
+    # when
+    response = client.get(reverse("notifications:mark_read", args=[message.pk]))
+
+    # then
+    assert response.status_code == 405
+
+
+def test_dashboard_summary_shows_subject_body_unread_mark_and_link(rf):
+    # given
+    user = UserFactory()
+    unread = InAppNotificationFactory(
+        recipient=user, subject="Permit approved", link_url="https://portal.example.gov/c/1/"
+    )
+    read = InAppNotificationFactory(recipient=user, subject="Old news", read_at=timezone.now())
+    request = rf.get("/account/")
+    request.user = user
+
+    # when
+    html = render_to_string(
+        "notifications/_dashboard_inbox.html", {"inbox": [unread, read]}, request=request
+    )
+
+    # then
+    assert "You have 1 unread message." in html
+    assert '<a class="usa-link" href="https://portal.example.gov/c/1/">Permit approved</a>' in html
+    assert "Your permit was approved." in html
+    assert html.count(">New</span>") == 1
+    assert reverse("notifications:mark_read", args=[unread.pk]) in html
+    assert reverse("notifications:mark_read", args=[read.pk]) not in html
+
+
+# --- admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clerk_with_mfa(clerk):
+    clerk.is_superuser = True
+    clerk.save(update_fields=["is_superuser"])
+    Authenticator.objects.create(user=clerk, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return clerk
+
+
+def test_admin_list_shows_no_message_bodies(client, clerk_with_mfa):
+    # given
+    NotificationFactory(channel="sms", to_address="+12025550143", body="Your code is 4321")
+    client.force_login(clerk_with_mfa)
+
+    # when
+    response = client.get(reverse("admin:notifications_notification_changelist"))
+
+    # then
+    assert response.status_code == 200
+    assert b"Your code is 4321" not in response.content
+    assert b"+12025550143" not in response.content
+
+
+def test_admin_retry_now_resets_a_failed_notification(client, clerk_with_mfa):
+    # given
+    row = NotificationFactory(status="failed", attempts=6, last_error="SMTPDataError (554)")
+    client.force_login(clerk_with_mfa)
+
+    # when
+    response = client.post(
+        reverse("admin:notifications_notification_changelist"),
+        {"action": "retry_now", "_selected_action": [row.pk], "index": 0},
+    )
+
+    # then
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert Notification.objects.count() == 1
