@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from .models import User
 
@@ -16,20 +17,40 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """A person's own details. Parses only: `accounts.services.profile_update` saves."""
+
+    # Each language is named in itself, so someone who cannot read the page's language can
+    # still find theirs.
+    preferred_language = forms.ChoiceField(
+        label=_("Language for messages and pages"),
+        choices=[("en", "English"), ("es", "Español")],
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = User
         fields = ["full_name", "phone", "preferred_language", "notify_by_email", "notify_by_sms"]
+        labels = {
+            "full_name": _("Full name"),
+            "phone": _("Mobile phone number"),
+            "notify_by_email": _("E-mail me updates and reminders"),
+            "notify_by_sms": _("Text me updates and reminders"),
+        }
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-            "preferred_language": forms.RadioSelect,
+            "phone": RegionalPhoneNumberWidget(attrs={"autocomplete": "tel"}),
         }
         help_texts = {
             "phone": _("For text messages about your requests. For example, (555) 010-0123."),
+            "notify_by_sms": _("Needs a mobile phone number. Message and data rates may apply."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("notify_by_sms") and not cleaned.get("phone"):
+        if cleaned.get("notify_by_sms") and not cleaned.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Enter a mobile phone number to get text messages."))
         return cleaned

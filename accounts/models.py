@@ -66,6 +66,13 @@ class User(AbstractUser):
                 condition=models.Q(preferred_language__in=[c for c, _ in settings.LANGUAGES]),
                 name="accounts_user_language_known",
             ),
+            # Text messages need somewhere to go.
+            models.CheckConstraint(
+                condition=models.Q(notify_by_sms=False) | ~models.Q(phone=""),
+                name="accounts_user_sms_needs_phone",
+                violation_error_code="sms_needs_phone",
+                violation_error_message=_("Enter a mobile phone number to get text messages."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_search, name="service_search"),
     path("account/", views.dashboard, name="dashboard"),
+    path("theme.css", views.theme_css, name="theme_css"),
 ]

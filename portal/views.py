@@ -7,14 +7,20 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
 from cases.selectors import cases_visible_to
 from notifications.selectors import inbox_for
 from portal import services_catalogue
+from portal.theme import current_theme
 
 logger = logging.getLogger(__name__)
+
+DASHBOARD_CASES = 20
+DASHBOARD_MESSAGES = 5
+SEARCH_QUERY_MAX_LENGTH = 200
 
 
 @require_GET
@@ -24,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def service_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
     results = services_catalogue.search(query) if query else services_catalogue.entries()
     return render(request, "portal/search.html", {"query": query, "results": results})
 
@@ -32,9 +38,29 @@ def service_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    cases = cases_visible_to(user=request.user).order_by("-created_at")[:20]
-    messages = inbox_for(user=request.user)[:10]
-    return render(request, "portal/dashboard.html", {"cases": cases, "inbox": messages})
+    cases = cases_visible_to(user=request.user).filter(applicant=request.user)
+    context = {
+        "cases": list(cases.order_by("-created_at")[:DASHBOARD_CASES]),
+        "inbox": list(inbox_for(user=request.user)[:DASHBOARD_MESSAGES]),
+        # The notifications app may provide its own summary; the shell's is the fallback.
+        "inbox_templates": [
+            "notifications/_dashboard_inbox.html",
+            "portal/_dashboard_inbox.html",
+        ],
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@require_GET
+@condition(etag_func=lambda request: current_theme().version)
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The agency's colors as CSS (inline styles are forbidden by the CSP)."""
+    response = render(
+        request, "portal/theme.css", {"theme": current_theme()}, content_type="text/css"
+    )
+    # base.html links it with ?v=<version>, so a color change gives a new URL.
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24 * 30)
+    return response
 
 
 @never_cache
@@ -88,4 +114,5 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without the request's context processors: the failure may lie there.
     template = loader.get_template("500.html")
-    return HttpResponse(template.render({"agency": settings.AGENCY}), status=500)
+    context = {"agency": settings.AGENCY, "theme_version": current_theme().version}
+    return HttpResponse(template.render(context), status=500)

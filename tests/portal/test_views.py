@@ -1,0 +1,301 @@
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from portal import services_catalogue
+from portal.services_catalogue import CatalogueEntry
+from tests.accounts.factories import UserFactory
+from tests.cases.factories import CaseFactory
+from tests.cases.workflows import TEST_PERMIT
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue_entry():
+    """A service registered the way a service app registers one."""
+    entry = CatalogueEntry(
+        key="tests.licence",
+        title="Apply for a food truck license",
+        description="Sell food from a vehicle on public streets.",
+        url_name="portal:home",
+        keywords=("vendor", "mobile kitchen"),
+        order=5,
+    )
+    services_catalogue.register(entry)
+    yield entry
+    services_catalogue.unregister(entry.key)
+
+
+def test_home_lists_the_catalogue_with_a_search_box(client, catalogue_entry):
+    # when
+    response = client.get(reverse("portal:home"))
+
+    # then
+    assert response.status_code == 200
+    assert response.templates[0].name == "portal/home.html"
+    html = response.content.decode()
+    assert "<h1>What do you need to do?</h1>" in html
+    assert html.count("<h1") == 1
+    assert 'action="/services/" method="get"' in html
+    assert '<label class="usa-sr-only" for="service-search">Search for a service</label>' in html
+    keys = [entry.key for entry in response.context["entries"]]
+    assert keys[0] == "tests.licence"
+    assert keys[-2:] == ["portal.status", "portal.account"]
+    assert 'href="/account/">Check the status of a request</a>' in html
+    assert 'href="/accounts/profile/">Manage your account</a>' in html
+
+
+def test_home_has_no_breadcrumbs_but_pages_below_it_do(client):
+    # when
+    home = client.get(reverse("portal:home")).content.decode()
+    search = client.get(reverse("portal:service_search")).content.decode()
+
+    # then
+    assert "usa-breadcrumb" not in home
+    assert '<nav class="usa-breadcrumb padding-bottom-0" aria-label="Breadcrumbs">' in search
+    assert '<a href="/" class="usa-breadcrumb__link"><span>Home</span></a>' in search
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("food truck", ["tests.licence"]),
+        ("MOBILE kitchen", ["tests.licence"]),
+        ("status", ["portal.status"]),
+        ("zeppelin", []),
+    ],
+)
+def test_search_finds_entries_by_every_word(client, catalogue_entry, query, expected):
+    # when
+    response = client.get(reverse("portal:service_search"), {"q": query})
+
+    # then
+    assert response.status_code == 200
+    assert [entry.key for entry in response.context["results"]] == expected
+    assert response.context["query"] == query
+
+
+def test_search_without_results_says_what_to_do_next(client):
+    # when
+    response = client.get(reverse("portal:service_search"), {"q": "zeppelin"})
+
+    # then
+    html = response.content.decode()
+    assert "0 services match “zeppelin”." in html
+    assert "<h2>No service found</h2>" in html
+    assert 'value="zeppelin"' in html
+
+
+def test_search_ignores_case_and_accents():
+    # given
+    entry = CatalogueEntry(
+        key="tests.tramite",
+        title="Trámite de licencia",
+        description="Solicitar una licencia de vendedor ambulante.",
+        url_name="portal:home",
+    )
+    services_catalogue.register(entry)
+
+    # when
+    try:
+        results = services_catalogue.search("TRAMITE vendedor")
+    finally:
+        services_catalogue.unregister(entry.key)
+
+    # then
+    assert results == [entry]
+
+
+def test_search_matches_in_the_visitor_language(client):
+    # given
+    client.cookies["django_language"] = "es"
+
+    # when
+    response = client.get(reverse("portal:service_search"), {"q": "solicitud"})
+
+    # then
+    assert [entry.key for entry in response.context["results"]] == ["portal.status"]
+
+
+def test_dashboard_requires_sign_in(client):
+    # when
+    response = client.get(reverse("portal:dashboard"))
+
+    # then
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={reverse('portal:dashboard')}"
+
+
+def test_dashboard_lists_only_my_cases_with_their_plain_language_status(client, resident):
+    # given
+    mine = CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    CaseFactory(kind=TEST_PERMIT.kind, applicant=UserFactory())
+    client.force_login(resident)
+
+    # when
+    response = client.get(reverse("portal:dashboard"))
+
+    # then
+    assert response.status_code == 200
+    assert response.templates[0].name == "portal/dashboard.html"
+    assert response.context["cases"] == [mine]
+    html = response.content.decode()
+    assert f'<a href="{mine.get_absolute_url()}">{mine.reference}</a>' in html
+    assert "Test permit" in html
+    assert ">Received</span>" in html
+
+
+def test_dashboard_of_a_staff_member_shows_their_own_requests_only(client, clerk):
+    # given
+    CaseFactory(kind=TEST_PERMIT.kind, applicant=UserFactory())
+    client.force_login(clerk)
+
+    # when
+    response = client.get(reverse("portal:dashboard"))
+
+    # then
+    assert response.context["cases"] == []
+    assert "You have no requests yet." in response.content.decode()
+
+
+def test_dashboard_query_count_does_not_grow_with_cases(
+    client, resident, django_assert_max_num_queries
+):
+    # given
+    client.force_login(resident)
+    CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    with django_assert_max_num_queries(50) as few:
+        client.get(reverse("portal:dashboard"))
+    baseline = len(few.captured_queries)
+    for _ in range(15):
+        CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+
+    # when / then
+    with django_assert_max_num_queries(baseline):
+        response = client.get(reverse("portal:dashboard"))
+    assert len(response.context["cases"]) == 16
+
+
+def test_theme_css_carries_the_agency_colors_and_is_cacheable(client, settings):
+    # given
+    settings.AGENCY = {**settings.AGENCY, "primary_color": "#FFD700"}
+
+    # when
+    response = client.get(reverse("portal:theme_css"))
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/css"
+    assert "max-age=2592000" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    css = response.content.decode()
+    assert ".portal-brand-bar { background-color: #ffd700; color: #1b1b1b; }" in css
+    assert (
+        client.get(reverse("portal:theme_css"), HTTP_IF_NONE_MATCH=response["ETag"]).status_code
+        == 304
+    )
+
+
+def test_theme_falls_back_to_uswds_colors_for_an_invalid_setting(client, settings):
+    # given
+    settings.AGENCY = {**settings.AGENCY, "primary_color": "red; } body { display: none"}
+
+    # when
+    css = client.get(reverse("portal:theme_css")).content.decode()
+
+    # then
+    assert ".portal-brand-bar { background-color: #1a4480; color: #ffffff; }" in css
+    assert "display: none" not in css
+
+
+def test_base_layout_links_the_theme_and_has_a_skip_link(client):
+    # when
+    html = client.get(reverse("portal:home")).content.decode()
+
+    # then
+    assert '<html lang="en" class="no-js">' in html
+    assert '<a class="usa-skipnav" href="#main-content">Skip to main content</a>' in html
+    assert '<main id="main-content"' in html
+    assert '<link rel="stylesheet" href="/theme.css?v=' in html
+    assert " style=" not in html
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "Page not found"), ("es", "Página no encontrada")],
+)
+def test_404_page_is_in_the_visitor_language(client, language, heading):
+    # given
+    client.cookies["django_language"] = language
+
+    # when
+    response = client.get("/no-such-page/")
+
+    # then
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<html lang="{language}"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("en", "Sorry, there is a problem with the service"),
+        ("es", "Lo sentimos, hay un problema con el servicio"),
+    ],
+)
+def test_500_page_renders_without_a_request_context(language, heading):
+    # given
+    from portal.views import server_error
+
+    # when
+    with translation.override(language):
+        response = server_error(None)
+
+    # then
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert f"<h1>{heading}</h1>" in html
+    assert "portal-language-switcher" not in html
+
+
+@pytest.mark.parametrize(
+    ("view", "status", "heading"),
+    [
+        ("bad_request", 400, "We could not understand that request"),
+        ("permission_denied", 403, "You cannot see this page"),
+    ],
+)
+def test_400_and_403_pages(rf, view, status, heading):
+    # given
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal import views
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+
+    # when
+    response = getattr(views, view)(request)
+
+    # then
+    assert response.status_code == status
+    assert f"<h1>{heading}</h1>" in response.content.decode()
+
+
+def test_language_switcher_sets_spanish_and_returns_to_the_page(client):
+    # when
+    response = client.post(
+        reverse("set_language"), {"language": "es", "next": reverse("portal:service_search")}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response.url == reverse("portal:service_search")
+    html = client.get(response.url).content.decode()
+    assert '<html lang="es"' in html
+    assert 'name="language" value="en"' in html
+    assert ">English</button>" in html
