@@ -38,7 +38,6 @@ def send(**kwargs):
         (True, False, "", ["email", "in_app"]),
         (True, True, "+12025550143", ["email", "sms", "in_app"]),
         (False, True, "+12025550143", ["sms", "in_app"]),
-        (False, True, "", ["in_app"]),
         (False, False, "+12025550143", ["in_app"]),
     ],
 )
@@ -91,6 +90,21 @@ def test_send_to_guest_uses_the_addresses_given(email, phone, expected):
     # then
     assert [row.channel for row in rows] == expected
     assert all(row.recipient is None for row in rows)
+
+
+def test_guest_phone_is_stored_in_international_form():
+    # when
+    (row,) = send(dedupe_key="booking-7", phone="(202) 555-0143")
+
+    # then
+    assert row.to_address == "+12025550143"
+
+
+def test_guest_phone_that_is_not_a_number_is_refused():
+    # when / then
+    with pytest.raises(ValueError, match="not a valid phone number"):
+        send(dedupe_key="booking-7", phone="call me maybe")
+    assert Notification.objects.count() == 0
 
 
 def test_channels_restricts_the_set():
@@ -206,6 +220,17 @@ def test_guest_gets_the_current_language():
 
     # then
     assert row.language == "es"
+
+
+def test_explicit_language_wins():
+    # given
+    user = UserFactory(preferred_language="en")
+
+    # when
+    rows = send(dedupe_key="k", user=user, language="es")
+
+    # then
+    assert [row.language for row in rows] == ["es", "es"]
 
 
 def test_email_is_rendered_in_the_rows_language():

@@ -1,0 +1,27 @@
+"""Every write of the notifications app: queue, dispatch, read and unsubscribe.
+
+Sending is an outbox. `notification_send` only inserts rows, inside the caller's transaction,
+so a message exists if and only if the change it announces was committed. The dispatcher
+(`notifications_dispatch`, run by Celery) sends them afterwards, retries failures and survives
+workers that die half way. Import from here, not from the submodules.
+"""
+
+from notifications.services.dispatch import notifications_dispatch, retry_delay
+from notifications.services.inbox import notification_mark_read
+from notifications.services.outbox import notification_send, notifications_retry
+from notifications.services.unsubscribe import (
+    email_opt_out,
+    unsubscribe,
+    unsubscribe_by_token,
+)
+
+__all__ = [
+    "email_opt_out",
+    "notification_mark_read",
+    "notification_send",
+    "notifications_dispatch",
+    "notifications_retry",
+    "retry_delay",
+    "unsubscribe",
+    "unsubscribe_by_token",
+]

@@ -1,0 +1,265 @@
+"""Send queued notifications: claim, deliver, record, retry.
+
+Safe to run in any number of workers at once and to kill at any moment: rows are claimed with
+a lease in one committed statement, each outcome is recorded only by the claim that holds the
+row, and a row whose worker died is claimed again once its lease has run out.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.utils import timezone
+
+from notifications.delivery import send_email, send_sms
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications.rendering import render
+from notifications.services.unsubscribe import guest_opted_out
+from notifications.tokens import unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+# Waits between attempts: 1, 2, 4, 8... minutes, never more than an hour.
+_BACKOFF_BASE_SECONDS = 60
+_BACKOFF_CAP_SECONDS = 3600
+
+# statement_timestamp(), not now(): now() is the start of the transaction, while the lease and
+# the due time must be compared with the time of this statement. Unlike clock_timestamp() it is
+# stable within the statement, so the partial indexes can serve the comparisons.
+_CLAIM_SQL = """
+UPDATE notifications_notification
+   SET status = 'sending',
+       claimed_until = statement_timestamp() + make_interval(secs => %(lease)s),
+       attempts = attempts + 1,
+       updated_at = statement_timestamp()
+ WHERE id IN (
+       SELECT id
+         FROM notifications_notification
+        WHERE (status = 'pending' AND available_at <= statement_timestamp())
+           OR (status = 'sending' AND claimed_until < statement_timestamp())
+        ORDER BY id
+        LIMIT %(limit)s
+          FOR UPDATE SKIP LOCKED)
+RETURNING id, attempts
+"""
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Return how long to wait before the next try after `attempts` failed tries."""
+    exponent = max(attempts - 1, 0)
+    return timedelta(
+        seconds=min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2 ** min(exponent, 20))
+    )
+
+
+def _describe(error: Exception) -> str:
+    # Exception messages from providers often quote the address; keep only what is not
+    # personal: the kind of error and the provider's status code.
+    description = type(error).__name__
+    code = getattr(error, "smtp_code", None) or getattr(error, "status_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({str(c) for c, _ in error.recipients.values()})
+        code = ",".join(codes)
+    if code:
+        description = f"{description} ({code})"
+    return description[:255]
+
+
+def _give_up_on_abandoned() -> int:
+    """Fail rows whose last allowed attempt was claimed by a worker that never reported back.
+
+    Without this, a message that kills its worker every time would be claimed forever.
+    """
+    with transaction.atomic():
+        return Notification.objects.filter(
+            status=NotificationStatus.SENDING,
+            claimed_until__lt=timezone.now(),
+            attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+        ).update(
+            status=NotificationStatus.FAILED,
+            claimed_until=None,
+            last_error="Worker lost during the last attempt",
+            updated_at=timezone.now(),
+        )
+
+
+def _claim(*, limit: int, lease_seconds: int) -> list[tuple[int, int]]:
+    """Take up to `limit` due rows for this run and commit, returning (id, attempt) pairs.
+
+    One statement: rows another dispatcher holds are skipped, not waited for, so concurrent
+    runs never take the same row; the committed lease lets the next run reclaim the rows if
+    this worker dies. The attempt number identifies this claim in every later update.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, {"lease": lease_seconds, "limit": limit})
+        return sorted(cursor.fetchall())
+
+
+def _finish(notification_id: int, attempt: int, **changes) -> bool:
+    """Record an outcome, only if the row is still held by this run's claim."""
+    with transaction.atomic():
+        updated = Notification.objects.filter(
+            pk=notification_id, status=NotificationStatus.SENDING, attempts=attempt
+        ).update(claimed_until=None, updated_at=timezone.now(), **changes)
+    if not updated:
+        logger.warning(
+            "Notification %s: claim %s was lost before its outcome", notification_id, attempt
+        )
+    return bool(updated)
+
+
+def _release(claims: list[tuple[int, int]]) -> None:
+    """Give back claimed rows not tried yet, without counting an attempt."""
+    with transaction.atomic():
+        for notification_id, attempt in claims:
+            Notification.objects.filter(
+                pk=notification_id, status=NotificationStatus.SENDING, attempts=attempt
+            ).update(
+                status=NotificationStatus.PENDING,
+                claimed_until=None,
+                attempts=F("attempts") - 1,
+                updated_at=timezone.now(),
+            )
+
+
+def _opted_out(notification: Notification) -> bool:
+    user = notification.recipient
+    if notification.channel == NotificationChannel.EMAIL:
+        if user is not None:
+            return not user.notify_by_email
+        return guest_opted_out(notification.to_address)
+    if notification.channel == NotificationChannel.SMS and user is not None:
+        return not (user.notify_by_sms and user.phone)
+    return False
+
+
+class _MailConnection:
+    """One SMTP/provider connection per batch, replaced after an error may have broken it."""
+
+    def __init__(self) -> None:
+        self._connection = None
+
+    def get(self):
+        if self._connection is None:
+            self._connection = get_connection()
+        return self._connection
+
+    def reset(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:
+                logger.warning("Could not close the mail connection cleanly")
+            self._connection = None
+
+
+def _deliver(notification: Notification, attempt: int, mail: _MailConnection) -> None:
+    """Send one claimed notification and record the outcome.
+
+    Why a successful message is not sent twice: the provider's acceptance is recorded in its
+    own transaction straight after the provider answers, conditioned on this run's claim, so
+    the only window for a duplicate is a crash between the provider's answer and that commit
+    (milliseconds). If that happens, the lease expires and the next run sends again; the
+    e-mail carries the same Message-ID as the first copy (`delivery.message_id_for`), so it is
+    recognisably the same message. Recording success before sending would instead risk losing
+    a message, which is worse for a reminder than a rare duplicate.
+    """
+    if _opted_out(notification):
+        _finish(notification.pk, attempt, status=NotificationStatus.SKIPPED)
+        return
+    is_email = notification.channel == NotificationChannel.EMAIL
+    unsubscribe = unsubscribe_url(notification) if is_email else ""
+    try:
+        message = render(notification, unsubscribe_url=unsubscribe)
+    except (TemplateDoesNotExist, TemplateSyntaxError) as error:
+        # A missing or broken template will not fix itself between retries.
+        logger.error(
+            "Notification %s: cannot render %s", notification.pk, notification.template_key
+        )
+        _finish(
+            notification.pk, attempt, status=NotificationStatus.FAILED, last_error=_describe(error)
+        )
+        return
+    try:
+        if is_email:
+            provider_id = send_email(
+                notification, message, unsubscribe_url=unsubscribe, connection=mail.get()
+            )
+        else:
+            provider_id = send_sms(notification, message)
+    except Exception as error:
+        if is_email:
+            mail.reset()
+        logger.warning(
+            "Notification %s: attempt %s failed: %s", notification.pk, attempt, _describe(error)
+        )
+        changes = {"last_error": _describe(error), "subject": message.subject, "body": message.body}
+        if attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            _finish(notification.pk, attempt, status=NotificationStatus.FAILED, **changes)
+        else:
+            _finish(
+                notification.pk,
+                attempt,
+                status=NotificationStatus.PENDING,
+                available_at=timezone.now() + retry_delay(attempt),
+                **changes,
+            )
+        return
+    _finish(
+        notification.pk,
+        attempt,
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id,
+        subject=message.subject,
+        body=message.body,
+        last_error="",
+    )
+
+
+def notifications_dispatch(*, batch_size: int | None = None) -> int:
+    """Send due notifications, batch by batch, until none is due; return how many were handled.
+
+    Safe to run concurrently and repeatedly (see `_claim`). A row that fails goes back to
+    `pending` with an exponential backoff (`retry_delay`) and becomes `failed` after
+    settings.NOTIFICATIONS_MAX_ATTEMPTS; a row whose recipient has opted out of its channel
+    since it was queued becomes `skipped`. Rows this run claimed but has no time left to send
+    before its lease runs out are handed back untouched.
+    """
+    batch_size = batch_size or settings.NOTIFICATIONS_BATCH_SIZE
+    lease_seconds = settings.NOTIFICATIONS_LEASE_SECONDS
+    _give_up_on_abandoned()
+    handled = 0
+    started = time.monotonic()
+    mail = _MailConnection()
+    try:
+        while True:
+            claims = _claim(limit=batch_size, lease_seconds=lease_seconds)
+            if not claims:
+                break
+            # Stop well before the lease ends, or another run could reclaim a row mid-send.
+            deadline = time.monotonic() + lease_seconds * 0.8
+            rows = Notification.objects.select_related("recipient").in_bulk(
+                [notification_id for notification_id, _ in claims]
+            )
+            for index, (notification_id, attempt) in enumerate(claims):
+                if time.monotonic() > deadline:
+                    _release(claims[index:])
+                    return handled
+                notification = rows.get(notification_id)
+                if notification is not None:
+                    _deliver(notification, attempt, mail)
+                    handled += 1
+            if len(claims) < batch_size or time.monotonic() - started > lease_seconds:
+                break
+    finally:
+        mail.reset()
+    return handled

@@ -1,0 +1,185 @@
+"""Queue messages: the outbox side of notifications.
+
+`notification_send` only inserts rows, inside the caller's transaction, so a message exists if
+and only if the change it announces was committed; the dispatcher sends them afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from phonenumber_field.phonenumber import PhoneNumber, to_python
+
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications.rendering import render
+
+logger = logging.getLogger(__name__)
+
+# Preference order of the returned list and of the rows written.
+_ALL_CHANNELS = (NotificationChannel.EMAIL, NotificationChannel.SMS, NotificationChannel.IN_APP)
+
+
+def _check_json(context: dict) -> None:
+    if not isinstance(context, dict):
+        raise TypeError("Notification context must be a dict.")
+    try:
+        json.dumps(context)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            "Notification context must be JSON-serializable (str, int, float, bool, None, "
+            "list, dict): format dates, decimals and model instances before passing them. "
+            f"{error}"
+        ) from None
+
+
+def _language_for(user, *, language: str) -> str:
+    if not language:
+        language = user.preferred_language if user is not None else translation.get_language()
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _e164(phone) -> str:
+    number = to_python(phone)
+    if not isinstance(number, PhoneNumber) or not number.is_valid():
+        raise ValueError("The guest's phone number is not a valid phone number.")
+    return number.as_e164
+
+
+def _addresses(*, user, email: str, phone: str) -> dict[str, str]:
+    """Return the channels the recipient accepts, each with the address it goes to."""
+    if user is None:
+        accepted = {}
+        if email:
+            accepted[NotificationChannel.EMAIL] = email.strip()
+        if phone:
+            accepted[NotificationChannel.SMS] = _e164(phone)
+        return accepted
+    accepted = {}
+    if user.notify_by_email and user.email:
+        accepted[NotificationChannel.EMAIL] = user.email
+    if user.notify_by_sms and user.phone:
+        accepted[NotificationChannel.SMS] = str(user.phone)
+    accepted[NotificationChannel.IN_APP] = ""
+    return accepted
+
+
+def _schedule_dispatch() -> None:
+    from notifications.tasks import dispatch_pending
+
+    def enqueue() -> None:
+        # The periodic dispatch sweeps up anything this misses, so a broker outage only
+        # delays the message; it must not turn a committed business change into an error.
+        try:
+            dispatch_pending.delay()
+        except Exception:
+            logger.warning("Could not enqueue the notification dispatcher; beat will run it.")
+
+    transaction.on_commit(enqueue)
+
+
+def notification_send(
+    *,
+    template_key: str,
+    context: dict,
+    dedupe_key: str,
+    user=None,
+    email: str = "",
+    phone: str = "",
+    channels: Iterable[str] | None = None,
+    link_url: str = "",
+    language: str = "",
+) -> list[Notification]:
+    """Queue a message to a user (by their preferences) or to a guest (by address).
+
+    Writes one row per channel the recipient accepts, in the caller's transaction: e-mail if
+    `user.notify_by_email`, SMS if `user.notify_by_sms` and they have a phone, in-app always;
+    for a guest (`user=None`), e-mail if `email` and SMS if `phone`. `channels` narrows that
+    set. Each row's unique key is ``f"{dedupe_key}:{channel}"``: calling again with the same
+    key writes nothing and returns the rows that already exist, so callers may retry freely.
+
+    In-app rows are rendered at once and are `sent` (they are the inbox); the others are
+    `pending`, and the dispatcher is scheduled to run after commit. `link_url` is an absolute
+    link the message points to (shown in the inbox, available to templates).
+
+    Raises TypeError if `context` is not JSON-serializable, ValueError for an unknown channel
+    or a guest phone number that is not valid, and TemplateDoesNotExist if an in-app message
+    has no template.
+    """
+    _check_json(context)
+    if channels is not None:
+        wanted = set(channels)
+        unknown = wanted - set(NotificationChannel.values)
+        if unknown:
+            raise ValueError(f"Unknown notification channel(s): {sorted(unknown)}")
+    else:
+        wanted = set(NotificationChannel.values)
+    accepted = {
+        channel: address
+        for channel, address in _addresses(user=user, email=email, phone=phone).items()
+        if channel in wanted
+    }
+    if not accepted:
+        return []
+
+    language = _language_for(user, language=language)
+    now = timezone.now()
+    rows = []
+    for channel in _ALL_CHANNELS:
+        if channel not in accepted:
+            continue
+        row = Notification(
+            recipient=user,
+            to_address=accepted[channel],
+            channel=channel,
+            template_key=template_key,
+            context=context,
+            language=language,
+            dedupe_key=f"{dedupe_key}:{channel}",
+            available_at=now,
+            link_url=link_url,
+        )
+        if channel == NotificationChannel.IN_APP:
+            rendered = render(row)
+            row.subject, row.body = rendered.subject, rendered.body
+            row.status, row.sent_at = NotificationStatus.SENT, now
+        rows.append(row)
+
+    keys = [row.dedupe_key for row in rows]
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        existing = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=keys)}
+        if any(
+            row.channel != NotificationChannel.IN_APP
+            and existing[row.dedupe_key].status == NotificationStatus.PENDING
+            for row in rows
+        ):
+            _schedule_dispatch()
+    return [existing[key] for key in keys]
+
+
+def notifications_retry(*, notification_ids: Iterable[int]) -> int:
+    """Send failed or waiting messages again now, with a fresh set of attempts.
+
+    Messages already sent, being sent, or skipped are left alone. Returns how many were reset.
+    """
+    with transaction.atomic():
+        count = Notification.objects.filter(
+            pk__in=list(notification_ids),
+            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+        ).update(
+            status=NotificationStatus.PENDING,
+            attempts=0,
+            available_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if count:
+            _schedule_dispatch()
+    return count
