@@ -1,5 +1,6 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -7,11 +8,13 @@ from django.utils.translation import gettext as _
 
 
 class StaffMFAMiddleware:
-    """Keep staff out of the back office until they have turned on two-factor authentication.
+    """Keep the back office to staff, and staff out of it until they turn on two-factor
+    authentication.
 
-    A staff account without an authenticator is sent to the TOTP set-up page; once MFA is on,
-    allauth asks for the second factor at every login, so the admin is never reached with a
-    password alone.
+    A signed-in resident gets 403 at once rather than the admin's login form, which would
+    only invite them to try other credentials. A staff account without an authenticator is
+    sent to the TOTP set-up page; once MFA is on, allauth asks for the second factor at every
+    login, so the admin is never reached with a password alone.
     """
 
     def __init__(self, get_response):
@@ -19,12 +22,11 @@ class StaffMFAMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and user.is_staff
-            and request.path.startswith(reverse("admin:index"))
-            and not is_mfa_enabled(user)
-        ):
+        if not user.is_authenticated or not request.path.startswith(reverse("admin:index")):
+            return self.get_response(request)
+        if not (user.is_staff and user.is_active):
+            raise PermissionDenied
+        if not is_mfa_enabled(user):
             messages.warning(
                 request,
                 _("Set up two-factor authentication before you use the staff back office."),

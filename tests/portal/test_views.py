@@ -141,7 +141,7 @@ def test_dashboard_lists_only_my_cases_with_their_plain_language_status(client, 
     assert response.templates[0].name == "portal/dashboard.html"
     assert response.context["cases"] == [mine]
     html = response.content.decode()
-    assert f'<a href="{mine.get_absolute_url()}">{mine.reference}</a>' in html
+    assert f'<a class="usa-link" href="{mine.get_absolute_url()}">{mine.reference}</a>' in html
     assert "Test permit" in html
     assert ">Received</span>" in html
 
