@@ -193,8 +193,12 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
             provider_id = send_email(
                 notification, message, unsubscribe_url=unsubscribe, connection=mail.get()
             )
-        else:
+        elif notification.channel == NotificationChannel.SMS:
             provider_id = send_sms(notification, message)
+        else:
+            # An in-app row queued as pending (e.g. by a bulk insert) is delivered by
+            # storing its rendered text: the row is the inbox.
+            provider_id = ""
     except Exception as error:
         if is_email:
             mail.reset()

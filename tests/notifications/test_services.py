@@ -303,6 +303,25 @@ def test_dispatch_sends_sms_through_the_configured_backend():
     assert mail.outbox == []
 
 
+def test_pending_in_app_row_is_rendered_into_the_inbox():
+    # given: as a bulk insert would queue it, unrendered
+    user = UserFactory(full_name="Ana Ruiz")
+    row = NotificationFactory(recipient=user, channel="in_app", to_address="")
+
+    # when
+    notifications_dispatch()
+
+    # then
+    row.refresh_from_db()
+    assert (row.status, row.subject, row.body) == (
+        "sent",
+        "[en] Yes, Ana Ruiz: your permit",
+        "Inbox: your permit",
+    )
+    assert mail.outbox == []
+    assert sms.outbox == []
+
+
 def test_guest_email_carries_a_working_unsubscribe_link():
     # given
     (row,) = send(dedupe_key="booking-1", email="Guest@Example.org")

@@ -236,3 +236,21 @@ def test_admin_retry_now_resets_a_failed_notification(client, clerk_with_mfa):
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("pending", 0)
     assert Notification.objects.count() == 1
+
+
+def test_dashboard_shows_my_messages(client):
+    # given
+    user = UserFactory()
+    InAppNotificationFactory(recipient=user, subject="Permit approved")
+    InAppNotificationFactory(subject="Someone else's news")
+    client.force_login(user)
+
+    # when
+    response = client.get(reverse("portal:dashboard"))
+
+    # then
+    assert response.status_code == 200
+    assert "notifications/_dashboard_inbox.html" in [t.name for t in response.templates]
+    assert b"Permit approved" in response.content
+    assert b"Someone else" not in response.content
+    assert b"You have 1 unread message." in response.content
