@@ -1,8 +1,10 @@
 """Text-message backends, chosen by ``settings.SMS_BACKEND`` (a dotted class path).
 
 A backend is a class with one method, ``send(*, to, body) -> str``, returning the provider's
-message id and raising an exception if the provider did not accept the message. Write one per
-provider (Twilio, Amazon SNS...) next to these two:
+message id and raising an exception if the provider did not accept the message. It must give
+up within about 30 seconds (set the HTTP client's timeout): a send that outlasts the
+dispatcher's lease could be sent a second time by another run. Write one per provider
+(Twilio, Amazon SNS...) next to these two:
 
 * ``ConsoleSMSBackend`` (development): logs the message, with only the last two digits of the
   number, so no phone number reaches the logs.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
@@ -36,8 +37,6 @@ def unsubscribe_token(notification: Notification) -> str:
 
 def unsubscribe_url(notification: Notification) -> str:
     """Return the absolute one-click unsubscribe URL for `notification`'s recipient."""
-    from django.conf import settings
-
     path = reverse("notifications:unsubscribe", args=[unsubscribe_token(notification)])
     return f"{settings.SITE_URL}{path}"
 

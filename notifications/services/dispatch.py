@@ -27,6 +27,10 @@ from notifications.tokens import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
+# A provider that hangs must not outlast the lease (another run would then send the row
+# again); EMAIL_TIMEOUT, when set, takes precedence.
+_SEND_TIMEOUT_SECONDS = 30
+
 # Waits between attempts: 1, 2, 4, 8... minutes, never more than an hour.
 _BACKOFF_BASE_SECONDS = 60
 _BACKOFF_CAP_SECONDS = 3600
@@ -149,7 +153,8 @@ class _MailConnection:
 
     def get(self):
         if self._connection is None:
-            self._connection = get_connection()
+            timeout = getattr(settings, "EMAIL_TIMEOUT", None) or _SEND_TIMEOUT_SECONDS
+            self._connection = get_connection(timeout=timeout)
         return self._connection
 
     def reset(self) -> None:
