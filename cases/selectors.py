@@ -1,8 +1,134 @@
-from django.db.models import QuerySet
+"""Reads of the case engine, each scoped to what its caller may see.
+
+Access control lives here, in the queries: a resident's lookups filter on the resident, so
+changing a reference or an id in a URL reaches nothing that is not theirs (404, never 403,
+so the answer does not even confirm the case exists).
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.actors import actor_role
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
+from cases.tokens import reference_from_guest_token
+from cases.workflow import APPLICANT, STAFF, Transition
 
 
-def cases_visible_to(*, user) -> QuerySet:
-    """Return the cases `user` may see."""
-    from cases.models import Case
+def _cases() -> QuerySet[Case]:
+    return Case.objects.select_related("applicant", "assignee", "department")
 
-    return Case.objects.none()
+
+def cases_visible_to(*, user) -> QuerySet[Case]:
+    """Cases `user` may see: staff all, a resident their own, anybody else none."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if user.is_staff:
+        return _cases()
+    return _cases().filter(applicant=user)
+
+
+def case_for_resident(*, user, reference: str) -> Case:
+    """The case `reference` if `user` is its applicant; Http404 otherwise (staff included:
+    staff work cases in the back office, not on the resident's page)."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    try:
+        return _cases().get(reference=reference, applicant=user)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def case_for_guest_token(*, token: str) -> Case:
+    """The guest case a signed link points to; Http404 if the link is forged or expired, or
+    if the case has an account behind it (its resident signs in instead)."""
+    try:
+        reference = reference_from_guest_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    try:
+        return Case.objects.get(reference=reference, applicant__isnull=True)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def public_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """The resident's timeline: public events, oldest first."""
+    return CaseEvent.objects.filter(case=case, public=True).select_related("case")
+
+
+def staff_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """Every event of `case`, oldest first, with who did it."""
+    return CaseEvent.objects.filter(case=case).select_related("case", "actor")
+
+
+def documents_visible_to(*, user, case: Case) -> QuerySet[CaseDocument]:
+    """Staff see every document; the applicant public ones and their own uploads."""
+    role = actor_role(case=case, actor=user) if user and user.is_authenticated else None
+    documents = CaseDocument.objects.filter(case=case).select_related("case", "uploaded_by")
+    if role == STAFF:
+        return documents
+    if role == APPLICANT:
+        return documents.filter(Q(public=True) | Q(uploaded_by=user))
+    return documents.none()
+
+
+def document_for_download(*, user, reference: str, document_id: int) -> CaseDocument:
+    """The document if `user` may download it; Http404 otherwise."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    case = cases_visible_to(user=user).filter(reference=reference).first()
+    if case is None:
+        raise Http404
+    document = documents_visible_to(user=user, case=case).filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def case_messages(*, case: Case) -> QuerySet[CaseMessage]:
+    """The message thread of `case`, oldest first. Callers have already checked access."""
+    return CaseMessage.objects.filter(case=case).select_related("author")
+
+
+def transitions_for(*, case: Case, user) -> list[Transition]:
+    """The moves `user` may make on `case` now (none for strangers or unknown kinds)."""
+    role = actor_role(case=case, actor=user)
+    workflow = case.workflow
+    if role is None or workflow is None:
+        return []
+    return workflow.transitions_from(case.status, actor_role=role)
+
+
+def staff_queue(
+    *,
+    user,
+    kind: str = "",
+    status: str = "",
+    assignee=None,
+    department=None,
+    overdue: bool | None = None,
+) -> QuerySet[Case]:
+    """The staff work queue, filtered, oldest due first. Empty for non-staff."""
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return Case.objects.none()
+    cases = _cases().exclude(status="draft")
+    if kind:
+        cases = cases.filter(kind=kind)
+    if status:
+        cases = cases.filter(status=status)
+    if assignee is not None:
+        cases = cases.filter(assignee=assignee)
+    if department is not None:
+        cases = cases.filter(department=department)
+    if overdue is not None:
+        cases = cases.filter(overdue_filter()) if overdue else cases.exclude(overdue_filter())
+    return cases.order_by("due_date", "created_at")
+
+
+def overdue_filter() -> Q:
+    """Open, submitted cases past their due date (in the agency's time zone)."""
+    return Q(closed_at__isnull=True, due_date__lt=timezone.localdate())

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cases import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("track/<str:token>/", views.guest_case, name="guest"),
+    path("<str:reference>/", views.case_detail, name="detail"),
+    path("<str:reference>/reply/", views.case_reply_post, name="reply"),
+    path("<str:reference>/documents/", views.document_upload, name="upload"),
+    path("<str:reference>/documents/<int:document_id>/", views.document_download, name="document"),
+    path("<str:reference>/status/", views.case_transition_post, name="transition"),
+]

@@ -1,0 +1,358 @@
+"""The staff back office for cases: queues, assignment, status changes, notes and messages.
+
+Nothing here writes a case directly: the change page is read-only, and its forms post to
+small admin views that call `cases.services`. Status changes offer only the moves the
+workflow allows the member of staff from the current status.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services
+from cases.exceptions import CaseError, InvalidAssignee, TransitionForbidden, TransitionNotAllowed
+from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department
+from cases.workflow import registered_workflows
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.overdue_filter())
+        if self.value() == "no":
+            return queryset.exclude(selectors.overdue_filter())
+        return queryset
+
+
+class KindFilter(admin.SimpleListFilter):
+    """Services from the workflow registry (no DISTINCT query over every case)."""
+
+    title = _("service")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(workflow.kind, workflow.name) for workflow in registered_workflows()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    title = _("assignment")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("none", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    verbose_name_plural = _("timeline")
+    fields = ["created_at", "kind", "public", "actor", "from_status", "to_status", "body"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class CaseDocumentInline(ReadOnlyInline):
+    model = CaseDocument
+    fields = ["download_link", "content_type", "size", "public", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case", "uploaded_by")
+
+    @admin.display(description=_("file"))
+    def download_link(self, document):
+        return format_html(
+            '<a href="{}">{}</a>', document.get_absolute_url(), document.original_name
+        )
+
+
+class CaseMessageInline(ReadOnlyInline):
+    model = CaseMessage
+    fields = ["created_at", "from_staff", "author", "body", "read_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    change_form_template = "cases/admin/case_change_form.html"
+    list_display = [
+        "reference",
+        "service",
+        "status_label",
+        "contact",
+        "assignee",
+        "department",
+        "due",
+        "submitted_at",
+    ]
+    list_filter = [
+        KindFilter,
+        "status",
+        AssignedToMeFilter,
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        "department",
+        OverdueFilter,
+    ]
+    list_select_related = ["applicant", "assignee", "department"]
+    search_fields = [
+        "=reference",
+        "applicant__full_name",
+        "applicant__email",
+        "guest_name",
+        "guest_email",
+    ]
+    search_help_text = _("Reference (exact), or the resident's name or e-mail address.")
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["assign_to_me"]
+    fieldsets = [
+        (None, {"fields": ["reference", "kind", "status", "assignee", "department"]}),
+        (
+            _("Resident"),
+            {"fields": ["applicant", "guest_name", "guest_email", "guest_phone", "anonymous"]},
+        ),
+        (
+            _("Dates"),
+            {"fields": ["submitted_at", "due_date", "closed_at", "created_at", "updated_at"]},
+        ),
+    ]
+    readonly_fields = [
+        "reference",
+        "kind",
+        "status",
+        "assignee",
+        "department",
+        "applicant",
+        "guest_name",
+        "guest_email",
+        "guest_phone",
+        "anonymous",
+        "submitted_at",
+        "due_date",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [CaseEventInline, CaseDocumentInline, CaseMessageInline]
+
+    class Media:
+        css = {"all": ["cases/admin.css"]}
+
+    def get_queryset(self, request):
+        return selectors.cases_visible_to(user=request.user)
+
+    def has_add_permission(self, request):
+        # Cases are opened by their services (an application, a report), never blank here.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Never save the read-only form: every change goes through the forms below it."""
+
+    @admin.display(description=_("service"), ordering="kind")
+    def service(self, case):
+        return case.service_name
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, case):
+        return case.status_label
+
+    @admin.display(description=_("resident"))
+    def contact(self, case):
+        return case.contact_name
+
+    @admin.display(description=_("due"), ordering="due_date")
+    def due(self, case):
+        if case.due_date is None:
+            return "-"
+        if case.is_overdue:
+            return format_html(
+                '<span class="case-overdue">{} ({})</span>', case.due_date, gettext("overdue")
+            )
+        return case.due_date
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        count = 0
+        for case in queryset.order_by("pk"):
+            services.case_assign(case=case, assignee=request.user, actor=request.user)
+            count += 1
+        self.message_user(request, gettext("%(count)d case(s) assigned to you.") % {"count": count})
+
+    # --- The change page's working forms ---------------------------------------------------
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(require_POST(view))
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/transition/",
+                wrap(self.transition_view),
+                name=f"{name}_transition",
+            ),
+            path("<path:object_id>/assign/", wrap(self.assign_view), name=f"{name}_assign"),
+            path("<path:object_id>/note/", wrap(self.note_view), name=f"{name}_note"),
+            path("<path:object_id>/message/", wrap(self.message_view), name=f"{name}_message"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if case is not None:
+            extra_context.update(
+                show_save=False,
+                show_save_and_continue=False,
+                show_save_and_add_another=False,
+                show_delete=False,
+                case=case,
+                transition_form=StaffTransitionForm(
+                    transitions=selectors.transitions_for(case=case, user=request.user)
+                ),
+                assign_form=StaffAssignForm(initial={"assignee": case.assignee_id}),
+                note_form=StaffNoteForm(prefix="note"),
+                message_form=StaffMessageForm(prefix="message"),
+                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _case_for_action(self, request, object_id) -> Case:
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        return case
+
+    def _back(self, case) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+
+    def _form_errors(self, request, form) -> None:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+
+    def transition_view(self, request, object_id):
+        case = self._case_for_action(request, object_id)
+        form = StaffTransitionForm(
+            request.POST, transitions=selectors.transitions_for(case=case, user=request.user)
+        )
+        if not form.is_valid():
+            self._form_errors(request, form)
+            return self._back(case)
+        try:
+            services.transition(
+                case=case,
+                to_status=form.cleaned_data["to_status"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                public_note=form.cleaned_data["public_note"],
+            )
+        except TransitionNotAllowed:
+            messages.error(
+                request, gettext("That status change is not possible from the current status.")
+            )
+        except TransitionForbidden:
+            messages.error(request, gettext("You may not make that status change."))
+        else:
+            messages.success(
+                request, gettext("Status changed to: %(status)s.") % {"status": case.status_label}
+            )
+        return self._back(case)
+
+    def assign_view(self, request, object_id):
+        case = self._case_for_action(request, object_id)
+        form = StaffAssignForm(request.POST)
+        if not form.is_valid():
+            self._form_errors(request, form)
+            return self._back(case)
+        try:
+            services.case_assign(
+                case=case, assignee=form.cleaned_data["assignee"], actor=request.user
+            )
+        except InvalidAssignee:
+            messages.error(request, gettext("Cases can only be assigned to active staff."))
+        else:
+            messages.success(request, gettext("Assignment saved."))
+        return self._back(case)
+
+    def note_view(self, request, object_id):
+        case = self._case_for_action(request, object_id)
+        form = StaffNoteForm(request.POST, prefix="note")
+        if form.is_valid():
+            services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+            messages.success(request, gettext("Note added."))
+        else:
+            self._form_errors(request, form)
+        return self._back(case)
+
+    def message_view(self, request, object_id):
+        case = self._case_for_action(request, object_id)
+        form = StaffMessageForm(request.POST, prefix="message")
+        if not form.is_valid():
+            self._form_errors(request, form)
+            return self._back(case)
+        try:
+            services.case_message_resident(
+                case=case, author=request.user, body=form.cleaned_data["body"]
+            )
+        except CaseError:
+            messages.error(request, gettext("You cannot message the resident on this case."))
+        else:
+            messages.success(request, gettext("Message sent to the resident."))
+        return self._back(case)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    ordering = ["name"]

@@ -1,0 +1,30 @@
+"""Errors the case engine raises. Each carries a message fit to show a member of staff."""
+
+from django.core.exceptions import ValidationError
+
+
+class CaseError(Exception):
+    """Base class: the requested change to a case was refused and nothing was changed."""
+
+
+class TransitionNotAllowed(CaseError):
+    """The case's workflow has no move from its current status to the requested one."""
+
+
+class TransitionForbidden(CaseError):
+    """The move exists, but this actor may not make it."""
+
+
+class ActionForbidden(CaseError):
+    """This person may not do that to this case (e.g. a resident writing on another's case)."""
+
+
+class InvalidAssignee(CaseError):
+    """Cases can only be assigned to active members of staff."""
+
+
+class DocumentRejected(ValidationError):
+    """The upload is too large, empty, or not a type the portal accepts (judged by content).
+
+    A ValidationError so that forms can attach it to the file field unchanged.
+    """

@@ -1,0 +1,45 @@
+"""Human case references: ``<PREFIX>-<YEAR>-<NNNNNN>``, e.g. ``LIC-2026-000042``.
+
+The sequence restarts each year per prefix and is allocated by one atomic statement, so two
+submissions at the same instant never share a number, on one server or many.
+"""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases.models import CaseReferenceCounter
+
+_NEXT_VALUE_SQL = """
+    INSERT INTO {table} AS counter (prefix, year, last_value)
+    VALUES (%s, %s, 1)
+    ON CONFLICT (prefix, year)
+    DO UPDATE SET last_value = counter.last_value + 1
+    RETURNING last_value
+"""
+
+
+def format_reference(*, prefix: str, year: int, number: int) -> str:
+    """``LIC``, 2026, 42 -> ``LIC-2026-000042`` (wider than six digits past 999,999)."""
+    return f"{prefix}-{year:04d}-{number:06d}"
+
+
+def reference_allocate(*, prefix: str, year: int | None = None) -> str:
+    """Return the next unused reference for `prefix` in `year` (the agency's current year).
+
+    Must run inside the transaction that creates the case: the counter row stays locked until
+    that transaction ends, and a rollback hands the number back, so committed cases never share
+    or skip a number because of a failed submission.
+    """
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "reference_allocate() must run inside the transaction that creates the case."
+        )
+    if year is None:
+        year = timezone.localdate().year
+    sql = _NEXT_VALUE_SQL.format(
+        table=connection.ops.quote_name(CaseReferenceCounter._meta.db_table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, year])
+        (number,) = cursor.fetchone()
+    return format_reference(prefix=prefix, year=year, number=number)

@@ -1,0 +1,355 @@
+"""Every write of the case engine. Views, admin, tasks and domain apps call these.
+
+Each function is one transaction: the change, its timeline event and its notification rows
+(the notifications outbox, dispatched after commit) succeed or fail together. A refused
+change raises one of `cases.exceptions` and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone, translation
+
+from cases import notices
+from cases.actors import actor_role
+from cases.documents import inspect_upload
+from cases.exceptions import (
+    ActionForbidden,
+    InvalidAssignee,
+    TransitionForbidden,
+    TransitionNotAllowed,
+)
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Department
+from cases.references import reference_allocate
+from cases.workflow import Workflow, get_workflow
+
+logger = logging.getLogger(__name__)
+
+# Kinds a domain app may record with case_record_event; the others have their own service.
+RECORDABLE_EVENT_KINDS = frozenset(
+    {
+        CaseEvent.Kind.PAYMENT,
+        CaseEvent.Kind.REMINDER_SENT,
+        CaseEvent.Kind.INSPECTION,
+        CaseEvent.Kind.UPDATE,
+        CaseEvent.Kind.NOTE,
+    }
+)
+
+
+def _due_date(workflow: Workflow, submitted_at: datetime.datetime) -> datetime.date:
+    """The service-level target: `target_days` calendar days after submission (agency time)."""
+    return timezone.localdate(submitted_at) + datetime.timedelta(days=workflow.target_days)
+
+
+def _require_text(value: str, *, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValueError(f"{what} cannot be empty.")
+    return value
+
+
+def _require_staff(user, *, doing: str) -> None:
+    if user is None or not user.is_active or not user.is_staff:
+        raise ActionForbidden(f"Only active staff can {doing}.")
+
+
+def case_create(
+    *,
+    kind: str,
+    applicant=None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_phone: str = "",
+    department: Department | None = None,
+    submit: bool = True,
+    actor=None,
+) -> Case:
+    """Open a case of `kind` for a resident or a guest, and submit it unless `submit=False`.
+
+    Allocates the reference, sets the department (the workflow's, unless given) and, when
+    submitted, the due date from the workflow's target; writes the public `submitted` event
+    and queues the "we received it" message to the resident. A draft (`submit=False`) gets
+    its reference now and is submitted later by moving it to `submitted` with `transition`.
+
+    `actor` is who entered it (a clerk typing a paper form); it defaults to the applicant.
+    A case with no applicant and no guest e-mail or phone is created anonymous only if the
+    workflow allows it. Raises LookupError for an unregistered kind and ValueError if the
+    case would have nobody to tell, or is a draft in a workflow without drafts.
+    """
+    workflow = get_workflow(kind)
+    guest_email = (guest_email or "").strip()
+    guest_phone = str(guest_phone or "").strip()
+    guest_name = (guest_name or "").strip()
+    anonymous = applicant is None and not guest_email and not guest_phone
+    if anonymous and not workflow.allow_anonymous:
+        raise ValueError(
+            f"A {kind} case needs an applicant, or a guest e-mail address or phone number."
+        )
+    status = workflow.initial_status if submit else CaseStatus.DRAFT
+    if status not in workflow.states:
+        raise ValueError(f"The {kind} workflow has no {str(status)!r} state.")
+
+    with transaction.atomic():
+        if department is None and workflow.department_code:
+            department = Department.objects.filter(code=workflow.department_code).first()
+        now = timezone.now()
+        case = Case.objects.create(
+            reference=reference_allocate(prefix=workflow.prefix),
+            kind=kind,
+            status=status,
+            applicant=applicant,
+            guest_name=guest_name,
+            guest_email=guest_email,
+            guest_phone=guest_phone,
+            anonymous=anonymous,
+            language=translation.get_language() or "en",
+            department=department,
+            submitted_at=now if submit else None,
+            due_date=_due_date(workflow, now) if submit else None,
+            closed_at=now if submit and workflow.is_final(status) else None,
+            created_at=now,
+        )
+        if submit:
+            CaseEvent.objects.create(
+                case=case,
+                kind=CaseEvent.Kind.SUBMITTED,
+                public=True,
+                actor=actor or applicant,
+                to_status=status,
+                created_at=now,
+            )
+            notices.notify_submitted(case)
+    logger.info("Case %s created (kind=%s, submitted=%s)", case.pk, kind, submit)
+    return case
+
+
+def transition(*, case: Case, to_status: str, actor, note: str = "", public_note: str = "") -> Case:
+    """Move `case` to `to_status` if its workflow allows it and `actor` may make the move.
+
+    `actor` is the person acting (None for the system). `note` is an internal note for staff;
+    `public_note` is plain-language text for the resident, allowed on public moves only.
+
+    Locks the case row for the whole change, so two clerks acting at once are applied one
+    after the other and the second is judged against the first's result. Sets `submitted_at`
+    and the due date when a draft is submitted, sets `closed_at` on entering a final state and
+    clears it on leaving one, writes the timeline event (public if the move is), the internal
+    note if any, and queues the resident's message for public moves. Updates `case` in place
+    and returns it.
+
+    Raises TransitionNotAllowed if the workflow has no such move from the current status,
+    TransitionForbidden if `actor` may not make it; nothing changes in either case.
+    """
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=case.pk)
+        )
+        workflow = get_workflow(locked.kind)
+        from_status = locked.status
+        move = workflow.find_transition(from_status, to_status)
+        if move is None:
+            raise TransitionNotAllowed(
+                f"A {workflow.kind} case cannot go from {from_status!r} to {to_status!r}."
+            )
+        role = actor_role(case=locked, actor=actor)
+        if role not in move.actors:
+            raise TransitionForbidden(
+                f"Moving a {workflow.kind} case from {from_status!r} to {to_status!r} is "
+                f"for {', '.join(sorted(move.actors))}, not for {role or 'this person'}."
+            )
+        public_note = (public_note or "").strip()
+        if public_note and not move.public:
+            raise ValueError("A public note needs a public move; use `note` for staff.")
+
+        now = timezone.now()
+        first_submission = from_status == CaseStatus.DRAFT and locked.submitted_at is None
+        locked.status = to_status
+        if first_submission:
+            locked.submitted_at = now
+            locked.due_date = _due_date(workflow, now)
+        if workflow.is_final(to_status):
+            locked.closed_at = locked.closed_at or now
+        else:
+            locked.closed_at = None
+        locked.save(update_fields=["status", "submitted_at", "due_date", "closed_at", "updated_at"])
+        event = CaseEvent.objects.create(
+            case=locked,
+            kind=CaseEvent.Kind.SUBMITTED if first_submission else CaseEvent.Kind.STATUS_CHANGED,
+            public=move.public,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            body=public_note,
+            created_at=now,
+        )
+        if note.strip():
+            CaseEvent.objects.create(
+                case=locked,
+                kind=CaseEvent.Kind.NOTE,
+                public=False,
+                actor=actor,
+                body=note.strip(),
+                created_at=now,
+            )
+        if first_submission:
+            notices.notify_submitted(locked)
+        elif move.public:
+            notices.notify_status_changed(locked, event_id=event.pk, public_note=public_note)
+
+    for field in ("status", "submitted_at", "due_date", "closed_at", "updated_at"):
+        setattr(case, field, getattr(locked, field))
+    logger.info("Case %s moved %s -> %s by %s", case.pk, from_status, to_status, role)
+    return case
+
+
+def case_assign(*, case: Case, assignee, actor) -> Case:
+    """Give `case` to `assignee` (an active member of staff), or to nobody with None.
+
+    `actor` must be staff, or None for the system. Assigning to the current assignee changes
+    nothing and writes no event. Raises ActionForbidden or InvalidAssignee.
+    """
+    if actor is not None:
+        _require_staff(actor, doing="assign cases")
+    if assignee is not None and not (assignee.is_active and assignee.is_staff):
+        raise InvalidAssignee("Cases can only be assigned to active members of staff.")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        new_id = assignee.pk if assignee is not None else None
+        if locked.assignee_id == new_id:
+            return case
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee", "updated_at"])
+        CaseEvent.objects.create(
+            case=locked,
+            kind=CaseEvent.Kind.ASSIGNED,
+            public=False,
+            actor=actor,
+            body=str(assignee) if assignee is not None else "",
+        )
+    case.assignee = assignee
+    case.updated_at = locked.updated_at
+    return case
+
+
+def case_add_note(*, case: Case, author, body: str) -> CaseEvent:
+    """Add an internal note to the timeline (never shown to the resident)."""
+    _require_staff(author, doing="add internal notes")
+    body = _require_text(body, what="A note")
+    with transaction.atomic():
+        return CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.NOTE, public=False, actor=author, body=body
+        )
+
+
+def case_message_resident(*, case: Case, author, body: str) -> CaseMessage:
+    """Write to the case's resident: a message on the thread, a public event, a notification.
+
+    Raises ActionForbidden unless `author` is staff (and not the applicant), ValueError for
+    an empty message.
+    """
+    _require_staff(author, doing="message residents")
+    if case.applicant_id == author.pk:
+        raise ActionForbidden("Staff cannot message themselves about their own case.")
+    body = _require_text(body, what="A message")
+    with transaction.atomic():
+        message = CaseMessage.objects.create(case=case, author=author, from_staff=True, body=body)
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.MESSAGE, public=True, actor=author, body=body
+        )
+        notices.notify_message(case, message_id=message.pk, body=body)
+    return message
+
+
+def case_reply(*, case: Case, author, body: str) -> CaseMessage:
+    """Record the resident's reply on the thread and tell the assigned member of staff.
+
+    Only the case's own applicant may reply (ActionForbidden otherwise).
+    """
+    if author is None or actor_role(case=case, actor=author) != "applicant":
+        raise ActionForbidden("Only the case's applicant can reply on it.")
+    body = _require_text(body, what="A reply")
+    with transaction.atomic():
+        message = CaseMessage.objects.create(case=case, author=author, from_staff=False, body=body)
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.REPLY, public=False, actor=author, body=body
+        )
+        notices.notify_reply_received(case, message_id=message.pk)
+    return message
+
+
+def case_messages_mark_read(*, case: Case, reader) -> int:
+    """Mark the other side's messages on `case` read by `reader`; return how many changed.
+
+    The applicant reads staff's messages; staff read the resident's. Anyone else reads
+    nothing. Reading twice changes nothing.
+    """
+    role = actor_role(case=case, actor=reader) if reader is not None else None
+    if role not in ("applicant", "staff"):
+        return 0
+    with transaction.atomic():
+        return CaseMessage.objects.filter(
+            case=case, from_staff=(role == "applicant"), read_at__isnull=True
+        ).update(read_at=timezone.now())
+
+
+def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> CaseDocument:
+    """Attach an uploaded file to `case` after checking its size and its type by content.
+
+    `uploaded_by` is the applicant, a member of staff, or None (a guest, the system). A
+    resident's own upload is always visible to them. Raises DocumentRejected (too large,
+    empty, or not an accepted type) before anything is stored, and ActionForbidden if
+    `uploaded_by` has no part in the case.
+
+    The file is written through the storage API before the row; if writing the row fails the
+    file is deleted again. (If an enclosing transaction rolls back later, the stored file is
+    orphaned but unreachable: no row points to it.)
+    """
+    role = actor_role(case=case, actor=uploaded_by)
+    if role is None:
+        raise ActionForbidden("Only the applicant or staff can add documents to a case.")
+    if role == "applicant":
+        public = True
+    inspected = inspect_upload(upload)
+    document = CaseDocument(
+        case=case,
+        uploaded_by=uploaded_by,
+        original_name=inspected.original_name,
+        content_type=inspected.content_type,
+        size=inspected.size,
+        public=public,
+    )
+    # The storage name comes from `document_upload_to`: random, never the resident's.
+    document.file.save("upload", upload, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            CaseEvent.objects.create(
+                case=case,
+                kind=CaseEvent.Kind.DOCUMENT_ADDED,
+                public=public,
+                actor=uploaded_by,
+                body=inspected.original_name,
+            )
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def case_record_event(*, case: Case, kind: str, body: str, public: bool, actor=None) -> CaseEvent:
+    """Add a domain event (payment, reminder sent, inspection, update) to the timeline.
+
+    `body` is what the reader sees; for a public event write it for the resident. Status
+    changes, messages and documents have their own services: ValueError for those kinds.
+    """
+    if kind not in RECORDABLE_EVENT_KINDS:
+        raise ValueError(
+            f"Event kind {kind!r} cannot be recorded directly; "
+            f"use one of {sorted(RECORDABLE_EVENT_KINDS)}."
+        )
+    body = _require_text(body, what="An event's text")
+    with transaction.atomic():
+        return CaseEvent.objects.create(case=case, kind=kind, public=public, actor=actor, body=body)

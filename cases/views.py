@@ -1,0 +1,118 @@
+"""The resident's case pages. Thin: look the case up through a selector, call one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import selectors, services
+from cases.exceptions import DocumentRejected, TransitionForbidden, TransitionNotAllowed
+from cases.forms import DocumentUploadForm, ReplyForm
+from cases.models import CaseStatus
+
+
+def _render_case(request, case, *, reply_form=None, upload_form=None) -> HttpResponse:
+    context = {
+        "case": case,
+        "timeline": selectors.public_timeline(case=case),
+        "documents": selectors.documents_visible_to(user=request.user, case=case),
+        "thread": selectors.case_messages(case=case),
+        "actions": selectors.transitions_for(case=case, user=request.user),
+        "reply_form": reply_form or ReplyForm(),
+        "upload_form": upload_form or DocumentUploadForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.case_for_resident(user=request.user, reference=reference)
+    services.case_messages_mark_read(case=case, reader=request.user)
+    return _render_case(request, case)
+
+
+@login_required
+@require_POST
+def case_reply_post(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.case_for_resident(user=request.user, reference=reference)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, reply_form=form)
+    services.case_reply(case=case, author=request.user, body=form.cleaned_data["body"])
+    messages.success(request, _("Your message has been sent."))
+    return redirect(f"{case.get_absolute_url()}#messages")
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.case_for_resident(user=request.user, reference=reference)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add(
+                case=case, uploaded_by=request.user, upload=form.cleaned_data["file"]
+            )
+        except DocumentRejected as error:
+            form.add_error("file", error)
+    if not form.is_valid():
+        return _render_case(request, case, upload_form=form)
+    messages.success(request, _("Your document has been added."))
+    return redirect(f"{case.get_absolute_url()}#documents")
+
+
+@login_required
+@require_POST
+def case_transition_post(request: HttpRequest, reference: str) -> HttpResponse:
+    """A move the resident makes themselves (withdraw, confirm...).
+
+    400 for a move the workflow does not have from here (or a made-up status), 403 for a
+    move that exists but is not the resident's to make; nothing changes in either case.
+    """
+    case = selectors.case_for_resident(user=request.user, reference=reference)
+    to_status = request.POST.get("to_status", "")
+    try:
+        if to_status not in CaseStatus.values:
+            raise TransitionNotAllowed(to_status)
+        services.transition(case=case, to_status=to_status, actor=request.user)
+    except TransitionNotAllowed:
+        return render(request, "400.html", status=400)
+    except TransitionForbidden:
+        return render(request, "403.html", status=403)
+    messages.success(request, _("Your request is now: %(status)s.") % {"status": case.status_label})
+    return redirect(case)
+
+
+@never_cache
+@login_required
+@require_GET
+def document_download(request: HttpRequest, reference: str, document_id: int) -> FileResponse:
+    """Stream a document to its applicant (public ones) or to staff, never from MEDIA_URL."""
+    document = selectors.document_for_download(
+        user=request.user, reference=reference, document_id=document_id
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.download_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_GET
+def guest_case(request: HttpRequest, token: str) -> HttpResponse:
+    """A guest's read-only view of their case, reached by the signed link we sent them."""
+    case = selectors.case_for_guest_token(token=token)
+    context = {"case": case, "timeline": selectors.public_timeline(case=case)}
+    response = render(request, "cases/guest_case.html", context)
+    # The token is a credential: keep it out of Referer headers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,216 @@
+"""Workflows as data: which statuses a kind of case passes through, and who may move it.
+
+A service app describes its cases once, in its own ``workflow.py``, and registers the
+description from its ``AppConfig.ready()``::
+
+    # licensing/workflow.py
+    from django.utils.translation import gettext_lazy as _
+
+    from cases.models import CaseStatus as S
+    from cases.workflow import STAFF, APPLICANT, State, Transition, Workflow
+
+    LICENSE_APPLICATION = Workflow(
+        kind="license_application",
+        name=_("Business license application"),
+        prefix="LIC",
+        target_days=30,
+        department_code="CLERK",
+        states={
+            S.SUBMITTED: State(
+                label=_("Received"),
+                next_steps=_("A clerk will check your application within 5 working days."),
+            ),
+            S.IN_REVIEW: State(label=_("Being reviewed"), next_steps=_("...")),
+            S.APPROVED: State(label=_("Approved"), next_steps=_("..."), final=True),
+            S.WITHDRAWN: State(label=_("Withdrawn"), next_steps=_("..."), final=True),
+        },
+        transitions=[
+            Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
+            Transition(S.IN_REVIEW, S.APPROVED, actors={STAFF}, label=_("Approve")),
+            Transition(S.SUBMITTED, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
+        ],
+    )
+
+    # licensing/apps.py
+    def ready(self):
+        from cases.workflow import register
+        from licensing.workflow import LICENSE_APPLICATION
+
+        register(LICENSE_APPLICATION)
+
+Rules the registry enforces when a workflow is registered (a mistake fails at start-up, not
+in front of a resident):
+
+- every status named in ``states`` and in the transitions is one of ``CaseStatus``;
+- the initial status (``submitted`` unless set) and every transition's ends are in ``states``;
+- a ``(source, target)`` pair appears once; actors are ``staff``, ``applicant``, ``system``;
+- the prefix is 2 to 8 capital letters and no two workflows share a kind or a prefix.
+
+Actors: ``staff`` is any active member of staff who is not the case's own applicant (nobody
+approves their own application), ``applicant`` is the case's own applicant, and ``system``
+is code acting with ``actor=None`` (a scheduled task, a payment receipt).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+
+STAFF = "staff"
+APPLICANT = "applicant"
+SYSTEM = "system"
+ACTORS = frozenset({STAFF, APPLICANT, SYSTEM})
+
+_PREFIX = re.compile(r"^[A-Z]{2,8}$")
+_KIND = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+
+@dataclass(frozen=True)
+class State:
+    """How one status of a workflow reads to the resident."""
+
+    label: str | Promise
+    next_steps: str | Promise = ""
+    # A final state closes the case: `closed_at` is set on entry and cleared on leaving.
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move from `source` to `target`, and who may make it."""
+
+    source: str
+    target: str
+    actors: frozenset[str] | set[str] = field(default_factory=lambda: frozenset({STAFF}))
+    # A public move appears on the resident's timeline and notifies them.
+    public: bool = True
+    label: str | Promise = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "actors", frozenset(self.actors))
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The statuses and moves of one kind of case.
+
+    `target_days` is the service-level target: a submitted case is due that many calendar
+    days after submission. `allow_anonymous` lets a case of this kind be created with no
+    applicant and no guest contact (an anonymous concern report); every other case must say
+    whom to tell about it.
+    """
+
+    kind: str
+    name: str | Promise
+    prefix: str
+    target_days: int
+    states: Mapping[str, State]
+    transitions: Iterable[Transition]
+    department_code: str = ""
+    initial_status: str = "submitted"
+    allow_anonymous: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "transitions", tuple(self.transitions))
+        object.__setattr__(self, "states", dict(self.states))
+
+    def state(self, status: str) -> State | None:
+        return self.states.get(status)
+
+    def find_transition(self, source: str, target: str) -> Transition | None:
+        for transition in self.transitions:
+            if transition.source == source and transition.target == target:
+                return transition
+        return None
+
+    def transitions_from(self, source: str, *, actor_role: str | None = None) -> list[Transition]:
+        """Moves out of `source`, optionally only those `actor_role` may make."""
+        return [
+            t
+            for t in self.transitions
+            if t.source == source and (actor_role is None or actor_role in t.actors)
+        ]
+
+    def is_final(self, status: str) -> bool:
+        state = self.states.get(status)
+        return bool(state and state.final)
+
+    def validate(self) -> None:
+        """Raise ImproperlyConfigured if the workflow contradicts itself."""
+        from cases.models import CaseStatus
+
+        known = set(CaseStatus.values)
+        where = f"Workflow {self.kind!r}"
+        if not _KIND.match(self.kind):
+            raise ImproperlyConfigured(f"{where}: kind must be a lower-case slug.")
+        if not _PREFIX.match(self.prefix):
+            raise ImproperlyConfigured(f"{where}: prefix must be 2 to 8 capital letters.")
+        if self.target_days < 0:
+            raise ImproperlyConfigured(f"{where}: target_days cannot be negative.")
+        unknown = set(self.states) - known
+        if unknown:
+            raise ImproperlyConfigured(f"{where}: unknown statuses {sorted(unknown)}.")
+        if self.initial_status not in self.states:
+            raise ImproperlyConfigured(
+                f"{where}: the initial status {self.initial_status!r} has no state."
+            )
+        seen = set()
+        for t in self.transitions:
+            pair = (t.source, t.target)
+            if t.source not in self.states or t.target not in self.states:
+                raise ImproperlyConfigured(f"{where}: transition {pair} leaves the states.")
+            if t.source == t.target:
+                raise ImproperlyConfigured(f"{where}: transition {pair} goes nowhere.")
+            if pair in seen:
+                raise ImproperlyConfigured(f"{where}: transition {pair} is declared twice.")
+            if not t.actors or not t.actors <= ACTORS:
+                raise ImproperlyConfigured(
+                    f"{where}: transition {pair} needs actors among {sorted(ACTORS)}."
+                )
+            seen.add(pair)
+
+
+_registry: dict[str, Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    """Add `workflow` to the registry; raise ImproperlyConfigured on any inconsistency.
+
+    Registering the very same object twice is harmless (AppConfig.ready() may run twice in
+    some test set-ups); a different workflow for a registered kind or prefix is an error.
+    """
+    workflow.validate()
+    existing = _registry.get(workflow.kind)
+    if existing is workflow:
+        return workflow
+    if existing is not None:
+        raise ImproperlyConfigured(f"A workflow for kind {workflow.kind!r} is registered.")
+    for other in _registry.values():
+        if other.prefix == workflow.prefix:
+            raise ImproperlyConfigured(
+                f"Prefix {workflow.prefix!r} is already used by workflow {other.kind!r}."
+            )
+    _registry[workflow.kind] = workflow
+    return workflow
+
+
+def unregister(kind: str) -> None:
+    """Remove the workflow of `kind` (for tests that register a throw-away workflow)."""
+    _registry.pop(kind, None)
+
+
+def get_workflow(kind: str) -> Workflow:
+    """Return the workflow registered for `kind`; raise LookupError if there is none."""
+    try:
+        return _registry[kind]
+    except KeyError:
+        raise LookupError(f"No workflow is registered for case kind {kind!r}.") from None
+
+
+def registered_workflows() -> list[Workflow]:
+    """Every registered workflow, by kind."""
+    return [_registry[kind] for kind in sorted(_registry)]

@@ -1,0 +1,66 @@
+"""Throw-away workflows for tests of the case engine (and of anything showing cases).
+
+`TEST_PERMIT` exercises every kind of move: staff-only, applicant-only, shared, system-only,
+internal (non-public), final states, drafts and reopening. `TEST_REPORT` allows anonymous
+cases. Register them with the `case_workflows` fixture from tests/cases/conftest.py, or call
+`register_test_workflows()` from another test package's conftest.
+"""
+
+from cases.models import CaseStatus as S
+from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, register
+
+TEST_PERMIT = Workflow(
+    kind="test_permit",
+    name="Test permit",
+    prefix="TST",
+    target_days=30,
+    department_code="TEST_DEPT",
+    states={
+        S.DRAFT: State(label="Not sent yet", next_steps="Finish and send your application."),
+        S.SUBMITTED: State(label="Received", next_steps="A clerk will check it within 5 days."),
+        S.IN_REVIEW: State(label="Being reviewed", next_steps="We are reviewing it."),
+        S.AWAITING_INFO: State(label="We need more information", next_steps="Reply below."),
+        S.APPROVED: State(label="Approved", next_steps="Your permit is ready.", final=True),
+        S.DENIED: State(
+            label="Not approved", next_steps="You may ask us to look again.", final=True
+        ),
+        S.WITHDRAWN: State(label="Withdrawn", next_steps="Nothing more will happen.", final=True),
+        S.CANCELLED: State(label="Cancelled", next_steps="The fee was not paid.", final=True),
+        S.REOPENED: State(label="Reopened", next_steps="We are looking at it again."),
+    },
+    transitions=[
+        Transition(S.DRAFT, S.SUBMITTED, actors={APPLICANT, STAFF}, label="Send"),
+        Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label="Start review"),
+        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={STAFF}, label="Ask for information"),
+        Transition(S.AWAITING_INFO, S.IN_REVIEW, actors={APPLICANT, STAFF}, label="Info given"),
+        Transition(S.IN_REVIEW, S.APPROVED, actors={STAFF}, label="Approve"),
+        Transition(S.IN_REVIEW, S.DENIED, actors={STAFF}, label="Deny"),
+        Transition(S.SUBMITTED, S.WITHDRAWN, actors={APPLICANT}, label="Withdraw"),
+        Transition(S.IN_REVIEW, S.WITHDRAWN, actors={APPLICANT}, label="Withdraw"),
+        Transition(S.SUBMITTED, S.CANCELLED, actors={SYSTEM}, label="Cancel unpaid"),
+        Transition(S.DENIED, S.REOPENED, actors={STAFF}, public=False, label="Reopen"),
+        Transition(S.REOPENED, S.IN_REVIEW, actors={STAFF}, label="Review again"),
+    ],
+)
+
+TEST_REPORT = Workflow(
+    kind="test_report",
+    name="Test report",
+    prefix="TRP",
+    target_days=5,
+    allow_anonymous=True,
+    states={
+        S.SUBMITTED: State(label="Reported", next_steps="A crew will look at it."),
+        S.IN_PROGRESS: State(label="Being fixed"),
+        S.RESOLVED: State(label="Fixed", final=True),
+    },
+    transitions=[
+        Transition(S.SUBMITTED, S.IN_PROGRESS, actors={STAFF}),
+        Transition(S.IN_PROGRESS, S.RESOLVED, actors={STAFF}),
+    ],
+)
+
+
+def register_test_workflows() -> None:
+    register(TEST_PERMIT)
+    register(TEST_REPORT)
