@@ -4,7 +4,12 @@ import logging
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
+# North American numbers in their usual spellings, and any E.164 number. Case references
+# (LIC-2026-000042) and ids do not have this shape.
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?![\w-])"
+    r"|\+\d{1,3}[ .-]?\d[\d .-]{6,14}\d\b"
+)
 
 
 class RedactPIIFilter(logging.Filter):
