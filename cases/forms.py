@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cases.documents import inspect_upload
+from cases.models import CaseStatus
 
 MESSAGE_MAX_LENGTH = 5000
 
@@ -39,10 +40,21 @@ class DocumentUploadForm(forms.Form):
         return upload
 
 
+class StatusChoiceField(forms.ChoiceField):
+    """Offers the given moves, but accepts any known status.
+
+    The transition service is the judge: if the case moved while the page was open, its
+    refusal ("not possible from the current status") says more than "not a valid choice".
+    """
+
+    def valid_value(self, value):
+        return value in CaseStatus.values
+
+
 class StaffTransitionForm(forms.Form):
     """Offers only the moves the current member of staff may make from the current status."""
 
-    to_status = forms.ChoiceField(label=_("New status"))
+    to_status = StatusChoiceField(label=_("New status"))
     public_note = forms.CharField(
         label=_("Note to the resident"),
         required=False,

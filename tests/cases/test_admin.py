@@ -1,0 +1,273 @@
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from tests.accounts.factories import StaffFactory
+from tests.cases.factories import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:cases_case_changelist")
+
+
+@pytest.fixture
+def staff_client(client, case_clerk):
+    client.force_login(case_clerk)
+    return client
+
+
+def _change(case):
+    return reverse("admin:cases_case_change", args=[case.pk])
+
+
+def _action(case, name):
+    return reverse(f"admin:cases_case_{name}", args=[case.pk])
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up(client, clerk):
+    client.force_login(clerk)
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("", True),
+        ("?kind=test_permit", True),
+        ("?kind=test_report", False),
+        ("?status__exact=submitted", True),
+        ("?status__exact=approved", False),
+        ("?mine=me", True),
+        ("?mine=none", False),
+        ("?overdue=yes", True),
+        ("?overdue=no", False),
+        ("?q=Ana", True),
+        ("?q=ana%40example.org", True),
+        ("?q=nobody", False),
+    ],
+)
+def test_case_list_with_filters_and_search(
+    staff_client, case_clerk, make_case, department, query, shown
+):
+    # given: an overdue guest case assigned to the signed-in clerk
+    late = make_case(applicant=None, guest_name="Ana Lopez", guest_email="ana@example.org")
+    Case.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - datetime.timedelta(1))
+    services.case_assign(case=late, assignee=case_clerk, actor=case_clerk)
+
+    # when
+    response = staff_client.get(CHANGELIST + query)
+
+    # then
+    assert response.status_code == 200
+    assert (late.reference in response.content.decode()) is shown
+
+
+def test_case_list_search_by_reference_and_overdue_highlight(staff_client, make_case):
+    # given
+    late, other = make_case(), make_case()
+    Case.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - datetime.timedelta(1))
+
+    # when
+    found = staff_client.get(f"{CHANGELIST}?q={late.reference}").content.decode()
+    overdue = staff_client.get(f"{CHANGELIST}?overdue=yes").content.decode()
+
+    # then
+    assert late.reference in found and other.reference not in found
+    assert 'class="case-overdue"' in overdue
+    assert other.reference not in overdue
+
+
+def test_case_list_query_count_is_constant(
+    staff_client, make_case, django_assert_max_num_queries, department
+):
+    # given
+    assignees = [StaffFactory(), StaffFactory()]
+    for index in range(3):
+        services.case_assign(case=make_case(), assignee=assignees[index % 2], actor=assignees[0])
+    with django_assert_max_num_queries(100) as few:
+        staff_client.get(CHANGELIST)
+    for index in range(30):
+        services.case_assign(case=make_case(), assignee=assignees[index % 2], actor=assignees[0])
+    make_case(applicant=None, guest_email="g@example.org")
+
+    # when / then
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = staff_client.get(CHANGELIST)
+    assert response.status_code == 200
+
+
+def test_assign_to_me_action(staff_client, case_clerk, make_case):
+    cases = [make_case(), make_case()]
+
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "assign_to_me", "_selected_action": [c.pk for c in cases]},
+    )
+
+    assert response.status_code == 302
+    assert set(Case.objects.values_list("assignee", flat=True)) == {case_clerk.pk}
+    assert CaseEvent.objects.filter(kind="assigned", actor=case_clerk).count() == 2
+
+
+def test_change_page_shows_timeline_documents_messages_and_only_allowed_moves(
+    staff_client, make_case, case_clerk
+):
+    # given
+    case = make_case()
+    services.case_add_note(case=case, author=case_clerk, body="Called them")
+    document = services.document_add(
+        case=case, uploaded_by=case.applicant, upload=ContentFile(PDF_BYTES, "lease.pdf")
+    )
+    services.case_reply(case=case, author=case.applicant, body="My reply")
+
+    # when
+    response = staff_client.get(_change(case))
+
+    # then
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Called them" in page and "My reply" in page
+    assert document.get_absolute_url() in page
+    form = response.context["transition_form"]
+    assert [value for value, _label in form.fields["to_status"].choices] == ["in_review"]
+    assert 'name="_save"' not in page  # the case itself is read-only here
+    assert CaseMessage.objects.get().read_at is None  # reading in admin marks nothing
+
+
+def test_change_status_through_the_admin(staff_client, make_case, case_clerk):
+    # given
+    case = make_case()
+
+    # when
+    response = staff_client.post(
+        _action(case, "transition"),
+        {"to_status": "in_review", "public_note": "We started.", "note": "Looks complete"},
+        follow=True,
+    )
+
+    # then
+    assert response.redirect_chain == [(_change(case), 302)]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+    assert list(case.events.order_by("id").values_list("kind", "body"))[-2:] == [
+        ("status_changed", "We started."),
+        ("note", "Looks complete"),
+    ]
+    assert "Status changed to: Being reviewed." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("to_status", "error"),
+    [
+        ("approved", "That status change is not possible from the current status."),
+        ("withdrawn", "You may not make that status change."),  # the applicant's move
+        ("bogus", "Select a valid choice."),
+    ],
+)
+def test_admin_refuses_moves_not_offered(staff_client, make_case, to_status, error):
+    # given
+    case = make_case()
+    events_before = case.events.count()
+
+    # when
+    response = staff_client.post(_action(case, "transition"), {"to_status": to_status}, follow=True)
+
+    # then
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.events.count() == events_before
+    assert error in response.content.decode()
+
+
+def test_admin_reports_a_move_made_while_the_page_was_open(staff_client, make_case):
+    # given: the clerk's page offered "in review", then the resident withdrew
+    case = make_case()
+    page = staff_client.get(_change(case))
+    offered = [v for v, _label in page.context["transition_form"].fields["to_status"].choices]
+    services.transition(case=case, to_status=CaseStatus.WITHDRAWN, actor=case.applicant)
+
+    # when
+    response = staff_client.post(
+        _action(case, "transition"), {"to_status": "in_review"}, follow=True
+    )
+
+    # then
+    assert offered == ["in_review"]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert "That status change is not possible from the current status." in (
+        response.content.decode()
+    )
+
+
+def test_assign_note_and_message_through_the_admin(staff_client, make_case, case_clerk):
+    # given
+    case = make_case()
+
+    # when
+    staff_client.post(_action(case, "assign"), {"assignee": case_clerk.pk})
+    staff_client.post(_action(case, "note"), {"note-body": "Internal remark"})
+    staff_client.post(_action(case, "message"), {"message-body": "Please call us."})
+
+    # then
+    case.refresh_from_db()
+    assert case.assignee == case_clerk
+    assert list(case.events.order_by("id").values_list("kind", "public", "body"))[1:] == [
+        ("assigned", False, str(case_clerk)),
+        ("note", False, "Internal remark"),
+        ("message", True, "Please call us."),
+    ]
+    assert CaseMessage.objects.get().from_staff is True
+
+
+def test_admin_action_urls_refuse_get_and_empty_posts(staff_client, make_case):
+    case = make_case()
+    assert staff_client.get(_action(case, "note")).status_code == 405
+    response = staff_client.post(_action(case, "note"), {"note-body": ""}, follow=True)
+    assert "This field is required." in response.content.decode()
+    assert not case.events.filter(kind="note").exists()
+
+
+def test_admin_actions_need_change_permission(client, make_case):
+    # given: staff with MFA but no permission on cases
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    clerk = StaffFactory()
+    TOTP.activate(clerk, generate_totp_secret())
+    client.force_login(clerk)
+    case = make_case()
+
+    # when
+    response = client.post(_action(case, "note"), {"note-body": "x"})
+
+    # then
+    assert response.status_code in (403, 404)
+    assert not case.events.filter(kind="note").exists()
+
+
+def test_cases_cannot_be_added_or_deleted_in_the_admin(staff_client, make_case):
+    case = make_case()
+    assert staff_client.get(reverse("admin:cases_case_add")).status_code == 403
+    assert staff_client.get(reverse("admin:cases_case_delete", args=[case.pk])).status_code == 403
+
+
+def test_department_admin_lists_departments(client, department):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Permission
+
+    admin_user = StaffFactory(is_superuser=True)
+    TOTP.activate(admin_user, generate_totp_secret())
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:cases_department_changelist"))
+
+    assert response.status_code == 200
+    assert "Test Department" in response.content.decode()
+    assert Permission.objects.filter(codename="change_department").exists()

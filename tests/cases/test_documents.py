@@ -1,0 +1,168 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import services
+from cases.documents import clean_original_name
+from cases.exceptions import ActionForbidden, DocumentRejected
+from cases.models import CaseDocument, CaseEvent
+from tests.cases.factories import EXE_BYTES, JPEG_BYTES, PDF_BYTES, PNG_BYTES
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored_files(media_root):
+    return sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "extension"),
+    [
+        ("permit.pdf", PDF_BYTES, "application/pdf", "pdf"),
+        ("site plan.png", PNG_BYTES, "image/png", "png"),
+        ("photo.jpeg", JPEG_BYTES, "image/jpeg", "jpg"),
+        # The name lies, the content decides: a PNG called .pdf is stored as the PNG it is.
+        ("scan.pdf", PNG_BYTES, "image/png", "png"),
+    ],
+)
+def test_document_add_stores_accepted_types_under_a_random_name(
+    make_case, name, content, content_type, extension, _media_root
+):
+    # given
+    case = make_case()
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+    # when
+    document = services.document_add(case=case, uploaded_by=case.applicant, upload=upload)
+
+    # then
+    assert (document.content_type, document.size, document.original_name) == (
+        content_type,
+        len(content),
+        name,
+    )
+    stored = document.file.name
+    assert stored.startswith(f"cases/{case.pk}/")
+    assert stored.endswith(f".{extension}")
+    assert name.rsplit(".", 1)[0] not in stored
+    assert len(stored.rsplit("/", 1)[1]) == 32 + 1 + len(extension)
+    with default_storage.open(stored, "rb") as stored_file:
+        assert stored_file.read() == content
+    assert _stored_files(_media_root) == [_media_root / stored]
+    event = CaseEvent.objects.get(case=case, kind="document_added")
+    assert (event.public, event.actor, event.body) == (True, case.applicant, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("invoice.pdf", EXE_BYTES, "file_type"),  # a program renamed to .pdf
+        ("notes.txt", b"just some text, no signature", "file_type"),
+        ("empty.pdf", b"", "empty"),
+    ],
+)
+def test_document_add_refuses_by_content_and_stores_nothing(
+    make_case, name, content, code, _media_root
+):
+    # given
+    case = make_case()
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+    events_before = case.events.count()
+
+    # when
+    with pytest.raises(DocumentRejected) as refused:
+        services.document_add(case=case, uploaded_by=case.applicant, upload=upload)
+
+    # then
+    assert refused.value.code == code
+    assert CaseDocument.objects.count() == 0
+    assert case.events.count() == events_before
+    assert _stored_files(_media_root) == []
+
+
+def test_document_add_refuses_files_over_the_limit_and_stores_nothing(
+    settings, make_case, _media_root
+):
+    # given
+    settings.DOCUMENT_MAX_BYTES = 1024
+    case = make_case()
+    too_big = PDF_BYTES + b"0" * (1025 - len(PDF_BYTES))
+    just_fits = PDF_BYTES + b"0" * (1024 - len(PDF_BYTES))
+
+    # when
+    with pytest.raises(DocumentRejected) as refused:
+        services.document_add(
+            case=case, uploaded_by=case.applicant, upload=ContentFile(too_big, name="a.pdf")
+        )
+    services.document_add(
+        case=case, uploaded_by=case.applicant, upload=ContentFile(just_fits, name="b.pdf")
+    )
+
+    # then
+    assert refused.value.code == "too_large"
+    assert "1.0\xa0KB" in refused.value.messages[0]
+    assert list(CaseDocument.objects.values_list("original_name", flat=True)) == ["b.pdf"]
+    assert len(_stored_files(_media_root)) == 1
+
+
+def test_a_resident_upload_is_always_visible_to_them(make_case):
+    case = make_case()
+    document = services.document_add(
+        case=case,
+        uploaded_by=case.applicant,
+        upload=ContentFile(PDF_BYTES, name="a.pdf"),
+        public=False,
+    )
+    assert document.public is True
+
+
+def test_staff_can_add_an_internal_document(make_case, clerk):
+    case = make_case()
+    document = services.document_add(
+        case=case, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, name="memo.pdf"), public=False
+    )
+    event = case.events.get(kind="document_added")
+    assert (document.public, event.public) == (False, False)
+
+
+def test_a_stranger_cannot_add_documents(make_case, other_resident, _media_root):
+    case = make_case()
+    with pytest.raises(ActionForbidden):
+        services.document_add(
+            case=case, uploaded_by=other_resident, upload=ContentFile(PDF_BYTES, name="x.pdf")
+        )
+    assert _stored_files(_media_root) == []
+
+
+def test_a_failed_row_write_removes_the_stored_file(make_case, _media_root, monkeypatch):
+    # given: the database refuses the row after the file was written
+    case = make_case()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(CaseDocument, "save", refuse)
+
+    # when
+    with pytest.raises(RuntimeError):
+        services.document_add(
+            case=case, uploaded_by=case.applicant, upload=ContentFile(PDF_BYTES, name="a.pdf")
+        )
+
+    # then
+    assert _stored_files(_media_root) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("C:\\Users\\ana\\permit.pdf", "permit.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("bad\x00name\r\n.pdf", "badname.pdf"),
+        ("", "document"),
+        ("a" * 300 + ".pdf", "a" * 251 + ".pdf"),  # 255 characters, extension kept
+    ],
+)
+def test_clean_original_name(given, expected):
+    assert clean_original_name(given) == expected

@@ -1,0 +1,150 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.http import Http404
+from django.utils import timezone
+
+from cases import selectors, services
+from cases.models import Case, CaseStatus
+from tests.accounts.factories import StaffFactory
+from tests.cases.factories import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cases_visible_to_each_kind_of_user(make_case, resident, other_resident, clerk):
+    # given
+    mine = make_case(applicant=resident)
+    theirs = make_case(applicant=other_resident)
+    guest = make_case(applicant=None, guest_email="guest@example.org")
+
+    # then
+    assert list(selectors.cases_visible_to(user=resident)) == [mine]
+    assert set(selectors.cases_visible_to(user=clerk)) == {mine, theirs, guest}
+    assert list(selectors.cases_visible_to(user=AnonymousUser())) == []
+    assert list(selectors.cases_visible_to(user=None)) == []
+    resident.is_active = False
+    assert list(selectors.cases_visible_to(user=resident)) == []
+
+
+def test_cases_visible_to_loads_related_rows_in_one_query(
+    make_case, resident, clerk, django_assert_num_queries
+):
+    # given
+    for _ in range(3):
+        services.case_assign(case=make_case(applicant=resident), assignee=clerk, actor=clerk)
+
+    # when / then
+    with django_assert_num_queries(1):
+        rows = [
+            (c.reference, c.status_label, str(c.applicant), str(c.assignee), c.department)
+            for c in selectors.cases_visible_to(user=resident)
+        ]
+    assert len(rows) == 3
+
+
+def test_case_for_resident_finds_only_their_own(make_case, resident, other_resident, clerk):
+    case = make_case(applicant=resident)
+
+    assert selectors.case_for_resident(user=resident, reference=case.reference) == case
+    for stranger in (other_resident, clerk, AnonymousUser()):
+        with pytest.raises(Http404):
+            selectors.case_for_resident(user=stranger, reference=case.reference)
+    with pytest.raises(Http404):
+        selectors.case_for_resident(user=resident, reference="TST-2026-999999")
+
+
+def test_public_timeline_hides_internal_events(make_case, clerk):
+    # given
+    case = make_case()
+    services.case_add_note(case=case, author=clerk, body="Internal")
+    services.case_assign(case=case, assignee=clerk, actor=clerk)
+    services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=clerk)
+
+    # when
+    timeline = list(selectors.public_timeline(case=case))
+
+    # then
+    assert [(e.kind, e.to_status) for e in timeline] == [
+        ("submitted", "submitted"),
+        ("status_changed", "in_review"),
+    ]
+    assert len(selectors.staff_timeline(case=case)) == 4
+
+
+def test_documents_visible_to(make_case, resident, other_resident, clerk):
+    # given
+    case = make_case(applicant=resident)
+    own = services.document_add(
+        case=case, uploaded_by=resident, upload=ContentFile(PDF_BYTES, name="mine.pdf")
+    )
+    shared = services.document_add(
+        case=case, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, name="permit.pdf")
+    )
+    internal = services.document_add(
+        case=case,
+        uploaded_by=clerk,
+        upload=ContentFile(PDF_BYTES, name="memo.pdf"),
+        public=False,
+    )
+
+    # then
+    assert list(selectors.documents_visible_to(user=resident, case=case)) == [own, shared]
+    assert list(selectors.documents_visible_to(user=clerk, case=case)) == [own, shared, internal]
+    assert list(selectors.documents_visible_to(user=other_resident, case=case)) == []
+    with pytest.raises(Http404):
+        selectors.document_for_download(
+            user=resident, reference=case.reference, document_id=internal.pk
+        )
+    with pytest.raises(Http404):
+        selectors.document_for_download(
+            user=other_resident, reference=case.reference, document_id=own.pk
+        )
+    other_case = make_case(applicant=other_resident)
+    with pytest.raises(Http404):  # a real document id under another case's reference
+        selectors.document_for_download(
+            user=other_resident, reference=other_case.reference, document_id=own.pk
+        )
+    assert (
+        selectors.document_for_download(
+            user=clerk, reference=case.reference, document_id=internal.pk
+        )
+        == internal
+    )
+
+
+def test_transitions_for_offers_each_actor_only_their_moves(make_case, resident, clerk):
+    case = make_case(applicant=resident)
+
+    assert [t.target for t in selectors.transitions_for(case=case, user=resident)] == ["withdrawn"]
+    assert [t.target for t in selectors.transitions_for(case=case, user=clerk)] == ["in_review"]
+    assert selectors.transitions_for(case=case, user=StaffFactory(is_active=False)) == []
+
+
+def test_staff_queue_filters_and_orders_by_due_date(make_case, clerk, department):
+    # given
+    late = make_case()
+    Case.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - datetime.timedelta(1))
+    on_time = make_case()
+    closed_late = make_case()
+    services.transition(
+        case=closed_late, to_status=CaseStatus.WITHDRAWN, actor=closed_late.applicant
+    )
+    Case.objects.filter(pk=closed_late.pk).update(
+        due_date=timezone.localdate() - datetime.timedelta(1)
+    )
+    services.case_assign(case=on_time, assignee=clerk, actor=clerk)
+    make_case(submit=False)  # drafts are not in the queue
+    report = make_case(kind="test_report")
+
+    # then
+    assert list(selectors.staff_queue(user=clerk)) == [late, closed_late, report, on_time]
+    assert list(selectors.staff_queue(user=clerk, overdue=True)) == [late]
+    assert late not in selectors.staff_queue(user=clerk, overdue=False)
+    assert list(selectors.staff_queue(user=clerk, assignee=clerk)) == [on_time]
+    assert list(selectors.staff_queue(user=clerk, kind="test_report")) == [report]
+    assert list(selectors.staff_queue(user=clerk, status="withdrawn")) == [closed_late]
+    assert department in {c.department for c in selectors.staff_queue(user=clerk)}
+    assert list(selectors.staff_queue(user=late.applicant)) == []
