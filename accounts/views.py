@@ -27,8 +27,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             language = request.user.preferred_language
-            translation.activate(language)
-            messages.success(request, _("Your details have been saved."))
+            with translation.override(language):
+                messages.success(request, _("Your details have been saved."))
             response = redirect("accounts:profile")
             # The new language applies straight away, including over an earlier switch.
             response.set_cookie(

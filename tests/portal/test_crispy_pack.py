@@ -6,8 +6,9 @@ import pytest
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Reset, Submit
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.template import Context, Template
+from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 
@@ -60,8 +61,9 @@ VALID_DATA = {
 
 def render(template: str, **context) -> str:
     request = RequestFactory().post("/")
+    request.user = AnonymousUser()
     return Template("{% load crispy_forms_tags %}" + template).render(
-        Context({"request": request, **context})
+        RequestContext(request, context)
     )
 
 

@@ -41,7 +41,7 @@ def test_home_lists_the_catalogue_with_a_search_box(client, catalogue_entry):
     assert '<label class="usa-sr-only" for="service-search">Search for a service</label>' in html
     keys = [entry.key for entry in response.context["entries"]]
     assert keys[0] == "tests.licence"
-    assert keys[-2:] == ["portal.status", "portal.account"]
+    assert {"portal.status", "portal.account"} <= set(keys)
     assert 'href="/account/">Check the status of a request</a>' in html
     assert 'href="/accounts/profile/">Manage your account</a>' in html
 
@@ -279,7 +279,8 @@ def test_400_and_403_pages(rf, view, status, heading):
     request.user = AnonymousUser()
 
     # when
-    response = getattr(views, view)(request)
+    with translation.override("en"):
+        response = getattr(views, view)(request)
 
     # then
     assert response.status_code == status
