@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "notifications",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,50 @@ CONTENT_SECURITY_POLICY = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["uswds"]
 CRISPY_TEMPLATE_PACK = "uswds"
+
+# --- Payments ----------------------------------------------------------------------------
+# PAYMENTS_GATEWAY chooses how residents pay online:
+#   "stripe"  Stripe Checkout; needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (the signing
+#             secret of the endpoint /payments/stripe/webhook/ in Stripe's dashboard).
+#   "local"   the test gateway: its page says no money moves and lets the payer approve or
+#             decline. Never on a public server (`check --deploy` warns).
+#   "none"    no online payment; invoices are paid at the counter and recorded by staff.
+# Default: "stripe" when STRIPE_SECRET_KEY is set, otherwise "local" with DEBUG on (so
+# `make run` takes payments on a fresh machine) and "none" without it.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Another address for Stripe's API (a local stub in tests); empty means Stripe itself.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+PAYMENTS_GATEWAY = env.str(
+    "PAYMENTS_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else ("local" if DEBUG else "none")
+)
+if PAYMENTS_GATEWAY not in {"stripe", "local", "none"}:
+    raise ImproperlyConfigured("PAYMENTS_GATEWAY must be one of: stripe, local, none.")
+if PAYMENTS_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "PAYMENTS_GATEWAY=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET. "
+        "See .env.example for what they mean."
+    )
+if PAYMENTS_GATEWAY == "stripe":
+    # The pay button posts to the portal, which redirects to Stripe's hosted page; browsers
+    # check that redirect against form-action.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
+# Minutes a payer has to finish one checkout attempt (Stripe accepts 30 to 1440).
+PAYMENTS_CHECKOUT_MINUTES = env.int("PAYMENTS_CHECKOUT_MINUTES", default=60)
+# Days a guest's signed link to an invoice and its receipts stays valid.
+PAYMENTS_GUEST_LINK_DAYS = env.int("PAYMENTS_GUEST_LINK_DAYS", default=30)
+# Minutes after a Stripe checkout attempt expires before, with no word from Stripe's
+# webhook, the portal asks Stripe itself and lists the invoice for staff.
+PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
+    "task": "payments.expire_invoices",
+    "schedule": 15 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
+    "task": "payments.check_stale_attempts",
+    "schedule": 10 * 60.0,
+}
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("notifications/", include("notifications.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("portal.shell_urls")),
 ]
 

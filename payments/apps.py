@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "payments"
+    verbose_name = _("Payments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from payments import checks  # noqa: F401 - registers the system checks
+        from portal.services_catalogue import CatalogueEntry, register
+
+        register(
+            CatalogueEntry(
+                key="payments.pay",
+                title=_("Pay a bill or fee"),
+                description=_(
+                    "Pay an invoice with its reference number, and see your payments and receipts."
+                ),
+                url_name="payments:find",
+                keywords=(_("pay"), _("payment"), _("invoice"), _("fee"), _("bill")),
+                order=60,
+            )
+        )
+        register(
+            CatalogueEntry(
+                key="payments.mine",
+                title=_("My payments"),
+                description=_("See your invoices, payments and refunds, and download receipts."),
+                url_name="payments:mine",
+                keywords=(_("receipt"), _("refund"), _("account")),
+                order=910,
+            )
+        )

@@ -1,0 +1,92 @@
+"""The interface every gateway implements, and the choice of gateway from settings.
+
+A gateway only talks to the payment provider: it never writes the database. The services in
+`payments.services` call it inside their transactions and record what it answered, so the
+same settlement code runs whatever the gateway.
+"""
+
+from __future__ import annotations
+
+import datetime
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+class GatewayError(Exception):
+    """The provider refused a request or could not be reached; nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    """Where to send the payer, and the provider's name for the checkout."""
+
+    redirect_url: str
+    provider_reference: str
+    expires_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class CheckoutState:
+    """What the provider says about one checkout.
+
+    `status`: "open" (the payer may still pay), "complete" or "expired". `paid` is true once
+    the money is confirmed (a completed checkout with a delayed method is complete but not
+    paid yet).
+    """
+
+    status: str
+    paid: bool
+    amount_cents: int | None
+    currency: str
+    provider_payment_id: str
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    provider_reference: str
+    provider_status: str
+
+
+class Gateway(ABC):
+    code: str
+    # Whether payers use it themselves online; the counter is staff-only.
+    online: bool = True
+
+    @abstractmethod
+    def start_checkout(
+        self, *, payment, invoice, success_url: str, cancel_url: str
+    ) -> CheckoutStart:
+        """Open a checkout for `payment` (pending, saved) of `invoice`; raise GatewayError."""
+
+    @abstractmethod
+    def checkout_state(self, *, payment) -> CheckoutState | None:
+        """Ask the provider about `payment`'s checkout; None if the provider has no say."""
+
+    @abstractmethod
+    def refund(self, *, payment, refund) -> RefundResult:
+        """Give back `refund.amount_cents` of `payment`; raise GatewayError if refused."""
+
+    def expire_checkout(self, *, payment) -> None:  # noqa: B027 - optional for gateways
+        """Close `payment`'s checkout so it can no longer be paid, where the provider can."""
+
+
+def get_gateway(code: str) -> Gateway:
+    """Return the gateway named `code` (a `PaymentGateway` value)."""
+    from payments.gateways.counter import CounterGateway
+    from payments.gateways.local import LocalGateway
+    from payments.gateways.stripe import StripeGateway
+
+    gateways = {"stripe": StripeGateway, "local": LocalGateway, "counter": CounterGateway}
+    try:
+        return gateways[code]()
+    except KeyError:
+        raise ValueError(f"Unknown payment gateway {code!r}.") from None
+
+
+def online_gateway() -> Gateway | None:
+    """Return the gateway residents pay through (settings.PAYMENTS_GATEWAY), or None if off."""
+    if settings.PAYMENTS_GATEWAY == "none":
+        return None
+    return get_gateway(settings.PAYMENTS_GATEWAY)

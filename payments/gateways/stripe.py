@@ -1,0 +1,171 @@
+"""Stripe Checkout, through the official `stripe` library.
+
+One Checkout Session per payment attempt, created with the attempt's idempotency key (a
+retried request returns the same session), the invoice in its metadata, an expiry, and the
+portal's return addresses. Settlement never trusts the payer's redirect: it comes from the
+signed webhook (`payments.services.webhook_event_apply`) or from asking Stripe for the session
+(`checkout_state`). Refunds go through Stripe's refund API with the refund's idempotency key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import stripe
+from django.conf import settings
+from django.utils import timezone
+
+from payments.gateways.base import (
+    CheckoutStart,
+    CheckoutState,
+    Gateway,
+    GatewayError,
+    RefundResult,
+)
+
+logger = logging.getLogger(__name__)
+
+# Stripe accepts a session expiry between 30 minutes and 24 hours ahead.
+_MIN_EXPIRY = datetime.timedelta(minutes=30)
+_MAX_EXPIRY = datetime.timedelta(hours=24)
+
+
+def stripe_client() -> stripe.StripeClient:
+    """Return a client configured from settings (STRIPE_API_BASE points it at a stub)."""
+    base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base_addresses,
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+    )
+
+
+def _describe(error: stripe.StripeError) -> str:
+    # Stripe's messages may quote the payer's card or e-mail: keep the kind and the code.
+    code = error.code or error.http_status or ""
+    return f"{type(error).__name__} ({code})" if code else type(error).__name__
+
+
+def _metadata(payment, invoice) -> dict[str, str]:
+    return {
+        "invoice_id": str(invoice.pk),
+        "invoice_reference": invoice.reference,
+        "payment_id": str(payment.pk),
+    }
+
+
+def state_from_session(session: dict) -> CheckoutState:
+    """Read a Checkout Session (as a dict, from the API or a webhook) as a CheckoutState."""
+    payment_intent = session.get("payment_intent") or ""
+    if not isinstance(payment_intent, str):
+        payment_intent = payment_intent.get("id", "")
+    return CheckoutState(
+        status=session.get("status") or "open",
+        paid=session.get("payment_status") in {"paid", "no_payment_required"},
+        amount_cents=session.get("amount_total"),
+        currency=(session.get("currency") or "").upper(),
+        provider_payment_id=payment_intent,
+    )
+
+
+class StripeGateway(Gateway):
+    code = "stripe"
+
+    def start_checkout(self, *, payment, invoice, success_url, cancel_url) -> CheckoutStart:
+        now = timezone.now()
+        expires_at = min(max(payment.expires_at, now + _MIN_EXPIRY), now + _MAX_EXPIRY)
+        line_items = [
+            {
+                "price_data": {
+                    "currency": invoice.currency.lower(),
+                    "unit_amount": line.unit_amount_cents,
+                    "product_data": {"name": line.description},
+                },
+                "quantity": line.quantity,
+            }
+            for line in invoice.lines.all()
+            if line.amount_cents > 0
+        ]
+        params = {
+            "mode": "payment",
+            "line_items": line_items,
+            "client_reference_id": invoice.reference,
+            "metadata": _metadata(payment, invoice),
+            "payment_intent_data": {"metadata": _metadata(payment, invoice)},
+            "expires_at": int(expires_at.timestamp()),
+            # Stripe puts the session id in place of the placeholder.
+            "success_url": f"{success_url}?session_id={{CHECKOUT_SESSION_ID}}",
+            "cancel_url": cancel_url,
+            "locale": "es" if invoice.language == "es" else "en",
+        }
+        if invoice.payer_email:
+            params["customer_email"] = invoice.payer_email
+        try:
+            session = (
+                stripe_client()
+                .v1.checkout.sessions.create(
+                    params, {"idempotency_key": f"checkout-{payment.idempotency_key}"}
+                )
+                .to_dict()
+            )
+        except stripe.StripeError as error:
+            logger.warning(
+                "Stripe refused a checkout for payment %s: %s", payment.pk, _describe(error)
+            )
+            raise GatewayError(_describe(error)) from error
+        return CheckoutStart(
+            redirect_url=session["url"],
+            provider_reference=session["id"],
+            expires_at=datetime.datetime.fromtimestamp(session["expires_at"], tz=datetime.UTC),
+        )
+
+    def checkout_state(self, *, payment) -> CheckoutState | None:
+        if not payment.provider_reference:
+            return None
+        try:
+            session = (
+                stripe_client().v1.checkout.sessions.retrieve(payment.provider_reference).to_dict()
+            )
+        except stripe.StripeError as error:
+            logger.warning(
+                "Could not read the checkout of payment %s: %s", payment.pk, _describe(error)
+            )
+            raise GatewayError(_describe(error)) from error
+        return state_from_session(session)
+
+    def expire_checkout(self, *, payment) -> None:
+        if not payment.provider_reference:
+            return
+        try:
+            stripe_client().v1.checkout.sessions.expire(payment.provider_reference)
+        except stripe.StripeError as error:
+            # Already complete or expired: either way it can no longer take a payment.
+            logger.info("Checkout of payment %s not expired: %s", payment.pk, _describe(error))
+
+    def refund(self, *, payment, refund) -> RefundResult:
+        if not payment.provider_payment_id:
+            raise GatewayError("The payment has no Stripe payment intent to refund.")
+        params = {
+            "payment_intent": payment.provider_payment_id,
+            "amount": refund.amount_cents,
+            "metadata": {
+                "invoice_reference": payment.invoice.reference,
+                "payment_id": str(payment.pk),
+                "refund_id": str(refund.pk),
+            },
+        }
+        try:
+            result = (
+                stripe_client()
+                .v1.refunds.create(params, {"idempotency_key": f"refund-{refund.idempotency_key}"})
+                .to_dict()
+            )
+        except stripe.StripeError as error:
+            logger.warning("Stripe refused refund %s: %s", refund.pk, _describe(error))
+            raise GatewayError(_describe(error)) from error
+        if result.get("status") in {"failed", "canceled"}:
+            raise GatewayError(f"Refund {result.get('status')}")
+        return RefundResult(
+            provider_reference=result["id"], provider_status=result.get("status") or ""
+        )

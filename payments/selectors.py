@@ -1,0 +1,229 @@
+"""Reads of the payments app that carry a rule: whose invoice, which receipts, what staff
+must look at. Access control lives here, in the queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Lower, TruncDate
+from django.utils import timezone
+
+from payments.models import (
+    Invoice,
+    Payment,
+    PaymentGateway,
+    PaymentStatus,
+    Receipt,
+    Refund,
+    SettlementSource,
+    StripeEvent,
+    StripeEventStatus,
+)
+from payments.tokens import reference_from_guest_token
+
+
+def _invoices() -> QuerySet[Invoice]:
+    return Invoice.objects.select_related("payer").prefetch_related(
+        "lines",
+        Prefetch("receipts", queryset=Receipt.objects.select_related("payment", "refund")),
+    )
+
+
+def invoices_for_user(*, user) -> QuerySet[Invoice]:
+    """The invoices `user` owes or paid, newest first (none for anonymous visitors)."""
+    if not user.is_authenticated:
+        return Invoice.objects.none()
+    return _invoices().filter(payer=user).order_by("-created_at", "-id")
+
+
+def invoice_for_user(*, user, reference: str) -> Invoice:
+    """The invoice `reference` if `user` is its payer; Invoice.DoesNotExist otherwise (the
+    same answer whether it exists or belongs to someone else)."""
+    return invoices_for_user(user=user).get(reference=reference)
+
+
+def invoice_for_guest_token(*, token: str) -> Invoice:
+    """The invoice a guest link opens; Invoice.DoesNotExist if forged, expired or unknown."""
+    try:
+        reference = reference_from_guest_token(token)
+    except signing.BadSignature:
+        raise Invoice.DoesNotExist("Invalid or expired link.") from None
+    return _invoices().get(reference=reference)
+
+
+def invoice_find_by_reference(*, reference: str, email: str) -> Invoice | None:
+    """The invoice with `reference` whose payer's e-mail address is `email` (any case)."""
+    email = email.strip().lower()
+    if not email:
+        return None
+    return (
+        Invoice.objects.select_related("payer")
+        .annotate(guest_email_ci=Lower("guest_email"), payer_email_ci=Lower("payer__email"))
+        .filter(reference=reference.strip().upper())
+        .filter(Q(guest_email_ci=email) | Q(payer_email_ci=email))
+        .first()
+    )
+
+
+def receipt_of_invoice(*, invoice: Invoice, number: str) -> Receipt:
+    """Receipt `number` of `invoice` (the caller already may see the invoice)."""
+    return (
+        Receipt.objects.select_related("invoice__payer", "payment", "refund")
+        .prefetch_related("invoice__lines")
+        .get(invoice=invoice, number=number)
+    )
+
+
+def payments_of_invoice(*, invoice: Invoice) -> QuerySet[Payment]:
+    """The invoice's attempts and payments that matter to its payer (not abandoned ones)."""
+    return invoice.payments.exclude(status=PaymentStatus.EXPIRED).order_by("-created_at")
+
+
+def pending_payment(*, invoice: Invoice) -> Payment | None:
+    return invoice.payments.filter(status=PaymentStatus.PENDING).first()
+
+
+def local_checkout_payment(*, public_id) -> Payment:
+    """The local test gateway's attempt behind its page; Payment.DoesNotExist otherwise."""
+    return Payment.objects.select_related("invoice").get(
+        public_id=public_id, gateway=PaymentGateway.LOCAL
+    )
+
+
+def latest_attempt(*, invoice: Invoice) -> Payment | None:
+    return invoice.payments.order_by("-created_at", "-id").first()
+
+
+# --- Staff: reconciliation --------------------------------------------------------------
+
+
+@dataclass
+class ReconciliationRow:
+    day: datetime.date
+    gateway: str
+    payments_count: int = 0
+    payments_cents: int = 0
+    refunds_count: int = 0
+    refunds_cents: int = 0
+
+    @property
+    def net_cents(self) -> int:
+        return self.payments_cents - self.refunds_cents
+
+
+@dataclass
+class Reconciliation:
+    date_from: datetime.date
+    date_to: datetime.date
+    currency: str
+    rows: list[ReconciliationRow] = field(default_factory=list)
+    by_gateway: list[ReconciliationRow] = field(default_factory=list)
+    total: ReconciliationRow | None = None
+
+
+def _day_bounds(date_from: datetime.date, date_to: datetime.date):
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    return start, end
+
+
+def reconciliation(*, date_from: datetime.date, date_to: datetime.date) -> Reconciliation:
+    """Money in (successful payments) and out (refunds) by day and gateway, in the agency's
+    time zone, with totals per gateway and overall. Days with no movement are left out."""
+    start, end = _day_bounds(date_from, date_to)
+    tz = timezone.get_current_timezone()
+    payments = (
+        Payment.objects.filter(
+            status=PaymentStatus.SUCCEEDED, settled_at__gte=start, settled_at__lt=end
+        )
+        .annotate(day=TruncDate("settled_at", tzinfo=tz))
+        .values("day", "gateway")
+        .annotate(count=Count("id"), cents=Sum("amount_cents"))
+    )
+    refunds = (
+        Refund.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=tz), gateway=F("payment__gateway"))
+        .values("day", "gateway")
+        .annotate(count=Count("id"), cents=Sum("amount_cents"))
+    )
+    cells: dict[tuple, ReconciliationRow] = {}
+    for row in payments:
+        cell = cells.setdefault(
+            (row["day"], row["gateway"]), ReconciliationRow(row["day"], row["gateway"])
+        )
+        cell.payments_count, cell.payments_cents = row["count"], row["cents"]
+    for row in refunds:
+        cell = cells.setdefault(
+            (row["day"], row["gateway"]), ReconciliationRow(row["day"], row["gateway"])
+        )
+        cell.refunds_count, cell.refunds_cents = row["count"], row["cents"]
+    rows = [cells[key] for key in sorted(cells)]
+    gateways: dict[str, ReconciliationRow] = defaultdict(lambda: ReconciliationRow(date_from, ""))
+    total = ReconciliationRow(date_from, "")
+    for row in rows:
+        for summary in (gateways[row.gateway], total):
+            summary.gateway = summary.gateway or row.gateway
+            summary.payments_count += row.payments_count
+            summary.payments_cents += row.payments_cents
+            summary.refunds_count += row.refunds_count
+            summary.refunds_cents += row.refunds_cents
+    total.gateway = ""
+    return Reconciliation(
+        date_from=date_from,
+        date_to=date_to,
+        currency=settings.AGENCY["currency"].upper(),
+        rows=rows,
+        by_gateway=[gateways[g] for g in sorted(gateways)],
+        total=total,
+    )
+
+
+def stripe_events_needing_attention() -> QuerySet[StripeEvent]:
+    """Stripe events that could not be matched or applied, newest first."""
+    return StripeEvent.objects.filter(
+        status__in=[StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED]
+    ).select_related("invoice", "payment")
+
+
+def payments_needing_review() -> QuerySet[Payment]:
+    """Money received that was not applied (wrong amount, duplicate...), not yet resolved."""
+    return Payment.objects.filter(
+        status=PaymentStatus.NEEDS_REVIEW, reviewed_at__isnull=True
+    ).select_related("invoice")
+
+
+def stripe_payments_without_webhook(*, now: datetime.datetime | None = None) -> QuerySet[Payment]:
+    """Stripe checkouts whose webhook never came.
+
+    Attempts still pending well past their expiry (nothing heard at all), and payments the
+    portal had to confirm by asking Stripe, for which no completion event ever arrived since:
+    both mean Stripe is not reaching the webhook endpoint.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.PAYMENTS_WEBHOOK_GRACE_MINUTES)
+    completion_event = StripeEvent.objects.filter(
+        payment=OuterRef("pk"),
+        type__in=["checkout.session.completed", "checkout.session.async_payment_succeeded"],
+    )
+    return (
+        Payment.objects.filter(gateway=PaymentGateway.STRIPE)
+        .filter(
+            Q(status=PaymentStatus.PENDING, expires_at__lt=cutoff)
+            | Q(
+                status=PaymentStatus.SUCCEEDED,
+                settled_via=SettlementSource.SESSION_CHECK,
+                settled_at__lt=cutoff,
+            )
+        )
+        .exclude(Exists(completion_event))
+        .select_related("invoice")
+        .order_by("created_at")
+    )

@@ -1,0 +1,44 @@
+"""Row locks and the status announcement shared by the payments services."""
+
+from __future__ import annotations
+
+import logging
+
+from payments.models import Invoice, Payment
+from payments.signals import invoice_status_changed
+
+logger = logging.getLogger("payments")
+
+
+def lock_invoice(invoice_id: int) -> Invoice:
+    """Lock and return the invoice. Always taken before its payments' locks."""
+    return Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
+
+
+def lock_payment(payment_id: int) -> Payment:
+    return Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
+
+
+def announce(invoice: Invoice, *, old_status: str) -> None:
+    """Send `invoice_status_changed` for `invoice` (inside the caller's transaction)."""
+    subject_type = ""
+    if invoice.subject_type_id is not None:
+        subject_type = invoice.subject_type.app_label + "." + invoice.subject_type.model
+    invoice_status_changed.send(
+        sender=Invoice,
+        invoice_id=invoice.pk,
+        reference=invoice.reference,
+        purpose=invoice.purpose,
+        subject_type=subject_type,
+        subject_id=invoice.subject_id,
+        old_status=old_status,
+        new_status=invoice.status,
+        amount_paid_cents=invoice.amount_paid_cents,
+        amount_refunded_cents=invoice.amount_refunded_cents,
+    )
+    logger.info("Invoice %s: %s -> %s", invoice.pk, old_status, invoice.status)
+
+
+def require_staff(user, *, doing: str, exception: type[Exception]) -> None:
+    if user is None or not user.is_active or not user.is_staff:
+        raise exception(f"Only active staff can {doing}.")

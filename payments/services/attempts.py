@@ -1,0 +1,425 @@
+"""Checkout attempts and settlement: start, settle, decline, expire, check, counter payments.
+
+`payment_settle` (with its locked core `settle_locked`) is the one place that marks an
+invoice paid. Stripe's webhook, the check of a Stripe session when the payer returns or the
+webhook is late, the local test gateway and counter payments all go through it, so the same
+rules hold whichever way the money came: the amount and currency must match the invoice, an
+invoice is paid at most once, and money that cannot be applied is kept for staff to review.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from payments.exceptions import (
+    InvoiceNotPayable,
+    OnlinePaymentUnavailable,
+    PaymentRefused,
+)
+from payments.gateways import GatewayError, get_gateway, online_gateway
+from payments.models import (
+    COUNTER_METHODS,
+    SETTLED_STATUSES,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentGateway,
+    PaymentMethod,
+    PaymentStatus,
+    ReviewReason,
+    SettlementSource,
+)
+from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
+from payments.services.receipts import receipt_issue
+
+logger = logging.getLogger("payments")
+
+# An attempt about to expire is not handed out again: the payer would land on a dead page.
+_REUSE_MARGIN = datetime.timedelta(minutes=2)
+
+
+class SettleOutcome:
+    SETTLED = "settled"
+    ALREADY_SETTLED = "already_settled"
+    FLAGGED = "flagged"
+
+
+def _require_payable(invoice: Invoice) -> None:
+    if invoice.status in SETTLED_STATUSES:
+        raise InvoiceNotPayable("This invoice has already been paid.")
+    if invoice.status == InvoiceStatus.VOID:
+        raise InvoiceNotPayable("This invoice was cancelled and cannot be paid.")
+    if invoice.status == InvoiceStatus.EXPIRED or not invoice.is_payable:
+        raise InvoiceNotPayable("This invoice has expired and cannot be paid.")
+
+
+def _flag(payment: Payment, *, reason: str, amount_cents: int | None, currency: str) -> None:
+    payment.status = PaymentStatus.NEEDS_REVIEW
+    payment.review_reason = reason
+    if amount_cents is not None:
+        # What actually arrived, for staff to refund or reconcile.
+        payment.amount_cents = amount_cents
+        payment.currency = (currency or payment.currency).upper()[:3]
+    payment.save()
+    logger.warning(
+        "Payment %s of invoice %s flagged for review: %s", payment.pk, payment.invoice_id, reason
+    )
+
+
+def settle_locked(
+    invoice: Invoice,
+    payment: Payment,
+    *,
+    amount_cents: int | None,
+    currency: str,
+    source: str,
+    provider_payment_id: str = "",
+    method: str = "",
+) -> str:
+    """Apply money received for `payment` to `invoice`; both rows locked by the caller.
+
+    Returns a SettleOutcome: SETTLED (the invoice is now paid, its receipt issued and the
+    change announced), ALREADY_SETTLED (this payment was applied before: nothing changes) or
+    FLAGGED (money arrived that cannot be applied: wrong amount or currency, or an invoice
+    already paid or closed; the payment is kept as `needs_review` and the invoice untouched).
+    """
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return SettleOutcome.ALREADY_SETTLED
+    if payment.status == PaymentStatus.NEEDS_REVIEW:
+        return SettleOutcome.FLAGGED
+    if provider_payment_id:
+        payment.provider_payment_id = provider_payment_id
+    if amount_cents != invoice.total_cents or (currency or "").upper() != invoice.currency:
+        _flag(
+            payment,
+            reason=ReviewReason.AMOUNT_MISMATCH,
+            amount_cents=amount_cents,
+            currency=currency,
+        )
+        return SettleOutcome.FLAGGED
+    if invoice.status != InvoiceStatus.OPEN:
+        reason = (
+            ReviewReason.DUPLICATE
+            if invoice.status in SETTLED_STATUSES
+            else ReviewReason.INVOICE_CLOSED
+        )
+        _flag(payment, reason=reason, amount_cents=amount_cents, currency=currency)
+        return SettleOutcome.FLAGGED
+    now = timezone.now()
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.amount_cents = amount_cents
+    payment.settled_at = now
+    payment.settled_via = source
+    payment.failure_reason = ""
+    if method:
+        payment.method = method
+    payment.save()
+    old_status = invoice.status
+    invoice.status = InvoiceStatus.PAID
+    invoice.amount_paid_cents = amount_cents
+    invoice.paid_at = now
+    invoice.save(update_fields=["status", "amount_paid_cents", "paid_at", "updated_at"])
+    receipt_issue(invoice=invoice, payment=payment)
+    announce(invoice, old_status=old_status)
+    logger.info("Invoice %s paid by payment %s via %s", invoice.pk, payment.pk, source)
+    return SettleOutcome.SETTLED
+
+
+def payment_settle(
+    *,
+    payment: Payment,
+    amount_cents: int | None,
+    currency: str,
+    source: str,
+    provider_payment_id: str = "",
+    method: str = "",
+) -> str:
+    """Apply money the gateway confirmed for `payment`; see `settle_locked` for the outcome.
+
+    Safe to call any number of times for the same payment, from any number of processes:
+    the invoice and the payment are locked, and a payment already applied is left alone.
+    """
+    with transaction.atomic():
+        invoice = lock_invoice(payment.invoice_id)
+        locked = lock_payment(payment.pk)
+        return settle_locked(
+            invoice,
+            locked,
+            amount_cents=amount_cents,
+            currency=currency,
+            source=source,
+            provider_payment_id=provider_payment_id,
+            method=method,
+        )
+
+
+def _end_attempt(payment_id: int, *, status: str, reason: str) -> bool:
+    """Move a pending attempt to `status`; False (and nothing changes) if it is not pending."""
+    with transaction.atomic():
+        payment = Payment.objects.select_related("invoice").get(pk=payment_id)
+        lock_invoice(payment.invoice_id)
+        payment = lock_payment(payment_id)
+        if payment.status != PaymentStatus.PENDING:
+            return False
+        payment.status = status
+        payment.failure_reason = reason[:255]
+        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    return True
+
+
+def payment_fail(*, payment: Payment, reason: str) -> bool:
+    """Record that a pending attempt was declined; False if it had already ended."""
+    return _end_attempt(payment.pk, status=PaymentStatus.FAILED, reason=reason)
+
+
+def payment_expire(*, payment: Payment, reason: str = "Checkout expired") -> bool:
+    """Record that a pending attempt expired; False if it had already ended (e.g. was paid)."""
+    return _end_attempt(payment.pk, status=PaymentStatus.EXPIRED, reason=reason)
+
+
+def _resolve_stale(invoice: Invoice, stale: Payment) -> str | None:
+    """Settle or expire a pending attempt that cannot be reused; both rows locked.
+
+    Asks the provider first: the payer may have paid just before it expired and the webhook
+    may not have arrived yet. Returns the settle outcome if it turned out to be paid.
+    """
+    gateway = get_gateway(stale.gateway)
+    try:
+        state = gateway.checkout_state(payment=stale)
+    except GatewayError:
+        state = None
+    if state is not None and state.paid:
+        return settle_locked(
+            invoice,
+            stale,
+            amount_cents=state.amount_cents,
+            currency=state.currency,
+            source=SettlementSource.SESSION_CHECK,
+            provider_payment_id=state.provider_payment_id,
+            method=PaymentMethod.CARD,
+        )
+    stale.status = PaymentStatus.EXPIRED
+    stale.failure_reason = "Replaced by a new attempt"
+    stale.save(update_fields=["status", "failure_reason", "updated_at"])
+    transaction.on_commit(lambda: gateway.expire_checkout(payment=stale))
+    return None
+
+
+def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str) -> Payment:
+    """Start (or resume) paying `invoice` online; return the attempt to send the payer to.
+
+    Idempotent: while an attempt is in progress and not about to expire, every call (a
+    double click, a reloaded page, two tabs) returns that same attempt, so one invoice never
+    has two open checkouts. An attempt that has expired is checked with the provider and
+    replaced. If that check finds it paid, the settled attempt is returned (status
+    SUCCEEDED) instead of a new one.
+
+    `success_url` and `cancel_url` are absolute addresses the gateway sends the payer back
+    to. Raises OnlinePaymentUnavailable (PAYMENTS_GATEWAY=none), InvoiceNotPayable (paid,
+    cancelled, expired) or GatewayError (the provider refused or did not answer; nothing is
+    recorded).
+    """
+    gateway = online_gateway()
+    if gateway is None:
+        raise OnlinePaymentUnavailable(
+            "Online payment is not available. Please pay at the counter."
+        )
+    with transaction.atomic():
+        invoice = lock_invoice(invoice.pk)
+        _require_payable(invoice)
+        now = timezone.now()
+        pending = invoice.payments.select_for_update().filter(status=PaymentStatus.PENDING).first()
+        if pending is not None:
+            reusable = (
+                pending.gateway == gateway.code
+                and pending.checkout_url
+                and pending.expires_at is not None
+                and pending.expires_at > now + _REUSE_MARGIN
+            )
+            if reusable:
+                return pending
+            if _resolve_stale(invoice, pending) == SettleOutcome.SETTLED:
+                return pending
+        payment = Payment.objects.create(
+            invoice=invoice,
+            gateway=gateway.code,
+            method=PaymentMethod.CARD
+            if gateway.code == PaymentGateway.STRIPE
+            else PaymentMethod.TEST,
+            amount_cents=invoice.total_cents,
+            currency=invoice.currency,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            expires_at=now + datetime.timedelta(minutes=settings.PAYMENTS_CHECKOUT_MINUTES),
+        )
+        start = gateway.start_checkout(
+            payment=payment, invoice=invoice, success_url=success_url, cancel_url=cancel_url
+        )
+        payment.checkout_url = start.redirect_url
+        payment.provider_reference = start.provider_reference
+        payment.expires_at = start.expires_at
+        payment.save(
+            update_fields=["checkout_url", "provider_reference", "expires_at", "updated_at"]
+        )
+    logger.info(
+        "Invoice %s: checkout attempt %s started (%s)", invoice.pk, payment.pk, gateway.code
+    )
+    return payment
+
+
+def payment_refresh(*, payment: Payment) -> Payment:
+    """Ask the gateway about a pending attempt and record what it says; return it fresh.
+
+    Used when the payer comes back from Stripe before the webhook, and by the periodic check
+    of attempts the webhook never reported. The payer's redirect alone proves nothing: only
+    Stripe's own answer settles. Raises GatewayError if the provider cannot be asked.
+    """
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    state = get_gateway(payment.gateway).checkout_state(payment=payment)
+    if state is not None and state.paid:
+        payment_settle(
+            payment=payment,
+            amount_cents=state.amount_cents,
+            currency=state.currency,
+            source=SettlementSource.SESSION_CHECK,
+            provider_payment_id=state.provider_payment_id,
+            method=PaymentMethod.CARD,
+        )
+    else:
+        # Without a provider's say (the local gateway), the attempt's own expiry decides.
+        expired = (
+            state.status == "expired"
+            if state is not None
+            else payment.expires_at is not None and payment.expires_at <= timezone.now()
+        )
+        if expired:
+            payment_expire(payment=payment)
+    payment.refresh_from_db()
+    return payment
+
+
+def payment_local_complete(*, payment: Payment, approved: bool) -> str | None:
+    """The payer's answer on the local test gateway's page: approve or decline.
+
+    Approval settles through `settle_locked` exactly like a Stripe payment. Returns the
+    settle outcome, or None when declined or when the attempt had already ended or expired.
+    """
+    if payment.gateway != PaymentGateway.LOCAL:
+        raise ValueError("Only a local test gateway attempt can be completed here.")
+    if not approved:
+        payment_fail(payment=payment, reason="Declined on the test gateway")
+        return None
+    with transaction.atomic():
+        invoice = lock_invoice(payment.invoice_id)
+        locked = lock_payment(payment.pk)
+        if locked.status != PaymentStatus.PENDING:
+            return None
+        if locked.expires_at is not None and locked.expires_at <= timezone.now():
+            locked.status = PaymentStatus.EXPIRED
+            locked.failure_reason = "Checkout expired"
+            locked.save(update_fields=["status", "failure_reason", "updated_at"])
+            return None
+        return settle_locked(
+            invoice,
+            locked,
+            amount_cents=locked.amount_cents,
+            currency=locked.currency,
+            source=SettlementSource.LOCAL,
+            provider_payment_id=f"local_pay_{locked.public_id.hex}",
+            method=PaymentMethod.TEST,
+        )
+
+
+def payment_record_counter(
+    *, invoice: Invoice, method: str, amount_cents: int, actor, note: str = ""
+) -> Payment:
+    """Record a payment taken at the counter (cash, check, card at the desk) by staff.
+
+    The amount must be the invoice's total. A checkout in progress online is closed first,
+    so the payer cannot pay twice. Raises PaymentRefused (not staff, unknown method, wrong
+    amount) or InvoiceNotPayable.
+    """
+    require_staff(actor, doing="record counter payments", exception=PaymentRefused)
+    if method not in COUNTER_METHODS:
+        raise PaymentRefused("Choose cash, check or card at the desk.")
+    with transaction.atomic():
+        invoice = lock_invoice(invoice.pk)
+        if invoice.status != InvoiceStatus.OPEN:
+            _require_payable(invoice)
+        if amount_cents != invoice.total_cents:
+            raise PaymentRefused("A counter payment must be for the invoice's total.")
+        for pending in invoice.payments.select_for_update().filter(status=PaymentStatus.PENDING):
+            pending.status = PaymentStatus.EXPIRED
+            pending.failure_reason = "Paid at the counter instead"
+            pending.save(update_fields=["status", "failure_reason", "updated_at"])
+            gateway = get_gateway(pending.gateway)
+            transaction.on_commit(lambda g=gateway, p=pending: g.expire_checkout(payment=p))
+        payment = Payment.objects.create(
+            invoice=invoice,
+            gateway=PaymentGateway.COUNTER,
+            method=method,
+            amount_cents=amount_cents,
+            currency=invoice.currency,
+            recorded_by=actor,
+            note=note.strip()[:255],
+        )
+        settle_locked(
+            invoice,
+            payment,
+            amount_cents=amount_cents,
+            currency=invoice.currency,
+            source=SettlementSource.COUNTER,
+            method=method,
+        )
+    return payment
+
+
+def payment_review_resolve(*, payment: Payment, actor, note: str) -> Payment:
+    """Mark a flagged payment as dealt with by staff (refunded or reconciled outside)."""
+    require_staff(actor, doing="review payments", exception=PaymentRefused)
+    note = note.strip()
+    if not note:
+        raise ValueError("Say how the payment was dealt with.")
+    with transaction.atomic():
+        lock_invoice(payment.invoice_id)
+        payment = lock_payment(payment.pk)
+        if payment.status != PaymentStatus.NEEDS_REVIEW:
+            raise PaymentRefused("Only a payment flagged for review can be resolved.")
+        if payment.reviewed_at is None:
+            payment.reviewed_at = timezone.now()
+            payment.reviewed_by = actor
+            payment.note = note[:255]
+            payment.save(update_fields=["reviewed_at", "reviewed_by", "note", "updated_at"])
+    return payment
+
+
+def attempts_check_stale(*, now: datetime.datetime | None = None, limit: int = 100) -> int:
+    """Ask the gateway about attempts still pending well after they expired; return how many
+    were resolved (settled or expired).
+
+    These are checkouts the webhook never reported (Stripe could not reach the portal, or
+    the endpoint is misconfigured). Safe to run repeatedly: each check goes through
+    `payment_refresh`. Attempts the provider cannot be asked about stay listed for staff.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.PAYMENTS_WEBHOOK_GRACE_MINUTES)
+    stale = Payment.objects.filter(
+        status=PaymentStatus.PENDING,
+        gateway__in=[PaymentGateway.STRIPE, PaymentGateway.LOCAL],
+        expires_at__lt=cutoff,
+    ).order_by("pk")[:limit]
+    resolved = 0
+    for payment in stale:
+        try:
+            refreshed = payment_refresh(payment=payment)
+        except GatewayError:
+            continue
+        if refreshed.status != PaymentStatus.PENDING:
+            resolved += 1
+    return resolved

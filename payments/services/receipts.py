@@ -1,0 +1,85 @@
+"""Receipts: numbered when money moves, announced to the payer, e-mailed with their PDF."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.references import reference_allocate
+from notifications.models import NotificationChannel
+from notifications.services import notification_send
+from payments.mail import message_context, receipt_email, template_key
+from payments.models import Invoice, Payment, Receipt, ReceiptKind, Refund
+from payments.tokens import invoice_url
+
+logger = logging.getLogger("payments")
+
+
+def _schedule_email(receipt_id: int) -> None:
+    from payments.tasks import email_receipt
+
+    def enqueue() -> None:
+        # A broker outage must not turn a committed payment into an error; the receipt stays
+        # downloadable and `emailed_at` shows it was not sent.
+        try:
+            email_receipt.delay(receipt_id)
+        except Exception:
+            logger.warning("Could not enqueue the e-mail of receipt %s", receipt_id)
+
+    transaction.on_commit(enqueue)
+
+
+def receipt_issue(*, invoice: Invoice, payment: Payment, refund: Refund | None = None) -> Receipt:
+    """Number and store the receipt of `payment` (or of `refund`), and tell the payer.
+
+    Runs inside the settling or refunding transaction. The payer hears of it in-app and by
+    SMS through the outbox, and by e-mail with the PDF attached once the transaction commits.
+    """
+    receipt = Receipt.objects.create(
+        number=reference_allocate(prefix="RCT"),
+        kind=ReceiptKind.REFUND if refund is not None else ReceiptKind.PAYMENT,
+        invoice=invoice,
+        payment=payment,
+        refund=refund,
+        amount_cents=refund.amount_cents if refund is not None else payment.amount_cents,
+    )
+    if invoice.payer_id is not None:
+        # E-mail goes separately, with the PDF attached (the outbox cannot attach files).
+        notification_send(
+            template_key=template_key(receipt),
+            context=message_context(receipt),
+            dedupe_key=f"payments:receipt:{receipt.number}",
+            user=invoice.payer,
+            channels=[NotificationChannel.SMS, NotificationChannel.IN_APP],
+            link_url=invoice_url(invoice=invoice),
+        )
+    _schedule_email(receipt.pk)
+    return receipt
+
+
+def receipt_email_send(*, receipt_id: int) -> bool:
+    """E-mail receipt `receipt_id` with its PDF to the payer, once; return whether it was sent.
+
+    Safe to run twice: the receipt row is locked while sending and marked once the mail
+    backend has accepted the message, so a second run finds it sent. A crash between the
+    provider's acceptance and the commit can resend it (same Message-ID); losing a receipt
+    would be worse. Payers who turned e-mail off are skipped.
+    """
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update(of=("self",))
+            .select_related("invoice__payer", "payment", "refund")
+            .get(pk=receipt_id)
+        )
+        if receipt.emailed_at is not None:
+            return False
+        message = receipt_email(receipt)
+        if message is None:
+            return False
+        message.send(fail_silently=False)
+        receipt.emailed_at = timezone.now()
+        receipt.save(update_fields=["emailed_at"])
+    logger.info("Receipt %s e-mailed", receipt.pk)
+    return True

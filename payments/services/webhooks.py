@@ -1,0 +1,237 @@
+"""Stripe webhook events: stored by id, then applied once.
+
+The view verifies the signature, then calls `webhook_event_record` (its own transaction:
+the event is kept even if applying it fails, and a redelivery finds it) and
+`webhook_event_apply` (one transaction that locks the event row, then the invoice, then the
+payment). An event is applied only while its row says `received`, so redeliveries, even
+concurrent ones, change nothing; events out of order are safe because every handler only
+moves a payment forward from the state it expects (an `expired` after a `completed` finds a
+settled payment and does nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments.gateways.stripe import state_from_session
+from payments.models import (
+    Payment,
+    PaymentGateway,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    SettlementSource,
+    StripeEvent,
+    StripeEventStatus,
+)
+from payments.services._locks import lock_invoice, lock_payment
+from payments.services.attempts import SettleOutcome, settle_locked
+from payments.services.refunds import refund_apply_locked
+
+logger = logging.getLogger("payments")
+
+COMPLETED = "checkout.session.completed"
+ASYNC_SUCCEEDED = "checkout.session.async_payment_succeeded"
+ASYNC_FAILED = "checkout.session.async_payment_failed"
+EXPIRED = "checkout.session.expired"
+CHARGE_REFUNDED = "charge.refunded"
+
+
+def webhook_event_record(*, payload: dict) -> tuple[StripeEvent, bool]:
+    """Store a verified event by its id; return (event, created).
+
+    A redelivered event returns the stored row untouched. Raises ValueError if the payload
+    is not a Stripe event (no id or type, or no data object).
+    """
+    event_id, event_type = payload.get("id"), payload.get("type")
+    data = payload.get("data")
+    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str)):
+        raise ValueError("Not a Stripe event: no id or type.")
+    if not (isinstance(data, dict) and isinstance(data.get("object"), dict)):
+        raise ValueError("Not a Stripe event: no data object.")
+    with transaction.atomic():
+        return StripeEvent.objects.get_or_create(
+            event_id=event_id[:255],
+            defaults={
+                "type": event_type[:100],
+                "livemode": bool(payload.get("livemode")),
+                "payload": payload,
+            },
+        )
+
+
+def _outcome(event: StripeEvent, status: str, detail: str, *, invoice=None, payment=None) -> None:
+    event.status = status
+    event.detail = detail[:255]
+    if invoice is not None:
+        event.invoice = invoice
+    if payment is not None:
+        event.payment = payment
+        event.invoice_id = payment.invoice_id
+
+
+def _payment_for_session(session: dict) -> Payment | None:
+    """The attempt a Checkout Session belongs to, if the session and its metadata agree."""
+    session_id = session.get("id")
+    if not isinstance(session_id, str) or not session_id:
+        return None
+    payment = Payment.objects.filter(
+        gateway=PaymentGateway.STRIPE, provider_reference=session_id
+    ).first()
+    if payment is None:
+        return None
+    metadata = session.get("metadata") or {}
+    claimed = metadata.get("invoice_id") if isinstance(metadata, dict) else None
+    if claimed is not None and str(claimed) != str(payment.invoice_id):
+        return None
+    return payment
+
+
+def _apply_checkout(event: StripeEvent) -> None:
+    session = event.payload["data"]["object"]
+    payment = _payment_for_session(session)
+    if payment is None:
+        _outcome(event, StripeEventStatus.UNMATCHED, "No invoice of this portal has this checkout.")
+        return
+    invoice = lock_invoice(payment.invoice_id)
+    payment = lock_payment(payment.pk)
+    state = state_from_session(session)
+
+    if event.type in (COMPLETED, ASYNC_SUCCEEDED):
+        if not state.paid:
+            _outcome(
+                event,
+                StripeEventStatus.APPLIED,
+                "Checkout complete; the payment is not confirmed yet.",
+                payment=payment,
+            )
+            return
+        outcome = settle_locked(
+            invoice,
+            payment,
+            amount_cents=state.amount_cents,
+            currency=state.currency,
+            source=SettlementSource.WEBHOOK,
+            provider_payment_id=state.provider_payment_id,
+            method=PaymentMethod.CARD,
+        )
+        if outcome == SettleOutcome.FLAGGED:
+            _outcome(
+                event,
+                StripeEventStatus.FLAGGED,
+                f"Not applied: {payment.get_review_reason_display()}.",
+                payment=payment,
+            )
+        else:
+            detail = "Invoice paid." if outcome == SettleOutcome.SETTLED else "Already applied."
+            _outcome(event, StripeEventStatus.APPLIED, detail, payment=payment)
+        return
+
+    if payment.status != PaymentStatus.PENDING:
+        _outcome(
+            event,
+            StripeEventStatus.APPLIED,
+            f"Nothing to do: the payment is already {payment.status}.",
+            payment=payment,
+        )
+        return
+    if event.type == ASYNC_FAILED:
+        payment.status, payment.failure_reason = PaymentStatus.FAILED, "Payment failed at Stripe"
+    else:
+        payment.status, payment.failure_reason = PaymentStatus.EXPIRED, "Checkout expired"
+    payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    _outcome(event, StripeEventStatus.APPLIED, f"Attempt {payment.status}.", payment=payment)
+
+
+def _apply_charge_refunded(event: StripeEvent) -> None:
+    """Record refunds made outside the portal (Stripe's dashboard) or lost after Stripe
+    accepted them; refunds the portal already recorded make the totals agree: no change."""
+    charge = event.payload["data"]["object"]
+    payment_intent = charge.get("payment_intent")
+    payment = None
+    if isinstance(payment_intent, str) and payment_intent:
+        payment = Payment.objects.filter(
+            gateway=PaymentGateway.STRIPE, provider_payment_id=payment_intent
+        ).first()
+    if payment is None:
+        _outcome(event, StripeEventStatus.UNMATCHED, "No payment of this portal has this charge.")
+        return
+    invoice = lock_invoice(payment.invoice_id)
+    payment = lock_payment(payment.pk)
+    refunded = charge.get("amount_refunded")
+    currency = (charge.get("currency") or "").upper()
+    if type(refunded) is not int or currency != payment.currency:
+        _outcome(
+            event,
+            StripeEventStatus.FLAGGED,
+            "Refund amount or currency unreadable or not the payment's.",
+            payment=payment,
+        )
+        return
+    missing = refunded - payment.amount_refunded_cents
+    if missing <= 0:
+        _outcome(event, StripeEventStatus.APPLIED, "Refunds already recorded.", payment=payment)
+        return
+    if missing > payment.refundable_cents:
+        _outcome(
+            event,
+            StripeEventStatus.FLAGGED,
+            "Stripe refunded more than the portal counts as paid.",
+            payment=payment,
+        )
+        return
+    refund_ids = [
+        r.get("id")
+        for r in ((charge.get("refunds") or {}).get("data") or [])
+        if isinstance(r, dict) and isinstance(r.get("id"), str)
+    ]
+    known = set(
+        Refund.objects.filter(provider_reference__in=refund_ids).values_list(
+            "provider_reference", flat=True
+        )
+    )
+    unknown = [refund_id for refund_id in refund_ids if refund_id not in known]
+    refund = Refund.objects.create(
+        payment=payment,
+        amount_cents=missing,
+        reason="Refunded in Stripe",
+        provider_reference=unknown[0] if len(unknown) == 1 else "",
+        provider_status="succeeded",
+    )
+    refund_apply_locked(invoice, payment, refund)
+    _outcome(event, StripeEventStatus.APPLIED, "Refund recorded.", payment=payment)
+
+
+_HANDLERS = {
+    COMPLETED: _apply_checkout,
+    ASYNC_SUCCEEDED: _apply_checkout,
+    ASYNC_FAILED: _apply_checkout,
+    EXPIRED: _apply_checkout,
+    CHARGE_REFUNDED: _apply_charge_refunded,
+}
+
+
+def webhook_event_apply(*, event_id: str) -> StripeEvent:
+    """Apply a stored event once; return it with its outcome in `status` and `detail`.
+
+    `applied` and `ignored` (a type the portal does not act on) are done; `unmatched` (no
+    invoice of this portal) and `flagged` (money that cannot be applied) are listed for
+    staff. An event already past `received` is returned untouched.
+    """
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(event_id=event_id)
+        if event.status != StripeEventStatus.RECEIVED:
+            return event
+        handler = _HANDLERS.get(event.type)
+        if handler is None:
+            _outcome(event, StripeEventStatus.IGNORED, "Not an event the portal acts on.")
+        else:
+            handler(event)
+        event.applied_at = timezone.now()
+        event.save()
+    if event.status in (StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED):
+        logger.warning("Stripe event %s (%s): %s", event.event_id, event.type, event.status)
+    return event

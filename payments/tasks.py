@@ -1,0 +1,38 @@
+"""Celery tasks of payments: thin, named, ids in, safe to run twice."""
+
+from celery import shared_task
+from django.core.exceptions import ObjectDoesNotExist
+
+from payments.services import attempts_check_stale, invoices_expire_due, receipt_email_send
+
+# Mail servers and providers fail transiently; a receipt is retried with backoff.
+_MAIL_ERRORS = (OSError,)
+
+
+@shared_task(
+    name="payments.email_receipt",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=_MAIL_ERRORS,
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def email_receipt(receipt_id: int) -> bool:
+    """E-mail one receipt with its PDF; a receipt already e-mailed is not sent again."""
+    try:
+        return receipt_email_send(receipt_id=receipt_id)
+    except ObjectDoesNotExist:
+        return False
+
+
+@shared_task(name="payments.expire_invoices", ignore_result=True, acks_late=True)
+def expire_invoices() -> int:
+    """Expire unpaid invoices past their expiry (booking holds...)."""
+    return invoices_expire_due()
+
+
+@shared_task(name="payments.check_stale_attempts", ignore_result=True, acks_late=True)
+def check_stale_attempts() -> int:
+    """Ask Stripe about checkouts its webhook never reported."""
+    return attempts_check_stale()
