@@ -1,0 +1,91 @@
+"""Every main page passes axe-core with no violations, in English and Spanish, on a phone and
+on a laptop. The page is loaded as a resident would, CSS and scripts included, so contrast,
+landmarks and the collapsed mobile menu are checked as rendered."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from cases.services import case_create, case_message_resident
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.browser.pages import VIEWPORTS, axe_violations, choose_language, log_in_browser
+from tests.cases.workflows import TEST_PERMIT, register_test_workflows
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ["en", "es"]
+
+PUBLIC_PAGES = {
+    "home": "portal:home",
+    "sign-up": "account_signup",
+    "login": "account_login",
+}
+
+
+def open_page(page: Page, *, url: str, language: str, viewport: str, base_url: str) -> None:
+    page.set_viewport_size(VIEWPORTS[viewport])
+    choose_language(page, language=language, base_url=base_url)
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    # The page is in the chosen language and its stylesheet has applied (USWDS sets the
+    # body's font), so axe judges what a resident sees.
+    assert page.locator("html").get_attribute("lang") == language
+    assert "Source Sans Pro" in page.evaluate("getComputedStyle(document.body).fontFamily")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_has_no_accessibility_violations(
+    page: Page, live_server, axe, name, language, viewport
+):
+    # given
+    url = live_server.url + reverse(PUBLIC_PAGES[name])
+    open_page(page, url=url, language=language, viewport=viewport, base_url=live_server.url)
+
+    # when
+    violations = axe_violations(axe, page)
+
+    # then
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_dashboard_has_no_accessibility_violations(
+    page: Page, live_server, axe, language, viewport
+):
+    # given
+    resident = UserFactory(full_name="Maria Lopez")
+    log_in_browser(page, user=resident, base_url=live_server.url)
+    url = live_server.url + reverse("portal:dashboard")
+    open_page(page, url=url, language=language, viewport=viewport, base_url=live_server.url)
+
+    # when
+    violations = axe_violations(axe, page)
+
+    # then
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_page_has_no_accessibility_violations(
+    page: Page, live_server, axe, language, viewport
+):
+    # given: a resident's case with a timeline entry and a message from a clerk
+    register_test_workflows()
+    resident = UserFactory(full_name="Maria Lopez")
+    case = case_create(kind=TEST_PERMIT.kind, applicant=resident)
+    case_message_resident(
+        case=case, author=StaffFactory(), body="Please send us a photo of the site plan."
+    )
+    log_in_browser(page, user=resident, base_url=live_server.url)
+    url = live_server.url + case.get_absolute_url()
+    open_page(page, url=url, language=language, viewport=viewport, base_url=live_server.url)
+
+    # when
+    violations = axe_violations(axe, page)
+
+    # then
+    assert violations == [], "\n".join(violations)
