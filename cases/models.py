@@ -261,7 +261,7 @@ class CaseEventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     ASSIGNED = "assigned", _("Assigned")
     NOTE = "note", _("Internal note")
-    MESSAGE = "message", _("Message to the resident")
+    MESSAGE = "message", _("Message from staff")
     REPLY = "reply", _("Reply from the resident")
     DOCUMENT_ADDED = "document_added", _("Document added")
     PAYMENT = "payment", _("Payment")

@@ -31,6 +31,9 @@ def _context(case: Case, *, language: str, **extra) -> dict:
             "next_steps": str(case.next_steps),
             "due_date": case.due_date.isoformat() if case.due_date else "",
             "case_url": case_url(case=case),
+            # A guest's link is read-only: they answer by phone or e-mail instead.
+            "is_guest": case.applicant_id is None,
+            "guest_name": case.guest_name if case.applicant_id is None else "",
         }
     context.update(extra)
     return context
@@ -50,7 +53,7 @@ def _send_to_resident(case: Case, *, template_key: str, dedupe_key: str, **extra
             link_url=context["case_url"],
         )
     if case.guest_email or case.guest_phone:
-        context = _context(case, language=case.language, guest_name=case.guest_name, **extra)
+        context = _context(case, language=case.language, **extra)
         return notification_send(
             template_key=template_key,
             context=context,

@@ -287,7 +287,7 @@ class Migration(migrations.Migration):
                             ("status_changed", "Status changed"),
                             ("assigned", "Assigned"),
                             ("note", "Internal note"),
-                            ("message", "Message to the resident"),
+                            ("message", "Message from staff"),
                             ("reply", "Reply from the resident"),
                             ("document_added", "Document added"),
                             ("payment", "Payment"),
