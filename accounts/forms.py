@@ -1,9 +1,24 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from .models import User
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with labels only: placeholder text reads as a typed value and
+    disappears as soon as someone starts typing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        if "login" in self.fields:
+            self.fields["login"].label = _("E-mail address")
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in on this device")
 
 
 class SignupForm(AllauthSignupForm):
@@ -14,6 +29,12 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     field_order = ["full_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        self.fields["email"].label = _("E-mail address")
 
 
 class ProfileForm(forms.ModelForm):
