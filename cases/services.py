@@ -24,7 +24,7 @@ from cases.exceptions import (
 )
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Department
 from cases.references import reference_allocate
-from cases.workflow import Workflow, get_workflow
+from cases.workflow import APPLICANT, STAFF, Workflow, get_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ def case_reply(*, case: Case, author, body: str) -> CaseMessage:
 
     Only the case's own applicant may reply (ActionForbidden otherwise).
     """
-    if author is None or actor_role(case=case, actor=author) != "applicant":
+    if author is None or actor_role(case=case, actor=author) != APPLICANT:
         raise ActionForbidden("Only the case's applicant can reply on it.")
     body = _require_text(body, what="A reply")
     with transaction.atomic():
@@ -287,11 +287,11 @@ def case_messages_mark_read(*, case: Case, reader) -> int:
     nothing. Reading twice changes nothing.
     """
     role = actor_role(case=case, actor=reader) if reader is not None else None
-    if role not in ("applicant", "staff"):
+    if role not in (APPLICANT, STAFF):
         return 0
     with transaction.atomic():
         return CaseMessage.objects.filter(
-            case=case, from_staff=(role == "applicant"), read_at__isnull=True
+            case=case, from_staff=(role == APPLICANT), read_at__isnull=True
         ).update(read_at=timezone.now())
 
 
@@ -301,7 +301,7 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     `uploaded_by` is the applicant, a member of staff, or None (a guest, the system). A
     resident's own upload is always visible to them. Raises DocumentRejected (too large,
     empty, or not an accepted type) before anything is stored, and ActionForbidden if
-    `uploaded_by` has no part in the case.
+    `uploaded_by` has no part in the case or is the applicant of a closed case.
 
     The file is written through the storage API before the row; if writing the row fails the
     file is deleted again. (If an enclosing transaction rolls back later, the stored file is
@@ -310,7 +310,9 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     role = actor_role(case=case, actor=uploaded_by)
     if role is None:
         raise ActionForbidden("Only the applicant or staff can add documents to a case.")
-    if role == "applicant":
+    if role == APPLICANT:
+        if case.closed_at is not None:
+            raise ActionForbidden("This request is closed: documents can no longer be added.")
         public = True
     inspected = inspect_upload(upload)
     document = CaseDocument(

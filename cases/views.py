@@ -9,7 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
-from cases.exceptions import DocumentRejected, TransitionForbidden, TransitionNotAllowed
+from cases.exceptions import (
+    ActionForbidden,
+    DocumentRejected,
+    TransitionForbidden,
+    TransitionNotAllowed,
+)
 from cases.forms import DocumentUploadForm, ReplyForm
 from cases.models import CaseStatus
 
@@ -23,6 +28,9 @@ def _render_case(request, case, *, reply_form=None, upload_form=None) -> HttpRes
         "actions": selectors.transitions_for(case=case, user=request.user),
         "reply_form": reply_form or ReplyForm(),
         "upload_form": upload_form or DocumentUploadForm(),
+        "has_errors": bool(
+            (reply_form and reply_form.errors) or (upload_form and upload_form.errors)
+        ),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -59,6 +67,9 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except DocumentRejected as error:
             form.add_error("file", error)
+        except ActionForbidden:
+            messages.error(request, _("This request is closed: you can no longer add documents."))
+            return redirect(f"{case.get_absolute_url()}#documents")
     if not form.is_valid():
         return _render_case(request, case, upload_form=form)
     messages.success(request, _("Your document has been added."))

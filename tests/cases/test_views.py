@@ -331,3 +331,26 @@ def test_guest_link_refuses_forged_tokens_and_account_cases(client, case):
     # A case with an account behind it is read after signing in, not by link.
     own = reverse("cases:guest", kwargs={"token": guest_token(case=case)})
     assert client.get(own).status_code == 404
+
+
+def test_error_pages_say_so_in_the_title(signed_in, case):
+    response = signed_in.post(
+        reverse("cases:reply", kwargs={"reference": case.reference}), {"reply-body": ""}
+    )
+    assert f"<title>Error: Request {case.reference}" in response.content.decode()
+
+
+def test_no_uploads_on_a_closed_request(signed_in, case):
+    services.transition(case=case, to_status=CaseStatus.WITHDRAWN, actor=case.applicant)
+
+    page = signed_in.get(_detail(case)).content.decode()
+    response = signed_in.post(
+        reverse("cases:upload", kwargs={"reference": case.reference}),
+        {"document-file": SimpleUploadedFile("late.pdf", PDF_BYTES)},
+        follow=True,
+    )
+
+    assert 'name="document-file"' not in page
+    assert response.redirect_chain == [(f"{_detail(case)}#documents", 302)]
+    assert "This request is closed: you can no longer add documents." in response.content.decode()
+    assert CaseDocument.objects.count() == 0
