@@ -66,3 +66,79 @@ def test_database_refuses_text_messages_without_a_phone(resident):
     # when / then
     with pytest.raises(IntegrityError, match="accounts_user_sms_needs_phone"):
         User.objects.filter(pk=resident.pk).update(notify_by_sms=True, phone="")
+
+
+def test_user_create_makes_the_account_and_its_e_mail_address():
+    # when
+    from allauth.account.models import EmailAddress
+
+    from accounts.services import user_create
+
+    user = user_create(
+        email="Clerk@Springfield.example.gov",
+        password="a-long-and-unusual-passphrase",
+        full_name="Casey Brooks",
+        is_staff=True,
+        email_verified=True,
+    )
+
+    # then
+    assert user.email == "Clerk@springfield.example.gov"
+    assert user.is_staff and not user.is_superuser
+    assert user.check_password("a-long-and-unusual-passphrase")
+    address = EmailAddress.objects.get(user=user)
+    assert (address.email, address.verified, address.primary) == (user.email, True, True)
+
+
+def test_user_create_refuses_an_address_taken_in_another_case(resident):
+    # when / then
+    from accounts.services import user_create
+
+    with pytest.raises(IntegrityError):
+        user_create(email=resident.email.upper(), password=None)
+
+
+def test_staff_group_ensure_adds_missing_permissions_and_keeps_granted_ones():
+    # given
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.services import staff_group_ensure
+
+    group = staff_group_ensure(name="Clerks", permissions=["accounts.view_user"])
+    group.permissions.add(Permission.objects.get(codename="change_user"))
+
+    # when
+    again = staff_group_ensure(
+        name="Clerks", permissions=["accounts.view_user", "accounts.add_user", "nope.nothing"]
+    )
+
+    # then
+    assert again == group
+    assert Group.objects.count() == 1
+    assert sorted(group.permissions.values_list("codename", flat=True)) == [
+        "add_user",
+        "change_user",
+        "view_user",
+    ]
+
+
+def test_mfa_totp_enrol_turns_on_totp_and_recovery_codes_once(clerk):
+    # given
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt, is_mfa_enabled
+
+    from accounts.services import mfa_totp_enrol
+
+    # when
+    first = mfa_totp_enrol(user=clerk, secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    second = mfa_totp_enrol(user=clerk, secret="ANOTHERSECRETANOTHERSECRETANOTHE")
+
+    # then
+    assert (first, second) == (True, False)
+    assert is_mfa_enabled(clerk)
+    totp = Authenticator.objects.get(user=clerk, type=Authenticator.Type.TOTP)
+    assert decrypt(totp.data["secret"]) == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    assert sorted(Authenticator.objects.filter(user=clerk).values_list("type", flat=True)) == [
+        "recovery_codes",
+        "totp",
+    ]

@@ -329,3 +329,53 @@ def test_superuser_can_list_search_and_add_users_in_the_admin(client):
     assert [u.email for u in changelist.context["cl"].result_list] == ["findme@example.org"]
     assert add.status_code == 302
     assert User.objects.get(email="new.clerk@springfield.example.gov").full_name == "New Clerk"
+
+
+def test_mfa_pages_render_in_the_portal_layout_for_an_enrolled_user(client):
+    # given: an enrolled clerk who has just confirmed their password again
+    from accounts.services import mfa_totp_enrol
+
+    clerk = StaffFactory()
+    mfa_totp_enrol(user=clerk, secret=TOTP_SECRET)
+    client.force_login(clerk)
+    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+
+    # when
+    index = client.get(reverse("mfa_index"))
+    codes = client.get(reverse("mfa_view_recovery_codes"))
+    download = client.get(reverse("mfa_download_recovery_codes"))
+    generate = client.get(reverse("mfa_generate_recovery_codes"))
+    deactivate = client.get(reverse("mfa_deactivate_totp"))
+
+    # then
+    assert index.status_code == 200
+    assert "Authentication using an authenticator app is active." in index.content.decode()
+    assert codes.status_code == 200
+    html = codes.content.decode()
+    assert '<textarea class="usa-textarea" id="recovery_codes"' in html
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/plain")
+    assert len(download.content.decode().split()) == 10
+    for page in (generate, deactivate):
+        assert page.status_code == 200
+        assert '<nav aria-label="Account settings">' in page.content.decode()
+        assert page.content.decode().count("<h1") == 1
+
+
+def test_second_factor_page_renders_in_the_portal_layout(client):
+    # given
+    from accounts.services import mfa_totp_enrol
+
+    clerk = StaffFactory()
+    mfa_totp_enrol(user=clerk, secret=TOTP_SECRET)
+    client.post(reverse("account_login"), {"login": clerk.email, "password": DEFAULT_PASSWORD})
+
+    # when
+    response = client.get(reverse("mfa_authenticate"))
+
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<label class="usa-label" for="id_code">' in html
+    assert 'class="usa-header usa-header--basic"' in html
+    assert " style=" not in html
