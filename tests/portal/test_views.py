@@ -300,3 +300,19 @@ def test_language_switcher_sets_spanish_and_returns_to_the_page(client):
     assert '<html lang="es"' in html
     assert 'name="language" value="en"' in html
     assert ">English</button>" in html
+
+
+def test_expired_form_gets_the_plain_language_csrf_page():
+    # given
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"})
+
+    # then
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Your page expired</h1>" in html
+    assert 'class="usa-header usa-header--basic"' in html
