@@ -66,10 +66,11 @@ def staff_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 
 
 def documents_visible_to(*, user, case: Case) -> QuerySet[CaseDocument]:
-    """Staff see every document; the applicant public ones and their own uploads."""
+    """Staff allowed to view case documents see every one; the applicant sees public ones
+    and their own uploads; anybody else none."""
     role = actor_role(case=case, actor=user) if user and user.is_authenticated else None
     documents = CaseDocument.objects.filter(case=case).select_related("case", "uploaded_by")
-    if role == STAFF:
+    if role == STAFF and user.has_perm("cases.view_casedocument"):
         return documents
     if role == APPLICANT:
         return documents.filter(Q(public=True) | Q(uploaded_by=user))

@@ -1,7 +1,9 @@
 """The resident's case pages. Thin: look the case up through a selector, call one service."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -102,10 +104,16 @@ def case_transition_post(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_GET
 def document_download(request: HttpRequest, reference: str, document_id: int) -> FileResponse:
-    """Stream a document to its applicant (public ones) or to staff, never from MEDIA_URL."""
+    """Stream a document to its applicant (public ones) or to staff, never from MEDIA_URL.
+
+    Staff reach documents here from the back office, which demands two-factor
+    authentication; this URL lies outside it, so it asks the same of staff itself.
+    """
     document = selectors.document_for_download(
         user=request.user, reference=reference, document_id=document_id
     )
+    if document.case.applicant_id != request.user.pk and not is_mfa_enabled(request.user):
+        raise PermissionDenied
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

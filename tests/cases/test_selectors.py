@@ -74,8 +74,9 @@ def test_public_timeline_hides_internal_events(make_case, clerk):
     assert len(selectors.staff_timeline(case=case)) == 4
 
 
-def test_documents_visible_to(make_case, resident, other_resident, clerk):
+def test_documents_visible_to(make_case, resident, other_resident, case_clerk):
     # given
+    clerk = case_clerk
     case = make_case(applicant=resident)
     own = services.document_add(
         case=case, uploaded_by=resident, upload=ContentFile(PDF_BYTES, name="mine.pdf")
@@ -94,6 +95,7 @@ def test_documents_visible_to(make_case, resident, other_resident, clerk):
     assert list(selectors.documents_visible_to(user=resident, case=case)) == [own, shared]
     assert list(selectors.documents_visible_to(user=clerk, case=case)) == [own, shared, internal]
     assert list(selectors.documents_visible_to(user=other_resident, case=case)) == []
+    assert list(selectors.documents_visible_to(user=StaffFactory(), case=case)) == []
     with pytest.raises(Http404):
         selectors.document_for_download(
             user=resident, reference=case.reference, document_id=internal.pk

@@ -204,6 +204,27 @@ def test_download_of_an_internal_document_is_404_for_the_resident(signed_in, cas
     assert signed_in.get(memo.get_absolute_url()).status_code == 404
 
 
+def test_staff_need_permission_and_mfa_to_download(client, case, clerk):
+    # given: an internal document, and a clerk with neither permission nor MFA yet
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Permission
+
+    memo = services.document_add(
+        case=case, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, "memo.pdf"), public=False
+    )
+    client.force_login(clerk)
+    url = memo.get_absolute_url()
+
+    # when / then
+    assert client.get(url).status_code == 404
+    clerk.user_permissions.add(Permission.objects.get(codename="view_casedocument"))
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # permissions are cached per instance
+    client.force_login(clerk)
+    assert client.get(url).status_code == 403
+    TOTP.activate(clerk, generate_totp_secret())
+    assert client.get(url).status_code == 200
+
+
 def test_staff_may_download_any_document(client, case, case_clerk):
     memo = services.document_add(
         case=case, uploaded_by=case_clerk, upload=ContentFile(PDF_BYTES, "memo.pdf"), public=False
