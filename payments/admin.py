@@ -373,14 +373,15 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def reconciliation_view(self, request):
         if not request.user.has_perm("payments.view_payment"):
             raise PermissionDenied
-        form = ReconciliationForm(request.GET or None, initial=ReconciliationForm.default_period())
-        period = (
-            form.cleaned_data
-            if form.is_bound and form.is_valid()
-            else ReconciliationForm.default_period()
+        # The last 30 days until a period is chosen; the CSV link carries the same period.
+        chosen = "date_from" in request.GET or "date_to" in request.GET
+        form = ReconciliationForm(
+            request.GET if chosen else None, initial=ReconciliationForm.default_period()
         )
+        valid = not chosen or form.is_valid()
+        period = form.cleaned_data if chosen and valid else ReconciliationForm.default_period()
         report = selectors.reconciliation(date_from=period["date_from"], date_to=period["date_to"])
-        if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
+        if request.GET.get("format") == "csv" and valid:
             return _reconciliation_csv(report)
         context = {
             **self.admin_site.each_context(request),
