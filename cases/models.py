@@ -183,6 +183,10 @@ class Case(TimeStampedModel):
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("created_at")),
                 name="cases_case_closed_after_created",
             ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="cases_case_language_known",
+            ),
         ]
         indexes = [
             # The queues: by service and status, by status and due date (overdue), by

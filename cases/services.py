@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -43,6 +44,16 @@ RECORDABLE_EVENT_KINDS = frozenset(
 def _due_date(workflow: Workflow, submitted_at: datetime.datetime) -> datetime.date:
     """The service-level target: `target_days` calendar days after submission (agency time)."""
     return timezone.localdate(submitted_at) + datetime.timedelta(days=workflow.target_days)
+
+
+def _current_language() -> str:
+    """The active language, as one of settings.LANGUAGES ("es-mx" is "es")."""
+    try:
+        return translation.get_supported_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _require_text(value: str, *, what: str) -> str:
@@ -106,7 +117,7 @@ def case_create(
             guest_email=guest_email,
             guest_phone=guest_phone,
             anonymous=anonymous,
-            language=translation.get_language() or "en",
+            language=_current_language(),
             department=department,
             submitted_at=now if submit else None,
             due_date=_due_date(workflow, now) if submit else None,

@@ -502,3 +502,17 @@ def test_case_record_event_for_domain_apps(resident):
     )
     with pytest.raises(ValueError, match="cannot be recorded directly"):
         services.case_record_event(case=case, kind="status_changed", body="x", public=True)
+
+
+def test_a_regional_language_is_stored_as_the_portal_language():
+    from django.utils import translation
+
+    with translation.override("es-mx"):
+        case = services.case_create(kind="test_permit", guest_email="ana@example.org")
+    assert case.language == "es"
+
+
+def test_database_refuses_an_unknown_language(resident):
+    case = services.case_create(kind="test_permit", applicant=resident)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(language="xx")
