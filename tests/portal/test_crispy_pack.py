@@ -327,3 +327,26 @@ def test_error_summary_heading_is_translated(language):
     # then
     heading = {"en": "There is a problem", "es": "Hay un problema"}[language]
     assert f'tabindex="-1">{heading}</h2>' in html
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(label="Name")
+
+
+def test_formsets_render_with_management_form_and_each_form():
+    # given
+    NameFormSet = forms.formset_factory(NameForm, extra=2)
+    formset = NameFormSet(prefix="people")
+    helper = FormHelper()
+    helper.add_input(Submit("save", "Save"))
+
+    # when
+    filtered = squash(render("{{ formset|crispy }}", formset=formset))
+    tagged = squash(render("{% crispy formset helper %}", formset=formset, helper=helper))
+
+    # then
+    for html in (filtered, tagged):
+        assert 'name="people-TOTAL_FORMS"' in html
+        assert '<label class="usa-label" for="id_people-0-name">Name</label>' in html
+        assert '<label class="usa-label" for="id_people-1-name">Name</label>' in html
+    assert 'class="usa-button" id="submit-id-save"' in tagged
