@@ -41,6 +41,8 @@ def test_sign_up_verify_e_mail_sign_in_and_reach_the_dashboard(client):
     assert EmailAddress.objects.get(user=user).verified is False
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ana@example.org"]
+    assert mail.outbox[0].body.startswith("Hello from the City of Springfield online services.")
+    assert "Questions? Call (555) 010-0100" in mail.outbox[0].body
     link = re.search(r"https?://testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body)
     assert link
 
