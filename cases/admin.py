@@ -245,9 +245,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id))
-        extra_context = dict(extra_context or {})
+        context = {}
         if case is not None:
-            extra_context.update(
+            context.update(
                 show_save=False,
                 show_save_and_continue=False,
                 show_save_and_add_another=False,
@@ -261,7 +261,21 @@ class CaseAdmin(admin.ModelAdmin):
                 message_form=StaffMessageForm(prefix="message"),
                 can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        # Bound forms handed in by a refused action win, so what the clerk typed stays.
+        context.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, context)
+
+    def _rerender(self, request, case, *, error: str = "", **bound_forms):
+        """Show the case page again with the clerk's refused form, its errors and values kept.
+
+        The change page's own model form is read-only, so the page is rendered as for a GET.
+        """
+        if error:
+            messages.error(request, error)
+        request.method = "GET"
+        response = self.change_view(request, str(case.pk), extra_context=bound_forms)
+        response.status_code = 400
+        return response
 
     def _case_for_action(self, request, object_id) -> Case:
         case = self.get_object(request, unquote(object_id))
@@ -274,20 +288,13 @@ class CaseAdmin(admin.ModelAdmin):
     def _back(self, case) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
-    def _form_errors(self, request, form) -> None:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-
     def transition_view(self, request, object_id):
         case = self._case_for_action(request, object_id)
         form = StaffTransitionForm(
             request.POST, transitions=selectors.transitions_for(case=case, user=request.user)
         )
         if not form.is_valid():
-            self._form_errors(request, form)
-            return self._back(case)
+            return self._rerender(request, case, transition_form=form)
         try:
             services.transition(
                 case=case,
@@ -297,57 +304,53 @@ class CaseAdmin(admin.ModelAdmin):
                 public_note=form.cleaned_data["public_note"],
             )
         except TransitionNotAllowed:
-            messages.error(
-                request, gettext("That status change is not possible from the current status.")
-            )
+            error = gettext("That status change is not possible from the current status.")
+            return self._rerender(request, case, error=error, transition_form=form)
         except TransitionForbidden:
-            messages.error(request, gettext("You may not make that status change."))
-        else:
-            messages.success(
-                request, gettext("Status changed to: %(status)s.") % {"status": case.status_label}
-            )
+            error = gettext("You may not make that status change.")
+            return self._rerender(request, case, error=error, transition_form=form)
+        messages.success(
+            request, gettext("Status changed to: %(status)s.") % {"status": case.status_label}
+        )
         return self._back(case)
 
     def assign_view(self, request, object_id):
         case = self._case_for_action(request, object_id)
         form = StaffAssignForm(request.POST)
         if not form.is_valid():
-            self._form_errors(request, form)
-            return self._back(case)
+            return self._rerender(request, case, assign_form=form)
         try:
             services.case_assign(
                 case=case, assignee=form.cleaned_data["assignee"], actor=request.user
             )
         except InvalidAssignee:
-            messages.error(request, gettext("Cases can only be assigned to active staff."))
-        else:
-            messages.success(request, gettext("Assignment saved."))
+            error = gettext("Cases can only be assigned to active staff.")
+            return self._rerender(request, case, error=error, assign_form=form)
+        messages.success(request, gettext("Assignment saved."))
         return self._back(case)
 
     def note_view(self, request, object_id):
         case = self._case_for_action(request, object_id)
         form = StaffNoteForm(request.POST, prefix="note")
-        if form.is_valid():
-            services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
-            messages.success(request, gettext("Note added."))
-        else:
-            self._form_errors(request, form)
+        if not form.is_valid():
+            return self._rerender(request, case, note_form=form)
+        services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, gettext("Note added."))
         return self._back(case)
 
     def message_view(self, request, object_id):
         case = self._case_for_action(request, object_id)
         form = StaffMessageForm(request.POST, prefix="message")
         if not form.is_valid():
-            self._form_errors(request, form)
-            return self._back(case)
+            return self._rerender(request, case, message_form=form)
         try:
             services.case_message_resident(
                 case=case, author=request.user, body=form.cleaned_data["body"]
             )
         except CaseError:
-            messages.error(request, gettext("You cannot message the resident on this case."))
-        else:
-            messages.success(request, gettext("Message sent to the resident."))
+            error = gettext("You cannot message the resident on this case.")
+            return self._rerender(request, case, error=error, message_form=form)
+        messages.success(request, gettext("Message sent to the resident."))
         return self._back(case)
 
 

@@ -271,3 +271,35 @@ def test_department_admin_lists_departments(client, department):
     assert response.status_code == 200
     assert "Test Department" in response.content.decode()
     assert Permission.objects.filter(codename="change_department").exists()
+
+
+def test_a_refused_status_change_keeps_what_the_clerk_typed(staff_client, make_case):
+    # given: another clerk took the case into review while this one was writing
+    case = make_case()
+    services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=StaffFactory())
+
+    # when
+    response = staff_client.post(
+        _action(case, "transition"),
+        {"to_status": "in_review", "note": "Checked the plans", "public_note": "We are on it"},
+    )
+
+    # then: the page comes back with the error and both notes still in their fields
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Select a valid choice." in body
+    assert "Checked the plans" in body
+    assert "We are on it" in body
+
+
+def test_an_empty_message_is_refused_with_the_form_error_on_the_page(staff_client, make_case):
+    # given
+    case = make_case()
+
+    # when
+    response = staff_client.post(_action(case, "message"), {"message-body": "   "})
+
+    # then
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not CaseMessage.objects.exists()
