@@ -287,7 +287,7 @@ def test_a_refused_status_change_keeps_what_the_clerk_typed(staff_client, make_c
     # then: the page comes back with the error and both notes still in their fields
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Select a valid choice." in body
+    assert "That status change is not possible from the current status." in body
     assert "Checked the plans" in body
     assert "We are on it" in body
 
