@@ -1,0 +1,96 @@
+"""Benchmark fixtures: a database with cases, the portal under gunicorn, and the report.
+
+The data is committed once for the session (outside pytest-django's per-test transactions),
+so the gunicorn workers, which are other processes, see it in the test database.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from cases.services import case_create
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.cases.workflows import TEST_PERMIT, register_test_workflows
+from tests.perf.report import BenchReport
+from tests.perf.server import BenchServer, collect_static, gunicorn, production_environment
+
+FEW_CASES = 10
+MANY_CASES = 1000
+
+
+@dataclass(frozen=True)
+class BenchData:
+    few: object  # a resident with FEW_CASES cases
+    many: object  # a resident with MANY_CASES cases
+
+
+@pytest.fixture(scope="session")
+def bench_data(django_db_setup, django_db_blocker) -> BenchData:
+    """Two residents with 10 and 1,000 cases, opened through the case engine's service."""
+    register_test_workflows()
+    with django_db_blocker.unblock():
+        few = UserFactory(email="bench-few@example.org", full_name="Frances Few")
+        many = UserFactory(email="bench-many@example.org", full_name="Manuel Many")
+        for resident, count in ((few, FEW_CASES), (many, MANY_CASES)):
+            for _ in range(count):
+                case_create(kind=TEST_PERMIT.kind, applicant=resident)
+    return BenchData(few=few, many=many)
+
+
+def _database_url() -> str:
+    """DATABASE_URL, pointed at pytest-django's test database, for the gunicorn workers."""
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
+    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
+
+
+@pytest.fixture(scope="session")
+def bench_server(bench_data, tmp_path_factory) -> BenchServer:
+    folder = tmp_path_factory.mktemp("bench")
+    environment = production_environment(
+        database_url=_database_url(), static_root=folder / "static"
+    )
+    collect_static(environment)
+    with gunicorn(environment, log_file=folder / "gunicorn.log") as server:
+        yield server
+
+
+def session_cookie(server: BenchServer, *, email: str, password: str = DEFAULT_PASSWORD) -> str:
+    """Sign in through the portal's login form over HTTP; return the session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_url = server.url + "/accounts/login/"
+    opener.open(login_url, timeout=30).read()
+    csrf_token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    form = urllib.parse.urlencode(
+        {"login": email, "password": password, "csrfmiddlewaretoken": csrf_token}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 (the bench server, over http)
+        login_url, data=form, headers={"Referer": login_url}
+    )
+    with opener.open(request, timeout=30) as response:
+        landed = urllib.parse.urlsplit(response.url).path
+    if landed != "/account/":
+        raise AssertionError(f"Signing in as {email} landed on {landed}, not the dashboard.")
+    return next(cookie.value for cookie in jar if cookie.name == "sessionid")
+
+
+@pytest.fixture(scope="session")
+def many_cases_session(bench_server, bench_data) -> str:
+    return session_cookie(bench_server, email=bench_data.many.email)
+
+
+@pytest.fixture(scope="session")
+def report() -> BenchReport:
+    """Collects every figure of the run; writes tests/perf/results/latest.{md,json} at the end."""
+    bench_report = BenchReport()
+    yield bench_report
+    bench_report.write()
+    print("\n" + bench_report.as_markdown())
