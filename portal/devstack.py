@@ -46,10 +46,26 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     data_dir.mkdir(parents=True, exist_ok=True)
     # "stop": the server stops when this process lets go of it, Ctrl-C included.
     server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
+    _forget_dead_holders(server)
     try:
         yield server.get_uri()
     finally:
         server.cleanup()
+
+
+def _forget_dead_holders(server) -> None:
+    """Drop processes that died without letting go from pgserver's list of the server's users.
+
+    pgserver stops the server when its last user exits, but a user killed outright (SIGKILL,
+    a crash) stays on its list forever and the server would never be stopped again.
+    """
+    import psutil
+
+    with server._lock:
+        holders = server.global_process_id_list.get()
+        alive = [pid for pid in holders if psutil.pid_exists(pid)]
+        if alive != holders:
+            server.global_process_id_list.put(alive)
 
 
 @contextlib.contextmanager
@@ -120,12 +136,14 @@ def command_run() -> int:
             [*celery, "beat", "--loglevel=INFO", f"--schedule={beat_schedule}"],
         ]
         processes = [subprocess.Popen(cmd, cwd=BASE_DIR) for cmd in commands]  # noqa: S603
-        print(f"\n  The portal is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n")
+        interrupted = False
         try:
+            time.sleep(4)  # let the servers' start-up banners pass, so this one stays visible
+            print(f"\n  The portal is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)\n")
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            interrupted = True
         finally:
             for process in processes:
                 if process.poll() is None:
@@ -135,6 +153,9 @@ def command_run() -> int:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+    if not interrupted:
+        print("A server of the stack stopped on its own; everything was shut down.")
+        return 1
     return 0
 
 
@@ -162,7 +183,13 @@ def command_exec(args: list[str]) -> int:
         return subprocess.run(args, cwd=BASE_DIR, check=False).returncode  # noqa: S603
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
+    # A SIGTERM (from a supervisor or `timeout`) cleans up like Ctrl-C: embedded servers stop.
+    signal.signal(signal.SIGTERM, _interrupt)
     if not argv or argv[0] not in {"run", "test", "bench", "exec"}:
         print(__doc__)
         return 2
