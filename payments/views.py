@@ -28,7 +28,6 @@ from payments.forms import FindInvoiceForm, LocalCheckoutForm
 from payments.gateways import GatewayError, online_gateway
 from payments.models import (
     SETTLED_STATUSES,
-    Invoice,
     InvoiceStatus,
     Payment,
     PaymentGateway,
@@ -45,14 +44,6 @@ logger = logging.getLogger("payments")
 # walk through references.
 FIND_LIMIT = 10
 FIND_WINDOW_SECONDS = 15 * 60
-
-
-def _not_payable_message(invoice: Invoice) -> str:
-    if invoice.status in SETTLED_STATUSES:
-        return _("This invoice has already been paid.")
-    if invoice.status == InvoiceStatus.VOID:
-        return _("This invoice was cancelled and cannot be paid.")
-    return _("This invoice has expired and cannot be paid. Please contact us.")
 
 
 def _receipts(access: InvoiceAccess) -> list[tuple]:
@@ -87,12 +78,8 @@ def invoice_pay(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
             success_url=request.build_absolute_uri(access.return_url),
             cancel_url=request.build_absolute_uri(access.detail_url + "?cancelled=1"),
         )
-    except InvoiceNotPayable:
-        invoice.refresh_from_db()
-        messages.error(request, _not_payable_message(invoice))
-        return redirect(access.detail_url)
-    except OnlinePaymentUnavailable:
-        messages.error(request, _("Online payment is not available. Please pay at our office."))
+    except (InvoiceNotPayable, OnlinePaymentUnavailable) as error:
+        messages.error(request, str(error))
         return redirect(access.detail_url)
     except GatewayError:
         messages.error(

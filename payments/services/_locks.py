@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext
+
 from payments.models import Invoice, Payment
 from payments.signals import invoice_status_changed
 
@@ -39,6 +41,6 @@ def announce(invoice: Invoice, *, old_status: str) -> None:
     logger.info("Invoice %s: %s -> %s", invoice.pk, old_status, invoice.status)
 
 
-def require_staff(user, *, doing: str, exception: type[Exception]) -> None:
+def require_staff(user, *, exception: type[Exception]) -> None:
     if user is None or not user.is_active or not user.is_staff:
-        raise exception(f"Only active staff can {doing}.")
+        raise exception(gettext("Only active staff can do this."))

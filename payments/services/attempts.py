@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from payments.exceptions import (
     InvoiceNotPayable,
@@ -51,11 +52,11 @@ class SettleOutcome:
 
 def _require_payable(invoice: Invoice) -> None:
     if invoice.status in SETTLED_STATUSES:
-        raise InvoiceNotPayable("This invoice has already been paid.")
+        raise InvoiceNotPayable(_("This invoice has already been paid."))
     if invoice.status == InvoiceStatus.VOID:
-        raise InvoiceNotPayable("This invoice was cancelled and cannot be paid.")
+        raise InvoiceNotPayable(_("This invoice was cancelled and cannot be paid."))
     if invoice.status == InvoiceStatus.EXPIRED or not invoice.is_payable:
-        raise InvoiceNotPayable("This invoice has expired and cannot be paid.")
+        raise InvoiceNotPayable(_("This invoice has expired and cannot be paid."))
 
 
 def _flag(payment: Payment, *, reason: str, amount_cents: int | None, currency: str) -> None:
@@ -227,7 +228,7 @@ def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str
     gateway = online_gateway()
     if gateway is None:
         raise OnlinePaymentUnavailable(
-            "Online payment is not available. Please pay at the counter."
+            _("Online payment is not available. Please pay at the counter.")
         )
     with transaction.atomic():
         invoice = lock_invoice(invoice.pk)
@@ -345,15 +346,15 @@ def payment_record_counter(
     so the payer cannot pay twice. Raises PaymentRefused (not staff, unknown method, wrong
     amount) or InvoiceNotPayable.
     """
-    require_staff(actor, doing="record counter payments", exception=PaymentRefused)
+    require_staff(actor, exception=PaymentRefused)
     if method not in COUNTER_METHODS:
-        raise PaymentRefused("Choose cash, check or card at the desk.")
+        raise PaymentRefused(_("Choose cash, check or card at the desk."))
     with transaction.atomic():
         invoice = lock_invoice(invoice.pk)
         if invoice.status != InvoiceStatus.OPEN:
             _require_payable(invoice)
         if amount_cents != invoice.total_cents:
-            raise PaymentRefused("A counter payment must be for the invoice's total.")
+            raise PaymentRefused(_("A counter payment must be for the invoice's total."))
         for pending in invoice.payments.select_for_update().filter(status=PaymentStatus.PENDING):
             pending.status = PaymentStatus.EXPIRED
             pending.failure_reason = "Paid at the counter instead"
@@ -382,7 +383,7 @@ def payment_record_counter(
 
 def payment_review_resolve(*, payment: Payment, actor, note: str) -> Payment:
     """Mark a flagged payment as dealt with by staff (refunded or reconciled outside)."""
-    require_staff(actor, doing="review payments", exception=PaymentRefused)
+    require_staff(actor, exception=PaymentRefused)
     note = note.strip()
     if not note:
         raise ValueError("Say how the payment was dealt with.")
@@ -390,7 +391,7 @@ def payment_review_resolve(*, payment: Payment, actor, note: str) -> Payment:
         lock_invoice(payment.invoice_id)
         payment = lock_payment(payment.pk)
         if payment.status != PaymentStatus.NEEDS_REVIEW:
-            raise PaymentRefused("Only a payment flagged for review can be resolved.")
+            raise PaymentRefused(_("Only a payment flagged for review can be resolved."))
         if payment.reviewed_at is None:
             payment.reviewed_at = timezone.now()
             payment.reviewed_by = actor

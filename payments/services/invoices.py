@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.references import reference_allocate
 from notifications.services import notification_send
@@ -153,7 +154,7 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
     with transaction.atomic():
         invoice = lock_invoice(invoice.pk)
         if invoice.status != InvoiceStatus.OPEN:
-            raise InvoiceNotOpen("Only an unpaid invoice can be cancelled.")
+            raise InvoiceNotOpen(_("Only an unpaid invoice can be cancelled."))
         _close(invoice, status=InvoiceStatus.VOID, reason="Invoice cancelled")
     return invoice
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from payments.exceptions import RefundRefused
 from payments.gateways import get_gateway
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentStatus, Refund
+from payments.money import format_cents
 from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
 from payments.services.receipts import receipt_issue
 
@@ -49,22 +51,22 @@ def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> 
     what is left to refund, or the payment did not succeed; GatewayError when Stripe refuses
     (nothing is recorded then).
     """
-    require_staff(actor, doing="issue refunds", exception=RefundRefused)
+    require_staff(actor, exception=RefundRefused)
     reason = (reason or "").strip()
     if not reason:
-        raise RefundRefused("Give a reason for the refund.")
+        raise RefundRefused(_("Give a reason for the refund."))
     if type(amount_cents) is not int or amount_cents <= 0:
-        raise RefundRefused("A refund must be for a positive amount.")
+        raise RefundRefused(_("A refund must be for a positive amount."))
     with transaction.atomic():
         invoice = lock_invoice(payment.invoice_id)
         payment = lock_payment(payment.pk)
         payment.invoice = invoice
         if payment.status != PaymentStatus.SUCCEEDED:
-            raise RefundRefused("Only a successful payment can be refunded.")
+            raise RefundRefused(_("Only a successful payment can be refunded."))
         if amount_cents > payment.refundable_cents:
             raise RefundRefused(
-                f"A refund cannot be more than what is left of the payment "
-                f"({payment.refundable_cents} cents)."
+                _("A refund cannot be more than what is left of the payment (%(amount)s).")
+                % {"amount": format_cents(payment.refundable_cents, payment.currency)}
             )
         refund = Refund.objects.create(
             payment=payment, amount_cents=amount_cents, reason=reason[:255], issued_by=actor

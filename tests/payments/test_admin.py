@@ -105,7 +105,7 @@ def test_refund_form_issues_a_partial_refund_and_refuses_more_than_paid(
     assert ok.status_code == 302
     assert (invoice.status, invoice.amount_refunded_cents) == ("partially_refunded", 2000)
     assert too_much.context["form"].errors["amount"] == [
-        "A refund cannot be more than what is left of the payment (3000 cents)."
+        "A refund cannot be more than what is left of the payment ($30.00)."
     ]
     assert Refund.objects.count() == 1
 

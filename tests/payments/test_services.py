@@ -2,6 +2,7 @@ import datetime
 import subprocess
 
 import pytest
+from django.core import checks
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -642,7 +643,7 @@ def test_refund_above_what_is_left_is_refused_and_changes_nothing(clerk):
 
     # then
     assert str(error.value) == (
-        "A refund cannot be more than what is left of the payment (1000 cents)."
+        "A refund cannot be more than what is left of the payment ($10.00)."
     )
     assert Refund.objects.count() == 1
 
@@ -694,3 +695,15 @@ def test_flagged_payment_review_can_be_resolved_once(clerk):
     # then
     payment.refresh_from_db()
     assert (payment.reviewed_by, payment.note) == (clerk, "Refunded in Stripe")
+
+
+def test_deploy_check_warns_about_the_local_gateway_without_debug(settings):
+    # given
+    settings.DEBUG = False
+    settings.PAYMENTS_GATEWAY = "local"
+
+    # when
+    found = checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=True)
+
+    # then
+    assert "payments.W001" in [message.id for message in found]
