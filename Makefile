@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK := $(PY) -m portal.devstack
 USWDS := static/vendor/uswds
+LEAFLET := static/vendor/leaflet
 
 # System packages the test suite needs: Chromium for the browser tests, WeasyPrint's
 # Pango/HarfBuzz libraries for PDFs, poppler-utils to read PDFs back, gettext for translations.
@@ -29,7 +30,7 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-setup: $(VENV)/.installed $(USWDS)/.installed
+setup: $(VENV)/.installed $(USWDS)/.installed $(LEAFLET)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -46,6 +47,12 @@ node_modules/.installed: package.json package-lock.json
 $(USWDS)/.installed: node_modules/.installed
 	rm -rf $(USWDS) && mkdir -p $(USWDS)
 	cp -r node_modules/@uswds/uswds/dist/{css,js,fonts,img} $(USWDS)/
+	touch $@
+
+# Leaflet for the concern-report map (an enhancement; served from here, never a CDN).
+$(LEAFLET)/.installed: node_modules/.installed
+	rm -rf $(LEAFLET) && mkdir -p $(LEAFLET)
+	cp -r node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} $(LEAFLET)/
 	touch $@
 
 messages: $(VENV)/.installed
@@ -70,4 +77,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) node_modules $(USWDS) staticfiles
+	rm -rf $(VENV) node_modules $(USWDS) $(LEAFLET) staticfiles

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "payments",
+    "concerns",
 ]
 
 MIDDLEWARE = [
@@ -339,6 +340,41 @@ CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
     "schedule": 10 * 60.0,
 }
 
+# --- Concern reports (311) and the Open311 API -------------------------------------------
+# CONCERNS_AREA_BOUNDS: the agency's area as "south,west,north,east" in decimal degrees;
+# reports located outside it are refused. It is also a database constraint, so after
+# changing it run `manage.py makemigrations concerns` and migrate.
+CONCERNS_AREA_BOUNDS = tuple(
+    env.list("CONCERNS_AREA_BOUNDS", default=["39.690000", "-89.780000", "39.880000", "-89.550000"])
+)
+if len(CONCERNS_AREA_BOUNDS) != 4:
+    raise ImproperlyConfigured("CONCERNS_AREA_BOUNDS must be four numbers: south,west,north,east.")
+# Open reports of the same category closer than this are offered as "is this it?".
+CONCERNS_DUPLICATE_RADIUS_M = env.int("CONCERNS_DUPLICATE_RADIUS_M", default=50)
+# Days after closing during which the reporter may say "not fixed" and reopen the report.
+CONCERNS_REOPEN_DAYS = env.int("CONCERNS_REOPEN_DAYS", default=30)
+# Largest photo accepted, in bytes, and the longest side it is resized to, in pixels.
+CONCERNS_PHOTO_MAX_BYTES = env.int("CONCERNS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+CONCERNS_PHOTO_MAX_SIDE = env.int("CONCERNS_PHOTO_MAX_SIDE", default=1600)
+# Open311 GeoReport v2: the jurisdiction id clients may send (empty: any value is refused
+# but an absent one), the default per-key limit on POSTs, and the spec's query limits.
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="")
+OPEN311_RATE_LIMIT_PER_MINUTE = env.int("OPEN311_RATE_LIMIT_PER_MINUTE", default=30)
+OPEN311_MAX_RESULTS = env.int("OPEN311_MAX_RESULTS", default=1000)
+OPEN311_MAX_DAYS = env.int("OPEN311_MAX_DAYS", default=90)
+# MAP_TILE_URL: a tile server for the report map, e.g. https://tiles.example.gov/{z}/{x}/{y}.png
+# (its origin is added to the CSP's img-src). Empty: no map is drawn and people give an
+# address instead (with coordinates optional); nothing loads from a third party by default.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+MAP_DEFAULT_ZOOM = env.int("MAP_DEFAULT_ZOOM", default=14)
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(MAP_TILE_URL.replace("{s}", "a"))
+    _tile_origin = f"{_tiles.scheme}://{_tiles.netloc}".replace("://a.", "://*.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_origin)
+
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records
 # name objects by id. `portal.logging.RedactPIIFilter` masks anything that looks like an
@@ -360,5 +396,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

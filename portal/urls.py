@@ -25,6 +25,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("notifications/", include("notifications.urls")),
     path("payments/", include("payments.urls")),
+    path("concerns/", include("concerns.urls")),
+    path("open311/v2/", include("concerns.open311.urls")),
     path("", include("portal.shell_urls")),
 ]
 

@@ -1,0 +1,524 @@
+"""The staff back office for concern reports: the triage queue and its working forms,
+categories with their questions, canned responses and Open311 API keys.
+
+The report page is read-only; its forms post to small admin views that each call one
+service (start work, close with a public reason, mark as duplicate, route, assign, message
+the reporter with a canned response, add a note).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cases import services as case_services
+from cases.exceptions import CaseError
+from cases.forms import StaffAssignForm
+from cases.forms import StaffNoteForm as CaseNoteForm
+from cases.models import Department
+from cases.selectors import staff_timeline
+from concerns import selectors, services
+from concerns.forms import (
+    StaffCannedMessageForm,
+    StaffCloseForm,
+    StaffDuplicateForm,
+    StaffNoteForm,
+    StaffRouteForm,
+)
+from concerns.models import (
+    AttributeValue,
+    CannedResponse,
+    CategoryAttribute,
+    ConcernCategory,
+    ConcernPhoto,
+    ConcernReport,
+    Open311ApiKey,
+)
+
+
+class CategoryAttributeInline(admin.TabularInline):
+    model = CategoryAttribute
+    extra = 0
+    fields = ["order", "code", "description", "datatype", "required", "variable"]
+    show_change_link = True
+
+
+@admin.register(ConcernCategory)
+class ConcernCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "group", "department", "target_days", "active"]
+    list_filter = ["active", "group", "department"]
+    search_fields = ["name", "code", "keywords", "group"]
+    ordering = ["group", "order", "name"]
+    inlines = [CategoryAttributeInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "group", "description", "keywords", "order"]}),
+        (
+            _("Handling"),
+            {
+                "fields": [
+                    "department",
+                    "target_days",
+                    "active",
+                    "location_required",
+                    "photo_required",
+                ]
+            },
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Reports keep their category: make it inactive instead.
+        return False
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    extra = 1
+    fields = ["order", "key", "name"]
+
+
+@admin.register(CategoryAttribute)
+class CategoryAttributeAdmin(admin.ModelAdmin):
+    list_display = ["description", "category", "code", "datatype", "required", "order"]
+    list_filter = ["category", "datatype"]
+    list_select_related = ["category"]
+    inlines = [AttributeValueInline]
+    fields = [
+        "category",
+        "order",
+        "code",
+        "description",
+        "datatype",
+        "datatype_description",
+        "required",
+        "variable",
+    ]
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "close_reason", "active", "order"]
+    list_filter = ["active", "close_reason"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(Open311ApiKey)
+class Open311ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "requests_per_minute", "created_at", "last_used_at", "state"]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "requests_per_minute", *readonly_fields]
+    actions = ["revoke"]
+
+    @admin.display(description=_("state"))
+    def state(self, api_key):
+        return gettext("Active") if api_key.is_active else gettext("Revoked")
+
+    def has_delete_permission(self, request, obj=None):
+        # Reports made with a key point to it: revoke instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued, raw_key = services.api_key_issue(
+            name=obj.name, requests_per_minute=obj.requests_per_minute, actor=request.user
+        )
+        obj.pk, obj.prefix, obj.created_at = issued.pk, issued.prefix, issued.created_at
+        self.message_user(
+            request,
+            gettext(
+                "The key for %(name)s is %(key)s. Copy it now and send it safely: it will not "
+                "be shown again."
+            )
+            % {"name": issued.name, "key": raw_key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for api_key in queryset.order_by("pk"):
+            services.api_key_revoke(api_key=api_key, actor=request.user)
+        self.message_user(request, gettext("The selected keys are revoked."))
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.overdue_filter_for_reports())
+        if self.value() == "no":
+            return queryset.exclude(selectors.overdue_filter_for_reports())
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        from concerns.workflow import CONCERN_REPORT
+
+        return [(status, state.label) for status, state in CONCERN_REPORT.states.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(case__status=self.value()) if self.value() else queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("assignment")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("none", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(case__assignee=request.user)
+        if self.value() == "none":
+            return queryset.filter(case__assignee__isnull=True)
+        return queryset
+
+
+class ConcernPhotoInline(admin.TabularInline):
+    model = ConcernPhoto
+    extra = 0
+    can_delete = False
+    fields = ["position", "preview", "width", "height", "public"]
+    readonly_fields = ["position", "preview", "width", "height", "public"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo):
+        if not photo.public:
+            return gettext("Hidden from the public")
+        url = reverse("concerns:photo", args=[photo.report.case.reference, photo.position])
+        return format_html('<a href="{url}"><img src="{url}" alt="" width="160"></a>', url=url)
+
+
+@admin.register(ConcernReport)
+class ConcernReportAdmin(admin.ModelAdmin):
+    change_form_template = "concerns/admin/report_change_form.html"
+    list_display = [
+        "reference",
+        "category",
+        "status",
+        "where",
+        "department",
+        "assignee",
+        "due",
+        "requested_at",
+    ]
+    list_filter = [StatusFilter, OverdueFilter, MineFilter, "category", "case__department"]
+    search_fields = ["=case__reference", "address", "description"]
+    search_help_text = _("Reference (exact), address or words of the description.")
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [ConcernPhotoInline]
+    fields = [
+        "reference",
+        "category",
+        "description",
+        "address",
+        "latitude",
+        "longitude",
+        "location_from_photo",
+        "answers",
+        "source",
+        "requested_at",
+        "close_reason",
+        "public_reason",
+        "redirect_contact",
+        "scheduled_for",
+        "duplicate_of",
+        "rating",
+        "rating_comment",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.triage_queue(user=request.user)
+
+    def get_ordering(self, request):
+        # New and reopened first, then overdue, then the rest by due date.
+        return ["triage_rank", "case__due_date", "requested_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Never save the read-only form: every change goes through the forms below it."""
+
+    @admin.display(description=_("reference"), ordering="case__reference")
+    def reference(self, report):
+        return report.case.reference
+
+    @admin.display(description=_("status"), ordering="case__status")
+    def status(self, report):
+        return report.case.status_label
+
+    @admin.display(description=_("where"))
+    def where(self, report):
+        if report.address:
+            return report.address
+        if report.has_point:
+            return f"{report.latitude}, {report.longitude}"
+        return "-"
+
+    @admin.display(description=_("department"))
+    def department(self, report):
+        return report.case.department or "-"
+
+    @admin.display(description=_("assigned to"))
+    def assignee(self, report):
+        return report.case.assignee or "-"
+
+    @admin.display(description=_("due"), ordering="case__due_date")
+    def due(self, report):
+        case = report.case
+        if case.due_date is None:
+            return "-"
+        if case.is_overdue:
+            return format_html(
+                '<span class="case-overdue">{} ({})</span>', case.due_date, gettext("overdue")
+            )
+        return case.due_date
+
+    @admin.display(description=_("answers"))
+    def answers(self, report):
+        return "; ".join(f"{q}: {a}" for q, a in selectors.report_answers(report=report)) or "-"
+
+    # --- The report page's working forms ----------------------------------------------------
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(require_POST(view))
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        actions = ["start", "close", "duplicate", "route", "assign", "canned", "note"]
+        return [
+            *[
+                path(
+                    f"<path:object_id>/{action}/",
+                    wrap(getattr(self, f"{action}_view")),
+                    name=f"{name}_{action}",
+                )
+                for action in actions
+            ],
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if report is not None:
+            case = report.case
+            canned = selectors.canned_responses()
+            extra_context.update(
+                show_save=False,
+                show_save_and_continue=False,
+                show_save_and_add_another=False,
+                show_delete=False,
+                report=report,
+                case=case,
+                timeline=staff_timeline(case=case),
+                followers=report.followers.count(),
+                is_open=case.closed_at is None,
+                can_start=case.status in ("submitted", "reopened"),
+                start_form=StaffNoteForm(prefix="start"),
+                close_form=StaffCloseForm(prefix="close", canned=canned),
+                duplicate_form=StaffDuplicateForm(prefix="duplicate"),
+                route_form=StaffRouteForm(
+                    prefix="route",
+                    departments=Department.objects.order_by("name"),
+                    initial={"department": case.department_id},
+                ),
+                assign_form=StaffAssignForm(
+                    prefix="assign", initial={"assignee": case.assignee_id}
+                ),
+                canned_form=StaffCannedMessageForm(prefix="canned", canned=canned),
+                note_form=CaseNoteForm(prefix="note"),
+                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
+                case_admin_url=reverse("admin:cases_case_change", args=[case.pk]),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _report(self, request, object_id) -> ConcernReport:
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        return report
+
+    def _back(self, report) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:concerns_concernreport_change", args=[report.pk])
+        )
+
+    def _errors(self, request, errors) -> None:
+        for field, field_errors in errors.items():
+            for error in field_errors:
+                messages.error(request, f"{field}: {error}" if field != "__all__" else error)
+
+    def _run(self, request, report, act, *, success: str):
+        try:
+            act()
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                self._errors(
+                    request,
+                    {k: [str(m) for e in v for m in e] for k, v in error.error_dict.items()},
+                )
+            else:
+                for message in error.messages:
+                    messages.error(request, message)
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success)
+        return self._back(report)
+
+    def start_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = StaffNoteForm(request.POST, prefix="start")
+        form.is_valid()
+        return self._run(
+            request,
+            report,
+            lambda: services.report_start_work(
+                report=report, actor=request.user, public_note=form.cleaned_data["public_note"]
+            ),
+            success=gettext("Work started; the reporter and followers are told."),
+        )
+
+    def close_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = StaffCloseForm(request.POST, prefix="close", canned=selectors.canned_responses())
+        if not form.is_valid():
+            self._errors(request, form.errors)
+            return self._back(report)
+        data = form.cleaned_data
+        return self._run(
+            request,
+            report,
+            lambda: services.report_close(
+                report=report,
+                actor=request.user,
+                reason=data["reason"],
+                public_reason=data["public_reason"],
+                redirect_contact=data["redirect_contact"],
+                scheduled_for=data["scheduled_for"],
+            ),
+            success=gettext("Report closed; the reporter and followers are told why."),
+        )
+
+    def duplicate_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = StaffDuplicateForm(request.POST, prefix="duplicate")
+        if not form.is_valid():
+            self._errors(request, form.errors)
+            return self._back(report)
+        original = (
+            selectors.triage_queue(user=request.user)
+            .filter(case__reference=form.cleaned_data["original"].strip().upper())
+            .first()
+        )
+        if original is None:
+            messages.error(request, gettext("There is no report with that reference."))
+            return self._back(report)
+        return self._run(
+            request,
+            report,
+            lambda: services.report_mark_duplicate(
+                report=report,
+                original=original,
+                actor=request.user,
+                public_reason=form.cleaned_data["public_reason"],
+            ),
+            success=gettext("Marked as a duplicate; its followers now follow the original."),
+        )
+
+    def route_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = StaffRouteForm(
+            request.POST, prefix="route", departments=Department.objects.order_by("name")
+        )
+        if not form.is_valid():
+            self._errors(request, form.errors)
+            return self._back(report)
+        return self._run(
+            request,
+            report,
+            lambda: services.report_route(
+                report=report, department=form.cleaned_data["department"], actor=request.user
+            ),
+            success=gettext("Department saved."),
+        )
+
+    def assign_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = StaffAssignForm(request.POST, prefix="assign")
+        if not form.is_valid():
+            self._errors(request, form.errors)
+            return self._back(report)
+        return self._run(
+            request,
+            report,
+            lambda: case_services.case_assign(
+                case=report.case, assignee=form.cleaned_data["assignee"], actor=request.user
+            ),
+            success=gettext("Assignment saved."),
+        )
+
+    def canned_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = StaffCannedMessageForm(
+            request.POST, prefix="canned", canned=selectors.canned_responses()
+        )
+        if not form.is_valid():
+            self._errors(request, form.errors)
+            return self._back(report)
+        return self._run(
+            request,
+            report,
+            lambda: case_services.case_message_resident(
+                case=report.case,
+                author=request.user,
+                body=form.cleaned_data["canned_response"].body,
+            ),
+            success=gettext("Message sent to the reporter."),
+        )
+
+    def note_view(self, request, object_id):
+        report = self._report(request, object_id)
+        form = CaseNoteForm(request.POST, prefix="note")
+        if not form.is_valid():
+            self._errors(request, form.errors)
+            return self._back(report)
+        return self._run(
+            request,
+            report,
+            lambda: case_services.case_add_note(
+                case=report.case, author=request.user, body=form.cleaned_data["body"]
+            ),
+            success=gettext("Note added."),
+        )

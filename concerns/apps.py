@@ -1,0 +1,47 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConcernsConfig(AppConfig):
+    name = "concerns"
+    verbose_name = _("Concern reports")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cases.workflow import register
+        from concerns.workflow import CONCERN_REPORT
+        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import register as register_entry
+
+        register(CONCERN_REPORT)
+        register_entry(
+            CatalogueEntry(
+                key="concerns.report",
+                title=_("Report a problem"),
+                description=_(
+                    "Tell us about a pothole, graffiti, a broken streetlight, missed trash "
+                    "pickup or illegal dumping, and follow what we do about it."
+                ),
+                url_name="concerns:report_start",
+                keywords=(
+                    _("311"),
+                    _("pothole"),
+                    _("graffiti"),
+                    _("streetlight"),
+                    _("trash"),
+                    _("dumping"),
+                    _("complaint"),
+                ),
+                order=40,
+            )
+        )
+        register_entry(
+            CatalogueEntry(
+                key="concerns.map",
+                title=_("Problems reported near you"),
+                description=_("See recent reports on a map or as a list, and follow them."),
+                url_name="concerns:list",
+                keywords=(_("map"), _("311"), _("open data")),
+                order=41,
+            )
+        )

@@ -1,0 +1,343 @@
+"""Forms of the report pages, the public list and the staff back office: parse, nothing else.
+
+The rules a report must meet live in concerns.validators and are applied by the services;
+views put a refused report's messages back on these forms' fields.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from concerns.models import MAX_PHOTOS, AttributeDatatype, CloseReason, ConcernCategory
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; cleans to a list (empty when none were chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class CategorySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search for a category"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: pothole, graffiti, streetlight."),
+    )
+
+
+class LocationForm(forms.Form):
+    """Where the problem is. Checked by concerns.validators.clean_location in the view."""
+
+    address = forms.CharField(
+        label=_("Address or description of the place"),
+        required=False,
+        max_length=255,
+        help_text=_("For example: outside 42 Elm Street, or the corner of Oak Avenue and 5th."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    latitude = forms.CharField(
+        label=_("Latitude"),
+        required=False,
+        max_length=20,
+        help_text=_("Decimal degrees, like 39.7817."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-map-latitude": ""}),
+    )
+    longitude = forms.CharField(
+        label=_("Longitude"),
+        required=False,
+        max_length=20,
+        help_text=_("Decimal degrees, like -89.6501."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-map-longitude": ""}),
+    )
+
+
+def _attribute_field(attribute) -> forms.Field:
+    label = attribute.description
+    common = {
+        "label": label,
+        "required": attribute.required,
+        "help_text": attribute.datatype_description,
+    }
+    choices = [(value.key, value.name) for value in attribute.values.all()]
+    invalid_choice = _("%(value)s is not one of the choices.")
+    if attribute.datatype == AttributeDatatype.SINGLEVALUELIST:
+        return forms.ChoiceField(
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": invalid_choice},
+            **common,
+        )
+    if attribute.datatype == AttributeDatatype.MULTIVALUELIST:
+        return forms.MultipleChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": invalid_choice},
+            **common,
+        )
+    if attribute.datatype == AttributeDatatype.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if attribute.datatype == AttributeDatatype.NUMBER:
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+    if attribute.datatype == AttributeDatatype.DATETIME:
+        return forms.CharField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
+    return forms.CharField(**common)
+
+
+class ReportForm(forms.Form):
+    """The details of a report: what, the category's questions, photos and contact.
+
+    The location chosen on the previous page travels in hidden fields. Guests' contact
+    fields appear only for visitors who are not signed in.
+    """
+
+    address = forms.CharField(required=False, widget=forms.HiddenInput)
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        help_text=_("What is wrong, how big it is, and anything that helps us find it."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Enter a description of the problem.")},
+    )
+    photos = MultipleFileField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_(
+            "Up to %(count)d photos, JPG, PNG or WebP. We remove the camera details "
+            "(such as the time and place it was taken) before keeping them."
+        )
+        % {"count": MAX_PHOTOS},
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    use_photo_location = forms.BooleanField(
+        label=_("Use the location saved in my photo"),
+        required=False,
+        help_text=_(
+            "If your photo holds the place it was taken, we use it as the location. "
+            "Leave this unticked and we do not read it."
+        ),
+    )
+    guest_name = forms.CharField(
+        label=_("Your name (optional)"),
+        required=False,
+        max_length=150,
+        help_text=_("Never shown to the public."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    guest_email = forms.EmailField(
+        label=_("E-mail address (optional)"),
+        required=False,
+        help_text=_("We send updates about this report here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    guest_phone = PhoneNumberField(
+        label=_("Mobile phone for text messages (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args, category: ConcernCategory, signed_in: bool, has_point: bool, **kw):
+        super().__init__(*args, **kw)
+        self.category = category
+        if category.photo_required:
+            self.fields["photos"].label = _("Photos")
+            self.fields["photos"].required = True
+            self.fields["photos"].error_messages["required"] = _(
+                "Add at least one photo of the problem."
+            )
+        if has_point:
+            del self.fields["use_photo_location"]
+        if signed_in:
+            for name in ("guest_name", "guest_email", "guest_phone"):
+                del self.fields[name]
+        self.attribute_fields = []
+        for attribute in category.attributes.all():
+            if not attribute.variable:
+                continue
+            name = f"attribute_{attribute.code}"
+            self.fields[name] = _attribute_field(attribute)
+            self.attribute_fields.append(name)
+        # Questions after the description, photos and contact last.
+        order = ["description", *self.attribute_fields, "photos", "use_photo_location"]
+        self.order_fields(order)
+
+    @property
+    def answers(self) -> dict:
+        """The answers to the category's questions, keyed by question code."""
+        return {
+            name.removeprefix("attribute_"): self.cleaned_data.get(name)
+            for name in self.attribute_fields
+        }
+
+
+class FollowForm(forms.Form):
+    """A guest's address for a report's updates (signed-in people need none)."""
+
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phone = PhoneNumberField(
+        label=_("Mobile phone for text messages"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("email") and not cleaned.get("phone"):
+            raise forms.ValidationError(
+                _("Enter an e-mail address or a mobile phone number for the updates.")
+            )
+        return cleaned
+
+
+class NotFixedForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What is still wrong?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Tell us what is still wrong.")},
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How well did we deal with your report?"),
+        coerce=int,
+        choices=[
+            (5, _("5 - Very well")),
+            (4, _("4 - Well")),
+            (3, _("3 - Neither well nor badly")),
+            (2, _("2 - Badly")),
+            (1, _("1 - Very badly")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PublicFilterForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=ConcernCategory.objects.filter(active=True).order_by("group", "order", "name"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All categories"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Open and closed")), ("open", _("Open")), ("closed", _("Closed"))],
+    )
+    date_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+
+# --- Staff back office ----------------------------------------------------------------
+
+
+class StaffCloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(value, label) for value, label in CloseReason.choices if value != "duplicate"],
+    )
+    canned_response = forms.ModelChoiceField(
+        label=_("Start from a canned response"), queryset=None, required=False
+    )
+    public_reason = forms.CharField(
+        label=_("Explanation for the public"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the report's page and sent to the reporter and followers."),
+    )
+    redirect_contact = forms.CharField(
+        label=_("Who to contact instead"),
+        required=False,
+        max_length=300,
+        help_text=_("Needed when it is not our responsibility, e.g. State DOT, (555) 010-0199."),
+    )
+    scheduled_for = forms.DateField(
+        label=_("Scheduled for"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Needed when the work is scheduled for later."),
+    )
+
+    def __init__(self, *args, canned=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canned_response"].queryset = canned
+
+    def clean(self):
+        cleaned = super().clean()
+        canned = cleaned.get("canned_response")
+        if canned is not None and not (cleaned.get("public_reason") or "").strip():
+            cleaned["public_reason"] = canned.body
+        return cleaned
+
+
+class StaffDuplicateForm(forms.Form):
+    original = forms.CharField(
+        label=_("Reference of the original report"),
+        max_length=24,
+        help_text=_("e.g. CON-2026-000042. Its followers and reporter move over."),
+    )
+    public_reason = forms.CharField(
+        label=_("Explanation for the public (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StaffCannedMessageForm(forms.Form):
+    canned_response = forms.ModelChoiceField(label=_("Canned response"), queryset=None)
+
+    def __init__(self, *args, canned=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canned_response"].queryset = canned
+
+
+class StaffNoteForm(forms.Form):
+    public_note = forms.CharField(
+        label=_("Note to the public (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StaffRouteForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=None, required=False, empty_label=_("No department")
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments

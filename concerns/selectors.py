@@ -1,0 +1,318 @@
+"""Reads of the concerns app, each with its rule.
+
+Public reads never carry personal data: the reporter (account, name, e-mail, phone) and the
+followers are not selected for them, and templates and the API get reports only from here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import CaseStatus
+from cases.tokens import reference_from_guest_token
+from concerns.geo import bounding_box, distance_expression
+from concerns.models import (
+    AttributeValue,
+    CannedResponse,
+    CategoryAttribute,
+    ConcernCategory,
+    ConcernFollower,
+    ConcernPhoto,
+    ConcernReport,
+    Open311ApiKey,
+)
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def categories_active() -> QuerySet[ConcernCategory]:
+    """Categories residents may report in, by group and order, with their questions."""
+    return ConcernCategory.objects.filter(active=True).prefetch_related(
+        Prefetch(
+            "attributes",
+            queryset=CategoryAttribute.objects.prefetch_related(
+                Prefetch("values", queryset=AttributeValue.objects.order_by("order", "id"))
+            ).order_by("order", "id"),
+        )
+    )
+
+
+def categories_matching(query: str) -> list[ConcernCategory]:
+    """Active categories whose name, group, description or keywords hold every word of
+    `query` (ignoring case and accents)."""
+    categories = list(categories_active())
+    words = [_folded(word) for word in (query or "").split()]
+    if not words:
+        return categories
+    return [
+        category
+        for category in categories
+        if all(
+            word
+            in _folded(
+                " ".join((category.name, category.group, category.description, category.keywords))
+            )
+            for word in words
+        )
+    ]
+
+
+def category_for_reporting(*, code: str) -> ConcernCategory:
+    """The active category `code`; Http404 if there is none."""
+    category = categories_active().filter(code=code).first()
+    if category is None:
+        raise Http404
+    return category
+
+
+def _public_reports() -> QuerySet[ConcernReport]:
+    # Only the case columns the public may see: no applicant, guest or assignee.
+    return ConcernReport.objects.select_related("case", "category", "duplicate_of__case").only(
+        *[
+            f.name
+            for f in ConcernReport._meta.concrete_fields
+            if f.name not in ("device_id", "account_id", "rating_comment")
+        ],
+        "case__reference",
+        "case__kind",
+        "case__status",
+        "case__due_date",
+        "case__submitted_at",
+        "case__closed_at",
+        "case__created_at",
+        "case__updated_at",
+        "category__code",
+        "category__name",
+        "category__group",
+        "duplicate_of__case__reference",
+    )
+
+
+def reports_public(
+    *,
+    category: ConcernCategory | None = None,
+    status: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[ConcernReport]:
+    """Reports anybody may see, newest first; `status` is "open" or "closed"."""
+    reports = _public_reports()
+    if category is not None:
+        reports = reports.filter(category=category)
+    if status == "open":
+        reports = reports.filter(case__closed_at__isnull=True)
+    elif status == "closed":
+        reports = reports.filter(case__closed_at__isnull=False)
+    tz = timezone.get_current_timezone()
+    if date_from is not None:
+        start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=tz)
+        reports = reports.filter(requested_at__gte=start)
+    if date_to is not None:
+        end = datetime.datetime.combine(
+            date_to + datetime.timedelta(days=1), datetime.time(), tzinfo=tz
+        )
+        reports = reports.filter(requested_at__lt=end)
+    return reports.order_by("-requested_at", "-id")
+
+
+def report_public(*, reference: str) -> ConcernReport:
+    """One report for its public page; Http404 if there is no such report."""
+    report = _public_reports().filter(case__reference=reference).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_for_guest_token(*, token: str) -> ConcernReport:
+    """The guest's own report a signed link points to; Http404 if forged, expired, or the
+    report belongs to an account."""
+    try:
+        reference = reference_from_guest_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    report = (
+        ConcernReport.objects.select_related("case", "category")
+        .filter(case__reference=reference, case__applicant__isnull=True)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def is_reporter(*, report: ConcernReport, user) -> bool:
+    """Whether `user` made `report` while signed in."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and report.case.applicant_id is not None
+        and report.case.applicant_id == user.pk
+    )
+
+
+def is_following(*, report: ConcernReport, user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return ConcernFollower.objects.filter(report=report, user=user).exists()
+
+
+def photos_public(*, report: ConcernReport) -> QuerySet[ConcernPhoto]:
+    return ConcernPhoto.objects.filter(report=report, public=True).order_by("position")
+
+
+def photo_public(*, reference: str, position: int) -> ConcernPhoto:
+    photo = (
+        ConcernPhoto.objects.select_related("report__case")
+        .filter(report__case__reference=reference, position=position, public=True)
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def nearby_open_reports(
+    *,
+    category: ConcernCategory,
+    latitude: Decimal | float,
+    longitude: Decimal | float,
+    radius_m: float | None = None,
+    limit: int = 5,
+) -> list[ConcernReport]:
+    """Open reports of `category` within `radius_m` (default CONCERNS_DUPLICATE_RADIUS_M) of
+    the point, nearest first, each with `distance_m`.
+
+    One query: the bounding box is served by the (category, latitude, longitude) index; the
+    exact distance is computed in SQL on the few rows left.
+    """
+    radius = float(radius_m if radius_m is not None else settings.CONCERNS_DUPLICATE_RADIUS_M)
+    lat, lon = float(latitude), float(longitude)
+    south, west, north, east = bounding_box(lat, lon, radius)
+    return list(
+        _public_reports()
+        .filter(
+            category=category,
+            latitude__gte=Decimal(f"{south:.6f}"),
+            latitude__lte=Decimal(f"{north:.6f}"),
+            longitude__gte=Decimal(f"{west:.6f}"),
+            longitude__lte=Decimal(f"{east:.6f}"),
+            case__closed_at__isnull=True,
+        )
+        .annotate(distance_m=distance_expression(lat, lon))
+        .filter(distance_m__lte=radius)
+        .order_by("distance_m", "-requested_at")[:limit]
+    )
+
+
+def open_reports_at_address(
+    *, category: ConcernCategory, address: str, limit: int = 5
+) -> list[ConcernReport]:
+    """Open reports of `category` at the same typed address (ignoring case and spaces):
+    the duplicate check for reports without a point on the map."""
+    normalized = " ".join((address or "").split())
+    if not normalized:
+        return []
+    return list(
+        _public_reports()
+        .filter(category=category, address__iexact=normalized, case__closed_at__isnull=True)
+        .order_by("-requested_at")[:limit]
+    )
+
+
+def triage_queue(*, user) -> QuerySet[ConcernReport]:
+    """Reports for staff: new first, then overdue, then by due date. Empty for non-staff."""
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return ConcernReport.objects.none()
+    return (
+        ConcernReport.objects.select_related(
+            "case", "case__assignee", "case__department", "category"
+        )
+        .annotate(
+            triage_rank=When_(
+                When(case__status__in=[CaseStatus.SUBMITTED, CaseStatus.REOPENED], then=Value(0)),
+                When(overdue_filter_for_reports(), then=Value(1)),
+                When(case__closed_at__isnull=True, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("triage_rank", "case__due_date", "requested_at")
+    )
+
+
+def overdue_filter_for_reports() -> Q:
+    """`cases.selectors.overdue_filter`, seen from a report."""
+    return Q(case__closed_at__isnull=True, case__due_date__lt=timezone.localdate())
+
+
+def canned_responses() -> QuerySet[CannedResponse]:
+    return CannedResponse.objects.filter(active=True).order_by("order", "title")
+
+
+def api_key_active(*, digest: str) -> Open311ApiKey | None:
+    """The unrevoked API key with this SHA-256 digest, if any."""
+    return Open311ApiKey.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
+
+
+def report_for_api_token(*, token: str) -> ConcernReport | None:
+    return _public_reports().filter(token=token).first()
+
+
+def reports_for_open311(
+    *,
+    references: Iterable[str] = (),
+    service_codes: Iterable[str] = (),
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    statuses: Iterable[str] = (),
+    limit: int,
+) -> list[ConcernReport]:
+    """The service requests an Open311 GET returns, newest first, at most `limit`.
+
+    With `references`, only those (the other filters do not apply, as the spec says).
+    """
+    references = list(references)
+    reports = _public_reports()
+    if references:
+        return list(reports.filter(case__reference__in=references).order_by("-requested_at"))
+    service_codes = list(service_codes)
+    if service_codes:
+        reports = reports.filter(category__code__in=service_codes)
+    if start is not None:
+        reports = reports.filter(requested_at__gte=start)
+    if end is not None:
+        reports = reports.filter(requested_at__lte=end)
+    statuses = set(statuses)
+    if statuses == {"open"}:
+        reports = reports.filter(case__closed_at__isnull=True)
+    elif statuses == {"closed"}:
+        reports = reports.filter(case__closed_at__isnull=False)
+    return list(reports.order_by("-requested_at", "-id")[:limit])
+
+
+def report_answers(*, report: ConcernReport) -> list[tuple[str, str]]:
+    """The answers to the category's questions as (question, answer) in the question order,
+    list answers by their names."""
+    answers = report.attributes or {}
+    rows = []
+    for attribute in report.category.attributes.prefetch_related("values"):
+        if attribute.code not in answers:
+            continue
+        value = answers[attribute.code]
+        names = {choice.key: choice.name for choice in attribute.values.all()}
+        values = value if isinstance(value, list) else [value]
+        rows.append((attribute.description, ", ".join(names.get(v, str(v)) for v in values)))
+    return rows
