@@ -1,6 +1,10 @@
 """Every main page passes axe-core with no violations, in English and Spanish, on a phone and
 on a laptop. The page is loaded as a resident would, CSS and scripts included, so contrast,
-landmarks and the collapsed mobile menu are checked as rendered."""
+landmarks and the collapsed mobile menu are checked as rendered.
+
+Each test checks its page in all four combinations (each live-server test costs a database
+flush, so one test per page keeps the suite quick); a failure names the combination.
+"""
 
 import pytest
 from django.urls import reverse
@@ -22,57 +26,59 @@ PUBLIC_PAGES = {
 }
 
 
-def open_page(page: Page, *, url: str, language: str, viewport: str, base_url: str) -> None:
-    page.set_viewport_size(VIEWPORTS[viewport])
-    choose_language(page, language=language, base_url=base_url)
-    response = page.goto(url)
-    assert response is not None and response.status == 200, url
-    # The page is in the chosen language and its stylesheet has applied (USWDS sets the
-    # body's font), so axe judges what a resident sees.
-    assert page.locator("html").get_attribute("lang") == language
-    assert "Source Sans Pro" in page.evaluate("getComputedStyle(document.body).fontFamily")
+def violations_in_every_combination(page: Page, axe, *, url: str, base_url: str) -> dict:
+    """Run axe on `url` in each language at each width; return the violations found, by
+    combination (an empty dict when there are none)."""
+    found = {}
+    for language in LANGUAGES:
+        choose_language(page, language=language, base_url=base_url)
+        for viewport in VIEWPORTS:
+            page.set_viewport_size(VIEWPORTS[viewport])
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            # The page is in the chosen language and its stylesheet has applied (USWDS sets
+            # the body's font), so axe judges what a resident sees.
+            assert page.locator("html").get_attribute("lang") == language
+            font = page.evaluate("getComputedStyle(document.body).fontFamily")
+            assert "Source Sans Pro" in font
+            violations = axe_violations(axe, page)
+            if violations:
+                found[f"{language} {viewport}"] = violations
+    return found
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("language", LANGUAGES)
+def describe(found: dict) -> str:
+    return "\n".join(
+        f"{combination}: {line}" for combination, lines in found.items() for line in lines
+    )
+
+
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
-def test_public_page_has_no_accessibility_violations(
-    page: Page, live_server, axe, name, language, viewport
-):
+def test_public_page_has_no_accessibility_violations(page: Page, live_server, axe, name):
     # given
     url = live_server.url + reverse(PUBLIC_PAGES[name])
-    open_page(page, url=url, language=language, viewport=viewport, base_url=live_server.url)
 
     # when
-    violations = axe_violations(axe, page)
+    found = violations_in_every_combination(page, axe, url=url, base_url=live_server.url)
 
     # then
-    assert violations == [], "\n".join(violations)
+    assert found == {}, describe(found)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_dashboard_has_no_accessibility_violations(
-    page: Page, live_server, axe, language, viewport
-):
+def test_dashboard_has_no_accessibility_violations(page: Page, live_server, axe):
     # given
     resident = UserFactory(full_name="Maria Lopez")
     log_in_browser(page, user=resident, base_url=live_server.url)
     url = live_server.url + reverse("portal:dashboard")
-    open_page(page, url=url, language=language, viewport=viewport, base_url=live_server.url)
 
     # when
-    violations = axe_violations(axe, page)
+    found = violations_in_every_combination(page, axe, url=url, base_url=live_server.url)
 
     # then
-    assert violations == [], "\n".join(violations)
+    assert found == {}, describe(found)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_case_page_has_no_accessibility_violations(
-    page: Page, live_server, axe, language, viewport
-):
+def test_case_page_has_no_accessibility_violations(page: Page, live_server, axe):
     # given: a resident's case with a timeline entry and a message from a clerk
     register_test_workflows()
     resident = UserFactory(full_name="Maria Lopez")
@@ -82,10 +88,9 @@ def test_case_page_has_no_accessibility_violations(
     )
     log_in_browser(page, user=resident, base_url=live_server.url)
     url = live_server.url + case.get_absolute_url()
-    open_page(page, url=url, language=language, viewport=viewport, base_url=live_server.url)
 
     # when
-    violations = axe_violations(axe, page)
+    found = violations_in_every_combination(page, axe, url=url, base_url=live_server.url)
 
     # then
-    assert violations == [], "\n".join(violations)
+    assert found == {}, describe(found)

@@ -7,6 +7,7 @@ so the gunicorn workers, which are other processes, see it in the test database.
 from __future__ import annotations
 
 import http.cookiejar
+import logging
 import os
 import urllib.parse
 import urllib.request
@@ -35,12 +36,15 @@ class BenchData:
 def bench_data(django_db_setup, django_db_blocker) -> BenchData:
     """Two residents with 10 and 1,000 cases, opened through the case engine's service."""
     register_test_workflows()
+    # One log line per case would bury the report.
+    logging.disable(logging.INFO)
     with django_db_blocker.unblock():
         few = UserFactory(email="bench-few@example.org", full_name="Frances Few")
         many = UserFactory(email="bench-many@example.org", full_name="Manuel Many")
         for resident, count in ((few, FEW_CASES), (many, MANY_CASES)):
             for _ in range(count):
                 case_create(kind=TEST_PERMIT.kind, applicant=resident)
+    logging.disable(logging.NOTSET)
     return BenchData(few=few, many=many)
 
 
