@@ -3,15 +3,19 @@
 # the Celery worker, Celery beat and the one-off migration job (see docker-compose.yml).
 # All configuration comes from environment variables at run time (see .env.example).
 
-# --- Front-end assets: USWDS's precompiled CSS, JS, fonts and images ----------------------
+# --- Front-end assets: the same vendor folders `make setup` builds -----------------------
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-# The USWDS stylesheet refers to ../fonts and ../img, so the folders stay side by side.
-RUN mkdir -p uswds \
+# USWDS's precompiled CSS, JS, fonts and images (its stylesheet refers to ../fonts and
+# ../img, so the folders stay side by side), and Leaflet for the concern-report map.
+RUN mkdir -p vendor/uswds vendor/leaflet \
  && cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
-          node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img uswds/
+          node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img \
+          vendor/uswds/ \
+ && cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+          node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images vendor/leaflet/
 
 # --- Source with compiled translations --------------------------------------------------
 # gettext is needed only to compile the .po catalogues, so it stays out of the final image.
@@ -53,7 +57,7 @@ RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))
  && rm /tmp/requirements.txt
 
 COPY --from=source /src /app
-COPY --from=assets /build/uswds /app/static/vendor/uswds
+COPY --from=assets /build/vendor /app/static/vendor
 
 # Static files are collected into the image and served by WhiteNoise (DEBUG off). Settings
 # refuse to load without the production variables, so placeholders are given to this one

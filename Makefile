@@ -52,7 +52,7 @@ $(USWDS)/.installed: node_modules/.installed
 # Leaflet for the concern-report map (an enhancement; served from here, never a CDN).
 $(LEAFLET)/.installed: node_modules/.installed
 	rm -rf $(LEAFLET) && mkdir -p $(LEAFLET)
-	cp -r node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} $(LEAFLET)/
+	cp -r node_modules/leaflet/dist/{leaflet.js,leaflet.js.map,leaflet.css,images} $(LEAFLET)/
 	touch $@
 
 messages: $(VENV)/.installed

@@ -6,6 +6,7 @@ itself runs with the development stack's variables (DEBUG on, embedded servers).
 """
 
 import itertools
+import json
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.management import call_command
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -172,6 +174,17 @@ def test_env_example_lists_no_variable_that_nothing_reads():
     assert sorted(documented - read) == []
 
 
+def test_readme_configuration_table_names_every_variable_in_env_example():
+    # given
+    readme = (BASE_DIR / "README.md").read_text()
+
+    # when
+    missing = [name for name in variables_in_env_example() if f"`{name}`" not in readme]
+
+    # then
+    assert sorted(missing) == []
+
+
 def test_every_variable_in_env_example_has_a_comment_above_it():
     # given
     lines = (BASE_DIR / ".env.example").read_text().splitlines()
@@ -288,3 +301,47 @@ def test_compose_requires_secret_key_from_the_environment():
     # then
     assert len(secret_keys) == 1
     assert secret_keys.pop().startswith("${SECRET_KEY:?")
+
+
+# --- Static files and the image ------------------------------------------------------------
+
+VENDOR_COPY = re.compile(r"(node_modules/[\w@./-]+/dist/)(?:\{([^}]+)\}|([\w.-]+))")
+
+
+def vendor_files_copied_by(text: str) -> set[str]:
+    """`node_modules/<package>/dist/<item>` for every item a `cp` line names, braces expanded."""
+    copied = set()
+    for folder, braced, single in VENDOR_COPY.findall(text):
+        items = braced.split(",") if braced else [single]
+        copied.update(folder + item.strip() for item in items)
+    return copied
+
+
+def test_image_builds_the_same_vendor_assets_as_make_setup():
+    # given
+    from_makefile = vendor_files_copied_by((BASE_DIR / "Makefile").read_text())
+
+    # when
+    from_dockerfile = vendor_files_copied_by((BASE_DIR / "Dockerfile").read_text())
+
+    # then
+    assert "node_modules/@uswds/uswds/dist/css" in from_makefile
+    assert sorted(from_makefile ^ from_dockerfile) == []
+
+
+def test_static_files_collect_with_hashed_names_as_in_production(tmp_path, settings):
+    # given: the manifest storage production uses (WhiteNoise's variant only adds
+    # compression), which fails on any url() or source map pointing at a missing file
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+    # when
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+    # then
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert "vendor/uswds/css/uswds.min.css" in manifest
+    assert "portal/css/portal.css" in manifest
