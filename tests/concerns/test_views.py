@@ -1,0 +1,400 @@
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.tokens import guest_token
+from concerns import services
+from concerns.models import ConcernReport
+from tests.accounts.factories import UserFactory
+from tests.concerns.factories import (
+    CITY_HALL,
+    CategoryFactory,
+    jpeg_bytes,
+    make_report,
+    pothole_category,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def details_url(category, **location) -> str:
+    query = "&".join(f"{key}={value}" for key, value in location.items())
+    return reverse("concerns:report_details", args=[category.code]) + (f"?{query}" if query else "")
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# --- Step 1: categories ------------------------------------------------------------------
+
+
+def test_categories_are_grouped_and_searchable_without_javascript(client, category):
+    # given
+    CategoryFactory(code="graffiti", name="Graffiti", group="Clean neighborhoods", keywords="tag")
+    CategoryFactory(code="old", name="Retired", active=False)
+
+    # when
+    everything = text(client.get(reverse("concerns:report_start")))
+    searched = text(client.get(reverse("concerns:report_start") + "?q=TAG"))
+
+    # then
+    assert "Streets and sidewalks" in everything and "Clean neighborhoods" in everything
+    assert "Pothole" in everything and "Graffiti" in everything and "Retired" not in everything
+    assert "Graffiti" in searched and "Pothole" not in searched
+
+
+# --- Step 2: the place ---------------------------------------------------------------------
+
+
+def test_the_place_page_says_to_type_the_address_without_a_map(client, category, settings):
+    # given
+    settings.MAP_TILE_URL = ""
+
+    # when
+    response = client.get(reverse("concerns:report_location", args=[category.code]))
+
+    # then
+    assert response.status_code == 200
+    assert "Type the address, or describe the place" in text(response)
+    assert 'id="concerns-map"' not in text(response)
+
+
+def test_with_a_tile_server_the_map_is_offered_with_the_address_as_the_alternative(
+    client, category, settings
+):
+    settings.MAP_TILE_URL = "http://tiles.invalid/{z}/{x}/{y}.png"
+    page = text(client.get(reverse("concerns:report_location", args=[category.code])))
+    assert "Can't use the map? Type the address" in page
+    assert 'id="concerns-map"' in page and "vendor/leaflet/leaflet.js" in page
+
+
+def test_a_valid_place_goes_on_to_the_details_and_a_bad_one_is_explained(client, category):
+    # given
+    url = reverse("concerns:report_location", args=[category.code])
+
+    # when
+    good = client.get(url, {"address": "1 Main Street"})
+    outside = client.get(url, {"address": "", "latitude": "41.0", "longitude": "-89.6"})
+    empty = client.get(url, {"address": "", "latitude": "", "longitude": ""})
+
+    # then
+    assert good.status_code == 302
+    assert good["Location"] == details_url(category, address="1+Main+Street")
+    assert outside.status_code == 200
+    assert "That place is outside the area we look after." in text(outside)
+    assert 'value="41.0"' in text(outside)
+    assert "Enter the address or describe where it is" in text(empty)
+
+
+def test_the_details_page_without_a_place_sends_back_to_the_place_page(client, category):
+    response = client.get(details_url(category))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("concerns:report_location", args=[category.code]) + "?"
+
+
+# --- Step 3: details, duplicates, submission ------------------------------------------------
+
+
+def test_nearby_open_reports_of_the_same_kind_are_offered_first(client, category):
+    # given: an open pothole 20 m away, a closed one on the spot, a streetlight on the spot
+    near = make_report(
+        category=category,
+        answers={"size": "small"},
+        latitude=CITY_HALL[0] + Decimal("0.000162"),  # 18 m north
+        longitude=CITY_HALL[1],
+    )
+    make_report(category=CategoryFactory(), description="A streetlight out.")
+
+    # when
+    page = text(client.get(details_url(category, latitude=CITY_HALL[0], longitude=CITY_HALL[1])))
+
+    # then
+    assert "Is this it? It may already be reported" in page
+    assert f"Follow {near.case.reference} instead" in page
+    assert "about 18 m away" in page
+    assert "A streetlight out." not in page
+
+
+def test_a_guest_reports_with_photos_and_sees_the_reference(client, category, mailoutbox):
+    # given
+    url = details_url(category, latitude=CITY_HALL[0], longitude=CITY_HALL[1])
+    data = {
+        "address": "",
+        "latitude": str(CITY_HALL[0]),
+        "longitude": str(CITY_HALL[1]),
+        "description": "A deep pothole by the bus stop.",
+        "attribute_size": "large",
+        "guest_email": "guest@example.org",
+        "photos": [upload(jpeg_bytes()), upload(jpeg_bytes(), name="2.jpg")],
+    }
+
+    # when
+    response = client.post(url, data)
+
+    # then
+    report = ConcernReport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("concerns:report_sent", args=[report.case.reference])
+    assert (report.case.guest_email, report.photos.count()) == ("guest@example.org", 2)
+    sent = text(client.get(response["Location"]))
+    assert f"Your reference is <strong>{report.case.reference}</strong>" in sent
+
+
+def test_a_signed_in_resident_reports_by_address_only(client, resident, category):
+    # given
+    client.force_login(resident)
+    url = details_url(category, address="42+Elm+Street")
+
+    # when
+    page = text(client.get(url))
+    response = client.post(
+        url,
+        {"address": "42 Elm Street", "description": "Pothole.", "attribute_size": "small"},
+    )
+
+    # then
+    assert "guest_email" not in page and "We will send updates to your account" in page
+    report = ConcernReport.objects.get()
+    assert (report.case.applicant, report.address, report.latitude) == (
+        resident,
+        "42 Elm Street",
+        None,
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"description": "y" * 4001}, "must be 4000 characters or fewer (it has 4001)"),
+        ({"description": "<img src=x onerror=alert(1)>"}, "cannot contain HTML"),
+        ({"attribute_size": "enormous"}, "enormous is not one of the choices."),
+        (
+            {"photos": [upload(b"GIF89a not really", name="evil.jpg")]},
+            "evil.jpg is not a photo we can use",
+        ),
+    ],
+)
+def test_bad_input_re_renders_with_errors_and_values_kept(client, category, changes, message):
+    # given
+    data = {
+        "address": "1 Main Street",
+        "description": "A deep pothole by the bus stop.",
+        "attribute_size": "large",
+        "guest_email": "keep@example.org",
+        **changes,
+    }
+
+    # when
+    response = client.post(details_url(category, address="1+Main+Street"), data)
+
+    # then
+    page = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in page and message in page
+    assert 'value="keep@example.org"' in page and 'value="1 Main Street"' in page
+    assert ConcernReport.objects.count() == 0
+
+
+def test_a_place_outside_the_area_posted_directly_is_sent_back(client, category):
+    response = client.post(
+        details_url(category),
+        {"latitude": "10", "longitude": "10", "description": "x", "attribute_size": "large"},
+    )
+    assert response.status_code == 302
+    assert ConcernReport.objects.count() == 0
+
+
+def test_unknown_or_inactive_category_is_not_found(client):
+    CategoryFactory(code="old", active=False)
+    assert client.get(reverse("concerns:report_location", args=["nope"])).status_code == 404
+    assert client.get(reverse("concerns:report_location", args=["old"])).status_code == 404
+
+
+# --- Public pages -------------------------------------------------------------------------
+
+
+def test_the_public_page_never_shows_the_reporter(client, category):
+    # given
+    reporter = UserFactory(full_name="Quentin Private", email="quentin@example.org")
+    report = make_report(
+        category=category,
+        answers={"size": "large"},
+        reporter=reporter,
+        photos=[upload(jpeg_bytes())],
+    )
+    guest = make_report(
+        category=category,
+        answers={"size": "small"},
+        guest_name="Gina Hidden",
+        guest_email="gina@example.org",
+        guest_phone="+12025550123",
+    )
+
+    # when
+    pages = [text(client.get(r.get_absolute_url())) for r in (report, guest)]
+
+    # then
+    for page in pages:
+        for secret in ("Quentin", "quentin@", "Gina", "gina@", "5550123"):
+            assert secret not in page
+    assert "How big is it?" in pages[0] and "Large" in pages[0]
+    photo = client.get(reverse("concerns:photo", args=[report.case.reference, 1]))
+    assert (photo.status_code, photo["Content-Type"]) == (200, "image/jpeg")
+
+
+def test_the_public_page_shows_the_reason_and_who_to_contact(client, category, report_clerk):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    services.report_close(
+        report=report,
+        actor=report_clerk,
+        reason="not_responsible",
+        public_reason="A state highway.",
+        redirect_contact="State DOT, (555) 010-0199",
+    )
+
+    # when
+    page = text(client.get(report.get_absolute_url()))
+
+    # then
+    assert "Why it was closed: Not our responsibility" in page
+    assert "A state highway." in page and "State DOT, (555) 010-0199" in page
+
+
+def test_a_guest_follows_a_report_and_a_resident_follows_and_unfollows(client, category):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    url = reverse("concerns:follow", args=[report.case.reference])
+
+    # when
+    invalid = client.post(url, {"email": "", "phone": ""})
+    guest = client.post(url, {"email": "n@example.org"})
+    resident = UserFactory()
+    client.force_login(resident)
+    signed_in = client.post(url)
+
+    # then
+    assert invalid.status_code == 400
+    assert "Enter an e-mail address or a mobile phone number" in text(invalid)
+    assert (guest.status_code, signed_in.status_code) == (302, 302)
+    assert report.followers.count() == 2
+    client.post(reverse("concerns:unfollow", args=[report.case.reference]))
+    assert report.followers.count() == 1
+
+
+def test_the_reporter_says_not_fixed_and_rates_from_the_page(client, category, report_clerk):
+    # given
+    reporter = UserFactory()
+    report = make_report(category=category, answers={"size": "large"}, reporter=reporter)
+    services.report_close(report=report, actor=report_clerk, reason="fixed", public_reason="Done.")
+    client.force_login(reporter)
+
+    # when
+    page = text(client.get(report.get_absolute_url()))
+    empty = client.post(reverse("concerns:not_fixed", args=[report.case.reference]), {})
+    rated = client.post(
+        reverse("concerns:rate", args=[report.case.reference]), {"rating": "2", "comment": "Slow."}
+    )
+    reopened = client.post(
+        reverse("concerns:not_fixed", args=[report.case.reference]), {"comment": "Still there."}
+    )
+
+    # then
+    assert "Still not fixed?" in page and "Rate our service" in page
+    assert empty.status_code == 400 and "Tell us what is still wrong." in text(empty)
+    assert (rated.status_code, reopened.status_code) == (302, 302)
+    report.refresh_from_db()
+    assert (report.rating, report.case.status) == (2, "reopened")
+
+
+def test_someone_else_cannot_say_not_fixed(client, category, report_clerk, other_resident):
+    # given
+    report = make_report(category=category, answers={"size": "large"}, reporter=UserFactory())
+    services.report_close(report=report, actor=report_clerk, reason="fixed", public_reason="Done.")
+    client.force_login(other_resident)
+
+    # when
+    response = client.post(
+        reverse("concerns:not_fixed", args=[report.case.reference]), {"comment": "Still there."}
+    )
+
+    # then
+    assert response.status_code == 302
+    report.case.refresh_from_db()
+    assert report.case.status == "closed"
+    assert "Still not fixed?" not in text(client.get(report.get_absolute_url()))
+
+
+def test_a_guest_reporter_uses_their_signed_link(client, category, report_clerk):
+    # given
+    report = make_report(category=category, answers={"size": "large"}, guest_email="g@example.org")
+    services.report_close(report=report, actor=report_clerk, reason="fixed", public_reason="Done.")
+    token = guest_token(case=report.case)
+
+    # when
+    page = client.get(reverse("concerns:guest", args=[token]))
+    forged = client.get(reverse("concerns:guest", args=[token + "x"]))
+    response = client.post(
+        reverse("concerns:guest_not_fixed", args=[token]), {"comment": "Still there."}
+    )
+
+    # then
+    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert "Still not fixed?" in text(page)
+    assert forged.status_code == 404
+    assert response.status_code == 302
+    report.case.refresh_from_db()
+    assert report.case.status == "reopened"
+
+
+def test_the_list_filters_and_the_csv_carries_the_same_public_fields(client, report_clerk):
+    # given
+    pothole = pothole_category()
+    light = CategoryFactory(code="streetlight", name="Streetlight out")
+    open_one = make_report(category=pothole, answers={"size": "large"}, guest_email="a@b.org")
+    closed_one = make_report(category=light, description='=HYPERLINK("x")')
+    services.report_close(
+        report=closed_one, actor=report_clerk, reason="fixed", public_reason="Replaced."
+    )
+    today = timezone.localdate().isoformat()
+
+    # when
+    everything = text(client.get(reverse("concerns:list")))
+    only_open = text(client.get(reverse("concerns:list"), {"status": "open"}))
+    by_category = text(client.get(reverse("concerns:list"), {"category": "streetlight"}))
+    future = text(client.get(reverse("concerns:list"), {"date_from": "2999-01-01"}))
+    response = client.get(reverse("concerns:csv"), {"date_from": today, "date_to": today})
+
+    # then
+    assert open_one.case.reference in everything and closed_one.case.reference in everything
+    assert closed_one.case.reference not in only_open
+    assert open_one.case.reference not in by_category
+    assert "No report matches these filters." in future
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["reference"] for row in rows] == [
+        closed_one.case.reference,
+        open_one.case.reference,
+    ]
+    assert rows[0]["status"] == "closed" and rows[0]["close_reason"] == "fixed"
+    assert rows[0]["description"] == '\'=HYPERLINK("x")'
+    assert "a@b.org" not in b"".join(client.get(reverse("concerns:csv")).streaming_content).decode()
+
+
+def test_the_list_rejects_an_inverted_date_range_gently(client):
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    response = client.get(
+        reverse("concerns:list"),
+        {"date_from": timezone.localdate().isoformat(), "date_to": yesterday},
+    )
+    assert response.status_code == 200
+    assert "The end date must be on or after the start date." in text(response)
