@@ -186,10 +186,18 @@ def reconciliation(*, date_from: datetime.date, date_to: datetime.date) -> Recon
     )
 
 
-def stripe_events_needing_attention() -> QuerySet[StripeEvent]:
-    """Stripe events that could not be matched or applied, newest first."""
+def stripe_events_needing_attention(
+    *, now: datetime.datetime | None = None
+) -> QuerySet[StripeEvent]:
+    """Stripe events that could not be matched or applied, newest first.
+
+    Besides unmatched and flagged events: events stored but still not applied a few minutes
+    later (applying them failed; Stripe's redeliveries try again).
+    """
+    stuck_before = (now or timezone.now()) - datetime.timedelta(minutes=5)
     return StripeEvent.objects.filter(
-        status__in=[StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED]
+        Q(status__in=[StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED])
+        | Q(status=StripeEventStatus.RECEIVED, received_at__lt=stuck_before)
     ).select_related("invoice", "payment")
 
 

@@ -130,6 +130,7 @@ def invoice_return(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
         "payment": payment,
         "state": state,
         "receipts": _receipts(access),
+        "emailing_receipt": invoice.payer_id is None or invoice.payer.notify_by_email,
     }
     return render(request, "payments/invoice_return.html", context)
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from payments import selectors, services
-from payments.models import Payment
+from payments.models import Payment, StripeEvent
 from tests.payments.factories import GuestInvoiceFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,30 @@ def test_payments_needing_review_leaves_out_resolved_ones(clerk):
 
     # then
     assert result == [flagged[1]]
+
+
+def test_stripe_events_needing_attention_lists_unmatched_flagged_and_stuck_events():
+    # given
+    now = timezone.now()
+    payload = {"data": {"object": {}}}
+    unmatched = StripeEvent.objects.create(
+        event_id="evt_1", type="t", payload=payload, status="unmatched"
+    )
+    flagged = StripeEvent.objects.create(
+        event_id="evt_2", type="t", payload=payload, status="flagged"
+    )
+    StripeEvent.objects.create(event_id="evt_3", type="t", payload=payload, status="applied")
+    StripeEvent.objects.create(event_id="evt_4", type="t", payload=payload, status="received")
+    stuck = StripeEvent.objects.create(
+        event_id="evt_5",
+        type="t",
+        payload=payload,
+        status="received",
+        received_at=now - datetime.timedelta(minutes=10),
+    )
+
+    # when
+    result = set(selectors.stripe_events_needing_attention(now=now))
+
+    # then
+    assert result == {unmatched, flagged, stuck}
