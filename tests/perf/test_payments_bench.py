@@ -6,6 +6,9 @@ portal under gunicorn (production settings); half the deliveries repeat an event
 sent, as Stripe's retries do. Afterwards every invoice must have been credited exactly once.
 
 Figures go to tests/perf/results/payments.{md,json} and the budgets into the run's report.
+The budgets are floors that catch a regression by a factor (a lost index, a lock held across
+the whole batch), not targets: on an idle 2-core machine the webhook takes about 75 events/s
+with a p95 near 270 ms, and a receipt draws in about 100 to 200 ms.
 """
 
 from __future__ import annotations
@@ -231,9 +234,9 @@ def test_webhooks_with_half_duplicates_credit_each_invoice_once(
         "no invoice credited twice."
     )
     throughput = report.check(
-        Budget("Stripe webhook events per second", round(rate, 1), 20, "events/s", True)
+        Budget("Stripe webhook events per second", round(rate, 1), 10, "events/s", True)
     )
-    latency = report.check(Budget("Stripe webhook p95", round(p95, 1), 1500, "ms", False))
+    latency = report.check(Budget("Stripe webhook p95", round(p95, 1), 2000, "ms", False))
     assert throughput.met, throughput.describe()
     assert latency.met, latency.describe()
 
@@ -261,7 +264,7 @@ def test_receipt_pdf_median_render_time(paid_at_stripe, django_db_blocker, repor
         pdf_renders=RECEIPT_RENDERS, pdf_median_ms=median, pdf_max_ms=max(timings) * 1000
     )
     report.notes.append(f"PDF receipt: median {median:.0f} ms over {RECEIPT_RENDERS} renders.")
-    budget = report.check(Budget("PDF receipt median render", round(median, 1), 500, "ms", False))
+    budget = report.check(Budget("PDF receipt median render", round(median, 1), 750, "ms", False))
     assert budget.met, budget.describe()
 
 
