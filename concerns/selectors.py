@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import CaseStatus
+from cases.models import CaseStatus, Department
 from cases.tokens import reference_from_guest_token
 from concerns.geo import bounding_box, distance_expression
 from concerns.models import (
@@ -72,6 +73,8 @@ def categories_matching(query: str) -> list[ConcernCategory]:
 
 def category_for_reporting(*, code: str) -> ConcernCategory:
     """The active category `code`; Http404 if there is none."""
+    if not _storable(code):
+        raise Http404
     category = categories_active().filter(code=code).first()
     if category is None:
         raise Http404
@@ -94,6 +97,7 @@ def _public_reports() -> QuerySet[ConcernReport]:
         "case__closed_at",
         "case__created_at",
         "case__updated_at",
+        "case__department",
         "category__code",
         "category__name",
         "category__group",
@@ -128,8 +132,15 @@ def reports_public(
     return reports.order_by("-requested_at", "-id")
 
 
+def _storable(value: str) -> bool:
+    """PostgreSQL refuses NUL in text, even in a WHERE clause: such a key matches nothing."""
+    return "\x00" not in value
+
+
 def report_public(*, reference: str) -> ConcernReport:
     """One report for its public page; Http404 if there is no such report."""
+    if not _storable(reference):
+        raise Http404
     report = _public_reports().filter(case__reference=reference).first()
     if report is None:
         raise Http404
@@ -174,6 +185,8 @@ def photos_public(*, report: ConcernReport) -> QuerySet[ConcernPhoto]:
 
 
 def photo_public(*, reference: str, position: int) -> ConcernPhoto:
+    if not _storable(reference):
+        raise Http404
     photo = (
         ConcernPhoto.objects.select_related("report__case")
         .filter(report__case__reference=reference, position=position, public=True)
@@ -263,12 +276,21 @@ def canned_responses() -> QuerySet[CannedResponse]:
 
 
 def api_key_active(*, digest: str) -> Open311ApiKey | None:
-    """The unrevoked API key with this SHA-256 digest, if any."""
+    """The unrevoked API key with this SHA-256 digest, if any (a hex digest has no NUL)."""
     return Open311ApiKey.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
 
 
 def report_for_api_token(*, token: str) -> ConcernReport | None:
-    return _public_reports().filter(token=token).first()
+    if not _storable(token):
+        return None
+    try:
+        return _public_reports().filter(token=token).first()
+    except ValidationError:  # not a UUID
+        return None
+
+
+def department_names() -> dict[int, str]:
+    return dict(Department.objects.values_list("pk", "name"))
 
 
 def reports_for_open311(
@@ -284,11 +306,16 @@ def reports_for_open311(
 
     With `references`, only those (the other filters do not apply, as the spec says).
     """
-    references = list(references)
-    reports = _public_reports()
+    references = [reference for reference in references if _storable(reference)]
+    service_codes = [code for code in service_codes if _storable(code)]
+    first_photo = (
+        ConcernPhoto.objects.filter(report=OuterRef("pk"), public=True)
+        .order_by("position")
+        .values("position")[:1]
+    )
+    reports = _public_reports().annotate(first_photo_position=Subquery(first_photo))
     if references:
         return list(reports.filter(case__reference__in=references).order_by("-requested_at"))
-    service_codes = list(service_codes)
     if service_codes:
         reports = reports.filter(category__code__in=service_codes)
     if start is not None:

@@ -1,0 +1,146 @@
+"""Property-based: random parameters thrown at the Open311 API never cause a server error,
+and every refusal is the spec's error list."""
+
+import json
+import string
+from xml.etree import ElementTree
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from concerns import services
+from concerns.models import ConcernReport
+from tests.accounts.factories import StaffFactory
+from tests.concerns.factories import CITY_HALL, pothole_category
+
+pytestmark = pytest.mark.django_db
+
+PARAMETERS = [
+    "api_key",
+    "jurisdiction_id",
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+    "attribute[size]",
+    "attribute[size][]",
+    "attribute[lane]",
+    "attribute[]",
+    "service_request_id",
+    "start_date",
+    "end_date",
+    "status",
+]
+
+# Plausible values mixed with hostile ones: huge numbers, NUL bytes, markup, odd Unicode.
+VALUES = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=string.printable, max_size=20),
+    st.sampled_from(
+        [
+            "",
+            "pothole",
+            "large",
+            "open,closed",
+            str(CITY_HALL[0]),
+            str(CITY_HALL[1]),
+            "1e400",
+            "-0",
+            "NaN",
+            "Infinity",
+            "99999999999999999999",
+            "2026-01-01T00:00:00Z",
+            "9999-12-31T23:59:59+14:00",
+            "0001-01-01T00:00:00-12:00",
+            "<script>alert(1)</script>",
+            "\x00",
+            "a\x00b",
+            "CON-2026-000001",
+            "x" * 5000,
+        ]
+    ),
+    st.integers().map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+
+PARAMS = st.dictionaries(st.sampled_from(PARAMETERS), VALUES, max_size=10)
+
+
+def check(response) -> None:
+    assert response.status_code < 500, response.content[:500]
+    if response.status_code >= 400:
+        if response["Content-Type"].startswith("application/json"):
+            errors = json.loads(response.content)
+        else:
+            root = ElementTree.fromstring(response.content)  # noqa: S314 (our own output)
+            assert root.tag == "errors"
+            errors = [{child.tag: child.text for child in error} for error in root]
+        assert len(errors) == 1 and set(errors[0]) == {"code", "description"}
+        assert int(errors[0]["code"]) == response.status_code
+
+
+@pytest.fixture
+def api(db):
+    pothole_category()
+    _key, raw = services.api_key_issue(name="Fuzz", actor=StaffFactory(), requests_per_minute=10**6)
+    return raw
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(params=PARAMS, fmt=st.sampled_from(["json", "xml"]), with_key=st.booleans())
+def test_random_posts_never_fail_with_a_server_error(api, params, fmt, with_key):
+    if with_key:
+        params = {**params, "api_key": api}
+    before = ConcernReport.objects.count()
+    response = Client().post(reverse("open311:requests", kwargs={"fmt": fmt}), params)
+    check(response)
+    assert ConcernReport.objects.count() == before + (1 if response.status_code == 200 else 0)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=PARAMS,
+    fmt=st.sampled_from(["json", "xml"]),
+    endpoint=st.sampled_from(["requests", "services", "discovery"]),
+)
+def test_random_queries_never_fail_with_a_server_error(api, params, fmt, endpoint):
+    check(Client().get(reverse(f"open311:{endpoint}", kwargs={"fmt": fmt}), params))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(code=st.text(min_size=1, max_size=40), fmt=st.sampled_from(["json", "xml"]))
+def test_random_ids_never_fail_with_a_server_error(api, code, fmt):
+    code = code.replace("/", "_")
+    for name, key in (("service", "code"), ("request", "reference"), ("token", "token")):
+        try:
+            path = reverse(f"open311:{name}", kwargs={"fmt": fmt, key: code})
+        except Exception:  # noqa: S112 (a value the URL pattern itself refuses)
+            continue
+        check(Client().get(path))
