@@ -29,8 +29,9 @@ class Budget:
     def describe(self) -> str:
         sign = ">=" if self.at_least else "<="
         verdict = "met" if self.met else "MISSED"
+        unit = f" {self.unit}" if self.unit else ""
         return (
-            f"{self.name}: {self.measured:g} {self.unit} (budget {sign} {self.limit:g}) {verdict}"
+            f"{self.name}: {self.measured:g}{unit} (budget {sign} {self.limit:g}{unit}) {verdict}"
         )
 
 

@@ -85,16 +85,18 @@ def test_pages_keep_at_least_a_quarter_of_the_bare_views_throughput(
         f"Load: {CONCURRENCY} client threads in one Python process on the same machine, "
         f"{ROUNDS} alternating rounds of {REQUESTS_PER_ROUND} requests per page after "
         f"{WARM_UP_REQUESTS} warm-up requests; gunicorn sync workers close each connection, "
-        "so every request opens a new one. The client shares the CPUs with the server, so "
-        "the bare view's figure is partly the client's limit and the shares are conservative."
+        "so every request opens a new one. The client shares the two CPUs with the server "
+        "(and with anything else running), so the bare view's figure is partly the client's "
+        "own limit: the shares flatter the pages, if anything, and vary by a few points "
+        "between runs on a busy machine."
     )
     budgets = [
         report.check(
             Budget(
-                name=f"{name} throughput as a share of the bare view",
+                name=f"{name} throughput",
                 measured=round(merged[name].requests_per_second / bare.requests_per_second, 3),
                 limit=MIN_SHARE_OF_BARE_THROUGHPUT,
-                unit="",
+                unit="of the bare view's req/s",
                 at_least=True,
             )
         )
