@@ -163,7 +163,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Links in allauth's e-mails follow SECURE_TLS (see Security): a plain-HTTP production-shaped
+# run, like docker compose on a laptop, must not send https:// links nothing answers.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("SECURE_TLS", default=not DEBUG) else "http"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

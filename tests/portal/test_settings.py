@@ -92,6 +92,25 @@ def test_deploy_checks_pass_with_production_environment():
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
+@pytest.mark.parametrize(("secure_tls", "protocol"), [("true", "https"), ("false", "http")])
+def test_links_in_account_emails_follow_secure_tls(secure_tls, protocol):
+    # given: production settings, served over TLS or (docker compose on a laptop) not
+    environment = {**PRODUCTION_ENVIRONMENT, "SECURE_TLS": secure_tls}
+
+    # when
+    result = run_django(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)",
+        ],
+        environment,
+    )
+
+    # then
+    assert (result.returncode, result.stdout) == (0, f"{protocol}\n"), result.stderr
+
+
 # --- .env.example --------------------------------------------------------------------------
 
 SOURCES_READ_FROM_ENVIRONMENT = [
