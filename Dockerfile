@@ -34,7 +34,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=portal.settings
+    DJANGO_SETTINGS_MODULE=portal.settings \
+    PYTHONPATH=/app
 
 # WeasyPrint's system libraries (Pango, HarfBuzz subsetting; DejaVu fonts come with them).
 RUN apt-get update \
@@ -42,9 +43,10 @@ RUN apt-get update \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
  && rm -rf /var/lib/apt/lists/*
 
-# The application runs as an unprivileged user that owns nothing but the upload folder.
+# The application runs as an unprivileged user that owns nothing but the upload folder and
+# its home (where fontconfig keeps its cache for WeasyPrint).
 RUN groupadd --system --gid 10001 portal \
- && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home portal
+ && useradd --system --uid 10001 --gid portal --create-home --home-dir /home/portal portal
 
 WORKDIR /app
 
