@@ -374,10 +374,26 @@ class ConcernReportAdmin(admin.ModelAdmin):
             reverse("admin:concerns_concernreport_change", args=[report.pk])
         )
 
+    # What staff call each field a refusal may name.
+    _LABELS = {
+        "reason": _("Reason"),
+        "public_reason": _("Explanation for the public"),
+        "redirect_contact": _("Who to contact instead"),
+        "scheduled_for": _("Scheduled for"),
+        "duplicate_of": _("Reference of the original report"),
+        "original": _("Reference of the original report"),
+        "department": _("Department"),
+        "assignee": _("Assign to"),
+        "canned_response": _("Canned response"),
+        "body": _("Internal note"),
+        "public_note": _("Note to the public"),
+    }
+
     def _errors(self, request, errors) -> None:
         for field, field_errors in errors.items():
+            label = self._LABELS.get(field, field)
             for error in field_errors:
-                messages.error(request, f"{field}: {error}" if field != "__all__" else error)
+                messages.error(request, f"{label}: {error}" if field != "__all__" else error)
 
     def _run(self, request, report, act, *, success: str):
         try:

@@ -92,7 +92,7 @@ def test_closing_without_the_needed_details_explains_and_changes_nothing(staff_c
 
     # then
     assert [str(m) for m in response.context["messages"]] == [
-        "redirect_contact: Enter who to contact instead."
+        "Who to contact instead: Enter who to contact instead."
     ]
     report.case.refresh_from_db()
     assert report.case.status == "submitted"
