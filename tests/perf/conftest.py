@@ -12,6 +12,7 @@ import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -91,10 +92,19 @@ def many_cases_session(bench_server, bench_data) -> str:
     return session_cookie(bench_server, email=bench_data.many.email)
 
 
+def _runs_the_whole_benchmark(session: pytest.Session) -> bool:
+    """Every test of every benchmark file in tests/perf is selected (no `-k`, no single file)."""
+    perf_dir = Path(__file__).resolve().parent
+    files = {path.resolve() for path in perf_dir.glob("test_*.py")}
+    selected = {Path(item.path).resolve() for item in session.items}
+    return not session.config.option.keyword and files <= selected
+
+
 @pytest.fixture(scope="session")
-def report() -> BenchReport:
-    """Collects every figure of the run; writes tests/perf/results/latest.{md,json} at the end."""
+def report(request) -> BenchReport:
+    """Collects every figure of the run; writes tests/perf/results/latest.{md,json} at the end
+    of a complete run (see BenchReport.write)."""
     bench_report = BenchReport()
     yield bench_report
-    bench_report.write()
-    print("\n" + bench_report.as_markdown())
+    written = bench_report.write(complete=_runs_the_whole_benchmark(request.session))
+    print("\n" + bench_report.as_markdown() + f"\n(written to {written})")

@@ -151,7 +151,17 @@ class BenchReport:
             lines.append("")
         return "\n".join(lines)
 
-    def write(self) -> None:
+    def write(self, *, complete: bool) -> Path:
+        """Write the report; return the Markdown file's path.
+
+        Only a run of the whole benchmark replaces the committed latest.{md,json}; a partial
+        run (one file, `-k`) writes partial.{md,json}.tmp (git-ignored), so the committed
+        figures always come from one complete run.
+        """
         RESULTS_DIR.mkdir(exist_ok=True)
-        (RESULTS_DIR / "latest.md").write_text(self.as_markdown())
-        (RESULTS_DIR / "latest.json").write_text(json.dumps(self.as_dict(), indent=2) + "\n")
+        markdown, data = (
+            ("latest.md", "latest.json") if complete else ("partial.md.tmp", "partial.json.tmp")
+        )
+        (RESULTS_DIR / markdown).write_text(self.as_markdown())
+        (RESULTS_DIR / data).write_text(json.dumps(self.as_dict(), indent=2) + "\n")
+        return RESULTS_DIR / markdown
