@@ -20,6 +20,7 @@ from concerns.services.reports import (
     report_unfollow,
 )
 from concerns.services.staff import (
+    photo_set_public,
     report_close,
     report_mark_duplicate,
     report_reopen,
@@ -34,6 +35,7 @@ __all__ = [
     "api_key_record_use",
     "api_key_revoke",
     "can_say_not_fixed",
+    "photo_set_public",
     "report_close",
     "report_follow",
     "report_mark_duplicate",

@@ -20,7 +20,7 @@ from cases.exceptions import ActionForbidden, TransitionNotAllowed
 from cases.models import Case, CaseEvent, CaseStatus, Department
 from cases.services import case_add_note, transition
 from concerns import notices
-from concerns.models import CloseReason, ConcernFollower, ConcernReport
+from concerns.models import CloseReason, ConcernFollower, ConcernPhoto, ConcernReport
 from concerns.validators import clean_text
 
 PUBLIC_REASON_MAX_LENGTH = 2000
@@ -287,3 +287,27 @@ def report_route(*, report: ConcernReport, department: Department | None, actor)
         )
     report.case.refresh_from_db()
     return report
+
+
+def photo_set_public(*, photo: ConcernPhoto, public: bool, actor) -> ConcernPhoto:
+    """Show or hide a photo on the public page and in the API (a face, a number plate...).
+
+    Hiding writes an internal note; doing what is already done changes nothing.
+    """
+    _require_staff(actor, doing="hide or show photos")
+    with transaction.atomic():
+        changed = (
+            ConcernPhoto.objects.filter(pk=photo.pk).exclude(public=public).update(public=public)
+        )
+        if changed:
+            case = Case.objects.get(pk=photo.report.case_id)
+            message = (
+                _("Photo %(number)d shown to the public again by %(name)s.")
+                if public
+                else _("Photo %(number)d hidden from the public by %(name)s.")
+            )
+            case_add_note(
+                case=case, author=actor, body=message % {"number": photo.position, "name": actor}
+            )
+    photo.public = public
+    return photo

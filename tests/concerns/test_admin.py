@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from cases.models import Case, CaseMessage
 from concerns import services
-from concerns.models import CannedResponse, ConcernReport, Open311ApiKey
-from tests.concerns.factories import make_report
+from concerns.models import CannedResponse, ConcernPhoto, ConcernReport, Open311ApiKey
+from tests.concerns.factories import jpeg_bytes, make_report, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +177,28 @@ def test_issuing_an_api_key_shows_it_once_and_revoking_keeps_the_row(client, rep
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
     assert ConcernReport.objects.count() == 0
+
+
+def test_staff_hide_a_photo_from_the_public(client, report_clerk, category):
+    # given
+    report_clerk.user_permissions.add(
+        Permission.objects.get(content_type__app_label="concerns", codename="change_concernphoto")
+    )
+    client.force_login(report_clerk)
+    report = make_report(
+        category=category, answers={"size": "small"}, photos=[upload(jpeg_bytes())]
+    )
+    photo = ConcernPhoto.objects.get()
+    public_url = reverse("concerns:photo", args=[report.case.reference, 1])
+    assert client.get(public_url).status_code == 200
+
+    # when
+    client.post(
+        reverse("admin:concerns_concernphoto_changelist"),
+        {"action": "hide", "_selected_action": [photo.pk]},
+    )
+
+    # then
+    photo.refresh_from_db()
+    assert photo.public is False
+    assert client.get(public_url).status_code == 404
