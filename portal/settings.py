@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "payments",
     "concerns",
+    "licensing",
 ]
 
 MIDDLEWARE = [
@@ -376,6 +377,10 @@ if MAP_TILE_URL:
     _tiles = _urlsplit(MAP_TILE_URL.replace("{s}", "a"))
     _tile_origin = f"{_tiles.scheme}://{_tiles.netloc}".replace("://a.", "://*.")
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_origin)
+
+# --- Licensing -------------------------------------------------------------------------
+# Searches one address may make on the public license lookup per minute (0: no limit).
+LICENSING_LOOKUP_PER_MINUTE = env.int("LICENSING_LOOKUP_PER_MINUTE", default=30)
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records

@@ -27,6 +27,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("concerns/", include("concerns.urls")),
     path("open311/v2/", include("concerns.open311.urls")),
+    path("licenses/", include("licensing.urls")),
     path("", include("portal.shell_urls")),
 ]
 

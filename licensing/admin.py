@@ -1,0 +1,331 @@
+"""The back office for licensing: license types as data (questions, documents, fees, terms),
+the clerks' queue of applications with a decision form, and the register of licenses.
+
+The admin only parses and calls `licensing.services`; assignment, notes and messages are the
+case's own page (linked from each application).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Value, When
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from cases.exceptions import CaseError
+from licensing import questions as question_rules
+from licensing import selectors, services
+from licensing.exceptions import LicensingError
+from licensing.forms import DecisionForm
+from licensing.models import (
+    Application,
+    License,
+    LicenseType,
+    Question,
+    RequiredDocument,
+)
+
+OPEN_STATUSES = ("submitted", "in_review", "awaiting_info")
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    extra = 0
+    fields = ["order", "name", "description", "required"]
+
+
+class QuestionInlineForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = [
+            "order",
+            "code",
+            "label",
+            "hint",
+            "kind",
+            "required",
+            "choices",
+            "for_renewal",
+            "condition_question",
+            "condition_value",
+        ]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 2, "cols": 24})}
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("condition_question")
+        if parent is not None:
+            if self.instance.pk and parent.pk == self.instance.pk:
+                self.add_error("condition_question", _("A question cannot depend on itself."))
+            elif parent.license_type_id != self.instance.license_type_id:
+                self.add_error(
+                    "condition_question", _("Choose a question of the same license type.")
+                )
+            if not cleaned.get("condition_value"):
+                self.add_error("condition_value", _("Give the answer that shows this question."))
+        return cleaned
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    form = QuestionInlineForm
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "condition_question":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Question.objects.filter(license_type_id=object_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(LicenseType)
+class LicenseTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "code", "fee", "term_months", "active"]
+    list_filter = ["category", "active", "auto_approve_renewals"]
+    search_fields = ["name", "category", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [RequiredDocumentInline, QuestionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "number_prefix", "category", "active"]}),
+        (_("What residents read"), {"fields": ["description", "eligibility"]}),
+        (
+            _("Fees (in cents)"),
+            {"fields": ["application_fee_cents", "renewal_fee_cents", "late_fee_cents"]},
+        ),
+        (
+            _("Term, renewal and reminders"),
+            {
+                "fields": [
+                    "term_months",
+                    "renewal_window_days",
+                    "grace_days",
+                    "reminder_offsets",
+                    "review_target_days",
+                    "auto_approve_renewals",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("application fee"), ordering="application_fee_cents")
+    def fee(self, license_type):
+        return f"{license_type.application_fee_cents / 100:.2f}"
+
+
+class OverdueFirstFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("With the clerks")), ("overdue", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(case__status__in=OPEN_STATUSES)
+        if self.value() == "overdue":
+            return queryset.filter(
+                case__status__in=OPEN_STATUSES, case__due_date__lt=timezone.localdate()
+            )
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    change_form_template = "licensing/admin/application_change_form.html"
+    list_display = ["reference", "license_type", "kind", "holder_name", "status", "due", "paid_at"]
+    list_filter = [OverdueFirstFilter, "kind", "case__status", "license_type"]
+    list_select_related = ["case", "license_type"]
+    search_fields = ["=case__reference", "holder_name", "business_name", "email"]
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = [
+        "case_link",
+        "license_type",
+        "kind",
+        "renews",
+        "holder_name",
+        "business_name",
+        "email",
+        "phone",
+        "address",
+        "fee_cents",
+        "invoice",
+        "paid_at",
+        "decision_reason",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        # Overdue first, then the rest of the open work by due date, then everything else.
+        today = timezone.localdate()
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(case__status="cancelled")
+            .annotate(
+                queue_rank=SqlCase(
+                    When(case__status__in=OPEN_STATUSES, case__due_date__lt=today, then=Value(0)),
+                    When(case__status__in=OPEN_STATUSES, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("queue_rank", "case__due_date", "-created_at")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Never save the read-only form: decisions go through the decision page."""
+
+    @admin.display(description=_("reference"), ordering="case__reference")
+    def reference(self, application):
+        return application.case.reference
+
+    @admin.display(description=_("status"), ordering="case__status")
+    def status(self, application):
+        return application.case.status_label
+
+    @admin.display(description=_("due"), ordering="case__due_date")
+    def due(self, application):
+        return application.case.due_date
+
+    @admin.display(description=_("case"))
+    def case_link(self, application):
+        url = reverse("admin:cases_case_change", args=[application.case_id])
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            url,
+            application.case.reference,
+            _("assign, notes, messages, documents"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.decide)),
+                name="licensing_application_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if application is not None:
+            context.update(
+                show_save=False,
+                show_save_and_continue=False,
+                show_save_and_add_another=False,
+                show_delete=False,
+                answers=_answers(application),
+                supplied=application.supplied_documents.select_related(
+                    "requirement", "document", "document__case"
+                ),
+                decide_url=reverse("admin:licensing_application_decide", args=[application.pk]),
+                can_decide=application.case.status in OPEN_STATUSES,
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def decide(self, request, object_id):
+        """Ask for more, approve or deny: one form, one service call."""
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decision = form.cleaned_data["decision"]
+            message = form.cleaned_data["message"]
+            try:
+                if decision == "approve":
+                    license = services.application_approve(
+                        application=application, actor=request.user, reason=message
+                    )
+                    messages.success(
+                        request, _("License %(number)s issued.") % {"number": license.number}
+                    )
+                elif decision == "deny":
+                    services.application_deny(
+                        application=application, actor=request.user, reason=message
+                    )
+                    messages.success(request, _("The application was denied."))
+                else:
+                    services.application_request_info(
+                        application=application, actor=request.user, message=message
+                    )
+                    messages.success(request, _("The applicant was asked for more information."))
+            except (CaseError, LicensingError, ValueError, ValidationError) as error:
+                form.add_error(None, str(error))
+            else:
+                return HttpResponseRedirect(
+                    reverse("admin:licensing_application_change", args=[application.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Decide on %(reference)s") % {"reference": application.case.reference},
+            "application": application,
+            "answers": _answers(application),
+            "form": form,
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        return render(request, "licensing/admin/decide.html", context, status=status)
+
+
+def _answers(application: Application) -> list[tuple[str, str]]:
+    rows = []
+    for question in selectors.questions_for(application=application):
+        if question_rules.is_asked(question, application.answers):
+            rows.append(
+                (
+                    question.label,
+                    question_rules.answer_display(question, application.answers.get(question.code)),
+                )
+            )
+    return rows
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = ["number", "holder_name", "license_type", "status", "issued_on", "expires_on"]
+    list_filter = ["status", "license_type"]
+    search_fields = ["=number", "holder_name", "business_name", "holder_email"]
+    list_select_related = ["license_type"]
+    show_full_result_count = False
+    readonly_fields = [
+        "number",
+        "license_type",
+        "holder",
+        "holder_name",
+        "business_name",
+        "holder_email",
+        "status",
+        "issued_on",
+        "expires_on",
+        "application",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Licenses change only through the licensing services."""

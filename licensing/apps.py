@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LicensingConfig(AppConfig):
+    name = "licensing"
+    verbose_name = _("Licensing")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cases.workflow import register
+        from licensing import receivers  # noqa: F401
+        from licensing.workflow import LICENSE_APPLICATION
+        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import register as register_entry
+
+        register(LICENSE_APPLICATION)
+        register_entry(
+            CatalogueEntry(
+                key="licensing.apply",
+                title=_("Apply for a license"),
+                description=_(
+                    "Professional and business licenses for barbers, electricians, childcare and "
+                    "more, and dog licenses. Apply, pay and follow your application online."
+                ),
+                url_name="licensing:types",
+                keywords=(_("license"), _("business"), _("profession"), _("permit to trade")),
+                order=10,
+            )
+        )
+        register_entry(
+            CatalogueEntry(
+                key="licensing.lookup",
+                title=_("Check a license"),
+                description=_("Look up a license holder by name, number or type."),
+                url_name="licensing:lookup",
+                keywords=(_("verify"), _("license"), _("contractor")),
+                order=11,
+            )
+        )

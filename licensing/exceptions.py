@@ -1,0 +1,23 @@
+"""Errors licensing services raise; each message is fit to show the person acting."""
+
+from django.core.exceptions import ValidationError
+
+
+class LicensingError(Exception):
+    """The requested change was refused and nothing was changed."""
+
+
+class ApplicationNotEditable(LicensingError):
+    """The application has been sent (or closed): its answers can no longer change."""
+
+
+class ApplicationIncomplete(ValidationError):
+    """Something required is missing; `messages` lists what, in the resident's words."""
+
+
+class AlreadyPaid(LicensingError):
+    """The application's fee is paid already: a second payment is refused."""
+
+
+class DecisionForbidden(LicensingError):
+    """Only active staff, other than the applicant, decide on an application."""

@@ -1,0 +1,118 @@
+"""Forms of the application pages and the clerk's decision: parse, nothing else.
+
+The rules an answer must meet live in licensing.questions and are applied again by the
+services; views put a refused answer's message back on its field.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from licensing import questions as question_rules
+from licensing.models import Application, Question
+
+
+class TypeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search license types"), required=False, max_length=100)
+
+
+class AboutForm(forms.ModelForm):
+    phone = PhoneNumberField(
+        label=_("Phone number (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    class Meta:
+        model = Application
+        fields = ["holder_name", "business_name", "email", "phone", "address"]
+        labels = {
+            "holder_name": _("Full name"),
+            "business_name": _("Business or trading name (optional)"),
+            "address": _("Address"),
+        }
+        help_texts = {
+            "holder_name": _("As it should appear on the license."),
+            "address": _("Where you live or where the business is."),
+        }
+        widgets = {
+            "holder_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder_name"].required = True
+        self.fields["email"].required = True
+        self.fields["address"].required = True
+
+
+class QuestionsForm(forms.Form):
+    """The type's questions as fields named after their codes."""
+
+    def __init__(self, *args, questions: list[Question], answers: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[question.code] = question_rules.question_field(question)
+            self.initial[question.code] = question_rules.initial_value(
+                question, answers.get(question.code)
+            )
+            if question.kind == Question.Kind.FILE and answers.get(question.code):
+                self.fields[question.code].help_text = _(
+                    "%(hint)s You sent: %(name)s. Choose a file only to replace it."
+                ) % {
+                    "hint": self.fields[question.code].help_text,
+                    "name": question_rules.answer_display(question, answers[question.code]),
+                }
+
+    def answers(self) -> dict:
+        return {
+            q.code: question_rules.stored_value(q, self.cleaned_data.get(q.code))
+            for q in self.questions
+            if q.kind != Question.Kind.FILE
+        }
+
+    def uploads(self) -> dict:
+        return {
+            q.code: self.cleaned_data[q.code]
+            for q in self.questions
+            if q.kind == Question.Kind.FILE and self.cleaned_data.get(q.code)
+        }
+
+
+class DocumentForm(forms.Form):
+    requirement = forms.TypedChoiceField(label=_("Which document is this?"), coerce=int)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A PDF, JPG, PNG, HEIC or WebP file."),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+
+    def __init__(self, *args, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].choices = [(r.pk, r.name) for r in requirements]
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [
+        ("request_info", _("Ask the applicant for more information")),
+        ("approve", _("Approve and issue the license")),
+        ("deny", _("Deny")),
+    ]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message or reason for the applicant"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to ask for more information or to deny. The applicant reads it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("request_info", "deny") and not cleaned.get("message"):
+            self.add_error("message", _("Write what the applicant needs to know."))
+        return cleaned

@@ -1,0 +1,375 @@
+"""Licensing: license types an administrator configures (questions, documents, fees, terms,
+reminders), the applications residents make, and the licenses issued on approval.
+
+An application is a `cases.Case` (kind "license_application") plus the answers here; its
+status lives on the case and moves only through `cases.services.transition`, called by
+`licensing.services`. A license is the lasting record: its own status (active, expired,
+lapsed, suspended, revoked) is what the public lookup shows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from cases.models import TimeStampedModel
+
+
+def default_reminder_offsets() -> list[int]:
+    return [90, 60, 30, 7]
+
+
+class LicenseType(TimeStampedModel):
+    """A kind of license, entered in the admin: a new type is data, never code."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    number_prefix = models.CharField(
+        _("license number prefix"),
+        max_length=8,
+        unique=True,
+        help_text=_("2 to 8 capital letters that start every license number, e.g. BRB."),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    category = models.CharField(
+        _("profession or category"), max_length=100, help_text=_("Groups types on the list.")
+    )
+    description = models.TextField(_("plain-language description"))
+    eligibility = models.TextField(_("who can apply"), blank=True)
+    application_fee_cents = models.PositiveIntegerField(_("application fee (cents)"))
+    renewal_fee_cents = models.PositiveIntegerField(_("renewal fee (cents)"))
+    late_fee_cents = models.PositiveIntegerField(_("late fee (cents)"), default=0)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), default=12)
+    renewal_window_days = models.PositiveSmallIntegerField(
+        _("renewal opens (days before expiry)"), default=90
+    )
+    grace_days = models.PositiveSmallIntegerField(_("grace period after expiry (days)"), default=30)
+    reminder_offsets = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("reminders (days before expiry)"),
+        default=default_reminder_offsets,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 90,60,30,7."),
+    )
+    review_target_days = models.PositiveSmallIntegerField(_("review target (days)"), default=30)
+    auto_approve_renewals = models.BooleanField(
+        _("approve clean renewals automatically"), default=False
+    )
+    active = models.BooleanField(_("open for applications"), default=True)
+
+    class Meta:
+        verbose_name = _("license type")
+        verbose_name_plural = _("license types")
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number_prefix__regex=r"^[A-Z]{2,8}$"),
+                name="licensing_type_prefix_format",
+            ),
+            models.CheckConstraint(condition=Q(term_months__gte=1), name="licensing_type_term"),
+            models.CheckConstraint(
+                condition=Q(application_fee_cents__gte=0)
+                & Q(renewal_fee_cents__gte=0)
+                & Q(late_fee_cents__gte=0),
+                name="licensing_type_fees_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("licensing:type", kwargs={"code": self.code})
+
+
+class RequiredDocument(models.Model):
+    """A document an applicant uploads for a type (proof of training, insurance...)."""
+
+    license_type = models.ForeignKey(
+        LicenseType, on_delete=models.CASCADE, related_name="documents"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    YES_NO = "yes_no", _("Yes or no")
+    SINGLE_CHOICE = "single_choice", _("One choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+    FILE = "file", _("File upload")
+
+
+class Question(models.Model):
+    """One custom question of a type, shown on the application (or renewal) page.
+
+    With a condition, it is asked only when the answer to `condition_question` is
+    `condition_value` (for a yes/no question, "yes" or "no"); otherwise its answer is ignored
+    and it is never required.
+    """
+
+    Kind = QuestionKind
+
+    license_type = models.ForeignKey(
+        LicenseType, on_delete=models.CASCADE, related_name="questions"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    label = models.CharField(_("question"), max_length=255)
+    hint = models.CharField(_("hint"), max_length=500, blank=True)
+    kind = models.CharField(_("type of answer"), max_length=20, choices=QuestionKind.choices)
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For choice questions: one choice per line.")
+    )
+    for_renewal = models.BooleanField(
+        _("asked at renewal"),
+        default=False,
+        help_text=_("A renewal attestation rather than a question of the first application."),
+    )
+    condition_question = models.ForeignKey(
+        "self",
+        verbose_name=_("only if the answer to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependents",
+    )
+    condition_value = models.CharField(_("is"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license_type", "code"], name="licensing_question_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="licensing_question_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(condition_question__isnull=True) | ~Q(condition_value=""),
+                name="licensing_question_condition_has_value",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["single_choice", "multiple_choice"]) | ~Q(choices=""),
+                name="licensing_question_choices_listed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", _("New license")
+    RENEWAL = "renewal", _("Renewal")
+
+
+class ApplicationStep(models.TextChoices):
+    """The last page saved, so a resumed draft opens where the resident stopped."""
+
+    ABOUT = "about", _("About you")
+    QUESTIONS = "questions", _("Questions")
+    DOCUMENTS = "documents", _("Documents")
+    CHECK = "check", _("Check your answers")
+
+
+class Application(TimeStampedModel):
+    """A resident's application for a license of one type: a case plus its answers."""
+
+    Kind = ApplicationKind
+    Step = ApplicationStep
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="license_application"
+    )
+    license_type = models.ForeignKey(
+        LicenseType, on_delete=models.PROTECT, related_name="applications"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ApplicationKind.choices, default=ApplicationKind.NEW
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="license_applications",
+    )
+    renews = models.ForeignKey(
+        "License",
+        verbose_name=_("license renewed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
+    holder_name = models.CharField(_("full name"), max_length=150, blank=True)
+    business_name = models.CharField(_("business or trading name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = PhoneNumberField(_("phone number"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    step = models.CharField(
+        _("last page saved"),
+        max_length=12,
+        choices=ApplicationStep.choices,
+        default=ApplicationStep.ABOUT,
+    )
+    fee_cents = models.PositiveIntegerField(_("fee (cents)"), default=0)
+    invoice = models.OneToOneField(
+        "payments.Invoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="license_application",
+    )
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("license application")
+        verbose_name_plural = _("license applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ApplicationKind.values), name="licensing_application_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="new", renews__isnull=True)
+                | Q(kind="renewal", renews__isnull=False),
+                name="licensing_application_renewal_names_license",
+            ),
+            models.CheckConstraint(
+                condition=Q(applicant__isnull=False) | ~Q(email=""),
+                name="licensing_application_has_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True) | Q(invoice__isnull=False),
+                name="licensing_application_paid_has_invoice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.license_type}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("licensing:application", kwargs={"reference": self.case.reference})
+
+
+class ApplicationDocument(models.Model):
+    """Which uploaded case document answers which of the type's required documents."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="supplied_documents"
+    )
+    requirement = models.ForeignKey(
+        RequiredDocument, on_delete=models.PROTECT, related_name="supplied"
+    )
+    document = models.OneToOneField(
+        "cases.CaseDocument", on_delete=models.PROTECT, related_name="license_requirement"
+    )
+
+    class Meta:
+        verbose_name = _("supplied document")
+        verbose_name_plural = _("supplied documents")
+        ordering = ["requirement__order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.requirement}: {self.document}"
+
+
+class LicenseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    LAPSED = "lapsed", _("Lapsed")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+
+
+class License(TimeStampedModel):
+    """A license issued to a holder: the lasting record the public lookup shows.
+
+    `holder` is the account, when there is one; licenses imported from a legacy system have
+    only the holder's name and e-mail until the holder renews and takes an account.
+    """
+
+    Status = LicenseStatus
+
+    number = models.CharField(_("license number"), max_length=24, unique=True)
+    license_type = models.ForeignKey(
+        LicenseType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="licenses"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder's account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="licenses",
+    )
+    holder_name = models.CharField(_("holder"), max_length=150)
+    business_name = models.CharField(_("business or trading name"), max_length=200, blank=True)
+    holder_email = models.EmailField(_("holder's e-mail address"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=LicenseStatus.choices, default=LicenseStatus.ACTIVE
+    )
+    issued_on = models.DateField(_("issued"))
+    expires_on = models.DateField(_("expires"))
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_license",
+    )
+
+    class Meta:
+        verbose_name = _("license")
+        verbose_name_plural = _("licenses")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=LicenseStatus.values), name="licensing_license_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("issued_on")),
+                name="licensing_license_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(holder_name=""), name="licensing_license_holder_named"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["expires_on"], name="licensing_license_expiry_idx"),
+            models.Index(fields=["license_type", "status"], name="licensing_license_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.holder_name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("licensing:license", kwargs={"number": self.number})

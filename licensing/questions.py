@@ -1,0 +1,199 @@
+"""The form builder: a license type's custom questions as Django form fields, and the rules
+that turn submitted values into stored answers.
+
+Answers are stored as JSON, keyed by question code: text as a string, a number as a decimal
+string, a date as ISO 8601, yes/no as "yes" or "no", a single choice as the choice, several
+choices as a list, a file as ``{"document_id": ..., "name": ...}``.
+
+A conditional question is asked only when the answer it depends on matches; otherwise its
+answer is dropped and it is never required. Pages work without JavaScript, so every question
+is on the page and a conditional one says in its hint when it applies; the server decides.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from licensing.models import Question, QuestionKind
+
+YES, NO = "yes", "no"
+
+
+def _base_hint(question: Question) -> str:
+    hint = question.hint
+    parent = question.condition_question
+    if parent is not None:
+        condition = _("Answer only if your answer to “%(question)s” is “%(value)s”.") % {
+            "question": parent.label,
+            "value": _display_choice(parent, question.condition_value),
+        }
+        hint = f"{hint} {condition}".strip()
+    return hint
+
+
+def _display_choice(question: Question, value: str) -> str:
+    if question.kind == QuestionKind.YES_NO:
+        return _("Yes") if value == YES else _("No") if value == NO else value
+    return value
+
+
+def question_field(question: Question) -> forms.Field:
+    """The form field for `question`. Never required by itself: see `answers_clean`."""
+    common = {"label": question.label, "help_text": _base_hint(question), "required": False}
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        return forms.CharField(max_length=500, **common)
+    if kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == QuestionKind.NUMBER:
+        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
+    if kind == QuestionKind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(
+            choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
+        )
+    choices = [(choice, choice) for choice in question.choice_list]
+    if kind == QuestionKind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == QuestionKind.FILE:
+        return forms.FileField(**common)
+    raise ValueError(f"Unknown question kind {kind!r}.")
+
+
+def stored_value(question: Question, value) -> object:
+    """Turn a cleaned form value into its JSON form; None for no answer."""
+    if value in (None, "", [], ()):
+        return None
+    if question.kind == QuestionKind.NUMBER:
+        return str(Decimal(value).normalize()) if isinstance(value, Decimal) else str(value)
+    if question.kind == QuestionKind.DATE:
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return list(value)
+    if question.kind == QuestionKind.FILE:
+        return value if isinstance(value, dict) else None
+    return str(value).strip() or None
+
+
+def initial_value(question: Question, stored) -> object:
+    """The form's initial value for a stored answer (files are never re-shown as input)."""
+    if stored is None or question.kind == QuestionKind.FILE:
+        return None
+    return stored
+
+
+def _matches(answer, expected: str) -> bool:
+    expected = expected.strip().casefold()
+    if isinstance(answer, list):
+        return any(str(item).strip().casefold() == expected for item in answer)
+    if answer is None:
+        return False
+    return str(answer).strip().casefold() == expected
+
+
+def is_asked(question: Question, answers: Mapping[str, object]) -> bool:
+    """Whether `question` applies given `answers` (its condition, and its parent's, hold)."""
+    seen = set()
+    current = question
+    while current.condition_question_id is not None:
+        if current.pk in seen:
+            return False
+        seen.add(current.pk)
+        parent = current.condition_question
+        if not _matches(answers.get(parent.code), current.condition_value):
+            return False
+        current = parent
+    return True
+
+
+def _check_type(question: Question, value) -> object:
+    """Validate one stored-form value against its question's type; raise ValueError."""
+    kind = question.kind
+    if kind in (QuestionKind.TEXT, QuestionKind.LONG_TEXT):
+        if not isinstance(value, str):
+            raise ValueError(_("Enter text."))
+        return value.strip() or None
+    if kind == QuestionKind.NUMBER:
+        try:
+            return str(Decimal(str(value)).normalize())
+        except ArithmeticError:
+            raise ValueError(_("Enter a number.")) from None
+    if kind == QuestionKind.DATE:
+        try:
+            return datetime.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError(_("Enter a real date.")) from None
+    if kind == QuestionKind.YES_NO:
+        if value not in (YES, NO):
+            raise ValueError(_("Choose yes or no."))
+        return value
+    if kind == QuestionKind.SINGLE_CHOICE:
+        if value not in question.choice_list:
+            raise ValueError(_("Choose one of the options."))
+        return value
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        if not isinstance(value, list) or not set(value) <= set(question.choice_list):
+            raise ValueError(_("Choose from the options."))
+        return value or None
+    if kind == QuestionKind.FILE:
+        if not isinstance(value, dict) or not isinstance(value.get("document_id"), int):
+            raise ValueError(_("Upload a file."))
+        return value
+    raise ValueError(f"Unknown question kind {kind!r}.")
+
+
+def answers_clean(
+    questions: Iterable[Question], answers: Mapping[str, object]
+) -> tuple[dict, dict[str, str]]:
+    """Return (answers to keep, errors by question code) for `questions`.
+
+    Values are checked against their question's type; answers to questions that are not asked
+    (their condition does not hold) and to unknown codes are dropped; a required question that
+    is asked and unanswered is an error. Nothing is written.
+    """
+    questions = list(questions)
+    typed: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for question in questions:
+        value = answers.get(question.code)
+        if value in (None, "", []):
+            continue
+        try:
+            checked = _check_type(question, value)
+        except ValueError as error:
+            errors[question.code] = str(error)
+            continue
+        if checked is not None:
+            typed[question.code] = checked
+    kept: dict[str, object] = {}
+    for question in questions:
+        if not is_asked(question, typed):
+            continue
+        if question.code in typed:
+            kept[question.code] = typed[question.code]
+        elif question.required and question.code not in errors:
+            errors[question.code] = _("Answer this question.")
+    return kept, errors
+
+
+def answer_display(question: Question, value) -> str:
+    """The answer as the resident and the clerk read it."""
+    if value is None:
+        return ""
+    if question.kind == QuestionKind.YES_NO:
+        return _display_choice(question, value)
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return ", ".join(value)
+    if question.kind == QuestionKind.FILE:
+        return str(value.get("name", ""))
+    return str(value)

@@ -1,0 +1,105 @@
+"""Reads with a rule: what a resident may see of licensing, and what the public may."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cases.models import CaseStatus
+from licensing.models import Application, License, LicenseType, Question
+
+
+def license_types_open(*, query: str = "") -> QuerySet[LicenseType]:
+    """Types open for applications, optionally those whose name, category or text match."""
+    types = LicenseType.objects.filter(active=True)
+    for word in query.split():
+        types = types.filter(
+            Q(name__icontains=word) | Q(category__icontains=word) | Q(description__icontains=word)
+        )
+    return types.order_by("category", "name")
+
+
+def license_type_open(*, code: str) -> LicenseType:
+    try:
+        return LicenseType.objects.prefetch_related("documents", "questions").get(
+            code=code, active=True
+        )
+    except LicenseType.DoesNotExist:
+        raise Http404("No such license type.") from None
+
+
+def applications_of(*, user) -> QuerySet[Application]:
+    """The user's own applications, newest first (drafts included)."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(applicant=user)
+        .exclude(case__status=CaseStatus.CANCELLED)
+        .select_related("case", "license_type")
+        .order_by("-created_at")
+    )
+
+
+def application_for_applicant(*, user, reference: str) -> Application:
+    """The user's own application by its reference; 404 for anyone else's."""
+    try:
+        return applications_of(user=user).get(case__reference=reference)
+    except Application.DoesNotExist:
+        raise Http404("No such application.") from None
+
+
+def licenses_of(*, user) -> QuerySet[License]:
+    if not user.is_authenticated:
+        return License.objects.none()
+    return License.objects.filter(holder=user).select_related("license_type")
+
+
+def license_for_holder(*, user, number: str) -> License:
+    try:
+        return licenses_of(user=user).get(number=number)
+    except License.DoesNotExist:
+        raise Http404("No such license.") from None
+
+
+def application_for_staff(*, application_id: int) -> Application:
+    return (
+        Application.objects.select_related("case", "license_type", "applicant", "invoice")
+        .prefetch_related("supplied_documents__document", "supplied_documents__requirement")
+        .get(pk=application_id)
+    )
+
+
+def questions_for(*, application: Application) -> list[Question]:
+    """The questions this application asks: the type's first-application questions, or its
+    renewal attestations for a renewal."""
+    renewal = application.kind == Application.Kind.RENEWAL
+    return list(
+        Question.objects.filter(
+            license_type_id=application.license_type_id, for_renewal=renewal
+        ).select_related("condition_question")
+    )
+
+
+def licenses_public_search(*, query: str = "") -> QuerySet[License]:
+    """Licenses the public lookup shows for `query` (holder, business, number or type).
+
+    Only public columns are read: never the holder's e-mail or account.
+    """
+    licenses = License.objects.select_related("license_type").only(
+        "number",
+        "holder_name",
+        "business_name",
+        "status",
+        "issued_on",
+        "expires_on",
+        "license_type__name",
+    )
+    query = query.strip()
+    if query:
+        licenses = licenses.filter(
+            Q(number__iexact=query)
+            | Q(holder_name__icontains=query)
+            | Q(business_name__icontains=query)
+            | Q(license_type__name__icontains=query)
+        )
+    return licenses.order_by("holder_name", "number")

@@ -1,0 +1,36 @@
+"""Licensing's writes, by topic; the public functions are re-exported here.
+
+Callers use `from licensing import services` and `services.<entity>_<verb>(...)`.
+"""
+
+from licensing.services.applications import (
+    PURPOSE_APPLICATION,
+    application_add_document,
+    application_approve,
+    application_deny,
+    application_discard,
+    application_mark_paid,
+    application_problems,
+    application_request_info,
+    application_request_payment,
+    application_save_about,
+    application_save_answers,
+    application_start,
+    license_number_allocate,
+)
+
+__all__ = [
+    "PURPOSE_APPLICATION",
+    "application_add_document",
+    "application_approve",
+    "application_deny",
+    "application_discard",
+    "application_mark_paid",
+    "application_problems",
+    "application_request_info",
+    "application_request_payment",
+    "application_save_about",
+    "application_save_answers",
+    "application_start",
+    "license_number_allocate",
+]

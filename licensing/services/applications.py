@@ -1,0 +1,360 @@
+"""Applications: drafts page by page, payment, the review, and the license issued.
+
+Each function is one transaction. Status moves go through `cases.services.transition`; fees
+become invoices through `payments.services.invoice_create`, and a paid invoice comes back
+through `licensing.receivers` to `application_mark_paid`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import services as case_services
+from cases.actors import actor_role
+from cases.models import CaseEvent, CaseStatus
+from cases.references import reference_allocate
+from cases.workflow import APPLICANT
+from licensing import questions as question_rules
+from licensing.exceptions import (
+    AlreadyPaid,
+    ApplicationIncomplete,
+    ApplicationNotEditable,
+    DecisionForbidden,
+)
+from licensing.models import (
+    Application,
+    ApplicationDocument,
+    License,
+    LicenseType,
+    Question,
+    RequiredDocument,
+)
+from licensing.selectors import questions_for
+from licensing.terms import expiry_date
+from licensing.workflow import KIND
+from payments.models import InvoiceStatus
+from payments.services import LineItem, invoice_create
+
+logger = logging.getLogger(__name__)
+
+PURPOSE_APPLICATION = "licensing.application"
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("case", "license_type")
+        .get(pk=application.pk)
+    )
+
+
+def _require_applicant_draft(application: Application, actor) -> None:
+    if actor is None or actor_role(case=application.case, actor=actor) != APPLICANT:
+        raise ApplicationNotEditable(_("Only the applicant can change this application."))
+    if application.case.status != CaseStatus.DRAFT or application.paid_at is not None:
+        raise ApplicationNotEditable(_("This application has been sent and cannot be changed."))
+
+
+def _require_clerk(application: Application, actor) -> None:
+    if actor is None or not actor.is_active or not actor.is_staff:
+        raise DecisionForbidden(_("Only active staff can decide on applications."))
+    if application.applicant_id == actor.pk:
+        raise DecisionForbidden(_("Nobody decides on their own application."))
+
+
+def application_start(*, license_type: LicenseType, applicant) -> Application:
+    """Open a draft application of `license_type` for `applicant`, prefilled from the account.
+
+    The draft is a case (reference allocated now) that is sent only when its fee is paid.
+    Raises ValueError if the type is not open for applications.
+    """
+    if not license_type.active:
+        raise ValueError(_("This license type is not open for applications."))
+    with transaction.atomic():
+        case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
+        application = Application.objects.create(
+            case=case,
+            license_type=license_type,
+            applicant=applicant,
+            holder_name=applicant.full_name,
+            email=applicant.email,
+            phone=applicant.phone or "",
+            fee_cents=license_type.application_fee_cents,
+        )
+    logger.info("License application %s started", application.pk)
+    return application
+
+
+def application_save_about(
+    *,
+    application: Application,
+    actor,
+    holder_name: str,
+    business_name: str = "",
+    email: str,
+    phone: str = "",
+    address: str = "",
+) -> Application:
+    """Save the "about you" page of a draft. Raises ApplicationNotEditable."""
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_applicant_draft(locked, actor)
+        locked.holder_name = holder_name.strip()
+        locked.business_name = business_name.strip()
+        locked.email = email.strip()
+        locked.phone = phone or ""
+        locked.address = address.strip()
+        locked.step = Application.Step.QUESTIONS
+        locked.save()
+    return locked
+
+
+def application_save_answers(
+    *, application: Application, actor, answers: dict, uploads: dict | None = None
+) -> Application:
+    """Save the type's questions on a draft, after checking every answer on the server.
+
+    `answers` maps question codes to JSON-form values (see licensing.questions); `uploads`
+    maps file questions' codes to uploaded files, which are checked and attached to the case.
+    Answers to questions not asked are dropped. Raises ApplicationIncomplete with the errors
+    by question code (nothing saved), DocumentRejected for a bad file, ApplicationNotEditable.
+    """
+    uploads = uploads or {}
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_applicant_draft(locked, actor)
+        questions = questions_for(application=locked)
+        merged = dict(answers)
+        for question in questions:
+            if question.kind == Question.Kind.FILE and question.code not in uploads:
+                # A file already given stays unless a new one replaces it.
+                merged.setdefault(question.code, locked.answers.get(question.code))
+        kept, errors = question_rules.answers_clean(questions, merged)
+        for question in questions:
+            upload = uploads.get(question.code)
+            if upload is None or question.kind != Question.Kind.FILE:
+                continue
+            if not question_rules.is_asked(question, kept):
+                continue
+            document = case_services.document_add(
+                case=locked.case, uploaded_by=actor, upload=upload
+            )
+            kept[question.code] = {"document_id": document.pk, "name": document.original_name}
+            errors.pop(question.code, None)
+        if errors:
+            raise ApplicationIncomplete(errors)
+        locked.answers = kept
+        locked.step = Application.Step.DOCUMENTS
+        locked.save()
+    return locked
+
+
+def application_add_document(
+    *, application: Application, actor, requirement: RequiredDocument, upload
+) -> ApplicationDocument:
+    """Attach `upload` to the draft as `requirement` (checked by content and size).
+
+    Raises DocumentRejected for a bad file, ApplicationNotEditable, ValueError for a
+    requirement of another type.
+    """
+    if requirement.license_type_id != application.license_type_id:
+        raise ValueError("That document is not asked for by this license type.")
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_applicant_draft(locked, actor)
+        document = case_services.document_add(case=locked.case, uploaded_by=actor, upload=upload)
+        supplied = ApplicationDocument.objects.create(
+            application=locked, requirement=requirement, document=document
+        )
+        if locked.step == Application.Step.DOCUMENTS:
+            locked.step = Application.Step.CHECK
+            locked.save(update_fields=["step", "updated_at"])
+    return supplied
+
+
+def application_problems(*, application: Application) -> list[str]:
+    """What still stops the draft from being sent, in the resident's words (empty: ready)."""
+    problems = []
+    if not application.holder_name or not (application.email or application.applicant_id):
+        problems.append(_("Tell us about you: your name and e-mail address."))
+    questions = questions_for(application=application)
+    errors = question_rules.answers_clean(questions, application.answers)[1]
+    if errors:
+        problems.append(_("Answer every question that applies to you."))
+    supplied = set(application.supplied_documents.values_list("requirement_id", flat=True))
+    for requirement in application.license_type.documents.filter(required=True):
+        if requirement.pk not in supplied:
+            problems.append(_("Upload: %(document)s.") % {"document": requirement.name})
+    return problems
+
+
+def application_request_payment(*, application: Application, actor):
+    """Check the draft is complete and issue its fee's invoice (or return the open one).
+
+    Asking twice returns the same open invoice: there is never a second invoice to pay.
+    Raises ApplicationIncomplete (with what is missing), AlreadyPaid, ApplicationNotEditable.
+    """
+    with transaction.atomic():
+        locked = _lock(application)
+        if locked.paid_at is not None:
+            raise AlreadyPaid(_("The fee for this application is already paid."))
+        _require_applicant_draft(locked, actor)
+        problems = application_problems(application=locked)
+        if problems:
+            raise ApplicationIncomplete(problems)
+        if locked.invoice_id is not None:
+            if locked.invoice.status == InvoiceStatus.OPEN:
+                return locked.invoice
+            if locked.invoice.status in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_REFUNDED):
+                raise AlreadyPaid(_("The fee for this application is already paid."))
+        license_type = locked.license_type
+        invoice = invoice_create(
+            purpose=PURPOSE_APPLICATION,
+            description=_("%(type)s: application %(reference)s")
+            % {"type": license_type.name, "reference": locked.case.reference},
+            lines=[LineItem(_("Application fee"), locked.fee_cents)],
+            payer=locked.applicant,
+            guest_name=locked.holder_name if locked.applicant_id is None else "",
+            guest_email=locked.email if locked.applicant_id is None else "",
+            subject=locked,
+            notify=False,
+        )
+        locked.invoice = invoice
+        locked.step = Application.Step.CHECK
+        locked.save(update_fields=["invoice", "step", "updated_at"])
+    return invoice
+
+
+def application_mark_paid(*, application_id: int) -> Application:
+    """Record that the fee is paid and send the application to the clerks.
+
+    Called by the payments receiver in the payment's transaction. A second call changes
+    nothing.
+    """
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=application_id)
+        )
+        if locked.paid_at is not None:
+            return locked
+        locked.paid_at = timezone.now()
+        locked.save(update_fields=["paid_at", "updated_at"])
+        case_services.case_record_event(
+            case=locked.case,
+            kind=CaseEvent.Kind.PAYMENT,
+            body=_("Application fee paid."),
+            public=True,
+        )
+        if locked.case.status == CaseStatus.DRAFT:
+            case_services.transition(case=locked.case, to_status=CaseStatus.SUBMITTED, actor=None)
+    logger.info("License application %s paid", application_id)
+    return locked
+
+
+def application_discard(*, application: Application, actor) -> Application:
+    """Discard an unpaid draft (its open invoice is voided). Raises ApplicationNotEditable."""
+    from payments.services import invoice_void
+
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_applicant_draft(locked, actor)
+        if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
+            invoice_void(invoice=locked.invoice)
+        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
+    return locked
+
+
+def application_request_info(*, application: Application, actor, message: str) -> Application:
+    """Ask the resident for more: the case waits for them and they get the clerk's message.
+
+    Raises DecisionForbidden, ValueError for an empty message, TransitionNotAllowed if the
+    application is not with the clerks.
+    """
+    _require_clerk(application, actor)
+    message = (message or "").strip()
+    if not message:
+        raise ValueError(_("Say what you need from the applicant."))
+    with transaction.atomic():
+        locked = _lock(application)
+        case_services.transition(
+            case=locked.case,
+            to_status=CaseStatus.AWAITING_INFO,
+            actor=None,
+            note=_("More information requested by %(clerk)s.") % {"clerk": actor},
+        )
+        case_services.case_message_resident(case=locked.case, author=actor, body=message)
+    return locked
+
+
+def license_number_allocate(*, license_type: LicenseType) -> str:
+    return reference_allocate(prefix=license_type.number_prefix)
+
+
+def application_approve(*, application: Application, actor, reason: str = "") -> License:
+    """Approve the application and issue its license, dated today for the type's term.
+
+    Raises DecisionForbidden, TransitionNotAllowed (not with the clerks, or decided already).
+    """
+    _require_clerk(application, actor)
+    with transaction.atomic():
+        locked = _lock(application)
+        case_services.transition(
+            case=locked.case,
+            to_status=CaseStatus.APPROVED,
+            actor=None,
+            note=_("Approved by %(clerk)s.") % {"clerk": actor},
+            public_note=(reason or "").strip(),
+        )
+        issued_on = timezone.localdate()
+        license_type = locked.license_type
+        license = License.objects.create(
+            number=license_number_allocate(license_type=license_type),
+            license_type=license_type,
+            holder=locked.applicant,
+            holder_name=locked.holder_name,
+            business_name=locked.business_name,
+            holder_email=locked.email,
+            issued_on=issued_on,
+            expires_on=expiry_date(issued_on=issued_on, term_months=license_type.term_months),
+            application=locked,
+        )
+        locked.decision_reason = (reason or "").strip()
+        locked.save(update_fields=["decision_reason", "updated_at"])
+        case_services.case_record_event(
+            case=locked.case,
+            kind=CaseEvent.Kind.UPDATE,
+            body=_("License %(number)s issued, valid until %(date)s.")
+            % {"number": license.number, "date": license.expires_on.isoformat()},
+            public=True,
+        )
+    logger.info("License %s issued for application %s", license.pk, application.pk)
+    return license
+
+
+def application_deny(*, application: Application, actor, reason: str) -> Application:
+    """Deny the application with a reason the resident reads.
+
+    Raises DecisionForbidden, ValueError without a reason, TransitionNotAllowed.
+    """
+    _require_clerk(application, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError(_("Give the applicant a reason."))
+    with transaction.atomic():
+        locked = _lock(application)
+        case_services.transition(
+            case=locked.case,
+            to_status=CaseStatus.DENIED,
+            actor=None,
+            note=_("Denied by %(clerk)s.") % {"clerk": actor},
+            public_note=reason,
+        )
+        locked.decision_reason = reason
+        locked.save(update_fields=["decision_reason", "updated_at"])
+    return locked

@@ -1,0 +1,293 @@
+"""Residents' pages: the list of license types, the application in pages (about you,
+questions, documents, check your answers, pay), its status page, and "my licenses".
+
+Every page works without JavaScript. Each page saves the draft when it is sent, so the
+resident can stop at any point and resume from their account.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.selectors import public_timeline
+from licensing import questions as question_rules
+from licensing import selectors, services
+from licensing.exceptions import AlreadyPaid, ApplicationIncomplete, ApplicationNotEditable
+from licensing.forms import AboutForm, DocumentForm, QuestionsForm, TypeSearchForm
+from licensing.models import Application
+from licensing.ratelimit import lookup_allowed
+
+STEP_URLS = {
+    Application.Step.ABOUT: "licensing:apply_about",
+    Application.Step.QUESTIONS: "licensing:apply_questions",
+    Application.Step.DOCUMENTS: "licensing:apply_documents",
+    Application.Step.CHECK: "licensing:apply_check",
+}
+
+
+def _step_url(application: Application, step: str | None = None) -> str:
+    return reverse(STEP_URLS[step or application.step], args=[application.case.reference])
+
+
+def _draft(request: HttpRequest, reference: str) -> Application | HttpResponse:
+    """The user's own application; a sent one goes to its status page instead."""
+    application = selectors.application_for_applicant(user=request.user, reference=reference)
+    if application.paid_at is not None or application.case.status != "draft":
+        return redirect(application.get_absolute_url())
+    return application
+
+
+@require_GET
+def type_list(request: HttpRequest) -> HttpResponse:
+    form = TypeSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    groups: dict[str, list] = {}
+    for license_type in selectors.license_types_open(query=query):
+        groups.setdefault(license_type.category, []).append(license_type)
+    return render(
+        request, "licensing/type_list.html", {"form": form, "groups": groups, "query": query}
+    )
+
+
+@require_GET
+def type_detail(request: HttpRequest, code: str) -> HttpResponse:
+    license_type = selectors.license_type_open(code=code)
+    return render(request, "licensing/type_detail.html", {"license_type": license_type})
+
+
+@login_required
+@require_POST
+def application_start(request: HttpRequest, code: str) -> HttpResponse:
+    license_type = selectors.license_type_open(code=code)
+    application = services.application_start(license_type=license_type, applicant=request.user)
+    return redirect(_step_url(application, Application.Step.ABOUT))
+
+
+@login_required
+@require_GET
+def application_resume(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _draft(request, reference)
+    if isinstance(application, HttpResponse):
+        return application
+    return redirect(_step_url(application))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_about(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _draft(request, reference)
+    if isinstance(application, HttpResponse):
+        return application
+    form = AboutForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        services.application_save_about(
+            application=application, actor=request.user, **form.cleaned_data
+        )
+        return redirect(_step_url(application, _next(request, Application.Step.QUESTIONS)))
+    application.refresh_from_db()
+    return _page(request, "licensing/apply_about.html", application, form)
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """Back to "check your answers" after a change made from it."""
+    return Application.Step.CHECK if request.GET.get("from") == "check" else default
+
+
+def _progress(application: Application) -> dict:
+    """The step indicator: every page, and those saved already."""
+    order = list(Application.Step.values)
+    reached = order.index(application.step)
+    return {"steps": Application.Step.choices, "done": order[:reached]}
+
+
+def _page(request, template: str, application: Application, form, **extra) -> HttpResponse:
+    context = {
+        "application": application,
+        "license_type": application.license_type,
+        **_progress(application),
+        **extra,
+    }
+    context["form"] = form
+    status = 400 if form is not None and form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_questions(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _draft(request, reference)
+    if isinstance(application, HttpResponse):
+        return application
+    questions = selectors.questions_for(application=application)
+    form = QuestionsForm(
+        request.POST or None,
+        request.FILES or None,
+        questions=questions,
+        answers=application.answers,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_save_answers(
+                application=application,
+                actor=request.user,
+                answers=form.answers(),
+                uploads=form.uploads(),
+            )
+        except ApplicationIncomplete as error:
+            for code, message in error.error_dict.items():
+                form.add_error(code, message)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_step_url(application, _next(request, Application.Step.DOCUMENTS)))
+    return _page(request, "licensing/apply_questions.html", application, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_documents(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _draft(request, reference)
+    if isinstance(application, HttpResponse):
+        return application
+    requirements = list(application.license_type.documents.all())
+    form = DocumentForm(request.POST or None, request.FILES or None, requirements=requirements)
+    if request.method == "POST" and form.is_valid():
+        requirement = next(r for r in requirements if r.pk == form.cleaned_data["requirement"])
+        try:
+            services.application_add_document(
+                application=application,
+                actor=request.user,
+                requirement=requirement,
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("%(document)s uploaded.") % {"document": requirement.name})
+            return redirect(request.get_full_path())
+    supplied = {}
+    for item in application.supplied_documents.select_related("document"):
+        supplied.setdefault(item.requirement_id, []).append(item.document)
+    checklist = [(r, supplied.get(r.pk, [])) for r in requirements]
+    return _page(
+        request,
+        "licensing/apply_documents.html",
+        application,
+        form if requirements else None,
+        checklist=checklist,
+        continue_url=_step_url(application, Application.Step.CHECK),
+    )
+
+
+def _summary(application: Application) -> list[tuple]:
+    rows = []
+    for question in selectors.questions_for(application=application):
+        if question_rules.is_asked(question, application.answers):
+            value = application.answers.get(question.code)
+            rows.append((question.label, question_rules.answer_display(question, value)))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_check(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _draft(request, reference)
+    if isinstance(application, HttpResponse):
+        return application
+    problems = services.application_problems(application=application)
+    if request.method == "POST":
+        try:
+            invoice = services.application_request_payment(
+                application=application, actor=request.user
+            )
+        except ApplicationIncomplete as error:
+            problems = error.messages
+        except (AlreadyPaid, ApplicationNotEditable) as error:
+            messages.error(request, str(error))
+            return redirect(application.get_absolute_url())
+        else:
+            return redirect("payments:invoice", reference=invoice.reference)
+    context = {
+        "application": application,
+        "license_type": application.license_type,
+        "answers": _summary(application),
+        "documents": application.supplied_documents.select_related("requirement", "document"),
+        "problems": problems,
+    }
+    return render(
+        request,
+        "licensing/apply_check.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation and status page: reference, what happens next, public timeline."""
+    application = selectors.application_for_applicant(user=request.user, reference=reference)
+    context = {
+        "application": application,
+        "case": application.case,
+        "timeline": public_timeline(case=application.case),
+        "license": getattr(application, "issued_license", None),
+    }
+    return render(request, "licensing/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_discard(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _draft(request, reference)
+    if isinstance(application, HttpResponse):
+        return application
+    services.application_discard(application=application, actor=request.user)
+    messages.success(request, _("The draft was discarded."))
+    return redirect("licensing:mine")
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    applications = list(selectors.applications_of(user=request.user))
+    context = {
+        "drafts": [a for a in applications if a.case.status == "draft" and a.paid_at is None],
+        "applications": [a for a in applications if a.case.status != "draft" or a.paid_at],
+        "licenses": selectors.licenses_of(user=request.user),
+    }
+    return render(request, "licensing/mine.html", context)
+
+
+LOOKUP_PAGE_SIZE = 20
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """The public lookup: holder, number or type; status, expiry; no contact details."""
+    if not lookup_allowed(request):
+        return render(request, "licensing/lookup_limited.html", status=429)
+    form = TypeSearchForm(request.GET or None)
+    form.fields["q"].label = _("Holder's name, business, license number or type")
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = None
+    if query:
+        paginator = Paginator(selectors.licenses_public_search(query=query), LOOKUP_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+    return render(request, "licensing/lookup.html", {"form": form, "query": query, "page": page})
+
+
+@login_required
+@require_GET
+def license_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The holder's own license: its dates and status."""
+    license = selectors.license_for_holder(user=request.user, number=number)
+    return render(request, "licensing/license_detail.html", {"license": license})

@@ -1,0 +1,81 @@
+"""The statuses of a license application, as data for the case engine.
+
+A draft becomes `submitted` only when its fee is paid (the payments receiver, as the
+system). Approving, denying and asking for more information go through
+`licensing.services`, which checks the clerk and issues the license or messages the
+resident in the same transaction, so those moves are the system's here and the generic back
+office offers no bare approval that would leave an approved case without a license. The
+resident sends the case back to the clerk from their case page once they have answered.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CaseStatus as S
+from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
+
+KIND = "license_application"
+
+LICENSE_APPLICATION = Workflow(
+    kind=KIND,
+    name=_("License application"),
+    prefix="LIC",
+    target_days=30,
+    department_code="LICENSING",
+    states={
+        S.DRAFT: State(
+            label=_("Not sent yet"),
+            next_steps=_("Finish your application and pay the fee to send it."),
+        ),
+        S.SUBMITTED: State(
+            label=_("Received"),
+            next_steps=_("A clerk will review your application and may ask you for more."),
+        ),
+        S.IN_REVIEW: State(
+            label=_("Being reviewed"),
+            next_steps=_("A clerk is checking your answers and documents."),
+        ),
+        S.AWAITING_INFO: State(
+            label=_("We need more information"),
+            next_steps=_(
+                "Read the clerk's message, reply or upload what was asked for, then choose "
+                "“Send back to the clerk”."
+            ),
+        ),
+        S.APPROVED: State(
+            label=_("Approved"),
+            next_steps=_("Your license is issued. Download the certificate from your account."),
+            final=True,
+        ),
+        S.DENIED: State(
+            label=_("Not approved"),
+            next_steps=_("The reason is shown below. Contact us if you have questions."),
+            final=True,
+        ),
+        S.WITHDRAWN: State(
+            label=_("Withdrawn"), next_steps=_("You withdrew this application."), final=True
+        ),
+        S.CANCELLED: State(
+            label=_("Discarded"), next_steps=_("This draft was discarded."), final=True
+        ),
+    },
+    transitions=[
+        Transition(S.DRAFT, S.SUBMITTED, actors={SYSTEM}, label=_("Send (fee paid)")),
+        Transition(S.DRAFT, S.CANCELLED, actors={APPLICANT}, label=_("Discard draft")),
+        Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
+        Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(
+            S.AWAITING_INFO,
+            S.IN_REVIEW,
+            actors={APPLICANT, SYSTEM},
+            label=_("Send back to the clerk"),
+        ),
+        Transition(S.SUBMITTED, S.APPROVED, actors={SYSTEM}, label=_("Approve")),
+        Transition(S.IN_REVIEW, S.APPROVED, actors={SYSTEM}, label=_("Approve")),
+        Transition(S.SUBMITTED, S.DENIED, actors={SYSTEM}, label=_("Deny")),
+        Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Deny")),
+        Transition(S.SUBMITTED, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
+        Transition(S.IN_REVIEW, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
+        Transition(S.AWAITING_INFO, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
+    ],
+)
