@@ -240,6 +240,15 @@ class Case(TimeStampedModel):
         return state.next_steps if state else ""
 
     @property
+    def resident_page(self) -> tuple[str, str] | None:
+        """(url, label) of the service's own page for this case, if its workflow has one."""
+        workflow = self.workflow
+        if workflow is None or not workflow.resident_page:
+            return None
+        url = reverse(workflow.resident_page, kwargs={"reference": self.reference})
+        return url, workflow.resident_page_label
+
+    @property
     def is_open(self) -> bool:
         return self.closed_at is None
 

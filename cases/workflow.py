@@ -101,7 +101,9 @@ class Workflow:
     `target_days` is the service-level target: a submitted case is due that many calendar
     days after submission. `allow_anonymous` lets a case of this kind be created with no
     applicant and no guest contact (an anonymous concern report); every other case must say
-    whom to tell about it.
+    whom to tell about it. `resident_page` names the service's own page for one case (a URL
+    name reversed with the case's `reference`, e.g. an application's answers, fee and
+    license); the resident's case page links to it with `resident_page_label`.
     """
 
     kind: str
@@ -113,6 +115,8 @@ class Workflow:
     department_code: str = ""
     initial_status: str = "submitted"
     allow_anonymous: bool = False
+    resident_page: str = ""
+    resident_page_label: str | Promise = ""
 
     def __post_init__(self):
         object.__setattr__(self, "transitions", tuple(self.transitions))

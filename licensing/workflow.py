@@ -21,6 +21,8 @@ LICENSE_APPLICATION = Workflow(
     prefix="LIC",
     target_days=30,
     department_code="LICENSING",
+    resident_page="licensing:application",
+    resident_page_label=_("Your application: answers, fee and license"),
     states={
         S.DRAFT: State(
             label=_("Not sent yet"),
