@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases import services as case_services
+from cases.admin import OverdueFilter as CaseOverdueFilter
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm
 from cases.forms import StaffNoteForm as CaseNoteForm
@@ -147,19 +148,9 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, gettext("The selected keys are revoked."))
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("On time"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(selectors.overdue_filter_for_reports())
-        if self.value() == "no":
-            return queryset.exclude(selectors.overdue_filter_for_reports())
-        return queryset
+class OverdueFilter(CaseOverdueFilter):
+    def overdue_condition(self):
+        return selectors.overdue_filter_for_reports()
 
 
 class StatusFilter(admin.SimpleListFilter):
