@@ -366,3 +366,39 @@ def case_record_event(*, case: Case, kind: str, body: str, public: bool, actor=N
     body = _require_text(body, what="An event's text")
     with transaction.atomic():
         return CaseEvent.objects.create(case=case, kind=kind, public=public, actor=actor, body=body)
+
+
+def stored_files_sweep(
+    *, directory: str, model, field: str, older_than: datetime.timedelta, storage=None
+) -> int:
+    """Delete files under `directory/<folder>/` that no row of `model.field` names any more.
+
+    A file is written before its row (see `document_add`); when an enclosing transaction
+    rolls back, or a worker dies in between, the file stays behind with no row pointing to
+    it: unreachable, but still a resident's document on disk. Files younger than
+    `older_than` are left alone so an upload whose row is not committed yet is never
+    touched. Reads one folder at a time, so memory stays flat however many files there are.
+    Returns how many files were deleted; running it twice deletes nothing the second time.
+    """
+    storage = storage or model._meta.get_field(field).storage
+    if not storage.exists(directory):
+        return 0
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    folders, _files = storage.listdir(directory)
+    for folder in folders:
+        prefix = f"{directory}/{folder}"
+        names = [f"{prefix}/{name}" for name in storage.listdir(prefix)[1]]
+        if not names:
+            continue
+        known = set(
+            model._default_manager.filter(**{f"{field}__in": names}).values_list(field, flat=True)
+        )
+        for name in names:
+            if name in known or storage.get_modified_time(name) > cutoff:
+                continue
+            storage.delete(name)
+            deleted += 1
+    if deleted:
+        logger.warning("Deleted %s stored files under %s that no row named", deleted, directory)
+    return deleted

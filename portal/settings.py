@@ -342,6 +342,16 @@ CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
     "task": "payments.check_stale_attempts",
     "schedule": 10 * 60.0,
 }
+# Uploaded files whose database row never committed (a rollback, a worker that died):
+# deleted once a day so no resident's document lingers unreachable in storage.
+CELERY_BEAT_SCHEDULE["cases-sweep-orphaned-documents"] = {
+    "task": "cases.sweep_orphaned_documents",
+    "schedule": 24 * 60 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["concerns-sweep-orphaned-photos"] = {
+    "task": "concerns.sweep_orphaned_photos",
+    "schedule": 24 * 60 * 60.0,
+}
 
 # --- Concern reports (311) and the Open311 API -------------------------------------------
 # CONCERNS_AREA_BOUNDS: the agency's area as "south,west,north,east" in decimal degrees;

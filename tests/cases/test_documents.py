@@ -1,12 +1,17 @@
+import os
+import time
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from cases import services
 from cases.documents import clean_original_name
 from cases.exceptions import ActionForbidden, DocumentRejected
 from cases.models import CaseDocument, CaseEvent
+from cases.tasks import sweep_orphaned_documents
 from tests.cases.factories import EXE_BYTES, JPEG_BYTES, PDF_BYTES, PNG_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +171,45 @@ def test_a_failed_row_write_removes_the_stored_file(make_case, _media_root, monk
 )
 def test_clean_original_name(given, expected):
     assert clean_original_name(given) == expected
+
+
+def _age(media_root, name, *, hours):
+    """Backdate a stored file, as if it had been written `hours` ago."""
+    path = media_root / name
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_a_file_left_by_a_rolled_back_upload_is_swept_once_it_is_old(make_case, _media_root):
+    # given: one upload kept, one whose enclosing transaction rolled back after the write
+    case = make_case()
+    kept = services.document_add(
+        case=case,
+        uploaded_by=case.applicant,
+        upload=SimpleUploadedFile("kept.pdf", PDF_BYTES),
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = services.document_add(
+            case=case,
+            uploaded_by=case.applicant,
+            upload=SimpleUploadedFile("lost.pdf", PDF_BYTES),
+        )
+        raise RuntimeError("the caller's next step failed")
+    assert default_storage.exists(lost.file.name)
+    _age(_media_root, kept.file.name, hours=48)
+
+    # when: the sweep runs while the orphan is fresh, then once it is old, then again
+    while_fresh = sweep_orphaned_documents()
+    _age(_media_root, lost.file.name, hours=48)
+    once_old = sweep_orphaned_documents()
+    again = sweep_orphaned_documents()
+
+    # then
+    assert (while_fresh, once_old, again) == (0, 1, 0)
+    assert not default_storage.exists(lost.file.name)
+    assert default_storage.exists(kept.file.name)
+    assert list(CaseDocument.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_the_sweep_has_nothing_to_do_before_any_upload(_media_root):
+    assert sweep_orphaned_documents() == 0

@@ -1,0 +1,19 @@
+"""Celery tasks of the case engine: thin, named, safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+
+from cases.models import CaseDocument
+from cases.services import stored_files_sweep
+
+# An upload's file is written a moment before its row commits; a day is far beyond that.
+SWEEP_GRACE = datetime.timedelta(days=1)
+
+
+@shared_task(name="cases.sweep_orphaned_documents", ignore_result=True, acks_late=True)
+def sweep_orphaned_documents() -> int:
+    """Delete stored case documents whose row was never committed."""
+    return stored_files_sweep(
+        directory="cases", model=CaseDocument, field="file", older_than=SWEEP_GRACE
+    )
