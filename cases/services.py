@@ -315,8 +315,8 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     `uploaded_by` has no part in the case or is the applicant of a closed case.
 
     The file is written through the storage API before the row; if writing the row fails the
-    file is deleted again. (If an enclosing transaction rolls back later, the stored file is
-    orphaned but unreachable: no row points to it.)
+    file is deleted again. If an enclosing transaction rolls back later, the stored file is
+    left unreachable (no row points to it) until `stored_files_sweep` deletes it.
     """
     role = actor_role(case=case, actor=uploaded_by)
     if role is None:
