@@ -13,7 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Value, When
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from licensing.models import (
     Question,
     RequiredDocument,
 )
+from licensing.pdf import certificate_filename, certificate_pdf
 
 OPEN_STATUSES = ("submitted", "in_review", "awaiting_info")
 
@@ -329,3 +330,33 @@ class LicenseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Licenses change only through the licensing services."""
+
+    # --- certificate ---
+
+    @admin.display(description=_("certificate"))
+    def certificate(self, license):
+        url = reverse("admin:licensing_license_certificate", args=[license.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the certificate (PDF)"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "certificate"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/certificate/",
+                self.admin_site.admin_view(self.certificate_view),
+                name="licensing_license_certificate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def certificate_view(self, request, object_id):
+        license = self.get_object(request, unquote(object_id))
+        if license is None:
+            raise Http404
+        if not self.has_view_permission(request, license):
+            raise PermissionDenied
+        response = HttpResponse(certificate_pdf(license=license), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{certificate_filename(license)}"'
+        return response

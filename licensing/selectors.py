@@ -103,3 +103,46 @@ def licenses_public_search(*, query: str = "") -> QuerySet[License]:
             | Q(license_type__name__icontains=query)
         )
     return licenses.order_by("holder_name", "number")
+
+
+# --- certificates and verification ---------------------------------------------------------
+
+
+def license_for_certificate(*, user, number: str) -> License:
+    """The license whose certificate `user` may download: their own, or any for staff who may
+    view licenses and have two-factor authentication on (as in the back office); 404 else."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    if not user.is_authenticated:
+        raise Http404("No such license.")
+    licenses = License.objects.select_related("license_type")
+    staff = (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("licensing.view_license")
+        and is_mfa_enabled(user)
+    )
+    if not staff:
+        licenses = licenses.filter(holder=user)
+    try:
+        return licenses.get(number=number)
+    except License.DoesNotExist:
+        raise Http404("No such license.") from None
+
+
+def license_public(*, number: str) -> License | None:
+    """A license as the public lookup shows it (no contact details, no account), or None."""
+    return (
+        License.objects.select_related("license_type")
+        .only(
+            "number",
+            "holder_name",
+            "business_name",
+            "status",
+            "issued_on",
+            "expires_on",
+            "license_type__name",
+        )
+        .filter(number=number)
+        .first()
+    )

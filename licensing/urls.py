@@ -18,4 +18,10 @@ urlpatterns = [
     path("apply/<str:reference>/discard/", views.application_discard, name="discard"),
     path("applications/<str:reference>/", views.application_detail, name="application"),
     path("licenses/<str:number>/", views.license_detail, name="license"),
+    path(
+        "licenses/<str:number>/certificate/",
+        views.license_certificate,
+        name="license_certificate",
+    ),
+    path("verify/<str:token>/", views.license_verify, name="verify"),
 ]

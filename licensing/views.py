@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,9 @@ from licensing import selectors, services
 from licensing.exceptions import AlreadyPaid, ApplicationIncomplete, ApplicationNotEditable
 from licensing.forms import AboutForm, DocumentForm, QuestionsForm, TypeSearchForm
 from licensing.models import Application
+from licensing.pdf import certificate_filename, certificate_pdf
 from licensing.ratelimit import lookup_allowed
+from licensing.verification import number_from_verify_token, verify_token
 
 STEP_URLS = {
     Application.Step.ABOUT: "licensing:apply_about",
@@ -290,4 +293,32 @@ def lookup(request: HttpRequest) -> HttpResponse:
 def license_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The holder's own license: its dates and status."""
     license = selectors.license_for_holder(user=request.user, number=number)
-    return render(request, "licensing/license_detail.html", {"license": license})
+    verify_path = reverse("licensing:verify", kwargs={"token": verify_token(license=license)})
+    return render(
+        request, "licensing/license_detail.html", {"license": license, "verify_path": verify_path}
+    )
+
+
+# --- certificates and verification ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def license_certificate(request: HttpRequest, number: str) -> HttpResponse:
+    """The PDF certificate: for the holder, and for staff who may view licenses."""
+    license = selectors.license_for_certificate(user=request.user, number=number)
+    response = HttpResponse(certificate_pdf(license=license), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(license)}"'
+    return response
+
+
+@require_GET
+def license_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page a certificate's QR code opens: what the lookup shows of one license."""
+    try:
+        license = selectors.license_public(number=number_from_verify_token(token))
+    except BadSignature:
+        license = None
+    if license is None:
+        return render(request, "licensing/verify_invalid.html", status=404)
+    return render(request, "licensing/verify.html", {"license": license, "token": token})
