@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.models import EmailOptOut, Notification
+from notifications.models import EmailOptOut, Notification, SMSOptOut
 from notifications.services import notifications_retry
 
 
@@ -83,6 +83,22 @@ class EmailOptOutAdmin(admin.ModelAdmin):
     list_display = ["email", "user", "created_at"]
     search_fields = ["email"]
     readonly_fields = ["email", "user", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SMSOptOut)
+class SMSOptOutAdmin(admin.ModelAdmin):
+    """Numbers that replied STOP. Only a START reply from the number itself lifts it."""
+
+    list_display = ["__str__", "source", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["=phone"]
+    readonly_fields = ["phone", "source", "created_at"]
 
     def has_add_permission(self, request):
         return False

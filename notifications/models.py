@@ -154,3 +154,32 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.created_at:%Y-%m-%d})"
+
+
+class SMSOptOut(models.Model):
+    """A phone number that asked for no more text messages (it replied STOP).
+
+    Carriers honor STOP per number, whoever's account it is on, so the dispatcher skips every
+    SMS to a number listed here; a reply of START removes it.
+    """
+
+    class Source(models.TextChoices):
+        REPLY = "reply", _("The recipient replied STOP")
+        PROVIDER = "provider", _("The SMS provider reported an opt-out")
+
+    phone = models.CharField(_("phone number"), max_length=32, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=["reply", "provider"]),
+                name="notif_smsoptout_source_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"…{self.phone[-2:]} ({self.created_at:%Y-%m-%d})"

@@ -236,6 +236,21 @@ if env.str("ANYMAIL_ESP_API_KEY", default=""):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@springfield.example.gov")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSMSBackend")
+# notifications.sms.TwilioSMSBackend sends through Twilio; replies of STOP and START reach
+# /notifications/sms/twilio/inbound/, checked with the auth token.
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+_twilio_sender = TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER
+if SMS_BACKEND.endswith(".TwilioSMSBackend") and not (
+    TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and _twilio_sender
+):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND is Twilio: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+        "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER."
+    )
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

@@ -9,6 +9,7 @@ workers that die half way. Import from here, not from the submodules.
 from notifications.services.dispatch import notifications_dispatch, retry_delay
 from notifications.services.inbox import notification_mark_read
 from notifications.services.outbox import notification_send, notifications_retry
+from notifications.services.sms_opt_out import sms_opt_in, sms_opt_out, sms_reply_receive
 from notifications.services.unsubscribe import (
     email_opt_out,
     unsubscribe,
@@ -22,6 +23,9 @@ __all__ = [
     "notifications_dispatch",
     "notifications_retry",
     "retry_delay",
+    "sms_opt_in",
+    "sms_opt_out",
+    "sms_reply_receive",
     "unsubscribe",
     "unsubscribe_by_token",
 ]

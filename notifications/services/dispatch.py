@@ -20,9 +20,11 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from notifications.delivery import send_email, send_sms
-from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications.models import Notification, NotificationChannel, NotificationStatus, SMSOptOut
 from notifications.rendering import render
+from notifications.services.sms_opt_out import sms_opt_out, sms_opted_out
 from notifications.services.unsubscribe import guest_opted_out
+from notifications.sms import SMSRejected
 from notifications.tokens import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -140,8 +142,10 @@ def _opted_out(notification: Notification) -> bool:
         if user is not None:
             return not user.notify_by_email
         return guest_opted_out(notification.to_address)
-    if notification.channel == NotificationChannel.SMS and user is not None:
-        return not (user.notify_by_sms and user.phone)
+    if notification.channel == NotificationChannel.SMS:
+        if user is not None and not (user.notify_by_sms and user.phone):
+            return True
+        return sms_opted_out(notification.to_address)
     return False
 
 
@@ -204,6 +208,20 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
             # An in-app row queued as pending (e.g. by a bulk insert) is delivered by
             # storing its rendered text: the row is the inbox.
             provider_id = ""
+    except SMSRejected as error:
+        # Final: a retry would be refused again. A STOP also stops every later text.
+        logger.warning("Notification %s: the SMS provider refused it", notification.pk)
+        if error.opted_out:
+            sms_opt_out(phone=notification.to_address, source=SMSOptOut.Source.PROVIDER)
+        _finish(
+            notification.pk,
+            attempt,
+            status=NotificationStatus.FAILED,
+            last_error=_describe(error),
+            subject=message.subject,
+            body=message.body,
+        )
+        return
     except Exception as error:
         if is_email:
             mail.reset()
