@@ -111,8 +111,9 @@ def test_search_matches_in_the_visitor_language(client):
     # given
     client.cookies["django_language"] = "es"
 
-    # when
-    response = client.get(reverse("portal:service_search"), {"q": "solicitud"})
+    # when: "seguimiento" is the Spanish of one of the status page's keywords ("track");
+    # a word such as "solicitud" now also finds every service one applies for.
+    response = client.get(reverse("portal:service_search"), {"q": "seguimiento"})
 
     # then
     assert [entry.key for entry in response.context["results"]] == ["portal.status"]
