@@ -7,6 +7,8 @@ case's own page (linked from each application).
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -22,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases.exceptions import CaseError
+from licensing import admin_import, selectors, services
 from licensing import questions as question_rules
-from licensing import selectors, services
 from licensing.exceptions import LicensingError
 from licensing.forms import DecisionForm
 from licensing.models import (
@@ -304,9 +306,10 @@ def _answers(application: Application) -> list[tuple[str, str]]:
 
 @admin.register(License)
 class LicenseAdmin(admin.ModelAdmin):
+    change_list_template = "licensing/admin/license_change_list.html"
     list_display = ["number", "holder_name", "license_type", "status", "issued_on", "expires_on"]
     list_filter = ["status", "license_type"]
-    search_fields = ["=number", "holder_name", "business_name", "holder_email"]
+    search_fields = ["=number", "=legacy_reference", "holder_name", "business_name", "holder_email"]
     list_select_related = ["license_type"]
     show_full_result_count = False
     readonly_fields = [
@@ -316,10 +319,13 @@ class LicenseAdmin(admin.ModelAdmin):
         "holder_name",
         "business_name",
         "holder_email",
+        "holder_phone",
         "status",
         "issued_on",
         "expires_on",
         "application",
+        "legacy_reference",
+        "imported_in",
     ]
 
     def has_add_permission(self, request):
@@ -348,6 +354,7 @@ class LicenseAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.certificate_view),
                 name="licensing_license_certificate",
             ),
+            *self._import_urls(),
             *super().get_urls(),
         ]
 
@@ -360,3 +367,26 @@ class LicenseAdmin(admin.ModelAdmin):
         response = HttpResponse(certificate_pdf(license=license), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{certificate_filename(license)}"'
         return response
+
+    # --- Legacy import (licensing.admin_import) ----------------------------------------------
+
+    def _import_urls(self):
+        view = partial(admin_import.license_import_view, self)
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(require_http_methods(["GET", "POST"])(view)),
+                name="licensing_license_import",
+            ),
+        ]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The import's result links to the licenses one import created.
+        return lookup == "imported_in__id__exact" or super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "can_import": request.user.has_perm(admin_import.PERMISSION),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)

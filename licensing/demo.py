@@ -6,12 +6,17 @@ Everything is created only if missing, so running it again changes nothing.
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
 
-from accounts.demo import CLERKS
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import ADMINISTRATOR, CLERKS
+from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases.models import Department
-from licensing.models import LicenseType, Question, RequiredDocument
+from licensing.models import LicenseImport, LicenseType, Question, RequiredDocument
 
 T, LT, NUM, DATE, YN, ONE, MANY, FILE = (
     "text",
@@ -455,3 +460,79 @@ def seed() -> None:
         Department.objects.get_or_create(code="LICENSING", defaults={"name": "Licensing"})
         for row in TYPES:
             _license_type(row)
+    _imported_licenses()
+
+
+DEMO_IMPORT_FILE = "demo-legacy-register.csv"
+
+# Licenses "from the legacy system", without accounts, with expiries around today so the
+# reminders, the renewal window, the grace period and the lapse all have something to show:
+# (legacy number, type, holder, business, e-mail, phone, days until expiry, term in years,
+# status).
+IMPORTED = [
+    (
+        "B-10482",
+        "barber",
+        "Sam Whitfield",
+        "Sam's Barbershop",
+        "sam.whitfield@example.org",
+        "(217) 555-0142",
+        7,
+        2,
+        "active",
+    ),
+    ("C-20917", "cosmetologist", "Priya Raman", "", "priya.raman@example.org", "", 30, 2, "active"),
+    (
+        "E-3312",
+        "electrician",
+        "Dale Okafor",
+        "Okafor Electric LLC",
+        "dale@okafor.example.com",
+        "(217) 555-0199",
+        60,
+        1,
+        "active",
+    ),
+    (
+        "FT-0077",
+        "food-truck",
+        "Rosa Delgado",
+        "Tacos Rosa",
+        "rosa@tacosrosa.example.com",
+        "",
+        90,
+        1,
+        "active",
+    ),
+    ("P-5521", "plumber", "Ken Ito", "Ito Plumbing", "ken.ito@example.org", "", -10, 1, "expired"),
+    ("D-90311", "dog", "Beth Novak", "", "", "", 200, 1, "active"),
+]
+
+
+def _imported_licenses() -> None:
+    """Import the legacy demo licenses once, through the import service, as the
+    administrator (skipped if the administrator account or a type is missing)."""
+    if LicenseImport.objects.filter(file_name=DEMO_IMPORT_FILE).exists():
+        return
+    administrator = User.objects.filter(email=ADMINISTRATOR.email).first()
+    codes = set(LicenseType.objects.values_list("code", flat=True))
+    if administrator is None:
+        return
+    from licensing.services import license_import
+
+    today = timezone.localdate()
+    lines = [
+        "legacy_number,type_code,holder_name,business_name,holder_email,phone,issued_on,"
+        "expires_on,status"
+    ]
+    for number, code, name, business, email, phone, days, years, status in IMPORTED:
+        if code not in codes:
+            continue
+        expires_on = today + datetime.timedelta(days=days)
+        issued_on = expires_on - relativedelta(years=years)
+        lines.append(
+            f'{number},{code},{name},"{business}",{email},{phone},{issued_on},{expires_on},{status}'
+        )
+    license_import(
+        content="\n".join(lines).encode(), file_name=DEMO_IMPORT_FILE, actor=administrator
+    )

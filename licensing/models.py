@@ -346,6 +346,20 @@ class License(TimeStampedModel):
         blank=True,
         related_name="issued_license",
     )
+    # Legacy import: the number the old system gave (what the holder quotes) and the row as
+    # imported, so a second import of the same row is recognised even after the license has
+    # since been renewed, and a changed row is reported field by field.
+    legacy_reference = models.CharField(_("legacy license number"), max_length=40, blank=True)
+    legacy_record = models.JSONField(_("row as imported"), null=True, blank=True, editable=False)
+    holder_phone = PhoneNumberField(_("holder's phone number"), blank=True)
+    imported_in = models.ForeignKey(
+        "LicenseImport",
+        verbose_name=_("imported in"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="licenses",
+    )
 
     class Meta:
         verbose_name = _("license")
@@ -362,6 +376,17 @@ class License(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(holder_name=""), name="licensing_license_holder_named"
             ),
+            # The import's dedupe key: legacy numbers are unique within a type only (one old
+            # system numbered each register on its own).
+            models.UniqueConstraint(
+                fields=["license_type", "legacy_reference"],
+                condition=~Q(legacy_reference=""),
+                name="licensing_license_legacy_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(imported_in__isnull=True) | ~Q(legacy_reference=""),
+                name="licensing_license_imported_has_legacy_number",
+            ),
         ]
         indexes = [
             models.Index(fields=["expires_on"], name="licensing_license_expiry_idx"),
@@ -373,3 +398,34 @@ class License(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("licensing:license", kwargs={"number": self.number})
+
+
+class LicenseImport(TimeStampedModel):
+    """One applied import of a legacy CSV file: who, which file, and what it created."""
+
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="license_imports",
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file checksum (SHA-256)"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows read"))
+    created_count = models.PositiveIntegerField(_("licenses created"))
+    already_count = models.PositiveIntegerField(_("rows already imported"))
+    error_count = models.PositiveIntegerField(_("rows refused"))
+
+    class Meta:
+        verbose_name = _("license import")
+        verbose_name_plural = _("license imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows__gte=F("created_count") + F("already_count") + F("error_count")),
+                name="licensing_import_counts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -18,9 +18,16 @@ from licensing.services.applications import (
     application_start,
     license_number_allocate,
 )
+from licensing.services.imports import (
+    ImportRefused,
+    ImportReport,
+    license_import,
+)
 
 __all__ = [
     "PURPOSE_APPLICATION",
+    "ImportRefused",
+    "ImportReport",
     "application_add_document",
     "application_approve",
     "application_deny",
@@ -32,5 +39,6 @@ __all__ = [
     "application_save_about",
     "application_save_answers",
     "application_start",
+    "license_import",
     "license_number_allocate",
 ]
