@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases.exceptions import CaseError
-from licensing import admin_import, selectors, services
+from licensing import admin_import, admin_review, selectors, services
 from licensing import questions as question_rules
 from licensing.exceptions import LicensingError
 from licensing.forms import DecisionForm
@@ -144,9 +144,25 @@ class OverdueFirstFilter(admin.SimpleListFilter):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     change_form_template = "licensing/admin/application_change_form.html"
-    list_display = ["reference", "license_type", "kind", "holder_name", "status", "due", "paid_at"]
-    list_filter = [OverdueFirstFilter, "kind", "case__status", "license_type"]
-    list_select_related = ["case", "license_type"]
+    list_display = [
+        "reference",
+        "license_type",
+        "kind",
+        "holder_name",
+        "status",
+        "assignee",
+        "due",
+        "paid_at",
+    ]
+    list_filter = [
+        OverdueFirstFilter,
+        admin_review.AssigneeFilter,
+        "kind",
+        "case__status",
+        "license_type",
+    ]
+    list_select_related = ["case", "case__assignee", "license_type"]
+    actions = ["assign_to_me"]
     search_fields = ["=case__reference", "holder_name", "business_name", "email"]
     list_per_page = 50
     show_full_result_count = False
@@ -173,7 +189,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .exclude(case__status="cancelled")
+            .exclude(case__status__in=["cancelled", "draft"])
             .annotate(
                 queue_rank=SqlCase(
                     When(case__status__in=OPEN_STATUSES, case__due_date__lt=today, then=Value(0)),
@@ -204,7 +220,18 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("due"), ordering="case__due_date")
     def due(self, application):
-        return application.case.due_date
+        case = application.case
+        if case.is_overdue and case.status in OPEN_STATUSES:
+            return format_html("<strong>{} ({})</strong>", case.due_date, _("overdue"))
+        return case.due_date
+
+    @admin.display(description=_("assignee"), ordering="case__assignee__full_name")
+    def assignee(self, application):
+        return application.case.assignee or "-"
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        admin_review.assign_to_me(self, request, queryset)
 
     @admin.display(description=_("case"))
     def case_link(self, application):
@@ -223,6 +250,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.decide)),
                 name="licensing_application_decide",
             ),
+            *admin_review.review_urls(self),
             *super().get_urls(),
         ]
 
@@ -241,7 +269,10 @@ class ApplicationAdmin(admin.ModelAdmin):
                 ),
                 decide_url=reverse("admin:licensing_application_decide", args=[application.pk]),
                 can_decide=application.case.status in OPEN_STATUSES,
+                **admin_review.review_context(request, application),
             )
+            # Bound forms handed back by a refused assignment or note win, keeping the text.
+            context.update(extra_context or {})
         return super().change_view(request, object_id, form_url, context)
 
     def decide(self, request, object_id):

@@ -1,14 +1,25 @@
 """Back-office pages of licensing: the legacy CSV import, and the clerks' queue."""
 
+import datetime
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases import services as case_services
+from cases.models import Case
+from licensing import services
 from licensing.models import License, LicenseImport
-from tests.accounts.factories import StaffFactory
-from tests.licensing.factories import LicenseTypeFactory
+from payments.services import payment_record_counter
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.cases.factories import PDF_BYTES, PNG_BYTES
+from tests.licensing.factories import (
+    ApplicationFactory,
+    LicenseTypeFactory,
+    RequiredDocumentFactory,
+)
 
 HEADER = "legacy_number,type_code,holder_name,holder_email,issued_on,expires_on,status\n"
 ROWS = (
@@ -189,3 +200,200 @@ def test_no_file_is_an_error_on_the_field(client, importer):
     # then
     assert response.status_code == 400
     assert response.context["form"].errors == {"file": ["This field is required."]}
+
+
+# --- The clerks' queue and the application page -------------------------------------------
+
+
+@pytest.fixture
+def reviewer(db):
+    user = _staff("view_application", "change_application")
+    user.user_permissions.add(Permission.objects.get(codename="view_casedocument"))
+    return user
+
+
+def _submitted(applicant, license_type, pdf_bytes=PDF_BYTES):
+    """An application sent to the clerks: about, answers, a document, fee paid."""
+    application = ApplicationFactory(license_type=license_type, applicant=applicant)
+    services.application_save_about(
+        application=application, actor=applicant, holder_name="Robin Reyes", email="r@example.org"
+    )
+    requirement = license_type.documents.first()
+    if requirement is not None:
+        services.application_add_document(
+            application=application,
+            actor=applicant,
+            requirement=requirement,
+            upload=SimpleUploadedFile("id.pdf", pdf_bytes, content_type="application/pdf"),
+        )
+    invoice = services.application_request_payment(application=application, actor=applicant)
+    payment_record_counter(
+        invoice=invoice, method="cash", amount_cents=invoice.total_cents, actor=StaffFactory()
+    )
+    application.refresh_from_db()
+    return application
+
+
+@pytest.fixture
+def typed(db):
+    license_type = LicenseTypeFactory()
+    RequiredDocumentFactory(license_type=license_type, name="Photo ID")
+    return license_type
+
+
+def test_the_queue_puts_overdue_first_hides_drafts_and_filters_by_assignee(client, reviewer, typed):
+    # given
+    on_time = _submitted(UserFactory(), typed)
+    overdue = _submitted(UserFactory(), typed)
+    Case.objects.filter(pk=overdue.case_id).update(due_date=datetime.date(2020, 1, 1))
+    draft = ApplicationFactory(license_type=typed)
+    case_services.case_assign(case=on_time.case, assignee=reviewer, actor=reviewer)
+    client.force_login(reviewer)
+    url = reverse("admin:licensing_application_changelist")
+
+    # when
+    queue = client.get(url)
+    mine = client.get(url, {"assignee": "me"})
+    unassigned = client.get(url, {"assignee": "none"})
+
+    # then
+    assert [a.pk for a in queue.context["cl"].result_list] == [overdue.pk, on_time.pk]
+    assert draft.pk not in [a.pk for a in queue.context["cl"].result_list]
+    assert "(overdue)" in queue.content.decode()
+    assert [a.pk for a in mine.context["cl"].result_list] == [on_time.pk]
+    assert [a.pk for a in unassigned.context["cl"].result_list] == [overdue.pk]
+
+
+def test_assign_to_me_from_the_queue(client, reviewer, typed):
+    # given
+    first, second = _submitted(UserFactory(), typed), _submitted(UserFactory(), typed)
+    client.force_login(reviewer)
+
+    # when
+    response = client.post(
+        reverse("admin:licensing_application_changelist"),
+        {"action": "assign_to_me", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    # then
+    assert response.status_code == 200
+    assert "2 application(s) assigned to you." in response.content.decode()
+    assert set(Case.objects.values_list("assignee", flat=True)) == {reviewer.pk}
+
+
+def test_the_application_page_shows_documents_inline_to_staff_allowed(
+    client, reviewer, typed, resident
+):
+    # given
+    application = _submitted(resident, typed)
+    later = case_services.document_add(
+        case=application.case,
+        uploaded_by=resident,
+        upload=SimpleUploadedFile("photo.png", PNG_BYTES, content_type="image/png"),
+    )
+    client.force_login(reviewer)
+
+    # when
+    page = client.get(reverse("admin:licensing_application_change", args=[application.pk]))
+    documents = page.context["documents"]
+    pdf = client.get(documents[0]["url"])
+    png = client.get(documents[1]["url"])
+
+    # then
+    assert page.status_code == 200
+    assert [(d["answers"], d["document"].original_name) for d in documents] == [
+        ("Photo ID", "id.pdf"),
+        ("Sent later, on the case page", "photo.png"),
+    ]
+    assert documents[1]["document"] == later
+    assert 'target="_blank"' in page.content.decode()
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == 'inline; filename="id.pdf"'
+    assert b"".join(pdf.streaming_content) == PDF_BYTES
+    assert pdf["X-Content-Type-Options"] == "nosniff"
+    assert png["Content-Type"] == "image/png"
+    assert png["Content-Disposition"] == 'inline; filename="photo.png"'
+
+
+def test_documents_are_refused_to_staff_without_the_permission_and_to_residents(
+    client, typed, resident
+):
+    # given
+    application = _submitted(resident, typed)
+    document = application.case.documents.get()
+    url = reverse("admin:licensing_application_document", args=[application.pk, document.pk])
+    without = _staff("view_application", "change_application")
+    other = _submitted(UserFactory(), typed)
+    reviewer = _staff("view_application", "view_casedocument")
+    wrong_application = reverse(
+        "admin:licensing_application_document", args=[other.pk, document.pk]
+    )
+
+    # when
+    client.force_login(without)
+    refused = client.get(url)
+    page = client.get(reverse("admin:licensing_application_change", args=[application.pk]))
+    client.force_login(reviewer)
+    mismatched = client.get(wrong_application)
+    client.force_login(resident)
+    resident_response = client.get(url)
+
+    # then
+    assert refused.status_code == 404
+    assert page.context["documents"] == []
+    assert "You do not have permission to see case documents." in page.content.decode()
+    assert mismatched.status_code == 404
+    assert resident_response.status_code == 403
+
+
+def test_assign_assign_to_me_and_notes_on_the_application_page(client, reviewer, typed):
+    # given
+    application = _submitted(UserFactory(), typed)
+    colleague = _staff("view_application")
+    client.force_login(reviewer)
+    assign_url = reverse("admin:licensing_application_assign", args=[application.pk])
+    note_url = reverse("admin:licensing_application_note", args=[application.pk])
+    page_url = reverse("admin:licensing_application_change", args=[application.pk])
+
+    # when
+    to_colleague = client.post(assign_url, {"assignee": colleague.pk})
+    after_colleague = Case.objects.get(pk=application.case_id).assignee
+    to_me = client.post(assign_url, {"assignee": colleague.pk, "assign_to_me": "1"})
+    noted = client.post(note_url, {"note-body": "Called the school: hours confirmed."})
+    page = client.get(page_url)
+
+    # then
+    assert (to_colleague.status_code, to_colleague.url) == (302, page_url)
+    assert after_colleague == colleague
+    assert to_me.status_code == 302
+    assert Case.objects.get(pk=application.case_id).assignee == reviewer
+    assert noted.status_code == 302
+    assert page.context["assigned_to_me"] is True
+    notes = [e.body for e in page.context["timeline"] if e.kind == "note"]
+    assert notes == ["Called the school: hours confirmed."]
+
+
+def test_a_refused_assignment_or_empty_note_keeps_the_page_and_the_text(
+    client, reviewer, typed, resident
+):
+    # given
+    application = _submitted(UserFactory(), typed)
+    client.force_login(reviewer)
+
+    # when
+    bad_assignee = client.post(
+        reverse("admin:licensing_application_assign", args=[application.pk]),
+        {"assignee": resident.pk},
+    )
+    empty_note = client.post(
+        reverse("admin:licensing_application_note", args=[application.pk]), {"note-body": "  "}
+    )
+
+    # then
+    assert bad_assignee.status_code == 400
+    assert "assignee" in bad_assignee.context["assign_form"].errors
+    assert empty_note.status_code == 400
+    assert empty_note.context["note_form"].errors == {"body": ["This field is required."]}
+    assert Case.objects.get(pk=application.case_id).assignee is None
