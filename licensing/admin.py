@@ -60,6 +60,7 @@ class QuestionInlineForm(forms.ModelForm):
             "for_renewal",
             "condition_question",
             "condition_value",
+            "review_answer",
         ]
         widgets = {"choices": forms.Textarea(attrs={"rows": 2, "cols": 24})}
 
@@ -287,17 +288,16 @@ class ApplicationAdmin(admin.ModelAdmin):
             decision = form.cleaned_data["decision"]
             message = form.cleaned_data["message"]
             try:
+                renewal = application.kind == Application.Kind.RENEWAL
                 if decision == "approve":
-                    license = services.application_approve(
-                        application=application, actor=request.user, reason=message
-                    )
+                    approve = services.renewal_approve if renewal else services.application_approve
+                    license = approve(application=application, actor=request.user, reason=message)
                     messages.success(
                         request, _("License %(number)s issued.") % {"number": license.number}
                     )
                 elif decision == "deny":
-                    services.application_deny(
-                        application=application, actor=request.user, reason=message
-                    )
+                    deny = services.renewal_deny if renewal else services.application_deny
+                    deny(application=application, actor=request.user, reason=message)
                     messages.success(request, _("The application was denied."))
                 else:
                     services.application_request_info(

@@ -10,11 +10,12 @@ class LicensingConfig(AppConfig):
     def ready(self) -> None:
         from cases.workflow import register
         from licensing import receivers  # noqa: F401
-        from licensing.workflow import LICENSE_APPLICATION
+        from licensing.workflow import LICENSE_APPLICATION, LICENSE_RENEWAL
         from portal.services_catalogue import CatalogueEntry
         from portal.services_catalogue import register as register_entry
 
         register(LICENSE_APPLICATION)
+        register(LICENSE_RENEWAL)
         register_entry(
             CatalogueEntry(
                 key="licensing.apply",

@@ -40,6 +40,9 @@ RENEWAL_ATTESTATION = (
     True,
 )
 
+# A change since the last application is for a clerk to look at, not for automatic renewal.
+RENEWAL_REVIEW_ANSWERS = {"attest_no_changes": "yes"}
+
 # code, prefix, name, category, description, eligibility, fees in cents (application,
 # renewal, late), term months, review days, auto-approve renewals, documents
 # [(name, description, required)], questions
@@ -442,6 +445,7 @@ def _license_type(row) -> None:
             for_renewal=for_renewal,
             condition_question=by_code[condition[0]] if condition else None,
             condition_value=condition[1] if condition else "",
+            review_answer=RENEWAL_REVIEW_ANSWERS.get(q_code, ""),
         )
 
 

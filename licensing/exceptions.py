@@ -21,3 +21,11 @@ class AlreadyPaid(LicensingError):
 
 class DecisionForbidden(LicensingError):
     """Only active staff, other than the applicant, decide on an application."""
+
+
+class RenewalNotOpen(LicensingError):
+    """The license cannot be renewed today: outside its window, or not renewable at all."""
+
+
+class RenewalAlreadyOpen(LicensingError):
+    """A renewal of this license is already with the clerks (or paid)."""

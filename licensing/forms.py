@@ -116,3 +116,43 @@ class DecisionForm(forms.Form):
         if cleaned.get("decision") in ("request_info", "deny") and not cleaned.get("message"):
             self.add_error("message", _("Write what the applicant needs to know."))
         return cleaned
+
+
+# --- Renewals ------------------------------------------------------------------------------
+
+
+class RenewalForm(QuestionsForm):
+    """The renewal's one page: the holder confirms their details, then the attestations."""
+
+    holder_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        help_text=_("As it should appear on the license."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    business_name = forms.CharField(
+        label=_("Business or trading name (optional)"), max_length=200, required=False
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = PhoneNumberField(
+        label=_("Phone number (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        help_text=_("Where you live or where the business is."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+
+    DETAILS = ("holder_name", "business_name", "email", "phone", "address")
+
+    def __init__(self, *args, application: Application, questions, **kwargs):
+        super().__init__(*args, questions=questions, answers=application.answers, **kwargs)
+        for name in self.DETAILS:
+            self.initial[name] = getattr(application, name)
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in self.DETAILS}

@@ -14,6 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -153,6 +154,16 @@ class Question(models.Model):
         related_name="dependents",
     )
     condition_value = models.CharField(_("is"), max_length=255, blank=True)
+    review_answer = models.CharField(
+        _("answer a clerk must review"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Renewal attestations only: a renewal answered this way goes to a clerk instead "
+            "of being approved automatically (for a yes/no question, “yes” or “no”; for a "
+            "file question, any text here means every upload is reviewed)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -391,6 +402,12 @@ class License(TimeStampedModel):
         indexes = [
             models.Index(fields=["expires_on"], name="licensing_license_expiry_idx"),
             models.Index(fields=["license_type", "status"], name="licensing_license_type_idx"),
+            # The daily reminder job: per type and offset, a range of expiry dates.
+            models.Index(
+                fields=["license_type", "expires_on"],
+                condition=Q(status="active"),
+                name="licensing_license_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -429,3 +446,64 @@ class LicenseImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# --- Renewals, expiry and reminders --------------------------------------------------------
+
+
+class LicenseEventKind(models.TextChoices):
+    REMINDER = "reminder", _("Renewal reminder sent")
+    RENEWED = "renewed", _("Renewed")
+    EXPIRED = "expired", _("Expired")
+    LAPSED = "lapsed", _("Lapsed")
+    LINKED = "linked", _("Linked to an account")
+
+
+class LicenseEvent(models.Model):
+    """One entry of a license's own timeline (reminders, renewals, expiry, lapse).
+
+    A license outlives the case that issued it, and imported licenses have no case at all, so
+    the license keeps its own history. Rows are append-only and many are written by set-based
+    SQL (the daily jobs), hence plain columns the page words itself rather than stored text.
+    """
+
+    Kind = LicenseEventKind
+
+    license = models.ForeignKey(License, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=LicenseEventKind.choices)
+    expires_on = models.DateField(_("expiry it concerns"))
+    offset_days = models.PositiveSmallIntegerField(_("days before expiry"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("license event")
+        verbose_name_plural = _("license events")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LicenseEventKind.values), name="licensing_event_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reminder", offset_days__isnull=False)
+                | (~Q(kind="reminder") & Q(offset_days__isnull=True)),
+                name="licensing_event_reminder_has_offset",
+            ),
+            # One reminder per offset of one term, and one expiry or lapse per term: the daily
+            # jobs insert with ON CONFLICT DO NOTHING against these.
+            models.UniqueConstraint(
+                fields=["license", "expires_on", "offset_days"],
+                condition=Q(kind="reminder"),
+                name="licensing_event_reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["license", "kind", "expires_on"],
+                condition=Q(kind__in=["expired", "lapsed"]),
+                name="licensing_event_status_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["license", "-created_at"], name="licensing_event_license_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.license_id}: {self.kind} ({self.expires_on})"

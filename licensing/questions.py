@@ -101,6 +101,11 @@ def _matches(answer, expected: str) -> bool:
     return str(answer).strip().casefold() == expected
 
 
+def answer_matches(answer, expected: str) -> bool:
+    """Whether a stored answer is `expected` (for several choices: includes it), ignoring case."""
+    return _matches(answer, expected)
+
+
 def is_asked(question: Question, answers: Mapping[str, object]) -> bool:
     """Whether `question` applies given `answers` (its condition, and its parent's, hold)."""
     seen = set()

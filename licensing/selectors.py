@@ -146,3 +146,32 @@ def license_public(*, number: str) -> License | None:
         .filter(number=number)
         .first()
     )
+
+
+# --- Renewals ------------------------------------------------------------------------------
+
+
+def renewal_for_holder(*, user, reference: str) -> Application:
+    """The user's own renewal by its reference; 404 for anyone else's."""
+    try:
+        return (
+            Application.objects.select_related("case", "license_type", "renews", "invoice")
+            .filter(applicant=user, kind=Application.Kind.RENEWAL)
+            .get(case__reference=reference)
+        )
+    except Application.DoesNotExist:
+        raise Http404("No such renewal.") from None
+
+
+def license_timeline(*, license: License) -> list:
+    """The license's own history (reminders, renewals, expiry, lapse), newest first."""
+    return list(license.events.order_by("-created_at", "-id")[:50])
+
+
+def renewals_of_license(*, license: License) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(renews=license, kind=Application.Kind.RENEWAL)
+        .exclude(case__status=CaseStatus.CANCELLED)
+        .select_related("case")
+        .order_by("-created_at")
+    )

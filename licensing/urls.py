@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licensing import views
+from licensing import renewal_views, views
 
 app_name = "licensing"
 
@@ -24,4 +24,19 @@ urlpatterns = [
         name="license_certificate",
     ),
     path("verify/<str:token>/", views.license_verify, name="verify"),
+    # Renewals: the holder's own, and by the signed link of a reminder (no account).
+    path("licenses/<str:number>/renew/", renewal_views.renew_start, name="renew_start"),
+    path("renew/link/<str:token>/", renewal_views.renew_link, name="renew_link"),
+    path("renew/guest/<str:token>/", renewal_views.renew_details, name="renew_guest_details"),
+    path("renew/guest/<str:token>/check/", renewal_views.renew_check, name="renew_guest_check"),
+    path("renew/guest/<str:token>/done/", renewal_views.renew_status, name="renew_guest_status"),
+    path(
+        "renew/guest/<str:token>/discard/",
+        renewal_views.renew_discard,
+        name="renew_guest_discard",
+    ),
+    path("renew/<str:reference>/", renewal_views.renew_details, name="renew_details"),
+    path("renew/<str:reference>/check/", renewal_views.renew_check, name="renew_check"),
+    path("renew/<str:reference>/done/", renewal_views.renew_status, name="renew_status"),
+    path("renew/<str:reference>/discard/", renewal_views.renew_discard, name="renew_discard"),
 ]

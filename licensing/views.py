@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.selectors import public_timeline
 from licensing import questions as question_rules
-from licensing import selectors, services
+from licensing import renewal_views, selectors, services
 from licensing.exceptions import AlreadyPaid, ApplicationIncomplete, ApplicationNotEditable
 from licensing.forms import AboutForm, DocumentForm, QuestionsForm, TypeSearchForm
 from licensing.models import Application
@@ -294,9 +294,12 @@ def license_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The holder's own license: its dates and status."""
     license = selectors.license_for_holder(user=request.user, number=number)
     verify_path = reverse("licensing:verify", kwargs={"token": verify_token(license=license)})
-    return render(
-        request, "licensing/license_detail.html", {"license": license, "verify_path": verify_path}
-    )
+    context = {
+        "license": license,
+        "verify_path": verify_path,
+        **renewal_views.renewal_panel(license=license),
+    }
+    return render(request, "licensing/license_detail.html", context)
 
 
 # --- certificates and verification ---------------------------------------------------------

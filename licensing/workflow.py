@@ -81,3 +81,70 @@ LICENSE_APPLICATION = Workflow(
         Transition(S.AWAITING_INFO, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
     ],
 )
+
+
+# --- Renewals ------------------------------------------------------------------------------
+
+RENEWAL_KIND = "license_renewal"
+
+# A renewal is sent when its fee is paid. A clean one of a type that allows it is approved at
+# once by the system in the same transaction; any other waits for a clerk, whose decisions go
+# through `licensing.services` (which extends the license), hence the system's moves here.
+LICENSE_RENEWAL = Workflow(
+    kind=RENEWAL_KIND,
+    name=_("License renewal"),
+    prefix="REN",
+    target_days=14,
+    department_code="LICENSING",
+    states={
+        S.DRAFT: State(
+            label=_("Not sent yet"),
+            next_steps=_("Check your details, answer the questions and pay the renewal fee."),
+        ),
+        S.SUBMITTED: State(
+            label=_("Received"),
+            next_steps=_("A clerk will check your renewal and may ask you for more."),
+        ),
+        S.IN_REVIEW: State(
+            label=_("Being reviewed"),
+            next_steps=_("A clerk is checking your renewal."),
+        ),
+        S.AWAITING_INFO: State(
+            label=_("We need more information"),
+            next_steps=_(
+                "Read the clerk's message, reply or upload what was asked for, then choose "
+                "“Send back to the clerk”."
+            ),
+        ),
+        S.APPROVED: State(
+            label=_("Renewed"),
+            next_steps=_("Your license is renewed. The new expiry date is shown below."),
+            final=True,
+        ),
+        S.DENIED: State(
+            label=_("Not renewed"),
+            next_steps=_("The reason is shown below. Contact us if you have questions."),
+            final=True,
+        ),
+        S.CANCELLED: State(
+            label=_("Discarded"), next_steps=_("This renewal was discarded."), final=True
+        ),
+    },
+    transitions=[
+        Transition(S.DRAFT, S.SUBMITTED, actors={SYSTEM}, label=_("Send (fee paid)")),
+        Transition(S.DRAFT, S.CANCELLED, actors={APPLICANT, SYSTEM}, label=_("Discard")),
+        Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
+        Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(
+            S.AWAITING_INFO,
+            S.IN_REVIEW,
+            actors={APPLICANT, SYSTEM},
+            label=_("Send back to the clerk"),
+        ),
+        Transition(S.SUBMITTED, S.APPROVED, actors={SYSTEM}, label=_("Renew")),
+        Transition(S.IN_REVIEW, S.APPROVED, actors={SYSTEM}, label=_("Renew")),
+        Transition(S.SUBMITTED, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
+        Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
+    ],
+)

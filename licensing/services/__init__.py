@@ -23,9 +23,24 @@ from licensing.services.imports import (
     ImportReport,
     license_import,
 )
+from licensing.services.renewals import (
+    PURPOSE_RENEWAL,
+    licenses_link_account,
+    renewal_approve,
+    renewal_deny,
+    renewal_discard,
+    renewal_flags,
+    renewal_mark_paid,
+    renewal_open_for,
+    renewal_problems,
+    renewal_request_payment,
+    renewal_save,
+    renewal_start,
+)
 
 __all__ = [
     "PURPOSE_APPLICATION",
+    "PURPOSE_RENEWAL",
     "ImportRefused",
     "ImportReport",
     "application_add_document",
@@ -41,4 +56,15 @@ __all__ = [
     "application_start",
     "license_import",
     "license_number_allocate",
+    "licenses_link_account",
+    "renewal_approve",
+    "renewal_deny",
+    "renewal_discard",
+    "renewal_flags",
+    "renewal_mark_paid",
+    "renewal_open_for",
+    "renewal_problems",
+    "renewal_request_payment",
+    "renewal_save",
+    "renewal_start",
 ]

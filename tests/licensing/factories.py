@@ -1,9 +1,12 @@
 """License types built as an administrator would, and applications through the services."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 
 from licensing import services
-from licensing.models import Application, LicenseType, Question, RequiredDocument
+from licensing.models import Application, License, LicenseType, Question, RequiredDocument
 from tests.accounts.factories import UserFactory
 
 
@@ -54,3 +57,18 @@ class ApplicationFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, **kwargs):
         return services.application_start(**kwargs)
+
+
+class LicenseFactory(factory.django.DjangoModelFactory):
+    """An issued license; `holder=None` with `holder_email` is one imported without account."""
+
+    class Meta:
+        model = License
+
+    number = factory.Sequence(lambda n: f"TST-2026-{n:06d}")
+    license_type = factory.SubFactory(LicenseTypeFactory)
+    holder = factory.SubFactory(UserFactory)
+    holder_name = factory.LazyAttribute(lambda o: o.holder.full_name if o.holder else "Pat Holder")
+    holder_email = factory.LazyAttribute(lambda o: "" if o.holder else "pat@example.net")
+    issued_on = factory.LazyAttribute(lambda o: o.expires_on - datetime.timedelta(days=365))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
