@@ -8,6 +8,7 @@ portal refuses to start unless the production essentials are set.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -406,6 +407,12 @@ if MAP_TILE_URL:
 # --- Licensing -------------------------------------------------------------------------
 # Searches one address may make on the public license lookup per minute (0: no limit).
 LICENSING_LOOKUP_PER_MINUTE = env.int("LICENSING_LOOKUP_PER_MINUTE", default=30)
+# Daily jobs, at the agency's local time (CELERY_TIMEZONE): expiry and lapse just after
+# midnight, so a license is expired on its expiry date; reminders in the morning.
+CELERY_BEAT_SCHEDULE["licensing-expire-licenses"] = {
+    "task": "licensing.expire_licenses",
+    "schedule": crontab(hour=0, minute=5),
+}
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records

@@ -23,6 +23,7 @@ from licensing.services.imports import (
     ImportReport,
     license_import,
 )
+from licensing.services.lifecycle import LifecycleOutcome, licenses_expire
 from licensing.services.renewals import (
     PURPOSE_RENEWAL,
     licenses_link_account,
@@ -43,6 +44,7 @@ __all__ = [
     "PURPOSE_RENEWAL",
     "ImportRefused",
     "ImportReport",
+    "LifecycleOutcome",
     "application_add_document",
     "application_approve",
     "application_deny",
@@ -56,6 +58,7 @@ __all__ = [
     "application_start",
     "license_import",
     "license_number_allocate",
+    "licenses_expire",
     "licenses_link_account",
     "renewal_approve",
     "renewal_deny",
