@@ -26,8 +26,9 @@ from django.views.decorators.http import require_http_methods
 from cases.exceptions import CaseError
 from licensing import admin_import, admin_review, selectors, services
 from licensing import questions as question_rules
+from licensing.admin_enforcement import DisciplinaryActionInline
 from licensing.exceptions import LicensingError
-from licensing.forms import DecisionForm
+from licensing.forms import DecisionForm, DisciplinaryActionForm
 from licensing.models import (
     Application,
     License,
@@ -376,7 +377,10 @@ class LicenseAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Download the certificate (PDF)"))
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "certificate"]
+        return [*super().get_readonly_fields(request, obj), "certificate", "discipline_link"]
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), DisciplinaryActionInline]
 
     def get_urls(self):
         return [
@@ -386,8 +390,70 @@ class LicenseAdmin(admin.ModelAdmin):
                 name="licensing_license_certificate",
             ),
             *self._import_urls(),
+            path(
+                "<path:object_id>/discipline/",
+                self.admin_site.admin_view(
+                    require_http_methods(["GET", "POST"])(self.discipline_view)
+                ),
+                name="licensing_license_discipline",
+            ),
             *super().get_urls(),
         ]
+
+    # --- enforcement ---
+
+    @admin.display(description=_("disciplinary action"))
+    def discipline_link(self, license):
+        url = reverse("admin:licensing_license_discipline", args=[license.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Record a disciplinary action"))
+
+    def discipline_view(self, request, object_id):
+        """Record a warning, fine, suspension or revocation: one form, one service call."""
+        license = self.get_object(request, unquote(object_id))
+        if license is None:
+            raise Http404
+        if not request.user.has_perm("licensing.add_disciplinaryaction"):
+            raise PermissionDenied
+        complaints = list(selectors.complaints_of_license(license=license))
+        form = DisciplinaryActionForm(
+            request.POST or None,
+            complaints=complaints,
+            initial={"complaint": request.GET.get("complaint")},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                action = services.disciplinary_action_record(
+                    license=license,
+                    actor=request.user,
+                    kind=data["kind"],
+                    public=data["public"],
+                    public_summary=data["public_summary"],
+                    internal_note=data["internal_note"],
+                    ends_on=data["ends_on"],
+                    fine_cents=form.fine_cents(),
+                    complaint=next((c for c in complaints if c.pk == data["complaint"]), None),
+                )
+            except (LicensingError, ValueError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(action)s recorded against %(number)s.")
+                    % {"action": action.get_kind_display(), "number": license.number},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:licensing_license_change", args=[license.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Disciplinary action against %(number)s") % {"number": license.number},
+            "license": license,
+            "form": form,
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        return render(request, "licensing/admin/discipline.html", context, status=status)
 
     def certificate_view(self, request, object_id):
         license = self.get_object(request, unquote(object_id))

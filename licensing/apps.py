@@ -9,13 +9,14 @@ class LicensingConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
-        from licensing import receivers  # noqa: F401
-        from licensing.workflow import LICENSE_APPLICATION, LICENSE_RENEWAL
+        from licensing import enforcement_tasks, receivers  # noqa: F401
+        from licensing.workflow import LICENSE_APPLICATION, LICENSE_COMPLAINT, LICENSE_RENEWAL
         from portal.services_catalogue import CatalogueEntry
         from portal.services_catalogue import register as register_entry
 
         register(LICENSE_APPLICATION)
         register(LICENSE_RENEWAL)
+        register(LICENSE_COMPLAINT)
         register_entry(
             CatalogueEntry(
                 key="licensing.apply",

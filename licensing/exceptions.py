@@ -29,3 +29,7 @@ class RenewalNotOpen(LicensingError):
 
 class RenewalAlreadyOpen(LicensingError):
     """A renewal of this license is already with the clerks (or paid)."""
+
+
+class DisciplineRefused(LicensingError):
+    """A disciplinary action was refused (who records it, or the license's state)."""

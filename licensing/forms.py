@@ -6,12 +6,15 @@ services; views put a refused answer's message back on its field.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from licensing import questions as question_rules
-from licensing.models import Application, Question
+from licensing.models import Application, DisciplinaryActionKind, Question
 
 
 class TypeSearchForm(forms.Form):
@@ -156,3 +159,115 @@ class RenewalForm(QuestionsForm):
 
     def details(self) -> dict:
         return {name: self.cleaned_data.get(name) or "" for name in self.DETAILS}
+
+
+# --- enforcement -----------------------------------------------------------------------------
+
+
+class ComplaintForm(forms.Form):
+    """A complaint about a licensee. A guest gives a name and an e-mail address for replies."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name.")},
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("We write to you about your complaint. The licensee never sees it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter an e-mail address like name@example.com."),
+        },
+    )
+    details = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("Say what the licensee did, where, and who was affected."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Tell us what happened.")},
+    )
+    occurred_on = forms.DateField(
+        label=_("When did it happen? (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date like 2026-05-31.")},
+    )
+
+    def __init__(self, *args, signed_in: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if signed_in:
+            del self.fields["name"]
+            del self.fields["email"]
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data.get("occurred_on")
+        if occurred_on and occurred_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return occurred_on
+
+
+class DisciplinaryActionForm(forms.Form):
+    """Staff record an action against a license; the service checks the rules again."""
+
+    kind = forms.ChoiceField(
+        label=_("Action"),
+        choices=DisciplinaryActionKind.choices,
+        widget=forms.RadioSelect,
+    )
+    ends_on = forms.DateField(
+        label=_("Suspended until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For a suspension: the day the license is in force again."),
+    )
+    fine = forms.DecimalField(
+        label=_("Fine amount"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=9,
+        decimal_places=2,
+        help_text=_("For a fine, in dollars: the holder is sent an invoice."),
+    )
+    public = forms.BooleanField(
+        label=_("Show this action to the public"), required=False, initial=True
+    )
+    public_summary = forms.CharField(
+        label=_("Public summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the license lookup and on the verification page."),
+    )
+    internal_note = forms.CharField(
+        label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    complaint = forms.TypedChoiceField(
+        label=_("Complaint"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, complaints, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["complaint"].choices = [("", _("None"))] + [
+            (c.pk, c.case.reference) for c in complaints
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == DisciplinaryActionKind.SUSPENSION and not cleaned.get("ends_on"):
+            self.add_error("ends_on", _("Give the day the suspension ends."))
+        if kind != DisciplinaryActionKind.SUSPENSION and cleaned.get("ends_on"):
+            self.add_error("ends_on", _("Only a suspension has an end date."))
+        if kind == DisciplinaryActionKind.FINE and not cleaned.get("fine"):
+            self.add_error("fine", _("Give the amount of the fine."))
+        if kind != DisciplinaryActionKind.FINE and cleaned.get("fine"):
+            self.add_error("fine", _("Only a fine has an amount."))
+        if cleaned.get("public") and not cleaned.get("public_summary", "").strip():
+            self.add_error("public_summary", _("Write what the public will read."))
+        return cleaned
+
+    def fine_cents(self) -> int | None:
+        fine = self.cleaned_data.get("fine")
+        return int(fine * 100) if fine else None

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases.models import CaseStatus
-from licensing.models import Application, License, LicenseType, Question
+from licensing.models import (
+    Application,
+    Complaint,
+    DisciplinaryAction,
+    License,
+    LicenseType,
+    Question,
+)
 
 
 def license_types_open(*, query: str = "") -> QuerySet[LicenseType]:
@@ -102,6 +109,7 @@ def licenses_public_search(*, query: str = "") -> QuerySet[License]:
             | Q(business_name__icontains=query)
             | Q(license_type__name__icontains=query)
         )
+    licenses = licenses.prefetch_related(public_actions_prefetch())
     return licenses.order_by("holder_name", "number")
 
 
@@ -130,10 +138,22 @@ def license_for_certificate(*, user, number: str) -> License:
         raise Http404("No such license.") from None
 
 
+def public_actions_prefetch() -> Prefetch:
+    """The public disciplinary actions of each license, newest first, as `public_actions`."""
+    return Prefetch(
+        "disciplinary_actions",
+        queryset=DisciplinaryAction.objects.filter(public=True)
+        .only("license_id", "kind", "starts_on", "ends_on", "public_summary")
+        .order_by("-starts_on", "-id"),
+        to_attr="public_actions",
+    )
+
+
 def license_public(*, number: str) -> License | None:
     """A license as the public lookup shows it (no contact details, no account), or None."""
     return (
         License.objects.select_related("license_type")
+        .prefetch_related(public_actions_prefetch())
         .only(
             "number",
             "holder_name",
@@ -175,3 +195,8 @@ def renewals_of_license(*, license: License) -> QuerySet[Application]:
         .select_related("case")
         .order_by("-created_at")
     )
+
+
+def complaints_of_license(*, license: License) -> QuerySet[Complaint]:
+    """The complaints about `license`, for staff recording an action."""
+    return Complaint.objects.filter(license=license).select_related("case").order_by("-created_at")

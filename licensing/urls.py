@@ -39,4 +39,5 @@ urlpatterns = [
     path("renew/<str:reference>/check/", renewal_views.renew_check, name="renew_check"),
     path("renew/<str:reference>/done/", renewal_views.renew_status, name="renew_status"),
     path("renew/<str:reference>/discard/", renewal_views.renew_discard, name="renew_discard"),
+    path("lookup/<str:number>/complain/", views.complaint_new, name="complain"),
 ]

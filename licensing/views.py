@@ -12,17 +12,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.signing import BadSignature
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.selectors import public_timeline
+from cases.tokens import guest_token as case_guest_token
 from licensing import questions as question_rules
 from licensing import renewal_views, selectors, services
 from licensing.exceptions import AlreadyPaid, ApplicationIncomplete, ApplicationNotEditable
-from licensing.forms import AboutForm, DocumentForm, QuestionsForm, TypeSearchForm
+from licensing.forms import (
+    AboutForm,
+    ComplaintForm,
+    DocumentForm,
+    QuestionsForm,
+    TypeSearchForm,
+)
 from licensing.models import Application
 from licensing.pdf import certificate_filename, certificate_pdf
 from licensing.ratelimit import lookup_allowed
@@ -325,3 +332,39 @@ def license_verify(request: HttpRequest, token: str) -> HttpResponse:
     if license is None:
         return render(request, "licensing/verify_invalid.html", status=404)
     return render(request, "licensing/verify.html", {"license": license, "token": token})
+
+
+# --- complaints ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
+    """Anyone complains about a licensee: signed in, or as a guest with a name and e-mail."""
+    license = selectors.license_public(number=number)
+    if license is None:
+        raise Http404("No such license.")
+    signed_in = request.user.is_authenticated
+    form = ComplaintForm(request.POST or None, signed_in=signed_in)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        complaint = services.complaint_file(
+            license=license,
+            details=data["details"],
+            occurred_on=data["occurred_on"],
+            user=request.user if signed_in else None,
+            guest_name=data.get("name", ""),
+            guest_email=data.get("email", ""),
+        )
+        case = complaint.case
+        messages.success(
+            request,
+            _("Your complaint was sent. Its reference is %(reference)s.")
+            % {"reference": case.reference},
+        )
+        if signed_in:
+            return redirect(case.get_absolute_url())
+        return redirect("cases:guest", token=case_guest_token(case=case))
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "licensing/complaint_new.html", {"license": license, "form": form}, status=status
+    )

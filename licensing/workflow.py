@@ -148,3 +148,50 @@ LICENSE_RENEWAL = Workflow(
         Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
     ],
 )
+
+
+# --- complaints against licensees ----------------------------------------------------------
+
+KIND_COMPLAINT = "license_complaint"
+
+LICENSE_COMPLAINT = Workflow(
+    kind=KIND_COMPLAINT,
+    name=_("Complaint about a licensee"),
+    prefix="CMP",
+    target_days=60,
+    department_code="LICENSING",
+    states={
+        S.SUBMITTED: State(
+            label=_("Received"),
+            next_steps=_("An investigator will read your complaint and may contact you."),
+        ),
+        S.IN_REVIEW: State(
+            label=_("Being investigated"),
+            next_steps=_("An investigator is looking into your complaint."),
+        ),
+        S.RESOLVED: State(
+            label=_("Action taken"),
+            next_steps=_(
+                "The investigation is over and action was taken. Public actions are shown "
+                "when anyone checks the license."
+            ),
+            final=True,
+        ),
+        S.CLOSED: State(
+            label=_("Closed"),
+            next_steps=_("The investigation is over. The reason is shown below."),
+            final=True,
+        ),
+        S.WITHDRAWN: State(
+            label=_("Withdrawn"), next_steps=_("You withdrew this complaint."), final=True
+        ),
+    },
+    transitions=[
+        Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start the investigation")),
+        Transition(S.IN_REVIEW, S.RESOLVED, actors={STAFF}, label=_("Close: action taken")),
+        Transition(S.SUBMITTED, S.CLOSED, actors={STAFF}, label=_("Close: no action")),
+        Transition(S.IN_REVIEW, S.CLOSED, actors={STAFF}, label=_("Close: no action")),
+        Transition(S.SUBMITTED, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
+        Transition(S.IN_REVIEW, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
+    ],
+)

@@ -413,6 +413,12 @@ CELERY_BEAT_SCHEDULE["licensing-expire-licenses"] = {
     "task": "licensing.expire_licenses",
     "schedule": crontab(hour=0, minute=5),
 }
+# Suspensions end on their end date: just after the expiry job, the license gets back the
+# status its dates call for. A run with nothing due changes nothing.
+CELERY_BEAT_SCHEDULE["licensing-end-suspensions"] = {
+    "task": "licensing.end_suspensions",
+    "schedule": crontab(hour=0, minute=10),
+}
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records

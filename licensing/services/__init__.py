@@ -18,6 +18,12 @@ from licensing.services.applications import (
     application_start,
     license_number_allocate,
 )
+from licensing.services.enforcement import (
+    PURPOSE_FINE,
+    complaint_file,
+    disciplinary_action_record,
+    suspensions_end,
+)
 from licensing.services.imports import (
     ImportRefused,
     ImportReport,
@@ -41,6 +47,7 @@ from licensing.services.renewals import (
 
 __all__ = [
     "PURPOSE_APPLICATION",
+    "PURPOSE_FINE",
     "PURPOSE_RENEWAL",
     "ImportRefused",
     "ImportReport",
@@ -56,6 +63,8 @@ __all__ = [
     "application_save_about",
     "application_save_answers",
     "application_start",
+    "complaint_file",
+    "disciplinary_action_record",
     "license_import",
     "license_number_allocate",
     "licenses_expire",
@@ -70,4 +79,5 @@ __all__ = [
     "renewal_request_payment",
     "renewal_save",
     "renewal_start",
+    "suspensions_end",
 ]
