@@ -231,6 +231,7 @@ def apply_check(request: HttpRequest, reference: str) -> HttpResponse:
         "answers": _summary(application),
         "documents": application.supplied_documents.select_related("requirement", "document"),
         "problems": problems,
+        **_progress(application),
     }
     return render(
         request,
