@@ -14,3 +14,10 @@ def expire_licenses() -> dict:
     """Expire licenses on their expiry date and lapse them after the grace period."""
     outcome = services.licenses_expire()
     return {"expired": outcome.expired, "lapsed": outcome.lapsed}
+
+
+@shared_task(name="licensing.queue_renewal_reminders", ignore_result=True, acks_late=True)
+def queue_renewal_reminders() -> dict:
+    """Queue today's renewal reminders; the notifications dispatcher sends them."""
+    outcome = services.reminders_queue()
+    return {"emails": outcome.emails, "sms": outcome.sms, "in_app": outcome.in_app}

@@ -419,6 +419,13 @@ CELERY_BEAT_SCHEDULE["licensing-end-suspensions"] = {
     "task": "licensing.end_suspensions",
     "schedule": crontab(hour=0, minute=10),
 }
+CELERY_BEAT_SCHEDULE["licensing-queue-renewal-reminders"] = {
+    "task": "licensing.queue_renewal_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
+# A reminder missed while the job did not run is still sent if its offset was reached at most
+# this many days ago (only the most recent offset, never the ones passed before it).
+LICENSING_REMINDER_CATCH_UP_DAYS = env.int("LICENSING_REMINDER_CATCH_UP_DAYS", default=7)
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records

@@ -1,0 +1,329 @@
+import datetime
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
+from django.core import mail
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from licensing import services
+from licensing.models import Application, LicenseEvent
+from licensing.renewal_links import renewal_link_token
+from licensing.tasks import queue_renewal_reminders
+from notifications.models import Notification
+from notifications.services import notifications_dispatch
+from payments.models import Payment
+from payments.services import payment_local_complete
+from tests.accounts.factories import UserFactory
+from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
+
+D = datetime.date
+TODAY = D(2027, 1, 10)
+
+
+def _in(days: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def license_type(db):
+    """Offsets 90, 60, 30 and 7 days; renewal window 90 days; grace 30 days."""
+    return LicenseTypeFactory(
+        reminder_offsets=[90, 60, 30, 7],
+        renewal_window_days=90,
+        grace_days=30,
+        auto_approve_renewals=True,
+    )
+
+
+def _rows():
+    return sorted(Notification.objects.values_list("channel", "to_address", "dedupe_key", "status"))
+
+
+# --- the daily job --------------------------------------------------------------------------
+
+
+def test_account_holder_gets_e_mail_and_inbox_reminders_on_the_offset(license_type, settings):
+    # given
+    holder = UserFactory(email="robin@example.org")
+    license = LicenseFactory(license_type=license_type, holder=holder, expires_on=_in(30))
+
+    # when
+    outcome = services.reminders_queue(today=TODAY)
+
+    # then
+    key = f"licensing:reminder:{license.pk}:{license.expires_on}:30"
+    assert (outcome.emails, outcome.sms, outcome.in_app, outcome.timeline) == (1, 0, 1, 1)
+    assert _rows() == [
+        ("email", "robin@example.org", f"{key}:email", "pending"),
+        ("in_app", "", f"{key}:in_app", "pending"),
+    ]
+    email = Notification.objects.get(channel="email")
+    assert email.recipient == holder
+    assert email.template_key == "licensing/renewal_reminder"
+    assert email.context["license_number"] == license.number
+    assert email.context["days"] == 30
+    assert email.link_url == f"{settings.SITE_URL}{license.get_absolute_url()}"
+    event = LicenseEvent.objects.get(license=license)
+    assert (event.kind, event.expires_on, event.offset_days) == ("reminder", _in(30), 30)
+
+
+def test_running_twice_creates_nothing_twice(license_type):
+    # given
+    LicenseFactory(license_type=license_type, expires_on=_in(7))
+    LicenseFactory(license_type=license_type, holder=None, expires_on=_in(60))
+    first = services.reminders_queue(today=TODAY)
+
+    # when
+    second = services.reminders_queue(today=TODAY)
+
+    # then
+    assert first.total == 5  # e-mail + in-app + event, and e-mail + event for the guest
+    assert second.total == 0
+    assert Notification.objects.count() == 3
+    assert LicenseEvent.objects.count() == 2
+
+
+def test_no_reminder_between_offsets(license_type):
+    LicenseFactory(license_type=license_type, expires_on=_in(45))
+
+    # The 60-day offset was reached 15 days ago: longer than the catch-up allowance.
+    assert services.reminders_queue(today=TODAY).total == 0
+
+
+def test_a_job_that_did_not_run_catches_up_with_the_current_offset_only(license_type, settings):
+    # given: expiry 26 days away; offsets 90 and 60 passed long ago, 30 four days ago, and
+    # the job did not run in between
+    settings.LICENSING_REMINDER_CATCH_UP_DAYS = 7
+    license = LicenseFactory(license_type=license_type, expires_on=_in(26))
+
+    # when
+    services.reminders_queue(today=TODAY)
+
+    # then: only the 30-day reminder, never the stale 90- and 60-day ones
+    assert set(Notification.objects.values_list("dedupe_key", flat=True)) == {
+        f"licensing:reminder:{license.pk}:{license.expires_on}:30:email",
+        f"licensing:reminder:{license.pk}:{license.expires_on}:30:in_app",
+    }
+
+
+def test_daily_runs_over_a_whole_term_send_each_offset_once(license_type):
+    # given
+    license = LicenseFactory(license_type=license_type, expires_on=_in(100))
+
+    # when: the job runs every day until expiry, twice on some days
+    for day in range(101):
+        services.reminders_queue(today=TODAY + datetime.timedelta(days=day))
+        if day % 10 == 0:
+            services.reminders_queue(today=TODAY + datetime.timedelta(days=day))
+
+    # then
+    emails = Notification.objects.filter(channel="email").order_by("created_at")
+    assert [n.context["days"] for n in emails] == [90, 60, 30, 7]
+    assert sorted(license.events.values_list("offset_days", flat=True)) == [7, 30, 60, 90]
+
+
+def test_sms_only_where_the_holder_opted_in(license_type):
+    # given
+    texting = UserFactory(phone="+12025550143", notify_by_sms=True)
+    not_texting = UserFactory(phone="+12025550144", notify_by_sms=False)
+    LicenseFactory(license_type=license_type, holder=texting, expires_on=_in(7))
+    LicenseFactory(license_type=license_type, holder=not_texting, expires_on=_in(7))
+
+    # when
+    outcome = services.reminders_queue(today=TODAY)
+
+    # then
+    assert outcome.sms == 1
+    sms = Notification.objects.get(channel="sms")
+    assert (sms.recipient, sms.to_address) == (texting, "+12025550143")
+
+
+def test_holder_who_turned_e_mail_off_gets_only_the_inbox(license_type):
+    holder = UserFactory(notify_by_email=False)
+    LicenseFactory(license_type=license_type, holder=holder, expires_on=_in(7))
+
+    services.reminders_queue(today=TODAY)
+
+    assert list(Notification.objects.values_list("channel", flat=True)) == ["in_app"]
+
+
+@pytest.mark.parametrize("status", ["expired", "lapsed", "suspended", "revoked"])
+def test_only_active_licenses_are_reminded(license_type, status):
+    LicenseFactory(license_type=license_type, expires_on=_in(7), status=status)
+
+    assert services.reminders_queue(today=TODAY).total == 0
+
+
+def test_a_paid_renewal_waiting_for_the_clerk_stops_reminders(license_type, clerk):
+    # given: a renewal paid but flagged, so the license keeps its old expiry for now
+    from payments.services import payment_record_counter
+
+    QuestionFactory(
+        license_type=license_type,
+        code="changed",
+        kind="yes_no",
+        for_renewal=True,
+        review_answer="yes",
+    )
+    license = LicenseFactory(license_type=license_type, expires_on=_in(7))
+    renewal = services.renewal_start(license=license, actor=license.holder)
+    services.renewal_save(
+        application=renewal,
+        actor=license.holder,
+        holder_name="Robin",
+        email="robin@example.org",
+        address="1 Main St",
+        answers={"changed": "yes"},
+    )
+    # The renewal is priced on today's real date; the reminder runs on the test's date.
+    invoice = services.renewal_request_payment(application=renewal, actor=license.holder)
+    payment_record_counter(
+        invoice=invoice, method="cash", amount_cents=invoice.total_cents, actor=clerk
+    )
+
+    # when
+    outcome = services.reminders_queue(today=TODAY)
+
+    # then
+    assert outcome.total == 0
+
+
+def test_the_daily_task_is_scheduled_and_runs(license_type, settings):
+    result = queue_renewal_reminders.apply().get()
+
+    assert result == {"emails": 0, "sms": 0, "in_app": 0}
+    assert settings.CELERY_BEAT_SCHEDULE["licensing-queue-renewal-reminders"]["task"] == (
+        "licensing.queue_renewal_reminders"
+    )
+
+
+# --- licenses without an account: the signed link ------------------------------------------
+
+
+@pytest.fixture
+def imported(db, license_type):
+    """A license imported without an account, expiring in 28 days: its 30-day reminder is due."""
+    import django.utils.timezone
+
+    today = django.utils.timezone.localdate()
+    return LicenseFactory(
+        license_type=license_type,
+        holder=None,
+        holder_name="Pat Holder",
+        holder_email="pat@example.net",
+        expires_on=today + datetime.timedelta(days=28),
+    )
+
+
+def _link_from_the_e_mail(imported) -> str:
+    import django.utils.timezone
+
+    services.reminders_queue(today=django.utils.timezone.localdate())
+    notifications_dispatch()
+    [message] = mail.outbox
+    assert message.to == ["pat@example.net"]
+    return re.search(r"https?://\S+/licenses/renew/link/\S+/", message.body).group(0)
+
+
+def test_guest_reminder_is_e_mailed_with_a_signed_link(imported):
+    # when
+    link = _link_from_the_e_mail(imported)
+
+    # then
+    [message] = mail.outbox
+    expiry = date_format(imported.expires_on, "DATE_FORMAT")
+    assert message.subject == f"Renew license {imported.number}: it expires on {expiry}"
+    assert "Hello Pat Holder," in message.body
+    assert Notification.objects.get().recipient is None
+    assert "/licenses/renew/link/" in link
+
+
+def test_guest_renews_and_pays_with_the_link_then_takes_an_account(imported, client, settings):
+    # given
+    settings.PAYMENTS_GATEWAY = "local"
+    old_expiry = imported.expires_on
+    link = _link_from_the_e_mail(imported)
+    path = link.split("testserver")[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
+
+    # when: open the link, start, confirm details, pay on the test gateway
+    page = client.get(path)
+    started = client.post(path)
+    details_path = started.url
+    details = client.get(details_path)
+    saved = client.post(
+        details_path,
+        {
+            "holder_name": "Pat Holder",
+            "email": "pat@example.net",
+            "address": "2 Elm St",
+        },
+    )
+    to_gateway = client.post(saved.url)
+    payment = Payment.objects.get()
+    payment_local_complete(payment=payment, approved=True)
+    status = client.get(payment.success_url.split("testserver")[-1])
+
+    # then
+    assert page.status_code == 200
+    assert "Start your renewal" in page.content.decode()
+    assert details.status_code == 200
+    assert 'value="Pat Holder"' in details.content.decode()
+    assert to_gateway.status_code == 303
+    imported.refresh_from_db()
+    assert imported.expires_on == old_expiry.replace(year=old_expiry.year + 1)
+    renewal = Application.objects.get(renews=imported)
+    assert renewal.applicant is None
+    assert renewal.case.guest_email == "pat@example.net"
+    body = status.content.decode()
+    assert status.status_code == 200
+    assert "License renewed" in body
+    assert "Create an account" in body
+
+    # and when the holder creates an account and verifies the address, the license is theirs
+    user = UserFactory(email="pat@example.net", verified=False)
+    address = EmailAddress.objects.create(
+        user=user, email="pat@example.net", verified=True, primary=True
+    )
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    imported.refresh_from_db()
+    assert imported.holder == user
+    assert imported.events.filter(kind="linked").count() == 1
+
+
+def test_an_altered_link_changes_nothing(imported, client):
+    token = renewal_link_token(license_id=imported.pk, expires_on=imported.expires_on)
+    altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+
+    got = client.get(reverse("licensing:renew_link", kwargs={"token": altered}))
+    posted = client.post(reverse("licensing:renew_link", kwargs={"token": altered}))
+
+    assert got.status_code == posted.status_code == 404
+    assert "This renewal link does not work" in got.content.decode()
+    assert Application.objects.count() == 0
+
+
+def test_a_link_for_another_term_or_after_grace_is_stale(imported, client, license_type):
+    # given: a link for an expiry the license no longer has
+    old = renewal_link_token(license_id=imported.pk, expires_on=imported.expires_on)
+    imported.expires_on += datetime.timedelta(days=365)
+    imported.issued_on += datetime.timedelta(days=365)
+    imported.save()
+
+    # when
+    response = client.post(reverse("licensing:renew_link", kwargs={"token": old}))
+
+    # then
+    assert response.status_code == 404
+    assert Application.objects.count() == 0
+
+
+def test_a_link_stops_working_once_the_license_has_an_account(imported, client):
+    token = renewal_link_token(license_id=imported.pk, expires_on=imported.expires_on)
+    services.licenses_link_account(user=UserFactory(), email="PAT@example.net")
+
+    response = client.get(reverse("licensing:renew_link", kwargs={"token": token}))
+
+    assert response.status_code == 404
