@@ -29,8 +29,9 @@ from licensing.exceptions import (
     RenewalAlreadyOpen,
     RenewalNotOpen,
 )
-from licensing.fees import end_of_agency_day, renewal_fee
+from licensing.fees import agency_today, end_of_agency_day, renewal_fee
 from licensing.models import Application, License, LicenseEvent, LicenseStatus, Question
+from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
 from licensing.terms import expiry_date
 from licensing.workflow import RENEWAL_KIND
@@ -226,7 +227,8 @@ def renewal_flags(*, application: Application) -> list[str]:
     """Why this renewal needs a clerk, in the clerk's words (empty: it is clean).
 
     Flagged: an attestation answered the way its type marks for review (for a file
-    attestation so marked, any upload), and a license that is suspended.
+    attestation so marked, any upload); a suspended license; an open complaint against it; a
+    suspension in force or an unpaid fine (enforcement's disciplinary actions).
     """
     flags = []
     for question in questions_for(application=application):
@@ -244,8 +246,21 @@ def renewal_flags(*, application: Application) -> list[str]:
                     "answer": question_rules.answer_display(question, answer),
                 }
             )
-    if application.renews.status == LicenseStatus.SUSPENDED:
+    license = application.renews
+    if license.status == LicenseStatus.SUSPENDED:
         flags.append(_("The license is suspended."))
+    if Complaint.objects.filter(license=license, case__closed_at__isnull=True).exists():
+        flags.append(_("A complaint against the license is open."))
+    today = agency_today()
+    actions = DisciplinaryAction.objects.filter(license=license)
+    if actions.filter(
+        kind=DisciplinaryAction.Kind.SUSPENSION, starts_on__lte=today, ends_on__gt=today
+    ).exists():
+        flags.append(_("A suspension is in force."))
+    if actions.filter(
+        kind=DisciplinaryAction.Kind.FINE, invoice__status=InvoiceStatus.OPEN
+    ).exists():
+        flags.append(_("A fine is unpaid."))
     return flags
 
 

@@ -466,3 +466,25 @@ def test_someone_else_cannot_open_the_renewal(barber_type, client, other_residen
     response = client.get(reverse("licensing:renew_details", args=[application.case.reference]))
 
     assert response.status_code == 404
+
+
+def test_open_complaint_and_unpaid_fine_are_flagged(barber_type, clerk):
+    # given: a complaint still open, and a fine not paid
+    from django.contrib.auth.models import Permission
+
+    clerk.user_permissions.add(Permission.objects.get(codename="add_disciplinaryaction"))
+    license = LicenseFactory(license_type=barber_type, expires_on=_days(20))
+    services.complaint_file(
+        license=license, details="No license shown.", guest_name="Al", guest_email="al@x.org"
+    )
+    services.disciplinary_action_record(
+        license=license, actor=clerk, kind="fine", fine_cents=10000, public=False
+    )
+    application = services.renewal_start(license=license, actor=license.holder)
+    _fill(application, license.holder)
+
+    # when
+    flags = services.renewal_flags(application=application)
+
+    # then
+    assert flags == ["A complaint against the license is open.", "A fine is unpaid."]
