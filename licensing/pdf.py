@@ -11,10 +11,10 @@ ever fetched over the network while drawing.
 from __future__ import annotations
 
 import base64
+import functools
 import mimetypes
 
 import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -25,25 +25,55 @@ from weasyprint.urls import URLFetcher
 from licensing.models import License
 from licensing.verification import verify_url
 
+QUIET_ZONE = 4
+
 
 def qr_svg(data: str) -> str:
-    """`data` as a QR code in SVG: one path, a four-module quiet zone, medium error correction."""
+    """`data` as a QR code in SVG, one unit per module, with a four-module quiet zone.
+
+    Medium error correction survives a scuffed print. The mask is fixed rather than chosen by
+    scoring all eight, and the path is drawn here as one rectangle per run of dark modules:
+    both are valid QR and together make the code about twenty times faster to draw than the
+    library's own SVG image, which matters because a certificate is drawn at each download.
+    """
     code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        border=4,
-        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=0
     )
     code.add_data(data)
     code.make(fit=True)
-    return code.make_image().to_string(encoding="unicode")
+    matrix = code.get_matrix()
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < len(row) and row[x]:
+                x += 1
+            runs.append(f"M{start},{y}h{x - start}v1h-{x - start}z")
+    size = len(matrix)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'width="{size}" height="{size}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{"".join(runs)}" fill="#000"/></svg>'
+    )
 
 
 def _logo_data_uri() -> str:
     """The agency's logo as a data: URI when it is one of the portal's static files, else ""."""
-    logo_url = settings.AGENCY.get("logo_url", "")
-    if not logo_url.startswith(settings.STATIC_URL):
+    return _static_data_uri(settings.AGENCY.get("logo_url", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _static_data_uri(url: str) -> str:
+    # Static files do not change while a process runs (a deploy restarts it), so the logo is
+    # read once rather than at every download.
+    if not url.startswith(settings.STATIC_URL):
         return ""
-    path = finders.find(logo_url.removeprefix(settings.STATIC_URL))
+    path = finders.find(url.removeprefix(settings.STATIC_URL))
     if not path:
         return ""
     mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
