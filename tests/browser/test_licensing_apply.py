@@ -234,3 +234,43 @@ def test_a_resident_applies_is_asked_for_more_is_licensed_and_the_certificate_ve
     expect(page.locator("table")).to_contain_text("Robin Barber")
     expect(page.locator("table")).to_contain_text(license.number)
     assert_accessible(axe, page)
+
+
+def test_a_guest_complains_from_the_verification_page(page: Page, live_server, axe):
+    # given: a license, reached by its certificate's link
+    from cases.models import Department
+    from licensing.models import Complaint
+    from licensing.verification import verify_url
+    from tests.licensing.license_factory import LicenseFactory
+
+    Department.objects.get_or_create(code="LICENSING", defaults={"name": "Licensing"})
+    license = LicenseFactory(license_type__name="Plumber license", holder__full_name="Sam Pipes")
+    page.set_viewport_size(VIEWPORTS["mobile"])
+    page.goto(verify_url(license=license))
+    page.get_by_role("link", name="Make a complaint").click()
+    assert_accessible(axe, page)
+
+    # when: a first try without an e-mail address
+    page.get_by_label("Your name").fill("Ann Lee")
+    page.get_by_label("What happened?").fill("Left the water running all weekend.")
+    page.get_by_role("button", name="Send the complaint").click()
+
+    # then: the error is summarised at the top and what was typed is kept
+    expect(page.locator(".usa-alert--error")).to_contain_text("Enter your e-mail address.")
+    expect(page.get_by_label("Your name")).to_have_value("Ann Lee")
+    expect(page.get_by_label("What happened?")).to_have_value("Left the water running all weekend.")
+    assert_accessible(axe, page)
+
+    # when: corrected
+    page.get_by_label("Your e-mail address").fill("ann@example.org")
+    page.get_by_role("button", name="Send the complaint").click()
+
+    # then: the guest follows the complaint by its link
+    complaint = Complaint.objects.select_related("case").get()
+    expect(page.locator("main")).to_contain_text(complaint.case.reference)
+    assert_accessible(axe, page)
+
+    # and an altered verification link says it is not valid
+    page.goto(verify_url(license=license)[:-2] + "x/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link is not valid")
+    assert_accessible(axe, page)

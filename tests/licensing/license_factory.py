@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from licensing import services
@@ -19,9 +20,7 @@ class LicenseFactory(factory.django.DjangoModelFactory):
         model = License
 
     license_type = factory.SubFactory(LicenseTypeFactory)
-    number = factory.LazyAttribute(
-        lambda o: services.license_number_allocate(license_type=o.license_type)
-    )
+    number = None  # allocated from the type's counter in _create
     holder = factory.SubFactory(UserFactory)
     holder_name = factory.LazyAttribute(lambda o: o.holder.full_name if o.holder else "Pat Doe")
     holder_email = factory.LazyAttribute(lambda o: o.holder.email if o.holder else "")
@@ -29,3 +28,13 @@ class LicenseFactory(factory.django.DjangoModelFactory):
     expires_on = factory.LazyAttribute(
         lambda o: expiry_date(issued_on=o.issued_on, term_months=o.license_type.term_months)
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The counter allocates inside the transaction that uses the number, as approval does.
+        with transaction.atomic():
+            if not kwargs.get("number"):
+                kwargs["number"] = services.license_number_allocate(
+                    license_type=kwargs["license_type"]
+                )
+            return super()._create(model_class, *args, **kwargs)
