@@ -22,7 +22,9 @@ from cases.models import CaseEvent
 from licensing.exceptions import DisciplineRefused
 from licensing.models import Complaint, DisciplinaryAction, License, LicenseStatus
 from licensing.terms import grace_ends_on
+from licensing.verification import verify_url
 from licensing.workflow import KIND_COMPLAINT
+from notifications.services import notification_send
 from payments.money import format_cents
 from payments.services import LineItem, invoice_create
 
@@ -102,7 +104,8 @@ def disciplinary_action_record(
     `ends_on`, a revocation revokes it for good. A fine of `fine_cents` is invoiced to the
     holder (their account, else their e-mail address), who is told with a link to pay. A
     public action needs a `public_summary`: the lookup and the verification page show it.
-    With a `complaint` (of this license), its case's timeline records the action.
+    With a `complaint` (of this license), its case's timeline records the action. The holder
+    is told of a warning, suspension or revocation (a notification, sent after commit).
 
     Raises DisciplineRefused (not staff, a revoked license, a suspension of a license that is
     not in force, a fine nobody can be billed for, a complaint of another license) and
@@ -168,6 +171,8 @@ def disciplinary_action_record(
         locked.save(update_fields=["status", "updated_at"])
         if complaint is not None:
             _record_on_complaint(complaint, action, actor)
+        if kind != Kind.FINE:  # a fine's invoice tells the holder, with the link to pay
+            _notify_holder(locked, action)
     license.status = locked.status
     logger.info("Disciplinary action %s (%s) on license %s", action.pk, kind, license.pk)
     return action
@@ -187,6 +192,33 @@ def _fine_invoice(license: License, fine_cents: int, reason: str):
         guest_email=license.holder_email if license.holder_id is None else "",
         subject=license,
         due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+
+def _notify_holder(license: License, action: DisciplinaryAction) -> None:
+    """Tell the holder (their account, else their e-mail address) in the same transaction."""
+    if license.holder_id is None and not license.holder_email:
+        return
+    link = (
+        f"{settings.SITE_URL}{license.get_absolute_url()}"
+        if license.holder_id is not None
+        else verify_url(license=license)
+    )
+    notification_send(
+        template_key="licensing/disciplinary_action",
+        context={
+            "kind": action.kind,
+            "license_number": license.number,
+            "license_type": license.license_type.name,
+            "holder_name": license.holder_name,
+            "ends_on": action.ends_on.isoformat() if action.ends_on else "",
+            "public": action.public,
+            "public_summary": action.public_summary,
+        },
+        dedupe_key=f"licensing.action:{action.pk}",
+        user=license.holder,
+        email="" if license.holder_id is not None else license.holder_email,
+        link_url=link,
     )
 
 

@@ -575,3 +575,58 @@ def test_the_complaint_admin_links_the_case_the_license_and_the_action_page(
     assert complaint.case.reference in listing.text
     assert reverse("admin:cases_case_change", args=[complaint.case_id]) in page.text
     assert reverse("admin:licensing_license_discipline", args=[license.pk]) in page.text
+
+
+# --- the holder is told ------------------------------------------------------------------------
+
+
+def test_a_suspension_is_sent_to_the_holder(license, clerk):
+    # given
+    from notifications.models import Notification
+    from notifications.rendering import render
+
+    ends_on = datetime.date(2099, 6, 30)
+
+    # when
+    action = record(license, clerk, kind="suspension", ends_on=ends_on)
+
+    # then: in the inbox at once, and an e-mail that says until when and why
+    rows = {n.channel: n for n in Notification.objects.filter(recipient=license.holder)}
+    assert set(rows) >= {"in_app", "email"}
+    assert rows["in_app"].dedupe_key == f"licensing.action:{action.pk}:in_app"
+    assert rows["in_app"].subject == f"License {license.number} is suspended"
+    assert rows["in_app"].body == (
+        f"License {license.number} is suspended until June 30, 2099. "
+        "Worked without a permit at 4 Elm St."
+    )
+    email = render(rows["email"])
+    assert "is suspended until June 30, 2099" in email.body
+    assert "Worked without a permit at 4 Elm St." in email.body
+    assert f"/licenses/licenses/{license.number}/" in email.body
+
+
+def test_a_revocation_of_an_imported_license_is_e_mailed_to_the_holder(clerk, db):
+    # given: a holder without an account
+    from notifications.models import Notification
+
+    license = LicenseFactory(holder=None, holder_name="Pat Doe", holder_email="pat@example.net")
+
+    # when
+    record(license, clerk, kind="revocation")
+
+    # then
+    [row] = Notification.objects.filter(to_address="pat@example.net")
+    assert (row.channel, row.template_key) == ("email", "licensing/disciplinary_action")
+    assert row.context["kind"] == "revocation"
+
+
+def test_a_fine_is_told_by_its_invoice_only(license, clerk):
+    # given
+    from notifications.models import Notification
+
+    # when
+    record(license, clerk, kind="fine", fine_cents=2500)
+
+    # then
+    keys = set(Notification.objects.values_list("template_key", flat=True))
+    assert "licensing/disciplinary_action" not in keys
