@@ -60,6 +60,18 @@ WITH due AS (
                 WHERE nearer.days < o.offset_days
                   AND l.expires_on <= %(today)s + nearer.days)
        AND NOT EXISTS (
+               -- Queued already (its timeline entry is written with the messages): skip it
+               -- here, by the entry's unique index, rather than build its rows only for the
+               -- notifications' ON CONFLICT to drop them. Most licenses in the catch-up
+               -- window were reminded on an earlier day, so this keeps a daily run to the new
+               -- ones; ON CONFLICT still settles two runs at once.
+               SELECT 1
+                 FROM licensing_licenseevent AS e
+                WHERE e.license_id = l.id
+                  AND e.kind = 'reminder'
+                  AND e.expires_on = l.expires_on
+                  AND e.offset_days = o.offset_days)
+       AND NOT EXISTS (
                -- Renewed and paid already, waiting for the clerk: no reminder to renew.
                SELECT 1
                  FROM licensing_application AS a

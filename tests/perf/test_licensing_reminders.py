@@ -1,0 +1,268 @@
+"""Renewal reminders benchmark (`make bench`): the daily job over 1,000,000 licenses.
+
+The licenses are loaded with `INSERT … SELECT generate_series` (seconds, not the hours one ORM
+call per row would take): twelve types with the default offsets (90, 60, 30, 7 days), expiry
+dates spread evenly over the next two years, one license in four held by one of 10,000
+accounts (some with SMS) and the rest imported without an account.
+
+The job runs as the worker runs it: the Celery task, in a separate Python process started
+for the purpose (Django and the project loaded, broker in memory), so its peak resident
+memory is the job's and not this test process's. In that process it runs three times:
+
+1. for yesterday, the first run ever: it catches up with every license whose current offset
+   was reached in the catch-up allowance (several days' worth at once);
+2. for today, the ordinary daily run: the licenses whose offset is reached today;
+3. for today again, which must create nothing.
+
+Budgets: the daily run under 2 seconds, the worker's peak memory under 200 MB, the second
+run 0 rows. Figures go to tests/perf/results/licensing_reminders.{md,json} and the report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.perf.report import RESULTS_DIR, Budget
+
+pytestmark = [pytest.mark.perf, pytest.mark.django_db]
+
+LICENSES = 1_000_000
+ACCOUNTS = 10_000
+TYPES = 12
+SECONDS_BUDGET = 2.0
+MEMORY_BUDGET_MB = 200.0
+
+_LOAD_SQL = [
+    # Types with the default reminder offsets.
+    """
+    INSERT INTO licensing_licensetype (
+        code, number_prefix, name, category, description, eligibility,
+        application_fee_cents, renewal_fee_cents, late_fee_cents, term_months,
+        renewal_window_days, grace_days, reminder_offsets, review_target_days,
+        auto_approve_renewals, active, created_at, updated_at)
+    SELECT 'bench-' || n, 'BN' || chr(64 + n), 'Bench license ' || n, 'Bench', 'Bench', '',
+           5000, 4000, 1500, 24, 90, 30, ARRAY[90, 60, 30, 7], 30, true, true, now(), now()
+      FROM generate_series(1, %(types)s) AS n
+    """,
+    # Accounts: one in ten texts (with a phone number).
+    """
+    INSERT INTO accounts_user (
+        password, is_superuser, email, is_staff, is_active, date_joined, full_name, phone,
+        preferred_language, notify_by_email, notify_by_sms)
+    SELECT '!', false, 'bench-holder-' || n || '@example.org', false, true, now(),
+           'Holder ' || n, CASE WHEN n %% 10 = 0 THEN '+1202555' || lpad((n %% 10000)::text, 4, '0')
+                           ELSE '' END,
+           'en', true, n %% 10 = 0
+      FROM generate_series(1, %(accounts)s) AS n
+    """,
+    # Licenses: expiry spread over the next two years; one in four held by an account.
+    """
+    INSERT INTO licensing_license (
+        number, license_type_id, holder_id, holder_name, business_name, holder_email, status,
+        issued_on, expires_on, legacy_reference, holder_phone, created_at, updated_at)
+    SELECT 'BEN-' || lpad(n::text, 8, '0'),
+           t.ids[1 + n %% %(types)s],
+           CASE WHEN n %% 4 = 0 THEN u.ids[1 + (n / 4) %% %(accounts)s] END,
+           'Holder ' || n, '',
+           CASE WHEN n %% 4 = 0 THEN '' ELSE 'legacy-' || n || '@example.net' END,
+           'active',
+           %(today)s::date + (1 + n %% 730) - 730,
+           %(today)s::date + (1 + n %% 730),
+           '', '', now(), now()
+      FROM generate_series(1, %(licenses)s) AS n,
+           (SELECT array_agg(id ORDER BY id) AS ids FROM licensing_licensetype
+             WHERE code LIKE 'bench-%%') AS t,
+           (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user
+             WHERE email LIKE 'bench-holder-%%') AS u
+    """,
+    "ANALYZE licensing_licensetype",
+    "ANALYZE accounts_user",
+    "ANALYZE licensing_license",
+]
+
+# Runs in the worker-like process: three runs of the task's service, timed, and the peak RSS.
+_WORKER_SCRIPT = """
+import datetime, json, resource, sys, time
+import django
+django.setup()
+from django.db import connection
+from licensing.services import reminders_queue
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+today = datetime.date.fromisoformat(sys.argv[1])
+runs = []
+for day in (today - datetime.timedelta(days=1), today, today):
+    started = time.perf_counter()
+    outcome = reminders_queue(today=day)
+    runs.append({"day": day.isoformat(), "seconds": time.perf_counter() - started,
+                 "rows": outcome.total, "emails": outcome.emails, "sms": outcome.sms,
+                 "in_app": outcome.in_app, "timeline": outcome.timeline})
+with connection.cursor() as cursor:
+    params = json.loads(sys.argv[3])
+    params["today"] = today
+    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) " + sys.argv[2], params)
+    plan = [row[0] for row in cursor.fetchall()]
+print(json.dumps({"runs": runs, "baseline_mb": baseline,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "plan": plan}))
+"""
+
+
+def _database_url() -> str:
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
+    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
+
+
+@pytest.fixture(scope="module")
+def million_licenses(django_db_setup, django_db_blocker):
+    """Load the licenses once for the module, committed so the worker process sees them."""
+    today = datetime.date.today()
+    started = datetime.datetime.now()
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for statement in _LOAD_SQL:
+            cursor.execute(
+                statement,
+                {"types": TYPES, "accounts": ACCOUNTS, "licenses": LICENSES, "today": today},
+            )
+        cursor.execute("SELECT count(*) FROM licensing_license")
+        count = cursor.fetchone()[0]
+    seconds = (datetime.datetime.now() - started).total_seconds()
+    yield {"licenses": count, "load_seconds": seconds}
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM licensing_licenseevent")
+        cursor.execute(
+            "DELETE FROM notifications_notification WHERE template_key = %s",
+            ["licensing/renewal_reminder"],
+        )
+        cursor.execute("DELETE FROM licensing_license WHERE number LIKE 'BEN-%%'")
+        cursor.execute("DELETE FROM accounts_user WHERE email LIKE 'bench-holder-%%'")
+        cursor.execute("DELETE FROM licensing_licensetype WHERE code LIKE 'bench-%%'")
+
+
+def _run_worker(today: datetime.date) -> dict:
+    from django.conf import settings
+    from django.urls import reverse
+
+    from licensing.services.reminders import _REMINDER_SQL, TEMPLATE_KEY
+
+    start, end = reverse("licensing:license", kwargs={"number": "N"}).split("N")
+    params = {
+        "today": today.isoformat(),
+        "catch_up": settings.LICENSING_REMINDER_CATCH_UP_DAYS,
+        "language": settings.LANGUAGE_CODE,
+        "site_url": settings.SITE_URL,
+        "license_path_start": start,
+        "license_path_end": end,
+        "template_key": TEMPLATE_KEY,
+    }
+    # The profile is of the same statement on a day already done: a plan, nothing inserted.
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": "memory://",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _WORKER_SCRIPT,
+            today.isoformat(),
+            _REMINDER_SQL,
+            json.dumps(params),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _write_results(figures: dict) -> None:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / "licensing_reminders.json").write_text(json.dumps(figures, indent=2) + "\n")
+    first, daily, again = figures["runs"]
+    lines = [
+        "# Renewal reminders benchmark",
+        "",
+        f"{figures['date']}. Produced by `make bench` (tests/perf/test_licensing_reminders.py).",
+        "",
+        f"{figures['licenses']:,} licenses loaded in {figures['load_seconds']:.0f} s; the job "
+        "runs in its own Python process (Django loaded), as a Celery worker runs it.",
+        "",
+        "| run | seconds | rows written | e-mail | SMS | in-app | timeline |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, run in (
+        ("first run (catch-up)", first),
+        ("daily run", daily),
+        ("same day again", again),
+    ):
+        lines.append(
+            f"| {name} | {run['seconds']:.2f} | {run['rows']:,} | {run['emails']:,} | "
+            f"{run['sms']:,} | {run['in_app']:,} | {run['timeline']:,} |"
+        )
+    lines += [
+        "",
+        f"Worker process peak RSS: {figures['peak_mb']:.0f} MB "
+        f"({figures['baseline_mb']:.0f} MB with Django loaded, before the job).",
+        "",
+        "## Plan of the statement (EXPLAIN ANALYZE, a day already done)",
+        "",
+        "```",
+        *figures["plan"],
+        "```",
+        "",
+    ]
+    (RESULTS_DIR / "licensing_reminders.md").write_text("\n".join(lines))
+
+
+def test_daily_reminders_over_a_million_licenses(million_licenses, report):
+    # given
+    assert million_licenses["licenses"] >= LICENSES
+    today = datetime.date.today()
+
+    # when
+    figures = _run_worker(today)
+
+    # then
+    first, daily, again = figures["runs"]
+    figures.update(million_licenses)
+    figures["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    _write_results(figures)
+    print("\n" + (RESULTS_DIR / "licensing_reminders.md").read_text())
+    assert first["rows"] > 0 and daily["rows"] > 0
+    budgets = [
+        report.check(
+            Budget(
+                "reminder job, daily run over 1M licenses",
+                round(daily["seconds"], 2),
+                SECONDS_BUDGET,
+                "s",
+                at_least=False,
+            )
+        ),
+        report.check(
+            Budget(
+                "reminder job, worker peak RSS",
+                round(figures["peak_mb"], 1),
+                MEMORY_BUDGET_MB,
+                "MB",
+                at_least=False,
+            )
+        ),
+        report.check(Budget("reminder job, second run rows", again["rows"], 0, "", at_least=False)),
+    ]
+    missed = [budget.describe() for budget in budgets if not budget.met]
+    assert not missed, "; ".join(missed)
