@@ -288,6 +288,8 @@ class Application(TimeStampedModel):
         return f"{self.case.reference}: {self.license_type}"
 
     def get_absolute_url(self) -> str:
+        if self.kind == ApplicationKind.RENEWAL:
+            return reverse("licensing:renew_status", kwargs={"reference": self.case.reference})
         return reverse("licensing:application", kwargs={"reference": self.case.reference})
 
 

@@ -50,6 +50,9 @@ def _step_url(application: Application, step: str | None = None) -> str:
 def _draft(request: HttpRequest, reference: str) -> Application | HttpResponse:
     """The user's own application; a sent one goes to its status page instead."""
     application = selectors.application_for_applicant(user=request.user, reference=reference)
+    if application.kind == Application.Kind.RENEWAL:
+        # A renewal has pages of its own (licensing.renewal_views).
+        return redirect("licensing:renew_details", reference=reference)
     if application.paid_at is not None or application.case.status != "draft":
         return redirect(application.get_absolute_url())
     return application
@@ -246,6 +249,8 @@ def apply_check(request: HttpRequest, reference: str) -> HttpResponse:
 def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation and status page: reference, what happens next, public timeline."""
     application = selectors.application_for_applicant(user=request.user, reference=reference)
+    if application.kind == Application.Kind.RENEWAL:
+        return redirect(application.get_absolute_url())
     context = {
         "application": application,
         "case": application.case,

@@ -488,3 +488,82 @@ def test_open_complaint_and_unpaid_fine_are_flagged(barber_type, clerk):
 
     # then
     assert flags == ["A complaint against the license is open.", "A fine is unpaid."]
+
+
+def test_file_attestation_is_stored_on_the_case_and_flagged_for_review(barber_type, clerk, pdf):
+    # given: the type asks for proof of continuing education, always checked by a clerk
+    QuestionFactory(
+        license_type=barber_type,
+        code="ce_proof",
+        label="Proof of continuing education",
+        kind=Question.Kind.FILE,
+        for_renewal=True,
+        review_answer="any",
+    )
+    license = LicenseFactory(license_type=barber_type, expires_on=_days(20))
+    application = services.renewal_start(license=license, actor=license.holder)
+
+    # when
+    services.renewal_save(
+        application=application,
+        actor=license.holder,
+        holder_name="Robin Barber",
+        email="robin@example.org",
+        address="1 Main St",
+        answers={"changed": "no", "hours": "12"},
+        uploads={"ce_proof": pdf("ce.pdf")},
+    )
+    _pay(application, clerk)
+
+    # then
+    application.refresh_from_db()
+    document = application.case.documents.get()
+    assert application.answers["ce_proof"] == {"document_id": document.pk, "name": "ce.pdf"}
+    assert application.case.status == "submitted"
+    assert services.renewal_flags(application=application) == [
+        "Document to review: Proof of continuing education"
+    ]
+
+
+def test_clerk_approves_a_renewal_from_the_back_office(barber_type, client, licensing_clerk):
+    # given
+    old_expiry = _days(20)
+    license = LicenseFactory(license_type=barber_type, expires_on=old_expiry)
+    application = services.renewal_start(license=license, actor=license.holder)
+    _fill(application, license.holder, changed="yes")
+    _pay(application, licensing_clerk)
+    client.force_login(licensing_clerk)
+
+    # when
+    response = client.post(
+        reverse("admin:licensing_application_decide", args=[application.pk]),
+        {"decision": "approve", "message": ""},
+    )
+
+    # then
+    assert response.status_code == 302
+    license.refresh_from_db()
+    assert license.expires_on == old_expiry.replace(year=old_expiry.year + 1)
+
+
+def test_application_pages_send_a_renewal_to_its_own_pages(barber_type, client):
+    license = LicenseFactory(license_type=barber_type, expires_on=_days(20))
+    application = services.renewal_start(license=license, actor=license.holder)
+    reference = application.case.reference
+    client.force_login(license.holder)
+
+    resumed = client.get(reverse("licensing:resume", args=[reference]))
+    status = client.get(reverse("licensing:application", args=[reference]))
+
+    assert resumed.url == reverse("licensing:renew_details", args=[reference])
+    assert status.url == reverse("licensing:renew_status", args=[reference])
+
+
+def test_renewal_pages_need_sign_in_without_a_link(barber_type, client):
+    license = LicenseFactory(license_type=barber_type, expires_on=_days(20))
+    application = services.renewal_start(license=license, actor=license.holder)
+
+    response = client.get(reverse("licensing:renew_details", args=[application.case.reference]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
