@@ -327,3 +327,44 @@ def test_a_link_stops_working_once_the_license_has_an_account(imported, client):
     response = client.get(reverse("licensing:renew_link", kwargs={"token": token}))
 
     assert response.status_code == 404
+
+
+def test_the_dispatcher_sends_every_channel_and_the_license_page_shows_it(
+    license_type, settings, client
+):
+    # given: an account holder who texts, reminded today
+    import django.utils.timezone
+
+    from notifications import sms
+
+    settings.SMS_BACKEND = "notifications.sms.LocmemSMSBackend"
+    sms.outbox.clear()
+    today = django.utils.timezone.localdate()
+    holder = UserFactory(full_name="Robin Barber", phone="+12025550143", notify_by_sms=True)
+    license = LicenseFactory(
+        license_type=license_type, holder=holder, expires_on=today + datetime.timedelta(days=7)
+    )
+    services.reminders_queue(today=today)
+
+    # when
+    notifications_dispatch()
+
+    # then: e-mail, text message and inbox, each pointing at the license page
+    expiry = date_format(license.expires_on, "DATE_FORMAT")
+    license_url = f"{settings.SITE_URL}{license.get_absolute_url()}"
+    [message] = mail.outbox
+    assert message.subject == f"Renew license {license.number}: it expires on {expiry}"
+    assert "Hello Robin Barber," in message.body
+    assert license_url in message.body
+    [text] = sms.outbox
+    assert text.to == "+12025550143"
+    assert text.body.endswith(license_url)
+    inbox = Notification.objects.get(channel="in_app")
+    assert inbox.status == "sent"
+    assert inbox.body == (
+        f"Your {license_type.name} ({license.number}) expires on {expiry}. "
+        "Renew it from your license page."
+    )
+    client.force_login(holder)
+    page = client.get(license.get_absolute_url()).content.decode()
+    assert f"Renewal reminder sent, 7 days before expiry on {expiry}." in page
