@@ -23,3 +23,22 @@ def lookup_allowed(request: HttpRequest) -> bool:
         cache.set(key, 1, timeout=60)
         return True
     return count <= limit
+
+
+def complaint_allowed(request: HttpRequest) -> bool:
+    """Count a complaint sent from this address; False once over the limit this hour.
+
+    Each complaint opens a case an investigator must read, so a guest cannot flood the queue.
+    """
+    limit = settings.LICENSING_COMPLAINTS_PER_HOUR
+    if limit <= 0:
+        return True
+    key = f"licensing:complaint:{request.META.get('REMOTE_ADDR', 'unknown')}"
+    if cache.add(key, 1, timeout=60 * 60):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=60 * 60)
+        return True
+    return count <= limit

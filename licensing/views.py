@@ -32,7 +32,7 @@ from licensing.forms import (
 )
 from licensing.models import Application
 from licensing.pdf import certificate_filename, certificate_pdf
-from licensing.ratelimit import lookup_allowed
+from licensing.ratelimit import complaint_allowed, lookup_allowed
 from licensing.verification import number_from_verify_token, verify_token
 
 STEP_URLS = {
@@ -351,26 +351,36 @@ def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("No such license.")
     signed_in = request.user.is_authenticated
     form = ComplaintForm(request.POST or None, signed_in=signed_in)
+    status = 400
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        complaint = services.complaint_file(
-            license=license,
-            details=data["details"],
-            occurred_on=data["occurred_on"],
-            user=request.user if signed_in else None,
-            guest_name=data.get("name", ""),
-            guest_email=data.get("email", ""),
-        )
-        case = complaint.case
-        messages.success(
-            request,
-            _("Your complaint was sent. Its reference is %(reference)s.")
-            % {"reference": case.reference},
-        )
-        if signed_in:
-            return redirect(case.get_absolute_url())
-        return redirect("cases:guest", token=case_guest_token(case=case))
-    status = 400 if form.is_bound and form.errors else 200
+        if not complaint_allowed(request):
+            form.add_error(
+                None, _("You have sent many complaints lately. Wait an hour, or call us.")
+            )
+            status = 429
+        else:
+            complaint = services.complaint_file(
+                license=license,
+                details=form.cleaned_data["details"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                user=request.user if signed_in else None,
+                guest_name=form.cleaned_data.get("name", ""),
+                guest_email=form.cleaned_data.get("email", ""),
+            )
+            return _complaint_sent(request, complaint.case)
+    context = {"license": license, "form": form}
     return render(
-        request, "licensing/complaint_new.html", {"license": license, "form": form}, status=status
+        request, "licensing/complaint_new.html", context, status=status if form.errors else 200
     )
+
+
+def _complaint_sent(request: HttpRequest, case) -> HttpResponse:
+    """To the complaint's own page: the case page, or a guest's signed link to it."""
+    messages.success(
+        request,
+        _("Your complaint was sent. Its reference is %(reference)s.")
+        % {"reference": case.reference},
+    )
+    if case.applicant_id is not None:
+        return redirect(case.get_absolute_url())
+    return redirect("cases:guest", token=case_guest_token(case=case))

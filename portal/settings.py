@@ -407,6 +407,8 @@ if MAP_TILE_URL:
 # --- Licensing -------------------------------------------------------------------------
 # Searches one address may make on the public license lookup per minute (0: no limit).
 LICENSING_LOOKUP_PER_MINUTE = env.int("LICENSING_LOOKUP_PER_MINUTE", default=30)
+# Complaints about licensees one address may send per hour (0: no limit): each opens a case.
+LICENSING_COMPLAINTS_PER_HOUR = env.int("LICENSING_COMPLAINTS_PER_HOUR", default=5)
 # Daily jobs, at the agency's local time (CELERY_TIMEZONE): expiry and lapse just after
 # midnight, so a license is expired on its expiry date; reminders in the morning.
 CELERY_BEAT_SCHEDULE["licensing-expire-licenses"] = {

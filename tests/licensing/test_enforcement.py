@@ -199,6 +199,28 @@ def test_a_signed_in_resident_complains_without_giving_name_or_e_mail(
     assert complaint.case.applicant == resident
 
 
+def test_one_address_may_send_only_so_many_complaints_an_hour(
+    client, license, department, settings
+):
+    # given
+    settings.LICENSING_COMPLAINTS_PER_HOUR = 2
+    url = reverse("licensing:complain", args=[license.number])
+    data = {"name": "Ann Lee", "email": "ann@example.org", "details": "Again."}
+    for _ in range(2):
+        assert client.post(url, data).status_code == 302
+
+    # when
+    refused = client.post(url, data)
+
+    # then
+    assert refused.status_code == 429
+    assert refused.context["form"].non_field_errors() == [
+        "You have sent many complaints lately. Wait an hour, or call us."
+    ]
+    assert "Again.</textarea>" in refused.text
+    assert Complaint.objects.count() == 2
+
+
 def test_the_complaint_page_of_an_unknown_license_is_404(client, db):
     # when
     response = client.get(reverse("licensing:complain", args=["NOPE-2026-000001"]))
