@@ -65,6 +65,8 @@ def complaint_file(
         complaint = Complaint.objects.create(
             case=case, license=license, details=details, occurred_on=occurred_on
         )
+        # The investigator's queue is the case back office: the complaint's own words are on
+        # the case's timeline there, and the complainant reads them back on their case page.
         case_services.case_record_event(
             case=case,
             kind=CaseEvent.Kind.NOTE,
@@ -72,8 +74,27 @@ def complaint_file(
             % {"number": license.number, "holder": license.holder_name},
             public=False,
         )
+        case_services.case_record_event(
+            case=case,
+            kind=CaseEvent.Kind.UPDATE,
+            body=_complaint_text(complaint),
+            public=True,
+            actor=user,
+        )
     logger.info("Complaint %s filed against license %s", complaint.pk, license.pk)
     return complaint
+
+
+def _complaint_text(complaint: Complaint) -> str:
+    license = complaint.license
+    text = _("Your complaint about %(holder)s, %(type)s %(number)s:") % {
+        "holder": license.holder_name,
+        "type": license.license_type.name,
+        "number": license.number,
+    }
+    if complaint.occurred_on:
+        text += " " + _("(on %(date)s)") % {"date": complaint.occurred_on.isoformat()}
+    return f"{text}\n{complaint.details}"
 
 
 def _status_after_suspension(license: License, today: datetime.date) -> str:

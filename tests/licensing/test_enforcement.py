@@ -92,6 +92,16 @@ def test_a_resident_files_a_complaint_as_a_case_linked_to_the_license(
     assert complaint.details == "Left a leak behind."
     assert complaint.occurred_on == datetime.date(2026, 5, 1)
     assert list(license.complaints.all()) == [complaint]
+    events = [(e.kind, e.public, e.body) for e in case.events.order_by("pk")]
+    assert events[-2:] == [
+        ("note", False, f"Complaint about license {license.number} (Sam Pipes)."),
+        (
+            "update",
+            True,
+            f"Your complaint about Sam Pipes, Plumber license {license.number}: (on 2026-05-01)"
+            "\nLeft a leak behind.",
+        ),
+    ]
 
 
 def test_a_guest_files_a_complaint_with_a_name_and_e_mail(license, department):
