@@ -5,6 +5,7 @@ from cases import views
 app_name = "cases"
 
 urlpatterns = [
+    path("", views.case_list, name="list"),
     path("track/<str:token>/", views.guest_case, name="guest"),
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/reply/", views.case_reply_post, name="reply"),

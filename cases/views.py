@@ -4,6 +4,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,18 @@ from cases.exceptions import (
 )
 from cases.forms import DocumentUploadForm, ReplyForm
 from cases.models import CaseStatus
+
+CASE_LIST_PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Every request the signed-in person made, newest first, a page at a time."""
+    page = Paginator(selectors.cases_of_resident(user=request.user), CASE_LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/case_list.html", {"page": page, "cases": page.object_list})
 
 
 def _render_case(request, case, *, reply_form=None, upload_form=None) -> HttpResponse:

@@ -45,15 +45,25 @@ class CatalogueEntry:
 
 
 _entries: dict[str, CatalogueEntry] = {}
+# Bumped on every change, so the home page's cached service cards are looked up under a new
+# key once the catalogue changes.
+_changes = [0]
 
 
 def register(entry: CatalogueEntry) -> None:
     """Add `entry`, or replace the entry with the same key (registering twice is harmless)."""
     _entries[entry.key] = entry
+    _changes[0] += 1
 
 
 def unregister(key: str) -> None:
     _entries.pop(key, None)
+    _changes[0] += 1
+
+
+def version() -> int:
+    """A number that changes whenever an entry is registered or removed."""
+    return _changes[0]
 
 
 def entries() -> list[CatalogueEntry]:

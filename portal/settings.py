@@ -132,7 +132,17 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }
+    },
+    # Rendered pieces of the layout (header, footer, service cards) per language and role.
+    # They depend only on code, settings and translations, which change with a deploy (a
+    # process restart), so each process keeps its own copy in memory: no network round trip
+    # on every page, and nothing shared between machines.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-fragments",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 # Sessions live in the database, with the cache as a read-through: a Redis outage logs
 # nobody out.

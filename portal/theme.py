@@ -8,6 +8,7 @@ not make buttons unreadable.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class Theme:
     on_primary: str
     secondary: str
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         """A short fingerprint of the colors: it changes the stylesheet's URL when they do."""
         raw = "|".join((self.primary, self.primary_dark, self.on_primary, self.secondary))
@@ -71,8 +72,16 @@ def _darken(color: str, amount: float = 0.25) -> str:
 
 def current_theme() -> Theme:
     """Return the theme described by settings.AGENCY."""
-    primary = _normalise(settings.AGENCY.get("primary_color", ""), DEFAULT_PRIMARY)
-    secondary = _normalise(settings.AGENCY.get("secondary_color", ""), DEFAULT_SECONDARY)
+    return _theme(
+        settings.AGENCY.get("primary_color", ""), settings.AGENCY.get("secondary_color", "")
+    )
+
+
+# Every page links the stylesheet by the theme's version: work it out once per pair of colors.
+@functools.lru_cache(maxsize=32)
+def _theme(primary_setting: str, secondary_setting: str) -> Theme:
+    primary = _normalise(primary_setting, DEFAULT_PRIMARY)
+    secondary = _normalise(secondary_setting, DEFAULT_SECONDARY)
     prefers_white = contrast_ratio(primary, _WHITE) >= contrast_ratio(primary, _INK)
     on_primary = _WHITE if prefers_white else _INK
     return Theme(

@@ -8,24 +8,31 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET
 
-from cases.selectors import cases_visible_to
-from notifications.selectors import inbox_for
+from cases.selectors import cases_of_resident
 from portal import services_catalogue
+from portal.context_processors import layout_keys
+from portal.selectors import dashboard_inbox
 from portal.theme import current_theme
 
 logger = logging.getLogger(__name__)
 
-DASHBOARD_CASES = 20
+DASHBOARD_CASES = 10
 DASHBOARD_MESSAGES = 5
 SEARCH_QUERY_MAX_LENGTH = 200
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"entries": services_catalogue.entries()})
+    context = {
+        # Read only when the cached service cards are missing (see home.html).
+        "entries": SimpleLazyObject(services_catalogue.entries),
+        "catalogue_version": services_catalogue.version(),
+    }
+    return render(request, "portal/home.html", context)
 
 
 @require_GET
@@ -38,10 +45,14 @@ def service_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    cases = cases_visible_to(user=request.user).filter(applicant=request.user)
+    # One more than shown, to know whether to link to the full list.
+    cases = list(cases_of_resident(user=request.user)[: DASHBOARD_CASES + 1])
+    inbox, unread_messages = dashboard_inbox(user=request.user, limit=DASHBOARD_MESSAGES)
     context = {
-        "cases": list(cases.order_by("-created_at")[:DASHBOARD_CASES]),
-        "inbox": list(inbox_for(user=request.user)[:DASHBOARD_MESSAGES]),
+        "cases": cases[:DASHBOARD_CASES],
+        "more_cases": len(cases) > DASHBOARD_CASES,
+        "inbox": inbox,
+        "unread_messages": unread_messages,
         # The notifications app may provide its own summary; the shell's is the fallback.
         "inbox_templates": [
             "notifications/_dashboard_inbox.html",
@@ -114,5 +125,9 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without the request's context processors: the failure may lie there.
     template = loader.get_template("500.html")
-    context = {"agency": settings.AGENCY, "theme_version": current_theme().version}
+    context = {
+        "agency": settings.AGENCY,
+        "theme_version": current_theme().version,
+        **layout_keys(),
+    }
     return HttpResponse(template.render(context), status=500)

@@ -1,11 +1,13 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Each test starts with an empty Redis cache, so rate limits do not leak between tests."""
+    """Each test starts with empty caches, so rate limits and layout fragments rendered with
+    another test's settings do not leak between tests."""
     cache.clear()
+    caches["fragments"].clear()
     yield
 
 

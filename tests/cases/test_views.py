@@ -103,6 +103,52 @@ def test_case_page_query_count_does_not_grow_with_the_case(
     assert response.content.decode().count("Another answer") == 11
 
 
+# --- all my requests -----------------------------------------------------------------------
+
+
+def test_all_my_requests_lists_only_mine_newest_first_a_page_at_a_time(
+    signed_in, make_case, resident, other_resident
+):
+    # given
+    mine = [make_case(applicant=resident) for _ in range(21)]
+    theirs = make_case(applicant=other_resident)
+
+    # when
+    first = signed_in.get(reverse("cases:list"))
+    second = signed_in.get(reverse("cases:list"), {"page": 2})
+
+    # then
+    assert first.status_code == 200
+    assert "cases/case_list.html" in [t.name for t in first.templates]
+    assert list(first.context["cases"]) == mine[:0:-1]
+    assert list(second.context["cases"]) == mine[:1]
+    html = first.content.decode()
+    assert "<h1>All my requests</h1>" in html
+    assert "Page 1 of 2" in html
+    assert 'href="?page=2"' in html
+    assert theirs.reference not in html + second.content.decode()
+
+
+def test_all_my_requests_needs_sign_in(client):
+    # when
+    response = client.get(reverse("cases:list"))
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_all_my_requests_without_requests(signed_in):
+    # when
+    response = signed_in.get(reverse("cases:list"))
+
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You have no requests yet." in html
+    assert "usa-pagination" not in html
+
+
 # --- replies -------------------------------------------------------------------------------
 
 

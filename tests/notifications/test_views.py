@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.template.loader import render_to_string
@@ -193,6 +195,52 @@ def test_dashboard_summary_shows_subject_body_unread_mark_and_link(rf):
     assert html.count(">New</span>") == 1
     assert reverse("notifications:mark_read", args=[unread.pk]) in html
     assert reverse("notifications:mark_read", args=[read.pk]) not in html
+
+
+def test_inbox_has_one_form_and_one_token_however_many_messages(client):
+    # given
+    user = UserFactory()
+    unread = [InAppNotificationFactory(recipient=user) for _ in range(3)]
+    InAppNotificationFactory(recipient=user, read_at=timezone.now())
+    client.force_login(user)
+
+    # when
+    html = client.get(reverse("notifications:inbox")).content.decode()
+
+    # then
+    inbox = html[html.index('class="notifications-inbox-form"') :]
+    assert inbox.count('name="csrfmiddlewaretoken"') == 1
+    assert inbox.count("<form") == 0
+    assert inbox.count('<input type="hidden" name="next" value="/notifications/">') == 1
+    for message in unread:
+        action = reverse("notifications:mark_read", args=[message.pk])
+        assert f'<button type="submit" formaction="{action}"' in inbox
+    assert inbox.count("formaction=") == 3
+
+
+def test_mark_read_from_the_shared_form_reads_only_that_message():
+    # given
+    user = UserFactory()
+    first, second = (InAppNotificationFactory(recipient=user) for _ in range(2))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    inbox = html[html.index('class="notifications-inbox-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', inbox).group(1)
+
+    # when: the button of the second message is pressed (its formaction, the form's fields)
+    response = client.post(
+        reverse("notifications:mark_read", args=[second.pk]),
+        {"csrfmiddlewaretoken": token, "next": "/account/"},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is None
+    assert second.read_at is not None
 
 
 # --- admin ---------------------------------------------------------------------------------

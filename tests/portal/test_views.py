@@ -175,7 +175,37 @@ def test_dashboard_query_count_does_not_grow_with_cases(
     # when / then
     with django_assert_max_num_queries(baseline):
         response = client.get(reverse("portal:dashboard"))
-    assert len(response.context["cases"]) == 16
+    assert len(response.context["cases"]) == 10
+
+
+def test_dashboard_shows_the_ten_newest_requests_and_links_to_all_of_them(client, resident):
+    # given
+    cases = [CaseFactory(kind=TEST_PERMIT.kind, applicant=resident) for _ in range(11)]
+    client.force_login(resident)
+
+    # when
+    response = client.get(reverse("portal:dashboard"))
+
+    # then
+    assert response.context["cases"] == cases[:0:-1]
+    html = response.content.decode()
+    assert cases[0].reference not in html
+    assert f'<a class="usa-link" href="{reverse("cases:list")}">See all my requests</a>' in html
+
+
+def test_dashboard_has_no_link_to_all_requests_when_it_shows_them_all(client, resident):
+    # given
+    for _ in range(10):
+        CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    client.force_login(resident)
+
+    # when
+    response = client.get(reverse("portal:dashboard"))
+
+    # then
+    assert len(response.context["cases"]) == 10
+    assert response.context["more_cases"] is False
+    assert "See all my requests" not in response.content.decode()
 
 
 def test_theme_css_carries_the_agency_colors_and_is_cacheable(client, settings):
