@@ -662,3 +662,24 @@ def test_a_fine_is_told_by_its_invoice_only(license, clerk):
     # then
     keys = set(Notification.objects.values_list("template_key", flat=True))
     assert "licensing/disciplinary_action" not in keys
+
+
+def test_the_daily_task_ends_suspensions_and_is_on_the_beat_schedule(license, clerk, settings):
+    # given: a suspension that ended yesterday (recorded earlier, its row dated back)
+    from licensing.enforcement_tasks import end_suspensions
+
+    action = record(license, clerk, kind="suspension", ends_on=TODAY() + datetime.timedelta(days=2))
+    DisciplinaryAction.objects.filter(pk=action.pk).update(
+        starts_on=TODAY() - datetime.timedelta(days=5), ends_on=TODAY() - datetime.timedelta(days=1)
+    )
+
+    # when
+    first, second = end_suspensions.apply().get(), end_suspensions.apply().get()
+
+    # then
+    license.refresh_from_db()
+    assert (first, second) == (1, 0)
+    assert license.status == License.Status.ACTIVE
+    assert settings.CELERY_BEAT_SCHEDULE["licensing-end-suspensions"]["task"] == (
+        "licensing.end_suspensions"
+    )
