@@ -12,11 +12,11 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import ADMINISTRATOR, CLERKS
+from accounts.demo import ADMINISTRATOR, CLERKS, RESIDENT
 from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases.models import Department
-from licensing.models import LicenseImport, LicenseType, Question, RequiredDocument
+from licensing.models import License, LicenseImport, LicenseType, Question, RequiredDocument
 
 T, LT, NUM, DATE, YN, ONE, MANY, FILE = (
     "text",
@@ -465,6 +465,7 @@ def seed() -> None:
         for row in TYPES:
             _license_type(row)
     _imported_licenses()
+    _resident_license()
 
 
 DEMO_IMPORT_FILE = "demo-legacy-register.csv"
@@ -540,3 +541,26 @@ def _imported_licenses() -> None:
     license_import(
         content="\n".join(lines).encode(), file_name=DEMO_IMPORT_FILE, actor=administrator
     )
+
+
+def _resident_license() -> None:
+    """Give the demo resident a barber license in its renewal window (expiring in 20 days),
+    so "Renew this license" shows on their license page. Created once."""
+    from licensing.services import license_number_allocate
+
+    resident = User.objects.filter(email=RESIDENT.email).first()
+    barber = LicenseType.objects.filter(code="barber").first()
+    if resident is None or barber is None or License.objects.filter(holder=resident).exists():
+        return
+    expires_on = timezone.localdate() + datetime.timedelta(days=20)
+    with transaction.atomic():
+        License.objects.create(
+            number=license_number_allocate(license_type=barber),
+            license_type=barber,
+            holder=resident,
+            holder_name=resident.full_name,
+            business_name="Lee's Cuts",
+            holder_email=resident.email,
+            issued_on=expires_on - relativedelta(years=2),
+            expires_on=expires_on,
+        )
