@@ -293,8 +293,14 @@ class ApplicationAdmin(admin.ModelAdmin):
                 if decision == "approve":
                     approve = services.renewal_approve if renewal else services.application_approve
                     license = approve(application=application, actor=request.user, reason=message)
+                    done = (
+                        _("License %(number)s renewed until %(date)s.")
+                        if renewal
+                        else _("License %(number)s issued.")
+                    )
                     messages.success(
-                        request, _("License %(number)s issued.") % {"number": license.number}
+                        request,
+                        done % {"number": license.number, "date": license.expires_on.isoformat()},
                     )
                 elif decision == "deny":
                     deny = services.renewal_deny if renewal else services.application_deny

@@ -544,6 +544,8 @@ def test_clerk_approves_a_renewal_from_the_back_office(barber_type, client, lice
     assert response.status_code == 302
     license.refresh_from_db()
     assert license.expires_on == old_expiry.replace(year=old_expiry.year + 1)
+    page = client.get(response.url).content.decode()
+    assert f"License {license.number} renewed until {license.expires_on.isoformat()}." in page
 
 
 def test_application_pages_send_a_renewal_to_its_own_pages(barber_type, client):
