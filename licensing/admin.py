@@ -32,6 +32,7 @@ from licensing.forms import DecisionForm, DisciplinaryActionForm
 from licensing.models import (
     Application,
     License,
+    LicenseEvent,
     LicenseType,
     Question,
     RequiredDocument,
@@ -342,9 +343,32 @@ def _answers(application: Application) -> list[tuple[str, str]]:
     return rows
 
 
+class LicenseEventInline(admin.TabularInline):
+    """The license's own timeline (reminders, renewals, expiry, lapse), read only."""
+
+    model = LicenseEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "expires_on", "offset_days"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = _("history of this license")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the license's record: whoever may see the license sees its history.
+        return request.user.has_perm("licensing.view_license")
+
+
 @admin.register(License)
 class LicenseAdmin(admin.ModelAdmin):
     change_list_template = "licensing/admin/license_change_list.html"
+    inlines = [LicenseEventInline]
     list_display = ["number", "holder_name", "license_type", "status", "issued_on", "expires_on"]
     list_filter = ["status", "license_type"]
     search_fields = ["=number", "=legacy_reference", "holder_name", "business_name", "holder_email"]

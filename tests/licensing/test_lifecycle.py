@@ -130,3 +130,21 @@ def test_the_daily_task_runs_the_job_for_today(license_type):
     assert settings.CELERY_BEAT_SCHEDULE["licensing-expire-licenses"]["task"] == (
         "licensing.expire_licenses"
     )
+
+
+def test_staff_see_the_license_history_in_the_back_office(license_type, client, licensing_clerk):
+    # given: a license that expired, reminded before
+    from django.urls import reverse
+
+    license = LicenseFactory(license_type=license_type, expires_on=EXPIRY)
+    services.licenses_expire(today=D(2027, 3, 2))
+    client.force_login(licensing_clerk)
+
+    # when
+    page = client.get(reverse("admin:licensing_license_change", args=[license.pk]))
+
+    # then
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "History of this license" in body
+    assert "Expired" in body
