@@ -26,6 +26,7 @@ from licensing.models import LicenseImport
 from licensing.services.imports import COLUMNS, MAX_BYTES, MAX_ROWS
 
 PREVIEW_SECONDS = 60 * 60
+SHOWN_ROWS = 200
 PERMISSION = "licensing.add_license"
 
 
@@ -85,9 +86,19 @@ def license_import_view(model_admin, request: HttpRequest) -> HttpResponse:
             {"user": request.user.pk, "name": upload.name, "content": content},
             timeout=PREVIEW_SECONDS,
         )
-    return _page(
-        request, model_admin, {"form": LicenseImportForm(), "report": report, "token": token}
-    )
+    context = {
+        "form": LicenseImportForm(),
+        "report": report,
+        "token": token,
+        # Every error is listed; of the rest, enough to check the columns were read right.
+        "row_groups": [
+            (_("Rows to create"), report.to_create),
+            (_("Rows already imported (skipped)"), report.already),
+        ],
+        "shown_rows": SHOWN_ROWS,
+        "shown_slice": f":{SHOWN_ROWS}",
+    }
+    return _page(request, model_admin, context)
 
 
 def _apply(model_admin, request: HttpRequest, token: str) -> HttpResponse:

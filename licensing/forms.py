@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from licensing import questions as question_rules
-from licensing.models import Application, DisciplinaryActionKind, Question
+from licensing.models import Application, DisciplinaryActionKind, LicenseType, Question
 
 
 class TypeSearchForm(forms.Form):
@@ -271,3 +271,19 @@ class DisciplinaryActionForm(forms.Form):
     def fine_cents(self) -> int | None:
         fine = self.cleaned_data.get("fine")
         return int(fine * 100) if fine else None
+
+
+class LookupForm(forms.Form):
+    """The public lookup: a name, number or type name, and/or a type from the list."""
+
+    q = forms.CharField(
+        label=_("Holder's name, business, license number or type"),
+        required=False,
+        max_length=100,
+    )
+    type = forms.ModelChoiceField(
+        label=_("Type of license"),
+        queryset=LicenseType.objects.order_by("name").only("pk", "name"),
+        required=False,
+        empty_label=_("Any type"),
+    )

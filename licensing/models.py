@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -315,6 +317,12 @@ class ApplicationDocument(models.Model):
         return f"{self.requirement}: {self.document}"
 
 
+# Words of the holder's and business names, as the public lookup matches them (prefixes of
+# words, any letter case). The "simple" configuration keeps names as written: no stemming, no
+# stop words. The index and the query use this one expression, so they cannot drift apart.
+LOOKUP_SEARCH_VECTOR = SearchVector("holder_name", "business_name", config="simple")
+
+
 class LicenseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     EXPIRED = "expired", _("Expired")
@@ -410,6 +418,13 @@ class License(TimeStampedModel):
                 condition=Q(status="active"),
                 name="licensing_license_due_idx",
             ),
+            # The public lookup (licensing.selectors.licenses_public_page): words of the
+            # names, a type's licenses in the pager's order, and legacy numbers.
+            GinIndex(LOOKUP_SEARCH_VECTOR, name="licensing_license_names_fts"),
+            models.Index(
+                fields=["license_type", "holder_name", "id"], name="licensing_license_tname_idx"
+            ),
+            models.Index(fields=["legacy_reference"], name="licensing_license_legacy_idx"),
         ]
 
     def __str__(self) -> str:

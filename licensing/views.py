@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.signing import BadSignature
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from licensing.forms import (
     AboutForm,
     ComplaintForm,
     DocumentForm,
+    LookupForm,
     QuestionsForm,
     TypeSearchForm,
 )
@@ -283,22 +283,29 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "licensing/mine.html", context)
 
 
-LOOKUP_PAGE_SIZE = 20
-
-
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
     """The public lookup: holder, number or type; status, expiry; no contact details."""
     if not lookup_allowed(request):
         return render(request, "licensing/lookup_limited.html", status=429)
-    form = TypeSearchForm(request.GET or None)
-    form.fields["q"].label = _("Holder's name, business, license number or type")
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = None
-    if query:
-        paginator = Paginator(selectors.licenses_public_search(query=query), LOOKUP_PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-    return render(request, "licensing/lookup.html", {"form": form, "query": query, "page": page})
+    form = LookupForm(request.GET or None)
+    query, license_type, page = "", None, None
+    if form.is_valid():
+        query, license_type = form.cleaned_data["q"].strip(), form.cleaned_data["type"]
+    if query or license_type:
+        page = selectors.licenses_public_page(
+            query=query,
+            license_type_id=license_type.pk if license_type else None,
+            cursor=request.GET.get("after", ""),
+        )
+    context = {
+        "form": form,
+        "query": query,
+        "license_type": license_type,
+        "page": page,
+        "match_limit": selectors.LOOKUP_MATCH_LIMIT,
+    }
+    return render(request, "licensing/lookup.html", context)
 
 
 @login_required
