@@ -285,14 +285,20 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
-    """The public lookup: holder, number or type; status, expiry; no contact details."""
-    if not lookup_allowed(request):
-        return render(request, "licensing/lookup_limited.html", status=429)
+    """The public lookup: holder, number or type; status, expiry; no contact details.
+
+    Only searches (and their next pages) count against the per-address limit, not the
+    empty form; a refusal says when to come back.
+    """
     form = LookupForm(request.GET or None)
     query, license_type, page = "", None, None
     if form.is_valid():
         query, license_type = form.cleaned_data["q"].strip(), form.cleaned_data["type"]
     if query or license_type:
+        if not lookup_allowed(request):
+            response = render(request, "licensing/lookup_limited.html", status=429)
+            response["Retry-After"] = "60"
+            return response
         page = selectors.licenses_public_page(
             query=query,
             license_type_id=license_type.pk if license_type else None,

@@ -190,3 +190,18 @@ def test_a_search_matching_too_many_asks_for_another_word(client, barber, monkey
     assert list(broad.context["page"].object_list) == []
     assert "More than 5 licenses match." in broad.content.decode()
     assert [lic.holder_name for lic in narrow.context["page"].object_list] == ["Kim Lee 3"]
+
+
+def test_only_searches_count_against_the_limit_and_a_refusal_says_when(client, settings, db):
+    # given
+    settings.LICENSING_LOOKUP_PER_MINUTE = 2
+
+    # when
+    bare = [client.get(URL).status_code for _ in range(3)]
+    searches = [client.get(URL, {"q": "x"}) for _ in range(3)]
+
+    # then
+    assert bare == [200, 200, 200]
+    assert [response.status_code for response in searches] == [200, 200, 429]
+    assert searches[2]["Retry-After"] == "60"
+    assert "Too many searches" in searches[2].content.decode()
