@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.phonenumber import PhoneNumber
 
-from cases.references import reference_allocate
+from cases.references import reference_allocate_block
 from licensing.exceptions import LicensingError
 from licensing.models import License, LicenseImport, LicenseStatus, LicenseType
 
@@ -201,13 +201,11 @@ def license_import(*, content: bytes, file_name: str, actor, dry_run: bool = Fal
             already_count=len(report.already),
             error_count=len(report.refused),
         )
+        _allocate_numbers(report.to_create)
         licenses = []
         for row in report.to_create:
             record = row.record
             issued_on = datetime.date.fromisoformat(record["issued_on"])
-            row.license_number = reference_allocate(
-                prefix=row.license_type.number_prefix, year=issued_on.year
-            )
             licenses.append(
                 License(
                     number=row.license_number,
@@ -234,6 +232,19 @@ def license_import(*, content: bytes, file_name: str, actor, dry_run: bool = Fal
         len(report.refused),
     )
     return report
+
+
+def _allocate_numbers(rows: list[ImportRow]) -> None:
+    """Give each row its license number: one block per type prefix and year of issue (one
+    statement per block rather than per license, which took half of a 20,000-row import)."""
+    groups: dict[tuple[str, int], list[ImportRow]] = {}
+    for row in rows:
+        year = datetime.date.fromisoformat(row.record["issued_on"]).year
+        groups.setdefault((row.license_type.number_prefix, year), []).append(row)
+    for (prefix, year), same in sorted(groups.items()):
+        numbers = reference_allocate_block(prefix=prefix, year=year, count=len(same))
+        for row, number in zip(same, numbers, strict=True):
+            row.license_number = number
 
 
 def _decode(content: bytes) -> str:

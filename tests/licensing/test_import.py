@@ -373,3 +373,29 @@ def test_seed_demo_imports_legacy_licenses_once(db):
     assert LicenseImport.objects.get().error_count == 0
     assert not imported.filter(holder__isnull=False).exists()
     assert imported.exclude(holder_email="").count() == len(demo.IMPORTED) - 1
+
+
+def test_numbers_come_in_blocks_from_the_shared_counter(barber, staff):
+    # given
+    from django.db import transaction
+
+    from cases.references import reference_allocate
+
+    rows = (
+        "".join(f"B-{n},barber,Holder {n},,,,2025-0{n}-01,2027-01-01,active\n" for n in (1, 2, 3))
+        + "B-9,barber,Holder 9,,,,2024-05-01,2026-01-01,active\n"
+    )
+
+    # when
+    run(HEADER + rows, staff)
+    with transaction.atomic():
+        following = reference_allocate(prefix="BRB", year=2025)
+
+    # then
+    assert dict(License.objects.values_list("legacy_reference", "number")) == {
+        "B-1": "BRB-2025-000001",
+        "B-2": "BRB-2025-000002",
+        "B-3": "BRB-2025-000003",
+        "B-9": "BRB-2024-000001",
+    }
+    assert following == "BRB-2025-000004"
