@@ -349,7 +349,7 @@ class LicenseEventInline(admin.TabularInline):
     model = LicenseEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "expires_on", "offset_days"]
+    fields = ["created_at", "kind", "expires_on", "offset_days", "action"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     verbose_name_plural = _("history of this license")

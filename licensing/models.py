@@ -474,10 +474,12 @@ class LicenseEventKind(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     LAPSED = "lapsed", _("Lapsed")
     LINKED = "linked", _("Linked to an account")
+    DISCIPLINE = "discipline", _("Disciplinary action")
+    REINSTATED = "reinstated", _("Suspension ended")
 
 
 class LicenseEvent(models.Model):
-    """One entry of a license's own timeline (reminders, renewals, expiry, lapse).
+    """One entry of a license's own timeline (reminders, renewals, expiry, lapse, discipline).
 
     A license outlives the case that issued it, and imported licenses have no case at all, so
     the license keeps its own history. Rows are append-only and many are written by set-based
@@ -490,6 +492,14 @@ class LicenseEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=LicenseEventKind.choices)
     expires_on = models.DateField(_("expiry it concerns"))
     offset_days = models.PositiveSmallIntegerField(_("days before expiry"), null=True, blank=True)
+    action = models.ForeignKey(
+        "licensing.DisciplinaryAction",
+        verbose_name=_("disciplinary action"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -504,6 +514,11 @@ class LicenseEvent(models.Model):
                 condition=Q(kind="reminder", offset_days__isnull=False)
                 | (~Q(kind="reminder") & Q(offset_days__isnull=True)),
                 name="licensing_event_reminder_has_offset",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="discipline", action__isnull=False)
+                | (~Q(kind="discipline") & Q(action__isnull=True)),
+                name="licensing_event_discipline_names_action",
             ),
             # One reminder per offset of one term, and one expiry or lapse per term: the daily
             # jobs insert with ON CONFLICT DO NOTHING against these.

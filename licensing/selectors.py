@@ -165,8 +165,8 @@ def renewal_for_holder(*, user, reference: str) -> Application:
 
 
 def license_timeline(*, license: License) -> list:
-    """The license's own history (reminders, renewals, expiry, lapse), newest first."""
-    return list(license.events.order_by("-created_at", "-id")[:50])
+    """The license's own history (reminders, renewals, expiry, lapse, discipline), newest first."""
+    return list(license.events.select_related("action").order_by("-created_at", "-id")[:50])
 
 
 def renewals_of_license(*, license: License) -> QuerySet[Application]:

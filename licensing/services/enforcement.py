@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.models import CaseEvent
 from licensing.exceptions import DisciplineRefused
-from licensing.models import Complaint, DisciplinaryAction, License, LicenseStatus
+from licensing.models import Complaint, DisciplinaryAction, License, LicenseEvent, LicenseStatus
 from licensing.terms import grace_ends_on
 from licensing.verification import verify_url
 from licensing.workflow import KIND_COMPLAINT
@@ -190,6 +190,12 @@ def disciplinary_action_record(
         elif kind == Kind.REVOCATION:
             locked.status = LicenseStatus.REVOKED
         locked.save(update_fields=["status", "updated_at"])
+        LicenseEvent.objects.create(
+            license=locked,
+            kind=LicenseEvent.Kind.DISCIPLINE,
+            expires_on=locked.expires_on,
+            action=action,
+        )
         if complaint is not None:
             _record_on_complaint(complaint, action, actor)
         if kind != Kind.FINE:  # a fine's invoice tells the holder, with the link to pay
@@ -299,6 +305,9 @@ def suspensions_end(*, today: datetime.date | None = None) -> int:
                 continue
             locked.status = _status_after_suspension(locked, today)
             locked.save(update_fields=["status", "updated_at"])
+            LicenseEvent.objects.create(
+                license=locked, kind=LicenseEvent.Kind.REINSTATED, expires_on=locked.expires_on
+            )
             changed += 1
     if changed:
         logger.info("%s suspensions ended", changed)

@@ -1,0 +1,53 @@
+import datetime
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils import timezone
+
+from licensing import services
+from licensing.models import LicenseEvent
+from tests.licensing.license_factory import LicenseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_discipline_and_the_end_of_a_suspension_are_on_the_licenses_history(client, clerk):
+    # given
+    license = LicenseFactory(license_type__name="Plumber license")
+    ends_on = timezone.localdate() + datetime.timedelta(days=10)
+
+    # when
+    warning = services.disciplinary_action_record(
+        license=license, actor=clerk, kind="warning", public=False
+    )
+    suspension = services.disciplinary_action_record(
+        license=license,
+        actor=clerk,
+        kind="suspension",
+        ends_on=ends_on,
+        public_summary="Worked without a permit at 4 Elm St.",
+    )
+    services.suspensions_end(today=ends_on)
+    services.suspensions_end(today=ends_on)
+    client.force_login(license.holder)
+    page = client.get(reverse("licensing:license", args=[license.number])).content.decode()
+
+    # then
+    events = license.events.order_by("id")
+    assert [(e.kind, e.action_id) for e in events] == [
+        ("discipline", warning.pk),
+        ("discipline", suspension.pk),
+        ("reinstated", None),
+    ]
+    assert "Warning issued." in page
+    assert "Worked without a permit at 4 Elm St." in page
+    assert "Suspension ended." in page
+
+
+def test_a_discipline_entry_must_name_its_action(db):
+    license = LicenseFactory()
+    with pytest.raises(IntegrityError):
+        LicenseEvent.objects.create(
+            license=license, kind="discipline", expires_on=license.expires_on
+        )
