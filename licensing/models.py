@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -84,6 +85,23 @@ class LicenseType(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        # Another service's references (LIC-2026-…, INV-…) share the same counters; a license
+        # number must never read like a case, invoice or receipt reference.
+        from cases.workflow import registered_workflows
+
+        reserved = {w.prefix for w in registered_workflows()} | {"INV", "RCT"}
+        if self.number_prefix in reserved:
+            raise ValidationError(
+                {
+                    "number_prefix": _(
+                        "%(prefix)s is used for the portal's own references; choose another."
+                    )
+                    % {"prefix": self.number_prefix}
+                }
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("licensing:type", kwargs={"code": self.code})

@@ -1,12 +1,14 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
 from licensing import services
 from licensing.models import LicenseEvent
+from tests.licensing.factories import LicenseTypeFactory
 from tests.licensing.license_factory import LicenseFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +53,19 @@ def test_a_discipline_entry_must_name_its_action(db):
         LicenseEvent.objects.create(
             license=license, kind="discipline", expires_on=license.expires_on
         )
+
+
+@pytest.mark.parametrize(("prefix", "refused"), [("CMP", True), ("INV", True), ("PLB", False)])
+def test_a_license_number_prefix_may_not_be_one_of_the_portals_references(prefix, refused):
+    # given
+    license_type = LicenseTypeFactory.build(number_prefix=prefix)
+
+    # when
+    try:
+        license_type.full_clean()
+        errors = {}
+    except ValidationError as error:
+        errors = error.message_dict
+
+    # then
+    assert ("number_prefix" in errors) is refused
