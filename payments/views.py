@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +36,7 @@ from payments.models import (
 )
 from payments.pdf import receipt_filename, receipt_pdf
 from payments.tokens import guest_token
+from portal.ratelimit import allow, client_address
 
 logger = logging.getLogger("payments")
 
@@ -167,19 +167,14 @@ def my_payments(request: HttpRequest) -> HttpResponse:
     return render(request, "payments/my_payments.html", context)
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def find_invoice(request: HttpRequest) -> HttpResponse:
     """Reach an invoice by its reference and the payer's e-mail address."""
     form = FindInvoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key = f"payments:find:{_client_address(request)}"
-        cache.add(key, 0, FIND_WINDOW_SECONDS)
-        if cache.incr(key) > FIND_LIMIT:
+        key = f"payments:find:{client_address(request)}"
+        if not allow(key, limit=FIND_LIMIT, window_seconds=FIND_WINDOW_SECONDS):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
         else:
             invoice = selectors.invoice_find_by_reference(

@@ -181,6 +181,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("SECURE_TLS", default=not DE
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Behind a load balancer every request comes from its address: say how many proxies append
+# to X-Forwarded-For (or which header carries the client's address) so that sign-in limits
+# and every portal rate limit (portal.ratelimit) count visitors, not the proxy. Only set this
+# when the proxies are yours: a client can write any X-Forwarded-For it likes.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_TOTP_ISSUER = env.str("AGENCY_NAME", default="City of Springfield")
 
 # --- Internationalisation ----------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""Fixed-window rate limits counted in the shared cache (Redis), and the client's address.
+
+Every web worker sees the same counts. The client's address is the one django-allauth's rate
+limits use, so one setting (TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, see settings)
+makes every limit count the visitor rather than the load balancer in front of the portal.
+"""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return "unknown"
+
+
+def allow(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one hit on `key`; False once it has had more than `limit` in this window.
+
+    A limit of 0 or less means no limit (nothing is counted).
+    """
+    if limit <= 0:
+        return True
+    key = f"ratelimit:{key}"
+    if cache.add(key, 1, timeout=window_seconds):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        return True
+    return count <= limit
