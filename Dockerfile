@@ -8,12 +8,17 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-# USWDS's precompiled CSS, JS, fonts and images (its stylesheet refers to ../fonts and
-# ../img, so the folders stay side by side), and Leaflet for the concern-report map.
+COPY static/portal/scss/portal-uswds.scss ./
+# USWDS's CSS, JS, fonts and images (its stylesheet refers to ../fonts and ../img, so the
+# folders stay side by side; the stylesheet is compiled from the portal's settings), and
+# Leaflet for the concern-report map.
 RUN mkdir -p vendor/uswds vendor/leaflet \
  && cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
           node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img \
           vendor/uswds/ \
+ && node_modules/.bin/sass --load-path=node_modules/@uswds/uswds/packages \
+      --style=compressed --no-source-map --quiet \
+      portal-uswds.scss vendor/uswds/css/uswds.min.css \
  && cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
           node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images vendor/leaflet/
 

@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STACK := $(PY) -m portal.devstack
 USWDS := static/vendor/uswds
 LEAFLET := static/vendor/leaflet
+USWDS_SASS := node_modules/.bin/sass --load-path=node_modules/@uswds/uswds/packages \
+	--style=compressed --no-source-map --quiet
 
 # System packages the test suite needs: Chromium for the browser tests, WeasyPrint's
 # Pango/HarfBuzz libraries for PDFs, poppler-utils to read PDFs back, gettext for translations.
@@ -43,10 +45,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# USWDS's precompiled assets; its CSS refers to ../fonts and ../img, so they sit side by side.
-$(USWDS)/.installed: node_modules/.installed
+# USWDS's assets; its CSS refers to ../fonts and ../img, so they sit side by side. The
+# stylesheet is compiled from the portal's settings (static/portal/scss/portal-uswds.scss).
+$(USWDS)/.installed: node_modules/.installed static/portal/scss/portal-uswds.scss
 	rm -rf $(USWDS) && mkdir -p $(USWDS)
 	cp -r node_modules/@uswds/uswds/dist/{css,js,fonts,img} $(USWDS)/
+	$(USWDS_SASS) static/portal/scss/portal-uswds.scss $(USWDS)/css/uswds.min.css
 	touch $@
 
 # Leaflet for the concern-report map (an enhancement; served from here, never a CDN).

@@ -348,6 +348,33 @@ def test_image_builds_the_same_vendor_assets_as_make_setup():
     assert sorted(from_makefile ^ from_dockerfile) == []
 
 
+SASS_BUILD = re.compile(
+    r"sass --load-path=node_modules/@uswds/uswds/packages\s*(?:\\\s*)?"
+    r"--style=compressed --no-source-map --quiet"
+)
+
+
+def test_image_and_make_setup_compile_the_same_uswds_stylesheet():
+    # given
+    makefile = (BASE_DIR / "Makefile").read_text()
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+
+    # then: the same compiler options, and the portal's settings as the source in both
+    assert SASS_BUILD.search(makefile)
+    assert SASS_BUILD.search(dockerfile)
+    assert "static/portal/scss/portal-uswds.scss $(USWDS)/css/uswds.min.css" in makefile
+    assert "COPY static/portal/scss/portal-uswds.scss ./" in dockerfile
+    assert "portal-uswds.scss vendor/uswds/css/uswds.min.css" in dockerfile
+
+
+def test_the_built_stylesheet_sets_no_text_in_merriweather():
+    # Two Merriweather web fonts would take most of a page's 150 KB budget.
+    css = (BASE_DIR / "static/vendor/uswds/css/uswds.min.css").read_text()
+
+    assert "Source Sans Pro Web" in css
+    assert "Merriweather" not in css
+
+
 def test_static_files_collect_with_hashed_names_as_in_production(tmp_path, settings):
     # given: the manifest storage production uses (WhiteNoise's variant only adds
     # compression), which fails on any url() or source map pointing at a missing file
