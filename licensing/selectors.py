@@ -216,6 +216,10 @@ def _public_columns() -> QuerySet[License]:
     )
 
 
+# The shape of the numbers the portal issues (`reference_allocate`: PREFIX-YEAR-SEQUENCE).
+LICENSE_NUMBER = re.compile(r"^[A-Za-z]{2,8}-\d{4}-\d{4,}$")
+
+
 def licenses_public_matching(
     *, query: str, license_type_id: int | None = None
 ) -> QuerySet[License]:
@@ -229,6 +233,10 @@ def licenses_public_matching(
     query = query.strip()
     matches = Q(number=query.upper()) | Q(legacy_reference=query)
     licenses = License.objects.all()
+    if LICENSE_NUMBER.match(query):
+        # A portal license number names one license: searching its pieces ("lic:*",
+        # "2026:*") as name words would only read long posting lists of the name index.
+        return licenses.filter(matches)
     words = _lookup_words(query)
     if words:
         licenses = licenses.alias(search_names=LOOKUP_SEARCH_VECTOR)

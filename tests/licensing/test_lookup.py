@@ -11,6 +11,7 @@ from django.urls import reverse
 from licensing import selectors
 from licensing.models import License
 from tests.licensing.factories import LicenseTypeFactory
+from tests.licensing.license_factory import LicenseFactory
 
 URL = reverse("licensing:lookup")
 
@@ -205,3 +206,16 @@ def test_only_searches_count_against_the_limit_and_a_refusal_says_when(client, s
     assert [response.status_code for response in searches] == [200, 200, 429]
     assert searches[2]["Retry-After"] == "60"
     assert "Too many searches" in searches[2].content.decode()
+
+
+def test_a_license_number_is_matched_by_number_alone(db):
+    # given: a holder whose name begins like the number's prefix
+    wanted = LicenseFactory(holder_name="Ada Wanted")
+    LicenseFactory(holder_name=f"{wanted.number.split('-')[0]} Lookalike")
+
+    # when
+    matching = selectors.licenses_public_matching(query=wanted.number.lower())
+
+    # then: the name index is not searched for the number's pieces
+    assert list(matching) == [wanted]
+    assert "to_tsvector" not in str(matching.query)
