@@ -16,6 +16,7 @@ the message is not retried; anything else (network, 5xx, rate limit) is retried 
 
 from __future__ import annotations
 
+import abc
 import base64
 import hashlib
 import hmac
@@ -68,10 +69,10 @@ class SMSRejected(SMSProviderError):
         self.opted_out = opted_out
 
 
-class BaseSMSBackend:
+class BaseSMSBackend(abc.ABC):
+    @abc.abstractmethod
     def send(self, *, to: str, body: str) -> str:
         """Send `body` to the phone number `to`; return the provider's message id."""
-        raise NotImplementedError
 
 
 class ConsoleSMSBackend(BaseSMSBackend):

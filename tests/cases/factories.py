@@ -45,4 +45,5 @@ class CaseFactory(factory.Factory):
 
     @classmethod
     def _build(cls, model_class, **kwargs):
-        raise NotImplementedError("Cases are only made through case_create.")
+        # Deliberately refused: an unsaved Case would skip the reference and workflow checks.
+        raise TypeError("Cases are only made through case_create; use CaseFactory().")
