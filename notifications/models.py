@@ -122,6 +122,12 @@ class Notification(models.Model):
                 condition=Q(channel="in_app"),
                 name="notif_inbox_idx",
             ),
+            # The inbox's unread count: one person's unread in-app messages.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(channel="in_app", read_at__isnull=True),
+                name="notif_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:

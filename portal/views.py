@@ -12,10 +12,10 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET
 
-from cases.selectors import cases_of_resident
+from cases.selectors import newest_cases_of_resident
+from notifications.selectors import inbox_summary
 from portal import services_catalogue
 from portal.context_processors import layout_keys
-from portal.selectors import dashboard_inbox
 from portal.theme import current_theme
 
 logger = logging.getLogger(__name__)
@@ -46,13 +46,14 @@ def service_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     # One more than shown, to know whether to link to the full list.
-    cases = list(cases_of_resident(user=request.user)[: DASHBOARD_CASES + 1])
-    inbox, unread_messages = dashboard_inbox(user=request.user, limit=DASHBOARD_MESSAGES)
+    cases = newest_cases_of_resident(user=request.user, limit=DASHBOARD_CASES + 1)
+    inbox = inbox_summary(user=request.user, limit=DASHBOARD_MESSAGES)
     context = {
         "cases": cases[:DASHBOARD_CASES],
         "more_cases": len(cases) > DASHBOARD_CASES,
-        "inbox": inbox,
-        "unread_messages": unread_messages,
+        "inbox": inbox.messages,
+        "unread_messages": inbox.unread_shown,
+        "unread_beyond_limit": inbox.unread_beyond_limit,
         # The notifications app may provide its own summary; the shell's is the fallback.
         "inbox_templates": [
             "notifications/_dashboard_inbox.html",

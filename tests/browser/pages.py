@@ -15,7 +15,7 @@ VIEWPORTS = {
 def log_in_browser(page: Page, *, user, base_url: str) -> None:
     """Give the page's browser context a signed-in session of `user`, without the login form."""
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.ModelBackend")
     page.context.add_cookies(
         [
             {

@@ -150,3 +150,44 @@ def test_staff_queue_filters_and_orders_by_due_date(make_case, clerk, department
     assert list(selectors.staff_queue(user=clerk, status="withdrawn")) == [closed_late]
     assert department in {c.department for c in selectors.staff_queue(user=clerk)}
     assert list(selectors.staff_queue(user=late.applicant)) == []
+
+
+def test_newest_cases_of_resident_are_the_list_selectors_first_rows(
+    make_case, resident, other_resident
+):
+    # given: the dashboard's plain-SQL read and the list page's queryset
+    mine = [make_case(applicant=resident) for _ in range(4)]
+    make_case(applicant=other_resident)
+
+    # when
+    newest = selectors.newest_cases_of_resident(user=resident, limit=3)
+
+    # then: the same rows in the same order, with the same field values
+    expected = list(selectors.cases_of_resident(user=resident)[:3])
+    assert newest == expected == mine[:0:-1]
+    for got, want in zip(newest, expected, strict=True):
+        for name in selectors.LIST_FIELDS:
+            assert getattr(got, name) == getattr(want, name), name
+
+
+def test_newest_cases_of_resident_load_other_fields_on_access(make_case, resident):
+    # given
+    case = make_case(applicant=resident)
+
+    # when
+    (newest,) = selectors.newest_cases_of_resident(user=resident, limit=10)
+
+    # then: a field the read left out is deferred, not missing
+    assert newest.get_deferred_fields() >= {"applicant_id", "due_date"}
+    assert newest.applicant_id == resident.pk
+    assert newest.due_date == case.due_date
+
+
+def test_newest_cases_of_an_anonymous_or_inactive_person_are_none(make_case, resident):
+    # given
+    make_case(applicant=resident)
+    resident.is_active = False
+
+    # when / then
+    assert selectors.newest_cases_of_resident(user=AnonymousUser(), limit=10) == []
+    assert selectors.newest_cases_of_resident(user=resident, limit=10) == []

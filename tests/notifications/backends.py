@@ -1,7 +1,7 @@
 """Stand-ins for providers that cannot run here: they record or refuse, like real ones."""
 
 import smtplib
-import time
+import threading
 
 from django.core.mail.backends.locmem import EmailBackend
 
@@ -15,11 +15,26 @@ class RefusingEmailBackend(EmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-class SlowEmailBackend(EmailBackend):
-    """The locmem backend with a provider's latency, so concurrent dispatchers overlap."""
+class OverlappingEmailBackend(EmailBackend):
+    """The locmem backend, where the first thread to send waits (up to 10 s) until another
+    thread sends too: two concurrent dispatchers overlap however the machine schedules them
+    (a fixed delay did not, on a busy machine). Call `reset()` before each use."""
+
+    _lock = threading.Lock()
+    _senders: set[int] = set()
+    _both_sending = threading.Event()
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._senders = set()
+        cls._both_sending = threading.Event()
 
     def send_messages(self, messages):
-        time.sleep(0.01)
+        with self._lock:
+            self._senders.add(threading.get_ident())
+            if len(self._senders) > 1:
+                self._both_sending.set()
+        self._both_sending.wait(timeout=10)
         return super().send_messages(messages)
 
 

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -302,3 +303,21 @@ def test_dashboard_shows_my_messages(client):
     assert b"Permit approved" in response.content
     assert b"Someone else" not in response.content
     assert b"You have 1 unread message." in response.content
+
+
+def test_dashboard_says_more_than_the_limit_when_the_unread_count_reaches_it(client, monkeypatch):
+    # given: the count stops at 3 and the resident has 4 unread messages
+    monkeypatch.setattr("notifications.selectors.UNREAD_COUNT_LIMIT", 3)
+    user = UserFactory(preferred_language="en")
+    InAppNotificationFactory.create_batch(4, recipient=user)
+    client.force_login(user)
+
+    # when
+    english = client.get(reverse("portal:dashboard")).content.decode()
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "es"})
+    spanish = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then
+    assert "You have more than 2 unread messages." in english
+    assert "You have 4 unread" not in english
+    assert "Tiene más de 2 mensajes sin leer." in spanish

@@ -112,7 +112,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_cases(bench_data, repo
     counts = {}
     for resident, cases in ((bench_data.few, FEW_CASES), (bench_data.many, MANY_CASES)):
         client = Client()
-        client.force_login(resident, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(resident, backend="accounts.backends.ModelBackend")
         client.get(reverse("portal:dashboard"))
 
         # when
