@@ -17,6 +17,7 @@ from tests.accounts.factories import StaffFactory, UserFactory
 from tests.cases.factories import PDF_BYTES, PNG_BYTES
 from tests.licensing.factories import (
     ApplicationFactory,
+    LicenseFactory,
     LicenseTypeFactory,
     RequiredDocumentFactory,
 )
@@ -397,3 +398,39 @@ def test_a_refused_assignment_or_empty_note_keeps_the_page_and_the_text(
     assert empty_note.status_code == 400
     assert empty_note.context["note_form"].errors == {"body": ["This field is required."]}
     assert Case.objects.get(pk=application.case_id).assignee is None
+
+
+CHANGELISTS = ["license", "licensetype", "application", "complaint", "disciplinaryaction"]
+
+
+def _one_of_each(typed):
+    """A license type, a submitted application, a license, a complaint and a warning."""
+    license_type = LicenseTypeFactory()
+    _submitted(UserFactory(), typed)
+    license = LicenseFactory(license_type=license_type)
+    services.complaint_file(license=license, details="Rude.", user=UserFactory())
+    services.disciplinary_action_record(
+        license=license, actor=StaffFactory(), kind="warning", public_summary="First warning."
+    )
+
+
+@pytest.mark.parametrize("model", CHANGELISTS)
+def test_each_changelist_reads_the_same_number_of_queries_however_many_rows(
+    client, typed, model, django_assert_max_num_queries
+):
+    # given: one row of each, then three more
+    admin_user = StaffFactory(is_superuser=True)
+    TOTP.activate(admin_user, generate_totp_secret())
+    client.force_login(admin_user)
+    url = reverse(f"admin:licensing_{model}_changelist")
+    _one_of_each(typed)
+    with django_assert_max_num_queries(100) as few:
+        assert client.get(url).status_code == 200
+    baseline = len(few.captured_queries)
+    for _ in range(3):
+        _one_of_each(typed)
+
+    # when / then
+    with django_assert_max_num_queries(baseline):
+        response = client.get(url)
+    assert response.context["cl"].result_count >= 4

@@ -404,3 +404,30 @@ def test_find_form_shows_field_errors(client):
         "reference": ["Enter the reference of your invoice."],
         "email": ["Enter an e-mail address in the correct format, like name@example.com."],
     }
+
+
+def test_my_payments_reads_the_same_number_of_queries_however_many_invoices(
+    client, resident, django_assert_max_num_queries
+):
+    # given: one paid invoice, then four more, two of them paid
+    client.force_login(resident)
+
+    def paid_invoice():
+        invoice = InvoiceFactory(payer=resident)
+        url = reverse("payments:invoice_pay", kwargs={"reference": invoice.reference})
+        client.post(client.post(url)["Location"], {"decision": "approve"})
+        return invoice
+
+    paid_invoice()
+    with django_assert_max_num_queries(50) as few:
+        assert client.get(reverse("payments:mine")).status_code == 200
+    baseline = len(few.captured_queries)
+    paid_invoice()
+    paid_invoice()
+    InvoiceFactory.create_batch(2, payer=resident)
+
+    # when / then
+    with django_assert_max_num_queries(baseline):
+        response = client.get(reverse("payments:mine"))
+    assert len(response.context["invoices"]) == 5
+    assert len(response.context["receipts"]) == 3
