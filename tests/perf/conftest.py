@@ -71,8 +71,11 @@ def bench_server(bench_data, tmp_path_factory) -> BenchServer:
         yield server
 
 
-def session_cookie(server: BenchServer, *, email: str, password: str = DEFAULT_PASSWORD) -> str:
-    """Sign in through the portal's login form over HTTP; return the session cookie's value."""
+def signed_in_cookies(
+    server: BenchServer, *, email: str, password: str = DEFAULT_PASSWORD
+) -> dict[str, str]:
+    """Sign in through the portal's login form over HTTP; return the browser's cookies then
+    (the session, and the CSRF cookie the sign-in rotated)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     login_url = server.url + "/accounts/login/"
@@ -88,12 +91,18 @@ def session_cookie(server: BenchServer, *, email: str, password: str = DEFAULT_P
         landed = urllib.parse.urlsplit(response.url).path
     if landed != "/account/":
         raise AssertionError(f"Signing in as {email} landed on {landed}, not the dashboard.")
-    return next(cookie.value for cookie in jar if cookie.name == "sessionid")
+    return {cookie.name: cookie.value for cookie in jar}
 
 
 @pytest.fixture(scope="session")
-def many_cases_session(bench_server, bench_data) -> str:
-    return session_cookie(bench_server, email=bench_data.many.email)
+def many_cases_cookies(bench_server, bench_data) -> dict[str, str]:
+    """The cookies of the resident with 1,000 cases, signed in."""
+    return signed_in_cookies(bench_server, email=bench_data.many.email)
+
+
+@pytest.fixture(scope="session")
+def many_cases_session(many_cases_cookies) -> str:
+    return many_cases_cookies["sessionid"]
 
 
 def _runs_the_whole_benchmark(session: pytest.Session) -> bool:
