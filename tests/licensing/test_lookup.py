@@ -176,6 +176,19 @@ def test_the_name_search_can_use_the_names_index(barber):
     assert "licensing_license_names_fts" in plan
 
 
+def test_a_new_license_goes_into_the_names_index_at_once(barber):
+    # given
+    _license(barber, "John Smith", "BRB-2025-000001")
+
+    # when: the pages of the names' index pending list, merged into the index now
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('licensing_license_names_fts'::regclass)")
+        pending_pages = cursor.fetchone()[0]
+
+    # then: none, so no name search reads recent writes one by one until the next vacuum
+    assert pending_pages == 0
+
+
 def test_a_search_matching_too_many_asks_for_another_word(client, barber, monkeypatch):
     # given
     for n in range(6):
