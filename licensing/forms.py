@@ -6,6 +6,7 @@ services; views put a refused answer's message back on its field.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -195,6 +196,9 @@ class ComplaintForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2026-05-31.")},
     )
+    # A new key for every form shown, kept when it is shown again with errors: the same
+    # form sent twice files one complaint (services.complaint_file).
+    submission = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
 
     def __init__(self, *args, signed_in: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -379,6 +379,7 @@ def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
                 user=request.user if signed_in else None,
                 guest_name=form.cleaned_data.get("name", ""),
                 guest_email=form.cleaned_data.get("email", ""),
+                submission=form.cleaned_data.get("submission"),
             )
             return _complaint_sent(request, complaint.case)
     context = {"license": license, "form": form}

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,18 +44,46 @@ def complaint_file(
     user=None,
     guest_name: str = "",
     guest_email: str = "",
+    submission: uuid.UUID | None = None,
 ) -> Complaint:
     """File a complaint about `license` by a signed-in `user` or a guest (name and e-mail).
 
     Opens a submitted "license_complaint" case (the complainant is told it was received)
     and links it to the license. Raises ValueError without details, or for a guest without
-    a name or an e-mail address.
+    a name or an e-mail address. With the `submission` key of the form that sent it, the
+    same form sent again returns the complaint it filed and files nothing (the key is unique
+    in the database, so two copies at once file one too).
     """
     details = (details or "").strip()
     if not details:
         raise ValueError(_("Tell us what happened."))
     if user is None and not ((guest_name or "").strip() and (guest_email or "").strip()):
         raise ValueError(_("Give your name and e-mail address so we can reply."))
+    if submission is not None:
+        sent = Complaint.objects.filter(submission=submission, license=license).first()
+        if sent is not None:
+            return sent
+    try:
+        return _complaint_open(
+            license=license,
+            details=details,
+            occurred_on=occurred_on,
+            user=user,
+            guest_name=guest_name,
+            guest_email=guest_email,
+            submission=submission,
+        )
+    except IntegrityError:
+        # The same form, sent at the same moment, won the race: its complaint is the one.
+        sent = Complaint.objects.filter(submission=submission, license=license).first()
+        if submission is None or sent is None:
+            raise
+        return sent
+
+
+def _complaint_open(
+    *, license, details, occurred_on, user, guest_name, guest_email, submission
+) -> Complaint:
     with transaction.atomic():
         case = case_services.case_create(
             kind=KIND_COMPLAINT,
@@ -63,7 +92,11 @@ def complaint_file(
             guest_email="" if user else guest_email,
         )
         complaint = Complaint.objects.create(
-            case=case, license=license, details=details, occurred_on=occurred_on
+            case=case,
+            license=license,
+            details=details,
+            occurred_on=occurred_on,
+            submission=submission,
         )
         # The investigator's queue is the case back office: the complaint's own words are on
         # the case's timeline there, and the complainant reads them back on their case page.

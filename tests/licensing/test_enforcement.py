@@ -203,10 +203,95 @@ def test_a_signed_in_resident_complains_without_giving_name_or_e_mail(
 
     # then
     complaint = Complaint.objects.get()
-    assert set(page.context["form"].fields) == {"details", "occurred_on"}
+    assert set(page.context["form"].fields) == {"details", "occurred_on", "submission"}
     assert response.status_code == 302
     assert response.url == complaint.case.get_absolute_url()
     assert complaint.case.applicant == resident
+
+
+def test_the_same_complaint_form_sent_twice_files_one_complaint(client, license, department):
+    # given: the form as the browser got it, with its hidden key
+    url = reverse("licensing:complain", args=[license.number])
+    page = client.get(url)
+    key = page.context["form"]["submission"].value()
+    assert f'name="submission" value="{key}"' in page.text
+    sent = {"name": "Ann Lee", "email": "ann@example.org", "details": "Flooded the street.",
+            "submission": key}  # fmt: skip
+
+    # when: a double click
+    first = client.post(url, sent)
+    second = client.post(url, sent)
+
+    # then: one complaint, one case, and both answers lead to it
+    complaint = Complaint.objects.get()
+    assert Complaint.objects.filter(case__kind=KIND_COMPLAINT).count() == 1
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first.url == second.url
+    assert str(complaint.submission) == str(key)
+
+
+def test_a_new_form_files_a_new_complaint_and_errors_keep_the_key(client, license, department):
+    # given
+    url = reverse("licensing:complain", args=[license.number])
+    first_key = client.get(url).context["form"]["submission"].value()
+    refused = client.post(url, {"name": "Ann Lee", "submission": first_key})
+    assert refused.status_code == 400
+    assert f'value="{first_key}"' in refused.text
+    details = {"name": "Ann Lee", "email": "ann@example.org", "details": "Flooded."}
+
+    # when: the corrected form, then a second complaint from a fresh form
+    client.post(url, {**details, "submission": first_key})
+    second_key = client.get(url).context["form"]["submission"].value()
+    client.post(url, {**details, "submission": second_key})
+
+    # then
+    assert second_key != first_key
+    assert Complaint.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_complaint_sent_twice_at_once_files_one():
+    # given: two requests carrying one form's key, arriving together
+    import threading
+    import uuid
+
+    from django.db import connection
+
+    Department.objects.get_or_create(code="LICENSING", defaults={"name": "Licensing"})
+    license = LicenseFactory()
+    key = uuid.uuid4()
+    start = threading.Barrier(2)
+    filed, errors = [], []
+
+    def send() -> None:
+        try:
+            start.wait()
+            filed.append(
+                services.complaint_file(
+                    license=license,
+                    details="Twice at once.",
+                    guest_name="Ann Lee",
+                    guest_email="ann@example.org",
+                    submission=key,
+                ).pk
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: one complaint and one case; both callers got it
+    assert errors == []
+    assert Complaint.objects.count() == 1
+    assert filed == [Complaint.objects.get().pk] * 2
+    assert Complaint.objects.get().case.kind == KIND_COMPLAINT
 
 
 def test_one_address_may_send_only_so_many_complaints_an_hour(
