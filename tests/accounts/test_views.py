@@ -2,22 +2,17 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
 from tests.accounts.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
+from tests.accounts.totp import current_totp_code
 
 pytestmark = pytest.mark.django_db
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def current_totp_code(secret: str) -> str:
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def test_sign_up_verify_e_mail_sign_in_and_reach_the_dashboard(client):

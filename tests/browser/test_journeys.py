@@ -3,11 +3,9 @@ clerk is made to set up two-factor authentication before the back office; the lo
 works with the keyboard alone."""
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -15,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tests.accounts.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
+from tests.accounts.totp import current_totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +99,7 @@ def test_clerk_must_set_up_two_factor_authentication_before_the_back_office(
 
     # when: they add the secret shown on the page to their app and type its current code
     secret = page.locator("#authenticator_secret").input_value()
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code = current_totp_code(secret)
     page.fill("input[name=code]", code)
     submit_form_with(page, "code")
 
