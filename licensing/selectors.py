@@ -132,21 +132,7 @@ def public_actions_prefetch() -> Prefetch:
 
 def license_public(*, number: str) -> License | None:
     """A license as the public lookup shows it (no contact details, no account), or None."""
-    return (
-        License.objects.select_related("license_type")
-        .prefetch_related(public_actions_prefetch())
-        .only(
-            "number",
-            "holder_name",
-            "business_name",
-            "status",
-            "issued_on",
-            "expires_on",
-            "license_type__name",
-        )
-        .filter(number=number)
-        .first()
-    )
+    return _public_columns().filter(number=number).first()
 
 
 # --- Renewals ------------------------------------------------------------------------------

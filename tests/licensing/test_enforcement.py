@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -14,6 +15,7 @@ from licensing.models import Complaint, DisciplinaryAction, License
 from licensing.verification import verify_token
 from licensing.workflow import KIND_COMPLAINT
 from payments.models import Invoice
+from tests.concurrency import run_together
 from tests.licensing.license_factory import LicenseFactory
 
 TODAY = timezone.localdate
@@ -252,43 +254,23 @@ def test_a_new_form_files_a_new_complaint_and_errors_keep_the_key(client, licens
 @pytest.mark.django_db(transaction=True)
 def test_the_same_complaint_sent_twice_at_once_files_one():
     # given: two requests carrying one form's key, arriving together
-    import threading
-    import uuid
-
-    from django.db import connection
-
     Department.objects.get_or_create(code="LICENSING", defaults={"name": "Licensing"})
     license = LicenseFactory()
     key = uuid.uuid4()
-    start = threading.Barrier(2)
-    filed, errors = [], []
 
-    def send() -> None:
-        try:
-            start.wait()
-            filed.append(
-                services.complaint_file(
-                    license=license,
-                    details="Twice at once.",
-                    guest_name="Ann Lee",
-                    guest_email="ann@example.org",
-                    submission=key,
-                ).pk
-            )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def send(_i: int) -> int:
+        return services.complaint_file(
+            license=license,
+            details="Twice at once.",
+            guest_name="Ann Lee",
+            guest_email="ann@example.org",
+            submission=key,
+        ).pk
 
     # when
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    filed = run_together(2, send)
 
     # then: one complaint and one case; both callers got it
-    assert errors == []
     assert Complaint.objects.count() == 1
     assert filed == [Complaint.objects.get().pk] * 2
     assert Complaint.objects.get().case.kind == KIND_COMPLAINT

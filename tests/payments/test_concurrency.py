@@ -1,15 +1,13 @@
 """Real concurrency: threads with their own database connections, committed transactions."""
 
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from payments import services
 from payments.models import Payment, Receipt, StripeEvent
+from tests.concurrency import run_together
 from tests.payments.conftest import WEBHOOK_SECRET
 from tests.payments.factories import InvoiceFactory
 from tests.payments.stripe_stub import signature_header
@@ -18,21 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SUCCESS = "https://portal.example.gov/return/"
 CANCEL = "https://portal.example.gov/cancel/"
-
-
-def run_together(count: int, work):
-    """Run `work(i)` in `count` threads released at the same instant; return the results."""
-    barrier = threading.Barrier(count)
-
-    def task(i):
-        try:
-            barrier.wait(timeout=10)
-            return work(i)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(task, range(count)))
 
 
 def deliver(body: str):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import logging
-import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -21,7 +20,13 @@ from cases.services import case_create
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.cases.workflows import TEST_PERMIT, register_test_workflows
 from tests.perf.report import BenchReport
-from tests.perf.server import BenchServer, collect_static, gunicorn, production_environment
+from tests.perf.server import (
+    BenchServer,
+    bench_database_url,
+    collect_static,
+    gunicorn,
+    production_environment,
+)
 
 FEW_CASES = 10
 MANY_CASES = 1000
@@ -53,18 +58,11 @@ def bench_data(django_db_setup, django_db_blocker) -> BenchData:
     return BenchData(few=few, many=many)
 
 
-def _database_url() -> str:
-    """DATABASE_URL, pointed at pytest-django's test database, for the gunicorn workers."""
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
-    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
-
-
 @pytest.fixture(scope="session")
 def bench_server(bench_data, tmp_path_factory) -> BenchServer:
     folder = tmp_path_factory.mktemp("bench")
     environment = production_environment(
-        database_url=_database_url(), static_root=folder / "static"
+        database_url=bench_database_url(), static_root=folder / "static"
     )
     collect_static(environment)
     with gunicorn(environment, log_file=folder / "gunicorn.log") as server:

@@ -56,6 +56,18 @@ def production_environment(*, database_url: str, static_root: Path) -> dict[str,
     }
 
 
+def bench_database_url() -> str:
+    """DATABASE_URL pointed at pytest-django's test database, for the gunicorn workers and
+    worker processes of a benchmark (they are other processes, so they need its name)."""
+    import urllib.parse
+
+    from django.db import connection
+
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
+    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
+
+
 def collect_static(environment: dict[str, str]) -> None:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import random
 import statistics
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -35,7 +33,7 @@ from concerns.models import ConcernCategory
 from concerns.selectors import nearby_open_reports
 from tests.perf.load import run_load
 from tests.perf.report import RESULTS_DIR, Budget
-from tests.perf.server import collect_static, gunicorn, production_environment
+from tests.perf.server import bench_database_url, collect_static, gunicorn, production_environment
 
 # django_db so the test database is set up; the reports themselves are committed by the
 # module's fixtures (outside each test's transaction), so gunicorn's workers see them.
@@ -50,12 +48,6 @@ NEARBY_SAMPLES = 300
 MAX_P95_GROWTH = 1.5
 MAX_NEARBY_P95_MS = 20.0
 LIST_PATH = "/open311/v2/requests.json"
-
-
-def _database_url() -> str:
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
-    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
 
 
 def _grow_to(total: int, categories: list[int]) -> None:
@@ -131,7 +123,7 @@ def categories(django_db_setup, django_db_blocker) -> list[int]:
 def api_server(categories, tmp_path_factory):
     folder = tmp_path_factory.mktemp("concerns-bench")
     environment = production_environment(
-        database_url=_database_url(), static_root=folder / "static"
+        database_url=bench_database_url(), static_root=folder / "static"
     )
     collect_static(environment)
     with gunicorn(environment, log_file=folder / "gunicorn.log") as server:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import urllib.parse
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from django.test.utils import CaptureQueriesContext
 from licensing.models import LicenseType
 from tests.perf.load import LoadResult, run_load
 from tests.perf.report import RESULTS_DIR, Budget
-from tests.perf.server import collect_static, gunicorn, production_environment
+from tests.perf.server import bench_database_url, collect_static, gunicorn, production_environment
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 
@@ -84,12 +83,6 @@ LAST_NAMES = [
     "Patterson", "Alexander", "Hamilton", "Graham",
 ]  # fmt: skip
 COMMON_NAME = "Whitfield"  # one last name in the pool, renamed below: see _grow_to
-
-
-def _database_url() -> str:
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
-    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
 
 
 def _rare_name(size: int) -> str:
@@ -182,7 +175,7 @@ def license_types(django_db_setup, django_db_blocker) -> list[int]:
 def lookup_server(license_types, tmp_path_factory):
     folder = tmp_path_factory.mktemp("licensing-bench")
     environment = production_environment(
-        database_url=_database_url(), static_root=folder / "static"
+        database_url=bench_database_url(), static_root=folder / "static"
     )
     # The load comes from one address: the per-address limit would answer 429 at once.
     environment["LICENSING_LOOKUP_PER_MINUTE"] = "0"

@@ -25,13 +25,13 @@ import json
 import os
 import subprocess
 import sys
-import urllib.parse
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.perf.report import RESULTS_DIR, Budget
+from tests.perf.server import bench_database_url
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 
@@ -116,12 +116,6 @@ print(json.dumps({"runs": runs, "baseline_mb": baseline,
 """
 
 
-def _database_url() -> str:
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
-    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
-
-
 @pytest.fixture(scope="module")
 def million_licenses(django_db_setup, django_db_blocker):
     """Load the licenses once for the module, committed so the worker process sees them."""
@@ -167,7 +161,7 @@ def _run_worker(today: datetime.date) -> dict:
     # The profile is of the same statement on a day already done: a plan, nothing inserted.
     environment = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": bench_database_url(),
         "CELERY_BROKER_URL": "memory://",
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     }

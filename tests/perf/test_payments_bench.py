@@ -16,16 +16,13 @@ from __future__ import annotations
 import datetime
 import http.client
 import json
-import os
 import random
 import statistics
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.db.models import F
 from django.test import override_settings
 
@@ -35,7 +32,7 @@ from payments.pdf import receipt_pdf
 from tests.accounts.factories import UserFactory
 from tests.payments.stripe_stub import StripeStub, signature_header
 from tests.perf.report import RESULTS_DIR, Budget
-from tests.perf.server import collect_static, gunicorn, production_environment
+from tests.perf.server import bench_database_url, collect_static, gunicorn, production_environment
 
 # django_db: makes pytest-django create the test database when this file runs alone.
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
@@ -44,12 +41,6 @@ INVOICES = 200
 SENDERS = 10
 WEBHOOK_SECRET = "whsec_bench_secret"
 RECEIPT_RENDERS = 30
-
-
-def _database_url() -> str:
-    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    test_database = urllib.parse.quote(connection.settings_dict["NAME"], safe="")
-    return urllib.parse.urlunsplit(url._replace(path="/" + test_database))
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +85,7 @@ def paid_at_stripe(django_db_setup, django_db_blocker):
 def webhook_server(paid_at_stripe, tmp_path_factory):
     folder = tmp_path_factory.mktemp("payments-bench")
     environment = {
-        **production_environment(database_url=_database_url(), static_root=folder / "static"),
+        **production_environment(database_url=bench_database_url(), static_root=folder / "static"),
         "PAYMENTS_GATEWAY": "stripe",
         "STRIPE_SECRET_KEY": "sk_test_bench",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
