@@ -17,7 +17,7 @@ from notifications.services import (
     unsubscribe,
     unsubscribe_by_token,
 )
-from notifications.tokens import unsubscribe_token
+from notifications.tokens import UnsubscribeTarget, read_unsubscribe_token, unsubscribe_token
 from tests.accounts.factories import UserFactory
 from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
 
@@ -262,11 +262,14 @@ def test_dispatch_sends_email_with_one_click_unsubscribe():
     # then
     assert handled == 1
     (message,) = mail.outbox
-    token = unsubscribe_token(email_row)
-    url = f"https://portal.example.gov/notifications/unsubscribe/{token}/"
+    header = message.extra_headers["List-Unsubscribe"]
+    prefix = "<https://portal.example.gov/notifications/unsubscribe/"
+    assert header.startswith(prefix) and header.endswith("/>")
+    url = header[1:-1]
+    token = header[len(prefix) : -2]
+    assert read_unsubscribe_token(token) == UnsubscribeTarget(user_id=user.pk)
     assert message.to == [user.email]
     assert message.subject == "[en] Yes, O'Brien: your permit"
-    assert message.extra_headers["List-Unsubscribe"] == f"<{url}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     stamp = int(email_row.created_at.timestamp())
     assert message.extra_headers["Message-ID"] == (
