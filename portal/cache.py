@@ -1,13 +1,16 @@
-"""The Redis cache backend: Django's, keeping one client per connection pool.
+"""The portal's cache backends: Django's, each without a cost it pays on every call.
 
-Django's RedisCacheClient builds a new `redis.Redis` for every cache call, and each one copies
-redis-py's table of about 170 response callbacks, which costs more than the GET it wraps. A
-client holds no connection of its own (its pool does) and is safe to share between threads,
-so one per pool is enough. Everything else is Django's backend unchanged.
+RedisCache: Django's RedisCacheClient builds a new `redis.Redis` for every cache call, and
+each one copies redis-py's table of about 170 response callbacks, which costs more than the
+GET it wraps. A client holds no connection of its own (its pool does) and is safe to share
+between threads, so one per pool is enough.
+
+LocMemCache: see its docstring. Everything else is Django's backends unchanged.
 """
 
 from __future__ import annotations
 
+from django.core.cache.backends import locmem
 from django.core.cache.backends import redis as django_redis
 
 
@@ -28,3 +31,16 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+class LocMemCache(locmem.LocMemCache):
+    """Django's in-process cache, without the check that each key would suit memcached.
+
+    BaseCache.validate_key scans every character of every key for memcached's limits (250
+    characters, no spaces or control characters), which costs more than the lookup itself. The
+    keys of this cache are made by the {% cache %} tag (an MD5 digest) and never reach
+    memcached.
+    """
+
+    def validate_key(self, key):
+        pass

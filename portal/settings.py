@@ -119,6 +119,9 @@ DATABASES = {
         )
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that costs no round trip (portal/db/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.db"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -138,7 +141,7 @@ CACHES = {
     # process restart), so each process keeps its own copy in memory: no network round trip
     # on every page, and nothing shared between machines.
     "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "portal.cache.LocMemCache",
         "LOCATION": "portal-fragments",
         "TIMEOUT": 60 * 60 * 24,
         "OPTIONS": {"MAX_ENTRIES": 2000},
@@ -231,7 +234,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "portal.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
