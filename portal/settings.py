@@ -136,10 +136,12 @@ CACHES = {
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     },
-    # Rendered pieces of the layout (header, footer, service cards) per language and role.
-    # They depend only on code, settings and translations, which change with a deploy (a
-    # process restart), so each process keeps its own copy in memory: no network round trip
-    # on every page, and nothing shared between machines.
+    # Rendered pieces of pages, each keyed by everything it shows that code, settings and
+    # translations do not fix: the layout (header, footer, service cards) per language and
+    # role; lists per row versions; the dashboard's lists per account and dashboard_version.
+    # Code, settings and translations change with a deploy (a process restart), so each
+    # process keeps its own copy in memory: no network round trip on every page, and nothing
+    # shared between machines.
     "fragments": {
         "BACKEND": "portal.cache.LocMemCache",
         "LOCATION": "portal-fragments",

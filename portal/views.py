@@ -1,4 +1,5 @@
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET
 
+from cases.models import Case
 from cases.selectors import newest_cases_of_resident
 from notifications.selectors import inbox_summary
 from portal import services_catalogue
@@ -42,18 +44,29 @@ def service_search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", {"query": query, "results": results})
 
 
+@dataclass(frozen=True)
+class NewestCases:
+    shown: list[Case]  # the resident's DASHBOARD_CASES newest cases, newest first
+    more: bool  # whether they have more than those
+
+
+def _newest_cases(user) -> NewestCases:
+    # One more than shown, to know whether to link to the full list.
+    cases = newest_cases_of_resident(user=user, limit=DASHBOARD_CASES + 1)
+    return NewestCases(shown=cases[:DASHBOARD_CASES], more=len(cases) > DASHBOARD_CASES)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # One more than shown, to know whether to link to the full list.
-    cases = newest_cases_of_resident(user=request.user, limit=DASHBOARD_CASES + 1)
-    inbox = inbox_summary(user=request.user, limit=DASHBOARD_MESSAGES)
+    user = request.user
     context = {
-        "cases": cases[:DASHBOARD_CASES],
-        "more_cases": len(cases) > DASHBOARD_CASES,
-        "inbox": inbox.messages,
-        "unread_messages": inbox.unread_shown,
-        "unread_beyond_limit": inbox.unread_beyond_limit,
+        # Lazy: the template caches the lists under the account's dashboard_version and
+        # reads these only when its cached copy is missing.
+        "newest_cases": SimpleLazyObject(lambda: _newest_cases(user)),
+        "inbox_summary": SimpleLazyObject(
+            lambda: inbox_summary(user=user, limit=DASHBOARD_MESSAGES)
+        ),
         # The notifications app may provide its own summary; the shell's is the fallback.
         "inbox_templates": [
             "notifications/_dashboard_inbox.html",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import EmailOptOut, Notification
+from notifications.selectors import InboxSummary
 from notifications.tokens import unsubscribe_token
 from tests.accounts.factories import UserFactory
 from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
@@ -186,7 +187,14 @@ def test_dashboard_summary_shows_subject_body_unread_mark_and_link(rf):
 
     # when
     html = render_to_string(
-        "notifications/_dashboard_inbox.html", {"inbox": [unread, read]}, request=request
+        "notifications/_dashboard_inbox.html",
+        {
+            "inbox_summary": InboxSummary(
+                messages=[unread, read], unread=1, unread_beyond_limit=False
+            ),
+            "inbox_version": user.dashboard_version,
+        },
+        request=request,
     )
 
     # then

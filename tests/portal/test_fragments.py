@@ -87,7 +87,7 @@ def test_tokens_and_return_paths_are_never_cached(resident):
 
     # then: the second visitor's token works for the forms on their page
     tokens = _csrf_tokens(html)
-    assert len(tokens) == 2  # the language switcher and "Sign out"
+    assert len(tokens) == 3  # the language switcher, "Sign out" and the messages' form
     response = second.post(
         reverse("set_language"),
         {"language": "es", "next": "/account/", "csrfmiddlewaretoken": tokens[0]},

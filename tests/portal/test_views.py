@@ -140,7 +140,7 @@ def test_dashboard_lists_only_my_cases_with_their_plain_language_status(client, 
     # then
     assert response.status_code == 200
     assert response.templates[0].name == "portal/dashboard.html"
-    assert response.context["cases"] == [mine]
+    assert response.context["newest_cases"].shown == [mine]
     html = response.content.decode()
     assert f'<a class="usa-link" href="{mine.get_absolute_url()}">{mine.reference}</a>' in html
     assert "Test permit" in html
@@ -156,7 +156,7 @@ def test_dashboard_of_a_staff_member_shows_their_own_requests_only(client, clerk
     response = client.get(reverse("portal:dashboard"))
 
     # then
-    assert response.context["cases"] == []
+    assert response.context["newest_cases"].shown == []
     assert "You have no requests yet." in response.content.decode()
 
 
@@ -175,7 +175,7 @@ def test_dashboard_query_count_does_not_grow_with_cases(
     # when / then
     with django_assert_max_num_queries(baseline):
         response = client.get(reverse("portal:dashboard"))
-    assert len(response.context["cases"]) == 10
+    assert len(response.context["newest_cases"].shown) == 10
 
 
 def test_dashboard_shows_the_ten_newest_requests_and_links_to_all_of_them(client, resident):
@@ -187,7 +187,7 @@ def test_dashboard_shows_the_ten_newest_requests_and_links_to_all_of_them(client
     response = client.get(reverse("portal:dashboard"))
 
     # then
-    assert response.context["cases"] == cases[:0:-1]
+    assert response.context["newest_cases"].shown == cases[:0:-1]
     html = response.content.decode()
     assert cases[0].reference not in html
     assert f'<a class="usa-link" href="{reverse("cases:list")}">See all my requests</a>' in html
@@ -203,8 +203,8 @@ def test_dashboard_has_no_link_to_all_requests_when_it_shows_them_all(client, re
     response = client.get(reverse("portal:dashboard"))
 
     # then
-    assert len(response.context["cases"]) == 10
-    assert response.context["more_cases"] is False
+    assert len(response.context["newest_cases"].shown) == 10
+    assert response.context["newest_cases"].more is False
     assert "See all my requests" not in response.content.decode()
 
 

@@ -1,0 +1,241 @@
+"""The account's dashboard_version: the database raises it with every change to what the
+dashboard lists, whatever makes the change, and the dashboard reads its lists only when it has
+changed (portal/migrations/0001_dashboard_version.py)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from cases import services as case_services
+from cases.models import Case, CaseStatus
+from notifications.models import Notification
+from notifications.services import notification_mark_read
+from tests.accounts.factories import UserFactory
+from tests.cases.factories import CaseFactory
+from tests.cases.workflows import TEST_PERMIT
+from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _version(user) -> int:
+    return User.objects.values_list("dashboard_version", flat=True).get(pk=user.pk)
+
+
+# --- what raises it ----------------------------------------------------------------------
+
+
+def test_opening_a_case_raises_the_applicants_version_only(resident):
+    # given
+    neighbor = UserFactory()
+    before, neighbor_before = _version(resident), _version(neighbor)
+
+    # when
+    case_services.case_create(kind=TEST_PERMIT.kind, applicant=resident)
+
+    # then
+    assert _version(resident) > before
+    assert _version(neighbor) == neighbor_before
+
+
+def test_a_transition_raises_it(resident, clerk):
+    # given
+    case = CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    before = _version(resident)
+
+    # when
+    case_services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=clerk)
+
+    # then
+    assert _version(resident) > before
+
+
+def test_a_change_in_plain_sql_raises_it(resident):
+    # given: a write that bypasses the models altogether
+    case = CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    before = _version(resident)
+
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET status = %s WHERE id = %s", [CaseStatus.IN_REVIEW, case.pk]
+        )
+
+    # then
+    assert _version(resident) > before
+
+
+def test_moving_a_case_to_another_account_raises_both(resident):
+    # given
+    other = UserFactory()
+    case = CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    before, other_before = _version(resident), _version(other)
+
+    # when
+    Case.objects.filter(pk=case.pk).update(applicant=other)
+
+    # then
+    assert _version(resident) > before
+    assert _version(other) > other_before
+
+
+def test_an_in_app_message_raises_it_and_an_email_does_not(resident):
+    # given
+    before = _version(resident)
+
+    # when
+    NotificationFactory(recipient=resident)
+
+    # then
+    assert _version(resident) == before
+
+    # when
+    InAppNotificationFactory(recipient=resident)
+
+    # then
+    assert _version(resident) > before
+
+
+def test_messages_inserted_in_one_statement_raise_each_recipients_version():
+    # given: the reminder job's shape, many rows in one INSERT
+    residents = UserFactory.create_batch(3)
+    before = [_version(resident) for resident in residents]
+
+    # when
+    Notification.objects.bulk_create(
+        InAppNotificationFactory.build(recipient=resident) for resident in residents
+    )
+
+    # then
+    assert all(_version(r) > b for r, b in zip(residents, before, strict=True))
+
+
+def test_reading_and_deleting_a_message_raise_it(resident):
+    # given
+    message = InAppNotificationFactory(recipient=resident)
+    before = _version(resident)
+
+    # when
+    notification_mark_read(notification=message, user=resident)
+
+    # then
+    after_read = _version(resident)
+    assert after_read > before
+
+    # when
+    message.delete()
+
+    # then
+    assert _version(resident) > after_read
+
+
+def test_saving_an_account_loaded_earlier_never_lowers_it(resident):
+    # given: the account is loaded, then a message arrives
+    loaded = User.objects.get(pk=resident.pk)
+    InAppNotificationFactory(recipient=resident)
+    raised = _version(resident)
+    assert raised > loaded.dashboard_version
+
+    # when: the copy loaded before is saved whole, old version included
+    loaded.full_name = "Renamed Resident"
+    loaded.save()
+
+    # then
+    assert _version(resident) == raised
+    assert User.objects.get(pk=resident.pk).full_name == "Renamed Resident"
+
+
+# --- what the dashboard does with it ------------------------------------------------------
+
+
+def _dashboard_queries(client) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 200
+    return response.content.decode(), [query["sql"] for query in queries]
+
+
+def test_a_second_visit_reads_neither_cases_nor_messages(client, resident):
+    # given
+    CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    InAppNotificationFactory(recipient=resident, subject="Permit approved")
+    client.force_login(resident)
+    first, first_queries = _dashboard_queries(client)
+    assert any("cases_case" in sql for sql in first_queries)
+
+    # when
+    second, second_queries = _dashboard_queries(client)
+
+    # then
+    assert not [sql for sql in second_queries if "cases_case" in sql]
+    assert not [sql for sql in second_queries if "notifications_notification" in sql]
+    assert "Permit approved" in second
+    assert _without_tokens(second) == _without_tokens(first)
+
+
+def test_the_dashboard_shows_a_change_made_in_plain_sql(client, resident):
+    # given
+    case = CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    client.force_login(resident)
+    assert ">Received</span>" in _dashboard_queries(client)[0]
+
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET status = %s WHERE id = %s", [CaseStatus.IN_REVIEW, case.pk]
+        )
+    html, _ = _dashboard_queries(client)
+
+    # then
+    assert ">Being reviewed</span>" in html
+    assert ">Received</span>" not in html
+
+
+def test_a_new_message_shows_at_once(client, resident):
+    # given
+    client.force_login(resident)
+    assert "You have no messages." in _dashboard_queries(client)[0]
+
+    # when
+    InAppNotificationFactory(recipient=resident, subject="Inspection booked")
+    html, _ = _dashboard_queries(client)
+
+    # then
+    assert "Inspection booked" in html
+    assert "You have 1 unread message." in html
+
+
+def test_mark_as_read_works_from_a_cached_dashboard_after_signing_in_again(resident):
+    # given: the lists were cached in an earlier session
+    message = InAppNotificationFactory(recipient=resident, subject="Permit approved")
+    earlier = Client(enforce_csrf_checks=True)
+    earlier.force_login(resident)
+    earlier.get(reverse("portal:dashboard"))
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(resident)
+    html, queries = _dashboard_queries(browser)
+    assert not [sql for sql in queries if "notifications_notification" in sql]
+
+    # when: the person marks the message read with the token of the page they got
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html.split("Permit")[0])
+    response = browser.post(
+        reverse("notifications:mark_read", args=[message.pk]),
+        {"next": "/account/", "csrfmiddlewaretoken": token.group(1)},
+    )
+
+    # then
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.read_at is not None
+    assert message.read_at <= timezone.now()
+
+
+def _without_tokens(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
