@@ -17,7 +17,13 @@ Correctness rests on three properties:
   older, and accounts_user_keep_dashboard_version keeps the higher one.
 
 The account row is locked with FOR NO KEY UPDATE, which does not conflict with the KEY SHARE
-lock that inserting a case or a message takes for its foreign key.
+lock that inserting a case or a message takes for its foreign key. A transaction holds the
+lock until it ends, so writers to one person's rows wait for each other, never for long: each
+service writes one person's rows in a transaction of its own (the admin's "assign to me" calls
+the service once per case). The one write that touches many people at once is the reminder
+job's single INSERT; a transaction on one person cannot deadlock with it. Should two
+many-person transactions ever take the same accounts in opposite orders, PostgreSQL detects
+the deadlock and rolls one of them back whole.
 """
 
 from django.db import migrations

@@ -19,6 +19,7 @@ from notifications.services import notification_mark_read
 from tests.accounts.factories import UserFactory
 from tests.cases.factories import CaseFactory
 from tests.cases.workflows import TEST_PERMIT
+from tests.concurrency import run_together
 from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +150,22 @@ def test_saving_an_account_loaded_earlier_never_lowers_it(resident):
     # then
     assert _version(resident) == raised
     assert User.objects.get(pk=resident.pk).full_name == "Renamed Resident"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changes_at_the_same_moment_each_raise_it_once():
+    # given: four requests for one resident arriving together, each in its own transaction
+    resident = UserFactory()
+    before = _version(resident)
+
+    def send_message(_i: int) -> None:
+        InAppNotificationFactory(recipient=resident)
+
+    # when
+    run_together(4, send_message)
+
+    # then: they queued for the account row; no raise was lost
+    assert _version(resident) == before + 4
 
 
 # --- what the dashboard does with it ------------------------------------------------------
