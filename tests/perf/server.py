@@ -132,8 +132,22 @@ def _wait_until_ready(server: BenchServer, *, log_file: Path) -> None:
 
 
 def rss_megabytes(pid: int) -> float:
-    """Resident set size of process `pid`, from /proc/<pid>/status (VmRSS, in kB)."""
+    """Resident set size of process `pid` now, from /proc/<pid>/status (VmRSS)."""
+    return _status_megabytes(pid, "VmRSS")
+
+
+def peak_rss_megabytes(pid: int | str = "self") -> float:
+    """The highest resident set size of process `pid` since it started its program (VmHWM).
+
+    Not `resource.getrusage(...).ru_maxrss`: Linux carries a process's figure across the exec
+    that starts a new program, so a worker started by the benchmark's pytest process would
+    report the memory of pytest, with its million licenses, as its own.
+    """
+    return _status_megabytes(pid, "VmHWM")
+
+
+def _status_megabytes(pid: int | str, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise LookupError(f"No VmRSS for process {pid}")
+    raise LookupError(f"No {field} for process {pid}")

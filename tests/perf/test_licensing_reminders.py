@@ -91,12 +91,13 @@ _LOAD_SQL = [
 
 # Runs in the worker-like process: three runs of the task's service, timed, and the peak RSS.
 _WORKER_SCRIPT = """
-import datetime, json, resource, sys, time
+import datetime, json, sys, time
 import django
 django.setup()
 from django.db import connection
 from licensing.services import reminders_queue
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from tests.perf.server import peak_rss_megabytes
+baseline = peak_rss_megabytes()
 today = datetime.date.fromisoformat(sys.argv[1])
 runs = []
 for day in (today - datetime.timedelta(days=1), today, today):
@@ -111,7 +112,7 @@ with connection.cursor() as cursor:
     cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) " + sys.argv[2], params)
     plan = [row[0] for row in cursor.fetchall()]
 print(json.dumps({"runs": runs, "baseline_mb": baseline,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "peak_mb": peak_rss_megabytes(),
                   "plan": plan}))
 """
 
