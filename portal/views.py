@@ -61,8 +61,11 @@ def _newest_cases(user) -> NewestCases:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
-        # Lazy: the template caches the lists under the account's dashboard_version and
-        # reads these only when its cached copy is missing.
+        # The key of the cached lists: the account (its id, and when it was made, in case a
+        # reset database gives the id to someone else) and its dashboard_version.
+        "lists_version": f"{user.pk}.{user.date_joined.timestamp()}.{user.dashboard_version}",
+        # Lazy: the template caches the lists under lists_version and reads these only when
+        # its cached copy is missing.
         "newest_cases": SimpleLazyObject(lambda: _newest_cases(user)),
         "inbox_summary": SimpleLazyObject(
             lambda: inbox_summary(user=user, limit=DASHBOARD_MESSAGES)

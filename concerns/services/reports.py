@@ -305,6 +305,7 @@ def report_not_fixed(*, report: ConcernReport, reporter=None, guest: bool = Fals
         locked.save(
             update_fields=["close_reason", "public_reason", "redirect_contact", "scheduled_for"]
         )
+        notices.lock_people(locked)
         transition(case=locked.case, to_status=CaseStatus.REOPENED, actor=None, public_note=comment)
         event = locked.case.events.latest("created_at", "id")
         notices.notify_followers_update(locked, event_id=event.pk, note=comment)

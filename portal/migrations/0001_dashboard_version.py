@@ -2,11 +2,13 @@
 the dashboard lists, so the page can cache its lists and know when they are stale.
 
 The dashboard (portal.views.dashboard) lists a person's newest cases and in-app messages. The
-account row, which every signed-in request loads anyway, carries `dashboard_version`; row
-triggers on cases_case and notifications_notification raise it, in the same transaction,
-whenever a row that the dashboard could list is inserted, changed or deleted. They fire for
-every write path alike: the ORM, `QuerySet.update()`, the reminder job's set-based INSERT, the
-dispatcher's UPDATE, and a person at a SQL prompt.
+account row, which every signed-in request loads anyway, carries `dashboard_version`;
+statement triggers on cases_case and notifications_notification raise it, in the same
+transaction, for everyone whose listed rows a statement inserted, changed or deleted. They
+fire for every write path alike: the ORM, `QuerySet.update()`, the reminder job's set-based
+INSERT, and a person at a SQL prompt. A message's update counts only when it changes what the
+inbox shows (not the dispatcher's claims, leases and retries); a case's always does (its
+"last update" date is shown).
 
 Correctness rests on three properties:
 - The raise commits with the change, or neither does: no reader sees new rows under an old
@@ -16,72 +18,101 @@ Correctness rests on three properties:
 - The version never goes down: a `User.save()` writes back the value it loaded, which may be
   older, and accounts_user_keep_dashboard_version keeps the higher one.
 
-The account row is locked with FOR NO KEY UPDATE, which does not conflict with the KEY SHARE
-lock that inserting a case or a message takes for its foreign key. A transaction holds the
-lock until it ends, so writers to one person's rows wait for each other, never for long: each
-service writes one person's rows in a transaction of its own (the admin's "assign to me" calls
-the service once per case). The one write that touches many people at once is the reminder
-job's single INSERT; a transaction on one person cannot deadlock with it. Should two
-many-person transactions ever take the same accounts in opposite orders, PostgreSQL detects
-the deadlock and rolls one of them back whole.
+Locks. The account row is locked with FOR NO KEY UPDATE, which does not conflict with the KEY
+SHARE lock that inserting a case or a message takes for its foreign key, and held until the
+transaction ends. The triggers run at the end of their statement, after its foreign-key
+checks, and lock the statement's accounts in id order, so two statements never take the same
+accounts in opposite orders. Two transactions that each write several people's rows in
+separate statements could still: such a transaction locks all their accounts first, in id
+order, with accounts.services.accounts_lock (the concern services that tell followers do).
 """
 
 from django.db import migrations
 
 FORWARD = """
-CREATE FUNCTION portal_raise_dashboard_version(account_id bigint) RETURNS void
+CREATE FUNCTION portal_raise_dashboard_versions(account_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
-    UPDATE accounts_user SET dashboard_version = dashboard_version + 1 WHERE id = account_id;
+    UPDATE accounts_user AS account
+       SET dashboard_version = account.dashboard_version + 1
+      FROM (SELECT id FROM accounts_user WHERE id = ANY(account_ids)
+             ORDER BY id FOR NO KEY UPDATE) AS locked
+     WHERE account.id = locked.id;
 $$;
 
-CREATE FUNCTION portal_case_changes_dashboard() RETURNS trigger
+CREATE FUNCTION portal_cases_change_dashboards() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.applicant_id IS NOT NULL THEN
-        PERFORM portal_raise_dashboard_version(OLD.applicant_id);
-    END IF;
-    IF TG_OP <> 'DELETE' AND NEW.applicant_id IS NOT NULL
-       AND (TG_OP = 'INSERT' OR NEW.applicant_id IS DISTINCT FROM OLD.applicant_id) THEN
-        PERFORM portal_raise_dashboard_version(NEW.applicant_id);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM portal_raise_dashboard_versions(ARRAY(
+            SELECT DISTINCT applicant_id FROM new_rows WHERE applicant_id IS NOT NULL));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM portal_raise_dashboard_versions(ARRAY(
+            SELECT DISTINCT applicant_id FROM old_rows WHERE applicant_id IS NOT NULL));
+    ELSE
+        PERFORM portal_raise_dashboard_versions(ARRAY(
+            SELECT applicant_id FROM old_rows WHERE applicant_id IS NOT NULL
+            UNION
+            SELECT applicant_id FROM new_rows WHERE applicant_id IS NOT NULL));
     END IF;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER portal_case_changes_dashboard
-AFTER INSERT OR UPDATE OR DELETE ON cases_case
-FOR EACH ROW EXECUTE FUNCTION portal_case_changes_dashboard();
+CREATE TRIGGER portal_cases_inserted_change_dashboards
+AFTER INSERT ON cases_case REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION portal_cases_change_dashboards();
 
-CREATE FUNCTION portal_message_changes_dashboard() RETURNS trigger
+CREATE TRIGGER portal_cases_updated_change_dashboards
+AFTER UPDATE ON cases_case REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION portal_cases_change_dashboards();
+
+CREATE TRIGGER portal_cases_deleted_change_dashboards
+AFTER DELETE ON cases_case REFERENCING OLD TABLE AS old_rows
+FOR EACH STATEMENT EXECUTE FUNCTION portal_cases_change_dashboards();
+
+CREATE FUNCTION portal_messages_change_dashboards() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.channel = 'in_app' AND OLD.recipient_id IS NOT NULL THEN
-        PERFORM portal_raise_dashboard_version(OLD.recipient_id);
-    END IF;
-    IF TG_OP <> 'DELETE' AND NEW.channel = 'in_app' AND NEW.recipient_id IS NOT NULL
-       AND (TG_OP = 'INSERT' OR NEW.recipient_id IS DISTINCT FROM OLD.recipient_id
-            OR OLD.channel <> 'in_app') THEN
-        PERFORM portal_raise_dashboard_version(NEW.recipient_id);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM portal_raise_dashboard_versions(ARRAY(
+            SELECT DISTINCT recipient_id FROM new_rows
+             WHERE channel = 'in_app' AND recipient_id IS NOT NULL));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM portal_raise_dashboard_versions(ARRAY(
+            SELECT DISTINCT recipient_id FROM old_rows
+             WHERE channel = 'in_app' AND recipient_id IS NOT NULL));
+    ELSE
+        -- Only changes to what the inbox shows (notifications.selectors.INBOX_FIELDS).
+        PERFORM portal_raise_dashboard_versions(ARRAY(
+            SELECT person FROM (
+                SELECT o.recipient_id, o.channel, n.recipient_id, n.channel
+                  FROM old_rows AS o JOIN new_rows AS n USING (id)
+                 WHERE (o.recipient_id, o.channel, o.subject, o.body, o.link_url,
+                        o.created_at, o.read_at)
+                       IS DISTINCT FROM
+                       (n.recipient_id, n.channel, n.subject, n.body, n.link_url,
+                        n.created_at, n.read_at)
+            ) AS changed (old_person, old_channel, new_person, new_channel),
+            LATERAL (VALUES (old_person, old_channel), (new_person, new_channel))
+                AS side (person, channel)
+             WHERE side.channel = 'in_app' AND side.person IS NOT NULL));
     END IF;
     RETURN NULL;
 END;
 $$;
 
--- E-mail and text-message rows, the bulk of the table, never reach the function.
-CREATE TRIGGER portal_message_inserted_changes_dashboard
-AFTER INSERT ON notifications_notification
-FOR EACH ROW WHEN (NEW.channel = 'in_app')
-EXECUTE FUNCTION portal_message_changes_dashboard();
+CREATE TRIGGER portal_messages_inserted_change_dashboards
+AFTER INSERT ON notifications_notification REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION portal_messages_change_dashboards();
 
-CREATE TRIGGER portal_message_updated_changes_dashboard
+CREATE TRIGGER portal_messages_updated_change_dashboards
 AFTER UPDATE ON notifications_notification
-FOR EACH ROW WHEN (OLD.channel = 'in_app' OR NEW.channel = 'in_app')
-EXECUTE FUNCTION portal_message_changes_dashboard();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION portal_messages_change_dashboards();
 
-CREATE TRIGGER portal_message_deleted_changes_dashboard
-AFTER DELETE ON notifications_notification
-FOR EACH ROW WHEN (OLD.channel = 'in_app')
-EXECUTE FUNCTION portal_message_changes_dashboard();
+CREATE TRIGGER portal_messages_deleted_change_dashboards
+AFTER DELETE ON notifications_notification REFERENCING OLD TABLE AS old_rows
+FOR EACH STATEMENT EXECUTE FUNCTION portal_messages_change_dashboards();
 
 CREATE FUNCTION accounts_user_keep_dashboard_version() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -99,13 +130,15 @@ FOR EACH ROW EXECUTE FUNCTION accounts_user_keep_dashboard_version();
 BACKWARD = """
 DROP TRIGGER IF EXISTS accounts_user_keep_dashboard_version ON accounts_user;
 DROP FUNCTION IF EXISTS accounts_user_keep_dashboard_version();
-DROP TRIGGER IF EXISTS portal_message_deleted_changes_dashboard ON notifications_notification;
-DROP TRIGGER IF EXISTS portal_message_updated_changes_dashboard ON notifications_notification;
-DROP TRIGGER IF EXISTS portal_message_inserted_changes_dashboard ON notifications_notification;
-DROP FUNCTION IF EXISTS portal_message_changes_dashboard();
-DROP TRIGGER IF EXISTS portal_case_changes_dashboard ON cases_case;
-DROP FUNCTION IF EXISTS portal_case_changes_dashboard();
-DROP FUNCTION IF EXISTS portal_raise_dashboard_version(bigint);
+DROP TRIGGER IF EXISTS portal_messages_deleted_change_dashboards ON notifications_notification;
+DROP TRIGGER IF EXISTS portal_messages_updated_change_dashboards ON notifications_notification;
+DROP TRIGGER IF EXISTS portal_messages_inserted_change_dashboards ON notifications_notification;
+DROP FUNCTION IF EXISTS portal_messages_change_dashboards();
+DROP TRIGGER IF EXISTS portal_cases_deleted_change_dashboards ON cases_case;
+DROP TRIGGER IF EXISTS portal_cases_updated_change_dashboards ON cases_case;
+DROP TRIGGER IF EXISTS portal_cases_inserted_change_dashboards ON cases_case;
+DROP FUNCTION IF EXISTS portal_cases_change_dashboards();
+DROP FUNCTION IF EXISTS portal_raise_dashboard_versions(bigint[]);
 """
 
 

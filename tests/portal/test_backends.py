@@ -2,6 +2,7 @@
 storage and the in-process cache."""
 
 import json
+import select
 import time
 import warnings
 
@@ -30,6 +31,12 @@ def _wait_until_dropped(kept) -> bool:
     return not kept.is_usable()
 
 
+def _readable_within(socket: int, *, seconds: float) -> bool:
+    poller = select.poll()
+    poller.register(socket, select.POLLIN)
+    return bool(poller.poll(seconds * 1000))
+
+
 def test_the_backend_is_the_portals(kept_connection):
     assert type(kept_connection).__module__ == "portal.db.base"
     assert kept_connection.vendor == "postgresql"
@@ -42,6 +49,43 @@ def test_an_idle_connection_is_usable(kept_connection):
 
     # when / then
     assert kept_connection.is_usable()
+
+
+def test_the_check_sends_no_query(kept_connection, monkeypatch):
+    # given: a connection on which any query fails the test
+    def no_query(*args, **kwargs):
+        raise AssertionError("the health check sent a query")
+
+    monkeypatch.setattr(kept_connection.connection, "execute", no_query)
+    monkeypatch.setattr(kept_connection.connection, "cursor", no_query)
+
+    # when / then
+    assert kept_connection.is_usable()
+
+
+def test_a_connection_in_an_open_transaction_is_usable(kept_connection):
+    # given
+    kept_connection.connection.autocommit = False
+    kept_connection.connection.execute("SELECT 1")
+
+    # when / then
+    assert kept_connection.is_usable()
+    kept_connection.connection.rollback()
+
+
+def test_a_notification_that_arrived_leaves_the_connection_usable(kept_connection):
+    # given: the server sends a message unasked
+    kept_connection.connection.execute("LISTEN portal_health_check")
+    sender = connections.create_connection("default")
+    with sender.cursor() as cursor:  # autocommit: the notification leaves at once
+        cursor.execute("NOTIFY portal_health_check")
+    sender.close()
+    socket = kept_connection.connection.pgconn.socket
+    assert _readable_within(socket, seconds=5)
+
+    # when / then
+    assert kept_connection.is_usable()
+    assert kept_connection.connection.execute("SELECT 2").fetchone() == (2,)
 
 
 def test_a_connection_the_server_dropped_is_not(kept_connection):

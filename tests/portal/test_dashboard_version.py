@@ -3,15 +3,17 @@ dashboard lists, whatever makes the change, and the dashboard reads its lists on
 changed (portal/migrations/0001_dashboard_version.py)."""
 
 import re
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import accounts_lock
 from cases import services as case_services
 from cases.models import Case, CaseStatus
 from notifications.models import Notification
@@ -37,21 +39,35 @@ def test_opening_a_case_raises_the_applicants_version_only(resident):
     neighbor = UserFactory()
     before, neighbor_before = _version(resident), _version(neighbor)
 
-    # when
-    case_services.case_create(kind=TEST_PERMIT.kind, applicant=resident)
+    # when: a draft, which sends no message that would raise it too
+    case_services.case_create(kind=TEST_PERMIT.kind, applicant=resident, submit=False)
 
     # then
     assert _version(resident) > before
     assert _version(neighbor) == neighbor_before
 
 
-def test_a_transition_raises_it(resident, clerk):
-    # given
+def test_a_change_to_a_case_raises_it_without_a_message(resident, clerk):
+    # given: an assignment, which the case's "last update" shows and which sends no message
     case = CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    before = _version(resident)
+    messages = Notification.objects.filter(recipient=resident).count()
+
+    # when
+    case_services.case_assign(case=case, assignee=clerk, actor=clerk)
+
+    # then
+    assert Notification.objects.filter(recipient=resident).count() == messages
+    assert _version(resident) > before
+
+
+def test_deleting_a_draft_raises_it(resident):
+    # given
+    draft = case_services.case_create(kind=TEST_PERMIT.kind, applicant=resident, submit=False)
     before = _version(resident)
 
     # when
-    case_services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=clerk)
+    Case.objects.filter(pk=draft.pk).delete()
 
     # then
     assert _version(resident) > before
@@ -117,6 +133,26 @@ def test_messages_inserted_in_one_statement_raise_each_recipients_version():
     assert all(_version(r) > b for r, b in zip(residents, before, strict=True))
 
 
+def test_a_message_moved_to_the_inbox_raises_it_and_dispatcher_bookkeeping_does_not(resident):
+    # given
+    email = NotificationFactory(recipient=resident)
+    before = _version(resident)
+
+    # when: the dispatcher's bookkeeping changes only what the inbox does not show
+    InAppNotificationFactory(recipient=resident)
+    after_message = _version(resident)
+    Notification.objects.filter(recipient=resident).update(attempts=3, available_at=timezone.now())
+
+    # then
+    assert _version(resident) == after_message > before
+
+    # when
+    Notification.objects.filter(pk=email.pk).update(channel="in_app", to_address="")
+
+    # then
+    assert _version(resident) > after_message
+
+
 def test_reading_and_deleting_a_message_raise_it(resident):
     # given
     message = InAppNotificationFactory(recipient=resident)
@@ -166,6 +202,37 @@ def test_changes_at_the_same_moment_each_raise_it_once():
 
     # then: they queued for the account row; no raise was lost
     assert _version(resident) == before + 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_writing_for_the_same_people_in_opposite_orders_both_commit():
+    # given: each tells two people, in opposite orders, pausing between the two messages
+    first, second = UserFactory(), UserFactory()
+    before = [_version(first), _version(second)]
+
+    def tell(i: int) -> None:
+        people = [first, second] if i == 0 else [second, first]
+        with transaction.atomic():
+            accounts_lock(ids=[person.pk for person in people])
+            for person in people:
+                InAppNotificationFactory(recipient=person)
+                time.sleep(0.2)
+
+    # when: without the locks taken first, one of them would be cancelled as a deadlock
+    run_together(2, tell)
+
+    # then
+    assert [_version(first), _version(second)] == [before[0] + 2, before[1] + 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accounts_lock_needs_a_transaction():
+    # given: in autocommit, the locks would be let go at once
+    resident = UserFactory()
+
+    # when / then
+    with pytest.raises(transaction.TransactionManagementError):
+        accounts_lock(ids=[resident.pk])
 
 
 # --- what the dashboard does with it ------------------------------------------------------
@@ -240,7 +307,8 @@ def test_mark_as_read_works_from_a_cached_dashboard_after_signing_in_again(resid
     assert not [sql for sql in queries if "notifications_notification" in sql]
 
     # when: the person marks the message read with the token of the page they got
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html.split("Permit")[0])
+    inbox_form = html[html.index('class="notifications-inbox-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', inbox_form)
     response = browser.post(
         reverse("notifications:mark_read", args=[message.pk]),
         {"next": "/account/", "csrfmiddlewaretoken": token.group(1)},
@@ -251,6 +319,27 @@ def test_mark_as_read_works_from_a_cached_dashboard_after_signing_in_again(resid
     message.refresh_from_db()
     assert message.read_at is not None
     assert message.read_at <= timezone.now()
+
+
+def test_a_cached_dashboard_is_never_shown_to_someone_else(resident):
+    # given: two people at the same dashboard_version, the first one's lists cached
+    other = UserFactory()
+    CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
+    InAppNotificationFactory(recipient=resident, subject="Permit approved")
+    User.objects.filter(pk=other.pk).update(dashboard_version=_version(resident))
+    first = Client()
+    first.force_login(resident)
+    assert "Permit approved" in _dashboard_queries(first)[0]
+
+    # when
+    second = Client()
+    second.force_login(other)
+    html, _ = _dashboard_queries(second)
+
+    # then
+    assert "Permit approved" not in html
+    assert "You have no requests yet." in html
+    assert "You have no messages." in html
 
 
 def _without_tokens(html: str) -> str:
