@@ -42,7 +42,7 @@ def profile_update(
         raise ValidationError(errors)
 
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         locked.full_name = full_name.strip()
         locked.phone = phone or ""
         locked.preferred_language = preferred_language
@@ -112,7 +112,7 @@ def mfa_totp_enrol(*, user: User, secret: str) -> bool:
     user already has an authenticator app.
     """
     with transaction.atomic():
-        User.objects.select_for_update().get(pk=user.pk)
+        User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             return False
         TOTP.activate(user, secret)

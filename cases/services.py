@@ -156,7 +156,9 @@ def transition(*, case: Case, to_status: str, actor, note: str = "", public_note
     """
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("applicant")
+            .get(pk=case.pk)
         )
         workflow = get_workflow(locked.kind)
         from_status = locked.status
@@ -227,7 +229,7 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
     if assignee is not None and not (assignee.is_active and assignee.is_staff):
         raise InvalidAssignee("Cases can only be assigned to active members of staff.")
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         new_id = assignee.pk if assignee is not None else None
         if locked.assignee_id == new_id:
             return case

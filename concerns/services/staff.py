@@ -35,7 +35,7 @@ def _require_staff(actor, *, doing: str) -> None:
 
 def _lock(report: ConcernReport) -> ConcernReport:
     return (
-        ConcernReport.objects.select_for_update()
+        ConcernReport.objects.select_for_update(of=("self", "case"), no_key=True)
         .select_related("case", "category")
         .get(pk=report.pk)
     )
@@ -184,7 +184,7 @@ def report_mark_duplicate(
         # Both rows locked in primary-key order, so two merges at once cannot deadlock.
         locked = {
             row.pk: row
-            for row in ConcernReport.objects.select_for_update()
+            for row in ConcernReport.objects.select_for_update(no_key=True)
             .select_related("case")
             .filter(pk__in=[report.pk, original.pk])
             .order_by("pk")
@@ -274,7 +274,7 @@ def report_route(*, report: ConcernReport, department: Department | None, actor)
     """Send the report to another department (internal; the public sees no change)."""
     _require_staff(actor, doing="route reports")
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=report.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=report.case_id)
         if case.department_id == (department.pk if department else None):
             return report
         # The case engine has no routing service; the department is not a status, and the

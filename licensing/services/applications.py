@@ -46,7 +46,7 @@ PURPOSE_APPLICATION = "licensing.application"
 
 def _lock(application: Application) -> Application:
     return (
-        Application.objects.select_for_update(of=("self",))
+        Application.objects.select_for_update(of=("self",), no_key=True)
         .select_related("case", "license_type")
         .get(pk=application.pk)
     )
@@ -237,7 +237,7 @@ def application_mark_paid(*, application_id: int) -> Application:
     """
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.select_for_update(of=("self",), no_key=True)
             .select_related("case")
             .get(pk=application_id)
         )

@@ -188,7 +188,7 @@ def disciplinary_action_record(
 
     with transaction.atomic():
         locked = (
-            License.objects.select_for_update(of=("self",))
+            License.objects.select_for_update(of=("self",), no_key=True)
             .select_related("license_type", "holder")
             .get(pk=license.pk)
         )
@@ -328,7 +328,7 @@ def suspensions_end(*, today: datetime.date | None = None) -> int:
             # Re-read under the lock: an action recorded meanwhile (a new suspension, a
             # revocation) wins over this run.
             locked = (
-                License.objects.select_for_update(of=("self",), skip_locked=True)
+                License.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
                 .select_related("license_type")
                 .filter(pk=license_id, status=LicenseStatus.SUSPENDED)
                 .exclude(pk__in=holding)

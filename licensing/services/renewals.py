@@ -53,7 +53,7 @@ OPEN_RENEWAL_STATUSES = (
 
 def _lock_license(license_id: int) -> License:
     return (
-        License.objects.select_for_update(of=("self",))
+        License.objects.select_for_update(of=("self",), no_key=True)
         .select_related("license_type")
         .get(pk=license_id)
     )
@@ -62,7 +62,7 @@ def _lock_license(license_id: int) -> License:
 def _lock(application: Application) -> Application:
     # Application before license, always, so two requests never wait on each other crosswise.
     return (
-        Application.objects.select_for_update(of=("self",))
+        Application.objects.select_for_update(of=("self",), no_key=True)
         .select_related("case", "license_type", "renews", "invoice")
         .get(pk=application.pk, kind=Application.Kind.RENEWAL)
     )
@@ -381,7 +381,7 @@ def renewal_mark_paid(*, application_id: int) -> Application:
     """
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.select_for_update(of=("self",), no_key=True)
             .select_related("case", "license_type", "renews")
             .get(pk=application_id, kind=Application.Kind.RENEWAL)
         )
@@ -484,7 +484,7 @@ def licenses_link_account(*, user, email: str) -> int:
     with transaction.atomic():
         # Primary-key order, so two verifications at once lock in the same order.
         licenses = list(
-            License.objects.select_for_update()
+            License.objects.select_for_update(no_key=True)
             .filter(holder__isnull=True, holder_email__iexact=email)
             .order_by("pk")
         )

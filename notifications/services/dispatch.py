@@ -53,7 +53,7 @@ UPDATE notifications_notification
            OR (status = 'sending' AND claimed_until < statement_timestamp())
         ORDER BY id
         LIMIT %(limit)s
-          FOR UPDATE SKIP LOCKED)
+          FOR NO KEY UPDATE SKIP LOCKED)
 RETURNING id, attempts
 """
 

@@ -14,11 +14,11 @@ logger = logging.getLogger("payments")
 
 def lock_invoice(invoice_id: int) -> Invoice:
     """Lock and return the invoice. Always taken before its payments' locks."""
-    return Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
+    return Invoice.objects.select_for_update(of=("self",), no_key=True).get(pk=invoice_id)
 
 
 def lock_payment(payment_id: int) -> Payment:
-    return Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
+    return Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment_id)
 
 
 def announce(invoice: Invoice, *, old_status: str) -> None:

@@ -234,7 +234,11 @@ def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str
         invoice = lock_invoice(invoice.pk)
         _require_payable(invoice)
         now = timezone.now()
-        pending = invoice.payments.select_for_update().filter(status=PaymentStatus.PENDING).first()
+        pending = (
+            invoice.payments.select_for_update(no_key=True)
+            .filter(status=PaymentStatus.PENDING)
+            .first()
+        )
         if pending is not None:
             reusable = (
                 pending.gateway == gateway.code
@@ -355,7 +359,9 @@ def payment_record_counter(
             _require_payable(invoice)
         if amount_cents != invoice.total_cents:
             raise PaymentRefused(_("A counter payment must be for the invoice's total."))
-        for pending in invoice.payments.select_for_update().filter(status=PaymentStatus.PENDING):
+        for pending in invoice.payments.select_for_update(no_key=True).filter(
+            status=PaymentStatus.PENDING
+        ):
             pending.status = PaymentStatus.EXPIRED
             pending.failure_reason = "Paid at the counter instead"
             pending.save(update_fields=["status", "failure_reason", "updated_at"])

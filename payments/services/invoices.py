@@ -132,7 +132,9 @@ def invoice_create(
 def _close(invoice: Invoice, *, status: str, reason: str) -> None:
     """Move an open, locked invoice to void or expired and close its checkout in progress."""
     now = timezone.now()
-    for payment in invoice.payments.filter(status=PaymentStatus.PENDING).select_for_update():
+    for payment in invoice.payments.filter(status=PaymentStatus.PENDING).select_for_update(
+        no_key=True
+    ):
         payment.status = PaymentStatus.EXPIRED
         payment.failure_reason = reason
         payment.save(update_fields=["status", "failure_reason", "updated_at"])
@@ -180,7 +182,7 @@ def invoices_expire_due(*, now: datetime.datetime | None = None, limit: int = 50
     for invoice_id in candidates:
         with transaction.atomic():
             invoice = (
-                Invoice.objects.select_for_update(skip_locked=True)
+                Invoice.objects.select_for_update(no_key=True, skip_locked=True)
                 .filter(pk=invoice_id, status=InvoiceStatus.OPEN, expires_at__lte=now)
                 .first()
             )

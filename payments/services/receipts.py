@@ -69,7 +69,7 @@ def receipt_email_send(*, receipt_id: int) -> bool:
     """
     with transaction.atomic():
         receipt = (
-            Receipt.objects.select_for_update(of=("self",))
+            Receipt.objects.select_for_update(of=("self",), no_key=True)
             .select_related("invoice__payer", "payment", "refund")
             .get(pk=receipt_id)
         )

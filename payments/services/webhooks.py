@@ -222,7 +222,7 @@ def webhook_event_apply(*, event_id: str) -> StripeEvent:
     staff. An event already past `received` is returned untouched.
     """
     with transaction.atomic():
-        event = StripeEvent.objects.select_for_update().get(event_id=event_id)
+        event = StripeEvent.objects.select_for_update(no_key=True).get(event_id=event_id)
         if event.status != StripeEventStatus.RECEIVED:
             return event
         handler = _HANDLERS.get(event.type)

@@ -18,13 +18,18 @@ Correctness rests on three properties:
 - The version never goes down: a `User.save()` writes back the value it loaded, which may be
   older, and accounts_user_keep_dashboard_version keeps the higher one.
 
-Locks. The account row is locked with FOR NO KEY UPDATE, which does not conflict with the KEY
-SHARE lock that inserting a case or a message takes for its foreign key, and held until the
-transaction ends. The triggers run at the end of their statement, after its foreign-key
-checks, and lock the statement's accounts in id order, so two statements never take the same
-accounts in opposite orders. Two transactions that each write several people's rows in
-separate statements could still: such a transaction locks all their accounts first, in id
-order, with accounts.services.accounts_lock (the concern services that tell followers do).
+Locks. The triggers lock the statement's accounts in id order with FOR NO KEY UPDATE and hold
+them until the transaction ends. That lock does not conflict with the KEY SHARE lock a
+foreign-key check takes, and Django's foreign keys are checked at COMMIT (DEFERRABLE INITIALLY
+DEFERRED), so after the triggers, with the account locks held: a transaction that raised a
+person's version then checks, at commit, its references to their cases, licenses and so on.
+A service that held one of those rows FOR UPDATE while it waited for the same account would
+deadlock with it; so every row lock the portal takes is FOR NO KEY UPDATE
+(`select_for_update(no_key=True)`; tests/portal/test_row_locks.py and
+tests/licensing/test_concurrency.py). Two transactions that each write several people's rows in
+separate statements could still take their accounts in opposite orders: such a transaction
+locks them all first, in id order, with accounts.services.accounts_lock (the concern services
+that tell followers do).
 """
 
 from django.db import migrations
