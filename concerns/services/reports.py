@@ -233,6 +233,10 @@ def report_follow(
     else:
         lookup = {"phone": phone}
     with transaction.atomic():
+        # A change to the report locks it, then its people's accounts, then tells its
+        # followers (notices.lock_people): waiting here for the report keeps a follower from
+        # joining between the two, unlocked.
+        ConcernReport.objects.select_for_update(no_key=True).filter(pk=report.pk).exists()
         existing = report.followers.filter(**lookup).first()
         if existing is not None:
             return existing
@@ -295,7 +299,11 @@ def report_not_fixed(*, report: ConcernReport, reporter=None, guest: bool = Fals
         raise ActionForbidden("This report belongs to an account: its reporter signs in.")
     comment = clean_text(comment, label=_("what is still wrong"), max_length=2000, required=True)
     with transaction.atomic():
-        locked = ConcernReport.objects.select_for_update().select_related("case").get(pk=report.pk)
+        locked = (
+            ConcernReport.objects.select_for_update(no_key=True)
+            .select_related("case")
+            .get(pk=report.pk)
+        )
         if not can_say_not_fixed(locked):
             raise ActionForbidden("This report can no longer be reopened by its reporter.")
         locked.close_reason = ""
@@ -330,7 +338,11 @@ def report_rate(
         raise ValidationError(_("Choose a rating from 1 to 5."), code="rating")
     comment = clean_text(comment, label=_("comment"), max_length=2000)
     with transaction.atomic():
-        locked = ConcernReport.objects.select_for_update().select_related("case").get(pk=report.pk)
+        locked = (
+            ConcernReport.objects.select_for_update(no_key=True)
+            .select_related("case")
+            .get(pk=report.pk)
+        )
         if locked.case.closed_at is None:
             raise ActionForbidden("A report can be rated once it is closed.")
         if locked.rating is not None:

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from concerns import notices, services
+from notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import make_report
 from tests.concurrency import run_together
@@ -51,3 +52,37 @@ def test_two_reports_whose_reporters_follow_each_other_change_at_once(
     anns.case.refresh_from_db()
     bens.case.refresh_from_db()
     assert (anns.case.status, bens.case.status) == ("closed", "reopened")
+
+
+def test_a_follow_waits_for_a_change_in_progress_on_the_report(category, report_clerk, monkeypatch):
+    # given: Ann's report, with the clerk starting work on it. The change pauses after it has
+    # locked the accounts of the people it will tell.
+    ann, ben = UserFactory(), UserFactory()
+    report = make_report(category=category, answers={"size": "small"}, reporter=ann)
+    lock_people = notices.lock_people
+
+    def slow_lock_people(*reports):
+        lock_people(*reports)
+        time.sleep(0.6)
+
+    monkeypatch.setattr(notices, "lock_people", slow_lock_people)
+    finished = []
+
+    def act(i: int) -> None:
+        if i == 0:
+            services.report_start_work(report=report, actor=report_clerk, public_note="On it.")
+            finished.append("work started")
+        else:
+            time.sleep(0.2)
+            services.report_follow(report=report, user=ben)
+            finished.append("followed")
+
+    # when: Ben follows the report in the middle of the change
+    run_together(2, act)
+
+    # then: his follow waited for the change, which told only the people whose accounts it
+    # had locked: not Ben
+    assert finished == ["work started", "followed"]
+    assert report.followers.filter(user=ben).exists()
+    assert not Notification.objects.filter(recipient=ben).exists()
+    assert Notification.objects.filter(recipient=ann, channel="in_app").exists()
