@@ -345,3 +345,31 @@ def test_a_cached_dashboard_is_never_shown_to_someone_else(resident):
 def _without_tokens(html: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
     return re.sub(r'nonce="[^"]+"', "", html)
+
+
+def test_an_account_given_a_reused_id_at_the_same_version_never_sees_the_old_lists():
+    # given: an account's lists cached; then the database is reset (the cache is not) and
+    # its id goes to a new account that reaches the same version
+    old = UserFactory()
+    CaseFactory(kind=TEST_PERMIT.kind, applicant=old)
+    InAppNotificationFactory(recipient=old, subject="Permit approved")
+    first = Client()
+    first.force_login(old)
+    assert "Permit approved" in _dashboard_queries(first)[0]
+    pk, version = old.pk, _version(old)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE accounts_user CASCADE")
+    new = UserFactory(pk=pk)
+    User.objects.filter(pk=pk).update(dashboard_version=version)
+    assert _version(new) == version
+
+    # when
+    second = Client()
+    second.force_login(new)
+    html, _ = _dashboard_queries(second)
+
+    # then
+    assert "Permit approved" not in html
+    assert "You have no requests yet." in html
+    assert "You have no messages." in html
