@@ -34,6 +34,7 @@ from licensing.models import (
     RequiredDocument,
 )
 from licensing.selectors import questions_for
+from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
 from licensing.workflow import KIND
 from payments.models import InvoiceStatus
@@ -45,11 +46,7 @@ PURPOSE_APPLICATION = "licensing.application"
 
 
 def _lock(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("case", "license_type")
-        .get(pk=application.pk)
-    )
+    return lock_application(application.pk, related=("case", "license_type"))
 
 
 def _require_applicant_draft(application: Application, actor) -> None:

@@ -33,6 +33,7 @@ from licensing.fees import agency_today, end_of_agency_day, renewal_fee
 from licensing.models import Application, License, LicenseEvent, LicenseStatus, Question
 from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
+from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
 from licensing.workflow import RENEWAL_KIND
 from payments.models import InvoiceStatus
@@ -60,11 +61,12 @@ def _lock_license(license_id: int) -> License:
 
 
 def _lock(application: Application) -> Application:
-    # Application before license, always, so two requests never wait on each other crosswise.
-    return (
-        Application.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("case", "license_type", "renews", "invoice")
-        .get(pk=application.pk, kind=Application.Kind.RENEWAL)
+    # Invoice, application, license, always, so two requests never wait on each other
+    # crosswise.
+    return lock_application(
+        application.pk,
+        related=("case", "license_type", "renews", "invoice"),
+        kind=Application.Kind.RENEWAL,
     )
 
 

@@ -24,6 +24,7 @@ from payments.services.attempts import (
 from payments.services.invoices import (
     LineItem,
     invoice_create,
+    invoice_lock,
     invoice_void,
     invoices_expire_due,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "SettleOutcome",
     "attempts_check_stale",
     "invoice_create",
+    "invoice_lock",
     "invoice_void",
     "invoices_expire_due",
     "payment_attempt_start",

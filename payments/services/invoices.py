@@ -147,6 +147,18 @@ def _close(invoice: Invoice, *, status: str, reason: str) -> None:
     announce(invoice, old_status=old_status)
 
 
+def invoice_lock(*, invoice_id: int) -> Invoice:
+    """Lock the invoice until the transaction ends, and return it.
+
+    Settling a payment locks the invoice, then, through `invoice_status_changed`, what it
+    pays for. A service that holds what an invoice pays for and may void the invoice takes
+    this lock first, so the two never wait for each other crosswise. Needs a transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("invoice_lock needs a transaction.")
+    return lock_invoice(invoice_id)
+
+
 def invoice_void(*, invoice: Invoice) -> Invoice:
     """Cancel an unpaid invoice (the thing it paid for was withdrawn).
 

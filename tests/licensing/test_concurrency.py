@@ -1,17 +1,23 @@
-"""Licensing services at the same moment as the reminder job: neither deadlocks the other."""
+"""Licensing services at the same moment as the reminder job or a payment: none deadlocks."""
 
 import datetime
+import threading
 import time
 
 import pytest
+from django.db import connection
 
 from licensing import services
+from licensing.exceptions import ApplicationNotEditable
 from licensing.fees import agency_today
 from licensing.models import Application, LicenseEvent
-from licensing.services import renewals
+from licensing.services import _locks, renewals
 from notifications.models import Notification
+from payments.exceptions import PaymentError
+from payments.services import payment_record_counter
 from tests.concurrency import run_together
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory
+from tests.payments.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,3 +57,96 @@ def test_a_renewal_started_while_the_reminder_job_runs_does_not_deadlock(monkeyp
     assert Application.objects.filter(renews=license).count() == 1
     assert LicenseEvent.objects.filter(license=license, kind="reminder").count() == 1
     assert Notification.objects.filter(recipient=license.holder, channel="in_app").count() == 1
+
+
+def _renewal_waiting_for_its_fee():
+    license_type = LicenseTypeFactory(renewal_window_days=90, renewal_fee_cents=4000)
+    license = LicenseFactory(
+        license_type=license_type, expires_on=agency_today() + datetime.timedelta(days=30)
+    )
+    application = services.renewal_start(license=license, actor=license.holder)
+    services.renewal_save(
+        application=application,
+        actor=license.holder,
+        holder_name="Robin Barber",
+        email="robin@example.org",
+        address="1 Main St",
+        answers={},
+    )
+    invoice = services.renewal_request_payment(application=application, actor=license.holder)
+    return license, application, invoice
+
+
+def test_a_renewal_discarded_while_its_fee_is_paid_at_the_counter_does_not_deadlock(
+    clerk, monkeypatch
+):
+    # given: a renewal waiting for its fee
+    license, application, invoice = _renewal_waiting_for_its_fee()
+    # The discard pauses once it has checked the renewal is a draft. Meanwhile the payment
+    # locks the invoice and, paid, marks the renewal paid. Had the discard locked the renewal
+    # before the invoice, each would wait for the other.
+    require_draft = renewals._require_draft
+
+    def slow_require_draft(*args, **kwargs):
+        require_draft(*args, **kwargs)
+        time.sleep(0.6)
+
+    monkeypatch.setattr(renewals, "_require_draft", slow_require_draft)
+
+    def act(i: int) -> str:
+        try:
+            if i == 0:
+                services.renewal_discard(application=application, actor=license.holder)
+            else:
+                time.sleep(0.2)
+                payment_record_counter(
+                    invoice=invoice, method="cash", amount_cents=4000, actor=clerk
+                )
+        except PaymentError as error:
+            return type(error).__name__
+        return "done"
+
+    # when: the holder discards the renewal as the clerk takes the fee
+    outcomes = run_together(2, act)
+
+    # then: the discard, first, went through, and the payment was refused
+    assert outcomes == ["done", "InvoiceNotPayable"]
+    application.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (application.case.status, application.paid_at, invoice.status) == (
+        "cancelled",
+        None,
+        "void",
+    )
+
+
+def test_an_invoice_replaced_between_its_lock_and_the_applications_is_refused(monkeypatch):
+    # given: a renewal waiting for its fee; its invoice is replaced (and committed) just as
+    # the discard reads it
+    license, application, invoice = _renewal_waiting_for_its_fee()
+    replacement = InvoiceFactory(payer=license.holder)
+    invoice_lock = _locks.invoice_lock
+
+    def replace_then_lock(*, invoice_id):
+        def replace():
+            Application.objects.filter(pk=application.pk).update(invoice=replacement)
+            connection.close()
+
+        thread = threading.Thread(target=replace)
+        thread.start()
+        thread.join()
+        return invoice_lock(invoice_id=invoice_id)
+
+    monkeypatch.setattr(_locks, "invoice_lock", replace_then_lock)
+
+    # when / then
+    with pytest.raises(ApplicationNotEditable, match="changed while you were working on it"):
+        services.renewal_discard(application=application, actor=license.holder)
+    application.refresh_from_db()
+    invoice.refresh_from_db()
+    replacement.refresh_from_db()
+    assert (application.case.status, invoice.status, replacement.status) == (
+        "draft",
+        "open",
+        "open",
+    )
