@@ -35,19 +35,33 @@ def _locks_without_no_key(tree: ast.AST):
                 yield node.lineno
 
 
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
 def _sql_with_for_update(tree: ast.AST):
+    prose = _docstrings(tree)
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
+            and id(node) not in prose
             and _STRONG_SQL_LOCK.search(node.value)
         ):
             yield node.lineno
 
 
-def test_the_scan_finds_both_kinds_of_strong_lock():
+def test_the_scan_finds_both_kinds_of_strong_lock_and_skips_docstrings():
     # given
     tree = ast.parse(
+        '"""Locks FOR UPDATE are explained here."""\n'
         "Case.objects.select_for_update().get(pk=1)\n"
         "License.objects.select_for_update(of=('self',), no_key=False)\n"
         "SQL = 'SELECT id FROM cases_case FOR UPDATE SKIP LOCKED'\n"
@@ -56,8 +70,8 @@ def test_the_scan_finds_both_kinds_of_strong_lock():
     )
 
     # when / then
-    assert sorted(_locks_without_no_key(tree)) == [1, 2]
-    assert sorted(_sql_with_for_update(tree)) == [3]
+    assert sorted(_locks_without_no_key(tree)) == [2, 3]
+    assert sorted(_sql_with_for_update(tree)) == [4]
 
 
 def test_every_row_lock_in_the_portal_is_no_key():
