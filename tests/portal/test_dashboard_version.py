@@ -321,20 +321,22 @@ def test_mark_as_read_works_from_a_cached_dashboard_after_signing_in_again(resid
     assert message.read_at <= timezone.now()
 
 
+def _dashboard_of(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return _dashboard_queries(client)[0]
+
+
 def test_a_cached_dashboard_is_never_shown_to_someone_else(resident):
     # given: two people at the same dashboard_version, the first one's lists cached
     other = UserFactory()
     CaseFactory(kind=TEST_PERMIT.kind, applicant=resident)
     InAppNotificationFactory(recipient=resident, subject="Permit approved")
     User.objects.filter(pk=other.pk).update(dashboard_version=_version(resident))
-    first = Client()
-    first.force_login(resident)
-    assert "Permit approved" in _dashboard_queries(first)[0]
+    assert "Permit approved" in _dashboard_of(resident)
 
     # when
-    second = Client()
-    second.force_login(other)
-    html, _ = _dashboard_queries(second)
+    html = _dashboard_of(other)
 
     # then
     assert "Permit approved" not in html
@@ -353,9 +355,7 @@ def test_an_account_given_a_reused_id_at_the_same_version_never_sees_the_old_lis
     old = UserFactory()
     CaseFactory(kind=TEST_PERMIT.kind, applicant=old)
     InAppNotificationFactory(recipient=old, subject="Permit approved")
-    first = Client()
-    first.force_login(old)
-    assert "Permit approved" in _dashboard_queries(first)[0]
+    assert "Permit approved" in _dashboard_of(old)
     pk, version = old.pk, _version(old)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -365,9 +365,7 @@ def test_an_account_given_a_reused_id_at_the_same_version_never_sees_the_old_lis
     assert _version(new) == version
 
     # when
-    second = Client()
-    second.force_login(new)
-    html, _ = _dashboard_queries(second)
+    html = _dashboard_of(new)
 
     # then
     assert "Permit approved" not in html
