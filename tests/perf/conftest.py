@@ -103,12 +103,21 @@ def many_cases_session(many_cases_cookies) -> str:
     return many_cases_cookies["sessionid"]
 
 
-def _runs_the_whole_benchmark(session: pytest.Session) -> bool:
-    """Every test of every benchmark file in tests/perf is selected (no `-k`, no single file)."""
+def benchmark_files() -> set[Path]:
+    """The test files of tests/perf that hold benchmarks (marker `perf`). The others check the
+    benchmarks' own helpers and run in `make test`."""
     perf_dir = Path(__file__).resolve().parent
-    files = {path.resolve() for path in perf_dir.glob("test_*.py")}
+    return {
+        path.resolve()
+        for path in perf_dir.glob("test_*.py")
+        if "pytest.mark.perf" in path.read_text()
+    }
+
+
+def _runs_the_whole_benchmark(session: pytest.Session) -> bool:
+    """Every test of every benchmark file is selected (no `-k`, no single file)."""
     selected = {Path(item.path).resolve() for item in session.items}
-    return not session.config.option.keyword and files <= selected
+    return not session.config.option.keyword and benchmark_files() <= selected
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,11 @@
-"""The benchmarks' memory figures are the measured process's own (part of `make test`: the
-figures of `make bench` rest on it)."""
+"""Checks of the benchmarks' own helpers (part of `make test`: the figures of `make bench` rest
+on them): memory figures are the measured process's own, and a complete run is recognised."""
 
 import subprocess
 import sys
 import textwrap
 
+from tests.perf.conftest import benchmark_files
 from tests.perf.server import BASE_DIR
 
 # A parent holding 300 MB starts a Python process that reports its own peak, as the pytest
@@ -30,3 +31,12 @@ def test_a_process_peak_is_its_own_and_not_its_parents():
 
     # then: a bare Python process peaks at some tens of MB, far from its parent's 300
     assert 5 < float(completed.stdout.split()[0]) < 100, completed.stdout
+
+
+def test_a_complete_benchmark_run_needs_the_benchmark_files_only():
+    # when
+    names = sorted(path.name for path in benchmark_files())
+
+    # then: this file, which `make bench` deselects, does not make every run partial
+    assert "test_memory.py" not in names
+    assert {"test_bench.py", "test_licensing_reminders.py"} <= set(names)
