@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from payments import services
@@ -97,3 +98,12 @@ def test_webhook_and_return_page_settling_at_once_pay_once(stripe_gateway):
     # then
     assert sorted(map(str, results)) == ["200"] * 4 + ["succeeded"] * 4
     assert Receipt.objects.count() == 1
+
+
+def test_invoice_lock_needs_a_transaction():
+    # given: in autocommit, the lock would be let go at once
+    invoice = InvoiceFactory()
+
+    # when / then
+    with pytest.raises(transaction.TransactionManagementError):
+        services.invoice_lock(invoice_id=invoice.pk)
