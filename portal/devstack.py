@@ -122,6 +122,27 @@ def _run(*args: str) -> None:
     subprocess.run(args, check=True, cwd=BASE_DIR)  # noqa: S603
 
 
+def stop_processes(processes: list[subprocess.Popen], *, grace: float = 15) -> None:
+    """Ask each process still running to stop (SIGTERM), give them `grace` seconds together,
+    then kill what is left. A second Ctrl-C while waiting kills them at once: either way none
+    outlives the call, so the embedded servers stop after the processes that use them."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    try:
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(deadline - time.monotonic(), 0))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 def command_run() -> int:
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
@@ -145,14 +166,7 @@ def command_run() -> int:
         except KeyboardInterrupt:
             interrupted = True
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_processes(processes)
     if not interrupted:
         print("A server of the stack stopped on its own; everything was shut down.")
         return 1
