@@ -11,6 +11,11 @@ class ApplicationNotEditable(LicensingError):
     """The application has been sent (or closed): its answers can no longer change."""
 
 
+class ApplicationChanged(ApplicationNotEditable):
+    """Its invoice changed while the request was on its way (another tab asked to pay): the
+    person tries again."""
+
+
 class ApplicationIncomplete(ValidationError):
     """Something required is missing; `messages` lists what, in the resident's words."""
 

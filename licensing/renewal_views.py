@@ -28,6 +28,7 @@ from licensing import questions as question_rules
 from licensing import renewal_links, selectors, services
 from licensing.exceptions import (
     AlreadyPaid,
+    ApplicationChanged,
     ApplicationIncomplete,
     ApplicationNotEditable,
     LicensingError,
@@ -173,7 +174,7 @@ def renew_details(request: HttpRequest, access: RenewalAccess) -> HttpResponse:
         except ApplicationIncomplete as error:
             for code, message in error.error_dict.items():
                 form.add_error(code, message)
-        except ValidationError as error:
+        except (ValidationError, ApplicationChanged) as error:
             form.add_error(None, error)
         except ApplicationNotEditable as error:
             messages.error(request, str(error))

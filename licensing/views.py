@@ -101,10 +101,14 @@ def apply_about(request: HttpRequest, reference: str) -> HttpResponse:
         return application
     form = AboutForm(request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
-        services.application_save_about(
-            application=application, actor=request.user, **form.cleaned_data
-        )
-        return redirect(_step_url(application, _next(request, Application.Step.QUESTIONS)))
+        try:
+            services.application_save_about(
+                application=application, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationNotEditable as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_step_url(application, _next(request, Application.Step.QUESTIONS)))
     application.refresh_from_db()
     return _page(request, "licensing/apply_about.html", application, form)
 
@@ -157,7 +161,7 @@ def apply_questions(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationIncomplete as error:
             for code, message in error.error_dict.items():
                 form.add_error(code, message)
-        except ValidationError as error:
+        except (ValidationError, ApplicationNotEditable) as error:
             form.add_error(None, error)
         else:
             return redirect(_step_url(application, _next(request, Application.Step.DOCUMENTS)))
@@ -183,6 +187,8 @@ def apply_documents(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error("file", error)
+        except ApplicationNotEditable as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("%(document)s uploaded.") % {"document": requirement.name})
             return redirect(request.get_full_path())
@@ -266,7 +272,11 @@ def application_discard(request: HttpRequest, reference: str) -> HttpResponse:
     application = _draft(request, reference)
     if isinstance(application, HttpResponse):
         return application
-    services.application_discard(application=application, actor=request.user)
+    try:
+        services.application_discard(application=application, actor=request.user)
+    except ApplicationNotEditable as error:
+        messages.error(request, str(error))
+        return redirect(application.get_absolute_url())
     messages.success(request, _("The draft was discarded."))
     return redirect("licensing:mine")
 

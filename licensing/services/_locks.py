@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from licensing.exceptions import ApplicationNotEditable
+from licensing.exceptions import ApplicationChanged
 from licensing.models import Application
 from payments.services import invoice_lock
 
@@ -16,7 +16,7 @@ def lock_application(application_id: int, *, related: tuple[str, ...], **filters
     renewal_mark_paid); taking the invoice first here keeps a service that voids it (a
     discarded draft, a fee that changed) from waiting for the payment while the payment waits
     for the application. The invoice changes only under the application's lock: if it changed
-    between the two locks, ApplicationNotEditable asks the person to try again.
+    between the two locks, ApplicationChanged asks the person to try again.
     `filters` narrow the lookup (Application.DoesNotExist if it does not match).
     """
     invoice_id = (
@@ -32,7 +32,7 @@ def lock_application(application_id: int, *, related: tuple[str, ...], **filters
         .get(pk=application_id, **filters)
     )
     if locked.invoice_id != invoice_id:
-        raise ApplicationNotEditable(
-            _("This application changed while you were working on it. Please try again.")
+        raise ApplicationChanged(
+            _("This request changed while you were working on it. Please try again.")
         )
     return locked

@@ -39,3 +39,23 @@ def licensing_clerk(clerk):
     )
     TOTP.activate(clerk, generate_totp_secret())
     return clerk
+
+
+@pytest.fixture
+def invoice_replaced_midway(monkeypatch):
+    """`arm(application, replacement)`: the application's next lock finds its invoice replaced
+    by `replacement` between taking the invoice's lock and the application's, as when another
+    tab asks to pay at that moment (licensing/services/_locks.py)."""
+    from licensing.models import Application
+    from licensing.services import _locks
+
+    def arm(application, replacement):
+        invoice_lock = _locks.invoice_lock
+
+        def replace_then_lock(*, invoice_id):
+            Application.objects.filter(pk=application.pk).update(invoice=replacement)
+            return invoice_lock(invoice_id=invoice_id)
+
+        monkeypatch.setattr(_locks, "invoice_lock", replace_then_lock)
+
+    return arm

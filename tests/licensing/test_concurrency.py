@@ -1,17 +1,15 @@
 """Licensing services at the same moment as the reminder job or a payment: none deadlocks."""
 
 import datetime
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from licensing import services
-from licensing.exceptions import ApplicationNotEditable
+from licensing.exceptions import ApplicationChanged
 from licensing.fees import agency_today
 from licensing.models import Application, LicenseEvent
-from licensing.services import _locks, renewals
+from licensing.services import renewals
 from notifications.models import Notification
 from payments.exceptions import PaymentError
 from payments.services import payment_record_counter
@@ -120,27 +118,17 @@ def test_a_renewal_discarded_while_its_fee_is_paid_at_the_counter_does_not_deadl
     )
 
 
-def test_an_invoice_replaced_between_its_lock_and_the_applications_is_refused(monkeypatch):
-    # given: a renewal waiting for its fee; its invoice is replaced (and committed) just as
-    # the discard reads it
+def test_an_invoice_replaced_between_its_lock_and_the_applications_is_refused(
+    invoice_replaced_midway,
+):
+    # given: a renewal waiting for its fee; its invoice is replaced just as the discard
+    # reads it
     license, application, invoice = _renewal_waiting_for_its_fee()
     replacement = InvoiceFactory(payer=license.holder)
-    invoice_lock = _locks.invoice_lock
-
-    def replace_then_lock(*, invoice_id):
-        def replace():
-            Application.objects.filter(pk=application.pk).update(invoice=replacement)
-            connection.close()
-
-        thread = threading.Thread(target=replace)
-        thread.start()
-        thread.join()
-        return invoice_lock(invoice_id=invoice_id)
-
-    monkeypatch.setattr(_locks, "invoice_lock", replace_then_lock)
+    invoice_replaced_midway(application, replacement)
 
     # when / then
-    with pytest.raises(ApplicationNotEditable, match="changed while you were working on it"):
+    with pytest.raises(ApplicationChanged, match="changed while you were working on it"):
         services.renewal_discard(application=application, actor=license.holder)
     application.refresh_from_db()
     invoice.refresh_from_db()

@@ -21,6 +21,7 @@ from licensing.workflow import RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import payment_record_counter
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
+from tests.payments.factories import InvoiceFactory
 
 D = datetime.date
 TODAY = timezone.localdate
@@ -456,6 +457,38 @@ def test_holder_renews_from_the_license_page_to_the_gateway(barber_type, client,
     assert "$40.00" in check.content.decode()
     assert paying.status_code == 303
     assert "/payments/test-gateway/" in paying.url
+
+
+def test_renewal_details_that_cross_a_new_invoice_keep_what_was_typed(
+    barber_type, client, invoice_replaced_midway
+):
+    # given: a renewal waiting for its fee, whose invoice another tab replaces as this saves
+    license = LicenseFactory(license_type=barber_type, expires_on=_days(20))
+    application = services.renewal_start(license=license, actor=license.holder)
+    _fill(application, license.holder)
+    services.renewal_request_payment(application=application, actor=license.holder)
+    invoice_replaced_midway(application, InvoiceFactory(payer=license.holder))
+    client.force_login(license.holder)
+
+    # when
+    response = client.post(
+        reverse("licensing:renew_details", args=[application.case.reference]),
+        {
+            "holder_name": "Robin Q. Barber",
+            "email": "robin@example.org",
+            "address": "1 Main St",
+            "changed": "no",
+            "hours": "14",
+        },
+    )
+
+    # then: asked to try again, with every value kept, and nothing saved
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "This request changed while you were working on it. Please try again." in body
+    assert 'value="Robin Q. Barber"' in body
+    application.refresh_from_db()
+    assert (application.holder_name, application.answers["hours"]) == ("Robin Barber", "12")
 
 
 def test_someone_else_cannot_open_the_renewal(barber_type, client, other_resident):

@@ -12,6 +12,7 @@ from tests.licensing.factories import (
     QuestionFactory,
     RequiredDocumentFactory,
 )
+from tests.payments.factories import InvoiceFactory
 
 
 @pytest.fixture
@@ -248,3 +249,65 @@ def test_questions_of_every_kind_render_through_the_pack(client, resident):
     assert 'type="file"' in body
     assert 'type="checkbox"' in body
     assert 'class="usa-radio__input' in body or "usa-radio" in body
+
+
+def _awaiting_payment(application, resident, requirement):
+    services.application_save_about(
+        application=application, actor=resident, holder_name="Robin Barber", email="r@example.org"
+    )
+    services.application_save_answers(
+        application=application, actor=resident, answers={"elsewhere": "no"}
+    )
+    services.application_add_document(
+        application=application,
+        actor=resident,
+        requirement=requirement,
+        upload=SimpleUploadedFile("id.pdf", PDF_BYTES),
+    )
+    return services.application_request_payment(application=application, actor=resident)
+
+
+def test_a_change_that_crosses_a_new_invoice_keeps_what_was_typed(
+    client, resident, barber, invoice_replaced_midway
+):
+    # given: a draft waiting for its fee, whose invoice another tab replaces as this one saves
+    application = ApplicationFactory(license_type=barber, applicant=resident)
+    _awaiting_payment(application, resident, barber.documents.get())
+    invoice_replaced_midway(application, InvoiceFactory(payer=resident))
+    client.force_login(resident)
+
+    # when
+    response = client.post(
+        reverse("licensing:apply_about", args=[application.case.reference]),
+        {"holder_name": "Robin Q. Barber", "email": "robin@example.org", "address": "1 Main St"},
+    )
+
+    # then: asked to try again, with every value kept, and nothing saved
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "This request changed while you were working on it. Please try again." in body
+    assert 'value="Robin Q. Barber"' in body
+    application.refresh_from_db()
+    assert application.holder_name == "Robin Barber"
+
+
+def test_a_discard_that_crosses_a_new_invoice_is_refused_with_a_message(
+    client, resident, barber, invoice_replaced_midway
+):
+    # given
+    application = ApplicationFactory(license_type=barber, applicant=resident)
+    invoice = _awaiting_payment(application, resident, barber.documents.get())
+    invoice_replaced_midway(application, InvoiceFactory(payer=resident))
+    client.force_login(resident)
+
+    # when
+    response = client.post(
+        reverse("licensing:discard", args=[application.case.reference]), follow=True
+    )
+
+    # then
+    assert response.redirect_chain[0][0] == application.get_absolute_url()
+    assert "This request changed while you were working on it." in response.content.decode()
+    application.case.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (application.case.status, invoice.status) == ("draft", "open")
