@@ -56,7 +56,7 @@ def test_document_add_stores_accepted_types_under_a_random_name(
         assert stored_file.read() == content
     assert _stored_files(_media_root) == [_media_root / stored]
     event = CaseEvent.objects.get(case=case, kind="document_added")
-    assert (event.public, event.actor, event.body) == (True, case.applicant, name)
+    assert (event.audience, event.actor, event.body) == ("participants", case.applicant, name)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_staff_can_add_an_internal_document(make_case, clerk):
         case=case, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, name="memo.pdf"), public=False
     )
     event = case.events.get(kind="document_added")
-    assert (document.public, event.public) == (False, False)
+    assert (document.public, event.audience) == (False, "staff")
 
 
 def test_a_stranger_cannot_add_documents(make_case, other_resident, _media_root):
