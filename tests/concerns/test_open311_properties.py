@@ -144,3 +144,40 @@ def test_random_ids_never_fail_with_a_server_error(api, code, fmt):
         except Exception:  # noqa: S112 (a value the URL pattern itself refuses)
             continue
         check(Client().get(path))
+
+
+# --- What the random tests found, kept as plain cases -------------------------------------
+
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".example.org"  # 259 characters
+
+
+@pytest.mark.parametrize(
+    ("changes", "description"),
+    [
+        ({"lat": "1e309"}, "lat: Latitude must be between -90 and 90 degrees."),
+        ({"lat": "nan"}, "lat: Latitude must be a number in decimal degrees, like 39.7817."),
+        ({"long": "-inf"}, "long: Longitude must be a number in decimal degrees, like 39.7817."),
+        ({"lat": "1e-400"}, "lat: That place is outside the area we look after."),
+        ({"email": LONG_EMAIL}, "email must be 254 characters or fewer."),
+    ],
+)
+def test_a_parameter_the_database_cannot_keep_is_a_400(api, changes, description):
+    # given
+    params = {
+        "api_key": api,
+        "service_code": "pothole",
+        "lat": str(CITY_HALL[0]),
+        "long": str(CITY_HALL[1]),
+        "description": "A hole.",
+        "attribute[size]": "large",
+        **changes,
+    }
+
+    # when
+    response = Client().post(reverse("open311:requests", kwargs={"fmt": "json"}), params)
+
+    # then
+    check(response)
+    assert response.status_code == 400
+    assert json.loads(response.content)[0]["description"].startswith(description)
+    assert ConcernReport.objects.count() == 0
