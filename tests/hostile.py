@@ -65,10 +65,14 @@ VALUES = st.one_of(
 )
 
 
-def params(names: list[str]):
+def params(names: list[str], *, valid: dict | None = None):
     """Random values for some of `names`, as a dict for the test client (a list value sends
-    the parameter several times)."""
-    return st.dictionaries(st.sampled_from(names), VALUES, max_size=len(names))
+    the parameter several times). With `valid`, half the time the random values replace
+    only some answers of that valid form, so the checks behind the required fields run."""
+    random = st.dictionaries(st.sampled_from(names), VALUES, max_size=len(names))
+    if valid is None:
+        return random
+    return st.one_of(random, random.map(lambda changes: {**valid, **changes}))
 
 
 def fuzz(max_examples: int):

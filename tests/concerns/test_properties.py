@@ -131,6 +131,7 @@ DETAILS = [
     "guest_email",
     "guest_phone",
 ]
+DETAILS_VALID = {"address": "1 Main Street", "description": "A hole.", "attribute_size": "large"}
 FILTERS = ["category", "status", "date_from", "date_to", "page"]
 GOOD_PLACE = {"latitude": str(CITY_HALL[0]), "longitude": str(CITY_HALL[1])}
 
@@ -174,7 +175,11 @@ def test_random_searches_and_places_never_fail(visitor, category, query, place):
 
 
 @fuzz(120)
-@given(data=params(DETAILS), good_place=st.booleans(), method=st.sampled_from(["get", "post"]))
+@given(
+    data=params(DETAILS, valid=DETAILS_VALID),
+    good_place=st.booleans(),
+    method=st.sampled_from(["get", "post"]),
+)
 def test_random_report_details_never_fail_and_keep_what_was_typed(
     visitor, category, data, good_place, method
 ):
@@ -193,7 +198,7 @@ def test_random_report_details_never_fail_and_keep_what_was_typed(
 
 @fuzz(80)
 @given(
-    data=params(["email", "phone", "comment", "rating"]),
+    data=params(["email", "phone", "comment", "rating"], valid={"comment": "Hm.", "rating": "3"}),
     action=st.sampled_from(["follow", "not_fixed", "rate", "guest_not_fixed", "guest_rate"]),
 )
 def test_random_answers_on_a_report_page_never_fail(visitor, reports, data, action):
