@@ -10,7 +10,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from concerns.models import MAX_PHOTOS, AttributeDatatype, CloseReason, ConcernCategory
+from concerns.models import (
+    MAX_PHOTOS,
+    AttributeDatatype,
+    CloseReason,
+    ConcernCategory,
+    ConcernFollower,
+)
+
+# The columns the addresses go to (the case's guest_email and the follower's email) are
+# models.EmailField's 254 characters; forms.EmailField alone would let 320 through.
+EMAIL_MAX_LENGTH = ConcernFollower._meta.get_field("email").max_length
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -143,6 +153,7 @@ class ReportForm(forms.Form):
     guest_email = forms.EmailField(
         label=_("E-mail address (optional)"),
         required=False,
+        max_length=EMAIL_MAX_LENGTH,
         help_text=_("We send updates about this report here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -189,7 +200,7 @@ class ReportForm(forms.Form):
 class FollowForm(forms.Form):
     """A guest's address for a report's updates (signed-in people need none)."""
 
-    email = forms.EmailField(label=_("E-mail address"), required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=EMAIL_MAX_LENGTH)
     phone = PhoneNumberField(
         label=_("Mobile phone for text messages"),
         required=False,

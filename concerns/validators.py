@@ -62,21 +62,28 @@ def clean_description(value: str, *, required: bool = True) -> str:
     )
 
 
-def _coordinate(value, *, label: str) -> Decimal | None:
+def _coordinate(value, *, label: str, limit: int) -> Decimal | None:
+    """A coordinate in decimal degrees between -limit and limit, rounded to the column's six
+    decimal places; NaN, infinities and numbers too large to round are refused, not raised."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    not_a_number = ValidationError(
+        _("%(label)s must be a number in decimal degrees, like 39.7817.") % {"label": label},
+        code="invalid",
+    )
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError(
-            _("%(label)s must be a number in decimal degrees, like 39.7817.") % {"label": label},
-            code="invalid",
-        ) from None
+        raise not_a_number from None
     if not number.is_finite():
+        raise not_a_number
+    if abs(number) > limit:
         raise ValidationError(
-            _("%(label)s must be a number in decimal degrees, like 39.7817.") % {"label": label},
-            code="invalid",
+            _("%(label)s must be between -%(limit)d and %(limit)d degrees.")
+            % {"label": label, "limit": limit},
+            code="out_of_range",
         )
+    # Within the limit the rounded value has at most nine digits: no context can overflow.
     return number.quantize(Decimal("0.000001"))
 
 
@@ -93,11 +100,11 @@ def clean_location(
         address = ""
     lat = lon = None
     try:
-        lat = _coordinate(latitude, label=_("Latitude"))
+        lat = _coordinate(latitude, label=_("Latitude"), limit=90)
     except ValidationError as error:
         errors["latitude"] = error.error_list
     try:
-        lon = _coordinate(longitude, label=_("Longitude"))
+        lon = _coordinate(longitude, label=_("Longitude"), limit=180)
     except ValidationError as error:
         errors["longitude"] = error.error_list
     if errors:

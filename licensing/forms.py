@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from cases.models import Case
 from licensing import questions as question_rules
 from licensing.models import Application, DisciplinaryActionKind, LicenseType, Question
 
@@ -138,7 +139,9 @@ class RenewalForm(QuestionsForm):
         label=_("Business or trading name (optional)"), max_length=200, required=False
     )
     email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"),
+        max_length=Application._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = PhoneNumberField(
         label=_("Phone number (optional)"),
@@ -176,6 +179,8 @@ class ComplaintForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Your e-mail address"),
+        # The case's guest_email column: forms.EmailField alone would let 320 through.
+        max_length=Case._meta.get_field("guest_email").max_length,
         help_text=_("We write to you about your complaint. The licensee never sees it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
