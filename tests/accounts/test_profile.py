@@ -51,7 +51,8 @@ def test_saving_the_profile_updates_details_and_switches_language(client, reside
     # then
     assert response.status_code == 302
     assert response.url == reverse("accounts:profile")
-    assert response.cookies["django_language"].value == "es"
+    cookie = response.cookies["django_language"]
+    assert (cookie.value, cookie["samesite"], cookie["httponly"]) == ("es", "Lax", True)
     resident.refresh_from_db()
     assert resident.full_name == "Ana Ruiz"
     assert str(resident.phone) == "+12025550143"
