@@ -243,6 +243,19 @@ def test_download_streams_the_file_as_an_attachment(signed_in, case):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_an_image_is_downloaded_too_never_shown_in_the_page(signed_in, case):
+    document = services.document_add(
+        case=case, uploaded_by=case.applicant, upload=SimpleUploadedFile("plan.PNG", PNG_BYTES)
+    )
+
+    response = signed_in.get(document.get_absolute_url())
+
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="plan.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
 def test_download_of_an_internal_document_is_404_for_the_resident(signed_in, case, clerk):
     memo = services.document_add(
         case=case, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, "memo.pdf"), public=False
