@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.documents import inspect_upload
 from cases.models import CaseStatus
+from portal.forms import PlainTextFormMixin
 
 MESSAGE_MAX_LENGTH = 5000
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PlainTextFormMixin, forms.Form):
     prefix = "reply"
 
     body = forms.CharField(
@@ -51,7 +52,7 @@ class StatusChoiceField(forms.ChoiceField):
         return value in CaseStatus.values
 
 
-class StaffTransitionForm(forms.Form):
+class StaffTransitionForm(PlainTextFormMixin, forms.Form):
     """Offers only the moves the current member of staff may make from the current status."""
 
     to_status = StatusChoiceField(label=_("New status"))
@@ -85,7 +86,7 @@ class StaffTransitionForm(forms.Form):
         return cleaned
 
 
-class StaffNoteForm(forms.Form):
+class StaffNoteForm(PlainTextFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -93,7 +94,7 @@ class StaffNoteForm(forms.Form):
     )
 
 
-class StaffMessageForm(forms.Form):
+class StaffMessageForm(PlainTextFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Message to the resident"),
         max_length=MESSAGE_MAX_LENGTH,

@@ -182,6 +182,20 @@ def test_invalid_reply_rerenders_with_error_summary_and_typed_text(signed_in, ca
     assert CaseMessage.objects.count() == 0
 
 
+def test_a_reply_with_invisible_formatting_characters_is_refused_and_kept(signed_in, case):
+    # when
+    typed = "Thanks, see the \u202efdp.exe attached"
+    response = signed_in.post(
+        reverse("cases:reply", kwargs={"reference": case.reference}), {"reply-body": typed}
+    )
+
+    # then
+    page = response.content.decode()
+    assert "Remove the invisible formatting characters from this answer." in page
+    assert typed in page
+    assert CaseMessage.objects.count() == 0
+
+
 def test_empty_reply_says_what_to_do(signed_in, case):
     response = signed_in.post(
         reverse("cases:reply", kwargs={"reference": case.reference}), {"reply-body": " "}
