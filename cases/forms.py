@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cases.documents import inspect_upload
 from cases.models import CaseStatus
 from portal.forms import PlainTextFormMixin
 
@@ -34,11 +33,8 @@ class DocumentUploadForm(forms.Form):
             attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,.webp,application/pdf,image/*"}
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        inspect_upload(upload)  # DocumentRejected is a ValidationError: it lands on the field.
-        return upload
+    # The file is judged once, by `services.document_add` (decoding an image or parsing a
+    # PDF is not cheap); the view puts its DocumentRejected on this field.
 
 
 class StatusChoiceField(forms.ChoiceField):
