@@ -11,6 +11,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -336,12 +337,16 @@ def case_messages_mark_read(*, case: Case, reader) -> int:
 
 
 def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> CaseDocument:
-    """Attach an uploaded file to `case` after checking its size and its type by content.
+    """Attach an uploaded file to `case` after checking its size and its content.
+
+    What is stored is what `cases.documents.inspect_upload` returns: an image re-encoded
+    without its metadata, or a PDF that parsed and carries no active content.
 
     `uploaded_by` is the applicant, a member of staff, or None (a guest, the system). A
     resident's own upload is always visible to them. Raises DocumentRejected (too large,
-    empty, or not an accepted type) before anything is stored, and ActionForbidden if
-    `uploaded_by` has no part in the case or is the applicant of a closed case.
+    empty, not an accepted type, or content we refuse) before anything is stored, and
+    ActionForbidden if `uploaded_by` has no part in the case or is the applicant of a closed
+    case.
 
     The file is written through the storage API before the row; if writing the row fails the
     file is deleted again. If an enclosing transaction rolls back later, the stored file is
@@ -364,7 +369,7 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
         public=public,
     )
     # The storage name comes from `document_upload_to`: random, never the resident's.
-    document.file.save("upload", upload, save=False)
+    document.file.save("upload", ContentFile(inspected.content), save=False)
     try:
         with transaction.atomic():
             document.save()

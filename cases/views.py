@@ -134,6 +134,8 @@ def document_download(request: HttpRequest, reference: str, document_id: int) ->
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Always a download; should a browser render it all the same, it runs nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 

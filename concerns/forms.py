@@ -17,6 +17,7 @@ from concerns.models import (
     ConcernCategory,
     ConcernFollower,
 )
+from portal.forms import PlainTextFormMixin
 
 # The columns the addresses go to (the case's guest_email and the follower's email) are
 # models.EmailField's 254 characters; forms.EmailField alone would let 320 through.
@@ -49,7 +50,7 @@ class CategorySearchForm(forms.Form):
     )
 
 
-class LocationForm(forms.Form):
+class LocationForm(PlainTextFormMixin, forms.Form):
     """Where the problem is. Checked by concerns.validators.clean_location in the view."""
 
     address = forms.CharField(
@@ -109,7 +110,7 @@ def _attribute_field(attribute) -> forms.Field:
     return forms.CharField(**common)
 
 
-class ReportForm(forms.Form):
+class ReportForm(PlainTextFormMixin, forms.Form):
     """The details of a report: what, the category's questions, photos and contact.
 
     The location chosen on the previous page travels in hidden fields. Guests' contact
@@ -216,7 +217,7 @@ class FollowForm(forms.Form):
         return cleaned
 
 
-class NotFixedForm(forms.Form):
+class NotFixedForm(PlainTextFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("What is still wrong?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -224,7 +225,7 @@ class NotFixedForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(PlainTextFormMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How well did we deal with your report?"),
         coerce=int,
@@ -276,7 +277,7 @@ class PublicFilterForm(forms.Form):
 # --- Staff back office ----------------------------------------------------------------
 
 
-class StaffCloseForm(forms.Form):
+class StaffCloseForm(PlainTextFormMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=[(value, label) for value, label in CloseReason.choices if value != "duplicate"],
@@ -315,7 +316,7 @@ class StaffCloseForm(forms.Form):
         return cleaned
 
 
-class StaffDuplicateForm(forms.Form):
+class StaffDuplicateForm(PlainTextFormMixin, forms.Form):
     original = forms.CharField(
         label=_("Reference of the original report"),
         max_length=24,
@@ -328,7 +329,7 @@ class StaffDuplicateForm(forms.Form):
     )
 
 
-class StaffCannedMessageForm(forms.Form):
+class StaffCannedMessageForm(PlainTextFormMixin, forms.Form):
     canned_response = forms.ModelChoiceField(label=_("Canned response"), queryset=None)
 
     def __init__(self, *args, canned=None, **kwargs):
@@ -336,7 +337,7 @@ class StaffCannedMessageForm(forms.Form):
         self.fields["canned_response"].queryset = canned
 
 
-class StaffNoteForm(forms.Form):
+class StaffNoteForm(PlainTextFormMixin, forms.Form):
     public_note = forms.CharField(
         label=_("Note to the public (optional)"),
         required=False,

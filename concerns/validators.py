@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from concerns.geo import agency_area
 from concerns.models import DESCRIPTION_MAX_LENGTH, AttributeDatatype, ConcernCategory
+from portal.validators import has_invisible_characters, invisible_message
 
 ADDRESS_MAX_LENGTH = 255
 SHORT_ANSWER_MAX_LENGTH = 300
@@ -28,8 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: str, *, label: str, max_length: int, required: bool = False) -> str:
-    """Strip `value`; refuse HTML, control characters and text longer than `max_length`."""
-    value = (value or "").strip()
+    """Strip and compose `value`; refuse HTML, control and invisible formatting characters
+    (`portal.validators`) and text longer than `max_length`."""
+    value = unicodedata.normalize("NFC", (value or "").strip())
     if required and not value:
         raise ValidationError(_("Enter %(label)s.") % {"label": label}, code="required")
     if len(value) > max_length:
@@ -49,6 +52,11 @@ def clean_text(value: str, *, label: str, max_length: int, required: bool = Fals
             _("%(label)s contains characters we cannot store. Type it again without them.")
             % {"label": label.capitalize()},
             code="control_characters",
+        )
+    if has_invisible_characters(value):
+        raise ValidationError(
+            invisible_message(label),
+            code="invisible_characters",
         )
     return value
 

@@ -37,6 +37,7 @@ from concerns.forms import (
 )
 from concerns.geo import agency_area
 from concerns.validators import clean_location
+from portal.permissions_policy import permissions_allowed
 
 LIST_PAGE_SIZE = 25
 
@@ -68,6 +69,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permissions_allowed("geolocation")  # "Use my location" reads the position.
 @require_GET
 def report_location(request: HttpRequest, code: str) -> HttpResponse:
     """Step 2: where it is: an address, or a pin on the map (which fills in coordinates)."""

@@ -754,3 +754,22 @@ def test_the_daily_task_ends_suspensions_and_is_on_the_beat_schedule(license, cl
     assert settings.CELERY_BEAT_SCHEDULE["licensing-end-suspensions"]["task"] == (
         "licensing.end_suspensions"
     )
+
+
+def test_a_complaint_with_invisible_formatting_characters_is_refused_and_kept(
+    client, license, department
+):
+    # when
+    refused = client.post(
+        reverse("licensing:complain", args=[license.number]),
+        {"name": "Ann \u202eeeL", "email": "ann@example.org", "details": "Rude\u200f."},
+    )
+
+    # then
+    assert refused.status_code == 400
+    assert refused.context["form"].errors == {
+        "name": ["Remove the invisible formatting characters from this answer."],
+        "details": ["Remove the invisible formatting characters from this answer."],
+    }
+    assert 'value="Ann \u202eeeL"' in refused.text
+    assert Complaint.objects.count() == 0
