@@ -7,7 +7,6 @@ followers are not selected for them, and templates and the API get reports only 
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -32,11 +31,7 @@ from concerns.models import (
     ConcernReport,
     Open311ApiKey,
 )
-
-
-def _folded(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+from portal.search_terms import query_stems, stems_match, text_stems
 
 
 def categories_active() -> QuerySet[ConcernCategory]:
@@ -51,23 +46,29 @@ def categories_active() -> QuerySet[ConcernCategory]:
     )
 
 
+def category_search_texts(category: ConcernCategory) -> tuple[str, ...]:
+    """What a category is found by: its name, group, description and keywords in English
+    and Spanish."""
+    return (
+        category.name,
+        category.group,
+        category.description,
+        category.keywords,
+        category.keywords_es,
+    )
+
+
 def categories_matching(query: str) -> list[ConcernCategory]:
-    """Active categories whose name, group, description or keywords hold every word of
-    `query` (ignoring case and accents)."""
+    """Active categories found by `query` in English or Spanish, whatever the page's language
+    (see portal.search_terms: no case, no accents, light stems: "baches" finds "bache")."""
     categories = list(categories_active())
-    words = [_folded(word) for word in (query or "").split()]
-    if not words:
+    wanted = query_stems(query or "")
+    if not wanted:
         return categories
     return [
         category
         for category in categories
-        if all(
-            word
-            in _folded(
-                " ".join((category.name, category.group, category.description, category.keywords))
-            )
-            for word in words
-        )
+        if stems_match(wanted, text_stems(category_search_texts(category)))
     ]
 
 
