@@ -9,8 +9,9 @@ class ConcernsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
+        from concerns.selectors import SERVICE_NAME, categories_searchable
         from concerns.workflow import CONCERN_REPORT
-        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
         register(CONCERN_REPORT)
@@ -32,6 +33,7 @@ class ConcernsConfig(AppConfig):
                     _("dumping"),
                     _("complaint"),
                 ),
+                service=SERVICE_NAME,
                 order=40,
             )
         )
@@ -42,6 +44,8 @@ class ConcernsConfig(AppConfig):
                 description=_("See recent reports on a map or as a list, and follow them."),
                 url_name="concerns:list",
                 keywords=(_("map"), _("311"), _("open data")),
+                service=SERVICE_NAME,
                 order=41,
             )
         )
+        register_search_source("concerns.categories", categories_searchable)

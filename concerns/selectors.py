@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case as When_
 from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Department
 from cases.tokens import reference_from_guest_token
@@ -32,6 +34,10 @@ from concerns.models import (
     Open311ApiKey,
 )
 from portal.search_terms import query_stems, stems_match, text_stems
+from portal.services_catalogue import Searchable
+
+# The heading of the concerns' results in the portal's service search.
+SERVICE_NAME = _("Problems in public places")
 
 
 def categories_active() -> QuerySet[ConcernCategory]:
@@ -69,6 +75,25 @@ def categories_matching(query: str) -> list[ConcernCategory]:
         category
         for category in categories
         if stems_match(wanted, text_stems(category_search_texts(category)))
+    ]
+
+
+def categories_searchable() -> list[Searchable]:
+    """The active categories as the portal's service search finds them (see
+    category_search_texts), each linking to its report form, in one query."""
+    categories = ConcernCategory.objects.filter(active=True).only(
+        "code", "name", "group", "description", "keywords", "keywords_es"
+    )
+    return [
+        Searchable(
+            key=f"concerns.category.{category.code}",
+            title=category.name,
+            description=category.description,
+            url=reverse("concerns:report_location", args=[category.code]),
+            service=SERVICE_NAME,
+            texts=category_search_texts(category),
+        )
+        for category in categories.order_by("group", "order", "name")
     ]
 
 

@@ -46,6 +46,19 @@ class LicenseType(TimeStampedModel):
     )
     description = models.TextField(_("plain-language description"))
     eligibility = models.TextField(_("who can apply"), blank=True)
+    # Found by the portal's service search, with the name, category and description.
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other words people use for it, separated by commas."),
+    )
+    keywords_es = models.CharField(
+        _("keywords in Spanish"),
+        max_length=300,
+        blank=True,
+        help_text=_("The words people use for it in Spanish, separated by commas."),
+    )
     application_fee_cents = models.PositiveIntegerField(_("application fee (cents)"))
     renewal_fee_cents = models.PositiveIntegerField(_("renewal fee (cents)"))
     late_fee_cents = models.PositiveIntegerField(_("late fee (cents)"), default=0)

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus
 from licensing.models import (
@@ -23,6 +24,10 @@ from licensing.models import (
     Question,
 )
 from portal.folding import fold_like_sql, folded_sql
+from portal.services_catalogue import Searchable
+
+# The heading of licensing's results in the portal's service search.
+SERVICE_NAME = _("Licenses")
 
 
 def license_types_open(*, query: str = "") -> QuerySet[LicenseType]:
@@ -33,6 +38,31 @@ def license_types_open(*, query: str = "") -> QuerySet[LicenseType]:
             Q(name__icontains=word) | Q(category__icontains=word) | Q(description__icontains=word)
         )
     return types.order_by("category", "name")
+
+
+def license_types_searchable() -> list[Searchable]:
+    """The types open for applications as the portal's service search finds them (by name,
+    category, description and keywords in English and Spanish), in one query."""
+    types = LicenseType.objects.filter(active=True).only(
+        "code", "name", "category", "description", "keywords", "keywords_es"
+    )
+    return [
+        Searchable(
+            key=f"licensing.type.{license_type.code}",
+            title=license_type.name,
+            description=license_type.description,
+            url=license_type.get_absolute_url(),
+            service=SERVICE_NAME,
+            texts=(
+                license_type.name,
+                license_type.category,
+                license_type.description,
+                license_type.keywords,
+                license_type.keywords_es,
+            ),
+        )
+        for license_type in types.order_by("category", "name")
+    ]
 
 
 def license_type_open(*, code: str) -> LicenseType:
