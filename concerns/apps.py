@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _reports_page_description() -> str:
+    """The catalogue's words for /concerns/: it offers a map only where one is drawn, with a
+    tile server (MAP_TILE_URL); no tile server can be reached from a fresh machine."""
+    if settings.MAP_TILE_URL:
+        return gettext("See recent reports on a map or as a list, and follow them.")
+    return gettext("See recent reports as a list, and follow them.")
 
 
 class ConcernsConfig(AppConfig):
@@ -41,7 +52,7 @@ class ConcernsConfig(AppConfig):
             CatalogueEntry(
                 key="concerns.map",
                 title=_("Problems reported near you"),
-                description=_("See recent reports on a map or as a list, and follow them."),
+                description=lazy(_reports_page_description, str)(),
                 url_name="concerns:list",
                 keywords=(_("map"), _("311"), _("open data")),
                 service=SERVICE_NAME,
