@@ -24,20 +24,36 @@ from licensing.models import (
     Question,
 )
 from portal.folding import fold_like_sql, folded_sql
+from portal.search_terms import query_stems, stems_match, text_stems
 from portal.services_catalogue import Searchable
 
 # The heading of licensing's results in the portal's service search.
 SERVICE_NAME = _("Licenses")
 
 
-def license_types_open(*, query: str = "") -> QuerySet[LicenseType]:
-    """Types open for applications, optionally those whose name, category or text match."""
-    types = LicenseType.objects.filter(active=True)
-    for word in query.split():
-        types = types.filter(
-            Q(name__icontains=word) | Q(category__icontains=word) | Q(description__icontains=word)
-        )
-    return types.order_by("category", "name")
+def license_types_open(*, query: str = "") -> list[LicenseType]:
+    """Types open for applications, by category and name; with a query, those found by it
+    as the service search finds them (name, category, description and keywords in English
+    and Spanish, no case or accents, light stems: see portal.search_terms)."""
+    types = list(LicenseType.objects.filter(active=True).order_by("category", "name"))
+    wanted = query_stems(query)
+    if not wanted:
+        return types
+    return [
+        license_type
+        for license_type in types
+        if stems_match(wanted, text_stems(_search_texts(license_type)))
+    ]
+
+
+def _search_texts(license_type: LicenseType) -> tuple[str, ...]:
+    return (
+        license_type.name,
+        license_type.category,
+        license_type.description,
+        license_type.keywords,
+        license_type.keywords_es,
+    )
 
 
 def license_types_searchable() -> list[Searchable]:
@@ -53,13 +69,7 @@ def license_types_searchable() -> list[Searchable]:
             description=license_type.description,
             url=license_type.get_absolute_url(),
             service=SERVICE_NAME,
-            texts=(
-                license_type.name,
-                license_type.category,
-                license_type.description,
-                license_type.keywords,
-                license_type.keywords_es,
-            ),
+            texts=_search_texts(license_type),
         )
         for license_type in types.order_by("category", "name")
     ]
