@@ -467,9 +467,7 @@ class License(TimeStampedModel):
             # index takes each license's words at once (fastupdate off): with GIN's pending
             # list, every name search also read the words of up to 4 MB of recent writes one
             # by one until the next vacuum (10-17 ms after 30,000 new licenses).
-            GinIndex(
-                LOOKUP_SEARCH_VECTOR, name="licensing_license_fold_fts", fastupdate=False
-            ),
+            GinIndex(LOOKUP_SEARCH_VECTOR, name="licensing_license_fold_fts", fastupdate=False),
             models.Index(
                 fields=["license_type", "holder_name", "id"], name="licensing_license_tname_idx"
             ),
