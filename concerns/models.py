@@ -60,6 +60,12 @@ class ConcernCategory(TimeStampedModel):
         blank=True,
         help_text=_("Other words people use for it, separated by commas."),
     )
+    keywords_es = models.CharField(
+        _("keywords in Spanish"),
+        max_length=300,
+        blank=True,
+        help_text=_("The words people use for it in Spanish, separated by commas."),
+    )
     department = models.ForeignKey(
         "cases.Department",
         verbose_name=_("department"),

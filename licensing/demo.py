@@ -390,6 +390,54 @@ TYPES = [
 ]
 
 
+# Other words people use for each type, in English and in Spanish (keywords, keywords_es):
+# the portal's service search finds a type by these as well as by its name and description.
+KEYWORDS = {
+    "barber": ("haircut, hair, beard, shave", "barbero, barbería, corte de pelo, peluquería"),
+    "cosmetologist": (
+        "beauty, salon, hair, nails, skin, make-up",
+        "cosmetología, belleza, salón, uñas, maquillaje",
+    ),
+    "electrician": (
+        "electrician, electrical, wiring, contractor",
+        "electricista, electricidad, cableado, contratista",
+    ),
+    "plumber": (
+        "plumber, pipes, drains, gas, contractor",
+        "plomero, fontanero, tuberías, contratista",
+    ),
+    "real-estate-broker": (
+        "realtor, real estate, property, homes",
+        "bienes raíces, corredor, inmobiliaria, agente",
+    ),
+    "tattoo-artist": (
+        "tattoo, piercing, body art, permanent make-up",
+        "tatuaje, tatuador, perforación, piercing, micropigmentación",
+    ),
+    "veterinarian": (
+        "vet, veterinary, animal clinic, pet",
+        "veterinario, veterinaria, clínica, mascota, animal",
+    ),
+    "food-truck": (
+        "food truck, food cart, mobile vendor, street food",
+        "camión de comida, carrito de comida, vendedor ambulante, comida",
+    ),
+    "general-business": (
+        "business, shop, store, office, company",
+        "negocio, tienda, comercio, empresa, oficina",
+    ),
+    "dog": ("dog, pet, animal, rabies tag", "perro, mascota, licencia de perro, placa"),
+    "childcare-provider": (
+        "childcare, daycare, babysitting, nursery",
+        "guardería, cuidado infantil, niños, niñera",
+    ),
+    "liquor": (
+        "liquor, alcohol, beer, wine, bar, spirits",
+        "licor, alcohol, bebidas alcohólicas, cerveza, vino, bar",
+    ),
+}
+
+
 def _license_type(row) -> None:
     (
         code,
@@ -419,9 +467,12 @@ def _license_type(row) -> None:
             "term_months": term,
             "review_target_days": review,
             "auto_approve_renewals": auto,
+            "keywords": KEYWORDS.get(code, ("", ""))[0],
+            "keywords_es": KEYWORDS.get(code, ("", ""))[1],
         },
     )
     if not created:
+        _keywords_fill(license_type)
         return
     for order, (doc_name, doc_description, required) in enumerate(documents, start=1):
         RequiredDocument.objects.create(
@@ -447,6 +498,21 @@ def _license_type(row) -> None:
             condition_value=condition[1] if condition else "",
             review_answer=RENEWAL_REVIEW_ANSWERS.get(q_code, ""),
         )
+
+
+def _keywords_fill(license_type: LicenseType) -> None:
+    """Give a type of a demo database seeded before types had keywords its demo keywords;
+    words an administrator has typed since are left alone."""
+    english, spanish = KEYWORDS.get(license_type.code, ("", ""))
+    changed = []
+    if english and not license_type.keywords:
+        license_type.keywords = english
+        changed.append("keywords")
+    if spanish and not license_type.keywords_es:
+        license_type.keywords_es = spanish
+        changed.append("keywords_es")
+    if changed:
+        license_type.save(update_fields=[*changed, "updated_at"])
 
 
 def seed() -> None:

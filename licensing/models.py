@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.models import TimeStampedModel
+from portal.folding import folded_sql
 from portal.validators import REORDERING_CHARACTERS
 
 
@@ -45,6 +46,19 @@ class LicenseType(TimeStampedModel):
     )
     description = models.TextField(_("plain-language description"))
     eligibility = models.TextField(_("who can apply"), blank=True)
+    # Found by the portal's service search, with the name, category and description.
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other words people use for it, separated by commas."),
+    )
+    keywords_es = models.CharField(
+        _("keywords in Spanish"),
+        max_length=300,
+        blank=True,
+        help_text=_("The words people use for it in Spanish, separated by commas."),
+    )
     application_fee_cents = models.PositiveIntegerField(_("application fee (cents)"))
     renewal_fee_cents = models.PositiveIntegerField(_("renewal fee (cents)"))
     late_fee_cents = models.PositiveIntegerField(_("late fee (cents)"), default=0)
@@ -337,9 +351,13 @@ class ApplicationDocument(models.Model):
 
 
 # Words of the holder's and business names, as the public lookup matches them (prefixes of
-# words, any letter case). The "simple" configuration keeps names as written: no stemming, no
-# stop words. The index and the query use this one expression, so they cannot drift apart.
-LOOKUP_SEARCH_VECTOR = SearchVector("holder_name", "business_name", config="simple")
+# words, any letter case, without accents: "okafor" finds "Okáfor" and "Okáfor" finds
+# "Okafor"). The "simple" configuration keeps names as written: no stemming, no stop words.
+# The index and the query use this one expression, so they cannot drift apart; the words
+# searched are folded by portal.folding.fold_like_sql, the same table as translate() here.
+LOOKUP_SEARCH_VECTOR = SearchVector(
+    folded_sql("holder_name"), folded_sql("business_name"), config="simple"
+)
 
 
 class LicenseStatus(models.TextChoices):
@@ -449,7 +467,7 @@ class License(TimeStampedModel):
             # index takes each license's words at once (fastupdate off): with GIN's pending
             # list, every name search also read the words of up to 4 MB of recent writes one
             # by one until the next vacuum (10-17 ms after 30,000 new licenses).
-            GinIndex(LOOKUP_SEARCH_VECTOR, name="licensing_license_names_fts", fastupdate=False),
+            GinIndex(LOOKUP_SEARCH_VECTOR, name="licensing_license_fold_fts", fastupdate=False),
             models.Index(
                 fields=["license_type", "holder_name", "id"], name="licensing_license_tname_idx"
             ),

@@ -18,6 +18,7 @@ from cases.selectors import newest_cases_of_resident
 from notifications.selectors import inbox_summary
 from portal import services_catalogue
 from portal.context_processors import layout_keys
+from portal.selectors import services_matching
 from portal.theme import current_theme
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
-    results = services_catalogue.search(query) if query else services_catalogue.entries()
-    return render(request, "portal/search.html", {"query": query, "results": results})
+    if not query:
+        context = {"query": query, "results": services_catalogue.entries(), "groups": []}
+        return render(request, "portal/search.html", context)
+    groups = services_matching(query=query)
+    results = [result for group in groups for result in group.results]
+    context = {"query": query, "results": results, "groups": groups}
+    return render(request, "portal/search.html", context)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,19 @@ def test_with_a_tile_server_the_map_is_offered_with_the_address_as_the_alternati
     assert 'id="concerns-map"' in page and "vendor/leaflet/leaflet.js" in page
 
 
+def test_the_reports_page_is_offered_on_a_map_only_where_a_map_is_drawn(client, settings):
+    # given: the service list, without a tile server and then with one
+    settings.MAP_TILE_URL = ""
+    without_tiles = text(client.get(reverse("portal:service_search")))
+    settings.MAP_TILE_URL = "http://tiles.invalid/{z}/{x}/{y}.png"
+    with_tiles = text(client.get(reverse("portal:service_search")))
+
+    # then
+    assert "See recent reports as a list, and follow them." in without_tiles
+    assert "on a map" not in without_tiles
+    assert "See recent reports on a map or as a list, and follow them." in with_tiles
+
+
 def test_a_valid_place_goes_on_to_the_details_and_a_bad_one_is_explained(client, category):
     # given
     url = reverse("concerns:report_location", args=[category.code])
