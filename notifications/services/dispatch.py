@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from notifications.delivery import send_email, send_sms
@@ -170,8 +169,28 @@ class _MailConnection:
             self._connection = None
 
 
+def _retry_later(notification_id: int, attempt: int, error: Exception, **changes) -> None:
+    """Record a failed attempt: back to `pending` with backoff, or `failed` after the last."""
+    changes["last_error"] = _describe(error)
+    if attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        _finish(notification_id, attempt, status=NotificationStatus.FAILED, **changes)
+    else:
+        _finish(
+            notification_id,
+            attempt,
+            status=NotificationStatus.PENDING,
+            available_at=timezone.now() + retry_delay(attempt),
+            **changes,
+        )
+
+
 def _deliver(notification: Notification, attempt: int, mail: _MailConnection) -> None:
-    """Send one claimed notification and record the outcome.
+    """Send one claimed notification and record the outcome; never raise for this row alone.
+
+    Whatever goes wrong with one message is recorded on that message, and the rest of the
+    batch is sent: an error while rendering it (a broken template, a context the templates
+    cannot use: the same row would fail the same way again) fails it at once; any other error
+    (the provider, the database) sends it back to `pending` with backoff.
 
     Why a successful message is not sent twice: the provider's acceptance is recorded in its
     own transaction straight after the provider answers, conditioned on this run's claim, so
@@ -181,17 +200,33 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
     recognisably the same message. Recording success before sending would instead risk losing
     a message, which is worse for a reminder than a rare duplicate.
     """
-    if _opted_out(notification):
+    try:
+        opted_out = _opted_out(notification)
+    except Exception as error:
+        logger.warning(
+            "Notification %s: attempt %s failed before sending: %s",
+            notification.pk,
+            attempt,
+            _describe(error),
+        )
+        _retry_later(notification.pk, attempt, error)
+        return
+    if opted_out:
         _finish(notification.pk, attempt, status=NotificationStatus.SKIPPED)
         return
     is_email = notification.channel == NotificationChannel.EMAIL
-    unsubscribe = unsubscribe_url(notification) if is_email else ""
     try:
+        unsubscribe = unsubscribe_url(notification) if is_email else ""
         message = render(notification, unsubscribe_url=unsubscribe)
-    except (TemplateDoesNotExist, TemplateSyntaxError) as error:
-        # A missing or broken template will not fix itself between retries.
+    except Exception as error:
+        # The row or its templates are broken: retrying cannot help until someone fixes
+        # them (and then `notifications_retry` sends it). The traceback names no person:
+        # only the template and the kind of error are logged.
         logger.error(
-            "Notification %s: cannot render %s", notification.pk, notification.template_key
+            "Notification %s: cannot render %s: %s",
+            notification.pk,
+            notification.template_key,
+            _describe(error),
         )
         _finish(
             notification.pk, attempt, status=NotificationStatus.FAILED, last_error=_describe(error)
@@ -228,17 +263,7 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
         logger.warning(
             "Notification %s: attempt %s failed: %s", notification.pk, attempt, _describe(error)
         )
-        changes = {"last_error": _describe(error), "subject": message.subject, "body": message.body}
-        if attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            _finish(notification.pk, attempt, status=NotificationStatus.FAILED, **changes)
-        else:
-            _finish(
-                notification.pk,
-                attempt,
-                status=NotificationStatus.PENDING,
-                available_at=timezone.now() + retry_delay(attempt),
-                **changes,
-            )
+        _retry_later(notification.pk, attempt, error, subject=message.subject, body=message.body)
         return
     _finish(
         notification.pk,

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from notifications import sms
 from notifications.models import EmailOptOut, Notification
 from notifications.services import (
+    dispatch,
     notification_mark_read,
     notification_send,
     notifications_dispatch,
@@ -460,6 +461,53 @@ def test_missing_template_fails_at_once():
     # then
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == ("failed", 1, "TemplateDoesNotExist")
+
+
+def test_message_that_cannot_be_rendered_fails_alone_and_the_batch_is_sent():
+    # given: a row whose context is not an object (written by a bulk insert) between good ones
+    first = NotificationFactory()
+    poison = NotificationFactory(context=["not", "an", "object"])
+    last = NotificationFactory()
+
+    # when
+    handled = notifications_dispatch()
+
+    # then
+    assert handled == 3
+    poison.refresh_from_db()
+    assert (poison.status, poison.attempts, poison.claimed_until) == ("failed", 1, None)
+    assert poison.last_error == "TypeError"
+    statuses = Notification.objects.filter(pk__in=[first.pk, last.pk]).values_list(
+        "status", flat=True
+    )
+    assert list(statuses) == ["sent", "sent"]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [first.to_address, last.to_address]
+    )
+
+
+def test_unexpected_error_before_sending_is_retried_alone(monkeypatch):
+    # given: the opt-out check of one row fails (say, a query interrupted)
+
+    _first, broken, _last = NotificationFactory.create_batch(3)
+    real_opted_out = dispatch._opted_out
+
+    def opted_out(notification):
+        if notification.pk == broken.pk:
+            raise RuntimeError("connection reset")
+        return real_opted_out(notification)
+
+    monkeypatch.setattr(dispatch, "_opted_out", opted_out)
+
+    # when
+    notifications_dispatch()
+
+    # then
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts, broken.claimed_until) == ("pending", 1, None)
+    assert broken.last_error == "RuntimeError"
+    assert broken.available_at > timezone.now()
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.parametrize(
