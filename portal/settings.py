@@ -298,8 +298,9 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 # A claimed notification whose worker did not report back within this many seconds is
-# claimed again by the next dispatcher run.
-NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+# claimed again by the next dispatcher run. A live worker renews the lease of its batch every
+# third of it, so it can be short: it is how long a dead worker's messages wait.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.

@@ -20,6 +20,7 @@ from notifications.services import (
 )
 from notifications.tokens import UnsubscribeTarget, read_unsubscribe_token, unsubscribe_token
 from tests.accounts.factories import UserFactory
+from tests.notifications.backends import SlowEmailBackend
 from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -585,6 +586,45 @@ def test_claim_running_out_mid_batch_hands_the_rest_back(settings):
     statuses = Notification.objects.values_list("status", "attempts", "claimed_until")
     assert list(statuses) == [("pending", 0, None), ("pending", 0, None)]
     assert mail.outbox == []
+
+
+def test_batch_longer_than_its_lease_renews_it_and_sends_every_row(settings):
+    # given: five messages of half a second each, a lease of two seconds
+    settings.NOTIFICATIONS_LEASE_SECONDS = 2
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowEmailBackend"
+    SlowEmailBackend.snapshots = []
+    NotificationFactory.create_batch(5)
+
+    # when
+    handled = notifications_dispatch()
+
+    # then: no claimed row was ever seen with its lease run out
+    assert handled == 5
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    leases_left = [
+        left
+        for snapshot in SlowEmailBackend.snapshots
+        for status, left in snapshot.values()
+        if status == "sending"
+    ]
+    assert len(SlowEmailBackend.snapshots) == 5
+    assert min(leases_left) > 0
+
+
+def test_each_message_is_recorded_sent_before_the_next_is_sent(settings):
+    # given
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowEmailBackend"
+    SlowEmailBackend.snapshots = []
+    first, second = NotificationFactory.create_batch(2)
+
+    # when
+    notifications_dispatch()
+
+    # then: while the second was being sent, the first was already committed as sent
+    statuses = [
+        (snapshot[first.pk][0], snapshot[second.pk][0]) for snapshot in SlowEmailBackend.snapshots
+    ]
+    assert statuses == [("sending", "sending"), ("sent", "sending")]
 
 
 # --- dispatcher: preferences changed since queued ------------------------------------------
