@@ -371,7 +371,8 @@ PAYMENTS_CHECKOUT_MINUTES = env.int("PAYMENTS_CHECKOUT_MINUTES", default=60)
 # Days a guest's signed link to an invoice and its receipts stays valid.
 PAYMENTS_GUEST_LINK_DAYS = env.int("PAYMENTS_GUEST_LINK_DAYS", default=30)
 # Minutes after a Stripe checkout attempt expires before, with no word from Stripe's
-# webhook, the portal asks Stripe itself and lists the invoice for staff.
+# webhook, the portal asks Stripe itself and lists the invoice for staff; also how long a
+# refund reported before its payment waits for it before it is listed for staff.
 PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
     "task": "payments.expire_invoices",
@@ -380,6 +381,12 @@ CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
 CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
     "task": "payments.check_stale_attempts",
     "schedule": 10 * 60.0,
+}
+# A refund Stripe reported before its payment is applied when the payment settles; this
+# catches up on any whose moment was missed (a worker that died just after the commit).
+CELERY_BEAT_SCHEDULE["payments-apply-waiting-events"] = {
+    "task": "payments.apply_waiting_events",
+    "schedule": 5 * 60.0,
 }
 # Uploaded files whose database row never committed (a rollback, a worker that died):
 # deleted once a day so no resident's document lingers unreachable in storage.
