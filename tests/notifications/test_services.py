@@ -627,6 +627,21 @@ def test_each_message_is_recorded_sent_before_the_next_is_sent(settings):
     assert statuses == [("sending", "sending"), ("sent", "sending")]
 
 
+@pytest.mark.parametrize(
+    ("lease", "email_timeout", "expected"),
+    [(300, None, 30), (60, None, 30), (6, None, 3), (1, None, 1), (60, 10, 10)],
+)
+def test_one_send_may_take_half_the_lease_and_never_more_than_30_seconds(
+    settings, lease, email_timeout, expected
+):
+    # given
+    settings.NOTIFICATIONS_LEASE_SECONDS = lease
+    settings.EMAIL_TIMEOUT = email_timeout
+
+    # when / then
+    assert dispatch.send_timeout_seconds() == expected
+
+
 # --- dispatcher: preferences changed since queued ------------------------------------------
 
 
