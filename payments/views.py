@@ -228,7 +228,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 
     400 for a missing or wrong signature or a body that is not an event (nothing stored);
     422 for an event about no invoice of this portal (stored, listed for staff); 200
-    otherwise, including every redelivery of an event already stored.
+    otherwise, including every redelivery of an event already stored and a refund kept
+    waiting for its payment (the portal applies it itself when the payment comes).
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:

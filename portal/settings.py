@@ -299,8 +299,9 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 # A claimed notification whose worker did not report back within this many seconds is
-# claimed again by the next dispatcher run.
-NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+# claimed again by the next dispatcher run. A live worker renews the lease of its batch every
+# third of it, so it can be short: it is how long a dead worker's messages wait.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
@@ -375,7 +376,8 @@ PAYMENTS_CHECKOUT_MINUTES = env.int("PAYMENTS_CHECKOUT_MINUTES", default=60)
 # Days a guest's signed link to an invoice and its receipts stays valid.
 PAYMENTS_GUEST_LINK_DAYS = env.int("PAYMENTS_GUEST_LINK_DAYS", default=30)
 # Minutes after a Stripe checkout attempt expires before, with no word from Stripe's
-# webhook, the portal asks Stripe itself and lists the invoice for staff.
+# webhook, the portal asks Stripe itself and lists the invoice for staff; also how long a
+# refund reported before its payment waits for it before it is listed for staff.
 PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
     "task": "payments.expire_invoices",
@@ -384,6 +386,12 @@ CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
 CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
     "task": "payments.check_stale_attempts",
     "schedule": 10 * 60.0,
+}
+# A refund Stripe reported before its payment is applied when the payment settles; this
+# catches up on any whose moment was missed (a worker that died just after the commit).
+CELERY_BEAT_SCHEDULE["payments-apply-waiting-events"] = {
+    "task": "payments.apply_waiting_events",
+    "schedule": 5 * 60.0,
 }
 # Uploaded files whose database row never committed (a rollback, a worker that died):
 # deleted once a day so no resident's document lingers unreachable in storage.
