@@ -24,7 +24,7 @@ class TypeSearchForm(forms.Form):
 
 class AboutForm(forms.ModelForm):
     phone = PhoneNumberField(
-        label=_("Phone number (optional)"),
+        label=_("Phone number"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
@@ -34,7 +34,7 @@ class AboutForm(forms.ModelForm):
         fields = ["holder_name", "business_name", "email", "phone", "address"]
         labels = {
             "holder_name": _("Full name"),
-            "business_name": _("Business or trading name (optional)"),
+            "business_name": _("Business or trading name"),
             "address": _("Address"),
         }
         help_texts = {
@@ -135,13 +135,13 @@ class RenewalForm(QuestionsForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     business_name = forms.CharField(
-        label=_("Business or trading name (optional)"), max_length=200, required=False
+        label=_("Business or trading name"), max_length=200, required=False
     )
     email = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     phone = PhoneNumberField(
-        label=_("Phone number (optional)"),
+        label=_("Phone number"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
@@ -191,7 +191,7 @@ class ComplaintForm(forms.Form):
         error_messages={"required": _("Tell us what happened.")},
     )
     occurred_on = forms.DateField(
-        label=_("When did it happen? (optional)"),
+        label=_("When did it happen?"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2026-05-31.")},

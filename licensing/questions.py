@@ -42,8 +42,7 @@ def _display_choice(question: Question, value: str) -> str:
     return value
 
 
-def question_field(question: Question) -> forms.Field:
-    """The form field for `question`. Never required by itself: see `answers_clean`."""
+def _field(question: Question) -> forms.Field:
     common = {"label": question.label, "help_text": _base_hint(question), "required": False}
     kind = question.kind
     if kind == QuestionKind.TEXT:
@@ -68,6 +67,18 @@ def question_field(question: Question) -> forms.Field:
     if kind == QuestionKind.FILE:
         return forms.FileField(**common)
     raise ValueError(f"Unknown question kind {kind!r}.")
+
+
+def question_field(question: Question) -> forms.Field:
+    """The form field for `question`, labelled "(optional)" only when it is.
+
+    Never required by Django itself (see `answers_clean`): whether a conditional question
+    must be answered depends on other answers, and a file already sent need not be sent
+    again.
+    """
+    field = _field(question)
+    field.optional = not question.required
+    return field
 
 
 def stored_value(question: Question, value) -> object:
