@@ -235,7 +235,7 @@ def application_mark_paid(*, application_id: int) -> Application:
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("case")
+            .select_related("case", "license_type")
             .get(pk=application_id)
         )
         if locked.paid_at is not None:
@@ -249,7 +249,14 @@ def application_mark_paid(*, application_id: int) -> Application:
             public=True,
         )
         if locked.case.status == CaseStatus.DRAFT:
-            case_services.transition(case=locked.case, to_status=CaseStatus.SUBMITTED, actor=None)
+            # The type's page promises a decision within its review target: one number for
+            # the promise and the case's due date.
+            case_services.transition(
+                case=locked.case,
+                to_status=CaseStatus.SUBMITTED,
+                actor=None,
+                target_days=locked.license_type.review_target_days,
+            )
     logger.info("License application %s paid", application_id)
     return locked
 
