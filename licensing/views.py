@@ -267,11 +267,14 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_discard(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask first (GET), then discard (POST): a draft is never lost to a stray click."""
     application = _draft(request, reference)
     if isinstance(application, HttpResponse):
         return application
+    if request.method == "GET":
+        return render(request, "licensing/discard_confirm.html", {"application": application})
     try:
         services.application_discard(application=application, actor=request.user)
     except ApplicationNotEditable as error:

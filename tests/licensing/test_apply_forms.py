@@ -92,3 +92,39 @@ def test_an_error_on_a_label_without_punctuation_keeps_its_colon(client, residen
 
     # then
     assert 'href="#id_employees">Employees: Answer this question.</a>' in response.content.decode()
+
+
+def test_discarding_asks_first_on_its_own_page(client, resident, draft):
+    # given
+    client.force_login(resident)
+    discard_url = _url("discard", draft)
+
+    # when: the link on every page of the application
+    page = client.get(_url("apply_questions", draft)).content.decode()
+    confirm = client.get(discard_url)
+
+    # then: nothing is discarded until the resident confirms
+    assert f'<a class="usa-link" href="{discard_url}">Discard this application</a>' in page
+    assert f'action="{discard_url}"' not in page
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "<h1>Are you sure you want to discard this application?</h1>" in html
+    assert "General business license, reference LIC-" in html
+    assert f'<form method="post" action="{discard_url}">' in html
+    assert "Yes, discard it" in html
+    draft.case.refresh_from_db()
+    assert draft.case.status == "draft"
+
+
+def test_confirming_discards_the_draft(client, resident, draft):
+    # given
+    client.force_login(resident)
+
+    # when
+    response = client.post(_url("discard", draft), follow=True)
+
+    # then
+    draft.case.refresh_from_db()
+    assert draft.case.status == "cancelled"
+    assert response.redirect_chain[-1][0] == reverse("licensing:mine")
+    assert "The draft was discarded." in response.content.decode()
