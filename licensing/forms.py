@@ -22,7 +22,23 @@ class TypeSearchForm(forms.Form):
     q = forms.CharField(label=_("Search license types"), required=False, max_length=100)
 
 
-class AboutForm(forms.ModelForm):
+class TypedValuesMixin:
+    """For "Save and come back later": what was typed in each field, unchecked."""
+
+    def typed_values(self) -> dict:
+        values = {}
+        for name, field in self.fields.items():
+            if isinstance(field, forms.FileField):
+                continue
+            key = self.add_prefix(name)
+            if isinstance(field, forms.MultipleChoiceField):
+                values[name] = list(self.data.getlist(key))
+            else:
+                values[name] = self.data.get(key, "")
+        return values
+
+
+class AboutForm(TypedValuesMixin, forms.ModelForm):
     phone = PhoneNumberField(
         label=_("Phone number"),
         required=False,
@@ -54,7 +70,7 @@ class AboutForm(forms.ModelForm):
         self.fields["address"].required = True
 
 
-class QuestionsForm(forms.Form):
+class QuestionsForm(TypedValuesMixin, forms.Form):
     """The type's questions as fields named after their codes."""
 
     def __init__(self, *args, questions: list[Question], answers: dict, **kwargs):

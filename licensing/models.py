@@ -264,6 +264,10 @@ class Application(TimeStampedModel):
     phone = PhoneNumberField(_("phone number"), blank=True)
     address = models.TextField(_("address"), blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # "Save and come back later" keeps a page whose values did not pass its checks here,
+    # as typed, by page ("about", "questions"): shown again when the page is opened, checked
+    # by "Save and continue", and an unchecked page stops the draft from being sent.
+    typed = models.JSONField(_("values typed, not yet checked"), default=dict, blank=True)
     step = models.CharField(
         _("last page saved"),
         max_length=12,

@@ -106,6 +106,7 @@ def application_save_about(
         locked.phone = phone or ""
         locked.address = address.strip()
         locked.step = Application.Step.QUESTIONS
+        locked.typed.pop(Application.Step.ABOUT, None)
         locked.save()
     return locked
 
@@ -146,7 +147,39 @@ def application_save_answers(
             raise ApplicationIncomplete(errors)
         locked.answers = kept
         locked.step = Application.Step.DOCUMENTS
+        locked.typed.pop(Application.Step.QUESTIONS, None)
         locked.save()
+    return locked
+
+
+# The pages whose values "Save and come back later" may keep unchecked.
+TYPED_PAGES = (Application.Step.ABOUT, Application.Step.QUESTIONS)
+# A value longer than any field of these pages accepts is cut here, so what is kept stays
+# bounded; the forms' own limits are far below it.
+TYPED_VALUE_MAX = 5000
+
+
+def application_keep_typed(*, application: Application, actor, page: str, values: dict):
+    """Keep what the resident typed on `page` without checking it ("Save and come back later").
+
+    `values` maps the page's field names to the text typed (a list for several choices).
+    The values are shown again when the page is opened and checked when it is continued;
+    until then `application_problems` stops the draft from being sent. Raises
+    ApplicationNotEditable, ValueError for a page without typed values.
+    """
+    if page not in TYPED_PAGES:
+        raise ValueError(f"Page {page!r} keeps no typed values.")
+
+    def bounded(value):
+        if isinstance(value, list):
+            return [str(item)[:TYPED_VALUE_MAX] for item in value]
+        return str(value)[:TYPED_VALUE_MAX]
+
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_applicant_draft(locked, actor)
+        locked.typed[page] = {str(name): bounded(value) for name, value in values.items()}
+        locked.save(update_fields=["typed", "updated_at"])
     return locked
 
 
@@ -178,6 +211,15 @@ def application_problems(*, application: Application) -> list[str]:
     problems = []
     if not application.holder_name or not (application.email or application.applicant_id):
         problems.append(_("Tell us about you: your name and e-mail address."))
+    for page, label in Application.Step.choices:
+        if page in application.typed:
+            problems.append(
+                _(
+                    "Some answers on the page “%(page)s” are not checked yet: open it, correct "
+                    "them and choose “Save and continue”."
+                )
+                % {"page": label}
+            )
     questions = questions_for(application=application)
     errors = question_rules.answers_clean(questions, application.answers)[1]
     if errors:

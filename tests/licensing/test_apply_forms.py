@@ -128,3 +128,132 @@ def test_confirming_discards_the_draft(client, resident, draft):
     assert draft.case.status == "cancelled"
     assert response.redirect_chain[-1][0] == reverse("licensing:mine")
     assert "The draft was discarded." in response.content.decode()
+
+
+def _save_later_button(html):
+    return (
+        '<button type="submit" name="save" value="later" class="usa-button usa-button--outline'
+        ' margin-top-3">Save and come back later</button>'
+    ) in html
+
+
+def test_save_and_come_back_later_is_a_button_of_each_pages_form(client, resident, draft):
+    # given
+    client.force_login(resident)
+
+    # when
+    about = client.get(_url("apply_about", draft)).content.decode()
+    questions = client.get(_url("apply_questions", draft)).content.decode()
+
+    # then: inside the form, after "Save and continue"
+    for html in (about, questions):
+        start = html.index('class="usa-form usa-form--large"')
+        form = html[start : html.index("</form>", start)]
+        assert _save_later_button(form)
+        assert form.index("Save and continue") < form.index("Save and come back later")
+
+
+def test_saving_for_later_keeps_valid_answers_and_says_so(client, resident, draft):
+    # given
+    client.force_login(resident)
+
+    # when
+    response = client.post(
+        _url("apply_questions", draft),
+        {"what": "Bakery", "employees": "4", "save": "later"},
+        follow=True,
+    )
+
+    # then
+    assert response.redirect_chain[-1][0] == reverse("licensing:mine")
+    html = response.content.decode()
+    assert f"Your application {draft.case.reference} is saved." in html
+    draft.refresh_from_db()
+    assert draft.answers == {"what": "Bakery", "employees": "4"}
+    assert draft.typed == {}
+
+
+def test_saving_for_later_keeps_invalid_and_missing_answers_as_typed(client, resident, draft):
+    # given
+    client.force_login(resident)
+
+    # when: "-" is not a number and the required "what" is empty
+    response = client.post(
+        _url("apply_questions", draft),
+        {"what": "", "website": "bakery.example", "employees": "a dozen", "save": "later"},
+        follow=True,
+    )
+
+    # then: nothing typed is lost, and nothing blocked the save
+    assert response.redirect_chain[-1][0] == reverse("licensing:mine")
+    assert "Some answers need correcting before you can send it" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.typed == {
+        "questions": {"what": "", "website": "bakery.example", "employees": "a dozen"}
+    }
+    assert draft.answers == {}
+
+    # and coming back shows what was typed, with what to correct
+    page = client.get(_url("apply_questions", draft))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="employees" value="a dozen"' in html
+    assert 'name="website" value="bakery.example"' in html
+    assert 'href="#id_employees">Employees: Enter a number.</a>' in html
+
+    # and "check your answers" will not let it be sent as it is
+    check = client.get(_url("apply_check", draft)).content.decode()
+    assert "Some answers on the page “Questions” are not checked yet" in check
+
+
+def test_continuing_after_saving_for_later_checks_and_clears_what_was_kept(client, resident, draft):
+    # given
+    client.force_login(resident)
+    client.post(_url("apply_questions", draft), {"employees": "a dozen", "save": "later"})
+
+    # when
+    response = client.post(_url("apply_questions", draft), {"what": "Bakery", "employees": "12"})
+
+    # then
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.typed == {}
+    assert draft.answers == {"what": "Bakery", "employees": "12"}
+
+
+def test_saving_the_about_page_for_later_keeps_an_invalid_email_as_typed(client, resident, draft):
+    # given
+    client.force_login(resident)
+
+    # when
+    response = client.post(
+        _url("apply_about", draft),
+        {"holder_name": "Robin", "email": "robin@", "address": "1 Main St", "save": "later"},
+    )
+
+    # then
+    assert response.url == reverse("licensing:mine")
+    draft.refresh_from_db()
+    assert draft.typed["about"]["email"] == "robin@"
+    assert draft.email == resident.email
+    page = client.get(_url("apply_about", draft)).content.decode()
+    assert 'value="robin@"' in page
+    assert "1 Main St</textarea>" in page
+
+
+def test_saving_the_documents_page_for_later_uploads_a_chosen_file(client, resident, draft, pdf):
+    # given
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    requirement = RequiredDocumentFactory(license_type=draft.license_type, name="Photo ID")
+    client.force_login(resident)
+
+    # when
+    response = client.post(
+        _url("apply_documents", draft),
+        {"requirement": requirement.pk, "file": pdf(), "save": "later"},
+    )
+
+    # then
+    assert response.url == reverse("licensing:mine")
+    assert [d.requirement for d in draft.supplied_documents.all()] == [requirement]
