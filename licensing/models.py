@@ -283,6 +283,7 @@ class Application(TimeStampedModel):
         related_name="license_application",
     )
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
 
     class Meta:
@@ -305,6 +306,14 @@ class Application(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(paid_at__isnull=True) | Q(invoice__isnull=False),
                 name="licensing_application_paid_has_invoice",
+            ),
+            # One draft per resident and type: starting again opens it (a double click or an
+            # old tab made identical drafts). Paid and discarded applications do not count,
+            # so a second license of a type is applied for once the first is sent.
+            models.UniqueConstraint(
+                fields=["applicant", "license_type"],
+                condition=Q(kind="new", paid_at__isnull=True, discarded_at__isnull=True),
+                name="licensing_application_one_draft_per_type",
             ),
         ]
 

@@ -73,13 +73,20 @@ def type_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def type_detail(request: HttpRequest, code: str) -> HttpResponse:
     license_type = selectors.license_type_open(code=code)
-    return render(request, "licensing/type_detail.html", {"license_type": license_type})
+    draft = selectors.application_draft_of(user=request.user, license_type=license_type)
+    return render(
+        request, "licensing/type_detail.html", {"license_type": license_type, "draft": draft}
+    )
 
 
 @login_required
 @require_POST
 def application_start(request: HttpRequest, code: str) -> HttpResponse:
     license_type = selectors.license_type_open(code=code)
+    draft = selectors.application_draft_of(user=request.user, license_type=license_type)
+    if draft is not None:
+        messages.info(request, _("You have already started this application: here it is."))
+        return redirect("licensing:resume", reference=draft.case.reference)
     application = services.application_start(license_type=license_type, applicant=request.user)
     return redirect(_step_url(application, Application.Step.ABOUT))
 

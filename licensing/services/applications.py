@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from licensing.models import (
     Question,
     RequiredDocument,
 )
-from licensing.selectors import questions_for
+from licensing.selectors import application_draft_of, questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
 from licensing.workflow import KIND
@@ -63,25 +63,41 @@ def _require_clerk(application: Application, actor) -> None:
         raise DecisionForbidden(_("Nobody decides on their own application."))
 
 
+def _open_draft(*, license_type: LicenseType, applicant) -> Application | None:
+    return application_draft_of(user=applicant, license_type=license_type)
+
+
 def application_start(*, license_type: LicenseType, applicant) -> Application:
-    """Open a draft application of `license_type` for `applicant`, prefilled from the account.
+    """Open a draft application of `license_type` for `applicant`, prefilled from the account,
+    or return the draft of that type they have already started.
 
     The draft is a case (reference allocated now) that is sent only when its fee is paid.
-    Raises ValueError if the type is not open for applications.
+    Two starts at once end on one draft: the database allows one per applicant and type
+    (`licensing_application_one_draft_per_type`), and the start that loses returns the
+    winner's. Raises ValueError if the type is not open for applications.
     """
     if not license_type.active:
         raise ValueError(_("This license type is not open for applications."))
-    with transaction.atomic():
-        case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
-        application = Application.objects.create(
-            case=case,
-            license_type=license_type,
-            applicant=applicant,
-            holder_name=applicant.full_name,
-            email=applicant.email,
-            phone=applicant.phone or "",
-            fee_cents=license_type.application_fee_cents,
-        )
+    existing = _open_draft(license_type=license_type, applicant=applicant)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
+            application = Application.objects.create(
+                case=case,
+                license_type=license_type,
+                applicant=applicant,
+                holder_name=applicant.full_name,
+                email=applicant.email,
+                phone=applicant.phone or "",
+                fee_cents=license_type.application_fee_cents,
+            )
+    except IntegrityError:
+        existing = _open_draft(license_type=license_type, applicant=applicant)
+        if existing is None:
+            raise
+        return existing
     logger.info("License application %s started", application.pk)
     return application
 
@@ -313,6 +329,8 @@ def application_discard(*, application: Application, actor) -> Application:
         if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
             invoice_void(invoice=locked.invoice)
         case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
+        locked.discarded_at = timezone.now()
+        locked.save(update_fields=["discarded_at", "updated_at"])
     return locked
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from licensing import services
+from licensing.models import Application
 from tests.licensing.factories import LicenseTypeFactory, QuestionFactory
 
 
@@ -257,3 +258,75 @@ def test_saving_the_documents_page_for_later_uploads_a_chosen_file(client, resid
     # then
     assert response.url == reverse("licensing:mine")
     assert [d.requirement for d in draft.supplied_documents.all()] == [requirement]
+
+
+def test_starting_again_offers_the_draft_already_started(client, resident, draft):
+    # given
+    client.force_login(resident)
+
+    # when: the type page, then "Start your application" again (an old tab, a double click)
+    page = client.get(draft.license_type.get_absolute_url()).content.decode()
+    response = client.post(reverse("licensing:start", args=["business"]), follow=True)
+
+    # then
+    assert "You have started an application for this license" in page
+    resume = reverse("licensing:resume", args=[draft.case.reference])
+    button = f'<a class="usa-button usa-button--big" href="{resume}">Continue your application</a>'
+    assert button in page
+    assert "Start your application" not in page
+    assert Application.objects.count() == 1
+    assert response.redirect_chain[0][0] == resume
+    assert "You have already started this application: here it is." in (response.content.decode())
+    mine = client.get(reverse("licensing:mine")).content.decode()
+    assert mine.count("Continue: General business license") == 1
+
+
+def test_a_discarded_draft_does_not_stop_a_new_start(client, resident, draft):
+    # given
+    client.force_login(resident)
+    client.post(_url("discard", draft))
+
+    # when
+    client.post(reverse("licensing:start", args=["business"]))
+
+    # then
+    assert Application.objects.count() == 2
+    assert Application.objects.filter(discarded_at__isnull=True).count() == 1
+
+
+def test_the_database_refuses_a_second_draft_of_a_type(resident, draft):
+    # given
+    from django.db import IntegrityError, transaction
+
+    from cases.services import case_create
+
+    # when / then
+    refused = pytest.raises(IntegrityError, match="licensing_application_one_draft_per_type")
+    with refused, transaction.atomic():
+        Application.objects.create(
+            case=case_create(kind="license_application", applicant=resident, submit=False),
+            license_type=draft.license_type,
+            applicant=resident,
+        )
+
+
+def test_a_start_that_loses_the_race_returns_the_draft_that_won(resident, draft, monkeypatch):
+    # given: the first look for a draft misses the other start's, not yet committed
+    from licensing.services import applications
+
+    real_lookup = applications._open_draft
+    lookups = []
+
+    def first_misses(**kwargs):
+        lookups.append(kwargs)
+        return None if len(lookups) == 1 else real_lookup(**kwargs)
+
+    monkeypatch.setattr(applications, "_open_draft", first_misses)
+
+    # when: the insert meets the constraint
+    again = services.application_start(license_type=draft.license_type, applicant=resident)
+
+    # then
+    assert again.pk == draft.pk
+    assert len(lookups) == 2
+    assert Application.objects.count() == 1
