@@ -10,7 +10,9 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -20,6 +22,11 @@ from licensing.models import Application, DisciplinaryActionKind, LicenseType, Q
 
 class TypeSearchForm(forms.Form):
     q = forms.CharField(label=_("Search license types"), required=False, max_length=100)
+
+
+ADDRESS_MAX_LENGTH = 500  # Application.address
+ADDRESS_HINT = _("Where you live or where the business is. You can enter up to 500 characters.")
+ADDRESS_TOO_LONG = _("Address must be 500 characters or fewer.")
 
 
 class TypedValuesMixin:
@@ -55,8 +62,9 @@ class AboutForm(TypedValuesMixin, forms.ModelForm):
         }
         help_texts = {
             "holder_name": _("As it should appear on the license."),
-            "address": _("Where you live or where the business is."),
+            "address": ADDRESS_HINT,
         }
+        error_messages = {"address": {"max_length": ADDRESS_TOO_LONG}}
         widgets = {
             "holder_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -108,12 +116,14 @@ class DocumentForm(forms.Form):
     requirement = forms.TypedChoiceField(label=_("Which document is this?"), coerce=int)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("A PDF, JPG, PNG, HEIC or WebP file."),
         error_messages={"required": _("Choose a file to upload.")},
     )
 
     def __init__(self, *args, requirements, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A PDF, JPG, PNG, HEIC or WebP file, up to %(size)s MB."
+        ) % {"size": number_format(settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
         self.fields["requirement"].choices = [(r.pk, r.name) for r in requirements]
 
 
@@ -163,7 +173,9 @@ class RenewalForm(QuestionsForm):
     )
     address = forms.CharField(
         label=_("Address"),
-        help_text=_("Where you live or where the business is."),
+        max_length=ADDRESS_MAX_LENGTH,
+        help_text=ADDRESS_HINT,
+        error_messages={"max_length": ADDRESS_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
 

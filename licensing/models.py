@@ -262,7 +262,7 @@ class Application(TimeStampedModel):
     business_name = models.CharField(_("business or trading name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = PhoneNumberField(_("phone number"), blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     # "Save and come back later" keeps a page whose values did not pass its checks here,
     # as typed, by page ("about", "questions"): shown again when the page is opened, checked

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from licensing.models import Question, QuestionKind
@@ -24,8 +26,25 @@ from licensing.models import Question, QuestionKind
 YES, NO = "yes", "no"
 
 
+TEXT_MAX_LENGTH = 500
+LONG_TEXT_MAX_LENGTH = 5000
+
+
+def _limit_hint(question: Question) -> str:
+    """The limit an answer must keep to, said before the resident sends it."""
+    if question.kind == QuestionKind.LONG_TEXT:
+        return _("You can enter up to %(count)s characters.") % {
+            "count": number_format(LONG_TEXT_MAX_LENGTH, force_grouping=True)
+        }
+    if question.kind == QuestionKind.FILE:
+        return _("A PDF, JPG, PNG, HEIC or WebP file, up to %(size)s MB.") % {
+            "size": number_format(settings.DOCUMENT_MAX_BYTES // (1024 * 1024))
+        }
+    return ""
+
+
 def _base_hint(question: Question) -> str:
-    hint = question.hint
+    hint = " ".join(part for part in (question.hint, _limit_hint(question)) if part)
     parent = question.condition_question
     if parent is not None:
         condition = _("Answer only if your answer to “%(question)s” is “%(value)s”.") % {
@@ -46,9 +65,11 @@ def _field(question: Question) -> forms.Field:
     common = {"label": question.label, "help_text": _base_hint(question), "required": False}
     kind = question.kind
     if kind == QuestionKind.TEXT:
-        return forms.CharField(max_length=500, **common)
+        return forms.CharField(max_length=TEXT_MAX_LENGTH, **common)
     if kind == QuestionKind.LONG_TEXT:
-        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+        return forms.CharField(
+            max_length=LONG_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), **common
+        )
     if kind == QuestionKind.NUMBER:
         return forms.DecimalField(max_digits=14, decimal_places=2, **common)
     if kind == QuestionKind.DATE:

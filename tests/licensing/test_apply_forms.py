@@ -258,6 +258,8 @@ def test_saving_the_documents_page_for_later_uploads_a_chosen_file(client, resid
     # then
     assert response.url == reverse("licensing:mine")
     assert [d.requirement for d in draft.supplied_documents.all()] == [requirement]
+    page = client.get(_url("apply_documents", draft)).content.decode()
+    assert 'id="id_file_helptext">A PDF, JPG, PNG, HEIC or WebP file, up to 10 MB.' in page
 
 
 def test_starting_again_offers_the_draft_already_started(client, resident, draft):
@@ -330,3 +332,42 @@ def test_a_start_that_loses_the_race_returns_the_draft_that_won(resident, draft,
     assert again.pk == draft.pk
     assert len(lookups) == 2
     assert Application.objects.count() == 1
+
+
+def test_the_limits_a_resident_can_hit_are_said_before_sending(client, resident, business):
+    # given
+    QuestionFactory(license_type=business, code="plan", label="Your plan", kind="long_text")
+    QuestionFactory(license_type=business, code="permit", label="Fire permit", kind="file")
+    draft = services.application_start(license_type=business, applicant=resident)
+    client.force_login(resident)
+
+    # when
+    questions = client.get(_url("apply_questions", draft)).content.decode()
+    about = client.get(_url("apply_about", draft)).content.decode()
+
+    # then
+    assert '<div class="usa-hint" id="id_plan_helptext">You can enter up to 5,000 characters.' in (
+        questions
+    )
+    assert 'id="id_permit_helptext">A PDF, JPG, PNG, HEIC or WebP file, up to 10 MB.' in questions
+    assert "Where you live or where the business is. You can enter up to 500 characters." in about
+    assert 'maxlength="500"' in about
+
+
+def test_an_address_too_long_is_refused_with_what_was_typed_kept(client, resident, draft):
+    # given
+    client.force_login(resident)
+    address = "1 Main Street " * 40
+
+    # when
+    response = client.post(
+        _url("apply_about", draft),
+        {"holder_name": "Robin", "email": "robin@example.org", "address": address},
+    )
+
+    # then
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Address must be 500 characters or fewer." in html
+    assert address.strip() in html
+    assert Application._meta.get_field("address").max_length == 500
