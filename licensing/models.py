@@ -138,6 +138,13 @@ class QuestionKind(models.TextChoices):
     FILE = "file", _("File upload")
 
 
+class DateRange(models.TextChoices):
+    """Which dates a date question accepts, counted from the day the resident answers."""
+
+    NOT_PAST = "not_past", _("Today or later")
+    NOT_FUTURE = "not_future", _("Today or earlier")
+
+
 class Question(models.Model):
     """One custom question of a type, shown on the application (or renewal) page.
 
@@ -174,6 +181,30 @@ class Question(models.Model):
         related_name="dependents",
     )
     condition_value = models.CharField(_("is"), max_length=255, blank=True)
+    # Plausibility, so a resident cannot answer "-5 employees" or an expiry date long past.
+    min_value = models.DecimalField(
+        _("smallest number allowed"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Number questions only, e.g. 0 for a number of employees."),
+    )
+    max_value = models.DecimalField(
+        _("largest number allowed"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Number questions only."),
+    )
+    date_range = models.CharField(
+        _("dates allowed"),
+        max_length=12,
+        choices=DateRange.choices,
+        blank=True,
+        help_text=_("Date questions only. Leave empty to accept any date."),
+    )
     review_answer = models.CharField(
         _("answer a clerk must review"),
         max_length=255,
@@ -203,6 +234,32 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind__in=["single_choice", "multiple_choice"]) | ~Q(choices=""),
                 name="licensing_question_choices_listed",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=F("max_value")),
+                name="licensing_question_min_not_above_max",
+                violation_error_message=_(
+                    "The smallest number allowed must not be more than the largest."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=QuestionKind.NUMBER)
+                | Q(min_value__isnull=True, max_value__isnull=True),
+                name="licensing_question_number_limits_on_numbers",
+                violation_error_message=_(
+                    "Only a number question has a smallest or largest number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=QuestionKind.DATE) | Q(date_range=""),
+                name="licensing_question_date_range_on_dates",
+                violation_error_message=_("Only a date question has dates allowed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_range__in=["", *DateRange.values]),
+                name="licensing_question_date_range_known",
             ),
         ]
 

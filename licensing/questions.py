@@ -18,10 +18,11 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from licensing.models import Question, QuestionKind
+from licensing.models import DateRange, Question, QuestionKind
 
 YES, NO = "yes", "no"
 
@@ -30,8 +31,38 @@ TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 5000
 
 
+def _plain_number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _number_rule(question: Question) -> str:
+    low, high = question.min_value, question.max_value
+    if low is not None and high is not None:
+        return _("Enter a number between %(min)s and %(max)s.") % {
+            "min": _plain_number(low),
+            "max": _plain_number(high),
+        }
+    if low is not None:
+        return _("Enter a number of %(min)s or more.") % {"min": _plain_number(low)}
+    if high is not None:
+        return _("Enter a number of %(max)s or less.") % {"max": _plain_number(high)}
+    return ""
+
+
+def _date_rule(question: Question) -> str:
+    if question.date_range == DateRange.NOT_PAST:
+        return _("The date must be today or in the future.")
+    if question.date_range == DateRange.NOT_FUTURE:
+        return _("The date must be today or in the past.")
+    return ""
+
+
 def _limit_hint(question: Question) -> str:
     """The limit an answer must keep to, said before the resident sends it."""
+    if question.kind == QuestionKind.NUMBER:
+        return _number_rule(question)
+    if question.kind == QuestionKind.DATE:
+        return _date_rule(question)
     if question.kind == QuestionKind.LONG_TEXT:
         return _("You can enter up to %(count)s characters.") % {
             "count": number_format(LONG_TEXT_MAX_LENGTH, force_grouping=True)
@@ -162,14 +193,26 @@ def _check_type(question: Question, value) -> object:
         return value.strip() or None
     if kind == QuestionKind.NUMBER:
         try:
-            return str(Decimal(str(value)).normalize())
+            number = Decimal(str(value))
         except ArithmeticError:
             raise ValueError(_("Enter a number.")) from None
+        if not number.is_finite():
+            raise ValueError(_("Enter a number."))
+        low, high = question.min_value, question.max_value
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(_number_rule(question))
+        return str(number.normalize())
     if kind == QuestionKind.DATE:
         try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
+            day = datetime.date.fromisoformat(str(value))
         except ValueError:
             raise ValueError(_("Enter a real date.")) from None
+        today = timezone.localdate()
+        if (question.date_range == DateRange.NOT_PAST and day < today) or (
+            question.date_range == DateRange.NOT_FUTURE and day > today
+        ):
+            raise ValueError(_date_rule(question))
+        return day.isoformat()
     if kind == QuestionKind.YES_NO:
         if value not in (YES, NO):
             raise ValueError(_("Choose yes or no."))

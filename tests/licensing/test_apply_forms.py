@@ -371,3 +371,93 @@ def test_an_address_too_long_is_refused_with_what_was_typed_kept(client, residen
     assert "Address must be 500 characters or fewer." in html
     assert address.strip() in html
     assert Application._meta.get_field("address").max_length == 500
+
+
+@pytest.fixture
+def kennel(db):
+    license_type = LicenseTypeFactory(code="kennel", name="Kennel license")
+    QuestionFactory(
+        license_type=license_type,
+        code="dogs",
+        label="How many dogs?",
+        kind="number",
+        min_value=1,
+        max_value=50,
+    )
+    QuestionFactory(
+        license_type=license_type, code="staff", label="Staff", kind="number", min_value=0
+    )
+    QuestionFactory(
+        license_type=license_type,
+        code="rabies",
+        label="When does the rabies vaccination expire?",
+        kind="date",
+        date_range="not_past",
+    )
+    QuestionFactory(
+        license_type=license_type,
+        code="opened",
+        label="When did you open?",
+        kind="date",
+        date_range="not_future",
+    )
+    return license_type
+
+
+def test_number_and_date_limits_are_hints_before_sending(client, resident, kennel):
+    # given
+    draft = services.application_start(license_type=kennel, applicant=resident)
+    client.force_login(resident)
+
+    # when
+    html = client.get(_url("apply_questions", draft)).content.decode()
+
+    # then
+    assert 'id="id_dogs_helptext">Enter a number between 1 and 50.</div>' in html
+    assert 'id="id_staff_helptext">Enter a number of 0 or more.</div>' in html
+    assert 'id="id_rabies_helptext">The date must be today or in the future.</div>' in html
+    assert 'id="id_opened_helptext">The date must be today or in the past.</div>' in html
+
+
+def test_implausible_numbers_and_dates_are_refused_with_what_was_typed_kept(
+    client, resident, kennel
+):
+    # given
+    import datetime
+
+    from django.utils import timezone
+
+    draft = services.application_start(license_type=kennel, applicant=resident)
+    client.force_login(resident)
+    today = timezone.localdate()
+
+    # when
+    response = client.post(
+        _url("apply_questions", draft),
+        {
+            "dogs": "51",
+            "staff": "-5",
+            "rabies": (today - datetime.timedelta(days=1)).isoformat(),
+            "opened": (today + datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+
+    # then
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_dogs">How many dogs? Enter a number between 1 and 50.</a>' in html
+    assert 'href="#id_staff">Staff: Enter a number of 0 or more.</a>' in html
+    assert "When does the rabies vaccination expire? The date must be today or in the future." in (
+        html
+    )
+    assert "When did you open? The date must be today or in the past." in html
+    assert 'name="staff" value="-5"' in html
+    draft.refresh_from_db()
+    assert draft.answers == {}
+
+    # and the limits themselves are accepted
+    response = client.post(
+        _url("apply_questions", draft),
+        {"dogs": "50", "staff": "0", "rabies": today.isoformat(), "opened": today.isoformat()},
+    )
+    assert response.status_code == 302
