@@ -238,6 +238,13 @@ def apply_questions(request: HttpRequest, reference: str) -> HttpResponse:
         kept = _keep_for_later(request, application, Application.Step.QUESTIONS, form)
         if kept is not None:
             return kept
+    if request.method == "GET" and form.is_bound:
+        # Kept unchecked for later: show what "Save and continue" will ask to correct.
+        form.is_valid()
+        answers = {**application.answers, **form.answers()}
+        for code, message in question_rules.answers_clean(questions, answers)[1].items():
+            if code not in form.errors:
+                form.add_error(code, message)
     return _page(request, "licensing/apply_questions.html", application, form)
 
 

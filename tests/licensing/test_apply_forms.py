@@ -201,6 +201,7 @@ def test_saving_for_later_keeps_invalid_and_missing_answers_as_typed(client, res
     assert 'name="employees" value="a dozen"' in html
     assert 'name="website" value="bakery.example"' in html
     assert 'href="#id_employees">Employees: Enter a number.</a>' in html
+    assert 'href="#id_what">What does your business do? Answer this question.</a>' in html
 
     # and "check your answers" will not let it be sent as it is
     check = client.get(_url("apply_check", draft)).content.decode()
