@@ -42,6 +42,18 @@ RENEWAL_ATTESTATION = (
 
 # A change since the last application is for a clerk to look at, not for automatic renewal.
 RENEWAL_REVIEW_ANSWERS = {"attest_no_changes": "yes"}
+# Plausible answers only: no negative count, no expiry already past, no exam still to come.
+QUESTION_LIMITS = {
+    "hours": {"min_value": 0, "max_value": 10000},
+    "employees": {"min_value": 0},
+    "agents": {"min_value": 1},
+    "capacity": {"min_value": 1, "max_value": 500},
+    "infant_ratio": {"min_value": 1, "max_value": 10},
+    "school_distance": {"min_value": 0},
+    "exam_date": {"date_range": "not_future"},
+    "training_date": {"date_range": "not_future"},
+    "rabies_expiry": {"date_range": "not_past"},
+}
 
 # code, prefix, name, category, description, eligibility, fees in cents (application,
 # renewal, late), term months, review days, auto-approve renewals, documents
@@ -497,6 +509,9 @@ def _license_type(row) -> None:
             condition_question=by_code[condition[0]] if condition else None,
             condition_value=condition[1] if condition else "",
             review_answer=RENEWAL_REVIEW_ANSWERS.get(q_code, ""),
+            # A code names different questions in different types: limits go on numbers and
+            # dates only.
+            **(QUESTION_LIMITS.get(q_code, {}) if kind in (NUM, DATE) else {}),
         )
 
 

@@ -96,6 +96,24 @@ def applications_of(*, user) -> QuerySet[Application]:
     )
 
 
+def application_draft_of(*, user, license_type) -> Application | None:
+    """The user's application of `license_type` not yet sent nor discarded, if any: there is
+    one at most (`licensing_application_one_draft_per_type`)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Application.objects.filter(
+            applicant=user,
+            license_type=license_type,
+            kind=Application.Kind.NEW,
+            paid_at__isnull=True,
+            discarded_at__isnull=True,
+        )
+        .select_related("case", "license_type")
+        .first()
+    )
+
+
 def application_for_applicant(*, user, reference: str) -> Application:
     """The user's own application by its reference; 404 for anyone else's."""
     try:
