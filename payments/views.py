@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 
 import stripe
 from django.conf import settings
@@ -44,6 +45,8 @@ logger = logging.getLogger("payments")
 # walk through references.
 FIND_LIMIT = 10
 FIND_WINDOW_SECONDS = 15 * 60
+
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 def _receipts(access: InvoiceAccess) -> list[tuple]:
@@ -103,7 +106,11 @@ def invoice_return(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
     is asked for the session, and only its answer can settle the invoice.
     """
     invoice = access.invoice
-    session_id = request.GET.get("session_id", "")[:255]
+    # A gateway's session id is letters, digits, "_" and "-"; anything else (a NUL byte, which
+    # PostgreSQL refuses in text) matches no payment and is not looked up.
+    session_id = request.GET.get("session_id", "")
+    if not SESSION_ID.fullmatch(session_id):
+        session_id = ""
     payment = (session_id and invoice.payments.filter(provider_reference=session_id).first()) or (
         selectors.latest_attempt(invoice=invoice)
     )
