@@ -300,6 +300,9 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 # A claimed notification whose worker did not report back within this many seconds is
 # claimed again by the next dispatcher run.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+# Messages one guest address (e-mail or phone) that no account holder verified may be sent per
+# hour and channel, whatever queued them (0: no limit); the rest are recorded as skipped.
+NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = env.int("NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR", default=5)
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
