@@ -14,6 +14,7 @@ urlpatterns = [
     path("track/<str:token>/", views.report_guest, name="guest"),
     path("track/<str:token>/not-fixed/", views.guest_not_fixed, name="guest_not_fixed"),
     path("track/<str:token>/rate/", views.guest_rate, name="guest_rate"),
+    path("follow/<str:token>/", views.report_follow_confirm, name="follow_confirm"),
     path("<str:reference>/", views.report_detail, name="detail"),
     path("<str:reference>/follow/", views.report_follow, name="follow"),
     path("<str:reference>/unfollow/", views.report_unfollow, name="unfollow"),

@@ -36,6 +36,7 @@ from concerns.forms import (
     ReportForm,
 )
 from concerns.geo import agency_area
+from concerns.ratelimit import report_allowed
 from concerns.validators import clean_location
 
 LIST_PAGE_SIZE = 25
@@ -123,7 +124,17 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
         signed_in=signed_in,
         has_point=latitude is not None,
     )
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and form.is_valid() and not report_allowed(request):
+        form.add_error(
+            None,
+            _(
+                "You have sent many reports from this connection lately. Wait an hour and "
+                "send it again, or call us."
+            ),
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             report = services.report_submit(
                 category=category,
@@ -163,7 +174,7 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
         ),
         "photos_lost": request.method == "POST" and bool(request.FILES),
     }
-    return render(request, "concerns/report_details.html", context)
+    return render(request, "concerns/report_details.html", context, status=status)
 
 
 @require_GET
@@ -231,6 +242,28 @@ def report_guest(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def _following_message(request, follower) -> None:
+    if follower is None or follower.confirmed_at is not None:
+        messages.success(request, _("You are following this report. We will tell you about it."))
+    elif follower.email:
+        messages.info(
+            request,
+            _(
+                "Check your e-mail: open the link we sent to %(address)s to get updates. "
+                "We send nothing more until then."
+            )
+            % {"address": follower.email},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Check your text messages: open the link we sent to get updates. "
+                "We send nothing more until then."
+            ),
+        )
+
+
 @require_POST
 def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_public(reference=reference)
@@ -238,18 +271,40 @@ def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _("This report is closed: there will be no more updates."))
         return redirect(report)
     if request.user.is_authenticated:
-        services.report_follow(report=report, user=request.user)
-        messages.success(request, _("You are following this report. We will tell you about it."))
+        follower = services.report_follow(report=report, user=request.user)
+        _following_message(request, follower)
         return redirect(report)
     form = FollowForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, report, follow_form=form)
         return render(request, "concerns/report_detail.html", context, status=400)
-    services.report_follow(
+    follower = services.report_follow(
         report=report, email=form.cleaned_data["email"], phone=str(form.cleaned_data["phone"] or "")
     )
-    messages.success(request, _("You are following this report. We will tell you about it."))
+    _following_message(request, follower)
     return redirect(report)
+
+
+@require_http_methods(["GET", "POST"])
+def report_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link a new follower was sent: a button that confirms (mail scanners open links,
+    so opening it changes nothing)."""
+    follower = selectors.follower_for_confirm_token(token=token)
+    report = follower.report
+    if request.method == "POST":
+        if report.case.closed_at is not None:
+            messages.error(request, _("This report is closed: there will be no more updates."))
+        else:
+            services.report_follow_confirm(follower=follower)
+            _following_message(request, follower)
+        return redirect(report)
+    response = render(
+        request, "concerns/follow_confirm.html", {"report": report, "follower": follower}
+    )
+    # The token is a credential: keep it out of Referer headers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

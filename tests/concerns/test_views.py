@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.tokens import guest_token
 from concerns import services
 from concerns.models import ConcernReport
+from concerns.tokens import follow_confirm_token
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import (
     CITY_HALL,
@@ -277,18 +278,67 @@ def test_a_guest_follows_a_report_and_a_resident_follows_and_unfollows(client, c
 
     # when
     invalid = client.post(url, {"email": "", "phone": ""})
-    guest = client.post(url, {"email": "n@example.org"})
+    guest = client.post(url, {"email": "n@example.org"}, follow=True)
     resident = UserFactory()
     client.force_login(resident)
-    signed_in = client.post(url)
+    signed_in = client.post(url, follow=True)
 
     # then
     assert invalid.status_code == 400
     assert "Enter an e-mail address or a mobile phone number" in text(invalid)
-    assert (guest.status_code, signed_in.status_code) == (302, 302)
+    assert "Check your e-mail: open the link we sent to n@example.org" in text(guest)
+    assert "You are following this report." in text(signed_in)
     assert report.followers.count() == 2
     client.post(reverse("concerns:unfollow", args=[report.case.reference]))
     assert report.followers.count() == 1
+
+
+def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    follower = services.report_follow(report=report, email="n@example.org")
+    url = reverse("concerns:follow_confirm", args=[follow_confirm_token(follower)])
+
+    # when: opening the link changes nothing (mail scanners open links); the button does
+    page = client.get(url)
+    follower.refresh_from_db()
+    unconfirmed_after_get = follower.confirmed_at is None
+    confirmed = client.post(url, follow=True)
+    forged = client.get(url[:-3] + "xx/")
+
+    # then
+    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert unconfirmed_after_get
+    assert f"Get updates about {report.case.reference}" in text(page)
+    assert "You are following this report. We will tell you about it." in text(confirmed)
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
+    assert forged.status_code == 404
+
+
+def test_reports_from_one_address_are_limited_and_the_refusal_keeps_what_was_typed(
+    client, category, settings
+):
+    # given
+    settings.CONCERNS_REPORTS_PER_HOUR = 2
+    data = {
+        "address": "1 Main Street",
+        "description": "A deep pothole by the bus stop.",
+        "attribute_size": "large",
+        "guest_email": "keep@example.org",
+    }
+    url = details_url(category, address="1+Main+Street")
+
+    # when
+    first, second, third = (client.post(url, data) for _ in range(3))
+
+    # then
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert third.status_code == 429
+    page = text(third)
+    assert "You have sent many reports from this connection lately." in page
+    assert 'value="keep@example.org"' in page and "A deep pothole by the bus stop." in page
+    assert ConcernReport.objects.count() == 2
 
 
 def test_the_reporter_says_not_fixed_and_rates_from_the_page(client, category, report_clerk):
