@@ -7,10 +7,19 @@ views put a refused report's messages back on these forms' fields.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from concerns.models import MAX_PHOTOS, AttributeDatatype, CloseReason, ConcernCategory
+from concerns.models import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_PHOTOS,
+    AttributeDatatype,
+    CloseReason,
+    ConcernCategory,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,7 +49,12 @@ class CategorySearchForm(forms.Form):
 
 
 class LocationForm(forms.Form):
-    """Where the problem is. Checked by concerns.validators.clean_location in the view."""
+    """Where the problem is. Checked by concerns.validators.clean_location in the view.
+
+    Where the category needs a place, the address is required unless coordinates are given
+    (the map fills them in), and its label and message say so; the message speaks of the map
+    only when one is drawn.
+    """
 
     address = forms.CharField(
         label=_("Address or description of the place"),
@@ -63,6 +77,18 @@ class LocationForm(forms.Form):
         help_text=_("Decimal degrees, like -89.6501."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "data-map-longitude": ""}),
     )
+
+    def __init__(self, *args, location_required: bool, map_enabled: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = self.data or {}
+        has_point = any(str(data.get(name, "")).strip() for name in ("latitude", "longitude"))
+        address = self.fields["address"]
+        address.required = location_required and not has_point
+        address.error_messages["required"] = (
+            _("Enter the address or describe where it is, or put a pin on the map.")
+            if map_enabled
+            else _("Enter the address or describe where it is, or give its coordinates.")
+        )
 
 
 def _attribute_field(attribute) -> forms.Field:
@@ -111,18 +137,12 @@ class ReportForm(forms.Form):
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
         label=_("Describe the problem"),
-        help_text=_("What is wrong, how big it is, and anything that helps us find it."),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Enter a description of the problem.")},
     )
     photos = MultipleFileField(
         label=_("Photos (optional)"),
         required=False,
-        help_text=_(
-            "Up to %(count)d photos, JPG, PNG or WebP. We remove the camera details "
-            "(such as the time and place it was taken) before keeping them."
-        )
-        % {"count": MAX_PHOTOS},
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     use_photo_location = forms.BooleanField(
@@ -155,6 +175,16 @@ class ReportForm(forms.Form):
     def __init__(self, *args, category: ConcernCategory, signed_in: bool, has_point: bool, **kw):
         super().__init__(*args, **kw)
         self.category = category
+        # The limits a resident can hit, said before they send (set here: they are settings).
+        self.fields["description"].help_text = "{} {}".format(
+            _("What is wrong, how big it is, and anything that helps us find it."),
+            _("Up to %(count)s characters.")
+            % {"count": number_format(DESCRIPTION_MAX_LENGTH, force_grouping=True)},
+        )
+        self.fields["photos"].help_text = _(
+            "Up to %(count)d photos, JPG, PNG or WebP, each smaller than %(size)s. We remove "
+            "the camera details (such as the time and place it was taken) before keeping them."
+        ) % {"count": MAX_PHOTOS, "size": filesizeformat(settings.CONCERNS_PHOTO_MAX_BYTES)}
         if category.photo_required:
             self.fields["photos"].label = _("Photos")
             self.fields["photos"].required = True

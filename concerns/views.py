@@ -73,7 +73,11 @@ def report_start(request: HttpRequest) -> HttpResponse:
 def report_location(request: HttpRequest, code: str) -> HttpResponse:
     """Step 2: where it is: an address, or a pin on the map (which fills in coordinates)."""
     category = selectors.category_for_reporting(code=code)
-    form = LocationForm(request.GET or None)
+    form = LocationForm(
+        request.GET or None,
+        location_required=category.location_required,
+        map_enabled=bool(settings.MAP_TILE_URL),
+    )
     if request.GET and form.is_valid():
         try:
             clean_location(required=category.location_required, **form.cleaned_data)

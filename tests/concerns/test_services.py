@@ -124,7 +124,7 @@ def test_category_target_days_set_the_due_date_and_its_department_the_routing(db
         (
             {"latitude": None, "longitude": None, "address": ""},
             "address",
-            "Enter the address or describe where it is, or put a pin on the map.",
+            "Enter the address or describe where it is, or give its coordinates.",
         ),
         (
             {"address": "<b>1 Main</b>"},

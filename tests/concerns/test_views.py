@@ -95,6 +95,61 @@ def test_a_valid_place_goes_on_to_the_details_and_a_bad_one_is_explained(client,
     assert "Enter the address or describe where it is" in text(empty)
 
 
+@pytest.mark.parametrize(
+    ("tiles", "expected", "not_expected"),
+    [
+        ("", "Enter the address or describe where it is, or give its coordinates.", "map"),
+        (
+            "http://tiles.invalid/{z}/{x}/{y}.png",
+            "Enter the address or describe where it is, or put a pin on the map.",
+            "give its coordinates",
+        ),
+    ],
+)
+def test_a_place_is_required_where_the_category_needs_one_and_the_error_says_how(
+    client, category, settings, tiles, expected, not_expected
+):
+    # given
+    settings.MAP_TILE_URL = tiles
+    url = reverse("concerns:report_location", args=[category.code])
+
+    # when
+    page = text(client.get(url))
+    empty = text(client.get(url, {"address": "", "latitude": "", "longitude": ""}))
+
+    # then: the label does not call it optional, and the error names only what is drawn
+    assert category.location_required
+    label = re.search(r'<label[^>]*for="id_address"[^>]*>(.*?)</label>', page).group(1)
+    assert "optional" not in label
+    assert expected in empty
+    error = re.search(r'id="id_address_error"[^>]*><span[^>]*>[^<]*</span>([^<]*)', empty).group(1)
+    assert not_expected not in error
+
+
+def test_a_place_is_optional_where_the_category_needs_none(client):
+    # given
+    anywhere = CategoryFactory(code="noise", name="Noise", location_required=False)
+
+    # when
+    page = text(client.get(reverse("concerns:report_location", args=[anywhere.code])))
+
+    # then
+    label = re.search(r'<label[^>]*for="id_address"[^>]*>(.*?)</label>', page).group(1)
+    assert "(optional)" in label
+
+
+def test_the_details_page_says_the_limits_before_sending(client, category, settings):
+    # given
+    settings.CONCERNS_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+    # when
+    page = text(client.get(details_url(category, address="1+Main+Street")))
+
+    # then
+    assert "Up to 4,000 characters." in page
+    assert "each smaller than 10.0 MB" in page
+
+
 def test_the_details_page_without_a_place_sends_back_to_the_place_page(client, category):
     response = client.get(details_url(category))
     assert response.status_code == 302
