@@ -128,6 +128,8 @@ def _attribute_field(attribute) -> forms.Field:
 class ReportForm(forms.Form):
     """The details of a report: what, the category's questions, photos and contact.
 
+    Labels do not say "(optional)": the form template adds it to every field not required.
+
     The location chosen on the previous page travels in hidden fields. Guests' contact
     fields appear only for visitors who are not signed in.
     """
@@ -141,7 +143,7 @@ class ReportForm(forms.Form):
         error_messages={"required": _("Enter a description of the problem.")},
     )
     photos = MultipleFileField(
-        label=_("Photos (optional)"),
+        label=_("Photos"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
@@ -154,25 +156,33 @@ class ReportForm(forms.Form):
         ),
     )
     guest_name = forms.CharField(
-        label=_("Your name (optional)"),
+        label=_("Your name"),
         required=False,
         max_length=150,
         help_text=_("Never shown to the public."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     guest_email = forms.EmailField(
-        label=_("E-mail address (optional)"),
+        label=_("E-mail address"),
         required=False,
         help_text=_("We send updates about this report here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     guest_phone = PhoneNumberField(
-        label=_("Mobile phone for text messages (optional)"),
+        label=_("Mobile phone for text messages"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, category: ConcernCategory, signed_in: bool, has_point: bool, **kw):
+    def __init__(
+        self,
+        *args,
+        category: ConcernCategory,
+        signed_in: bool,
+        has_point: bool,
+        has_kept_photos: bool = False,
+        **kw,
+    ):
         super().__init__(*args, **kw)
         self.category = category
         # The limits a resident can hit, said before they send (set here: they are settings).
@@ -186,8 +196,8 @@ class ReportForm(forms.Form):
             "the camera details (such as the time and place it was taken) before keeping them."
         ) % {"count": MAX_PHOTOS, "size": filesizeformat(settings.CONCERNS_PHOTO_MAX_BYTES)}
         if category.photo_required:
-            self.fields["photos"].label = _("Photos")
-            self.fields["photos"].required = True
+            # Photos kept from an earlier send count (the service checks the total).
+            self.fields["photos"].required = not has_kept_photos
             self.fields["photos"].error_messages["required"] = _(
                 "Add at least one photo of the problem."
             )
@@ -258,7 +268,7 @@ class RatingForm(forms.Form):
         error_messages={"required": _("Choose a rating from 1 to 5.")},
     )
     comment = forms.CharField(
-        label=_("Anything to add? (optional)"),
+        label=_("Anything to add?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -26,3 +26,21 @@ def follower_id_from_confirm_token(token: str) -> int:
     if not isinstance(value, int):
         raise signing.BadSignature("Not a follower id.")
     return value
+
+
+# A photo held for a report form that came back with errors. Shorter than the daily sweep's
+# grace (cases.tasks.SWEEP_GRACE), so a link that still works never names a swept file.
+HELD_PHOTO_MAX_AGE = timedelta(hours=12)
+_HELD_PHOTO_SALT = "concerns.held-photo"
+
+
+def held_photo_token(payload: dict) -> str:
+    return signing.dumps(payload, salt=_HELD_PHOTO_SALT, compress=True)
+
+
+def held_photo_payload(token: str) -> dict:
+    """Return what `held_photo_token` signed; raise signing.BadSignature if forged or expired."""
+    value = signing.loads(token, salt=_HELD_PHOTO_SALT, max_age=HELD_PHOTO_MAX_AGE)
+    if not isinstance(value, dict):
+        raise signing.BadSignature("Not a held photo.")
+    return value

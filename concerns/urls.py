@@ -10,6 +10,7 @@ urlpatterns = [
     path("report/", views.report_start, name="report_start"),
     path("report/<slug:code>/place/", views.report_location, name="report_location"),
     path("report/<slug:code>/details/", views.report_details, name="report_details"),
+    path("report/held-photo/<str:token>/", views.held_photo, name="held_photo"),
     path("sent/<str:reference>/", views.report_sent, name="report_sent"),
     path("track/<str:token>/", views.report_guest, name="guest"),
     path("track/<str:token>/not-fixed/", views.guest_not_fixed, name="guest_not_fixed"),

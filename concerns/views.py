@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -36,6 +36,8 @@ from concerns.forms import (
     ReportForm,
 )
 from concerns.geo import agency_area
+from concerns.models import MAX_PHOTOS
+from concerns.photos import PhotoRejected
 from concerns.ratelimit import report_allowed
 from concerns.validators import clean_location
 
@@ -106,6 +108,32 @@ def _location_from(data) -> tuple[str, object, object] | None:
         return None
 
 
+def _held_photos(request: HttpRequest, form: ReportForm) -> list[services.HeldPhoto]:
+    """The photos this send carries: those kept from an earlier send of the form (ticked
+    boxes), then each new upload, checked and held so a form that comes back keeps it. A
+    problem with one goes on the photos field; the others are kept."""
+    held, problems = [], []
+    for token in dict.fromkeys(request.POST.getlist("keep_photo")):
+        try:
+            held.append(services.held_photo_from_token(token))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    keep_location = bool(request.POST.get("use_photo_location"))
+    for upload in request.FILES.getlist("photos"):
+        if len(held) >= MAX_PHOTOS:
+            problems.append(_("Choose at most %(count)d photos.") % {"count": MAX_PHOTOS})
+            break
+        try:
+            held.append(services.photo_hold(upload=upload, keep_location=keep_location))
+        except PhotoRejected as error:
+            problems.extend(error.messages)
+    known = form.errors.get("photos", [])
+    for problem in dict.fromkeys(problems):
+        if problem not in known:
+            form.add_error("photos", problem)
+    return held
+
+
 @require_http_methods(["GET", "POST"])
 def report_details(request: HttpRequest, code: str) -> HttpResponse:
     """Step 3: what is wrong, the category's questions, photos, contact; with the open
@@ -127,7 +155,9 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
         category=category,
         signed_in=signed_in,
         has_point=latitude is not None,
+        has_kept_photos=bool(request.POST.getlist("keep_photo")),
     )
+    held = _held_photos(request, form) if request.method == "POST" else []
     status = 200
     if request.method == "POST" and form.is_valid() and not report_allowed(request):
         form.add_error(
@@ -147,7 +177,7 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
                 latitude=latitude,
                 longitude=longitude,
                 answers=form.answers,
-                photos=form.cleaned_data["photos"],
+                held_photos=held,
                 use_photo_location=form.cleaned_data.get("use_photo_location", False),
                 reporter=request.user if signed_in else None,
                 guest_name=form.cleaned_data.get("guest_name", ""),
@@ -176,7 +206,7 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
             f"{reverse('concerns:report_location', args=[code])}?"
             + urlencode({k: v for k, v in initial.items() if v})
         ),
-        "photos_lost": request.method == "POST" and bool(request.FILES),
+        "held_photos": [{"token": photo.token, "label": photo.label} for photo in held],
     }
     return render(request, "concerns/report_details.html", context, status=status)
 
@@ -396,6 +426,21 @@ def guest_not_fixed(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def guest_rate(request: HttpRequest, token: str) -> HttpResponse:
     return _rate(request, selectors.report_for_guest_token(token=token), token)
+
+
+@require_GET
+def held_photo(request: HttpRequest, token: str) -> FileResponse:
+    """A photo held for a report form, shown back to the person who chose it (by its signed
+    token: nobody else has it)."""
+    try:
+        held = services.held_photo_from_token(token)
+    except ValidationError:
+        raise Http404 from None
+    response = FileResponse(services.held_photo_open(held), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_GET

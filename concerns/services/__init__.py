@@ -10,6 +10,12 @@ from concerns.services.api_keys import (
     api_key_record_use,
     api_key_revoke,
 )
+from concerns.services.held_photos import (
+    HeldPhoto,
+    held_photo_from_token,
+    held_photo_open,
+    photo_hold,
+)
 from concerns.services.reports import (
     ReportRejected,
     can_say_not_fixed,
@@ -30,12 +36,16 @@ from concerns.services.staff import (
 )
 
 __all__ = [
+    "HeldPhoto",
     "ReportRejected",
     "api_key_digest",
     "api_key_issue",
     "api_key_record_use",
     "api_key_revoke",
     "can_say_not_fixed",
+    "held_photo_from_token",
+    "held_photo_open",
+    "photo_hold",
     "photo_set_public",
     "report_close",
     "report_follow",

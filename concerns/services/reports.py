@@ -31,6 +31,7 @@ from concerns.models import (
     ReportSource,
 )
 from concerns.photos import PhotoRejected, ProcessedPhoto, process_photo
+from concerns.services.held_photos import HeldPhoto, held_photo_processed, held_photos_release
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE
 from concerns.validators import clean_attributes, clean_description, clean_location, clean_text
 from concerns.workflow import KIND
@@ -70,6 +71,7 @@ def report_submit(
     longitude: Decimal | str | None = None,
     answers: dict | None = None,
     photos: Sequence = (),
+    held_photos: Sequence[HeldPhoto] = (),
     use_photo_location: bool = False,
     reporter=None,
     guest_name: str = "",
@@ -84,9 +86,11 @@ def report_submit(
     """Check and record a report as a new concern case, with its photos; return it.
 
     `reporter` is a signed-in resident; otherwise a guest gives an e-mail address or phone
-    for updates, or nobody is told (an anonymous report). `photos` are uploaded files (at
-    most five). With `use_photo_location` and no point given, the first photo's GPS position
-    becomes the location (only then is it read at all).
+    for updates, or nobody is told (an anonymous report). `photos` are uploaded files, and
+    `held_photos` photos held while the form came back with errors (at most five in all;
+    the held ones are deleted once the report is committed). With `use_photo_location` and
+    no point given, the first photo's GPS position becomes the location (only then is it
+    read at all; a held photo carries one only if it was ticked when the photo was held).
 
     Everything is checked before anything is written: ReportRejected lists every problem
     and nothing is saved. The case goes to the category's department, with its due date
@@ -99,19 +103,29 @@ def report_submit(
         description = clean_description(description)
     except ValidationError as error:
         _merge(errors, error, field="description")
-    photos = list(photos)
+    photos, held_photos = list(photos), list(held_photos)
     processed: list[ProcessedPhoto] = []
-    if len(photos) > MAX_PHOTOS:
+    if len(photos) + len(held_photos) > MAX_PHOTOS:
         errors["photos"] = [
             ValidationError(_("Choose at most %(count)d photos.") % {"count": MAX_PHOTOS})
         ]
     else:
+        for held in held_photos:
+            try:
+                processed.append(held_photo_processed(held))
+            except OSError:  # swept, or the storage lost it
+                errors.setdefault("photos", []).append(
+                    ValidationError(
+                        _("We could not keep a photo you chose earlier: choose it again."),
+                        code="held_photo",
+                    )
+                )
         for upload in photos:
             try:
                 processed.append(process_photo(upload))
             except PhotoRejected as error:
                 errors.setdefault("photos", []).extend(error.error_list)
-    if category.photo_required and not photos and not media_url:
+    if category.photo_required and not photos and not held_photos and not media_url:
         errors.setdefault("photos", []).append(
             ValidationError(_("Add at least one photo of the problem."), code="required")
         )
@@ -179,6 +193,8 @@ def report_submit(
             )
             for position, photo in enumerate(processed, start=1):
                 stored.append(_photo_store(report=report, photo=photo, position=position))
+            if held_photos:
+                transaction.on_commit(lambda: held_photos_release(held_photos))
     except BaseException:
         for photo in stored:
             photo.image.delete(save=False)

@@ -148,6 +148,8 @@ def test_the_details_page_says_the_limits_before_sending(client, category, setti
     # then
     assert "Up to 4,000 characters." in page
     assert "each smaller than 10.0 MB" in page
+    # and no label says "(optional)" twice (the form template adds it)
+    assert "(optional) <span" not in page and "(optional)</span> <span" not in page
 
 
 def test_the_details_page_without_a_place_sends_back_to_the_place_page(client, category):
@@ -258,6 +260,69 @@ def test_bad_input_re_renders_with_errors_and_values_kept(client, category, chan
     assert "There is a problem" in page and message in page
     assert 'value="keep@example.org"' in page and 'value="1 Main Street"' in page
     assert ConcernReport.objects.count() == 0
+
+
+def _kept_photo_tokens(page: str) -> list[str]:
+    return re.findall(r'name="keep_photo" value="([^"]+)"', page)
+
+
+def test_chosen_photos_are_kept_when_the_form_comes_back_with_errors(
+    client, _media_root, django_capture_on_commit_callbacks
+):
+    # given: graffiti needs a photo; the description is forgotten
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    first = {"address": "1 Main Street", "description": "", "guest_email": "g@example.org"}
+
+    # when
+    refused = client.post(url, {**first, "photos": [upload(jpeg_bytes(), name="wall.jpg")]})
+    tokens = _kept_photo_tokens(text(refused))
+    thumbnail = client.get(reverse("concerns:held_photo", args=[tokens[0]]))
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(url, {**first, "description": "Tags on the wall.", "keep_photo": tokens})
+
+    # then: the photo was shown with its name, kept, and used; nothing is left held
+    page = text(refused)
+    assert refused.status_code == 200 and "Enter a description of the problem." in page
+    assert "Add at least one photo" not in page and "wall.jpg" in page
+    assert len(tokens) == 1
+    assert (thumbnail.status_code, thumbnail["Content-Type"]) == (200, "image/jpeg")
+    assert thumbnail["Cache-Control"] == "private, no-store"
+    assert sent.status_code == 302
+    report = ConcernReport.objects.get()
+    assert report.photos.count() == 1
+    assert not list((_media_root / "concerns" / "held").iterdir())
+
+
+def test_a_kept_photo_is_removed_by_unticking_it(client):
+    # given
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    data = {"address": "1 Main Street", "description": ""}
+    client.post(url, {**data, "photos": [upload(jpeg_bytes(), name="wall.jpg")]})
+
+    # when: sent again with the photo unticked (the browser then sends no keep_photo)
+    response = client.post(url, {**data, "description": "Tags on the wall."})
+
+    # then
+    assert response.status_code == 200
+    assert "Add at least one photo of the problem." in text(response)
+    assert ConcernReport.objects.count() == 0
+
+
+def test_a_kept_photo_that_is_forged_or_gone_is_explained(client, category):
+    # given
+    url = details_url(category, address="1+Main+Street")
+    data = {"address": "1 Main Street", "description": "Hole.", "attribute_size": "large"}
+
+    # when
+    response = client.post(url, {**data, "keep_photo": ["forged"]})
+
+    # then
+    assert response.status_code == 200
+    assert "We could not keep a photo you chose earlier: choose it again." in text(response)
+    assert ConcernReport.objects.count() == 0
+    assert client.get(reverse("concerns:held_photo", args=["forged"])).status_code == 404
 
 
 def test_a_place_outside_the_area_posted_directly_is_sent_back(client, category):
