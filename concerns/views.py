@@ -335,8 +335,10 @@ def report_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request, "concerns/follow_confirm.html", {"report": report, "follower": follower}
     )
-    # The token is a credential: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is a credential: keep it out of other sites' Referer headers and shared
+    # caches. Not "no-referrer": the browser would then send "Origin: null" with the button's
+    # POST, which the CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -427,7 +427,7 @@ def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
     forged = client.get(url[:-3] + "xx/")
 
     # then
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     assert unconfirmed_after_get
     assert f"Get updates about {report.case.reference}" in text(page)
     assert "You are following this report. We will tell you about it." in text(confirmed)
