@@ -279,14 +279,16 @@ def report_guest(request: HttpRequest, token: str) -> HttpResponse:
 def _following_message(request, follower) -> None:
     if follower is None or follower.confirmed_at is not None:
         messages.success(request, _("You are following this report. We will tell you about it."))
-    elif follower.email:
+        return
+    address = follower.email or (follower.user.email if follower.user_id else "")
+    if address:
         messages.info(
             request,
             _(
                 "Check your e-mail: open the link we sent to %(address)s to get updates. "
                 "We send nothing more until then."
             )
-            % {"address": follower.email},
+            % {"address": address},
         )
     else:
         messages.info(

@@ -436,6 +436,20 @@ def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
     assert forged.status_code == 404
 
 
+def test_a_signed_in_follower_without_a_verified_address_is_told_to_check_their_e_mail(
+    client, category
+):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    client.force_login(UserFactory(email="new@example.org", verified=False))
+
+    # when
+    response = client.post(reverse("concerns:follow", args=[report.case.reference]), follow=True)
+
+    # then
+    assert "Check your e-mail: open the link we sent to new@example.org" in text(response)
+
+
 def test_reports_from_one_address_are_limited_and_the_refusal_keeps_what_was_typed(
     client, category, settings
 ):
