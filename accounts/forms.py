@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
+from portal.forms import PlainTextFormMixin
+
 from .models import User
 
 
@@ -21,7 +23,7 @@ class LoginForm(AllauthLoginForm):
             self.fields["remember"].label = _("Keep me signed in on this device")
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(PlainTextFormMixin, AllauthSignupForm):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=150,
@@ -37,7 +39,7 @@ class SignupForm(AllauthSignupForm):
         self.fields["email"].label = _("E-mail address")
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PlainTextFormMixin, forms.ModelForm):
     """A person's own details. Parses only: `accounts.services.profile_update` saves."""
 
     # Each language is named in itself, so someone who cannot read the page's language can

@@ -91,7 +91,7 @@ class ReadOnlyInline(admin.TabularInline):
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     verbose_name_plural = _("timeline")
-    fields = ["created_at", "kind", "public", "actor", "from_status", "to_status", "body"]
+    fields = ["created_at", "kind", "audience", "actor", "from_status", "to_status", "body"]
     readonly_fields = fields
     ordering = ["created_at", "id"]
 

@@ -4,13 +4,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cases.documents import inspect_upload
 from cases.models import CaseStatus
+from portal.forms import PlainTextFormMixin
 
 MESSAGE_MAX_LENGTH = 5000
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PlainTextFormMixin, forms.Form):
     prefix = "reply"
 
     body = forms.CharField(
@@ -33,11 +33,8 @@ class DocumentUploadForm(forms.Form):
             attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,.webp,application/pdf,image/*"}
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        inspect_upload(upload)  # DocumentRejected is a ValidationError: it lands on the field.
-        return upload
+    # The file is judged once, by `services.document_add` (decoding an image or parsing a
+    # PDF is not cheap); the view puts its DocumentRejected on this field.
 
 
 class StatusChoiceField(forms.ChoiceField):
@@ -51,7 +48,7 @@ class StatusChoiceField(forms.ChoiceField):
         return value in CaseStatus.values
 
 
-class StaffTransitionForm(forms.Form):
+class StaffTransitionForm(PlainTextFormMixin, forms.Form):
     """Offers only the moves the current member of staff may make from the current status."""
 
     to_status = StatusChoiceField(label=_("New status"))
@@ -85,7 +82,7 @@ class StaffTransitionForm(forms.Form):
         return cleaned
 
 
-class StaffNoteForm(forms.Form):
+class StaffNoteForm(PlainTextFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -93,7 +90,7 @@ class StaffNoteForm(forms.Form):
     )
 
 
-class StaffMessageForm(forms.Form):
+class StaffMessageForm(PlainTextFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Message to the resident"),
         max_length=MESSAGE_MAX_LENGTH,

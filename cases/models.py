@@ -284,20 +284,71 @@ class CaseEventKind(models.TextChoices):
     UPDATE = "update", _("Update")
 
 
+class CaseEventAudience(models.TextChoices):
+    """Who may read a timeline entry. Each wider audience includes the narrower ones."""
+
+    # The clerk's history: assignments, internal notes, private documents.
+    STAFF = "staff", _("Staff only")
+    # The people on the case (its resident, or the guest holding its link) and staff:
+    # messages, replies, documents, payments, reminders.
+    PARTICIPANTS = "participants", _("The resident and staff")
+    # Anyone who may see the case's public page (a concern report's): status changes, public
+    # reasons, expected dates. Only a workflow whose history is published writes these.
+    PUBLIC = "public", _("Everyone")
+
+
+# The audiences each kind of event may have. The database refuses any other pair (see
+# `CaseEvent.Meta.constraints`), so no service can publish a message, a note or a payment by
+# mistake: what is personal never has the PUBLIC audience, whatever a caller passes.
+EVENT_AUDIENCES: dict[str, frozenset[str]] = {
+    CaseEventKind.SUBMITTED: frozenset(CaseEventAudience.values),
+    CaseEventKind.STATUS_CHANGED: frozenset(CaseEventAudience.values),
+    CaseEventKind.UPDATE: frozenset(CaseEventAudience.values),
+    CaseEventKind.INSPECTION: frozenset(CaseEventAudience.values),
+    CaseEventKind.MESSAGE: frozenset({CaseEventAudience.PARTICIPANTS}),
+    CaseEventKind.REPLY: frozenset({CaseEventAudience.PARTICIPANTS}),
+    CaseEventKind.DOCUMENT_ADDED: frozenset(
+        {CaseEventAudience.STAFF, CaseEventAudience.PARTICIPANTS}
+    ),
+    CaseEventKind.PAYMENT: frozenset({CaseEventAudience.STAFF, CaseEventAudience.PARTICIPANTS}),
+    CaseEventKind.REMINDER_SENT: frozenset(
+        {CaseEventAudience.STAFF, CaseEventAudience.PARTICIPANTS}
+    ),
+    CaseEventKind.NOTE: frozenset({CaseEventAudience.STAFF}),
+    CaseEventKind.ASSIGNED: frozenset({CaseEventAudience.STAFF}),
+}
+
+
+def _audience_rule() -> Q:
+    """A CHECK condition: every event's (kind, audience) pair is one of EVENT_AUDIENCES."""
+    rule = Q()
+    for kind, audiences in EVENT_AUDIENCES.items():
+        rule |= Q(kind=kind, audience__in=sorted(audiences))
+    return rule
+
+
 class CaseEvent(models.Model):
     """One entry on a case's timeline. Append-only: never updated, never deleted.
 
-    Public events are the resident's plain-language history; the rest is staff's.
+    `audience` says who reads it: staff only, the people on the case, or everyone who may see
+    the case's public page (see CaseEventAudience); the selectors in cases/selectors.py
+    (`published_timeline`, `resident_timeline`, `staff_timeline`) are the only readers.
     `body` holds only text a person wrote (a public note, a message); titles such as
     "Status changed to Approved" are computed when displayed, so they appear in the
     reader's language.
     """
 
     Kind = CaseEventKind
+    Audience = CaseEventAudience
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
-    public = models.BooleanField(_("visible to the resident"), default=False)
+    audience = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=CaseEventAudience.choices,
+        default=CaseEventAudience.STAFF,
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -327,6 +378,9 @@ class CaseEvent(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="status_changed") | ~Q(to_status=""),
                 name="cases_event_status_change_has_target",
+            ),
+            models.CheckConstraint(
+                condition=_audience_rule(), name="cases_event_audience_fits_kind"
             ),
         ]
         indexes = [

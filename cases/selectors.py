@@ -92,9 +92,23 @@ def case_for_guest_token(*, token: str) -> Case:
         raise Http404 from None
 
 
-def public_timeline(*, case: Case) -> QuerySet[CaseEvent]:
-    """The resident's timeline: public events, oldest first."""
-    return CaseEvent.objects.filter(case=case, public=True).select_related("case")
+def published_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """What anyone may read of `case`, oldest first: its published status history (for a
+    case's public page, e.g. a concern report's). Messages, documents, payments and notes
+    are never in it (the database refuses them the PUBLIC audience)."""
+    return CaseEvent.objects.filter(case=case, audience=CaseEvent.Audience.PUBLIC).select_related(
+        "case"
+    )
+
+
+def resident_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """The timeline of the people on `case` (its resident, or the guest holding its link),
+    oldest first: the published history plus what is addressed to them. Callers have checked
+    that the reader is on the case."""
+    return CaseEvent.objects.filter(
+        case=case,
+        audience__in=[CaseEvent.Audience.PUBLIC, CaseEvent.Audience.PARTICIPANTS],
+    ).select_related("case")
 
 
 def staff_timeline(*, case: Case) -> QuerySet[CaseEvent]:

@@ -11,6 +11,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -23,11 +24,21 @@ from cases.exceptions import (
     TransitionForbidden,
     TransitionNotAllowed,
 )
-from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Department
+from cases.models import (
+    EVENT_AUDIENCES,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseMessage,
+    CaseStatus,
+    Department,
+)
 from cases.references import reference_allocate
 from cases.workflow import APPLICANT, STAFF, Workflow, get_workflow
 
 logger = logging.getLogger(__name__)
+
+Audience = CaseEvent.Audience
 
 # Kinds a domain app may record with case_record_event; the others have their own service.
 RECORDABLE_EVENT_KINDS = frozenset(
@@ -39,6 +50,14 @@ RECORDABLE_EVENT_KINDS = frozenset(
         CaseEvent.Kind.NOTE,
     }
 )
+
+
+def _move_audience(workflow: Workflow, *, public: bool) -> str:
+    """Who reads a submission or a status change: staff only for a private move; for a public
+    one, everyone if the workflow publishes its history, otherwise the people on the case."""
+    if not public:
+        return Audience.STAFF
+    return Audience.PUBLIC if workflow.published else Audience.PARTICIPANTS
 
 
 def _due_date(workflow: Workflow, submitted_at: datetime.datetime) -> datetime.date:
@@ -128,7 +147,7 @@ def case_create(
             CaseEvent.objects.create(
                 case=case,
                 kind=CaseEvent.Kind.SUBMITTED,
-                public=True,
+                audience=_move_audience(workflow, public=True),
                 actor=actor or applicant,
                 to_status=status,
                 created_at=now,
@@ -191,7 +210,7 @@ def transition(*, case: Case, to_status: str, actor, note: str = "", public_note
         event = CaseEvent.objects.create(
             case=locked,
             kind=CaseEvent.Kind.SUBMITTED if first_submission else CaseEvent.Kind.STATUS_CHANGED,
-            public=move.public,
+            audience=_move_audience(workflow, public=move.public),
             actor=actor,
             from_status=from_status,
             to_status=to_status,
@@ -202,7 +221,7 @@ def transition(*, case: Case, to_status: str, actor, note: str = "", public_note
             CaseEvent.objects.create(
                 case=locked,
                 kind=CaseEvent.Kind.NOTE,
-                public=False,
+                audience=Audience.STAFF,
                 actor=actor,
                 body=note.strip(),
                 created_at=now,
@@ -238,7 +257,7 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
         CaseEvent.objects.create(
             case=locked,
             kind=CaseEvent.Kind.ASSIGNED,
-            public=False,
+            audience=Audience.STAFF,
             actor=actor,
             body=str(assignee) if assignee is not None else "",
         )
@@ -253,12 +272,13 @@ def case_add_note(*, case: Case, author, body: str) -> CaseEvent:
     body = _require_text(body, what="A note")
     with transaction.atomic():
         return CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.NOTE, public=False, actor=author, body=body
+            case=case, kind=CaseEvent.Kind.NOTE, audience=Audience.STAFF, actor=author, body=body
         )
 
 
 def case_message_resident(*, case: Case, author, body: str) -> CaseMessage:
-    """Write to the case's resident: a message on the thread, a public event, a notification.
+    """Write to the case's resident: a message on the thread, an event for the people on the
+    case (never for the public page), a notification.
 
     Raises ActionForbidden unless `author` is staff (and not the applicant), ValueError for
     an empty message.
@@ -270,7 +290,11 @@ def case_message_resident(*, case: Case, author, body: str) -> CaseMessage:
     with transaction.atomic():
         message = CaseMessage.objects.create(case=case, author=author, from_staff=True, body=body)
         CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.MESSAGE, public=True, actor=author, body=body
+            case=case,
+            kind=CaseEvent.Kind.MESSAGE,
+            audience=Audience.PARTICIPANTS,
+            actor=author,
+            body=body,
         )
         notices.notify_message(case, message_id=message.pk, body=body)
     return message
@@ -287,7 +311,11 @@ def case_reply(*, case: Case, author, body: str) -> CaseMessage:
     with transaction.atomic():
         message = CaseMessage.objects.create(case=case, author=author, from_staff=False, body=body)
         CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.REPLY, public=False, actor=author, body=body
+            case=case,
+            kind=CaseEvent.Kind.REPLY,
+            audience=Audience.PARTICIPANTS,
+            actor=author,
+            body=body,
         )
         notices.notify_reply_received(case, message_id=message.pk)
     return message
@@ -309,12 +337,16 @@ def case_messages_mark_read(*, case: Case, reader) -> int:
 
 
 def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> CaseDocument:
-    """Attach an uploaded file to `case` after checking its size and its type by content.
+    """Attach an uploaded file to `case` after checking its size and its content.
+
+    What is stored is what `cases.documents.inspect_upload` returns: an image re-encoded
+    without its metadata, or a PDF that parsed and carries no active content.
 
     `uploaded_by` is the applicant, a member of staff, or None (a guest, the system). A
     resident's own upload is always visible to them. Raises DocumentRejected (too large,
-    empty, or not an accepted type) before anything is stored, and ActionForbidden if
-    `uploaded_by` has no part in the case or is the applicant of a closed case.
+    empty, not an accepted type, or content we refuse) before anything is stored, and
+    ActionForbidden if `uploaded_by` has no part in the case or is the applicant of a closed
+    case.
 
     The file is written through the storage API before the row; if writing the row fails the
     file is deleted again. If an enclosing transaction rolls back later, the stored file is
@@ -337,14 +369,14 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
         public=public,
     )
     # The storage name comes from `document_upload_to`: random, never the resident's.
-    document.file.save("upload", upload, save=False)
+    document.file.save("upload", ContentFile(inspected.content), save=False)
     try:
         with transaction.atomic():
             document.save()
             CaseEvent.objects.create(
                 case=case,
                 kind=CaseEvent.Kind.DOCUMENT_ADDED,
-                public=public,
+                audience=Audience.PARTICIPANTS if public else Audience.STAFF,
                 actor=uploaded_by,
                 body=inspected.original_name,
             )
@@ -354,20 +386,29 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     return document
 
 
-def case_record_event(*, case: Case, kind: str, body: str, public: bool, actor=None) -> CaseEvent:
-    """Add a domain event (payment, reminder sent, inspection, update) to the timeline.
+def case_record_event(*, case: Case, kind: str, body: str, audience: str, actor=None) -> CaseEvent:
+    """Add a domain event (payment, reminder sent, inspection, update, note) to the timeline.
 
-    `body` is what the reader sees; for a public event write it for the resident. Status
-    changes, messages and documents have their own services: ValueError for those kinds.
+    `audience` is who reads it (CaseEvent.Audience); write `body` for that reader. Each kind
+    has the audiences EVENT_AUDIENCES allows: a payment or a reminder is never public, a note
+    is staff's only. Status changes, messages and documents have their own services.
+    Raises ValueError for those kinds, for an audience the kind may not have, or empty text.
     """
     if kind not in RECORDABLE_EVENT_KINDS:
         raise ValueError(
             f"Event kind {kind!r} cannot be recorded directly; "
             f"use one of {sorted(RECORDABLE_EVENT_KINDS)}."
         )
+    if audience not in EVENT_AUDIENCES[kind]:
+        raise ValueError(
+            f"A {kind!r} event cannot be shown to {audience!r}; "
+            f"it may be shown to {sorted(EVENT_AUDIENCES[kind])}."
+        )
     body = _require_text(body, what="An event's text")
     with transaction.atomic():
-        return CaseEvent.objects.create(case=case, kind=kind, public=public, actor=actor, body=body)
+        return CaseEvent.objects.create(
+            case=case, kind=kind, audience=audience, actor=actor, body=body
+        )
 
 
 def stored_files_sweep(

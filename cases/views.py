@@ -37,7 +37,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _render_case(request, case, *, reply_form=None, upload_form=None) -> HttpResponse:
     context = {
         "case": case,
-        "timeline": selectors.public_timeline(case=case),
+        "timeline": selectors.resident_timeline(case=case),
         "documents": selectors.documents_visible_to(user=request.user, case=case),
         "thread": selectors.case_messages(case=case),
         "actions": selectors.transitions_for(case=case, user=request.user),
@@ -134,6 +134,8 @@ def document_download(request: HttpRequest, reference: str, document_id: int) ->
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Always a download; should a browser render it all the same, it runs nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -143,7 +145,7 @@ def document_download(request: HttpRequest, reference: str, document_id: int) ->
 def guest_case(request: HttpRequest, token: str) -> HttpResponse:
     """A guest's read-only view of their case, reached by the signed link we sent them."""
     case = selectors.case_for_guest_token(token=token)
-    context = {"case": case, "timeline": selectors.public_timeline(case=case)}
+    context = {"case": case, "timeline": selectors.resident_timeline(case=case)}
     response = render(request, "cases/guest_case.html", context)
     # The token is a credential: keep it out of Referer headers and shared caches.
     response["Referrer-Policy"] = "no-referrer"

@@ -86,7 +86,8 @@ class Transition:
     source: str
     target: str
     actors: frozenset[str] | set[str] = field(default_factory=lambda: frozenset({STAFF}))
-    # A public move appears on the resident's timeline and notifies them.
+    # A public move appears on the resident's timeline and notifies them (and, in a
+    # published workflow, on the case's public page); a private one is staff's history.
     public: bool = True
     label: str | Promise = ""
 
@@ -104,6 +105,11 @@ class Workflow:
     whom to tell about it. `resident_page` names the service's own page for one case (a URL
     name reversed with the case's `reference`, e.g. an application's answers, fee and
     license); the resident's case page links to it with `resident_page_label`.
+
+    `published` says the case's status history is public: its submission and public moves
+    (with their public notes) are shown to anyone who may see the case's public page, as a
+    concern report's page is open to all. Otherwise they reach only the people on the case.
+    Messages, documents, payments and notes are never published, whatever this says.
     """
 
     kind: str
@@ -115,6 +121,7 @@ class Workflow:
     department_code: str = ""
     initial_status: str = "submitted"
     allow_anonymous: bool = False
+    published: bool = False
     resident_page: str = ""
     resident_page_label: str | Promise = ""
 

@@ -19,7 +19,13 @@ from concerns.models import (
     AttributeDatatype,
     CloseReason,
     ConcernCategory,
+    ConcernFollower,
 )
+from portal.forms import PlainTextFormMixin
+
+# The columns the addresses go to (the case's guest_email and the follower's email) are
+# models.EmailField's 254 characters; forms.EmailField alone would let 320 through.
+EMAIL_MAX_LENGTH = ConcernFollower._meta.get_field("email").max_length
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,7 +54,7 @@ class CategorySearchForm(forms.Form):
     )
 
 
-class LocationForm(forms.Form):
+class LocationForm(PlainTextFormMixin, forms.Form):
     """Where the problem is. Checked by concerns.validators.clean_location in the view.
 
     Where the category needs a place, the address is required unless coordinates are given
@@ -125,7 +131,7 @@ def _attribute_field(attribute) -> forms.Field:
     return forms.CharField(**common)
 
 
-class ReportForm(forms.Form):
+class ReportForm(PlainTextFormMixin, forms.Form):
     """The details of a report: what, the category's questions, photos and contact.
 
     Labels do not say "(optional)": the form template adds it to every field not required.
@@ -165,6 +171,7 @@ class ReportForm(forms.Form):
     guest_email = forms.EmailField(
         label=_("E-mail address"),
         required=False,
+        max_length=EMAIL_MAX_LENGTH,
         help_text=_("We send updates about this report here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -229,7 +236,7 @@ class ReportForm(forms.Form):
 class FollowForm(forms.Form):
     """A guest's address for a report's updates (signed-in people need none)."""
 
-    email = forms.EmailField(label=_("E-mail address"), required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=EMAIL_MAX_LENGTH)
     phone = PhoneNumberField(
         label=_("Mobile phone for text messages"),
         required=False,
@@ -245,7 +252,7 @@ class FollowForm(forms.Form):
         return cleaned
 
 
-class NotFixedForm(forms.Form):
+class NotFixedForm(PlainTextFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("What is still wrong?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -253,7 +260,7 @@ class NotFixedForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(PlainTextFormMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How well did we deal with your report?"),
         coerce=int,
@@ -305,7 +312,7 @@ class PublicFilterForm(forms.Form):
 # --- Staff back office ----------------------------------------------------------------
 
 
-class StaffCloseForm(forms.Form):
+class StaffCloseForm(PlainTextFormMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=[(value, label) for value, label in CloseReason.choices if value != "duplicate"],
@@ -344,7 +351,7 @@ class StaffCloseForm(forms.Form):
         return cleaned
 
 
-class StaffDuplicateForm(forms.Form):
+class StaffDuplicateForm(PlainTextFormMixin, forms.Form):
     original = forms.CharField(
         label=_("Reference of the original report"),
         max_length=24,
@@ -357,7 +364,7 @@ class StaffDuplicateForm(forms.Form):
     )
 
 
-class StaffCannedMessageForm(forms.Form):
+class StaffCannedMessageForm(PlainTextFormMixin, forms.Form):
     canned_response = forms.ModelChoiceField(label=_("Canned response"), queryset=None)
 
     def __init__(self, *args, canned=None, **kwargs):
@@ -365,7 +372,7 @@ class StaffCannedMessageForm(forms.Form):
         self.fields["canned_response"].queryset = canned
 
 
-class StaffNoteForm(forms.Form):
+class StaffNoteForm(PlainTextFormMixin, forms.Form):
     public_note = forms.CharField(
         label=_("Note to the public (optional)"),
         required=False,

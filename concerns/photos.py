@@ -1,15 +1,14 @@
 """Photos of a report: judged by content, resized, and re-encoded without any metadata.
 
-The name and the type a browser claims are ignored; Pillow must decode the file as a JPEG,
-PNG or WebP image. The stored copy is a new JPEG drawn from the pixels alone (rotated
-upright first), so the camera's EXIF block, GPS position included, never reaches storage
-or the public. The position is read before that, and used only if the reporter agreed.
+The name and the type a browser claims are ignored; the file must decode as a JPEG, PNG or
+WebP image of at most `cases.images.MAX_PIXELS` pixels. The stored copy is a new JPEG drawn
+from the pixels alone (rotated upright first) by `cases.images`, the same code that cleans
+case documents, so the camera's EXIF block, GPS position included, never reaches storage or
+the public. The position is read before that, and used only if the reporter agreed.
 """
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,12 +16,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
-# A decoded image larger than this is refused before its pixels are read (a "zip bomb"
-# of an image can be a few kilobytes on disk).
-MAX_PIXELS = 40_000_000
+from cases.images import JPEG_FORMATS, ImageRefused, image_decode, image_encode
+
+ACCEPTED_FORMATS = frozenset({"PNG", "WEBP", *JPEG_FORMATS})
 _GPS_IFD = 0x8825
 
 
@@ -49,10 +47,10 @@ def _degrees(values, reference: str) -> Decimal | None:
     return value.quantize(Decimal("0.000001"))
 
 
-def read_gps(image: Image.Image) -> tuple[Decimal, Decimal] | None:
-    """The (latitude, longitude) in the image's EXIF GPS block, if it has a usable one."""
+def read_gps(exif: Image.Exif) -> tuple[Decimal, Decimal] | None:
+    """The (latitude, longitude) in an EXIF block's GPS part, if it has a usable one."""
     try:
-        gps = image.getexif().get_ifd(_GPS_IFD)
+        gps = exif.get_ifd(_GPS_IFD)
     except Exception:  # A corrupt EXIF block is just "no position".
         return None
     if not gps or 2 not in gps or 4 not in gps:
@@ -86,44 +84,16 @@ def process_photo(upload) -> ProcessedPhoto:
         % {"name": (getattr(upload, "name", "") or _("The file")).rsplit("/", 1)[-1][:80]},
         code="file_type",
     )
-    upload.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
-            if image.format not in ACCEPTED_FORMATS:
-                raise not_a_photo
-            if image.width * image.height > MAX_PIXELS:
-                raise not_a_photo
-            gps = read_gps(image)
-            image.load()
-            image = ImageOps.exif_transpose(image)
-    except PhotoRejected:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-    ):
+        decoded = image_decode(upload, formats=ACCEPTED_FORMATS)
+    except ImageRefused:
         raise not_a_photo from None
-    finally:
-        upload.seek(0)
-
+    image = decoded.image
     side = settings.CONCERNS_PHOTO_MAX_SIDE
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    if image.mode not in ("RGB", "L"):
-        # Flatten transparency onto white: JPEG has no alpha channel.
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        converted = image.convert("RGBA")
-        background.paste(converted, mask=converted.getchannel("A"))
-        image = background
-    output = io.BytesIO()
-    # A fresh encode from pixels: no exif=, no icc_profile=, no comment is carried over.
-    image.save(output, format="JPEG", quality=85, optimize=True)
     return ProcessedPhoto(
-        content=output.getvalue(), width=image.width, height=image.height, gps=gps
+        content=image_encode(image, image_format="JPEG"),
+        width=image.width,
+        height=image.height,
+        gps=read_gps(decoded.exif),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from concerns.geo import agency_area
 from concerns.models import DESCRIPTION_MAX_LENGTH, AttributeDatatype, ConcernCategory
+from portal.validators import has_invisible_characters, invisible_message
 
 ADDRESS_MAX_LENGTH = 255
 SHORT_ANSWER_MAX_LENGTH = 300
@@ -28,8 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: str, *, label: str, max_length: int, required: bool = False) -> str:
-    """Strip `value`; refuse HTML, control characters and text longer than `max_length`."""
-    value = (value or "").strip()
+    """Strip and compose `value`; refuse HTML, control and invisible formatting characters
+    (`portal.validators`) and text longer than `max_length`."""
+    value = unicodedata.normalize("NFC", (value or "").strip())
     if required and not value:
         raise ValidationError(_("Enter %(label)s.") % {"label": label}, code="required")
     if len(value) > max_length:
@@ -50,6 +53,11 @@ def clean_text(value: str, *, label: str, max_length: int, required: bool = Fals
             % {"label": label.capitalize()},
             code="control_characters",
         )
+    if has_invisible_characters(value):
+        raise ValidationError(
+            invisible_message(label),
+            code="invisible_characters",
+        )
     return value
 
 
@@ -62,21 +70,28 @@ def clean_description(value: str, *, required: bool = True) -> str:
     )
 
 
-def _coordinate(value, *, label: str) -> Decimal | None:
+def _coordinate(value, *, label: str, limit: int) -> Decimal | None:
+    """A coordinate in decimal degrees between -limit and limit, rounded to the column's six
+    decimal places; NaN, infinities and numbers too large to round are refused, not raised."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    not_a_number = ValidationError(
+        _("%(label)s must be a number in decimal degrees, like 39.7817.") % {"label": label},
+        code="invalid",
+    )
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError(
-            _("%(label)s must be a number in decimal degrees, like 39.7817.") % {"label": label},
-            code="invalid",
-        ) from None
+        raise not_a_number from None
     if not number.is_finite():
+        raise not_a_number
+    if abs(number) > limit:
         raise ValidationError(
-            _("%(label)s must be a number in decimal degrees, like 39.7817.") % {"label": label},
-            code="invalid",
+            _("%(label)s must be between -%(limit)d and %(limit)d degrees.")
+            % {"label": label, "limit": limit},
+            code="out_of_range",
         )
+    # Within the limit the rounded value has at most nine digits: no context can overflow.
     return number.quantize(Decimal("0.000001"))
 
 
@@ -93,11 +108,11 @@ def clean_location(
         address = ""
     lat = lon = None
     try:
-        lat = _coordinate(latitude, label=_("Latitude"))
+        lat = _coordinate(latitude, label=_("Latitude"), limit=90)
     except ValidationError as error:
         errors["latitude"] = error.error_list
     try:
-        lon = _coordinate(longitude, label=_("Longitude"))
+        lon = _coordinate(longitude, label=_("Longitude"), limit=180)
     except ValidationError as error:
         errors["longitude"] = error.error_list
     if errors:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.exceptions import ActionForbidden
-from cases.selectors import public_timeline
+from cases.selectors import published_timeline, resident_timeline
 from concerns import selectors, services
 from concerns.forms import (
     CategorySearchForm,
@@ -40,6 +40,7 @@ from concerns.models import MAX_PHOTOS
 from concerns.photos import PhotoRejected
 from concerns.ratelimit import report_allowed
 from concerns.validators import clean_location
+from portal.permissions_policy import permissions_allowed
 
 LIST_PAGE_SIZE = 25
 
@@ -71,6 +72,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permissions_allowed("geolocation")  # "Use my location" reads the position.
 @require_GET
 def report_location(request: HttpRequest, code: str) -> HttpResponse:
     """Step 2: where it is: an address, or a pin on the map (which fills in coordinates)."""
@@ -238,7 +240,8 @@ def _detail_context(request, report, *, guest_token: str = "", **forms) -> dict:
     return {
         "report": report,
         "case": report.case,
-        "timeline": public_timeline(case=report.case),
+        # Anyone reads the published history; the reporter also what is addressed to them.
+        "timeline": (resident_timeline if is_reporter else published_timeline)(case=report.case),
         "photos": selectors.photos_public(report=report),
         "answers": selectors.report_answers(report=report),
         "map": map_settings(),

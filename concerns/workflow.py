@@ -21,6 +21,8 @@ CONCERN_REPORT = Workflow(
     # Each category has its own target; this is the fallback for a category without one.
     target_days=10,
     allow_anonymous=True,
+    # A report's page is public: its status changes and public reasons are for everyone.
+    published=True,
     states={
         S.SUBMITTED: State(
             label=_("Received"),

@@ -22,8 +22,11 @@ from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm, StaffNoteForm
 from licensing.models import Application, Question
 
-# What browsers show themselves; anything else (HEIC) is downloaded instead.
+# What browsers show themselves; anything else (HEIC stored before uploads were re-encoded
+# as JPEG) is downloaded instead.
 VIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+# A shown image runs nothing and loads nothing but itself.
+IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -128,9 +131,13 @@ def document_view(model_admin, request: HttpRequest, object_id: str, document_id
     """Serve one of the application's documents, shown in the browser when it can be.
 
     Only staff who may view the application and case documents reach it (the back office
-    also demands two-factor authentication). Uploads were checked by content to be PDFs or
-    images, and nosniff holds the browser to that type. No CSP sandbox: Chromium refuses to
-    show a PDF in a sandboxed document, which would defeat viewing it.
+    also demands two-factor authentication). What is shown was made safe when it was
+    uploaded (`cases.documents`): an image is a fresh encode of its pixels, a PDF parsed in
+    full with no scripts, actions or attached files. The stored type is the Content-Type and
+    nosniff holds the browser to it, so neither can be rendered as HTML. An image also gets
+    a sandboxed CSP that allows nothing but itself. A PDF keeps the site's own CSP (no
+    script without the page's nonce, no plug-ins, no framing) but no sandbox: Chromium
+    refuses to show a PDF in a sandboxed document, which would defeat viewing it.
     """
     application = _application(model_admin, request, object_id, change=False)
     document = (
@@ -147,6 +154,8 @@ def document_view(model_admin, request: HttpRequest, object_id: str, document_id
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    if document.content_type.startswith("image/"):
+        response["Content-Security-Policy"] = IMAGE_POLICY
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -14,15 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from cases.models import Case
 from licensing import questions as question_rules
 from licensing.models import Application, DisciplinaryActionKind, LicenseType, Question
+from portal.forms import PlainTextFormMixin
 
 
 class TypeSearchForm(forms.Form):
     q = forms.CharField(label=_("Search license types"), required=False, max_length=100)
 
 
-class AboutForm(forms.ModelForm):
+class AboutForm(PlainTextFormMixin, forms.ModelForm):
     phone = PhoneNumberField(
         label=_("Phone number (optional)"),
         required=False,
@@ -54,7 +56,7 @@ class AboutForm(forms.ModelForm):
         self.fields["address"].required = True
 
 
-class QuestionsForm(forms.Form):
+class QuestionsForm(PlainTextFormMixin, forms.Form):
     """The type's questions as fields named after their codes."""
 
     def __init__(self, *args, questions: list[Question], answers: dict, **kwargs):
@@ -101,7 +103,7 @@ class DocumentForm(forms.Form):
         self.fields["requirement"].choices = [(r.pk, r.name) for r in requirements]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainTextFormMixin, forms.Form):
     DECISIONS = [
         ("request_info", _("Ask the applicant for more information")),
         ("approve", _("Approve and issue the license")),
@@ -138,7 +140,9 @@ class RenewalForm(QuestionsForm):
         label=_("Business or trading name (optional)"), max_length=200, required=False
     )
     email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"),
+        max_length=Application._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = PhoneNumberField(
         label=_("Phone number (optional)"),
@@ -165,7 +169,7 @@ class RenewalForm(QuestionsForm):
 # --- enforcement -----------------------------------------------------------------------------
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(PlainTextFormMixin, forms.Form):
     """A complaint about a licensee. A guest gives a name and an e-mail address for replies."""
 
     name = forms.CharField(
@@ -176,6 +180,8 @@ class ComplaintForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Your e-mail address"),
+        # The case's guest_email column: forms.EmailField alone would let 320 through.
+        max_length=Case._meta.get_field("guest_email").max_length,
         help_text=_("We write to you about your complaint. The licensee never sees it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
@@ -213,7 +219,7 @@ class ComplaintForm(forms.Form):
         return occurred_on
 
 
-class DisciplinaryActionForm(forms.Form):
+class DisciplinaryActionForm(PlainTextFormMixin, forms.Form):
     """Staff record an action against a license; the service checks the rules again."""
 
     kind = forms.ChoiceField(

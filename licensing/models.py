@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.models import TimeStampedModel
+from portal.validators import REORDERING_CHARACTERS
 
 
 def default_reminder_offsets() -> list[int]:
@@ -414,6 +415,13 @@ class License(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=~Q(holder_name=""), name="licensing_license_holder_named"
+            ),
+            # Printed on the certificate and shown in the public register: no writer may put
+            # a direction override or a hidden character in them (see portal.validators).
+            models.CheckConstraint(
+                condition=~Q(holder_name__regex=REORDERING_CHARACTERS)
+                & ~Q(business_name__regex=REORDERING_CHARACTERS),
+                name="licensing_license_names_visible",
             ),
             # The import's dedupe key: legacy numbers are unique within a type only (one old
             # system numbered each register on its own).

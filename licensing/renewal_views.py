@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import CaseStatus
-from cases.selectors import public_timeline
+from cases.selectors import resident_timeline
 from licensing import questions as question_rules
 from licensing import renewal_links, selectors, services
 from licensing.exceptions import (
@@ -276,7 +276,7 @@ def renew_status(request: HttpRequest, access: RenewalAccess) -> HttpResponse:
         "license": license,
         "invoice_link": invoice_url(invoice=invoice) if invoice is not None else "",
         "offer_account": access.by_link and license.holder_id is None,
-        "timeline": public_timeline(case=application.case),
+        "timeline": resident_timeline(case=application.case),
         "details_url": access.url("details"),
     }
     return render(request, "licensing/renew_status.html", context)

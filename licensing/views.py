@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.selectors import public_timeline
+from cases.selectors import resident_timeline
 from cases.tokens import guest_token as case_guest_token
 from licensing import questions as question_rules
 from licensing import renewal_views, selectors, services
@@ -260,7 +260,7 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "application": application,
         "case": application.case,
-        "timeline": public_timeline(case=application.case),
+        "timeline": resident_timeline(case=application.case),
         "license": getattr(application, "issued_license", None),
     }
     return render(request, "licensing/application_detail.html", context)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from payments.models import COUNTER_METHODS, PaymentMethod
 from payments.money import parse_amount
+from portal.forms import PlainTextFormMixin
 
 
 class AmountField(forms.CharField):
@@ -59,7 +60,7 @@ class LocalCheckoutForm(forms.Form):
     )
 
 
-class CounterPaymentForm(forms.Form):
+class CounterPaymentForm(PlainTextFormMixin, forms.Form):
     method = forms.ChoiceField(
         label=_("Paid by"),
         choices=[(m.value, m.label) for m in PaymentMethod if m in COUNTER_METHODS],
@@ -77,7 +78,7 @@ class CounterPaymentForm(forms.Form):
     )
 
 
-class RefundForm(forms.Form):
+class RefundForm(PlainTextFormMixin, forms.Form):
     amount = AmountField(label=_("Amount to refund"))
     reason = forms.CharField(
         label=_("Reason"),
@@ -86,7 +87,7 @@ class RefundForm(forms.Form):
     )
 
 
-class ReviewResolveForm(forms.Form):
+class ReviewResolveForm(PlainTextFormMixin, forms.Form):
     note = forms.CharField(
         label=_("How was it dealt with?"),
         max_length=255,

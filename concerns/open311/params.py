@@ -14,6 +14,8 @@ from django.utils.dateparse import parse_datetime
 from phonenumber_field.phonenumber import to_python
 
 STATUSES = ("open", "closed")
+# The column a guest's address is kept in (models.EmailField's default).
+EMAIL_MAX_LENGTH = 254
 
 
 class ApiError(Exception):
@@ -128,6 +130,8 @@ def new_request(data) -> NewRequest:
             400, "address_id is not supported here: send lat and long, or address_string."
         )
     email = value(data, "email")
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise ApiError(400, f"email must be {EMAIL_MAX_LENGTH} characters or fewer.")
     if email:
         try:
             EmailValidator()(email)

@@ -246,7 +246,7 @@ def application_mark_paid(*, application_id: int) -> Application:
             case=locked.case,
             kind=CaseEvent.Kind.PAYMENT,
             body=_("Application fee paid."),
-            public=True,
+            audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status == CaseStatus.DRAFT:
             case_services.transition(case=locked.case, to_status=CaseStatus.SUBMITTED, actor=None)
@@ -328,7 +328,7 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
             kind=CaseEvent.Kind.UPDATE,
             body=_("License %(number)s issued, valid until %(date)s.")
             % {"number": license.number, "date": license.expires_on.isoformat()},
-            public=True,
+            audience=CaseEvent.Audience.PARTICIPANTS,
         )
     logger.info("License %s issued for application %s", license.pk, application.pk)
     return license

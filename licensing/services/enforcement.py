@@ -105,13 +105,13 @@ def _complaint_open(
             kind=CaseEvent.Kind.NOTE,
             body=_("Complaint about license %(number)s (%(holder)s).")
             % {"number": license.number, "holder": license.holder_name},
-            public=False,
+            audience=CaseEvent.Audience.STAFF,
         )
         case_services.case_record_event(
             case=case,
             kind=CaseEvent.Kind.UPDATE,
             body=_complaint_text(complaint),
-            public=True,
+            audience=CaseEvent.Audience.PARTICIPANTS,
             actor=user,
         )
     logger.info("Complaint %s filed against license %s", complaint.pk, license.pk)
@@ -291,7 +291,7 @@ def _record_on_complaint(complaint: Complaint, action: DisciplinaryAction, actor
         kind=CaseEvent.Kind.NOTE,
         body=_("Disciplinary action recorded by %(clerk)s: %(what)s.")
         % {"clerk": actor, "what": what},
-        public=False,
+        audience=CaseEvent.Audience.STAFF,
         actor=actor,
     )
     if action.public:
@@ -300,7 +300,7 @@ def _record_on_complaint(complaint: Complaint, action: DisciplinaryAction, actor
             kind=CaseEvent.Kind.UPDATE,
             body=_("Action taken against the licensee: %(summary)s")
             % {"summary": action.public_summary},
-            public=True,
+            audience=CaseEvent.Audience.PARTICIPANTS,
             actor=actor,
         )
 

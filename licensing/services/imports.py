@@ -25,6 +25,7 @@ import hashlib
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,6 +39,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from cases.references import reference_allocate_block
 from licensing.exceptions import LicensingError
 from licensing.models import License, LicenseImport, LicenseStatus, LicenseType
+from portal.validators import has_invisible_characters, invisible_message
 
 logger = logging.getLogger(__name__)
 
@@ -382,6 +384,11 @@ def _clean_row(row: ImportRow, types: dict[str, LicenseType]) -> None:
     if need("holder_name"):
         fits("holder_name", 150)
     fits("business_name", 200)
+    for name in ("holder_name", "business_name"):
+        # They are printed on the certificate and shown in the public register.
+        value[name] = unicodedata.normalize("NFC", value[name])
+        if has_invisible_characters(value[name]):
+            errors.append(invisible_message(str(_LABELS[name])))
     email = value["holder_email"]
     if email:
         try:

@@ -366,7 +366,7 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
         kind=CaseEvent.Kind.UPDATE,
         body=_("License %(number)s renewed, valid until %(date)s.")
         % {"number": license.number, "date": license.expires_on.isoformat()},
-        public=True,
+        audience=CaseEvent.Audience.PARTICIPANTS,
     )
     application.decision_reason = reason
     application.save(update_fields=["decision_reason", "updated_at"])
@@ -395,7 +395,7 @@ def renewal_mark_paid(*, application_id: int) -> Application:
             case=locked.case,
             kind=CaseEvent.Kind.PAYMENT,
             body=_("Renewal fee paid."),
-            public=True,
+            audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status != CaseStatus.DRAFT:
             return locked
@@ -408,7 +408,7 @@ def renewal_mark_paid(*, application_id: int) -> Application:
                 case=locked.case,
                 kind=CaseEvent.Kind.NOTE,
                 body=_("Needs review: %(flags)s") % {"flags": " ".join(flags)},
-                public=False,
+                audience=CaseEvent.Audience.STAFF,
             )
     logger.info("Renewal %s paid", application_id)
     return locked

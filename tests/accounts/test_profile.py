@@ -51,7 +51,8 @@ def test_saving_the_profile_updates_details_and_switches_language(client, reside
     # then
     assert response.status_code == 302
     assert response.url == reverse("accounts:profile")
-    assert response.cookies["django_language"].value == "es"
+    cookie = response.cookies["django_language"]
+    assert (cookie.value, cookie["samesite"], cookie["httponly"]) == ("es", "Lax", True)
     resident.refresh_from_db()
     assert resident.full_name == "Ana Ruiz"
     assert str(resident.phone) == "+12025550143"
@@ -106,3 +107,27 @@ def test_text_messages_without_a_phone_number_are_refused(client, resident):
     assert " checked" in sms_checkbox
     resident.refresh_from_db()
     assert resident.notify_by_sms is False
+
+
+def test_a_name_with_invisible_formatting_characters_is_refused_and_kept(client, resident):
+    # given: a right-to-left override makes "Ana ziuR" print as "Ana Ruiz" reversed
+    client.force_login(resident)
+    before = resident.full_name
+
+    # when
+    response = client.post(reverse("accounts:profile"), {**VALID, "full_name": "Ana \u202eziuR"})
+
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Remove the invisible formatting characters from this answer." in html
+    assert 'value="Ana \u202eziuR"' in html
+    resident.refresh_from_db()
+    assert resident.full_name == before
+
+
+def test_a_name_is_saved_in_composed_form(client, resident):
+    client.force_login(resident)
+    client.post(reverse("accounts:profile"), {**VALID, "full_name": "Jose\u0301 Ruiz"})
+    resident.refresh_from_db()
+    assert resident.full_name == "Jos\u00e9 Ruiz"

@@ -376,3 +376,22 @@ def test_second_factor_page_renders_in_the_portal_layout(client):
     assert '<label class="usa-label" for="id_code">' in html
     assert 'class="usa-header usa-header--basic"' in html
     assert " style=" not in html
+
+
+def test_sign_up_refuses_a_name_with_invisible_formatting_characters(client):
+    # when
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Ana \u202eziuR",
+            "email": "ana@example.org",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+        },
+    )
+
+    # then
+    assert response.status_code == 200
+    assert "Remove the invisible formatting characters from this answer." in response.text
+    assert 'value="Ana \u202eziuR"' in response.text
+    assert not User.objects.exists()

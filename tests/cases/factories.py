@@ -1,16 +1,40 @@
+import io
+
 import factory
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import NameObject
 
 from cases import services
 from cases.models import Case, Department
 from tests.accounts.factories import UserFactory
 from tests.cases.workflows import TEST_PERMIT
 
-# Signatures of the accepted types, enough for detection by content.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-)
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+def pdf_bytes(*, pages: int = 1, **catalog) -> bytes:
+    """A real PDF of blank letter-size pages, written by pypdf; `catalog` adds entries to
+    its catalog (an /OpenAction, /Names...), already as pypdf objects."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    for key, value in catalog.items():
+        writer.root_object[NameObject(f"/{key}")] = value
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def image_bytes(image_format: str, *, size=(40, 30), color=(200, 40, 40), **save) -> bytes:
+    """A real image drawn by Pillow, encoded as `image_format` ("PNG", "JPEG", "HEIF"...)."""
+    output = io.BytesIO()
+    Image.new("RGB", size, color).save(output, format=image_format, **save)
+    return output.getvalue()
+
+
+# Real files of the accepted types: uploads are parsed and decoded, not just sniffed.
+PDF_BYTES = pdf_bytes()
+PNG_BYTES = image_bytes("PNG")
+JPEG_BYTES = image_bytes("JPEG")
 # A Windows program (MZ header), the classic thing to rename to .pdf.
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 

@@ -219,10 +219,10 @@ def test_assign_note_and_message_through_the_admin(staff_client, make_case, case
     # then
     case.refresh_from_db()
     assert case.assignee == case_clerk
-    assert list(case.events.order_by("id").values_list("kind", "public", "body"))[1:] == [
-        ("assigned", False, str(case_clerk)),
-        ("note", False, "Internal remark"),
-        ("message", True, "Please call us."),
+    assert list(case.events.order_by("id").values_list("kind", "audience", "body"))[1:] == [
+        ("assigned", "staff", str(case_clerk)),
+        ("note", "staff", "Internal remark"),
+        ("message", "participants", "Please call us."),
     ]
     assert CaseMessage.objects.get().from_staff is True
 

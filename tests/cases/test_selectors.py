@@ -56,7 +56,7 @@ def test_case_for_resident_finds_only_their_own(make_case, resident, other_resid
         selectors.case_for_resident(user=resident, reference="TST-2026-999999")
 
 
-def test_public_timeline_hides_internal_events(make_case, clerk):
+def test_resident_timeline_hides_internal_events(make_case, clerk):
     # given
     case = make_case()
     services.case_add_note(case=case, author=clerk, body="Internal")
@@ -64,7 +64,7 @@ def test_public_timeline_hides_internal_events(make_case, clerk):
     services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=clerk)
 
     # when
-    timeline = list(selectors.public_timeline(case=case))
+    timeline = list(selectors.resident_timeline(case=case))
 
     # then
     assert [(e.kind, e.to_status) for e in timeline] == [
@@ -72,6 +72,8 @@ def test_public_timeline_hides_internal_events(make_case, clerk):
         ("status_changed", "in_review"),
     ]
     assert len(selectors.staff_timeline(case=case)) == 4
+    # The test permit's history is not published: nothing of it is for everyone.
+    assert not selectors.published_timeline(case=case).exists()
 
 
 def test_documents_visible_to(make_case, resident, other_resident, case_clerk):

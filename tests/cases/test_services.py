@@ -47,9 +47,9 @@ def test_case_create_gives_a_reference_due_date_event_and_notice(resident, depar
     assert case.due_date == today + datetime.timedelta(days=30)
     assert case.closed_at is None
     event = CaseEvent.objects.get(case=case)
-    assert (event.kind, event.public, event.actor, event.to_status) == (
+    assert (event.kind, event.audience, event.actor, event.to_status) == (
         "submitted",
-        True,
+        "participants",
         resident,
         "submitted",
     )
@@ -327,17 +327,17 @@ def test_public_transition_writes_event_note_and_notifies(resident, clerk):
 
     # then
     status_event, note_event = case.events.order_by("-id")[:2][::-1]
-    assert (status_event.kind, status_event.public, status_event.actor) == (
+    assert (status_event.kind, status_event.audience, status_event.actor) == (
         "status_changed",
-        True,
+        "participants",
         clerk,
     )
     assert (status_event.from_status, status_event.to_status) == ("in_review", "approved")
     assert status_event.body == "Your permit is approved. Print it from this page."
     assert status_event.title == "Status: Approved"
-    assert (note_event.kind, note_event.public, note_event.body) == (
+    assert (note_event.kind, note_event.audience, note_event.body) == (
         "note",
-        False,
+        "staff",
         "Checked the insurance certificate.",
     )
     rows = _notifications(case, "cases/status_changed").filter(context__status="approved")
@@ -361,7 +361,7 @@ def test_internal_transition_is_hidden_and_silent(resident, clerk):
 
     # then
     event = case.events.latest("id")
-    assert (event.kind, event.public) == ("status_changed", False)
+    assert (event.kind, event.audience) == ("status_changed", "staff")
     assert Notification.objects.count() == sent_before
     assert case.closed_at is None  # leaving a final state reopens the case
 
@@ -414,7 +414,7 @@ def test_case_assign_writes_an_internal_event_once(resident, clerk):
     case.refresh_from_db()
     assert case.assignee == colleague
     events = list(case.events.filter(kind="assigned"))
-    assert [(e.public, e.actor, e.body) for e in events] == [(False, clerk, "Pat Inspector")]
+    assert [(e.audience, e.actor, e.body) for e in events] == [("staff", clerk, "Pat Inspector")]
 
 
 def test_case_assign_refuses_residents_as_assignees_and_as_actors(resident, clerk):
@@ -432,7 +432,7 @@ def test_case_add_note_is_internal_and_staff_only(resident, clerk):
 
     note = services.case_add_note(case=case, author=clerk, body="  Called the applicant.  ")
 
-    assert (note.kind, note.public, note.body) == ("note", False, "Called the applicant.")
+    assert (note.kind, note.audience, note.body) == ("note", "staff", "Called the applicant.")
     with pytest.raises(ActionForbidden):
         services.case_add_note(case=case, author=resident, body="I am staff now")
     with pytest.raises(ValueError):
@@ -452,10 +452,10 @@ def test_message_to_resident_and_reply(resident, clerk):
 
     # then
     assert (message.from_staff, reply.from_staff) == (True, False)
-    kinds = list(case.events.order_by("id").values_list("kind", "public", "body"))[-2:]
+    kinds = list(case.events.order_by("id").values_list("kind", "audience", "body"))[-2:]
     assert kinds == [
-        ("message", True, "Please upload your insurance certificate."),
-        ("reply", False, "Done, see the PDF."),
+        ("message", "participants", "Please upload your insurance certificate."),
+        ("reply", "participants", "Done, see the PDF."),
     ]
     to_resident = _notifications(case, "cases/message").get(channel="in_app")
     assert to_resident.recipient == resident
@@ -500,17 +500,19 @@ def test_case_record_event_for_domain_apps(resident):
     case = services.case_create(kind="test_permit", applicant=resident)
 
     event = services.case_record_event(
-        case=case, kind="payment", body="Fee of $50.00 paid.", public=True
+        case=case, kind="payment", body="Fee of $50.00 paid.", audience="participants"
     )
 
-    assert (event.kind, event.public, event.actor, event.title) == (
+    assert (event.kind, event.audience, event.actor, event.title) == (
         "payment",
-        True,
+        "participants",
         None,
         "Payment",
     )
     with pytest.raises(ValueError, match="cannot be recorded directly"):
-        services.case_record_event(case=case, kind="status_changed", body="x", public=True)
+        services.case_record_event(
+            case=case, kind="status_changed", body="x", audience="participants"
+        )
 
 
 def test_a_regional_language_is_stored_as_the_portal_language():

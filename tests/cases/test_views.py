@@ -89,7 +89,9 @@ def test_case_page_query_count_does_not_grow_with_the_case(
         services.document_add(
             case=case, uploaded_by=clerk, upload=ContentFile(PNG_BYTES, "photo.png")
         )
-        services.case_record_event(case=case, kind="update", body="Visited", public=True)
+        services.case_record_event(
+            case=case, kind="update", body="Visited", audience="participants"
+        )
 
     grow()
     with django_assert_max_num_queries(50) as small:
@@ -100,7 +102,8 @@ def test_case_page_query_count_does_not_grow_with_the_case(
     # when / then
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = signed_in.get(_detail(case))
-    assert response.content.decode().count("Another answer") == 11
+    # Each reply is on the thread and on the resident's timeline.
+    assert response.content.decode().count("Another answer") == 22
 
 
 # --- all my requests -----------------------------------------------------------------------
@@ -182,6 +185,20 @@ def test_invalid_reply_rerenders_with_error_summary_and_typed_text(signed_in, ca
     assert CaseMessage.objects.count() == 0
 
 
+def test_a_reply_with_invisible_formatting_characters_is_refused_and_kept(signed_in, case):
+    # when
+    typed = "Thanks, see the \u202efdp.exe attached"
+    response = signed_in.post(
+        reverse("cases:reply", kwargs={"reference": case.reference}), {"reply-body": typed}
+    )
+
+    # then
+    page = response.content.decode()
+    assert "Remove the invisible formatting characters from this answer." in page
+    assert typed in page
+    assert CaseMessage.objects.count() == 0
+
+
 def test_empty_reply_says_what_to_do(signed_in, case):
     response = signed_in.post(
         reverse("cases:reply", kwargs={"reference": case.reference}), {"reply-body": " "}
@@ -241,6 +258,19 @@ def test_download_streams_the_file_as_an_attachment(signed_in, case):
     assert response["Content-Disposition"] == 'attachment; filename="Permit scan.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_an_image_is_downloaded_too_never_shown_in_the_page(signed_in, case):
+    document = services.document_add(
+        case=case, uploaded_by=case.applicant, upload=SimpleUploadedFile("plan.PNG", PNG_BYTES)
+    )
+
+    response = signed_in.get(document.get_absolute_url())
+
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="plan.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_download_of_an_internal_document_is_404_for_the_resident(signed_in, case, clerk):

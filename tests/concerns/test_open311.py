@@ -303,6 +303,12 @@ def test_multiple_choice_attributes_and_a_photo_through_the_api(client, api_key,
             "between < and >.",
         ),
         (
+            {"description": "Pothole by the \u202epots sub"},
+            400,
+            "description: A description of the problem contains invisible formatting "
+            "characters, such as text direction marks. Remove them.",
+        ),
+        (
             {"lat": "45.0", "long": "-93.0"},
             400,
             "lat: That place is outside the area we look after. Check the location, or "

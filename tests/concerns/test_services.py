@@ -456,7 +456,7 @@ def test_closing_as_fixed_tells_the_reporter_and_every_follower_why(report, repo
         ("concerns/follow_confirm", "sms"),
         ("concerns/update", "sms"),
     ]
-    public = CaseEvent.objects.filter(case=report.case, public=True).last()
+    public = CaseEvent.objects.filter(case=report.case, audience="public").last()
     staff_note = CaseEvent.objects.filter(case=report.case, kind="note").last()
     assert (public.to_status, public.body) == ("closed", "Filled on Monday.")
     assert (staff_note.actor, staff_note.body) == (
@@ -624,7 +624,7 @@ def test_routing_changes_the_department_and_notes_who_did_it(report, report_cler
     report.case.refresh_from_db()
     assert report.case.department == sanitation
     note = CaseEvent.objects.filter(case=report.case, kind="note").last()
-    assert (note.public, note.body) == (False, f"Routed to Sanitation by {report_clerk}.")
+    assert (note.audience, note.body) == ("staff", f"Routed to Sanitation by {report_clerk}.")
 
 
 def test_starting_work_is_public_and_reaches_followers(report, report_clerk):
@@ -662,7 +662,7 @@ def test_the_reporter_says_not_fixed_within_30_days_and_it_reopens(report, repor
         None,
         "",
     )
-    event = CaseEvent.objects.filter(case=report.case, public=True).last()
+    event = CaseEvent.objects.filter(case=report.case, audience="public").last()
     assert (event.to_status, event.body) == ("reopened", "Still a hole.")
 
 

@@ -236,6 +236,10 @@ def test_a_signed_in_resident_reports_by_address_only(client, resident, category
         ({"description": "<img src=x onerror=alert(1)>"}, "cannot contain HTML"),
         ({"attribute_size": "enormous"}, "enormous is not one of the choices."),
         (
+            {"description": "Pothole by the \u202epots sub"},
+            "Remove the invisible formatting characters from this answer.",
+        ),
+        (
             {"photos": [upload(b"GIF89a not really", name="evil.jpg")]},
             "evil.jpg is not a photo we can use",
         ),

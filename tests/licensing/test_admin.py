@@ -316,6 +316,15 @@ def test_the_application_page_shows_documents_inline_to_staff_allowed(
     assert pdf["X-Content-Type-Options"] == "nosniff"
     assert png["Content-Type"] == "image/png"
     assert png["Content-Disposition"] == 'inline; filename="photo.png"'
+    assert png["X-Content-Type-Options"] == "nosniff"
+    # A re-encoded image is shown in a sandbox that runs nothing; a PDF keeps the site's
+    # policy (Chromium will not show a PDF in a sandbox).
+    assert png["Content-Security-Policy"] == (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
+    assert "script-src 'self';" in pdf["Content-Security-Policy"]
+    assert "object-src 'none'" in pdf["Content-Security-Policy"]
+    assert "sandbox" not in pdf["Content-Security-Policy"]
 
 
 def test_documents_are_refused_to_staff_without_the_permission_and_to_residents(

@@ -94,12 +94,12 @@ def test_a_resident_files_a_complaint_as_a_case_linked_to_the_license(
     assert complaint.details == "Left a leak behind."
     assert complaint.occurred_on == datetime.date(2026, 5, 1)
     assert list(license.complaints.all()) == [complaint]
-    events = [(e.kind, e.public, e.body) for e in case.events.order_by("pk")]
+    events = [(e.kind, e.audience, e.body) for e in case.events.order_by("pk")]
     assert events[-2:] == [
-        ("note", False, f"Complaint about license {license.number} (Sam Pipes)."),
+        ("note", "staff", f"Complaint about license {license.number} (Sam Pipes)."),
         (
             "update",
-            True,
+            "participants",
             f"Your complaint about Sam Pipes, Plumber license {license.number}: (on 2026-05-01)"
             "\nLeft a leak behind.",
         ),
@@ -518,9 +518,13 @@ def test_an_action_on_a_complaint_is_on_its_timeline(license, clerk, resident, d
 
     # then
     events = CaseEvent.objects.filter(case=complaint.case).order_by("pk")
-    assert [(e.kind, e.public, e.body) for e in events][-2:] == [
-        ("note", False, f"Disciplinary action recorded by {clerk}: Fine ($100.00)."),
-        ("update", True, "Action taken against the licensee: Worked without a permit at 4 Elm St."),
+    assert [(e.kind, e.audience, e.body) for e in events][-2:] == [
+        ("note", "staff", f"Disciplinary action recorded by {clerk}: Fine ($100.00)."),
+        (
+            "update",
+            "participants",
+            "Action taken against the licensee: Worked without a permit at 4 Elm St.",
+        ),
     ]
 
 
@@ -750,3 +754,22 @@ def test_the_daily_task_ends_suspensions_and_is_on_the_beat_schedule(license, cl
     assert settings.CELERY_BEAT_SCHEDULE["licensing-end-suspensions"]["task"] == (
         "licensing.end_suspensions"
     )
+
+
+def test_a_complaint_with_invisible_formatting_characters_is_refused_and_kept(
+    client, license, department
+):
+    # when
+    refused = client.post(
+        reverse("licensing:complain", args=[license.number]),
+        {"name": "Ann \u202eeeL", "email": "ann@example.org", "details": "Rude\u200f."},
+    )
+
+    # then
+    assert refused.status_code == 400
+    assert refused.context["form"].errors == {
+        "name": ["Remove the invisible formatting characters from this answer."],
+        "details": ["Remove the invisible formatting characters from this answer."],
+    }
+    assert 'value="Ann \u202eeeL"' in refused.text
+    assert Complaint.objects.count() == 0

@@ -155,6 +155,16 @@ def test_a_corrected_file_imports_only_what_was_missing(barber, staff):
             "B-1,barber," + "A" * 151 + ",,,,2025-01-01,2026-01-01,active",
             "Holder name is longer than 150 characters.",
         ),
+        (
+            "B-1,barber,Ada \u202eecalevoL,,,,2025-01-01,2026-01-01,active",
+            "Holder name contains invisible formatting characters, such as text direction "
+            "marks. Remove them.",
+        ),
+        (
+            "B-1,barber,Ada,Cuts\u200b,,,2025-01-01,2026-01-01,active",
+            "Business name contains invisible formatting characters, such as text direction "
+            "marks. Remove them.",
+        ),
     ],
 )
 def test_each_bad_row_is_reported_with_its_row_number_and_skipped(barber, staff, row, error):

@@ -69,3 +69,11 @@ def test_a_license_number_prefix_may_not_be_one_of_the_portals_references(prefix
 
     # then
     assert ("number_prefix" in errors) is refused
+
+
+@pytest.mark.parametrize("field", ["holder_name", "business_name"])
+def test_a_license_never_stores_bidirectional_controls(db, field):
+    # The certificate and the public register print these names: whatever the writer, the
+    # database refuses a direction override in them.
+    with pytest.raises(IntegrityError):
+        LicenseFactory(**{field: "Pat \u202eredloH"})

@@ -277,7 +277,7 @@ def test_clean_renewal_is_approved_on_payment_from_the_old_expiry(barber_type, c
     assert application.paid_at is not None
     event = LicenseEvent.objects.get(license=license)
     assert (event.kind, event.expires_on) == ("renewed", license.expires_on)
-    bodies = list(application.case.events.filter(public=True).values_list("body", flat=True))
+    bodies = list(application.case.events.exclude(audience="staff").values_list("body", flat=True))
     assert "Renewal fee paid." in bodies
     assert f"License {license.number} renewed, valid until {license.expires_on}." in bodies
 
@@ -346,7 +346,7 @@ def test_flagged_attestation_waits_for_a_clerk_with_the_reason_noted(barber_type
     assert license.expires_on == old_expiry
     note = application.case.events.get(kind=CaseEvent.Kind.NOTE)
     assert note.body == "Needs review: “Has anything changed?” answered “Yes”."
-    assert not note.public
+    assert note.audience == "staff"
 
 
 def test_type_without_automatic_approval_waits_for_a_clerk(barber_type, clerk):

@@ -253,7 +253,9 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
     assert application.case.status == "submitted"
     assert application.case.submitted_at is not None
     assert application.invoice.status == InvoiceStatus.PAID
-    assert list(application.case.events.filter(public=True).values_list("kind", flat=True)) == [
+    assert list(
+        application.case.events.exclude(audience="staff").values_list("kind", flat=True)
+    ) == [
         CaseEvent.Kind.PAYMENT,
         CaseEvent.Kind.SUBMITTED,
     ]
@@ -360,7 +362,7 @@ def test_denial_needs_a_reason_the_resident_sees(resident, clerk, pdf):
     assert application.case.status == "denied"
     assert application.decision_reason == "No insurance."
     event = application.case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).get()
-    assert (event.public, event.body) == (True, "No insurance.")
+    assert (event.audience, event.body) == ("participants", "No insurance.")
     assert License.objects.count() == 0
 
 

@@ -311,3 +311,46 @@ def test_a_discard_that_crosses_a_new_invoice_is_refused_with_a_message(
     application.case.refresh_from_db()
     invoice.refresh_from_db()
     assert (application.case.status, invoice.status) == ("draft", "open")
+
+
+INVISIBLE = "Remove the invisible formatting characters from this answer."
+
+
+def test_names_and_answers_with_invisible_formatting_characters_are_refused_and_kept(
+    client, resident, barber
+):
+    # given: a right-to-left override would print the name reversed on the certificate
+    client.force_login(resident)
+    client.post(reverse("licensing:start", args=["barber"]))
+    reference = Application.objects.get().case.reference
+
+    # when
+    about = client.post(
+        reverse("licensing:apply_about", args=[reference]),
+        {
+            "holder_name": "Robin \u202erebraB",
+            "business_name": "Cuts\u2066",
+            "email": "robin@example.org",
+            "address": "1 Main St",
+        },
+    )
+    client.post(
+        reverse("licensing:apply_about", args=[reference]),
+        {"holder_name": "Robin Barber", "email": "robin@example.org", "address": "1 Main St"},
+    )
+    questions = client.post(
+        reverse("licensing:apply_questions", args=[reference]),
+        {"elsewhere": "yes", "state": "Oh\u200bio"},
+    )
+
+    # then
+    assert about.status_code == 400
+    assert about.context["form"].errors == {
+        "holder_name": [INVISIBLE],
+        "business_name": [INVISIBLE],
+    }
+    assert 'value="Robin \u202erebraB"' in about.text
+    assert questions.status_code == 400
+    assert questions.context["form"].errors == {"state": [INVISIBLE]}
+    application = Application.objects.get()
+    assert (application.holder_name, application.answers.get("state")) == ("Robin Barber", None)

@@ -111,6 +111,27 @@ def test_links_in_account_emails_follow_secure_tls(secure_tls, protocol):
     assert (result.returncode, result.stdout) == (0, f"{protocol}\n"), result.stderr
 
 
+@pytest.mark.parametrize("secure_tls", ["true", "false"])
+def test_the_language_cookie_follows_the_session_cookie(secure_tls):
+    # given: production settings, served over TLS or (docker compose on a laptop) not
+    environment = {**PRODUCTION_ENVIRONMENT, "SECURE_TLS": secure_tls}
+
+    # when
+    result = run_django(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.LANGUAGE_COOKIE_SECURE == s.SESSION_COOKIE_SECURE, "
+            "s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_SAMESITE, s.LANGUAGE_COOKIE_HTTPONLY)",
+        ],
+        environment,
+    )
+
+    # then
+    secure = str(secure_tls == "true")
+    assert (result.returncode, result.stdout) == (0, f"True {secure} Lax True\n"), result.stderr
+
+
 # --- .env.example --------------------------------------------------------------------------
 
 SOURCES_READ_FROM_ENVIRONMENT = [

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -246,3 +247,35 @@ def test_a_payment_event_received_keeps_its_own_spanish():
     # when / then: the reconciliation page's column, about an event (masculine)
     with translation.override("es"):
         assert translation.pgettext("when a payment event arrived", "Received") == "Recibido"
+
+
+def test_the_catalogue_holds_exactly_the_messages_in_the_code(
+    messages, tmp_path, monkeypatch, settings
+):
+    """A new string stays English until someone runs makemessages, and a removed one lingers:
+    extract the messages from the code afresh and compare them with the catalogue's."""
+    # given: the code's folders, linked into a scratch folder, so makemessages writes its
+    # catalogue there and never into the checkout
+    source = tmp_path / "source"
+    source.mkdir()
+    for folder in sorted(BASE_DIR.iterdir()):
+        is_app = (folder / "__init__.py").exists() and folder.name != "tests"
+        if is_app or folder.name == "templates":
+            (source / folder.name).symlink_to(folder, target_is_directory=True)
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(source)
+
+    # when
+    call_command("makemessages", locale=["es"], symlinks=True, no_obsolete=True, verbosity=0)
+    extracted = parse_po((tmp_path / "locale/es/LC_MESSAGES/django.po").read_text("utf-8"))
+
+    # then
+    def keys(catalogue):
+        return {(m.msgctxt, m.msgid, m.msgid_plural) for m in catalogue if m.msgid}
+
+    missing = sorted(map(repr, keys(extracted) - keys(messages)))
+    stale = sorted(map(repr, keys(messages) - keys(extracted)))
+    assert len(keys(extracted)) > 1000
+    assert (missing, stale) == ([], []), (
+        "Run makemessages (README, Translations), translate what is new, commit the .po and .mo"
+    )
