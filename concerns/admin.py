@@ -378,7 +378,7 @@ class ConcernReportAdmin(admin.ModelAdmin):
                 report=report,
                 case=case,
                 timeline=staff_timeline(case=case),
-                followers=report.followers.count(),
+                followers=report.followers.filter(confirmed_at__isnull=False).count(),
                 is_open=case.closed_at is None,
                 can_start=case.status in ("submitted", "reopened"),
                 start_form=StaffNoteForm(prefix="start"),

@@ -33,6 +33,7 @@ from concerns.models import (
     ConcernReport,
     Open311ApiKey,
 )
+from concerns.tokens import follower_id_from_confirm_token
 from portal.search_terms import query_stems, stems_match, text_stems
 from portal.services_catalogue import Searchable
 
@@ -188,6 +189,23 @@ def report_for_guest_token(*, token: str) -> ConcernReport:
     if report is None:
         raise Http404
     return report
+
+
+def follower_for_confirm_token(*, token: str) -> ConcernFollower:
+    """The follower a confirmation link names; Http404 if the link is forged or expired, or
+    the follower is gone (unfollowed, or replaced by a newer request)."""
+    try:
+        follower_id = follower_id_from_confirm_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    follower = (
+        ConcernFollower.objects.select_related("report__case", "report__category")
+        .filter(pk=follower_id)
+        .first()
+    )
+    if follower is None:
+        raise Http404
+    return follower
 
 
 def is_reporter(*, report: ConcernReport, user) -> bool:

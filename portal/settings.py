@@ -302,6 +302,9 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 # claimed again by the next dispatcher run. A live worker renews the lease of its batch every
 # third of it, so it can be short: it is how long a dead worker's messages wait.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
+# Messages one guest address (e-mail or phone) that no account holder verified may be sent per
+# hour and channel, whatever queued them (0: no limit); the rest are recorded as skipped.
+NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = env.int("NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR", default=5)
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
@@ -418,6 +421,9 @@ CONCERNS_DUPLICATE_RADIUS_M = env.int("CONCERNS_DUPLICATE_RADIUS_M", default=50)
 # Days after closing during which the reporter may say "not fixed" and reopen the report.
 CONCERNS_REOPEN_DAYS = env.int("CONCERNS_REOPEN_DAYS", default=30)
 # Largest photo accepted, in bytes, and the longest side it is resized to, in pixels.
+# Reports one address may send per hour through the web form (0: no limit): each opens a case
+# and may mail the address typed in it.
+CONCERNS_REPORTS_PER_HOUR = env.int("CONCERNS_REPORTS_PER_HOUR", default=10)
 CONCERNS_PHOTO_MAX_BYTES = env.int("CONCERNS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 CONCERNS_PHOTO_MAX_SIDE = env.int("CONCERNS_PHOTO_MAX_SIDE", default=1600)
 # Open311 GeoReport v2: the jurisdiction id clients may send (empty: any value is refused

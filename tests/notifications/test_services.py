@@ -769,3 +769,84 @@ def test_sending_an_e_mail_leaves_the_recipients_dashboard_version_alone():
     assert (sent, email.status) == (1, "sent")
     assert email.subject == f"[en] Yes, {resident.full_name}: your permit"
     assert resident.dashboard_version == before
+
+
+# --- guest addresses nobody has verified ----------------------------------------------------
+
+
+def test_an_unverified_guest_address_gets_a_few_messages_an_hour_and_no_more(settings):
+    # given: five messages an hour, and a form abused to queue seven to one stranger
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 5
+    for number in range(7):
+        send(dedupe_key=f"report-{number}", email="Stranger@Example.org")
+    send(dedupe_key="report-other", email="other@example.org")
+
+    # when
+    notifications_dispatch()
+    notifications_dispatch()
+
+    # then: five sent, the rest recorded as not sent and why, and never tried
+    assert sorted(message.to[0] for message in mail.outbox) == ["Stranger@Example.org"] * 5 + [
+        "other@example.org"
+    ]
+    suppressed = Notification.objects.filter(status="skipped")
+    assert sorted(suppressed.values_list("dedupe_key", flat=True)) == [
+        "report-5:email",
+        "report-6:email",
+    ]
+    for row in suppressed:
+        assert (row.attempts, row.sent_at) == (0, None)
+        assert row.last_error == "Not sent: over the hourly limit for an unverified guest address"
+
+
+def test_the_guest_limit_counts_text_messages_per_number_too(settings):
+    # given
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 2
+
+    # when
+    rows = [send(dedupe_key=f"k-{number}", phone="+12025550143")[0] for number in range(3)]
+    notifications_dispatch()
+
+    # then
+    assert [row.status for row in rows] == ["pending", "pending", "skipped"]
+    assert len(sms.outbox) == 2
+
+
+def test_the_guest_limit_starts_again_after_an_hour(settings):
+    # given: the limit reached more than an hour ago
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 1
+    (old,) = send(dedupe_key="k-old", email="guest@example.org")
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+
+    # when
+    (new,) = send(dedupe_key="k-new", email="guest@example.org")
+
+    # then
+    assert new.status == "pending"
+
+
+def test_a_verified_account_address_is_not_limited_even_when_queued_as_a_guest(settings):
+    # given: the address of an account whose owner verified it
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 1
+    user = UserFactory(email="owner@example.org")
+
+    # when
+    rows = [send(dedupe_key=f"k-{n}", email="OWNER@example.org")[0] for n in range(3)]
+    for number in range(3):
+        send(dedupe_key=f"u-{number}", user=user)
+
+    # then
+    assert [row.status for row in rows] == ["pending"] * 3
+    assert not Notification.objects.filter(status="skipped").exists()
+
+
+def test_a_repeated_send_is_not_counted_twice(settings):
+    # given
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 1
+    (first,) = send(dedupe_key="k", email="guest@example.org")
+
+    # when
+    (again,) = send(dedupe_key="k", email="guest@example.org")
+
+    # then
+    assert again.pk == first.pk and again.status == "pending"
