@@ -134,7 +134,14 @@ CACHES = {
         "BACKEND": "portal.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        # Redis may go away: each call waits at most 0.2 s and is not retried; while it is
+        # down the cache misses and drops writes instead of raising, and is skipped for
+        # `outage_pause_seconds` after each failure (portal/cache.py).
+        "OPTIONS": {
+            "socket_connect_timeout": 0.2,
+            "socket_timeout": 0.2,
+            "outage_pause_seconds": 2,
+        },
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and
     # translations do not fix: the layout (header, footer, service cards) per language and
