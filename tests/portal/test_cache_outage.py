@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.conf import settings
+from redis.exceptions import ResponseError
 
 from portal.cache import RedisCache
 from tests.faults.processes import embedded_redis
@@ -129,6 +130,8 @@ def test_errors_that_are_not_an_outage_still_raise(redis_server):
     cache = _cache(redis_server)
     cache.set("text", "not a number", 60)
 
+    with pytest.raises(ResponseError):
+        cache.incr("text")
     with pytest.raises(ValueError):
         cache.incr("missing")
 
