@@ -135,7 +135,14 @@ CACHES = {
         "BACKEND": "portal.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        # Redis may go away: each call waits at most 0.2 s and is not retried; while it is
+        # down the cache misses and drops writes instead of raising, and is skipped for
+        # `outage_pause_seconds` after each failure (portal/cache.py).
+        "OPTIONS": {
+            "socket_connect_timeout": 0.2,
+            "socket_timeout": 0.2,
+            "outage_pause_seconds": 2,
+        },
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and
     # translations do not fix: the layout (header, footer, service cards) per language and
@@ -289,7 +296,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Redis redelivers an unacknowledged task after this many seconds; no task is scheduled
 # further ahead than this (no long ETAs), so nothing runs twice by accident.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A broker that is down must not hold a request: queueing gives up after 0.2 s and is
+    # not retried (every task queued by a request has an outbox row or a periodic job that
+    # picks its work up later).
+    "socket_connect_timeout": 0.2,
+    "socket_timeout": 0.2,
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "notifications-dispatch": {
         "task": "notifications.dispatch_pending",
