@@ -403,8 +403,9 @@ def test_entry_pages_promise_only_services_that_exist(client, url_name, language
     # given
     client.cookies["django_language"] = language
 
-    # when
-    response = client.get(reverse(url_name))
+    # when: (the request activates its language; the override puts back this thread's after)
+    with translation.override(language):
+        response = client.get(reverse(url_name))
 
     # then: licenses, concern reports and fees, but no permits, bookings or tax bills yet
     assert response.status_code == 200
