@@ -273,8 +273,10 @@ def report_guest(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request, "concerns/report_detail.html", _detail_context(request, report, guest_token=token)
     )
-    # The token is a credential: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is a credential: keep it out of other sites' Referer headers and shared
+    # caches. Not "no-referrer": the browser would then send "Origin: null" with the page's
+    # own forms ("not fixed", the rating), and the CSRF check refuses that.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -13,7 +13,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from cases.tokens import guest_token
 from concerns.models import ConcernReport
+from concerns.services import report_close
 from concerns.tokens import follow_confirm_token
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, log_in_browser
@@ -230,3 +232,25 @@ def test_the_public_list_and_map_pass_axe(phone: Page, live_server, axe, setting
     expect(phone.locator("#concerns-map")).to_be_visible()
     expect(phone.locator(".leaflet-marker-icon")).to_have_count(1)
     assert_accessible(axe, phone)
+
+
+def test_a_guest_says_not_fixed_from_the_link_in_their_e_mail(phone: Page, live_server):
+    # given: a guest's report, closed by staff
+    report = make_report(
+        category=pothole_category(), answers={"size": "large"}, guest_email="guest@example.org"
+    )
+    clerk = StaffFactory()
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["change_case"]))
+    clerk = type(clerk).objects.get(pk=clerk.pk)
+    report_close(report=report, actor=clerk, reason="fixed", public_reason="Filled it.")
+
+    # when: they open the page their e-mail links to, and say it is not fixed
+    phone.goto(live_server.url + reverse("concerns:guest", args=[guest_token(case=report.case)]))
+    phone.fill("textarea[name=comment]", "Still a hole.")
+    phone.get_by_role("button", name="It is not fixed").click()
+
+    # then: the form was accepted (a page whose links hide the token must still let its own
+    # forms through the CSRF origin check)
+    expect(phone.locator("[data-status]")).to_have_text("Reopened")
+    report.case.refresh_from_db()
+    assert report.case.status == "reopened"

@@ -549,7 +549,7 @@ def test_a_guest_reporter_uses_their_signed_link(client, category, report_clerk)
     )
 
     # then
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     assert "Still not fixed?" in text(page)
     assert forged.status_code == 404
     assert response.status_code == 302
