@@ -4,7 +4,8 @@ Real processes (tests/faults/conftest.py): gunicorn with two sync workers, a Cel
 with beat, PostgreSQL and Redis of this test's own. Each outage lasts OUTAGE_SECONDS (10 s:
 long enough for every kind of visit to run several times while the server is away, and for
 each process to skip Redis through several circuit-breaker pauses). The figures of each
-run are printed and written to results/latest.json, which the README's "Under faults" quotes.
+run are printed and written to results/latest.json (git-ignored); the README's "Under faults"
+table is copied from a real run.
 """
 
 from __future__ import annotations

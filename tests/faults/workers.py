@@ -191,7 +191,7 @@ def wait_until(condition, *, timeout: float, interval: float = 0.1, what: str = 
 
 
 def write_results(name: str, lines: list[str]) -> Path:
-    """Write a test's figures to tests/faults/results/<name>.txt (quoted by the README)."""
+    """Write a test's figures to tests/faults/results/<name>.txt (git-ignored) and print them."""
     folder = Path(__file__).parent / "results"
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.txt"
