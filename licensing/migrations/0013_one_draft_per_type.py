@@ -10,11 +10,12 @@ def discarded_and_duplicate_drafts(apps, schema_editor):
 
     Before the constraint, each "Start your application" made another identical draft. The
     most recently saved draft of each resident and type is kept; the older copies are
-    discarded as the discard service would (the case cancelled and closed), since a
-    migration cannot call services.
+    discarded as the discard service would (the case cancelled and closed, the move on its
+    timeline), since a migration cannot call services.
     """
     Application = apps.get_model("licensing", "Application")
     Case = apps.get_model("cases", "Case")
+    CaseEvent = apps.get_model("cases", "CaseEvent")
     now = timezone.now()
     unpaid = Application.objects.filter(kind="new", paid_at__isnull=True)
     for application in unpaid.filter(case__status="cancelled").select_related("case"):
@@ -30,13 +31,24 @@ def discarded_and_duplicate_drafts(apps, schema_editor):
         Case.objects.filter(pk=application.case_id).update(
             status="cancelled", closed_at=now, updated_at=now
         )
+        # Every status change is on the case's timeline (cases.services.transition).
+        CaseEvent.objects.create(
+            case_id=application.case_id,
+            kind="status_changed",
+            audience="participants",
+            actor=None,
+            from_status="draft",
+            to_status="cancelled",
+            created_at=now,
+        )
         application.discarded_at = now
         application.save(update_fields=["discarded_at"])
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_case_language_known"),
+        # The events it writes have an audience.
+        ("cases", "0004_caseevent_audience"),
         ("licensing", "0012_application_typed_values"),
         ("payments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -328,7 +328,8 @@ def application_discard(*, application: Application, actor) -> Application:
         _require_applicant_draft(locked, actor)
         if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
             invoice_void(invoice=locked.invoice)
-        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
+        # The workflow's move is the system's: the applicant was checked above.
+        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=None)
         locked.discarded_at = timezone.now()
         locked.save(update_fields=["discarded_at", "updated_at"])
     return locked

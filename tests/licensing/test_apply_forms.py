@@ -462,3 +462,29 @@ def test_implausible_numbers_and_dates_are_refused_with_what_was_typed_kept(
         {"dogs": "50", "staff": "0", "rabies": today.isoformat(), "opened": today.isoformat()},
     )
     assert response.status_code == 302
+
+
+def test_the_case_page_cannot_discard_a_draft_behind_the_application(client, resident, draft):
+    # given: the case page's moves. Discarding there would cancel the case without the
+    # application knowing (no discarded_at, its open invoice still payable), so it would
+    # stay the resident's one draft of the type, and no new start would ever be possible.
+    client.force_login(resident)
+
+    # when
+    case_page = client.get(draft.case.get_absolute_url()).content.decode()
+    forged = client.post(
+        reverse("cases:transition", args=[draft.case.reference]), {"to_status": "cancelled"}
+    )
+
+    # then: only the application's own discard page discards it
+    assert 'name="to_status" value="cancelled"' not in case_page
+    assert forged.status_code == 403
+    draft.case.refresh_from_db()
+    assert draft.case.status == "draft"
+    client.post(_url("discard", draft))
+    response = client.post(reverse("licensing:start", args=["business"]), follow=True)
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.case.status == "cancelled"
+    assert draft.discarded_at is not None
+    assert Application.objects.filter(discarded_at__isnull=True).exclude(pk=draft.pk).count() == 1

@@ -274,7 +274,7 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
     ("source", "target", "actors"),
     [
         ("draft", "submitted", {"system"}),
-        ("draft", "cancelled", {"applicant"}),
+        ("draft", "cancelled", {"system"}),  # application_discard only
         ("submitted", "in_review", {"staff"}),
         ("in_review", "awaiting_info", {"system"}),
         ("awaiting_info", "in_review", {"applicant", "system"}),
