@@ -140,7 +140,9 @@ def visits(base_url: str, *, residents: list[str], category: str) -> dict:
             token = report_token()
             data = {"address": "100 Main Street", "description": token}
             if as_guest:
-                data["guest_email"] = "guest@example.org"
+                # One guest per report: an unverified address gets only a few messages an
+                # hour (NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR), and each report's must be sent.
+                data["guest_email"] = f"{token}@example.org"
             response = session.form(details, data)
             return response.status_code, token
 
