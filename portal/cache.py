@@ -51,20 +51,13 @@ class RedisCacheClient(django_redis.RedisCacheClient):
 class _Outage:
     """What one process knows of one Redis server being down, shared by its threads.
 
-    `skip_until` is when to try the server again; `since` is set while it is down. Keys
-    written (set, deleted) while it is down are remembered, up to `MAX_STALE_KEYS`, and
-    deleted first when it answers again: Redis may still hold the value from before the
-    outage (a session that was signed out meanwhile), and a missing key is always safe.
+    `skip_until` is when to try the server again; `since` is set while it is down.
     """
-
-    MAX_STALE_KEYS = 10_000
 
     def __init__(self):
         self.lock = threading.Lock()
         self.since: float | None = None
         self.skip_until = 0.0
-        self.stale_keys: set[str] = set()
-        self.stale_keys_overflowed = False
 
 
 _outages: dict[tuple[str, ...], _Outage] = {}
@@ -90,12 +83,23 @@ class RedisCache(django_redis.RedisCache):
       an OPTIONS entry), then one call tries it again: a down Redis costs each process one
       timeout every few seconds, not one per call.
     - The outage is logged once when it starts and once when it ends, per process.
-    - Keys written while Redis was down are deleted when it answers again (see _Outage).
+    - When Redis answers again, a process that met the outage deletes every key of this
+      cache's prefix before it uses the cache (`_recover`): writes that did not reach Redis
+      (a session signed out, a rate-limit count), made by this process or by any other,
+      would otherwise leave Redis's copy from before the outage to be served as current.
+      Everything here can be lost (sessions are in the database), so nothing is lost but
+      a warm cache. The one gap: a process that met no outage may read a stale key before
+      any process that met it has recovered (a busy web process recovers within its pause).
+    - `add` of a key that must never succeed twice (`once_only_prefixes`, an OPTIONS entry:
+      allauth's marker that an authenticator code was used) fails instead of succeeding
+      while Redis is down: such a code is refused during an outage (staff sign in with a
+      recovery code, kept in the database) rather than accepted again.
     """
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
         self._outage_pause_seconds = float(options.pop("outage_pause_seconds", 2.0))
+        self._once_only_prefixes = tuple(options.pop("once_only_prefixes", ()))
         options.setdefault("socket_connect_timeout", 0.2)
         options.setdefault("socket_timeout", 0.2)
         # redis-py retries a failed command three times with backoff by default.
@@ -106,23 +110,16 @@ class RedisCache(django_redis.RedisCache):
 
     # --- the outage bookkeeping ----------------------------------------------------------
 
-    def _call(self, operation, *args, fallback, written=()):
-        """Run `operation(*args)` on the client, or return `fallback` while Redis is down.
-
-        `written` are the (full) keys the call changes: remembered if it does not reach Redis.
-        """
+    def _call(self, operation, *args, fallback):
+        """Run `operation(*args)` on the client, or return `fallback` while Redis is down."""
         outage = self._outage
-        if outage.since is not None:
-            if time.monotonic() < outage.skip_until:
-                self._remember_stale(written)
-                return fallback
-            if not self._recover():
-                self._remember_stale(written)
-                return fallback
+        if outage.since is not None and (
+            time.monotonic() < outage.skip_until or not self._recover()
+        ):
+            return fallback
         try:
             return operation(*args)
         except OUTAGE_ERRORS as error:
-            self._remember_stale(written)
             self._went_down(error)
             return fallback
 
@@ -143,52 +140,48 @@ class RedisCache(django_redis.RedisCache):
         )
 
     def _recover(self) -> bool:
-        """Try Redis again after a pause: drop the keys written meanwhile, then carry on."""
+        """Try Redis again after a pause: delete this cache's keys, then carry on."""
         outage = self._outage
-        with outage.lock:
-            stale, outage.stale_keys = outage.stale_keys, set()
-            overflowed, outage.stale_keys_overflowed = outage.stale_keys_overflowed, False
         try:
-            if stale:
-                self._cache.delete_many(list(stale))
-            else:
-                self._cache.get_client().ping()
+            deleted = self._delete_namespace()
         except OUTAGE_ERRORS as error:
-            with outage.lock:
-                outage.stale_keys |= stale
-                outage.stale_keys_overflowed |= overflowed
             self._went_down(error)
             return False
         with outage.lock:
             since, outage.since = outage.since, None
         if since is not None:
             logger.info(
-                "Redis answers again after %.1f s%s.",
+                "Redis answers again after %.1f s; %s cached keys from before the outage "
+                "were deleted.",
                 time.monotonic() - since,
-                "; more keys were written during the outage than were remembered, so some "
-                "cached values may be stale until they expire"
-                if overflowed
-                else "",
+                deleted,
             )
         return True
 
-    def _remember_stale(self, keys) -> None:
-        if not keys:
-            return
-        outage = self._outage
-        with outage.lock:
-            room = outage.MAX_STALE_KEYS - len(outage.stale_keys)
-            keys = list(keys)
-            outage.stale_keys.update(keys[: max(room, 0)])
-            if len(keys) > room:
-                outage.stale_keys_overflowed = True
+    def _delete_namespace(self) -> int:
+        """Delete every key under this cache's prefix, in batches; return how many."""
+        client = self._cache.get_client(write=True)
+        deleted = 0
+        batch = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                deleted += client.delete(*batch)
+                batch = []
+        if batch:
+            deleted += client.delete(*batch)
+        return deleted
 
     # --- Django's cache API --------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
-        return self._call(self._cache.add, key, value, timeout, fallback=True, written=[key])
+        # While Redis is down `add` cannot know whether the key exists: a lock built on it
+        # need not wait for a server that is not there (success), but a key that must never
+        # be added twice is refused.
+        fallback = not key.split(":", 2)[-1].startswith(self._once_only_prefixes)
+        return self._call(self._cache.add, key, value, timeout, fallback=fallback)
 
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
@@ -197,16 +190,16 @@ class RedisCache(django_redis.RedisCache):
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
-        self._call(self._cache.set, key, value, timeout, fallback=None, written=[key])
+        self._call(self._cache.set, key, value, timeout, fallback=None)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
-        return self._call(self._cache.touch, key, timeout, fallback=False, written=[key])
+        return self._call(self._cache.touch, key, timeout, fallback=False)
 
     def delete(self, key, version=None):
         key = self.make_and_validate_key(key, version=version)
-        return self._call(self._cache.delete, key, fallback=False, written=[key])
+        return self._call(self._cache.delete, key, fallback=False)
 
     def get_many(self, keys, version=None):
         key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
@@ -219,7 +212,7 @@ class RedisCache(django_redis.RedisCache):
 
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
-        return self._call(self._cache.incr, key, delta, fallback=delta, written=[key])
+        return self._call(self._cache.incr, key, delta, fallback=delta)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         if not data:
@@ -227,16 +220,14 @@ class RedisCache(django_redis.RedisCache):
         safe_data = {self.make_and_validate_key(k, version=version): v for k, v in data.items()}
         timeout = self.get_backend_timeout(timeout)
         failed = list(data)
-        result = self._call(
-            self._cache.set_many, safe_data, timeout, fallback=failed, written=list(safe_data)
-        )
+        result = self._call(self._cache.set_many, safe_data, timeout, fallback=failed)
         return failed if result is failed else []
 
     def delete_many(self, keys, version=None):
         if not keys:
             return
         safe_keys = [self.make_and_validate_key(key, version=version) for key in keys]
-        self._call(self._cache.delete_many, safe_keys, fallback=None, written=safe_keys)
+        self._call(self._cache.delete_many, safe_keys, fallback=None)
 
     def clear(self):
         return self._call(self._cache.clear, fallback=False)

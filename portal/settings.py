@@ -142,6 +142,9 @@ CACHES = {
             "socket_connect_timeout": 0.2,
             "socket_timeout": 0.2,
             "outage_pause_seconds": 2,
+            # allauth's marker that an authenticator code was used: while Redis is down it
+            # cannot be checked, so such a code is refused rather than accepted twice.
+            "once_only_prefixes": ["allauth.mfa.totp.used"],
         },
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and

@@ -110,20 +110,25 @@ def test_redis_is_tried_again_after_the_pause_and_used_once_it_answers(redis_ser
 
 
 def test_keys_written_during_the_outage_are_dropped_when_redis_returns(redis_server):
-    # given: a session cached before the outage, deleted (signed out) during it
+    # given: a session cached before the outage, deleted (signed out) during it, and another
+    # portal's key in the same Redis
     cache = _cache(redis_server, outage_pause_seconds=0.1)
+    neighbor = RedisCache(redis_server.url, {"KEY_PREFIX": "other-portal"})
     cache.set("session", {"user": 1}, 600)
-    cache.set("untouched", "kept", 600)
+    cache.set("untouched", "kept until the outage", 600)
+    neighbor.set("theirs", "kept", 600)
     redis_server.pause()
     try:
-        cache.delete("session")  # times out: Redis still holds the old session
+        cache.delete("session")  # times out: Redis may still hold the old session
     finally:
         redis_server.resume()
     time.sleep(0.15)
 
-    # when / then: the first read after the outage does not see the stale copy
+    # when / then: the first read after the outage sees none of this cache's keys from
+    # before it (it cannot know which were changed meanwhile), and the other portal's stay
     assert cache.get("session") is None
-    assert cache.get("untouched") == "kept"
+    assert cache.get("untouched") is None
+    assert neighbor.get("theirs") == "kept"
 
 
 def test_errors_that_are_not_an_outage_still_raise(redis_server):
@@ -146,3 +151,69 @@ def test_the_portal_cache_uses_short_timeouts_and_no_retries():
     assert connection_kwargs["socket_connect_timeout"] <= TIMEOUT
     assert connection_kwargs["retry"]._retries == 0
     assert settings.CACHES["default"]["BACKEND"] == "portal.cache.RedisCache"
+
+
+def _in_another_process(server, **options):
+    """A cache as another web process has it: the same server, its own knowledge of it."""
+    import portal.cache
+
+    saved = dict(portal.cache._outages)
+    portal.cache._outages.clear()
+    try:
+        return _cache(server, **options)
+    finally:
+        portal.cache._outages.clear()
+        portal.cache._outages.update(saved)
+
+
+def test_a_key_one_process_changed_during_the_outage_is_gone_for_every_process(redis_server):
+    # given: a session cached before the outage; one process signs it out during the outage
+    # (skipping Redis after its first timeout, so the delete is never sent), and another
+    # process also meets the outage
+    web1 = _cache(redis_server, outage_pause_seconds=0.3)
+    web2 = _in_another_process(redis_server, outage_pause_seconds=0.3)
+    web1.set("session", {"user": 1}, 600)
+    redis_server.pause()
+    try:
+        web1.get("anything")
+        web1.delete("session")
+        web2.get("anything")
+    finally:
+        redis_server.resume()
+    time.sleep(0.35)
+
+    # when: the process that did not sign it out reads it first after the outage
+    seen = web2.get("session")
+
+    # then: Redis's copy from before the outage is not served
+    assert seen is None
+
+
+def test_an_authenticator_code_is_never_accepted_twice_while_redis_is_down(
+    redis_server, settings, db
+):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.accounts.factories import StaffFactory
+    from tests.accounts.totp import current_totp_code
+
+    # given: a staff member's authenticator, and the cache down
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": redis_server.url,
+            "OPTIONS": {**settings.CACHES["default"]["OPTIONS"], "outage_pause_seconds": 5},
+        },
+    }
+    secret = generate_totp_secret()
+    totp = TOTP.activate(StaffFactory(), secret)
+    code = current_totp_code(secret)
+    redis_server.kill()
+
+    # when
+    first, second = totp.validate_code(code), totp.validate_code(code)
+
+    # then: the code cannot be marked used, so it is not accepted at all (a recovery code
+    # still signs staff in): never twice
+    assert (first, second) == (False, False)
