@@ -185,7 +185,7 @@ def test_a_start_reply_lifts_the_opt_out(client, settings):
     assert SMSOptOut.objects.count() == 0
 
 
-@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "wrong-token"])
+@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "wrong-token", "signé"])
 def test_an_inbound_message_with_a_bad_signature_is_refused(client, settings, signature):
     # given
     settings.TWILIO_AUTH_TOKEN = TOKEN
