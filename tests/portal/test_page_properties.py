@@ -8,6 +8,8 @@ tests/concerns/test_open311_properties.py, tests/notifications/test_properties.p
 tests/payments/test_webhook_properties.py.
 """
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -22,7 +24,7 @@ from licensing.verification import verify_token
 from payments.tokens import guest_token as invoice_token
 from tests.cases.factories import CaseFactory
 from tests.concerns.factories import make_report, pothole_category
-from tests.hostile import fuzz, no_server_error, params
+from tests.hostile import fuzz, params
 from tests.licensing.factories import ApplicationFactory, LicenseTypeFactory
 from tests.licensing.license_factory import LicenseFactory
 from tests.notifications.factories import InAppNotificationFactory
@@ -147,20 +149,51 @@ def test_the_walk_reaches_the_pages_of_every_app():
     assert "accounts:profile" in names
 
 
+def _url(name, converters, records, data) -> str:
+    """The route's address with, for each path parameter, the resident's value or any."""
+    real = records.get(name.split(":")[0], {})
+    kwargs = {}
+    for key, converter in converters.items():
+        strategy = _random(converter)
+        if real.get(key) and data.draw(st.integers(0, 3), label="real"):
+            strategy = st.sampled_from(real[key])
+        kwargs[key] = data.draw(strategy, label=f"{name} {key}")
+    return reverse(name, kwargs=kwargs)
+
+
+def _checked(response, url):
+    assert response.status_code < 500, (url, response.content[:2000])
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+    return response
+
+
 @fuzz(20)
 @given(data=st.data(), query=params(QUERY))
 def test_random_paths_and_queries_on_every_page_never_fail(visitor, resident_records, data, query):
     for name, converters in sorted(routes().items()):
-        records = resident_records.get(name.split(":")[0], {})
-        kwargs = {}
-        for key, converter in converters.items():
-            strategy = _random(converter)
-            if records.get(key) and data.draw(st.integers(0, 3), label="real"):
-                strategy = st.sampled_from(records[key])
-            kwargs[key] = data.draw(strategy, label=f"{name} {key}")
-        url = reverse(name, kwargs=kwargs)
-        response = visitor.get(url, query)
-        assert response.status_code < 500, (url, response.content[:2000])
-        if getattr(response, "streaming", False):
-            no_server_error(response)
-            b"".join(response.streaming_content)
+        url = _url(name, converters, resident_records, data)
+        _checked(visitor.get(url, query), url)
+
+
+FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"')
+# Posting to these ends the record the other routes are about (a draft application).
+NOT_POSTED = {"licensing:discard", "licensing:renew_discard", "licensing:renew_guest_discard"}
+
+
+@fuzz(10)
+@given(data=st.data())
+def test_random_forms_posted_to_every_page_never_fail(visitor, resident_records, data):
+    fields = set()
+    pages = sorted(routes().items())
+    for name, converters in pages:
+        url = _url(name, converters, resident_records, data)
+        page = _checked(visitor.get(url), url)
+        if page.status_code == 200 and page.get("Content-Type", "").startswith("text/html"):
+            fields |= set(FIELD_NAME.findall(page.content.decode())) - {"csrfmiddlewaretoken"}
+    for name, converters in pages:
+        if name in NOT_POSTED:
+            continue
+        url = _url(name, converters, resident_records, data)
+        form = data.draw(params(sorted(fields) or ["q"]), label=f"{name} form")
+        _checked(visitor.post(url, form), url)
