@@ -104,6 +104,8 @@ def invoice_return(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
     """
     invoice = access.invoice
     session_id = request.GET.get("session_id", "")[:255]
+    if "\x00" in session_id:  # no gateway's id; PostgreSQL refuses NUL even in a WHERE
+        session_id = ""
     payment = (session_id and invoice.payments.filter(provider_reference=session_id).first()) or (
         selectors.latest_attempt(invoice=invoice)
     )
