@@ -19,14 +19,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.tokens import guest_token as case_token
-from licensing.renewal_links import renewal_link_token
+from licensing import services as licensing
+from licensing.renewal_links import renewal_guest_token, renewal_link_token
 from licensing.verification import verify_token
 from payments.tokens import guest_token as invoice_token
 from tests.cases.factories import CaseFactory
 from tests.concerns.factories import make_report, pothole_category
 from tests.hostile import fuzz, params
-from tests.licensing.factories import ApplicationFactory, LicenseTypeFactory
-from tests.licensing.license_factory import LicenseFactory
+from tests.licensing.factories import ApplicationFactory, LicenseFactory, LicenseTypeFactory
 from tests.notifications.factories import InAppNotificationFactory
 from tests.payments.factories import InvoiceFactory
 
@@ -98,6 +98,8 @@ def resident_records(resident, settings):
     license_type = LicenseTypeFactory()
     application = ApplicationFactory(applicant=resident, license_type=license_type)
     license = LicenseFactory(holder=resident)
+    renewal = licensing.renewal_start(license=license, actor=resident)
+    by_link = licensing.renewal_start(license=LicenseFactory(holder=None), actor=None, by_link=True)
     category = pothole_category()
     report = make_report(category=category, answers={"size": "large"}, reporter=resident)
     message = InAppNotificationFactory(recipient=resident)
@@ -111,17 +113,18 @@ def resident_records(resident, settings):
     return {
         "cases": {"reference": [case.reference], "token": [case_token(case=case)]},
         "payments": {
-            "reference": [invoice.reference, paid.reference],
+            "reference": [paid.reference, invoice.reference],
             "number": [receipt.number],
             "token": [invoice_token(invoice=invoice), invoice_token(invoice=paid)],
         },
         "licensing": {
-            "reference": [application.case.reference],
+            "reference": [application.case.reference, renewal.case.reference],
             "number": [license.number],
             "code": [license_type.code],
             "token": [
                 verify_token(license=license),
                 renewal_link_token(license_id=license.pk, expires_on=license.expires_on),
+                renewal_guest_token(application=by_link),
             ],
         },
         "concerns": {
@@ -147,6 +150,35 @@ def test_the_walk_reaches_the_pages_of_every_app():
     for app in ("portal", "cases", "notifications", "payments", "licensing", "concerns"):
         assert any(name.startswith(f"{app}:") for name in names), app
     assert "accounts:profile" in names
+
+
+def test_the_resident_records_open_the_pages_they_are_for(resident, resident_records):
+    # given: the resident, signed in, and each route with the first of its real values
+    client = Client()
+    client.force_login(resident)
+    opened = set()
+
+    # when
+    for name, converters in routes().items():
+        real = resident_records.get(name.split(":")[0], {})
+        if all(real.get(key) for key in converters):
+            for values in zip(*(real[key] for key in converters), strict=False):
+                kwargs = dict(zip(converters, values, strict=True))
+                if client.get(reverse(name, kwargs=kwargs)).status_code == 200:
+                    opened.add(name)
+
+    # then: the random walk reaches real pages, not only "not found"
+    assert {
+        "cases:detail",
+        "payments:invoice",
+        "payments:receipt",
+        "licensing:license",
+        "licensing:license_certificate",
+        "licensing:renew_details",
+        "licensing:renew_guest_details",
+        "licensing:verify",
+        "concerns:detail",
+    } - opened == set()
 
 
 def _url(name, converters, records, data) -> str:
