@@ -60,9 +60,13 @@ def _move_audience(workflow: Workflow, *, public: bool) -> str:
     return Audience.PUBLIC if workflow.published else Audience.PARTICIPANTS
 
 
-def _due_date(workflow: Workflow, submitted_at: datetime.datetime) -> datetime.date:
-    """The service-level target: `target_days` calendar days after submission (agency time)."""
-    return timezone.localdate(submitted_at) + datetime.timedelta(days=workflow.target_days)
+def _due_date(
+    workflow: Workflow, submitted_at: datetime.datetime, target_days: int | None = None
+) -> datetime.date:
+    """The service-level target: `target_days` calendar days after submission (agency time),
+    the workflow's unless the service configures its own."""
+    days = workflow.target_days if target_days is None else target_days
+    return timezone.localdate(submitted_at) + datetime.timedelta(days=days)
 
 
 def _current_language() -> str:
@@ -157,11 +161,21 @@ def case_create(
     return case
 
 
-def transition(*, case: Case, to_status: str, actor, note: str = "", public_note: str = "") -> Case:
+def transition(
+    *,
+    case: Case,
+    to_status: str,
+    actor,
+    note: str = "",
+    public_note: str = "",
+    target_days: int | None = None,
+) -> Case:
     """Move `case` to `to_status` if its workflow allows it and `actor` may make the move.
 
     `actor` is the person acting (None for the system). `note` is an internal note for staff;
     `public_note` is plain-language text for the resident, allowed on public moves only.
+    `target_days` replaces the workflow's target when a draft is submitted, for a service
+    whose administrator sets the target per type (what the type's page promises).
 
     Locks the case row for the whole change, so two clerks acting at once are applied one
     after the other and the second is judged against the first's result. Sets `submitted_at`
@@ -201,7 +215,7 @@ def transition(*, case: Case, to_status: str, actor, note: str = "", public_note
         locked.status = to_status
         if first_submission:
             locked.submitted_at = now
-            locked.due_date = _due_date(workflow, now)
+            locked.due_date = _due_date(workflow, now, target_days)
         if workflow.is_final(to_status):
             locked.closed_at = locked.closed_at or now
         else:

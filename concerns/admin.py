@@ -53,11 +53,24 @@ class CategoryAttributeInline(admin.TabularInline):
 class ConcernCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "group", "department", "target_days", "active"]
     list_filter = ["active", "group", "department"]
-    search_fields = ["name", "code", "keywords", "group"]
+    search_fields = ["name", "code", "keywords", "keywords_es", "group"]
     ordering = ["group", "order", "name"]
     inlines = [CategoryAttributeInline]
     fieldsets = [
-        (None, {"fields": ["name", "code", "group", "description", "keywords", "order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "code",
+                    "group",
+                    "description",
+                    "keywords",
+                    "keywords_es",
+                    "order",
+                ]
+            },
+        ),
         (
             _("Handling"),
             {
@@ -365,7 +378,7 @@ class ConcernReportAdmin(admin.ModelAdmin):
                 report=report,
                 case=case,
                 timeline=staff_timeline(case=case),
-                followers=report.followers.count(),
+                followers=report.followers.filter(confirmed_at__isnull=False).count(),
                 is_open=case.closed_at is None,
                 can_start=case.status in ("submitted", "reopened"),
                 start_form=StaffNoteForm(prefix="start"),

@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _reports_page_description() -> str:
+    """The catalogue's words for /concerns/: it offers a map only where one is drawn, with a
+    tile server (MAP_TILE_URL); no tile server can be reached from a fresh machine."""
+    if settings.MAP_TILE_URL:
+        return gettext("See recent reports on a map or as a list, and follow them.")
+    return gettext("See recent reports as a list, and follow them.")
 
 
 class ConcernsConfig(AppConfig):
@@ -9,8 +20,9 @@ class ConcernsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
+        from concerns.selectors import SERVICE_NAME, categories_searchable
         from concerns.workflow import CONCERN_REPORT
-        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
         register(CONCERN_REPORT)
@@ -32,6 +44,7 @@ class ConcernsConfig(AppConfig):
                     _("dumping"),
                     _("complaint"),
                 ),
+                service=SERVICE_NAME,
                 order=40,
             )
         )
@@ -39,9 +52,11 @@ class ConcernsConfig(AppConfig):
             CatalogueEntry(
                 key="concerns.map",
                 title=_("Problems reported near you"),
-                description=_("See recent reports on a map or as a list, and follow them."),
+                description=lazy(_reports_page_description, str)(),
                 url_name="concerns:list",
                 keywords=(_("map"), _("311"), _("open data")),
+                service=SERVICE_NAME,
                 order=41,
             )
         )
+        register_search_source("concerns.categories", categories_searchable)

@@ -199,7 +199,7 @@ CATEGORIES = [
         "SANITATION",
         1,
         False,
-        "roadkill, animal, carcass",
+        "roadkill, animal, carcass, pet, dog, cat, deer",
         "A dead animal on a street, sidewalk or other public place.",
         [],
     ),
@@ -248,6 +248,24 @@ CATEGORIES = [
         ],
     ),
 ]
+
+# The words Spanish speakers use for each category (keywords_es), so the report page and the
+# service search find them in Spanish too: "bache, grafiti, farola" are the report page's
+# own examples.
+KEYWORDS_ES = {
+    "pothole": "bache, hoyo, hueco, calle dañada, pavimento",
+    "sidewalk": "acera, banqueta, bordillo, rampa, tropiezo",
+    "streetlight": "farola, alumbrado público, luz, poste de luz, lámpara, oscuro",
+    "traffic-signal": "semáforo, señal de tráfico, cruce peatonal",
+    "street-sign": "señal, letrero, señal de alto, nombre de la calle",
+    "graffiti": "grafiti, pintadas, vandalismo, pintura en aerosol",
+    "missed-trash": "basura, recolección, reciclaje, contenedor, bote de basura",
+    "illegal-dumping": "vertido ilegal, tiradero, basura tirada, colchón, llantas, muebles",
+    "dead-animal": "animal muerto, mascota, perro, gato, cadáver, animal atropellado",
+    "park-maintenance": "parque, juegos infantiles, banco, baños, cancha",
+    "fallen-tree": "árbol caído, rama, árbol peligroso, tormenta",
+    "abandoned-vehicle": "vehículo abandonado, carro, coche, auto, chatarra",
+}
 
 CANNED = [
     (
@@ -367,10 +385,16 @@ def _category(row, *, order: int, departments: dict) -> ConcernCategory:
             "target_days": days,
             "photo_required": photo,
             "keywords": keywords,
+            "keywords_es": KEYWORDS_ES.get(code, ""),
             "description": description,
             "order": order,
         },
     )
+    if not created and not category.keywords_es and KEYWORDS_ES.get(code):
+        # A demo database seeded before categories had Spanish keywords gets them; words an
+        # administrator has typed since are left alone.
+        category.keywords_es = KEYWORDS_ES[code]
+        category.save(update_fields=["keywords_es", "updated_at"])
     if created:
         for position, (attr_code, question, datatype, required, values) in enumerate(
             questions, start=1

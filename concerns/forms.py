@@ -7,10 +7,14 @@ views put a refused report's messages back on these forms' fields.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from concerns.models import (
+    DESCRIPTION_MAX_LENGTH,
     MAX_PHOTOS,
     AttributeDatatype,
     CloseReason,
@@ -51,7 +55,12 @@ class CategorySearchForm(forms.Form):
 
 
 class LocationForm(PlainTextFormMixin, forms.Form):
-    """Where the problem is. Checked by concerns.validators.clean_location in the view."""
+    """Where the problem is. Checked by concerns.validators.clean_location in the view.
+
+    Where the category needs a place, the address is required unless coordinates are given
+    (the map fills them in), and its label and message say so; the message speaks of the map
+    only when one is drawn.
+    """
 
     address = forms.CharField(
         label=_("Address or description of the place"),
@@ -74,6 +83,18 @@ class LocationForm(PlainTextFormMixin, forms.Form):
         help_text=_("Decimal degrees, like -89.6501."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "data-map-longitude": ""}),
     )
+
+    def __init__(self, *args, location_required: bool, map_enabled: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = self.data or {}
+        has_point = any(str(data.get(name, "")).strip() for name in ("latitude", "longitude"))
+        address = self.fields["address"]
+        address.required = location_required and not has_point
+        address.error_messages["required"] = (
+            _("Enter the address or describe where it is, or put a pin on the map.")
+            if map_enabled
+            else _("Enter the address or describe where it is, or give its coordinates.")
+        )
 
 
 def _attribute_field(attribute) -> forms.Field:
@@ -113,6 +134,8 @@ def _attribute_field(attribute) -> forms.Field:
 class ReportForm(PlainTextFormMixin, forms.Form):
     """The details of a report: what, the category's questions, photos and contact.
 
+    Labels do not say "(optional)": the form template adds it to every field not required.
+
     The location chosen on the previous page travels in hidden fields. Guests' contact
     fields appear only for visitors who are not signed in.
     """
@@ -122,18 +145,12 @@ class ReportForm(PlainTextFormMixin, forms.Form):
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
         label=_("Describe the problem"),
-        help_text=_("What is wrong, how big it is, and anything that helps us find it."),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Enter a description of the problem.")},
     )
     photos = MultipleFileField(
-        label=_("Photos (optional)"),
+        label=_("Photos"),
         required=False,
-        help_text=_(
-            "Up to %(count)d photos, JPG, PNG or WebP. We remove the camera details "
-            "(such as the time and place it was taken) before keeping them."
-        )
-        % {"count": MAX_PHOTOS},
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     use_photo_location = forms.BooleanField(
@@ -145,31 +162,49 @@ class ReportForm(PlainTextFormMixin, forms.Form):
         ),
     )
     guest_name = forms.CharField(
-        label=_("Your name (optional)"),
+        label=_("Your name"),
         required=False,
         max_length=150,
         help_text=_("Never shown to the public."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     guest_email = forms.EmailField(
-        label=_("E-mail address (optional)"),
+        label=_("E-mail address"),
         required=False,
         max_length=EMAIL_MAX_LENGTH,
         help_text=_("We send updates about this report here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     guest_phone = PhoneNumberField(
-        label=_("Mobile phone for text messages (optional)"),
+        label=_("Mobile phone for text messages"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, category: ConcernCategory, signed_in: bool, has_point: bool, **kw):
+    def __init__(
+        self,
+        *args,
+        category: ConcernCategory,
+        signed_in: bool,
+        has_point: bool,
+        has_kept_photos: bool = False,
+        **kw,
+    ):
         super().__init__(*args, **kw)
         self.category = category
+        # The limits a resident can hit, said before they send (set here: they are settings).
+        self.fields["description"].help_text = "{} {}".format(
+            _("What is wrong, how big it is, and anything that helps us find it."),
+            _("Up to %(count)s characters.")
+            % {"count": number_format(DESCRIPTION_MAX_LENGTH, force_grouping=True)},
+        )
+        self.fields["photos"].help_text = _(
+            "Up to %(count)d photos, JPG, PNG or WebP, each smaller than %(size)s. We remove "
+            "the camera details (such as the time and place it was taken) before keeping them."
+        ) % {"count": MAX_PHOTOS, "size": filesizeformat(settings.CONCERNS_PHOTO_MAX_BYTES)}
         if category.photo_required:
-            self.fields["photos"].label = _("Photos")
-            self.fields["photos"].required = True
+            # Photos kept from an earlier send count (the service checks the total).
+            self.fields["photos"].required = not has_kept_photos
             self.fields["photos"].error_messages["required"] = _(
                 "Add at least one photo of the problem."
             )
@@ -240,7 +275,7 @@ class RatingForm(PlainTextFormMixin, forms.Form):
         error_messages={"required": _("Choose a rating from 1 to 5.")},
     )
     comment = forms.CharField(
-        label=_("Anything to add? (optional)"),
+        label=_("Anything to add?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

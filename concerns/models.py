@@ -60,6 +60,12 @@ class ConcernCategory(TimeStampedModel):
         blank=True,
         help_text=_("Other words people use for it, separated by commas."),
     )
+    keywords_es = models.CharField(
+        _("keywords in Spanish"),
+        max_length=300,
+        blank=True,
+        help_text=_("The words people use for it in Spanish, separated by commas."),
+    )
     department = models.ForeignKey(
         "cases.Department",
         verbose_name=_("department"),
@@ -446,7 +452,8 @@ class ConcernPhoto(models.Model):
 
 class ConcernFollower(models.Model):
     """Someone who asked to be told about a report they did not make (or a merged report's
-    reporter). A person with an account, or a guest's e-mail address or phone number."""
+    reporter). A person with an account, or a guest's e-mail address or phone number.
+    Only confirmed followers are told about the report."""
 
     report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(
@@ -462,6 +469,9 @@ class ConcernFollower(models.Model):
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     created_at = models.DateTimeField(_("following since"), default=timezone.now)
+    # Empty until the owner of the address opened the link we sent there: until then the
+    # follower is only a request, and is sent nothing but that link.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follower")

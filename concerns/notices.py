@@ -6,10 +6,12 @@ Template keys (templates in templates/notifications/concerns/<key>/):
 ``concerns/closed``       to the reporter: why it was closed, "not fixed?" and "rate us" links
 ``concerns/merged``       to the followers of a duplicate and its reporter: now following the
                           original report instead
-``concerns/following``    to a guest who started following: confirms and says how to stop
+``concerns/follow_confirm`` to a new follower whose address nobody verified: the signed link
+                          that confirms it, and the only message until it is opened
 
 The case engine's own ``cases/status_changed`` already tells the reporter about each public
-status change. Every send has a dedupe key tied to the event or follower that caused it, so
+status change. Followers are told only once confirmed (see services.report_follow).
+Every send has a dedupe key tied to the event or follower that caused it, so
 repeating a call never sends twice. Contexts are rendered in each recipient's language.
 """
 
@@ -23,6 +25,7 @@ from django.utils.formats import date_format
 from accounts.services import accounts_lock
 from cases.tokens import guest_token
 from concerns.models import CloseReason, ConcernFollower, ConcernReport
+from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 
 
 def lock_people(*reports: ConcernReport) -> None:
@@ -100,8 +103,9 @@ def _send_to_follower(follower: ConcernFollower, report, *, template_key, dedupe
 
 
 def notify_followers_update(report: ConcernReport, *, event_id: int, note: str) -> int:
-    """Tell every follower of `report` about a status change; return how many were told."""
-    followers = report.followers.select_related("user")
+    """Tell every confirmed follower of `report` about a status change; return how many were
+    told."""
+    followers = report.followers.filter(confirmed_at__isnull=False).select_related("user")
     for follower in followers:
         _send_to_follower(
             follower,
@@ -146,7 +150,9 @@ def notify_reporter_closed(report: ConcernReport, *, event_id: int) -> list:
 def notify_merged(
     follower: ConcernFollower, *, duplicate: ConcernReport, original: ConcernReport
 ) -> list:
-    """Tell a follower moved from `duplicate` that they now follow `original`."""
+    """Tell a follower moved from `duplicate` that they now follow `original` (if confirmed)."""
+    if follower.confirmed_at is None:
+        return []
     return _send_to_follower(
         follower,
         original,
@@ -156,11 +162,15 @@ def notify_merged(
     )
 
 
-def notify_following(follower: ConcernFollower, report: ConcernReport) -> list:
-    """Confirm to a follower that they will be told about `report`."""
+def notify_follow_confirm(follower: ConcernFollower, report: ConcernReport) -> list:
+    """Send a new follower the link that confirms their address (nothing else until then)."""
+    path = reverse("concerns:follow_confirm", kwargs={"token": follow_confirm_token(follower)})
+    confirm_url = settings.SITE_URL + path
     return _send_to_follower(
         follower,
         report,
-        template_key="concerns/following",
-        dedupe_key=f"concerns:{report.pk}:following:{follower.pk}",
+        template_key="concerns/follow_confirm",
+        dedupe_key=f"concerns:{report.pk}:follow-confirm:{follower.pk}",
+        confirm_url=confirm_url,
+        confirm_days=FOLLOW_CONFIRM_MAX_AGE.days,
     )

@@ -7,7 +7,6 @@ followers are not selected for them, and templates and the API get reports only 
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -17,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case as When_
 from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Department
 from cases.tokens import reference_from_guest_token
@@ -32,11 +33,12 @@ from concerns.models import (
     ConcernReport,
     Open311ApiKey,
 )
+from concerns.tokens import follower_id_from_confirm_token
+from portal.search_terms import query_stems, stems_match, text_stems
+from portal.services_catalogue import Searchable
 
-
-def _folded(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+# The heading of the concerns' results in the portal's service search.
+SERVICE_NAME = _("Problems in public places")
 
 
 def categories_active() -> QuerySet[ConcernCategory]:
@@ -51,23 +53,48 @@ def categories_active() -> QuerySet[ConcernCategory]:
     )
 
 
+def category_search_texts(category: ConcernCategory) -> tuple[str, ...]:
+    """What a category is found by: its name, group, description and keywords in English
+    and Spanish."""
+    return (
+        category.name,
+        category.group,
+        category.description,
+        category.keywords,
+        category.keywords_es,
+    )
+
+
 def categories_matching(query: str) -> list[ConcernCategory]:
-    """Active categories whose name, group, description or keywords hold every word of
-    `query` (ignoring case and accents)."""
+    """Active categories found by `query` in English or Spanish, whatever the page's language
+    (see portal.search_terms: no case, no accents, light stems: "baches" finds "bache")."""
     categories = list(categories_active())
-    words = [_folded(word) for word in (query or "").split()]
-    if not words:
+    wanted = query_stems(query or "")
+    if not wanted:
         return categories
     return [
         category
         for category in categories
-        if all(
-            word
-            in _folded(
-                " ".join((category.name, category.group, category.description, category.keywords))
-            )
-            for word in words
+        if stems_match(wanted, text_stems(category_search_texts(category)))
+    ]
+
+
+def categories_searchable() -> list[Searchable]:
+    """The active categories as the portal's service search finds them (see
+    category_search_texts), each linking to its report form, in one query."""
+    categories = ConcernCategory.objects.filter(active=True).only(
+        "code", "name", "group", "description", "keywords", "keywords_es"
+    )
+    return [
+        Searchable(
+            key=f"concerns.category.{category.code}",
+            title=category.name,
+            description=category.description,
+            url=reverse("concerns:report_location", args=[category.code]),
+            service=SERVICE_NAME,
+            texts=category_search_texts(category),
         )
+        for category in categories.order_by("group", "order", "name")
     ]
 
 
@@ -162,6 +189,23 @@ def report_for_guest_token(*, token: str) -> ConcernReport:
     if report is None:
         raise Http404
     return report
+
+
+def follower_for_confirm_token(*, token: str) -> ConcernFollower:
+    """The follower a confirmation link names; Http404 if the link is forged or expired, or
+    the follower is gone (unfollowed, or replaced by a newer request)."""
+    try:
+        follower_id = follower_id_from_confirm_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    follower = (
+        ConcernFollower.objects.select_related("report__case", "report__category")
+        .filter(pk=follower_id)
+        .first()
+    )
+    if follower is None:
+        raise Http404
+    return follower
 
 
 def is_reporter(*, report: ConcernReport, user) -> bool:

@@ -136,7 +136,7 @@ def clean_location(
         )
     if required and not address and lat is None:
         raise ValidationError(
-            {"address": _("Enter the address or describe where it is, or put a pin on the map.")},
+            {"address": _("Enter the address or describe where it is, or give its coordinates.")},
             code="location_required",
         )
     return address, lat, lon

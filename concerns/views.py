@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -36,6 +36,9 @@ from concerns.forms import (
     ReportForm,
 )
 from concerns.geo import agency_area
+from concerns.models import MAX_PHOTOS
+from concerns.photos import PhotoRejected
+from concerns.ratelimit import report_allowed
 from concerns.validators import clean_location
 from portal.permissions_policy import permissions_allowed
 
@@ -74,7 +77,11 @@ def report_start(request: HttpRequest) -> HttpResponse:
 def report_location(request: HttpRequest, code: str) -> HttpResponse:
     """Step 2: where it is: an address, or a pin on the map (which fills in coordinates)."""
     category = selectors.category_for_reporting(code=code)
-    form = LocationForm(request.GET or None)
+    form = LocationForm(
+        request.GET or None,
+        location_required=category.location_required,
+        map_enabled=bool(settings.MAP_TILE_URL),
+    )
     if request.GET and form.is_valid():
         try:
             clean_location(required=category.location_required, **form.cleaned_data)
@@ -103,6 +110,32 @@ def _location_from(data) -> tuple[str, object, object] | None:
         return None
 
 
+def _held_photos(request: HttpRequest, form: ReportForm) -> list[services.HeldPhoto]:
+    """The photos this send carries: those kept from an earlier send of the form (ticked
+    boxes), then each new upload, checked and held so a form that comes back keeps it. A
+    problem with one goes on the photos field; the others are kept."""
+    held, problems = [], []
+    for token in dict.fromkeys(request.POST.getlist("keep_photo")):
+        try:
+            held.append(services.held_photo_from_token(token))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    keep_location = bool(request.POST.get("use_photo_location"))
+    for upload in request.FILES.getlist("photos"):
+        if len(held) >= MAX_PHOTOS:
+            problems.append(_("Choose at most %(count)d photos.") % {"count": MAX_PHOTOS})
+            break
+        try:
+            held.append(services.photo_hold(upload=upload, keep_location=keep_location))
+        except PhotoRejected as error:
+            problems.extend(error.messages)
+    known = form.errors.get("photos", [])
+    for problem in dict.fromkeys(problems):
+        if problem not in known:
+            form.add_error("photos", problem)
+    return held
+
+
 @require_http_methods(["GET", "POST"])
 def report_details(request: HttpRequest, code: str) -> HttpResponse:
     """Step 3: what is wrong, the category's questions, photos, contact; with the open
@@ -124,8 +157,20 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
         category=category,
         signed_in=signed_in,
         has_point=latitude is not None,
+        has_kept_photos=bool(request.POST.getlist("keep_photo")),
     )
-    if request.method == "POST" and form.is_valid():
+    held = _held_photos(request, form) if request.method == "POST" else []
+    status = 200
+    if request.method == "POST" and form.is_valid() and not report_allowed(request):
+        form.add_error(
+            None,
+            _(
+                "You have sent many reports from this connection lately. Wait an hour and "
+                "send it again, or call us."
+            ),
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             report = services.report_submit(
                 category=category,
@@ -134,7 +179,7 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
                 latitude=latitude,
                 longitude=longitude,
                 answers=form.answers,
-                photos=form.cleaned_data["photos"],
+                held_photos=held,
                 use_photo_location=form.cleaned_data.get("use_photo_location", False),
                 reporter=request.user if signed_in else None,
                 guest_name=form.cleaned_data.get("guest_name", ""),
@@ -163,9 +208,9 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
             f"{reverse('concerns:report_location', args=[code])}?"
             + urlencode({k: v for k, v in initial.items() if v})
         ),
-        "photos_lost": request.method == "POST" and bool(request.FILES),
+        "held_photos": [{"token": photo.token, "label": photo.label} for photo in held],
     }
-    return render(request, "concerns/report_details.html", context)
+    return render(request, "concerns/report_details.html", context, status=status)
 
 
 @require_GET
@@ -228,10 +273,36 @@ def report_guest(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request, "concerns/report_detail.html", _detail_context(request, report, guest_token=token)
     )
-    # The token is a credential: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is a credential: keep it out of other sites' Referer headers and shared
+    # caches. Not "no-referrer": the browser would then send "Origin: null" with the page's
+    # own forms ("not fixed", the rating), and the CSRF check refuses that.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _following_message(request, follower) -> None:
+    if follower is None or follower.confirmed_at is not None:
+        messages.success(request, _("You are following this report. We will tell you about it."))
+        return
+    address = follower.email or (follower.user.email if follower.user_id else "")
+    if address:
+        messages.info(
+            request,
+            _(
+                "Check your e-mail: open the link we sent to %(address)s to get updates. "
+                "We send nothing more until then."
+            )
+            % {"address": address},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Check your text messages: open the link we sent to get updates. "
+                "We send nothing more until then."
+            ),
+        )
 
 
 @require_POST
@@ -241,18 +312,42 @@ def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _("This report is closed: there will be no more updates."))
         return redirect(report)
     if request.user.is_authenticated:
-        services.report_follow(report=report, user=request.user)
-        messages.success(request, _("You are following this report. We will tell you about it."))
+        follower = services.report_follow(report=report, user=request.user)
+        _following_message(request, follower)
         return redirect(report)
     form = FollowForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, report, follow_form=form)
         return render(request, "concerns/report_detail.html", context, status=400)
-    services.report_follow(
+    follower = services.report_follow(
         report=report, email=form.cleaned_data["email"], phone=str(form.cleaned_data["phone"] or "")
     )
-    messages.success(request, _("You are following this report. We will tell you about it."))
+    _following_message(request, follower)
     return redirect(report)
+
+
+@require_http_methods(["GET", "POST"])
+def report_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link a new follower was sent: a button that confirms (mail scanners open links,
+    so opening it changes nothing)."""
+    follower = selectors.follower_for_confirm_token(token=token)
+    report = follower.report
+    if request.method == "POST":
+        if report.case.closed_at is not None:
+            messages.error(request, _("This report is closed: there will be no more updates."))
+        else:
+            services.report_follow_confirm(follower=follower)
+            _following_message(request, follower)
+        return redirect(report)
+    response = render(
+        request, "concerns/follow_confirm.html", {"report": report, "follower": follower}
+    )
+    # The token is a credential: keep it out of other sites' Referer headers and shared
+    # caches. Not "no-referrer": the browser would then send "Origin: null" with the button's
+    # POST, which the CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -340,6 +435,21 @@ def guest_not_fixed(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def guest_rate(request: HttpRequest, token: str) -> HttpResponse:
     return _rate(request, selectors.report_for_guest_token(token=token), token)
+
+
+@require_GET
+def held_photo(request: HttpRequest, token: str) -> FileResponse:
+    """A photo held for a report form, shown back to the person who chose it (by its signed
+    token: nobody else has it)."""
+    try:
+        held = services.held_photo_from_token(token)
+    except ValidationError:
+        raise Http404 from None
+    response = FileResponse(services.held_photo_open(held), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_GET

@@ -59,6 +59,9 @@ class QuestionInlineForm(forms.ModelForm):
             "kind",
             "required",
             "choices",
+            "min_value",
+            "max_value",
+            "date_range",
             "for_renewal",
             "condition_question",
             "condition_value",
@@ -97,12 +100,13 @@ class QuestionInline(admin.StackedInline):
 class LicenseTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "code", "fee", "term_months", "active"]
     list_filter = ["category", "active", "auto_approve_renewals"]
-    search_fields = ["name", "category", "code"]
+    search_fields = ["name", "category", "code", "keywords", "keywords_es"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [RequiredDocumentInline, QuestionInline]
     fieldsets = [
         (None, {"fields": ["name", "code", "number_prefix", "category", "active"]}),
         (_("What residents read"), {"fields": ["description", "eligibility"]}),
+        (_("Words it is found by"), {"fields": ["keywords", "keywords_es"]}),
         (
             _("Fees (in cents)"),
             {"fields": ["application_fee_cents", "renewal_fee_cents", "late_fee_cents"]},

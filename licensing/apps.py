@@ -10,8 +10,9 @@ class LicensingConfig(AppConfig):
     def ready(self) -> None:
         from cases.workflow import register
         from licensing import enforcement_tasks, receivers  # noqa: F401
+        from licensing.selectors import SERVICE_NAME, license_types_searchable
         from licensing.workflow import LICENSE_APPLICATION, LICENSE_COMPLAINT, LICENSE_RENEWAL
-        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
         register(LICENSE_APPLICATION)
@@ -27,6 +28,7 @@ class LicensingConfig(AppConfig):
                 ),
                 url_name="licensing:types",
                 keywords=(_("license"), _("business"), _("profession"), _("permit to trade")),
+                service=SERVICE_NAME,
                 order=10,
             )
         )
@@ -37,6 +39,22 @@ class LicensingConfig(AppConfig):
                 description=_("Look up a license holder by name, number or type."),
                 url_name="licensing:lookup",
                 keywords=(_("verify"), _("license"), _("contractor")),
+                service=SERVICE_NAME,
                 order=11,
             )
         )
+        register_entry(
+            CatalogueEntry(
+                key="licensing.renew",
+                title=_("Renew a license"),
+                description=_(
+                    "Renew your license before it expires and pay the renewal fee online: "
+                    "open it from your licenses, or use the link in the reminder we sent you."
+                ),
+                url_name="licensing:mine",
+                keywords=(_("renew"), _("Renewal"), _("expire"), _("license")),
+                service=SERVICE_NAME,
+                order=12,
+            )
+        )
+        register_search_source("licensing.types", license_types_searchable)

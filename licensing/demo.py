@@ -42,6 +42,18 @@ RENEWAL_ATTESTATION = (
 
 # A change since the last application is for a clerk to look at, not for automatic renewal.
 RENEWAL_REVIEW_ANSWERS = {"attest_no_changes": "yes"}
+# Plausible answers only: no negative count, no expiry already past, no exam still to come.
+QUESTION_LIMITS = {
+    "hours": {"min_value": 0, "max_value": 10000},
+    "employees": {"min_value": 0},
+    "agents": {"min_value": 1},
+    "capacity": {"min_value": 1, "max_value": 500},
+    "infant_ratio": {"min_value": 1, "max_value": 10},
+    "school_distance": {"min_value": 0},
+    "exam_date": {"date_range": "not_future"},
+    "training_date": {"date_range": "not_future"},
+    "rabies_expiry": {"date_range": "not_past"},
+}
 
 # code, prefix, name, category, description, eligibility, fees in cents (application,
 # renewal, late), term months, review days, auto-approve renewals, documents
@@ -390,6 +402,54 @@ TYPES = [
 ]
 
 
+# Other words people use for each type, in English and in Spanish (keywords, keywords_es):
+# the portal's service search finds a type by these as well as by its name and description.
+KEYWORDS = {
+    "barber": ("haircut, hair, beard, shave", "barbero, barbería, corte de pelo, peluquería"),
+    "cosmetologist": (
+        "beauty, salon, hair, nails, skin, make-up",
+        "cosmetología, belleza, salón, uñas, maquillaje",
+    ),
+    "electrician": (
+        "electrician, electrical, wiring, contractor",
+        "electricista, electricidad, cableado, contratista",
+    ),
+    "plumber": (
+        "plumber, pipes, drains, gas, contractor",
+        "plomero, fontanero, tuberías, contratista",
+    ),
+    "real-estate-broker": (
+        "realtor, real estate, property, homes",
+        "bienes raíces, corredor, inmobiliaria, agente",
+    ),
+    "tattoo-artist": (
+        "tattoo, piercing, body art, permanent make-up",
+        "tatuaje, tatuador, perforación, piercing, micropigmentación",
+    ),
+    "veterinarian": (
+        "vet, veterinary, animal clinic, pet",
+        "veterinario, veterinaria, clínica, mascota, animal",
+    ),
+    "food-truck": (
+        "food truck, food cart, mobile vendor, street food",
+        "camión de comida, carrito de comida, vendedor ambulante, comida",
+    ),
+    "general-business": (
+        "business, shop, store, office, company",
+        "negocio, tienda, comercio, empresa, oficina",
+    ),
+    "dog": ("dog, pet, animal, rabies tag", "perro, mascota, licencia de perro, placa"),
+    "childcare-provider": (
+        "childcare, daycare, babysitting, nursery",
+        "guardería, cuidado infantil, niños, niñera",
+    ),
+    "liquor": (
+        "liquor, alcohol, beer, wine, bar, spirits",
+        "licor, alcohol, bebidas alcohólicas, cerveza, vino, bar",
+    ),
+}
+
+
 def _license_type(row) -> None:
     (
         code,
@@ -419,9 +479,12 @@ def _license_type(row) -> None:
             "term_months": term,
             "review_target_days": review,
             "auto_approve_renewals": auto,
+            "keywords": KEYWORDS.get(code, ("", ""))[0],
+            "keywords_es": KEYWORDS.get(code, ("", ""))[1],
         },
     )
     if not created:
+        _keywords_fill(license_type)
         return
     for order, (doc_name, doc_description, required) in enumerate(documents, start=1):
         RequiredDocument.objects.create(
@@ -446,7 +509,25 @@ def _license_type(row) -> None:
             condition_question=by_code[condition[0]] if condition else None,
             condition_value=condition[1] if condition else "",
             review_answer=RENEWAL_REVIEW_ANSWERS.get(q_code, ""),
+            # A code names different questions in different types: limits go on numbers and
+            # dates only.
+            **(QUESTION_LIMITS.get(q_code, {}) if kind in (NUM, DATE) else {}),
         )
+
+
+def _keywords_fill(license_type: LicenseType) -> None:
+    """Give a type of a demo database seeded before types had keywords its demo keywords;
+    words an administrator has typed since are left alone."""
+    english, spanish = KEYWORDS.get(license_type.code, ("", ""))
+    changed = []
+    if english and not license_type.keywords:
+        license_type.keywords = english
+        changed.append("keywords")
+    if spanish and not license_type.keywords_es:
+        license_type.keywords_es = spanish
+        changed.append("keywords_es")
+    if changed:
+        license_type.save(update_fields=[*changed, "updated_at"])
 
 
 def seed() -> None:

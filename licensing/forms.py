@@ -10,7 +10,9 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -24,9 +26,30 @@ class TypeSearchForm(forms.Form):
     q = forms.CharField(label=_("Search license types"), required=False, max_length=100)
 
 
-class AboutForm(PlainTextFormMixin, forms.ModelForm):
+ADDRESS_MAX_LENGTH = 500  # Application.address
+ADDRESS_HINT = _("Where you live or where the business is. You can enter up to 500 characters.")
+ADDRESS_TOO_LONG = _("Address must be 500 characters or fewer.")
+
+
+class TypedValuesMixin:
+    """For "Save and come back later": what was typed in each field, unchecked."""
+
+    def typed_values(self) -> dict:
+        values = {}
+        for name, field in self.fields.items():
+            if isinstance(field, forms.FileField):
+                continue
+            key = self.add_prefix(name)
+            if isinstance(field, forms.MultipleChoiceField):
+                values[name] = list(self.data.getlist(key))
+            else:
+                values[name] = self.data.get(key, "")
+        return values
+
+
+class AboutForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
     phone = PhoneNumberField(
-        label=_("Phone number (optional)"),
+        label=_("Phone number"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
@@ -36,13 +59,14 @@ class AboutForm(PlainTextFormMixin, forms.ModelForm):
         fields = ["holder_name", "business_name", "email", "phone", "address"]
         labels = {
             "holder_name": _("Full name"),
-            "business_name": _("Business or trading name (optional)"),
+            "business_name": _("Business or trading name"),
             "address": _("Address"),
         }
         help_texts = {
             "holder_name": _("As it should appear on the license."),
-            "address": _("Where you live or where the business is."),
+            "address": ADDRESS_HINT,
         }
+        error_messages = {"address": {"max_length": ADDRESS_TOO_LONG}}
         widgets = {
             "holder_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -56,7 +80,7 @@ class AboutForm(PlainTextFormMixin, forms.ModelForm):
         self.fields["address"].required = True
 
 
-class QuestionsForm(PlainTextFormMixin, forms.Form):
+class QuestionsForm(PlainTextFormMixin, TypedValuesMixin, forms.Form):
     """The type's questions as fields named after their codes."""
 
     def __init__(self, *args, questions: list[Question], answers: dict, **kwargs):
@@ -94,12 +118,14 @@ class DocumentForm(forms.Form):
     requirement = forms.TypedChoiceField(label=_("Which document is this?"), coerce=int)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("A PDF, JPG, PNG, HEIC or WebP file."),
         error_messages={"required": _("Choose a file to upload.")},
     )
 
     def __init__(self, *args, requirements, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A PDF, JPG, PNG, HEIC or WebP file, up to %(size)s MB."
+        ) % {"size": number_format(settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
         self.fields["requirement"].choices = [(r.pk, r.name) for r in requirements]
 
 
@@ -137,7 +163,7 @@ class RenewalForm(QuestionsForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     business_name = forms.CharField(
-        label=_("Business or trading name (optional)"), max_length=200, required=False
+        label=_("Business or trading name"), max_length=200, required=False
     )
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -145,13 +171,15 @@ class RenewalForm(QuestionsForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = PhoneNumberField(
-        label=_("Phone number (optional)"),
+        label=_("Phone number"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
         label=_("Address"),
-        help_text=_("Where you live or where the business is."),
+        max_length=ADDRESS_MAX_LENGTH,
+        help_text=ADDRESS_HINT,
+        error_messages={"max_length": ADDRESS_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
 
@@ -197,7 +225,7 @@ class ComplaintForm(PlainTextFormMixin, forms.Form):
         error_messages={"required": _("Tell us what happened.")},
     )
     occurred_on = forms.DateField(
-        label=_("When did it happen? (optional)"),
+        label=_("When did it happen?"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2026-05-31.")},

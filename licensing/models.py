@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.models import TimeStampedModel
+from portal.folding import folded_sql
 from portal.validators import REORDERING_CHARACTERS
 
 
@@ -45,6 +46,19 @@ class LicenseType(TimeStampedModel):
     )
     description = models.TextField(_("plain-language description"))
     eligibility = models.TextField(_("who can apply"), blank=True)
+    # Found by the portal's service search, with the name, category and description.
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other words people use for it, separated by commas."),
+    )
+    keywords_es = models.CharField(
+        _("keywords in Spanish"),
+        max_length=300,
+        blank=True,
+        help_text=_("The words people use for it in Spanish, separated by commas."),
+    )
     application_fee_cents = models.PositiveIntegerField(_("application fee (cents)"))
     renewal_fee_cents = models.PositiveIntegerField(_("renewal fee (cents)"))
     late_fee_cents = models.PositiveIntegerField(_("late fee (cents)"), default=0)
@@ -139,6 +153,13 @@ class QuestionKind(models.TextChoices):
     FILE = "file", _("File upload")
 
 
+class DateRange(models.TextChoices):
+    """Which dates a date question accepts, counted from the day the resident answers."""
+
+    NOT_PAST = "not_past", _("Today or later")
+    NOT_FUTURE = "not_future", _("Today or earlier")
+
+
 class Question(models.Model):
     """One custom question of a type, shown on the application (or renewal) page.
 
@@ -175,6 +196,30 @@ class Question(models.Model):
         related_name="dependents",
     )
     condition_value = models.CharField(_("is"), max_length=255, blank=True)
+    # Plausibility, so a resident cannot answer "-5 employees" or an expiry date long past.
+    min_value = models.DecimalField(
+        _("smallest number allowed"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Number questions only, e.g. 0 for a number of employees."),
+    )
+    max_value = models.DecimalField(
+        _("largest number allowed"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Number questions only."),
+    )
+    date_range = models.CharField(
+        _("dates allowed"),
+        max_length=12,
+        choices=DateRange.choices,
+        blank=True,
+        help_text=_("Date questions only. Leave empty to accept any date."),
+    )
     review_answer = models.CharField(
         _("answer a clerk must review"),
         max_length=255,
@@ -204,6 +249,32 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind__in=["single_choice", "multiple_choice"]) | ~Q(choices=""),
                 name="licensing_question_choices_listed",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=F("max_value")),
+                name="licensing_question_min_not_above_max",
+                violation_error_message=_(
+                    "The smallest number allowed must not be more than the largest."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=QuestionKind.NUMBER)
+                | Q(min_value__isnull=True, max_value__isnull=True),
+                name="licensing_question_number_limits_on_numbers",
+                violation_error_message=_(
+                    "Only a number question has a smallest or largest number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=QuestionKind.DATE) | Q(date_range=""),
+                name="licensing_question_date_range_on_dates",
+                violation_error_message=_("Only a date question has dates allowed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_range__in=["", *DateRange.values]),
+                name="licensing_question_date_range_known",
             ),
         ]
 
@@ -263,8 +334,12 @@ class Application(TimeStampedModel):
     business_name = models.CharField(_("business or trading name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = PhoneNumberField(_("phone number"), blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # "Save and come back later" keeps a page whose values did not pass its checks here,
+    # as typed, by page ("about", "questions"): shown again when the page is opened, checked
+    # by "Save and continue", and an unchecked page stops the draft from being sent.
+    typed = models.JSONField(_("values typed, not yet checked"), default=dict, blank=True)
     step = models.CharField(
         _("last page saved"),
         max_length=12,
@@ -280,6 +355,7 @@ class Application(TimeStampedModel):
         related_name="license_application",
     )
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
 
     class Meta:
@@ -302,6 +378,14 @@ class Application(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(paid_at__isnull=True) | Q(invoice__isnull=False),
                 name="licensing_application_paid_has_invoice",
+            ),
+            # One draft per resident and type: starting again opens it (a double click or an
+            # old tab made identical drafts). Paid and discarded applications do not count,
+            # so a second license of a type is applied for once the first is sent.
+            models.UniqueConstraint(
+                fields=["applicant", "license_type"],
+                condition=Q(kind="new", paid_at__isnull=True, discarded_at__isnull=True),
+                name="licensing_application_one_draft_per_type",
             ),
         ]
 
@@ -337,9 +421,13 @@ class ApplicationDocument(models.Model):
 
 
 # Words of the holder's and business names, as the public lookup matches them (prefixes of
-# words, any letter case). The "simple" configuration keeps names as written: no stemming, no
-# stop words. The index and the query use this one expression, so they cannot drift apart.
-LOOKUP_SEARCH_VECTOR = SearchVector("holder_name", "business_name", config="simple")
+# words, any letter case, without accents: "okafor" finds "Okáfor" and "Okáfor" finds
+# "Okafor"). The "simple" configuration keeps names as written: no stemming, no stop words.
+# The index and the query use this one expression, so they cannot drift apart; the words
+# searched are folded by portal.folding.fold_like_sql, the same table as translate() here.
+LOOKUP_SEARCH_VECTOR = SearchVector(
+    folded_sql("holder_name"), folded_sql("business_name"), config="simple"
+)
 
 
 class LicenseStatus(models.TextChoices):
@@ -449,7 +537,7 @@ class License(TimeStampedModel):
             # index takes each license's words at once (fastupdate off): with GIN's pending
             # list, every name search also read the words of up to 4 MB of recent writes one
             # by one until the next vacuum (10-17 ms after 30,000 new licenses).
-            GinIndex(LOOKUP_SEARCH_VECTOR, name="licensing_license_names_fts", fastupdate=False),
+            GinIndex(LOOKUP_SEARCH_VECTOR, name="licensing_license_fold_fts", fastupdate=False),
             models.Index(
                 fields=["license_type", "holder_name", "id"], name="licensing_license_tname_idx"
             ),

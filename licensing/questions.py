@@ -17,15 +17,65 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from licensing.models import Question, QuestionKind
+from licensing.models import DateRange, Question, QuestionKind
 
 YES, NO = "yes", "no"
 
 
+TEXT_MAX_LENGTH = 500
+LONG_TEXT_MAX_LENGTH = 5000
+
+
+def _plain_number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _number_rule(question: Question) -> str:
+    low, high = question.min_value, question.max_value
+    if low is not None and high is not None:
+        return _("Enter a number between %(min)s and %(max)s.") % {
+            "min": _plain_number(low),
+            "max": _plain_number(high),
+        }
+    if low is not None:
+        return _("Enter a number of %(min)s or more.") % {"min": _plain_number(low)}
+    if high is not None:
+        return _("Enter a number of %(max)s or less.") % {"max": _plain_number(high)}
+    return ""
+
+
+def _date_rule(question: Question) -> str:
+    if question.date_range == DateRange.NOT_PAST:
+        return _("The date must be today or in the future.")
+    if question.date_range == DateRange.NOT_FUTURE:
+        return _("The date must be today or in the past.")
+    return ""
+
+
+def _limit_hint(question: Question) -> str:
+    """The limit an answer must keep to, said before the resident sends it."""
+    if question.kind == QuestionKind.NUMBER:
+        return _number_rule(question)
+    if question.kind == QuestionKind.DATE:
+        return _date_rule(question)
+    if question.kind == QuestionKind.LONG_TEXT:
+        return _("You can enter up to %(count)s characters.") % {
+            "count": number_format(LONG_TEXT_MAX_LENGTH, force_grouping=True)
+        }
+    if question.kind == QuestionKind.FILE:
+        return _("A PDF, JPG, PNG, HEIC or WebP file, up to %(size)s MB.") % {
+            "size": number_format(settings.DOCUMENT_MAX_BYTES // (1024 * 1024))
+        }
+    return ""
+
+
 def _base_hint(question: Question) -> str:
-    hint = question.hint
+    hint = " ".join(part for part in (question.hint, _limit_hint(question)) if part)
     parent = question.condition_question
     if parent is not None:
         condition = _("Answer only if your answer to “%(question)s” is “%(value)s”.") % {
@@ -42,14 +92,15 @@ def _display_choice(question: Question, value: str) -> str:
     return value
 
 
-def question_field(question: Question) -> forms.Field:
-    """The form field for `question`. Never required by itself: see `answers_clean`."""
+def _field(question: Question) -> forms.Field:
     common = {"label": question.label, "help_text": _base_hint(question), "required": False}
     kind = question.kind
     if kind == QuestionKind.TEXT:
-        return forms.CharField(max_length=500, **common)
+        return forms.CharField(max_length=TEXT_MAX_LENGTH, **common)
     if kind == QuestionKind.LONG_TEXT:
-        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+        return forms.CharField(
+            max_length=LONG_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), **common
+        )
     if kind == QuestionKind.NUMBER:
         return forms.DecimalField(max_digits=14, decimal_places=2, **common)
     if kind == QuestionKind.DATE:
@@ -68,6 +119,18 @@ def question_field(question: Question) -> forms.Field:
     if kind == QuestionKind.FILE:
         return forms.FileField(**common)
     raise ValueError(f"Unknown question kind {kind!r}.")
+
+
+def question_field(question: Question) -> forms.Field:
+    """The form field for `question`, labelled "(optional)" only when it is.
+
+    Never required by Django itself (see `answers_clean`): whether a conditional question
+    must be answered depends on other answers, and a file already sent need not be sent
+    again.
+    """
+    field = _field(question)
+    field.optional = not question.required
+    return field
 
 
 def stored_value(question: Question, value) -> object:
@@ -130,14 +193,26 @@ def _check_type(question: Question, value) -> object:
         return value.strip() or None
     if kind == QuestionKind.NUMBER:
         try:
-            return str(Decimal(str(value)).normalize())
+            number = Decimal(str(value))
         except ArithmeticError:
             raise ValueError(_("Enter a number.")) from None
+        if not number.is_finite():
+            raise ValueError(_("Enter a number."))
+        low, high = question.min_value, question.max_value
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(_number_rule(question))
+        return str(number.normalize())
     if kind == QuestionKind.DATE:
         try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
+            day = datetime.date.fromisoformat(str(value))
         except ValueError:
             raise ValueError(_("Enter a real date.")) from None
+        today = timezone.localdate()
+        if (question.date_range == DateRange.NOT_PAST and day < today) or (
+            question.date_range == DateRange.NOT_FUTURE and day > today
+        ):
+            raise ValueError(_date_rule(question))
+        return day.isoformat()
     if kind == QuestionKind.YES_NO:
         if value not in (YES, NO):
             raise ValueError(_("Choose yes or no."))

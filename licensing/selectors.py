@@ -9,7 +9,9 @@ from django.contrib.postgres.search import SearchQuery
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus
 from licensing.models import (
@@ -21,16 +23,56 @@ from licensing.models import (
     LicenseType,
     Question,
 )
+from portal.folding import fold_like_sql, folded_sql
+from portal.search_terms import query_stems, stems_match, text_stems
+from portal.services_catalogue import Searchable
+
+# The heading of licensing's results in the portal's service search.
+SERVICE_NAME = _("Licenses")
 
 
-def license_types_open(*, query: str = "") -> QuerySet[LicenseType]:
-    """Types open for applications, optionally those whose name, category or text match."""
-    types = LicenseType.objects.filter(active=True)
-    for word in query.split():
-        types = types.filter(
-            Q(name__icontains=word) | Q(category__icontains=word) | Q(description__icontains=word)
+def license_types_open(*, query: str = "") -> list[LicenseType]:
+    """Types open for applications, by category and name; with a query, those found by it
+    as the service search finds them (name, category, description and keywords in English
+    and Spanish, no case or accents, light stems: see portal.search_terms)."""
+    types = list(LicenseType.objects.filter(active=True).order_by("category", "name"))
+    wanted = query_stems(query)
+    if not wanted:
+        return types
+    return [
+        license_type
+        for license_type in types
+        if stems_match(wanted, text_stems(_search_texts(license_type)))
+    ]
+
+
+def _search_texts(license_type: LicenseType) -> tuple[str, ...]:
+    return (
+        license_type.name,
+        license_type.category,
+        license_type.description,
+        license_type.keywords,
+        license_type.keywords_es,
+    )
+
+
+def license_types_searchable() -> list[Searchable]:
+    """The types open for applications as the portal's service search finds them (by name,
+    category, description and keywords in English and Spanish), in one query."""
+    types = LicenseType.objects.filter(active=True).only(
+        "code", "name", "category", "description", "keywords", "keywords_es"
+    )
+    return [
+        Searchable(
+            key=f"licensing.type.{license_type.code}",
+            title=license_type.name,
+            description=license_type.description,
+            url=license_type.get_absolute_url(),
+            service=SERVICE_NAME,
+            texts=_search_texts(license_type),
         )
-    return types.order_by("category", "name")
+        for license_type in types.order_by("category", "name")
+    ]
 
 
 def license_type_open(*, code: str) -> LicenseType:
@@ -51,6 +93,24 @@ def applications_of(*, user) -> QuerySet[Application]:
         .exclude(case__status=CaseStatus.CANCELLED)
         .select_related("case", "license_type")
         .order_by("-created_at")
+    )
+
+
+def application_draft_of(*, user, license_type) -> Application | None:
+    """The user's application of `license_type` not yet sent nor discarded, if any: there is
+    one at most (`licensing_application_one_draft_per_type`)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Application.objects.filter(
+            applicant=user,
+            license_type=license_type,
+            kind=Application.Kind.NEW,
+            paid_at__isnull=True,
+            discarded_at__isnull=True,
+        )
+        .select_related("case", "license_type")
+        .first()
     )
 
 
@@ -180,8 +240,9 @@ _CURSOR_SALT = "licensing.lookup.cursor"
 
 
 def _lookup_words(query: str) -> list[str]:
-    """The words of a search, lower-cased, each to match the start of a word of a name."""
-    return [word.lower() for word in re.findall(r"\w+", query)][:8]
+    """The words of a search, lower-cased and without accents (as the names' index holds
+    them), each to match the start of a word of a name."""
+    return re.findall(r"\w+", fold_like_sql(query))[:8]
 
 
 def _public_columns() -> QuerySet[License]:
@@ -202,8 +263,20 @@ def _public_columns() -> QuerySet[License]:
     )
 
 
-# The shape of the numbers the portal issues (`reference_allocate`: PREFIX-YEAR-SEQUENCE).
-LICENSE_NUMBER = re.compile(r"^[A-Za-z]{2,8}-\d{4}-\d{4,}$")
+# The shape of the numbers the portal issues (`reference_allocate`: PREFIX-YEAR-SEQUENCE),
+# once spaces and dashes are taken out: people type "ele2026000001" or "ELE 2026 000001".
+LICENSE_NUMBER = re.compile(r"([A-Z]{2,8})(\d{4})(\d{4,})")
+# What people put between the pieces: spaces, hyphens, and the dashes word processors type.
+_NUMBER_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./]+")
+
+
+def license_number_normalised(typed: str) -> str | None:
+    """The license number `typed` stands for, as the portal stores it ("ele 2026 000001" ->
+    "ELE-2026-000001"), or None if it does not look like one."""
+    match = LICENSE_NUMBER.fullmatch(_NUMBER_SEPARATORS.sub("", typed).upper())
+    if match is None:
+        return None
+    return "-".join(match.groups())
 
 
 def licenses_public_matching(
@@ -211,15 +284,17 @@ def licenses_public_matching(
 ) -> QuerySet[License]:
     """Licenses matching `query` (and the type, if given), unordered.
 
-    `query` matches a license number (portal or legacy) exactly, the start of words of the
-    holder's or business name (every word typed must begin one: "jo smi" finds "John
-    Smith"), or the name of a type. Each condition is served by an index: the numbers' btree
-    indexes and the GIN index on the names' words, so no match costs a scan of the register.
+    `query` matches a license number (portal, with or without its dashes, in any letter
+    case; or legacy, exactly), the start of words of the holder's or business name, ignoring
+    accents (every word typed must begin one: "jo smi" finds "John Smith"), or the name of a
+    type. Each condition is served by an index: the numbers' btree indexes and the GIN index
+    on the names' folded words, so no match costs a scan of the register.
     """
     query = query.strip()
-    matches = Q(number=query.upper()) | Q(legacy_reference=query)
+    number = license_number_normalised(query)
+    matches = Q(number=number or query.upper()) | Q(legacy_reference=query)
     licenses = License.objects.all()
-    if LICENSE_NUMBER.match(query):
+    if number is not None:
         # A portal license number names one license: searching its pieces ("lic:*",
         # "2026:*") as name words would only read long posting lists of the name index.
         return licenses.filter(matches)
@@ -231,7 +306,9 @@ def licenses_public_matching(
     # The few types whose name matches, as literal ids: a subquery in the OR would keep the
     # planner from combining the indexes and make it scan the whole register.
     type_ids = list(
-        LicenseType.objects.filter(name__icontains=query).values_list("pk", flat=True)[:50]
+        LicenseType.objects.alias(folded_name=Lower(folded_sql("name")))
+        .filter(folded_name__contains=fold_like_sql(query))
+        .values_list("pk", flat=True)[:50]
     )
     if type_ids:
         matches |= Q(license_type_id__in=type_ids)

@@ -73,13 +73,20 @@ def type_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def type_detail(request: HttpRequest, code: str) -> HttpResponse:
     license_type = selectors.license_type_open(code=code)
-    return render(request, "licensing/type_detail.html", {"license_type": license_type})
+    draft = selectors.application_draft_of(user=request.user, license_type=license_type)
+    return render(
+        request, "licensing/type_detail.html", {"license_type": license_type, "draft": draft}
+    )
 
 
 @login_required
 @require_POST
 def application_start(request: HttpRequest, code: str) -> HttpResponse:
     license_type = selectors.license_type_open(code=code)
+    draft = selectors.application_draft_of(user=request.user, license_type=license_type)
+    if draft is not None:
+        messages.info(request, _("You have already started this application: here it is."))
+        return redirect("licensing:resume", reference=draft.case.reference)
     application = services.application_start(license_type=license_type, applicant=request.user)
     return redirect(_step_url(application, Application.Step.ABOUT))
 
@@ -99,7 +106,8 @@ def apply_about(request: HttpRequest, reference: str) -> HttpResponse:
     application = _draft(request, reference)
     if isinstance(application, HttpResponse):
         return application
-    form = AboutForm(request.POST or None, instance=application)
+    later = _saving_for_later(request)
+    form = AboutForm(_page_data(request, application, Application.Step.ABOUT), instance=application)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_save_about(
@@ -108,9 +116,62 @@ def apply_about(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationNotEditable as error:
             form.add_error(None, error)
         else:
+            if later:
+                return _saved_for_later(request, application, checked=True)
             return redirect(_step_url(application, _next(request, Application.Step.QUESTIONS)))
+    elif later:
+        kept = _keep_for_later(request, application, Application.Step.ABOUT, form)
+        if kept is not None:
+            return kept
     application.refresh_from_db()
     return _page(request, "licensing/apply_about.html", application, form)
+
+
+def _saving_for_later(request: HttpRequest) -> bool:
+    """Whether the page was sent with "Save and come back later" rather than "continue"."""
+    return request.method == "POST" and request.POST.get("save") == "later"
+
+
+def _page_data(request: HttpRequest, application: Application, page: str):
+    """What the page's form is bound to: what was sent, else what was kept unchecked for
+    later (shown with what to correct), else nothing."""
+    if request.method == "POST":
+        return request.POST
+    return application.typed.get(page)
+
+
+def _keep_for_later(
+    request: HttpRequest, application: Application, page: str, form
+) -> HttpResponse | None:
+    """Keep a page that did not pass its checks as typed; None if the draft is not editable."""
+    try:
+        services.application_keep_typed(
+            application=application, actor=request.user, page=page, values=form.typed_values()
+        )
+    except ApplicationNotEditable as error:
+        form.add_error(None, error)
+        return None
+    if request.FILES:
+        messages.warning(
+            request, _("The file you chose was not saved: choose it again when you come back.")
+        )
+    return _saved_for_later(request, application, checked=False)
+
+
+def _saved_for_later(request: HttpRequest, application: Application, *, checked: bool):
+    reference = application.case.reference
+    if checked:
+        message = _(
+            "Your application %(reference)s is saved. Continue it from this page whenever you "
+            "are ready."
+        )
+    else:
+        message = _(
+            "Your application %(reference)s is saved. Some answers need correcting before you "
+            "can send it: they are shown when you come back."
+        )
+    messages.success(request, message % {"reference": reference})
+    return redirect("licensing:mine")
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -133,7 +194,8 @@ def _page(request, template: str, application: Application, form, **extra) -> Ht
         **extra,
     }
     context["form"] = form
-    status = 400 if form is not None and form.is_bound and form.errors else 200
+    # A page kept unchecked for later is shown with its errors, but was not sent now.
+    status = 400 if request.method == "POST" and form is not None and form.errors else 200
     return render(request, template, context, status=status)
 
 
@@ -144,12 +206,14 @@ def apply_questions(request: HttpRequest, reference: str) -> HttpResponse:
     if isinstance(application, HttpResponse):
         return application
     questions = selectors.questions_for(application=application)
+    later = _saving_for_later(request)
     form = QuestionsForm(
-        request.POST or None,
+        _page_data(request, application, Application.Step.QUESTIONS),
         request.FILES or None,
         questions=questions,
         answers=application.answers,
     )
+    editable = True
     if request.method == "POST" and form.is_valid():
         try:
             services.application_save_answers(
@@ -161,10 +225,26 @@ def apply_questions(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationIncomplete as error:
             for code, message in error.error_dict.items():
                 form.add_error(code, message)
-        except (ValidationError, ApplicationNotEditable) as error:
+        except ValidationError as error:
             form.add_error(None, error)
+        except ApplicationNotEditable as error:
+            form.add_error(None, error)
+            editable = False
         else:
+            if later:
+                return _saved_for_later(request, application, checked=True)
             return redirect(_step_url(application, _next(request, Application.Step.DOCUMENTS)))
+    if later and editable:
+        kept = _keep_for_later(request, application, Application.Step.QUESTIONS, form)
+        if kept is not None:
+            return kept
+    if request.method == "GET" and form.is_bound:
+        # Kept unchecked for later: show what "Save and continue" will ask to correct.
+        form.is_valid()
+        answers = {**application.answers, **form.answers()}
+        for code, message in question_rules.answers_clean(questions, answers)[1].items():
+            if code not in form.errors:
+                form.add_error(code, message)
     return _page(request, "licensing/apply_questions.html", application, form)
 
 
@@ -191,7 +271,12 @@ def apply_documents(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("%(document)s uploaded.") % {"document": requirement.name})
+            if _saving_for_later(request):
+                return _saved_for_later(request, application, checked=True)
             return redirect(request.get_full_path())
+    elif _saving_for_later(request) and not request.FILES:
+        # Nothing chosen to upload: everything on this page is saved already.
+        return _saved_for_later(request, application, checked=True)
     supplied = {}
     for item in application.supplied_documents.select_related("document"):
         supplied.setdefault(item.requirement_id, []).append(item.document)
@@ -267,11 +352,14 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_discard(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask first (GET), then discard (POST): a draft is never lost to a stray click."""
     application = _draft(request, reference)
     if isinstance(application, HttpResponse):
         return application
+    if request.method == "GET":
+        return render(request, "licensing/discard_confirm.html", {"application": application})
     try:
         services.application_discard(application=application, actor=request.user)
     except ApplicationNotEditable as error:

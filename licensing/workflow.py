@@ -62,7 +62,10 @@ LICENSE_APPLICATION = Workflow(
     },
     transitions=[
         Transition(S.DRAFT, S.SUBMITTED, actors={SYSTEM}, label=_("Send (fee paid)")),
-        Transition(S.DRAFT, S.CANCELLED, actors={APPLICANT}, label=_("Discard draft")),
+        # Made only by application_discard, which also dates the application (so it stops
+        # being the resident's one draft of the type) and voids its open invoice; a move on
+        # the case page would do neither.
+        Transition(S.DRAFT, S.CANCELLED, actors={SYSTEM}, label=_("Discard draft")),
         Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
         Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
         Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
@@ -132,7 +135,8 @@ LICENSE_RENEWAL = Workflow(
     },
     transitions=[
         Transition(S.DRAFT, S.SUBMITTED, actors={SYSTEM}, label=_("Send (fee paid)")),
-        Transition(S.DRAFT, S.CANCELLED, actors={APPLICANT, SYSTEM}, label=_("Discard")),
+        # Made only by renewal_discard (which voids the open invoice), never from the case page.
+        Transition(S.DRAFT, S.CANCELLED, actors={SYSTEM}, label=_("Discard")),
         Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
         Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
         Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +121,14 @@ class Notification(models.Model):
                 fields=["recipient", "-created_at", "-id"],
                 condition=Q(channel="in_app"),
                 name="notif_inbox_idx",
+            ),
+            # The guest limit's count: recent messages to one guest address.
+            models.Index(
+                Lower("to_address"),
+                F("channel"),
+                F("created_at"),
+                condition=Q(recipient__isnull=True),
+                name="notif_guest_recent_idx",
             ),
             # The inbox's unread count: one person's unread in-app messages.
             models.Index(

@@ -20,6 +20,7 @@ class PaymentsConfig(AppConfig):
                 ),
                 url_name="payments:find",
                 keywords=(_("pay"), _("payment"), _("invoice"), _("fee"), _("bill")),
+                service=_("Payments"),
                 order=60,
             )
         )
@@ -30,6 +31,7 @@ class PaymentsConfig(AppConfig):
                 description=_("See your invoices, payments and refunds, and download receipts."),
                 url_name="payments:mine",
                 keywords=(_("receipt"), _("refund"), _("account")),
+                service=_("Payments"),
                 order=910,
             )
         )

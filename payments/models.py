@@ -524,6 +524,7 @@ class Receipt(models.Model):
 
 class StripeEventStatus(models.TextChoices):
     RECEIVED = "received", _("Received, not applied yet")
+    WAITING = "waiting", _("Waiting for its payment")
     APPLIED = "applied", _("Applied")
     IGNORED = "ignored", _("Nothing to do")
     UNMATCHED = "unmatched", _("Could not be matched")
@@ -534,6 +535,9 @@ class StripeEvent(models.Model):
     """A verified Stripe webhook event, stored by its id before it is applied.
 
     The unique id makes every redelivery a no-op; the status records what applying it did.
+    `waiting` is an event about a payment the portal has not recorded yet (Stripe delivers
+    events in any order: a refund can come before its checkout's completion); it is applied
+    when that payment is settled.
     """
 
     Status = StripeEventStatus
@@ -581,7 +585,7 @@ class StripeEvent(models.Model):
         indexes = [
             models.Index(
                 fields=["status", "-received_at"],
-                condition=Q(status__in=["unmatched", "flagged", "received"]),
+                condition=Q(status__in=["unmatched", "flagged", "received", "waiting"]),
                 name="payments_event_attention",
             ),
         ]

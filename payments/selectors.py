@@ -192,12 +192,17 @@ def stripe_events_needing_attention(
     """Stripe events that could not be matched or applied, newest first.
 
     Besides unmatched and flagged events: events stored but still not applied a few minutes
-    later (applying them failed; Stripe's redeliveries try again).
+    later (applying them failed; Stripe's redeliveries try again), and refunds still waiting
+    for their payment after settings.PAYMENTS_WEBHOOK_GRACE_MINUTES (the payment's own event
+    should have come by then).
     """
-    stuck_before = (now or timezone.now()) - datetime.timedelta(minutes=5)
+    now = now or timezone.now()
+    stuck_before = now - datetime.timedelta(minutes=5)
+    waited_before = now - datetime.timedelta(minutes=settings.PAYMENTS_WEBHOOK_GRACE_MINUTES)
     return StripeEvent.objects.filter(
         Q(status__in=[StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED])
         | Q(status=StripeEventStatus.RECEIVED, received_at__lt=stuck_before)
+        | Q(status=StripeEventStatus.WAITING, received_at__lt=waited_before)
     ).select_related("invoice", "payment")
 
 

@@ -3,7 +3,12 @@
 from celery import shared_task
 from django.core.exceptions import ObjectDoesNotExist
 
-from payments.services import attempts_check_stale, invoices_expire_due, receipt_email_send
+from payments.services import (
+    attempts_check_stale,
+    invoices_expire_due,
+    receipt_email_send,
+    webhook_events_apply_waiting,
+)
 
 # Mail servers and providers fail transiently; a receipt is retried with backoff.
 _MAIL_ERRORS = (OSError,)
@@ -36,3 +41,9 @@ def expire_invoices() -> int:
 def check_stale_attempts() -> int:
     """Ask Stripe about checkouts its webhook never reported."""
     return attempts_check_stale()
+
+
+@shared_task(name="payments.apply_waiting_events", ignore_result=True, acks_late=True)
+def apply_waiting_events() -> int:
+    """Apply Stripe events (refunds) that arrived before their payment, now recorded."""
+    return webhook_events_apply_waiting()

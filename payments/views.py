@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 
 import stripe
 from django.conf import settings
@@ -44,6 +45,8 @@ logger = logging.getLogger("payments")
 # walk through references.
 FIND_LIMIT = 10
 FIND_WINDOW_SECONDS = 15 * 60
+
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 def _receipts(access: InvoiceAccess) -> list[tuple]:
@@ -103,8 +106,10 @@ def invoice_return(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
     is asked for the session, and only its answer can settle the invoice.
     """
     invoice = access.invoice
-    session_id = request.GET.get("session_id", "")[:255]
-    if "\x00" in session_id:  # no gateway's id; PostgreSQL refuses NUL even in a WHERE
+    # A gateway's session id is letters, digits, "_" and "-"; anything else (a NUL byte, which
+    # PostgreSQL refuses in text) matches no payment and is not looked up.
+    session_id = request.GET.get("session_id", "")
+    if not SESSION_ID.fullmatch(session_id):
         session_id = ""
     payment = (session_id and invoice.payments.filter(provider_reference=session_id).first()) or (
         selectors.latest_attempt(invoice=invoice)
@@ -230,7 +235,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 
     400 for a missing or wrong signature or a body that is not an event (nothing stored);
     422 for an event about no invoice of this portal (stored, listed for staff); 200
-    otherwise, including every redelivery of an event already stored.
+    otherwise, including every redelivery of an event already stored and a refund kept
+    waiting for its payment (the portal applies it itself when the payment comes).
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:

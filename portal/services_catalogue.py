@@ -1,4 +1,5 @@
-"""The service catalogue on the home page ("What do you need to do?").
+"""The service catalogue on the home page ("What do you need to do?"), and what else the
+service search finds.
 
 Each service app registers its entries from its AppConfig.ready(), so the site shell never
 imports a domain app::
@@ -12,16 +13,23 @@ imports a domain app::
         description=_("Start, pay for and follow a new license application."),
         url_name="licensing:start",
         keywords=(_("business"), _("permit to trade")),
+        service=_("Licenses"),
         order=10,
     ))
 
-Titles, descriptions and keywords are lazy translations: the page and the search use the
-visitor's language.
+Titles, descriptions and keywords are lazy translations: the page shows the visitor's
+language, and the search (portal.selectors.services_matching) matches every language.
+
+An app whose services are configured as data (license types, concern categories...) also
+registers a search source: a function returning a `Searchable` for each one open to the
+public, in one query whatever their number::
+
+    register_search_source("licensing.types", license_types_searchable)
 """
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -36,6 +44,8 @@ class CatalogueEntry:
     description: str | Promise
     url_name: str
     keywords: tuple[str | Promise, ...] = field(default_factory=tuple)
+    # The heading the search lists it under, with what else that service offers.
+    service: str | Promise = ""
     # Lower comes first on the home page; the portal's own account entries come last.
     order: int = 100
 
@@ -71,27 +81,37 @@ def entries() -> list[CatalogueEntry]:
     return sorted(_entries.values(), key=lambda entry: (entry.order, str(entry.title)))
 
 
-def _folded(text: str) -> str:
-    """Lower-case `text` without accents, so "licencia" finds "Licéncia" and "tramite" finds
-    "trámite"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+@dataclass(frozen=True)
+class Searchable:
+    """One thing the service search can find and link to: a catalogue entry, a license type,
+    a concern category..."""
+
+    key: str
+    title: str | Promise
+    description: str | Promise
+    url: str
+    service: str | Promise
+    # What it is found by, in every language it is known in (its title and description too).
+    texts: tuple[str | Promise, ...] = ()
 
 
-def search(query: str) -> list[CatalogueEntry]:
-    """Return the entries whose title, description or keywords contain every word of `query`.
+SearchSource = Callable[[], Iterable[Searchable]]
+_sources: dict[str, SearchSource] = {}
 
-    Matching ignores case and accents, in the active language.
-    """
-    words = [_folded(word) for word in query.split()]
-    results = []
-    for entry in entries():
-        text = _folded(
-            " ".join(str(part) for part in (entry.title, entry.description, *entry.keywords))
-        )
-        if all(word in text for word in words):
-            results.append(entry)
-    return results
+
+def register_search_source(key: str, source: SearchSource) -> None:
+    """Add `source`, a function returning the Searchables of one app's configured services
+    (replacing the source with the same key). It must run a fixed number of queries, however
+    many services there are."""
+    _sources[key] = source
+
+
+def unregister_search_source(key: str) -> None:
+    _sources.pop(key, None)
+
+
+def search_sources() -> list[SearchSource]:
+    return list(_sources.values())
 
 
 def register_portal_entries() -> None:
@@ -103,6 +123,7 @@ def register_portal_entries() -> None:
             description=_("See where your applications and reports are, and what happens next."),
             url_name="portal:dashboard",
             keywords=(_("track"), _("progress"), _("reference"), _("application")),
+            service=_("Your account"),
             order=900,
         )
     )
@@ -113,6 +134,7 @@ def register_portal_entries() -> None:
             description=_("Change your name, phone number, language and how we contact you."),
             url_name="accounts:profile",
             keywords=(_("profile"), _("password"), _("e-mail"), _("notifications")),
+            service=_("Your account"),
             order=910,
         )
     )

@@ -137,7 +137,17 @@ CACHES = {
         "BACKEND": "portal.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        # Redis may go away: each call waits at most 0.2 s and is not retried; while it is
+        # down the cache misses and drops writes instead of raising, and is skipped for
+        # `outage_pause_seconds` after each failure (portal/cache.py).
+        "OPTIONS": {
+            "socket_connect_timeout": 0.2,
+            "socket_timeout": 0.2,
+            "outage_pause_seconds": 2,
+            # allauth's marker that an authenticator code was used: while Redis is down it
+            # cannot be checked, so such a code is refused rather than accepted twice.
+            "once_only_prefixes": ["allauth.mfa.totp.used"],
+        },
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and
     # translations do not fix: the layout (header, footer, service cards) per language and
@@ -291,7 +301,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Redis redelivers an unacknowledged task after this many seconds; no task is scheduled
 # further ahead than this (no long ETAs), so nothing runs twice by accident.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A broker that is down must not hold a request: queueing gives up after 0.2 s and is
+    # not retried (every task queued by a request has an outbox row or a periodic job that
+    # picks its work up later).
+    "socket_connect_timeout": 0.2,
+    "socket_timeout": 0.2,
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "notifications-dispatch": {
         "task": "notifications.dispatch_pending",
@@ -301,8 +321,12 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 # A claimed notification whose worker did not report back within this many seconds is
-# claimed again by the next dispatcher run.
-NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+# claimed again by the next dispatcher run. A live worker renews the lease of its batch every
+# third of it, so it can be short: it is how long a dead worker's messages wait.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
+# Messages one guest address (e-mail or phone) that no account holder verified may be sent per
+# hour and channel, whatever queued them (0: no limit); the rest are recorded as skipped.
+NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = env.int("NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR", default=5)
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
@@ -377,7 +401,8 @@ PAYMENTS_CHECKOUT_MINUTES = env.int("PAYMENTS_CHECKOUT_MINUTES", default=60)
 # Days a guest's signed link to an invoice and its receipts stays valid.
 PAYMENTS_GUEST_LINK_DAYS = env.int("PAYMENTS_GUEST_LINK_DAYS", default=30)
 # Minutes after a Stripe checkout attempt expires before, with no word from Stripe's
-# webhook, the portal asks Stripe itself and lists the invoice for staff.
+# webhook, the portal asks Stripe itself and lists the invoice for staff; also how long a
+# refund reported before its payment waits for it before it is listed for staff.
 PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
     "task": "payments.expire_invoices",
@@ -386,6 +411,12 @@ CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
 CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
     "task": "payments.check_stale_attempts",
     "schedule": 10 * 60.0,
+}
+# A refund Stripe reported before its payment is applied when the payment settles; this
+# catches up on any whose moment was missed (a worker that died just after the commit).
+CELERY_BEAT_SCHEDULE["payments-apply-waiting-events"] = {
+    "task": "payments.apply_waiting_events",
+    "schedule": 5 * 60.0,
 }
 # Uploaded files whose database row never committed (a rollback, a worker that died):
 # deleted once a day so no resident's document lingers unreachable in storage.
@@ -412,6 +443,9 @@ CONCERNS_DUPLICATE_RADIUS_M = env.int("CONCERNS_DUPLICATE_RADIUS_M", default=50)
 # Days after closing during which the reporter may say "not fixed" and reopen the report.
 CONCERNS_REOPEN_DAYS = env.int("CONCERNS_REOPEN_DAYS", default=30)
 # Largest photo accepted, in bytes, and the longest side it is resized to, in pixels.
+# Reports one address may send per hour through the web form (0: no limit): each opens a case
+# and may mail the address typed in it.
+CONCERNS_REPORTS_PER_HOUR = env.int("CONCERNS_REPORTS_PER_HOUR", default=10)
 CONCERNS_PHOTO_MAX_BYTES = env.int("CONCERNS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 CONCERNS_PHOTO_MAX_SIDE = env.int("CONCERNS_PHOTO_MAX_SIDE", default=1600)
 # Open311 GeoReport v2: the jurisdiction id clients may send (empty: any value is refused

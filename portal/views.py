@@ -1,10 +1,11 @@
 import logging
+import sys
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -18,6 +19,7 @@ from cases.selectors import newest_cases_of_resident
 from notifications.selectors import inbox_summary
 from portal import services_catalogue
 from portal.context_processors import layout_keys
+from portal.selectors import services_matching
 from portal.theme import current_theme
 
 logger = logging.getLogger(__name__)
@@ -40,8 +42,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
-    results = services_catalogue.search(query) if query else services_catalogue.entries()
-    return render(request, "portal/search.html", {"query": query, "results": results})
+    if not query:
+        context = {"query": query, "results": services_catalogue.entries(), "groups": []}
+        return render(request, "portal/search.html", context)
+    groups = services_matching(query=query)
+    results = [result for group in groups for result in group.results]
+    context = {"query": query, "results": results, "groups": groups}
+    return render(request, "portal/search.html", context)
 
 
 @dataclass(frozen=True)
@@ -139,12 +146,28 @@ def page_not_found(request, exception=None):
     return _error_page(request, 404, "404.html")
 
 
+# Seconds a visitor is asked to wait when the database is unreachable (a restart, a
+# fail-over): the Retry-After of the 503 page.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request):
+    """The 500 page, or the 503 "temporarily unavailable" page when the database is down.
+
+    Django calls this handler inside its `except` block, so the exception is at hand. A lost
+    or refused database connection is not a bug of the page: the visitor is told to try
+    again shortly, with Retry-After for clients and load balancers.
+    """
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, OperationalError | InterfaceError)
     # Rendered without the request's context processors: the failure may lie there.
-    template = loader.get_template("500.html")
+    template = loader.get_template("503.html" if unavailable else "500.html")
     context = {
         "agency": settings.AGENCY,
         "theme_version": current_theme().version,
         **layout_keys(),
     }
-    return HttpResponse(template.render(context), status=500)
+    response = HttpResponse(template.render(context), status=503 if unavailable else 500)
+    if unavailable:
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

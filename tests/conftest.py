@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -9,6 +11,16 @@ def _clean_cache():
     cache.clear()
     caches["fragments"].clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language. A request in Spanish leaves Spanish
+    active in the thread (Django's locale middleware activates a language per request and
+    never deactivates it), and code rendered outside a request would read it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -10,10 +10,17 @@ from concerns.services.api_keys import (
     api_key_record_use,
     api_key_revoke,
 )
+from concerns.services.held_photos import (
+    HeldPhoto,
+    held_photo_from_token,
+    held_photo_open,
+    photo_hold,
+)
 from concerns.services.reports import (
     ReportRejected,
     can_say_not_fixed,
     report_follow,
+    report_follow_confirm,
     report_not_fixed,
     report_rate,
     report_submit,
@@ -29,15 +36,20 @@ from concerns.services.staff import (
 )
 
 __all__ = [
+    "HeldPhoto",
     "ReportRejected",
     "api_key_digest",
     "api_key_issue",
     "api_key_record_use",
     "api_key_revoke",
     "can_say_not_fixed",
+    "held_photo_from_token",
+    "held_photo_open",
+    "photo_hold",
     "photo_set_public",
     "report_close",
     "report_follow",
+    "report_follow_confirm",
     "report_mark_duplicate",
     "report_not_fixed",
     "report_rate",

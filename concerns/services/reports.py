@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -30,6 +31,8 @@ from concerns.models import (
     ReportSource,
 )
 from concerns.photos import PhotoRejected, ProcessedPhoto, process_photo
+from concerns.services.held_photos import HeldPhoto, held_photo_processed, held_photos_release
+from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE
 from concerns.validators import clean_attributes, clean_description, clean_location, clean_text
 from concerns.workflow import KIND
 
@@ -68,6 +71,7 @@ def report_submit(
     longitude: Decimal | str | None = None,
     answers: dict | None = None,
     photos: Sequence = (),
+    held_photos: Sequence[HeldPhoto] = (),
     use_photo_location: bool = False,
     reporter=None,
     guest_name: str = "",
@@ -82,9 +86,11 @@ def report_submit(
     """Check and record a report as a new concern case, with its photos; return it.
 
     `reporter` is a signed-in resident; otherwise a guest gives an e-mail address or phone
-    for updates, or nobody is told (an anonymous report). `photos` are uploaded files (at
-    most five). With `use_photo_location` and no point given, the first photo's GPS position
-    becomes the location (only then is it read at all).
+    for updates, or nobody is told (an anonymous report). `photos` are uploaded files, and
+    `held_photos` photos held while the form came back with errors (at most five in all;
+    the held ones are deleted once the report is committed). With `use_photo_location` and
+    no point given, the first photo's GPS position becomes the location (only then is it
+    read at all; a held photo carries one only if it was ticked when the photo was held).
 
     Everything is checked before anything is written: ReportRejected lists every problem
     and nothing is saved. The case goes to the category's department, with its due date
@@ -97,19 +103,29 @@ def report_submit(
         description = clean_description(description)
     except ValidationError as error:
         _merge(errors, error, field="description")
-    photos = list(photos)
+    photos, held_photos = list(photos), list(held_photos)
     processed: list[ProcessedPhoto] = []
-    if len(photos) > MAX_PHOTOS:
+    if len(photos) + len(held_photos) > MAX_PHOTOS:
         errors["photos"] = [
             ValidationError(_("Choose at most %(count)d photos.") % {"count": MAX_PHOTOS})
         ]
     else:
+        for held in held_photos:
+            try:
+                processed.append(held_photo_processed(held))
+            except OSError:  # swept, or the storage lost it
+                errors.setdefault("photos", []).append(
+                    ValidationError(
+                        _("We could not keep a photo you chose earlier: choose it again."),
+                        code="held_photo",
+                    )
+                )
         for upload in photos:
             try:
                 processed.append(process_photo(upload))
             except PhotoRejected as error:
                 errors.setdefault("photos", []).extend(error.error_list)
-    if category.photo_required and not photos and not media_url:
+    if category.photo_required and not photos and not held_photos and not media_url:
         errors.setdefault("photos", []).append(
             ValidationError(_("Add at least one photo of the problem."), code="required")
         )
@@ -177,6 +193,8 @@ def report_submit(
             )
             for position, photo in enumerate(processed, start=1):
                 stored.append(_photo_store(report=report, photo=photo, position=position))
+            if held_photos:
+                transaction.on_commit(lambda: held_photos_release(held_photos))
     except BaseException:
         for photo in stored:
             photo.image.delete(save=False)
@@ -210,14 +228,22 @@ def _photo_store(*, report: ConcernReport, photo: ProcessedPhoto, position: int)
     return row
 
 
+def _has_verified_address(user) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
 def report_follow(
     *, report: ConcernReport, user=None, email: str = "", phone: str = "", language: str = ""
 ) -> ConcernFollower | None:
     """Add a person to the report's updates; return their follower row.
 
-    A signed-in `user`, or a guest's `email` and/or `phone`. Following twice returns the
-    existing row; the report's own reporter needs no follower row (None is returned). The
-    guest is sent a confirmation. Raises ValueError if there is nobody to tell.
+    A signed-in `user`, or a guest's `email` and/or `phone`. Anyone can type anyone's address,
+    so a follower is confirmed at once only when it is a signed-in person with a verified
+    e-mail address; any other is sent one message, a signed link that expires
+    (concerns.tokens), and nothing more until its owner confirms with it
+    (`report_follow_confirm`). Following twice returns the existing row (a request whose link
+    has expired is replaced by a new one, with a new link); the report's own reporter needs
+    no follower row (None is returned). Raises ValueError if there is nobody to tell.
     """
     email = (email or "").strip()
     phone = str(phone or "").strip()
@@ -232,6 +258,7 @@ def report_follow(
         lookup = {"email__iexact": email}
     else:
         lookup = {"phone": phone}
+    confirmed_at = timezone.now() if user is not None and _has_verified_address(user) else None
     with transaction.atomic():
         # A change to the report locks it, then its people's accounts, then tells its
         # followers (notices.lock_people): waiting here for the report keeps a follower from
@@ -239,7 +266,10 @@ def report_follow(
         ConcernReport.objects.select_for_update(no_key=True).filter(pk=report.pk).exists()
         existing = report.followers.filter(**lookup).first()
         if existing is not None:
-            return existing
+            expired = timezone.now() - FOLLOW_CONFIRM_MAX_AGE
+            if existing.confirmed_at is not None or existing.created_at > expired:
+                return existing
+            existing.delete()
         try:
             with transaction.atomic():
                 follower = ConcernFollower.objects.create(
@@ -248,12 +278,29 @@ def report_follow(
                     email=email,
                     phone=phone,
                     language=_current_language(),
+                    confirmed_at=confirmed_at,
                 )
         except IntegrityError:
             # Someone following at the same moment with the same address won the race.
             return report.followers.filter(**lookup).first()
-        if user is None:
-            notices.notify_following(follower, report)
+        if follower.confirmed_at is None:
+            notices.notify_follow_confirm(follower, report)
+    return follower
+
+
+def report_follow_confirm(*, follower: ConcernFollower) -> ConcernFollower:
+    """The owner of a follower's address opened the link we sent: tell them from now on.
+
+    Confirming twice changes nothing. The caller has checked the signed link
+    (concerns.selectors.follower_for_confirm_token).
+    """
+    with transaction.atomic():
+        # The report first, as every change to who is told about it (see report_follow).
+        ConcernReport.objects.select_for_update(no_key=True).filter(pk=follower.report_id).exists()
+        ConcernFollower.objects.filter(pk=follower.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        )
+    follower.refresh_from_db()
     return follower
 
 

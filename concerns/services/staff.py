@@ -214,13 +214,16 @@ def _followers_move(*, source: ConcernReport, target: ConcernReport) -> list[Con
             email=follower.email,
             phone=follower.phone,
             language=follower.language,
+            confirmed_at=follower.confirmed_at,
         )
         for follower in source.followers.all()
         if follower.user_id is None or follower.user_id != target.case.applicant_id
     ]
     case = source.case
     if case.applicant_id is not None and case.applicant_id != target.case.applicant_id:
-        people.append(ConcernFollower(report=target, user_id=case.applicant_id))
+        people.append(
+            ConcernFollower(report=target, user_id=case.applicant_id, confirmed_at=timezone.now())
+        )
     elif case.applicant_id is None and (case.guest_email or case.guest_phone):
         people.append(
             ConcernFollower(
@@ -228,6 +231,8 @@ def _followers_move(*, source: ConcernReport, target: ConcernReport) -> list[Con
                 email=case.guest_email,
                 phone=case.guest_phone,
                 language=case.language,
+                # The reporter, already told about their own report: not a new address.
+                confirmed_at=timezone.now(),
             )
         )
     before = set(target.followers.values_list("pk", flat=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from licensing.models import (
     Question,
     RequiredDocument,
 )
-from licensing.selectors import questions_for
+from licensing.selectors import application_draft_of, questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
 from licensing.workflow import KIND
@@ -63,25 +63,41 @@ def _require_clerk(application: Application, actor) -> None:
         raise DecisionForbidden(_("Nobody decides on their own application."))
 
 
+def _open_draft(*, license_type: LicenseType, applicant) -> Application | None:
+    return application_draft_of(user=applicant, license_type=license_type)
+
+
 def application_start(*, license_type: LicenseType, applicant) -> Application:
-    """Open a draft application of `license_type` for `applicant`, prefilled from the account.
+    """Open a draft application of `license_type` for `applicant`, prefilled from the account,
+    or return the draft of that type they have already started.
 
     The draft is a case (reference allocated now) that is sent only when its fee is paid.
-    Raises ValueError if the type is not open for applications.
+    Two starts at once end on one draft: the database allows one per applicant and type
+    (`licensing_application_one_draft_per_type`), and the start that loses returns the
+    winner's. Raises ValueError if the type is not open for applications.
     """
     if not license_type.active:
         raise ValueError(_("This license type is not open for applications."))
-    with transaction.atomic():
-        case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
-        application = Application.objects.create(
-            case=case,
-            license_type=license_type,
-            applicant=applicant,
-            holder_name=applicant.full_name,
-            email=applicant.email,
-            phone=applicant.phone or "",
-            fee_cents=license_type.application_fee_cents,
-        )
+    existing = _open_draft(license_type=license_type, applicant=applicant)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
+            application = Application.objects.create(
+                case=case,
+                license_type=license_type,
+                applicant=applicant,
+                holder_name=applicant.full_name,
+                email=applicant.email,
+                phone=applicant.phone or "",
+                fee_cents=license_type.application_fee_cents,
+            )
+    except IntegrityError:
+        existing = _open_draft(license_type=license_type, applicant=applicant)
+        if existing is None:
+            raise
+        return existing
     logger.info("License application %s started", application.pk)
     return application
 
@@ -106,6 +122,7 @@ def application_save_about(
         locked.phone = phone or ""
         locked.address = address.strip()
         locked.step = Application.Step.QUESTIONS
+        locked.typed.pop(Application.Step.ABOUT, None)
         locked.save()
     return locked
 
@@ -146,7 +163,39 @@ def application_save_answers(
             raise ApplicationIncomplete(errors)
         locked.answers = kept
         locked.step = Application.Step.DOCUMENTS
+        locked.typed.pop(Application.Step.QUESTIONS, None)
         locked.save()
+    return locked
+
+
+# The pages whose values "Save and come back later" may keep unchecked.
+TYPED_PAGES = (Application.Step.ABOUT, Application.Step.QUESTIONS)
+# A value longer than any field of these pages accepts is cut here, so what is kept stays
+# bounded; the forms' own limits are far below it.
+TYPED_VALUE_MAX = 5000
+
+
+def application_keep_typed(*, application: Application, actor, page: str, values: dict):
+    """Keep what the resident typed on `page` without checking it ("Save and come back later").
+
+    `values` maps the page's field names to the text typed (a list for several choices).
+    The values are shown again when the page is opened and checked when it is continued;
+    until then `application_problems` stops the draft from being sent. Raises
+    ApplicationNotEditable, ValueError for a page without typed values.
+    """
+    if page not in TYPED_PAGES:
+        raise ValueError(f"Page {page!r} keeps no typed values.")
+
+    def bounded(value):
+        if isinstance(value, list):
+            return [str(item)[:TYPED_VALUE_MAX] for item in value]
+        return str(value)[:TYPED_VALUE_MAX]
+
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_applicant_draft(locked, actor)
+        locked.typed[page] = {str(name): bounded(value) for name, value in values.items()}
+        locked.save(update_fields=["typed", "updated_at"])
     return locked
 
 
@@ -178,6 +227,15 @@ def application_problems(*, application: Application) -> list[str]:
     problems = []
     if not application.holder_name or not (application.email or application.applicant_id):
         problems.append(_("Tell us about you: your name and e-mail address."))
+    for page, label in Application.Step.choices:
+        if page in application.typed:
+            problems.append(
+                _(
+                    "Some answers on the page “%(page)s” are not checked yet: open it, correct "
+                    "them and choose “Save and continue”."
+                )
+                % {"page": label}
+            )
     questions = questions_for(application=application)
     errors = question_rules.answers_clean(questions, application.answers)[1]
     if errors:
@@ -235,7 +293,7 @@ def application_mark_paid(*, application_id: int) -> Application:
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("case")
+            .select_related("case", "license_type")
             .get(pk=application_id)
         )
         if locked.paid_at is not None:
@@ -249,7 +307,14 @@ def application_mark_paid(*, application_id: int) -> Application:
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status == CaseStatus.DRAFT:
-            case_services.transition(case=locked.case, to_status=CaseStatus.SUBMITTED, actor=None)
+            # The type's page promises a decision within its review target: one number for
+            # the promise and the case's due date.
+            case_services.transition(
+                case=locked.case,
+                to_status=CaseStatus.SUBMITTED,
+                actor=None,
+                target_days=locked.license_type.review_target_days,
+            )
     logger.info("License application %s paid", application_id)
     return locked
 
@@ -263,7 +328,10 @@ def application_discard(*, application: Application, actor) -> Application:
         _require_applicant_draft(locked, actor)
         if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
             invoice_void(invoice=locked.invoice)
-        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
+        # The workflow's move is the system's: the applicant was checked above.
+        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=None)
+        locked.discarded_at = timezone.now()
+        locked.save(update_fields=["discarded_at", "updated_at"])
     return locked
 
 

@@ -469,7 +469,8 @@ def renewal_discard(*, application: Application, actor, by_link: bool = False) -
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.CANCELLED,
-            actor=actor if not by_link else None,
+            # The workflow's move is the system's: the applicant was checked above.
+            actor=None,
         )
     return locked
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from notifications.delivery import send_email, send_sms
@@ -30,7 +29,9 @@ from notifications.tokens import unsubscribe_url
 logger = logging.getLogger(__name__)
 
 # A provider that hangs must not outlast the lease (another run would then send the row
-# again); EMAIL_TIMEOUT, when set, takes precedence.
+# again): a send may take at most half the lease (and never more than 30 seconds), and the
+# lease is renewed every third of it, so a send started just before a renewal was due still
+# ends inside the lease. EMAIL_TIMEOUT, when set, takes precedence.
 _SEND_TIMEOUT_SECONDS = 30
 
 # Waits between attempts: 1, 2, 4, 8... minutes, never more than an hour.
@@ -56,6 +57,30 @@ UPDATE notifications_notification
           FOR NO KEY UPDATE SKIP LOCKED)
 RETURNING id, attempts
 """
+
+
+# The heartbeat: extend the lease of the rows this run still holds and has not tried yet.
+# Only a lease that has not run out is extended (once it has, another run may have claimed
+# the row, or may at any moment), and only while the row still carries this run's attempt.
+_RENEW_SQL = """
+UPDATE notifications_notification AS n
+   SET claimed_until = statement_timestamp() + make_interval(secs => %(lease)s),
+       updated_at = statement_timestamp()
+  FROM unnest(%(ids)s::bigint[], %(attempts)s::integer[]) AS held(id, attempt)
+ WHERE n.id = held.id
+   AND n.attempts = held.attempt
+   AND n.status = 'sending'
+   AND n.claimed_until >= statement_timestamp()
+RETURNING n.id
+"""
+
+
+def send_timeout_seconds() -> float:
+    """Return how long one send may take before it is abandoned (see _SEND_TIMEOUT_SECONDS)."""
+    configured = getattr(settings, "EMAIL_TIMEOUT", None)
+    if configured:
+        return configured
+    return max(1, min(_SEND_TIMEOUT_SECONDS, settings.NOTIFICATIONS_LEASE_SECONDS / 2))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -136,6 +161,32 @@ def _release(claims: list[tuple[int, int]]) -> None:
             )
 
 
+def _renew(claims: list[tuple[int, int]], *, lease_seconds: int) -> list[tuple[int, int]]:
+    """Extend the lease of `claims` still held by this run; return those, hand back the rest.
+
+    A claim whose lease ran out before its renewal (the worker was paused, a send hung) is not
+    this run's any more: it is given back to `pending` if no other run has taken it yet, and
+    not sent by this run.
+    """
+    if not claims:
+        return []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _RENEW_SQL,
+            {
+                "lease": lease_seconds,
+                "ids": [notification_id for notification_id, _ in claims],
+                "attempts": [attempt for _, attempt in claims],
+            },
+        )
+        renewed = {row[0] for row in cursor.fetchall()}
+    lost = [claim for claim in claims if claim[0] not in renewed]
+    if lost:
+        logger.warning("%s claimed notifications ran out of lease before they were sent", len(lost))
+        _release(lost)
+    return [claim for claim in claims if claim[0] in renewed]
+
+
 def _opted_out(notification: Notification) -> bool:
     user = notification.recipient
     if notification.channel == NotificationChannel.EMAIL:
@@ -157,8 +208,7 @@ class _MailConnection:
 
     def get(self):
         if self._connection is None:
-            timeout = getattr(settings, "EMAIL_TIMEOUT", None) or _SEND_TIMEOUT_SECONDS
-            self._connection = get_connection(timeout=timeout)
+            self._connection = get_connection(timeout=send_timeout_seconds())
         return self._connection
 
     def reset(self) -> None:
@@ -170,8 +220,28 @@ class _MailConnection:
             self._connection = None
 
 
+def _retry_later(notification_id: int, attempt: int, error: Exception, **changes) -> None:
+    """Record a failed attempt: back to `pending` with backoff, or `failed` after the last."""
+    changes["last_error"] = _describe(error)
+    if attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        _finish(notification_id, attempt, status=NotificationStatus.FAILED, **changes)
+    else:
+        _finish(
+            notification_id,
+            attempt,
+            status=NotificationStatus.PENDING,
+            available_at=timezone.now() + retry_delay(attempt),
+            **changes,
+        )
+
+
 def _deliver(notification: Notification, attempt: int, mail: _MailConnection) -> None:
-    """Send one claimed notification and record the outcome.
+    """Send one claimed notification and record the outcome; never raise for this row alone.
+
+    Whatever goes wrong with one message is recorded on that message, and the rest of the
+    batch is sent: an error while rendering it (a broken template, a context the templates
+    cannot use: the same row would fail the same way again) fails it at once; any other error
+    (the provider, the database) sends it back to `pending` with backoff.
 
     Why a successful message is not sent twice: the provider's acceptance is recorded in its
     own transaction straight after the provider answers, conditioned on this run's claim, so
@@ -181,17 +251,33 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
     recognisably the same message. Recording success before sending would instead risk losing
     a message, which is worse for a reminder than a rare duplicate.
     """
-    if _opted_out(notification):
+    try:
+        opted_out = _opted_out(notification)
+    except Exception as error:
+        logger.warning(
+            "Notification %s: attempt %s failed before sending: %s",
+            notification.pk,
+            attempt,
+            _describe(error),
+        )
+        _retry_later(notification.pk, attempt, error)
+        return
+    if opted_out:
         _finish(notification.pk, attempt, status=NotificationStatus.SKIPPED)
         return
     is_email = notification.channel == NotificationChannel.EMAIL
-    unsubscribe = unsubscribe_url(notification) if is_email else ""
     try:
+        unsubscribe = unsubscribe_url(notification) if is_email else ""
         message = render(notification, unsubscribe_url=unsubscribe)
-    except (TemplateDoesNotExist, TemplateSyntaxError) as error:
-        # A missing or broken template will not fix itself between retries.
+    except Exception as error:
+        # The row or its templates are broken: retrying cannot help until someone fixes
+        # them (and then `notifications_retry` sends it). The traceback names no person:
+        # only the template and the kind of error are logged.
         logger.error(
-            "Notification %s: cannot render %s", notification.pk, notification.template_key
+            "Notification %s: cannot render %s: %s",
+            notification.pk,
+            notification.template_key,
+            _describe(error),
         )
         _finish(
             notification.pk, attempt, status=NotificationStatus.FAILED, last_error=_describe(error)
@@ -228,17 +314,7 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
         logger.warning(
             "Notification %s: attempt %s failed: %s", notification.pk, attempt, _describe(error)
         )
-        changes = {"last_error": _describe(error), "subject": message.subject, "body": message.body}
-        if attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            _finish(notification.pk, attempt, status=NotificationStatus.FAILED, **changes)
-        else:
-            _finish(
-                notification.pk,
-                attempt,
-                status=NotificationStatus.PENDING,
-                available_at=timezone.now() + retry_delay(attempt),
-                **changes,
-            )
+        _retry_later(notification.pk, attempt, error, subject=message.subject, body=message.body)
         return
     _finish(
         notification.pk,
@@ -255,14 +331,18 @@ def _deliver(notification: Notification, attempt: int, mail: _MailConnection) ->
 def notifications_dispatch(*, batch_size: int | None = None) -> int:
     """Send due notifications, batch by batch, until none is due; return how many were handled.
 
-    Safe to run concurrently and repeatedly (see `_claim`). A row that fails goes back to
+    Safe to run concurrently and repeatedly (see `_claim`). Each message is recorded as sent
+    in its own transaction as soon as its provider accepted it. A row that fails goes back to
     `pending` with an exponential backoff (`retry_delay`) and becomes `failed` after
     settings.NOTIFICATIONS_MAX_ATTEMPTS; a row whose recipient has opted out of its channel
-    since it was queued becomes `skipped`. Rows this run claimed but has no time left to send
-    before its lease runs out are handed back untouched.
+    since it was queued becomes `skipped`. While a batch is being sent, the lease of its rows
+    not sent yet is renewed every third of settings.NOTIFICATIONS_LEASE_SECONDS (the
+    heartbeat), so the lease can be short (a dead worker's rows are sent again soon) without a
+    long batch losing its rows; rows whose lease ran out anyway are handed back untouched.
     """
     batch_size = batch_size or settings.NOTIFICATIONS_BATCH_SIZE
     lease_seconds = settings.NOTIFICATIONS_LEASE_SECONDS
+    heartbeat_seconds = lease_seconds / 3
     _give_up_on_abandoned()
     handled = 0
     started = time.monotonic()
@@ -272,19 +352,23 @@ def notifications_dispatch(*, batch_size: int | None = None) -> int:
             claims = _claim(limit=batch_size, lease_seconds=lease_seconds)
             if not claims:
                 break
-            # Stop well before the lease ends, or another run could reclaim a row mid-send.
-            deadline = time.monotonic() + lease_seconds * 0.8
+            renewed_at = time.monotonic()
             rows = Notification.objects.select_related("recipient").in_bulk(
                 [notification_id for notification_id, _ in claims]
             )
-            for index, (notification_id, attempt) in enumerate(claims):
-                if time.monotonic() > deadline:
-                    _release(claims[index:])
-                    return handled
+            pending = list(claims)
+            while pending:
+                if time.monotonic() - renewed_at >= heartbeat_seconds:
+                    pending = _renew(pending, lease_seconds=lease_seconds)
+                    renewed_at = time.monotonic()
+                    if not pending:
+                        break
+                notification_id, attempt = pending.pop(0)
                 notification = rows.get(notification_id)
                 if notification is not None:
                     _deliver(notification, attempt, mail)
                     handled += 1
+            # One run keeps a worker for about one lease at most; the next run goes on.
             if len(claims) < batch_size or time.monotonic() - started > lease_seconds:
                 break
     finally:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
@@ -71,6 +74,41 @@ def _addresses(*, user, email: str, phone: str) -> dict[str, str]:
     return accepted
 
 
+GUEST_LIMIT_REASON = "Not sent: over the hourly limit for an unverified guest address"
+
+
+def _guest_over_limit(*, channel: str, address: str, now) -> bool:
+    """Whether a guest `address` nobody has verified has had its messages for this hour.
+
+    Anyone can type any address into a public form, so a form sent again and again must not
+    turn the portal into a mailer aimed at a stranger: such an address gets at most
+    NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR messages on a channel per hour, whatever queued
+    them. An address an account holder verified is theirs and is not limited. The count is
+    of rows already written, without a lock: transactions queuing to the same address at the
+    same instant may each see the same count (the public forms' own per-visitor limits keep
+    that small), which is better than serializing unrelated transactions on an address.
+    """
+    limit = settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR
+    if limit <= 0:
+        return False
+    if (
+        channel == NotificationChannel.EMAIL
+        and EmailAddress.objects.filter(email__iexact=address, verified=True).exists()
+    ):
+        return False
+    recent = (
+        Notification.objects.annotate(address=Lower("to_address"))
+        .filter(
+            recipient__isnull=True,
+            channel=channel,
+            address=address.lower(),
+            created_at__gte=now - timedelta(hours=1),
+        )
+        .exclude(status=NotificationStatus.SKIPPED)
+    )
+    return recent.count() >= limit
+
+
 def _schedule_dispatch() -> None:
     from notifications.tasks import dispatch_pending
 
@@ -108,6 +146,10 @@ def notification_send(
     In-app rows are rendered at once and are `sent` (they are the inbox); the others are
     `pending`, and the dispatcher is scheduled to run after commit. `link_url` is an absolute
     link the message points to (shown in the inbox, available to templates).
+
+    A guest address no account holder verified gets at most
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR rows per channel an hour: past that, the
+    row is written `skipped` with the reason in `last_error`, and never sent.
 
     Raises TypeError if `context` is not JSON-serializable, ValueError for an unknown channel
     or a guest phone number that is not valid, and TemplateDoesNotExist if an in-app message
@@ -154,6 +196,20 @@ def notification_send(
 
     keys = [row.dedupe_key for row in rows]
     with transaction.atomic():
+        if user is None:
+            already = set(
+                Notification.objects.filter(dedupe_key__in=keys).values_list(
+                    "dedupe_key", flat=True
+                )
+            )
+            for row in rows:
+                if row.dedupe_key not in already and _guest_over_limit(
+                    channel=row.channel, address=row.to_address, now=now
+                ):
+                    # Recorded, never sent and never retried: the dispatcher takes only
+                    # pending rows.
+                    row.status, row.last_error = NotificationStatus.SKIPPED, GUEST_LIMIT_REASON
+                    logger.warning("Notification %s not queued: guest limit", row.dedupe_key)
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         existing = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=keys)}
         if any(

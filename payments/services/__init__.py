@@ -30,7 +30,11 @@ from payments.services.invoices import (
 )
 from payments.services.receipts import receipt_email_send
 from payments.services.refunds import refund_issue
-from payments.services.webhooks import webhook_event_apply, webhook_event_record
+from payments.services.webhooks import (
+    webhook_event_apply,
+    webhook_event_record,
+    webhook_events_apply_waiting,
+)
 
 __all__ = [
     "LineItem",
@@ -52,4 +56,5 @@ __all__ = [
     "refund_issue",
     "webhook_event_apply",
     "webhook_event_record",
+    "webhook_events_apply_waiting",
 ]

@@ -95,6 +95,8 @@ def settle_locked(
         return SettleOutcome.FLAGGED
     if provider_payment_id:
         payment.provider_payment_id = provider_payment_id
+        # Stripe may have reported a refund of this payment before the payment itself.
+        transaction.on_commit(lambda: _apply_waiting_events(provider_payment_id), robust=True)
     if amount_cents != invoice.total_cents or (currency or "").upper() != invoice.currency:
         _flag(
             payment,
@@ -129,6 +131,13 @@ def settle_locked(
     announce(invoice, old_status=old_status)
     logger.info("Invoice %s paid by payment %s via %s", invoice.pk, payment.pk, source)
     return SettleOutcome.SETTLED
+
+
+def _apply_waiting_events(provider_payment_id: str) -> None:
+    # Imported here: the webhook module builds on this one.
+    from payments.services.webhooks import webhook_events_apply_waiting
+
+    webhook_events_apply_waiting(provider_payment_id=provider_payment_id)
 
 
 def payment_settle(

@@ -3,10 +3,17 @@
 The view verifies the signature, then calls `webhook_event_record` (its own transaction:
 the event is kept even if applying it fails, and a redelivery finds it) and
 `webhook_event_apply` (one transaction that locks the event row, then the invoice, then the
-payment). An event is applied only while its row says `received`, so redeliveries, even
-concurrent ones, change nothing; events out of order are safe because every handler only
-moves a payment forward from the state it expects (an `expired` after a `completed` finds a
-settled payment and does nothing).
+payment). An event is applied only while its row says `received` (or `waiting`), so
+redeliveries, even concurrent ones, change nothing; events out of order are safe because
+every handler only moves a payment forward from the state it expects (an `expired` after a
+`completed` finds a settled payment and does nothing).
+
+A refund (`charge.refunded`) can arrive before the checkout it refunds has been reported: it
+names only the payment intent, which the portal learns when the payment settles. Such an
+event is kept as `waiting` and applied as soon as a payment with that intent is settled,
+whichever way (`webhook_events_apply_waiting`, scheduled by `settle_locked` after commit; a
+periodic run catches up on any missed). One still waiting after
+PAYMENTS_WEBHOOK_GRACE_MINUTES is listed in the reconciliation report.
 """
 
 from __future__ import annotations
@@ -146,18 +153,33 @@ def _apply_checkout(event: StripeEvent) -> None:
     _outcome(event, StripeEventStatus.APPLIED, f"Attempt {payment.status}.", payment=payment)
 
 
+def _payment_intent_of(event: StripeEvent) -> str:
+    payment_intent = event.payload["data"]["object"].get("payment_intent")
+    return payment_intent if isinstance(payment_intent, str) else ""
+
+
+def _payment_for_charge(event: StripeEvent) -> Payment | None:
+    """The settled (or flagged) payment a charge event is about, by its payment intent."""
+    payment_intent = _payment_intent_of(event)
+    if not payment_intent:
+        return None
+    return Payment.objects.filter(
+        gateway=PaymentGateway.STRIPE, provider_payment_id=payment_intent
+    ).first()
+
+
 def _apply_charge_refunded(event: StripeEvent) -> None:
     """Record refunds made outside the portal (Stripe's dashboard) or lost after Stripe
-    accepted them; refunds the portal already recorded make the totals agree: no change."""
+    accepted them; refunds the portal already recorded make the totals agree: no change.
+
+    A refund of a payment the portal has not recorded yet waits for it (see the module)."""
     charge = event.payload["data"]["object"]
-    payment_intent = charge.get("payment_intent")
-    payment = None
-    if isinstance(payment_intent, str) and payment_intent:
-        payment = Payment.objects.filter(
-            gateway=PaymentGateway.STRIPE, provider_payment_id=payment_intent
-        ).first()
+    payment = _payment_for_charge(event)
     if payment is None:
-        _outcome(event, StripeEventStatus.UNMATCHED, "No payment of this portal has this charge.")
+        if _payment_intent_of(event):
+            _outcome(event, StripeEventStatus.WAITING, "Waiting for the payment of this charge.")
+        else:
+            _outcome(event, StripeEventStatus.UNMATCHED, "The charge names no payment.")
         return
     invoice = lock_invoice(payment.invoice_id)
     payment = lock_payment(payment.pk)
@@ -216,16 +238,13 @@ _HANDLERS = {
 }
 
 
-def webhook_event_apply(*, event_id: str) -> StripeEvent:
-    """Apply a stored event once; return it with its outcome in `status` and `detail`.
+_APPLICABLE = (StripeEventStatus.RECEIVED, StripeEventStatus.WAITING)
 
-    `applied` and `ignored` (a type the portal does not act on) are done; `unmatched` (no
-    invoice of this portal) and `flagged` (money that cannot be applied) are listed for
-    staff. An event already past `received` is returned untouched.
-    """
+
+def _apply_once(event_id: str) -> StripeEvent:
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update(no_key=True).get(event_id=event_id)
-        if event.status != StripeEventStatus.RECEIVED:
+        if event.status not in _APPLICABLE:
             return event
         handler = _HANDLERS.get(event.type)
         if handler is None:
@@ -234,6 +253,42 @@ def webhook_event_apply(*, event_id: str) -> StripeEvent:
             handler(event)
         event.applied_at = timezone.now()
         event.save()
+    return event
+
+
+def webhook_event_apply(*, event_id: str) -> StripeEvent:
+    """Apply a stored event once; return it with its outcome in `status` and `detail`.
+
+    `applied` and `ignored` (a type the portal does not act on) are done; `waiting` (a refund
+    of a payment not recorded yet) is applied when the payment comes; `unmatched` (no invoice
+    of this portal) and `flagged` (money that cannot be applied) are listed for staff. An event
+    already past `received` or `waiting` is returned untouched.
+    """
+    event = _apply_once(event_id)
+    if event.status == StripeEventStatus.WAITING and _payment_for_charge(event) is not None:
+        # The payment was settled while this event was being applied, and its settlement,
+        # looking for waiting events before this one committed, did not see it: apply it now.
+        # (One of the two always sees the other's commit; applying twice changes nothing.)
+        event = _apply_once(event_id)
     if event.status in (StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED):
         logger.warning("Stripe event %s (%s): %s", event.event_id, event.type, event.status)
     return event
+
+
+def webhook_events_apply_waiting(*, provider_payment_id: str = "") -> int:
+    """Apply the waiting events of `provider_payment_id` (of every payment if empty) whose
+    payment is now recorded; return how many were applied.
+
+    Called after a payment is settled, and periodically to catch up; safe to run any number of
+    times at once, since each event is applied under its own lock, once.
+    """
+    waiting = StripeEvent.objects.filter(status=StripeEventStatus.WAITING)
+    if provider_payment_id:
+        waiting = waiting.filter(payload__data__object__payment_intent=provider_payment_id)
+    applied = 0
+    for event in waiting.order_by("received_at", "id"):
+        if _payment_for_charge(event) is None:
+            continue
+        if webhook_event_apply(event_id=event.event_id).status != StripeEventStatus.WAITING:
+            applied += 1
+    return applied

@@ -34,6 +34,25 @@ def error_anchor(bound_field) -> str:
 
 
 @register.filter
+def is_optional(bound_field) -> bool:
+    """Whether the label says "(optional)".
+
+    A field that is checked after the form (a license question asked only under a condition,
+    or required only once the whole application is checked) is not required by Django yet
+    is not optional for the resident; such a field sets `optional` itself.
+    """
+    return getattr(bound_field.field, "optional", not bound_field.field.required)
+
+
+@register.filter
+def summary_lead(label) -> str:
+    """The label before its message in the error summary: "Employees:", but a label that ends
+    in a question mark or other stop is followed by the message alone."""
+    label = str(label).strip()
+    return label if label[-1:] in "?!.:" else f"{label}:"
+
+
+@register.filter
 def button_classes(layout_input) -> str:
     """Return the USWDS classes for a crispy-forms Submit, Button or Reset input."""
     extra = [c for c in layout_input.field_classes.split() if c not in _BOOTSTRAP_BUTTON_CLASSES]

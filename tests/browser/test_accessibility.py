@@ -14,6 +14,8 @@ from cases.services import case_create, case_message_resident
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, choose_language, log_in_browser
 from tests.cases.workflows import TEST_PERMIT, register_test_workflows
+from tests.concerns.factories import CategoryFactory
+from tests.licensing.factories import LicenseTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,6 +59,19 @@ def describe(found: dict) -> str:
 def test_public_page_has_no_accessibility_violations(page: Page, live_server, axe, name):
     # given
     url = live_server.url + reverse(PUBLIC_PAGES[name])
+
+    # when
+    found = violations_in_every_combination(page, axe, url=url, base_url=live_server.url)
+
+    # then
+    assert found == {}, describe(found)
+
+
+def test_service_search_results_have_no_accessibility_violations(page: Page, live_server, axe):
+    # given: results in two services
+    LicenseTypeFactory(code="dog", name="Dog license", category="Pets", keywords_es="mascota")
+    CategoryFactory(code="dead-animal", name="Dead animal", keywords="pet", keywords_es="mascota")
+    url = live_server.url + reverse("portal:service_search") + "?q=mascota"
 
     # when
     found = violations_in_every_combination(page, axe, url=url, base_url=live_server.url)

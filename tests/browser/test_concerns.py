@@ -1,7 +1,9 @@
 """Concern reports in a real browser on a 375 px phone: a guest reports with the map (tiles
-served from nowhere), a signed-in resident reports by address with JavaScript off, the
-duplicate prompt appears for a nearby open report, staff close with a reason the reporter
-then reads, and the reporter says "not fixed". axe-core checks every page, the map's too."""
+served from nowhere), a signed-in resident reports by address with JavaScript off (a photo
+is kept when the form comes back with an error), the duplicate prompt appears for a nearby
+open report (followed instead, once the address is confirmed), staff close with a reason
+the reporter then reads, and the reporter says "not fixed". axe-core checks every page, the
+map's too."""
 
 from decimal import Decimal
 
@@ -11,10 +13,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from cases.tokens import guest_token
 from concerns.models import ConcernReport
+from concerns.services import report_close
+from concerns.tokens import follow_confirm_token
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, log_in_browser
-from tests.concerns.factories import CITY_HALL, make_report, pothole_category
+from tests.concerns.factories import CITY_HALL, jpeg_bytes, make_report, pothole_category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,16 +91,22 @@ def test_a_signed_in_resident_reports_by_address_without_javascript(browser, liv
     page = context.new_page()
     log_in_browser(page, user=resident, base_url=live_server.url)
 
-    # when: the place is an address, and a first try misses the required question
+    # when: the place is an address, and a first try with a photo misses the required question
     page.goto(live_server.url + reverse("concerns:report_location", args=["pothole"]))
     page.fill("input[name=address]", "42 Elm Street")
     page.get_by_role("button", name="Continue").click()
     page.fill("textarea[name=description]", "Pothole outside number 42.")
+    page.set_input_files(
+        "input[name=photos]",
+        files=[{"name": "hole.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}],
+    )
     page.get_by_role("button", name="Send report").click()
 
-    # then: the error is shown with the description kept
+    # then: the error is shown with the description and the photo kept
     expect(page.locator(".usa-alert--error")).to_contain_text("How big is it?")
     expect(page.locator("textarea[name=description]")).to_have_value("Pothole outside number 42.")
+    expect(page.locator("[data-held-photos]")).to_contain_text("hole.jpg")
+    expect(page.get_by_role("checkbox", name="hole.jpg")).to_be_checked()
 
     # when
     page.locator("label", has_text="Small").click()
@@ -109,6 +120,7 @@ def test_a_signed_in_resident_reports_by_address_without_javascript(browser, liv
         "42 Elm Street",
         None,
     )
+    assert report.photos.count() == 1
     context.close()
 
 
@@ -140,10 +152,25 @@ def test_the_duplicate_prompt_appears_for_a_nearby_open_report(phone: Page, live
     phone.fill("#follow input[name=email]", "neighbor@example.org")
     phone.locator("#follow").get_by_role("button", name="Follow this report").click()
 
+    # then: nothing is sent to the address but a link to confirm it
+    expect(phone.locator(".usa-alert")).to_contain_text(
+        "Check your e-mail: open the link we sent to neighbor@example.org"
+    )
+    follower = existing.followers.get()
+    assert (follower.email, follower.confirmed_at) == ("neighbor@example.org", None)
+    assert ConcernReport.objects.count() == 1
+
+    # when: the owner of the address opens the link and confirms
+    phone.goto(
+        live_server.url + reverse("concerns:follow_confirm", args=[follow_confirm_token(follower)])
+    )
+    assert_accessible(axe, phone)
+    phone.get_by_role("button", name="Yes, send me updates").click()
+
     # then
     expect(phone.locator(".usa-alert--success")).to_contain_text("You are following this report")
-    assert list(existing.followers.values_list("email", flat=True)) == ["neighbor@example.org"]
-    assert ConcernReport.objects.count() == 1
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
 
 
 def test_staff_close_with_a_reason_the_reporter_sees_and_says_not_fixed(
@@ -205,3 +232,25 @@ def test_the_public_list_and_map_pass_axe(phone: Page, live_server, axe, setting
     expect(phone.locator("#concerns-map")).to_be_visible()
     expect(phone.locator(".leaflet-marker-icon")).to_have_count(1)
     assert_accessible(axe, phone)
+
+
+def test_a_guest_says_not_fixed_from_the_link_in_their_e_mail(phone: Page, live_server):
+    # given: a guest's report, closed by staff
+    report = make_report(
+        category=pothole_category(), answers={"size": "large"}, guest_email="guest@example.org"
+    )
+    clerk = StaffFactory()
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["change_case"]))
+    clerk = type(clerk).objects.get(pk=clerk.pk)
+    report_close(report=report, actor=clerk, reason="fixed", public_reason="Filled it.")
+
+    # when: they open the page their e-mail links to, and say it is not fixed
+    phone.goto(live_server.url + reverse("concerns:guest", args=[guest_token(case=report.case)]))
+    phone.fill("textarea[name=comment]", "Still a hole.")
+    phone.get_by_role("button", name="It is not fixed").click()
+
+    # then: the form was accepted (a page whose links hide the token must still let its own
+    # forms through the CSRF origin check)
+    expect(phone.locator("[data-status]")).to_have_text("Reopened")
+    report.case.refresh_from_db()
+    assert report.case.status == "reopened"

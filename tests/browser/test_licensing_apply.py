@@ -132,9 +132,20 @@ def test_a_resident_applies_is_asked_for_more_is_licensed_and_the_certificate_ve
 
     # the questions: "Which state?" becomes required once the answer is yes
     # (USWDS draws its own radio button over the input, so the label is what takes the click)
+    expect(page.locator("label[for=id_state]")).to_have_text("Which state?")
     page.locator("label[for=id_elsewhere_0]").click()
-    page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator(".usa-alert--error")).to_be_visible()
+
+    # the resident stops here: what was typed is saved, unfinished as it is
+    page.get_by_role("button", name="Save and come back later").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your applications and licenses")
+    expect(page.locator(".usa-alert--success")).to_contain_text("is saved")
+    assert_accessible(axe, page)
+
+    # and starting again from the type page offers the same draft
+    page.goto(live_server.url + reverse("licensing:type", args=["barber"]))
+    expect(page.get_by_role("button", name="Start your application")).to_have_count(0)
+    page.get_by_role("link", name="Continue your application").click()
+    expect(page.locator(".usa-alert--error")).to_contain_text("Which state? Answer this question.")
     expect(page.get_by_label("Yes")).to_be_checked()
     assert_accessible(axe, page)
     page.get_by_label("Which state?").fill("Vermont")
@@ -148,6 +159,14 @@ def test_a_resident_applies_is_asked_for_more_is_licensed_and_the_certificate_ve
     expect(page.locator(".usa-alert--success")).to_contain_text("Proof of barber training")
     assert_accessible(axe, page)
     page.get_by_role("link", name="Continue to check your answers").click()
+
+    # discarding asks first; going back keeps the application
+    page.get_by_role("link", name="Discard this application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to discard this application?"
+    )
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="No, go back to my application").click()
 
     # check your answers, then pay on the test gateway
     expect(page.locator("main")).to_contain_text("Vermont")

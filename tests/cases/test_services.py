@@ -527,3 +527,15 @@ def test_database_refuses_an_unknown_language(resident):
     case = services.case_create(kind="test_permit", applicant=resident)
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(language="xx")
+
+
+def test_a_service_may_set_the_target_of_the_draft_it_submits(resident):
+    # given
+    draft = services.case_create(kind="test_permit", applicant=resident, submit=False)
+
+    # when
+    services.transition(case=draft, to_status=S.SUBMITTED, actor=resident, target_days=10)
+
+    # then
+    draft.refresh_from_db()
+    assert draft.due_date == timezone.localdate(draft.submitted_at) + datetime.timedelta(days=10)

@@ -202,3 +202,18 @@ def test_staff_hide_a_photo_from_the_public(client, report_clerk, category):
     photo.refresh_from_db()
     assert photo.public is False
     assert client.get(public_url).status_code == 404
+
+
+def test_staff_see_how_many_followers_are_told(staff_client, category):
+    # given: one follower who confirmed, and a request nobody confirmed
+    report = make_report(category=category, answers={"size": "small"})
+    services.report_follow_confirm(
+        follower=services.report_follow(report=report, email="told@example.org")
+    )
+    services.report_follow(report=report, email="unconfirmed@example.org")
+
+    # when
+    page = staff_client.get(reverse("admin:concerns_concernreport_change", args=[report.pk]))
+
+    # then
+    assert "1 follower ·" in re.sub(r"\s+", " ", page.content.decode())

@@ -318,7 +318,7 @@ def test_multiple_choice_attributes_and_a_photo_through_the_api(client, api_key,
         (
             {"lat": None, "long": None},
             400,
-            "address_string: Enter the address or describe where it is, or put a pin on the map.",
+            "address_string: Enter the address or describe where it is, or give its coordinates.",
         ),
         (
             {"lat": None, "long": None, "address_id": "123"},

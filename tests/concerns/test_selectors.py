@@ -142,3 +142,37 @@ def test_seed_demo_loads_twelve_categories_and_is_idempotent(settings):
     assert first == (12, 5)
     assert (ConcernCategory.objects.count(), ConcernReport.objects.count()) == first
     assert ConcernReport.objects.filter(close_reason="fixed").count() == 1
+
+
+# --- Choosing a category ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("bache", "pothole"),
+        ("BACHES", "pothole"),
+        ("pothole", "pothole"),
+        ("holes", "pothole"),
+        ("farola", "streetlight"),
+        ("farolas", "streetlight"),
+        ("light", "streetlight"),
+        ("árbol caído", "fallen-tree"),
+        ("arbol caido", "fallen-tree"),
+    ],
+)
+def test_categories_match_their_english_and_spanish_keywords(query, code):
+    # given
+    CategoryFactory(code="pothole", name="Pothole", keywords="hole, road", keywords_es="bache")
+    CategoryFactory(
+        code="streetlight", name="Streetlight out", keywords="lamp", keywords_es="farola, luz"
+    )
+    CategoryFactory(
+        code="fallen-tree", name="Fallen tree", keywords="branch", keywords_es="árbol caído"
+    )
+
+    # when
+    found = selectors.categories_matching(query)
+
+    # then
+    assert [category.code for category in found] == [code]

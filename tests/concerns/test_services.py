@@ -1,15 +1,19 @@
 import datetime
+import time
 from decimal import Decimal
 
 import pytest
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from PIL import Image
 
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
 from cases.models import Case, CaseEvent
-from concerns import services
+from concerns import selectors, services
 from concerns.models import ConcernFollower, ConcernPhoto, ConcernReport
+from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 from notifications.models import Notification
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.concerns.factories import (
@@ -120,7 +124,7 @@ def test_category_target_days_set_the_due_date_and_its_department_the_routing(db
         (
             {"latitude": None, "longitude": None, "address": ""},
             "address",
-            "Enter the address or describe where it is, or put a pin on the map.",
+            "Enter the address or describe where it is, or give its coordinates.",
         ),
         (
             {"address": "<b>1 Main</b>"},
@@ -308,7 +312,7 @@ def test_an_inactive_category_takes_no_reports(db):
 # --- Following -----------------------------------------------------------------------------
 
 
-def test_following_adds_a_person_once_and_confirms_to_guests(category):
+def test_following_adds_a_person_once_and_asks_guests_to_confirm(category):
     # given
     report = make_report(category=category, answers={"size": "small"})
     neighbor = UserFactory()
@@ -319,10 +323,86 @@ def test_following_adds_a_person_once_and_confirms_to_guests(category):
     guest = services.report_follow(report=report, email="Ana@Example.org")
     guest_again = services.report_follow(report=report, email="ana@example.org")
 
-    # then
+    # then: the signed-in neighbor's address is verified; the guest's is not, yet
     assert first == again and guest == guest_again
     assert report.followers.count() == 2
-    assert templates_sent(to_address="Ana@Example.org") == [("concerns/following", "email")]
+    assert first.confirmed_at is not None and guest.confirmed_at is None
+    assert templates_sent(to_address="Ana@Example.org") == [("concerns/follow_confirm", "email")]
+    assert templates_sent(recipient=neighbor) == []
+
+
+def test_an_unconfirmed_follower_hears_nothing_more_until_they_confirm(category, report_clerk):
+    # given: a stranger's address typed into the follow form, and a number
+    report = make_report(category=category, answers={"size": "small"})
+    by_email = services.report_follow(report=report, email="stranger@example.org")
+    by_phone = services.report_follow(report=report, phone="+12025550111")
+
+    # when: work starts, then the owner of the address confirms with the link, then it closes
+    services.report_start_work(report=report, actor=report_clerk, public_note="Crew sent.")
+    confirmed = services.report_follow_confirm(
+        follower=selectors.follower_for_confirm_token(token=follow_confirm_token(by_email))
+    )
+    services.report_close(report=report, actor=report_clerk, reason="fixed", public_reason="Done.")
+
+    # then
+    assert confirmed.pk == by_email.pk and confirmed.confirmed_at is not None
+    assert list(
+        Notification.objects.filter(to_address="stranger@example.org")
+        .order_by("id")
+        .values_list("template_key", flat=True)
+    ) == ["concerns/follow_confirm", "concerns/update"]
+    assert templates_sent(to_address="+12025550111") == [("concerns/follow_confirm", "sms")]
+    by_phone.refresh_from_db()
+    assert by_phone.confirmed_at is None
+
+
+def test_a_confirmation_link_is_signed_and_expires(category, monkeypatch):
+    # given
+    report = make_report(category=category, answers={"size": "small"})
+    follower = services.report_follow(report=report, email="guest@example.org")
+    token = follow_confirm_token(follower)
+
+    # when / then
+    with pytest.raises(Http404):
+        selectors.follower_for_confirm_token(token=token[:-2] + "xx")
+    later = time.time() + (FOLLOW_CONFIRM_MAX_AGE + datetime.timedelta(minutes=1)).total_seconds()
+    with monkeypatch.context() as patched:
+        patched.setattr(signing.time, "time", lambda: later)
+        with pytest.raises(Http404):
+            selectors.follower_for_confirm_token(token=token)
+    assert selectors.follower_for_confirm_token(token=token) == follower
+
+
+def test_following_again_after_the_link_expired_sends_a_new_link(category):
+    # given: a request nobody confirmed, older than its link
+    report = make_report(category=category, answers={"size": "small"})
+    stale = services.report_follow(report=report, email="guest@example.org")
+    ConcernFollower.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - FOLLOW_CONFIRM_MAX_AGE - datetime.timedelta(minutes=1)
+    )
+
+    # when
+    fresh = services.report_follow(report=report, email="guest@example.org")
+
+    # then
+    assert fresh.pk != stale.pk and report.followers.count() == 1
+    assert Notification.objects.filter(template_key="concerns/follow_confirm").count() == 2
+
+
+def test_a_signed_in_follower_without_a_verified_address_confirms_too(category):
+    # given
+    report = make_report(category=category, answers={"size": "small"})
+    person = UserFactory(verified=False)
+
+    # when
+    follower = services.report_follow(report=report, user=person)
+
+    # then
+    assert follower.confirmed_at is None
+    assert templates_sent(recipient=person) == [
+        ("concerns/follow_confirm", "email"),
+        ("concerns/follow_confirm", "in_app"),
+    ]
 
 
 def test_the_reporter_does_not_follow_their_own_report(category, resident):
@@ -343,7 +423,9 @@ def test_closing_as_fixed_tells_the_reporter_and_every_follower_why(report, repo
     # given
     follower = UserFactory()
     services.report_follow(report=report, user=follower)
-    services.report_follow(report=report, phone="+12025550111")
+    services.report_follow_confirm(
+        follower=services.report_follow(report=report, phone="+12025550111")
+    )
 
     # when
     services.report_close(
@@ -371,7 +453,7 @@ def test_closing_as_fixed_tells_the_reporter_and_every_follower_why(report, repo
         ("concerns/update", "in_app"),
     ]
     assert templates_sent(to_address="+12025550111") == [
-        ("concerns/following", "sms"),
+        ("concerns/follow_confirm", "sms"),
         ("concerns/update", "sms"),
     ]
     public = CaseEvent.objects.filter(case=report.case, audience="public").last()
@@ -469,7 +551,10 @@ def test_a_duplicate_hands_its_followers_and_reporter_to_the_original(
     for person in (both, only_duplicate):
         services.report_follow(report=duplicate, user=person)
     services.report_follow(report=original, user=both)
-    services.report_follow(report=duplicate, email="guest@example.org")
+    services.report_follow_confirm(
+        follower=services.report_follow(report=duplicate, email="guest@example.org")
+    )
+    services.report_follow(report=duplicate, email="unconfirmed@example.org")
 
     # when
     services.report_mark_duplicate(report=duplicate, original=original, actor=report_clerk)
@@ -488,7 +573,13 @@ def test_a_duplicate_hands_its_followers_and_reporter_to_the_original(
     assert duplicate.followers.count() == 0
     followers = ConcernFollower.objects.filter(report=original)
     assert sorted(str(f.user_id or f.email) for f in followers) == sorted(
-        [str(both.pk), str(only_duplicate.pk), str(resident.pk), "guest@example.org"]
+        [
+            str(both.pk),
+            str(only_duplicate.pk),
+            str(resident.pk),
+            "guest@example.org",
+            "unconfirmed@example.org",
+        ]
     )
     assert templates_sent(template_key="concerns/merged") == [
         ("concerns/merged", "email"),
@@ -500,6 +591,9 @@ def test_a_duplicate_hands_its_followers_and_reporter_to_the_original(
         )
     )
     assert told == {only_duplicate.pk, resident.pk, None}
+    assert not Notification.objects.filter(
+        template_key="concerns/merged", to_address="unconfirmed@example.org"
+    ).exists()
 
 
 def test_a_duplicate_of_a_duplicate_joins_the_first_original(category, report_clerk):

@@ -33,3 +33,20 @@ def test_photos_of_a_report_that_rolled_back_are_swept_once_old(db, _media_root)
     assert not default_storage.exists(lost.image.name)
     assert default_storage.exists(kept.image.name)
     assert list(ConcernPhoto.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_photos_held_for_a_form_nobody_sent_are_swept_once_old(db, _media_root):
+    # given: a photo held while its form came back with errors, never sent
+    from concerns.services import photo_hold
+
+    held = photo_hold(upload=upload(jpeg_bytes()), keep_location=False)
+    fresh = photo_hold(upload=upload(jpeg_bytes()), keep_location=False)
+    _age(_media_root, held.name, hours=48)
+
+    # when
+    swept = sweep_orphaned_photos()
+
+    # then
+    assert swept == 1
+    assert not default_storage.exists(held.name)
+    assert default_storage.exists(fresh.name)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.tokens import guest_token
 from concerns import services
 from concerns.models import ConcernReport
+from concerns.tokens import follow_confirm_token
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import (
     CITY_HALL,
@@ -76,6 +77,19 @@ def test_with_a_tile_server_the_map_is_offered_with_the_address_as_the_alternati
     assert 'id="concerns-map"' in page and "vendor/leaflet/leaflet.js" in page
 
 
+def test_the_reports_page_is_offered_on_a_map_only_where_a_map_is_drawn(client, settings):
+    # given: the service list, without a tile server and then with one
+    settings.MAP_TILE_URL = ""
+    without_tiles = text(client.get(reverse("portal:service_search")))
+    settings.MAP_TILE_URL = "http://tiles.invalid/{z}/{x}/{y}.png"
+    with_tiles = text(client.get(reverse("portal:service_search")))
+
+    # then
+    assert "See recent reports as a list, and follow them." in without_tiles
+    assert "on a map" not in without_tiles
+    assert "See recent reports on a map or as a list, and follow them." in with_tiles
+
+
 def test_a_valid_place_goes_on_to_the_details_and_a_bad_one_is_explained(client, category):
     # given
     url = reverse("concerns:report_location", args=[category.code])
@@ -92,6 +106,63 @@ def test_a_valid_place_goes_on_to_the_details_and_a_bad_one_is_explained(client,
     assert "That place is outside the area we look after." in text(outside)
     assert 'value="41.0"' in text(outside)
     assert "Enter the address or describe where it is" in text(empty)
+
+
+@pytest.mark.parametrize(
+    ("tiles", "expected", "not_expected"),
+    [
+        ("", "Enter the address or describe where it is, or give its coordinates.", "map"),
+        (
+            "http://tiles.invalid/{z}/{x}/{y}.png",
+            "Enter the address or describe where it is, or put a pin on the map.",
+            "give its coordinates",
+        ),
+    ],
+)
+def test_a_place_is_required_where_the_category_needs_one_and_the_error_says_how(
+    client, category, settings, tiles, expected, not_expected
+):
+    # given
+    settings.MAP_TILE_URL = tiles
+    url = reverse("concerns:report_location", args=[category.code])
+
+    # when
+    page = text(client.get(url))
+    empty = text(client.get(url, {"address": "", "latitude": "", "longitude": ""}))
+
+    # then: the label does not call it optional, and the error names only what is drawn
+    assert category.location_required
+    label = re.search(r'<label[^>]*for="id_address"[^>]*>(.*?)</label>', page).group(1)
+    assert "optional" not in label
+    assert expected in empty
+    error = re.search(r'id="id_address_error"[^>]*><span[^>]*>[^<]*</span>([^<]*)', empty).group(1)
+    assert not_expected not in error
+
+
+def test_a_place_is_optional_where_the_category_needs_none(client):
+    # given
+    anywhere = CategoryFactory(code="noise", name="Noise", location_required=False)
+
+    # when
+    page = text(client.get(reverse("concerns:report_location", args=[anywhere.code])))
+
+    # then
+    label = re.search(r'<label[^>]*for="id_address"[^>]*>(.*?)</label>', page).group(1)
+    assert "(optional)" in label
+
+
+def test_the_details_page_says_the_limits_before_sending(client, category, settings):
+    # given
+    settings.CONCERNS_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+    # when
+    page = text(client.get(details_url(category, address="1+Main+Street")))
+
+    # then
+    assert "Up to 4,000 characters." in page
+    assert "each smaller than 10.0 MB" in page
+    # and no label says "(optional)" twice (the form template adds it)
+    assert "(optional) <span" not in page and "(optional)</span> <span" not in page
 
 
 def test_the_details_page_without_a_place_sends_back_to_the_place_page(client, category):
@@ -208,6 +279,69 @@ def test_bad_input_re_renders_with_errors_and_values_kept(client, category, chan
     assert ConcernReport.objects.count() == 0
 
 
+def _kept_photo_tokens(page: str) -> list[str]:
+    return re.findall(r'name="keep_photo" value="([^"]+)"', page)
+
+
+def test_chosen_photos_are_kept_when_the_form_comes_back_with_errors(
+    client, _media_root, django_capture_on_commit_callbacks
+):
+    # given: graffiti needs a photo; the description is forgotten
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    first = {"address": "1 Main Street", "description": "", "guest_email": "g@example.org"}
+
+    # when
+    refused = client.post(url, {**first, "photos": [upload(jpeg_bytes(), name="wall.jpg")]})
+    tokens = _kept_photo_tokens(text(refused))
+    thumbnail = client.get(reverse("concerns:held_photo", args=[tokens[0]]))
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(url, {**first, "description": "Tags on the wall.", "keep_photo": tokens})
+
+    # then: the photo was shown with its name, kept, and used; nothing is left held
+    page = text(refused)
+    assert refused.status_code == 200 and "Enter a description of the problem." in page
+    assert "Add at least one photo" not in page and "wall.jpg" in page
+    assert len(tokens) == 1
+    assert (thumbnail.status_code, thumbnail["Content-Type"]) == (200, "image/jpeg")
+    assert thumbnail["Cache-Control"] == "private, no-store"
+    assert sent.status_code == 302
+    report = ConcernReport.objects.get()
+    assert report.photos.count() == 1
+    assert not list((_media_root / "concerns" / "held").iterdir())
+
+
+def test_a_kept_photo_is_removed_by_unticking_it(client):
+    # given
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    data = {"address": "1 Main Street", "description": ""}
+    client.post(url, {**data, "photos": [upload(jpeg_bytes(), name="wall.jpg")]})
+
+    # when: sent again with the photo unticked (the browser then sends no keep_photo)
+    response = client.post(url, {**data, "description": "Tags on the wall."})
+
+    # then
+    assert response.status_code == 200
+    assert "Add at least one photo of the problem." in text(response)
+    assert ConcernReport.objects.count() == 0
+
+
+def test_a_kept_photo_that_is_forged_or_gone_is_explained(client, category):
+    # given
+    url = details_url(category, address="1+Main+Street")
+    data = {"address": "1 Main Street", "description": "Hole.", "attribute_size": "large"}
+
+    # when
+    response = client.post(url, {**data, "keep_photo": ["forged"]})
+
+    # then
+    assert response.status_code == 200
+    assert "We could not keep a photo you chose earlier: choose it again." in text(response)
+    assert ConcernReport.objects.count() == 0
+    assert client.get(reverse("concerns:held_photo", args=["forged"])).status_code == 404
+
+
 def test_a_place_outside_the_area_posted_directly_is_sent_back(client, category):
     response = client.post(
         details_url(category),
@@ -281,18 +415,81 @@ def test_a_guest_follows_a_report_and_a_resident_follows_and_unfollows(client, c
 
     # when
     invalid = client.post(url, {"email": "", "phone": ""})
-    guest = client.post(url, {"email": "n@example.org"})
+    guest = client.post(url, {"email": "n@example.org"}, follow=True)
     resident = UserFactory()
     client.force_login(resident)
-    signed_in = client.post(url)
+    signed_in = client.post(url, follow=True)
 
     # then
     assert invalid.status_code == 400
     assert "Enter an e-mail address or a mobile phone number" in text(invalid)
-    assert (guest.status_code, signed_in.status_code) == (302, 302)
+    assert "Check your e-mail: open the link we sent to n@example.org" in text(guest)
+    assert "You are following this report." in text(signed_in)
     assert report.followers.count() == 2
     client.post(reverse("concerns:unfollow", args=[report.case.reference]))
     assert report.followers.count() == 1
+
+
+def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    follower = services.report_follow(report=report, email="n@example.org")
+    url = reverse("concerns:follow_confirm", args=[follow_confirm_token(follower)])
+
+    # when: opening the link changes nothing (mail scanners open links); the button does
+    page = client.get(url)
+    follower.refresh_from_db()
+    unconfirmed_after_get = follower.confirmed_at is None
+    confirmed = client.post(url, follow=True)
+    forged = client.get(url[:-3] + "xx/")
+
+    # then
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
+    assert unconfirmed_after_get
+    assert f"Get updates about {report.case.reference}" in text(page)
+    assert "You are following this report. We will tell you about it." in text(confirmed)
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
+    assert forged.status_code == 404
+
+
+def test_a_signed_in_follower_without_a_verified_address_is_told_to_check_their_e_mail(
+    client, category
+):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    client.force_login(UserFactory(email="new@example.org", verified=False))
+
+    # when
+    response = client.post(reverse("concerns:follow", args=[report.case.reference]), follow=True)
+
+    # then
+    assert "Check your e-mail: open the link we sent to new@example.org" in text(response)
+
+
+def test_reports_from_one_address_are_limited_and_the_refusal_keeps_what_was_typed(
+    client, category, settings
+):
+    # given
+    settings.CONCERNS_REPORTS_PER_HOUR = 2
+    data = {
+        "address": "1 Main Street",
+        "description": "A deep pothole by the bus stop.",
+        "attribute_size": "large",
+        "guest_email": "keep@example.org",
+    }
+    url = details_url(category, address="1+Main+Street")
+
+    # when
+    first, second, third = (client.post(url, data) for _ in range(3))
+
+    # then
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert third.status_code == 429
+    page = text(third)
+    assert "You have sent many reports from this connection lately." in page
+    assert 'value="keep@example.org"' in page and "A deep pothole by the bus stop." in page
+    assert ConcernReport.objects.count() == 2
 
 
 def test_the_reporter_says_not_fixed_and_rates_from_the_page(client, category, report_clerk):
@@ -352,7 +549,7 @@ def test_a_guest_reporter_uses_their_signed_link(client, category, report_clerk)
     )
 
     # then
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     assert "Still not fixed?" in text(page)
     assert forged.status_code == 404
     assert response.status_code == 302

@@ -443,3 +443,49 @@ def test_each_changelist_reads_the_same_number_of_queries_however_many_rows(
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
     assert response.context["cl"].result_count >= 4
+
+
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        (
+            {"kind": "number", "min_value": 5, "max_value": 1},
+            "licensing_question_min_not_above_max",
+        ),
+        ({"kind": "text", "min_value": 0}, "licensing_question_number_limits_on_numbers"),
+        ({"kind": "number", "date_range": "not_past"}, "licensing_question_date_range_on_dates"),
+        ({"kind": "date", "date_range": "someday"}, "licensing_question_date_range_known"),
+    ],
+)
+def test_the_database_refuses_limits_that_contradict_the_question(db, fields, constraint):
+    from django.db import IntegrityError, transaction
+
+    from tests.licensing.factories import QuestionFactory
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        QuestionFactory(**fields)
+
+
+def test_the_question_form_explains_limits_that_contradict_each_other(db):
+    # given
+    from licensing.admin import QuestionInlineForm
+    from licensing.models import Question
+    from tests.licensing.factories import LicenseTypeFactory
+
+    license_type = LicenseTypeFactory()
+    data = {"order": 1, "code": "staff", "label": "Staff", "kind": "number", "required": "on"}
+
+    # when
+    reversed_limits = QuestionInlineForm(
+        {**data, "min_value": "10", "max_value": "1"},
+        instance=Question(license_type=license_type),
+    )
+    on_text = QuestionInlineForm(
+        {**data, "kind": "text", "min_value": "0"}, instance=Question(license_type=license_type)
+    )
+
+    # then
+    assert reversed_limits.errors["__all__"] == [
+        "The smallest number allowed must not be more than the largest."
+    ]
+    assert on_text.errors["__all__"] == ["Only a number question has a smallest or largest number."]

@@ -138,3 +138,25 @@ def test_an_invoice_replaced_between_its_lock_and_the_applications_is_refused(
         "open",
         "open",
     )
+
+
+def test_two_reminder_runs_at_once_queue_each_reminder_once():
+    # given: 40 holders due for their 30-day reminder
+    license_type = LicenseTypeFactory(reminder_offsets=[30], renewal_window_days=90)
+    today = agency_today()
+    licenses = [
+        LicenseFactory(license_type=license_type, expires_on=today + datetime.timedelta(days=30))
+        for _ in range(40)
+    ]
+
+    # when: two workers run the daily job at the same instant (a duplicated beat, a retry)
+    outcomes = run_together(2, lambda i: services.reminders_queue(today=today))
+
+    # then: between them each reminder was written once, on each channel and the timeline
+    assert sum(outcome.timeline for outcome in outcomes) == len(licenses)
+    assert LicenseEvent.objects.filter(kind="reminder").count() == len(licenses)
+    keys = list(Notification.objects.values_list("dedupe_key", flat=True))
+    assert len(keys) >= len(licenses)  # an e-mail at least for each holder
+    assert (
+        len(keys) == len(set(keys)) == sum(outcome.total - outcome.timeline for outcome in outcomes)
+    )

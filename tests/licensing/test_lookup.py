@@ -173,7 +173,7 @@ def test_the_name_search_can_use_the_names_index(barber):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     # then: the query's expression is the index's, so PostgreSQL can use it
-    assert "licensing_license_names_fts" in plan
+    assert "licensing_license_fold_fts" in plan
 
 
 def test_a_new_license_goes_into_the_names_index_at_once(barber):
@@ -182,7 +182,7 @@ def test_a_new_license_goes_into_the_names_index_at_once(barber):
 
     # when: the pages of the names' index pending list, merged into the index now
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('licensing_license_names_fts'::regclass)")
+        cursor.execute("SELECT gin_clean_pending_list('licensing_license_fold_fts'::regclass)")
         pending_pages = cursor.fetchone()[0]
 
     # then: none, so no name search reads recent writes one by one until the next vacuum
@@ -232,3 +232,45 @@ def test_a_license_number_is_matched_by_number_alone(db):
     # then: the name index is not searched for the number's pieces
     assert list(matching) == [wanted]
     assert "to_tsvector" not in str(matching.query)
+
+
+def test_names_match_whatever_accents_are_typed_or_stored(client, barber):
+    # given
+    _license(barber, "Chidi Okafor", "BRB-2025-000001")
+    _license(barber, "José Núñez", "BRB-2025-000002", "Peluquería Núñez")
+
+    # then
+    assert _found(client, q="Okáfor") == ["BRB-2025-000001"]
+    assert _found(client, q="OKAFOR") == ["BRB-2025-000001"]
+    assert _found(client, q="jose nunez") == ["BRB-2025-000002"]
+    assert _found(client, q="NÚÑEZ") == ["BRB-2025-000002"]
+    assert _found(client, q="peluqueria") == ["BRB-2025-000002"]
+
+
+def test_type_names_match_without_their_accents(client, db):
+    # given
+    hairdresser = LicenseTypeFactory(name="Licencia de peluquería", number_prefix="PEL")
+    _license(hairdresser, "Ana Ruiz", "PEL-2025-000001")
+
+    # then
+    assert _found(client, q="peluqueria") == ["PEL-2025-000001"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ele2026000001",
+        "ELE2026000001",
+        "ele 2026 000001",
+        " ELE-2026-000001 ",
+        "ele \u2013 2026 \u2013 000001",  # en dashes, as a word processor types them
+    ],
+)
+def test_a_license_number_is_found_without_its_dashes_or_capitals(client, db, typed):
+    # given
+    electrician = LicenseTypeFactory(name="Electrical contractor license", number_prefix="ELE")
+    _license(electrician, "Ada Volt", "ELE-2026-000001")
+    _license(electrician, "Ele Volt", "ELE-2026-000010")
+
+    # then
+    assert _found(client, q=typed) == ["ELE-2026-000001"]

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from cases.exceptions import DocumentRejected, TransitionNotAllowed
 from cases.models import CaseEvent, CaseMessage
@@ -273,7 +274,7 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
     ("source", "target", "actors"),
     [
         ("draft", "submitted", {"system"}),
-        ("draft", "cancelled", {"applicant"}),
+        ("draft", "cancelled", {"system"}),  # application_discard only
         ("submitted", "in_review", {"staff"}),
         ("in_review", "awaiting_info", {"system"}),
         ("awaiting_info", "in_review", {"applicant", "system"}),
@@ -414,3 +415,23 @@ def test_discarding_a_draft_voids_its_invoice(resident):
     application.case.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID
     assert application.case.status == "cancelled"
+
+
+@pytest.mark.parametrize("target_days", [10, 45])
+def test_the_case_is_due_by_the_types_review_target_that_its_page_promises(
+    client, resident, clerk, pdf, target_days
+):
+    # given
+    license_type = LicenseTypeFactory(code="kennel", review_target_days=target_days)
+    application = ApplicationFactory(applicant=resident, license_type=license_type)
+    promise = client.get(license_type.get_absolute_url()).content.decode()
+    assert f"We aim to decide within {target_days} days" in promise
+
+    # when
+    application = _paid(application, clerk, pdf)
+
+    # then
+    case = application.case
+    assert case.due_date == timezone.localdate(case.submitted_at) + datetime.timedelta(
+        days=target_days
+    )

@@ -2,6 +2,7 @@
 
 import smtplib
 import threading
+import time
 
 from django.core.mail.backends.locmem import EmailBackend
 
@@ -41,3 +42,28 @@ class OverlappingEmailBackend(EmailBackend):
 class RefusingSMSBackend(BaseSMSBackend):
     def send(self, *, to, body):
         raise ConnectionError(f"Provider refused {to}")
+
+
+class SlowEmailBackend(EmailBackend):
+    """A provider that takes half a second per message and, before each one, takes a
+    snapshot of the outbox as other processes see it: {id: (status, seconds of lease left)}
+    in `snapshots`. Empty `snapshots` before each use."""
+
+    snapshots: list[dict[int, tuple[str, float | None]]] = []
+
+    def send_messages(self, messages):
+        from django.utils import timezone
+
+        from notifications.models import Notification
+
+        now = timezone.now()
+        type(self).snapshots.append(
+            {
+                pk: (status, (until - now).total_seconds() if until else None)
+                for pk, status, until in Notification.objects.values_list(
+                    "pk", "status", "claimed_until"
+                )
+            }
+        )
+        time.sleep(0.5)
+        return super().send_messages(messages)

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from notifications import sms
 from notifications.models import EmailOptOut, Notification
 from notifications.services import (
+    dispatch,
     notification_mark_read,
     notification_send,
     notifications_dispatch,
@@ -19,6 +20,7 @@ from notifications.services import (
 )
 from notifications.tokens import UnsubscribeTarget, read_unsubscribe_token, unsubscribe_token
 from tests.accounts.factories import UserFactory
+from tests.notifications.backends import SlowEmailBackend
 from tests.notifications.factories import InAppNotificationFactory, NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -462,6 +464,53 @@ def test_missing_template_fails_at_once():
     assert (row.status, row.attempts, row.last_error) == ("failed", 1, "TemplateDoesNotExist")
 
 
+def test_message_that_cannot_be_rendered_fails_alone_and_the_batch_is_sent():
+    # given: a row whose context is not an object (written by a bulk insert) between good ones
+    first = NotificationFactory()
+    poison = NotificationFactory(context=["not", "an", "object"])
+    last = NotificationFactory()
+
+    # when
+    handled = notifications_dispatch()
+
+    # then
+    assert handled == 3
+    poison.refresh_from_db()
+    assert (poison.status, poison.attempts, poison.claimed_until) == ("failed", 1, None)
+    assert poison.last_error == "TypeError"
+    statuses = Notification.objects.filter(pk__in=[first.pk, last.pk]).values_list(
+        "status", flat=True
+    )
+    assert list(statuses) == ["sent", "sent"]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [first.to_address, last.to_address]
+    )
+
+
+def test_unexpected_error_before_sending_is_retried_alone(monkeypatch):
+    # given: the opt-out check of one row fails (say, a query interrupted)
+
+    _first, broken, _last = NotificationFactory.create_batch(3)
+    real_opted_out = dispatch._opted_out
+
+    def opted_out(notification):
+        if notification.pk == broken.pk:
+            raise RuntimeError("connection reset")
+        return real_opted_out(notification)
+
+    monkeypatch.setattr(dispatch, "_opted_out", opted_out)
+
+    # when
+    notifications_dispatch()
+
+    # then
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts, broken.claimed_until) == ("pending", 1, None)
+    assert broken.last_error == "RuntimeError"
+    assert broken.available_at > timezone.now()
+    assert len(mail.outbox) == 2
+
+
 @pytest.mark.parametrize(
     ("attempts", "seconds"), [(1, 60), (2, 120), (3, 240), (6, 1920), (7, 3600), (50, 3600)]
 )
@@ -537,6 +586,60 @@ def test_claim_running_out_mid_batch_hands_the_rest_back(settings):
     statuses = Notification.objects.values_list("status", "attempts", "claimed_until")
     assert list(statuses) == [("pending", 0, None), ("pending", 0, None)]
     assert mail.outbox == []
+
+
+def test_batch_longer_than_its_lease_renews_it_and_sends_every_row(settings):
+    # given: five messages of half a second each, a lease of two seconds
+    settings.NOTIFICATIONS_LEASE_SECONDS = 2
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowEmailBackend"
+    SlowEmailBackend.snapshots = []
+    NotificationFactory.create_batch(5)
+
+    # when
+    handled = notifications_dispatch()
+
+    # then: no claimed row was ever seen with its lease run out
+    assert handled == 5
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    leases_left = [
+        left
+        for snapshot in SlowEmailBackend.snapshots
+        for status, left in snapshot.values()
+        if status == "sending"
+    ]
+    assert len(SlowEmailBackend.snapshots) == 5
+    assert min(leases_left) > 0
+
+
+def test_each_message_is_recorded_sent_before_the_next_is_sent(settings):
+    # given
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowEmailBackend"
+    SlowEmailBackend.snapshots = []
+    first, second = NotificationFactory.create_batch(2)
+
+    # when
+    notifications_dispatch()
+
+    # then: while the second was being sent, the first was already committed as sent
+    statuses = [
+        (snapshot[first.pk][0], snapshot[second.pk][0]) for snapshot in SlowEmailBackend.snapshots
+    ]
+    assert statuses == [("sending", "sending"), ("sent", "sending")]
+
+
+@pytest.mark.parametrize(
+    ("lease", "email_timeout", "expected"),
+    [(300, None, 30), (60, None, 30), (6, None, 3), (1, None, 1), (60, 10, 10)],
+)
+def test_one_send_may_take_half_the_lease_and_never_more_than_30_seconds(
+    settings, lease, email_timeout, expected
+):
+    # given
+    settings.NOTIFICATIONS_LEASE_SECONDS = lease
+    settings.EMAIL_TIMEOUT = email_timeout
+
+    # when / then
+    assert dispatch.send_timeout_seconds() == expected
 
 
 # --- dispatcher: preferences changed since queued ------------------------------------------
@@ -666,3 +769,84 @@ def test_sending_an_e_mail_leaves_the_recipients_dashboard_version_alone():
     assert (sent, email.status) == (1, "sent")
     assert email.subject == f"[en] Yes, {resident.full_name}: your permit"
     assert resident.dashboard_version == before
+
+
+# --- guest addresses nobody has verified ----------------------------------------------------
+
+
+def test_an_unverified_guest_address_gets_a_few_messages_an_hour_and_no_more(settings):
+    # given: five messages an hour, and a form abused to queue seven to one stranger
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 5
+    for number in range(7):
+        send(dedupe_key=f"report-{number}", email="Stranger@Example.org")
+    send(dedupe_key="report-other", email="other@example.org")
+
+    # when
+    notifications_dispatch()
+    notifications_dispatch()
+
+    # then: five sent, the rest recorded as not sent and why, and never tried
+    assert sorted(message.to[0] for message in mail.outbox) == ["Stranger@Example.org"] * 5 + [
+        "other@example.org"
+    ]
+    suppressed = Notification.objects.filter(status="skipped")
+    assert sorted(suppressed.values_list("dedupe_key", flat=True)) == [
+        "report-5:email",
+        "report-6:email",
+    ]
+    for row in suppressed:
+        assert (row.attempts, row.sent_at) == (0, None)
+        assert row.last_error == "Not sent: over the hourly limit for an unverified guest address"
+
+
+def test_the_guest_limit_counts_text_messages_per_number_too(settings):
+    # given
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 2
+
+    # when
+    rows = [send(dedupe_key=f"k-{number}", phone="+12025550143")[0] for number in range(3)]
+    notifications_dispatch()
+
+    # then
+    assert [row.status for row in rows] == ["pending", "pending", "skipped"]
+    assert len(sms.outbox) == 2
+
+
+def test_the_guest_limit_starts_again_after_an_hour(settings):
+    # given: the limit reached more than an hour ago
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 1
+    (old,) = send(dedupe_key="k-old", email="guest@example.org")
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+
+    # when
+    (new,) = send(dedupe_key="k-new", email="guest@example.org")
+
+    # then
+    assert new.status == "pending"
+
+
+def test_a_verified_account_address_is_not_limited_even_when_queued_as_a_guest(settings):
+    # given: the address of an account whose owner verified it
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 1
+    user = UserFactory(email="owner@example.org")
+
+    # when
+    rows = [send(dedupe_key=f"k-{n}", email="OWNER@example.org")[0] for n in range(3)]
+    for number in range(3):
+        send(dedupe_key=f"u-{number}", user=user)
+
+    # then
+    assert [row.status for row in rows] == ["pending"] * 3
+    assert not Notification.objects.filter(status="skipped").exists()
+
+
+def test_a_repeated_send_is_not_counted_twice(settings):
+    # given
+    settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = 1
+    (first,) = send(dedupe_key="k", email="guest@example.org")
+
+    # when
+    (again,) = send(dedupe_key="k", email="guest@example.org")
+
+    # then
+    assert again.pk == first.pk and again.status == "pending"

@@ -1,3 +1,4 @@
+import logging
 import subprocess
 
 import pytest
@@ -86,3 +87,17 @@ def test_receipt_in_spanish(paid_invoice):
 
     # then: drawn in Spanish whatever the active language (Spanish number format)
     assert "$150,00" in text
+
+
+def test_receipt_draws_without_an_error_about_the_logo(paid_invoice, settings, caplog):
+    # given: the default logo, one of the portal's static files, embedded in the receipt
+    settings.AGENCY = {**settings.AGENCY, "name": "Town of Riverdale"}
+    receipt = Receipt.objects.get()
+
+    # when
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        receipt_pdf(receipt=receipt, language="en")
+
+    # then: a tagged PDF needs the image's alternative text, which a screen reader reads out;
+    # without it WeasyPrint logs an error for every receipt
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

@@ -10,7 +10,7 @@ from payments import services
 from payments.exceptions import RefundRefused
 from payments.gateways import GatewayError
 from payments.models import Invoice, Payment, Receipt, Refund, StripeEvent
-from payments.selectors import stripe_payments_without_webhook
+from payments.selectors import stripe_events_needing_attention, stripe_payments_without_webhook
 from payments.services import LineItem
 from tests.payments.factories import GuestInvoiceFactory, InvoiceFactory
 
@@ -574,6 +574,134 @@ def test_charge_refunded_records_a_refund_made_in_stripes_dashboard(stripe_gatew
         "partially_refunded",
         2000,
     )
+
+
+def _refunded_in_dashboard(stripe_gateway, session: dict, *, amount: int) -> dict:
+    """Stripe refunded `amount` of the session's charge (in its dashboard): the charge."""
+    stripe_gateway.refunds[f"re_{session['id']}"] = {
+        "id": f"re_{session['id']}",
+        "object": "refund",
+        "amount": amount,
+        "currency": "usd",
+        "payment_intent": session["payment_intent"],
+        "status": "succeeded",
+    }
+    return stripe_gateway.charge(session["id"])
+
+
+def test_refund_that_arrives_before_its_payment_is_applied_when_the_payment_comes(
+    stripe_gateway, post_event, django_capture_on_commit_callbacks
+):
+    # given: paid, then refunded in full at Stripe; the refund's event is delivered first
+    invoice = InvoiceFactory()
+    payment = start(invoice)
+    session = stripe_gateway.pay(payment.provider_reference)
+    charge = _refunded_in_dashboard(stripe_gateway, session, amount=5000)
+    completed = stripe_gateway.event("checkout.session.completed", session)
+    refunded = stripe_gateway.event("charge.refunded", charge)
+
+    # when
+    early = post_event(refunded)
+
+    # then: kept, answered 200 (Stripe need not resend it), nothing applied yet
+    assert (early.status_code, early.json()) == (200, {"status": "waiting"})
+    assert Refund.objects.count() == 0
+
+    # when: the payment arrives
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(completed)
+
+    # then: the invoice is paid and refunded, as at Stripe
+    invoice.refresh_from_db()
+    stored = StripeEvent.objects.get(type="charge.refunded")
+    assert (invoice.status, invoice.amount_paid_cents, invoice.amount_refunded_cents) == (
+        "refunded",
+        5000,
+        5000,
+    )
+    assert (stored.status, stored.payment_id) == ("applied", payment.pk)
+    assert Refund.objects.get().amount_cents == 5000
+
+
+def test_refund_waiting_for_its_payment_is_applied_when_the_payment_is_confirmed_by_asking(
+    stripe_gateway, post_event, django_capture_on_commit_callbacks
+):
+    # given: the refund arrived, the completion event never does
+    invoice = InvoiceFactory()
+    payment = start(invoice)
+    session = stripe_gateway.pay(payment.provider_reference)
+    post_event(
+        stripe_gateway.event(
+            "charge.refunded", _refunded_in_dashboard(stripe_gateway, session, amount=2000)
+        )
+    )
+
+    # when: the payer returns and the portal asks Stripe
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refresh(payment=payment)
+
+    # then
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_refunded_cents) == ("partially_refunded", 2000)
+    assert StripeEvent.objects.get().status == "applied"
+
+
+def test_refund_still_waiting_after_the_grace_period_is_listed_for_staff(
+    stripe_gateway, post_event, settings
+):
+    # given: a refund of a charge no payment of the portal has (yet)
+    invoice = InvoiceFactory()
+    payment = start(invoice)
+    session = stripe_gateway.pay(payment.provider_reference)
+    post_event(
+        stripe_gateway.event(
+            "charge.refunded", _refunded_in_dashboard(stripe_gateway, session, amount=5000)
+        )
+    )
+    event = StripeEvent.objects.get()
+    grace = datetime.timedelta(minutes=settings.PAYMENTS_WEBHOOK_GRACE_MINUTES)
+
+    # when / then: not listed while it may still be matched, listed after
+    assert list(stripe_events_needing_attention(now=event.received_at + grace)) == []
+    assert list(
+        stripe_events_needing_attention(
+            now=event.received_at + grace + datetime.timedelta(seconds=1)
+        )
+    ) == [event]
+
+
+def test_periodic_run_applies_a_refund_whose_payment_came_meanwhile(stripe_gateway, post_event):
+    # given: the refund waits; the payment settled, but its after-commit step never ran
+    invoice = InvoiceFactory()
+    payment = start(invoice)
+    session = stripe_gateway.pay(payment.provider_reference)
+    post_event(
+        stripe_gateway.event(
+            "charge.refunded", _refunded_in_dashboard(stripe_gateway, session, amount=5000)
+        )
+    )
+    post_event(stripe_gateway.event("checkout.session.completed", session))
+    assert StripeEvent.objects.get(type="charge.refunded").status == "waiting"
+
+    # when
+    applied = services.webhook_events_apply_waiting()
+
+    # then
+    invoice.refresh_from_db()
+    assert applied == 1
+    assert (invoice.status, invoice.amount_refunded_cents) == ("refunded", 5000)
+    assert services.webhook_events_apply_waiting() == 0
+
+
+def test_refund_naming_no_payment_intent_is_unmatched(stripe_gateway, post_event):
+    # given
+    charge = {"id": "ch_x", "object": "charge", "amount_refunded": 100, "currency": "usd"}
+
+    # when
+    response = post_event(stripe_gateway.event("charge.refunded", charge))
+
+    # then
+    assert (response.status_code, StripeEvent.objects.get().status) == (422, "unmatched")
 
 
 @pytest.mark.parametrize(

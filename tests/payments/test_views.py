@@ -284,6 +284,19 @@ def test_return_page_shows_processing_until_the_payment_is_confirmed(client, str
     assert (response.context["state"], invoice.status) == ("paid", "paid")
 
 
+@pytest.mark.parametrize("session_id", ["%00", "cs_%00", "x" * 300, "<script>"])
+def test_return_page_ignores_a_session_id_no_gateway_would_give(client, session_id):
+    # given
+    invoice = GuestInvoiceFactory()
+
+    # when
+    response = client.get(guest_url(invoice, "guest_invoice_return") + f"?session_id={session_id}")
+
+    # then: the page reads the latest attempt instead (there is none: "not completed")
+    assert response.status_code == 200
+    assert response.context["state"] != "paid"
+
+
 def test_pay_with_stripe_redirects_to_stripes_checkout(client, stripe_gateway):
     # given
     invoice = GuestInvoiceFactory()
