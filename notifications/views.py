@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -28,11 +28,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(inbox_for(user=request.user), pk=pk)
     notification_mark_read(notification=notification, user=request.user)
+    # Only a path on this site: redirect() would read a bare word as a view's name.
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     return redirect("notifications:inbox")
 
 

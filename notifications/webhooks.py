@@ -11,8 +11,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from notifications import services
+from notifications.models import SMSOptOut
 from notifications.sms import twilio_signature_valid
 
+_PHONE_MAX_LENGTH = SMSOptOut._meta.get_field("phone").max_length
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -25,7 +27,9 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
     if not twilio_signature_valid(url=url, params=params, signature=signature):
         return HttpResponseForbidden("Invalid signature.", content_type="text/plain")
     sender = params.get("From", "")
-    if sender:
+    # A "From" no phone number can be (too long for the list, control characters) is not
+    # one the portal ever texts: there is nothing to stop or start.
+    if sender and len(sender) <= _PHONE_MAX_LENGTH and sender.isprintable():
         services.sms_reply_receive(phone=sender, body=params.get("Body", ""))
     # Twilio sends the carrier-mandated confirmation of STOP and START itself.
     return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")

@@ -4,7 +4,6 @@ the Stripe webhook. Thin: look up through a selector, call one service, render o
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 
@@ -26,6 +25,7 @@ from payments.access import InvoiceAccess, invoice_page
 from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable
 from payments.forms import FindInvoiceForm, LocalCheckoutForm
 from payments.gateways import GatewayError, online_gateway
+from payments.gateways.stripe import event_payload
 from payments.models import (
     SETTLED_STATUSES,
     InvoiceStatus,
@@ -250,9 +250,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         stripe.WebhookSignature.verify_header(
             body, header, secret, stripe.Webhook.DEFAULT_TOLERANCE
         )
-        payload = json.loads(body)
-        if not isinstance(payload, dict):
-            raise ValueError("not an object")
+        payload = event_payload(body)
         event, _created = services.webhook_event_record(payload=payload)
     except stripe.SignatureVerificationError:
         logger.warning("Stripe webhook refused: bad or stale signature")

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so the 404 page it leads to is rendered like any other (language, user).
+    "portal.paths.NulPathMiddleware",
 ]
 
 if not DEBUG:

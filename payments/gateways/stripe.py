@@ -10,6 +10,7 @@ signed webhook (`payments.services.webhook_event_apply`) or from asking Stripe f
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 
 import stripe
@@ -29,6 +30,42 @@ logger = logging.getLogger(__name__)
 # Stripe accepts a session expiry between 30 minutes and 24 hours ahead.
 _MIN_EXPIRY = datetime.timedelta(minutes=30)
 _MAX_EXPIRY = datetime.timedelta(hours=24)
+
+
+# Stripe's events nest a few levels; far deeper is no event, and would exhaust the parsers.
+_MAX_EVENT_DEPTH = 32
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def event_payload(body: str) -> dict:
+    """Parse a webhook body as the JSON object the event table can keep.
+
+    Raises ValueError for anything else: not a JSON object, NaN or Infinity (not JSON, and
+    PostgreSQL refuses them), a NUL in any text (PostgreSQL's JSON cannot hold one), or
+    nesting deeper than any Stripe event.
+    """
+    try:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    if not isinstance(payload, dict):
+        raise ValueError("not an object")
+    pending = [(payload, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > _MAX_EVENT_DEPTH:
+            raise ValueError("nested too deep")
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("NUL in text")
+        elif isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in [*value.keys(), *value.values()])
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+    return payload
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -55,17 +92,36 @@ def _metadata(payment, invoice) -> dict[str, str]:
     }
 
 
+# Stripe's ids are far shorter; the columns that keep them hold 255 characters.
+_MAX_ID_LENGTH = 255
+_MAX_CENTS = 2**63 - 1
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def stripe_id(value) -> str:
+    """`value` if it can be a Stripe id (text that fits the columns), else ""."""
+    return value if isinstance(value, str) and len(value) <= _MAX_ID_LENGTH else ""
+
+
 def state_from_session(session: dict) -> CheckoutState:
-    """Read a Checkout Session (as a dict, from the API or a webhook) as a CheckoutState."""
-    payment_intent = session.get("payment_intent") or ""
-    if not isinstance(payment_intent, str):
-        payment_intent = payment_intent.get("id", "")
+    """Read a Checkout Session (as a dict, from the API or a webhook) as a CheckoutState.
+
+    A field of another type than Stripe's reads as missing: an amount that is no whole,
+    non-negative number of cents is None, so it matches no invoice.
+    """
+    payment_intent = session.get("payment_intent")
+    if isinstance(payment_intent, dict):
+        payment_intent = payment_intent.get("id")
+    amount = session.get("amount_total")
     return CheckoutState(
-        status=session.get("status") or "open",
-        paid=session.get("payment_status") in {"paid", "no_payment_required"},
-        amount_cents=session.get("amount_total"),
-        currency=(session.get("currency") or "").upper(),
-        provider_payment_id=payment_intent,
+        status=_text(session.get("status")) or "open",
+        paid=_text(session.get("payment_status")) in {"paid", "no_payment_required"},
+        amount_cents=amount if type(amount) is int and 0 <= amount <= _MAX_CENTS else None,
+        currency=_text(session.get("currency")).upper(),
+        provider_payment_id=stripe_id(payment_intent),
     )
 
 

@@ -23,7 +23,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from payments.gateways.stripe import state_from_session
+from payments.gateways.stripe import state_from_session, stripe_id
 from payments.models import (
     Payment,
     PaymentGateway,
@@ -184,7 +184,7 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
     invoice = lock_invoice(payment.invoice_id)
     payment = lock_payment(payment.pk)
     refunded = charge.get("amount_refunded")
-    currency = (charge.get("currency") or "").upper()
+    currency = charge.get("currency").upper() if isinstance(charge.get("currency"), str) else ""
     if type(refunded) is not int or currency != payment.currency:
         _outcome(
             event,
@@ -205,10 +205,12 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
             payment=payment,
         )
         return
+    listed = charge.get("refunds")
+    listed = listed.get("data") if isinstance(listed, dict) else None
     refund_ids = [
-        r.get("id")
-        for r in ((charge.get("refunds") or {}).get("data") or [])
-        if isinstance(r, dict) and isinstance(r.get("id"), str)
+        r["id"]
+        for r in (listed if isinstance(listed, list) else [])
+        if isinstance(r, dict) and stripe_id(r.get("id"))
     ]
     known = set(
         Refund.objects.filter(provider_reference__in=refund_ids).values_list(

@@ -185,7 +185,7 @@ def test_a_start_reply_lifts_the_opt_out(client, settings):
     assert SMSOptOut.objects.count() == 0
 
 
-@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "wrong-token"])
+@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "wrong-token", "signé"])
 def test_an_inbound_message_with_a_bad_signature_is_refused(client, settings, signature):
     # given
     settings.TWILIO_AUTH_TOKEN = TOKEN
@@ -202,3 +202,17 @@ def test_an_inbound_message_with_a_bad_signature_is_refused(client, settings, si
 
 def test_the_inbound_url_is_the_documented_one():
     assert reverse("notifications:twilio_inbound") == INBOUND_PATH
+
+
+@pytest.mark.parametrize("sender", ["+1" + "2" * 40, "+1202555\x000143"])
+def test_a_stop_from_a_sender_no_phone_number_can_be_is_ignored(client, settings, sender):
+    # given: correctly signed, but "From" is longer than any phone number or holds a NUL
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    params = {"From": sender, "Body": "STOP"}
+
+    # when
+    response = client.post(INBOUND_PATH, params, headers={"X-Twilio-Signature": _signed(params)})
+
+    # then
+    assert response.status_code == 200
+    assert SMSOptOut.objects.count() == 0

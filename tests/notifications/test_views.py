@@ -149,6 +149,23 @@ def test_mark_read_ignores_an_off_site_next(client):
     assert response["Location"] == reverse("notifications:inbox")
 
 
+@pytest.mark.parametrize("next_url", ["0", "inbox", "notifications:inbox", "account/"])
+def test_mark_read_with_a_next_that_is_not_a_path_returns_to_the_inbox(client, next_url):
+    # given: a "next" that is no path on this site (redirect() took some for view names)
+    message = InAppNotificationFactory()
+    client.force_login(message.recipient)
+
+    # when
+    response = client.post(
+        reverse("notifications:mark_read", args=[message.pk]), {"next": next_url}
+    )
+
+    # then
+    assert (response.status_code, response["Location"]) == (302, reverse("notifications:inbox"))
+    message.refresh_from_db()
+    assert message.read_at is not None
+
+
 def test_mark_read_of_another_persons_message_is_not_found(client):
     # given
     message = InAppNotificationFactory()

@@ -321,7 +321,18 @@ def test_a_bad_stale_or_missing_signature_gives_400_and_stores_nothing(
 
 
 @pytest.mark.parametrize(
-    "body", ['{"id": "evt_1", "type": ', "[1, 2]", '{"type": "x"}', '{"id": "evt_2", "type": "x"}']
+    "body",
+    [
+        '{"id": "evt_1", "type": ',
+        "[1, 2]",
+        '{"type": "x"}',
+        '{"id": "evt_2", "type": "x"}',
+        # What PostgreSQL cannot keep in a JSON column, and nesting deeper than Python parses.
+        '{"id": "evt_3", "type": "x", "data": {"object": {"name": "a\\u0000b"}}}',
+        '{"id": "evt_4", "type": "x", "data": {"object": {"amount_total": NaN}}}',
+        '{"id": "evt_5", "type": "x", "data": {"object": {}}, "x": -Infinity}',
+        "[" * 5000 + "]" * 5000,
+    ],
 )
 def test_malformed_payloads_give_400_and_store_nothing(stripe_gateway, post_event, body):
     # when: correctly signed, but not a Stripe event
@@ -691,3 +702,64 @@ def test_refund_naming_no_payment_intent_is_unmatched(stripe_gateway, post_event
 
     # then
     assert (response.status_code, StripeEvent.objects.get().status) == (422, "unmatched")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "invoice_status"),
+    [
+        # An unreadable payment intent reads as none: the money still arrived.
+        ("payment_intent", 5, "paid"),
+        ("payment_intent", ["pi_1"], "paid"),
+        ("payment_intent", "pi_" + "x" * 300, "paid"),
+        # An unreadable currency, status or amount pays nothing.
+        ("currency", 5, "open"),
+        ("currency", True, "open"),
+        ("payment_status", ["paid"], "open"),
+        ("payment_status", {"paid": 1}, "open"),
+        ("amount_total", -5000, "open"),
+        ("amount_total", 10**30, "open"),
+        ("amount_total", 1e300, "open"),
+    ],
+)
+def test_a_session_with_a_field_of_the_wrong_type_is_answered(
+    stripe_gateway, post_event, field, value, invoice_status
+):
+    # given: correctly signed, about a real checkout, but one field is of another type
+    invoice = InvoiceFactory()
+    payment = start(invoice)
+    session = {**stripe_gateway.pay(payment.provider_reference), field: value}
+
+    # when
+    response = post_event(stripe_gateway.event("checkout.session.completed", session))
+
+    # then
+    invoice.refresh_from_db()
+    payment.refresh_from_db()
+    assert (response.status_code, invoice.status) == (200, invoice_status)
+    assert StripeEvent.objects.get().status in ("applied", "flagged")
+    if field == "payment_intent":
+        assert payment.provider_payment_id == ""
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"currency": 5},
+        {"currency": ["usd"]},
+        {"amount_refunded": 2000, "refunds": ["re_1"]},
+        {"amount_refunded": 2000, "refunds": {"data": 5}},
+        {"amount_refunded": 2000, "refunds": {"data": [{"id": ["re_1"]}]}},
+        {"amount_refunded": 2000, "refunds": {"data": [{"id": "re_" + "x" * 300}]}},
+    ],
+)
+def test_a_charge_with_fields_of_the_wrong_type_is_answered(stripe_gateway, post_event, changes):
+    # given
+    payment = paid_by_stripe(stripe_gateway, post_event)
+    charge = {**stripe_gateway.charge(payment.provider_reference), **changes}
+
+    # when
+    response = post_event(stripe_gateway.event("charge.refunded", charge))
+
+    # then
+    assert response.status_code == 200
+    assert StripeEvent.objects.get(type="charge.refunded").status in ("applied", "flagged")

@@ -85,6 +85,19 @@ def test_declining_on_the_gateway_returns_to_the_invoice_unpaid(client):
     assert invoice.status == "open"
 
 
+def test_a_return_with_a_session_id_holding_a_nul_shows_the_latest_attempt(client):
+    # given: a session id no gateway makes (PostgreSQL refuses NUL even in a WHERE clause)
+    invoice = GuestInvoiceFactory()
+    client.post(guest_url(invoice, "guest_invoice_pay"))
+
+    # when
+    response = client.get(guest_url(invoice, "guest_invoice_return"), {"session_id": "cs_\x00"})
+
+    # then
+    assert response.status_code == 200
+    assert response.context["payment"] == Payment.objects.get()
+
+
 def test_a_form_posted_twice_creates_one_attempt(client):
     # given
     invoice = GuestInvoiceFactory()
