@@ -281,11 +281,17 @@ def report_guest(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _following_message(request, follower) -> None:
+def _following_message(request, follower, *, typed_email: str | None = None) -> None:
+    """Say what happens next. A guest's follower row may be someone else's (found by the
+    phone number they typed, with an e-mail address they did not): name only the address
+    this visitor typed (`typed_email`), never one read from the row."""
     if follower is None or follower.confirmed_at is not None:
         messages.success(request, _("You are following this report. We will tell you about it."))
         return
-    address = follower.email or (follower.user.email if follower.user_id else "")
+    if typed_email is not None:
+        address = typed_email
+    else:
+        address = follower.email or (follower.user.email if follower.user_id else "")
     if address:
         messages.info(
             request,
@@ -322,7 +328,7 @@ def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
     follower = services.report_follow(
         report=report, email=form.cleaned_data["email"], phone=str(form.cleaned_data["phone"] or "")
     )
-    _following_message(request, follower)
+    _following_message(request, follower, typed_email=form.cleaned_data["email"].strip())
     return redirect(report)
 
 

@@ -453,6 +453,25 @@ def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
     assert forged.status_code == 404
 
 
+def test_following_by_phone_never_shows_the_e_mail_address_another_follower_gave(
+    client, category
+):
+    # given: someone follows with their e-mail address and their phone number
+    report = make_report(category=category, answers={"size": "large"})
+    services.report_follow(report=report, email="alice@example.org", phone="+12025550142")
+
+    # when: a visitor who knows only the phone number follows with it
+    response = client.post(
+        reverse("concerns:follow", args=[report.case.reference]),
+        {"phone": "202-555-0142"},
+        follow=True,
+    )
+
+    # then: they are told to check their text messages, and learn no e-mail address
+    assert "alice@example.org" not in text(response)
+    assert "Check your text messages" in text(response)
+
+
 def test_a_signed_in_follower_without_a_verified_address_is_told_to_check_their_e_mail(
     client, category
 ):
