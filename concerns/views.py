@@ -38,7 +38,7 @@ from concerns.forms import (
 from concerns.geo import agency_area
 from concerns.models import MAX_PHOTOS
 from concerns.photos import PhotoRejected
-from concerns.ratelimit import report_allowed
+from concerns.ratelimit import photo_hold_allowed, report_allowed
 from concerns.validators import clean_location
 from portal.permissions_policy import permissions_allowed
 
@@ -124,6 +124,14 @@ def _held_photos(request: HttpRequest, form: ReportForm) -> list[services.HeldPh
     for upload in request.FILES.getlist("photos"):
         if len(held) >= MAX_PHOTOS:
             problems.append(_("Choose at most %(count)d photos.") % {"count": MAX_PHOTOS})
+            break
+        if not photo_hold_allowed(request):
+            problems.append(
+                _(
+                    "You have sent many photos from this connection lately. Wait an hour and "
+                    "choose them again, or call us."
+                )
+            )
             break
         try:
             held.append(services.photo_hold(upload=upload, keep_location=keep_location))
