@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from licensing import services
 from licensing.models import Application
+from licensing.services.applications import TYPED_VALUE_MAX
 from tests.licensing.factories import LicenseTypeFactory, QuestionFactory
 
 
@@ -462,3 +463,31 @@ def test_implausible_numbers_and_dates_are_refused_with_what_was_typed_kept(
         {"dogs": "50", "staff": "0", "rabies": today.isoformat(), "opened": today.isoformat()},
     )
     assert response.status_code == 302
+
+
+def test_saving_for_later_keeps_a_bounded_amount_of_several_choices(client, resident, business):
+    # given: a question with several choices, and a draft
+    QuestionFactory(
+        license_type=business,
+        code="services",
+        label="Which services?",
+        kind="multiple_choice",
+        choices="Hair\nNails",
+    )
+    draft = services.application_start(license_type=business, applicant=resident)
+    client.force_login(resident)
+    ticked = ["Hair", "Nails"]
+    flood = ["X" * TYPED_VALUE_MAX] * 200
+
+    # when: an honest send, then one made up with far more "choices" than the page has
+    client.post(_url("apply_questions", draft), {"services": ticked, "save": "later"})
+    draft.refresh_from_db()
+    honest = draft.typed["questions"]["services"]
+    response = client.post(_url("apply_questions", draft), {"services": flood, "save": "later"})
+
+    # then: the honest choices are kept as sent; the flood no more than one value's worth
+    assert honest == ticked
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    kept = draft.typed["questions"]["services"]
+    assert 0 < sum(len(item) for item in kept) <= TYPED_VALUE_MAX
