@@ -509,6 +509,37 @@ def test_reports_from_one_address_are_limited_and_the_refusal_keeps_what_was_typ
     assert ConcernReport.objects.count() == 2
 
 
+def test_the_same_form_sent_twice_makes_one_report(client, _media_root):
+    # given: the form came back once (no description) and holds the chosen photo
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    form = text(client.get(url))
+    submission = re.search(r'name="submission" value="([^"]+)"', form).group(1)
+    data = {
+        "address": "1 Main Street",
+        "description": "",
+        "guest_email": "g@example.org",
+        "submission": submission,
+    }
+    refused = client.post(url, {**data, "photos": [upload(jpeg_bytes(), name="wall.jpg")]})
+    assert f'name="submission" value="{submission}"' in text(refused)
+    complete = {
+        **data,
+        "description": "Tags on the wall.",
+        "keep_photo": _kept_photo_tokens(text(refused)),
+    }
+
+    # when: the send button is pressed twice (the browser shows the second answer)
+    first, second = client.post(url, complete), client.post(url, complete)
+
+    # then: one report, and both answers lead to it
+    report = ConcernReport.objects.get()
+    assert report.photos.count() == 1
+    sent_url = reverse("concerns:report_sent", args=[report.case.reference])
+    assert (first.status_code, first["Location"]) == (302, sent_url)
+    assert (second.status_code, second["Location"]) == (302, sent_url)
+
+
 def test_photos_held_from_one_address_are_limited_even_when_no_report_is_sent(
     client, settings, _media_root
 ):
