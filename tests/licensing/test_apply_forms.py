@@ -7,6 +7,7 @@ from django.urls import reverse
 from licensing import services
 from licensing.models import Application
 from licensing.services.applications import TYPED_VALUE_MAX
+from tests.accounts.factories import UserFactory
 from tests.licensing.factories import LicenseTypeFactory, QuestionFactory
 
 
@@ -491,3 +492,35 @@ def test_saving_for_later_keeps_a_bounded_amount_of_several_choices(client, resi
     draft.refresh_from_db()
     kept = draft.typed["questions"]["services"]
     assert 0 < sum(len(item) for item in kept) <= TYPED_VALUE_MAX
+
+
+def test_a_discarded_draft_sent_again_or_reopened_leads_to_the_applications_page(
+    client, resident, draft
+):
+    # given: the resident confirmed the discard
+    client.force_login(resident)
+    client.post(_url("discard", draft))
+
+    # when: the button is pressed again (a double click), or the back button reopens a page
+    again = client.post(_url("discard", draft), follow=True)
+    back = client.get(_url("apply_about", draft), follow=True)
+
+    # then: no "page not found", but the applications page saying what happened
+    for response in (again, back):
+        assert response.redirect_chain[-1][0] == reverse("licensing:mine")
+        assert "This draft was discarded. To apply, start a new application." in (
+            response.content.decode()
+        )
+
+
+def test_another_residents_discarded_draft_is_not_found(client, resident, draft):
+    # given
+    client.force_login(resident)
+    client.post(_url("discard", draft))
+    client.force_login(UserFactory())
+
+    # when
+    response = client.get(_url("apply_about", draft))
+
+    # then
+    assert response.status_code == 404
