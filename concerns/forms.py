@@ -6,6 +6,8 @@ views put a refused report's messages back on these forms' fields.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -143,6 +145,9 @@ class ReportForm(PlainTextFormMixin, forms.Form):
     address = forms.CharField(required=False, widget=forms.HiddenInput)
     latitude = forms.CharField(required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A new key for every form shown, kept when it comes back with errors: the same form
+    # sent twice makes one report (services.report_submit).
+    submission = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
     description = forms.CharField(
         label=_("Describe the problem"),
         widget=forms.Textarea(attrs={"rows": 5}),

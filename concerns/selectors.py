@@ -7,6 +7,7 @@ followers are not selected for them, and templates and the API get reports only 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -172,6 +173,20 @@ def report_public(*, reference: str) -> ConcernReport:
     if report is None:
         raise Http404
     return report
+
+
+def report_for_submission(*, category, submission: str) -> ConcernReport | None:
+    """The report a form of `category` with this `submission` key sent already, if any
+    (None for a key that is not one)."""
+    try:
+        key = uuid.UUID(str(submission))
+    except ValueError:
+        return None
+    return (
+        ConcernReport.objects.select_related("case")
+        .filter(category=category, submission=key)
+        .first()
+    )
 
 
 def report_for_guest_token(*, token: str) -> ConcernReport:

@@ -38,7 +38,7 @@ from concerns.forms import (
 from concerns.geo import agency_area
 from concerns.models import MAX_PHOTOS
 from concerns.photos import PhotoRejected
-from concerns.ratelimit import report_allowed
+from concerns.ratelimit import photo_hold_allowed, report_allowed
 from concerns.validators import clean_location
 from portal.permissions_policy import permissions_allowed
 
@@ -125,6 +125,14 @@ def _held_photos(request: HttpRequest, form: ReportForm) -> list[services.HeldPh
         if len(held) >= MAX_PHOTOS:
             problems.append(_("Choose at most %(count)d photos.") % {"count": MAX_PHOTOS})
             break
+        if not photo_hold_allowed(request):
+            problems.append(
+                _(
+                    "You have sent many photos from this connection lately. Wait an hour and "
+                    "choose them again, or call us."
+                )
+            )
+            break
         try:
             held.append(services.photo_hold(upload=upload, keep_location=keep_location))
         except PhotoRejected as error:
@@ -159,6 +167,14 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
         has_point=latitude is not None,
         has_kept_photos=bool(request.POST.getlist("keep_photo")),
     )
+    if request.method == "POST":
+        # Sent twice (a double click, a reload): the first send made the report. Before the
+        # held photos, which that send used up.
+        sent = selectors.report_for_submission(
+            category=category, submission=request.POST.get("submission", "")
+        )
+        if sent is not None:
+            return redirect("concerns:report_sent", reference=sent.case.reference)
     held = _held_photos(request, form) if request.method == "POST" else []
     status = 200
     if request.method == "POST" and form.is_valid() and not report_allowed(request):
@@ -185,6 +201,7 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
                 guest_name=form.cleaned_data.get("guest_name", ""),
                 guest_email=form.cleaned_data.get("guest_email", ""),
                 guest_phone=str(form.cleaned_data.get("guest_phone") or ""),
+                submission=form.cleaned_data.get("submission"),
             )
         except services.ReportRejected as error:
             for field, field_errors in error.error_dict.items():

@@ -114,6 +114,15 @@ def application_draft_of(*, user, license_type) -> Application | None:
     )
 
 
+def is_discarded_draft_of(*, user, reference: str) -> bool:
+    """Whether `reference` is a draft `user` discarded (its pages are gone)."""
+    if not user.is_authenticated:
+        return False
+    return Application.objects.filter(
+        applicant=user, case__reference=reference, discarded_at__isnull=False
+    ).exists()
+
+
 def application_for_applicant(*, user, reference: str) -> Application:
     """The user's own application by its reference; 404 for anyone else's."""
     try:

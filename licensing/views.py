@@ -48,8 +48,15 @@ def _step_url(application: Application, step: str | None = None) -> str:
 
 
 def _draft(request: HttpRequest, reference: str) -> Application | HttpResponse:
-    """The user's own application; a sent one goes to its status page instead."""
-    application = selectors.application_for_applicant(user=request.user, reference=reference)
+    """The user's own application; a sent one goes to its status page instead, a discarded
+    one (a second click on "discard", the back button) to their applications."""
+    try:
+        application = selectors.application_for_applicant(user=request.user, reference=reference)
+    except Http404:
+        if not selectors.is_discarded_draft_of(user=request.user, reference=reference):
+            raise
+        messages.info(request, _("This draft was discarded. To apply, start a new application."))
+        return redirect("licensing:mine")
     if application.kind == Application.Kind.RENEWAL:
         # A renewal has pages of its own (licensing.renewal_views).
         return redirect("licensing:renew_details", reference=reference)

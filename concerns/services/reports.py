@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -82,8 +83,13 @@ def report_submit(
     device_id: str = "",
     account_id: str = "",
     media_url: str = "",
+    submission: uuid.UUID | None = None,
 ) -> ConcernReport:
     """Check and record a report as a new concern case, with its photos; return it.
+
+    With the `submission` key of the web form that sent it, the same form sent again
+    returns the report it made and records nothing (the key is unique in the database, so
+    two sends at once make one report too).
 
     `reporter` is a signed-in resident; otherwise a guest gives an e-mail address or phone
     for updates, or nobody is told (an anonymous report). `photos` are uploaded files, and
@@ -156,6 +162,10 @@ def report_submit(
         guest_name = guest_email = guest_phone = ""
     if errors:
         raise ReportRejected(errors)
+    if submission is not None:
+        sent = ConcernReport.objects.filter(submission=submission, category=category).first()
+        if sent is not None:
+            return sent
 
     stored: list[ConcernPhoto] = []
     try:
@@ -190,14 +200,20 @@ def report_submit(
                 account_id=account_id,
                 media_url=media_url,
                 requested_at=case.submitted_at,
+                submission=submission,
             )
             for position, photo in enumerate(processed, start=1):
                 stored.append(_photo_store(report=report, photo=photo, position=position))
             if held_photos:
                 transaction.on_commit(lambda: held_photos_release(held_photos))
-    except BaseException:
+    except BaseException as error:
         for photo in stored:
             photo.image.delete(save=False)
+        if submission is not None and isinstance(error, IntegrityError):
+            # The same form, sent at the same moment, won the race: its report is the one.
+            sent = ConcernReport.objects.filter(submission=submission, category=category).first()
+            if sent is not None:
+                return sent
         raise
     logger.info("Concern report %s submitted (category=%s)", report.pk, category.code)
     return report

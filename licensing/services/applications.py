@@ -171,7 +171,8 @@ def application_save_answers(
 # The pages whose values "Save and come back later" may keep unchecked.
 TYPED_PAGES = (Application.Step.ABOUT, Application.Step.QUESTIONS)
 # A value longer than any field of these pages accepts is cut here, so what is kept stays
-# bounded; the forms' own limits are far below it.
+# bounded; the forms' own limits are far below it. The choices ticked for one question
+# count together: a made-up send may carry hundreds of them.
 TYPED_VALUE_MAX = 5000
 
 
@@ -187,9 +188,16 @@ def application_keep_typed(*, application: Application, actor, page: str, values
         raise ValueError(f"Page {page!r} keeps no typed values.")
 
     def bounded(value):
-        if isinstance(value, list):
-            return [str(item)[:TYPED_VALUE_MAX] for item in value]
-        return str(value)[:TYPED_VALUE_MAX]
+        if not isinstance(value, list):
+            return str(value)[:TYPED_VALUE_MAX]
+        kept, room = [], TYPED_VALUE_MAX
+        for item in value:
+            if room <= 0:
+                break
+            item = str(item)[:room]
+            kept.append(item)
+            room -= max(len(item), 1)  # an empty item counts, or there could be any number
+        return kept
 
     with transaction.atomic():
         locked = _lock(application)

@@ -1,10 +1,12 @@
 """Concern services at the same moment: telling followers never deadlocks."""
 
 import time
+import uuid
 
 import pytest
 
 from concerns import notices, services
+from concerns.models import ConcernReport
 from notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import make_report
@@ -89,3 +91,26 @@ def test_a_follow_waits_for_a_change_in_progress_on_the_report(category, report_
     assert report.followers.get(user=ben).created_at > started.created_at
     assert not Notification.objects.filter(recipient=ben).exists()
     assert Notification.objects.filter(recipient=ann, channel="in_app").exists()
+
+
+def test_the_same_form_sent_twice_at_once_makes_one_report(category):
+    # given: one form's key, sent by two requests at the same instant (a double click)
+    submission = uuid.uuid4()
+
+    def act(i: int) -> int:
+        report = services.report_submit(
+            category=category,
+            description="A deep pothole.",
+            address="1 Main Street",
+            answers={"size": "large"},
+            guest_email="g@example.org",
+            submission=submission,
+        )
+        return report.pk
+
+    # when
+    outcomes = run_together(2, act)
+
+    # then: both sends answer with the one report made
+    assert outcomes[0] == outcomes[1]
+    assert ConcernReport.objects.count() == 1

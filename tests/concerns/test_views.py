@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.tokens import guest_token
 from concerns import services
-from concerns.models import ConcernReport
+from concerns.models import MAX_PHOTOS, ConcernReport
 from concerns.tokens import follow_confirm_token
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import (
@@ -453,9 +453,7 @@ def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
     assert forged.status_code == 404
 
 
-def test_following_by_phone_never_shows_the_e_mail_address_another_follower_gave(
-    client, category
-):
+def test_following_by_phone_never_shows_the_e_mail_address_another_follower_gave(client, category):
     # given: someone follows with their e-mail address and their phone number
     report = make_report(category=category, answers={"size": "large"})
     services.report_follow(report=report, email="alice@example.org", phone="+12025550142")
@@ -509,6 +507,61 @@ def test_reports_from_one_address_are_limited_and_the_refusal_keeps_what_was_typ
     assert "You have sent many reports from this connection lately." in page
     assert 'value="keep@example.org"' in page and "A deep pothole by the bus stop." in page
     assert ConcernReport.objects.count() == 2
+
+
+def test_the_same_form_sent_twice_makes_one_report(client, _media_root):
+    # given: the form came back once (no description) and holds the chosen photo
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    form = text(client.get(url))
+    submission = re.search(r'name="submission" value="([^"]+)"', form).group(1)
+    data = {
+        "address": "1 Main Street",
+        "description": "",
+        "guest_email": "g@example.org",
+        "submission": submission,
+    }
+    refused = client.post(url, {**data, "photos": [upload(jpeg_bytes(), name="wall.jpg")]})
+    assert f'name="submission" value="{submission}"' in text(refused)
+    complete = {
+        **data,
+        "description": "Tags on the wall.",
+        "keep_photo": _kept_photo_tokens(text(refused)),
+    }
+
+    # when: the send button is pressed twice (the browser shows the second answer)
+    first, second = client.post(url, complete), client.post(url, complete)
+
+    # then: one report, and both answers lead to it
+    report = ConcernReport.objects.get()
+    assert report.photos.count() == 1
+    sent_url = reverse("concerns:report_sent", args=[report.case.reference])
+    assert (first.status_code, first["Location"]) == (302, sent_url)
+    assert (second.status_code, second["Location"]) == (302, sent_url)
+
+
+def test_photos_held_from_one_address_are_limited_even_when_no_report_is_sent(
+    client, settings, _media_root
+):
+    # given: one report an hour, so at most MAX_PHOTOS photos held an hour
+    settings.CONCERNS_REPORTS_PER_HOUR = 1
+    graffiti = CategoryFactory(code="graffiti", name="Graffiti", photo_required=True)
+    url = details_url(graffiti, address="1+Main+Street")
+    data = {"address": "1 Main Street", "description": "", "guest_email": "keep@example.org"}
+
+    def send():
+        photos = [upload(jpeg_bytes(), name=f"wall{n}.jpg") for n in range(MAX_PHOTOS)]
+        return client.post(url, {**data, "photos": photos})
+
+    # when: the form is sent with errors again and again, each time with new photos
+    first, second = send(), send()
+
+    # then: the first send's photos are held; the second's are refused, and not stored
+    assert len(_kept_photo_tokens(text(first))) == MAX_PHOTOS
+    assert _kept_photo_tokens(text(second)) == []
+    assert "You have sent many photos from this connection lately." in text(second)
+    assert 'value="keep@example.org"' in text(second)
+    assert len(list((_media_root / "concerns" / "held").iterdir())) == MAX_PHOTOS
 
 
 def test_the_reporter_says_not_fixed_and_rates_from_the_page(client, category, report_clerk):

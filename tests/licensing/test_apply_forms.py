@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from licensing import services
 from licensing.models import Application
+from licensing.services.applications import TYPED_VALUE_MAX
+from tests.accounts.factories import UserFactory
 from tests.licensing.factories import LicenseTypeFactory, QuestionFactory
 
 
@@ -488,3 +490,63 @@ def test_the_case_page_cannot_discard_a_draft_behind_the_application(client, res
     assert draft.case.status == "cancelled"
     assert draft.discarded_at is not None
     assert Application.objects.filter(discarded_at__isnull=True).exclude(pk=draft.pk).count() == 1
+
+
+def test_saving_for_later_keeps_a_bounded_amount_of_several_choices(client, resident, business):
+    # given: a question with several choices, and a draft
+    QuestionFactory(
+        license_type=business,
+        code="services",
+        label="Which services?",
+        kind="multiple_choice",
+        choices="Hair\nNails",
+    )
+    draft = services.application_start(license_type=business, applicant=resident)
+    client.force_login(resident)
+    ticked = ["Hair", "Nails"]
+    flood = ["X" * TYPED_VALUE_MAX] * 200
+
+    # when: an honest send, then one made up with far more "choices" than the page has
+    client.post(_url("apply_questions", draft), {"services": ticked, "save": "later"})
+    draft.refresh_from_db()
+    honest = draft.typed["questions"]["services"]
+    response = client.post(_url("apply_questions", draft), {"services": flood, "save": "later"})
+
+    # then: the honest choices are kept as sent; the flood no more than one value's worth
+    assert honest == ticked
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    kept = draft.typed["questions"]["services"]
+    assert 0 < sum(len(item) for item in kept) <= TYPED_VALUE_MAX
+
+
+def test_a_discarded_draft_sent_again_or_reopened_leads_to_the_applications_page(
+    client, resident, draft
+):
+    # given: the resident confirmed the discard
+    client.force_login(resident)
+    client.post(_url("discard", draft))
+
+    # when: the button is pressed again (a double click), or the back button reopens a page
+    again = client.post(_url("discard", draft), follow=True)
+    back = client.get(_url("apply_about", draft), follow=True)
+
+    # then: no "page not found", but the applications page saying what happened
+    for response in (again, back):
+        assert response.redirect_chain[-1][0] == reverse("licensing:mine")
+        assert "This draft was discarded. To apply, start a new application." in (
+            response.content.decode()
+        )
+
+
+def test_another_residents_discarded_draft_is_not_found(client, resident, draft):
+    # given
+    client.force_login(resident)
+    client.post(_url("discard", draft))
+    client.force_login(UserFactory())
+
+    # when
+    response = client.get(_url("apply_about", draft))
+
+    # then
+    assert response.status_code == 404

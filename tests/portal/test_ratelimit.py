@@ -49,3 +49,14 @@ def test_a_configured_client_address_header_is_used(settings):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_REAL_IP="203.0.113.7")
 
     assert client_address(request) == "203.0.113.7"
+
+
+def test_ipv6_visitors_count_by_their_network_not_each_address():
+    # given: one household's /64 network hands its devices (or a script) any address in it
+    one = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2::1")
+    same_network = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2:ffff:abcd:1234:5678")
+    next_network = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:3::1")
+
+    # then: the first two count as one visitor, the third as another
+    assert client_address(one) == client_address(same_network) == "2001:db8:1:2::/64"
+    assert client_address(next_network) == "2001:db8:1:3::/64"
