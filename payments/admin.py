@@ -23,9 +23,9 @@ from payments.exceptions import InvoiceNotOpen, InvoiceNotPayable, PaymentRefuse
 from payments.forms import CounterPaymentForm, ReconciliationForm, RefundForm, ReviewResolveForm
 from payments.gateways import GatewayError
 from payments.models import (
+    PAYABLE_STATUSES,
     Invoice,
     InvoiceLine,
-    InvoiceStatus,
     Payment,
     PaymentStatus,
     Receipt,
@@ -164,7 +164,7 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if invoice is not None:
             extra_context.update(
                 invoice=invoice,
-                can_record_counter=invoice.status == InvoiceStatus.OPEN
+                can_record_counter=invoice.status in PAYABLE_STATUSES
                 and request.user.has_perm("payments.add_payment"),
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -177,7 +177,9 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
             raise Http404
         back = reverse("admin:payments_invoice_change", args=[invoice.pk])
         form = CounterPaymentForm(
-            request.POST or None, initial={"amount": f"{invoice.total_cents / 100:.2f}"}
+            request.POST or None,
+            initial={"amount": f"{invoice.balance_cents / 100:.2f}"},
+            invoice=invoice,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -187,6 +189,8 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     amount_cents=form.cleaned_data["amount"],
                     actor=request.user,
                     note=form.cleaned_data["note"],
+                    payer_name=form.cleaned_data["payer_name"],
+                    payer_email=form.cleaned_data["payer_email"],
                 )
             except PaymentRefused as error:
                 form.add_error(None, str(error))

@@ -22,13 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from payments import selectors, services
 from payments.access import InvoiceAccess, invoice_page
-from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable
-from payments.forms import FindInvoiceForm, LocalCheckoutForm
+from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable, PaymentRefused
+from payments.forms import FindInvoiceForm, LocalCheckoutForm, PayForm
 from payments.gateways import GatewayError, online_gateway
 from payments.gateways.stripe import event_payload
 from payments.models import (
+    PAYABLE_STATUSES,
     SETTLED_STATUSES,
-    InvoiceStatus,
     Payment,
     PaymentGateway,
     PaymentStatus,
@@ -53,34 +53,50 @@ def _receipts(access: InvoiceAccess) -> list[tuple]:
     return [(r, access.receipt_url(r.number)) for r in access.invoice.receipts.all()]
 
 
-@never_cache
-@require_GET
-@invoice_page
-def invoice_detail(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
+def _detail(request: HttpRequest, access: InvoiceAccess, form: PayForm, status: int = 200):
     invoice = access.invoice
-    if request.GET.get("cancelled") and invoice.status == InvoiceStatus.OPEN:
-        messages.info(request, _("Your payment was not completed. Nothing was charged."))
     context = {
         "access": access,
         "invoice": invoice,
+        "form": form,
         "receipts": _receipts(access),
         "payments": selectors.payments_of_invoice(invoice=invoice),
         "online": online_gateway() is not None,
         "local_gateway": settings.PAYMENTS_GATEWAY == "local",
     }
-    return render(request, "payments/invoice_detail.html", context)
+    return render(request, "payments/invoice_detail.html", context, status=status)
 
 
+@never_cache
+@require_GET
+@invoice_page
+def invoice_detail(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
+    invoice = access.invoice
+    if request.GET.get("cancelled") and invoice.is_payable:
+        messages.info(request, _("Your payment was not completed. Nothing was charged."))
+    return _detail(request, access, PayForm(invoice=invoice))
+
+
+@never_cache
 @require_POST
 @invoice_page
 def invoice_pay(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
     invoice = access.invoice
+    form = PayForm(request.POST, invoice=invoice)
+    if not form.is_valid():
+        return _detail(request, access, form, status=400)
     try:
         payment = services.payment_attempt_start(
             invoice=invoice,
             success_url=request.build_absolute_uri(access.return_url),
             cancel_url=request.build_absolute_uri(access.detail_url + "?cancelled=1"),
+            amount_cents=form.cleaned_data.get("amount"),
+            payer_name=form.cleaned_data["payer_name"],
+            payer_email=form.cleaned_data["payer_email"],
         )
+    except PaymentRefused as error:
+        form.add_error("amount" if "amount" in form.fields else None, str(error))
+        return _detail(request, access, form, status=400)
     except (InvoiceNotPayable, OnlinePaymentUnavailable) as error:
         messages.error(request, str(error))
         return redirect(access.detail_url)
@@ -167,7 +183,7 @@ def my_payments(request: HttpRequest) -> HttpResponse:
         receipts.extend((invoice, *row) for row in _receipts(access))
     receipts.sort(key=lambda row: row[1].issued_at, reverse=True)
     context = {
-        "to_pay": [i for i in invoices if i.status == InvoiceStatus.OPEN],
+        "to_pay": [i for i in invoices if i.status in PAYABLE_STATUSES],
         "invoices": invoices,
         "receipts": receipts,
     }

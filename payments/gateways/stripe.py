@@ -131,18 +131,34 @@ class StripeGateway(Gateway):
     def start_checkout(self, *, payment, invoice, success_url, cancel_url) -> CheckoutStart:
         now = timezone.now()
         expires_at = min(max(payment.expires_at, now + _MIN_EXPIRY), now + _MAX_EXPIRY)
-        line_items = [
-            {
-                "price_data": {
-                    "currency": invoice.currency.lower(),
-                    "unit_amount": line.unit_amount_cents,
-                    "product_data": {"name": line.description},
-                },
-                "quantity": line.quantity,
-            }
-            for line in invoice.lines.all()
-            if line.amount_cents > 0
-        ]
+        lines = list(invoice.lines.all())
+        if payment.amount_cents == sum(line.amount_cents for line in lines) and all(
+            line.amount_cents >= 0 for line in lines
+        ):
+            line_items = [
+                {
+                    "price_data": {
+                        "currency": invoice.currency.lower(),
+                        "unit_amount": line.unit_amount_cents,
+                        "product_data": {"name": line.description},
+                    },
+                    "quantity": line.quantity,
+                }
+                for line in lines
+                if line.amount_cents > 0
+            ]
+        else:
+            # A part payment, or a balance after credits: one line of exactly that amount.
+            line_items = [
+                {
+                    "price_data": {
+                        "currency": invoice.currency.lower(),
+                        "unit_amount": payment.amount_cents,
+                        "product_data": {"name": f"{invoice.reference} {invoice.description}"},
+                    },
+                    "quantity": 1,
+                }
+            ]
         params = {
             "mode": "payment",
             "line_items": line_items,
@@ -155,8 +171,8 @@ class StripeGateway(Gateway):
             "cancel_url": cancel_url,
             "locale": "es" if invoice.language == "es" else "en",
         }
-        if invoice.payer_email:
-            params["customer_email"] = invoice.payer_email
+        if payment.payer_email or invoice.payer_email:
+            params["customer_email"] = payment.payer_email or invoice.payer_email
         try:
             session = (
                 stripe_client()

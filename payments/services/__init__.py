@@ -23,6 +23,7 @@ from payments.services.attempts import (
 )
 from payments.services.invoices import (
     LineItem,
+    invoice_add_line,
     invoice_create,
     invoice_lock,
     invoice_void,
@@ -40,6 +41,7 @@ __all__ = [
     "LineItem",
     "SettleOutcome",
     "attempts_check_stale",
+    "invoice_add_line",
     "invoice_create",
     "invoice_lock",
     "invoice_void",

@@ -1,10 +1,11 @@
 """Checkout attempts and settlement: start, settle, decline, expire, check, counter payments.
 
 `payment_settle` (with its locked core `settle_locked`) is the one place that marks an
-invoice paid. Stripe's webhook, the check of a Stripe session when the payer returns or the
-webhook is late, the local test gateway and counter payments all go through it, so the same
-rules hold whichever way the money came: the amount and currency must match the invoice, an
-invoice is paid at most once, and money that cannot be applied is kept for staff to review.
+invoice paid or partly paid. Stripe's webhook, the check of a Stripe session when the payer
+returns or the webhook is late, the local test gateway and counter payments all go through
+it, so the same rules hold whichever way the money came: the amount and currency must match
+the attempt, a payment is applied at most once and never beyond the balance, and money that
+cannot be applied is kept for staff to review.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from payments.exceptions import (
 from payments.gateways import GatewayError, get_gateway, online_gateway
 from payments.models import (
     COUNTER_METHODS,
+    PAYABLE_STATUSES,
     SETTLED_STATUSES,
     Invoice,
     InvoiceStatus,
@@ -35,6 +37,7 @@ from payments.models import (
     ReviewReason,
     SettlementSource,
 )
+from payments.money import format_cents
 from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
 from payments.services.receipts import receipt_issue
 
@@ -51,12 +54,48 @@ class SettleOutcome:
 
 
 def _require_payable(invoice: Invoice) -> None:
+    if invoice.status == InvoiceStatus.PAID:
+        raise InvoiceNotPayable(_("This invoice has already been paid."))
     if invoice.status in SETTLED_STATUSES:
         raise InvoiceNotPayable(_("This invoice has already been paid."))
     if invoice.status == InvoiceStatus.VOID:
         raise InvoiceNotPayable(_("This invoice was cancelled and cannot be paid."))
     if invoice.status == InvoiceStatus.EXPIRED or not invoice.is_payable:
         raise InvoiceNotPayable(_("This invoice has expired and cannot be paid."))
+
+
+def check_amount(invoice: Invoice, amount_cents) -> int:
+    """Return the amount one payment of `invoice` may be, or raise PaymentRefused.
+
+    Without a minimum, the whole balance in one payment; with one, at least the minimum (or
+    what is left, if less) and never more than the balance.
+    """
+    balance = invoice.balance_cents
+    if type(amount_cents) is not int or amount_cents <= 0:
+        raise PaymentRefused(_("A payment must be for a positive amount."))
+    if amount_cents > balance:
+        raise PaymentRefused(
+            _("A payment cannot be more than the balance due (%(amount)s).")
+            % {"amount": format_cents(balance, invoice.currency)}
+        )
+    if amount_cents < invoice.smallest_payment_cents:
+        if invoice.minimum_payment_cents is None:
+            raise PaymentRefused(
+                _("This invoice is paid in one payment of %(amount)s.")
+                % {"amount": format_cents(balance, invoice.currency)}
+            )
+        raise PaymentRefused(
+            _("A part payment must be at least %(amount)s.")
+            % {"amount": format_cents(invoice.smallest_payment_cents, invoice.currency)}
+        )
+    return amount_cents
+
+
+def _payer_fields(payer_name: str, payer_email: str) -> dict:
+    return {
+        "payer_name": (payer_name or "").strip()[:150],
+        "payer_email": (payer_email or "").strip(),
+    }
 
 
 def _flag(payment: Payment, *, reason: str, amount_cents: int | None, currency: str) -> None:
@@ -84,10 +123,11 @@ def settle_locked(
 ) -> str:
     """Apply money received for `payment` to `invoice`; both rows locked by the caller.
 
-    Returns a SettleOutcome: SETTLED (the invoice is now paid, its receipt issued and the
-    change announced), ALREADY_SETTLED (this payment was applied before: nothing changes) or
-    FLAGGED (money arrived that cannot be applied: wrong amount or currency, or an invoice
-    already paid or closed; the payment is kept as `needs_review` and the invoice untouched).
+    Returns a SettleOutcome: SETTLED (the payment is counted, the invoice is paid or partly
+    paid, its receipt issued and the change announced), ALREADY_SETTLED (this payment was
+    applied before: nothing changes) or FLAGGED (money arrived that cannot be applied: not
+    the attempt's amount or currency, more than the balance, or an invoice already paid or
+    closed; the payment is kept as `needs_review` and the invoice untouched).
     """
     if payment.status == PaymentStatus.SUCCEEDED:
         return SettleOutcome.ALREADY_SETTLED
@@ -97,7 +137,12 @@ def settle_locked(
         payment.provider_payment_id = provider_payment_id
         # Stripe may have reported a refund of this payment before the payment itself.
         transaction.on_commit(lambda: _apply_waiting_events(provider_payment_id), robust=True)
-    if amount_cents != invoice.total_cents or (currency or "").upper() != invoice.currency:
+    if (
+        amount_cents is None
+        or amount_cents <= 0
+        or amount_cents != payment.amount_cents
+        or (currency or "").upper() != invoice.currency
+    ):
         _flag(
             payment,
             reason=ReviewReason.AMOUNT_MISMATCH,
@@ -105,13 +150,18 @@ def settle_locked(
             currency=currency,
         )
         return SettleOutcome.FLAGGED
-    if invoice.status != InvoiceStatus.OPEN:
+    if invoice.status not in PAYABLE_STATUSES:
         reason = (
             ReviewReason.DUPLICATE
             if invoice.status in SETTLED_STATUSES
             else ReviewReason.INVOICE_CLOSED
         )
         _flag(payment, reason=reason, amount_cents=amount_cents, currency=currency)
+        return SettleOutcome.FLAGGED
+    if amount_cents > invoice.balance_cents:
+        _flag(
+            payment, reason=ReviewReason.OVER_BALANCE, amount_cents=amount_cents, currency=currency
+        )
         return SettleOutcome.FLAGGED
     now = timezone.now()
     payment.status = PaymentStatus.SUCCEEDED
@@ -123,13 +173,23 @@ def settle_locked(
         payment.method = method
     payment.save()
     old_status = invoice.status
-    invoice.status = InvoiceStatus.PAID
-    invoice.amount_paid_cents = amount_cents
-    invoice.paid_at = now
+    invoice.amount_paid_cents += amount_cents
+    if invoice.amount_paid_cents == invoice.total_cents:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = now
+    else:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID
     invoice.save(update_fields=["status", "amount_paid_cents", "paid_at", "updated_at"])
     receipt_issue(invoice=invoice, payment=payment)
     announce(invoice, old_status=old_status)
-    logger.info("Invoice %s paid by payment %s via %s", invoice.pk, payment.pk, source)
+    logger.info(
+        "Invoice %s: payment %s of %s cents via %s (%s)",
+        invoice.pk,
+        payment.pk,
+        amount_cents,
+        source,
+        invoice.status,
+    )
     return SettleOutcome.SETTLED
 
 
@@ -220,7 +280,15 @@ def _resolve_stale(invoice: Invoice, stale: Payment) -> str | None:
     return None
 
 
-def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str) -> Payment:
+def payment_attempt_start(
+    *,
+    invoice: Invoice,
+    success_url: str,
+    cancel_url: str,
+    amount_cents: int | None = None,
+    payer_name: str = "",
+    payer_email: str = "",
+) -> Payment:
     """Start (or resume) paying `invoice` online; return the attempt to send the payer to.
 
     Idempotent: while an attempt is in progress and not about to expire, every call (a
@@ -230,18 +298,24 @@ def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str
     SUCCEEDED) instead of a new one.
 
     `success_url` and `cancel_url` are absolute addresses the gateway sends the payer back
-    to. Raises OnlinePaymentUnavailable (PAYMENTS_GATEWAY=none), InvoiceNotPayable (paid,
-    cancelled, expired) or GatewayError (the provider refused or did not answer; nothing is
-    recorded).
+    to. `amount_cents` is the balance unless the invoice takes part payments (see
+    `check_amount`); `payer_name` and `payer_email` name someone paying for the person billed
+    (their receipt goes to them). Raises OnlinePaymentUnavailable (PAYMENTS_GATEWAY=none),
+    InvoiceNotPayable (paid, cancelled, expired), PaymentRefused (an amount the invoice does
+    not take) or GatewayError (the provider refused or did not answer).
     """
     gateway = online_gateway()
     if gateway is None:
         raise OnlinePaymentUnavailable(
             _("Online payment is not available. Please pay at the counter.")
         )
+    payer = _payer_fields(payer_name, payer_email)
     with transaction.atomic():
         invoice = lock_invoice(invoice.pk)
         _require_payable(invoice)
+        amount_cents = check_amount(
+            invoice, invoice.balance_cents if amount_cents is None else amount_cents
+        )
         now = timezone.now()
         pending = (
             invoice.payments.select_for_update(no_key=True)
@@ -251,6 +325,9 @@ def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str
         if pending is not None:
             reusable = (
                 pending.gateway == gateway.code
+                and pending.amount_cents == amount_cents
+                and pending.payer_name == payer["payer_name"]
+                and pending.payer_email == payer["payer_email"]
                 and pending.checkout_url
                 and pending.expires_at is not None
                 and pending.expires_at > now + _REUSE_MARGIN
@@ -258,6 +335,7 @@ def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str
             if reusable:
                 return pending
             if _resolve_stale(invoice, pending) == SettleOutcome.SETTLED:
+                # The payer had paid that attempt after all: no second checkout.
                 return pending
         payment = Payment.objects.create(
             invoice=invoice,
@@ -265,8 +343,9 @@ def payment_attempt_start(*, invoice: Invoice, success_url: str, cancel_url: str
             method=PaymentMethod.CARD
             if gateway.code == PaymentGateway.STRIPE
             else PaymentMethod.TEST,
-            amount_cents=invoice.total_cents,
+            amount_cents=amount_cents,
             currency=invoice.currency,
+            **payer,
             success_url=success_url,
             cancel_url=cancel_url,
             expires_at=now + datetime.timedelta(minutes=settings.PAYMENTS_CHECKOUT_MINUTES),
@@ -351,23 +430,32 @@ def payment_local_complete(*, payment: Payment, approved: bool) -> str | None:
 
 
 def payment_record_counter(
-    *, invoice: Invoice, method: str, amount_cents: int, actor, note: str = ""
+    *,
+    invoice: Invoice,
+    method: str,
+    amount_cents: int,
+    actor,
+    note: str = "",
+    payer_name: str = "",
+    payer_email: str = "",
 ) -> Payment:
     """Record a payment taken at the counter (cash, check, card at the desk) by staff.
 
-    The amount must be the invoice's total. A checkout in progress online is closed first,
-    so the payer cannot pay twice. Raises PaymentRefused (not staff, unknown method, wrong
-    amount) or InvoiceNotPayable.
+    The amount is the balance, or a part of it if the invoice takes part payments (see
+    `check_amount`); `payer_name` and `payer_email` name someone paying for the person
+    billed. A checkout in progress online is closed first, so the payer cannot pay twice.
+    Raises PaymentRefused (not staff, unknown method, an amount the invoice does not take)
+    or InvoiceNotPayable.
     """
     require_staff(actor, exception=PaymentRefused)
     if method not in COUNTER_METHODS:
         raise PaymentRefused(_("Choose cash, check or card at the desk."))
+    payer = _payer_fields(payer_name, payer_email)
     with transaction.atomic():
         invoice = lock_invoice(invoice.pk)
-        if invoice.status != InvoiceStatus.OPEN:
+        if invoice.status not in PAYABLE_STATUSES:
             _require_payable(invoice)
-        if amount_cents != invoice.total_cents:
-            raise PaymentRefused(_("A counter payment must be for the invoice's total."))
+        check_amount(invoice, amount_cents)
         for pending in invoice.payments.select_for_update(no_key=True).filter(
             status=PaymentStatus.PENDING
         ):
@@ -384,6 +472,7 @@ def payment_record_counter(
             currency=invoice.currency,
             recorded_by=actor,
             note=note.strip()[:255],
+            **payer,
         )
         settle_locked(
             invoice,
