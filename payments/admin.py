@@ -315,7 +315,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.refund_issue(
+                refund = services.refund_issue(
                     payment=payment,
                     amount_cents=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
@@ -325,14 +325,19 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 form.add_error("amount", str(error))
             except GatewayError:
                 form.add_error(
-                    None,
-                    gettext(
-                        "The payment provider refused the refund or did not answer; "
-                        "nothing was refunded."
-                    ),
+                    None, gettext("The payment provider refused the refund; nothing was refunded.")
                 )
             else:
-                messages.success(request, gettext("Refund issued; the payer is being told."))
+                if refund.status == Refund.Status.PENDING:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "The payment provider has not answered yet. The refund is recorded "
+                            "as in progress and will be completed automatically."
+                        ),
+                    )
+                else:
+                    messages.success(request, gettext("Refund issued; the payer is being told."))
                 return HttpResponseRedirect(back)
         context = {
             **self.admin_site.each_context(request),

@@ -50,6 +50,23 @@ class FindInvoiceForm(forms.Form):
         return self.cleaned_data["reference"].strip().upper()
 
 
+class BillLookupForm(PlainTextFormMixin, forms.Form):
+    number = forms.CharField(
+        label=_("Bill number"),
+        max_length=64,
+        help_text=_("As printed on your bill: a tax bill number or a parcel number."),
+        error_messages={"required": _("Enter the number printed on your bill.")},
+    )
+    factor = forms.CharField(
+        label=_("Last name of the person billed, or the code printed on the bill"),
+        max_length=150,
+        help_text=_("We ask for it so that only someone holding the bill can see it."),
+        error_messages={
+            "required": _("Enter the last name of the person billed or the code on the bill.")
+        },
+    )
+
+
 class LocalCheckoutForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Result of this test payment"),

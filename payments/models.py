@@ -390,6 +390,9 @@ class Payment(TimeStampedModel):
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3)
     amount_refunded_cents = models.BigIntegerField(_("refunded (cents)"), default=0)
+    # Refunds asked of the gateway and not answered yet: reserved, so two refunds in flight
+    # never give back more than was paid.
+    refund_pending_cents = models.BigIntegerField(_("refunds in progress (cents)"), default=0)
     # Sent with every gateway call that creates something, so a retried call never creates
     # a second checkout session.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -454,7 +457,10 @@ class Payment(TimeStampedModel):
                 name="payments_payment_amounts_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(amount_refunded_cents__lte=F("amount_cents")),
+                condition=Q(
+                    refund_pending_cents__gte=0,
+                    amount_refunded_cents__lte=F("amount_cents") - F("refund_pending_cents"),
+                ),
                 name="payments_payment_refunded_within_amount",
             ),
             models.CheckConstraint(
@@ -511,17 +517,45 @@ class Payment(TimeStampedModel):
     def refundable_cents(self) -> int:
         if self.status != PaymentStatus.SUCCEEDED:
             return 0
-        return self.amount_cents - self.amount_refunded_cents
+        return self.amount_cents - self.amount_refunded_cents - self.refund_pending_cents
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Asked of the gateway")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refused by the gateway")
+
+
+class RefundOrigin(models.TextChoices):
+    STAFF = "staff", _("Issued by staff")
+    POLICY = "policy", _("Under a refund policy")
+    GATEWAY = "gateway", _("Made in the gateway's dashboard")
 
 
 class Refund(TimeStampedModel):
-    """Money given back on a successful payment, whole or in part."""
+    """Money given back on a successful payment, whole or in part.
+
+    `pending` while the gateway has not answered (its amount is reserved on the payment);
+    `succeeded` once counted on the payment and the invoice; `failed` if the gateway refused.
+    """
+
+    Status = RefundStatus
+    Origin = RefundOrigin
 
     payment = models.ForeignKey(
         Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
     )
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED
+    )
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=RefundOrigin.choices, default=RefundOrigin.STAFF
+    )
+    policy = models.CharField(
+        _("policy"), max_length=64, blank=True, help_text=_("The policy that started it.")
+    )
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider_reference = models.CharField(_("gateway reference"), max_length=255, blank=True)
     provider_status = models.CharField(_("gateway status"), max_length=32, blank=True)
@@ -543,6 +577,12 @@ class Refund(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0), name="payments_refund_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=RefundStatus.values), name="payments_refund_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=RefundOrigin.values), name="payments_refund_origin_known"
+            ),
             models.UniqueConstraint(
                 fields=["provider_reference"],
                 condition=~Q(provider_reference=""),
@@ -552,6 +592,88 @@ class Refund(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.payment.invoice.reference} · {self.amount_cents}"
+
+
+class IntentKind(models.TextChoices):
+    CHECKOUT = "checkout", _("Create a checkout")
+    REFUND = "refund", _("Refund")
+
+
+class IntentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the gateway")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Refused by the gateway")
+
+
+class GatewayIntent(TimeStampedModel):
+    """A call to the payment gateway, recorded before it is made.
+
+    The gateway is never called inside a transaction or under a row lock: the service
+    records this row (with the payment or refund it is for), commits, calls the gateway with
+    the row's idempotency key, then records the answer in a new transaction. A call whose
+    answer was never recorded (the worker died, the gateway timed out) stays `pending` and
+    `payments.retry_gateway_intents` makes it again; the idempotency key makes the gateway
+    answer a repeated call with the first call's result.
+    """
+
+    Kind = IntentKind
+    Status = IntentStatus
+
+    kind = models.CharField(_("kind"), max_length=16, choices=IntentKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=IntentStatus.choices, default=IntentStatus.PENDING
+    )
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="intents"
+    )
+    refund = models.OneToOneField(
+        Refund,
+        verbose_name=_("refund"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intent",
+    )
+    attempts = models.PositiveIntegerField(_("calls made"), default=0)
+    # Set while a process is making the call: nobody else makes it before then.
+    claimed_until = models.DateTimeField(_("call in progress until"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gateway call")
+        verbose_name_plural = _("gateway calls")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=IntentStatus.values), name="payments_intent_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=IntentKind.CHECKOUT, refund__isnull=True)
+                | Q(kind=IntentKind.REFUND, refund__isnull=False),
+                name="payments_intent_refund_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=IntentStatus.PENDING, completed_at__isnull=True)
+                | ~Q(status=IntentStatus.PENDING) & Q(completed_at__isnull=False),
+                name="payments_intent_completed_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(kind=IntentKind.CHECKOUT),
+                name="payments_intent_one_checkout_per_payment",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status=IntentStatus.PENDING),
+                name="payments_intent_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.payment_id} · {self.get_status_display()}"
 
 
 class ReceiptKind(models.TextChoices):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from payments import selectors, services
 from payments.access import InvoiceAccess, invoice_page
 from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable, PaymentRefused
-from payments.forms import FindInvoiceForm, LocalCheckoutForm, PayForm
+from payments.forms import BillLookupForm, FindInvoiceForm, LocalCheckoutForm, PayForm
 from payments.gateways import GatewayError, online_gateway
 from payments.gateways.stripe import event_payload
 from payments.models import (
@@ -218,6 +218,48 @@ def find_invoice(request: HttpRequest) -> HttpResponse:
                 token = guest_token(invoice=invoice)
                 return redirect("payments:guest_invoice", token=token)
     return render(request, "payments/find_invoice.html", {"form": form})
+
+
+# Bill look-ups per client address per window, like the invoice look-up above.
+BILL_LOOKUP_LIMIT = 10
+BILL_LOOKUP_WINDOW_SECONDS = 15 * 60
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def bill_lookup(request: HttpRequest) -> HttpResponse:
+    """Reach a paper bill (a tax bill, a parcel's bills) by its number and a second factor.
+
+    Nothing about a bill is shown without the factor, and a wrong number and a wrong factor
+    get the same answer. One bill found goes straight to its page; several (a parcel's
+    bills) are listed by reference, amount and status, each with its own link.
+    """
+    form = BillLookupForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        key = f"payments:bills:{client_address(request)}"
+        if not allow(key, limit=BILL_LOOKUP_LIMIT, window_seconds=BILL_LOOKUP_WINDOW_SECONDS):
+            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+        else:
+            invoices = selectors.invoices_find_by_bill_number(
+                number=form.cleaned_data["number"], factor=form.cleaned_data["factor"]
+            )
+            if not invoices:
+                form.add_error(
+                    None,
+                    _(
+                        "We could not find a bill with that number and that name or code. "
+                        "Check both against your bill."
+                    ),
+                )
+            elif len(invoices) == 1:
+                return redirect("payments:guest_invoice", token=guest_token(invoice=invoices[0]))
+            else:
+                found = [(invoice, guest_token(invoice=invoice)) for invoice in invoices]
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request, "payments/bill_lookup.html", {"form": form, "found": found}, status=status
+    )
 
 
 @never_cache

@@ -75,7 +75,25 @@ def stripe_client() -> stripe.StripeClient:
         settings.STRIPE_SECRET_KEY,
         base_addresses=base_addresses,
         max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        # A slow Stripe holds no lock (the services call it outside transactions), but the
+        # payer or the worker waits: give up after this and let the retry task finish it.
+        http_client=stripe.RequestsClient(timeout=settings.PAYMENTS_GATEWAY_TIMEOUT_SECONDS),
     )
+
+
+# No answer, or an answer that does not settle the request: the same call may be made again.
+# A 409 (IdempotencyError) is a call with the same key still in progress at Stripe.
+_RETRYABLE = (
+    stripe.APIConnectionError,
+    stripe.RateLimitError,
+    stripe.APIError,
+    stripe.IdempotencyError,
+)
+
+
+def _gateway_error(error: stripe.StripeError) -> GatewayError:
+    retryable = isinstance(error, _RETRYABLE) or (error.http_status or 0) >= 500
+    return GatewayError(_describe(error), retryable=retryable)
 
 
 def _describe(error: stripe.StripeError) -> str:
@@ -185,7 +203,7 @@ class StripeGateway(Gateway):
             logger.warning(
                 "Stripe refused a checkout for payment %s: %s", payment.pk, _describe(error)
             )
-            raise GatewayError(_describe(error)) from error
+            raise _gateway_error(error) from error
         return CheckoutStart(
             redirect_url=session["url"],
             provider_reference=session["id"],
@@ -203,7 +221,7 @@ class StripeGateway(Gateway):
             logger.warning(
                 "Could not read the checkout of payment %s: %s", payment.pk, _describe(error)
             )
-            raise GatewayError(_describe(error)) from error
+            raise _gateway_error(error) from error
         return state_from_session(session)
 
     def expire_checkout(self, *, payment) -> None:
@@ -235,7 +253,7 @@ class StripeGateway(Gateway):
             )
         except stripe.StripeError as error:
             logger.warning("Stripe refused refund %s: %s", refund.pk, _describe(error))
-            raise GatewayError(_describe(error)) from error
+            raise _gateway_error(error) from error
         if result.get("status") in {"failed", "canceled"}:
             raise GatewayError(f"Refund {result.get('status')}")
         return RefundResult(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,8 @@ from payments.models import (
     COUNTER_METHODS,
     PAYABLE_STATUSES,
     SETTLED_STATUSES,
+    GatewayIntent,
+    IntentKind,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -39,6 +42,7 @@ from payments.models import (
 )
 from payments.money import format_cents
 from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
+from payments.services.intents import claim_until, intent_claim, intent_run
 from payments.services.receipts import receipt_issue
 
 logger = logging.getLogger("payments")
@@ -252,32 +256,63 @@ def payment_expire(*, payment: Payment, reason: str = "Checkout expired") -> boo
     return _end_attempt(payment.pk, status=PaymentStatus.EXPIRED, reason=reason)
 
 
-def _resolve_stale(invoice: Invoice, stale: Payment) -> str | None:
-    """Settle or expire a pending attempt that cannot be reused; both rows locked.
+def _retire_stale(stale_id: int) -> str | None:
+    """Settle or expire a pending attempt that cannot be reused; return the settle outcome
+    if it turned out to be paid.
 
-    Asks the provider first: the payer may have paid just before it expired and the webhook
-    may not have arrived yet. Returns the settle outcome if it turned out to be paid.
+    Asks the provider first, with no lock held: the payer may have paid just before it
+    expired and the webhook may not have arrived yet.
     """
+    stale = Payment.objects.get(pk=stale_id)
     gateway = get_gateway(stale.gateway)
     try:
         state = gateway.checkout_state(payment=stale)
     except GatewayError:
         state = None
-    if state is not None and state.paid:
-        return settle_locked(
-            invoice,
-            stale,
-            amount_cents=state.amount_cents,
-            currency=state.currency,
-            source=SettlementSource.SESSION_CHECK,
-            provider_payment_id=state.provider_payment_id,
-            method=PaymentMethod.CARD,
-        )
-    stale.status = PaymentStatus.EXPIRED
-    stale.failure_reason = "Replaced by a new attempt"
-    stale.save(update_fields=["status", "failure_reason", "updated_at"])
-    transaction.on_commit(lambda: gateway.expire_checkout(payment=stale))
+    with transaction.atomic():
+        invoice = lock_invoice(stale.invoice_id)
+        stale = lock_payment(stale_id)
+        if stale.status != PaymentStatus.PENDING:
+            return None
+        if state is not None and state.paid:
+            return settle_locked(
+                invoice,
+                stale,
+                amount_cents=state.amount_cents,
+                currency=state.currency,
+                source=SettlementSource.SESSION_CHECK,
+                provider_payment_id=state.provider_payment_id,
+                method=PaymentMethod.CARD,
+            )
+        stale.status = PaymentStatus.EXPIRED
+        stale.failure_reason = "Replaced by a new attempt"
+        stale.save(update_fields=["status", "failure_reason", "updated_at"])
+        transaction.on_commit(lambda: gateway.expire_checkout(payment=stale), robust=True)
     return None
+
+
+def _wait_for_checkout(payment: Payment) -> Payment:
+    """Wait (no lock held) for another request to record the checkout it is creating."""
+    deadline = time.monotonic() + settings.PAYMENTS_GATEWAY_TIMEOUT_SECONDS + 1
+    while time.monotonic() < deadline:
+        payment.refresh_from_db()
+        if payment.checkout_url or payment.status != PaymentStatus.PENDING:
+            return payment
+        time.sleep(0.1)
+    raise GatewayError("The checkout is still being created.", retryable=True)
+
+
+def _reusable(pending: Payment, *, gateway_code: str, amount_cents: int, payer: dict, now) -> bool:
+    """Whether the payer can be sent to `pending` (same gateway, amount and payer, not about
+    to expire); one whose checkout is still being created counts (its call is made again)."""
+    return (
+        pending.gateway == gateway_code
+        and pending.amount_cents == amount_cents
+        and pending.payer_name == payer["payer_name"]
+        and pending.payer_email == payer["payer_email"]
+        and pending.expires_at is not None
+        and pending.expires_at > now + _REUSE_MARGIN
+    )
 
 
 def payment_attempt_start(
@@ -310,59 +345,68 @@ def payment_attempt_start(
             _("Online payment is not available. Please pay at the counter.")
         )
     payer = _payer_fields(payer_name, payer_email)
-    with transaction.atomic():
-        invoice = lock_invoice(invoice.pk)
-        _require_payable(invoice)
-        amount_cents = check_amount(
-            invoice, invoice.balance_cents if amount_cents is None else amount_cents
-        )
-        now = timezone.now()
-        pending = (
-            invoice.payments.select_for_update(no_key=True)
-            .filter(status=PaymentStatus.PENDING)
-            .first()
-        )
-        if pending is not None:
-            reusable = (
-                pending.gateway == gateway.code
-                and pending.amount_cents == amount_cents
-                and pending.payer_name == payer["payer_name"]
-                and pending.payer_email == payer["payer_email"]
-                and pending.checkout_url
-                and pending.expires_at is not None
-                and pending.expires_at > now + _REUSE_MARGIN
+    for _round in range(3):
+        stale_id, in_flight = None, False
+        # Durable: never inside the caller's transaction, which would hold the invoice's lock
+        # while the gateway answers (RuntimeError if it is).
+        with transaction.atomic(durable=True):
+            invoice = lock_invoice(invoice.pk)
+            _require_payable(invoice)
+            wanted = check_amount(
+                invoice, invoice.balance_cents if amount_cents is None else amount_cents
             )
-            if reusable:
-                return pending
-            if _resolve_stale(invoice, pending) == SettleOutcome.SETTLED:
+            now = timezone.now()
+            payment = (
+                invoice.payments.select_for_update(no_key=True)
+                .filter(status=PaymentStatus.PENDING)
+                .first()
+            )
+            if payment is not None and not _reusable(
+                payment, gateway_code=gateway.code, amount_cents=wanted, payer=payer, now=now
+            ):
+                stale_id, payment = payment.pk, None
+            elif payment is not None and not payment.checkout_url:
+                # Another click is creating this checkout right now, or its process died.
+                in_flight = not intent_claim(payment=payment, now=now)
+            elif payment is None:
+                payment = Payment.objects.create(
+                    invoice=invoice,
+                    gateway=gateway.code,
+                    method=PaymentMethod.CARD
+                    if gateway.code == PaymentGateway.STRIPE
+                    else PaymentMethod.TEST,
+                    amount_cents=wanted,
+                    currency=invoice.currency,
+                    **payer,
+                    success_url=success_url,
+                    cancel_url=cancel_url,
+                    expires_at=now + datetime.timedelta(minutes=settings.PAYMENTS_CHECKOUT_MINUTES),
+                )
+                GatewayIntent.objects.create(
+                    kind=IntentKind.CHECKOUT, payment=payment, claimed_until=claim_until(now)
+                )
+                logger.info(
+                    "Invoice %s: checkout attempt %s recorded (%s)",
+                    invoice.pk,
+                    payment.pk,
+                    gateway.code,
+                )
+        if stale_id is not None:
+            # Outside the lock: asking the gateway about it may take a while.
+            if _retire_stale(stale_id) == SettleOutcome.SETTLED:
                 # The payer had paid that attempt after all: no second checkout.
-                return pending
-        payment = Payment.objects.create(
-            invoice=invoice,
-            gateway=gateway.code,
-            method=PaymentMethod.CARD
-            if gateway.code == PaymentGateway.STRIPE
-            else PaymentMethod.TEST,
-            amount_cents=amount_cents,
-            currency=invoice.currency,
-            **payer,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            expires_at=now + datetime.timedelta(minutes=settings.PAYMENTS_CHECKOUT_MINUTES),
-        )
-        start = gateway.start_checkout(
-            payment=payment, invoice=invoice, success_url=success_url, cancel_url=cancel_url
-        )
-        payment.checkout_url = start.redirect_url
-        payment.provider_reference = start.provider_reference
-        payment.expires_at = start.expires_at
-        payment.save(
-            update_fields=["checkout_url", "provider_reference", "expires_at", "updated_at"]
-        )
-    logger.info(
-        "Invoice %s: checkout attempt %s started (%s)", invoice.pk, payment.pk, gateway.code
-    )
-    return payment
+                return Payment.objects.get(pk=stale_id)
+            continue
+        if in_flight:
+            return _wait_for_checkout(payment)
+        if not payment.checkout_url:
+            # Just recorded, or taken over from a process that died: make the call with the
+            # attempt's idempotency key (a repeat gets the first call's session).
+            intent = payment.intents.get(kind=IntentKind.CHECKOUT)
+            intent_run(intent_id=intent.pk)
+            payment.refresh_from_db()
+        return payment
+    raise InvoiceNotPayable(_("This invoice is being paid in another window. Please try again."))
 
 
 def payment_refresh(*, payment: Payment) -> Payment:
