@@ -105,9 +105,10 @@ class LicenseType(TimeStampedModel):
         super().clean()
         # Another service's references (LIC-2026-…, INV-…) share the same counters; a license
         # number must never read like a case, invoice or receipt reference.
+        from cases.references import RESERVED_PREFIXES
         from cases.workflow import registered_workflows
 
-        reserved = {w.prefix for w in registered_workflows()} | {"INV", "RCT"}
+        reserved = {w.prefix for w in registered_workflows()} | set(RESERVED_PREFIXES)
         if self.number_prefix in reserved:
             raise ValidationError(
                 {
