@@ -496,3 +496,8 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+# Forms as data live in their own package; imported here so `cases.models` names every model
+# of the app.
+from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401

@@ -108,6 +108,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.agency",
             ],
+            # `{{ obj|localized:"name" }}` everywhere: administrators' texts in the reader's
+            # language (portal.localized).
+            "builtins": ["portal.templatetags.localized"],
         },
     },
 ]
