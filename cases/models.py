@@ -493,3 +493,7 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+# Guest links live with their API in cases/links.py; imported here so Django registers them.
+from cases.links import GuestLink  # noqa: E402, F401
