@@ -7,7 +7,7 @@ import portal.languages
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_languages_independent_of_settings"),
+        ("cases", "0006_languages_independent_of_settings"),
         ("concerns", "0004_report_submission"),
     ]
 

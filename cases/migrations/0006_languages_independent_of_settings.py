@@ -8,7 +8,7 @@ import portal.languages
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_caseevent_audience"),
+        ("cases", "0005_guest_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
