@@ -112,7 +112,7 @@ def forget_copies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_questions_and_documents"),
+        ("cases", "0007_questions_and_documents"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("licensing", "0015_question_number_and_date_limits"),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_caseevent_audience"),
+        ("cases", "0006_languages_independent_of_settings"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
