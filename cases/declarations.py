@@ -1,7 +1,7 @@
 """The database's copy of what every workflow declares: statuses and kinds of event.
 
 `Case (kind, status)` and `CaseEvent (case_kind, kind, audience)` reference these rows
-through composite foreign keys (migration 0005), so the database refuses a status or an
+through composite foreign keys (migration 0008), so the database refuses a status or an
 event a case's workflow does not declare, without a migration per service: the rows follow
 the code. `declarations_sync` runs after every `migrate` (and after a test database is
 flushed, which emits the same signal); the system check `cases.W001` reports any difference

@@ -4,7 +4,7 @@ Each workflow declares its own statuses and event kinds (cases/workflow.py, case
 `DeclaredStatus` and `DeclaredEventKind` hold a copy of those declarations, synced after every
 migrate (cases/declarations.py), and composite foreign keys from `Case (kind, status)` and
 `CaseEvent (case_kind, kind, audience)` make the database refuse anything a case's workflow
-does not declare (migration 0005). `cases.services.transition` narrows each case to its own
+does not declare (migration 0008). `cases.services.transition` narrows each case to its own
 workflow's moves. Events are append-only (a database trigger refuses UPDATE and DELETE, see
 migration 0002).
 """
@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+from portal.languages import LanguageField, language_tag_constraint
 
 
 class TimeStampedModel(models.Model):
@@ -51,7 +53,7 @@ class CaseStatus(models.TextChoices):
 class DeclaredStatus(models.Model):
     """A status a workflow declares for its kind of case: the database's copy of the code's
     declaration, which `Case (kind, status)` must match (composite foreign key, migration
-    0005). Written only by `cases.declarations.declarations_sync`."""
+    0008). Written only by `cases.declarations.declarations_sync`."""
 
     case_kind = models.SlugField(_("service"), max_length=64)
     code = models.CharField(_("status"), max_length=20)
@@ -83,7 +85,7 @@ class DeclaredStatus(models.Model):
 class DeclaredEventKind(models.Model):
     """A kind of event a workflow declares for its kind of case, once per audience it may
     have: `CaseEvent (case_kind, kind, audience)` must match one (composite foreign key,
-    migration 0005). Written only by `cases.declarations.declarations_sync`."""
+    migration 0008). Written only by `cases.declarations.declarations_sync`."""
 
     case_kind = models.SlugField(_("service"), max_length=64)
     code = models.CharField(_("kind"), max_length=20)
@@ -185,9 +187,7 @@ class Case(TimeStampedModel):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     # The language a guest applied in, so later messages reach them in it (an account's
     # preferred language wins for applicants).
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField(_("language"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -242,10 +242,7 @@ class Case(TimeStampedModel):
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("created_at")),
                 name="cases_case_closed_after_created",
             ),
-            models.CheckConstraint(
-                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
-                name="cases_case_language_known",
-            ),
+            language_tag_constraint("language", name="cases_case_language_tag"),
         ]
         indexes = [
             # The queues: by service and status, by status and due date (overdue), by
@@ -372,7 +369,7 @@ class CaseEvent(models.Model):
     (`published_timeline`, `resident_timeline`, `staff_timeline`) are the only readers.
     `kind` is one the case's workflow declares for that audience (cases/events.py); the
     database refuses any other through `case_kind`, a copy of the case's kind that a trigger
-    fills on insert (migration 0005).
+    fills on insert (migration 0008).
 
     `payload` holds the facts (who, what, reason, dates, amounts) and `text` turns them into
     words when shown, in the reader's language; `body` holds only text a person wrote (a
@@ -560,3 +557,9 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+# Guest links live with their API in cases/links.py, forms as data in cases/questions/;
+# imported here so Django registers them and `cases.models` names every model of the app.
+from cases.links import GuestLink  # noqa: E402, F401
+from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401

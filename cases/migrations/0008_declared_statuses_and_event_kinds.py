@@ -75,7 +75,7 @@ DROP FUNCTION IF EXISTS cases_caseevent_set_case_kind();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_caseevent_audience"),
+        ("cases", "0007_questions_and_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
