@@ -7,7 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from cases import dashboard
+        from cases import dashboard, tokens
         from portal.dashboard import register
 
+        tokens.register()
         register(dashboard.SECTION)

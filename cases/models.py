@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from portal.languages import LanguageField, language_tag_constraint
+
 
 class TimeStampedModel(models.Model):
     """Abstract base: when a row was created and last changed (timezone-aware)."""
@@ -123,9 +125,7 @@ class Case(TimeStampedModel):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     # The language a guest applied in, so later messages reach them in it (an account's
     # preferred language wins for applicants).
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField(_("language"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -183,10 +183,7 @@ class Case(TimeStampedModel):
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("created_at")),
                 name="cases_case_closed_after_created",
             ),
-            models.CheckConstraint(
-                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
-                name="cases_case_language_known",
-            ),
+            language_tag_constraint("language", name="cases_case_language_tag"),
         ]
         indexes = [
             # The queues: by service and status, by status and due date (overdue), by
@@ -496,3 +493,9 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+# Guest links live with their API in cases/links.py, forms as data in cases/questions/;
+# imported here so Django registers them and `cases.models` names every model of the app.
+from cases.links import GuestLink  # noqa: E402, F401
+from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401

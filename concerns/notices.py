@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from cases.tokens import guest_token
+from cases.tokens import case_guest_link
 from concerns.models import CloseReason, ConcernFollower, ConcernReport
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 
@@ -37,7 +37,7 @@ def reporter_url(report: ConcernReport) -> str:
     case = report.case
     if case.applicant_id is not None:
         return public_url(report)
-    return settings.SITE_URL + reverse("concerns:guest", kwargs={"token": guest_token(case=case)})
+    return case_guest_link(case=case).url
 
 
 def _context(report: ConcernReport, *, language: str, **extra) -> dict:
