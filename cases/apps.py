@@ -8,10 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from cases import checks, tokens  # noqa: F401
+        from cases import checks, dashboard, tokens  # noqa: F401
         from cases.declarations import sync_after_migrate
+        from portal.dashboard import register
 
         tokens.register()
+        register(dashboard.SECTION)
         # After every migrate (and every flush of a test database), the database accepts
         # exactly what the registered workflows declare.
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="cases_declarations")

@@ -154,7 +154,7 @@ CACHES = {
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and
     # translations do not fix: the layout (header, footer, service cards) per language and
-    # role; lists per row versions; the dashboard's lists per account and dashboard_version.
+    # role; lists per row versions.
     # Code, settings and translations change with a deploy (a process restart), so each
     # process keeps its own copy in memory: no network round trip on every page, and nothing
     # shared between machines.
