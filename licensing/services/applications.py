@@ -30,7 +30,7 @@ from licensing.models import Application, ApplicationDocument, License, LicenseT
 from licensing.selectors import application_draft_of, license_type_content_type, questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import KIND
+from licensing.workflow import FEE_PAID, KIND, LICENSE_ISSUED
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create
 from portal.localized import localized
@@ -309,8 +309,8 @@ def application_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Application fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "application"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status == CaseStatus.DRAFT:
@@ -400,9 +400,8 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
         locked.save(update_fields=["decision_reason", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.UPDATE,
-            body=_("License %(number)s issued, valid until %(date)s.")
-            % {"number": license.number, "date": license.expires_on.isoformat()},
+            kind=LICENSE_ISSUED,
+            payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
     logger.info("License %s issued for application %s", license.pk, application.pk)

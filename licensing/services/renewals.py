@@ -36,7 +36,7 @@ from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import RENEWAL_KIND
+from licensing.workflow import FEE_PAID, LICENSE_RENEWED, RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_void
 
@@ -364,9 +364,8 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
     )
     case_services.case_record_event(
         case=application.case,
-        kind=CaseEvent.Kind.UPDATE,
-        body=_("License %(number)s renewed, valid until %(date)s.")
-        % {"number": license.number, "date": license.expires_on.isoformat()},
+        kind=LICENSE_RENEWED,
+        payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
         audience=CaseEvent.Audience.PARTICIPANTS,
     )
     application.decision_reason = reason
@@ -394,8 +393,8 @@ def renewal_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Renewal fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "renewal"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status != CaseStatus.DRAFT:

@@ -261,6 +261,7 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
         CaseEvent.Kind.PAYMENT,
         CaseEvent.Kind.SUBMITTED,
     ]
+    assert application.case.events.get(kind="payment").payload == {"fee": "application"}
     with pytest.raises(AlreadyPaid):
         services.application_request_payment(application=application, actor=resident)
     # The receiver is idempotent: a repeated call changes nothing.
@@ -436,3 +437,31 @@ def test_the_case_is_due_by_the_types_review_target_that_its_page_promises(
     assert case.due_date == timezone.localdate(case.submitted_at) + datetime.timedelta(
         days=target_days
     )
+
+
+def test_events_written_in_english_read_in_spanish(client, resident, clerk, pdf, settings):
+    # given: the fee paid and the license issued while English is active (a webhook, a clerk
+    # working in English)
+    from django.utils import translation
+
+    with translation.override("en"):
+        application = _paid(ApplicationFactory(applicant=resident), clerk, pdf)
+        license = services.application_approve(application=application, actor=clerk)
+
+    # when: the resident reads their case in Spanish
+    client.force_login(resident)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "es"})
+    resident.preferred_language = "es"
+    resident.save(update_fields=["preferred_language"])
+    page = client.get(application.case.get_absolute_url()).content.decode()
+
+    # then: the facts were stored, the words are rendered in the reader's language
+    issued = application.case.events.get(kind="license_issued")
+    assert issued.body == ""
+    assert issued.payload == {"number": license.number, "expires_on": str(license.expires_on)}
+    assert "Cargo de solicitud pagado." in page
+    assert f"Licencia {license.number} emitida, válida hasta el" in page
+    assert "Application fee paid." not in page
+    assert "valid until" not in page
+    with translation.override("en"):
+        assert issued.text.startswith(f"License {license.number} issued, valid until ")
