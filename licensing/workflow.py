@@ -3,8 +3,9 @@
 A draft becomes `submitted` only when its fee is paid (the payments receiver, as the
 system). Approving, denying and asking for more information go through
 `licensing.services`, which checks the clerk and issues the license or messages the
-resident in the same transaction, so those moves are the system's here and the generic back
-office offers no bare approval that would leave an approved case without a license. The
+resident in the same transaction: those moves are the clerk's (`STAFF`, recorded as the clerk
+who decided) but `service_only`, so the generic back office offers no bare approval that
+would leave an approved case without a license. The
 resident sends the case back to the clerk from their case page once they have answered.
 """
 
@@ -140,20 +141,30 @@ LICENSE_APPLICATION = Workflow(
         # Made only by application_discard, which also dates the application (so it stops
         # being the resident's one draft of the type) and voids its open invoice; a move on
         # the case page would do neither.
-        Transition(S.DRAFT, S.CANCELLED, actors={SYSTEM}, label=_("Discard draft")),
+        Transition(
+            S.DRAFT,
+            S.CANCELLED,
+            actors={APPLICANT, SYSTEM},
+            service_only=True,
+            label=_("Discard draft"),
+        ),
         Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
-        Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
-        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(
+            S.SUBMITTED, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
+        Transition(
+            S.IN_REVIEW, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
         Transition(
             S.AWAITING_INFO,
             S.IN_REVIEW,
             actors={APPLICANT, SYSTEM},
             label=_("Send back to the clerk"),
         ),
-        Transition(S.SUBMITTED, S.APPROVED, actors={SYSTEM}, label=_("Approve")),
-        Transition(S.IN_REVIEW, S.APPROVED, actors={SYSTEM}, label=_("Approve")),
-        Transition(S.SUBMITTED, S.DENIED, actors={SYSTEM}, label=_("Deny")),
-        Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Deny")),
+        Transition(S.SUBMITTED, S.APPROVED, actors={STAFF}, service_only=True, label=_("Approve")),
+        Transition(S.IN_REVIEW, S.APPROVED, actors={STAFF}, service_only=True, label=_("Approve")),
+        Transition(S.SUBMITTED, S.DENIED, actors={STAFF}, service_only=True, label=_("Deny")),
+        Transition(S.IN_REVIEW, S.DENIED, actors={STAFF}, service_only=True, label=_("Deny")),
         Transition(S.SUBMITTED, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
         Transition(S.IN_REVIEW, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
         Transition(S.AWAITING_INFO, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
@@ -217,20 +228,30 @@ LICENSE_RENEWAL = Workflow(
     transitions=[
         Transition(S.DRAFT, S.SUBMITTED, actors={SYSTEM}, label=_("Send (fee paid)")),
         # Made only by renewal_discard (which voids the open invoice), never from the case page.
-        Transition(S.DRAFT, S.CANCELLED, actors={SYSTEM}, label=_("Discard")),
+        Transition(
+            S.DRAFT, S.CANCELLED, actors={APPLICANT, SYSTEM}, service_only=True, label=_("Discard")
+        ),
         Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
-        Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
-        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(
+            S.SUBMITTED, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
+        Transition(
+            S.IN_REVIEW, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
         Transition(
             S.AWAITING_INFO,
             S.IN_REVIEW,
             actors={APPLICANT, SYSTEM},
             label=_("Send back to the clerk"),
         ),
-        Transition(S.SUBMITTED, S.APPROVED, actors={SYSTEM}, label=_("Renew")),
-        Transition(S.IN_REVIEW, S.APPROVED, actors={SYSTEM}, label=_("Renew")),
-        Transition(S.SUBMITTED, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
-        Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
+        Transition(
+            S.SUBMITTED, S.APPROVED, actors={STAFF, SYSTEM}, service_only=True, label=_("Renew")
+        ),
+        Transition(
+            S.IN_REVIEW, S.APPROVED, actors={STAFF, SYSTEM}, service_only=True, label=_("Renew")
+        ),
+        Transition(S.SUBMITTED, S.DENIED, actors={STAFF}, service_only=True, label=_("Refuse")),
+        Transition(S.IN_REVIEW, S.DENIED, actors={STAFF}, service_only=True, label=_("Refuse")),
     ],
 )
 

@@ -335,8 +335,7 @@ def application_discard(*, application: Application, actor) -> Application:
         _require_applicant_draft(locked, actor)
         if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
             invoice_void(invoice=locked.invoice)
-        # The workflow's move is the system's: the applicant was checked above.
-        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=None)
+        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
         locked.discarded_at = timezone.now()
         locked.save(update_fields=["discarded_at", "updated_at"])
     return locked
@@ -357,8 +356,7 @@ def application_request_info(*, application: Application, actor, message: str) -
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.AWAITING_INFO,
-            actor=None,
-            note=_("More information requested by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
         )
         case_services.case_message_resident(case=locked.case, author=actor, body=message)
     return locked
@@ -379,8 +377,7 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.APPROVED,
-            actor=None,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=(reason or "").strip(),
         )
         issued_on = timezone.localdate()
@@ -422,8 +419,7 @@ def application_deny(*, application: Application, actor, reason: str) -> Applica
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Denied by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

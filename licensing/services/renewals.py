@@ -323,8 +323,9 @@ def renewal_request_payment(*, application: Application, actor, by_link: bool = 
     return invoice
 
 
-def _renew(application: Application, *, note: str, reason: str = "") -> License:
-    """Extend the license by one term from its current expiry and close the renewal approved.
+def _renew(application: Application, *, actor=None, note: str = "", reason: str = "") -> License:
+    """Extend the license by one term from its current expiry and close the renewal approved,
+    as `actor` (the clerk who decided, or None when approved automatically).
 
     Called with the application locked, inside the caller's transaction.
     """
@@ -358,7 +359,7 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
     case_services.transition(
         case=application.case,
         to_status=CaseStatus.APPROVED,
-        actor=None,
+        actor=actor,
         note=note,
         public_note=reason,
     )
@@ -429,11 +430,7 @@ def renewal_approve(*, application: Application, actor, reason: str = "") -> Lic
     with transaction.atomic():
         locked = _lock(application)
         _require_clerk(locked, actor)
-        return _renew(
-            locked,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
-            reason=(reason or "").strip(),
-        )
+        return _renew(locked, actor=actor, reason=(reason or "").strip())
 
 
 def renewal_deny(*, application: Application, actor, reason: str) -> Application:
@@ -450,8 +447,7 @@ def renewal_deny(*, application: Application, actor, reason: str) -> Application
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Refused by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

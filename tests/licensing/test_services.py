@@ -273,19 +273,19 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
 
 
 @pytest.mark.parametrize(
-    ("source", "target", "actors"),
+    ("source", "target", "actors", "service_only"),
     [
-        ("draft", "submitted", {"system"}),
-        ("draft", "cancelled", {"system"}),  # application_discard only
-        ("submitted", "in_review", {"staff"}),
-        ("in_review", "awaiting_info", {"system"}),
-        ("awaiting_info", "in_review", {"applicant", "system"}),
-        ("in_review", "approved", {"system"}),
-        ("in_review", "denied", {"system"}),
-        ("submitted", "withdrawn", {"applicant"}),
+        ("draft", "submitted", {"system"}, False),
+        ("draft", "cancelled", {"applicant", "system"}, True),  # application_discard only
+        ("submitted", "in_review", {"staff"}, False),
+        ("in_review", "awaiting_info", {"staff"}, True),
+        ("awaiting_info", "in_review", {"applicant", "system"}, False),
+        ("in_review", "approved", {"staff"}, True),
+        ("in_review", "denied", {"staff"}, True),
+        ("submitted", "withdrawn", {"applicant"}, False),
     ],
 )
-def test_the_workflow_table(source, target, actors):
+def test_the_workflow_table(source, target, actors, service_only):
     # given
     workflow = get_workflow(KIND)
 
@@ -294,7 +294,7 @@ def test_the_workflow_table(source, target, actors):
 
     # then
     assert move is not None
-    assert set(move.actors) == actors
+    assert (set(move.actors), move.service_only) == (actors, service_only)
 
 
 @pytest.mark.parametrize("final", ["approved", "denied", "withdrawn", "cancelled"])
@@ -465,3 +465,16 @@ def test_events_written_in_english_read_in_spanish(client, resident, clerk, pdf,
     assert "valid until" not in page
     with translation.override("en"):
         assert issued.text.startswith(f"License {license.number} issued, valid until ")
+
+
+def test_the_clerk_who_decides_is_recorded_on_the_move(resident, clerk, pdf):
+    # given
+    application = _paid(ApplicationFactory(applicant=resident), clerk, pdf)
+
+    # when
+    services.application_approve(application=application, actor=clerk, reason="All in order")
+
+    # then: the move is the clerk's, not the system's with a note naming them
+    move = application.case.events.get(kind="status_changed", to_status="approved")
+    assert (move.actor, move.body) == (clerk, "All in order")
+    assert not application.case.events.filter(kind="note", body__contains="Approved by").exists()
