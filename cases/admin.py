@@ -18,21 +18,22 @@ from django.views.decorators.http import require_POST
 from cases import selectors, services
 from cases.exceptions import CaseError, InvalidAssignee, TransitionForbidden, TransitionNotAllowed
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
-from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
 from cases.workflow import registered_workflows
 
 
 class OverdueFilter(admin.SimpleListFilter):
     """Overdue or on time; a changelist of another model says how to reach its case.
 
-    Subclasses override `overdue_condition` (e.g. with the condition through `case__`).
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
     """
 
     title = _("overdue")
     parameter_name = "overdue"
+    prefix = ""
 
     def overdue_condition(self):
-        return selectors.overdue_filter()
+        return selectors.overdue_filter(prefix=self.prefix)
 
     def lookups(self, request, model_admin):
         return [("yes", _("Overdue")), ("no", _("On time"))]
@@ -362,8 +363,27 @@ class CaseAdmin(admin.ModelAdmin):
         return self._back(case)
 
 
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     ordering = ["name"]
+    inlines = [StaffMembershipInline]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    """Who holds which role where; what each role may do is in cases/permissions.py."""
+
+    list_display = ["user", "role", "department"]
+    list_filter = ["role", "department"]
+    list_select_related = ["user", "department"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user"]

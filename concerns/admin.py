@@ -162,8 +162,7 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
 
 
 class OverdueFilter(CaseOverdueFilter):
-    def overdue_condition(self):
-        return selectors.overdue_filter_for_reports()
+    prefix = "case__"
 
 
 class StatusFilter(admin.SimpleListFilter):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import permissions
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.exceptions import CaseError
@@ -103,7 +104,7 @@ def review_context(request: HttpRequest, application: Application) -> dict:
     assignee = case.assignee_id
     return {
         "documents": documents,
-        "may_see_documents": request.user.has_perm("cases.view_casedocument"),
+        "may_see_documents": permissions.can(request.user, permissions.VIEW_DOCUMENTS, case),
         "timeline": case_selectors.staff_timeline(case=case),
         "assign_form": StaffAssignForm(initial={"assignee": assignee}),
         "note_form": StaffNoteForm(prefix="note"),
