@@ -244,6 +244,9 @@ def transition(
             notices.notify_submitted(locked)
         elif move.public:
             notices.notify_status_changed(locked, event_id=event.pk, public_note=public_note)
+        if role == APPLICANT and not first_submission and not workflow.is_final(to_status):
+            # The resident sent the case back to staff (with what they were asked for).
+            notices.notify_sent_back(locked, event_id=event.pk)
 
     for field in ("status", "submitted_at", "due_date", "closed_at", "updated_at"):
         setattr(case, field, getattr(locked, field))
@@ -321,7 +324,8 @@ def case_message_resident(*, case: Case, author, body: str) -> CaseMessage:
 
 
 def case_reply(*, case: Case, author, body: str) -> CaseMessage:
-    """Record the resident's reply on the thread and tell the assigned member of staff.
+    """Record the resident's reply on the thread and tell staff: the assignee, or the
+    department's staff while nobody holds the case.
 
     Only the case's own applicant may reply (ActionForbidden otherwise).
     """
@@ -363,7 +367,8 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     without its metadata, or a PDF that parsed and carries no active content.
 
     `uploaded_by` is the applicant, a member of staff, or None (a guest, the system). A
-    resident's own upload is always visible to them. Raises DocumentRejected (too large,
+    resident's own upload is always visible to them, and tells staff (the assignee, or the
+    department's staff) once the case is sent. Raises DocumentRejected (too large,
     empty, not an accepted type, or content we refuse) before anything is stored, and
     ActionForbidden if `uploaded_by` has no part in the case or is the applicant of a closed
     case.
@@ -400,6 +405,8 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
                 actor=uploaded_by,
                 body=inspected.original_name,
             )
+            if role == APPLICANT and case.status != CaseStatus.DRAFT:
+                notices.notify_document_received(case, document_id=document.pk)
     except BaseException:
         document.file.delete(save=False)
         raise
