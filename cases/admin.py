@@ -60,18 +60,49 @@ class KindFilter(admin.SimpleListFilter):
 
 
 class AssignedToMeFilter(admin.SimpleListFilter):
+    """Assigned to me, to nobody, or to anybody; every queue's one assignment filter.
+
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
+    """
+
     title = _("assignment")
     parameter_name = "mine"
+    prefix = ""
 
     def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("none", _("Unassigned"))]
+        return [("me", _("Assigned to me")), ("none", _("Unassigned")), ("any", _("Assigned"))]
 
     def queryset(self, request, queryset):
+        field = f"{self.prefix}assignee"
         if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        if self.value() == "none":
-            return queryset.filter(assignee__isnull=True)
+            return queryset.filter(**{field: request.user})
+        if self.value() in ("none", "any"):
+            return queryset.filter(**{f"{field}__isnull": self.value() == "none"})
         return queryset
+
+
+def assign_to_me(model_admin, request, cases) -> None:
+    """Every queue's "Assign to me" action: each of `cases` becomes the user's own, in
+    primary-key order, through `case_assign` (which checks their role); the message says how
+    many were assigned and how many their role does not let them take."""
+    assigned = refused = 0
+    for case in cases.order_by("pk"):
+        try:
+            services.case_assign(case=case, assignee=request.user, actor=request.user)
+        except CaseError:
+            refused += 1
+        else:
+            assigned += 1
+    model_admin.message_user(
+        request, gettext("%(count)d case(s) assigned to you.") % {"count": assigned}
+    )
+    if refused:
+        model_admin.message_user(
+            request,
+            gettext("%(count)d case(s) not assigned: your staff role does not allow it.")
+            % {"count": refused},
+            level=messages.WARNING,
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -227,11 +258,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
-        count = 0
-        for case in queryset.order_by("pk"):
-            services.case_assign(case=case, assignee=request.user, actor=request.user)
-            count += 1
-        self.message_user(request, gettext("%(count)d case(s) assigned to you.") % {"count": count})
+        assign_to_me(self, request, queryset)
 
     # --- The change page's working forms ---------------------------------------------------
 

@@ -7,29 +7,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_caseevent_audience'),
+        ("cases", "0004_caseevent_audience"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaffMembership',
+            name="StaffMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('role', models.CharField(choices=[('clerk', 'Clerk'), ('reviewer', 'Reviewer'), ('inspector', 'Inspector'), ('cashier', 'Cashier'), ('supervisor', 'Supervisor'), ('administrator', 'Administrator')], max_length=16, verbose_name='role')),
-                ('department', models.ForeignKey(blank=True, help_text='Leave empty for a role across every department.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='cases.department', verbose_name='department')),
-                ('user', models.ForeignKey(limit_choices_to={'is_staff': True}, on_delete=django.db.models.deletion.CASCADE, related_name='staff_memberships', to=settings.AUTH_USER_MODEL, verbose_name='member of staff')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "Clerk"),
+                            ("reviewer", "Reviewer"),
+                            ("inspector", "Inspector"),
+                            ("cashier", "Cashier"),
+                            ("supervisor", "Supervisor"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a role across every department.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="cases.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        limit_choices_to={"is_staff": True},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member of staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff membership',
-                'verbose_name_plural': 'staff memberships',
-                'ordering': ['user_id', 'department_id', 'role'],
-                'indexes': [models.Index(fields=['department', 'role'], name='cases_membership_dept_role')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'department', 'role'), name='cases_membership_unique', nulls_distinct=False), models.CheckConstraint(condition=models.Q(('role__in', ['clerk', 'reviewer', 'inspector', 'cashier', 'supervisor', 'administrator'])), name='cases_membership_role_known')],
+                "verbose_name": "staff membership",
+                "verbose_name_plural": "staff memberships",
+                "ordering": ["user_id", "department_id", "role"],
+                "indexes": [
+                    models.Index(fields=["department", "role"], name="cases_membership_dept_role")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "department", "role"),
+                        name="cases_membership_unique",
+                        nulls_distinct=False,
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "role__in",
+                                [
+                                    "clerk",
+                                    "reviewer",
+                                    "inspector",
+                                    "cashier",
+                                    "supervisor",
+                                    "administrator",
+                                ],
+                            )
+                        ),
+                        name="cases_membership_role_known",
+                    ),
+                ],
             },
         ),
     ]
