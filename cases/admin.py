@@ -15,8 +15,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
-from cases.exceptions import CaseError, InvalidAssignee, TransitionForbidden, TransitionNotAllowed
+from cases import permissions, selectors, services
+from cases.exceptions import (
+    ActionForbidden,
+    CaseError,
+    InvalidAssignee,
+    TransitionForbidden,
+    TransitionNotAllowed,
+)
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
 from cases.workflow import registered_workflows
@@ -295,7 +301,11 @@ class CaseAdmin(admin.ModelAdmin):
                 assign_form=StaffAssignForm(initial={"assignee": case.assignee_id}),
                 note_form=StaffNoteForm(prefix="note"),
                 message_form=StaffMessageForm(prefix="message"),
-                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
+                # Only the forms the member of staff's role lets them use (the services check
+                # again).
+                can_assign=permissions.can(request.user, permissions.ASSIGN, case),
+                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone)
+                and permissions.can(request.user, permissions.MESSAGE, case),
             )
         # Bound forms handed in by a refused action win, so what the clerk typed stays.
         context.update(extra_context or {})
@@ -362,6 +372,9 @@ class CaseAdmin(admin.ModelAdmin):
         except InvalidAssignee:
             error = gettext("Cases can only be assigned to active staff.")
             return self._rerender(request, case, error=error, assign_form=form)
+        except ActionForbidden:
+            error = gettext("Your staff role does not allow this.")
+            return self._rerender(request, case, error=error, assign_form=form)
         messages.success(request, gettext("Assignment saved."))
         return self._back(case)
 
@@ -370,7 +383,11 @@ class CaseAdmin(admin.ModelAdmin):
         form = StaffNoteForm(request.POST, prefix="note")
         if not form.is_valid():
             return self._rerender(request, case, note_form=form)
-        services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        try:
+            services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        except ActionForbidden:
+            error = gettext("Your staff role does not allow this.")
+            return self._rerender(request, case, error=error, note_form=form)
         messages.success(request, gettext("Note added."))
         return self._back(case)
 

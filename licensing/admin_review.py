@@ -193,9 +193,13 @@ def note_view(model_admin, request: HttpRequest, object_id: str):
     form = StaffNoteForm(request.POST, prefix="note")
     if not form.is_valid():
         return _rerender(model_admin, request, application, "", note_form=form)
-    case_services.case_add_note(
-        case=application.case, author=request.user, body=form.cleaned_data["body"]
-    )
+    try:
+        case_services.case_add_note(
+            case=application.case, author=request.user, body=form.cleaned_data["body"]
+        )
+    except CaseError:
+        error = _("Your staff role does not allow this.")
+        return _rerender(model_admin, request, application, error, note_form=form)
     messages.success(request, _("Note added."))
     return _back(application)
 
