@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_caseevent_audience"),
+        ("cases", "0008_declared_statuses_and_event_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
