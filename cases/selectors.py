@@ -7,7 +7,6 @@ so the answer does not even confirm the case exists).
 
 from __future__ import annotations
 
-from django.core import signing
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from cases.actors import actor_role
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
-from cases.tokens import reference_from_guest_token
+from cases.tokens import case_for_link
 from cases.workflow import APPLICANT, STAFF, Transition
 from portal import sql
 
@@ -80,16 +79,10 @@ def case_for_resident(*, user, reference: str) -> Case:
 
 
 def case_for_guest_token(*, token: str) -> Case:
-    """The guest case a signed link points to; Http404 if the link is forged or expired, or
-    if the case has an account behind it (its resident signs in instead)."""
-    try:
-        reference = reference_from_guest_token(token)
-    except signing.BadSignature:
-        raise Http404 from None
-    try:
-        return Case.objects.get(reference=reference, applicant__isnull=True)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    """The guest case a view link opens. Raises cases.links.LinkError if the link is forged,
+    expired or revoked, or the case has an account behind it (its resident signs in)."""
+    case = case_for_link(token=token)
+    return _cases().get(pk=case.pk)
 
 
 def published_timeline(*, case: Case) -> QuerySet[CaseEvent]:

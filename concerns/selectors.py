@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Department
-from cases.tokens import reference_from_guest_token
+from cases.tokens import case_for_link
 from concerns.geo import bounding_box, distance_expression
 from concerns.models import (
     AttributeValue,
@@ -190,17 +190,11 @@ def report_for_submission(*, category, submission: str) -> ConcernReport | None:
 
 
 def report_for_guest_token(*, token: str) -> ConcernReport:
-    """The guest's own report a signed link points to; Http404 if forged, expired, or the
-    report belongs to an account."""
-    try:
-        reference = reference_from_guest_token(token)
-    except signing.BadSignature:
-        raise Http404 from None
-    report = (
-        ConcernReport.objects.select_related("case", "category")
-        .filter(case__reference=reference, case__applicant__isnull=True)
-        .first()
-    )
+    """The guest's own report a view link opens. Raises cases.links.LinkError if the link
+    is forged, expired or revoked, or the report belongs to an account; Http404 if the link
+    is to a case that is not a report."""
+    case = case_for_link(token=token)
+    report = ConcernReport.objects.select_related("case", "category").filter(case=case).first()
     if report is None:
         raise Http404
     return report

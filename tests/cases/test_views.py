@@ -426,8 +426,9 @@ def test_guest_link_refuses_forged_tokens_and_account_cases(client, case):
     forged = guest_token(case=case)[:-2] + "xx"
     assert client.get(reverse("cases:guest", kwargs={"token": forged})).status_code == 404
     # A case with an account behind it is read after signing in, not by link.
-    own = reverse("cases:guest", kwargs={"token": guest_token(case=case)})
-    assert client.get(own).status_code == 404
+    own = client.get(reverse("cases:guest", kwargs={"token": guest_token(case=case)}))
+    assert own.status_code == 410
+    assert "Sign in to continue" in own.content.decode()
 
 
 def test_error_pages_say_so_in_the_title(signed_in, case):

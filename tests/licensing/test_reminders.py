@@ -237,17 +237,17 @@ def test_the_daily_task_is_scheduled_and_runs_the_rules(license_type, settings):
 
 
 def test_the_offsets_of_license_types_become_rules_and_sent_reminders_their_history(db):
-    # given: the database as it was before migration 0016, with two types' offsets and a
+    # given: the database as it was before migration 0017, with two types' offsets and a
     # reminder already sent
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    migration = importlib.import_module("licensing.migrations.0016_reminders_become_rules")
+    migration = importlib.import_module("licensing.migrations.0017_reminders_become_rules")
     old_apps = (
         MigrationLoader(connection)
         .project_state(
             [
-                ("licensing", "0015_question_number_and_date_limits"),
+                ("licensing", "0016_questions_move_to_cases"),
                 ("notifications", "0005_reminder_rules"),
             ]
         )

@@ -75,7 +75,7 @@ def rules_to_offsets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0015_question_number_and_date_limits"),
+        ("licensing", "0016_questions_move_to_cases"),
         ("notifications", "0005_reminder_rules"),
     ]
 
