@@ -52,13 +52,12 @@ class LicenseTypeAdmin(admin.ModelAdmin):
             {"fields": ["application_fee_cents", "renewal_fee_cents", "late_fee_cents"]},
         ),
         (
-            _("Term, renewal and reminders"),
+            _("Term and renewal"),
             {
                 "fields": [
                     "term_months",
                     "renewal_window_days",
                     "grace_days",
-                    "reminder_offsets",
                     "review_target_days",
                     "auto_approve_renewals",
                 ]
