@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.actors import actor_role
 from cases.models import CaseEvent, CaseStatus
@@ -52,8 +53,13 @@ def _require_applicant_draft(application: Application, actor) -> None:
 
 
 def _require_clerk(application: Application, actor) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DecisionForbidden(_("Only active staff can decide on applications."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        application.case,
+        exception=DecisionForbidden,
+        message=_("Only staff whose role allows it can decide on applications."),
+    )
     if application.applicant_id == actor.pk:
         raise DecisionForbidden(_("Nobody decides on their own application."))
 

@@ -18,13 +18,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.models import CaseEvent
 from licensing.exceptions import DisciplineRefused
 from licensing.models import Complaint, DisciplinaryAction, License, LicenseEvent, LicenseStatus
 from licensing.terms import grace_ends_on
 from licensing.verification import verify_url
-from licensing.workflow import ACTION_TAKEN, COMPLAINT_FILED, KIND_COMPLAINT
+from licensing.workflow import ACTION_TAKEN, COMPLAINT_FILED, KIND_COMPLAINT, LICENSE_COMPLAINT
 from notifications.services import notification_send
 from payments.money import format_cents
 from payments.services import LineItem, invoice_create
@@ -165,8 +166,13 @@ def disciplinary_action_record(
     not in force, a fine nobody can be billed for, a complaint of another license) and
     ValueError for missing or impossible values; nothing changes then.
     """
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DisciplineRefused(_("Only active staff can record disciplinary actions."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        complaint.case if complaint is not None else LICENSE_COMPLAINT.department_code,
+        exception=DisciplineRefused,
+        message=_("Only staff whose role allows it can record disciplinary actions."),
+    )
     if kind not in Kind.values:
         raise ValueError(_("Choose a warning, a fine, a suspension or a revocation."))
     public_summary = (public_summary or "").strip()

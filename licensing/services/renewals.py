@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.models import CaseEvent, CaseStatus
 from cases.questions import rules as question_rules
@@ -416,8 +417,13 @@ def renewal_mark_paid(*, application_id: int) -> Application:
 
 
 def _require_clerk(application: Application, actor) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DecisionForbidden(_("Only active staff can decide on renewals."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        application.case,
+        exception=DecisionForbidden,
+        message=_("Only staff whose role allows it can decide on renewals."),
+    )
     if application.applicant_id == actor.pk or application.renews.holder_id == actor.pk:
         raise DecisionForbidden(_("Nobody decides on their own renewal."))
 

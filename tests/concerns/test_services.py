@@ -537,7 +537,10 @@ def test_closing_twice_or_by_a_resident_is_refused(report, report_clerk, other_r
         )
     with pytest.raises(ActionForbidden):
         services.report_close(
-            report=report, actor=StaffFactory(), reason="fixed", public_reason="x"
+            report=report,
+            actor=StaffFactory(roles=["inspector", "cashier"]),
+            reason="fixed",
+            public_reason="x",
         )
 
 
