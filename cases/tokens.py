@@ -1,34 +1,100 @@
-"""Signed links that let a guest (no account) follow their case.
+"""The case engine's guest links: a guest (no account) follows their case by a link.
 
-A guest receives, by e-mail or text message, a link carrying their case reference signed with
-the site's SECRET_KEY and a timestamp. Anyone holding the link can read the case's
-plain-language status and public timeline, nothing else: no documents, no messages, no
-changes. Links expire after GUEST_LINK_MAX_AGE; a resident with an account signs in instead.
+Links are issued and read by `cases.links` (hashed, scoped, expiring, revocable). Holding a
+view link lets one read the case's plain-language status and public timeline, nothing else:
+no documents, no messages, no changes. A resident with an account signs in instead: once a
+case has an account behind it, every guest link to it refuses to open and asks to sign in.
+
+A service whose cases have a guest page of their own (a concern report's page, with "not
+fixed" and rating) names it with `register_case_guest_page`, so its links, and fresh links
+sent for expired ones, open there.
+
+Links signed before (`signing.dumps(reference, salt="cases.guest-link")`, 365 days) keep
+working until they expire (`register`).
 """
+
+from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.core import signing
-from django.urls import reverse
+from cases import links
+from cases.links import LinkScope
 
-GUEST_LINK_MAX_AGE = timedelta(days=365)
+GUEST_LINK_MAX_AGE = timedelta(days=365)  # of links signed before cases.links
 _SALT = "cases.guest-link"
+_DEFAULT_PAGE = "cases:guest"
+_PAGES: dict[str, str] = {}
+
+
+def register_case_guest_page(*, kind: str, page: str) -> None:
+    """Make guest links to cases of `kind` open `page` (a URL name taking ``token``)."""
+    _PAGES[kind] = page
+
+
+def guest_page(case) -> str:
+    return _PAGES.get(case.kind, _DEFAULT_PAGE)
+
+
+def case_guest_link(*, case, scope: str = LinkScope.VIEW, ttl=None) -> links.IssuedLink:
+    """Issue a link to `case` for its guest, sent to the guest's e-mail address or phone."""
+    return links.issue_link(
+        case,
+        scope,
+        page=guest_page(case),
+        email=case.guest_email,
+        phone=str(case.guest_phone) if case.guest_phone else "",
+        ttl=ttl,
+    )
 
 
 def guest_token(*, case) -> str:
-    return signing.dumps(case.reference, salt=_SALT)
-
-
-def reference_from_guest_token(token: str) -> str:
-    """Return the case reference in `token`; raise signing.BadSignature if forged or expired."""
-    return signing.loads(token, salt=_SALT, max_age=GUEST_LINK_MAX_AGE)
+    """A fresh view link's token for `case` (for a guest's page after they acted on it)."""
+    return case_guest_link(case=case).token
 
 
 def case_url(*, case) -> str:
     """The absolute link its resident follows the case by: the case page, or a guest link."""
+    from django.conf import settings
+
     if case.applicant_id is not None:
-        path = case.get_absolute_url()
-    else:
-        path = reverse("cases:guest", kwargs={"token": guest_token(case=case)})
-    return f"{settings.SITE_URL}{path}"
+        return f"{settings.SITE_URL}{case.get_absolute_url()}"
+    return case_guest_link(case=case).url
+
+
+def case_for_link(*, token: str, scope: str = LinkScope.VIEW):
+    """The case `token` opens for `scope`; raises cases.links.LinkError (see resolve_link)."""
+    from cases.models import Case
+
+    return links.resolve_link(token, scope, model=Case).target
+
+
+def _read_reference(payload):
+    from cases.models import Case
+
+    if not isinstance(payload, str):
+        return None
+    return Case.objects.filter(reference=payload).first()
+
+
+def register() -> None:
+    """Declare how case links behave (called once, from CasesConfig.ready)."""
+    from cases.models import Case
+
+    links.register_target(
+        Case,
+        is_claimed=lambda case: case.applicant_id is not None,
+        contact=lambda case: (
+            case.guest_email,
+            str(case.guest_phone) if case.guest_phone else "",
+        ),
+    )
+    links.register_legacy_format(
+        links.LegacyFormat(
+            salt=_SALT,
+            model=Case,
+            scope=LinkScope.VIEW,
+            page=guest_page,
+            read=_read_reference,
+            max_age=lambda case: GUEST_LINK_MAX_AGE,
+        )
+    )

@@ -7,19 +7,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import selectors, services
+from cases import links, selectors, services
 from cases.exceptions import (
     ActionForbidden,
     DocumentRejected,
     TransitionForbidden,
     TransitionNotAllowed,
+    TransitionRefused,
 )
 from cases.forms import DocumentUploadForm, ReplyForm
-from cases.models import CaseStatus
 
 CASE_LIST_PAGE_SIZE = 20
 
@@ -102,13 +103,16 @@ def case_transition_post(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for_resident(user=request.user, reference=reference)
     to_status = request.POST.get("to_status", "")
     try:
-        if to_status not in CaseStatus.values:
+        if case.workflow is None or to_status not in case.workflow.states:
             raise TransitionNotAllowed(to_status)
-        services.transition(case=case, to_status=to_status, actor=request.user)
+        services.transition(case=case, to_status=to_status, actor=request.user, offered=True)
     except TransitionNotAllowed:
         return render(request, "400.html", status=400)
     except TransitionForbidden:
         return render(request, "403.html", status=403)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(case)
     messages.success(request, _("Your request is now: %(status)s.") % {"status": case.status_label})
     return redirect(case)
 
@@ -144,9 +148,48 @@ def document_download(request: HttpRequest, reference: str, document_id: int) ->
 @require_GET
 def guest_case(request: HttpRequest, token: str) -> HttpResponse:
     """A guest's read-only view of their case, reached by the signed link we sent them."""
-    case = selectors.case_for_guest_token(token=token)
+    try:
+        case = selectors.case_for_guest_token(token=token)
+    except links.LinkError as error:
+        return link_problem(request, error, token=token)
     context = {"case": case, "timeline": selectors.resident_timeline(case=case)}
     response = render(request, "cases/guest_case.html", context)
     # The token is a credential: keep it out of Referer headers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def link_problem(request: HttpRequest, error: links.LinkError, *, token: str) -> HttpResponse:
+    """The page for a guest link that opens nothing: why, and what the visitor can do.
+
+    Not a bare 404: an expired or withdrawn link (410) offers to send a fresh one to where
+    the old one went; one whose target now belongs to an account asks to sign in; a forged
+    or mistyped one (404) says so.
+    """
+    ticket = error.ticket
+    context = {
+        "expired": isinstance(error, links.LinkExpired),
+        "revoked": isinstance(error, links.LinkRevoked),
+        "claimed": isinstance(error, links.LinkRevoked) and error.claimed,
+        "can_refresh": ticket is not None and ticket.can_refresh,
+        "token": token,
+    }
+    status = 404 if isinstance(error, links.LinkInvalid) else 410
+    response = render(request, "cases/link_problem.html", context, status=status)
+    # The token is a credential. Not "no-referrer": the page's own form would then be sent
+    # with "Origin: null", which the CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_POST
+def link_refresh_post(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Send me a new link", from the page of a link that expired or was withdrawn."""
+    sent = links.link_refresh(token=token, language=translation.get_language() or "")
+    response = render(
+        request, "cases/link_refreshed.html", {"sent": sent}, status=200 if sent else 400
+    )
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -19,6 +19,7 @@ class ConcernsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cases.tokens import register_case_guest_page
         from cases.workflow import register
         from concerns.selectors import SERVICE_NAME, categories_searchable
         from concerns.workflow import CONCERN_REPORT
@@ -26,6 +27,7 @@ class ConcernsConfig(AppConfig):
         from portal.services_catalogue import register as register_entry
 
         register(CONCERN_REPORT)
+        register_case_guest_page(kind=CONCERN_REPORT.kind, page="concerns:guest")
         register_entry(
             CatalogueEntry(
                 key="concerns.report",

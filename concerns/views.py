@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.exceptions import ActionForbidden
+from cases.links import LinkError
 from cases.selectors import published_timeline, resident_timeline
+from cases.views import link_problem
 from concerns import selectors, services
 from concerns.forms import (
     CategorySearchForm,
@@ -286,7 +288,10 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def report_guest(request: HttpRequest, token: str) -> HttpResponse:
     """The guest reporter's page, reached by the signed link we sent them."""
-    report = selectors.report_for_guest_token(token=token)
+    try:
+        report = selectors.report_for_guest_token(token=token)
+    except LinkError as error:
+        return link_problem(request, error, token=token)
     response = render(
         request, "concerns/report_detail.html", _detail_context(request, report, guest_token=token)
     )
@@ -452,12 +457,20 @@ def report_rate(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def guest_not_fixed(request: HttpRequest, token: str) -> HttpResponse:
-    return _not_fixed(request, selectors.report_for_guest_token(token=token), token)
+    try:
+        report = selectors.report_for_guest_token(token=token)
+    except LinkError as error:
+        return link_problem(request, error, token=token)
+    return _not_fixed(request, report, token)
 
 
 @require_POST
 def guest_rate(request: HttpRequest, token: str) -> HttpResponse:
-    return _rate(request, selectors.report_for_guest_token(token=token), token)
+    try:
+        report = selectors.report_for_guest_token(token=token)
+    except LinkError as error:
+        return link_problem(request, error, token=token)
+    return _rate(request, report, token)
 
 
 @require_GET

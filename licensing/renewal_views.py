@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import CaseStatus
+from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
-from licensing import questions as question_rules
 from licensing import renewal_links, selectors, services
 from licensing.exceptions import (
     AlreadyPaid,
@@ -192,12 +192,7 @@ def renew_details(request: HttpRequest, access: RenewalAccess) -> HttpResponse:
 
 
 def _summary(application: Application) -> list[tuple[str, str]]:
-    return [
-        (question.label, question_rules.answer_display(question, application.answers.get(q)))
-        for question in selectors.questions_for(application=application)
-        if question_rules.is_asked(question, application.answers)
-        for q in [question.code]
-    ]
+    return answer_rows(selectors.questions_for(application=application), application.answers)
 
 
 @renewal_page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery
 from django.core import signing
 from django.db import connection, transaction
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus
+from cases.questions.models import Question
 from licensing.models import (
     LOOKUP_SEARCH_VECTOR,
     Application,
@@ -21,7 +23,6 @@ from licensing.models import (
     DisciplinaryAction,
     License,
     LicenseType,
-    Question,
 )
 from portal.folding import fold_like_sql, folded_sql
 from portal.search_terms import query_stems, stems_match, text_stems
@@ -158,25 +159,35 @@ def questions_for(*, application: Application) -> list[Question]:
     renewal = application.kind == Application.Kind.RENEWAL
     return list(
         Question.objects.filter(
-            license_type_id=application.license_type_id, for_renewal=renewal
+            owner_type=license_type_content_type(),
+            owner_id=application.license_type_id,
+            for_renewal=renewal,
         ).select_related("condition_question")
     )
+
+
+def license_type_content_type() -> ContentType:
+    """The owner type of license types' questions and documents (cached by ContentType)."""
+    return ContentType.objects.get_for_model(LicenseType)
 
 
 # --- certificates and verification ---------------------------------------------------------
 
 
 def license_for_certificate(*, user, number: str) -> License:
-    """The license whose certificate `user` may download: their own, or any for staff who may
-    view licenses and have two-factor authentication on (as in the back office); 404 else."""
+    """The license whose certificate `user` may download: their own, or any for staff whose
+    role lets them view licensing's documents, who may view licenses and have two-factor
+    authentication on (as in the back office); 404 else."""
     from allauth.mfa.utils import is_mfa_enabled
+
+    from cases import permissions
+    from licensing.workflow import LICENSE_APPLICATION
 
     if not user.is_authenticated:
         raise Http404("No such license.")
     licenses = License.objects.select_related("license_type")
     staff = (
-        user.is_active
-        and user.is_staff
+        permissions.can(user, permissions.VIEW_DOCUMENTS, LICENSE_APPLICATION.department_code)
         and user.has_perm("licensing.view_license")
         and is_mfa_enabled(user)
     )

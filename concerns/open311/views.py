@@ -20,6 +20,7 @@ from concerns.open311 import representation
 from concerns.open311.formats import error_response, respond
 from concerns.open311.params import ApiError, check_jurisdiction, new_request, request_query, value
 from concerns.open311.ratelimit import over_limit
+from portal.paths import answers_nul_paths
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00Z"
@@ -38,13 +39,15 @@ def _api(methods: tuple[str, ...]):
                     Allow=", ".join(methods),
                 )
             try:
+                if any("\x00" in str(part) for part in (*args, *kwargs.values())):
+                    raise ApiError(404, "No such item: its id holds a NUL character.")
                 return view(request, *args, fmt=fmt, **kwargs)
             except ApiError as error:
                 return error_response(fmt, error.status, error.description)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
-        return csrf_exempt(wrapped)
+        return answers_nul_paths(csrf_exempt(wrapped))
 
     return decorate
 

@@ -13,32 +13,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.actors import actor_role
 from cases.models import CaseEvent, CaseStatus
+from cases.questions import rules as question_rules
+from cases.questions.models import DocumentRequirement, QuestionKind
 from cases.references import reference_allocate
 from cases.workflow import APPLICANT
-from licensing import questions as question_rules
 from licensing.exceptions import (
     AlreadyPaid,
     ApplicationIncomplete,
     ApplicationNotEditable,
     DecisionForbidden,
 )
-from licensing.models import (
-    Application,
-    ApplicationDocument,
-    License,
-    LicenseType,
-    Question,
-    RequiredDocument,
-)
-from licensing.selectors import application_draft_of, questions_for
+from licensing.models import Application, ApplicationDocument, License, LicenseType
+from licensing.selectors import application_draft_of, license_type_content_type, questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import KIND
+from licensing.workflow import FEE_PAID, KIND, LICENSE_ISSUED
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create
+from portal.localized import localized
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +53,13 @@ def _require_applicant_draft(application: Application, actor) -> None:
 
 
 def _require_clerk(application: Application, actor) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DecisionForbidden(_("Only active staff can decide on applications."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        application.case,
+        exception=DecisionForbidden,
+        message=_("Only staff whose role allows it can decide on applications."),
+    )
     if application.applicant_id == actor.pk:
         raise DecisionForbidden(_("Nobody decides on their own application."))
 
@@ -132,7 +133,7 @@ def application_save_answers(
 ) -> Application:
     """Save the type's questions on a draft, after checking every answer on the server.
 
-    `answers` maps question codes to JSON-form values (see licensing.questions); `uploads`
+    `answers` maps question codes to JSON-form values (see cases.questions.rules); `uploads`
     maps file questions' codes to uploaded files, which are checked and attached to the case.
     Answers to questions not asked are dropped. Raises ApplicationIncomplete with the errors
     by question code (nothing saved), DocumentRejected for a bad file, ApplicationNotEditable.
@@ -144,13 +145,13 @@ def application_save_answers(
         questions = questions_for(application=locked)
         merged = dict(answers)
         for question in questions:
-            if question.kind == Question.Kind.FILE and question.code not in uploads:
+            if question.kind == QuestionKind.FILE and question.code not in uploads:
                 # A file already given stays unless a new one replaces it.
                 merged.setdefault(question.code, locked.answers.get(question.code))
         kept, errors = question_rules.answers_clean(questions, merged)
         for question in questions:
             upload = uploads.get(question.code)
-            if upload is None or question.kind != Question.Kind.FILE:
+            if upload is None or question.kind != QuestionKind.FILE:
                 continue
             if not question_rules.is_asked(question, kept):
                 continue
@@ -208,14 +209,16 @@ def application_keep_typed(*, application: Application, actor, page: str, values
 
 
 def application_add_document(
-    *, application: Application, actor, requirement: RequiredDocument, upload
+    *, application: Application, actor, requirement: DocumentRequirement, upload
 ) -> ApplicationDocument:
     """Attach `upload` to the draft as `requirement` (checked by content and size).
 
     Raises DocumentRejected for a bad file, ApplicationNotEditable, ValueError for a
     requirement of another type.
     """
-    if requirement.license_type_id != application.license_type_id:
+    if requirement.owner_id != application.license_type_id or requirement.owner_type_id != (
+        license_type_content_type().pk
+    ):
         raise ValueError("That document is not asked for by this license type.")
     with transaction.atomic():
         locked = _lock(application)
@@ -251,7 +254,9 @@ def application_problems(*, application: Application) -> list[str]:
     supplied = set(application.supplied_documents.values_list("requirement_id", flat=True))
     for requirement in application.license_type.documents.filter(required=True):
         if requirement.pk not in supplied:
-            problems.append(_("Upload: %(document)s.") % {"document": requirement.name})
+            problems.append(
+                _("Upload: %(document)s.") % {"document": localized(requirement, "name")}
+            )
     return problems
 
 
@@ -310,8 +315,8 @@ def application_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Application fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "application"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status == CaseStatus.DRAFT:
@@ -336,8 +341,7 @@ def application_discard(*, application: Application, actor) -> Application:
         _require_applicant_draft(locked, actor)
         if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
             invoice_void(invoice=locked.invoice)
-        # The workflow's move is the system's: the applicant was checked above.
-        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=None)
+        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
         locked.discarded_at = timezone.now()
         locked.save(update_fields=["discarded_at", "updated_at"])
     return locked
@@ -358,8 +362,7 @@ def application_request_info(*, application: Application, actor, message: str) -
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.AWAITING_INFO,
-            actor=None,
-            note=_("More information requested by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
         )
         case_services.case_message_resident(case=locked.case, author=actor, body=message)
     return locked
@@ -380,8 +383,7 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.APPROVED,
-            actor=None,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=(reason or "").strip(),
         )
         issued_on = timezone.localdate()
@@ -401,9 +403,8 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
         locked.save(update_fields=["decision_reason", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.UPDATE,
-            body=_("License %(number)s issued, valid until %(date)s.")
-            % {"number": license.number, "date": license.expires_on.isoformat()},
+            kind=LICENSE_ISSUED,
+            payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
     logger.info("License %s issued for application %s", license.pk, application.pk)
@@ -424,8 +425,7 @@ def application_deny(*, application: Application, actor, reason: str) -> Applica
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Denied by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.models import CaseEvent, CaseStatus
-from licensing import questions as question_rules
+from cases.questions import rules as question_rules
+from cases.questions.models import QuestionKind
 from licensing.exceptions import (
     AlreadyPaid,
     ApplicationIncomplete,
@@ -30,12 +32,12 @@ from licensing.exceptions import (
     RenewalNotOpen,
 )
 from licensing.fees import agency_today, end_of_agency_day, renewal_fee
-from licensing.models import Application, License, LicenseEvent, LicenseStatus, Question
+from licensing.models import Application, License, LicenseEvent, LicenseStatus
 from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import RENEWAL_KIND
+from licensing.workflow import FEE_PAID, LICENSE_RENEWED, RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_void
 
@@ -178,12 +180,12 @@ def renewal_save(
         questions = questions_for(application=locked)
         merged = dict(answers)
         for question in questions:
-            if question.kind == Question.Kind.FILE and question.code not in uploads:
+            if question.kind == QuestionKind.FILE and question.code not in uploads:
                 merged.setdefault(question.code, locked.answers.get(question.code))
         kept, errors = question_rules.answers_clean(questions, merged)
         for question in questions:
             upload = uploads.get(question.code)
-            if upload is None or question.kind != Question.Kind.FILE:
+            if upload is None or question.kind != QuestionKind.FILE:
                 continue
             if not question_rules.is_asked(question, kept):
                 continue
@@ -237,7 +239,7 @@ def renewal_flags(*, application: Application) -> list[str]:
         if not question.review_answer or not question_rules.is_asked(question, application.answers):
             continue
         answer = application.answers.get(question.code)
-        if question.kind == Question.Kind.FILE:
+        if question.kind == QuestionKind.FILE:
             if answer:
                 flags.append(_("Document to review: %(label)s") % {"label": question.label})
         elif question_rules.answer_matches(answer, question.review_answer):
@@ -322,8 +324,9 @@ def renewal_request_payment(*, application: Application, actor, by_link: bool = 
     return invoice
 
 
-def _renew(application: Application, *, note: str, reason: str = "") -> License:
-    """Extend the license by one term from its current expiry and close the renewal approved.
+def _renew(application: Application, *, actor=None, note: str = "", reason: str = "") -> License:
+    """Extend the license by one term from its current expiry and close the renewal approved,
+    as `actor` (the clerk who decided, or None when approved automatically).
 
     Called with the application locked, inside the caller's transaction.
     """
@@ -357,15 +360,14 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
     case_services.transition(
         case=application.case,
         to_status=CaseStatus.APPROVED,
-        actor=None,
+        actor=actor,
         note=note,
         public_note=reason,
     )
     case_services.case_record_event(
         case=application.case,
-        kind=CaseEvent.Kind.UPDATE,
-        body=_("License %(number)s renewed, valid until %(date)s.")
-        % {"number": license.number, "date": license.expires_on.isoformat()},
+        kind=LICENSE_RENEWED,
+        payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
         audience=CaseEvent.Audience.PARTICIPANTS,
     )
     application.decision_reason = reason
@@ -393,8 +395,8 @@ def renewal_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Renewal fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "renewal"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status != CaseStatus.DRAFT:
@@ -415,8 +417,13 @@ def renewal_mark_paid(*, application_id: int) -> Application:
 
 
 def _require_clerk(application: Application, actor) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DecisionForbidden(_("Only active staff can decide on renewals."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        application.case,
+        exception=DecisionForbidden,
+        message=_("Only staff whose role allows it can decide on renewals."),
+    )
     if application.applicant_id == actor.pk or application.renews.holder_id == actor.pk:
         raise DecisionForbidden(_("Nobody decides on their own renewal."))
 
@@ -429,11 +436,7 @@ def renewal_approve(*, application: Application, actor, reason: str = "") -> Lic
     with transaction.atomic():
         locked = _lock(application)
         _require_clerk(locked, actor)
-        return _renew(
-            locked,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
-            reason=(reason or "").strip(),
-        )
+        return _renew(locked, actor=actor, reason=(reason or "").strip())
 
 
 def renewal_deny(*, application: Application, actor, reason: str) -> Application:
@@ -450,8 +453,7 @@ def renewal_deny(*, application: Application, actor, reason: str) -> Application
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Refused by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

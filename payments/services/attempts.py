@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from payments.exceptions import (
     InvoiceNotPayable,
     OnlinePaymentUnavailable,
@@ -41,7 +42,7 @@ from payments.models import (
     SettlementSource,
 )
 from payments.money import format_cents
-from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
+from payments.services._locks import announce, lock_invoice, lock_payment, require_role
 from payments.services.intents import claim_until, intent_claim, intent_run
 from payments.services.receipts import receipt_issue
 
@@ -491,7 +492,7 @@ def payment_record_counter(
     Raises PaymentRefused (not staff, unknown method, an amount the invoice does not take)
     or InvoiceNotPayable.
     """
-    require_staff(actor, exception=PaymentRefused)
+    require_role(actor, permissions.TAKE_PAYMENT, exception=PaymentRefused)
     if method not in COUNTER_METHODS:
         raise PaymentRefused(_("Choose cash, check or card at the desk."))
     payer = _payer_fields(payer_name, payer_email)
@@ -531,7 +532,7 @@ def payment_record_counter(
 
 def payment_review_resolve(*, payment: Payment, actor, note: str) -> Payment:
     """Mark a flagged payment as dealt with by staff (refunded or reconciled outside)."""
-    require_staff(actor, exception=PaymentRefused)
+    require_role(actor, permissions.REFUND, exception=PaymentRefused)
     note = note.strip()
     if not note:
         raise ValueError("Say how the payment was dealt with.")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from payments.exceptions import RefundRefused
 from payments.gateways import GatewayError
 from payments.models import (
@@ -23,7 +24,7 @@ from payments.models import (
     RefundStatus,
 )
 from payments.money import format_cents
-from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
+from payments.services._locks import announce, lock_invoice, lock_payment, require_role
 from payments.services.intents import claim_until, intent_run
 from payments.services.receipts import receipt_issue
 
@@ -125,11 +126,12 @@ def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> 
     lock held (see `payments.services.intents`). The refund returned is `succeeded`, or
     `pending` if the gateway did not answer (the retry task finishes it).
 
-    Raises RefundRefused when `actor` is not staff, the amount is not positive or is above
+    Raises RefundRefused when `actor`'s staff role does not refund (a cashier, supervisor or
+    administrator does; see cases/permissions.py), the amount is not positive or is above
     what is left to refund (refunds in progress count), or the payment did not succeed;
     GatewayError when the gateway refuses (the refund is then recorded as failed).
     """
-    require_staff(actor, exception=RefundRefused)
+    require_role(actor, permissions.REFUND, exception=RefundRefused)
     reason = _check_reason_and_amount(reason, amount_cents)
     refund = _reserve(
         payment_id=payment.pk,

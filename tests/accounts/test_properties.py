@@ -52,3 +52,18 @@ def test_random_profiles_never_fail_and_keep_what_was_typed(resident, data):
     response = client.post(reverse("accounts:profile"), data)
     no_server_error(response)
     keeps_what_was_typed(response, data)
+
+
+def test_a_refused_profile_shows_a_valid_phone_as_typed(resident):
+    # given: a valid phone number beside an answer the form refuses
+    client = Client()
+    client.force_login(resident)
+    data = {"full_name": "", "phone": "2012000000", "preferred_language": "en"}
+
+    # when
+    response = client.post(reverse("accounts:profile"), data)
+
+    # then
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    keeps_what_was_typed(response, data)

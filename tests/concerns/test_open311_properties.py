@@ -135,3 +135,17 @@ def test_a_parameter_the_database_cannot_keep_is_a_400(api, changes, description
     assert response.status_code == 400
     assert json.loads(response.content)[0]["description"].startswith(description)
     assert ConcernReport.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(("name", "key"), [("service", "code"), ("request", "reference")])
+def test_a_nul_in_an_id_is_the_specs_404(api, name, key, fmt):
+    # given: an id PostgreSQL could not even compare
+    path = reverse(f"open311:{name}", kwargs={"fmt": fmt, key: "x\x00y"})
+
+    # when
+    response = Client().get(path)
+
+    # then: the API's own error document, not the site's HTML page
+    assert response.status_code == 404
+    check(response)

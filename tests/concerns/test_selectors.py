@@ -112,10 +112,11 @@ def test_public_lookups_of_unknown_or_nul_keys_are_not_found(db):
 
 
 def test_the_guest_token_selector_refuses_account_reports(category, resident):
+    from cases.links import LinkRevoked
     from cases.tokens import guest_token
 
     report = make_report(category=category, answers={"size": "small"}, reporter=resident)
-    with pytest.raises(Http404):
+    with pytest.raises(LinkRevoked):
         selectors.report_for_guest_token(token=guest_token(case=report.case))
 
 

@@ -3,9 +3,11 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cases.exceptions import TransitionNotAllowed
 from cases.models import CaseEvent
+from cases.questions.models import Question
 from cases.workflow import get_workflow
 from licensing import services
 from licensing.exceptions import (
@@ -16,7 +18,7 @@ from licensing.exceptions import (
     RenewalNotOpen,
 )
 from licensing.fees import agency_today, renewal_fee
-from licensing.models import Application, LicenseEvent, Question
+from licensing.models import Application, LicenseEvent
 from licensing.workflow import RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import payment_record_counter
@@ -277,9 +279,10 @@ def test_clean_renewal_is_approved_on_payment_from_the_old_expiry(barber_type, c
     assert application.paid_at is not None
     event = LicenseEvent.objects.get(license=license)
     assert (event.kind, event.expires_on) == ("renewed", license.expires_on)
-    bodies = list(application.case.events.exclude(audience="staff").values_list("body", flat=True))
-    assert "Renewal fee paid." in bodies
-    assert f"License {license.number} renewed, valid until {license.expires_on}." in bodies
+    texts = [event.text for event in application.case.events.exclude(audience="staff")]
+    assert "Renewal fee paid." in texts
+    until = date_format(license.expires_on, "DATE_FORMAT")
+    assert f"License {license.number} renewed, valid until {until}." in texts
 
 
 def test_renewal_in_grace_pays_the_late_fee_and_reactivates(barber_type, clerk):

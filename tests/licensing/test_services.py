@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.exceptions import DocumentRejected, TransitionNotAllowed
 from cases.models import CaseEvent, CaseMessage
+from cases.questions.models import Question
 from cases.workflow import get_workflow
 from licensing import services
 from licensing.exceptions import (
@@ -14,7 +15,7 @@ from licensing.exceptions import (
     ApplicationNotEditable,
     DecisionForbidden,
 )
-from licensing.models import License, Question
+from licensing.models import License
 from licensing.workflow import KIND
 from payments.models import Invoice, InvoiceStatus
 from payments.services import payment_record_counter
@@ -109,7 +110,7 @@ def test_an_answer_of_the_wrong_type_is_refused_and_nothing_is_saved(
 ):
     # given
     question = QuestionFactory(kind=kind, choices=choices, code="answer")
-    application = ApplicationFactory(license_type=question.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=question.owner, applicant=resident)
 
     # when
     with pytest.raises(ApplicationIncomplete) as refused:
@@ -152,7 +153,7 @@ def test_answers_of_every_type_are_stored_in_their_json_form(resident):
 def test_a_file_question_attaches_the_file_to_the_case(resident, pdf):
     # given
     question = QuestionFactory(kind=Question.Kind.FILE, code="proof")
-    application = ApplicationFactory(license_type=question.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=question.owner, applicant=resident)
 
     # when
     services.application_save_answers(
@@ -168,7 +169,7 @@ def test_a_file_question_attaches_the_file_to_the_case(resident, pdf):
 def test_a_file_that_is_not_an_accepted_type_is_refused(resident):
     # given
     question = QuestionFactory(kind=Question.Kind.FILE, code="proof")
-    application = ApplicationFactory(license_type=question.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=question.owner, applicant=resident)
     upload = SimpleUploadedFile("proof.pdf", EXE_BYTES)
 
     # when
@@ -185,7 +186,7 @@ def test_a_file_too_big_is_refused(resident, settings):
     # given
     settings.DOCUMENT_MAX_BYTES = 10
     requirement = RequiredDocumentFactory()
-    application = ApplicationFactory(license_type=requirement.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=requirement.owner, applicant=resident)
     upload = SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * 100)
 
     # when
@@ -214,7 +215,7 @@ def test_someone_else_cannot_change_a_draft(resident, other_resident):
 def test_a_missing_required_document_stops_payment(resident):
     # given
     requirement = RequiredDocumentFactory(name="Proof of training")
-    application = ApplicationFactory(license_type=requirement.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=requirement.owner, applicant=resident)
     _about(application, resident)
 
     # when
@@ -260,6 +261,7 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
         CaseEvent.Kind.PAYMENT,
         CaseEvent.Kind.SUBMITTED,
     ]
+    assert application.case.events.get(kind="payment").payload == {"fee": "application"}
     with pytest.raises(AlreadyPaid):
         services.application_request_payment(application=application, actor=resident)
     # The receiver is idempotent: a repeated call changes nothing.
@@ -271,19 +273,19 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
 
 
 @pytest.mark.parametrize(
-    ("source", "target", "actors"),
+    ("source", "target", "actors", "service_only"),
     [
-        ("draft", "submitted", {"system"}),
-        ("draft", "cancelled", {"system"}),  # application_discard only
-        ("submitted", "in_review", {"staff"}),
-        ("in_review", "awaiting_info", {"system"}),
-        ("awaiting_info", "in_review", {"applicant", "system"}),
-        ("in_review", "approved", {"system"}),
-        ("in_review", "denied", {"system"}),
-        ("submitted", "withdrawn", {"applicant"}),
+        ("draft", "submitted", {"system"}, False),
+        ("draft", "cancelled", {"applicant", "system"}, True),  # application_discard only
+        ("submitted", "in_review", {"staff"}, False),
+        ("in_review", "awaiting_info", {"staff"}, True),
+        ("awaiting_info", "in_review", {"applicant", "system"}, False),
+        ("in_review", "approved", {"staff"}, True),
+        ("in_review", "denied", {"staff"}, True),
+        ("submitted", "withdrawn", {"applicant"}, False),
     ],
 )
-def test_the_workflow_table(source, target, actors):
+def test_the_workflow_table(source, target, actors, service_only):
     # given
     workflow = get_workflow(KIND)
 
@@ -292,7 +294,7 @@ def test_the_workflow_table(source, target, actors):
 
     # then
     assert move is not None
-    assert set(move.actors) == actors
+    assert (set(move.actors), move.service_only) == (actors, service_only)
 
 
 @pytest.mark.parametrize("final", ["approved", "denied", "withdrawn", "cancelled"])
@@ -435,3 +437,44 @@ def test_the_case_is_due_by_the_types_review_target_that_its_page_promises(
     assert case.due_date == timezone.localdate(case.submitted_at) + datetime.timedelta(
         days=target_days
     )
+
+
+def test_events_written_in_english_read_in_spanish(client, resident, clerk, pdf, settings):
+    # given: the fee paid and the license issued while English is active (a webhook, a clerk
+    # working in English)
+    from django.utils import translation
+
+    with translation.override("en"):
+        application = _paid(ApplicationFactory(applicant=resident), clerk, pdf)
+        license = services.application_approve(application=application, actor=clerk)
+
+    # when: the resident reads their case in Spanish
+    client.force_login(resident)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "es"})
+    resident.preferred_language = "es"
+    resident.save(update_fields=["preferred_language"])
+    page = client.get(application.case.get_absolute_url()).content.decode()
+
+    # then: the facts were stored, the words are rendered in the reader's language
+    issued = application.case.events.get(kind="license_issued")
+    assert issued.body == ""
+    assert issued.payload == {"number": license.number, "expires_on": str(license.expires_on)}
+    assert "Cargo de solicitud pagado." in page
+    assert f"Licencia {license.number} emitida, válida hasta el" in page
+    assert "Application fee paid." not in page
+    assert "valid until" not in page
+    with translation.override("en"):
+        assert issued.text.startswith(f"License {license.number} issued, valid until ")
+
+
+def test_the_clerk_who_decides_is_recorded_on_the_move(resident, clerk, pdf):
+    # given
+    application = _paid(ApplicationFactory(applicant=resident), clerk, pdf)
+
+    # when
+    services.application_approve(application=application, actor=clerk, reason="All in order")
+
+    # then: the move is the clerk's, not the system's with a note naming them
+    move = application.case.events.get(kind="status_changed", to_status="approved")
+    assert (move.actor, move.body) == (clerk, "All in order")
+    assert not application.case.events.filter(kind="note", body__contains="Approved by").exists()

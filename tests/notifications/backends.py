@@ -17,8 +17,8 @@ class RefusingEmailBackend(EmailBackend):
 
 
 class OverlappingEmailBackend(EmailBackend):
-    """The locmem backend, where the first thread to send waits (up to 10 s) until another
-    thread sends too: two concurrent dispatchers overlap however the machine schedules them
+    """The locmem backend, where the first thread to send waits until another thread sends
+    too (up to 30 s): two concurrent dispatchers overlap however the machine schedules them
     (a fixed delay did not, on a busy machine). Call `reset()` before each use."""
 
     _lock = threading.Lock()
@@ -35,7 +35,7 @@ class OverlappingEmailBackend(EmailBackend):
             self._senders.add(threading.get_ident())
             if len(self._senders) > 1:
                 self._both_sending.set()
-        self._both_sending.wait(timeout=10)
+        self._both_sending.wait(timeout=30)
         return super().send_messages(messages)
 
 

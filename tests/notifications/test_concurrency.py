@@ -13,7 +13,7 @@ from tests.notifications.factories import NotificationFactory
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_at_once_never_send_a_row_twice(settings):
     # given: committed rows, and a mail backend that holds the first sender until the
-    # second one sends too (it gives up after 10 s: then one dispatcher took every row)
+    # second one sends too (it gives up after 30 s: then one dispatcher took every row)
     settings.EMAIL_BACKEND = "tests.notifications.backends.OverlappingEmailBackend"
     OverlappingEmailBackend.reset()
     rows = NotificationFactory.create_batch(40)

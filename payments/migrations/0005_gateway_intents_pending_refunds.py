@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0003_balances_part_payments_lines"),
+        ("payments", "0004_balances_part_payments_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -53,7 +53,7 @@ DROP FUNCTION IF EXISTS payments_check_invoice_total();
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("payments", "0002_stripeevent_waiting"),
+        ("payments", "0003_languages_independent_of_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
