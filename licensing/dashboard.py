@@ -49,10 +49,25 @@ def held_licenses(*, user, limit: int) -> HeldLicenses | None:
     return HeldLicenses(shown=licenses[:limit], more=len(licenses) > limit)
 
 
+HELD_LIMIT = 5
+# What the section shows of each license that can change, with its type's name.
+STAMP = f"""
+    SELECT string_agg(concat_ws(',', l.id, l.status, l.expires_on, l.updated_at, t.name), ';'
+                      ORDER BY l.expires_on DESC, l.id DESC)
+      FROM (SELECT id, status, expires_on, updated_at, license_type_id
+              FROM {License._meta.db_table}
+             WHERE holder_id = %(user)s
+             ORDER BY expires_on DESC, id DESC
+             LIMIT {HELD_LIMIT + 1}) AS l
+      JOIN {LicenseType._meta.db_table} AS t ON t.id = l.license_type_id
+"""  # noqa: S608 (tables from the models, the limit a constant, the person a parameter)
+
+
 SECTION = Section(
     key="licensing.licenses",
     template="licensing/_dashboard_licenses.html",
     read=held_licenses,
-    limit=5,
+    limit=HELD_LIMIT,
     order=20,
+    stamp=STAMP,
 )

@@ -46,10 +46,24 @@ def invoices_due(*, user, limit: int) -> InvoicesDue | None:
     return InvoicesDue(shown=invoices[:limit], more=len(invoices) > limit)
 
 
+DUE_LIMIT = 5
+# Which invoices are due soonest and what can change of each.
+STAMP = f"""
+    SELECT string_agg(concat_ws(',', id, status, total_cents, due_date, updated_at), ';'
+                      ORDER BY due_date ASC NULLS LAST, created_at, id)
+      FROM (SELECT id, status, total_cents, due_date, updated_at, created_at
+              FROM {Invoice._meta.db_table}
+             WHERE payer_id = %(user)s AND status = '{InvoiceStatus.OPEN}'
+             ORDER BY due_date ASC NULLS LAST, created_at, id
+             LIMIT {DUE_LIMIT + 1}) AS due
+"""  # noqa: S608 (table and status from the model, the limit a constant, the person a parameter)
+
+
 SECTION = Section(
     key="payments.due",
     template="payments/_dashboard_due.html",
     read=invoices_due,
-    limit=5,
+    limit=DUE_LIMIT,
     order=30,
+    stamp=STAMP,
 )
