@@ -1,10 +1,11 @@
 """Sign-ins during a reminder run (`make bench`): residents sign in and load their dashboards
 while a reminder run writes in-app messages and e-mails for 250,000 account holders.
 
-The run is the daily licensing reminder job (`licensing.services.reminders_queue`), in its own
-Python process as a Celery worker runs it, over 250,000 accounts each holding a license due
-its reminder today: one statement that writes 250,000 in-app messages, 250,000 e-mails and
-250,000 timeline entries in one transaction. The residents who sign in hold such licenses
+The run is the reminder engine's (`notifications.services.reminders_run`) with one license
+renewal rule (30 days before expiry, e-mail and in-app), in its own Python process as a Celery
+worker runs it, over 250,000 accounts each holding a license due its reminder today: one
+statement that writes 250,000 in-app messages, 250,000 e-mails and 250,000 license timeline
+entries in one transaction. The residents who sign in hold such licenses
 too, so the run writes to them as well.
 
 Signing in writes the account row (its last sign-in). When the dashboard was kept fresh by
@@ -77,6 +78,17 @@ _LOAD_SQL = [
       FROM accounts_user AS u
      WHERE u.email LIKE 'bench-recipient-%%' OR u.id = ANY(%(residents)s)
     """,
+    # The renewal rule the run applies (the data migration's rules, reduced to this one).
+    "DELETE FROM notifications_reminderoccurrence",
+    "DELETE FROM notifications_reminderrule",
+    """
+    INSERT INTO notifications_reminderrule (
+        name, source, days, timing, scope, channels, template_key, send_at,
+        catch_up_days, active, created_at, updated_at)
+    VALUES ('License renewal: 30 days before expiry', 'licensing.license_expiry',
+            %(offset)s, 'before', '{}', '{email,in_app}', 'licensing/renewal_reminder', '00:00',
+            7, true, now(), now())
+    """,
     "ANALYZE accounts_user",
     "ANALYZE licensing_license",
 ]
@@ -86,14 +98,16 @@ _WORKER_SCRIPT = """
 import datetime, json, sys, time
 import django
 django.setup()
-from licensing.services import reminders_queue
+from notifications.services import reminders_run
 today = datetime.date.fromisoformat(sys.argv[1])
 print("started", flush=True)
 started = time.perf_counter()
-outcome = reminders_queue(today=today)
-print(json.dumps({"seconds": time.perf_counter() - started, "rows": outcome.total,
-                  "emails": outcome.emails, "in_app": outcome.in_app,
-                  "timeline": outcome.timeline}), flush=True)
+outcomes = reminders_run(today=today, source="licensing.license_expiry")
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "rows": sum(o.total for o in outcomes),
+                  "emails": sum(o.emails for o in outcomes),
+                  "in_app": sum(o.in_app for o in outcomes),
+                  "timeline": sum(o.recorded for o in outcomes)}), flush=True)
 """
 
 
@@ -113,9 +127,7 @@ def recipients(django_db_setup, django_db_blocker):
     one); committed, so the server and the job's process see them."""
     today = datetime.date.today()
     with django_db_blocker.unblock():
-        license_type = LicenseTypeFactory(
-            code="bench-dashboard", reminder_offsets=[REMINDER_OFFSET_DAYS]
-        )
+        license_type = LicenseTypeFactory(code="bench-dashboard")
         residents = [UserFactory(email=f"bench-signer-{n}@example.org") for n in range(RESIDENTS)]
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -127,6 +139,7 @@ def recipients(django_db_setup, django_db_blocker):
                         "license_type": license_type.pk,
                         "expires_on": today + datetime.timedelta(days=REMINDER_OFFSET_DAYS),
                         "residents": [resident.pk for resident in residents],
+                        "offset": REMINDER_OFFSET_DAYS,
                     },
                 )
         load_seconds = time.perf_counter() - started
@@ -137,6 +150,8 @@ def recipients(django_db_setup, django_db_blocker):
             "(SELECT id FROM licensing_license WHERE license_type_id = %s)",
             [license_type.pk],
         )
+        cursor.execute("DELETE FROM notifications_reminderoccurrence")
+        cursor.execute("DELETE FROM notifications_reminderrule")
         cursor.execute(
             "DELETE FROM notifications_notification WHERE template_key = %s",
             ["licensing/renewal_reminder"],
@@ -263,8 +278,8 @@ def _write_results(figures: dict) -> None:
         f"{figures['date']}. Produced by `make bench` (tests/perf/test_dashboard_reminders.py).",
         "",
         f"{figures['recipients']:,} account holders due a reminder, loaded in "
-        f"{figures['load_seconds']:.0f} s; the run (the licensing reminder job, in its own "
-        f"process) took {run['seconds']:.1f} s and wrote {run['rows']:,} rows "
+        f"{figures['load_seconds']:.0f} s; the run (the reminder engine's license renewal rule, "
+        f"in its own process) took {run['seconds']:.1f} s and wrote {run['rows']:,} rows "
         f"({run['in_app']:,} in-app messages, {run['emails']:,} e-mails, "
         f"{run['timeline']:,} timeline entries) in one transaction. {CLIENT_THREADS} client "
         f"threads sign in as {RESIDENTS} residents (each due a reminder too) and load the "
