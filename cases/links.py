@@ -281,9 +281,15 @@ def register_legacy_format(legacy: LegacyFormat) -> None:
 
 
 def _unsign(legacy: LegacyFormat, token: str, max_age=None):
-    if legacy.timestamp_signer:
-        return signing.TimestampSigner(salt=legacy.salt).unsign(token, max_age=max_age)
-    return signing.loads(token, salt=legacy.salt, max_age=max_age)
+    """The value `token` signs in `legacy`'s format; BadSignature if it is not one."""
+    try:
+        if legacy.timestamp_signer:
+            return signing.TimestampSigner(salt=legacy.salt).unsign(token, max_age=max_age)
+        return signing.loads(token, salt=legacy.salt, max_age=max_age)
+    except signing.BadSignature:
+        raise
+    except ValueError as error:  # signed by us, but not a value of this format
+        raise signing.BadSignature(str(error)) from None
 
 
 def _ticket_for(target: models.Model, *, scope: str, page, ttl=None) -> LinkTicket:

@@ -8,8 +8,13 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from payments import checks  # noqa: F401 - registers the system checks
+        from payments import (
+            checks,  # noqa: F401 - registers the system checks
+            tokens,
+        )
         from portal.services_catalogue import CatalogueEntry, register
+
+        tokens.register()
 
         register(
             CatalogueEntry(
