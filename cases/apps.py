@@ -7,6 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import tokens
+        from cases import receivers, tokens  # noqa: F401 (receivers connect on import)
 
         tokens.register()

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class PaymentsConfig(AppConfig):
@@ -8,14 +9,20 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cases.claims import register_claim
         from payments import (
             checks,  # noqa: F401 - registers the system checks
             tokens,
         )
+        from payments.services import invoices_claim
         from portal.services_catalogue import CatalogueEntry, register
 
         tokens.register()
-
+        register_claim(
+            "payments.invoices",
+            claim=invoices_claim,
+            noun=ngettext_lazy("%(count)d invoice", "%(count)d invoices", "count"),
+        )
         register(
             CatalogueEntry(
                 key="payments.pay",

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
+from cases.links import LinkScope, RevokedReason, links_revoke
 from cases.models import CaseEvent, CaseStatus
 from licensing import questions as question_rules
 from licensing.exceptions import (
@@ -354,6 +355,9 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
     LicenseEvent.objects.create(
         license=license, kind=LicenseEvent.Kind.RENEWED, expires_on=license.expires_on
     )
+    # The reminders' links were for the term just renewed: the next term's reminders bring
+    # their own.
+    links_revoke(target=license, scope=LinkScope.RENEW, reason=RevokedReason.SUPERSEDED)
     case_services.transition(
         case=application.case,
         to_status=CaseStatus.APPROVED,
