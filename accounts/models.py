@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+from portal.languages import LanguageField, language_tag_constraint
 
 
 class PortalUserManager(UserManager):
@@ -38,28 +39,12 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
-    preferred_language = models.CharField(
-        _("preferred language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default="en",
-    )
+    preferred_language = LanguageField(_("preferred language"))
     notify_by_email = models.BooleanField(_("e-mail me updates and reminders"), default=True)
     notify_by_sms = models.BooleanField(
         _("text me updates and reminders"),
         default=False,
         help_text=_("Needs a mobile phone number."),
-    )
-
-    # Database triggers (portal/migrations/0001_dashboard_version.py) raise it in the same
-    # transaction as any change to this person's cases or in-app messages, whatever code or
-    # SQL makes it; it never goes down. The dashboard caches its lists under it.
-    dashboard_version = models.BigIntegerField(
-        _("dashboard version"),
-        default=0,
-        db_default=0,
-        editable=False,
-        help_text=_("Changes whenever what the person's dashboard lists changes."),
     )
 
     objects = PortalUserManager()
@@ -73,10 +58,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
-            models.CheckConstraint(
-                condition=models.Q(preferred_language__in=[c for c, _ in settings.LANGUAGES]),
-                name="accounts_user_language_known",
-            ),
+            language_tag_constraint("preferred_language", name="accounts_user_language_tag"),
             # Text messages need somewhere to go.
             models.CheckConstraint(
                 condition=models.Q(notify_by_sms=False) | ~models.Q(phone=""),

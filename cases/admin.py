@@ -58,6 +58,29 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """Statuses the workflows declare, by their staff label (with the service's filter, only
+    that service's statuses)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        kind = request.GET.get(KindFilter.parameter_name, "")
+        labels: dict[str, list[str]] = {}
+        for workflow in registered_workflows():
+            if kind and workflow.kind != kind:
+                continue
+            for code, state in workflow.states.items():
+                label = str(state.label_for_staff)
+                if label not in labels.setdefault(code, []):
+                    labels[code].append(label)
+        return [(code, " / ".join(names)) for code, names in sorted(labels.items())]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 class AssignedToMeFilter(admin.SimpleListFilter):
     title = _("assignment")
     parameter_name = "mine"
@@ -138,7 +161,7 @@ class CaseAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         KindFilter,
-        "status",
+        StatusFilter,
         AssignedToMeFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         "department",
@@ -208,7 +231,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, case):
-        return case.status_label
+        return case.status_label_for_staff
 
     @admin.display(description=_("resident"))
     def contact(self, case):
@@ -299,7 +322,9 @@ class CaseAdmin(admin.ModelAdmin):
     def transition_view(self, request, object_id):
         case = self._case_for_action(request, object_id)
         form = StaffTransitionForm(
-            request.POST, transitions=selectors.transitions_for(case=case, user=request.user)
+            request.POST,
+            transitions=selectors.transitions_for(case=case, user=request.user),
+            statuses=case.workflow.states if case.workflow else (),
         )
         if not form.is_valid():
             return self._rerender(request, case, transition_form=form)

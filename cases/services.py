@@ -25,7 +25,6 @@ from cases.exceptions import (
     TransitionNotAllowed,
 )
 from cases.models import (
-    EVENT_AUDIENCES,
     Case,
     CaseDocument,
     CaseEvent,
@@ -40,16 +39,12 @@ logger = logging.getLogger(__name__)
 
 Audience = CaseEvent.Audience
 
-# Kinds a domain app may record with case_record_event; the others have their own service.
-RECORDABLE_EVENT_KINDS = frozenset(
-    {
-        CaseEvent.Kind.PAYMENT,
-        CaseEvent.Kind.REMINDER_SENT,
-        CaseEvent.Kind.INSPECTION,
-        CaseEvent.Kind.UPDATE,
-        CaseEvent.Kind.NOTE,
-    }
-)
+
+def recordable_event_kinds(workflow: Workflow) -> dict:
+    """Kinds a service may record on a case of `workflow` with case_record_event: an internal
+    note and the workflow's own kinds (submissions, moves, messages, replies, documents and
+    assignments have their own services)."""
+    return {code: kind for code, kind in workflow.all_event_kinds.items() if kind.recordable}
 
 
 def _move_audience(workflow: Workflow, *, public: bool) -> str:
@@ -400,28 +395,46 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     return document
 
 
-def case_record_event(*, case: Case, kind: str, body: str, audience: str, actor=None) -> CaseEvent:
-    """Add a domain event (payment, reminder sent, inspection, update, note) to the timeline.
+def case_record_event(
+    *,
+    case: Case,
+    kind: str,
+    audience: str,
+    body: str = "",
+    payload: dict | None = None,
+    actor=None,
+) -> CaseEvent:
+    """Add one of the workflow's own events (a payment, a reminder, an update) or an internal
+    note to the timeline.
 
-    `audience` is who reads it (CaseEvent.Audience); write `body` for that reader. Each kind
-    has the audiences EVENT_AUDIENCES allows: a payment or a reminder is never public, a note
-    is staff's only. Status changes, messages and documents have their own services.
-    Raises ValueError for those kinds, for an audience the kind may not have, or empty text.
+    `payload` holds the facts (amounts in cents under ``amount_cents``, dates as ISO strings,
+    names, numbers): the kind's text renders them when the event is shown, in the reader's
+    language (cases/events.py). `body` is text a person wrote, shown as written; never put
+    sentences the portal composes in it. `audience` is who reads it; the kind's declaration
+    says which audiences it may have (a payment or a reminder is never public, a note is
+    staff's only). Raises ValueError for a kind the workflow does not declare or has its own
+    service for, an audience the kind may not have, or an event with neither text nor payload.
     """
-    if kind not in RECORDABLE_EVENT_KINDS:
+    workflow = get_workflow(case.kind)
+    recordable = recordable_event_kinds(workflow)
+    if kind not in recordable:
         raise ValueError(
-            f"Event kind {kind!r} cannot be recorded directly; "
-            f"use one of {sorted(RECORDABLE_EVENT_KINDS)}."
+            f"Event kind {kind!r} cannot be recorded on a {workflow.kind} case; "
+            f"use one of {sorted(recordable)}."
         )
-    if audience not in EVENT_AUDIENCES[kind]:
+    declared = recordable[kind]
+    if audience not in declared.audiences:
         raise ValueError(
             f"A {kind!r} event cannot be shown to {audience!r}; "
-            f"it may be shown to {sorted(EVENT_AUDIENCES[kind])}."
+            f"it may be shown to {sorted(declared.audiences)}."
         )
-    body = _require_text(body, what="An event's text")
+    body = (body or "").strip()
+    payload = dict(payload or {})
+    if not body and not payload:
+        raise ValueError("An event's text cannot be empty.")
     with transaction.atomic():
         return CaseEvent.objects.create(
-            case=case, kind=kind, audience=audience, actor=actor, body=body
+            case=case, kind=kind, audience=audience, actor=actor, body=body, payload=payload
         )
 
 

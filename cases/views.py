@@ -20,7 +20,6 @@ from cases.exceptions import (
     TransitionNotAllowed,
 )
 from cases.forms import DocumentUploadForm, ReplyForm
-from cases.models import CaseStatus
 
 CASE_LIST_PAGE_SIZE = 20
 
@@ -103,7 +102,7 @@ def case_transition_post(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for_resident(user=request.user, reference=reference)
     to_status = request.POST.get("to_status", "")
     try:
-        if to_status not in CaseStatus.values:
+        if case.workflow is None or to_status not in case.workflow.states:
             raise TransitionNotAllowed(to_status)
         services.transition(case=case, to_status=to_status, actor=request.user)
     except TransitionNotAllowed:

@@ -3,13 +3,12 @@ other systems make, their photos and followers, canned responses and Open311 API
 
 A report is a `cases.Case` (kind "concern_report") plus the details here; its status lives on
 the case and moves only through `cases.services.transition`, called by `concerns.services`.
-Locations are plain latitude/longitude decimals inside the agency's area (no PostGIS): the
-box comes from settings.CONCERNS_AREA_BOUNDS and is a database constraint, so changing the
-area is a migration (`manage.py makemigrations concerns`).
+Locations are plain latitude/longitude decimals (no PostGIS). The agency's area
+(settings.CONCERNS_AREA_BOUNDS) is checked in code (`concerns.validators`, used by every way
+in); the database only refuses a point off the Earth, so another area needs no migration.
 """
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -22,11 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.models import TimeStampedModel
+from portal.languages import LanguageField
 
 DESCRIPTION_MAX_LENGTH = 4000
 MAX_PHOTOS = 5
-
-_SOUTH, _WEST, _NORTH, _EAST = (Decimal(str(value)) for value in settings.CONCERNS_AREA_BOUNDS)
 
 
 class AttributeDatatype(models.TextChoices):
@@ -327,12 +325,12 @@ class ConcernReport(models.Model):
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True)
                 | Q(
-                    latitude__gte=_SOUTH,
-                    latitude__lte=_NORTH,
-                    longitude__gte=_WEST,
-                    longitude__lte=_EAST,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
                 ),
-                name="concerns_report_inside_agency_area",
+                name="concerns_report_on_earth",
             ),
             models.CheckConstraint(
                 condition=Q(source="web", api_key__isnull=True)
@@ -468,9 +466,7 @@ class ConcernFollower(models.Model):
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField(_("language"))
     created_at = models.DateTimeField(_("following since"), default=timezone.now)
     # Empty until the owner of the address opened the link we sent there: until then the
     # follower is only a request, and is sent nothing but that link.

@@ -9,6 +9,7 @@ on the timeline; the generic back office therefore offers no bare status change 
 
 from django.utils.translation import gettext_lazy as _
 
+from cases import events
 from cases.models import CaseStatus as S
 from cases.workflow import SYSTEM, State, Transition, Workflow
 
@@ -23,6 +24,8 @@ CONCERN_REPORT = Workflow(
     allow_anonymous=True,
     # A report's page is public: its status changes and public reasons are for everyone.
     published=True,
+    # Public updates on a report (what the crew found, when it is expected).
+    event_kinds={events.UPDATE: events.UPDATE_KIND},
     states={
         S.SUBMITTED: State(
             label=_("Received"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,76 +23,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases.exceptions import CaseError
+from cases.questions.admin import DocumentRequirementInline, QuestionInline
+from cases.questions.summary import answer_rows
 from licensing import admin_import, admin_review, selectors, services
-from licensing import questions as question_rules
 from licensing.admin_enforcement import DisciplinaryActionInline
 from licensing.exceptions import LicensingError
 from licensing.forms import DecisionForm, DisciplinaryActionForm
-from licensing.models import (
-    Application,
-    License,
-    LicenseEvent,
-    LicenseType,
-    Question,
-    RequiredDocument,
-)
+from licensing.models import Application, License, LicenseEvent, LicenseType
 from licensing.pdf import certificate_filename, certificate_pdf
 
 OPEN_STATUSES = ("submitted", "in_review", "awaiting_info")
-
-
-class RequiredDocumentInline(admin.TabularInline):
-    model = RequiredDocument
-    extra = 0
-    fields = ["order", "name", "description", "required"]
-
-
-class QuestionInlineForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = [
-            "order",
-            "code",
-            "label",
-            "hint",
-            "kind",
-            "required",
-            "choices",
-            "min_value",
-            "max_value",
-            "date_range",
-            "for_renewal",
-            "condition_question",
-            "condition_value",
-            "review_answer",
-        ]
-        widgets = {"choices": forms.Textarea(attrs={"rows": 2, "cols": 24})}
-
-    def clean(self):
-        cleaned = super().clean()
-        parent = cleaned.get("condition_question")
-        if parent is not None:
-            if self.instance.pk and parent.pk == self.instance.pk:
-                self.add_error("condition_question", _("A question cannot depend on itself."))
-            elif parent.license_type_id != self.instance.license_type_id:
-                self.add_error(
-                    "condition_question", _("Choose a question of the same license type.")
-                )
-            if not cleaned.get("condition_value"):
-                self.add_error("condition_value", _("Give the answer that shows this question."))
-        return cleaned
-
-
-class QuestionInline(admin.StackedInline):
-    model = Question
-    form = QuestionInlineForm
-    extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "condition_question":
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Question.objects.filter(license_type_id=object_id or 0)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(LicenseType)
@@ -102,7 +41,7 @@ class LicenseTypeAdmin(admin.ModelAdmin):
     list_filter = ["category", "active", "auto_approve_renewals"]
     search_fields = ["name", "category", "code", "keywords", "keywords_es"]
     prepopulated_fields = {"code": ["name"]}
-    inlines = [RequiredDocumentInline, QuestionInline]
+    inlines = [DocumentRequirementInline, QuestionInline]
     fieldsets = [
         (None, {"fields": ["name", "code", "number_prefix", "category", "active"]}),
         (_("What residents read"), {"fields": ["description", "eligibility"]}),
@@ -335,16 +274,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 def _answers(application: Application) -> list[tuple[str, str]]:
-    rows = []
-    for question in selectors.questions_for(application=application):
-        if question_rules.is_asked(question, application.answers):
-            rows.append(
-                (
-                    question.label,
-                    question_rules.answer_display(question, application.answers.get(question.code)),
-                )
-            )
-    return rows
+    return answer_rows(selectors.questions_for(application=application), application.answers)
 
 
 class LicenseEventInline(admin.TabularInline):

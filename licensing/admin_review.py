@@ -20,7 +20,9 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm, StaffNoteForm
-from licensing.models import Application, Question
+from cases.questions.models import Question, QuestionKind
+from licensing import selectors
+from licensing.models import Application
 
 # What browsers show themselves; anything else (HEIC stored before uploads were re-encoded
 # as JPEG) is downloaded instead.
@@ -84,7 +86,9 @@ def review_context(request: HttpRequest, application: Application) -> dict:
         for item in application.supplied_documents.select_related("requirement")
     }
     for question in Question.objects.filter(
-        license_type_id=application.license_type_id, kind=Question.Kind.FILE
+        owner_type=selectors.license_type_content_type(),
+        owner_id=application.license_type_id,
+        kind=QuestionKind.FILE,
     ):
         answer = application.answers.get(question.code)
         if isinstance(answer, dict) and answer.get("document_id"):

@@ -11,9 +11,16 @@ class LicensingConfig(AppConfig):
     def ready(self) -> None:
         from cases.claims import register_case_claims, register_claim
         from cases.workflow import register
-        from licensing import enforcement_tasks, receivers, renewal_links, services  # noqa: F401
+        from licensing import (  # noqa: F401
+            dashboard,
+            enforcement_tasks,
+            receivers,
+            renewal_links,
+            services,
+        )
         from licensing.selectors import SERVICE_NAME, license_types_searchable
         from licensing.workflow import LICENSE_APPLICATION, LICENSE_COMPLAINT, LICENSE_RENEWAL
+        from portal.dashboard import register as register_section
         from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
@@ -30,6 +37,7 @@ class LicensingConfig(AppConfig):
         register(LICENSE_APPLICATION)
         register(LICENSE_RENEWAL)
         register(LICENSE_COMPLAINT)
+        register_section(dashboard.SECTION)
         register_entry(
             CatalogueEntry(
                 key="licensing.apply",

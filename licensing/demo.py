@@ -16,7 +16,8 @@ from accounts.demo import ADMINISTRATOR, CLERKS, RESIDENT
 from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases.models import Department
-from licensing.models import License, LicenseImport, LicenseType, Question, RequiredDocument
+from cases.questions.models import DocumentRequirement, Question
+from licensing.models import License, LicenseImport, LicenseType
 
 T, LT, NUM, DATE, YN, ONE, MANY, FILE = (
     "text",
@@ -487,8 +488,8 @@ def _license_type(row) -> None:
         _keywords_fill(license_type)
         return
     for order, (doc_name, doc_description, required) in enumerate(documents, start=1):
-        RequiredDocument.objects.create(
-            license_type=license_type,
+        DocumentRequirement.objects.create(
+            owner=license_type,
             name=doc_name,
             description=doc_description,
             required=required,
@@ -498,7 +499,7 @@ def _license_type(row) -> None:
     for order, question in enumerate([*questions, RENEWAL_ATTESTATION], start=1):
         q_code, label, kind, required, choices, condition, for_renewal = question
         by_code[q_code] = Question.objects.create(
-            license_type=license_type,
+            owner=license_type,
             code=q_code,
             label=label,
             kind=kind,

@@ -1,6 +1,6 @@
 """Forms of the application pages and the clerk's decision: parse, nothing else.
 
-The rules an answer must meet live in licensing.questions and are applied again by the
+The rules an answer must meet live in cases.questions.rules and are applied again by the
 services; views put a refused answer's message back on its field.
 """
 
@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from cases.models import Case
-from licensing import questions as question_rules
-from licensing.models import Application, DisciplinaryActionKind, LicenseType, Question
+from cases.questions.forms import QuestionsForm, TypedValuesMixin
+from licensing.models import Application, DisciplinaryActionKind, LicenseType
 from portal.forms import PlainTextFormMixin
+from portal.localized import localized
 
 
 class TypeSearchForm(forms.Form):
@@ -29,22 +30,6 @@ class TypeSearchForm(forms.Form):
 ADDRESS_MAX_LENGTH = 500  # Application.address
 ADDRESS_HINT = _("Where you live or where the business is. You can enter up to 500 characters.")
 ADDRESS_TOO_LONG = _("Address must be 500 characters or fewer.")
-
-
-class TypedValuesMixin:
-    """For "Save and come back later": what was typed in each field, unchecked."""
-
-    def typed_values(self) -> dict:
-        values = {}
-        for name, field in self.fields.items():
-            if isinstance(field, forms.FileField):
-                continue
-            key = self.add_prefix(name)
-            if isinstance(field, forms.MultipleChoiceField):
-                values[name] = list(self.data.getlist(key))
-            else:
-                values[name] = self.data.get(key, "")
-        return values
 
 
 class AboutForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
@@ -80,40 +65,6 @@ class AboutForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
         self.fields["address"].required = True
 
 
-class QuestionsForm(PlainTextFormMixin, TypedValuesMixin, forms.Form):
-    """The type's questions as fields named after their codes."""
-
-    def __init__(self, *args, questions: list[Question], answers: dict, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.questions = questions
-        for question in questions:
-            self.fields[question.code] = question_rules.question_field(question)
-            self.initial[question.code] = question_rules.initial_value(
-                question, answers.get(question.code)
-            )
-            if question.kind == Question.Kind.FILE and answers.get(question.code):
-                self.fields[question.code].help_text = _(
-                    "%(hint)s You sent: %(name)s. Choose a file only to replace it."
-                ) % {
-                    "hint": self.fields[question.code].help_text,
-                    "name": question_rules.answer_display(question, answers[question.code]),
-                }
-
-    def answers(self) -> dict:
-        return {
-            q.code: question_rules.stored_value(q, self.cleaned_data.get(q.code))
-            for q in self.questions
-            if q.kind != Question.Kind.FILE
-        }
-
-    def uploads(self) -> dict:
-        return {
-            q.code: self.cleaned_data[q.code]
-            for q in self.questions
-            if q.kind == Question.Kind.FILE and self.cleaned_data.get(q.code)
-        }
-
-
 class DocumentForm(forms.Form):
     requirement = forms.TypedChoiceField(label=_("Which document is this?"), coerce=int)
     file = forms.FileField(
@@ -126,7 +77,7 @@ class DocumentForm(forms.Form):
         self.fields["file"].help_text = _(
             "A PDF, JPG, PNG, HEIC or WebP file, up to %(size)s MB."
         ) % {"size": number_format(settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
-        self.fields["requirement"].choices = [(r.pk, r.name) for r in requirements]
+        self.fields["requirement"].choices = [(r.pk, localized(r, "name")) for r in requirements]
 
 
 class DecisionForm(PlainTextFormMixin, forms.Form):

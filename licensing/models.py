@@ -1,6 +1,9 @@
 """Licensing: license types an administrator configures (questions, documents, fees, terms,
 reminders), the applications residents make, and the licenses issued on approval.
 
+A type's questions and required documents are the shared ones of `cases.questions`, attached
+to the type; an application's answers are JSON here, keyed by question code.
+
 An application is a `cases.Case` (kind "license_application") plus the answers here; its
 status lives on the case and moves only through `cases.services.transition`, called by
 `licensing.services`. A license is the lasting record: its own status (active, expired,
@@ -10,6 +13,7 @@ lapsed, suspended, revoked) is what the public lookup shows.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
@@ -79,6 +83,13 @@ class LicenseType(TimeStampedModel):
         _("approve clean renewals automatically"), default=False
     )
     active = models.BooleanField(_("open for applications"), default=True)
+    # The application's questions and document checklist (cases.questions), set in the admin.
+    questions = GenericRelation(
+        "cases.Question", content_type_field="owner_type", object_id_field="owner_id"
+    )
+    documents = GenericRelation(
+        "cases.DocumentRequirement", content_type_field="owner_type", object_id_field="owner_id"
+    )
 
     class Meta:
         verbose_name = _("license type")
@@ -105,9 +116,10 @@ class LicenseType(TimeStampedModel):
         super().clean()
         # Another service's references (LIC-2026-…, INV-…) share the same counters; a license
         # number must never read like a case, invoice or receipt reference.
+        from cases.references import RESERVED_PREFIXES
         from cases.workflow import registered_workflows
 
-        reserved = {w.prefix for w in registered_workflows()} | {"INV", "RCT"}
+        reserved = {w.prefix for w in registered_workflows()} | set(RESERVED_PREFIXES)
         if self.number_prefix in reserved:
             raise ValidationError(
                 {
@@ -120,170 +132,6 @@ class LicenseType(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("licensing:type", kwargs={"code": self.code})
-
-
-class RequiredDocument(models.Model):
-    """A document an applicant uploads for a type (proof of training, insurance...)."""
-
-    license_type = models.ForeignKey(
-        LicenseType, on_delete=models.CASCADE, related_name="documents"
-    )
-    name = models.CharField(_("name"), max_length=150)
-    description = models.TextField(_("description"), blank=True)
-    required = models.BooleanField(_("required"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("required document")
-        verbose_name_plural = _("required documents")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class QuestionKind(models.TextChoices):
-    TEXT = "text", _("Short text")
-    LONG_TEXT = "long_text", _("Long text")
-    NUMBER = "number", _("Number")
-    DATE = "date", _("Date")
-    YES_NO = "yes_no", _("Yes or no")
-    SINGLE_CHOICE = "single_choice", _("One choice")
-    MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
-    FILE = "file", _("File upload")
-
-
-class DateRange(models.TextChoices):
-    """Which dates a date question accepts, counted from the day the resident answers."""
-
-    NOT_PAST = "not_past", _("Today or later")
-    NOT_FUTURE = "not_future", _("Today or earlier")
-
-
-class Question(models.Model):
-    """One custom question of a type, shown on the application (or renewal) page.
-
-    With a condition, it is asked only when the answer to `condition_question` is
-    `condition_value` (for a yes/no question, "yes" or "no"); otherwise its answer is ignored
-    and it is never required.
-    """
-
-    Kind = QuestionKind
-
-    license_type = models.ForeignKey(
-        LicenseType, on_delete=models.CASCADE, related_name="questions"
-    )
-    code = models.SlugField(_("code"), max_length=50)
-    label = models.CharField(_("question"), max_length=255)
-    hint = models.CharField(_("hint"), max_length=500, blank=True)
-    kind = models.CharField(_("type of answer"), max_length=20, choices=QuestionKind.choices)
-    required = models.BooleanField(_("required"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    choices = models.TextField(
-        _("choices"), blank=True, help_text=_("For choice questions: one choice per line.")
-    )
-    for_renewal = models.BooleanField(
-        _("asked at renewal"),
-        default=False,
-        help_text=_("A renewal attestation rather than a question of the first application."),
-    )
-    condition_question = models.ForeignKey(
-        "self",
-        verbose_name=_("only if the answer to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="dependents",
-    )
-    condition_value = models.CharField(_("is"), max_length=255, blank=True)
-    # Plausibility, so a resident cannot answer "-5 employees" or an expiry date long past.
-    min_value = models.DecimalField(
-        _("smallest number allowed"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_("Number questions only, e.g. 0 for a number of employees."),
-    )
-    max_value = models.DecimalField(
-        _("largest number allowed"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_("Number questions only."),
-    )
-    date_range = models.CharField(
-        _("dates allowed"),
-        max_length=12,
-        choices=DateRange.choices,
-        blank=True,
-        help_text=_("Date questions only. Leave empty to accept any date."),
-    )
-    review_answer = models.CharField(
-        _("answer a clerk must review"),
-        max_length=255,
-        blank=True,
-        help_text=_(
-            "Renewal attestations only: a renewal answered this way goes to a clerk instead "
-            "of being approved automatically (for a yes/no question, “yes” or “no”; for a "
-            "file question, any text here means every upload is reviewed)."
-        ),
-    )
-
-    class Meta:
-        verbose_name = _("question")
-        verbose_name_plural = _("questions")
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["license_type", "code"], name="licensing_question_code_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=QuestionKind.values), name="licensing_question_kind_known"
-            ),
-            models.CheckConstraint(
-                condition=Q(condition_question__isnull=True) | ~Q(condition_value=""),
-                name="licensing_question_condition_has_value",
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind__in=["single_choice", "multiple_choice"]) | ~Q(choices=""),
-                name="licensing_question_choices_listed",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_value__isnull=True)
-                | Q(max_value__isnull=True)
-                | Q(min_value__lte=F("max_value")),
-                name="licensing_question_min_not_above_max",
-                violation_error_message=_(
-                    "The smallest number allowed must not be more than the largest."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(kind=QuestionKind.NUMBER)
-                | Q(min_value__isnull=True, max_value__isnull=True),
-                name="licensing_question_number_limits_on_numbers",
-                violation_error_message=_(
-                    "Only a number question has a smallest or largest number."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(kind=QuestionKind.DATE) | Q(date_range=""),
-                name="licensing_question_date_range_on_dates",
-                violation_error_message=_("Only a date question has dates allowed."),
-            ),
-            models.CheckConstraint(
-                condition=Q(date_range__in=["", *DateRange.values]),
-                name="licensing_question_date_range_known",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
 class ApplicationKind(models.TextChoices):
@@ -405,7 +253,7 @@ class ApplicationDocument(models.Model):
         Application, on_delete=models.PROTECT, related_name="supplied_documents"
     )
     requirement = models.ForeignKey(
-        RequiredDocument, on_delete=models.PROTECT, related_name="supplied"
+        "cases.DocumentRequirement", on_delete=models.PROTECT, related_name="supplied"
     )
     document = models.OneToOneField(
         "cases.CaseDocument", on_delete=models.PROTECT, related_name="license_requirement"

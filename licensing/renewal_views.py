@@ -24,9 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.links import LinkError, LinkInvalid
 from cases.models import CaseStatus
+from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
 from cases.views import link_problem
-from licensing import questions as question_rules
 from licensing import renewal_links, selectors, services
 from licensing.exceptions import (
     AlreadyPaid,
@@ -192,12 +192,7 @@ def renew_details(request: HttpRequest, access: RenewalAccess) -> HttpResponse:
 
 
 def _summary(application: Application) -> list[tuple[str, str]]:
-    return [
-        (question.label, question_rules.answer_display(question, application.answers.get(q)))
-        for question in selectors.questions_for(application=application)
-        if question_rules.is_asked(question, application.answers)
-        for q in [question.code]
-    ]
+    return answer_rows(selectors.questions_for(application=application), application.answers)
 
 
 @renewal_page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery
 from django.core import signing
 from django.db import connection, transaction
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus
+from cases.questions.models import Question
 from licensing.models import (
     LOOKUP_SEARCH_VECTOR,
     Application,
@@ -21,7 +23,6 @@ from licensing.models import (
     DisciplinaryAction,
     License,
     LicenseType,
-    Question,
 )
 from portal.folding import fold_like_sql, folded_sql
 from portal.search_terms import query_stems, stems_match, text_stems
@@ -158,9 +159,16 @@ def questions_for(*, application: Application) -> list[Question]:
     renewal = application.kind == Application.Kind.RENEWAL
     return list(
         Question.objects.filter(
-            license_type_id=application.license_type_id, for_renewal=renewal
+            owner_type=license_type_content_type(),
+            owner_id=application.license_type_id,
+            for_renewal=renewal,
         ).select_related("condition_question")
     )
+
+
+def license_type_content_type() -> ContentType:
+    """The owner type of license types' questions and documents (cached by ContentType)."""
+    return ContentType.objects.get_for_model(LicenseType)
 
 
 # --- certificates and verification ---------------------------------------------------------

@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.questions import rules as question_rules
+from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
 from cases.tokens import guest_token as case_guest_token
-from licensing import questions as question_rules
 from licensing import renewal_views, selectors, services
 from licensing.exceptions import AlreadyPaid, ApplicationIncomplete, ApplicationNotEditable
 from licensing.forms import (
@@ -34,6 +35,7 @@ from licensing.models import Application
 from licensing.pdf import certificate_filename, certificate_pdf
 from licensing.ratelimit import complaint_allowed, lookup_allowed
 from licensing.verification import number_from_verify_token, verify_token
+from portal.localized import localized
 
 STEP_URLS = {
     Application.Step.ABOUT: "licensing:apply_about",
@@ -277,7 +279,9 @@ def apply_documents(request: HttpRequest, reference: str) -> HttpResponse:
         except ApplicationNotEditable as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(document)s uploaded.") % {"document": requirement.name})
+            messages.success(
+                request, _("%(document)s uploaded.") % {"document": localized(requirement, "name")}
+            )
             if _saving_for_later(request):
                 return _saved_for_later(request, application, checked=True)
             return redirect(request.get_full_path())
@@ -299,12 +303,7 @@ def apply_documents(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _summary(application: Application) -> list[tuple]:
-    rows = []
-    for question in selectors.questions_for(application=application):
-        if question_rules.is_asked(question, application.answers):
-            value = application.answers.get(question.code)
-            rows.append((question.label, question_rules.answer_display(question, value)))
-    return rows
+    return answer_rows(selectors.questions_for(application=application), application.answers)
 
 
 @login_required

@@ -10,6 +10,7 @@ resident sends the case back to the clerk from their case page once they have an
 
 from django.utils.translation import gettext_lazy as _
 
+from cases import events
 from cases.models import CaseStatus as S
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
 
@@ -23,6 +24,7 @@ LICENSE_APPLICATION = Workflow(
     department_code="LICENSING",
     resident_page="licensing:application",
     resident_page_label=_("Your application: answers, fee and license"),
+    event_kinds={events.PAYMENT: events.PAYMENT_KIND, events.UPDATE: events.UPDATE_KIND},
     states={
         S.DRAFT: State(
             label=_("Not sent yet"),
@@ -38,6 +40,7 @@ LICENSE_APPLICATION = Workflow(
         ),
         S.AWAITING_INFO: State(
             label=_("We need more information"),
+            waiting=True,
             next_steps=_(
                 "Read the clerk's message, reply or upload what was asked for, then choose "
                 "“Send back to the clerk”."
@@ -99,6 +102,7 @@ LICENSE_RENEWAL = Workflow(
     prefix="REN",
     target_days=14,
     department_code="LICENSING",
+    event_kinds={events.PAYMENT: events.PAYMENT_KIND, events.UPDATE: events.UPDATE_KIND},
     states={
         S.DRAFT: State(
             label=_("Not sent yet"),
@@ -114,6 +118,7 @@ LICENSE_RENEWAL = Workflow(
         ),
         S.AWAITING_INFO: State(
             label=_("We need more information"),
+            waiting=True,
             next_steps=_(
                 "Read the clerk's message, reply or upload what was asked for, then choose "
                 "“Send back to the clerk”."
@@ -164,6 +169,7 @@ LICENSE_COMPLAINT = Workflow(
     prefix="CMP",
     target_days=60,
     department_code="LICENSING",
+    event_kinds={events.UPDATE: events.UPDATE_KIND},
     states={
         S.SUBMITTED: State(
             label=_("Received"),

@@ -10,13 +10,12 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.claims import register_claim
-        from payments import (
-            checks,  # noqa: F401 - registers the system checks
-            tokens,
-        )
+        from payments import checks, dashboard, tokens  # noqa: F401 - checks registers the system checks
         from payments.services import invoices_claim
+        from portal.dashboard import register as register_section
         from portal.services_catalogue import CatalogueEntry, register
 
+        register_section(dashboard.SECTION)
         tokens.register()
         register_claim(
             "payments.invoices",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import TimeStampedModel
+from portal.languages import LanguageField
 
 
 class InvoiceStatus(models.TextChoices):
@@ -87,9 +88,7 @@ class Invoice(TimeStampedModel):
     guest_email = models.EmailField(_("guest e-mail address"), blank=True)
     # A guest's language, so receipts and messages reach them in it; an account's preferred
     # language wins for residents.
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = LanguageField(_("language"))
     currency = models.CharField(_("currency"), max_length=3)
     total_cents = models.BigIntegerField(_("total (cents)"))
     amount_paid_cents = models.BigIntegerField(_("paid (cents)"), default=0)

@@ -108,6 +108,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.agency",
             ],
+            # `{{ obj|localized:"name" }}` everywhere: administrators' texts in the reader's
+            # language (portal.localized).
+            "builtins": ["portal.templatetags.localized"],
         },
     },
 ]
@@ -151,7 +154,7 @@ CACHES = {
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and
     # translations do not fix: the layout (header, footer, service cards) per language and
-    # role; lists per row versions; the dashboard's lists per account and dashboard_version.
+    # role; lists per row versions.
     # Code, settings and translations change with a deploy (a process restart), so each
     # process keeps its own copy in memory: no network round trip on every page, and nothing
     # shared between machines.
@@ -431,8 +434,7 @@ CELERY_BEAT_SCHEDULE["concerns-sweep-orphaned-photos"] = {
 
 # --- Concern reports (311) and the Open311 API -------------------------------------------
 # CONCERNS_AREA_BOUNDS: the agency's area as "south,west,north,east" in decimal degrees;
-# reports located outside it are refused. It is also a database constraint, so after
-# changing it run `manage.py makemigrations concerns` and migrate.
+# reports located outside it are refused (checked in code; changing it needs no migration).
 CONCERNS_AREA_BOUNDS = tuple(
     env.list("CONCERNS_AREA_BOUNDS", default=["39.690000", "-89.780000", "39.880000", "-89.550000"])
 )

@@ -43,7 +43,6 @@ def _lock(report: ConcernReport) -> ConcernReport:
 
 def _move(locked: ConcernReport, *, to_status: str, actor, public_note: str, note: str):
     """Transition the report's case as the system, note who did it, tell the followers."""
-    notices.lock_people(locked)
     transition(case=locked.case, to_status=to_status, actor=None, public_note=public_note)
     event = (
         CaseEvent.objects.filter(case=locked.case, kind=CaseEvent.Kind.STATUS_CHANGED)
@@ -190,7 +189,6 @@ def report_mark_duplicate(
             .order_by("pk")
         }
         target = locked[original.pk]
-        notices.lock_people(*locked.values())
         moved = _followers_move(source=locked[report.pk], target=target)
         report_close(
             report=report,

@@ -16,29 +16,24 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.actors import actor_role
 from cases.models import CaseEvent, CaseStatus
+from cases.questions import rules as question_rules
+from cases.questions.models import DocumentRequirement, QuestionKind
 from cases.references import reference_allocate
 from cases.workflow import APPLICANT
-from licensing import questions as question_rules
 from licensing.exceptions import (
     AlreadyPaid,
     ApplicationIncomplete,
     ApplicationNotEditable,
     DecisionForbidden,
 )
-from licensing.models import (
-    Application,
-    ApplicationDocument,
-    License,
-    LicenseType,
-    Question,
-    RequiredDocument,
-)
-from licensing.selectors import application_draft_of, questions_for
+from licensing.models import Application, ApplicationDocument, License, LicenseType
+from licensing.selectors import application_draft_of, license_type_content_type, questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
 from licensing.workflow import KIND
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create
+from portal.localized import localized
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +127,7 @@ def application_save_answers(
 ) -> Application:
     """Save the type's questions on a draft, after checking every answer on the server.
 
-    `answers` maps question codes to JSON-form values (see licensing.questions); `uploads`
+    `answers` maps question codes to JSON-form values (see cases.questions.rules); `uploads`
     maps file questions' codes to uploaded files, which are checked and attached to the case.
     Answers to questions not asked are dropped. Raises ApplicationIncomplete with the errors
     by question code (nothing saved), DocumentRejected for a bad file, ApplicationNotEditable.
@@ -144,13 +139,13 @@ def application_save_answers(
         questions = questions_for(application=locked)
         merged = dict(answers)
         for question in questions:
-            if question.kind == Question.Kind.FILE and question.code not in uploads:
+            if question.kind == QuestionKind.FILE and question.code not in uploads:
                 # A file already given stays unless a new one replaces it.
                 merged.setdefault(question.code, locked.answers.get(question.code))
         kept, errors = question_rules.answers_clean(questions, merged)
         for question in questions:
             upload = uploads.get(question.code)
-            if upload is None or question.kind != Question.Kind.FILE:
+            if upload is None or question.kind != QuestionKind.FILE:
                 continue
             if not question_rules.is_asked(question, kept):
                 continue
@@ -208,14 +203,16 @@ def application_keep_typed(*, application: Application, actor, page: str, values
 
 
 def application_add_document(
-    *, application: Application, actor, requirement: RequiredDocument, upload
+    *, application: Application, actor, requirement: DocumentRequirement, upload
 ) -> ApplicationDocument:
     """Attach `upload` to the draft as `requirement` (checked by content and size).
 
     Raises DocumentRejected for a bad file, ApplicationNotEditable, ValueError for a
     requirement of another type.
     """
-    if requirement.license_type_id != application.license_type_id:
+    if requirement.owner_id != application.license_type_id or requirement.owner_type_id != (
+        license_type_content_type().pk
+    ):
         raise ValueError("That document is not asked for by this license type.")
     with transaction.atomic():
         locked = _lock(application)
@@ -251,7 +248,9 @@ def application_problems(*, application: Application) -> list[str]:
     supplied = set(application.supplied_documents.values_list("requirement_id", flat=True))
     for requirement in application.license_type.documents.filter(required=True):
         if requirement.pk not in supplied:
-            problems.append(_("Upload: %(document)s.") % {"document": requirement.name})
+            problems.append(
+                _("Upload: %(document)s.") % {"document": localized(requirement, "name")}
+            )
     return problems
 
 

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.links import LinkScope, RevokedReason, links_revoke
 from cases.models import CaseEvent, CaseStatus
-from licensing import questions as question_rules
+from cases.questions import rules as question_rules
+from cases.questions.models import QuestionKind
 from licensing.exceptions import (
     AlreadyPaid,
     ApplicationIncomplete,
@@ -31,7 +32,7 @@ from licensing.exceptions import (
     RenewalNotOpen,
 )
 from licensing.fees import agency_today, end_of_agency_day, renewal_fee
-from licensing.models import Application, License, LicenseEvent, LicenseStatus, Question
+from licensing.models import Application, License, LicenseEvent, LicenseStatus
 from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
 from licensing.services._locks import lock_application
@@ -179,12 +180,12 @@ def renewal_save(
         questions = questions_for(application=locked)
         merged = dict(answers)
         for question in questions:
-            if question.kind == Question.Kind.FILE and question.code not in uploads:
+            if question.kind == QuestionKind.FILE and question.code not in uploads:
                 merged.setdefault(question.code, locked.answers.get(question.code))
         kept, errors = question_rules.answers_clean(questions, merged)
         for question in questions:
             upload = uploads.get(question.code)
-            if upload is None or question.kind != Question.Kind.FILE:
+            if upload is None or question.kind != QuestionKind.FILE:
                 continue
             if not question_rules.is_asked(question, kept):
                 continue
@@ -238,7 +239,7 @@ def renewal_flags(*, application: Application) -> list[str]:
         if not question.review_answer or not question_rules.is_asked(question, application.answers):
             continue
         answer = application.answers.get(question.code)
-        if question.kind == Question.Kind.FILE:
+        if question.kind == QuestionKind.FILE:
             if answer:
                 flags.append(_("Document to review: %(label)s") % {"label": question.label})
         elif question_rules.answer_matches(answer, question.review_answer):

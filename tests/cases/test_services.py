@@ -3,7 +3,7 @@ import re
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.exceptions import (
@@ -509,7 +509,7 @@ def test_case_record_event_for_domain_apps(resident):
         None,
         "Payment",
     )
-    with pytest.raises(ValueError, match="cannot be recorded directly"):
+    with pytest.raises(ValueError, match="cannot be recorded on a test_permit case"):
         services.case_record_event(
             case=case, kind="status_changed", body="x", audience="participants"
         )
@@ -523,10 +523,21 @@ def test_a_regional_language_is_stored_as_the_portal_language():
     assert case.language == "es"
 
 
-def test_database_refuses_an_unknown_language(resident):
+@pytest.mark.parametrize("value", ["English", "", "es_MX", "es; drop"])
+def test_database_refuses_what_is_not_a_language_tag(resident, value):
     case = services.case_create(kind="test_permit", applicant=resident)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(language="xx")
+        Case.objects.filter(pk=case.pk).update(language=value)
+
+
+def test_a_case_is_in_one_of_the_agencys_languages(resident):
+    # given: a reader whose browser asks for a language the agency does not offer
+    with translation.override("fr"):
+        # when
+        case = services.case_create(kind="test_permit", applicant=resident)
+
+    # then
+    assert case.language == "en"
 
 
 def test_a_service_may_set_the_target_of_the_draft_it_submits(resident):

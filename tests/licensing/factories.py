@@ -5,8 +5,9 @@ import datetime
 import factory
 from django.utils import timezone
 
+from cases.questions.models import DocumentRequirement, Question
 from licensing import services
-from licensing.models import Application, License, LicenseType, Question, RequiredDocument
+from licensing.models import Application, License, LicenseType
 from tests.accounts.factories import UserFactory
 
 
@@ -26,19 +27,29 @@ class LicenseTypeFactory(factory.django.DjangoModelFactory):
 
 
 class RequiredDocumentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RequiredDocument
+    """A license type's required document (a `cases.questions` requirement it owns)."""
 
-    license_type = factory.SubFactory(LicenseTypeFactory)
+    class Meta:
+        model = DocumentRequirement
+
+    class Params:
+        license_type = factory.SubFactory(LicenseTypeFactory)
+
+    owner = factory.SelfAttribute("license_type")
     name = factory.Sequence(lambda n: f"Document {n}")
     required = True
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):
+    """A license type's question (a `cases.questions` question it owns)."""
+
     class Meta:
         model = Question
 
-    license_type = factory.SubFactory(LicenseTypeFactory)
+    class Params:
+        license_type = factory.SubFactory(LicenseTypeFactory)
+
+    owner = factory.SelfAttribute("license_type")
     code = factory.Sequence(lambda n: f"q{n}")
     label = factory.Sequence(lambda n: f"Question {n}")
     kind = Question.Kind.TEXT

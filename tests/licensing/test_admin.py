@@ -454,11 +454,11 @@ def test_each_changelist_reads_the_same_number_of_queries_however_many_rows(
     [
         (
             {"kind": "number", "min_value": 5, "max_value": 1},
-            "licensing_question_min_not_above_max",
+            "cases_question_min_not_above_max",
         ),
-        ({"kind": "text", "min_value": 0}, "licensing_question_number_limits_on_numbers"),
-        ({"kind": "number", "date_range": "not_past"}, "licensing_question_date_range_on_dates"),
-        ({"kind": "date", "date_range": "someday"}, "licensing_question_date_range_known"),
+        ({"kind": "text", "min_value": 0}, "cases_question_number_limits_on_numbers"),
+        ({"kind": "number", "date_range": "not_past"}, "cases_question_date_range_on_dates"),
+        ({"kind": "date", "date_range": "someday"}, "cases_question_date_range_known"),
     ],
 )
 def test_the_database_refuses_limits_that_contradict_the_question(db, fields, constraint):
@@ -472,8 +472,8 @@ def test_the_database_refuses_limits_that_contradict_the_question(db, fields, co
 
 def test_the_question_form_explains_limits_that_contradict_each_other(db):
     # given
-    from licensing.admin import QuestionInlineForm
-    from licensing.models import Question
+    from cases.questions.admin import QuestionInlineForm
+    from cases.questions.models import Question
     from tests.licensing.factories import LicenseTypeFactory
 
     license_type = LicenseTypeFactory()
@@ -482,10 +482,10 @@ def test_the_question_form_explains_limits_that_contradict_each_other(db):
     # when
     reversed_limits = QuestionInlineForm(
         {**data, "min_value": "10", "max_value": "1"},
-        instance=Question(license_type=license_type),
+        instance=Question(owner=license_type),
     )
     on_text = QuestionInlineForm(
-        {**data, "kind": "text", "min_value": "0"}, instance=Question(license_type=license_type)
+        {**data, "kind": "text", "min_value": "0"}, instance=Question(owner=license_type)
     )
 
     # then

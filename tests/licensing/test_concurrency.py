@@ -28,8 +28,8 @@ def test_a_renewal_started_while_the_reminder_job_runs_does_not_deadlock(monkeyp
         license_type=license_type, expires_on=today + datetime.timedelta(days=30)
     )
     # The renewal pauses after it has locked the license and before it opens the holder's
-    # case. Meanwhile the job writes the holder's messages (taking their account row) and
-    # the license's timeline, whose reference to the license is checked at commit. Had the
+    # case. Meanwhile the job writes the holder's messages and the
+    # license's timeline, whose reference to the license is checked at commit. Had the
     # renewal locked the license against that check, each would wait for the other.
     fee = renewals.renewal_fee
 

@@ -1,5 +1,6 @@
+from cases.questions.models import Question
 from licensing import demo
-from licensing.models import LicenseType, Question
+from licensing.models import LicenseType
 
 
 def test_seed_loads_twelve_types_once(db):

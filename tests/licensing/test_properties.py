@@ -11,7 +11,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from licensing.models import Application, Complaint, Question
+from cases.questions.models import Question
+from licensing.models import Application, Complaint
 from licensing.renewal_links import renewal_link_token
 from licensing.verification import verify_token
 from tests.accounts.factories import UserFactory

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.exceptions import TransitionNotAllowed
 from cases.models import CaseEvent
+from cases.questions.models import Question
 from cases.workflow import get_workflow
 from licensing import services
 from licensing.exceptions import (
@@ -16,7 +17,7 @@ from licensing.exceptions import (
     RenewalNotOpen,
 )
 from licensing.fees import agency_today, renewal_fee
-from licensing.models import Application, LicenseEvent, Question
+from licensing.models import Application, LicenseEvent
 from licensing.workflow import RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import payment_record_counter

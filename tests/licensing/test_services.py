@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.exceptions import DocumentRejected, TransitionNotAllowed
 from cases.models import CaseEvent, CaseMessage
+from cases.questions.models import Question
 from cases.workflow import get_workflow
 from licensing import services
 from licensing.exceptions import (
@@ -14,7 +15,7 @@ from licensing.exceptions import (
     ApplicationNotEditable,
     DecisionForbidden,
 )
-from licensing.models import License, Question
+from licensing.models import License
 from licensing.workflow import KIND
 from payments.models import Invoice, InvoiceStatus
 from payments.services import payment_record_counter
@@ -109,7 +110,7 @@ def test_an_answer_of_the_wrong_type_is_refused_and_nothing_is_saved(
 ):
     # given
     question = QuestionFactory(kind=kind, choices=choices, code="answer")
-    application = ApplicationFactory(license_type=question.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=question.owner, applicant=resident)
 
     # when
     with pytest.raises(ApplicationIncomplete) as refused:
@@ -152,7 +153,7 @@ def test_answers_of_every_type_are_stored_in_their_json_form(resident):
 def test_a_file_question_attaches_the_file_to_the_case(resident, pdf):
     # given
     question = QuestionFactory(kind=Question.Kind.FILE, code="proof")
-    application = ApplicationFactory(license_type=question.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=question.owner, applicant=resident)
 
     # when
     services.application_save_answers(
@@ -168,7 +169,7 @@ def test_a_file_question_attaches_the_file_to_the_case(resident, pdf):
 def test_a_file_that_is_not_an_accepted_type_is_refused(resident):
     # given
     question = QuestionFactory(kind=Question.Kind.FILE, code="proof")
-    application = ApplicationFactory(license_type=question.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=question.owner, applicant=resident)
     upload = SimpleUploadedFile("proof.pdf", EXE_BYTES)
 
     # when
@@ -185,7 +186,7 @@ def test_a_file_too_big_is_refused(resident, settings):
     # given
     settings.DOCUMENT_MAX_BYTES = 10
     requirement = RequiredDocumentFactory()
-    application = ApplicationFactory(license_type=requirement.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=requirement.owner, applicant=resident)
     upload = SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * 100)
 
     # when
@@ -214,7 +215,7 @@ def test_someone_else_cannot_change_a_draft(resident, other_resident):
 def test_a_missing_required_document_stops_payment(resident):
     # given
     requirement = RequiredDocumentFactory(name="Proof of training")
-    application = ApplicationFactory(license_type=requirement.license_type, applicant=resident)
+    application = ApplicationFactory(license_type=requirement.owner, applicant=resident)
     _about(application, resident)
 
     # when

@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases.questions.models import Question
 from licensing import services
-from licensing.models import Application, License, Question
+from licensing.models import Application, License
 from payments.services import payment_record_counter
 from tests.cases.factories import EXE_BYTES, PDF_BYTES
 from tests.licensing.factories import (
@@ -235,7 +236,13 @@ def test_questions_of_every_kind_render_through_the_pack(client, resident):
     # given
     license_type = LicenseTypeFactory()
     for kind in Question.Kind.values:
-        QuestionFactory(license_type=license_type, code=kind, kind=kind, choices="A\nB")
+        QuestionFactory(
+            license_type=license_type,
+            code=kind,
+            kind=kind,
+            choices="A\nB",
+            required=kind != Question.Kind.INFO,
+        )
     application = ApplicationFactory(license_type=license_type, applicant=resident)
     client.force_login(resident)
 

@@ -1,9 +1,10 @@
-"""The form builder: a license type's custom questions as Django form fields, and the rules
-that turn submitted values into stored answers.
+"""The form builder: an owner's questions as Django form fields, and the rules that turn
+submitted values into stored answers.
 
 Answers are stored as JSON, keyed by question code: text as a string, a number as a decimal
-string, a date as ISO 8601, yes/no as "yes" or "no", a single choice as the choice, several
-choices as a list, a file as ``{"document_id": ..., "name": ...}``.
+string, a date as ISO 8601, a date and time as ISO 8601 with its offset, yes/no as "yes" or
+"no", a single choice as the choice's key, several choices as a list of keys, a file as
+``{"document_id": ..., "name": ...}``. Keys never depend on the reader's language.
 
 A conditional question is asked only when the answer it depends on matches; otherwise its
 answer is dropped and it is never required. Pages work without JavaScript, so every question
@@ -19,10 +20,11 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from licensing.models import DateRange, Question, QuestionKind
+from cases.questions.models import DateRange, Question, QuestionKind
+from portal.localized import localized
 
 YES, NO = "yes", "no"
 
@@ -75,11 +77,12 @@ def _limit_hint(question: Question) -> str:
 
 
 def _base_hint(question: Question) -> str:
-    hint = " ".join(part for part in (question.hint, _limit_hint(question)) if part)
+    own_hint = localized(question, "hint")
+    hint = " ".join(part for part in (own_hint, _limit_hint(question)) if part)
     parent = question.condition_question
     if parent is not None:
         condition = _("Answer only if your answer to “%(question)s” is “%(value)s”.") % {
-            "question": parent.label,
+            "question": localized(parent, "label"),
             "value": _display_choice(parent, question.condition_value),
         }
         hint = f"{hint} {condition}".strip()
@@ -89,11 +92,22 @@ def _base_hint(question: Question) -> str:
 def _display_choice(question: Question, value: str) -> str:
     if question.kind == QuestionKind.YES_NO:
         return _("Yes") if value == YES else _("No") if value == NO else value
+    if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        return question.choice_labels().get(value, value)
     return value
 
 
+def question_label(question: Question) -> str:
+    """The question as the reader reads it, in their language."""
+    return localized(question, "label")
+
+
 def _field(question: Question) -> forms.Field:
-    common = {"label": question.label, "help_text": _base_hint(question), "required": False}
+    common = {
+        "label": question_label(question),
+        "help_text": _base_hint(question),
+        "required": False,
+    }
     kind = question.kind
     if kind == QuestionKind.TEXT:
         return forms.CharField(max_length=TEXT_MAX_LENGTH, **common)
@@ -105,11 +119,16 @@ def _field(question: Question) -> forms.Field:
         return forms.DecimalField(max_digits=14, decimal_places=2, **common)
     if kind == QuestionKind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == QuestionKind.DATETIME:
+        return forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            **common,
+        )
     if kind == QuestionKind.YES_NO:
         return forms.ChoiceField(
             choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
         )
-    choices = [(choice, choice) for choice in question.choice_list]
+    choices = list(question.choice_labels().items())
     if kind == QuestionKind.SINGLE_CHOICE:
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if kind == QuestionKind.MULTIPLE_CHOICE:
@@ -139,6 +158,10 @@ def stored_value(question: Question, value) -> object:
         return None
     if question.kind == QuestionKind.NUMBER:
         return str(Decimal(value).normalize()) if isinstance(value, Decimal) else str(value)
+    if question.kind == QuestionKind.DATETIME:
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).isoformat(timespec="seconds")
+        return str(value)
     if question.kind == QuestionKind.DATE:
         return value.isoformat() if isinstance(value, datetime.date) else str(value)
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
@@ -152,6 +175,11 @@ def initial_value(question: Question, stored) -> object:
     """The form's initial value for a stored answer (files are never re-shown as input)."""
     if stored is None or question.kind == QuestionKind.FILE:
         return None
+    if question.kind == QuestionKind.DATETIME:
+        try:
+            return timezone.localtime(datetime.datetime.fromisoformat(str(stored)))
+        except ValueError:
+            return stored
     return stored
 
 
@@ -202,6 +230,14 @@ def _check_type(question: Question, value) -> object:
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(_number_rule(question))
         return str(number.normalize())
+    if kind == QuestionKind.DATETIME:
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(_("Enter a real date and time.")) from None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return timezone.localtime(moment).isoformat(timespec="seconds")
     if kind == QuestionKind.DATE:
         try:
             day = datetime.date.fromisoformat(str(value))
@@ -241,7 +277,7 @@ def answers_clean(
     (their condition does not hold) and to unknown codes are dropped; a required question that
     is asked and unanswered is an error. Nothing is written.
     """
-    questions = list(questions)
+    questions = [question for question in questions if question.answers_expected]
     typed: dict[str, object] = {}
     errors: dict[str, str] = {}
     for question in questions:
@@ -272,8 +308,17 @@ def answer_display(question: Question, value) -> str:
         return ""
     if question.kind == QuestionKind.YES_NO:
         return _display_choice(question, value)
+    if question.kind == QuestionKind.SINGLE_CHOICE:
+        return _display_choice(question, str(value))
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return ", ".join(value)
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(_display_choice(question, str(item)) for item in values)
     if question.kind == QuestionKind.FILE:
-        return str(value.get("name", ""))
+        return str(value.get("name", "")) if isinstance(value, dict) else ""
+    if question.kind == QuestionKind.DATETIME:
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
     return str(value)
