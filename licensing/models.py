@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
@@ -31,6 +30,7 @@ from portal.validators import REORDERING_CHARACTERS
 
 
 def default_reminder_offsets() -> list[int]:
+    # Referenced by migration 0001 only: reminders are notifications' rules now.
     return [90, 60, 30, 7]
 
 
@@ -71,13 +71,6 @@ class LicenseType(TimeStampedModel):
         _("renewal opens (days before expiry)"), default=90
     )
     grace_days = models.PositiveSmallIntegerField(_("grace period after expiry (days)"), default=30)
-    reminder_offsets = ArrayField(
-        models.PositiveSmallIntegerField(),
-        verbose_name=_("reminders (days before expiry)"),
-        default=default_reminder_offsets,
-        blank=True,
-        help_text=_("Comma-separated, e.g. 90,60,30,7."),
-    )
     review_target_days = models.PositiveSmallIntegerField(_("review target (days)"), default=30)
     auto_approve_renewals = models.BooleanField(
         _("approve clean renewals automatically"), default=False

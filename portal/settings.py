@@ -330,6 +330,14 @@ NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
 # Messages one guest address (e-mail or phone) that no account holder verified may be sent per
 # hour and channel, whatever queued them (0: no limit); the rest are recorded as skipped.
 NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = env.int("NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR", default=5)
+# The reminder engine (notifications/README.md): every hour, at twenty past, each active rule
+# queues what is due today; a run finds nothing new once the day's reminders are queued, and
+# messages wait for their rule's send-at time. The first run of the day comes after
+# licensing's expiry jobs (00:05, 00:10), so a license expired today is not reminded.
+CELERY_BEAT_SCHEDULE["notifications-run-reminders"] = {
+    "task": "notifications.run_reminders",
+    "schedule": crontab(minute=20),
+}
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
@@ -407,6 +415,11 @@ PAYMENTS_GUEST_LINK_DAYS = env.int("PAYMENTS_GUEST_LINK_DAYS", default=30)
 # webhook, the portal asks Stripe itself and lists the invoice for staff; also how long a
 # refund reported before its payment waits for it before it is listed for staff.
 PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", default=30)
+# Seconds the portal waits for the payment gateway (Stripe) before giving up on one call;
+# an unanswered call is retried by `payments.retry_gateway_intents` with the same key.
+PAYMENTS_GATEWAY_TIMEOUT_SECONDS = env.float("PAYMENTS_GATEWAY_TIMEOUT_SECONDS", default=10.0)
+# Seconds a gateway call may stay unanswered before the retry task makes it again.
+PAYMENTS_INTENT_RETRY_SECONDS = env.int("PAYMENTS_INTENT_RETRY_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
     "task": "payments.expire_invoices",
     "schedule": 15 * 60.0,
@@ -420,6 +433,11 @@ CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
 CELERY_BEAT_SCHEDULE["payments-apply-waiting-events"] = {
     "task": "payments.apply_waiting_events",
     "schedule": 5 * 60.0,
+}
+# Gateway calls (checkouts, refunds) whose answer was never recorded are made again.
+CELERY_BEAT_SCHEDULE["payments-retry-gateway-intents"] = {
+    "task": "payments.retry_gateway_intents",
+    "schedule": 2 * 60.0,
 }
 # Uploaded files whose database row never committed (a rollback, a worker that died):
 # deleted once a day so no resident's document lingers unreachable in storage.
@@ -486,13 +504,6 @@ CELERY_BEAT_SCHEDULE["licensing-end-suspensions"] = {
     "task": "licensing.end_suspensions",
     "schedule": crontab(hour=0, minute=10),
 }
-CELERY_BEAT_SCHEDULE["licensing-queue-renewal-reminders"] = {
-    "task": "licensing.queue_renewal_reminders",
-    "schedule": crontab(hour=7, minute=0),
-}
-# A reminder missed while the job did not run is still sent if its offset was reached at most
-# this many days ago (only the most recent offset, never the ones passed before it).
-LICENSING_REMINDER_CATCH_UP_DAYS = env.int("LICENSING_REMINDER_CATCH_UP_DAYS", default=7)
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records
