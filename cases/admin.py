@@ -10,29 +10,39 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
-from cases.exceptions import CaseError, InvalidAssignee, TransitionForbidden, TransitionNotAllowed
+from cases import permissions, selectors, services
+from cases.exceptions import (
+    ActionForbidden,
+    CaseError,
+    InvalidAssignee,
+    TransitionForbidden,
+    TransitionNotAllowed,
+    TransitionRefused,
+)
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
-from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department
+from cases.links import GuestLink
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
 from cases.workflow import registered_workflows
 
 
 class OverdueFilter(admin.SimpleListFilter):
     """Overdue or on time; a changelist of another model says how to reach its case.
 
-    Subclasses override `overdue_condition` (e.g. with the condition through `case__`).
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
     """
 
     title = _("overdue")
     parameter_name = "overdue"
+    prefix = ""
 
     def overdue_condition(self):
-        return selectors.overdue_filter()
+        return selectors.overdue_filter(prefix=self.prefix)
 
     def lookups(self, request, model_admin):
         return [("yes", _("Overdue")), ("no", _("On time"))]
@@ -82,18 +92,49 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class AssignedToMeFilter(admin.SimpleListFilter):
+    """Assigned to me, to nobody, or to anybody; every queue's one assignment filter.
+
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
+    """
+
     title = _("assignment")
     parameter_name = "mine"
+    prefix = ""
 
     def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("none", _("Unassigned"))]
+        return [("me", _("Assigned to me")), ("none", _("Unassigned")), ("any", _("Assigned"))]
 
     def queryset(self, request, queryset):
+        field = f"{self.prefix}assignee"
         if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        if self.value() == "none":
-            return queryset.filter(assignee__isnull=True)
+            return queryset.filter(**{field: request.user})
+        if self.value() in ("none", "any"):
+            return queryset.filter(**{f"{field}__isnull": self.value() == "none"})
         return queryset
+
+
+def assign_to_me(model_admin, request, cases) -> None:
+    """Every queue's "Assign to me" action: each of `cases` becomes the user's own, in
+    primary-key order, through `case_assign` (which checks their role); the message says how
+    many were assigned and how many their role does not let them take."""
+    assigned = refused = 0
+    for case in cases.order_by("pk"):
+        try:
+            services.case_assign(case=case, assignee=request.user, actor=request.user)
+        except CaseError:
+            refused += 1
+        else:
+            assigned += 1
+    model_admin.message_user(
+        request, gettext("%(count)d case(s) assigned to you.") % {"count": assigned}
+    )
+    if refused:
+        model_admin.message_user(
+            request,
+            gettext("%(count)d case(s) not assigned: your staff role does not allow it.")
+            % {"count": refused},
+            level=messages.WARNING,
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -249,11 +290,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
-        count = 0
-        for case in queryset.order_by("pk"):
-            services.case_assign(case=case, assignee=request.user, actor=request.user)
-            count += 1
-        self.message_user(request, gettext("%(count)d case(s) assigned to you.") % {"count": count})
+        assign_to_me(self, request, queryset)
 
     # --- The change page's working forms ---------------------------------------------------
 
@@ -290,7 +327,11 @@ class CaseAdmin(admin.ModelAdmin):
                 assign_form=StaffAssignForm(initial={"assignee": case.assignee_id}),
                 note_form=StaffNoteForm(prefix="note"),
                 message_form=StaffMessageForm(prefix="message"),
-                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
+                # Only the forms the member of staff's role lets them use (the services check
+                # again).
+                can_assign=permissions.can(request.user, permissions.ASSIGN, case),
+                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone)
+                and permissions.can(request.user, permissions.MESSAGE, case),
             )
         # Bound forms handed in by a refused action win, so what the clerk typed stays.
         context.update(extra_context or {})
@@ -335,6 +376,7 @@ class CaseAdmin(admin.ModelAdmin):
                 actor=request.user,
                 note=form.cleaned_data["note"],
                 public_note=form.cleaned_data["public_note"],
+                offered=True,
             )
         except TransitionNotAllowed:
             error = gettext("That status change is not possible from the current status.")
@@ -342,6 +384,8 @@ class CaseAdmin(admin.ModelAdmin):
         except TransitionForbidden:
             error = gettext("You may not make that status change.")
             return self._rerender(request, case, error=error, transition_form=form)
+        except TransitionRefused as refusal:
+            return self._rerender(request, case, error=str(refusal), transition_form=form)
         messages.success(
             request, gettext("Status changed to: %(status)s.") % {"status": case.status_label}
         )
@@ -359,6 +403,9 @@ class CaseAdmin(admin.ModelAdmin):
         except InvalidAssignee:
             error = gettext("Cases can only be assigned to active staff.")
             return self._rerender(request, case, error=error, assign_form=form)
+        except ActionForbidden:
+            error = gettext("Your staff role does not allow this.")
+            return self._rerender(request, case, error=error, assign_form=form)
         messages.success(request, gettext("Assignment saved."))
         return self._back(case)
 
@@ -367,7 +414,11 @@ class CaseAdmin(admin.ModelAdmin):
         form = StaffNoteForm(request.POST, prefix="note")
         if not form.is_valid():
             return self._rerender(request, case, note_form=form)
-        services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        try:
+            services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        except ActionForbidden:
+            error = gettext("Your staff role does not allow this.")
+            return self._rerender(request, case, error=error, note_form=form)
         messages.success(request, gettext("Note added."))
         return self._back(case)
 
@@ -387,8 +438,68 @@ class CaseAdmin(admin.ModelAdmin):
         return self._back(case)
 
 
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     ordering = ["name"]
+    inlines = [StaffMembershipInline]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    """Who holds which role where; what each role may do is in cases/permissions.py."""
+
+    list_display = ["user", "role", "department"]
+    list_filter = ["role", "department"]
+    list_select_related = ["user", "department"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(GuestLink)
+class GuestLinkAdmin(admin.ModelAdmin):
+    """Links sent to guests: who got one for what, until when; staff can withdraw them.
+
+    Read-only: a link is issued by its service and only ever revoked (the token itself is
+    not stored, so nothing here opens anything)."""
+
+    list_display = ["scope", "target_type", "target_id", "email", "created_at", "expires_at"]
+    list_filter = ["scope", "target_type", "revoked_reason"]
+    search_fields = ["email", "=target_id"]
+    readonly_fields = [
+        "scope",
+        "target_type",
+        "target_id",
+        "email",
+        "phone",
+        "page",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+        "last_used_at",
+    ]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Withdraw the selected links"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=GuestLink.RevokedReason.STAFF
+        )
+        text = ngettext("%(count)d link withdrawn.", "%(count)d links withdrawn.", count)
+        messages.success(request, text % {"count": count})

@@ -559,6 +559,66 @@ class CaseMessage(models.Model):
         return f"{self.case_id}: {self.body[:40]}"
 
 
+class StaffRole(models.TextChoices):
+    """What a member of staff does in a department (see cases/permissions.py for the rights)."""
+
+    CLERK = "clerk", _("Clerk")
+    REVIEWER = "reviewer", _("Reviewer")
+    INSPECTOR = "inspector", _("Inspector")
+    CASHIER = "cashier", _("Cashier")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class StaffMembership(TimeStampedModel):
+    """A member of staff holds `role` in `department`, or across the agency if it is empty.
+
+    One person may hold several roles (a clerk who is also a cashier). What each role may do
+    is decided in one place, `cases.permissions`, which services, selectors and the admin
+    all ask; this table only records who holds what.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member of staff"),
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+        limit_choices_to={"is_staff": True},
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("Leave empty for a role across every department."),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["user_id", "department_id", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department", "role"],
+                name="cases_membership_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=StaffRole.values), name="cases_membership_role_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "role"], name="cases_membership_dept_role"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department or _("every department")
+        return f"{self.user}: {self.get_role_display()} ({where})"
+
+
 # Guest links live with their API in cases/links.py, forms as data in cases/questions/;
 # imported here so Django registers them and `cases.models` names every model of the app.
 from cases.links import GuestLink  # noqa: E402, F401

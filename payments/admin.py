@@ -18,14 +18,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases import permissions
 from payments import selectors, services
 from payments.exceptions import InvoiceNotOpen, InvoiceNotPayable, PaymentRefused, RefundRefused
 from payments.forms import CounterPaymentForm, ReconciliationForm, RefundForm, ReviewResolveForm
 from payments.gateways import GatewayError
 from payments.models import (
+    PAYABLE_STATUSES,
     Invoice,
     InvoiceLine,
-    InvoiceStatus,
     Payment,
     PaymentStatus,
     Receipt,
@@ -34,6 +35,18 @@ from payments.models import (
 )
 from payments.money import format_cents
 from payments.pdf import receipt_filename, receipt_pdf
+
+
+def _may_take_payment(user) -> bool:
+    """The admin's model permission and a staff role that takes payments (the service
+    checks the role again)."""
+    return user.has_perm("payments.add_payment") and permissions.can(user, permissions.TAKE_PAYMENT)
+
+
+def _may_refund(user) -> bool:
+    """The admin's model permission and a staff role that refunds (cashier, supervisor,
+    administrator; the service checks the role again)."""
+    return user.has_perm("payments.add_refund") and permissions.can(user, permissions.REFUND)
 
 
 class ReadOnlyMixin:
@@ -164,20 +177,22 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if invoice is not None:
             extra_context.update(
                 invoice=invoice,
-                can_record_counter=invoice.status == InvoiceStatus.OPEN
-                and request.user.has_perm("payments.add_payment"),
+                can_record_counter=invoice.status in PAYABLE_STATUSES
+                and _may_take_payment(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def counter_payment_view(self, request, object_id):
-        if not request.user.has_perm("payments.add_payment"):
+        if not _may_take_payment(request.user):
             raise PermissionDenied
         invoice = self.get_object(request, unquote(object_id))
         if invoice is None:
             raise Http404
         back = reverse("admin:payments_invoice_change", args=[invoice.pk])
         form = CounterPaymentForm(
-            request.POST or None, initial={"amount": f"{invoice.total_cents / 100:.2f}"}
+            request.POST or None,
+            initial={"amount": f"{invoice.balance_cents / 100:.2f}"},
+            invoice=invoice,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -187,6 +202,8 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     amount_cents=form.cleaned_data["amount"],
                     actor=request.user,
                     note=form.cleaned_data["note"],
+                    payer_name=form.cleaned_data["payer_name"],
+                    payer_email=form.cleaned_data["payer_email"],
                 )
             except PaymentRefused as error:
                 form.add_error(None, str(error))
@@ -287,16 +304,15 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if payment is not None:
             extra_context.update(
                 payment=payment,
-                can_refund=payment.refundable_cents > 0
-                and request.user.has_perm("payments.add_refund"),
+                can_refund=payment.refundable_cents > 0 and _may_refund(request.user),
                 can_resolve=payment.status == PaymentStatus.NEEDS_REVIEW
                 and payment.reviewed_at is None
-                and request.user.has_perm("payments.add_refund"),
+                and _may_refund(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _payment_for_action(self, request, object_id) -> Payment:
-        if not request.user.has_perm("payments.add_refund"):
+        if not _may_refund(request.user):
             raise PermissionDenied
         payment = self.get_object(request, unquote(object_id))
         if payment is None:
@@ -311,7 +327,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.refund_issue(
+                refund = services.refund_issue(
                     payment=payment,
                     amount_cents=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
@@ -321,14 +337,19 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 form.add_error("amount", str(error))
             except GatewayError:
                 form.add_error(
-                    None,
-                    gettext(
-                        "The payment provider refused the refund or did not answer; "
-                        "nothing was refunded."
-                    ),
+                    None, gettext("The payment provider refused the refund; nothing was refunded.")
                 )
             else:
-                messages.success(request, gettext("Refund issued; the payer is being told."))
+                if refund.status == Refund.Status.PENDING:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "The payment provider has not answered yet. The refund is recorded "
+                            "as in progress and will be completed automatically."
+                        ),
+                    )
+                else:
+                    messages.success(request, gettext("Refund issued; the payer is being told."))
                 return HttpResponseRedirect(back)
         context = {
             **self.admin_site.each_context(request),

@@ -4,17 +4,20 @@ must look at. Access control lives here, in the queries."""
 from __future__ import annotations
 
 import datetime
+import hmac
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 
+from cases.links import LinkScope, resolve_link
 from payments.models import (
     Invoice,
+    InvoiceStatus,
     Payment,
     PaymentGateway,
     PaymentStatus,
@@ -24,7 +27,6 @@ from payments.models import (
     StripeEvent,
     StripeEventStatus,
 )
-from payments.tokens import reference_from_guest_token
 
 
 def _invoices() -> QuerySet[Invoice]:
@@ -47,13 +49,14 @@ def invoice_for_user(*, user, reference: str) -> Invoice:
     return invoices_for_user(user=user).get(reference=reference)
 
 
-def invoice_for_guest_token(*, token: str) -> Invoice:
-    """The invoice a guest link opens; Invoice.DoesNotExist if forged, expired or unknown."""
-    try:
-        reference = reference_from_guest_token(token)
-    except signing.BadSignature:
-        raise Invoice.DoesNotExist("Invalid or expired link.") from None
-    return _invoices().get(reference=reference)
+def invoice_for_guest_token(*, token: str, scope: str = LinkScope.VIEW) -> tuple[Invoice, bool]:
+    """The invoice a guest link opens for `scope`, and whether the link may pay it.
+
+    Raises cases.links.LinkError if the link is forged, expired, revoked or not for `scope`
+    (a view link cannot pay), or the invoice now belongs to an account.
+    """
+    resolved = resolve_link(token, scope, model=Invoice)
+    return _invoices().get(pk=resolved.target.pk), resolved.allows(LinkScope.PAY)
 
 
 def invoice_find_by_reference(*, reference: str, email: str) -> Invoice | None:
@@ -68,6 +71,46 @@ def invoice_find_by_reference(*, reference: str, email: str) -> Invoice | None:
         .filter(Q(guest_email_ci=email) | Q(payer_email_ci=email))
         .first()
     )
+
+
+def normalise_bill_number(value: str) -> str:
+    """A bill number or printed code as compared: letters and digits, upper case."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:64]
+
+
+def _normalise_name(value: str) -> str:
+    """A last name as compared: no accents, case, spaces, hyphens or apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
+
+
+def _factor_matches(invoice: Invoice, factor: str) -> bool:
+    code, name = normalise_bill_number(factor), _normalise_name(factor)
+    matches = False
+    # Both compared every time, in constant time: the answer's timing tells nothing.
+    if invoice.lookup_code:
+        matches |= hmac.compare_digest(code.encode(), invoice.lookup_code.encode())
+    if invoice.billed_last_name:
+        expected = _normalise_name(invoice.billed_last_name)
+        matches |= bool(name) and hmac.compare_digest(name.encode(), expected.encode())
+    return matches
+
+
+def invoices_find_by_bill_number(*, number: str, factor: str) -> list[Invoice]:
+    """The bills printed with `number` (a tax bill or parcel number) that `factor` opens: the
+    billed person's last name or the code printed on the bill. Newest first; closed bills
+    (cancelled, expired) are left out. Empty when the number is unknown or the factor does
+    not match: the caller cannot tell which.
+    """
+    number = normalise_bill_number(number)
+    if not number or not (factor or "").strip():
+        return []
+    candidates = (
+        Invoice.objects.filter(external_number=number)
+        .exclude(status__in=[InvoiceStatus.VOID, InvoiceStatus.EXPIRED])
+        .order_by("-created_at", "-id")[:20]
+    )
+    return [invoice for invoice in candidates if _factor_matches(invoice, factor)]
 
 
 def receipt_of_invoice(*, invoice: Invoice, number: str) -> Receipt:
