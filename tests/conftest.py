@@ -4,18 +4,32 @@ from django.core.cache import cache, caches
 from django.utils import translation
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _case_declarations(django_db_setup, django_db_blocker):
-    """The test database accepts the statuses and events of every workflow, the test
-    workflows included (a reused database has not been migrated in this session)."""
+def _sync_case_declarations(**kwargs) -> None:
     from cases.declarations import declarations_sync
     from cases.workflow import registered_workflows
     from tests.cases.workflows import TEST_WORKFLOWS
 
+    workflows = {workflow.kind: workflow for workflow in registered_workflows()}
+    workflows.update({workflow.kind: workflow for workflow in TEST_WORKFLOWS})
+    declarations_sync(workflows=workflows.values())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _case_declarations(django_db_setup, django_db_blocker):
+    """The test database accepts the statuses and events of every workflow, the test
+    workflows included, registered or not: now (a reused database has not been migrated in
+    this session) and after every flush by a transactional test (which empties the
+    declarations and emits post_migrate, when a test workflow may not be registered yet)."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
     with django_db_blocker.unblock():
-        workflows = {workflow.kind: workflow for workflow in registered_workflows()}
-        workflows.update({workflow.kind: workflow for workflow in TEST_WORKFLOWS})
-        declarations_sync(workflows=workflows.values())
+        _sync_case_declarations()
+    post_migrate.connect(
+        _sync_case_declarations,
+        sender=apps.get_app_config("cases"),
+        dispatch_uid="tests_case_declarations",
+    )
 
 
 @pytest.fixture(autouse=True)
