@@ -14,8 +14,17 @@ def _sync_case_declarations(**kwargs) -> None:
     declarations_sync(workflows=workflows.values())
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def _needs_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _case_declarations(django_db_setup, django_db_blocker):
+def _case_declarations(request, django_db_blocker):
     """The test database accepts the statuses and events of every workflow, the test
     workflows included, registered or not: now (a reused database has not been migrated in
     this session) and after every flush by a transactional test (which empties the
@@ -23,6 +32,9 @@ def _case_declarations(django_db_setup, django_db_blocker):
     from django.apps import apps
     from django.db.models.signals import post_migrate
 
+    if not any(_needs_database(item) for item in request.session.items):
+        return  # no test database is made for a run that needs none
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         _sync_case_declarations()
     post_migrate.connect(
