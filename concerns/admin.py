@@ -379,7 +379,7 @@ class ConcernReportAdmin(admin.ModelAdmin):
                     initial={"department": case.department_id},
                 ),
                 assign_form=StaffAssignForm(
-                    prefix="assign", initial={"assignee": case.assignee_id}
+                    prefix="assign", initial={"assignee": case.assignee_id}, case=case
                 ),
                 canned_form=StaffCannedMessageForm(prefix="canned", canned=canned),
                 note_form=CaseNoteForm(prefix="note"),
