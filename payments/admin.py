@@ -24,9 +24,9 @@ from payments.exceptions import InvoiceNotOpen, InvoiceNotPayable, PaymentRefuse
 from payments.forms import CounterPaymentForm, ReconciliationForm, RefundForm, ReviewResolveForm
 from payments.gateways import GatewayError
 from payments.models import (
+    PAYABLE_STATUSES,
     Invoice,
     InvoiceLine,
-    InvoiceStatus,
     Payment,
     PaymentStatus,
     Receipt,
@@ -177,7 +177,7 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if invoice is not None:
             extra_context.update(
                 invoice=invoice,
-                can_record_counter=invoice.status == InvoiceStatus.OPEN
+                can_record_counter=invoice.status in PAYABLE_STATUSES
                 and _may_take_payment(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -190,7 +190,9 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
             raise Http404
         back = reverse("admin:payments_invoice_change", args=[invoice.pk])
         form = CounterPaymentForm(
-            request.POST or None, initial={"amount": f"{invoice.total_cents / 100:.2f}"}
+            request.POST or None,
+            initial={"amount": f"{invoice.balance_cents / 100:.2f}"},
+            invoice=invoice,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -200,6 +202,8 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     amount_cents=form.cleaned_data["amount"],
                     actor=request.user,
                     note=form.cleaned_data["note"],
+                    payer_name=form.cleaned_data["payer_name"],
+                    payer_email=form.cleaned_data["payer_email"],
                 )
             except PaymentRefused as error:
                 form.add_error(None, str(error))
@@ -323,7 +327,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.refund_issue(
+                refund = services.refund_issue(
                     payment=payment,
                     amount_cents=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
@@ -333,14 +337,19 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 form.add_error("amount", str(error))
             except GatewayError:
                 form.add_error(
-                    None,
-                    gettext(
-                        "The payment provider refused the refund or did not answer; "
-                        "nothing was refunded."
-                    ),
+                    None, gettext("The payment provider refused the refund; nothing was refunded.")
                 )
             else:
-                messages.success(request, gettext("Refund issued; the payer is being told."))
+                if refund.status == Refund.Status.PENDING:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "The payment provider has not answered yet. The refund is recorded "
+                            "as in progress and will be completed automatically."
+                        ),
+                    )
+                else:
+                    messages.success(request, gettext("Refund issued; the payer is being told."))
                 return HttpResponseRedirect(back)
         context = {
             **self.admin_site.each_context(request),

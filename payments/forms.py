@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from payments.models import COUNTER_METHODS, PaymentMethod
-from payments.money import parse_amount
+from payments.money import format_cents, parse_amount
 from portal.forms import PlainTextFormMixin
 
 
@@ -50,6 +50,23 @@ class FindInvoiceForm(forms.Form):
         return self.cleaned_data["reference"].strip().upper()
 
 
+class BillLookupForm(PlainTextFormMixin, forms.Form):
+    number = forms.CharField(
+        label=_("Bill number"),
+        max_length=64,
+        help_text=_("As printed on your bill: a tax bill number or a parcel number."),
+        error_messages={"required": _("Enter the number printed on your bill.")},
+    )
+    factor = forms.CharField(
+        label=_("Last name of the person billed, or the code printed on the bill"),
+        max_length=150,
+        help_text=_("We ask for it so that only someone holding the bill can see it."),
+        error_messages={
+            "required": _("Enter the last name of the person billed or the code on the bill.")
+        },
+    )
+
+
 class LocalCheckoutForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Result of this test payment"),
@@ -60,22 +77,72 @@ class LocalCheckoutForm(forms.Form):
     )
 
 
-class CounterPaymentForm(PlainTextFormMixin, forms.Form):
+class PayerFieldsMixin(forms.Form):
+    """Someone paying for the person billed (a relative, a lender): their receipt goes to them."""
+
+    payer_name = forms.CharField(
+        label=_("Name of the person paying"),
+        required=False,
+        max_length=150,
+        help_text=_("Only if someone other than the person billed is paying."),
+    )
+    payer_email = forms.EmailField(
+        label=_("E-mail address of the person paying"),
+        required=False,
+        help_text=_("The receipt goes to this address; the person billed is told."),
+        error_messages={
+            "invalid": _("Enter an e-mail address in the correct format, like name@example.com."),
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("payer_name", "").strip() and not cleaned.get("payer_email"):
+            self.add_error("payer_email", _("Enter the e-mail address the receipt should go to."))
+        return cleaned
+
+
+class CounterPaymentForm(PlainTextFormMixin, PayerFieldsMixin, forms.Form):
     method = forms.ChoiceField(
         label=_("Paid by"),
         choices=[(m.value, m.label) for m in PaymentMethod if m in COUNTER_METHODS],
         widget=forms.RadioSelect,
     )
-    amount = AmountField(
-        label=_("Amount received"),
-        help_text=_("Must be the invoice's total."),
-    )
+    amount = AmountField(label=_("Amount received"))
     note = forms.CharField(
         label=_("Note"),
         required=False,
         max_length=255,
         help_text=_("Check number, receipt book number, or anything staff should know."),
     )
+    field_order = ["method", "amount", "payer_name", "payer_email", "note"]
+
+    def __init__(self, *args, invoice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invoice is not None and invoice.accepts_part_payments:
+            self.fields["amount"].help_text = _(
+                "The balance, or a part of at least %(minimum)s."
+            ) % {"minimum": format_cents(invoice.smallest_payment_cents, invoice.currency)}
+        else:
+            self.fields["amount"].help_text = _("Must be the balance due.")
+
+
+class PayForm(PlainTextFormMixin, PayerFieldsMixin, forms.Form):
+    """The payer's choice before the gateway: how much (if the invoice takes parts), and who."""
+
+    amount = AmountField(label=_("Amount to pay"), required=False)
+
+    def __init__(self, *args, invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invoice.accepts_part_payments:
+            self.fields["amount"].help_text = _(
+                "Pay the balance of %(balance)s, or a part of at least %(minimum)s."
+            ) % {
+                "balance": format_cents(invoice.balance_cents, invoice.currency),
+                "minimum": format_cents(invoice.smallest_payment_cents, invoice.currency),
+            }
+        else:
+            del self.fields["amount"]
 
 
 class RefundForm(PlainTextFormMixin, forms.Form):

@@ -46,8 +46,11 @@ def _render_text(name: str, context: dict) -> str:
 
 
 def _recipient(receipt: Receipt) -> tuple[str, str, str] | None:
-    """(address, name, language) of the payer, or None if they do not take e-mail."""
+    """(address, name, language) of whoever paid, or None if they do not take e-mail."""
     invoice = receipt.invoice
+    if receipt.payment.payer_email:
+        # Paid by someone other than the person billed (a relative, a lender).
+        return receipt.payment.payer_email, receipt.payment.payer_name, invoice.language
     if invoice.payer_id is not None:
         payer = invoice.payer
         if not (payer.notify_by_email and payer.email):

@@ -4,11 +4,16 @@ Amounts are integer cents in the invoice's currency (settings.AGENCY["currency"]
 invoice was issued). The money rules are database constraints, so no code path, admin edit or
 bug can break them:
 
-* every amount is non-negative, and a line's amount is its quantity times its unit amount;
-* an invoice is paid (or partially or fully refunded) exactly when the amount paid equals its
-  total, and its refund status matches what was refunded;
-* nothing is refunded beyond what was paid, on the payment and on the invoice;
-* an invoice has at most one successful payment and at most one checkout attempt in progress;
+* a line's amount is its quantity times its unit amount; a charge is never negative, a credit
+  never positive; the invoice's total is the sum of its lines (a deferred trigger checks it
+  at commit) and is never negative;
+* an invoice takes one or more payments (instalments, partial payments above its minimum):
+  what was paid never exceeds the total, it is partly paid while something was paid and
+  something is left, and paid exactly when the amount paid equals its total; its refund
+  status matches what was refunded;
+* nothing is refunded beyond what was paid, on the payment and on the invoice, counting the
+  refunds still waiting for the gateway's answer;
+* an invoice has at most one checkout attempt in progress;
 * a Stripe event is stored once per event id, a Stripe object is linked to one row only.
 
 Rows change only through `payments.services`; an invoice's status only through the services
@@ -31,12 +36,16 @@ from portal.languages import LanguageField
 
 class InvoiceStatus(models.TextChoices):
     OPEN = "open", _("Due")
+    PARTIALLY_PAID = "partially_paid", _("Partly paid")
     PAID = "paid", _("Paid")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
     REFUNDED = "refunded", _("Refunded")
     VOID = "void", _("Cancelled")
     EXPIRED = "expired", _("Expired")
 
+
+# Statuses in which an invoice takes payments (while it has not expired).
+PAYABLE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
 
 # Statuses in which the invoice's money has been received (and may have been refunded since).
 SETTLED_STATUSES = (
@@ -96,6 +105,20 @@ class Invoice(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=24, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
     )
+    minimum_payment_cents = models.BigIntegerField(
+        _("smallest part payment (cents)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the invoice is paid in one payment. Otherwise it may be paid in parts of "
+            "at least this amount (or what is left, if less)."
+        ),
+    )
+    # A number printed on a paper bill (a tax bill or parcel number), and the second factor
+    # that proves the visitor holds the bill: the billed person's last name or a code.
+    external_number = models.CharField(_("bill number"), max_length=64, blank=True)
+    lookup_code = models.CharField(_("code printed on the bill"), max_length=32, blank=True)
+    billed_last_name = models.CharField(_("billed person's last name"), max_length=150, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     expires_at = models.DateTimeField(
         _("expires"),
@@ -131,15 +154,33 @@ class Invoice(TimeStampedModel):
                 condition=Q(amount_refunded_cents__lte=F("amount_paid_cents")),
                 name="payments_invoice_refunded_within_paid",
             ),
-            # Paid means paid in full, by exactly the invoice's total.
+            # No payment ever takes more than the balance.
+            models.CheckConstraint(
+                condition=Q(amount_paid_cents__lte=F("total_cents")),
+                name="payments_invoice_paid_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_payment_cents__isnull=True) | Q(minimum_payment_cents__gt=0),
+                name="payments_invoice_minimum_positive",
+            ),
+            # Partly paid means something paid and something left; paid means paid in full.
             models.CheckConstraint(
                 condition=(
                     Q(status__in=UNSETTLED_STATUSES, amount_paid_cents=0)
                     | Q(
-                        status__in=SETTLED_STATUSES,
+                        status=InvoiceStatus.PARTIALLY_PAID,
+                        amount_paid_cents__gt=0,
+                        amount_paid_cents__lt=F("total_cents"),
+                    )
+                    | Q(
+                        status=InvoiceStatus.PAID,
                         amount_paid_cents=F("total_cents"),
                         amount_paid_cents__gt=0,
                         paid_at__isnull=False,
+                    )
+                    | Q(
+                        status__in=(InvoiceStatus.PARTIALLY_REFUNDED, InvoiceStatus.REFUNDED),
+                        amount_paid_cents__gt=0,
                     )
                 ),
                 name="payments_invoice_paid_matches_status",
@@ -156,7 +197,8 @@ class Invoice(TimeStampedModel):
                         status=InvoiceStatus.REFUNDED,
                         amount_refunded_cents=F("amount_paid_cents"),
                     )
-                    | Q(status__in=UNSETTLED_STATUSES)
+                    | Q(status__in=UNSETTLED_STATUSES, amount_refunded_cents=0)
+                    | Q(status=InvoiceStatus.PARTIALLY_PAID, amount_refunded_cents=0)
                 ),
                 name="payments_invoice_refund_matches_status",
             ),
@@ -180,6 +222,11 @@ class Invoice(TimeStampedModel):
                 condition=Q(status=InvoiceStatus.OPEN, expires_at__isnull=False),
                 name="payments_invoice_open_expiry",
             ),
+            models.Index(
+                fields=["external_number"],
+                condition=~Q(external_number=""),
+                name="payments_invoice_external_no",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,23 +242,57 @@ class Invoice(TimeStampedModel):
 
     @property
     def is_payable(self) -> bool:
-        return self.status == InvoiceStatus.OPEN and (
+        return self.status in PAYABLE_STATUSES and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+    @property
+    def balance_cents(self) -> int:
+        """What is left to pay (nothing once the invoice is closed or refunded)."""
+        if self.status not in PAYABLE_STATUSES:
+            return 0
+        return self.total_cents - self.amount_paid_cents
+
+    @property
+    def accepts_part_payments(self) -> bool:
+        return self.minimum_payment_cents is not None
+
+    @property
+    def smallest_payment_cents(self) -> int:
+        """The least one payment may be now: the whole balance, or the minimum part."""
+        balance = self.balance_cents
+        if self.minimum_payment_cents is None:
+            return balance
+        return min(self.minimum_payment_cents, balance)
 
     @property
     def refundable_cents(self) -> int:
         return self.amount_paid_cents - self.amount_refunded_cents
 
 
+class LineKind(models.TextChoices):
+    CHARGE = "charge", _("Charge")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    CREDIT = "credit", _("Credit")
+
+
 class InvoiceLine(models.Model):
-    """One charge on an invoice. Lines are written with their invoice and never change."""
+    """One line of an invoice: a charge, an adjustment (either sign) or a credit (negative).
+
+    Lines are written with their invoice, or added later by `invoice_add_line`, and never
+    change; the invoice's total is their sum.
+    """
+
+    Kind = LineKind
 
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="lines"
     )
     position = models.PositiveSmallIntegerField(_("position"))
     description = models.CharField(_("description"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=LineKind.choices, default=LineKind.CHARGE
+    )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_amount_cents = models.BigIntegerField(_("unit amount (cents)"))
     amount_cents = models.BigIntegerField(_("amount (cents)"))
@@ -225,8 +306,13 @@ class InvoiceLine(models.Model):
                 fields=["invoice", "position"], name="payments_line_position_unique"
             ),
             models.CheckConstraint(
-                condition=Q(quantity__gte=1, unit_amount_cents__gte=0),
-                name="payments_line_amounts_non_negative",
+                condition=Q(quantity__gte=1)
+                & (
+                    Q(kind=LineKind.CHARGE, unit_amount_cents__gte=0)
+                    | Q(kind=LineKind.CREDIT, unit_amount_cents__lt=0)
+                    | Q(kind=LineKind.ADJUSTMENT)
+                ),
+                name="payments_line_sign_matches_kind",
             ),
             models.CheckConstraint(
                 condition=Q(amount_cents=F("quantity") * F("unit_amount_cents")),
@@ -268,6 +354,7 @@ class ReviewReason(models.TextChoices):
     AMOUNT_MISMATCH = "amount_mismatch", _("Amount or currency differs from the invoice")
     INVOICE_CLOSED = "invoice_closed", _("Invoice was no longer payable")
     DUPLICATE = "duplicate", _("Invoice was already paid by another payment")
+    OVER_BALANCE = "over_balance", _("More than the balance left on the invoice")
 
 
 class SettlementSource(models.TextChoices):
@@ -302,6 +389,9 @@ class Payment(TimeStampedModel):
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3)
     amount_refunded_cents = models.BigIntegerField(_("refunded (cents)"), default=0)
+    # Refunds asked of the gateway and not answered yet: reserved, so two refunds in flight
+    # never give back more than was paid.
+    refund_pending_cents = models.BigIntegerField(_("refunds in progress (cents)"), default=0)
     # Sent with every gateway call that creates something, so a retried call never creates
     # a second checkout session.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -332,6 +422,9 @@ class Payment(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # Someone other than the person billed (a relative, a lender): their receipt goes to them.
+    payer_name = models.CharField(_("paid by (name)"), max_length=150, blank=True)
+    payer_email = models.EmailField(_("paid by (e-mail address)"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -363,7 +456,10 @@ class Payment(TimeStampedModel):
                 name="payments_payment_amounts_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(amount_refunded_cents__lte=F("amount_cents")),
+                condition=Q(
+                    refund_pending_cents__gte=0,
+                    amount_refunded_cents__lte=F("amount_cents") - F("refund_pending_cents"),
+                ),
                 name="payments_payment_refunded_within_amount",
             ),
             models.CheckConstraint(
@@ -381,11 +477,9 @@ class Payment(TimeStampedModel):
                 ),
                 name="payments_payment_review_has_reason",
             ),
-            # One successful payment per invoice: a second one can only be a mistake.
-            models.UniqueConstraint(
-                fields=["invoice"],
-                condition=Q(status=PaymentStatus.SUCCEEDED),
-                name="payments_payment_one_success_per_invoice",
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0) | ~Q(status=PaymentStatus.SUCCEEDED),
+                name="payments_payment_succeeded_positive",
             ),
             # One checkout in progress per invoice: a double click reuses it.
             models.UniqueConstraint(
@@ -422,17 +516,45 @@ class Payment(TimeStampedModel):
     def refundable_cents(self) -> int:
         if self.status != PaymentStatus.SUCCEEDED:
             return 0
-        return self.amount_cents - self.amount_refunded_cents
+        return self.amount_cents - self.amount_refunded_cents - self.refund_pending_cents
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Asked of the gateway")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refused by the gateway")
+
+
+class RefundOrigin(models.TextChoices):
+    STAFF = "staff", _("Issued by staff")
+    POLICY = "policy", _("Under a refund policy")
+    GATEWAY = "gateway", _("Made in the gateway's dashboard")
 
 
 class Refund(TimeStampedModel):
-    """Money given back on a successful payment, whole or in part."""
+    """Money given back on a successful payment, whole or in part.
+
+    `pending` while the gateway has not answered (its amount is reserved on the payment);
+    `succeeded` once counted on the payment and the invoice; `failed` if the gateway refused.
+    """
+
+    Status = RefundStatus
+    Origin = RefundOrigin
 
     payment = models.ForeignKey(
         Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
     )
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED
+    )
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=RefundOrigin.choices, default=RefundOrigin.STAFF
+    )
+    policy = models.CharField(
+        _("policy"), max_length=64, blank=True, help_text=_("The policy that started it.")
+    )
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider_reference = models.CharField(_("gateway reference"), max_length=255, blank=True)
     provider_status = models.CharField(_("gateway status"), max_length=32, blank=True)
@@ -454,6 +576,12 @@ class Refund(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0), name="payments_refund_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=RefundStatus.values), name="payments_refund_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=RefundOrigin.values), name="payments_refund_origin_known"
+            ),
             models.UniqueConstraint(
                 fields=["provider_reference"],
                 condition=~Q(provider_reference=""),
@@ -463,6 +591,88 @@ class Refund(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.payment.invoice.reference} · {self.amount_cents}"
+
+
+class IntentKind(models.TextChoices):
+    CHECKOUT = "checkout", _("Create a checkout")
+    REFUND = "refund", _("Refund")
+
+
+class IntentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the gateway")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Refused by the gateway")
+
+
+class GatewayIntent(TimeStampedModel):
+    """A call to the payment gateway, recorded before it is made.
+
+    The gateway is never called inside a transaction or under a row lock: the service
+    records this row (with the payment or refund it is for), commits, calls the gateway with
+    the row's idempotency key, then records the answer in a new transaction. A call whose
+    answer was never recorded (the worker died, the gateway timed out) stays `pending` and
+    `payments.retry_gateway_intents` makes it again; the idempotency key makes the gateway
+    answer a repeated call with the first call's result.
+    """
+
+    Kind = IntentKind
+    Status = IntentStatus
+
+    kind = models.CharField(_("kind"), max_length=16, choices=IntentKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=IntentStatus.choices, default=IntentStatus.PENDING
+    )
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="intents"
+    )
+    refund = models.OneToOneField(
+        Refund,
+        verbose_name=_("refund"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intent",
+    )
+    attempts = models.PositiveIntegerField(_("calls made"), default=0)
+    # Set while a process is making the call: nobody else makes it before then.
+    claimed_until = models.DateTimeField(_("call in progress until"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gateway call")
+        verbose_name_plural = _("gateway calls")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=IntentStatus.values), name="payments_intent_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=IntentKind.CHECKOUT, refund__isnull=True)
+                | Q(kind=IntentKind.REFUND, refund__isnull=False),
+                name="payments_intent_refund_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=IntentStatus.PENDING, completed_at__isnull=True)
+                | ~Q(status=IntentStatus.PENDING) & Q(completed_at__isnull=False),
+                name="payments_intent_completed_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(kind=IntentKind.CHECKOUT),
+                name="payments_intent_one_checkout_per_payment",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status=IntentStatus.PENDING),
+                name="payments_intent_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.payment_id} · {self.get_status_display()}"
 
 
 class ReceiptKind(models.TextChoices):

@@ -4,6 +4,8 @@ must look at. Access control lives here, in the queries."""
 from __future__ import annotations
 
 import datetime
+import hmac
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from payments.models import (
     Invoice,
+    InvoiceStatus,
     Payment,
     PaymentGateway,
     PaymentStatus,
@@ -68,6 +71,46 @@ def invoice_find_by_reference(*, reference: str, email: str) -> Invoice | None:
         .filter(Q(guest_email_ci=email) | Q(payer_email_ci=email))
         .first()
     )
+
+
+def normalise_bill_number(value: str) -> str:
+    """A bill number or printed code as compared: letters and digits, upper case."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:64]
+
+
+def _normalise_name(value: str) -> str:
+    """A last name as compared: no accents, case, spaces, hyphens or apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
+
+
+def _factor_matches(invoice: Invoice, factor: str) -> bool:
+    code, name = normalise_bill_number(factor), _normalise_name(factor)
+    matches = False
+    # Both compared every time, in constant time: the answer's timing tells nothing.
+    if invoice.lookup_code:
+        matches |= hmac.compare_digest(code.encode(), invoice.lookup_code.encode())
+    if invoice.billed_last_name:
+        expected = _normalise_name(invoice.billed_last_name)
+        matches |= bool(name) and hmac.compare_digest(name.encode(), expected.encode())
+    return matches
+
+
+def invoices_find_by_bill_number(*, number: str, factor: str) -> list[Invoice]:
+    """The bills printed with `number` (a tax bill or parcel number) that `factor` opens: the
+    billed person's last name or the code printed on the bill. Newest first; closed bills
+    (cancelled, expired) are left out. Empty when the number is unknown or the factor does
+    not match: the caller cannot tell which.
+    """
+    number = normalise_bill_number(number)
+    if not number or not (factor or "").strip():
+        return []
+    candidates = (
+        Invoice.objects.filter(external_number=number)
+        .exclude(status__in=[InvoiceStatus.VOID, InvoiceStatus.EXPIRED])
+        .order_by("-created_at", "-id")[:20]
+    )
+    return [invoice for invoice in candidates if _factor_matches(invoice, factor)]
 
 
 def receipt_of_invoice(*, invoice: Invoice, number: str) -> Receipt:

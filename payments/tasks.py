@@ -5,6 +5,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from payments.services import (
     attempts_check_stale,
+    intents_retry_pending,
     invoices_expire_due,
     receipt_email_send,
     webhook_events_apply_waiting,
@@ -47,3 +48,9 @@ def check_stale_attempts() -> int:
 def apply_waiting_events() -> int:
     """Apply Stripe events (refunds) that arrived before their payment, now recorded."""
     return webhook_events_apply_waiting()
+
+
+@shared_task(name="payments.retry_gateway_intents", ignore_result=True, acks_late=True)
+def retry_gateway_intents() -> int:
+    """Make again the gateway calls (checkouts, refunds) whose answer was never recorded."""
+    return intents_retry_pending()

@@ -9,6 +9,7 @@ app_name = "payments"
 urlpatterns = [
     path("", views.find_invoice, name="find"),
     path("mine/", views.my_payments, name="mine"),
+    path("bills/", views.bill_lookup, name="bills"),
     path("invoices/<str:reference>/", views.invoice_detail, name="invoice"),
     path("invoices/<str:reference>/pay/", views.invoice_pay, name="invoice_pay"),
     path("invoices/<str:reference>/return/", views.invoice_return, name="invoice_return"),

@@ -22,13 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from payments import selectors, services
 from payments.access import InvoiceAccess, invoice_page
-from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable
-from payments.forms import FindInvoiceForm, LocalCheckoutForm
+from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable, PaymentRefused
+from payments.forms import BillLookupForm, FindInvoiceForm, LocalCheckoutForm, PayForm
 from payments.gateways import GatewayError, online_gateway
 from payments.gateways.stripe import event_payload
 from payments.models import (
+    PAYABLE_STATUSES,
     SETTLED_STATUSES,
-    InvoiceStatus,
     Payment,
     PaymentGateway,
     PaymentStatus,
@@ -53,34 +53,50 @@ def _receipts(access: InvoiceAccess) -> list[tuple]:
     return [(r, access.receipt_url(r.number)) for r in access.invoice.receipts.all()]
 
 
-@never_cache
-@require_GET
-@invoice_page
-def invoice_detail(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
+def _detail(request: HttpRequest, access: InvoiceAccess, form: PayForm, status: int = 200):
     invoice = access.invoice
-    if request.GET.get("cancelled") and invoice.status == InvoiceStatus.OPEN:
-        messages.info(request, _("Your payment was not completed. Nothing was charged."))
     context = {
         "access": access,
         "invoice": invoice,
+        "form": form,
         "receipts": _receipts(access),
         "payments": selectors.payments_of_invoice(invoice=invoice),
         "online": online_gateway() is not None,
         "local_gateway": settings.PAYMENTS_GATEWAY == "local",
     }
-    return render(request, "payments/invoice_detail.html", context)
+    return render(request, "payments/invoice_detail.html", context, status=status)
 
 
+@never_cache
+@require_GET
+@invoice_page
+def invoice_detail(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
+    invoice = access.invoice
+    if request.GET.get("cancelled") and invoice.is_payable:
+        messages.info(request, _("Your payment was not completed. Nothing was charged."))
+    return _detail(request, access, PayForm(invoice=invoice))
+
+
+@never_cache
 @require_POST
 @invoice_page
 def invoice_pay(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
     invoice = access.invoice
+    form = PayForm(request.POST, invoice=invoice)
+    if not form.is_valid():
+        return _detail(request, access, form, status=400)
     try:
         payment = services.payment_attempt_start(
             invoice=invoice,
             success_url=request.build_absolute_uri(access.return_url),
             cancel_url=request.build_absolute_uri(access.detail_url + "?cancelled=1"),
+            amount_cents=form.cleaned_data.get("amount"),
+            payer_name=form.cleaned_data["payer_name"],
+            payer_email=form.cleaned_data["payer_email"],
         )
+    except PaymentRefused as error:
+        form.add_error("amount" if "amount" in form.fields else None, str(error))
+        return _detail(request, access, form, status=400)
     except (InvoiceNotPayable, OnlinePaymentUnavailable) as error:
         messages.error(request, str(error))
         return redirect(access.detail_url)
@@ -167,7 +183,7 @@ def my_payments(request: HttpRequest) -> HttpResponse:
         receipts.extend((invoice, *row) for row in _receipts(access))
     receipts.sort(key=lambda row: row[1].issued_at, reverse=True)
     context = {
-        "to_pay": [i for i in invoices if i.status == InvoiceStatus.OPEN],
+        "to_pay": [i for i in invoices if i.status in PAYABLE_STATUSES],
         "invoices": invoices,
         "receipts": receipts,
     }
@@ -202,6 +218,48 @@ def find_invoice(request: HttpRequest) -> HttpResponse:
                 token = guest_token(invoice=invoice)
                 return redirect("payments:guest_invoice", token=token)
     return render(request, "payments/find_invoice.html", {"form": form})
+
+
+# Bill look-ups per client address per window, like the invoice look-up above.
+BILL_LOOKUP_LIMIT = 10
+BILL_LOOKUP_WINDOW_SECONDS = 15 * 60
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def bill_lookup(request: HttpRequest) -> HttpResponse:
+    """Reach a paper bill (a tax bill, a parcel's bills) by its number and a second factor.
+
+    Nothing about a bill is shown without the factor, and a wrong number and a wrong factor
+    get the same answer. One bill found goes straight to its page; several (a parcel's
+    bills) are listed by reference, amount and status, each with its own link.
+    """
+    form = BillLookupForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        key = f"payments:bills:{client_address(request)}"
+        if not allow(key, limit=BILL_LOOKUP_LIMIT, window_seconds=BILL_LOOKUP_WINDOW_SECONDS):
+            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+        else:
+            invoices = selectors.invoices_find_by_bill_number(
+                number=form.cleaned_data["number"], factor=form.cleaned_data["factor"]
+            )
+            if not invoices:
+                form.add_error(
+                    None,
+                    _(
+                        "We could not find a bill with that number and that name or code. "
+                        "Check both against your bill."
+                    ),
+                )
+            elif len(invoices) == 1:
+                return redirect("payments:guest_invoice", token=guest_token(invoice=invoices[0]))
+            else:
+                found = [(invoice, guest_token(invoice=invoice)) for invoice in invoices]
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request, "payments/bill_lookup.html", {"form": form, "found": found}, status=status
+    )
 
 
 @never_cache

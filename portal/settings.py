@@ -415,6 +415,11 @@ PAYMENTS_GUEST_LINK_DAYS = env.int("PAYMENTS_GUEST_LINK_DAYS", default=30)
 # webhook, the portal asks Stripe itself and lists the invoice for staff; also how long a
 # refund reported before its payment waits for it before it is listed for staff.
 PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", default=30)
+# Seconds the portal waits for the payment gateway (Stripe) before giving up on one call;
+# an unanswered call is retried by `payments.retry_gateway_intents` with the same key.
+PAYMENTS_GATEWAY_TIMEOUT_SECONDS = env.float("PAYMENTS_GATEWAY_TIMEOUT_SECONDS", default=10.0)
+# Seconds a gateway call may stay unanswered before the retry task makes it again.
+PAYMENTS_INTENT_RETRY_SECONDS = env.int("PAYMENTS_INTENT_RETRY_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
     "task": "payments.expire_invoices",
     "schedule": 15 * 60.0,
@@ -428,6 +433,11 @@ CELERY_BEAT_SCHEDULE["payments-check-stale-attempts"] = {
 CELERY_BEAT_SCHEDULE["payments-apply-waiting-events"] = {
     "task": "payments.apply_waiting_events",
     "schedule": 5 * 60.0,
+}
+# Gateway calls (checkouts, refunds) whose answer was never recorded are made again.
+CELERY_BEAT_SCHEDULE["payments-retry-gateway-intents"] = {
+    "task": "payments.retry_gateway_intents",
+    "schedule": 2 * 60.0,
 }
 # Uploaded files whose database row never committed (a rollback, a worker that died):
 # deleted once a day so no resident's document lingers unreachable in storage.

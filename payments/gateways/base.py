@@ -1,8 +1,8 @@
 """The interface every gateway implements, and the choice of gateway from settings.
 
 A gateway only talks to the payment provider: it never writes the database. The services in
-`payments.services` call it inside their transactions and record what it answered, so the
-same settlement code runs whatever the gateway.
+`payments.services` call it outside any transaction and row lock (see `GatewayIntent`), and
+record what it answered, so the same settlement code runs whatever the gateway.
 """
 
 from __future__ import annotations
@@ -15,7 +15,16 @@ from django.conf import settings
 
 
 class GatewayError(Exception):
-    """The provider refused a request or could not be reached; nothing was recorded."""
+    """The provider refused a request or could not be reached.
+
+    `retryable` is true when the provider may not have had its say (no answer, a timeout, a
+    server error, too many requests): the same call, with the same idempotency key, may be
+    made again. False when the provider refused the request itself.
+    """
+
+    def __init__(self, message: str = "", *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,25 @@ def stripe_client() -> stripe.StripeClient:
         settings.STRIPE_SECRET_KEY,
         base_addresses=base_addresses,
         max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        # A slow Stripe holds no lock (the services call it outside transactions), but the
+        # payer or the worker waits: give up after this and let the retry task finish it.
+        http_client=stripe.RequestsClient(timeout=settings.PAYMENTS_GATEWAY_TIMEOUT_SECONDS),
     )
+
+
+# No answer, or an answer that does not settle the request: the same call may be made again.
+# A 409 (IdempotencyError) is a call with the same key still in progress at Stripe.
+_RETRYABLE = (
+    stripe.APIConnectionError,
+    stripe.RateLimitError,
+    stripe.APIError,
+    stripe.IdempotencyError,
+)
+
+
+def _gateway_error(error: stripe.StripeError) -> GatewayError:
+    retryable = isinstance(error, _RETRYABLE) or (error.http_status or 0) >= 500
+    return GatewayError(_describe(error), retryable=retryable)
 
 
 def _describe(error: stripe.StripeError) -> str:
@@ -131,18 +149,34 @@ class StripeGateway(Gateway):
     def start_checkout(self, *, payment, invoice, success_url, cancel_url) -> CheckoutStart:
         now = timezone.now()
         expires_at = min(max(payment.expires_at, now + _MIN_EXPIRY), now + _MAX_EXPIRY)
-        line_items = [
-            {
-                "price_data": {
-                    "currency": invoice.currency.lower(),
-                    "unit_amount": line.unit_amount_cents,
-                    "product_data": {"name": line.description},
-                },
-                "quantity": line.quantity,
-            }
-            for line in invoice.lines.all()
-            if line.amount_cents > 0
-        ]
+        lines = list(invoice.lines.all())
+        if payment.amount_cents == sum(line.amount_cents for line in lines) and all(
+            line.amount_cents >= 0 for line in lines
+        ):
+            line_items = [
+                {
+                    "price_data": {
+                        "currency": invoice.currency.lower(),
+                        "unit_amount": line.unit_amount_cents,
+                        "product_data": {"name": line.description},
+                    },
+                    "quantity": line.quantity,
+                }
+                for line in lines
+                if line.amount_cents > 0
+            ]
+        else:
+            # A part payment, or a balance after credits: one line of exactly that amount.
+            line_items = [
+                {
+                    "price_data": {
+                        "currency": invoice.currency.lower(),
+                        "unit_amount": payment.amount_cents,
+                        "product_data": {"name": f"{invoice.reference} {invoice.description}"},
+                    },
+                    "quantity": 1,
+                }
+            ]
         params = {
             "mode": "payment",
             "line_items": line_items,
@@ -155,8 +189,8 @@ class StripeGateway(Gateway):
             "cancel_url": cancel_url,
             "locale": "es" if invoice.language == "es" else "en",
         }
-        if invoice.payer_email:
-            params["customer_email"] = invoice.payer_email
+        if payment.payer_email or invoice.payer_email:
+            params["customer_email"] = payment.payer_email or invoice.payer_email
         try:
             session = (
                 stripe_client()
@@ -169,7 +203,7 @@ class StripeGateway(Gateway):
             logger.warning(
                 "Stripe refused a checkout for payment %s: %s", payment.pk, _describe(error)
             )
-            raise GatewayError(_describe(error)) from error
+            raise _gateway_error(error) from error
         return CheckoutStart(
             redirect_url=session["url"],
             provider_reference=session["id"],
@@ -187,7 +221,7 @@ class StripeGateway(Gateway):
             logger.warning(
                 "Could not read the checkout of payment %s: %s", payment.pk, _describe(error)
             )
-            raise GatewayError(_describe(error)) from error
+            raise _gateway_error(error) from error
         return state_from_session(session)
 
     def expire_checkout(self, *, payment) -> None:
@@ -219,7 +253,7 @@ class StripeGateway(Gateway):
             )
         except stripe.StripeError as error:
             logger.warning("Stripe refused refund %s: %s", refund.pk, _describe(error))
-            raise GatewayError(_describe(error)) from error
+            raise _gateway_error(error) from error
         if result.get("status") in {"failed", "canceled"}:
             raise GatewayError(f"Refund {result.get('status')}")
         return RefundResult(

@@ -5,8 +5,9 @@ receipts); import them from here. Each function is one transaction: the change, 
 its notifications (outbox rows) and the `invoice_status_changed` signal commit or roll back
 together. A refusal raises one of `payments.exceptions` and changes nothing.
 
-Row locks are always taken in the same order (Stripe event, then invoice, then payment), so
-two writers never wait on each other in a cycle.
+Row locks are always taken in the same order (Stripe event, then invoice, then payment, then
+gateway intent, then refund), so two writers never wait on each other in a cycle. No gateway
+call is made inside a transaction or under a lock: see `intents`.
 """
 
 from payments.services.attempts import (
@@ -21,15 +22,17 @@ from payments.services.attempts import (
     payment_review_resolve,
     payment_settle,
 )
+from payments.services.intents import intent_run, intents_retry_pending
 from payments.services.invoices import (
     LineItem,
+    invoice_add_line,
     invoice_create,
     invoice_lock,
     invoice_void,
     invoices_expire_due,
 )
 from payments.services.receipts import receipt_email_send
-from payments.services.refunds import refund_issue
+from payments.services.refunds import refund_by_policy, refund_issue
 from payments.services.webhooks import (
     webhook_event_apply,
     webhook_event_record,
@@ -40,6 +43,9 @@ __all__ = [
     "LineItem",
     "SettleOutcome",
     "attempts_check_stale",
+    "intent_run",
+    "intents_retry_pending",
+    "invoice_add_line",
     "invoice_create",
     "invoice_lock",
     "invoice_void",
@@ -53,6 +59,7 @@ __all__ = [
     "payment_review_resolve",
     "payment_settle",
     "receipt_email_send",
+    "refund_by_policy",
     "refund_issue",
     "webhook_event_apply",
     "webhook_event_record",

@@ -1,4 +1,4 @@
-"""Invoices: issue, cancel, expire."""
+"""Invoices: issue, add adjustments and credits, cancel, expire."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ from cases.references import reference_allocate
 from notifications.services import notification_send
 from payments.exceptions import InvoiceNotOpen
 from payments.gateways import get_gateway
-from payments.models import Invoice, InvoiceLine, InvoiceStatus, PaymentStatus
+from payments.models import (
+    PAYABLE_STATUSES,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    PaymentStatus,
+)
 from payments.services._locks import announce, lock_invoice
 from payments.tokens import invoice_url
 
@@ -26,11 +33,16 @@ logger = logging.getLogger("payments")
 
 @dataclass(frozen=True)
 class LineItem:
-    """One charge to put on an invoice: `quantity` times `unit_amount_cents`."""
+    """One line to put on an invoice: `quantity` times `unit_amount_cents`.
+
+    A charge is zero or more, a credit less than zero (``LineItem(_("Early payment"), -500,
+    kind="credit")``), an adjustment either.
+    """
 
     description: str
     unit_amount_cents: int
     quantity: int = 1
+    kind: str = LineKind.CHARGE
 
 
 def _line_items(lines: Sequence[LineItem | Mapping]) -> list[LineItem]:
@@ -39,8 +51,14 @@ def _line_items(lines: Sequence[LineItem | Mapping]) -> list[LineItem]:
         raise ValueError("An invoice needs at least one line.")
     for item in items:
         # bool is an int in Python; True cents is a bug, not an amount.
-        if type(item.unit_amount_cents) is not int or item.unit_amount_cents < 0:
-            raise ValueError("A line's unit amount must be a whole, non-negative number of cents.")
+        if type(item.unit_amount_cents) is not int:
+            raise ValueError("A line's unit amount must be a whole number of cents.")
+        if item.kind not in LineKind.values:
+            raise ValueError("A line is a charge, an adjustment or a credit.")
+        if item.kind == LineKind.CHARGE and item.unit_amount_cents < 0:
+            raise ValueError("A charge cannot be negative: make it a credit or an adjustment.")
+        if item.kind == LineKind.CREDIT and item.unit_amount_cents >= 0:
+            raise ValueError("A credit takes money off: its amount must be below zero.")
         if type(item.quantity) is not int or item.quantity < 1:
             raise ValueError("A line's quantity must be a whole number of at least 1.")
         if not item.description.strip():
@@ -61,6 +79,10 @@ def invoice_create(
     expires_at: datetime.datetime | None = None,
     language: str | None = None,
     notify: bool = True,
+    minimum_payment_cents: int | None = None,
+    external_number: str = "",
+    lookup_code: str = "",
+    billed_last_name: str = "",
 ) -> Invoice:
     """Issue an invoice of `lines` to a resident (`payer`) or a guest (`guest_email`).
 
@@ -69,13 +91,22 @@ def invoice_create(
     unpaid invoice stop being payable (a booking hold). With `notify`, the payer is told,
     with a link to pay (a signed link for a guest). The currency is the agency's.
 
-    Raises ValueError for no lines, a negative or fractional amount, a total of zero, or no
-    payer at all.
+    `minimum_payment_cents` lets the invoice be paid in parts of at least that amount
+    (instalments); without it, it is paid in one payment. `external_number` (a tax bill or
+    parcel number) with `lookup_code` or `billed_last_name` lets the holder of a paper bill
+    find it at the public bill look-up (`payments:bills`).
+
+    Raises ValueError for no lines, a fractional amount, a charge below zero or a credit
+    above, a total of zero or less, a minimum that is not positive, or no payer at all.
     """
     items = _line_items(lines)
     total = sum(item.unit_amount_cents * item.quantity for item in items)
     if total <= 0:
         raise ValueError("An invoice must ask for more than nothing.")
+    if minimum_payment_cents is not None and (
+        type(minimum_payment_cents) is not int or minimum_payment_cents <= 0
+    ):
+        raise ValueError("The smallest part payment must be a positive number of cents.")
     guest_email = guest_email.strip()
     if payer is None and not guest_email:
         raise ValueError("An invoice needs a payer: an account or a guest's e-mail address.")
@@ -98,12 +129,17 @@ def invoice_create(
             total_cents=total,
             due_date=due_date,
             expires_at=expires_at,
+            minimum_payment_cents=minimum_payment_cents,
+            external_number=_normalise_number(external_number),
+            lookup_code=_normalise_number(lookup_code),
+            billed_last_name=billed_last_name.strip(),
         )
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
                 invoice=invoice,
                 position=position,
                 description=item.description.strip(),
+                kind=item.kind,
                 quantity=item.quantity,
                 unit_amount_cents=item.unit_amount_cents,
                 amount_cents=item.quantity * item.unit_amount_cents,
@@ -129,9 +165,57 @@ def invoice_create(
     return invoice
 
 
-def _close(invoice: Invoice, *, status: str, reason: str) -> None:
-    """Move an open, locked invoice to void or expired and close its checkout in progress."""
-    now = timezone.now()
+def _normalise_number(value: str) -> str:
+    """Bill numbers and codes as printed: compared without case, spaces or dashes."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def invoice_add_line(*, invoice: Invoice, line: LineItem) -> Invoice:
+    """Add an adjustment or credit (or a further charge) to an invoice still being paid.
+
+    The total becomes the sum of the lines. It may not fall below what was already paid,
+    nor to zero while nothing was paid (cancel the invoice instead); a credit that brings
+    the total down to what was paid leaves the invoice paid. Raises InvoiceNotOpen if the
+    invoice no longer takes payments, ValueError for a line that cannot stand.
+    """
+    (item,) = _line_items([line])
+    amount = item.unit_amount_cents * item.quantity
+    with transaction.atomic():
+        invoice = lock_invoice(invoice.pk)
+        if invoice.status not in PAYABLE_STATUSES:
+            raise InvoiceNotOpen(_("Only an invoice still being paid can be adjusted."))
+        total = invoice.total_cents + amount
+        if total < invoice.amount_paid_cents:
+            raise ValueError("The total cannot fall below what was already paid; refund instead.")
+        if total <= 0:
+            raise ValueError("The total cannot fall to zero; cancel the invoice instead.")
+        last = invoice.lines.order_by("-position").values_list("position", flat=True).first()
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            position=(last or 0) + 1,
+            description=item.description.strip(),
+            kind=item.kind,
+            quantity=item.quantity,
+            unit_amount_cents=item.unit_amount_cents,
+            amount_cents=amount,
+        )
+        old_status = invoice.status
+        invoice.total_cents = total
+        fields = ["total_cents", "updated_at"]
+        if invoice.amount_paid_cents == total:
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = timezone.now()
+            fields += ["status", "paid_at"]
+            _expire_pending(invoice, reason="Invoice settled by a credit")
+        invoice.save(update_fields=fields)
+        if invoice.status != old_status:
+            announce(invoice, old_status=old_status)
+    logger.info("Invoice %s: %s line of %s cents added", invoice.pk, item.kind, amount)
+    return invoice
+
+
+def _expire_pending(invoice: Invoice, *, reason: str) -> None:
+    """End the locked invoice's checkout in progress, and close it at the gateway later."""
     for payment in invoice.payments.filter(status=PaymentStatus.PENDING).select_for_update(
         no_key=True
     ):
@@ -140,6 +224,12 @@ def _close(invoice: Invoice, *, status: str, reason: str) -> None:
         payment.save(update_fields=["status", "failure_reason", "updated_at"])
         gateway = get_gateway(payment.gateway)
         transaction.on_commit(lambda g=gateway, p=payment: g.expire_checkout(payment=p))
+
+
+def _close(invoice: Invoice, *, status: str, reason: str) -> None:
+    """Move an open, locked invoice to void or expired and close its checkout in progress."""
+    now = timezone.now()
+    _expire_pending(invoice, reason=reason)
     old_status = invoice.status
     invoice.status = status
     invoice.closed_at = now

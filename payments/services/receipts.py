@@ -36,6 +36,8 @@ def receipt_issue(*, invoice: Invoice, payment: Payment, refund: Refund | None =
 
     Runs inside the settling or refunding transaction. The payer hears of it in-app and by
     SMS through the outbox, and by e-mail with the PDF attached once the transaction commits.
+    A payment made by someone other than the person billed (`payment.payer_email`) sends the
+    e-mailed receipt to that payer and tells the person billed who paid what.
     """
     receipt = Receipt.objects.create(
         number=reference_allocate(prefix="RCT"),
@@ -45,7 +47,23 @@ def receipt_issue(*, invoice: Invoice, payment: Payment, refund: Refund | None =
         refund=refund,
         amount_cents=refund.amount_cents if refund is not None else payment.amount_cents,
     )
-    if invoice.payer_id is not None:
+    if payment.payer_email and refund is None:
+        # Paid by someone other than the person billed: the receipt goes to the one who
+        # paid (by e-mail, below); the person billed is told, on every channel they take.
+        notification_send(
+            template_key="payments/paid_by_other",
+            context={
+                **message_context(receipt),
+                "payer_name": payment.payer_name or payment.payer_email,
+                "balance_cents": invoice.balance_cents,
+            },
+            dedupe_key=f"payments:receipt:{receipt.number}:billed",
+            user=invoice.payer,
+            email="" if invoice.payer_id is not None else invoice.guest_email,
+            link_url=invoice_url(invoice=invoice),
+            language=invoice.language if invoice.payer_id is None else "",
+        )
+    elif invoice.payer_id is not None:
         # E-mail goes separately, with the PDF attached (the outbox cannot attach files).
         notification_send(
             template_key=template_key(receipt),

@@ -1,18 +1,31 @@
-"""Refunds, full or partial, issued by staff or learned from Stripe."""
+"""Refunds, full or partial: issued by staff, started by a service under its refund policy,
+or learned from Stripe. The gateway is asked outside any lock (see `intents`)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
 from payments.exceptions import RefundRefused
-from payments.gateways import get_gateway
-from payments.models import Invoice, InvoiceStatus, Payment, PaymentStatus, Refund
+from payments.gateways import GatewayError
+from payments.models import (
+    GatewayIntent,
+    IntentKind,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundOrigin,
+    RefundStatus,
+)
 from payments.money import format_cents
 from payments.services._locks import announce, lock_invoice, lock_payment, require_role
+from payments.services.intents import claim_until, intent_run
 from payments.services.receipts import receipt_issue
 
 logger = logging.getLogger("payments")
@@ -26,7 +39,7 @@ def refund_apply_locked(invoice: Invoice, payment: Payment, refund: Refund) -> N
     cannot refund more than was received.
     """
     payment.amount_refunded_cents += refund.amount_cents
-    payment.save(update_fields=["amount_refunded_cents", "updated_at"])
+    payment.save(update_fields=["amount_refunded_cents", "refund_pending_cents", "updated_at"])
     old_status = invoice.status
     invoice.amount_refunded_cents += refund.amount_cents
     invoice.status = (
@@ -40,29 +53,14 @@ def refund_apply_locked(invoice: Invoice, payment: Payment, refund: Refund) -> N
     logger.info("Refund %s of %s cents on payment %s", refund.pk, refund.amount_cents, payment.pk)
 
 
-def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> Refund:
-    """Give back `amount_cents` of a successful payment, through its gateway.
-
-    Stripe payments are refunded through Stripe's API with the refund's own idempotency key
-    (a retry never refunds twice); local and counter payments are recorded (the money is
-    handed back at the desk). The invoice becomes partially refunded or refunded, the payer
-    gets a refund receipt, and the owning app hears of it.
-
-    Raises RefundRefused when `actor`'s staff role does not refund (a cashier, supervisor or
-    administrator does; see cases/permissions.py), the amount is not positive or is above
-    what is left to refund, or the payment did not succeed; GatewayError when Stripe refuses
-    (nothing is recorded then).
-    """
-    require_role(actor, permissions.REFUND, exception=RefundRefused)
-    reason = (reason or "").strip()
-    if not reason:
-        raise RefundRefused(_("Give a reason for the refund."))
-    if type(amount_cents) is not int or amount_cents <= 0:
-        raise RefundRefused(_("A refund must be for a positive amount."))
-    with transaction.atomic():
-        invoice = lock_invoice(payment.invoice_id)
-        payment = lock_payment(payment.pk)
-        payment.invoice = invoice
+def _reserve(
+    *, payment_id: int, amount_cents: int, reason: str, actor, origin: str, policy: str = ""
+) -> Refund:
+    """Record a pending refund and its gateway intent, its amount reserved on the payment."""
+    with transaction.atomic(durable=True):
+        invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=payment_id)
+        lock_invoice(invoice_id)
+        payment = lock_payment(payment_id)
         if payment.status != PaymentStatus.SUCCEEDED:
             raise RefundRefused(_("Only a successful payment can be refunded."))
         if amount_cents > payment.refundable_cents:
@@ -71,14 +69,141 @@ def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> 
                 % {"amount": format_cents(payment.refundable_cents, payment.currency)}
             )
         refund = Refund.objects.create(
-            payment=payment, amount_cents=amount_cents, reason=reason[:255], issued_by=actor
+            payment=payment,
+            amount_cents=amount_cents,
+            reason=reason[:255],
+            issued_by=actor,
+            status=RefundStatus.PENDING,
+            provider_status="pending",
+            origin=origin,
+            policy=policy[:64],
         )
-        # Inside the transaction on purpose: if the gateway refuses, no refund is recorded;
-        # if the commit failed after Stripe refunded, Stripe's charge.refunded webhook
-        # records it (see webhooks.py).
-        result = get_gateway(payment.gateway).refund(payment=payment, refund=refund)
-        refund.provider_reference = result.provider_reference
-        refund.provider_status = result.provider_status
-        refund.save(update_fields=["provider_reference", "provider_status", "updated_at"])
-        refund_apply_locked(invoice, payment, refund)
+        payment.refund_pending_cents += amount_cents
+        payment.save(update_fields=["refund_pending_cents", "updated_at"])
+        GatewayIntent.objects.create(
+            kind=IntentKind.REFUND,
+            payment=payment,
+            refund=refund,
+            claimed_until=claim_until(timezone.now()),
+        )
     return refund
+
+
+def _send(refund: Refund) -> Refund:
+    """Ask the gateway for a reserved refund, outside any lock; return it as it now stands.
+
+    A refusal fails the refund and raises GatewayError; no answer leaves it pending for the
+    retry task (same idempotency key) and returns it pending.
+    """
+    try:
+        intent_run(intent_id=refund.intent.pk)
+    except GatewayError as error:
+        if not error.retryable:
+            raise
+        logger.warning("Refund %s left pending: the gateway did not answer", refund.pk)
+    refund.refresh_from_db()
+    return refund
+
+
+def _check_reason_and_amount(reason: str, amount_cents) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RefundRefused(_("Give a reason for the refund."))
+    if type(amount_cents) is not int or amount_cents <= 0:
+        raise RefundRefused(_("A refund must be for a positive amount."))
+    return reason
+
+
+def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> Refund:
+    """Give back `amount_cents` of a successful payment, through its gateway.
+
+    Stripe payments are refunded through Stripe's API with the refund's own idempotency key
+    (a retry never refunds twice); local and counter payments are recorded (the money is
+    handed back at the desk). The invoice becomes partially refunded or refunded, the payer
+    gets a refund receipt, and the owning app hears of it.
+
+    The gateway is called after the refund is recorded as pending and committed, with no
+    lock held (see `payments.services.intents`). The refund returned is `succeeded`, or
+    `pending` if the gateway did not answer (the retry task finishes it).
+
+    Raises RefundRefused when `actor`'s staff role does not refund (a cashier, supervisor or
+    administrator does; see cases/permissions.py), the amount is not positive or is above
+    what is left to refund (refunds in progress count), or the payment did not succeed;
+    GatewayError when the gateway refuses (the refund is then recorded as failed).
+    """
+    require_role(actor, permissions.REFUND, exception=RefundRefused)
+    reason = _check_reason_and_amount(reason, amount_cents)
+    refund = _reserve(
+        payment_id=payment.pk,
+        amount_cents=amount_cents,
+        reason=reason,
+        actor=actor,
+        origin=RefundOrigin.STAFF,
+    )
+    return _send(refund)
+
+
+def refund_by_policy(
+    *, invoice: Invoice, reason: str, amount_cents: int | None = None, policy: str = ""
+) -> list[Refund]:
+    """Refund `amount_cents` of what was paid on `invoice` (all of it if None), with no staff.
+
+    For a service's own refund policy: a booking cancelled in time calls it from its
+    cancellation service. The service decides whether and how much; this spreads the amount
+    over the invoice's successful payments, newest first, each through its gateway, and
+    returns the refunds (succeeded, or pending while the gateway has not answered). `policy`
+    names the rule that decided (``"bookings.cancelled_in_time"``), kept on each refund.
+
+    Must be called outside a transaction (gateway calls are never made inside one; a
+    RuntimeError says so): call it from your service after commit (`transaction.on_commit`)
+    or from a task. Raises
+    RefundRefused for no reason, an amount that is not positive or above what is left to
+    refund; GatewayError when a gateway refuses (the refunds already made stand).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise RefundRefused(_("Give a reason for the refund."))
+    refunds: list[Refund] = []
+    # Durable: never inside the caller's transaction (RuntimeError if it is).
+    with transaction.atomic(durable=True):
+        invoice = lock_invoice(invoice.pk)
+        payments = list(
+            invoice.payments.select_for_update(no_key=True)
+            .filter(status=PaymentStatus.SUCCEEDED)
+            .order_by("-settled_at", "-pk")
+        )
+        left = sum(p.refundable_cents for p in payments)
+        wanted = left if amount_cents is None else amount_cents
+        _check_reason_and_amount(reason, wanted)
+        if wanted > left:
+            raise RefundRefused(
+                _("A refund cannot be more than what is left of the payment (%(amount)s).")
+                % {"amount": format_cents(left, invoice.currency)}
+            )
+        for payment in payments:
+            part = min(wanted, payment.refundable_cents)
+            if part <= 0:
+                continue
+            refund = Refund.objects.create(
+                payment=payment,
+                amount_cents=part,
+                reason=reason[:255],
+                status=RefundStatus.PENDING,
+                provider_status="pending",
+                origin=RefundOrigin.POLICY,
+                policy=policy[:64],
+            )
+            payment.refund_pending_cents += part
+            payment.save(update_fields=["refund_pending_cents", "updated_at"])
+            GatewayIntent.objects.create(
+                kind=IntentKind.REFUND,
+                payment=payment,
+                refund=refund,
+                claimed_until=claim_until(timezone.now()),
+            )
+            refunds.append(refund)
+            wanted -= part
+            if wanted == 0:
+                break
+    logger.info("Invoice %s: %s refund(s) under policy %r", invoice.pk, len(refunds), policy)
+    return [_send(refund) for refund in refunds]

@@ -25,11 +25,15 @@ from django.utils import timezone
 
 from payments.gateways.stripe import state_from_session, stripe_id
 from payments.models import (
+    GatewayIntent,
+    IntentStatus,
     Payment,
     PaymentGateway,
     PaymentMethod,
     PaymentStatus,
     Refund,
+    RefundOrigin,
+    RefundStatus,
     SettlementSource,
     StripeEvent,
     StripeEventStatus,
@@ -193,7 +197,12 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
             payment=payment,
         )
         return
-    missing = refunded - payment.amount_refunded_cents
+    listed = charge.get("refunds")
+    listed = listed.get("data") if isinstance(listed, dict) else None
+    listed = [r for r in (listed if isinstance(listed, list) else []) if isinstance(r, dict)]
+    _complete_pending_refunds(invoice, payment, listed)
+    # Refunds the portal asked for and Stripe has not answered yet are not missing.
+    missing = refunded - payment.amount_refunded_cents - payment.refund_pending_cents
     if missing <= 0:
         _outcome(event, StripeEventStatus.APPLIED, "Refunds already recorded.", payment=payment)
         return
@@ -205,13 +214,7 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
             payment=payment,
         )
         return
-    listed = charge.get("refunds")
-    listed = listed.get("data") if isinstance(listed, dict) else None
-    refund_ids = [
-        r["id"]
-        for r in (listed if isinstance(listed, list) else [])
-        if isinstance(r, dict) and stripe_id(r.get("id"))
-    ]
+    refund_ids = [r["id"] for r in listed if stripe_id(r.get("id"))]
     known = set(
         Refund.objects.filter(provider_reference__in=refund_ids).values_list(
             "provider_reference", flat=True
@@ -224,9 +227,51 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
         reason="Refunded in Stripe",
         provider_reference=unknown[0] if len(unknown) == 1 else "",
         provider_status="succeeded",
+        origin=RefundOrigin.GATEWAY,
     )
     refund_apply_locked(invoice, payment, refund)
     _outcome(event, StripeEventStatus.APPLIED, "Refund recorded.", payment=payment)
+
+
+def _complete_pending_refunds(invoice, payment: Payment, listed: list[dict]) -> None:
+    """Count the portal's own refunds in progress that Stripe lists as made (their answer to
+    the portal was lost, or has not been recorded yet); the intent is then done."""
+    ours = {}
+    for item in listed:
+        metadata = item.get("metadata")
+        refund_id = metadata.get("refund_id") if isinstance(metadata, dict) else None
+        if (
+            isinstance(refund_id, str)
+            and refund_id.isdigit()
+            and stripe_id(item.get("id"))
+            and item.get("status") in {"succeeded", "pending"}
+        ):
+            ours[int(refund_id)] = item
+    if not ours:
+        return
+    # Lock order: intent, then refund (as `intents` takes them).
+    intents = {
+        intent.refund_id: intent
+        for intent in GatewayIntent.objects.select_for_update(no_key=True)
+        .filter(refund_id__in=list(ours), payment=payment)
+        .order_by("pk")
+    }
+    pending = Refund.objects.select_for_update(no_key=True).filter(
+        payment=payment, status=RefundStatus.PENDING, pk__in=list(ours)
+    )
+    for refund in pending.order_by("pk"):
+        intent = intents.get(refund.pk)
+        if intent is not None and intent.status == IntentStatus.PENDING:
+            intent.status = IntentStatus.SUCCEEDED
+            intent.completed_at = timezone.now()
+            intent.save(update_fields=["status", "completed_at", "updated_at"])
+        item = ours[refund.pk]
+        refund.status = RefundStatus.SUCCEEDED
+        refund.provider_reference = item["id"]
+        refund.provider_status = item.get("status") or ""
+        refund.save(update_fields=["status", "provider_reference", "provider_status", "updated_at"])
+        payment.refund_pending_cents -= refund.amount_cents
+        refund_apply_locked(invoice, payment, refund)
 
 
 _HANDLERS = {

@@ -78,6 +78,7 @@ class StripeStub:
     sessions: dict[str, dict] = field(default_factory=dict)
     refunds: dict[str, dict] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
+    _delays: list[tuple[str, str, float]] = field(default_factory=list)
     _idempotent: dict[tuple[str, str], tuple[int, dict]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -131,6 +132,12 @@ class StripeStub:
             self._failures.extend(
                 _Failure(method, path_prefix, status, error_type, code) for _ in range(times)
             )
+
+    def delay_next(self, method: str, path_prefix: str, *, seconds: float, times: int = 1) -> None:
+        """Make the next `times` matching requests wait `seconds` before Stripe acts on them
+        (a slow Stripe; a client that gives up first has its request carried out anyway)."""
+        with self._lock:
+            self._delays.extend((method, path_prefix, seconds) for _ in range(times))
 
     def requests_to(self, method: str, path_prefix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
@@ -197,6 +204,14 @@ class StripeStub:
             self.requests.append(
                 RecordedRequest(method, path, params, key, handler.headers.get("Authorization"))
             )
+            delay = next(
+                (d for d in self._delays if d[0] == method and path.startswith(d[1])), None
+            )
+            if delay is not None:
+                self._delays.remove(delay)
+        if delay is not None:
+            time.sleep(delay[2])
+        with self._lock:
             failure = next(
                 (
                     f
@@ -218,12 +233,15 @@ class StripeStub:
                 if key and status < 500:
                     self._idempotent[(method, key)] = (status, answer)
         payload = json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.send_header("Request-Id", f"req_{secrets.token_hex(6)}")
-        handler.end_headers()
-        handler.wfile.write(payload)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(payload)))
+            handler.send_header("Request-Id", f"req_{secrets.token_hex(6)}")
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a timeout): Stripe acted all the same
 
     @staticmethod
     def _error(error_type: str, code: str, message: str) -> dict:

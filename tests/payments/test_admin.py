@@ -81,7 +81,7 @@ def test_counter_payment_form_refuses_a_wrong_amount(staff_client):
     # then
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "A counter payment must be for the invoice's total."
+        "This invoice is paid in one payment of $50.00."
     ]
     assert Payment.objects.count() == 0
 

@@ -20,7 +20,6 @@ from payments.models import (
     Invoice,
     InvoiceStatus,
     Payment,
-    PaymentStatus,
     Receipt,
     Refund,
     ReviewReason,
@@ -125,11 +124,19 @@ def test_invoice_create_tells_a_guest_with_a_signed_link(mailoutbox):
         ([], "An invoice needs at least one line."),
         (
             [LineItem("Fee", -1)],
-            "A line's unit amount must be a whole, non-negative number of cents.",
+            "A charge cannot be negative: make it a credit or an adjustment.",
         ),
         (
             [LineItem("Fee", True)],
-            "A line's unit amount must be a whole, non-negative number of cents.",
+            "A line's unit amount must be a whole number of cents.",
+        ),
+        (
+            [LineItem("Fee", 500), LineItem("Discount", 100, kind="credit")],
+            "A credit takes money off: its amount must be below zero.",
+        ),
+        (
+            [LineItem("Fee", 500), LineItem("Discount", -500, kind="credit")],
+            "An invoice must ask for more than nothing.",
         ),
         (
             [LineItem("Fee", 10, quantity=0)],
@@ -234,21 +241,14 @@ def test_database_refuses_a_refund_total_above_what_was_paid():
         )
 
 
-def test_database_refuses_a_second_successful_payment_for_one_invoice():
-    # given
+def test_database_refuses_more_paid_than_the_invoice_total():
+    # given: an invoice paid in full
     invoice = InvoiceFactory()
-    payment = pay_locally(invoice)
+    pay_locally(invoice)
 
-    # when / then
+    # when / then: a second payment counted on top of it
     with pytest.raises(IntegrityError), transaction.atomic():
-        Payment.objects.create(
-            invoice=invoice,
-            gateway="counter",
-            status=PaymentStatus.SUCCEEDED,
-            amount_cents=payment.amount_cents,
-            currency="USD",
-            settled_at=timezone.now(),
-        )
+        Invoice.objects.filter(pk=invoice.pk).update(amount_paid_cents=F("amount_paid_cents") + 1)
 
 
 @pytest.mark.parametrize(
@@ -563,7 +563,7 @@ def test_counter_payment_settles_and_closes_the_online_attempt(clerk):
 @pytest.mark.parametrize(
     ("method", "amount", "message"),
     [
-        ("cash", 4000, "A counter payment must be for the invoice's total."),
+        ("cash", 4000, "This invoice is paid in one payment of $50.00."),
         ("bitcoin", 5000, "Choose cash, check or card at the desk."),
     ],
 )

@@ -72,7 +72,7 @@ def test_double_click_on_pay_creates_one_session(stripe_gateway):
     assert len(stripe_gateway.requests_to("POST", "/v1/checkout/sessions")) == 1
 
 
-def test_stripe_refusing_the_session_records_nothing(stripe_gateway):
+def test_stripe_refusing_the_session_records_the_attempt_as_failed(stripe_gateway):
     # given
     invoice = InvoiceFactory()
     stripe_gateway.fail_next(
@@ -83,8 +83,11 @@ def test_stripe_refusing_the_session_records_nothing(stripe_gateway):
     with pytest.raises(GatewayError):
         start(invoice)
 
-    # then
-    assert invoice.payments.count() == 0
+    # then: the attempt was recorded before the call, and ended when Stripe refused
+    invoice.refresh_from_db()
+    payment = invoice.payments.get()
+    assert (payment.status, payment.checkout_url, invoice.status) == ("failed", "", "open")
+    assert payment.intents.get().status == "failed"
 
 
 def test_a_retried_session_request_reuses_its_idempotency_key(stripe_gateway, settings):
@@ -502,7 +505,7 @@ def test_refund_goes_through_stripe_with_an_idempotency_key(stripe_gateway, post
     assert payment.invoice.status == "partially_refunded"
 
 
-def test_stripe_refusing_a_refund_records_nothing(stripe_gateway, post_event, clerk):
+def test_stripe_refusing_a_refund_refunds_nothing(stripe_gateway, post_event, clerk):
     # given
     payment = paid_by_stripe(stripe_gateway, post_event)
     stripe_gateway.fail_next("POST", "/v1/refunds", status=402, error_type="card_error")
@@ -511,9 +514,10 @@ def test_stripe_refusing_a_refund_records_nothing(stripe_gateway, post_event, cl
     with pytest.raises(GatewayError):
         services.refund_issue(payment=payment, amount_cents=1000, reason="x", actor=clerk)
 
-    # then
+    # then: the refund asked for is kept as failed, nothing counted or reserved
     payment.refresh_from_db()
-    assert (Refund.objects.count(), payment.amount_refunded_cents) == (0, 0)
+    assert list(Refund.objects.values_list("status", flat=True)) == ["failed"]
+    assert (payment.amount_refunded_cents, payment.refund_pending_cents) == (0, 0)
 
 
 def test_refund_above_the_amount_paid_never_reaches_stripe(stripe_gateway, post_event, clerk):
