@@ -324,7 +324,7 @@ class CaseAdmin(admin.ModelAdmin):
                 transition_form=StaffTransitionForm(
                     transitions=selectors.transitions_for(case=case, user=request.user)
                 ),
-                assign_form=StaffAssignForm(initial={"assignee": case.assignee_id}),
+                assign_form=StaffAssignForm(initial={"assignee": case.assignee_id}, case=case),
                 note_form=StaffNoteForm(prefix="note"),
                 message_form=StaffMessageForm(prefix="message"),
                 # Only the forms the member of staff's role lets them use (the services check

@@ -108,3 +108,14 @@ class StaffAssignForm(forms.Form):
         required=False,
         empty_label=_("Nobody"),
     )
+
+    def __init__(self, *args, case=None, **kwargs):
+        """With `case`, offer only the staff it could be assigned to (the service checks
+        again whatever is posted)."""
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            from cases.permissions import staff_who_may_hold
+
+            self.fields["assignee"].queryset = staff_who_may_hold(case).order_by(
+                "full_name", "email"
+            )

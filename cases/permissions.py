@@ -172,6 +172,21 @@ def may_hold(user, case: Case) -> bool:
     )
 
 
+def staff_who_may_hold(case: Case):
+    """The members of staff `case` could be assigned to (`may_hold`), as a queryset."""
+    from django.contrib.auth import get_user_model
+
+    holders = StaffMembership.objects.filter(
+        Q(department__isnull=True) | Q(department_id=case.department_id),
+        role__in=sorted(_CASE_WORKERS),
+    ).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(pk__in=holders))
+    )
+
+
 def case_scope(user, action: str = VIEW, *, prefix: str = "") -> Q:
     """A condition selecting the cases `user` may `action`, through `prefix` ("case__" from
     a model that links to its case). Nothing for anybody who is not active staff."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from cases import permissions
 from cases import services as case_services
 from cases.admin import AssignedToMeFilter
 from cases.admin import OverdueFilter as CaseOverdueFilter
@@ -379,11 +380,12 @@ class ConcernReportAdmin(admin.ModelAdmin):
                     initial={"department": case.department_id},
                 ),
                 assign_form=StaffAssignForm(
-                    prefix="assign", initial={"assignee": case.assignee_id}
+                    prefix="assign", initial={"assignee": case.assignee_id}, case=case
                 ),
                 canned_form=StaffCannedMessageForm(prefix="canned", canned=canned),
                 note_form=CaseNoteForm(prefix="note"),
-                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
+                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone)
+                and permissions.can(request.user, permissions.MESSAGE, case),
                 case_admin_url=reverse("admin:cases_case_change", args=[case.pk]),
             )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -32,6 +32,7 @@ from licensing.exceptions import LicensingError
 from licensing.forms import DecisionForm, DisciplinaryActionForm
 from licensing.models import Application, License, LicenseEvent, LicenseType
 from licensing.pdf import certificate_filename, certificate_pdf
+from licensing.workflow import LICENSE_APPLICATION
 
 OPEN_STATUSES = ("submitted", "in_review", "awaiting_info")
 
@@ -422,7 +423,12 @@ class LicenseAdmin(admin.ModelAdmin):
         license = self.get_object(request, unquote(object_id))
         if license is None:
             raise Http404
-        if not self.has_view_permission(request, license):
+        # Licensing's documents are for the staff whose role reads them (not its inspectors
+        # or cashiers), as on the holder's own certificate link.
+        may_read = permissions.can(
+            request.user, permissions.VIEW_DOCUMENTS, LICENSE_APPLICATION.department_code
+        )
+        if not (self.has_view_permission(request, license) and may_read):
             raise PermissionDenied
         response = HttpResponse(certificate_pdf(license=license), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{certificate_filename(license)}"'

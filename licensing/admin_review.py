@@ -102,7 +102,7 @@ def review_context(request: HttpRequest, application: Application) -> dict:
         "documents": documents,
         "may_see_documents": permissions.can(request.user, permissions.VIEW_DOCUMENTS, case),
         "timeline": case_selectors.staff_timeline(case=case),
-        "assign_form": StaffAssignForm(initial={"assignee": assignee}),
+        "assign_form": StaffAssignForm(initial={"assignee": assignee}, case=case),
         "note_form": StaffNoteForm(prefix="note"),
         "assigned_to_me": assignee == request.user.pk,
         "assign_url": reverse("admin:licensing_application_assign", args=[application.pk]),

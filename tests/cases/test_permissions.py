@@ -277,3 +277,25 @@ def test_an_inactive_or_resident_user_has_no_right():
             permissions.require(user, permissions.VIEW)
     with pytest.raises(ValueError, match="Unknown staff action"):
         permissions.can(inactive, "approve")
+
+
+def test_the_assign_form_offers_only_staff_who_could_hold_the_case():
+    from cases.forms import StaffAssignForm
+
+    # given: a licensing case and staff of every kind
+    case = _licensing_case()
+    clerk = StaffFactory(roles=[(R.CLERK, case.department)])
+    inspector = StaffFactory(roles=[(R.INSPECTOR, case.department)])
+    agency_reviewer = StaffFactory(roles=[R.REVIEWER])
+    superuser = StaffFactory(roles=[], is_superuser=True)
+    cashier = StaffFactory(roles=[R.CASHIER])
+    parks_clerk = StaffFactory(roles=[(R.CLERK, Department.objects.create(code="PARKS"))])
+    gone = StaffFactory(roles=[(R.CLERK, case.department)], is_active=False)
+
+    # when
+    offered = set(StaffAssignForm(case=case).fields["assignee"].queryset)
+
+    # then
+    assert {clerk, inspector, agency_reviewer, superuser} <= offered
+    assert not {cashier, parks_clerk, gone} & offered
+    assert all(permissions.may_hold(person, case) for person in offered)

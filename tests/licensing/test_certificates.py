@@ -310,3 +310,23 @@ def test_a_revoked_license_verifies_as_not_valid(client, license):
     # then
     assert response.status_code == 200
     assert "This license is not valid: its status is “Revoked”." in response.text
+
+
+def test_an_inspector_does_not_download_certificates(client, license):
+    # given: an inspector with the back office's permission and two-factor on
+    from tests.accounts.factories import StaffFactory
+
+    inspector = StaffFactory(roles=["inspector"])
+    inspector.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_license", "change_license"])
+    )
+    TOTP.activate(inspector, generate_totp_secret())
+    client.force_login(inspector)
+
+    # when
+    by_link = client.get(reverse("licensing:license_certificate", args=[license.number]))
+    in_admin = client.get(reverse("admin:licensing_license_certificate", args=[license.pk]))
+
+    # then: their role reads no licensing documents
+    assert by_link.status_code == 404
+    assert in_admin.status_code == 403
