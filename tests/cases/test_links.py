@@ -360,3 +360,22 @@ def test_staff_withdraw_links_in_the_back_office(client, guest_case):
     assert GuestLink.objects.get(pk=issued.link.pk).revoked_reason == "staff"
     with pytest.raises(links.LinkRevoked):
         links.resolve_link(issued.token, LinkScope.VIEW, model=Case)
+
+
+def test_a_guest_reporter_stops_their_report_link_and_gets_a_new_one(client, settings):
+    from tests.concerns.factories import make_report
+
+    # given
+    report = make_report(guest_email="g@example.org")
+    issued = case_guest_link(case=report.case)
+    page = reverse("concerns:guest", kwargs={"token": issued.token})
+    assert "Stop this link and send me a new one" in client.get(page).content.decode()
+
+    # when
+    client.post(reverse("cases:link_replace", kwargs={"token": issued.token}))
+
+    # then: the old link says so; the new one opens the report's own guest page
+    assert client.get(page).status_code == 410
+    message = Notification.objects.get(template_key="cases/fresh_link")
+    assert "/concerns/track/" in message.link_url
+    assert client.get(message.link_url.removeprefix(settings.SITE_URL)).status_code == 200
