@@ -281,7 +281,8 @@ def _write_results(figures: dict) -> None:
         f"{figures['load_seconds']:.0f} s; the run (the reminder engine's license renewal rule, "
         f"in its own process) took {run['seconds']:.1f} s and wrote {run['rows']:,} rows "
         f"({run['in_app']:,} in-app messages, {run['emails']:,} e-mails, "
-        f"{run['timeline']:,} timeline entries) in one transaction. {CLIENT_THREADS} client "
+        f"{run['timeline']:,} license timeline entries, and the rule's occurrences) in one "
+        f"transaction. {CLIENT_THREADS} client "
         f"threads sign in as {RESIDENTS} residents (each due a reminder too) and load the "
         "dashboard the sign-in lands on.",
         "",
