@@ -10,8 +10,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from cases.exceptions import (
     TransitionRefused,
 )
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
+from cases.links import GuestLink
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
 from cases.workflow import registered_workflows
 
@@ -460,3 +462,44 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "department"]
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(GuestLink)
+class GuestLinkAdmin(admin.ModelAdmin):
+    """Links sent to guests: who got one for what, until when; staff can withdraw them.
+
+    Read-only: a link is issued by its service and only ever revoked (the token itself is
+    not stored, so nothing here opens anything)."""
+
+    list_display = ["scope", "target_type", "target_id", "email", "created_at", "expires_at"]
+    list_filter = ["scope", "target_type", "revoked_reason"]
+    search_fields = ["email", "=target_id"]
+    readonly_fields = [
+        "scope",
+        "target_type",
+        "target_id",
+        "email",
+        "phone",
+        "page",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+        "last_used_at",
+    ]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Withdraw the selected links"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=GuestLink.RevokedReason.STAFF
+        )
+        text = ngettext("%(count)d link withdrawn.", "%(count)d links withdrawn.", count)
+        messages.success(request, text % {"count": count})

@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from cases import checks, dashboard, tokens  # noqa: F401
+        from cases import checks, dashboard, receivers, tokens  # noqa: F401 (receivers connect)
         from cases.declarations import sync_after_migrate
         from portal.dashboard import register
 

@@ -281,9 +281,15 @@ def register_legacy_format(legacy: LegacyFormat) -> None:
 
 
 def _unsign(legacy: LegacyFormat, token: str, max_age=None):
-    if legacy.timestamp_signer:
-        return signing.TimestampSigner(salt=legacy.salt).unsign(token, max_age=max_age)
-    return signing.loads(token, salt=legacy.salt, max_age=max_age)
+    """The value `token` signs in `legacy`'s format; BadSignature if it is not one."""
+    try:
+        if legacy.timestamp_signer:
+            return signing.TimestampSigner(salt=legacy.salt).unsign(token, max_age=max_age)
+        return signing.loads(token, salt=legacy.salt, max_age=max_age)
+    except signing.BadSignature:
+        raise
+    except ValueError as error:  # signed by us, but not a value of this format
+        raise signing.BadSignature(str(error)) from None
 
 
 def _ticket_for(target: models.Model, *, scope: str, page, ttl=None) -> LinkTicket:
@@ -468,8 +474,6 @@ def link_refresh(*, token: str, language: str = "") -> bool:
     Returns False when there is nothing to send (not our link, still working, claimed by an
     account, or nowhere to send it).
     """
-    from notifications.services import notification_send
-
     ticket = link_ticket(token)
     if ticket is None or not ticket.can_refresh:
         return False
@@ -499,26 +503,55 @@ def link_refresh(*, token: str, language: str = "") -> bool:
         )
         if recent.exists():
             return True
-        issued = issue_link(
-            target,
-            ticket.scope,
-            page=ticket.page,
-            email=ticket.email,
-            phone=ticket.phone,
-            ttl=ticket.ttl,
-        )
-        notification_send(
-            template_key="cases/fresh_link",
-            context={
-                "link": issued.url,
-                "scope": ticket.scope,
-                "days": max(1, (issued.link.expires_at - issued.link.created_at).days),
-            },
-            dedupe_key=f"cases.fresh-link:{issued.link.pk}",
-            email=ticket.email,
-            phone=ticket.phone,
-            channels=["email", "sms"],
-            link_url=issued.url,
-            language=language,
-        )
+        _send_fresh(target, ticket, language=language)
     return True
+
+
+def links_replace(*, token: str, language: str = "") -> bool:
+    """The owner's "stop this link working": revoke every link to what `token` opens and
+    send one new link to where `token` was sent.
+
+    For a holder who shared or forwarded a link by mistake. `token` must still work. Links
+    of before cannot be stopped one by one (they hold no row); they end when they expire.
+    Returns False if `token` does not work or there is nowhere to send a new link.
+    """
+    ticket = link_ticket(token)
+    if ticket is None or not ticket.can_refresh:
+        return False
+    model = ContentType.objects.get_for_id(ticket.target_type_id).model_class()
+    try:
+        target = resolve_link(token, ticket.scope, model=model).target
+    except LinkError:
+        return False
+    with transaction.atomic():
+        links_revoke(target=target, reason=RevokedReason.OWNER)
+        _send_fresh(target, ticket, language=language)
+    return True
+
+
+def _send_fresh(target: models.Model, ticket: LinkTicket, *, language: str) -> IssuedLink:
+    from notifications.services import notification_send
+
+    issued = issue_link(
+        target,
+        ticket.scope,
+        page=ticket.page,
+        email=ticket.email,
+        phone=ticket.phone,
+        ttl=ticket.ttl,
+    )
+    notification_send(
+        template_key="cases/fresh_link",
+        context={
+            "link": issued.url,
+            "scope": ticket.scope,
+            "days": max(1, (issued.link.expires_at - issued.link.created_at).days),
+        },
+        dedupe_key=f"cases.fresh-link:{issued.link.pk}",
+        email=ticket.email,
+        phone=ticket.phone,
+        channels=["email", "sms"],
+        link_url=issued.url,
+        language=language,
+    )
+    return issued

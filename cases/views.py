@@ -152,10 +152,15 @@ def guest_case(request: HttpRequest, token: str) -> HttpResponse:
         case = selectors.case_for_guest_token(token=token)
     except links.LinkError as error:
         return link_problem(request, error, token=token)
-    context = {"case": case, "timeline": selectors.resident_timeline(case=case)}
+    context = {
+        "case": case,
+        "timeline": selectors.resident_timeline(case=case),
+        "token": token if (case.guest_email or case.guest_phone) else "",
+    }
     response = render(request, "cases/guest_case.html", context)
-    # The token is a credential: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is a credential: keep it out of Referer headers and shared caches. Not
+    # "no-referrer": the page's own form would be sent with "Origin: null", which CSRF refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -190,6 +195,21 @@ def link_refresh_post(request: HttpRequest, token: str) -> HttpResponse:
     sent = links.link_refresh(token=token, language=translation.get_language() or "")
     response = render(
         request, "cases/link_refreshed.html", {"sent": sent}, status=200 if sent else 400
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_POST
+def link_replace_post(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Stop this link working": every link to the case stops; a new one goes to the guest."""
+    replaced = links.links_replace(token=token, language=translation.get_language() or "")
+    response = render(
+        request,
+        "cases/link_refreshed.html",
+        {"sent": replaced, "replaced": replaced},
+        status=200 if replaced else 400,
     )
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +19,7 @@ class ConcernsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cases.claims import register_case_claims
         from cases.tokens import register_case_guest_page
         from cases.workflow import register
         from concerns.selectors import SERVICE_NAME, categories_searchable
@@ -28,6 +29,10 @@ class ConcernsConfig(AppConfig):
 
         register(CONCERN_REPORT)
         register_case_guest_page(kind=CONCERN_REPORT.kind, page="concerns:guest")
+        register_case_claims(
+            kind=CONCERN_REPORT.kind,
+            noun=ngettext_lazy("%(count)d report", "%(count)d reports", "count"),
+        )
         register_entry(
             CatalogueEntry(
                 key="concerns.report",

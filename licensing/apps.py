@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class LicensingConfig(AppConfig):
@@ -8,8 +9,15 @@ class LicensingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cases.claims import register_case_claims, register_claim
         from cases.workflow import register
-        from licensing import dashboard, enforcement_tasks, receivers  # noqa: F401
+        from licensing import (  # noqa: F401
+            dashboard,
+            enforcement_tasks,
+            receivers,
+            renewal_links,
+            services,
+        )
         from licensing.reminders import LICENSE_EXPIRY
         from licensing.selectors import SERVICE_NAME, license_types_searchable
         from licensing.workflow import LICENSE_APPLICATION, LICENSE_COMPLAINT, LICENSE_RENEWAL
@@ -18,6 +26,16 @@ class LicensingConfig(AppConfig):
         from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
+        renewal_links.register()
+        register_claim(
+            "licensing.licenses",
+            claim=services.licenses_link_account,
+            noun=ngettext_lazy("%(count)d license", "%(count)d licenses", "count"),
+        )
+        register_case_claims(
+            kind=LICENSE_COMPLAINT.kind,
+            noun=ngettext_lazy("%(count)d complaint", "%(count)d complaints", "count"),
+        )
         register(LICENSE_APPLICATION)
         register(LICENSE_RENEWAL)
         register(LICENSE_COMPLAINT)

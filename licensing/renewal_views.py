@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.links import LinkError, LinkInvalid
 from cases.models import CaseStatus
 from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
+from cases.views import link_problem
 from licensing import renewal_links, selectors, services
 from licensing.exceptions import (
     AlreadyPaid,
@@ -62,19 +64,16 @@ class RenewalAccess:
 def _access(request: HttpRequest, reference: str | None, token: str | None) -> RenewalAccess:
     if token is not None:
         application = renewal_links.renewal_from_guest_token(token)
-        if application is None:
-            raise _InvalidLink
         return RenewalAccess(application, None, True, token)
     application = selectors.renewal_for_holder(user=request.user, reference=reference)
     return RenewalAccess(application, request.user, False)
 
 
-class _InvalidLink(Exception):
-    pass
-
-
-def _invalid_link(request: HttpRequest) -> HttpResponse:
-    return render(request, "licensing/renew_link_invalid.html", status=404)
+def _invalid_link(request: HttpRequest, error: LinkError, token: str) -> HttpResponse:
+    """A link that does not work: altered or stale (404), or one a fresh link can replace."""
+    if isinstance(error, LinkInvalid):
+        return render(request, "licensing/renew_link_invalid.html", status=404)
+    return link_problem(request, error, token=token)
 
 
 def renewal_page(view):
@@ -85,8 +84,8 @@ def renewal_page(view):
             return redirect_to_login(request.get_full_path())
         try:
             access = _access(request, reference, token)
-        except _InvalidLink:
-            return _invalid_link(request)
+        except LinkError as error:
+            return _invalid_link(request, error, token)
         return view(request, access)
 
     wrapped.__name__ = view.__name__
@@ -127,9 +126,10 @@ def renew_start(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def renew_link(request: HttpRequest, token: str) -> HttpResponse:
     """The reminder's signed link: what is due, and a button that starts the renewal."""
-    license = renewal_links.license_from_renewal_link(token)
-    if license is None:
-        return _invalid_link(request)
+    try:
+        license = renewal_links.license_from_renewal_link(token)
+    except LinkError as error:
+        return _invalid_link(request, error, token)
     error = ""
     fee = None
     try:

@@ -31,9 +31,11 @@ def _fee_paid_text(payload) -> str:
     return gettext("Application fee paid.")
 
 
-def _license_dated_text(template: str):
+def _license_dated_text(template):
+    """`template` is lazy (extracted for translation, translated when shown)."""
+
     def text(payload) -> str:
-        return gettext(template) % {
+        return str(template) % {
             "number": payload.get("number", ""),
             "date": events.display_value("expires_on", payload.get("expires_on")),
         }
@@ -67,12 +69,12 @@ FEE_PAID_KIND = events.EventKind(
 LICENSE_ISSUED_KIND = events.EventKind(
     label=_("Update"),
     audiences=events.PRIVATE_AUDIENCES,
-    text=_license_dated_text("License %(number)s issued, valid until %(date)s."),
+    text=_license_dated_text(_("License %(number)s issued, valid until %(date)s.")),
 )
 LICENSE_RENEWED_KIND = events.EventKind(
     label=_("Update"),
     audiences=events.PRIVATE_AUDIENCES,
-    text=_license_dated_text("License %(number)s renewed, valid until %(date)s."),
+    text=_license_dated_text(_("License %(number)s renewed, valid until %(date)s.")),
 )
 # A complaint filed (payload: holder, license_type, number, occurred_on; body: its words).
 COMPLAINT_FILED_KIND = events.EventKind(

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class PaymentsConfig(AppConfig):
@@ -8,12 +9,19 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from payments import checks, dashboard  # noqa: F401 - checks registers the system checks
+        from cases.claims import register_claim
+        from payments import checks, dashboard, tokens  # noqa: F401 - checks registers the system checks
+        from payments.services import invoices_claim
         from portal.dashboard import register as register_section
         from portal.services_catalogue import CatalogueEntry, register
 
         register_section(dashboard.SECTION)
-
+        tokens.register()
+        register_claim(
+            "payments.invoices",
+            claim=invoices_claim,
+            noun=ngettext_lazy("%(count)d invoice", "%(count)d invoices", "count"),
+        )
         register(
             CatalogueEntry(
                 key="payments.pay",

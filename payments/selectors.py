@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 
+from cases.links import LinkScope, resolve_link
 from payments.models import (
     Invoice,
     InvoiceStatus,
@@ -27,7 +27,6 @@ from payments.models import (
     StripeEvent,
     StripeEventStatus,
 )
-from payments.tokens import reference_from_guest_token
 
 
 def _invoices() -> QuerySet[Invoice]:
@@ -50,13 +49,14 @@ def invoice_for_user(*, user, reference: str) -> Invoice:
     return invoices_for_user(user=user).get(reference=reference)
 
 
-def invoice_for_guest_token(*, token: str) -> Invoice:
-    """The invoice a guest link opens; Invoice.DoesNotExist if forged, expired or unknown."""
-    try:
-        reference = reference_from_guest_token(token)
-    except signing.BadSignature:
-        raise Invoice.DoesNotExist("Invalid or expired link.") from None
-    return _invoices().get(reference=reference)
+def invoice_for_guest_token(*, token: str, scope: str = LinkScope.VIEW) -> tuple[Invoice, bool]:
+    """The invoice a guest link opens for `scope`, and whether the link may pay it.
+
+    Raises cases.links.LinkError if the link is forged, expired, revoked or not for `scope`
+    (a view link cannot pay), or the invoice now belongs to an account.
+    """
+    resolved = resolve_link(token, scope, model=Invoice)
+    return _invoices().get(pk=resolved.target.pk), resolved.allows(LinkScope.PAY)
 
 
 def invoice_find_by_reference(*, reference: str, email: str) -> Invoice | None:

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.links import LinkScope
 from payments import selectors, services
 from payments.access import InvoiceAccess, invoice_page
 from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable, PaymentRefused
@@ -79,7 +80,7 @@ def invoice_detail(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
 
 @never_cache
 @require_POST
-@invoice_page
+@invoice_page(scope=LinkScope.PAY)
 def invoice_pay(request: HttpRequest, access: InvoiceAccess) -> HttpResponse:
     invoice = access.invoice
     form = PayForm(request.POST, invoice=invoice)

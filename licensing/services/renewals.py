@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases import services as case_services
+from cases.links import LinkScope, RevokedReason, links_revoke
 from cases.models import CaseEvent, CaseStatus
 from cases.questions import rules as question_rules
 from cases.questions.models import QuestionKind
@@ -357,6 +358,9 @@ def _renew(application: Application, *, actor=None, note: str = "", reason: str 
     LicenseEvent.objects.create(
         license=license, kind=LicenseEvent.Kind.RENEWED, expires_on=license.expires_on
     )
+    # The reminders' links were for the term just renewed: the next term's reminders bring
+    # their own.
+    links_revoke(target=license, scope=LinkScope.RENEW, reason=RevokedReason.SUPERSEDED)
     case_services.transition(
         case=application.case,
         to_status=CaseStatus.APPROVED,

@@ -22,6 +22,7 @@ from payments.services.attempts import (
     payment_review_resolve,
     payment_settle,
 )
+from payments.services.claims import invoices_claim
 from payments.services.intents import intent_run, intents_retry_pending
 from payments.services.invoices import (
     LineItem,
@@ -49,6 +50,7 @@ __all__ = [
     "invoice_create",
     "invoice_lock",
     "invoice_void",
+    "invoices_claim",
     "invoices_expire_due",
     "payment_attempt_start",
     "payment_expire",

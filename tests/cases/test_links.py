@@ -308,3 +308,55 @@ def test_any_token_gives_a_link_error_or_a_page_never_a_server_error(guest_case,
     assert links.link_ticket(token) is None
     no_server_error(Client().get(guest_page(token)))
     no_server_error(Client().post(reverse("cases:link_refresh", kwargs={"token": token})))
+
+
+def test_the_owner_stops_every_link_and_gets_a_new_one(client, guest_case):
+    # given: two links to the case, one of them shared by mistake
+    shared = case_guest_link(case=guest_case)
+    other = case_guest_link(case=guest_case)
+    page = client.get(guest_page(shared.token))
+    assert "Stop this link and send me a new one" in page.content.decode()
+
+    # when
+    response = client.post(reverse("cases:link_replace", kwargs={"token": shared.token}))
+
+    # then: neither opens any more, and one new link went to the guest's address
+    assert response.status_code == 200
+    for token in (shared.token, other.token):
+        assert client.get(guest_page(token)).status_code == 410
+    message = Notification.objects.get(template_key="cases/fresh_link")
+    assert message.to_address == "ana@example.org"
+    fresh = message.link_url.rstrip("/").rsplit("/", 1)[-1]
+    assert client.get(guest_page(fresh)).status_code == 200
+
+
+def test_a_link_that_does_not_work_cannot_stop_the_others(client, guest_case):
+    working = case_guest_link(case=guest_case)
+
+    response = client.post(reverse("cases:link_replace", kwargs={"token": "x" * 43}))
+
+    assert response.status_code == 400
+    assert client.get(guest_page(working.token)).status_code == 200
+
+
+def test_staff_withdraw_links_in_the_back_office(client, guest_case):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.accounts.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(admin, generate_totp_secret())
+    client.force_login(admin)
+    admin_client = client
+    issued = case_guest_link(case=guest_case)
+
+    response = admin_client.post(
+        reverse("admin:cases_guestlink_changelist"),
+        {"action": "revoke", "_selected_action": [issued.link.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert GuestLink.objects.get(pk=issued.link.pk).revoked_reason == "staff"
+    with pytest.raises(links.LinkRevoked):
+        links.resolve_link(issued.token, LinkScope.VIEW, model=Case)

@@ -422,7 +422,7 @@ def test_guest_link_shows_status_and_public_timeline(client, make_case, clerk):
     page = response.content.decode()
     assert case.reference in page and "Received" in page
     assert "Internal only" not in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_guest_link_refuses_forged_tokens_and_account_cases(client, case):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
-from django.core import mail
+from django.core import mail, signing
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -392,9 +392,11 @@ def test_an_altered_link_changes_nothing(imported, client):
     assert Application.objects.count() == 0
 
 
-def test_a_link_for_another_term_or_after_grace_is_stale(imported, client, license_type):
-    # given: a link for an expiry the license no longer has
-    old = renewal_link_token(license_id=imported.pk, expires_on=imported.expires_on)
+def test_a_link_of_before_for_another_term_is_stale(imported, client, license_type):
+    # given: a link signed before cases.links, for an expiry the license no longer has
+    old = signing.dumps(
+        {"l": imported.pk, "x": imported.expires_on.isoformat()}, salt="licensing.renewal-link"
+    )
     imported.expires_on += datetime.timedelta(days=365)
     imported.issued_on += datetime.timedelta(days=365)
     imported.save()
@@ -413,7 +415,8 @@ def test_a_link_stops_working_once_the_license_has_an_account(imported, client):
 
     response = client.get(reverse("licensing:renew_link", kwargs={"token": token}))
 
-    assert response.status_code == 404
+    assert response.status_code == 410
+    assert "Sign in to continue" in response.content.decode()
 
 
 def test_the_dispatcher_sends_every_channel_and_the_license_page_shows_it(

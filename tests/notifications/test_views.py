@@ -205,7 +205,10 @@ def test_dashboard_summary_shows_subject_body_unread_mark_and_link(rf):
     # when
     html = render_to_string(
         "notifications/_dashboard_inbox.html",
-        {"section": InboxSummary(messages=[unread, read], unread=1, unread_beyond_limit=False)},
+        {
+            "section": InboxSummary(messages=[unread, read], unread=1, unread_beyond_limit=False),
+            "stamp": f"{unread.pk}.{read.pk}",
+        },
         request=request,
     )
 

@@ -20,7 +20,10 @@ def pdf_text(data: bytes) -> str:
 
 
 def guest_url(invoice, name="guest_invoice", **kwargs) -> str:
-    return reverse(f"payments:{name}", kwargs={"token": guest_token(invoice=invoice), **kwargs})
+    """A page of `invoice` by its guest's pay link: one link per invoice, as in an e-mail."""
+    if not hasattr(invoice, "_link_token"):
+        invoice._link_token = guest_token(invoice=invoice)
+    return reverse(f"payments:{name}", kwargs={"token": invoice._link_token, **kwargs})
 
 
 class SignedDaysAgo(signing.TimestampSigner):
@@ -136,10 +139,11 @@ def test_guest_link_after_expiry_does_not_open_the_invoice(client, settings):
     response = client.get(reverse("payments:guest_invoice", kwargs={"token": token}))
     pay = client.post(reverse("payments:guest_invoice_pay", kwargs={"token": token}))
 
-    # then
-    assert response.status_code == 404
-    assert response.templates[0].name == "payments/link_invalid.html"
-    assert (pay.status_code, Payment.objects.count()) == (404, 0)
+    # then: the page says the link expired and offers a fresh one
+    assert response.status_code == 410
+    assert response.templates[0].name == "cases/link_problem.html"
+    assert "Send me a new link" in response.content.decode()
+    assert (pay.status_code, Payment.objects.count()) == (410, 0)
 
 
 def test_guest_link_still_open_before_expiry(client, settings):
@@ -158,15 +162,17 @@ def test_guest_link_still_open_before_expiry(client, settings):
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda token, other: token[:-1] + ("A" if token[-1] != "A" else "B"),
-        lambda token, other: other + token[token.index(":") :],  # someone else's reference
-        lambda token, other: signing.TimestampSigner(salt="cases.guest-link").sign(other),
+        lambda token, old, other: token[:-1] + ("A" if token[-1] != "A" else "B"),
+        lambda token, old, other: old[:-1] + ("A" if old[-1] != "A" else "B"),
+        lambda token, old, other: other + old[old.index(":") :],  # someone else's reference
+        lambda token, old, other: signing.TimestampSigner(salt="cases.guest-link").sign(other),
     ],
 )
 def test_guest_link_with_a_changed_signature_is_refused(client, tamper):
     # given
     invoice, other = GuestInvoiceFactory(), GuestInvoiceFactory()
-    token = tamper(guest_token(invoice=invoice), other.reference)
+    old = signing.TimestampSigner(salt="payments.guest-invoice").sign(invoice.reference)
+    token = tamper(guest_token(invoice=invoice), old, other.reference)
 
     # when
     response = client.get(reverse("payments:guest_invoice", kwargs={"token": token}))

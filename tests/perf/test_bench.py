@@ -31,13 +31,15 @@ REQUESTS_PER_ROUND = 300
 ROUNDS = 3
 CONCURRENCY = 4
 
-MIN_SHARE_OF_BARE_THROUGHPUT = 0.25
+# Each page's throughput at least this share of the bare view's: the dashboard reads every
+# service's section of the person's own rows (portal/dashboard.py) on each visit.
+MIN_SHARE_OF_BARE_THROUGHPUT = {"home": 0.45, "dashboard": 0.20}
 MAX_DASHBOARD_QUERIES = 8
 MAX_PAGE_WEIGHT_KB = 150
 MAX_WORKER_RSS_MB = 150
 
 
-def test_pages_keep_at_least_a_quarter_of_the_bare_views_throughput(
+def test_pages_keep_their_share_of_the_bare_views_throughput(
     bench_server, many_cases_cookies, report
 ):
     # given: the bare view, the home page, and the dashboard of a resident with 1,000 cases,
@@ -97,12 +99,12 @@ def test_pages_keep_at_least_a_quarter_of_the_bare_views_throughput(
             Budget(
                 name=f"{name} throughput",
                 measured=round(merged[name].requests_per_second / bare.requests_per_second, 3),
-                limit=MIN_SHARE_OF_BARE_THROUGHPUT,
+                limit=limit,
                 unit="of the bare view's req/s",
                 at_least=True,
             )
         )
-        for name in ("home", "dashboard")
+        for name, limit in MIN_SHARE_OF_BARE_THROUGHPUT.items()
     ]
     missed = [budget.describe() for budget in budgets if not budget.met]
     assert missed == []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -40,8 +41,19 @@ class Bookings:
 
 
 @pytest.fixture
-def bookings_section():
-    """A throwaway service's section, as a new service would add it from its AppConfig."""
+def bookings_section(settings, tmp_path):
+    """A throwaway service's section, as a new service would add it from its AppConfig, with
+    its template (no stamp: read on every visit)."""
+    folder = tmp_path / "tests"
+    folder.mkdir()
+    (folder / "_dashboard_bookings.html").write_text(
+        '{% if section %}<section aria-labelledby="my-bookings">'
+        '<h2 id="my-bookings">My bookings</h2>'
+        "{% for name in section.names %}<p>{{ name }}</p>{% endfor %}</section>{% endif %}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
     seen = []
 
     def read(*, user, limit):
@@ -60,19 +72,8 @@ def bookings_section():
     dashboard.unregister(section.key)
 
 
-def test_a_service_adds_its_section_without_touching_the_dashboard(
-    client, bookings_section, settings, tmp_path
-):
-    # given: a section template of the new service, and a resident who has a booking
-    folder = tmp_path / "tests"
-    folder.mkdir()
-    (folder / "_dashboard_bookings.html").write_text(
-        '<section aria-labelledby="my-bookings"><h2 id="my-bookings">My bookings</h2>'
-        "{% for name in section.names %}<p>{{ name }}</p>{% endfor %}</section>"
-    )
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
-    ]
+def test_a_service_adds_its_section_without_touching_the_dashboard(client, bookings_section):
+    # given: a resident who has a booking
     booker = UserFactory(full_name="Booker")
     client.force_login(booker)
 
@@ -96,7 +97,8 @@ def test_a_section_with_nothing_to_show_is_left_out(client, resident, bookings_s
 
     # then: the page reads as it always did: requests, messages, settings
     html = response.content.decode()
-    assert list(_shown(response)) == ["cases.requests", "notifications.messages"]
+    assert not _shown(response)["licensing.licenses"]
+    assert not _shown(response)["payments.due"]
     assert "My bookings" not in html and "My licenses" not in html and "To pay" not in html
     assert html.index("My requests") < html.index("My messages") < html.index("Account settings")
 
@@ -131,7 +133,8 @@ def test_someone_elses_rows_are_never_on_my_dashboard(client, resident):
     response = client.get(reverse("portal:dashboard"))
 
     # then
-    assert list(_shown(response)) == ["cases.requests", "notifications.messages"]
+    assert not _shown(response)["licensing.licenses"]
+    assert not _shown(response)["payments.due"]
     assert _shown(response)["cases.requests"].shown == []
     assert _shown(response)["notifications.messages"].messages == []
 
@@ -161,6 +164,48 @@ def test_a_change_made_in_plain_sql_shows_at_once(client, resident):
     # then
     assert ">Being reviewed</span>" in html
     assert "unread message" not in html
+
+
+def test_a_second_visit_with_nothing_new_reads_no_section(client, resident):
+    # given: a first visit, with something in every section
+    _items(resident, 2)
+    client.force_login(resident)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("portal:dashboard"))
+
+    # when
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then: the stamps, one query, and none of the four sections' reads
+    assert len(second) == len(first) - 4
+    assert "My licenses" in html and "To pay" in html and "You have 4 unread messages." in html
+
+
+def test_a_license_or_invoice_changed_in_plain_sql_shows_at_once(client, resident):
+    # given: the dashboard seen once, with an active license and an invoice due
+    license = LicenseFactory(holder=resident)
+    invoice = InvoiceFactory(payer=resident, description="Barber license fee")
+    client.force_login(resident)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert "Active ·" in html and "Barber license fee" in html
+
+    # when: the license is suspended and the invoice paid, by no service
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE licensing_license SET status = 'suspended' WHERE id = %s", [license.pk]
+        )
+        cursor.execute(
+            "UPDATE payments_invoice SET status = 'paid', amount_paid_cents = total_cents, "
+            "paid_at = now() "
+            "WHERE id = %s",
+            [invoice.pk],
+        )
+    html = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then
+    assert "Suspended ·" in html and "Active ·" not in html
+    assert "Barber license fee" not in html and "To pay" not in html
 
 
 @pytest.mark.parametrize("many", [12, 40])
