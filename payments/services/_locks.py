@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext
 
 from cases import permissions
@@ -14,8 +15,13 @@ logger = logging.getLogger("payments")
 
 
 def lock_invoice(invoice_id: int) -> Invoice:
-    """Lock and return the invoice. Always taken before its payments' locks."""
-    return Invoice.objects.select_for_update(of=("self",), no_key=True).get(pk=invoice_id)
+    """Lock and return the invoice (with its payer, read, not locked). Always taken before
+    its payments' locks."""
+    return (
+        Invoice.objects.select_related("payer")
+        .select_for_update(of=("self",), no_key=True)
+        .get(pk=invoice_id)
+    )
 
 
 def lock_payment(payment_id: int) -> Payment:
@@ -26,7 +32,9 @@ def announce(invoice: Invoice, *, old_status: str) -> None:
     """Send `invoice_status_changed` for `invoice` (inside the caller's transaction)."""
     subject_type = ""
     if invoice.subject_type_id is not None:
-        subject_type = invoice.subject_type.app_label + "." + invoice.subject_type.model
+        # From the content types' cache: no query.
+        kind = ContentType.objects.get_for_id(invoice.subject_type_id)
+        subject_type = kind.app_label + "." + kind.model
     invoice_status_changed.send(
         sender=Invoice,
         invoice_id=invoice.pk,
