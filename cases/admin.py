@@ -22,6 +22,7 @@ from cases.exceptions import (
     InvalidAssignee,
     TransitionForbidden,
     TransitionNotAllowed,
+    TransitionRefused,
 )
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
@@ -373,6 +374,7 @@ class CaseAdmin(admin.ModelAdmin):
                 actor=request.user,
                 note=form.cleaned_data["note"],
                 public_note=form.cleaned_data["public_note"],
+                offered=True,
             )
         except TransitionNotAllowed:
             error = gettext("That status change is not possible from the current status.")
@@ -380,6 +382,8 @@ class CaseAdmin(admin.ModelAdmin):
         except TransitionForbidden:
             error = gettext("You may not make that status change.")
             return self._rerender(request, case, error=error, transition_form=form)
+        except TransitionRefused as refusal:
+            return self._rerender(request, case, error=str(refusal), transition_form=form)
         messages.success(
             request, gettext("Status changed to: %(status)s.") % {"status": case.status_label}
         )

@@ -146,12 +146,13 @@ def case_messages(*, case: Case) -> QuerySet[CaseMessage]:
 
 
 def transitions_for(*, case: Case, user) -> list[Transition]:
-    """The moves `user` may make on `case` now (none for strangers or unknown kinds)."""
+    """The moves `user` may make on `case` now from a generic page (none for strangers or
+    unknown kinds, never a service's own moves)."""
     role = actor_role(case=case, actor=user, action=permissions.MOVE)
     workflow = case.workflow
     if role is None or workflow is None:
         return []
-    return workflow.transitions_from(case.status, actor_role=role)
+    return workflow.transitions_from(case.status, actor_role=role, offered=True)
 
 
 def overdue_filter(*, prefix: str = "") -> Q:

@@ -23,6 +23,7 @@ from cases.exceptions import (
     InvalidAssignee,
     TransitionForbidden,
     TransitionNotAllowed,
+    TransitionRefused,
 )
 from cases.models import (
     Case,
@@ -164,10 +165,15 @@ def transition(
     note: str = "",
     public_note: str = "",
     target_days: int | None = None,
-) -> Case:
-    """Move `case` to `to_status` if its workflow allows it and `actor` may make the move.
+    offered: bool = False,
+) -> CaseEvent:
+    """Move `case` to `to_status` if its workflow allows it and `actor` may make the move;
+    return the timeline event that records the move.
 
-    `actor` is the person acting (None for the system). `note` is an internal note for staff;
+    `actor` is the person deciding (None for the system): a service that checks its own rules
+    (a clerk approving an application) still passes the clerk, so the timeline records who
+    decided. `offered=True` says the move was chosen on a generic page (the case page, the
+    back office), which may not make a `service_only` move. `note` is an internal note for staff;
     `public_note` is plain-language text for the resident, allowed on public moves only.
     `target_days` replaces the workflow's target when a draft is submitted, for a service
     whose administrator sets the target per type (what the type's page promises).
@@ -180,7 +186,9 @@ def transition(
     and returns it.
 
     Raises TransitionNotAllowed if the workflow has no such move from the current status,
-    TransitionForbidden if `actor` may not make it; nothing changes in either case.
+    TransitionForbidden if `actor` may not make it (or the move is the service's own and
+    `offered` is set), TransitionRefused with the guard's reason if the move's guard refuses it
+    now; nothing changes in any case.
     """
     with transaction.atomic():
         locked = (
@@ -195,12 +203,21 @@ def transition(
             raise TransitionNotAllowed(
                 f"A {workflow.kind} case cannot go from {from_status!r} to {to_status!r}."
             )
+        if offered and move.service_only:
+            raise TransitionForbidden(
+                f"Moving a {workflow.kind} case from {from_status!r} to {to_status!r} is made "
+                "by its service only, never from a generic page."
+            )
         role = actor_role(case=locked, actor=actor, action=permissions.MOVE)
         if role not in move.actors:
             raise TransitionForbidden(
                 f"Moving a {workflow.kind} case from {from_status!r} to {to_status!r} is "
                 f"for {', '.join(sorted(move.actors))}, not for {role or 'this person'}."
             )
+        if move.guard is not None:
+            reason = move.guard(case=locked, actor=actor)
+            if reason:
+                raise TransitionRefused(str(reason))
         public_note = (public_note or "").strip()
         if public_note and not move.public:
             raise ValueError("A public note needs a public move; use `note` for staff.")
@@ -246,7 +263,7 @@ def transition(
     for field in ("status", "submitted_at", "due_date", "closed_at", "updated_at"):
         setattr(case, field, getattr(locked, field))
     logger.info("Case %s moved %s -> %s by %s", case.pk, from_status, to_status, role)
-    return case
+    return event
 
 
 def case_assign(*, case: Case, assignee, actor) -> Case:

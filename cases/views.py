@@ -18,6 +18,7 @@ from cases.exceptions import (
     DocumentRejected,
     TransitionForbidden,
     TransitionNotAllowed,
+    TransitionRefused,
 )
 from cases.forms import DocumentUploadForm, ReplyForm
 
@@ -104,11 +105,14 @@ def case_transition_post(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         if case.workflow is None or to_status not in case.workflow.states:
             raise TransitionNotAllowed(to_status)
-        services.transition(case=case, to_status=to_status, actor=request.user)
+        services.transition(case=case, to_status=to_status, actor=request.user, offered=True)
     except TransitionNotAllowed:
         return render(request, "400.html", status=400)
     except TransitionForbidden:
         return render(request, "403.html", status=403)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(case)
     messages.success(request, _("Your request is now: %(status)s.") % {"status": case.status_label})
     return redirect(case)
 

@@ -375,8 +375,13 @@ def report_not_fixed(*, report: ConcernReport, reporter=None, guest: bool = Fals
         locked.save(
             update_fields=["close_reason", "public_reason", "redirect_contact", "scheduled_for"]
         )
-        transition(case=locked.case, to_status=CaseStatus.REOPENED, actor=None, public_note=comment)
-        event = locked.case.events.latest("created_at", "id")
+        # A signed-in reporter is recorded as the one who reopened it; a guest is the system.
+        event = transition(
+            case=locked.case,
+            to_status=CaseStatus.REOPENED,
+            actor=None if guest else reporter,
+            public_note=comment,
+        )
         notices.notify_followers_update(locked, event_id=event.pk, note=comment)
     report.refresh_from_db()
     return report

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
-from cases.models import Case, CaseEvent, CaseStatus, Department
+from cases.models import Case, CaseStatus, Department
 from cases.services import case_add_note, transition
 from concerns import notices
 from concerns.models import CloseReason, ConcernFollower, ConcernPhoto, ConcernReport
@@ -47,13 +47,8 @@ def _lock(report: ConcernReport) -> ConcernReport:
 
 
 def _move(locked: ConcernReport, *, to_status: str, actor, public_note: str, note: str):
-    """Transition the report's case as the system, note who did it, tell the followers."""
-    transition(case=locked.case, to_status=to_status, actor=None, public_note=public_note)
-    event = (
-        CaseEvent.objects.filter(case=locked.case, kind=CaseEvent.Kind.STATUS_CHANGED)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """Transition the report's case as `actor`, with staff's note, and tell the followers."""
+    event = transition(case=locked.case, to_status=to_status, actor=actor, public_note=public_note)
     case_add_note(case=locked.case, author=actor, body=note)
     notices.notify_followers_update(locked, event_id=event.pk, note=public_note)
     return event

@@ -37,7 +37,7 @@ from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import RENEWAL_KIND
+from licensing.workflow import FEE_PAID, LICENSE_RENEWED, RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_void
 
@@ -324,8 +324,9 @@ def renewal_request_payment(*, application: Application, actor, by_link: bool = 
     return invoice
 
 
-def _renew(application: Application, *, note: str, reason: str = "") -> License:
-    """Extend the license by one term from its current expiry and close the renewal approved.
+def _renew(application: Application, *, actor=None, note: str = "", reason: str = "") -> License:
+    """Extend the license by one term from its current expiry and close the renewal approved,
+    as `actor` (the clerk who decided, or None when approved automatically).
 
     Called with the application locked, inside the caller's transaction.
     """
@@ -359,15 +360,14 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
     case_services.transition(
         case=application.case,
         to_status=CaseStatus.APPROVED,
-        actor=None,
+        actor=actor,
         note=note,
         public_note=reason,
     )
     case_services.case_record_event(
         case=application.case,
-        kind=CaseEvent.Kind.UPDATE,
-        body=_("License %(number)s renewed, valid until %(date)s.")
-        % {"number": license.number, "date": license.expires_on.isoformat()},
+        kind=LICENSE_RENEWED,
+        payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
         audience=CaseEvent.Audience.PARTICIPANTS,
     )
     application.decision_reason = reason
@@ -395,8 +395,8 @@ def renewal_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Renewal fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "renewal"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status != CaseStatus.DRAFT:
@@ -436,11 +436,7 @@ def renewal_approve(*, application: Application, actor, reason: str = "") -> Lic
     with transaction.atomic():
         locked = _lock(application)
         _require_clerk(locked, actor)
-        return _renew(
-            locked,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
-            reason=(reason or "").strip(),
-        )
+        return _renew(locked, actor=actor, reason=(reason or "").strip())
 
 
 def renewal_deny(*, application: Application, actor, reason: str) -> Application:
@@ -457,8 +453,7 @@ def renewal_deny(*, application: Application, actor, reason: str) -> Application
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Refused by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

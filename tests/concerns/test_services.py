@@ -644,6 +644,8 @@ def test_starting_work_is_public_and_reaches_followers(report, report_clerk):
         ("concerns/update", "email"),
         ("concerns/update", "in_app"),
     ]
+    move = CaseEvent.objects.get(case=report.case, kind="status_changed")
+    assert (move.actor, move.body) == (report_clerk, "Crew on the way.")
 
 
 # --- Reporter: not fixed, rating ---------------------------------------------------------
@@ -657,6 +659,8 @@ def test_the_reporter_says_not_fixed_within_30_days_and_it_reopens(report, repor
     services.report_not_fixed(
         report=report, reporter=report.case.applicant, comment="Still a hole."
     )
+    reopened = CaseEvent.objects.get(case=report.case, to_status="reopened")
+    assert reopened.actor == report.case.applicant
 
     # then
     report.refresh_from_db()

@@ -155,9 +155,7 @@ def test_two_reminder_runs_at_once_queue_each_reminder_once():
 
     # when: two workers run the daily job at the same instant (a duplicated beat, a retry)
     outcomes = [
-        outcome
-        for run in run_together(2, lambda i: reminders_run(today=today))
-        for outcome in run
+        outcome for run in run_together(2, lambda i: reminders_run(today=today)) for outcome in run
     ]
 
     # then: between them each reminder was written once, on each channel and the timeline
