@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
 
 from cases import services
-from cases.exceptions import ActionForbidden, CaseError, InvalidAssignee
+from cases.exceptions import ActionForbidden, CaseError, InvalidAssignee, TransitionRefused
 from cases.models import Case, CaseEvent, CaseStatus
 from cases.work_items import (
     WorkItem,
@@ -171,6 +171,11 @@ def test_the_guard_refuses_moving_on_while_a_review_is_open(departments, reviewe
     # when / then: the workflow's guard gives its reason while a review is open
     move = case.workflow.find_transition(CaseStatus.IN_REVIEW, CaseStatus.APPROVED)
     assert move.guard(case=case, actor=supervisor) == "A review of this case is still open."
+
+    with pytest.raises(TransitionRefused, match="A review of this case is still open"):
+        services.transition(case=case, to_status=CaseStatus.APPROVED, actor=supervisor)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
 
     work_item_complete(item=items["zoning"], outcome=APPROVED, actor=reviewers["zoning"])
     assert work_items_closed(case=case) == "A review of this case is still open."
