@@ -66,3 +66,65 @@ def declarations_check(app_configs=None, databases=None, **kwargs) -> list[check
                 )
             )
     return messages
+
+
+@checks.register(checks.Tags.database)
+def workflow_departments_check(
+    app_configs=None, databases=None, **kwargs
+) -> list[checks.CheckMessage]:
+    """cases.E002: a workflow routes its cases to a department the agency does not have.
+
+    Its cases would be created with no department, seen by nobody's queue and measured
+    against nobody's service level. Runs with the database checks (`manage.py check
+    --database default`, `migrate`); create the department in the admin, or fix the code.
+    """
+    from cases.models import Department
+
+    codes = {w.department_code for w in registered_workflows() if w.department_code}
+    errors = []
+    for alias in databases or []:
+        try:
+            known = set(
+                Department.objects.using(alias)
+                .filter(code__in=codes)
+                .values_list("code", flat=True)
+            )
+        except DatabaseError:
+            # Not migrated yet (the check runs before `migrate` creates the tables).
+            continue
+        for workflow in registered_workflows():
+            if workflow.department_code and workflow.department_code not in known:
+                errors.append(
+                    checks.Error(
+                        f"Workflow {workflow.kind!r} routes its cases to department "
+                        f"{workflow.department_code!r}, which does not exist.",
+                        hint="Add the department (admin, Cases, Departments) with that code, "
+                        "or correct the workflow's department_code.",
+                        obj=workflow.kind,
+                        id="cases.E002",
+                    )
+                )
+    return errors
+
+
+@checks.register()
+def holidays_settings_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """cases.E003: the agency's holiday calendar is not one the `holidays` library knows."""
+    import holidays
+
+    from cases.service_levels import holidays_settings
+
+    country, subdivision = holidays_settings()
+    try:
+        holidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError:
+        return [
+            checks.Error(
+                f"No public holidays are known for country {country!r}, subdivision "
+                f"{subdivision!r}.",
+                hint="Set AGENCY_HOLIDAYS_COUNTRY to an ISO 3166 country code and "
+                "AGENCY_HOLIDAYS_SUBDIVISION to one of its subdivisions, or leave it empty.",
+                id="cases.E003",
+            )
+        ]
+    return []

@@ -144,6 +144,22 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class WorkItemJoin:
+    """How the parallel work items of one case (a review per department) join their outcomes.
+
+    Items are worked while the case is in `status`. When the last open item of a round closes
+    (cases/work_items.py), the case moves as the system to `approved` if every item of the
+    round was approved, or to `rejected` if any was rejected. An empty target leaves that move
+    to staff: the case may move on, and a guard such as `work_items_closed` keeps it from
+    moving on earlier.
+    """
+
+    status: str
+    approved: str = ""
+    rejected: str = ""
+
+
+@dataclass(frozen=True)
 class Workflow:
     """The statuses and moves of one kind of case.
 
@@ -174,6 +190,8 @@ class Workflow:
     resident_page_label: str | Promise = ""
     # Kinds of event this workflow records beyond the engine's own (cases.events).
     event_kinds: Mapping[str, EventKind] = field(default_factory=dict)
+    # How parallel work items on a case join their outcomes (None: the service has none).
+    work_items: WorkItemJoin | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "transitions", tuple(self.transitions))
@@ -273,6 +291,19 @@ class Workflow:
                     f"{where}: transition {pair} needs actors among {sorted(ACTORS)}."
                 )
             seen.add(pair)
+        join = self.work_items
+        if join is not None:
+            if join.status not in self.states:
+                raise ImproperlyConfigured(
+                    f"{where}: work items are worked in {join.status!r}, which has no state."
+                )
+            for target in (join.approved, join.rejected):
+                move = self.find_transition(join.status, target) if target else True
+                if move is None or (move is not True and SYSTEM not in move.actors):
+                    raise ImproperlyConfigured(
+                        f"{where}: joining work items moves {join.status!r} to {target!r}, "
+                        "which needs a transition the system may make."
+                    )
 
 
 _registry: dict[str, Workflow] = {}

@@ -218,6 +218,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("AGENCY_TIME_ZONE", default="America/New_York")
+# Public holidays skipped by service levels counted in business days (cases/service_levels.py):
+# an ISO 3166 country and optionally one of its subdivisions (a state). The administrator adds
+# the agency's own closures as Holiday rows. A calendar the `holidays` library does not know is
+# a system check error (cases.E003).
+AGENCY_HOLIDAYS_COUNTRY = env.str("AGENCY_HOLIDAYS_COUNTRY", default="US")
+AGENCY_HOLIDAYS_SUBDIVISION = env.str("AGENCY_HOLIDAYS_SUBDIVISION", default="")
 
 # --- Agency branding ---------------------------------------------------------------------
 # Everything a town changes to adopt the portal; templates read it through the `agency`

@@ -2,13 +2,25 @@
 
 `TEST_PERMIT` exercises every kind of move: staff-only, applicant-only, shared, system-only,
 internal (non-public), final states, drafts and reopening. `TEST_REPORT` allows anonymous
-cases. Register them with the `case_workflows` fixture from tests/cases/conftest.py, or call
-`register_test_workflows()` from another test package's conftest.
+cases. `TEST_REVIEWED` has parallel reviews (work items) joined by its rule: all approved,
+approved; any rejected, back to the resident for corrections. Register them with the
+`case_workflows` fixture from tests/cases/conftest.py, or call `register_test_workflows()`
+from another test package's conftest.
 """
 
 from cases import events
 from cases.models import CaseStatus as S
-from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, register
+from cases.work_items import work_items_closed
+from cases.workflow import (
+    APPLICANT,
+    STAFF,
+    SYSTEM,
+    State,
+    Transition,
+    Workflow,
+    WorkItemJoin,
+    register,
+)
 
 TEST_PERMIT = Workflow(
     kind="test_permit",
@@ -70,8 +82,31 @@ TEST_REPORT = Workflow(
     ],
 )
 
+CORRECTIONS = "corrections_required"
 
-TEST_WORKFLOWS = (TEST_PERMIT, TEST_REPORT)
+TEST_REVIEWED = Workflow(
+    kind="test_reviewed",
+    name="Test reviewed permit",
+    prefix="TRV",
+    target_days=20,
+    department_code="TEST_DEPT",
+    states={
+        S.SUBMITTED: State(label="Received"),
+        S.IN_REVIEW: State(label="Being reviewed"),
+        CORRECTIONS: State(label="Corrections required", waiting=True),
+        S.APPROVED: State(label="Approved", final=True),
+    },
+    transitions=[
+        Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}),
+        Transition(S.IN_REVIEW, S.APPROVED, actors={STAFF, SYSTEM}, guard=work_items_closed),
+        Transition(S.IN_REVIEW, CORRECTIONS, actors={STAFF, SYSTEM}),
+        Transition(CORRECTIONS, S.IN_REVIEW, actors={APPLICANT, STAFF}),
+    ],
+    work_items=WorkItemJoin(status=S.IN_REVIEW, approved=S.APPROVED, rejected=CORRECTIONS),
+)
+
+
+TEST_WORKFLOWS = (TEST_PERMIT, TEST_REPORT, TEST_REVIEWED)
 
 
 def register_test_workflows() -> None:
@@ -79,3 +114,4 @@ def register_test_workflows() -> None:
     from the start (tests/conftest.py syncs them), registered or not."""
     register(TEST_PERMIT)
     register(TEST_REPORT)
+    register(TEST_REVIEWED)
