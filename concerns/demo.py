@@ -15,10 +15,9 @@ from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases.models import Department
 from concerns import services
+from concerns.attributes import question_add
 from concerns.models import (
-    AttributeValue,
     CannedResponse,
-    CategoryAttribute,
     ConcernCategory,
     ConcernReport,
     Open311ApiKey,
@@ -399,17 +398,14 @@ def _category(row, *, order: int, departments: dict) -> ConcernCategory:
         for position, (attr_code, question, datatype, required, values) in enumerate(
             questions, start=1
         ):
-            attribute = CategoryAttribute.objects.create(
+            question_add(
                 category=category,
                 code=attr_code,
                 description=question,
                 datatype=datatype,
                 required=required,
+                values=values,
                 order=position,
-            )
-            AttributeValue.objects.bulk_create(
-                AttributeValue(attribute=attribute, key=key, name=label, order=index)
-                for index, (key, label) in enumerate(values, start=1)
             )
     return category
 

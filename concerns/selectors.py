@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Department
+from cases.questions.models import Question
 from cases.tokens import case_for_link
+from concerns import attributes
 from concerns.geo import bounding_box, distance_expression
 from concerns.models import (
-    AttributeValue,
     CannedResponse,
-    CategoryAttribute,
     ConcernCategory,
     ConcernFollower,
     ConcernPhoto,
@@ -35,6 +35,7 @@ from concerns.models import (
     Open311ApiKey,
 )
 from concerns.tokens import follower_id_from_confirm_token
+from portal.localized import localized
 from portal.search_terms import query_stems, stems_match, text_stems
 from portal.services_catalogue import Searchable
 
@@ -45,12 +46,7 @@ SERVICE_NAME = _("Problems in public places")
 def categories_active() -> QuerySet[ConcernCategory]:
     """Categories residents may report in, by group and order, with their questions."""
     return ConcernCategory.objects.filter(active=True).prefetch_related(
-        Prefetch(
-            "attributes",
-            queryset=CategoryAttribute.objects.prefetch_related(
-                Prefetch("values", queryset=AttributeValue.objects.order_by("order", "id"))
-            ).order_by("order", "id"),
-        )
+        Prefetch("questions", queryset=Question.objects.order_by("order", "id"))
     )
 
 
@@ -388,11 +384,11 @@ def report_answers(*, report: ConcernReport) -> list[tuple[str, str]]:
     list answers by their names."""
     answers = report.attributes or {}
     rows = []
-    for attribute in report.category.attributes.prefetch_related("values"):
-        if attribute.code not in answers:
+    for question in report.category.questions.order_by("order", "id"):
+        if question.code not in answers:
             continue
-        value = answers[attribute.code]
-        names = {choice.key: choice.name for choice in attribute.values.all()}
+        value = answers[question.code]
+        names = dict(attributes.values(question))
         values = value if isinstance(value, list) else [value]
-        rows.append((attribute.description, ", ".join(names.get(v, str(v)) for v in values)))
+        rows.append((localized(question, "label"), ", ".join(names.get(v, str(v)) for v in values)))
     return rows
