@@ -45,7 +45,7 @@ from concerns.models import (
 class ConcernCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "group", "department", "target_days", "active"]
     list_filter = ["active", "group", "department"]
-    search_fields = ["name", "code", "keywords", "keywords_es", "group"]
+    search_fields = ["name", "name_es", "code", "keywords", "keywords_es", "group"]
     ordering = ["group", "order", "name"]
     inlines = [QuestionInline]
     fieldsets = [
@@ -61,6 +61,13 @@ class ConcernCategoryAdmin(admin.ModelAdmin):
                     "keywords_es",
                     "order",
                 ]
+            },
+        ),
+        (
+            _("In Spanish"),
+            {
+                "fields": ["name_es", "group_es", "description_es"],
+                "description": _("Left empty, Spanish readers see the English."),
             },
         ),
         (

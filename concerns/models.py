@@ -49,11 +49,15 @@ class ConcernCategory(TimeStampedModel):
         unique=True,
         help_text=_("The Open311 service code, e.g. pothole. Never change it once in use."),
     )
+    # Each text a resident reads has its Spanish beside it (`portal.localized`).
     name = models.CharField(_("name"), max_length=150)
+    name_es = models.CharField(_("name in Spanish"), max_length=150, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(_("description in Spanish"), blank=True)
     group = models.CharField(
         _("group"), max_length=100, blank=True, help_text=_("e.g. Streets and sidewalks.")
     )
+    group_es = models.CharField(_("group in Spanish"), max_length=100, blank=True)
     keywords = models.CharField(
         _("keywords"),
         max_length=300,

@@ -50,13 +50,20 @@ def categories_active() -> QuerySet[ConcernCategory]:
     )
 
 
+# A category's texts a resident reads, each with its Spanish (`<field>_es`).
+TRANSLATED_FIELDS = ("name", "name_es", "group", "group_es", "description", "description_es")
+
+
 def category_search_texts(category: ConcernCategory) -> tuple[str, ...]:
     """What a category is found by: its name, group, description and keywords in English
     and Spanish."""
     return (
         category.name,
+        category.name_es,
         category.group,
+        category.group_es,
         category.description,
+        category.description_es,
         category.keywords,
         category.keywords_es,
     )
@@ -80,13 +87,13 @@ def categories_searchable() -> list[Searchable]:
     """The active categories as the portal's service search finds them (see
     category_search_texts), each linking to its report form, in one query."""
     categories = ConcernCategory.objects.filter(active=True).only(
-        "code", "name", "group", "description", "keywords", "keywords_es"
+        "code", *TRANSLATED_FIELDS, "keywords", "keywords_es"
     )
     return [
         Searchable(
             key=f"concerns.category.{category.code}",
-            title=category.name,
-            description=category.description,
+            title=localized(category, "name"),
+            description=localized(category, "description"),
             url=reverse("concerns:report_location", args=[category.code]),
             service=SERVICE_NAME,
             texts=category_search_texts(category),

@@ -28,6 +28,7 @@ from licensing.workflow import KIND_COMPLAINT
 from notifications.services import notification_send
 from payments.money import format_cents
 from payments.services import LineItem, invoice_create
+from portal.localized import localized
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def _complaint_text(complaint: Complaint) -> str:
     license = complaint.license
     text = _("Your complaint about %(holder)s, %(type)s %(number)s:") % {
         "holder": license.holder_name,
-        "type": license.license_type.name,
+        "type": localized(license.license_type, "name"),
         "number": license.number,
     }
     if complaint.occurred_on:
