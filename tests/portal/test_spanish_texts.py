@@ -35,6 +35,7 @@ def test_the_license_list_in_spanish_names_every_demo_type_in_spanish(spanish, d
     for name, category, description, _eligibility in licensing_demo.TYPES_ES.values():
         assert name in page
         assert category in page
+        assert description in page
     assert "Licencia de barbero" in page and "Cuidado personal" in page
     for row in licensing_demo.TYPES:
         assert f">{row[2]}<" not in page  # no English name
