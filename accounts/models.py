@@ -47,17 +47,6 @@ class User(AbstractUser):
         help_text=_("Needs a mobile phone number."),
     )
 
-    # Database triggers (portal/migrations/0001_dashboard_version.py) raise it in the same
-    # transaction as any change to this person's cases or in-app messages, whatever code or
-    # SQL makes it; it never goes down. The dashboard caches its lists under it.
-    dashboard_version = models.BigIntegerField(
-        _("dashboard version"),
-        default=0,
-        db_default=0,
-        editable=False,
-        help_text=_("Changes whenever what the person's dashboard lists changes."),
-    )
-
     objects = PortalUserManager()
 
     USERNAME_FIELD = "email"

@@ -118,26 +118,3 @@ def mfa_totp_enrol(*, user: User, secret: str) -> bool:
         TOTP.activate(user, secret)
         RecoveryCodes.activate(user)
     return True
-
-
-def accounts_lock(*, ids) -> None:
-    """Lock the accounts `ids` (None and repeats ignored) in id order, until the transaction
-    ends; call it first thing in a transaction that writes several people's cases or in-app
-    messages in separate statements.
-
-    Each such write raises its people's dashboard_version and locks their account rows
-    (portal/migrations/0001_dashboard_version.py). Taken statement by statement, two
-    transactions could take the same two accounts in opposite orders and deadlock; taken here
-    first, in one order, the second transaction waits for the first instead.
-    """
-    wanted = sorted({pk for pk in ids if pk is not None})
-    if not wanted:
-        return
-    if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("accounts_lock needs a transaction.")
-    list(
-        User.objects.filter(pk__in=wanted)
-        .order_by("pk")
-        .select_for_update(no_key=True)
-        .values_list("pk", flat=True)
-    )

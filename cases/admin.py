@@ -15,24 +15,32 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
-from cases.exceptions import CaseError, InvalidAssignee, TransitionForbidden, TransitionNotAllowed
+from cases import permissions, selectors, services
+from cases.exceptions import (
+    ActionForbidden,
+    CaseError,
+    InvalidAssignee,
+    TransitionForbidden,
+    TransitionNotAllowed,
+    TransitionRefused,
+)
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
-from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
 from cases.workflow import registered_workflows
 
 
 class OverdueFilter(admin.SimpleListFilter):
     """Overdue or on time; a changelist of another model says how to reach its case.
 
-    Subclasses override `overdue_condition` (e.g. with the condition through `case__`).
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
     """
 
     title = _("overdue")
     parameter_name = "overdue"
+    prefix = ""
 
     def overdue_condition(self):
-        return selectors.overdue_filter()
+        return selectors.overdue_filter(prefix=self.prefix)
 
     def lookups(self, request, model_admin):
         return [("yes", _("Overdue")), ("no", _("On time"))]
@@ -58,19 +66,73 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
-class AssignedToMeFilter(admin.SimpleListFilter):
-    title = _("assignment")
-    parameter_name = "mine"
+class StatusFilter(admin.SimpleListFilter):
+    """Statuses the workflows declare, by their staff label (with the service's filter, only
+    that service's statuses)."""
+
+    title = _("status")
+    parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("none", _("Unassigned"))]
+        kind = request.GET.get(KindFilter.parameter_name, "")
+        labels: dict[str, list[str]] = {}
+        for workflow in registered_workflows():
+            if kind and workflow.kind != kind:
+                continue
+            for code, state in workflow.states.items():
+                label = str(state.label_for_staff)
+                if label not in labels.setdefault(code, []):
+                    labels[code].append(label)
+        return [(code, " / ".join(names)) for code, names in sorted(labels.items())]
 
     def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    """Assigned to me, to nobody, or to anybody; every queue's one assignment filter.
+
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
+    """
+
+    title = _("assignment")
+    parameter_name = "mine"
+    prefix = ""
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("none", _("Unassigned")), ("any", _("Assigned"))]
+
+    def queryset(self, request, queryset):
+        field = f"{self.prefix}assignee"
         if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        if self.value() == "none":
-            return queryset.filter(assignee__isnull=True)
+            return queryset.filter(**{field: request.user})
+        if self.value() in ("none", "any"):
+            return queryset.filter(**{f"{field}__isnull": self.value() == "none"})
         return queryset
+
+
+def assign_to_me(model_admin, request, cases) -> None:
+    """Every queue's "Assign to me" action: each of `cases` becomes the user's own, in
+    primary-key order, through `case_assign` (which checks their role); the message says how
+    many were assigned and how many their role does not let them take."""
+    assigned = refused = 0
+    for case in cases.order_by("pk"):
+        try:
+            services.case_assign(case=case, assignee=request.user, actor=request.user)
+        except CaseError:
+            refused += 1
+        else:
+            assigned += 1
+    model_admin.message_user(
+        request, gettext("%(count)d case(s) assigned to you.") % {"count": assigned}
+    )
+    if refused:
+        model_admin.message_user(
+            request,
+            gettext("%(count)d case(s) not assigned: your staff role does not allow it.")
+            % {"count": refused},
+            level=messages.WARNING,
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -138,7 +200,7 @@ class CaseAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         KindFilter,
-        "status",
+        StatusFilter,
         AssignedToMeFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         "department",
@@ -208,7 +270,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, case):
-        return case.status_label
+        return case.status_label_for_staff
 
     @admin.display(description=_("resident"))
     def contact(self, case):
@@ -226,11 +288,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
-        count = 0
-        for case in queryset.order_by("pk"):
-            services.case_assign(case=case, assignee=request.user, actor=request.user)
-            count += 1
-        self.message_user(request, gettext("%(count)d case(s) assigned to you.") % {"count": count})
+        assign_to_me(self, request, queryset)
 
     # --- The change page's working forms ---------------------------------------------------
 
@@ -267,7 +325,11 @@ class CaseAdmin(admin.ModelAdmin):
                 assign_form=StaffAssignForm(initial={"assignee": case.assignee_id}),
                 note_form=StaffNoteForm(prefix="note"),
                 message_form=StaffMessageForm(prefix="message"),
-                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone),
+                # Only the forms the member of staff's role lets them use (the services check
+                # again).
+                can_assign=permissions.can(request.user, permissions.ASSIGN, case),
+                can_message=bool(case.applicant_id or case.guest_email or case.guest_phone)
+                and permissions.can(request.user, permissions.MESSAGE, case),
             )
         # Bound forms handed in by a refused action win, so what the clerk typed stays.
         context.update(extra_context or {})
@@ -299,7 +361,9 @@ class CaseAdmin(admin.ModelAdmin):
     def transition_view(self, request, object_id):
         case = self._case_for_action(request, object_id)
         form = StaffTransitionForm(
-            request.POST, transitions=selectors.transitions_for(case=case, user=request.user)
+            request.POST,
+            transitions=selectors.transitions_for(case=case, user=request.user),
+            statuses=case.workflow.states if case.workflow else (),
         )
         if not form.is_valid():
             return self._rerender(request, case, transition_form=form)
@@ -310,6 +374,7 @@ class CaseAdmin(admin.ModelAdmin):
                 actor=request.user,
                 note=form.cleaned_data["note"],
                 public_note=form.cleaned_data["public_note"],
+                offered=True,
             )
         except TransitionNotAllowed:
             error = gettext("That status change is not possible from the current status.")
@@ -317,6 +382,8 @@ class CaseAdmin(admin.ModelAdmin):
         except TransitionForbidden:
             error = gettext("You may not make that status change.")
             return self._rerender(request, case, error=error, transition_form=form)
+        except TransitionRefused as refusal:
+            return self._rerender(request, case, error=str(refusal), transition_form=form)
         messages.success(
             request, gettext("Status changed to: %(status)s.") % {"status": case.status_label}
         )
@@ -334,6 +401,9 @@ class CaseAdmin(admin.ModelAdmin):
         except InvalidAssignee:
             error = gettext("Cases can only be assigned to active staff.")
             return self._rerender(request, case, error=error, assign_form=form)
+        except ActionForbidden:
+            error = gettext("Your staff role does not allow this.")
+            return self._rerender(request, case, error=error, assign_form=form)
         messages.success(request, gettext("Assignment saved."))
         return self._back(case)
 
@@ -342,7 +412,11 @@ class CaseAdmin(admin.ModelAdmin):
         form = StaffNoteForm(request.POST, prefix="note")
         if not form.is_valid():
             return self._rerender(request, case, note_form=form)
-        services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        try:
+            services.case_add_note(case=case, author=request.user, body=form.cleaned_data["body"])
+        except ActionForbidden:
+            error = gettext("Your staff role does not allow this.")
+            return self._rerender(request, case, error=error, note_form=form)
         messages.success(request, gettext("Note added."))
         return self._back(case)
 
@@ -362,8 +436,27 @@ class CaseAdmin(admin.ModelAdmin):
         return self._back(case)
 
 
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     ordering = ["name"]
+    inlines = [StaffMembershipInline]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    """Who holds which role where; what each role may do is in cases/permissions.py."""
+
+    list_display = ["user", "role", "department"]
+    list_filter = ["role", "department"]
+    list_select_related = ["user", "department"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user"]

@@ -15,6 +15,11 @@ class TransitionForbidden(CaseError):
     """The move exists, but this actor may not make it."""
 
 
+class TransitionRefused(CaseError):
+    """The move exists and the actor may make it, but its guard refuses it now; the message
+    is the guard's reason, fit to show the person who tried (e.g. "A review is still open")."""
+
+
 class ActionForbidden(CaseError):
     """This person may not do that to this case (e.g. a resident writing on another's case)."""
 

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus
 from portal.forms import PlainTextFormMixin
 
 MESSAGE_MAX_LENGTH = 5000
@@ -38,14 +37,14 @@ class DocumentUploadForm(forms.Form):
 
 
 class StatusChoiceField(forms.ChoiceField):
-    """Offers the given moves, but accepts any known status.
+    """Offers the given moves, but accepts any status of the case's workflow (`known`).
 
     The transition service is the judge: if the case moved while the page was open, its
     refusal ("not possible from the current status") says more than "not a valid choice".
     """
 
     def valid_value(self, value):
-        return value in CaseStatus.values
+        return value in getattr(self, "known", ())
 
 
 class StaffTransitionForm(PlainTextFormMixin, forms.Form):
@@ -67,9 +66,10 @@ class StaffTransitionForm(PlainTextFormMixin, forms.Form):
         help_text=_("Only staff see this."),
     )
 
-    def __init__(self, *args, transitions=(), **kwargs):
+    def __init__(self, *args, transitions=(), statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.transitions = {t.target: t for t in transitions}
+        self.fields["to_status"].known = set(statuses) | set(self.transitions)
         self.fields["to_status"].choices = [(t.target, t.label or t.target) for t in transitions]
 
     def clean(self):

@@ -1,8 +1,12 @@
 """The case engine's tables: every piece of work for a resident is a Case with a timeline.
 
-Status values are the union of every workflow's statuses; the database only admits those,
-and `cases.services.transition` narrows each case to its own workflow's moves. Events are
-append-only (a database trigger refuses UPDATE and DELETE, see migration 0002).
+Each workflow declares its own statuses and event kinds (cases/workflow.py, cases/events.py);
+`DeclaredStatus` and `DeclaredEventKind` hold a copy of those declarations, synced after every
+migrate (cases/declarations.py), and composite foreign keys from `Case (kind, status)` and
+`CaseEvent (case_kind, kind, audience)` make the database refuse anything a case's workflow
+does not declare (migration 0008). `cases.services.transition` narrows each case to its own
+workflow's moves. Events are append-only (a database trigger refuses UPDATE and DELETE, see
+migration 0002).
 """
 
 import uuid
@@ -29,7 +33,8 @@ class TimeStampedModel(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    """Every status any workflow uses. A workflow picks its own subset and wording."""
+    """Status codes several workflows share. A workflow may use these or its own codes; its
+    `states` give each its wording (these labels are only a fallback)."""
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -38,12 +43,69 @@ class CaseStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
     IN_PROGRESS = "in_progress", _("In progress")
-    SCHEDULED = "scheduled", _("Scheduled")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REOPENED = "reopened", _("Reopened")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class DeclaredStatus(models.Model):
+    """A status a workflow declares for its kind of case: the database's copy of the code's
+    declaration, which `Case (kind, status)` must match (composite foreign key, migration
+    0008). Written only by `cases.declarations.declarations_sync`."""
+
+    case_kind = models.SlugField(_("service"), max_length=64)
+    code = models.CharField(_("status"), max_length=20)
+    phase = models.CharField(
+        _("phase"),
+        max_length=8,
+        choices=[
+            ("open", _("Open")),
+            ("waiting", _("Waiting for the resident")),
+            ("final", _("Final")),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("declared status")
+        verbose_name_plural = _("declared statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["case_kind", "code"], name="cases_declaredstatus_key"),
+            models.CheckConstraint(
+                condition=Q(phase__in=["open", "waiting", "final"]),
+                name="cases_declaredstatus_phase_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_kind}: {self.code}"
+
+
+class DeclaredEventKind(models.Model):
+    """A kind of event a workflow declares for its kind of case, once per audience it may
+    have: `CaseEvent (case_kind, kind, audience)` must match one (composite foreign key,
+    migration 0008). Written only by `cases.declarations.declarations_sync`."""
+
+    case_kind = models.SlugField(_("service"), max_length=64)
+    code = models.CharField(_("kind"), max_length=20)
+    audience = models.CharField(_("visible to"), max_length=12)
+
+    class Meta:
+        verbose_name = _("declared event kind")
+        verbose_name_plural = _("declared event kinds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_kind", "code", "audience"], name="cases_declaredeventkind_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=["staff", "participants", "public"]),
+                name="cases_declaredeventkind_audience_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_kind}: {self.code} ({self.audience})"
 
 
 class Department(TimeStampedModel):
@@ -108,9 +170,9 @@ class Case(TimeStampedModel):
 
     reference = models.CharField(_("reference"), max_length=24, unique=True, editable=False)
     kind = models.SlugField(_("service"), max_length=64)
-    status = models.CharField(
-        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT
-    )
+    # One of the statuses the kind's workflow declares (composite foreign key to
+    # DeclaredStatus); its wording comes from the workflow (`status_label`).
+    status = models.CharField(_("status"), max_length=20, default=CaseStatus.DRAFT)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("applicant"),
@@ -152,9 +214,6 @@ class Case(TimeStampedModel):
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=CaseStatus.values), name="cases_case_status_known"
-            ),
             models.CheckConstraint(
                 condition=Q(reference__regex=r"^[A-Z]{2,8}-[0-9]{4}-[0-9]{6,}$"),
                 name="cases_case_reference_format",
@@ -227,7 +286,16 @@ class Case(TimeStampedModel):
         """The status in the workflow's plain language (falls back to the generic label)."""
         workflow = self.workflow
         state = workflow.state(self.status) if workflow else None
-        return state.label if state else self.get_status_display()
+        if state is not None:
+            return state.label
+        return CaseStatus(self.status).label if self.status in CaseStatus.values else self.status
+
+    @property
+    def status_label_for_staff(self) -> str:
+        """The status as the back office names it."""
+        workflow = self.workflow
+        state = workflow.state(self.status) if workflow else None
+        return state.label_for_staff if state else self.status_label
 
     @property
     def next_steps(self) -> str:
@@ -265,7 +333,8 @@ class Case(TimeStampedModel):
 
 
 class CaseEventKind(models.TextChoices):
-    """What a timeline entry records."""
+    """Codes of the engine's own event kinds and of the standard kinds workflows declare
+    (cases/events.py says who may read each and how it reads)."""
 
     SUBMITTED = "submitted", _("Submitted")
     STATUS_CHANGED = "status_changed", _("Status changed")
@@ -276,8 +345,6 @@ class CaseEventKind(models.TextChoices):
     DOCUMENT_ADDED = "document_added", _("Document added")
     PAYMENT = "payment", _("Payment")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
-    INSPECTION = "inspection", _("Inspection")
-    # Anything else a domain app records: its body says what happened.
     UPDATE = "update", _("Update")
 
 
@@ -294,52 +361,29 @@ class CaseEventAudience(models.TextChoices):
     PUBLIC = "public", _("Everyone")
 
 
-# The audiences each kind of event may have. The database refuses any other pair (see
-# `CaseEvent.Meta.constraints`), so no service can publish a message, a note or a payment by
-# mistake: what is personal never has the PUBLIC audience, whatever a caller passes.
-EVENT_AUDIENCES: dict[str, frozenset[str]] = {
-    CaseEventKind.SUBMITTED: frozenset(CaseEventAudience.values),
-    CaseEventKind.STATUS_CHANGED: frozenset(CaseEventAudience.values),
-    CaseEventKind.UPDATE: frozenset(CaseEventAudience.values),
-    CaseEventKind.INSPECTION: frozenset(CaseEventAudience.values),
-    CaseEventKind.MESSAGE: frozenset({CaseEventAudience.PARTICIPANTS}),
-    CaseEventKind.REPLY: frozenset({CaseEventAudience.PARTICIPANTS}),
-    CaseEventKind.DOCUMENT_ADDED: frozenset(
-        {CaseEventAudience.STAFF, CaseEventAudience.PARTICIPANTS}
-    ),
-    CaseEventKind.PAYMENT: frozenset({CaseEventAudience.STAFF, CaseEventAudience.PARTICIPANTS}),
-    CaseEventKind.REMINDER_SENT: frozenset(
-        {CaseEventAudience.STAFF, CaseEventAudience.PARTICIPANTS}
-    ),
-    CaseEventKind.NOTE: frozenset({CaseEventAudience.STAFF}),
-    CaseEventKind.ASSIGNED: frozenset({CaseEventAudience.STAFF}),
-}
-
-
-def _audience_rule() -> Q:
-    """A CHECK condition: every event's (kind, audience) pair is one of EVENT_AUDIENCES."""
-    rule = Q()
-    for kind, audiences in EVENT_AUDIENCES.items():
-        rule |= Q(kind=kind, audience__in=sorted(audiences))
-    return rule
-
-
 class CaseEvent(models.Model):
     """One entry on a case's timeline. Append-only: never updated, never deleted.
 
     `audience` says who reads it: staff only, the people on the case, or everyone who may see
     the case's public page (see CaseEventAudience); the selectors in cases/selectors.py
     (`published_timeline`, `resident_timeline`, `staff_timeline`) are the only readers.
-    `body` holds only text a person wrote (a public note, a message); titles such as
-    "Status changed to Approved" are computed when displayed, so they appear in the
-    reader's language.
+    `kind` is one the case's workflow declares for that audience (cases/events.py); the
+    database refuses any other through `case_kind`, a copy of the case's kind that a trigger
+    fills on insert (migration 0008).
+
+    `payload` holds the facts (who, what, reason, dates, amounts) and `text` turns them into
+    words when shown, in the reader's language; `body` holds only text a person wrote (a
+    public note, a message) and the text of events written before payloads existed. Titles
+    such as "Status: Approved" are computed when displayed too.
     """
 
     Kind = CaseEventKind
     Audience = CaseEventAudience
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
+    # Set by the database from the case on insert, whatever the caller passes.
+    case_kind = models.SlugField(_("service"), max_length=64, default="", editable=False)
+    kind = models.CharField(_("kind"), max_length=20)
     audience = models.CharField(
         _("visible to"),
         max_length=12,
@@ -354,13 +398,10 @@ class CaseEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    from_status = models.CharField(
-        _("from status"), max_length=20, choices=CaseStatus.choices, blank=True
-    )
-    to_status = models.CharField(
-        _("to status"), max_length=20, choices=CaseStatus.choices, blank=True
-    )
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, blank=True)
     body = models.TextField(_("text"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
@@ -369,15 +410,12 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=CaseEventKind.values),
-                name="cases_event_kind_known",
-            ),
-            models.CheckConstraint(
                 condition=~Q(kind="status_changed") | ~Q(to_status=""),
                 name="cases_event_status_change_has_target",
             ),
             models.CheckConstraint(
-                condition=_audience_rule(), name="cases_event_audience_fits_kind"
+                condition=Q(audience__in=CaseEventAudience.values),
+                name="cases_event_audience_known",
             ),
         ]
         indexes = [
@@ -387,6 +425,14 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"
 
+    def _declared_kind(self):
+        workflow = self.case.workflow
+        if workflow is not None:
+            return workflow.event_kind(self.kind)
+        from cases.events import CORE_EVENT_KINDS
+
+        return CORE_EVENT_KINDS.get(self.kind)
+
     @property
     def title(self) -> str:
         """A short heading for the timeline, in the current language."""
@@ -395,9 +441,27 @@ class CaseEvent(models.Model):
         if self.kind == self.Kind.STATUS_CHANGED:
             workflow = self.case.workflow
             state = workflow.state(self.to_status) if workflow else None
-            label = state.label if state else CaseStatus(self.to_status).label
+            if state is not None:
+                label = state.label
+            elif self.to_status in CaseStatus.values:
+                label = CaseStatus(self.to_status).label
+            else:
+                label = self.to_status
             return str(format_lazy(_("Status: {label}"), label=label))
-        return str(self.Kind(self.kind).label)
+        declared = self._declared_kind()
+        if declared is not None:
+            return str(declared.label)
+        return str(self.Kind(self.kind).label) if self.kind in self.Kind.values else self.kind
+
+    @property
+    def text(self) -> str:
+        """What the event says, in the current language: its payload rendered by its kind,
+        then what a person wrote (a public note, a message), or its stored text."""
+        declared = self._declared_kind()
+        rendered = declared.render(self.payload) if declared is not None else ""
+        if rendered and self.body:
+            return f"{rendered}\n{self.body}"
+        return rendered or self.body
 
 
 # Accepted document types, judged from the file's content, and the extension each is stored with.
@@ -493,6 +557,66 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+class StaffRole(models.TextChoices):
+    """What a member of staff does in a department (see cases/permissions.py for the rights)."""
+
+    CLERK = "clerk", _("Clerk")
+    REVIEWER = "reviewer", _("Reviewer")
+    INSPECTOR = "inspector", _("Inspector")
+    CASHIER = "cashier", _("Cashier")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class StaffMembership(TimeStampedModel):
+    """A member of staff holds `role` in `department`, or across the agency if it is empty.
+
+    One person may hold several roles (a clerk who is also a cashier). What each role may do
+    is decided in one place, `cases.permissions`, which services, selectors and the admin
+    all ask; this table only records who holds what.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member of staff"),
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+        limit_choices_to={"is_staff": True},
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("Leave empty for a role across every department."),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["user_id", "department_id", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department", "role"],
+                name="cases_membership_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=StaffRole.values), name="cases_membership_role_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "role"], name="cases_membership_dept_role"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department or _("every department")
+        return f"{self.user}: {self.get_role_display()} ({where})"
 
 
 # Guest links live with their API in cases/links.py, forms as data in cases/questions/;

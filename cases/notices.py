@@ -5,7 +5,12 @@ Template keys (templates in templates/notifications/cases/<key>/):
 ``cases/submitted``       to the resident: we received your request (reference, next steps)
 ``cases/status_changed``  to the resident: a public status change, with the public note
 ``cases/message``         to the resident: staff wrote to you about your case
-``cases/reply_received``  to the case's assignee: the resident replied
+``cases/reply_received``  to staff (see below): the resident replied
+``cases/document_received`` to staff: the resident added a document to a sent case
+``cases/sent_back``       to staff: the resident sent the case back (e.g. with what was asked)
+
+Staff are told on e-mail and in-app, each as their preferences say: the case's assignee, or
+when nobody holds it, the staff who work its department (`cases.permissions.department_staff`).
 
 Every context carries the reference, the plain-language status and the absolute case link,
 rendered in the recipient's language (a guest's is the language they applied in). Each send
@@ -16,6 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from cases import permissions
 from cases.models import Case
 from cases.tokens import case_url
 
@@ -90,19 +96,57 @@ def notify_message(case: Case, *, message_id: int, body: str) -> list:
     )
 
 
-def notify_reply_received(case: Case, *, message_id: int) -> list:
-    """Tell the assigned member of staff that the resident replied (nobody if unassigned)."""
+def staff_to_tell(case: Case) -> list:
+    """Who on staff hears of the resident's move on `case`: its assignee (if still active
+    staff), otherwise the staff who work its department. Never the case's own applicant."""
+    if case.assignee_id is not None and permissions.is_active_staff(case.assignee):
+        people = [case.assignee]
+    else:
+        people = list(permissions.department_staff(case))
+    return [person for person in people if person.pk != case.applicant_id]
+
+
+def _send_to_staff(case: Case, *, template_key: str, dedupe_key: str) -> list:
+    """Queue `template_key` to each member of staff to tell, on e-mail and in-app as their
+    preferences say, linking to the case's back-office page. In primary-key order, so two
+    transactions telling the same people take their rows' locks in the same order."""
+    from notifications.models import NotificationChannel
     from notifications.services import notification_send
 
-    if case.assignee_id is None:
-        return []
-    assignee = case.assignee
-    context = _context(case, language=assignee.preferred_language)
-    context["case_url"] = settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
-    return notification_send(
-        template_key="cases/reply_received",
-        context=context,
-        dedupe_key=f"cases:{case.pk}:reply:{message_id}",
-        user=assignee,
-        link_url=context["case_url"],
+    link = settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
+    rows = []
+    for person in sorted(staff_to_tell(case), key=lambda person: person.pk):
+        context = _context(case, language=person.preferred_language)
+        context.update(case_url=link, assigned=case.assignee_id == person.pk)
+        rows += notification_send(
+            template_key=template_key,
+            context=context,
+            dedupe_key=f"{dedupe_key}:staff:{person.pk}",
+            user=person,
+            channels=[NotificationChannel.EMAIL, NotificationChannel.IN_APP],
+            link_url=link,
+        )
+    return rows
+
+
+def notify_reply_received(case: Case, *, message_id: int) -> list:
+    """Tell staff (the assignee, else the department's) that the resident replied."""
+    return _send_to_staff(
+        case, template_key="cases/reply_received", dedupe_key=f"cases:{case.pk}:reply:{message_id}"
+    )
+
+
+def notify_document_received(case: Case, *, document_id: int) -> list:
+    """Tell staff (the assignee, else the department's) that the resident added a document."""
+    return _send_to_staff(
+        case,
+        template_key="cases/document_received",
+        dedupe_key=f"cases:{case.pk}:document:{document_id}",
+    )
+
+
+def notify_sent_back(case: Case, *, event_id: int) -> list:
+    """Tell staff (the assignee, else the department's) that the resident sent the case back."""
+    return _send_to_staff(
+        case, template_key="cases/sent_back", dedupe_key=f"cases:{case.pk}:sent_back:{event_id}"
     )

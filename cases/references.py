@@ -9,6 +9,16 @@ from django.utils import timezone
 
 from cases.models import CaseReferenceCounter
 
+# Prefixes the portal keeps for its own references, and what uses each. No workflow and no
+# numbering configured by an administrator (a license type's number prefix) may take one:
+# the system check cases.E001 refuses a workflow that does.
+RESERVED_PREFIXES = {
+    "INV": "invoices",
+    "RCT": "receipts",
+}
+INVOICE_PREFIX = "INV"
+RECEIPT_PREFIX = "RCT"
+
 _NEXT_VALUE_SQL = """
     INSERT INTO {table} AS counter (prefix, year, last_value)
     VALUES (%s, %s, 1)

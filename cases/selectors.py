@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cases import permissions
 from cases.actors import actor_role
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
 from cases.tokens import case_for_link
@@ -27,11 +28,12 @@ def _cases() -> QuerySet[Case]:
 
 
 def cases_visible_to(*, user) -> QuerySet[Case]:
-    """Cases `user` may see: staff all, a resident their own, anybody else none."""
+    """Cases `user` may see: staff those their roles reach (cases/permissions.py), a
+    resident their own, anybody else none."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    if user.is_staff:
-        return _cases()
+    if permissions.is_active_staff(user):
+        return _cases().filter(permissions.case_scope(user, permissions.VIEW))
     return _cases().filter(applicant=user)
 
 
@@ -110,11 +112,15 @@ def staff_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 
 
 def documents_visible_to(*, user, case: Case) -> QuerySet[CaseDocument]:
-    """Staff allowed to view case documents see every one; the applicant sees public ones
-    and their own uploads; anybody else none."""
-    role = actor_role(case=case, actor=user) if user and user.is_authenticated else None
+    """Staff whose roles let them view the case's documents see every one; the applicant sees
+    public ones and their own uploads; anybody else none."""
+    role = (
+        actor_role(case=case, actor=user, action=permissions.VIEW_DOCUMENTS)
+        if user and user.is_authenticated
+        else None
+    )
     documents = CaseDocument.objects.filter(case=case).select_related("case", "uploaded_by")
-    if role == STAFF and user.has_perm("cases.view_casedocument"):
+    if role == STAFF:
         return documents
     if role == APPLICANT:
         return documents.filter(Q(public=True) | Q(uploaded_by=user))
@@ -140,40 +146,16 @@ def case_messages(*, case: Case) -> QuerySet[CaseMessage]:
 
 
 def transitions_for(*, case: Case, user) -> list[Transition]:
-    """The moves `user` may make on `case` now (none for strangers or unknown kinds)."""
-    role = actor_role(case=case, actor=user)
+    """The moves `user` may make on `case` now from a generic page (none for strangers or
+    unknown kinds, never a service's own moves)."""
+    role = actor_role(case=case, actor=user, action=permissions.MOVE)
     workflow = case.workflow
     if role is None or workflow is None:
         return []
-    return workflow.transitions_from(case.status, actor_role=role)
+    return workflow.transitions_from(case.status, actor_role=role, offered=True)
 
 
-def staff_queue(
-    *,
-    user,
-    kind: str = "",
-    status: str = "",
-    assignee=None,
-    department=None,
-    overdue: bool | None = None,
-) -> QuerySet[Case]:
-    """The staff work queue, filtered, oldest due first. Empty for non-staff."""
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return Case.objects.none()
-    cases = _cases().exclude(status="draft")
-    if kind:
-        cases = cases.filter(kind=kind)
-    if status:
-        cases = cases.filter(status=status)
-    if assignee is not None:
-        cases = cases.filter(assignee=assignee)
-    if department is not None:
-        cases = cases.filter(department=department)
-    if overdue is not None:
-        cases = cases.filter(overdue_filter()) if overdue else cases.exclude(overdue_filter())
-    return cases.order_by("due_date", "created_at")
-
-
-def overdue_filter() -> Q:
-    """Open, submitted cases past their due date (in the agency's time zone)."""
-    return Q(closed_at__isnull=True, due_date__lt=timezone.localdate())
+def overdue_filter(*, prefix: str = "") -> Q:
+    """Open cases past their due date (in the agency's time zone), through `prefix`
+    ("case__" from a model that links to its case). The only definition of overdue."""
+    return Q(**{f"{prefix}closed_at__isnull": True, f"{prefix}due_date__lt": timezone.localdate()})

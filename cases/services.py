@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 
-from cases import notices
+from cases import notices, permissions
 from cases.actors import actor_role
 from cases.documents import inspect_upload
 from cases.exceptions import (
@@ -23,9 +23,9 @@ from cases.exceptions import (
     InvalidAssignee,
     TransitionForbidden,
     TransitionNotAllowed,
+    TransitionRefused,
 )
 from cases.models import (
-    EVENT_AUDIENCES,
     Case,
     CaseDocument,
     CaseEvent,
@@ -40,16 +40,12 @@ logger = logging.getLogger(__name__)
 
 Audience = CaseEvent.Audience
 
-# Kinds a domain app may record with case_record_event; the others have their own service.
-RECORDABLE_EVENT_KINDS = frozenset(
-    {
-        CaseEvent.Kind.PAYMENT,
-        CaseEvent.Kind.REMINDER_SENT,
-        CaseEvent.Kind.INSPECTION,
-        CaseEvent.Kind.UPDATE,
-        CaseEvent.Kind.NOTE,
-    }
-)
+
+def recordable_event_kinds(workflow: Workflow) -> dict:
+    """Kinds a service may record on a case of `workflow` with case_record_event: an internal
+    note and the workflow's own kinds (submissions, moves, messages, replies, documents and
+    assignments have their own services)."""
+    return {code: kind for code, kind in workflow.all_event_kinds.items() if kind.recordable}
 
 
 def _move_audience(workflow: Workflow, *, public: bool) -> str:
@@ -86,9 +82,9 @@ def _require_text(value: str, *, what: str) -> str:
     return value
 
 
-def _require_staff(user, *, doing: str) -> None:
-    if user is None or not user.is_active or not user.is_staff:
-        raise ActionForbidden(f"Only active staff can {doing}.")
+def _require(user, action: str, case: Case, *, doing: str) -> None:
+    if not permissions.can(user, action, case):
+        raise ActionForbidden(f"Only staff whose role allows it can {doing}.")
 
 
 def case_create(
@@ -169,10 +165,15 @@ def transition(
     note: str = "",
     public_note: str = "",
     target_days: int | None = None,
-) -> Case:
-    """Move `case` to `to_status` if its workflow allows it and `actor` may make the move.
+    offered: bool = False,
+) -> CaseEvent:
+    """Move `case` to `to_status` if its workflow allows it and `actor` may make the move;
+    return the timeline event that records the move.
 
-    `actor` is the person acting (None for the system). `note` is an internal note for staff;
+    `actor` is the person deciding (None for the system): a service that checks its own rules
+    (a clerk approving an application) still passes the clerk, so the timeline records who
+    decided. `offered=True` says the move was chosen on a generic page (the case page, the
+    back office), which may not make a `service_only` move. `note` is an internal note for staff;
     `public_note` is plain-language text for the resident, allowed on public moves only.
     `target_days` replaces the workflow's target when a draft is submitted, for a service
     whose administrator sets the target per type (what the type's page promises).
@@ -185,7 +186,9 @@ def transition(
     and returns it.
 
     Raises TransitionNotAllowed if the workflow has no such move from the current status,
-    TransitionForbidden if `actor` may not make it; nothing changes in either case.
+    TransitionForbidden if `actor` may not make it (or the move is the service's own and
+    `offered` is set), TransitionRefused with the guard's reason if the move's guard refuses it
+    now; nothing changes in any case.
     """
     with transaction.atomic():
         locked = (
@@ -200,12 +203,21 @@ def transition(
             raise TransitionNotAllowed(
                 f"A {workflow.kind} case cannot go from {from_status!r} to {to_status!r}."
             )
-        role = actor_role(case=locked, actor=actor)
+        if offered and move.service_only:
+            raise TransitionForbidden(
+                f"Moving a {workflow.kind} case from {from_status!r} to {to_status!r} is made "
+                "by its service only, never from a generic page."
+            )
+        role = actor_role(case=locked, actor=actor, action=permissions.MOVE)
         if role not in move.actors:
             raise TransitionForbidden(
                 f"Moving a {workflow.kind} case from {from_status!r} to {to_status!r} is "
                 f"for {', '.join(sorted(move.actors))}, not for {role or 'this person'}."
             )
+        if move.guard is not None:
+            reason = move.guard(case=locked, actor=actor)
+            if reason:
+                raise TransitionRefused(str(reason))
         public_note = (public_note or "").strip()
         if public_note and not move.public:
             raise ValueError("A public note needs a public move; use `note` for staff.")
@@ -244,23 +256,29 @@ def transition(
             notices.notify_submitted(locked)
         elif move.public:
             notices.notify_status_changed(locked, event_id=event.pk, public_note=public_note)
+        if role == APPLICANT and not first_submission and not workflow.is_final(to_status):
+            # The resident sent the case back to staff (with what they were asked for).
+            notices.notify_sent_back(locked, event_id=event.pk)
 
     for field in ("status", "submitted_at", "due_date", "closed_at", "updated_at"):
         setattr(case, field, getattr(locked, field))
     logger.info("Case %s moved %s -> %s by %s", case.pk, from_status, to_status, role)
-    return case
+    return event
 
 
 def case_assign(*, case: Case, assignee, actor) -> Case:
-    """Give `case` to `assignee` (an active member of staff), or to nobody with None.
+    """Give `case` to `assignee` (active staff who works its department), or to nobody.
 
-    `actor` must be staff, or None for the system. Assigning to the current assignee changes
-    nothing and writes no event. Raises ActionForbidden or InvalidAssignee.
+    `actor` must be staff whose role assigns cases in the case's department, or None for the
+    system. Assigning to the current assignee changes nothing and writes no event. Raises
+    ActionForbidden or InvalidAssignee.
     """
     if actor is not None:
-        _require_staff(actor, doing="assign cases")
-    if assignee is not None and not (assignee.is_active and assignee.is_staff):
-        raise InvalidAssignee("Cases can only be assigned to active members of staff.")
+        _require(actor, permissions.ASSIGN, case, doing="assign cases")
+    if assignee is not None and not permissions.may_hold(assignee, case):
+        raise InvalidAssignee(
+            "Cases can only be assigned to active members of staff who work its department."
+        )
     with transaction.atomic():
         locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         new_id = assignee.pk if assignee is not None else None
@@ -281,8 +299,10 @@ def case_assign(*, case: Case, assignee, actor) -> Case:
 
 
 def case_add_note(*, case: Case, author, body: str) -> CaseEvent:
-    """Add an internal note to the timeline (never shown to the resident)."""
-    _require_staff(author, doing="add internal notes")
+    """Add an internal note to the timeline (never shown to the resident).
+
+    Raises ActionForbidden unless `author`'s role lets them work the case."""
+    _require(author, permissions.NOTE, case, doing="add internal notes")
     body = _require_text(body, what="A note")
     with transaction.atomic():
         return CaseEvent.objects.create(
@@ -294,10 +314,11 @@ def case_message_resident(*, case: Case, author, body: str) -> CaseMessage:
     """Write to the case's resident: a message on the thread, an event for the people on the
     case (never for the public page), a notification.
 
-    Raises ActionForbidden unless `author` is staff (and not the applicant), ValueError for
-    an empty message.
+    Raises ActionForbidden unless `author` is staff whose role lets them message the
+    resident (and not the applicant), or if the case is still a draft; ValueError for an
+    empty message.
     """
-    _require_staff(author, doing="message residents")
+    _require(author, permissions.MESSAGE, case, doing="message residents about sent cases")
     if case.applicant_id == author.pk:
         raise ActionForbidden("Staff cannot message themselves about their own case.")
     body = _require_text(body, what="A message")
@@ -315,7 +336,8 @@ def case_message_resident(*, case: Case, author, body: str) -> CaseMessage:
 
 
 def case_reply(*, case: Case, author, body: str) -> CaseMessage:
-    """Record the resident's reply on the thread and tell the assigned member of staff.
+    """Record the resident's reply on the thread and tell staff: the assignee, or the
+    department's staff while nobody holds the case.
 
     Only the case's own applicant may reply (ActionForbidden otherwise).
     """
@@ -357,7 +379,8 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     without its metadata, or a PDF that parsed and carries no active content.
 
     `uploaded_by` is the applicant, a member of staff, or None (a guest, the system). A
-    resident's own upload is always visible to them. Raises DocumentRejected (too large,
+    resident's own upload is always visible to them, and tells staff (the assignee, or the
+    department's staff) once the case is sent. Raises DocumentRejected (too large,
     empty, not an accepted type, or content we refuse) before anything is stored, and
     ActionForbidden if `uploaded_by` has no part in the case or is the applicant of a closed
     case.
@@ -366,7 +389,7 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
     file is deleted again. If an enclosing transaction rolls back later, the stored file is
     left unreachable (no row points to it) until `stored_files_sweep` deletes it.
     """
-    role = actor_role(case=case, actor=uploaded_by)
+    role = actor_role(case=case, actor=uploaded_by, action=permissions.NOTE)
     if role is None:
         raise ActionForbidden("Only the applicant or staff can add documents to a case.")
     if role == APPLICANT:
@@ -394,34 +417,54 @@ def document_add(*, case: Case, uploaded_by, upload, public: bool = True) -> Cas
                 actor=uploaded_by,
                 body=inspected.original_name,
             )
+            if role == APPLICANT and case.status != CaseStatus.DRAFT:
+                notices.notify_document_received(case, document_id=document.pk)
     except BaseException:
         document.file.delete(save=False)
         raise
     return document
 
 
-def case_record_event(*, case: Case, kind: str, body: str, audience: str, actor=None) -> CaseEvent:
-    """Add a domain event (payment, reminder sent, inspection, update, note) to the timeline.
+def case_record_event(
+    *,
+    case: Case,
+    kind: str,
+    audience: str,
+    body: str = "",
+    payload: dict | None = None,
+    actor=None,
+) -> CaseEvent:
+    """Add one of the workflow's own events (a payment, a reminder, an update) or an internal
+    note to the timeline.
 
-    `audience` is who reads it (CaseEvent.Audience); write `body` for that reader. Each kind
-    has the audiences EVENT_AUDIENCES allows: a payment or a reminder is never public, a note
-    is staff's only. Status changes, messages and documents have their own services.
-    Raises ValueError for those kinds, for an audience the kind may not have, or empty text.
+    `payload` holds the facts (amounts in cents under ``amount_cents``, dates as ISO strings,
+    names, numbers): the kind's text renders them when the event is shown, in the reader's
+    language (cases/events.py). `body` is text a person wrote, shown as written; never put
+    sentences the portal composes in it. `audience` is who reads it; the kind's declaration
+    says which audiences it may have (a payment or a reminder is never public, a note is
+    staff's only). Raises ValueError for a kind the workflow does not declare or has its own
+    service for, an audience the kind may not have, or an event with neither text nor payload.
     """
-    if kind not in RECORDABLE_EVENT_KINDS:
+    workflow = get_workflow(case.kind)
+    recordable = recordable_event_kinds(workflow)
+    if kind not in recordable:
         raise ValueError(
-            f"Event kind {kind!r} cannot be recorded directly; "
-            f"use one of {sorted(RECORDABLE_EVENT_KINDS)}."
+            f"Event kind {kind!r} cannot be recorded on a {workflow.kind} case; "
+            f"use one of {sorted(recordable)}."
         )
-    if audience not in EVENT_AUDIENCES[kind]:
+    declared = recordable[kind]
+    if audience not in declared.audiences:
         raise ValueError(
             f"A {kind!r} event cannot be shown to {audience!r}; "
-            f"it may be shown to {sorted(EVENT_AUDIENCES[kind])}."
+            f"it may be shown to {sorted(declared.audiences)}."
         )
-    body = _require_text(body, what="An event's text")
+    body = (body or "").strip()
+    payload = dict(payload or {})
+    if not body and not payload:
+        raise ValueError("An event's text cannot be empty.")
     with transaction.atomic():
         return CaseEvent.objects.create(
-            case=case, kind=kind, audience=audience, actor=actor, body=body
+            case=case, kind=kind, audience=audience, actor=actor, body=body, payload=payload
         )
 
 

@@ -18,9 +18,9 @@ from cases.exceptions import (
     DocumentRejected,
     TransitionForbidden,
     TransitionNotAllowed,
+    TransitionRefused,
 )
 from cases.forms import DocumentUploadForm, ReplyForm
-from cases.models import CaseStatus
 
 CASE_LIST_PAGE_SIZE = 20
 
@@ -103,13 +103,16 @@ def case_transition_post(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for_resident(user=request.user, reference=reference)
     to_status = request.POST.get("to_status", "")
     try:
-        if to_status not in CaseStatus.values:
+        if case.workflow is None or to_status not in case.workflow.states:
             raise TransitionNotAllowed(to_status)
-        services.transition(case=case, to_status=to_status, actor=request.user)
+        services.transition(case=case, to_status=to_status, actor=request.user, offered=True)
     except TransitionNotAllowed:
         return render(request, "400.html", status=400)
     except TransitionForbidden:
         return render(request, "403.html", status=403)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(case)
     messages.success(request, _("Your request is now: %(status)s.") % {"status": case.status_label})
     return redirect(case)
 

@@ -38,27 +38,50 @@ description from its ``AppConfig.ready()``::
 
         register(LICENSE_APPLICATION)
 
+Statuses are the workflow's own: any lower-case code (``corrections_required``, ``held``)
+with the resident's label, the staff label, and whether the case is then open, waiting for
+the resident (``waiting=True``) or over (``final=True``). ``cases.models.CaseStatus`` only
+names codes several workflows share. ``draft`` is the engine's one reserved code: a case not
+sent yet (``case_create(submit=False)``). The kinds of timeline event a workflow records
+beyond the engine's own are declared in ``event_kinds`` (see cases/events.py). The database
+refuses a status or an event kind the case's workflow does not declare: the declarations are
+copied into the ``DeclaredStatus`` and ``DeclaredEventKind`` tables after every ``migrate``
+(cases/declarations.py), so a new service needs no migration of ``cases``.
+
 Rules the registry enforces when a workflow is registered (a mistake fails at start-up, not
 in front of a resident):
 
-- every status named in ``states`` and in the transitions is one of ``CaseStatus``;
+- status codes are lower-case slugs of at most 20 characters; a state is not both final and
+  waiting;
 - the initial status (``submitted`` unless set) and every transition's ends are in ``states``;
 - a ``(source, target)`` pair appears once; actors are ``staff``, ``applicant``, ``system``;
-- the prefix is 2 to 8 capital letters and no two workflows share a kind or a prefix.
+- event kinds are slugs, do not redefine the engine's own, and have audiences among
+  ``staff``, ``participants``, ``public``;
+- the prefix is 2 to 8 capital letters and no two workflows share a kind or a prefix (the
+  system check ``cases.E001`` also refuses the prefixes reserved by `cases.references`).
 
 Actors: ``staff`` is any active member of staff who is not the case's own applicant (nobody
 approves their own application), ``applicant`` is the case's own applicant, and ``system``
 is code acting with ``actor=None`` (a scheduled task, a payment receipt).
+
+A move may have a ``guard``: a callable ``guard(case=..., actor=...)`` returning ``None`` to
+allow the move or a reason to refuse it (``TransitionRefused`` carries the reason). A move
+with ``service_only=True`` is made only by the service's own code (which does more in the
+same transaction, such as issuing the license), never offered by the generic back office or
+the resident's case page; the service still passes the person deciding as ``actor``, so the
+timeline records who decided.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
+
+from cases.events import ALL_AUDIENCES, CORE_EVENT_KINDS, EventKind
 
 STAFF = "staff"
 APPLICANT = "applicant"
@@ -67,6 +90,15 @@ ACTORS = frozenset({STAFF, APPLICANT, SYSTEM})
 
 _PREFIX = re.compile(r"^[A-Z]{2,8}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,19}$")
+
+DRAFT = "draft"
+
+# What a status means for the case: still being worked, waiting for the resident, or over.
+OPEN = "open"
+WAITING = "waiting"
+FINAL = "final"
+PHASES = (OPEN, WAITING, FINAL)
 
 
 @dataclass(frozen=True)
@@ -77,6 +109,18 @@ class State:
     next_steps: str | Promise = ""
     # A final state closes the case: `closed_at` is set on entry and cleared on leaving.
     final: bool = False
+    # The case waits for the resident (to answer, upload, pay): not staff's move.
+    waiting: bool = False
+    # How the back office names it, when staff need more precision than the resident.
+    staff_label: str | Promise = ""
+
+    @property
+    def phase(self) -> str:
+        return FINAL if self.final else WAITING if self.waiting else OPEN
+
+    @property
+    def label_for_staff(self) -> str | Promise:
+        return self.staff_label or self.label
 
 
 @dataclass(frozen=True)
@@ -90,6 +134,10 @@ class Transition:
     # published workflow, on the case's public page); a private one is staff's history.
     public: bool = True
     label: str | Promise = ""
+    # guard(case=, actor=) -> None to allow, or the reason the move is refused now.
+    guard: Callable[..., str | Promise | None] | None = None
+    # Made only by the service's own code, never offered by the generic pages.
+    service_only: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "actors", frozenset(self.actors))
@@ -124,10 +172,21 @@ class Workflow:
     published: bool = False
     resident_page: str = ""
     resident_page_label: str | Promise = ""
+    # Kinds of event this workflow records beyond the engine's own (cases.events).
+    event_kinds: Mapping[str, EventKind] = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "transitions", tuple(self.transitions))
-        object.__setattr__(self, "states", dict(self.states))
+        object.__setattr__(self, "states", {str(k): v for k, v in self.states.items()})
+        object.__setattr__(self, "event_kinds", dict(self.event_kinds))
+
+    @property
+    def all_event_kinds(self) -> dict[str, EventKind]:
+        """The engine's kinds and this workflow's own."""
+        return {**CORE_EVENT_KINDS, **self.event_kinds}
+
+    def event_kind(self, code: str) -> EventKind | None:
+        return CORE_EVENT_KINDS.get(code) or self.event_kinds.get(code)
 
     def state(self, status: str) -> State | None:
         return self.states.get(status)
@@ -138,23 +197,30 @@ class Workflow:
                 return transition
         return None
 
-    def transitions_from(self, source: str, *, actor_role: str | None = None) -> list[Transition]:
-        """Moves out of `source`, optionally only those `actor_role` may make."""
+    def transitions_from(
+        self, source: str, *, actor_role: str | None = None, offered: bool = False
+    ) -> list[Transition]:
+        """Moves out of `source`, optionally only those `actor_role` may make, and with
+        `offered` only those the generic pages may offer (not the service's own)."""
         return [
             t
             for t in self.transitions
-            if t.source == source and (actor_role is None or actor_role in t.actors)
+            if t.source == source
+            and (actor_role is None or actor_role in t.actors)
+            and not (offered and t.service_only)
         ]
 
     def is_final(self, status: str) -> bool:
         state = self.states.get(status)
         return bool(state and state.final)
 
+    def phase(self, status: str) -> str:
+        """open, waiting (for the resident) or final; open for a status without a state."""
+        state = self.states.get(status)
+        return state.phase if state else OPEN
+
     def validate(self) -> None:
         """Raise ImproperlyConfigured if the workflow contradicts itself."""
-        from cases.models import CaseStatus
-
-        known = set(CaseStatus.values)
         where = f"Workflow {self.kind!r}"
         if not _KIND.match(self.kind):
             raise ImproperlyConfigured(f"{where}: kind must be a lower-case slug.")
@@ -162,9 +228,31 @@ class Workflow:
             raise ImproperlyConfigured(f"{where}: prefix must be 2 to 8 capital letters.")
         if self.target_days < 0:
             raise ImproperlyConfigured(f"{where}: target_days cannot be negative.")
-        unknown = set(self.states) - known
+        unknown = sorted(code for code in self.states if not _CODE.match(code))
         if unknown:
-            raise ImproperlyConfigured(f"{where}: unknown statuses {sorted(unknown)}.")
+            raise ImproperlyConfigured(
+                f"{where}: unknown statuses {unknown}: a status code is a lower-case slug "
+                "of at most 20 characters."
+            )
+        for code, state in self.states.items():
+            if state.final and state.waiting:
+                raise ImproperlyConfigured(f"{where}: {code!r} cannot be final and waiting.")
+            if code == DRAFT and (state.final or state.waiting):
+                raise ImproperlyConfigured(f"{where}: a draft is neither final nor waiting.")
+        for code, kind in self.event_kinds.items():
+            if not _CODE.match(code):
+                raise ImproperlyConfigured(
+                    f"{where}: event kind {code!r} must be a lower-case slug of at most 20 "
+                    "characters."
+                )
+            if code in CORE_EVENT_KINDS:
+                raise ImproperlyConfigured(
+                    f"{where}: event kind {code!r} is the engine's own; declare another."
+                )
+            if not kind.audiences or not kind.audiences <= ALL_AUDIENCES:
+                raise ImproperlyConfigured(
+                    f"{where}: event kind {code!r} needs audiences among {sorted(ALL_AUDIENCES)}."
+                )
         if self.initial_status not in self.states:
             raise ImproperlyConfigured(
                 f"{where}: the initial status {self.initial_status!r} has no state."
@@ -178,6 +266,8 @@ class Workflow:
                 raise ImproperlyConfigured(f"{where}: transition {pair} goes nowhere.")
             if pair in seen:
                 raise ImproperlyConfigured(f"{where}: transition {pair} is declared twice.")
+            if t.guard is not None and not callable(t.guard):
+                raise ImproperlyConfigured(f"{where}: transition {pair} has a guard not callable.")
             if not t.actors or not t.actors <= ACTORS:
                 raise ImproperlyConfigured(
                     f"{where}: transition {pair} needs actors among {sorted(ACTORS)}."

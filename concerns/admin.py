@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases import services as case_services
+from cases.admin import AssignedToMeFilter
 from cases.admin import OverdueFilter as CaseOverdueFilter
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm
@@ -137,8 +138,7 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
 
 
 class OverdueFilter(CaseOverdueFilter):
-    def overdue_condition(self):
-        return selectors.overdue_filter_for_reports()
+    prefix = "case__"
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -154,19 +154,8 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(case__status=self.value()) if self.value() else queryset
 
 
-class MineFilter(admin.SimpleListFilter):
-    title = _("assignment")
-    parameter_name = "mine"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("none", _("Unassigned"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(case__assignee=request.user)
-        if self.value() == "none":
-            return queryset.filter(case__assignee__isnull=True)
-        return queryset
+class MineFilter(AssignedToMeFilter):
+    prefix = "case__"
 
 
 class ConcernPhotoInline(admin.TabularInline):

@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts.demo import CLERK, CLERKS, INSPECTORS, RESIDENT
 from accounts.models import User
 from accounts.services import staff_group_ensure
+from cases import permissions
 from cases.models import Department
 from cases.questions.models import Question
 from concerns import services
@@ -455,7 +456,7 @@ def _reports() -> None:
                 guest_email="" if index == 0 else f"neighbor{index}@example.org",
             )
         )
-    if clerk is not None and clerk.has_perm("cases.change_case"):
+    if clerk is not None and permissions.can(clerk, permissions.MOVE, reports[-1].case):
         services.report_close(
             report=reports[-1],
             actor=clerk,

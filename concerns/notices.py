@@ -22,23 +22,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from accounts.services import accounts_lock
 from cases.tokens import case_guest_link
 from concerns.models import CloseReason, ConcernFollower, ConcernReport
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 from portal.localized import localized
-
-
-def lock_people(*reports: ConcernReport) -> None:
-    """Lock the accounts of the reporters and followers of `reports`, in id order, before a
-    transaction changes a report's case and tells its followers: several people's cases and
-    messages in one transaction (see accounts.services.accounts_lock)."""
-    accounts_lock(
-        ids=[
-            *(report.case.applicant_id for report in reports),
-            *ConcernFollower.objects.filter(report__in=reports).values_list("user_id", flat=True),
-        ]
-    )
 
 
 def public_url(report: ConcernReport) -> str:

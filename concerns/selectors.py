@@ -15,14 +15,16 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Case as When_
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import permissions
 from cases.models import CaseStatus, Department
 from cases.questions.models import Question
+from cases.selectors import overdue_filter
 from cases.tokens import case_for_link
 from concerns import attributes
 from concerns.geo import bounding_box, distance_expression
@@ -302,17 +304,17 @@ def open_reports_at_address(
 
 
 def triage_queue(*, user) -> QuerySet[ConcernReport]:
-    """Reports for staff: new first, then overdue, then by due date. Empty for non-staff."""
-    if user is None or not user.is_authenticated or not user.is_staff:
+    """The reports `user`'s staff roles reach (cases/permissions.py): new first, then
+    overdue, then by due date. Empty for anybody who is not staff."""
+    if not permissions.is_active_staff(user):
         return ConcernReport.objects.none()
     return (
-        ConcernReport.objects.select_related(
-            "case", "case__assignee", "case__department", "category"
-        )
+        ConcernReport.objects.filter(permissions.case_scope(user, prefix="case__"))
+        .select_related("case", "case__assignee", "case__department", "category")
         .annotate(
             triage_rank=When_(
                 When(case__status__in=[CaseStatus.SUBMITTED, CaseStatus.REOPENED], then=Value(0)),
-                When(overdue_filter_for_reports(), then=Value(1)),
+                When(overdue_filter(prefix="case__"), then=Value(1)),
                 When(case__closed_at__isnull=True, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
@@ -320,11 +322,6 @@ def triage_queue(*, user) -> QuerySet[ConcernReport]:
         )
         .order_by("triage_rank", "case__due_date", "requested_at")
     )
-
-
-def overdue_filter_for_reports() -> Q:
-    """`cases.selectors.overdue_filter`, seen from a report."""
-    return Q(case__closed_at__isnull=True, case__due_date__lt=timezone.localdate())
 
 
 def canned_responses() -> QuerySet[CannedResponse]:

@@ -1,16 +1,19 @@
 """The statuses of a concern report, as data for the case engine.
 
-Every move is made by the concerns app's own services (``actors={SYSTEM}``): closing needs a
-public reason, reopening is limited to 30 days after closing, and each move must reach the
+Every move is made by the concerns app's own services (``service_only=True``): closing needs
+a public reason, reopening is limited to 30 days after closing, and each move must reach the
 report's followers as well as its reporter. Those rules live in `concerns.services`, which
-checks who is acting before it calls the transition service and records the member of staff
-on the timeline; the generic back office therefore offers no bare status change for reports.
+checks who is acting before it calls the transition service; the generic back office
+therefore offers no bare status change for reports. The timeline records the member of staff
+who made each move, and the reporter who says the problem is still there (a guest's reopening
+is the system's, the guest having no account).
 """
 
 from django.utils.translation import gettext_lazy as _
 
+from cases import events
 from cases.models import CaseStatus as S
-from cases.workflow import SYSTEM, State, Transition, Workflow
+from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
 
 KIND = "concern_report"
 
@@ -23,6 +26,8 @@ CONCERN_REPORT = Workflow(
     allow_anonymous=True,
     # A report's page is public: its status changes and public reasons are for everyone.
     published=True,
+    # Public updates on a report (what the crew found, when it is expected).
+    event_kinds={events.UPDATE: events.UPDATE_KIND},
     states={
         S.SUBMITTED: State(
             label=_("Received"),
@@ -43,11 +48,21 @@ CONCERN_REPORT = Workflow(
         ),
     },
     transitions=[
-        Transition(S.SUBMITTED, S.IN_PROGRESS, actors={SYSTEM}, label=_("Start work")),
-        Transition(S.SUBMITTED, S.CLOSED, actors={SYSTEM}, label=_("Close")),
-        Transition(S.IN_PROGRESS, S.CLOSED, actors={SYSTEM}, label=_("Close")),
-        Transition(S.CLOSED, S.REOPENED, actors={SYSTEM}, label=_("Reopen")),
-        Transition(S.REOPENED, S.IN_PROGRESS, actors={SYSTEM}, label=_("Start work")),
-        Transition(S.REOPENED, S.CLOSED, actors={SYSTEM}, label=_("Close")),
+        Transition(
+            S.SUBMITTED, S.IN_PROGRESS, actors={STAFF}, service_only=True, label=_("Start work")
+        ),
+        Transition(S.SUBMITTED, S.CLOSED, actors={STAFF}, service_only=True, label=_("Close")),
+        Transition(S.IN_PROGRESS, S.CLOSED, actors={STAFF}, service_only=True, label=_("Close")),
+        Transition(
+            S.CLOSED,
+            S.REOPENED,
+            actors={STAFF, APPLICANT, SYSTEM},
+            service_only=True,
+            label=_("Reopen"),
+        ),
+        Transition(
+            S.REOPENED, S.IN_PROGRESS, actors={STAFF}, service_only=True, label=_("Start work")
+        ),
+        Transition(S.REOPENED, S.CLOSED, actors={STAFF}, service_only=True, label=_("Close")),
     ],
 )

@@ -17,14 +17,15 @@ from django.db.models import IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from cases import permissions
 from cases.exceptions import CaseError
 from cases.questions.admin import DocumentRequirementInline, QuestionInline
 from cases.questions.summary import answer_rows
+from cases.selectors import overdue_filter
 from licensing import admin_import, admin_review, selectors, services
 from licensing.admin_enforcement import DisciplinaryActionInline
 from licensing.exceptions import LicensingError
@@ -58,13 +59,12 @@ class LicenseTypeAdmin(admin.ModelAdmin):
             {"fields": ["application_fee_cents", "renewal_fee_cents", "late_fee_cents"]},
         ),
         (
-            _("Term, renewal and reminders"),
+            _("Term and renewal"),
             {
                 "fields": [
                     "term_months",
                     "renewal_window_days",
                     "grace_days",
-                    "reminder_offsets",
                     "review_target_days",
                     "auto_approve_renewals",
                 ]
@@ -88,9 +88,7 @@ class OverdueFirstFilter(admin.SimpleListFilter):
         if self.value() == "open":
             return queryset.filter(case__status__in=OPEN_STATUSES)
         if self.value() == "overdue":
-            return queryset.filter(
-                case__status__in=OPEN_STATUSES, case__due_date__lt=timezone.localdate()
-            )
+            return queryset.filter(overdue_filter(prefix="case__"))
         return queryset
 
 
@@ -137,15 +135,16 @@ class ApplicationAdmin(admin.ModelAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request):
-        # Overdue first, then the rest of the open work by due date, then everything else.
-        today = timezone.localdate()
+        # The applications the member of staff's roles reach: overdue first, then the rest
+        # of the open work by due date, then everything else.
         return (
             super()
             .get_queryset(request)
+            .filter(permissions.case_scope(request.user, prefix="case__"))
             .exclude(case__status__in=["cancelled", "draft"])
             .annotate(
                 queue_rank=SqlCase(
-                    When(case__status__in=OPEN_STATUSES, case__due_date__lt=today, then=Value(0)),
+                    When(overdue_filter(prefix="case__"), then=Value(0)),
                     When(case__status__in=OPEN_STATUSES, then=Value(1)),
                     default=Value(2),
                     output_field=IntegerField(),

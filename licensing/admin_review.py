@@ -6,7 +6,7 @@ All of it goes through the case engine's services and selectors; nothing here wr
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
@@ -16,10 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import permissions
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases.admin import AssignedToMeFilter
+from cases.admin import assign_to_me as cases_assign_to_me
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm, StaffNoteForm
+from cases.models import Case
 from cases.questions.models import Question, QuestionKind
 from licensing import selectors
 from licensing.models import Application
@@ -31,21 +35,10 @@ VIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-class AssigneeFilter(admin.SimpleListFilter):
+class AssigneeFilter(AssignedToMeFilter):
     title = gettext_lazy("assignee")
     parameter_name = "assignee"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("none", _("Unassigned")), ("any", _("Assigned"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(case__assignee=request.user)
-        if self.value() == "none":
-            return queryset.filter(case__assignee__isnull=True)
-        if self.value() == "any":
-            return queryset.filter(case__assignee__isnull=False)
-        return queryset
+    prefix = "case__"
 
 
 def review_urls(model_admin) -> list:
@@ -107,7 +100,7 @@ def review_context(request: HttpRequest, application: Application) -> dict:
     assignee = case.assignee_id
     return {
         "documents": documents,
-        "may_see_documents": request.user.has_perm("cases.view_casedocument"),
+        "may_see_documents": permissions.can(request.user, permissions.VIEW_DOCUMENTS, case),
         "timeline": case_selectors.staff_timeline(case=case),
         "assign_form": StaffAssignForm(initial={"assignee": assignee}),
         "note_form": StaffNoteForm(prefix="note"),
@@ -204,19 +197,17 @@ def note_view(model_admin, request: HttpRequest, object_id: str):
     form = StaffNoteForm(request.POST, prefix="note")
     if not form.is_valid():
         return _rerender(model_admin, request, application, "", note_form=form)
-    case_services.case_add_note(
-        case=application.case, author=request.user, body=form.cleaned_data["body"]
-    )
+    try:
+        case_services.case_add_note(
+            case=application.case, author=request.user, body=form.cleaned_data["body"]
+        )
+    except CaseError:
+        error = _("Your staff role does not allow this.")
+        return _rerender(model_admin, request, application, error, note_form=form)
     messages.success(request, _("Note added."))
     return _back(application)
 
 
 def assign_to_me(model_admin, request: HttpRequest, queryset) -> None:
-    """The queue's bulk action: the selected applications become the clerk's own."""
-    count = 0
-    for application in queryset.select_related("case").order_by("case_id"):
-        case_services.case_assign(case=application.case, assignee=request.user, actor=request.user)
-        count += 1
-    model_admin.message_user(
-        request, _("%(count)d application(s) assigned to you.") % {"count": count}
-    )
+    """The queue's bulk action: the selected applications' cases become the clerk's own."""
+    cases_assign_to_me(model_admin, request, Case.objects.filter(pk__in=queryset.values("case_id")))

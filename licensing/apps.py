@@ -9,15 +9,20 @@ class LicensingConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
-        from licensing import enforcement_tasks, receivers  # noqa: F401
+        from licensing import dashboard, enforcement_tasks, receivers  # noqa: F401
+        from licensing.reminders import LICENSE_EXPIRY
         from licensing.selectors import SERVICE_NAME, license_types_searchable
         from licensing.workflow import LICENSE_APPLICATION, LICENSE_COMPLAINT, LICENSE_RENEWAL
+        from notifications.reminders import register_source
+        from portal.dashboard import register as register_section
         from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
         register(LICENSE_APPLICATION)
         register(LICENSE_RENEWAL)
         register(LICENSE_COMPLAINT)
+        register_source(LICENSE_EXPIRY)
+        register_section(dashboard.SECTION)
         register_entry(
             CatalogueEntry(
                 key="licensing.apply",

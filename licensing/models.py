@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
@@ -31,6 +30,7 @@ from portal.validators import REORDERING_CHARACTERS
 
 
 def default_reminder_offsets() -> list[int]:
+    # Referenced by migration 0001 only: reminders are notifications' rules now.
     return [90, 60, 30, 7]
 
 
@@ -79,13 +79,6 @@ class LicenseType(TimeStampedModel):
         _("renewal opens (days before expiry)"), default=90
     )
     grace_days = models.PositiveSmallIntegerField(_("grace period after expiry (days)"), default=30)
-    reminder_offsets = ArrayField(
-        models.PositiveSmallIntegerField(),
-        verbose_name=_("reminders (days before expiry)"),
-        default=default_reminder_offsets,
-        blank=True,
-        help_text=_("Comma-separated, e.g. 90,60,30,7."),
-    )
     review_target_days = models.PositiveSmallIntegerField(_("review target (days)"), default=30)
     auto_approve_renewals = models.BooleanField(
         _("approve clean renewals automatically"), default=False
@@ -124,9 +117,10 @@ class LicenseType(TimeStampedModel):
         super().clean()
         # Another service's references (LIC-2026-…, INV-…) share the same counters; a license
         # number must never read like a case, invoice or receipt reference.
+        from cases.references import RESERVED_PREFIXES
         from cases.workflow import registered_workflows
 
-        reserved = {w.prefix for w in registered_workflows()} | {"INV", "RCT"}
+        reserved = {w.prefix for w in registered_workflows()} | set(RESERVED_PREFIXES)
         if self.number_prefix in reserved:
             raise ValidationError(
                 {

@@ -190,16 +190,19 @@ def license_type_content_type() -> ContentType:
 
 
 def license_for_certificate(*, user, number: str) -> License:
-    """The license whose certificate `user` may download: their own, or any for staff who may
-    view licenses and have two-factor authentication on (as in the back office); 404 else."""
+    """The license whose certificate `user` may download: their own, or any for staff whose
+    role lets them view licensing's documents, who may view licenses and have two-factor
+    authentication on (as in the back office); 404 else."""
     from allauth.mfa.utils import is_mfa_enabled
+
+    from cases import permissions
+    from licensing.workflow import LICENSE_APPLICATION
 
     if not user.is_authenticated:
         raise Http404("No such license.")
     licenses = License.objects.select_related("license_type")
     staff = (
-        user.is_active
-        and user.is_staff
+        permissions.can(user, permissions.VIEW_DOCUMENTS, LICENSE_APPLICATION.department_code)
         and user.has_perm("licensing.view_license")
         and is_mfa_enabled(user)
     )

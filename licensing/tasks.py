@@ -1,6 +1,6 @@
 """Licensing's daily jobs, run by Celery beat (see CELERY_BEAT_SCHEDULE in settings).
 
-Thin: each calls one set-based service. Both are safe to run twice, or in two workers at once:
+Thin: each calls one set-based service. They are safe to run twice, or in two workers at once:
 the statements change only rows that still need it, and their unique keys refuse duplicates.
 """
 
@@ -14,10 +14,3 @@ def expire_licenses() -> dict:
     """Expire licenses on their expiry date and lapse them after the grace period."""
     outcome = services.licenses_expire()
     return {"expired": outcome.expired, "lapsed": outcome.lapsed}
-
-
-@shared_task(name="licensing.queue_renewal_reminders", ignore_result=True, acks_late=True)
-def queue_renewal_reminders() -> dict:
-    """Queue today's renewal reminders; the notifications dispatcher sends them."""
-    outcome = services.reminders_queue()
-    return {"emails": outcome.emails, "sms": outcome.sms, "in_app": outcome.in_app}

@@ -3,15 +3,86 @@
 A draft becomes `submitted` only when its fee is paid (the payments receiver, as the
 system). Approving, denying and asking for more information go through
 `licensing.services`, which checks the clerk and issues the license or messages the
-resident in the same transaction, so those moves are the system's here and the generic back
-office offers no bare approval that would leave an approved case without a license. The
+resident in the same transaction: those moves are the clerk's (`STAFF`, recorded as the clerk
+who decided) but `service_only`, so the generic back office offers no bare approval that
+would leave an approved case without a license. The
 resident sends the case back to the clerk from their case page once they have answered.
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases import events
 from cases.models import CaseStatus as S
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
+from portal.localized import localized_entry
+
+# --- What licensing's events say, rendered in the reader's language when shown ------------
+
+FEE_PAID = events.PAYMENT
+LICENSE_ISSUED = "license_issued"
+LICENSE_RENEWED = "license_renewed"
+COMPLAINT_FILED = "complaint_filed"
+ACTION_TAKEN = "action_taken"
+
+
+def _fee_paid_text(payload) -> str:
+    if payload.get("fee") == "renewal":
+        return gettext("Renewal fee paid.")
+    return gettext("Application fee paid.")
+
+
+def _license_dated_text(template: str):
+    def text(payload) -> str:
+        return gettext(template) % {
+            "number": payload.get("number", ""),
+            "date": events.display_value("expires_on", payload.get("expires_on")),
+        }
+
+    return text
+
+
+def _complaint_filed_text(payload) -> str:
+    text = gettext("Your complaint about %(holder)s, %(type)s %(number)s:") % {
+        "holder": payload.get("holder", ""),
+        "type": localized_entry(payload, "license_type"),
+        "number": payload.get("number", ""),
+    }
+    if payload.get("occurred_on"):
+        date = events.display_value("occurred_on", payload["occurred_on"])
+        text += " " + gettext("(on %(date)s)") % {"date": date}
+    return text
+
+
+def _action_taken_text(payload) -> str:
+    return gettext("Action taken against the licensee: %(summary)s") % {
+        "summary": payload.get("summary", "")
+    }
+
+
+# A fee paid (payload: fee = "application" or "renewal").
+FEE_PAID_KIND = events.EventKind(
+    label=_("Payment"), audiences=events.PRIVATE_AUDIENCES, text=_fee_paid_text
+)
+# The license issued or extended (payload: number, expires_on).
+LICENSE_ISSUED_KIND = events.EventKind(
+    label=_("Update"),
+    audiences=events.PRIVATE_AUDIENCES,
+    text=_license_dated_text("License %(number)s issued, valid until %(date)s."),
+)
+LICENSE_RENEWED_KIND = events.EventKind(
+    label=_("Update"),
+    audiences=events.PRIVATE_AUDIENCES,
+    text=_license_dated_text("License %(number)s renewed, valid until %(date)s."),
+)
+# A complaint filed (payload: holder, license_type, number, occurred_on; body: its words).
+COMPLAINT_FILED_KIND = events.EventKind(
+    label=_("Update"), audiences=events.PRIVATE_AUDIENCES, text=_complaint_filed_text
+)
+# A public disciplinary action, told to the complainant (payload: summary, kind).
+ACTION_TAKEN_KIND = events.EventKind(
+    label=_("Update"), audiences=events.PRIVATE_AUDIENCES, text=_action_taken_text
+)
 
 KIND = "license_application"
 
@@ -23,6 +94,11 @@ LICENSE_APPLICATION = Workflow(
     department_code="LICENSING",
     resident_page="licensing:application",
     resident_page_label=_("Your application: answers, fee and license"),
+    event_kinds={
+        FEE_PAID: FEE_PAID_KIND,
+        LICENSE_ISSUED: LICENSE_ISSUED_KIND,
+        events.UPDATE: events.UPDATE_KIND,
+    },
     states={
         S.DRAFT: State(
             label=_("Not sent yet"),
@@ -38,6 +114,7 @@ LICENSE_APPLICATION = Workflow(
         ),
         S.AWAITING_INFO: State(
             label=_("We need more information"),
+            waiting=True,
             next_steps=_(
                 "Read the clerk's message, reply or upload what was asked for, then choose "
                 "“Send back to the clerk”."
@@ -65,20 +142,30 @@ LICENSE_APPLICATION = Workflow(
         # Made only by application_discard, which also dates the application (so it stops
         # being the resident's one draft of the type) and voids its open invoice; a move on
         # the case page would do neither.
-        Transition(S.DRAFT, S.CANCELLED, actors={SYSTEM}, label=_("Discard draft")),
+        Transition(
+            S.DRAFT,
+            S.CANCELLED,
+            actors={APPLICANT, SYSTEM},
+            service_only=True,
+            label=_("Discard draft"),
+        ),
         Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
-        Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
-        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(
+            S.SUBMITTED, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
+        Transition(
+            S.IN_REVIEW, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
         Transition(
             S.AWAITING_INFO,
             S.IN_REVIEW,
             actors={APPLICANT, SYSTEM},
             label=_("Send back to the clerk"),
         ),
-        Transition(S.SUBMITTED, S.APPROVED, actors={SYSTEM}, label=_("Approve")),
-        Transition(S.IN_REVIEW, S.APPROVED, actors={SYSTEM}, label=_("Approve")),
-        Transition(S.SUBMITTED, S.DENIED, actors={SYSTEM}, label=_("Deny")),
-        Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Deny")),
+        Transition(S.SUBMITTED, S.APPROVED, actors={STAFF}, service_only=True, label=_("Approve")),
+        Transition(S.IN_REVIEW, S.APPROVED, actors={STAFF}, service_only=True, label=_("Approve")),
+        Transition(S.SUBMITTED, S.DENIED, actors={STAFF}, service_only=True, label=_("Deny")),
+        Transition(S.IN_REVIEW, S.DENIED, actors={STAFF}, service_only=True, label=_("Deny")),
         Transition(S.SUBMITTED, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
         Transition(S.IN_REVIEW, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
         Transition(S.AWAITING_INFO, S.WITHDRAWN, actors={APPLICANT}, label=_("Withdraw")),
@@ -99,6 +186,11 @@ LICENSE_RENEWAL = Workflow(
     prefix="REN",
     target_days=14,
     department_code="LICENSING",
+    event_kinds={
+        FEE_PAID: FEE_PAID_KIND,
+        LICENSE_RENEWED: LICENSE_RENEWED_KIND,
+        events.UPDATE: events.UPDATE_KIND,
+    },
     states={
         S.DRAFT: State(
             label=_("Not sent yet"),
@@ -114,6 +206,7 @@ LICENSE_RENEWAL = Workflow(
         ),
         S.AWAITING_INFO: State(
             label=_("We need more information"),
+            waiting=True,
             next_steps=_(
                 "Read the clerk's message, reply or upload what was asked for, then choose "
                 "“Send back to the clerk”."
@@ -136,20 +229,30 @@ LICENSE_RENEWAL = Workflow(
     transitions=[
         Transition(S.DRAFT, S.SUBMITTED, actors={SYSTEM}, label=_("Send (fee paid)")),
         # Made only by renewal_discard (which voids the open invoice), never from the case page.
-        Transition(S.DRAFT, S.CANCELLED, actors={SYSTEM}, label=_("Discard")),
+        Transition(
+            S.DRAFT, S.CANCELLED, actors={APPLICANT, SYSTEM}, service_only=True, label=_("Discard")
+        ),
         Transition(S.SUBMITTED, S.IN_REVIEW, actors={STAFF}, label=_("Start review")),
-        Transition(S.SUBMITTED, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
-        Transition(S.IN_REVIEW, S.AWAITING_INFO, actors={SYSTEM}, label=_("Ask for more")),
+        Transition(
+            S.SUBMITTED, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
+        Transition(
+            S.IN_REVIEW, S.AWAITING_INFO, actors={STAFF}, service_only=True, label=_("Ask for more")
+        ),
         Transition(
             S.AWAITING_INFO,
             S.IN_REVIEW,
             actors={APPLICANT, SYSTEM},
             label=_("Send back to the clerk"),
         ),
-        Transition(S.SUBMITTED, S.APPROVED, actors={SYSTEM}, label=_("Renew")),
-        Transition(S.IN_REVIEW, S.APPROVED, actors={SYSTEM}, label=_("Renew")),
-        Transition(S.SUBMITTED, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
-        Transition(S.IN_REVIEW, S.DENIED, actors={SYSTEM}, label=_("Refuse")),
+        Transition(
+            S.SUBMITTED, S.APPROVED, actors={STAFF, SYSTEM}, service_only=True, label=_("Renew")
+        ),
+        Transition(
+            S.IN_REVIEW, S.APPROVED, actors={STAFF, SYSTEM}, service_only=True, label=_("Renew")
+        ),
+        Transition(S.SUBMITTED, S.DENIED, actors={STAFF}, service_only=True, label=_("Refuse")),
+        Transition(S.IN_REVIEW, S.DENIED, actors={STAFF}, service_only=True, label=_("Refuse")),
     ],
 )
 
@@ -164,6 +267,11 @@ LICENSE_COMPLAINT = Workflow(
     prefix="CMP",
     target_days=60,
     department_code="LICENSING",
+    event_kinds={
+        COMPLAINT_FILED: COMPLAINT_FILED_KIND,
+        ACTION_TAKEN: ACTION_TAKEN_KIND,
+        events.UPDATE: events.UPDATE_KIND,
+    },
     states={
         S.SUBMITTED: State(
             label=_("Received"),

@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.models import EmailOptOut, Notification, SMSOptOut
+from notifications.forms import ReminderRuleForm
+from notifications.models import EmailOptOut, Notification, ReminderRule, SMSOptOut
 from notifications.services import notifications_retry
 
 
@@ -105,3 +106,22 @@ class SMSOptOutAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    """Reminder schedules: "N days before this date, on these channels, with this template".
+
+    A rule that has sent reminders cannot be deleted (its record of who was reminded is what
+    keeps it from sending them again): make it inactive instead.
+    """
+
+    form = ReminderRuleForm
+    list_display = ["name", "source", "days", "timing", "send_at", "catch_up_days", "active"]
+    list_filter = ["source", "active", "timing"]
+    search_fields = ["name", "template_key"]
+    fieldsets = [
+        (None, {"fields": ["name", "active"]}),
+        (_("What and when"), {"fields": ["source", "scope", "days", "timing", "catch_up_days"]}),
+        (_("How"), {"fields": ["channels", "template_key", "send_at"]}),
+    ]

@@ -1,4 +1,7 @@
+import datetime
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -197,3 +200,126 @@ class SMSOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"…{self.phone[-2:]} ({self.created_at:%Y-%m-%d})"
+
+
+class ReminderTiming(models.TextChoices):
+    BEFORE = "before", _("before the date")
+    AFTER = "after", _("after the date")
+
+
+def default_reminder_channels() -> list[str]:
+    return list(NotificationChannel.values)
+
+
+def _reminder_source_choices() -> list[tuple[str, str]]:
+    from notifications.reminders import source_choices
+
+    return source_choices()
+
+
+class ReminderRule(models.Model):
+    """ "N days before (or after) this date of these rows, on these channels, with this template".
+
+    Data an administrator edits. The rows and the date are a source that the owning service
+    registers in code (`notifications.reminders`); each rule is evaluated by one set-based
+    statement (`notifications.services.reminders_run`) that remembers which row it reminded
+    for which due date (`ReminderOccurrence`), so it fires once per row and due date.
+    """
+
+    Timing = ReminderTiming
+
+    name = models.CharField(_("name"), max_length=150)
+    source = models.CharField(_("rows and date"), max_length=100, choices=_reminder_source_choices)
+    days = models.PositiveSmallIntegerField(_("days"))
+    timing = models.CharField(
+        _("when"), max_length=6, choices=ReminderTiming.choices, default=ReminderTiming.BEFORE
+    )
+    scope = ArrayField(
+        models.BigIntegerField(),
+        verbose_name=_("only for"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every row of the source. Otherwise the ids it is narrowed to."),
+    )
+    channels = ArrayField(
+        models.CharField(max_length=16, choices=NotificationChannel.choices),
+        verbose_name=_("channels"),
+        default=default_reminder_channels,
+        help_text=_("Each person gets the channels of these they accept."),
+    )
+    template_key = models.CharField(
+        _("message template"),
+        max_length=100,
+        help_text=_("The folder under templates/notifications/, e.g. licensing/renewal_reminder."),
+    )
+    send_at = models.TimeField(
+        _("send at"),
+        default=datetime.time(7, 0),
+        help_text=_("Time of day, in the agency's time zone, the message goes out on its day."),
+    )
+    catch_up_days = models.PositiveSmallIntegerField(
+        _("catch-up (days)"),
+        default=7,
+        help_text=_(
+            "A reminder missed while the job did not run is still sent this many days late "
+            "at most (1: only on its day), and never once a nearer reminder of the same "
+            "rows and template is due."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["source", "template_key", "timing", "-days"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(timing__in=ReminderTiming.values),
+                name="notif_reminderrule_timing_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(catch_up_days__gte=1, catch_up_days__lte=366),
+                name="notif_reminderrule_catch_up_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(channels__len__gte=1)
+                & Q(channels__contained_by=NotificationChannel.values),
+                name="notif_reminderrule_channels_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def offset(self) -> int:
+        """Days from the row's date to the reminder's day: negative before, positive after."""
+        return -self.days if self.timing == ReminderTiming.BEFORE else self.days
+
+
+class ReminderOccurrence(models.Model):
+    """A rule fired for one row and due date: the dedupe key of the reminder engine.
+
+    Written by the rule's statement with `ON CONFLICT DO NOTHING`, so a second run, or two
+    runs at once, remind nobody twice; a row whose date moves (a renewed license) has a new
+    due date and is reminded again.
+    """
+
+    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="occurrences")
+    object_id = models.BigIntegerField(_("row"))
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "object_id", "due_on"], name="notif_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: {self.object_id} ({self.due_on})"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import QuerySet
 
-from notifications.models import Notification, NotificationChannel
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 from portal import sql
 
 # How far the unread count of an inbox summary counts: past it, the summary says "more
@@ -21,12 +21,16 @@ INBOX_FIELDS = (
 
 
 def inbox_for(*, user) -> QuerySet[Notification]:
-    """Return `user`'s in-app messages, newest first; nothing for an anonymous visitor."""
+    """Return `user`'s in-app messages, newest first; nothing for an anonymous visitor.
+
+    Only messages delivered: an in-app row queued in bulk (a reminder) waits `pending`, not
+    rendered yet, until its send-at time, and is not in the inbox before then.
+    """
     if user is None or not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).order_by(
-        "-created_at", "-id"
-    )
+    return Notification.objects.filter(
+        recipient=user, channel=NotificationChannel.IN_APP, status=NotificationStatus.SENT
+    ).order_by("-created_at", "-id")
 
 
 def unread_count(*, user) -> int:
@@ -50,17 +54,19 @@ _INBOX_COLUMNS = sql.columns(Notification, INBOX_FIELDS)
 _ID_AT = [field.attname for field in _INBOX_COLUMNS].index("id")
 _TABLE = Notification._meta.db_table
 # One round trip: the unread count, bounded, and beside it the newest messages (none: one
-# row of NULLs). Both read partial indexes of in-app rows (notif_unread_idx, notif_inbox_idx).
+# row of NULLs), of delivered messages only (see `inbox_for`). Both read partial indexes of
+# in-app rows (notif_unread_idx, notif_inbox_idx).
 _INBOX_SUMMARY_SQL = f"""
     SELECT {sql.select_list(_INBOX_COLUMNS, alias="m")}, unread.n
       FROM (SELECT count(*) AS n
               FROM (SELECT 1 FROM {_TABLE}
                      WHERE recipient_id = %(user)s AND channel = %(channel)s
-                       AND read_at IS NULL
+                       AND read_at IS NULL AND status = %(sent)s
                      LIMIT %(count_limit)s) AS counted) AS unread
       LEFT JOIN LATERAL (
             SELECT * FROM {_TABLE}
              WHERE recipient_id = %(user)s AND channel = %(channel)s
+               AND status = %(sent)s
              ORDER BY created_at DESC, id DESC
              LIMIT %(limit)s) AS m ON TRUE
 """  # noqa: S608 (table and columns come from the model, values are parameters)
@@ -75,6 +81,7 @@ def inbox_summary(*, user, limit: int) -> InboxSummary:
     params = {
         "user": user.pk,
         "channel": NotificationChannel.IN_APP,
+        "sent": NotificationStatus.SENT,
         "count_limit": UNREAD_COUNT_LIMIT,
         "limit": limit,
     }

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases import permissions
 from payments import selectors, services
 from payments.exceptions import InvoiceNotOpen, InvoiceNotPayable, PaymentRefused, RefundRefused
 from payments.forms import CounterPaymentForm, ReconciliationForm, RefundForm, ReviewResolveForm
@@ -34,6 +35,18 @@ from payments.models import (
 )
 from payments.money import format_cents
 from payments.pdf import receipt_filename, receipt_pdf
+
+
+def _may_take_payment(user) -> bool:
+    """The admin's model permission and a staff role that takes payments (the service
+    checks the role again)."""
+    return user.has_perm("payments.add_payment") and permissions.can(user, permissions.TAKE_PAYMENT)
+
+
+def _may_refund(user) -> bool:
+    """The admin's model permission and a staff role that refunds (cashier, supervisor,
+    administrator; the service checks the role again)."""
+    return user.has_perm("payments.add_refund") and permissions.can(user, permissions.REFUND)
 
 
 class ReadOnlyMixin:
@@ -165,12 +178,12 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
             extra_context.update(
                 invoice=invoice,
                 can_record_counter=invoice.status == InvoiceStatus.OPEN
-                and request.user.has_perm("payments.add_payment"),
+                and _may_take_payment(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def counter_payment_view(self, request, object_id):
-        if not request.user.has_perm("payments.add_payment"):
+        if not _may_take_payment(request.user):
             raise PermissionDenied
         invoice = self.get_object(request, unquote(object_id))
         if invoice is None:
@@ -287,16 +300,15 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if payment is not None:
             extra_context.update(
                 payment=payment,
-                can_refund=payment.refundable_cents > 0
-                and request.user.has_perm("payments.add_refund"),
+                can_refund=payment.refundable_cents > 0 and _may_refund(request.user),
                 can_resolve=payment.status == PaymentStatus.NEEDS_REVIEW
                 and payment.reviewed_at is None
-                and request.user.has_perm("payments.add_refund"),
+                and _may_refund(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _payment_for_action(self, request, object_id) -> Payment:
-        if not request.user.has_perm("payments.add_refund"):
+        if not _may_refund(request.user):
             raise PermissionDenied
         payment = self.get_object(request, unquote(object_id))
         if payment is None:

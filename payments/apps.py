@@ -8,8 +8,11 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from payments import checks  # noqa: F401 - registers the system checks
+        from payments import checks, dashboard  # noqa: F401 - checks registers the system checks
+        from portal.dashboard import register as register_section
         from portal.services_catalogue import CatalogueEntry, register
+
+        register_section(dashboard.SECTION)
 
         register(
             CatalogueEntry(

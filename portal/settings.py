@@ -154,7 +154,7 @@ CACHES = {
     },
     # Rendered pieces of pages, each keyed by everything it shows that code, settings and
     # translations do not fix: the layout (header, footer, service cards) per language and
-    # role; lists per row versions; the dashboard's lists per account and dashboard_version.
+    # role; lists per row versions.
     # Code, settings and translations change with a deploy (a process restart), so each
     # process keeps its own copy in memory: no network round trip on every page, and nothing
     # shared between machines.
@@ -330,6 +330,14 @@ NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
 # Messages one guest address (e-mail or phone) that no account holder verified may be sent per
 # hour and channel, whatever queued them (0: no limit); the rest are recorded as skipped.
 NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR = env.int("NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR", default=5)
+# The reminder engine (notifications/README.md): every hour, at twenty past, each active rule
+# queues what is due today; a run finds nothing new once the day's reminders are queued, and
+# messages wait for their rule's send-at time. The first run of the day comes after
+# licensing's expiry jobs (00:05, 00:10), so a license expired today is not reminded.
+CELERY_BEAT_SCHEDULE["notifications-run-reminders"] = {
+    "task": "notifications.run_reminders",
+    "schedule": crontab(minute=20),
+}
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.
@@ -486,13 +494,6 @@ CELERY_BEAT_SCHEDULE["licensing-end-suspensions"] = {
     "task": "licensing.end_suspensions",
     "schedule": crontab(hour=0, minute=10),
 }
-CELERY_BEAT_SCHEDULE["licensing-queue-renewal-reminders"] = {
-    "task": "licensing.queue_renewal_reminders",
-    "schedule": crontab(hour=7, minute=0),
-}
-# A reminder missed while the job did not run is still sent if its offset was reached at most
-# this many days ago (only the most recent offset, never the ones passed before it).
-LICENSING_REMINDER_CATCH_UP_DAYS = env.int("LICENSING_REMINDER_CATCH_UP_DAYS", default=7)
 
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records

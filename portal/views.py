@@ -1,6 +1,5 @@
 import logging
 import sys
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,18 +13,14 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET
 
-from cases.models import Case
-from cases.selectors import newest_cases_of_resident
-from notifications.selectors import inbox_summary
 from portal import services_catalogue
 from portal.context_processors import layout_keys
+from portal.dashboard import sections_for
 from portal.selectors import services_matching
 from portal.theme import current_theme
 
 logger = logging.getLogger(__name__)
 
-DASHBOARD_CASES = 10
-DASHBOARD_MESSAGES = 5
 SEARCH_QUERY_MAX_LENGTH = 200
 
 
@@ -51,38 +46,12 @@ def service_search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", context)
 
 
-@dataclass(frozen=True)
-class NewestCases:
-    shown: list[Case]  # the resident's DASHBOARD_CASES newest cases, newest first
-    more: bool  # whether they have more than those
-
-
-def _newest_cases(user) -> NewestCases:
-    # One more than shown, to know whether to link to the full list.
-    cases = newest_cases_of_resident(user=user, limit=DASHBOARD_CASES + 1)
-    return NewestCases(shown=cases[:DASHBOARD_CASES], more=len(cases) > DASHBOARD_CASES)
-
-
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context = {
-        # The key of the cached lists: the account (its id, and when it was made, in case a
-        # reset database gives the id to someone else) and its dashboard_version.
-        "lists_version": f"{user.pk}.{user.date_joined.timestamp()}.{user.dashboard_version}",
-        # Lazy: the template caches the lists under lists_version and reads these only when
-        # its cached copy is missing.
-        "newest_cases": SimpleLazyObject(lambda: _newest_cases(user)),
-        "inbox_summary": SimpleLazyObject(
-            lambda: inbox_summary(user=user, limit=DASHBOARD_MESSAGES)
-        ),
-        # The notifications app may provide its own summary; the shell's is the fallback.
-        "inbox_templates": [
-            "notifications/_dashboard_inbox.html",
-            "portal/_dashboard_inbox.html",
-        ],
-    }
+    """The resident's account page: each service's section (portal/dashboard.py), then the
+    account settings."""
+    context = {"sections": sections_for(user=request.user)}
     return render(request, "portal/dashboard.html", context)
 
 

@@ -6,35 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_caseevent_audience'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("cases", "0004_caseevent_audience"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GuestLink',
+            name="GuestLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('scope', models.CharField(choices=[('view', 'See'), ('pay', 'Pay'), ('upload', 'Upload documents'), ('cancel', 'Cancel'), ('renew', 'Renew')], max_length=16, verbose_name='scope')),
-                ('target_id', models.PositiveBigIntegerField()),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='sent to e-mail address')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='sent to phone')),
-                ('page', models.CharField(max_length=64, verbose_name='page')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('revoked_reason', models.CharField(blank=True, choices=[('owner', 'The owner asked'), ('superseded', 'A newer link replaced it'), ('claimed', 'It now belongs to an account'), ('staff', 'Staff withdrew it')], max_length=16, verbose_name='why revoked')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("view", "See"),
+                            ("pay", "Pay"),
+                            ("upload", "Upload documents"),
+                            ("cancel", "Cancel"),
+                            ("renew", "Renew"),
+                        ],
+                        max_length=16,
+                        verbose_name="scope",
+                    ),
+                ),
+                ("target_id", models.PositiveBigIntegerField()),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="sent to e-mail address"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="sent to phone"),
+                ),
+                ("page", models.CharField(max_length=64, verbose_name="page")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "revoked_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("owner", "The owner asked"),
+                            ("superseded", "A newer link replaced it"),
+                            ("claimed", "It now belongs to an account"),
+                            ("staff", "Staff withdrew it"),
+                        ],
+                        max_length=16,
+                        verbose_name="why revoked",
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used"),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'guest link',
-                'verbose_name_plural': 'guest links',
-                'indexes': [models.Index(fields=['target_type', 'target_id', 'scope'], name='cases_guestlink_target')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('scope__in', ['view', 'pay', 'upload', 'cancel', 'renew'])), name='cases_guestlink_scope_known'), models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='cases_guestlink_expires_later'), models.CheckConstraint(condition=models.Q(models.Q(('revoked_at__isnull', True), ('revoked_reason', '')), models.Q(('revoked_at__isnull', False), ('revoked_reason__in', ['owner', 'superseded', 'claimed', 'staff'])), _connector='OR'), name='cases_guestlink_revoked_with_reason'), models.CheckConstraint(condition=models.Q(('token_hash__regex', '^[0-9a-f]{64}$')), name='cases_guestlink_token_hash_sha256')],
+                "verbose_name": "guest link",
+                "verbose_name_plural": "guest links",
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id", "scope"], name="cases_guestlink_target"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("scope__in", ["view", "pay", "upload", "cancel", "renew"])
+                        ),
+                        name="cases_guestlink_scope_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                        name="cases_guestlink_expires_later",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("revoked_at__isnull", True), ("revoked_reason", "")),
+                            models.Q(
+                                ("revoked_at__isnull", False),
+                                ("revoked_reason__in", ["owner", "superseded", "claimed", "staff"]),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="cases_guestlink_revoked_with_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("token_hash__regex", "^[0-9a-f]{64}$")),
+                        name="cases_guestlink_token_hash_sha256",
+                    ),
+                ],
             },
         ),
     ]

@@ -9,6 +9,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from cases import permissions
 from cases.exceptions import ActionForbidden
 from concerns.models import Open311ApiKey
 
@@ -25,7 +26,7 @@ def api_key_issue(
     The key is shown to staff once; only its SHA-256 digest is stored. Raises
     ActionForbidden unless `actor` is active staff, ValueError for an empty name.
     """
-    if actor is None or not actor.is_active or not actor.is_staff:
+    if not permissions.is_active_staff(actor):
         raise ActionForbidden("Only active staff can issue API keys.")
     name = (name or "").strip()
     if not name:
@@ -44,7 +45,7 @@ def api_key_issue(
 
 def api_key_revoke(*, api_key: Open311ApiKey, actor) -> Open311ApiKey:
     """Refuse the key from now on (revoking twice keeps the first time)."""
-    if actor is None or not actor.is_active or not actor.is_staff:
+    if not permissions.is_active_staff(actor):
         raise ActionForbidden("Only active staff can revoke API keys.")
     with transaction.atomic():
         Open311ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(

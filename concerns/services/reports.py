@@ -276,9 +276,8 @@ def report_follow(
         lookup = {"phone": phone}
     confirmed_at = timezone.now() if user is not None and _has_verified_address(user) else None
     with transaction.atomic():
-        # A change to the report locks it, then its people's accounts, then tells its
-        # followers (notices.lock_people): waiting here for the report keeps a follower from
-        # joining between the two, unlocked.
+        # A change to the report locks it, then tells its followers: waiting here for the
+        # report keeps a follower from joining between the two.
         ConcernReport.objects.select_for_update(no_key=True).filter(pk=report.pk).exists()
         existing = report.followers.filter(**lookup).first()
         if existing is not None:
@@ -376,9 +375,13 @@ def report_not_fixed(*, report: ConcernReport, reporter=None, guest: bool = Fals
         locked.save(
             update_fields=["close_reason", "public_reason", "redirect_contact", "scheduled_for"]
         )
-        notices.lock_people(locked)
-        transition(case=locked.case, to_status=CaseStatus.REOPENED, actor=None, public_note=comment)
-        event = locked.case.events.latest("created_at", "id")
+        # A signed-in reporter is recorded as the one who reopened it; a guest is the system.
+        event = transition(
+            case=locked.case,
+            to_status=CaseStatus.REOPENED,
+            actor=None if guest else reporter,
+            public_note=comment,
+        )
         notices.notify_followers_update(locked, event_id=event.pk, note=comment)
     report.refresh_from_db()
     return report

@@ -1,7 +1,8 @@
 """Staff's writes on reports: start work, route, close with a public reason, merge a
 duplicate into its original, reopen.
 
-Each checks that the actor is active staff allowed to change cases, then moves the case
+Each checks that the actor's staff role allows it on the report's case (cases/permissions.py),
+then moves the case
 through the case engine's transition service as the system (see concerns/workflow.py for
 why) and records the member of staff on the internal timeline. Followers are told of every
 public move in the same transaction.
@@ -16,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
-from cases.models import Case, CaseEvent, CaseStatus, Department
+from cases.models import Case, CaseStatus, Department
 from cases.services import case_add_note, transition
 from concerns import notices
 from concerns.models import CloseReason, ConcernFollower, ConcernPhoto, ConcernReport
@@ -26,11 +28,14 @@ from concerns.validators import clean_text
 PUBLIC_REASON_MAX_LENGTH = 2000
 
 
-def _require_staff(actor, *, doing: str) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise ActionForbidden(f"Only active staff can {doing}.")
-    if not actor.has_perm("cases.change_case"):
-        raise ActionForbidden(f"Changing cases is needed to {doing}.")
+def _require(actor, action: str, case: Case, *, doing: str) -> None:
+    permissions.require(
+        actor,
+        action,
+        case,
+        exception=ActionForbidden,
+        message=f"Only staff whose role allows it can {doing}.",
+    )
 
 
 def _lock(report: ConcernReport) -> ConcernReport:
@@ -42,14 +47,8 @@ def _lock(report: ConcernReport) -> ConcernReport:
 
 
 def _move(locked: ConcernReport, *, to_status: str, actor, public_note: str, note: str):
-    """Transition the report's case as the system, note who did it, tell the followers."""
-    notices.lock_people(locked)
-    transition(case=locked.case, to_status=to_status, actor=None, public_note=public_note)
-    event = (
-        CaseEvent.objects.filter(case=locked.case, kind=CaseEvent.Kind.STATUS_CHANGED)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """Transition the report's case as `actor`, with staff's note, and tell the followers."""
+    event = transition(case=locked.case, to_status=to_status, actor=actor, public_note=public_note)
     case_add_note(case=locked.case, author=actor, body=note)
     notices.notify_followers_update(locked, event_id=event.pk, note=public_note)
     return event
@@ -57,7 +56,7 @@ def _move(locked: ConcernReport, *, to_status: str, actor, public_note: str, not
 
 def report_start_work(*, report: ConcernReport, actor, public_note: str = "") -> ConcernReport:
     """Move a new or reopened report to "being dealt with"."""
-    _require_staff(actor, doing="start work on reports")
+    _require(actor, permissions.MOVE, report.case, doing="start work on reports")
     public_note = clean_text(public_note, label=_("note"), max_length=PUBLIC_REASON_MAX_LENGTH)
     with transaction.atomic():
         locked = _lock(report)
@@ -89,7 +88,7 @@ def report_close(
     `report_mark_duplicate`. Raises ValidationError for a missing or invalid detail,
     ActionForbidden for non-staff, TransitionNotAllowed if the report is already closed.
     """
-    _require_staff(actor, doing="close reports")
+    _require(actor, permissions.MOVE, report.case, doing="close reports")
     if reason == CloseReason.DUPLICATE and duplicate_of is None:
         raise ValidationError(
             {"duplicate_of": _("Give the reference of the original report.")}, code="required"
@@ -169,7 +168,7 @@ def report_mark_duplicate(
     if `original` is `report` itself, ActionForbidden for non-staff, TransitionNotAllowed if
     `report` is closed already.
     """
-    _require_staff(actor, doing="merge duplicate reports")
+    _require(actor, permissions.MOVE, report.case, doing="merge duplicate reports")
     while original.duplicate_of_id is not None:
         original = original.duplicate_of
     if original.pk == report.pk:
@@ -190,7 +189,6 @@ def report_mark_duplicate(
             .order_by("pk")
         }
         target = locked[original.pk]
-        notices.lock_people(*locked.values())
         moved = _followers_move(source=locked[report.pk], target=target)
         report_close(
             report=report,
@@ -244,7 +242,7 @@ def _followers_move(*, source: ConcernReport, target: ConcernReport) -> list[Con
 
 def report_reopen(*, report: ConcernReport, actor, note: str) -> ConcernReport:
     """Staff reopen a closed report (e.g. closed by mistake); the note is public."""
-    _require_staff(actor, doing="reopen reports")
+    _require(actor, permissions.MOVE, report.case, doing="reopen reports")
     note = clean_text(
         note, label=_("why it is reopened"), max_length=PUBLIC_REASON_MAX_LENGTH, required=True
     )
@@ -277,7 +275,7 @@ def report_reopen(*, report: ConcernReport, actor, note: str) -> ConcernReport:
 
 def report_route(*, report: ConcernReport, department: Department | None, actor) -> ConcernReport:
     """Send the report to another department (internal; the public sees no change)."""
-    _require_staff(actor, doing="route reports")
+    _require(actor, permissions.ASSIGN, report.case, doing="route reports")
     with transaction.atomic():
         case = Case.objects.select_for_update(no_key=True).get(pk=report.case_id)
         if case.department_id == (department.pk if department else None):
@@ -301,7 +299,7 @@ def photo_set_public(*, photo: ConcernPhoto, public: bool, actor) -> ConcernPhot
 
     Hiding writes an internal note; doing what is already done changes nothing.
     """
-    _require_staff(actor, doing="hide or show photos")
+    _require(actor, permissions.MOVE, photo.report.case, doing="hide or show photos")
     with transaction.atomic():
         changed = (
             ConcernPhoto.objects.filter(pk=photo.pk).exclude(public=public).update(public=public)

@@ -31,7 +31,6 @@ from licensing.services.imports import (
     license_import,
 )
 from licensing.services.lifecycle import LifecycleOutcome, licenses_expire
-from licensing.services.reminders import RemindersOutcome, reminders_queue
 from licensing.services.renewals import (
     PURPOSE_RENEWAL,
     licenses_link_account,
@@ -54,7 +53,6 @@ __all__ = [
     "ImportRefused",
     "ImportReport",
     "LifecycleOutcome",
-    "RemindersOutcome",
     "application_add_document",
     "application_approve",
     "application_deny",
@@ -73,7 +71,6 @@ __all__ = [
     "license_number_allocate",
     "licenses_expire",
     "licenses_link_account",
-    "reminders_queue",
     "renewal_approve",
     "renewal_deny",
     "renewal_discard",

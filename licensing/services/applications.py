@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.actors import actor_role
 from cases.models import CaseEvent, CaseStatus
@@ -30,7 +31,7 @@ from licensing.models import Application, ApplicationDocument, License, LicenseT
 from licensing.selectors import application_draft_of, license_type_content_type, questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import KIND
+from licensing.workflow import FEE_PAID, KIND, LICENSE_ISSUED
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create
 from portal.localized import localized
@@ -52,8 +53,13 @@ def _require_applicant_draft(application: Application, actor) -> None:
 
 
 def _require_clerk(application: Application, actor) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DecisionForbidden(_("Only active staff can decide on applications."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        application.case,
+        exception=DecisionForbidden,
+        message=_("Only staff whose role allows it can decide on applications."),
+    )
     if application.applicant_id == actor.pk:
         raise DecisionForbidden(_("Nobody decides on their own application."))
 
@@ -309,8 +315,8 @@ def application_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Application fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "application"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status == CaseStatus.DRAFT:
@@ -335,8 +341,7 @@ def application_discard(*, application: Application, actor) -> Application:
         _require_applicant_draft(locked, actor)
         if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
             invoice_void(invoice=locked.invoice)
-        # The workflow's move is the system's: the applicant was checked above.
-        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=None)
+        case_services.transition(case=locked.case, to_status=CaseStatus.CANCELLED, actor=actor)
         locked.discarded_at = timezone.now()
         locked.save(update_fields=["discarded_at", "updated_at"])
     return locked
@@ -357,8 +362,7 @@ def application_request_info(*, application: Application, actor, message: str) -
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.AWAITING_INFO,
-            actor=None,
-            note=_("More information requested by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
         )
         case_services.case_message_resident(case=locked.case, author=actor, body=message)
     return locked
@@ -379,8 +383,7 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.APPROVED,
-            actor=None,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=(reason or "").strip(),
         )
         issued_on = timezone.localdate()
@@ -400,9 +403,8 @@ def application_approve(*, application: Application, actor, reason: str = "") ->
         locked.save(update_fields=["decision_reason", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.UPDATE,
-            body=_("License %(number)s issued, valid until %(date)s.")
-            % {"number": license.number, "date": license.expires_on.isoformat()},
+            kind=LICENSE_ISSUED,
+            payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
     logger.info("License %s issued for application %s", license.pk, application.pk)
@@ -423,8 +425,7 @@ def application_deny(*, application: Application, actor, reason: str) -> Applica
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Denied by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

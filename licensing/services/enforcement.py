@@ -18,17 +18,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.models import CaseEvent
 from licensing.exceptions import DisciplineRefused
 from licensing.models import Complaint, DisciplinaryAction, License, LicenseEvent, LicenseStatus
 from licensing.terms import grace_ends_on
 from licensing.verification import verify_url
-from licensing.workflow import KIND_COMPLAINT
+from licensing.workflow import ACTION_TAKEN, COMPLAINT_FILED, KIND_COMPLAINT, LICENSE_COMPLAINT
 from notifications.services import notification_send
 from payments.money import format_cents
 from payments.services import LineItem, invoice_create
-from portal.localized import localized
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +110,9 @@ def _complaint_open(
         )
         case_services.case_record_event(
             case=case,
-            kind=CaseEvent.Kind.UPDATE,
-            body=_complaint_text(complaint),
+            kind=COMPLAINT_FILED,
+            payload=_complaint_payload(complaint),
+            body=complaint.details,
             audience=CaseEvent.Audience.PARTICIPANTS,
             actor=user,
         )
@@ -119,16 +120,17 @@ def _complaint_open(
     return complaint
 
 
-def _complaint_text(complaint: Complaint) -> str:
+def _complaint_payload(complaint: Complaint) -> dict:
+    """The facts of a complaint, worded when shown (licensing.workflow)."""
     license = complaint.license
-    text = _("Your complaint about %(holder)s, %(type)s %(number)s:") % {
+    return {
         "holder": license.holder_name,
-        "type": localized(license.license_type, "name"),
+        # The type's name in both languages: the event is worded in its reader's.
+        "license_type": str(license.license_type.name),
+        "license_type_es": license.license_type.name_es,
         "number": license.number,
+        "occurred_on": complaint.occurred_on.isoformat() if complaint.occurred_on else "",
     }
-    if complaint.occurred_on:
-        text += " " + _("(on %(date)s)") % {"date": complaint.occurred_on.isoformat()}
-    return f"{text}\n{complaint.details}"
 
 
 def _status_after_suspension(license: License, today: datetime.date) -> str:
@@ -166,8 +168,13 @@ def disciplinary_action_record(
     not in force, a fine nobody can be billed for, a complaint of another license) and
     ValueError for missing or impossible values; nothing changes then.
     """
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DisciplineRefused(_("Only active staff can record disciplinary actions."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        complaint.case if complaint is not None else LICENSE_COMPLAINT.department_code,
+        exception=DisciplineRefused,
+        message=_("Only staff whose role allows it can record disciplinary actions."),
+    )
     if kind not in Kind.values:
         raise ValueError(_("Choose a warning, a fine, a suspension or a revocation."))
     public_summary = (public_summary or "").strip()
@@ -298,9 +305,8 @@ def _record_on_complaint(complaint: Complaint, action: DisciplinaryAction, actor
     if action.public:
         case_services.case_record_event(
             case=complaint.case,
-            kind=CaseEvent.Kind.UPDATE,
-            body=_("Action taken against the licensee: %(summary)s")
-            % {"summary": action.public_summary},
+            kind=ACTION_TAKEN,
+            payload={"summary": action.public_summary, "action": action.kind},
             audience=CaseEvent.Audience.PARTICIPANTS,
             actor=actor,
         )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases import services as case_services
 from cases.models import CaseEvent, CaseStatus
 from cases.questions import rules as question_rules
@@ -36,7 +37,7 @@ from licensing.models_enforcement import Complaint, DisciplinaryAction
 from licensing.selectors import questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date
-from licensing.workflow import RENEWAL_KIND
+from licensing.workflow import FEE_PAID, LICENSE_RENEWED, RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_void
 from portal.localized import localized
@@ -324,8 +325,9 @@ def renewal_request_payment(*, application: Application, actor, by_link: bool = 
     return invoice
 
 
-def _renew(application: Application, *, note: str, reason: str = "") -> License:
-    """Extend the license by one term from its current expiry and close the renewal approved.
+def _renew(application: Application, *, actor=None, note: str = "", reason: str = "") -> License:
+    """Extend the license by one term from its current expiry and close the renewal approved,
+    as `actor` (the clerk who decided, or None when approved automatically).
 
     Called with the application locked, inside the caller's transaction.
     """
@@ -359,15 +361,14 @@ def _renew(application: Application, *, note: str, reason: str = "") -> License:
     case_services.transition(
         case=application.case,
         to_status=CaseStatus.APPROVED,
-        actor=None,
+        actor=actor,
         note=note,
         public_note=reason,
     )
     case_services.case_record_event(
         case=application.case,
-        kind=CaseEvent.Kind.UPDATE,
-        body=_("License %(number)s renewed, valid until %(date)s.")
-        % {"number": license.number, "date": license.expires_on.isoformat()},
+        kind=LICENSE_RENEWED,
+        payload={"number": license.number, "expires_on": license.expires_on.isoformat()},
         audience=CaseEvent.Audience.PARTICIPANTS,
     )
     application.decision_reason = reason
@@ -395,8 +396,8 @@ def renewal_mark_paid(*, application_id: int) -> Application:
         locked.save(update_fields=["paid_at", "updated_at"])
         case_services.case_record_event(
             case=locked.case,
-            kind=CaseEvent.Kind.PAYMENT,
-            body=_("Renewal fee paid."),
+            kind=FEE_PAID,
+            payload={"fee": "renewal"},
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
         if locked.case.status != CaseStatus.DRAFT:
@@ -417,8 +418,13 @@ def renewal_mark_paid(*, application_id: int) -> Application:
 
 
 def _require_clerk(application: Application, actor) -> None:
-    if actor is None or not actor.is_active or not actor.is_staff:
-        raise DecisionForbidden(_("Only active staff can decide on renewals."))
+    permissions.require(
+        actor,
+        permissions.MOVE,
+        application.case,
+        exception=DecisionForbidden,
+        message=_("Only staff whose role allows it can decide on renewals."),
+    )
     if application.applicant_id == actor.pk or application.renews.holder_id == actor.pk:
         raise DecisionForbidden(_("Nobody decides on their own renewal."))
 
@@ -431,11 +437,7 @@ def renewal_approve(*, application: Application, actor, reason: str = "") -> Lic
     with transaction.atomic():
         locked = _lock(application)
         _require_clerk(locked, actor)
-        return _renew(
-            locked,
-            note=_("Approved by %(clerk)s.") % {"clerk": actor},
-            reason=(reason or "").strip(),
-        )
+        return _renew(locked, actor=actor, reason=(reason or "").strip())
 
 
 def renewal_deny(*, application: Application, actor, reason: str) -> Application:
@@ -452,8 +454,7 @@ def renewal_deny(*, application: Application, actor, reason: str) -> Application
         case_services.transition(
             case=locked.case,
             to_status=CaseStatus.DENIED,
-            actor=None,
-            note=_("Refused by %(clerk)s.") % {"clerk": actor},
+            actor=actor,
             public_note=reason,
         )
         locked.decision_reason = reason

@@ -74,6 +74,86 @@ def _addresses(*, user, email: str, phone: str) -> dict[str, str]:
     return accepted
 
 
+# The same addressing rules as `_addresses` and the dispatcher's opt-out checks, for a set of
+# recipients at once: `bulk_enqueue_sql` is how set-based jobs (the reminder engine) queue
+# messages, so no service writes its own version of who gets what. Differences from
+# `notification_send`, on purpose: opted-out guest addresses and numbers that replied STOP get
+# no row at all (the dispatcher would only skip it), and the hourly guest limit does not apply
+# (it guards public forms against being used to mail strangers; these jobs are the agency's).
+_BULK_ENQUEUE_SQL = """
+INSERT INTO notifications_notification (
+    recipient_id, to_address, channel, template_key, context, language, status, attempts,
+    last_error, dedupe_key, available_at, provider_message_id, subject, body, link_url,
+    created_at, updated_at)
+SELECT u.id, c.to_address, c.channel, %(template_key)s, r.context,
+       CASE WHEN u.preferred_language = ANY(%(languages)s) THEN u.preferred_language
+            WHEN r.guest_language = ANY(%(languages)s) THEN r.guest_language
+            ELSE %(default_language)s END,
+       'pending', 0, '', r.key || ':' || c.channel, r.available_at, '', '', '', r.link_url,
+       statement_timestamp(), statement_timestamp()
+  FROM {recipients} AS r
+  LEFT JOIN {users} AS u ON u.id = r.account_id
+ CROSS JOIN LATERAL (
+       VALUES ('email',
+               CASE WHEN u.id IS NULL THEN btrim(r.guest_email) ELSE u.email END,
+               CASE WHEN u.id IS NULL
+                    THEN btrim(r.guest_email) <> ''
+                         AND NOT EXISTS (
+                             SELECT 1 FROM notifications_emailoptout AS o
+                              WHERE lower(o.email) = lower(btrim(r.guest_email))
+                                AND o.user_id IS NULL)
+                    ELSE u.notify_by_email AND u.email <> '' END),
+              ('sms',
+               CASE WHEN u.id IS NULL THEN r.guest_phone ELSE u.phone END,
+               CASE WHEN u.id IS NULL THEN r.guest_phone <> ''
+                    ELSE u.notify_by_sms AND u.phone <> '' END),
+              ('in_app', '', u.id IS NOT NULL)
+       ) AS c(channel, to_address, wanted)
+ WHERE c.wanted
+   AND c.channel = ANY(%(channels)s)
+   AND (c.channel <> 'sms'
+        OR NOT EXISTS (SELECT 1 FROM notifications_smsoptout AS s WHERE s.phone = c.to_address))
+    ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING channel, dedupe_key
+"""
+
+
+def bulk_enqueue_sql(*, recipients: str) -> str:
+    """Return an INSERT that queues one message per recipient of `recipients` and channel.
+
+    `recipients` is a relation (a CTE's name) with the columns `account_id` (bigint or NULL
+    for a guest), `guest_email`, `guest_phone` (E.164), `guest_language` (text, never NULL),
+    `context` (jsonb), `link_url`, `key` (the dedupe key without its channel) and
+    `available_at` (timestamptz). The statement takes the parameters of
+    `bulk_enqueue_params` and returns `channel, dedupe_key` of each row it wrote.
+
+    Who gets what, as `notification_send` decides it: an account by its preferences (e-mail
+    if `notify_by_email`, SMS if `notify_by_sms` and a phone, the inbox always) in its
+    preferred language; a guest at the e-mail address and phone given, in `guest_language`
+    (else the site's). Only `channels` are written; a dedupe key already queued is skipped.
+    Rows are `pending`, in-app rows too: the dispatcher renders and sends them at
+    `available_at`, and the inbox shows in-app rows once sent.
+    """
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model()._meta.db_table
+    return _BULK_ENQUEUE_SQL.format(recipients=recipients, users=users)
+
+
+def bulk_enqueue_params(*, template_key: str, channels: Iterable[str]) -> dict:
+    """Return the parameters `bulk_enqueue_sql`'s statement needs besides the caller's own."""
+    channels = list(channels)
+    unknown = set(channels) - set(NotificationChannel.values)
+    if unknown:
+        raise ValueError(f"Unknown notification channel(s): {sorted(unknown)}")
+    return {
+        "template_key": template_key,
+        "channels": channels,
+        "languages": [code for code, _name in settings.LANGUAGES],
+        "default_language": settings.LANGUAGE_CODE,
+    }
+
+
 GUEST_LIMIT_REASON = "Not sent: over the hourly limit for an unverified guest address"
 
 
@@ -109,7 +189,7 @@ def _guest_over_limit(*, channel: str, address: str, now) -> bool:
     return recent.count() >= limit
 
 
-def _schedule_dispatch() -> None:
+def schedule_dispatch() -> None:
     from notifications.tasks import dispatch_pending
 
     def enqueue() -> None:
@@ -217,7 +297,7 @@ def notification_send(
             and existing[row.dedupe_key].status == NotificationStatus.PENDING
             for row in rows
         ):
-            _schedule_dispatch()
+            schedule_dispatch()
     return [existing[key] for key in keys]
 
 
@@ -237,5 +317,5 @@ def notifications_retry(*, notification_ids: Iterable[int]) -> int:
             updated_at=timezone.now(),
         )
         if count:
-            _schedule_dispatch()
+            schedule_dispatch()
     return count

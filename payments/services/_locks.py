@@ -6,6 +6,7 @@ import logging
 
 from django.utils.translation import gettext
 
+from cases import permissions
 from payments.models import Invoice, Payment
 from payments.signals import invoice_status_changed
 
@@ -41,6 +42,12 @@ def announce(invoice: Invoice, *, old_status: str) -> None:
     logger.info("Invoice %s: %s -> %s", invoice.pk, old_status, invoice.status)
 
 
-def require_staff(user, *, exception: type[Exception]) -> None:
-    if user is None or not user.is_active or not user.is_staff:
-        raise exception(gettext("Only active staff can do this."))
+def require_role(user, action: str, *, exception: type[Exception]) -> None:
+    """Raise `exception` unless `user`'s staff role allows `action` on the agency's money
+    (cases/permissions.py: taking a payment, refunding)."""
+    permissions.require(
+        user,
+        action,
+        exception=exception,
+        message=gettext("Only active staff whose role allows it can do this."),
+    )

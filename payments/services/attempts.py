@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from payments.exceptions import (
     InvoiceNotPayable,
     OnlinePaymentUnavailable,
@@ -35,7 +36,7 @@ from payments.models import (
     ReviewReason,
     SettlementSource,
 )
-from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
+from payments.services._locks import announce, lock_invoice, lock_payment, require_role
 from payments.services.receipts import receipt_issue
 
 logger = logging.getLogger("payments")
@@ -359,7 +360,7 @@ def payment_record_counter(
     so the payer cannot pay twice. Raises PaymentRefused (not staff, unknown method, wrong
     amount) or InvoiceNotPayable.
     """
-    require_staff(actor, exception=PaymentRefused)
+    require_role(actor, permissions.TAKE_PAYMENT, exception=PaymentRefused)
     if method not in COUNTER_METHODS:
         raise PaymentRefused(_("Choose cash, check or card at the desk."))
     with transaction.atomic():
@@ -398,7 +399,7 @@ def payment_record_counter(
 
 def payment_review_resolve(*, payment: Payment, actor, note: str) -> Payment:
     """Mark a flagged payment as dealt with by staff (refunded or reconciled outside)."""
-    require_staff(actor, exception=PaymentRefused)
+    require_role(actor, permissions.REFUND, exception=PaymentRefused)
     note = note.strip()
     if not note:
         raise ValueError("Say how the payment was dealt with.")

@@ -7,11 +7,12 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from payments.exceptions import RefundRefused
 from payments.gateways import get_gateway
 from payments.models import Invoice, InvoiceStatus, Payment, PaymentStatus, Refund
 from payments.money import format_cents
-from payments.services._locks import announce, lock_invoice, lock_payment, require_staff
+from payments.services._locks import announce, lock_invoice, lock_payment, require_role
 from payments.services.receipts import receipt_issue
 
 logger = logging.getLogger("payments")
@@ -47,11 +48,12 @@ def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> 
     handed back at the desk). The invoice becomes partially refunded or refunded, the payer
     gets a refund receipt, and the owning app hears of it.
 
-    Raises RefundRefused when `actor` is not staff, the amount is not positive or is above
+    Raises RefundRefused when `actor`'s staff role does not refund (a cashier, supervisor or
+    administrator does; see cases/permissions.py), the amount is not positive or is above
     what is left to refund, or the payment did not succeed; GatewayError when Stripe refuses
     (nothing is recorded then).
     """
-    require_staff(actor, exception=RefundRefused)
+    require_role(actor, permissions.REFUND, exception=RefundRefused)
     reason = (reason or "").strip()
     if not reason:
         raise RefundRefused(_("Give a reason for the refund."))

@@ -27,7 +27,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
-    """A clerk: staff, without MFA until a test enrols it."""
+    """A clerk: staff, without MFA until a test enrols it.
+
+    `roles` are the staff roles it holds (cases/permissions.py): each a role, held across
+    the agency, or a (role, department) pair. A clerk across the agency unless given;
+    `roles=[]` for staff without any role.
+    """
 
     email = factory.Sequence(lambda n: f"clerk{n}@springfield.example.gov")
     is_staff = True
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from cases.staffing import staff_membership_grant
+
+        for entry in ["clerk"] if extracted is None else extracted:
+            role, department = entry if isinstance(entry, tuple) else (entry, None)
+            staff_membership_grant(user=self, role=role, department=department)

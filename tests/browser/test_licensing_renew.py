@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
-from licensing import services
 from licensing.models import Application
+from notifications.services import reminders_run
 from portal.celery import app as celery_app
 from tests.browser.pages import axe_violations
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
+from tests.notifications.factories import reminder_rules
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +64,8 @@ def test_a_holder_without_an_account_renews_from_the_reminder_link(page: Page, l
         business_name="Pat's Cuts",
         expires_on=old_expiry,
     )
-    services.reminders_queue()  # the dispatcher runs after commit (eager here)
+    reminder_rules(30)
+    reminders_run()  # the dispatcher runs after commit (eager here)
     [message] = mail.outbox
     assert message.to == ["pat@example.net"]
     link = re.search(r"http://\S+/licenses/renew/link/\S+/", message.body).group(0)

@@ -303,3 +303,32 @@ def test_an_empty_message_is_refused_with_the_form_error_on_the_page(staff_clien
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     assert not CaseMessage.objects.exists()
+
+
+def test_the_back_office_follows_the_staff_role(client, make_case, department, case_clerk):
+    # given: two cases of the department, one assigned to an inspector who has the same
+    # back-office permissions as the clerk
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    mine, other = make_case(), make_case()
+    inspector = StaffFactory(roles=[("inspector", department)])
+    inspector.user_permissions.add(*case_clerk.user_permissions.all())
+    TOTP.activate(inspector, generate_totp_secret())
+    services.case_assign(case=mine, assignee=inspector, actor=case_clerk)
+    client.force_login(inspector)
+
+    # when
+    queue = client.get(CHANGELIST).content.decode()
+    page = client.get(_change(mine)).content.decode()
+    refused = client.post(_action(mine, "assign"), {"assignee": ""})
+
+    # then: the queue and the page hold only what their role reaches; the refused
+    # assignment is a message on the page, not an error
+    assert mine.reference in queue and other.reference not in queue
+    assert client.get(_change(other)).status_code == 302  # "does not exist"
+    assert _action(mine, "note") in page
+    assert _action(mine, "assign") not in page
+    assert _action(mine, "message") not in page
+    assert refused.status_code == 400
+    assert "Your staff role does not allow this." in refused.content.decode()
+    assert Case.objects.get(pk=mine.pk).assignee == inspector

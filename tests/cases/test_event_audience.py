@@ -61,9 +61,9 @@ def _write_every_event(report, clerk):
     services.case_reply(case=case, author=resident, body="RESIDENT-REPLY")
     services.document_add(case=case, uploaded_by=clerk, upload=_pdf("shared.pdf"))
     services.document_add(case=case, uploaded_by=clerk, upload=_pdf("internal.pdf"), public=False)
-    for kind in sorted(services.RECORDABLE_EVENT_KINDS):
+    for kind, declared in sorted(services.recordable_event_kinds(case.workflow).items()):
         for audience in Audience.values:
-            if audience in services.EVENT_AUDIENCES[kind]:
+            if audience in declared.audiences:
                 services.case_record_event(
                     case=case,
                     kind=kind,
@@ -83,13 +83,6 @@ EXPECTED = {
     "UPDATE-PUBLIC": {"public", "resident", "staff"},
     "UPDATE-PARTICIPANTS": {"resident", "staff"},
     "UPDATE-STAFF": {"staff"},
-    "INSPECTION-PUBLIC": {"public", "resident", "staff"},
-    "INSPECTION-PARTICIPANTS": {"resident", "staff"},
-    "INSPECTION-STAFF": {"staff"},
-    "PAYMENT-PARTICIPANTS": {"resident", "staff"},
-    "PAYMENT-STAFF": {"staff"},
-    "REMINDER_SENT-PARTICIPANTS": {"resident", "staff"},
-    "REMINDER_SENT-STAFF": {"staff"},
     "NOTE-STAFF": {"staff"},
 }
 
@@ -173,12 +166,39 @@ def test_the_database_refuses_a_private_kind_of_event_for_a_wider_audience(repor
         CaseEvent.objects.create(case=report.case, kind=kind, audience=audience, body="x")
 
 
-@pytest.mark.parametrize("kind", sorted(services.RECORDABLE_EVENT_KINDS))
-def test_recording_an_event_for_an_audience_its_kind_never_has_is_refused(report, kind):
-    refused = set(Audience.values) - services.EVENT_AUDIENCES[kind]
-    for audience in refused:
-        with pytest.raises(ValueError, match="cannot be shown to"):
-            services.case_record_event(case=report.case, kind=kind, body="x", audience=audience)
+@pytest.mark.parametrize(
+    ("kind", "audience"),
+    [(CaseEvent.Kind.PAYMENT, Audience.PUBLIC), (CaseEvent.Kind.REMINDER_SENT, Audience.PUBLIC)],
+)
+def test_the_database_refuses_a_public_payment_where_payments_are_declared(
+    resident, kind, audience
+):
+    # given: a license-style workflow that declares payments and reminders, never public
+    from tests.cases.factories import CaseFactory
+
+    case = CaseFactory(applicant=resident)
+
+    # when / then
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseEvent.objects.create(case=case, kind=kind, audience=audience, body="x")
+    CaseEvent.objects.create(case=case, kind=kind, audience=Audience.PARTICIPANTS, body="x")
+
+
+def test_recording_an_event_for_an_audience_its_kind_never_has_is_refused(report, resident):
+    from tests.cases.factories import CaseFactory
+
+    for case in (report.case, CaseFactory(applicant=resident)):
+        for kind, declared in services.recordable_event_kinds(case.workflow).items():
+            for audience in set(Audience.values) - declared.audiences:
+                with pytest.raises(ValueError, match="cannot be shown to"):
+                    services.case_record_event(case=case, kind=kind, body="x", audience=audience)
+
+
+def test_recording_a_kind_the_workflow_does_not_declare_is_refused(report):
+    with pytest.raises(ValueError, match="cannot be recorded on a concern_report case"):
+        services.case_record_event(
+            case=report.case, kind=CaseEvent.Kind.PAYMENT, body="x", audience=Audience.STAFF
+        )
 
 
 def test_the_staff_case_page_shows_every_event(client, report, case_clerk):

@@ -132,3 +132,138 @@ def test_applicant_emails_render_with_their_name(make_case, clerk, key):
     assert in_app.body
     if key != "cases/submitted":  # the submission notice went out before SMS was turned on
         assert case.reference in _rendered(key, "sms").body
+
+
+# --- staff hear of what the resident does ---------------------------------------------------
+
+
+@pytest.fixture
+def department_staff(department):
+    """The department's staff by role, an agency-wide clerk and another department's clerk."""
+    from cases.models import Department
+    from tests.accounts.factories import StaffFactory
+
+    parks = Department.objects.create(code="PARKS", name="Parks")
+    people = {
+        role: StaffFactory(roles=[(role, department)])
+        for role in ["clerk", "reviewer", "inspector", "cashier", "supervisor"]
+    }
+    people["agency_clerk"] = StaffFactory(roles=["clerk"])
+    people["parks_clerk"] = StaffFactory(roles=[("clerk", parks)])
+    people["quiet_reviewer"] = StaffFactory(roles=[("reviewer", department)], notify_by_email=False)
+    return people
+
+
+def _told(template_key):
+    return sorted(
+        Notification.objects.filter(template_key=template_key).values_list(
+            "recipient__email", "channel"
+        )
+    )
+
+
+def test_a_reply_on_an_unassigned_case_tells_the_departments_staff(make_case, department_staff):
+    # given
+    case = make_case()
+    assert case.department is not None and case.assignee_id is None
+
+    # when
+    services.case_reply(case=case, author=case.applicant, body="Here it is")
+
+    # then: who works the department's cases, each by their preference; not its inspector or
+    # cashier, nor staff of other departments or of the whole agency
+    people = department_staff
+    expected = [
+        (people[role].email, channel)
+        for role in ["clerk", "reviewer", "supervisor"]
+        for channel in ["email", "in_app"]
+    ] + [(people["quiet_reviewer"].email, "in_app")]
+    assert _told("cases/reply_received") == sorted(expected)
+    email = render(
+        Notification.objects.get(
+            template_key="cases/reply_received", channel="email", recipient=people["clerk"]
+        ),
+        unsubscribe_url="",
+    )
+    assert "nobody in your department holds yet" in email.body
+    assert f"/admin/cases/case/{case.pk}/change/" in email.body
+
+
+def test_once_assigned_only_the_assignee_is_told(make_case, department_staff):
+    # given
+    case = make_case()
+    inspector = department_staff["inspector"]
+    services.case_assign(case=case, assignee=inspector, actor=department_staff["clerk"])
+
+    # when
+    services.case_reply(case=case, author=case.applicant, body="Here it is")
+
+    # then
+    assert _told("cases/reply_received") == [
+        (inspector.email, "email"),
+        (inspector.email, "in_app"),
+    ]
+    email = _rendered("cases/reply_received", "email")
+    assert "which is assigned to you" in email.body
+
+
+def test_a_document_from_the_resident_tells_staff_once_the_case_is_sent(
+    make_case, department_staff
+):
+    from django.core.files.base import ContentFile
+
+    from tests.cases.factories import PDF_BYTES
+
+    # given: a draft and a sent case of the same resident
+    draft = make_case(submit=False)
+    sent = make_case(applicant=draft.applicant)
+    clerk = department_staff["clerk"]
+    services.case_assign(case=sent, assignee=clerk, actor=clerk)
+
+    # when
+    for case in (draft, sent):
+        services.document_add(
+            case=case, uploaded_by=case.applicant, upload=ContentFile(PDF_BYTES, "lease.pdf")
+        )
+    services.document_add(case=sent, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, "memo.pdf"))
+
+    # then: only the resident's upload on the sent case, to its assignee
+    assert _told("cases/document_received") == [(clerk.email, "email"), (clerk.email, "in_app")]
+    row = Notification.objects.get(template_key="cases/document_received", channel="in_app")
+    assert row.subject == f"The resident added a document to {sent.reference}"
+    assert sent.reference in row.body
+
+
+def test_sending_a_case_back_tells_staff_and_withdrawing_does_not(make_case, department_staff):
+    # given: a case waiting for the resident, assigned to the reviewer
+    case = make_case()
+    reviewer = department_staff["reviewer"]
+    services.case_assign(case=case, assignee=reviewer, actor=department_staff["clerk"])
+    services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=reviewer)
+    services.transition(case=case, to_status=CaseStatus.AWAITING_INFO, actor=reviewer)
+
+    # when: the resident sends it back, then withdraws it
+    services.transition(case=case, to_status=CaseStatus.IN_REVIEW, actor=case.applicant)
+    services.transition(case=case, to_status=CaseStatus.WITHDRAWN, actor=case.applicant)
+
+    # then: one message, about the sending back
+    assert _told("cases/sent_back") == [(reviewer.email, "email"), (reviewer.email, "in_app")]
+    email = _rendered("cases/sent_back", "email")
+    assert email.subject == f"The resident sent {case.reference} back to you"
+    assert "Its status is now: Being reviewed." in email.body
+
+
+def test_staff_are_told_in_their_own_language(make_case, department_staff):
+    # given: the assignee reads Spanish
+    case = make_case()
+    clerk = department_staff["clerk"]
+    clerk.preferred_language = "es"
+    clerk.save(update_fields=["preferred_language"])
+    services.case_assign(case=case, assignee=clerk, actor=clerk)
+
+    # when
+    services.case_reply(case=case, author=case.applicant, body="Aquí está")
+
+    # then
+    row = Notification.objects.get(template_key="cases/reply_received", channel="email")
+    assert row.language == "es"

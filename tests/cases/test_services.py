@@ -509,7 +509,7 @@ def test_case_record_event_for_domain_apps(resident):
         None,
         "Payment",
     )
-    with pytest.raises(ValueError, match="cannot be recorded directly"):
+    with pytest.raises(ValueError, match="cannot be recorded on a test_permit case"):
         services.case_record_event(
             case=case, kind="status_changed", body="x", audience="participants"
         )

@@ -280,24 +280,27 @@ def test_download_of_an_internal_document_is_404_for_the_resident(signed_in, cas
     assert signed_in.get(memo.get_absolute_url()).status_code == 404
 
 
-def test_staff_need_permission_and_mfa_to_download(client, case, clerk):
-    # given: an internal document, and a clerk with neither permission nor MFA yet
+def test_staff_need_a_role_that_reads_documents_and_mfa_to_download(client, case, clerk):
+    # given: an internal document, and a member of staff whose role reads no documents yet
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.contrib.auth.models import Permission
+
+    from cases.staffing import staff_membership_grant
+    from tests.accounts.factories import StaffFactory
 
     memo = services.document_add(
         case=case, uploaded_by=clerk, upload=ContentFile(PDF_BYTES, "memo.pdf"), public=False
     )
-    client.force_login(clerk)
+    staff = StaffFactory(roles=["inspector"])
+    services.case_assign(case=case, assignee=staff, actor=clerk)
+    client.force_login(staff)
     url = memo.get_absolute_url()
 
-    # when / then
+    # when / then: an inspector on the case reads none of its documents
     assert client.get(url).status_code == 404
-    clerk.user_permissions.add(Permission.objects.get(codename="view_casedocument"))
-    clerk = type(clerk).objects.get(pk=clerk.pk)  # permissions are cached per instance
-    client.force_login(clerk)
-    assert client.get(url).status_code == 403
-    TOTP.activate(clerk, generate_totp_secret())
+    staff_membership_grant(user=staff, role="reviewer")
+    client.force_login(staff)
+    assert client.get(url).status_code == 403  # a reviewer may, once MFA is on
+    TOTP.activate(staff, generate_totp_secret())
     assert client.get(url).status_code == 200
 
 

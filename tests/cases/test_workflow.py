@@ -3,6 +3,7 @@ import dataclasses
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from cases.events import EventKind
 from cases.models import CaseStatus as S
 from cases.workflow import STAFF, State, Transition, Workflow, get_workflow, register, unregister
 from tests.cases.workflows import TEST_PERMIT
@@ -45,7 +46,15 @@ def test_get_unknown_kind():
         ({"prefix": "lic"}, "2 to 8 capital letters"),
         ({"prefix": "TOOLONGPREFIX"}, "2 to 8 capital letters"),
         ({"target_days": -1}, "cannot be negative"),
-        ({"states": {"limbo": State(label="?")}}, "unknown statuses"),
+        ({"states": {"Limbo!": State(label="?")}}, "unknown statuses"),
+        ({"states": {"limbo_" * 4: State(label="?")}}, "unknown statuses"),
+        (
+            {"states": {S.SUBMITTED: State(label="?", final=True, waiting=True)}},
+            "cannot be final and waiting",
+        ),
+        ({"event_kinds": {"note": EventKind(label="Note")}}, "engine's own"),
+        ({"event_kinds": {"Bad Kind": EventKind(label="?")}}, "lower-case slug"),
+        ({"event_kinds": {"odd": EventKind(label="?", audiences={"mayor"})}}, "needs audiences"),
         ({"initial_status": S.DRAFT}, "initial status"),
         (
             {"transitions": [Transition(S.SUBMITTED, S.APPROVED)]},

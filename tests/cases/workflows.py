@@ -6,6 +6,7 @@ cases. Register them with the `case_workflows` fixture from tests/cases/conftest
 `register_test_workflows()` from another test package's conftest.
 """
 
+from cases import events
 from cases.models import CaseStatus as S
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, register
 
@@ -15,11 +16,20 @@ TEST_PERMIT = Workflow(
     prefix="TST",
     target_days=30,
     department_code="TEST_DEPT",
+    event_kinds={
+        events.PAYMENT: events.PAYMENT_KIND,
+        events.REMINDER_SENT: events.REMINDER_SENT_KIND,
+        events.UPDATE: events.UPDATE_KIND,
+        # A kind of this workflow's own.
+        "inspection": events.EventKind(label="Inspection"),
+    },
     states={
         S.DRAFT: State(label="Not sent yet", next_steps="Finish and send your application."),
         S.SUBMITTED: State(label="Received", next_steps="A clerk will check it within 5 days."),
         S.IN_REVIEW: State(label="Being reviewed", next_steps="We are reviewing it."),
-        S.AWAITING_INFO: State(label="We need more information", next_steps="Reply below."),
+        S.AWAITING_INFO: State(
+            label="We need more information", next_steps="Reply below.", waiting=True
+        ),
         S.APPROVED: State(label="Approved", next_steps="Your permit is ready.", final=True),
         S.DENIED: State(
             label="Not approved", next_steps="You may ask us to look again.", final=True
@@ -61,6 +71,11 @@ TEST_REPORT = Workflow(
 )
 
 
+TEST_WORKFLOWS = (TEST_PERMIT, TEST_REPORT)
+
+
 def register_test_workflows() -> None:
+    """Register the test workflows. Their statuses and event kinds are in the test database
+    from the start (tests/conftest.py syncs them), registered or not."""
     register(TEST_PERMIT)
     register(TEST_REPORT)

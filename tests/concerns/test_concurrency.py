@@ -58,16 +58,16 @@ def test_two_reports_whose_reporters_follow_each_other_change_at_once(
 
 def test_a_follow_waits_for_a_change_in_progress_on_the_report(category, report_clerk, monkeypatch):
     # given: Ann's report, with the clerk starting work on it. The change pauses after it has
-    # locked the accounts of the people it will tell.
+    # moved the case, before it reads the followers it will tell.
     ann, ben = UserFactory(), UserFactory()
     report = make_report(category=category, answers={"size": "small"}, reporter=ann)
-    lock_people = notices.lock_people
+    notify_followers_update = notices.notify_followers_update
 
-    def slow_lock_people(*reports):
-        lock_people(*reports)
+    def slow_notify_followers_update(*args, **kwargs):
         time.sleep(0.6)
+        notify_followers_update(*args, **kwargs)
 
-    monkeypatch.setattr(notices, "lock_people", slow_lock_people)
+    monkeypatch.setattr(notices, "notify_followers_update", slow_notify_followers_update)
     finished = []
 
     def act(i: int) -> None:
@@ -84,7 +84,7 @@ def test_a_follow_waits_for_a_change_in_progress_on_the_report(category, report_
 
     # then: his follow waited for the change (his row was written after the change's status
     # event, which comes 0.6 s after his follow began), and the change told only the people
-    # whose accounts it had locked: not Ben. (The order the two threads finish in after the
+    # who followed before it: not Ben. (The order the two threads finish in after the
     # commit is not fixed: the change still reads its case back.)
     assert sorted(finished) == ["followed", "work started"]
     started = report.case.events.get(kind="status_changed", to_status="in_progress")

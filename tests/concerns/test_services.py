@@ -537,7 +537,10 @@ def test_closing_twice_or_by_a_resident_is_refused(report, report_clerk, other_r
         )
     with pytest.raises(ActionForbidden):
         services.report_close(
-            report=report, actor=StaffFactory(), reason="fixed", public_reason="x"
+            report=report,
+            actor=StaffFactory(roles=["inspector", "cashier"]),
+            reason="fixed",
+            public_reason="x",
         )
 
 
@@ -641,6 +644,8 @@ def test_starting_work_is_public_and_reaches_followers(report, report_clerk):
         ("concerns/update", "email"),
         ("concerns/update", "in_app"),
     ]
+    move = CaseEvent.objects.get(case=report.case, kind="status_changed")
+    assert (move.actor, move.body) == (report_clerk, "Crew on the way.")
 
 
 # --- Reporter: not fixed, rating ---------------------------------------------------------
@@ -654,6 +659,8 @@ def test_the_reporter_says_not_fixed_within_30_days_and_it_reopens(report, repor
     services.report_not_fixed(
         report=report, reporter=report.case.applicant, comment="Still a hole."
     )
+    reopened = CaseEvent.objects.get(case=report.case, to_status="reopened")
+    assert reopened.actor == report.case.applicant
 
     # then
     report.refresh_from_db()

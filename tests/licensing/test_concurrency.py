@@ -11,10 +11,12 @@ from licensing.fees import agency_today
 from licensing.models import Application, LicenseEvent
 from licensing.services import renewals
 from notifications.models import Notification
+from notifications.services import reminders_run
 from payments.exceptions import PaymentError
 from payments.services import payment_record_counter
 from tests.concurrency import run_together
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory
+from tests.notifications.factories import reminder_rules
 from tests.payments.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,14 +24,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_renewal_started_while_the_reminder_job_runs_does_not_deadlock(monkeypatch):
     # given: a license 30 days from expiry, inside its renewal window and due a reminder
-    license_type = LicenseTypeFactory(reminder_offsets=[30], renewal_window_days=90)
+    reminder_rules(30)
+    license_type = LicenseTypeFactory(renewal_window_days=90)
     today = agency_today()
     license = LicenseFactory(
         license_type=license_type, expires_on=today + datetime.timedelta(days=30)
     )
     # The renewal pauses after it has locked the license and before it opens the holder's
-    # case. Meanwhile the job writes the holder's messages (taking their account row) and
-    # the license's timeline, whose reference to the license is checked at commit. Had the
+    # case. Meanwhile the job writes the holder's messages and the
+    # license's timeline, whose reference to the license is checked at commit. Had the
     # renewal locked the license against that check, each would wait for the other.
     fee = renewals.renewal_fee
 
@@ -44,7 +47,7 @@ def test_a_renewal_started_while_the_reminder_job_runs_does_not_deadlock(monkeyp
             services.renewal_start(license=license, actor=license.holder)
         else:
             time.sleep(0.2)
-            services.reminders_queue(today=today)
+            reminders_run(today=today)
         return "done"
 
     # when: the holder starts the renewal as the job runs
@@ -142,7 +145,8 @@ def test_an_invoice_replaced_between_its_lock_and_the_applications_is_refused(
 
 def test_two_reminder_runs_at_once_queue_each_reminder_once():
     # given: 40 holders due for their 30-day reminder
-    license_type = LicenseTypeFactory(reminder_offsets=[30], renewal_window_days=90)
+    reminder_rules(30)
+    license_type = LicenseTypeFactory(renewal_window_days=90)
     today = agency_today()
     licenses = [
         LicenseFactory(license_type=license_type, expires_on=today + datetime.timedelta(days=30))
@@ -150,13 +154,14 @@ def test_two_reminder_runs_at_once_queue_each_reminder_once():
     ]
 
     # when: two workers run the daily job at the same instant (a duplicated beat, a retry)
-    outcomes = run_together(2, lambda i: services.reminders_queue(today=today))
+    outcomes = [
+        outcome for run in run_together(2, lambda i: reminders_run(today=today)) for outcome in run
+    ]
 
     # then: between them each reminder was written once, on each channel and the timeline
-    assert sum(outcome.timeline for outcome in outcomes) == len(licenses)
+    assert sum(outcome.fired for outcome in outcomes) == len(licenses)
+    assert sum(outcome.recorded for outcome in outcomes) == len(licenses)
     assert LicenseEvent.objects.filter(kind="reminder").count() == len(licenses)
     keys = list(Notification.objects.values_list("dedupe_key", flat=True))
     assert len(keys) >= len(licenses)  # an e-mail at least for each holder
-    assert (
-        len(keys) == len(set(keys)) == sum(outcome.total - outcome.timeline for outcome in outcomes)
-    )
+    assert len(keys) == len(set(keys)) == sum(outcome.messages for outcome in outcomes)

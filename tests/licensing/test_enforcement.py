@@ -94,14 +94,14 @@ def test_a_resident_files_a_complaint_as_a_case_linked_to_the_license(
     assert complaint.details == "Left a leak behind."
     assert complaint.occurred_on == datetime.date(2026, 5, 1)
     assert list(license.complaints.all()) == [complaint]
-    events = [(e.kind, e.audience, e.body) for e in case.events.order_by("pk")]
+    events = [(e.kind, e.audience, e.text) for e in case.events.order_by("pk")]
     assert events[-2:] == [
         ("note", "staff", f"Complaint about license {license.number} (Sam Pipes)."),
         (
-            "update",
+            "complaint_filed",
             "participants",
-            f"Your complaint about Sam Pipes, Plumber license {license.number}: (on 2026-05-01)"
-            "\nLeft a leak behind.",
+            f"Your complaint about Sam Pipes, Plumber license {license.number}: "
+            "(on May 1, 2026)\nLeft a leak behind.",
         ),
     ]
 
@@ -518,10 +518,10 @@ def test_an_action_on_a_complaint_is_on_its_timeline(license, clerk, resident, d
 
     # then
     events = CaseEvent.objects.filter(case=complaint.case).order_by("pk")
-    assert [(e.kind, e.audience, e.body) for e in events][-2:] == [
+    assert [(e.kind, e.audience, e.text) for e in events][-2:] == [
         ("note", "staff", f"Disciplinary action recorded by {clerk}: Fine ($100.00)."),
         (
-            "update",
+            "action_taken",
             "participants",
             "Action taken against the licensee: Worked without a permit at 4 Elm St.",
         ),

@@ -1,5 +1,7 @@
 import datetime
+import importlib
 import re
+from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -9,15 +11,17 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from licensing import services
+from licensing.fees import agency_today
 from licensing.models import Application, LicenseEvent
+from licensing.reminders import SOURCE_KEY
 from licensing.renewal_links import renewal_link_token
-from licensing.tasks import queue_renewal_reminders
-from notifications.models import Notification
-from notifications.services import notifications_dispatch
+from notifications.models import Notification, ReminderRule
+from notifications.services import notifications_dispatch, reminders_run
 from payments.models import Payment
 from payments.services import payment_local_complete
 from tests.accounts.factories import UserFactory
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
+from tests.notifications.factories import reminder_rules
 
 D = datetime.date
 TODAY = D(2027, 1, 10)
@@ -28,14 +32,41 @@ def _in(days: int) -> datetime.date:
 
 
 @pytest.fixture
-def license_type(db):
-    """Offsets 90, 60, 30 and 7 days; renewal window 90 days; grace 30 days."""
-    return LicenseTypeFactory(
-        reminder_offsets=[90, 60, 30, 7],
-        renewal_window_days=90,
-        grace_days=30,
-        auto_approve_renewals=True,
+def rules(db):
+    """Reminders 90, 60, 30 and 7 days before expiry, catching up 7 days, sent from midnight."""
+    return {rule.days: rule for rule in reminder_rules(90, 60, 30, 7)}
+
+
+@pytest.fixture
+def license_type(rules):
+    """Renewal window 90 days; grace 30 days."""
+    return LicenseTypeFactory(renewal_window_days=90, grace_days=30, auto_approve_renewals=True)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    emails: int
+    sms: int
+    in_app: int
+    timeline: int
+    total: int
+
+
+def reminders_queue(*, today=None) -> Outcome:
+    """Run licensing's reminder rules as the hourly task does, summed over the rules."""
+    outcomes = reminders_run(today=today, source=SOURCE_KEY)
+    return Outcome(
+        emails=sum(o.emails for o in outcomes),
+        sms=sum(o.sms for o in outcomes),
+        in_app=sum(o.in_app for o in outcomes),
+        timeline=sum(o.recorded for o in outcomes),
+        total=sum(o.total for o in outcomes),
     )
+
+
+def _key(rules, days, license) -> str:
+    due_on = license.expires_on - datetime.timedelta(days=days)
+    return f"reminder:{rules[days].pk}:{license.pk}:{due_on}"
 
 
 def _rows():
@@ -45,16 +76,18 @@ def _rows():
 # --- the daily job --------------------------------------------------------------------------
 
 
-def test_account_holder_gets_e_mail_and_inbox_reminders_on_the_offset(license_type, settings):
+def test_account_holder_gets_e_mail_and_inbox_reminders_on_the_offset(
+    license_type, rules, settings
+):
     # given
     holder = UserFactory(email="robin@example.org")
     license = LicenseFactory(license_type=license_type, holder=holder, expires_on=_in(30))
 
     # when
-    outcome = services.reminders_queue(today=TODAY)
+    outcome = reminders_queue(today=TODAY)
 
     # then
-    key = f"licensing:reminder:{license.pk}:{license.expires_on}:30"
+    key = _key(rules, 30, license)
     assert (outcome.emails, outcome.sms, outcome.in_app, outcome.timeline) == (1, 0, 1, 1)
     assert _rows() == [
         ("email", "robin@example.org", f"{key}:email", "pending"),
@@ -74,13 +107,13 @@ def test_running_twice_creates_nothing_twice(license_type):
     # given
     LicenseFactory(license_type=license_type, expires_on=_in(7))
     LicenseFactory(license_type=license_type, holder=None, expires_on=_in(60))
-    first = services.reminders_queue(today=TODAY)
+    first = reminders_queue(today=TODAY)
 
     # when
-    second = services.reminders_queue(today=TODAY)
+    second = reminders_queue(today=TODAY)
 
-    # then
-    assert first.total == 5  # e-mail + in-app + event, and e-mail + event for the guest
+    # then: per license, the rule's occurrence, its messages and its timeline entry
+    assert first.total == 7  # e-mail + in-app + event + occurrence; guest: e-mail + both
     assert second.total == 0
     assert Notification.objects.count() == 3
     assert LicenseEvent.objects.count() == 2
@@ -90,22 +123,21 @@ def test_no_reminder_between_offsets(license_type):
     LicenseFactory(license_type=license_type, expires_on=_in(45))
 
     # The 60-day offset was reached 15 days ago: longer than the catch-up allowance.
-    assert services.reminders_queue(today=TODAY).total == 0
+    assert reminders_queue(today=TODAY).total == 0
 
 
-def test_a_job_that_did_not_run_catches_up_with_the_current_offset_only(license_type, settings):
+def test_a_job_that_did_not_run_catches_up_with_the_current_offset_only(license_type, rules):
     # given: expiry 26 days away; offsets 90 and 60 passed long ago, 30 four days ago, and
-    # the job did not run in between
-    settings.LICENSING_REMINDER_CATCH_UP_DAYS = 7
+    # the job did not run in between (the rules catch up 7 days)
     license = LicenseFactory(license_type=license_type, expires_on=_in(26))
 
     # when
-    services.reminders_queue(today=TODAY)
+    reminders_queue(today=TODAY)
 
     # then: only the 30-day reminder, never the stale 90- and 60-day ones
     assert set(Notification.objects.values_list("dedupe_key", flat=True)) == {
-        f"licensing:reminder:{license.pk}:{license.expires_on}:30:email",
-        f"licensing:reminder:{license.pk}:{license.expires_on}:30:in_app",
+        f"{_key(rules, 30, license)}:email",
+        f"{_key(rules, 30, license)}:in_app",
     }
 
 
@@ -115,9 +147,9 @@ def test_daily_runs_over_a_whole_term_send_each_offset_once(license_type):
 
     # when: the job runs every day until expiry, twice on some days
     for day in range(101):
-        services.reminders_queue(today=TODAY + datetime.timedelta(days=day))
+        reminders_queue(today=TODAY + datetime.timedelta(days=day))
         if day % 10 == 0:
-            services.reminders_queue(today=TODAY + datetime.timedelta(days=day))
+            reminders_queue(today=TODAY + datetime.timedelta(days=day))
 
     # then
     emails = Notification.objects.filter(channel="email").order_by("created_at")
@@ -133,7 +165,7 @@ def test_sms_only_where_the_holder_opted_in(license_type):
     LicenseFactory(license_type=license_type, holder=not_texting, expires_on=_in(7))
 
     # when
-    outcome = services.reminders_queue(today=TODAY)
+    outcome = reminders_queue(today=TODAY)
 
     # then
     assert outcome.sms == 1
@@ -145,7 +177,7 @@ def test_holder_who_turned_e_mail_off_gets_only_the_inbox(license_type):
     holder = UserFactory(notify_by_email=False)
     LicenseFactory(license_type=license_type, holder=holder, expires_on=_in(7))
 
-    services.reminders_queue(today=TODAY)
+    reminders_queue(today=TODAY)
 
     assert list(Notification.objects.values_list("channel", flat=True)) == ["in_app"]
 
@@ -154,7 +186,7 @@ def test_holder_who_turned_e_mail_off_gets_only_the_inbox(license_type):
 def test_only_active_licenses_are_reminded(license_type, status):
     LicenseFactory(license_type=license_type, expires_on=_in(7), status=status)
 
-    assert services.reminders_queue(today=TODAY).total == 0
+    assert reminders_queue(today=TODAY).total == 0
 
 
 def test_a_paid_renewal_waiting_for_the_clerk_stops_reminders(license_type, clerk):
@@ -185,19 +217,74 @@ def test_a_paid_renewal_waiting_for_the_clerk_stops_reminders(license_type, cler
     )
 
     # when
-    outcome = services.reminders_queue(today=TODAY)
+    outcome = reminders_queue(today=TODAY)
 
     # then
     assert outcome.total == 0
 
 
-def test_the_daily_task_is_scheduled_and_runs(license_type, settings):
-    result = queue_renewal_reminders.apply().get()
+def test_the_daily_task_is_scheduled_and_runs_the_rules(license_type, settings):
+    from notifications.tasks import run_reminders
 
-    assert result == {"emails": 0, "sms": 0, "in_app": 0}
-    assert settings.CELERY_BEAT_SCHEDULE["licensing-queue-renewal-reminders"]["task"] == (
-        "licensing.queue_renewal_reminders"
+    LicenseFactory(license_type=license_type, expires_on=agency_today() + datetime.timedelta(7))
+
+    result = run_reminders.apply().get()
+
+    assert result == {"rules": 4, "fired": 1, "emails": 1, "sms": 0, "in_app": 1}
+    assert settings.CELERY_BEAT_SCHEDULE["notifications-run-reminders"]["task"] == (
+        "notifications.run_reminders"
     )
+
+
+def test_the_offsets_of_license_types_become_rules_and_sent_reminders_their_history(db):
+    # given: the database as it was before migration 0017, with two types' offsets and a
+    # reminder already sent
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("licensing.migrations.0017_reminders_become_rules")
+    old_apps = (
+        MigrationLoader(connection)
+        .project_state(
+            [
+                ("licensing", "0016_questions_move_to_cases"),
+                ("notifications", "0005_reminder_rules"),
+            ]
+        )
+        .apps
+    )
+    ReminderRule.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE licensing_licensetype "
+            "ADD COLUMN reminder_offsets smallint[] NOT NULL DEFAULT '{90,60,30,7}'"
+        )
+    barbers = LicenseTypeFactory()
+    dogs = LicenseTypeFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE licensing_licensetype SET reminder_offsets = '{30}' WHERE id = %s", [dogs.pk]
+        )
+    license = LicenseFactory(license_type=barbers, expires_on=_in(57))
+    LicenseEvent.objects.create(
+        license=license, kind="reminder", expires_on=_in(57), offset_days=60
+    )
+
+    # when
+    migration.offsets_to_rules(old_apps, connection.schema_editor())
+
+    # then: 30 days for both types, the others for barbers only; the 60-day one is not sent again
+    made = {r.days: r for r in ReminderRule.objects.filter(source=SOURCE_KEY)}
+    assert {days: rule.scope for days, rule in made.items()} == {
+        90: [barbers.pk],
+        60: [barbers.pk],
+        30: [],
+        7: [barbers.pk],
+    }
+    assert {rule.template_key for rule in made.values()} == {"licensing/renewal_reminder"}
+    [occurrence] = made[60].occurrences.all()
+    assert (occurrence.object_id, occurrence.due_on) == (license.pk, _in(-3))
+    assert reminders_queue(today=TODAY).total == 0
 
 
 # --- licenses without an account: the signed link ------------------------------------------
@@ -221,7 +308,7 @@ def imported(db, license_type):
 def _link_from_the_e_mail(imported) -> str:
     import django.utils.timezone
 
-    services.reminders_queue(today=django.utils.timezone.localdate())
+    reminders_queue(today=django.utils.timezone.localdate())
     notifications_dispatch()
     [message] = mail.outbox
     assert message.to == ["pat@example.net"]
@@ -344,7 +431,7 @@ def test_the_dispatcher_sends_every_channel_and_the_license_page_shows_it(
     license = LicenseFactory(
         license_type=license_type, holder=holder, expires_on=today + datetime.timedelta(days=7)
     )
-    services.reminders_queue(today=today)
+    reminders_queue(today=today)
 
     # when
     notifications_dispatch()

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cases.exceptions import TransitionNotAllowed
 from cases.models import CaseEvent
@@ -278,9 +279,10 @@ def test_clean_renewal_is_approved_on_payment_from_the_old_expiry(barber_type, c
     assert application.paid_at is not None
     event = LicenseEvent.objects.get(license=license)
     assert (event.kind, event.expires_on) == ("renewed", license.expires_on)
-    bodies = list(application.case.events.exclude(audience="staff").values_list("body", flat=True))
-    assert "Renewal fee paid." in bodies
-    assert f"License {license.number} renewed, valid until {license.expires_on}." in bodies
+    texts = [event.text for event in application.case.events.exclude(audience="staff")]
+    assert "Renewal fee paid." in texts
+    until = date_format(license.expires_on, "DATE_FORMAT")
+    assert f"License {license.number} renewed, valid until {until}." in texts
 
 
 def test_renewal_in_grace_pays_the_late_fee_and_reactivates(barber_type, clerk):

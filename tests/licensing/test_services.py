@@ -261,6 +261,7 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
         CaseEvent.Kind.PAYMENT,
         CaseEvent.Kind.SUBMITTED,
     ]
+    assert application.case.events.get(kind="payment").payload == {"fee": "application"}
     with pytest.raises(AlreadyPaid):
         services.application_request_payment(application=application, actor=resident)
     # The receiver is idempotent: a repeated call changes nothing.
@@ -272,19 +273,19 @@ def test_payment_sends_the_application_and_a_second_payment_is_refused(resident,
 
 
 @pytest.mark.parametrize(
-    ("source", "target", "actors"),
+    ("source", "target", "actors", "service_only"),
     [
-        ("draft", "submitted", {"system"}),
-        ("draft", "cancelled", {"system"}),  # application_discard only
-        ("submitted", "in_review", {"staff"}),
-        ("in_review", "awaiting_info", {"system"}),
-        ("awaiting_info", "in_review", {"applicant", "system"}),
-        ("in_review", "approved", {"system"}),
-        ("in_review", "denied", {"system"}),
-        ("submitted", "withdrawn", {"applicant"}),
+        ("draft", "submitted", {"system"}, False),
+        ("draft", "cancelled", {"applicant", "system"}, True),  # application_discard only
+        ("submitted", "in_review", {"staff"}, False),
+        ("in_review", "awaiting_info", {"staff"}, True),
+        ("awaiting_info", "in_review", {"applicant", "system"}, False),
+        ("in_review", "approved", {"staff"}, True),
+        ("in_review", "denied", {"staff"}, True),
+        ("submitted", "withdrawn", {"applicant"}, False),
     ],
 )
-def test_the_workflow_table(source, target, actors):
+def test_the_workflow_table(source, target, actors, service_only):
     # given
     workflow = get_workflow(KIND)
 
@@ -293,7 +294,7 @@ def test_the_workflow_table(source, target, actors):
 
     # then
     assert move is not None
-    assert set(move.actors) == actors
+    assert (set(move.actors), move.service_only) == (actors, service_only)
 
 
 @pytest.mark.parametrize("final", ["approved", "denied", "withdrawn", "cancelled"])
@@ -436,3 +437,44 @@ def test_the_case_is_due_by_the_types_review_target_that_its_page_promises(
     assert case.due_date == timezone.localdate(case.submitted_at) + datetime.timedelta(
         days=target_days
     )
+
+
+def test_events_written_in_english_read_in_spanish(client, resident, clerk, pdf, settings):
+    # given: the fee paid and the license issued while English is active (a webhook, a clerk
+    # working in English)
+    from django.utils import translation
+
+    with translation.override("en"):
+        application = _paid(ApplicationFactory(applicant=resident), clerk, pdf)
+        license = services.application_approve(application=application, actor=clerk)
+
+    # when: the resident reads their case in Spanish
+    client.force_login(resident)
+    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "es"})
+    resident.preferred_language = "es"
+    resident.save(update_fields=["preferred_language"])
+    page = client.get(application.case.get_absolute_url()).content.decode()
+
+    # then: the facts were stored, the words are rendered in the reader's language
+    issued = application.case.events.get(kind="license_issued")
+    assert issued.body == ""
+    assert issued.payload == {"number": license.number, "expires_on": str(license.expires_on)}
+    assert "Cargo de solicitud pagado." in page
+    assert f"Licencia {license.number} emitida, válida hasta el" in page
+    assert "Application fee paid." not in page
+    assert "valid until" not in page
+    with translation.override("en"):
+        assert issued.text.startswith(f"License {license.number} issued, valid until ")
+
+
+def test_the_clerk_who_decides_is_recorded_on_the_move(resident, clerk, pdf):
+    # given
+    application = _paid(ApplicationFactory(applicant=resident), clerk, pdf)
+
+    # when
+    services.application_approve(application=application, actor=clerk, reason="All in order")
+
+    # then: the move is the clerk's, not the system's with a note naming them
+    move = application.case.events.get(kind="status_changed", to_status="approved")
+    assert (move.actor, move.body) == (clerk, "All in order")
+    assert not application.case.events.filter(kind="note", body__contains="Approved by").exists()

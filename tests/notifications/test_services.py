@@ -751,26 +751,6 @@ def test_unsubscribe_by_token_refuses_a_tampered_token():
     assert row.recipient.notify_by_email is True
 
 
-def test_sending_an_e_mail_leaves_the_recipients_dashboard_version_alone():
-    # given: an e-mail waiting for the dispatcher, next to the resident's inbox
-    # (portal/migrations/0001_dashboard_version.py)
-    resident = UserFactory()
-    InAppNotificationFactory(recipient=resident)
-    email = NotificationFactory(recipient=resident)
-    resident.refresh_from_db()
-    before = resident.dashboard_version
-
-    # when: the dispatcher claims it, renders it, sends it and records that
-    sent = notifications_dispatch()
-
-    # then
-    email.refresh_from_db()
-    resident.refresh_from_db()
-    assert (sent, email.status) == (1, "sent")
-    assert email.subject == f"[en] Yes, {resident.full_name}: your permit"
-    assert resident.dashboard_version == before
-
-
 # --- guest addresses nobody has verified ----------------------------------------------------
 
 

@@ -205,12 +205,7 @@ def test_dashboard_summary_shows_subject_body_unread_mark_and_link(rf):
     # when
     html = render_to_string(
         "notifications/_dashboard_inbox.html",
-        {
-            "inbox_summary": InboxSummary(
-                messages=[unread, read], unread=1, unread_beyond_limit=False
-            ),
-            "inbox_version": user.dashboard_version,
-        },
+        {"section": InboxSummary(messages=[unread, read], unread=1, unread_beyond_limit=False)},
         request=request,
     )
 

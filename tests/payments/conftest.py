@@ -67,6 +67,14 @@ def post_event(client):
 
 
 @pytest.fixture
+def clerk(db):
+    """A clerk who is also the agency's cashier: takes counter payments and refunds."""
+    from tests.accounts.factories import StaffFactory
+
+    return StaffFactory(roles=["clerk", "cashier"])
+
+
+@pytest.fixture
 def payments_clerk(clerk):
     """A clerk who works payments in the back office, with TOTP enrolled (staff need MFA)."""
     clerk.user_permissions.add(

@@ -39,4 +39,4 @@ def test_a_complete_benchmark_run_needs_the_benchmark_files_only():
 
     # then: this file, which `make bench` deselects, does not make every run partial
     assert "test_memory.py" not in names
-    assert {"test_bench.py", "test_licensing_reminders.py"} <= set(names)
+    assert {"test_bench.py", "test_reminders.py"} <= set(names)

@@ -29,7 +29,7 @@ from django.test import override_settings
 from payments import services
 from payments.models import Invoice, Payment, Receipt, StripeEvent
 from payments.pdf import receipt_pdf
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
 from tests.payments.stripe_stub import StripeStub, signature_header
 from tests.perf.report import RESULTS_DIR, Budget
 from tests.perf.server import bench_database_url, collect_static, gunicorn, production_environment
@@ -261,7 +261,7 @@ def test_receipt_pdf_median_render_time(paid_at_stripe, django_db_blocker, repor
 
 def _a_receipt_without_the_webhook_run() -> Receipt:
     """When this test runs alone: settle one benchmark invoice at the counter."""
-    staff = UserFactory(email="bench-clerk@example.org", is_staff=True)
+    staff = StaffFactory(email="bench-clerk@example.org", roles=["cashier"])
     invoice = Invoice.objects.filter(purpose="bench.fee", status="open").first()
     invoice.payments.filter(status="pending").update(
         expires_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)

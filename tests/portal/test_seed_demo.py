@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from accounts.models import User
+from cases import permissions
+from cases.models import StaffMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,9 @@ def snapshot() -> dict:
         ),
         "memberships": sorted(
             User.groups.through.objects.values_list("user__email", "group__name")
+        ),
+        "staff_roles": sorted(
+            StaffMembership.objects.values_list("user__email", "department_id", "role")
         ),
     }
 
@@ -50,6 +55,11 @@ def test_seed_demo_creates_the_demo_accounts(settings):
     assert list(inspector.groups.values_list("name", flat=True)) == ["Inspectors"]
     assert clerk.has_perm("cases.change_case") and not clerk.is_superuser
     assert not inspector.has_perm("accounts.view_user")
+    # The clerk is also the cashier; the inspector reaches only what is assigned to them.
+    assert permissions.can(clerk, permissions.REFUND)
+    assert permissions.can(clerk, permissions.MOVE, "LICENSING")
+    assert not permissions.can(inspector, permissions.REFUND)
+    assert not permissions.can(inspector, permissions.VIEW_DOCUMENTS, "LICENSING")
     assert users["maria.garcia@example.org"].preferred_language == "es"
     assert all(user.check_password(DEMO_PASSWORD) for user in users.values())
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == len(ACCOUNTS)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0016_questions_move_to_cases"),
+        ("licensing", "0017_reminders_become_rules"),
     ]
 
     operations = [
