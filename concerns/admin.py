@@ -24,6 +24,7 @@ from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm
 from cases.forms import StaffNoteForm as CaseNoteForm
 from cases.models import Department
+from cases.questions.admin import QuestionInline
 from cases.selectors import staff_timeline
 from concerns import selectors, services
 from concerns.forms import (
@@ -34,9 +35,7 @@ from concerns.forms import (
     StaffRouteForm,
 )
 from concerns.models import (
-    AttributeValue,
     CannedResponse,
-    CategoryAttribute,
     ConcernCategory,
     ConcernPhoto,
     ConcernReport,
@@ -44,20 +43,13 @@ from concerns.models import (
 )
 
 
-class CategoryAttributeInline(admin.TabularInline):
-    model = CategoryAttribute
-    extra = 0
-    fields = ["order", "code", "description", "datatype", "required", "variable"]
-    show_change_link = True
-
-
 @admin.register(ConcernCategory)
 class ConcernCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "group", "department", "target_days", "active"]
     list_filter = ["active", "group", "department"]
-    search_fields = ["name", "code", "keywords", "keywords_es", "group"]
+    search_fields = ["name", "name_es", "code", "keywords", "keywords_es", "group"]
     ordering = ["group", "order", "name"]
-    inlines = [CategoryAttributeInline]
+    inlines = [QuestionInline]
     fieldsets = [
         (
             None,
@@ -71,6 +63,13 @@ class ConcernCategoryAdmin(admin.ModelAdmin):
                     "keywords_es",
                     "order",
                 ]
+            },
+        ),
+        (
+            _("In Spanish"),
+            {
+                "fields": ["name_es", "group_es", "description_es"],
+                "description": _("Left empty, Spanish readers see the English."),
             },
         ),
         (
@@ -90,30 +89,6 @@ class ConcernCategoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Reports keep their category: make it inactive instead.
         return False
-
-
-class AttributeValueInline(admin.TabularInline):
-    model = AttributeValue
-    extra = 1
-    fields = ["order", "key", "name"]
-
-
-@admin.register(CategoryAttribute)
-class CategoryAttributeAdmin(admin.ModelAdmin):
-    list_display = ["description", "category", "code", "datatype", "required", "order"]
-    list_filter = ["category", "datatype"]
-    list_select_related = ["category"]
-    inlines = [AttributeValueInline]
-    fields = [
-        "category",
-        "order",
-        "code",
-        "description",
-        "datatype",
-        "datatype_description",
-        "required",
-        "variable",
-    ]
 
 
 @admin.register(CannedResponse)

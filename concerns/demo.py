@@ -15,11 +15,12 @@ from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases import permissions
 from cases.models import Department
+from cases.questions.models import Question
 from concerns import services
+from concerns.attributes import question_add
+from concerns.demo_spanish import CATEGORIES_ES, QUESTIONS_ES
 from concerns.models import (
-    AttributeValue,
     CannedResponse,
-    CategoryAttribute,
     ConcernCategory,
     ConcernReport,
     Open311ApiKey,
@@ -391,6 +392,8 @@ def _category(row, *, order: int, departments: dict) -> ConcernCategory:
             "order": order,
         },
     )
+    if not created:
+        _spanish_fill(category)
     if not created and not category.keywords_es and KEYWORDS_ES.get(code):
         # A demo database seeded before categories had Spanish keywords gets them; words an
         # administrator has typed since are left alone.
@@ -400,19 +403,37 @@ def _category(row, *, order: int, departments: dict) -> ConcernCategory:
         for position, (attr_code, question, datatype, required, values) in enumerate(
             questions, start=1
         ):
-            attribute = CategoryAttribute.objects.create(
+            question_add(
                 category=category,
                 code=attr_code,
                 description=question,
                 datatype=datatype,
                 required=required,
+                values=values,
                 order=position,
             )
-            AttributeValue.objects.bulk_create(
-                AttributeValue(attribute=attribute, key=key, name=label, order=index)
-                for index, (key, label) in enumerate(values, start=1)
-            )
+        _spanish_fill(category)
     return category
+
+
+def _spanish_fill(category: ConcernCategory) -> None:
+    """Give the category and its questions their demo Spanish where it is missing (a demo
+    database seeded before texts had Spanish); an administrator's words stay."""
+    name, group, description = CATEGORIES_ES.get(category.code, ("", "", ""))
+    _fill(category, {"name_es": name, "group_es": group, "description_es": description})
+    for question in Question.objects.of(category):
+        label, names = QUESTIONS_ES.get((category.code, question.code), ("", []))
+        _fill(question, {"label_es": label, "choices_es": "\n".join(names)})
+
+
+def _fill(obj, values: dict) -> None:
+    changed = []
+    for field, value in values.items():
+        if value and not getattr(obj, field):
+            setattr(obj, field, value)
+            changed.append(field)
+    if changed:
+        obj.save(update_fields=changed)
 
 
 def _reports() -> None:

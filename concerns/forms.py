@@ -15,15 +15,17 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from cases.questions.models import QuestionKind
+from concerns import attributes
 from concerns.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_PHOTOS,
-    AttributeDatatype,
     CloseReason,
     ConcernCategory,
     ConcernFollower,
 )
 from portal.forms import PlainTextFormMixin
+from portal.localized import localized
 
 # The columns the addresses go to (the case's guest_email and the follower's email) are
 # models.EmailField's 254 characters; forms.EmailField alone would let 320 through.
@@ -100,36 +102,38 @@ class LocationForm(PlainTextFormMixin, forms.Form):
 
 
 def _attribute_field(attribute) -> forms.Field:
-    label = attribute.description
+    """The field of one of the category's questions (validated again by the service)."""
     common = {
-        "label": label,
+        "label": localized(attribute, "label"),
         "required": attribute.required,
-        "help_text": attribute.datatype_description,
+        "help_text": localized(attribute, "hint"),
     }
-    choices = [(value.key, value.name) for value in attribute.values.all()]
+    kind = attribute.kind
     invalid_choice = _("%(value)s is not one of the choices.")
-    if attribute.datatype == AttributeDatatype.SINGLEVALUELIST:
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.YES_NO):
         return forms.ChoiceField(
-            choices=choices,
+            choices=attributes.values(attribute),
             widget=forms.RadioSelect,
             error_messages={"invalid_choice": invalid_choice},
             **common,
         )
-    if attribute.datatype == AttributeDatatype.MULTIVALUELIST:
+    if kind == QuestionKind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(
-            choices=choices,
+            choices=attributes.values(attribute),
             widget=forms.CheckboxSelectMultiple,
             error_messages={"invalid_choice": invalid_choice},
             **common,
         )
-    if attribute.datatype == AttributeDatatype.TEXT:
+    if kind == QuestionKind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-    if attribute.datatype == AttributeDatatype.NUMBER:
+    if kind == QuestionKind.NUMBER:
         return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
-    if attribute.datatype == AttributeDatatype.DATETIME:
+    if kind == QuestionKind.DATETIME:
         return forms.CharField(
             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
         )
+    if kind == QuestionKind.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     return forms.CharField(**common)
 
 
@@ -219,8 +223,8 @@ class ReportForm(PlainTextFormMixin, forms.Form):
             for name in ("guest_name", "guest_email", "guest_phone"):
                 del self.fields[name]
         self.attribute_fields = []
-        for attribute in category.attributes.all():
-            if not attribute.variable:
+        for attribute in category.questions.all():
+            if not attributes.is_asked(attribute):
                 continue
             name = f"attribute_{attribute.code}"
             self.fields[name] = _attribute_field(attribute)

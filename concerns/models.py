@@ -11,6 +11,7 @@ in); the database only refuses a point off the Earth, so another area needs no m
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
@@ -28,7 +29,8 @@ MAX_PHOTOS = 5
 
 
 class AttributeDatatype(models.TextChoices):
-    """Open311 GeoReport v2 attribute types."""
+    """Open311 GeoReport v2 attribute types (a category's questions as the API names their
+    kinds, see concerns.attributes)."""
 
     STRING = "string", _("Short text")
     NUMBER = "number", _("Number")
@@ -47,11 +49,15 @@ class ConcernCategory(TimeStampedModel):
         unique=True,
         help_text=_("The Open311 service code, e.g. pothole. Never change it once in use."),
     )
+    # Each text a resident reads has its Spanish beside it (`portal.localized`).
     name = models.CharField(_("name"), max_length=150)
+    name_es = models.CharField(_("name in Spanish"), max_length=150, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(_("description in Spanish"), blank=True)
     group = models.CharField(
         _("group"), max_length=100, blank=True, help_text=_("e.g. Streets and sidewalks.")
     )
+    group_es = models.CharField(_("group in Spanish"), max_length=100, blank=True)
     keywords = models.CharField(
         _("keywords"),
         max_length=300,
@@ -80,6 +86,10 @@ class ConcernCategory(TimeStampedModel):
     location_required = models.BooleanField(_("location required"), default=True)
     photo_required = models.BooleanField(_("photo required"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # The questions a report of this category asks (cases.questions; Open311 attributes).
+    questions = GenericRelation(
+        "cases.Question", content_type_field="owner_type", object_id_field="owner_id"
+    )
 
     class Meta:
         verbose_name = _("concern category")
@@ -102,79 +112,6 @@ class ConcernCategory(TimeStampedModel):
     @property
     def keyword_list(self) -> list[str]:
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
-
-
-class CategoryAttribute(models.Model):
-    """An extra question asked for a category (an Open311 service attribute)."""
-
-    Datatype = AttributeDatatype
-
-    category = models.ForeignKey(
-        ConcernCategory, on_delete=models.CASCADE, related_name="attributes"
-    )
-    code = models.SlugField(_("code"), max_length=64)
-    description = models.CharField(_("question"), max_length=300)
-    datatype = models.CharField(
-        _("type"), max_length=20, choices=AttributeDatatype.choices, default="string"
-    )
-    datatype_description = models.CharField(
-        _("hint"), max_length=300, blank=True, help_text=_("e.g. Approximate width in inches.")
-    )
-    required = models.BooleanField(_("required"), default=False)
-    # False: information for the reporter, not a question (Open311 "variable").
-    variable = models.BooleanField(_("asks for an answer"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
-
-    class Meta:
-        verbose_name = _("question")
-        verbose_name_plural = _("questions")
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "code"], name="concerns_attribute_code_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(datatype__in=AttributeDatatype.values),
-                name="concerns_attribute_datatype_known",
-            ),
-            models.CheckConstraint(
-                condition=Q(variable=True) | Q(required=False),
-                name="concerns_attribute_required_is_variable",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.description
-
-    @property
-    def is_list(self) -> bool:
-        return self.datatype in (
-            AttributeDatatype.SINGLEVALUELIST,
-            AttributeDatatype.MULTIVALUELIST,
-        )
-
-
-class AttributeValue(models.Model):
-    """One allowed answer of a list question."""
-
-    attribute = models.ForeignKey(
-        CategoryAttribute, on_delete=models.CASCADE, related_name="values"
-    )
-    key = models.CharField(_("key"), max_length=64)
-    name = models.CharField(_("name"), max_length=150)
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
-
-    class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["attribute", "key"], name="concerns_value_key_unique"),
-            models.CheckConstraint(condition=~Q(key=""), name="concerns_value_key_not_empty"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ReportSource(models.TextChoices):

@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from cases.tokens import case_guest_link
 from concerns.models import CloseReason, ConcernFollower, ConcernReport
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
+from portal.localized import localized
 
 
 def public_url(report: ConcernReport) -> str:
@@ -45,7 +46,7 @@ def _context(report: ConcernReport, *, language: str, **extra) -> dict:
     with translation.override(language):
         context = {
             "reference": case.reference,
-            "category": report.category.name,
+            "category": localized(report.category, "name"),
             "status_label": str(case.status_label),
             "close_reason": report.close_reason,
             "close_reason_label": (

@@ -23,13 +23,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
 from cases.models import CaseStatus, Department
+from cases.questions.models import Question
 from cases.selectors import overdue_filter
 from cases.tokens import case_for_link
+from concerns import attributes
 from concerns.geo import bounding_box, distance_expression
 from concerns.models import (
-    AttributeValue,
     CannedResponse,
-    CategoryAttribute,
     ConcernCategory,
     ConcernFollower,
     ConcernPhoto,
@@ -37,6 +37,7 @@ from concerns.models import (
     Open311ApiKey,
 )
 from concerns.tokens import follower_id_from_confirm_token
+from portal.localized import localized
 from portal.search_terms import query_stems, stems_match, text_stems
 from portal.services_catalogue import Searchable
 
@@ -47,13 +48,12 @@ SERVICE_NAME = _("Problems in public places")
 def categories_active() -> QuerySet[ConcernCategory]:
     """Categories residents may report in, by group and order, with their questions."""
     return ConcernCategory.objects.filter(active=True).prefetch_related(
-        Prefetch(
-            "attributes",
-            queryset=CategoryAttribute.objects.prefetch_related(
-                Prefetch("values", queryset=AttributeValue.objects.order_by("order", "id"))
-            ).order_by("order", "id"),
-        )
+        Prefetch("questions", queryset=Question.objects.order_by("order", "id"))
     )
+
+
+# A category's texts a resident reads, each with its Spanish (`<field>_es`).
+TRANSLATED_FIELDS = ("name", "name_es", "group", "group_es", "description", "description_es")
 
 
 def category_search_texts(category: ConcernCategory) -> tuple[str, ...]:
@@ -61,8 +61,11 @@ def category_search_texts(category: ConcernCategory) -> tuple[str, ...]:
     and Spanish."""
     return (
         category.name,
+        category.name_es,
         category.group,
+        category.group_es,
         category.description,
+        category.description_es,
         category.keywords,
         category.keywords_es,
     )
@@ -86,13 +89,13 @@ def categories_searchable() -> list[Searchable]:
     """The active categories as the portal's service search finds them (see
     category_search_texts), each linking to its report form, in one query."""
     categories = ConcernCategory.objects.filter(active=True).only(
-        "code", "name", "group", "description", "keywords", "keywords_es"
+        "code", *TRANSLATED_FIELDS, "keywords", "keywords_es"
     )
     return [
         Searchable(
             key=f"concerns.category.{category.code}",
-            title=category.name,
-            description=category.description,
+            title=localized(category, "name"),
+            description=localized(category, "description"),
             url=reverse("concerns:report_location", args=[category.code]),
             service=SERVICE_NAME,
             texts=category_search_texts(category),
@@ -385,11 +388,11 @@ def report_answers(*, report: ConcernReport) -> list[tuple[str, str]]:
     list answers by their names."""
     answers = report.attributes or {}
     rows = []
-    for attribute in report.category.attributes.prefetch_related("values"):
-        if attribute.code not in answers:
+    for question in report.category.questions.order_by("order", "id"):
+        if question.code not in answers:
             continue
-        value = answers[attribute.code]
-        names = {choice.key: choice.name for choice in attribute.values.all()}
+        value = answers[question.code]
+        names = dict(attributes.values(question))
         values = value if isinstance(value, list) else [value]
-        rows.append((attribute.description, ", ".join(names.get(v, str(v)) for v in values)))
+        rows.append((localized(question, "label"), ", ".join(names.get(v, str(v)) for v in values)))
     return rows

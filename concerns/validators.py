@@ -17,8 +17,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from cases.questions.models import QuestionKind
+from concerns import attributes
 from concerns.geo import agency_area
-from concerns.models import DESCRIPTION_MAX_LENGTH, AttributeDatatype, ConcernCategory
+from concerns.models import DESCRIPTION_MAX_LENGTH, ConcernCategory
+from portal.localized import localized
 from portal.validators import has_invisible_characters, invisible_message
 
 ADDRESS_MAX_LENGTH = 255
@@ -155,8 +158,8 @@ def clean_attributes(*, category: ConcernCategory, answers: dict) -> dict:
     """
     cleaned: dict = {}
     errors: list[ValidationError] = []
-    for attribute in category.attributes.all():
-        if not attribute.variable:
+    for attribute in category.questions.all():
+        if not attributes.is_asked(attribute):
             continue
         raw = answers.get(attribute.code)
         values = raw if isinstance(raw, list | tuple) else [raw]
@@ -169,7 +172,7 @@ def clean_attributes(*, category: ConcernCategory, answers: dict) -> dict:
                     _attribute_error(
                         attribute,
                         _("Answer the question: %(question)s")
-                        % {"question": attribute.description},
+                        % {"question": localized(attribute, "label")},
                         "required",
                     )
                 )
@@ -188,10 +191,10 @@ def clean_attributes(*, category: ConcernCategory, answers: dict) -> dict:
 
 
 def _clean_answer(attribute, values: list[str]):
-    datatype = attribute.datatype
-    question = attribute.description
-    if datatype == AttributeDatatype.MULTIVALUELIST:
-        allowed = {value.key for value in attribute.values.all()}
+    kind = attribute.kind
+    question = localized(attribute, "label")
+    allowed = {key for key, _name in attributes.values(attribute)}
+    if kind == QuestionKind.MULTIPLE_CHOICE:
         chosen = list(dict.fromkeys(values))
         unknown = [value for value in chosen if value not in allowed]
         if unknown:
@@ -206,15 +209,15 @@ def _clean_answer(attribute, values: list[str]):
             _("Give one answer to: %(question)s") % {"question": question}, code="multiple"
         )
     value = values[0]
-    if datatype == AttributeDatatype.SINGLEVALUELIST:
-        if value not in {choice.key for choice in attribute.values.all()}:
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.YES_NO):
+        if value not in allowed:
             raise ValidationError(
                 _("%(value)s is not one of the choices for: %(question)s")
                 % {"value": value[:50], "question": question},
                 code="invalid_choice",
             )
         return value
-    if datatype == AttributeDatatype.NUMBER:
+    if kind == QuestionKind.NUMBER:
         try:
             number = Decimal(value)
         except InvalidOperation:
@@ -225,7 +228,16 @@ def _clean_answer(attribute, values: list[str]):
                 code="invalid_number",
             )
         return format(number.normalize(), "f")
-    if datatype == AttributeDatatype.DATETIME:
+    if kind == QuestionKind.DATE:
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValidationError(
+                _("The answer to “%(question)s” must be a date like 2026-03-01.")
+                % {"question": question},
+                code="invalid_date",
+            ) from None
+    if kind == QuestionKind.DATETIME:
         try:
             moment = parse_datetime(value)
         except ValueError:
@@ -243,5 +255,5 @@ def _clean_answer(attribute, values: list[str]):
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return timezone.localtime(moment).isoformat(timespec="seconds")
-    max_length = SHORT_ANSWER_MAX_LENGTH if datatype == AttributeDatatype.STRING else 4000
+    max_length = SHORT_ANSWER_MAX_LENGTH if kind == QuestionKind.TEXT else 4000
     return clean_text(value, label=question, max_length=max_length)

@@ -42,6 +42,7 @@ from concerns.models import MAX_PHOTOS
 from concerns.photos import PhotoRejected
 from concerns.ratelimit import photo_hold_allowed, report_allowed
 from concerns.validators import clean_location
+from portal.localized import localized
 from portal.permissions_policy import permissions_allowed
 
 LIST_PAGE_SIZE = 25
@@ -68,7 +69,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     groups: dict[str, list] = {}
     for category in selectors.categories_matching(query):
-        groups.setdefault(category.group or _("Other"), []).append(category)
+        groups.setdefault(localized(category, "group") or _("Other"), []).append(category)
     return render(
         request, "concerns/report_start.html", {"form": form, "groups": groups, "query": query}
     )
@@ -248,7 +249,7 @@ def _point(report) -> dict:
         "reference": report.case.reference,
         "lat": float(report.latitude),
         "lon": float(report.longitude),
-        "label": f"{report.case.reference}: {report.category.name}",
+        "label": f"{report.case.reference}: {localized(report.category, 'name')}",
         "url": report.get_absolute_url(),
     }
 

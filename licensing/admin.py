@@ -41,12 +41,19 @@ OPEN_STATUSES = ("submitted", "in_review", "awaiting_info")
 class LicenseTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "code", "fee", "term_months", "active"]
     list_filter = ["category", "active", "auto_approve_renewals"]
-    search_fields = ["name", "category", "code", "keywords", "keywords_es"]
+    search_fields = ["name", "name_es", "category", "code", "keywords", "keywords_es"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [DocumentRequirementInline, QuestionInline]
     fieldsets = [
         (None, {"fields": ["name", "code", "number_prefix", "category", "active"]}),
         (_("What residents read"), {"fields": ["description", "eligibility"]}),
+        (
+            _("In Spanish"),
+            {
+                "fields": ["name_es", "category_es", "description_es", "eligibility_es"],
+                "description": _("Left empty, Spanish readers see the English."),
+            },
+        ),
         (_("Words it is found by"), {"fields": ["keywords", "keywords_es"]}),
         (
             _("Fees (in cents)"),

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases.models import Department
 from cases.questions.models import DocumentRequirement, Question
+from licensing.demo_spanish import CHOICES_ES, DOCUMENTS_ES, QUESTIONS_ES, TYPES_ES
 from licensing.models import License, LicenseImport, LicenseType
 
 T, LT, NUM, DATE, YN, ONE, MANY, FILE = (
@@ -486,6 +487,7 @@ def _license_type(row) -> None:
     )
     if not created:
         _keywords_fill(license_type)
+        _spanish_fill(license_type)
         return
     for order, (doc_name, doc_description, required) in enumerate(documents, start=1):
         DocumentRequirement.objects.create(
@@ -513,6 +515,43 @@ def _license_type(row) -> None:
             # A code names different questions in different types: limits go on numbers and
             # dates only.
             **(QUESTION_LIMITS.get(q_code, {}) if kind in (NUM, DATE) else {}),
+        )
+    _spanish_fill(license_type)
+
+
+def _spanish_fill(license_type: LicenseType) -> None:
+    """Give the type, its documents and its questions their demo Spanish where it is missing
+    (a demo database seeded before texts had Spanish); an administrator's words stay."""
+
+    def fill(obj, values: dict) -> None:
+        changed = []
+        for field, value in values.items():
+            if value and not getattr(obj, field):
+                setattr(obj, field, value)
+                changed.append(field)
+        if changed:
+            obj.save(update_fields=changed)
+
+    name, category, description, eligibility = TYPES_ES.get(license_type.code, ("",) * 4)
+    fill(
+        license_type,
+        {
+            "name_es": name,
+            "category_es": category,
+            "description_es": description,
+            "eligibility_es": eligibility,
+        },
+    )
+    for document in DocumentRequirement.objects.of(license_type):
+        name, description = DOCUMENTS_ES.get(document.name, ("", ""))
+        fill(document, {"name_es": name, "description_es": description})
+    for question in Question.objects.of(license_type):
+        fill(
+            question,
+            {
+                "label_es": QUESTIONS_ES.get(question.label, ""),
+                "choices_es": CHOICES_ES.get(question.choices, ""),
+            },
         )
 
 

@@ -44,12 +44,20 @@ class LicenseType(TimeStampedModel):
         unique=True,
         help_text=_("2 to 8 capital letters that start every license number, e.g. BRB."),
     )
+    # Each text a resident reads has its Spanish beside it (`portal.localized`: shown to
+    # Spanish readers when filled in, the English otherwise).
     name = models.CharField(_("name"), max_length=150)
+    name_es = models.CharField(_("name in Spanish"), max_length=150, blank=True)
     category = models.CharField(
         _("profession or category"), max_length=100, help_text=_("Groups types on the list.")
     )
+    category_es = models.CharField(
+        _("profession or category in Spanish"), max_length=100, blank=True
+    )
     description = models.TextField(_("plain-language description"))
+    description_es = models.TextField(_("plain-language description in Spanish"), blank=True)
     eligibility = models.TextField(_("who can apply"), blank=True)
+    eligibility_es = models.TextField(_("who can apply, in Spanish"), blank=True)
     # Found by the portal's service search, with the name, category and description.
     keywords = models.CharField(
         _("keywords"),

@@ -25,6 +25,7 @@ from licensing.models import (
     LicenseType,
 )
 from portal.folding import fold_like_sql, folded_sql
+from portal.localized import localized
 from portal.search_terms import query_stems, stems_match, text_stems
 from portal.services_catalogue import Searchable
 
@@ -36,7 +37,10 @@ def license_types_open(*, query: str = "") -> list[LicenseType]:
     """Types open for applications, by category and name; with a query, those found by it
     as the service search finds them (name, category, description and keywords in English
     and Spanish, no case or accents, light stems: see portal.search_terms)."""
-    types = list(LicenseType.objects.filter(active=True).order_by("category", "name"))
+    types = sorted(
+        LicenseType.objects.filter(active=True),
+        key=lambda t: (localized(t, "category").casefold(), localized(t, "name").casefold()),
+    )
     wanted = query_stems(query)
     if not wanted:
         return types
@@ -50,8 +54,11 @@ def license_types_open(*, query: str = "") -> list[LicenseType]:
 def _search_texts(license_type: LicenseType) -> tuple[str, ...]:
     return (
         license_type.name,
+        license_type.name_es,
         license_type.category,
+        license_type.category_es,
         license_type.description,
+        license_type.description_es,
         license_type.keywords,
         license_type.keywords_es,
     )
@@ -61,13 +68,21 @@ def license_types_searchable() -> list[Searchable]:
     """The types open for applications as the portal's service search finds them (by name,
     category, description and keywords in English and Spanish), in one query."""
     types = LicenseType.objects.filter(active=True).only(
-        "code", "name", "category", "description", "keywords", "keywords_es"
+        "code",
+        "name",
+        "name_es",
+        "category",
+        "category_es",
+        "description",
+        "description_es",
+        "keywords",
+        "keywords_es",
     )
     return [
         Searchable(
             key=f"licensing.type.{license_type.code}",
-            title=license_type.name,
-            description=license_type.description,
+            title=localized(license_type, "name"),
+            description=localized(license_type, "description"),
             url=license_type.get_absolute_url(),
             service=SERVICE_NAME,
             texts=_search_texts(license_type),

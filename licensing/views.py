@@ -73,7 +73,7 @@ def type_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     groups: dict[str, list] = {}
     for license_type in selectors.license_types_open(query=query):
-        groups.setdefault(license_type.category, []).append(license_type)
+        groups.setdefault(localized(license_type, "category"), []).append(license_type)
     return render(
         request, "licensing/type_list.html", {"form": form, "groups": groups, "query": query}
     )

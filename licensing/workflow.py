@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import events
 from cases.models import CaseStatus as S
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
+from portal.localized import localized_entry
 
 # --- What licensing's events say, rendered in the reader's language when shown ------------
 
@@ -46,7 +47,7 @@ def _license_dated_text(template):
 def _complaint_filed_text(payload) -> str:
     text = gettext("Your complaint about %(holder)s, %(type)s %(number)s:") % {
         "holder": payload.get("holder", ""),
-        "type": payload.get("license_type", ""),
+        "type": localized_entry(payload, "license_type"),
         "number": payload.get("number", ""),
     }
     if payload.get("occurred_on"):

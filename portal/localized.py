@@ -34,3 +34,14 @@ def is_translated(obj, field: str, *, language: str | None = None) -> bool:
     if language not in TRANSLATED_LANGUAGES:
         return False
     return bool(str(getattr(obj, f"{field}_{language}", "") or "").strip())
+
+
+def localized_entry(values: dict, key: str, *, language: str | None = None) -> str:
+    """`values[key]` in `language` (from `values[key + "_es"]`...), falling back to English:
+    for texts kept in a stored payload, worded when read."""
+    language = language or reader_language()
+    if language in TRANSLATED_LANGUAGES:
+        translated = values.get(f"{key}_{language}")
+        if translated and str(translated).strip():
+            return str(translated)
+    return str(values.get(key, "") or "")

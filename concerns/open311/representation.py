@@ -10,7 +10,9 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from concerns import attributes
 from concerns.models import ConcernCategory, ConcernReport
+from portal.localized import localized
 
 
 def w3c(moment: datetime.datetime | None) -> str | None:
@@ -25,7 +27,7 @@ def service(category: ConcernCategory) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.description,
-        "metadata": any(attribute.variable for attribute in category.attributes.all()),
+        "metadata": any(attributes.is_asked(question) for question in category.questions.all()),
         "type": "realtime",
         "keywords": ", ".join(category.keyword_list),
         "group": category.group,
@@ -37,18 +39,17 @@ def service_definition(category: ConcernCategory) -> dict:
         "service_code": category.code,
         "attributes": [
             {
-                "variable": attribute.variable,
-                "code": attribute.code,
-                "datatype": attribute.datatype,
-                "required": attribute.required,
-                "datatype_description": attribute.datatype_description,
-                "order": attribute.order,
-                "description": attribute.description,
-                "values": [
-                    {"key": value.key, "name": value.name} for value in attribute.values.all()
-                ],
+                "variable": attributes.is_asked(question),
+                "code": question.code,
+                "datatype": attributes.datatype(question),
+                "required": question.required,
+                "datatype_description": localized(question, "hint"),
+                "order": question.order,
+                "description": localized(question, "label"),
+                "values": [{"key": key, "name": name} for key, name in attributes.values(question)],
             }
-            for attribute in category.attributes.all()
+            for question in category.questions.all()
+            if question.kind in attributes.DATATYPE_OF_KIND
         ],
     }
 

@@ -283,7 +283,7 @@ def application_request_payment(*, application: Application, actor):
         invoice = invoice_create(
             purpose=PURPOSE_APPLICATION,
             description=_("%(type)s: application %(reference)s")
-            % {"type": license_type.name, "reference": locked.case.reference},
+            % {"type": localized(license_type, "name"), "reference": locked.case.reference},
             lines=[LineItem(_("Application fee"), locked.fee_cents)],
             payer=locked.applicant,
             guest_name=locked.holder_name if locked.applicant_id is None else "",

@@ -125,7 +125,9 @@ def _complaint_payload(complaint: Complaint) -> dict:
     license = complaint.license
     return {
         "holder": license.holder_name,
+        # The type's name in both languages: the event is worded in its reader's.
         "license_type": str(license.license_type.name),
+        "license_type_es": license.license_type.name_es,
         "number": license.number,
         "occurred_on": complaint.occurred_on.isoformat() if complaint.occurred_on else "",
     }

@@ -41,6 +41,7 @@ from licensing.terms import expiry_date
 from licensing.workflow import FEE_PAID, LICENSE_RENEWED, RENEWAL_KIND
 from payments.models import InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_void
+from portal.localized import localized
 
 logger = logging.getLogger(__name__)
 
@@ -307,7 +308,7 @@ def renewal_request_payment(*, application: Application, actor, by_link: bool = 
             purpose=PURPOSE_RENEWAL,
             description=_("%(type)s %(number)s: renewal %(reference)s")
             % {
-                "type": locked.license_type.name,
+                "type": localized(locked.license_type, "name"),
                 "number": license.number,
                 "reference": locked.case.reference,
             },

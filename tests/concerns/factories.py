@@ -11,8 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases.models import Department
+from cases.questions.models import Question
 from concerns import services
-from concerns.models import AttributeValue, CategoryAttribute, ConcernCategory, ConcernReport
+from concerns.attributes import question_add
+from concerns.models import ConcernCategory, ConcernReport
 
 # Inside the default agency area (CONCERNS_AREA_BOUNDS).
 CITY_HALL = (Decimal("39.798700"), Decimal("-89.654300"))
@@ -40,19 +42,18 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
 
 def add_question(
-    category, *, code, datatype="string", required=False, values=(), description=None
-) -> CategoryAttribute:
-    attribute = CategoryAttribute.objects.create(
+    category, *, code, datatype="string", required=False, values=(), description=None, **extra
+) -> Question:
+    """A question of the category, described as an Open311 attribute."""
+    return question_add(
         category=category,
         code=code,
         description=description or f"Question {code}?",
         datatype=datatype,
         required=required,
-        order=category.attributes.count() + 1,
+        values=values,
+        **extra,
     )
-    for order, (key, name) in enumerate(values, start=1):
-        AttributeValue.objects.create(attribute=attribute, key=key, name=name, order=order)
-    return attribute
 
 
 def pothole_category(**kwargs) -> ConcernCategory:
