@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0017_reminders_become_rules"),
+        ("licensing", "0018_events_as_payload"),
     ]
 
     operations = [
