@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0010_work_items'),
+        ("cases", "0010_work_items"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'holiday',
-                'verbose_name_plural': 'holidays',
-                'ordering': ['date'],
+                "verbose_name": "holiday",
+                "verbose_name_plural": "holidays",
+                "ordering": ["date"],
             },
         ),
     ]

@@ -115,5 +115,5 @@ def test_a_holder_without_an_account_renews_from_the_reminder_link(page: Page, l
 
     # and the old link now says plainly that it no longer works
     page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("This renewal link does not work")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link no longer works")
     assert_accessible(axe, page)
