@@ -268,7 +268,9 @@ class LookupForm(forms.Form):
     )
     type = forms.ModelChoiceField(
         label=_("Type of license"),
-        queryset=LicenseType.objects.order_by("name").only("pk", "name"),
+        queryset=LicenseType.objects.filter(published_at__isnull=False)
+        .order_by("name")
+        .only("pk", "name"),
         required=False,
         empty_label=_("Any type"),
     )
