@@ -267,7 +267,7 @@ def test_a_contractor_hears_of_inspections_in_their_own_language():
     assert to_contractor.dedupe_key == (
         f"cases:{case.pk}:event:{event.pk}:participant:{contractor.pk}:email"
     )
-    assert sent(recipient=case.applicant) == [
+    assert sent(recipient=case.applicant, template_key="tests/inspection") == [
         ("tests/inspection", "email"),
         ("tests/inspection", "in_app"),
     ]

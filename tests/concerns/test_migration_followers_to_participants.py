@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases.participants import Participant
 from concerns import selectors, services
 from concerns.tokens import follow_confirm_token
-from notifications.models import EmailOptOut
+from notifications.models import EmailOptOut, Notification
 from notifications.services import unsubscribe_by_token
 from notifications.tokens import unsubscribe_token
 
@@ -28,8 +28,17 @@ def _migrate(targets=None):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def latest_schema_after():
+    """Whatever happens in the test, leave the database at the latest migration."""
+    yield
+    _migrate()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_followers_and_applicants_become_participants_and_their_links_keep_working():
+def test_followers_and_applicants_become_participants_and_their_links_keep_working(
+    latest_schema_after,
+):
     # given: two reports (one by an account, one by a guest) and their followers: an
     # account, a confirmed phone, and an e-mail address whose confirmation link is in the
     # guest's mailbox, unopened; and a status message queued to a confirmed guest follower
@@ -39,7 +48,6 @@ def test_followers_and_applicants_become_participants_and_their_links_keep_worki
     Category = old.get_model("concerns", "ConcernCategory")
     Report = old.get_model("concerns", "ConcernReport")
     Follower = old.get_model("concerns", "ConcernFollower")
-    Notification = old.get_model("notifications", "Notification")
     now = timezone.now()
     week_ago = now - datetime.timedelta(days=5)
     ann = User.objects.create(email="ann@example.org")
@@ -76,7 +84,8 @@ def test_followers_and_applicants_become_participants_and_their_links_keep_worki
     )  # fmt: skip
     queued = Notification.objects.create(
         to_address="told@example.org", channel="email", template_key="concerns/update",
-        context={}, language="en", status="sent", dedupe_key="before:email", available_at=now,
+        context={}, language="en", status="sent", sent_at=now, dedupe_key="before:email",
+        available_at=now,
     )  # fmt: skip
     followers = {f.pk: f for f in (by_account, by_phone, pending, confirmed_guest)}
     confirm_link = follow_confirm_token(pending)
