@@ -47,7 +47,7 @@ DELETE FROM cases_participant AS participant
 class Migration(migrations.Migration):
     dependencies = [
         ("concerns", "0007_spanish_texts"),
-        ("cases", "0012_participants"),
+        ("cases", "0013_participants"),
     ]
 
     operations = [
