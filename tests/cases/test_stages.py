@@ -12,6 +12,7 @@ import zoneinfo
 
 import pytest
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -350,3 +351,27 @@ def test_a_list_reads_the_holidays_once_however_many_cases(clock, django_assert_
         service_levels_attach(cases)
         texts = [str(case.service_level) for case in cases]
     assert len(texts) == 12
+
+
+def test_an_administrator_adds_a_closure_in_the_admin_and_due_dates_move(clock, clerk, client):
+    # given: a case in review, due Monday 14 December, and an administrator with MFA
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    case = _move(clock, D(2026, 11, 30), _send(clock, D(2026, 11, 30)), S.IN_REVIEW, clerk)
+    administrator = StaffFactory(is_superuser=True, roles=["administrator"])
+    TOTP.activate(administrator, generate_totp_secret())
+    client.force_login(administrator)
+
+    # when: they add a closure on Thursday 10 December
+    clock.set(D(2026, 12, 7))
+    response = client.post(
+        reverse("admin:cases_holiday_add"),
+        {"date": "2026-12-10", "name": "Storm closure"},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert Holiday.objects.get().name == "Storm closure"
+    case.refresh_from_db()
+    assert case.stage_due_date == D(2026, 12, 15)
+    assert "Overdue" not in str(case.service_level)
