@@ -24,7 +24,7 @@ PAUSE_WAITING_CASES = """
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_holidays"),
+        ("cases", "0012_question_whole_numbers_and_strict_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
