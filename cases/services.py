@@ -35,6 +35,7 @@ from cases.models import (
 )
 from cases.participants import applicant_participant_add
 from cases.references import reference_allocate
+from cases.service_levels import stage_move
 from cases.workflow import APPLICANT, STAFF, Workflow, get_workflow
 
 logger = logging.getLogger(__name__)
@@ -55,15 +56,6 @@ def _move_audience(workflow: Workflow, *, public: bool) -> str:
     if not public:
         return Audience.STAFF
     return Audience.PUBLIC if workflow.published else Audience.PARTICIPANTS
-
-
-def _due_date(
-    workflow: Workflow, submitted_at: datetime.datetime, target_days: int | None = None
-) -> datetime.date:
-    """The service-level target: `target_days` calendar days after submission (agency time),
-    the workflow's unless the service configures its own."""
-    days = workflow.target_days if target_days is None else target_days
-    return timezone.localdate(submitted_at) + datetime.timedelta(days=days)
 
 
 def _current_language() -> str:
@@ -98,11 +90,15 @@ def case_create(
     department: Department | None = None,
     submit: bool = True,
     actor=None,
+    target_days: int | None = None,
 ) -> Case:
     """Open a case of `kind` for a resident or a guest, and submit it unless `submit=False`.
 
     Allocates the reference, sets the department (the workflow's, unless given) and, when
-    submitted, the due date from the workflow's target; writes the public `submitted` event
+    submitted, starts the service-level clocks (cases/service_levels.py): the whole case is
+    due `target_days` business days later (the workflow's target unless given, for a
+    service that sets it per type or category) and its first stage by its status's target;
+    writes the public `submitted` event
     and queues the "we received it" message to the resident. A draft (`submit=False`) gets
     its reference now and is submitted later by moving it to `submitted` with `transition`.
 
@@ -140,12 +136,19 @@ def case_create(
             language=_current_language(),
             department=department,
             submitted_at=now if submit else None,
-            due_date=_due_date(workflow, now) if submit else None,
             closed_at=now if submit and workflow.is_final(status) else None,
             created_at=now,
         )
         applicant_participant_add(case=case)
         if submit:
+            stage_move(
+                case=case, workflow=workflow, from_status=None, now=now, target_days=target_days
+            )
+            Case.objects.filter(pk=case.pk).update(
+                due_date=case.due_date,
+                stage_due_date=case.stage_due_date,
+                paused_at=case.paused_at,
+            )
             event = CaseEvent.objects.create(
                 case=case,
                 kind=CaseEvent.Kind.SUBMITTED,
@@ -157,6 +160,17 @@ def case_create(
             notices.notify_submitted(case, audience=event.audience)
     logger.info("Case %s created (kind=%s, submitted=%s)", case.pk, kind, submit)
     return case
+
+
+# What a move changes on the case row.
+_MOVED_FIELDS = (
+    "status",
+    "submitted_at",
+    "closed_at",
+    "due_date",
+    "stage_due_date",
+    "paused_at",
+)
 
 
 def transition(
@@ -177,15 +191,17 @@ def transition(
     decided. `offered=True` says the move was chosen on a generic page (the case page, the
     back office), which may not make a `service_only` move. `note` is an internal note for staff;
     `public_note` is plain-language text for the resident, allowed on public moves only.
-    `target_days` replaces the workflow's target when a draft is submitted, for a service
-    whose administrator sets the target per type (what the type's page promises).
+    `target_days` replaces the workflow's whole-case target (in business days) when a draft
+    is submitted, for a service whose administrator sets the target per type (what the
+    type's page promises).
 
     Locks the case row for the whole change, so two clerks acting at once are applied one
     after the other and the second is judged against the first's result. Sets `submitted_at`
-    and the due date when a draft is submitted, sets `closed_at` on entering a final state and
-    clears it on leaving one, writes the timeline event (public if the move is), the internal
-    note if any, and for public moves tells the participants the workflow tells of them.
-    Updates `case` in place and returns it.
+    when a draft is submitted, sets `closed_at` on entering a final state and clears it on
+    leaving one, keeps the service-level clocks (`cases.service_levels.stage_move`: due
+    dates in business days, a new stage, a pause while waiting for the resident), writes the
+    timeline event (public if the move is), the internal note if any, and for public moves
+    tells the participants the workflow tells of them. Updates `case` in place.
 
     Raises TransitionNotAllowed if the workflow has no such move from the current status,
     TransitionForbidden if `actor` may not make it (or the move is the service's own and
@@ -229,12 +245,18 @@ def transition(
         locked.status = to_status
         if first_submission:
             locked.submitted_at = now
-            locked.due_date = _due_date(workflow, now, target_days)
         if workflow.is_final(to_status):
             locked.closed_at = locked.closed_at or now
         else:
             locked.closed_at = None
-        locked.save(update_fields=["status", "submitted_at", "due_date", "closed_at", "updated_at"])
+        stage_move(
+            case=locked,
+            workflow=workflow,
+            from_status=from_status,
+            now=now,
+            target_days=target_days if first_submission else None,
+        )
+        locked.save(update_fields=[*_MOVED_FIELDS, "updated_at"])
         event = CaseEvent.objects.create(
             case=locked,
             kind=CaseEvent.Kind.SUBMITTED if first_submission else CaseEvent.Kind.STATUS_CHANGED,
@@ -262,8 +284,9 @@ def transition(
             # The resident sent the case back to staff (with what they were asked for).
             notices.notify_sent_back(locked, event_id=event.pk)
 
-    for field in ("status", "submitted_at", "due_date", "closed_at", "updated_at"):
+    for field in (*_MOVED_FIELDS, "updated_at"):
         setattr(case, field, getattr(locked, field))
+    case._service_level = None
     logger.info("Case %s moved %s -> %s by %s", case.pk, from_status, to_status, role)
     return event
 

@@ -13,14 +13,15 @@ description from its ``AppConfig.ready()``::
         kind="license_application",
         name=_("Business license application"),
         prefix="LIC",
-        target_days=30,
+        target_days=30,  # business days for the whole case
         department_code="CLERK",
         states={
             S.SUBMITTED: State(
                 label=_("Received"),
                 next_steps=_("A clerk will check your application within 5 working days."),
+                target_days=5,  # business days for this stage
             ),
-            S.IN_REVIEW: State(label=_("Being reviewed"), next_steps=_("...")),
+            S.IN_REVIEW: State(label=_("Being reviewed"), next_steps=_("..."), target_days=20),
             S.APPROVED: State(label=_("Approved"), next_steps=_("..."), final=True),
             S.WITHDRAWN: State(label=_("Withdrawn"), next_steps=_("..."), final=True),
         },
@@ -114,6 +115,10 @@ class State:
     waiting: bool = False
     # How the back office names it, when staff need more precision than the resident.
     staff_label: str | Promise = ""
+    # The service-level target of this stage: staff move the case on within this many
+    # business days of its entering the status (None: no target of its own). Only an open
+    # status has one: a waiting status stops the clock, a final one ends it.
+    target_days: int | None = None
 
     @property
     def phase(self) -> str:
@@ -164,8 +169,11 @@ class WorkItemJoin:
 class Workflow:
     """The statuses and moves of one kind of case.
 
-    `target_days` is the service-level target: a submitted case is due that many calendar
-    days after submission. `allow_anonymous` lets a case of this kind be created with no
+    `target_days` is the whole case's service-level target: a submitted case is due that many
+    business days after submission (None: no target for the whole case); each open state may
+    add a target of its own stage (`State.target_days`). Both clocks stop while the case is
+    in a waiting state and the due dates move on by the business days it waited (see
+    cases/service_levels.py). `allow_anonymous` lets a case of this kind be created with no
     applicant and no guest contact (an anonymous concern report); every other case must say
     whom to tell about it. `resident_page` names the service's own page for one case (a URL
     name reversed with the case's `reference`, e.g. an application's answers, fee and
@@ -180,9 +188,9 @@ class Workflow:
     kind: str
     name: str | Promise
     prefix: str
-    target_days: int
     states: Mapping[str, State]
     transitions: Iterable[Transition]
+    target_days: int | None = None
     department_code: str = ""
     initial_status: str = "submitted"
     allow_anonymous: bool = False
@@ -236,6 +244,11 @@ class Workflow:
         state = self.states.get(status)
         return bool(state and state.final)
 
+    def stage_target(self, status: str) -> int | None:
+        """The business days a stage in `status` may take (None: no target of its own)."""
+        state = self.states.get(status)
+        return state.target_days if state else None
+
     def phase(self, status: str) -> str:
         """open, waiting (for the resident) or final; open for a status without a state."""
         state = self.states.get(status)
@@ -248,7 +261,7 @@ class Workflow:
             raise ImproperlyConfigured(f"{where}: kind must be a lower-case slug.")
         if not _PREFIX.match(self.prefix):
             raise ImproperlyConfigured(f"{where}: prefix must be 2 to 8 capital letters.")
-        if self.target_days < 0:
+        if self.target_days is not None and self.target_days < 0:
             raise ImproperlyConfigured(f"{where}: target_days cannot be negative.")
         unknown = sorted(code for code in self.states if not _CODE.match(code))
         if unknown:
@@ -261,6 +274,16 @@ class Workflow:
                 raise ImproperlyConfigured(f"{where}: {code!r} cannot be final and waiting.")
             if code == DRAFT and (state.final or state.waiting):
                 raise ImproperlyConfigured(f"{where}: a draft is neither final nor waiting.")
+            if state.target_days is not None:
+                if state.target_days < 0:
+                    raise ImproperlyConfigured(
+                        f"{where}: the target of {code!r} cannot be negative."
+                    )
+                if state.final or state.waiting or code == DRAFT:
+                    raise ImproperlyConfigured(
+                        f"{where}: only an open status has a target; {code!r} is "
+                        f"{'a draft' if code == DRAFT else state.phase}."
+                    )
         for code, kind in self.event_kinds.items():
             if not _CODE.match(code):
                 raise ImproperlyConfigured(

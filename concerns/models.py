@@ -78,7 +78,7 @@ class ConcernCategory(TimeStampedModel):
         help_text=_("Reports in this category are routed to this department."),
     )
     target_days = models.PositiveSmallIntegerField(
-        _("target days"), default=5, help_text=_("Calendar days in which we aim to resolve it.")
+        _("target days"), default=5, help_text=_("Business days in which we aim to resolve it.")
     )
     active = models.BooleanField(_("active"), default=True)
     location_required = models.BooleanField(_("location required"), default=True)

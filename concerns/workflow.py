@@ -30,7 +30,8 @@ CONCERN_REPORT = Workflow(
     kind=KIND,
     name=_("Report a problem"),
     prefix="CON",
-    # Each category has its own target; this is the fallback for a category without one.
+    # The whole report, in business days: each category has its own target; this is the
+    # fallback for a category without one.
     target_days=10,
     allow_anonymous=True,
     # A report's page is public: its status changes and public reasons are for everyone.
@@ -50,9 +51,11 @@ CONCERN_REPORT = Workflow(
         context=_notice_context,
     ),
     states={
+        # Triage within 2 business days (new and reopened reports alike).
         S.SUBMITTED: State(
             label=_("Received"),
             next_steps=_("We will check the report and send it to the team that deals with it."),
+            target_days=2,
         ),
         S.IN_PROGRESS: State(
             label=_("Being dealt with"),
@@ -66,6 +69,7 @@ CONCERN_REPORT = Workflow(
         S.REOPENED: State(
             label=_("Reopened"),
             next_steps=_("We were told the problem is still there and are looking at it again."),
+            target_days=2,
         ),
     },
     transitions=[

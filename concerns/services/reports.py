@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.exceptions import ActionForbidden
-from cases.models import Case, CaseStatus
+from cases.models import CaseStatus
 from cases.participants import (
     Participant,
     participant_add,
@@ -182,13 +182,9 @@ def report_submit(
                 guest_phone=guest_phone,
                 department=category.department,
                 actor=reporter,
+                # Each category has its own target, in business days.
+                target_days=category.target_days,
             )
-            # The workflow has one target for every report; each category has its own.
-            # Only the due date is set here; status and events stay the case engine's.
-            case.due_date = timezone.localdate(case.submitted_at) + datetime.timedelta(
-                days=category.target_days
-            )
-            Case.objects.filter(pk=case.pk).update(due_date=case.due_date)
             report = ConcernReport.objects.create(
                 case=case,
                 category=category,

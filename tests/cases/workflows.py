@@ -45,8 +45,13 @@ TEST_PERMIT = Workflow(
     ),
     states={
         S.DRAFT: State(label="Not sent yet", next_steps="Finish and send your application."),
-        S.SUBMITTED: State(label="Received", next_steps="A clerk will check it within 5 days."),
-        S.IN_REVIEW: State(label="Being reviewed", next_steps="We are reviewing it."),
+        # Stage targets in business days (the whole case: target_days above).
+        S.SUBMITTED: State(
+            label="Received", next_steps="A clerk will check it within 5 days.", target_days=5
+        ),
+        S.IN_REVIEW: State(
+            label="Being reviewed", next_steps="We are reviewing it.", target_days=10
+        ),
         S.AWAITING_INFO: State(
             label="We need more information", next_steps="Reply below.", waiting=True
         ),
@@ -56,7 +61,9 @@ TEST_PERMIT = Workflow(
         ),
         S.WITHDRAWN: State(label="Withdrawn", next_steps="Nothing more will happen.", final=True),
         S.CANCELLED: State(label="Cancelled", next_steps="The fee was not paid.", final=True),
-        S.REOPENED: State(label="Reopened", next_steps="We are looking at it again."),
+        S.REOPENED: State(
+            label="Reopened", next_steps="We are looking at it again.", target_days=3
+        ),
     },
     transitions=[
         Transition(S.DRAFT, S.SUBMITTED, actors={APPLICANT, STAFF}, label="Send"),

@@ -1,4 +1,4 @@
-"""Migrations cases 0013 and concerns 0008: every case's applicant becomes a participant, and
+"""Migrations cases 0014 and concerns 0009: every case's applicant becomes a participant, and
 concern followers become participants in the follower role with their ids, addresses,
 languages and confirmation, so the links already sent to them keep working."""
 
@@ -17,8 +17,8 @@ from notifications.services import unsubscribe_by_token
 from notifications.tokens import unsubscribe_token
 
 BEFORE = [
-    ("concerns", "0007_spanish_texts"),
-    ("cases", "0012_question_whole_numbers_and_strict_dates"),
+    ("concerns", "0008_business_day_targets"),
+    ("cases", "0013_service_level_stages"),
 ]
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
 from cases.models import Case, CaseEvent
 from cases.participants import Participant
+from cases.service_levels import business_days_add
 from concerns import selectors, services
 from concerns.models import ConcernPhoto, ConcernReport
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
@@ -59,7 +60,7 @@ def test_signed_in_resident_reports_a_problem(category, resident):
         False,
     )
     assert case.department.code == "PUBLIC_WORKS"
-    assert case.due_date == today + datetime.timedelta(days=5)
+    assert case.due_date == business_days_add(start=today, days=5)  # business days
     assert report.attributes == {"size": "large", "lane": "left"}
     assert report.requested_at == case.submitted_at
     assert templates_sent(recipient=resident) == [
@@ -89,7 +90,7 @@ def test_category_target_days_set_the_due_date_and_its_department_the_routing(db
 
     # then
     assert report.case.department == parks
-    assert report.case.due_date == timezone.localdate() + datetime.timedelta(days=14)
+    assert report.case.due_date == business_days_add(start=timezone.localdate(), days=14)
 
 
 @pytest.mark.parametrize(

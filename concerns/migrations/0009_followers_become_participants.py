@@ -46,8 +46,8 @@ DELETE FROM cases_participant AS participant
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("concerns", "0007_spanish_texts"),
-        ("cases", "0013_participants"),
+        ("concerns", "0008_business_day_targets"),
+        ("cases", "0014_participants"),
     ]
 
     operations = [

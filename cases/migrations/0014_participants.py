@@ -14,7 +14,7 @@ import portal.languages
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_question_whole_numbers_and_strict_dates"),
+        ("cases", "0013_service_level_stages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
