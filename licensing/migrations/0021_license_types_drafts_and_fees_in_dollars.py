@@ -12,7 +12,7 @@ def publish_existing_types(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0019_spanish_texts"),
+        ("licensing", "0020_business_day_targets"),
     ]
 
     operations = [
