@@ -21,9 +21,9 @@ from cases.models import Case
 from cases.questions.forms import QuestionsForm, TypedValuesMixin
 from licensing.models import Application, DisciplinaryActionKind, LicenseType
 from payments.forms import AmountField
-from portal.folding import fold
 from portal.forms import PlainTextFormMixin
 from portal.localized import localized
+from portal.setup_forms import GroupChoiceMixin, code_from_name, refuse_doubled_code
 
 
 class TypeSearchForm(forms.Form):
@@ -281,7 +281,6 @@ class LookupForm(forms.Form):
 
 # Words a license number prefix is not made from ("Mobile pet grooming license" -> MPG).
 _PREFIX_SKIPPED_WORDS = {"a", "an", "and", "for", "license", "licence", "of", "or", "the", "to"}
-_DOUBLED = re.compile(r"^(?P<part>.{3,}?)-?(?P=part)$")
 
 
 def taken_prefixes(*, exclude_pk=None) -> set[str]:
@@ -315,7 +314,7 @@ def prefix_suggest(name: str, *, taken: set[str]) -> str:
     return candidate
 
 
-class LicenseTypeForm(forms.ModelForm):
+class LicenseTypeForm(GroupChoiceMixin, forms.ModelForm):
     """A license type as its administrator sets it up: the code and the number prefix made
     from the name when left empty, a category chosen from those in use or added on purpose,
     fees in dollars. The model's own checks (reserved prefixes, formats) run as well."""
@@ -377,25 +376,10 @@ class LicenseTypeForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].required = False
         self.fields["category"].help_text = self._meta.model._meta.get_field("category").help_text
-        categories = sorted(
-            set(LicenseType.objects.values_list("category", flat=True))
-            | {self.instance.category} - {""},
-            key=str.casefold,
-        )
-        self.fields["category"].choices = [
-            ("", _("Choose a category")),
-            *((category, category) for category in categories),
-        ]
+        self.group_choices_set(LicenseType.objects.values_list("category", flat=True))
 
     def clean_code(self):
-        code = (self.cleaned_data.get("code") or "").strip().lower()
-        doubled = _DOUBLED.match(code)
-        if doubled:
-            raise forms.ValidationError(
-                _("This code repeats itself (“%(part)s” twice): keep it once.")
-                % {"part": doubled["part"]}
-            )
-        return code
+        return refuse_doubled_code((self.cleaned_data.get("code") or "").strip().lower())
 
     def clean_number_prefix(self):
         prefix = (self.cleaned_data.get("number_prefix") or "").strip().upper()
@@ -407,14 +391,8 @@ class LicenseTypeForm(forms.ModelForm):
         cleaned = super().clean()
         name = cleaned.get("name") or ""
         if not cleaned.get("code") and name and "code" not in self.errors:
-            code = slugify(name)[:50].strip("-") or "license"
-            others = set(
-                LicenseType.objects.exclude(pk=self.instance.pk).values_list("code", flat=True)
-            )
-            base, number = code, 2
-            while code in others:
-                code, number = f"{base[:46]}-{number}", number + 1
-            cleaned["code"] = code
+            others = LicenseType.objects.exclude(pk=self.instance.pk).values_list("code", flat=True)
+            cleaned["code"] = code_from_name(name, taken=others, max_length=50)
         taken = taken_prefixes(exclude_pk=self.instance.pk)
         prefix = cleaned.get("number_prefix")
         if not prefix and name and "number_prefix" not in self.errors:
@@ -425,19 +403,5 @@ class LicenseTypeForm(forms.ModelForm):
                 _("%(prefix)s is already used; for example %(free)s is free.")
                 % {"prefix": prefix, "free": prefix_suggest(name or prefix, taken=taken)},
             )
-        chosen, new = cleaned.get("category", ""), (cleaned.get("new_category") or "").strip()
-        if chosen and new:
-            self.add_error(
-                "new_category", _("Choose a category from the list or type a new one, not both.")
-            )
-        elif new:
-            # The same words with other capitals or accents are the existing group, not a new one.
-            existing = {
-                fold(category): category
-                for category, _label in self.fields["category"].choices
-                if category
-            }
-            cleaned["category"] = existing.get(fold(new), new)
-        elif not chosen:
-            self.add_error("category", _("Choose a category, or type a new one below."))
+        self.group_clean(cleaned)
         return cleaned

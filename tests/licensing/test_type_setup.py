@@ -106,11 +106,11 @@ def test_a_free_prefix_is_suggested_from_the_name(name, taken, prefix):
             "number_prefix",
             "Enter 2 to 8 capital letters, like MPG.",
         ),
-        ({"new_category": ""}, "category", "Choose a category, or type a new one below."),
+        ({"new_category": ""}, "category", "Choose one from the list, or type a new one."),
         (
             {"category": "Barbering"},
             "new_category",
-            "Choose a category from the list or type a new one, not both.",
+            "Choose one from the list or type a new one, not both.",
         ),
         (
             {"application_fee_cents": "75.001"},
