@@ -155,7 +155,7 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         back = reverse("admin:payments_invoice_change", args=[invoice.pk])
         form = CounterPaymentForm(
             request.POST or None,
-            initial={"amount": f"{invoice.balance_cents / 100:.2f}"},
+            initial={"amount": invoice.balance_cents},
             invoice=invoice,
         )
         if request.method == "POST" and form.is_valid():

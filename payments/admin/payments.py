@@ -126,9 +126,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def refund_view(self, request, object_id):
         payment = self._payment_for_action(request, object_id)
         back = reverse("admin:payments_payment_change", args=[payment.pk])
-        form = RefundForm(
-            request.POST or None, initial={"amount": f"{payment.refundable_cents / 100:.2f}"}
-        )
+        form = RefundForm(request.POST or None, initial={"amount": payment.refundable_cents})
         if request.method == "POST" and form.is_valid():
             try:
                 refund = services.refund_issue(
