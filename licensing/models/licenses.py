@@ -79,7 +79,9 @@ class LicenseType(TimeStampedModel):
         _("renewal opens (days before expiry)"), default=90
     )
     grace_days = models.PositiveSmallIntegerField(_("grace period after expiry (days)"), default=30)
-    review_target_days = models.PositiveSmallIntegerField(_("review target (days)"), default=30)
+    review_target_days = models.PositiveSmallIntegerField(
+        _("review target (business days)"), default=30
+    )
     auto_approve_renewals = models.BooleanField(
         _("approve clean renewals automatically"), default=False
     )
