@@ -6,6 +6,10 @@ Template keys (templates in templates/notifications/cases/<key>/):
 ``cases/status_changed``  to the applicant: a public status change, with the public note
 ``cases/followed_update`` to a follower: a public status change of a case they follow
 ``cases/message``         to the applicant: staff wrote to you about your case
+``cases/event``           to whom a workflow tells of an event of its own kinds (an
+                          inspection): its title and text, for any service to declare
+``cases/participant_confirm`` to a pending participant: the link that confirms their address,
+                          and the only message until it is opened
 ``cases/reply_received``  to staff (see below): the resident replied
 ``cases/document_received`` to staff: the resident added a document to a sent case
 ``cases/sent_back``       to staff: the resident sent the case back (e.g. with what was asked)
@@ -35,7 +39,7 @@ from cases.events import PARTICIPANTS
 from cases.models import Case
 from cases.participants import participants_told
 from cases.participation import APPLICANT
-from cases.tokens import case_url
+from cases.tokens import case_url, participant_confirm_token
 
 
 def _context(case: Case, *, language: str, link: str, **extra) -> dict:
@@ -148,6 +152,29 @@ def notify_message(case: Case, *, message_id: int, body: str) -> list:
         audience=PARTICIPANTS,
         dedupe_key=f"cases:{case.pk}:message:{message_id}",
         message=body,
+    )
+
+
+def notify_participant_confirm(participant) -> list:
+    """Send a pending participant the link that confirms their address (the only message
+    they get until they open it), naming the role they were given."""
+    from cases.participants import CONFIRM_MAX_AGE, roles_of
+
+    case = participant.case
+    path = reverse(
+        "cases:participant_confirm", kwargs={"token": participant_confirm_token(participant)}
+    )
+    role = roles_of(case).get(participant.role)
+    with translation.override(_language(participant)):
+        role_label = str(role.label) if role is not None else participant.role
+    return participant_send(
+        participant,
+        case,
+        template_key="cases/participant_confirm",
+        dedupe_key=f"cases:{case.pk}:participant-confirm:{participant.pk}",
+        confirm_url=settings.SITE_URL + path,
+        confirm_days=CONFIRM_MAX_AGE.days,
+        role_label=role_label,
     )
 
 

@@ -189,6 +189,27 @@ def participants_told(*, case, kind: str, audience: str) -> list[tuple[Participa
     return [(person, told[person.role]) for person in people]
 
 
+def participant_for_confirm_token(*, token: str) -> Participant:
+    """The pending or confirmed participant a confirmation link names, with its case;
+    Http404 if the link is forged or expired, or the participant is gone (removed, or
+    replaced by a newer request)."""
+    from django.core import signing
+    from django.http import Http404
+
+    from cases.tokens import participant_id_from_confirm_token
+
+    try:
+        participant_id = participant_id_from_confirm_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    participant = (
+        Participant.objects.select_related("case", "user").filter(pk=participant_id).first()
+    )
+    if participant is None:
+        raise Http404
+    return participant
+
+
 def is_participant(*, case, user, role: str) -> bool:
     """Whether the signed-in `user` holds `role` on `case` (confirmed or not)."""
     if user is None or not user.is_authenticated:
@@ -259,15 +280,19 @@ def participant_add(
     phone: str = "",
     name: str = "",
     language: str = "",
+    send_confirmation: bool = True,
 ) -> Participant:
     """Put a person in `role` on `case`; return their participant row.
 
     A signed-in `user`, or a guest's `email` and/or `phone` (written to in `language`, the
     active language by default). In a role that needs confirmation, the participant is
     confirmed at once only when it is an account with a verified e-mail address; any other
-    is pending, and the caller sends the owner of the address the link that confirms it
-    (`participant_confirm`). Adding someone already in the role returns their row; a pending
-    request older than CONFIRM_MAX_AGE is replaced by a new one (so a new link goes out).
+    is pending, and is sent one message (`cases/participant_confirm`, in the same
+    transaction) with the link that confirms it (`cases:participant_confirm`, which calls
+    `participant_confirm`); a service with a confirmation page of its own passes
+    `send_confirmation=False` and sends its own. Adding someone already in the role returns
+    their row; a pending request older than CONFIRM_MAX_AGE is replaced by a new one (so a
+    new link goes out).
 
     Raises ValueError for a role the case's workflow does not have, for the applicant (the
     case's own, written by `case_create`), or when there is nobody to tell.
@@ -312,6 +337,10 @@ def participant_add(
                 if value:
                     match |= Q(**{key: value})
             return Participant.objects.filter(match, case=case, role=role).first()
+        if participant.confirmed_at is None and send_confirmation:
+            from cases.notices import notify_participant_confirm
+
+            notify_participant_confirm(participant)
     logger.info("Participant %s added to case %s as %s", participant.pk, case.pk, role)
     return participant
 

@@ -273,6 +273,8 @@ def report_follow(
             email=email,
             phone=phone,
             language=language,
+            # The report's own page confirms a follower (concerns:follow_confirm).
+            send_confirmation=False,
         )
         if follower is not None and follower.confirmed_at is None:
             # Once per request: the message's dedupe key is the follower's.

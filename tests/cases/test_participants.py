@@ -1,17 +1,20 @@
 """Participants: a case's people, each told what their workflow declares and nothing private
 unless their role reads it."""
 
-import copy
-from pathlib import Path
+import datetime
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from cases import events, services
+from cases.checks import participation_check
 from cases.claims import claims_for_verified_email, register_case_claims
 from cases.participants import (
+    CONFIRM_MAX_AGE,
     Participant,
     participant_add,
     participant_confirm,
@@ -26,23 +29,22 @@ from cases.participation import (
     FOLLOWER,
     Participation,
 )
-from cases.workflow import STAFF, State, Transition, Workflow, registered_workflows
+from cases.tokens import participant_confirm_token
+from cases.workflow import (
+    STAFF,
+    State,
+    Transition,
+    Workflow,
+    register,
+    registered_workflows,
+    unregister,
+)
 from notifications.models import Notification
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.cases.factories import CaseFactory
 from tests.cases.workflows import TEST_PERMIT
 
 pytestmark = pytest.mark.django_db
-
-TEST_TEMPLATES = Path(__file__).parent / "templates"
-
-
-@pytest.fixture(autouse=True)
-def _test_templates(settings):
-    """The test permit's inspection message (key "tests/inspection")."""
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
-    settings.TEMPLATES = templates
 
 
 def sent(**filters) -> list[tuple[str, str]]:
@@ -260,16 +262,18 @@ def test_a_contractor_hears_of_inspections_in_their_own_language():
     )
 
     # then: the applicant and the contractor each get the inspection message
-    to_contractor = Notification.objects.get(to_address="crew@example.org")
-    assert to_contractor.template_key == "tests/inspection"
+    to_contractor = Notification.objects.get(
+        to_address="crew@example.org", template_key="cases/event"
+    )
+    assert to_contractor.template_key == "cases/event"
     assert to_contractor.language == "es"
     assert to_contractor.context["event_text"] == "Inspection on 4 de marzo de 2027."
     assert to_contractor.dedupe_key == (
         f"cases:{case.pk}:event:{event.pk}:participant:{contractor.pk}:email"
     )
-    assert sent(recipient=case.applicant, template_key="tests/inspection") == [
-        ("tests/inspection", "email"),
-        ("tests/inspection", "in_app"),
+    assert sent(recipient=case.applicant, template_key="cases/event") == [
+        ("cases/event", "email"),
+        ("cases/event", "in_app"),
     ]
     # ... and the contractor, not the applicant, is sent no link to the applicant's page
     assert to_contractor.context["case_url"] == ""
@@ -290,8 +294,11 @@ def test_a_pending_participant_is_told_nothing_until_confirmed():
         case=case, kind="inspection", audience=events.PARTICIPANTS, payload=payload
     )
 
-    # then: only the second inspection reached them
-    assert Notification.objects.filter(to_address="crew@example.org").count() == 1
+    # then: the link that confirms, then only the second inspection reached them
+    assert [
+        n.template_key
+        for n in Notification.objects.filter(to_address="crew@example.org").order_by("pk")
+    ] == ["cases/participant_confirm", "cases/event"]
 
 
 # --- Declarations are checked at start-up ------------------------------------------------------
@@ -324,3 +331,75 @@ def _workflow(**participation) -> Workflow:
 def test_a_workflow_cannot_tell_a_role_what_it_may_not_read(participation, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         _workflow(**participation).validate()
+
+
+# --- Confirming by the link sent ---------------------------------------------------------------
+
+
+def test_someone_added_by_e_mail_confirms_by_the_link_sent_there(client):
+    # given: a contractor added by e-mail address, in Spanish
+    case = CaseFactory()
+    pending = participant_add(case=case, role=CONTRACTOR, email="crew@example.org", language="es")
+    [message] = Notification.objects.filter(to_address="crew@example.org")
+    token = participant_confirm_token(pending)
+    url = reverse("cases:participant_confirm", args=[token])
+    assert (message.template_key, message.language) == ("cases/participant_confirm", "es")
+    assert message.context["confirm_url"].endswith(url)
+    with translation.override("es"):
+        assert message.context["role_label"] == str(CONTRACTOR_ROLE.label)
+    assert message.context["case_url"] == ""  # nothing of the case before they confirm
+
+    # when: the link is opened (a mail scanner does that too), then the button pressed
+    page = client.get(url)
+    pending.refresh_from_db()
+    unconfirmed_after_get = pending.confirmed_at is None
+    confirmed_page = client.post(url, follow=True)
+
+    # then
+    assert page.status_code == 200 and unconfirmed_after_get
+    assert page["Referrer-Policy"] == "same-origin"
+    pending.refresh_from_db()
+    assert pending.confirmed
+    assert "We will tell you about it" in confirmed_page.content.decode()
+    # ... adding them again sends no second link
+    participant_add(case=case, role=CONTRACTOR, email="crew@example.org")
+    assert Notification.objects.filter(to_address="crew@example.org").count() == 1
+
+
+def test_a_forged_or_expired_confirmation_link_opens_nothing(client):
+    # given
+    case = CaseFactory()
+    pending = participant_add(case=case, role=CONTRACTOR, email="crew@example.org")
+    token = participant_confirm_token(pending)
+
+    # when / then
+    assert (
+        client.get(reverse("cases:participant_confirm", args=[token[:-2] + "xx"])).status_code
+        == 404
+    )
+    later = timezone.now() + CONFIRM_MAX_AGE + datetime.timedelta(minutes=1)
+    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
+        assert client.post(reverse("cases:participant_confirm", args=[token])).status_code == 404
+    pending.refresh_from_db()
+    assert not pending.confirmed
+
+
+def test_a_missing_message_template_or_public_page_is_an_error_at_start_up(settings):
+    # given: a workflow telling its followers with a template nobody wrote, sending them to a
+    # page that does not exist
+    workflow = _workflow(
+        notices={events.STATUS_CHANGED: {FOLLOWER: "cases/nobody_wrote_this"}},
+        public_page="cases:no_such_page",
+    )
+    register(workflow)
+    try:
+        # when
+        errors = participation_check()
+    finally:
+        unregister(workflow.kind)
+
+    # then: one error per missing part, and one for the page; the real workflows have none
+    assert [(e.id, e.obj) for e in errors] == [("cases.E004", workflow.kind)] * 4
+    assert "has no subject.txt" in errors[0].msg
+    assert "'cases:no_such_page'" in errors[3].msg
+    assert participation_check() == []
