@@ -33,6 +33,7 @@ from cases.exceptions import (
 )
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
+from cases.participants import Participant, roles_of
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -83,6 +84,38 @@ class CaseMessageInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
+
+
+class CaseParticipantInline(ReadOnlyInline):
+    """Who is on the case and is told what concerns them (cases/participation.py)."""
+
+    model = Participant
+    verbose_name_plural = _("people on this case")
+    fields = ["role_label", "person", "language", "created_at", "confirmed_at"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the case sees who is on it: the role table decides, not a model
+        # permission of its own (without a case: the inline's rows, always one case's).
+        if obj is None:
+            return permissions.is_active_staff(request.user)
+        return permissions.can(request.user, permissions.VIEW, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case", "user")
+
+    @admin.display(description=_("role"))
+    def role_label(self, participant):
+        role = roles_of(participant.case).get(participant.role)
+        return role.label if role is not None else participant.role
+
+    @admin.display(description=_("person"))
+    def person(self, participant):
+        if participant.user_id is not None:
+            return str(participant.user)
+        return " · ".join(
+            part for part in (participant.name, participant.email, str(participant.phone)) if part
+        )
 
 
 @admin.register(Case)
@@ -146,7 +179,7 @@ class CaseAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [CaseEventInline, CaseDocumentInline, CaseMessageInline]
+    inlines = [CaseParticipantInline, CaseEventInline, CaseDocumentInline, CaseMessageInline]
 
     class Media:
         css = {"all": ["cases/admin.css"]}
