@@ -4,33 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_holidays'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("cases", "0011_holidays"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='question',
-            name='cases_question_date_range_known',
+            model_name="question",
+            name="cases_question_date_range_known",
         ),
         migrations.AddField(
-            model_name='question',
-            name='whole_number',
-            field=models.BooleanField(default=False, help_text='Number questions only: refuse decimals (a number of employees, of vehicles).', verbose_name='whole numbers only'),
+            model_name="question",
+            name="whole_number",
+            field=models.BooleanField(
+                default=False,
+                help_text="Number questions only: refuse decimals (a number of employees, of vehicles).",
+                verbose_name="whole numbers only",
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='date_range',
-            field=models.CharField(blank=True, choices=[('not_past', 'Today or later'), ('not_future', 'Today or earlier'), ('future', 'After today only'), ('past', 'Before today only')], help_text='Date questions only. Leave empty to accept any date.', max_length=12, verbose_name='dates allowed'),
+            model_name="question",
+            name="date_range",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("not_past", "Today or later"),
+                    ("not_future", "Today or earlier"),
+                    ("future", "After today only"),
+                    ("past", "Before today only"),
+                ],
+                help_text="Date questions only. Leave empty to accept any date.",
+                max_length=12,
+                verbose_name="dates allowed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'number'), ('whole_number', False), _connector='OR'), name='cases_question_whole_number_on_numbers', violation_error_message='Only a number question takes whole numbers only.'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "number"), ("whole_number", False), _connector="OR"),
+                name="cases_question_whole_number_on_numbers",
+                violation_error_message="Only a number question takes whole numbers only.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('date_range__in', ['', 'not_past', 'not_future', 'future', 'past'])), name='cases_question_date_range_known'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_range__in", ["", "not_past", "not_future", "future", "past"])
+                ),
+                name="cases_question_date_range_known",
+            ),
         ),
     ]
