@@ -8,6 +8,7 @@ Template keys (templates in templates/notifications/cases/<key>/):
 ``cases/reply_received``  to staff (see below): the resident replied
 ``cases/document_received`` to staff: the resident added a document to a sent case
 ``cases/sent_back``       to staff: the resident sent the case back (e.g. with what was asked)
+``cases/escalated``       to supervisors: the case is overdue (sent by cases/escalations.py)
 
 Staff are told on e-mail and in-app, each as their preferences say: the case's assignee, or
 when nobody holds it, the staff who work its department (`cases.permissions.department_staff`).

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0007_spanish_texts'),
+        ("concerns", "0007_spanish_texts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='concerncategory',
-            name='target_days',
-            field=models.PositiveSmallIntegerField(default=5, help_text='Business days in which we aim to resolve it.', verbose_name='target days'),
+            model_name="concerncategory",
+            name="target_days",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="Business days in which we aim to resolve it.",
+                verbose_name="target days",
+            ),
         ),
     ]
