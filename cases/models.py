@@ -645,10 +645,12 @@ class StaffMembership(TimeStampedModel):
         return f"{self.user}: {self.get_role_display()} ({where})"
 
 
-# Guest links live with their API in cases/links.py, forms as data in cases/questions/, work
-# items in cases/work_items.py, holidays and stages in cases/service_levels.py;
+# Guest links live with their API in cases/links.py, participants in cases/participants.py,
+# forms as data in cases/questions/, work items in cases/work_items.py, holidays and stages
+# in cases/service_levels.py;
 # imported here so Django registers them and `cases.models` names every model of the app.
 from cases.links import GuestLink  # noqa: E402, F401
+from cases.participants import Participant  # noqa: E402, F401
 from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401
 from cases.service_levels import CaseStage, Holiday  # noqa: E402, F401
 from cases.work_items import WorkItem  # noqa: E402, F401

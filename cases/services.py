@@ -33,6 +33,7 @@ from cases.models import (
     CaseStatus,
     Department,
 )
+from cases.participants import applicant_participant_add
 from cases.references import reference_allocate
 from cases.service_levels import stage_move
 from cases.workflow import APPLICANT, STAFF, Workflow, get_workflow
@@ -138,6 +139,7 @@ def case_create(
             closed_at=now if submit and workflow.is_final(status) else None,
             created_at=now,
         )
+        applicant_participant_add(case=case)
         if submit:
             stage_move(
                 case=case, workflow=workflow, from_status=None, now=now, target_days=target_days
@@ -147,7 +149,7 @@ def case_create(
                 stage_due_date=case.stage_due_date,
                 paused_at=case.paused_at,
             )
-            CaseEvent.objects.create(
+            event = CaseEvent.objects.create(
                 case=case,
                 kind=CaseEvent.Kind.SUBMITTED,
                 audience=_move_audience(workflow, public=True),
@@ -155,7 +157,7 @@ def case_create(
                 to_status=status,
                 created_at=now,
             )
-            notices.notify_submitted(case)
+            notices.notify_submitted(case, audience=event.audience)
     logger.info("Case %s created (kind=%s, submitted=%s)", case.pk, kind, submit)
     return case
 
@@ -198,8 +200,8 @@ def transition(
     when a draft is submitted, sets `closed_at` on entering a final state and clears it on
     leaving one, keeps the service-level clocks (`cases.service_levels.stage_move`: due
     dates in business days, a new stage, a pause while waiting for the resident), writes the
-    timeline event (public if the move is), the internal note if any, and queues the
-    resident's message for public moves. Updates `case` in place.
+    timeline event (public if the move is), the internal note if any, and for public moves
+    tells the participants the workflow tells of them. Updates `case` in place.
 
     Raises TransitionNotAllowed if the workflow has no such move from the current status,
     TransitionForbidden if `actor` may not make it (or the move is the service's own and
@@ -275,9 +277,9 @@ def transition(
                 created_at=now,
             )
         if first_submission:
-            notices.notify_submitted(locked)
+            notices.notify_submitted(locked, audience=event.audience)
         elif move.public:
-            notices.notify_status_changed(locked, event_id=event.pk, public_note=public_note)
+            notices.notify_status_changed(locked, event=event, public_note=public_note)
         if role == APPLICANT and not first_submission and not workflow.is_final(to_status):
             # The resident sent the case back to staff (with what they were asked for).
             notices.notify_sent_back(locked, event_id=event.pk)
@@ -465,8 +467,10 @@ def case_record_event(
     language (cases/events.py). `body` is text a person wrote, shown as written; never put
     sentences the portal composes in it. `audience` is who reads it; the kind's declaration
     says which audiences it may have (a payment or a reminder is never public, a note is
-    staff's only). Raises ValueError for a kind the workflow does not declare or has its own
-    service for, an audience the kind may not have, or an event with neither text nor payload.
+    staff's only). The participants the workflow tells of `kind` are told
+    (cases/participation.py), as far as the audience lets each read it. Raises ValueError for
+    a kind the workflow does not declare or has its own service for, an audience the kind may
+    not have, or an event with neither text nor payload.
     """
     workflow = get_workflow(case.kind)
     recordable = recordable_event_kinds(workflow)
@@ -486,9 +490,11 @@ def case_record_event(
     if not body and not payload:
         raise ValueError("An event's text cannot be empty.")
     with transaction.atomic():
-        return CaseEvent.objects.create(
+        event = CaseEvent.objects.create(
             case=case, kind=kind, audience=audience, actor=actor, body=body, payload=payload
         )
+        notices.notify_event(case, event=event)
+    return event
 
 
 def stored_files_sweep(

@@ -82,7 +82,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 
-from cases.events import ALL_AUDIENCES, CORE_EVENT_KINDS, EventKind
+from cases.events import ALL_AUDIENCES, CORE_EVENT_KINDS, PUBLIC, EventKind
+from cases.participation import CORE_ROLES, READS, Participation
 
 STAFF = "staff"
 APPLICANT = "applicant"
@@ -200,6 +201,9 @@ class Workflow:
     event_kinds: Mapping[str, EventKind] = field(default_factory=dict)
     # How parallel work items on a case join their outcomes (None: the service has none).
     work_items: WorkItemJoin | None = None
+    # The case's people beyond the applicant and followers, and who is told of what
+    # (cases/participation.py).
+    participation: Participation = field(default_factory=Participation)
 
     def __post_init__(self):
         object.__setattr__(self, "transitions", tuple(self.transitions))
@@ -314,6 +318,7 @@ class Workflow:
                     f"{where}: transition {pair} needs actors among {sorted(ACTORS)}."
                 )
             seen.add(pair)
+        self._validate_participation(where)
         join = self.work_items
         if join is not None:
             if join.status not in self.states:
@@ -326,6 +331,45 @@ class Workflow:
                     raise ImproperlyConfigured(
                         f"{where}: joining work items moves {join.status!r} to {target!r}, "
                         "which needs a transition the system may make."
+                    )
+
+    def _validate_participation(self, where: str) -> None:
+        participation = self.participation
+        for code, role in participation.roles.items():
+            if not _CODE.match(code):
+                raise ImproperlyConfigured(
+                    f"{where}: participant role {code!r} must be a lower-case slug of at most "
+                    "20 characters."
+                )
+            if code in CORE_ROLES:
+                raise ImproperlyConfigured(
+                    f"{where}: participant role {code!r} is the engine's own; declare another."
+                )
+            if role.reads not in READS:
+                raise ImproperlyConfigured(
+                    f"{where}: participant role {code!r} reads {role.reads!r}, not one of "
+                    f"{sorted(READS)}."
+                )
+        roles = participation.all_roles
+        kinds = self.all_event_kinds
+        for kind, told in participation.all_notices.items():
+            if kind not in kinds:
+                raise ImproperlyConfigured(
+                    f"{where}: participants are told of {kind!r}, an event kind it does not record."
+                )
+            for role, template_key in told.items():
+                if role not in roles:
+                    raise ImproperlyConfigured(
+                        f"{where}: {role!r}, told of {kind!r}, is not a participant role."
+                    )
+                if not template_key:
+                    raise ImproperlyConfigured(
+                        f"{where}: {role!r} is told of {kind!r} without a message template."
+                    )
+                if roles[role].reads == PUBLIC and PUBLIC not in kinds[kind].audiences:
+                    raise ImproperlyConfigured(
+                        f"{where}: {role!r} reads only public events and cannot be told of "
+                        f"{kind!r}, which is never public."
                     )
 
 

@@ -6,16 +6,25 @@ report's followers as well as its reporter. Those rules live in `concerns.servic
 checks who is acting before it calls the transition service; the generic back office
 therefore offers no bare status change for reports. The timeline records the member of staff
 who made each move, and the reporter who says the problem is still there (a guest's reopening
-is the system's, the guest having no account).
+is the system's, the guest having no account). The case engine tells the reporter and the
+confirmed followers of each public move (`participation` below).
 """
 
 from django.utils.translation import gettext_lazy as _
 
 from cases import events
 from cases.models import CaseStatus as S
+from cases.participation import FOLLOWER, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
 
 KIND = "concern_report"
+
+
+def _notice_context(*, case, language: str) -> dict:
+    from concerns.notices import report_context
+
+    return report_context(case=case, language=language)
+
 
 CONCERN_REPORT = Workflow(
     kind=KIND,
@@ -29,6 +38,18 @@ CONCERN_REPORT = Workflow(
     published=True,
     # Public updates on a report (what the crew found, when it is expected).
     event_kinds={events.UPDATE: events.UPDATE_KIND},
+    # The reporter hears of every public move in the engine's words; followers (neighbours
+    # who follow the report) in the report's, with its category, reason and expected date.
+    participation=Participation(
+        notices={
+            events.STATUS_CHANGED: {
+                APPLICANT: "cases/status_changed",
+                FOLLOWER: "concerns/update",
+            },
+        },
+        public_page="concerns:detail",
+        context=_notice_context,
+    ),
     states={
         # Triage within 2 business days (new and reopened reports alike).
         S.SUBMITTED: State(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from cases.participants import participant_add, participant_confirm
 from tests.accounts.factories import StaffFactory
 from tests.cases.factories import PDF_BYTES
 
@@ -139,6 +140,27 @@ def test_change_page_shows_timeline_documents_messages_and_only_allowed_moves(
     assert [value for value, _label in form.fields["to_status"].choices] == ["in_review"]
     assert 'name="_save"' not in page  # the case itself is read-only here
     assert CaseMessage.objects.get().read_at is None  # reading in admin marks nothing
+
+
+def test_change_page_lists_the_people_on_the_case(staff_client, make_case):
+    # given: a case with a confirmed contractor and a follower who has not confirmed yet
+    case = make_case()
+    contractor = participant_add(case=case, role="contractor", email="crew@example.org")
+    participant_confirm(participant=contractor)
+    participant_add(case=case, role="follower", phone="+12025550111")
+
+    # when
+    response = staff_client.get(_change(case))
+
+    # then: each with their role, and whether they confirmed
+    assert response.status_code == 200
+    rows = [
+        (form.instance.role, form.instance.confirmed)
+        for form in response.context["inline_admin_formsets"][0].formset.forms
+    ]
+    assert rows == [("applicant", True), ("contractor", True), ("follower", False)]
+    page = response.content.decode()
+    assert "crew@example.org" in page and "+12025550111" in page and "Contractor" in page
 
 
 def test_change_status_through_the_admin(staff_client, make_case, case_clerk):

@@ -507,12 +507,3 @@ class LicenseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.license_id}: {self.kind} ({self.expires_on})"
-
-
-# Enforcement's tables live in their own module; imported here so `licensing.models` names
-# every model of the app.
-from licensing.models_enforcement import (  # noqa: E402, F401
-    Complaint,
-    DisciplinaryAction,
-    DisciplinaryActionKind,
-)

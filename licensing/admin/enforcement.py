@@ -2,7 +2,7 @@
 page) and the register of disciplinary actions, which are recorded from the license's page
 (`LicenseAdmin.discipline_view`) through `licensing.services`.
 
-Registered on import by licensing/admin.py.
+Registered on import by the `licensing.admin` package.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin import DUE_ORDERING_FROM_ROW, ServiceLevelList, service_level_html
+from cases.admin.queue import DUE_ORDERING_FROM_ROW, ServiceLevelList, service_level_html
 from licensing.models import Complaint, DisciplinaryAction
 
 
