@@ -94,8 +94,8 @@ def _notify(case: Case, *, stage: CaseStage, due: datetime.date, people: list) -
 
     link = settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
     for person in people:
-        context = _context(case, language=person.preferred_language)
-        context.update(case_url=link, overdue_since=due.isoformat())
+        context = _context(case, language=person.preferred_language, link=link)
+        context.update(overdue_since=due.isoformat())
         notification_send(
             template_key="cases/escalated",
             context=context,
