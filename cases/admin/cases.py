@@ -17,11 +17,14 @@ from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors, services
 from cases.admin.queue import (
+    DUE_ORDERING,
     AssignedToMeFilter,
     KindFilter,
     OverdueFilter,
+    ServiceLevelList,
     StatusFilter,
     assign_to_me,
+    service_level_html,
 )
 from cases.exceptions import (
     ActionForbidden,
@@ -119,7 +122,7 @@ class CaseParticipantInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ServiceLevelList, admin.ModelAdmin):
     change_form_template = "cases/admin/case_change_form.html"
     list_display = [
         "reference",
@@ -159,7 +162,18 @@ class CaseAdmin(admin.ModelAdmin):
         ),
         (
             _("Dates"),
-            {"fields": ["submitted_at", "due_date", "closed_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "service_level",
+                    "submitted_at",
+                    "due_date",
+                    "stage_due_date",
+                    "paused_at",
+                    "closed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
     readonly_fields = [
@@ -173,8 +187,11 @@ class CaseAdmin(admin.ModelAdmin):
         "guest_email",
         "guest_phone",
         "anonymous",
+        "service_level",
         "submitted_at",
         "due_date",
+        "stage_due_date",
+        "paused_at",
         "closed_at",
         "created_at",
         "updated_at",
@@ -209,15 +226,13 @@ class CaseAdmin(admin.ModelAdmin):
     def contact(self, case):
         return case.contact_name
 
-    @admin.display(description=_("due"), ordering="due_date")
+    @admin.display(description=_("due"), ordering=DUE_ORDERING)
     def due(self, case):
-        if case.due_date is None:
-            return "-"
-        if case.is_overdue:
-            return format_html(
-                '<span class="case-overdue">{} ({})</span>', case.due_date, gettext("overdue")
-            )
-        return case.due_date
+        return service_level_html(case)
+
+    @admin.display(description=_("service level"))
+    def service_level(self, case):
+        return service_level_html(case)
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

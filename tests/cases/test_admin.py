@@ -354,3 +354,46 @@ def test_the_back_office_follows_the_staff_role(client, make_case, department, c
     assert refused.status_code == 400
     assert "Your staff role does not allow this." in refused.content.decode()
     assert Case.objects.get(pk=mine.pk).assignee == inspector
+
+
+def _queries(client, url) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+def test_the_queue_shows_business_days_left_in_as_many_queries_for_any_number_of_cases(
+    staff_client, make_case
+):
+    # given: two cases, one of them late
+    late = make_case()
+    make_case()
+    Case.objects.filter(pk=late.pk).update(
+        stage_due_date=timezone.localdate() - datetime.timedelta(7)
+    )
+    few, page = _queries(staff_client, CHANGELIST)
+
+    # when: six more cases, due on other days
+    for days in range(6):
+        case = make_case()
+        Case.objects.filter(pk=case.pk).update(
+            due_date=timezone.localdate() + datetime.timedelta(days=days + 40)
+        )
+    many, more = _queries(staff_client, CHANGELIST)
+
+    # then: the same queries; each row says how much is left or how late it is
+    assert many == few
+    assert "business days left)" in page
+    assert more.count("(Overdue by ") == 1 and more.count('class="case-overdue"') == 1
+
+
+def test_the_case_page_shows_its_service_level(staff_client, make_case):
+    case = make_case()
+
+    page = staff_client.get(_change(case)).content.decode()
+
+    assert "business days left" in page
