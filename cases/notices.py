@@ -6,11 +6,14 @@ Template keys (templates in templates/notifications/cases/<key>/):
 ``cases/status_changed``  to the applicant: a public status change, with the public note
 ``cases/followed_update`` to a follower: a public status change of a case they follow
 ``cases/message``         to the applicant: staff wrote to you about your case
+``cases/event``           to whom a workflow tells of an event of its own kinds (an
+                          inspection): its title and text, for any service to declare
 ``cases/participant_confirm`` to a pending participant: the link that confirms their address,
                           and the only message until it is opened
 ``cases/reply_received``  to staff (see below): the resident replied
 ``cases/document_received`` to staff: the resident added a document to a sent case
 ``cases/sent_back``       to staff: the resident sent the case back (e.g. with what was asked)
+``cases/escalated``       to supervisors: the case is overdue (sent by cases/escalations.py)
 
 Participants are told what their workflow declares for each kind of event
 (cases/participation.py): exactly the confirmed participants of the roles told of the kind,

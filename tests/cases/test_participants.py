@@ -1,9 +1,7 @@
 """Participants: a case's people, each told what their workflow declares and nothing private
 unless their role reads it."""
 
-import copy
 import datetime
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import events, services
+from cases.checks import participation_check
 from cases.claims import claims_for_verified_email, register_case_claims
 from cases.participants import (
     CONFIRM_MAX_AGE,
@@ -31,23 +30,21 @@ from cases.participation import (
     Participation,
 )
 from cases.tokens import participant_confirm_token
-from cases.workflow import STAFF, State, Transition, Workflow, registered_workflows
+from cases.workflow import (
+    STAFF,
+    State,
+    Transition,
+    Workflow,
+    register,
+    registered_workflows,
+    unregister,
+)
 from notifications.models import Notification
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.cases.factories import CaseFactory
 from tests.cases.workflows import TEST_PERMIT
 
 pytestmark = pytest.mark.django_db
-
-TEST_TEMPLATES = Path(__file__).parent / "templates"
-
-
-@pytest.fixture(autouse=True)
-def _test_templates(settings):
-    """The test permit's inspection message (key "tests/inspection")."""
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
-    settings.TEMPLATES = templates
 
 
 def sent(**filters) -> list[tuple[str, str]]:
@@ -266,20 +263,38 @@ def test_a_contractor_hears_of_inspections_in_their_own_language():
 
     # then: the applicant and the contractor each get the inspection message
     to_contractor = Notification.objects.get(
-        to_address="crew@example.org", template_key="tests/inspection"
+        to_address="crew@example.org", template_key="cases/event"
     )
-    assert to_contractor.template_key == "tests/inspection"
+    assert to_contractor.template_key == "cases/event"
     assert to_contractor.language == "es"
     assert to_contractor.context["event_text"] == "Inspection on 4 de marzo de 2027."
     assert to_contractor.dedupe_key == (
         f"cases:{case.pk}:event:{event.pk}:participant:{contractor.pk}:email"
     )
-    assert sent(recipient=case.applicant, template_key="tests/inspection") == [
-        ("tests/inspection", "email"),
-        ("tests/inspection", "in_app"),
+    assert sent(recipient=case.applicant, template_key="cases/event") == [
+        ("cases/event", "email"),
+        ("cases/event", "in_app"),
     ]
     # ... and the contractor, not the applicant, is sent no link to the applicant's page
     assert to_contractor.context["case_url"] == ""
+
+
+def test_someone_in_two_roles_is_told_once():
+    # given: the applicant is their own contractor
+    case = CaseFactory()
+    confirmed(case, CONTRACTOR, user=case.applicant)
+
+    # when
+    services.case_record_event(
+        case=case, kind="inspection", audience=events.PARTICIPANTS, payload={"inspection_on": ""}
+    )
+
+    # then: one message per channel, as the applicant
+    messages = Notification.objects.filter(template_key="cases/event")
+    channels = [n.channel for n in messages]
+    assert sorted(channels) == sorted(set(channels)) == ["email", "in_app"]
+    assert all(n.recipient_id == case.applicant_id for n in messages)
+    assert not any(":participant:" in n.dedupe_key for n in messages)
 
 
 def test_a_pending_participant_is_told_nothing_until_confirmed():
@@ -301,7 +316,7 @@ def test_a_pending_participant_is_told_nothing_until_confirmed():
     assert [
         n.template_key
         for n in Notification.objects.filter(to_address="crew@example.org").order_by("pk")
-    ] == ["cases/participant_confirm", "tests/inspection"]
+    ] == ["cases/participant_confirm", "cases/event"]
 
 
 # --- Declarations are checked at start-up ------------------------------------------------------
@@ -385,3 +400,24 @@ def test_a_forged_or_expired_confirmation_link_opens_nothing(client):
         assert client.post(reverse("cases:participant_confirm", args=[token])).status_code == 404
     pending.refresh_from_db()
     assert not pending.confirmed
+
+
+def test_a_missing_message_template_or_public_page_is_an_error_at_start_up(settings):
+    # given: a workflow telling its followers with a template nobody wrote, sending them to a
+    # page that does not exist
+    workflow = _workflow(
+        notices={events.STATUS_CHANGED: {FOLLOWER: "cases/nobody_wrote_this"}},
+        public_page="cases:no_such_page",
+    )
+    register(workflow)
+    try:
+        # when
+        errors = participation_check()
+    finally:
+        unregister(workflow.kind)
+
+    # then: one error per missing part, and one for the page; the real workflows have none
+    assert [(e.id, e.obj) for e in errors] == [("cases.E004", workflow.kind)] * 4
+    assert "has no subject.txt" in errors[0].msg
+    assert "'cases:no_such_page'" in errors[3].msg
+    assert participation_check() == []

@@ -38,10 +38,10 @@ TEST_PERMIT = Workflow(
         "inspection": events.EventKind(label="Inspection", text="Inspection on {inspection_on}."),
     },
     # A contractor works on the permit; the applicant and the contractor hear of inspections
-    # (templates in tests/cases/templates/).
+    # (in the engine's words for any event of a workflow's own).
     participation=Participation(
         roles={CONTRACTOR: CONTRACTOR_ROLE},
-        notices={"inspection": {APPLICANT: "tests/inspection", CONTRACTOR: "tests/inspection"}},
+        notices={"inspection": {APPLICANT: "cases/event", CONTRACTOR: "cases/event"}},
     ),
     states={
         S.DRAFT: State(label="Not sent yet", next_steps="Finish and send your application."),
