@@ -126,12 +126,18 @@ def assign_to_me(model_admin, request, cases) -> None:
         else:
             assigned += 1
     model_admin.message_user(
-        request, gettext("%(count)d case(s) assigned to you.") % {"count": assigned}
+        request,
+        ngettext("%(count)d case assigned to you.", "%(count)d cases assigned to you.", assigned)
+        % {"count": assigned},
     )
     if refused:
         model_admin.message_user(
             request,
-            gettext("%(count)d case(s) not assigned: your staff role does not allow it.")
+            ngettext(
+                "%(count)d case not assigned: your staff role does not allow it.",
+                "%(count)d cases not assigned: your staff role does not allow it.",
+                refused,
+            )
             % {"count": refused},
             level=messages.WARNING,
         )

@@ -17,9 +17,9 @@ CATEGORIES_ES = {
         "Una acera, bordillo o rampa rota, levantada o bloqueada.",
     ),
     "streetlight": (
-        "Farola apagada",
+        "Poste de luz apagado",
         STREETS,
-        "Una farola apagada, que parpadea o que está encendida de día.",
+        "Un poste de luz apagado, que parpadea o que está encendido de día.",
     ),
     "traffic-signal": (
         "Problema con un semáforo",
