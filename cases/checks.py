@@ -128,3 +128,54 @@ def holidays_settings_check(app_configs=None, **kwargs) -> list[checks.CheckMess
             )
         ]
     return []
+
+
+# The parts a participant's message needs: e-mail (subject and body) and text message; the
+# inbox falls back to the body (notifications/rendering.py).
+_NOTICE_PARTS = ("subject.txt", "body.txt", "sms.txt")
+
+
+@checks.register()
+def participation_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """cases.E004: a workflow tells participants with a message template that is missing a
+    part, or sends followers to a public page that does not exist.
+
+    Either would fail only when the first person is told, inside the move that tells them.
+    """
+    from django.template import TemplateDoesNotExist, loader
+    from django.urls import NoReverseMatch, reverse
+
+    from notifications.rendering import template_name
+
+    errors = []
+    for workflow in registered_workflows():
+        participation = workflow.participation
+        keys = sorted({key for told in participation.all_notices.values() for key in told.values()})
+        for key in keys:
+            for part in _NOTICE_PARTS:
+                try:
+                    loader.get_template(template_name(key, part))
+                except TemplateDoesNotExist:
+                    errors.append(
+                        checks.Error(
+                            f"Workflow {workflow.kind!r} tells participants with {key!r}, "
+                            f"which has no {part}.",
+                            hint=f"Add templates/notifications/{key}/{part}.",
+                            obj=workflow.kind,
+                            id="cases.E004",
+                        )
+                    )
+        if participation.public_page:
+            try:
+                reverse(participation.public_page, kwargs={"reference": "CASE-2000-000001"})
+            except NoReverseMatch:
+                errors.append(
+                    checks.Error(
+                        f"Workflow {workflow.kind!r} names the public page "
+                        f"{participation.public_page!r}, which is not a URL taking a reference.",
+                        hint="Give the URL name of the case's public page, e.g. 'concerns:detail'.",
+                        obj=workflow.kind,
+                        id="cases.E004",
+                    )
+                )
+    return errors

@@ -85,6 +85,7 @@ class ClaimResult:
 def _claim_cases(*, user, email: str) -> dict[str, int]:
     from cases.links import RevokedReason, links_revoke
     from cases.models import Case
+    from cases.participants import applicant_claimed
 
     if not _CASE_KINDS:
         return {}
@@ -99,6 +100,8 @@ def _claim_cases(*, user, email: str) -> dict[str, int]:
         Case.objects.filter(pk=case.pk).update(applicant=user, updated_at=timezone.now())
         links_revoke(target=case, reason=RevokedReason.CLAIMED)
         counts[case.kind] = counts.get(case.kind, 0) + 1
+    # The applicant participant follows the case to the account (and is told as one).
+    applicant_claimed(case_ids=[case.pk for case in cases], user=user)
     return counts
 
 

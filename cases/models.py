@@ -205,7 +205,11 @@ class Case(TimeStampedModel):
         blank=True,
         related_name="cases",
     )
+    # Service levels (cases/service_levels.py): when the whole case is due, when its current
+    # stage is due, and since when its clocks are stopped while it waits for the resident.
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    stage_due_date = models.DateField(_("stage due date"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("waiting for the resident since"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -243,6 +247,11 @@ class Case(TimeStampedModel):
                 name="cases_case_closed_after_created",
             ),
             language_tag_constraint("language", name="cases_case_language_tag"),
+            # Only an open case waits for the resident.
+            models.CheckConstraint(
+                condition=Q(paused_at__isnull=True) | Q(closed_at__isnull=True),
+                name="cases_case_paused_only_open",
+            ),
         ]
         indexes = [
             # The queues: by service and status, by status and due date (overdue), by
@@ -257,6 +266,12 @@ class Case(TimeStampedModel):
                 fields=["due_date"],
                 name="cases_case_open_due",
                 condition=Q(closed_at__isnull=True, submitted_at__isnull=False),
+            ),
+            # Overdue stages (cases.service_levels.overdue_condition), for the escalation run.
+            models.Index(
+                fields=["stage_due_date"],
+                name="cases_case_running_stage_due",
+                condition=Q(closed_at__isnull=True, paused_at__isnull=True),
             ),
         ]
 
@@ -319,11 +334,21 @@ class Case(TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.closed_at is None
-            and self.due_date is not None
-            and self.due_date < timezone.localdate()
-        )
+        """Past its stage's or its whole due date and not waiting for the resident
+        (`cases.service_levels.overdue_condition` for this one case)."""
+        from cases.service_levels import is_overdue
+
+        return is_overdue(self)
+
+    @property
+    def service_level(self):
+        """Where the case stands against its targets (`cases.service_levels.ServiceLevel`):
+        worked out with one calendar for a whole list by `service_levels_attach`."""
+        from cases.service_levels import service_level
+
+        if getattr(self, "_service_level", None) is None:
+            self._service_level = service_level(self)
+        return self._service_level
 
     @property
     def contact_name(self) -> str:
@@ -619,10 +644,12 @@ class StaffMembership(TimeStampedModel):
         return f"{self.user}: {self.get_role_display()} ({where})"
 
 
-# Guest links live with their API in cases/links.py, forms as data in cases/questions/, work
-# items in cases/work_items.py, holidays in cases/service_levels.py;
+# Guest links live with their API in cases/links.py, participants in cases/participants.py,
+# forms as data in cases/questions/, work items in cases/work_items.py, holidays and stages
+# in cases/service_levels.py;
 # imported here so Django registers them and `cases.models` names every model of the app.
 from cases.links import GuestLink  # noqa: E402, F401
+from cases.participants import Participant  # noqa: E402, F401
 from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401
-from cases.service_levels import Holiday  # noqa: E402, F401
+from cases.service_levels import CaseStage, Holiday  # noqa: E402, F401
 from cases.work_items import WorkItem  # noqa: E402, F401

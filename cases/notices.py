@@ -1,20 +1,33 @@
-"""The messages the case engine sends to residents and staff, through the notifications outbox.
+"""The messages the case engine sends to participants and staff, through the notifications outbox.
 
 Template keys (templates in templates/notifications/cases/<key>/):
 
-``cases/submitted``       to the resident: we received your request (reference, next steps)
-``cases/status_changed``  to the resident: a public status change, with the public note
-``cases/message``         to the resident: staff wrote to you about your case
+``cases/submitted``       to the applicant: we received your request (reference, next steps)
+``cases/status_changed``  to the applicant: a public status change, with the public note
+``cases/followed_update`` to a follower: a public status change of a case they follow
+``cases/message``         to the applicant: staff wrote to you about your case
+``cases/event``           to whom a workflow tells of an event of its own kinds (an
+                          inspection): its title and text, for any service to declare
+``cases/participant_confirm`` to a pending participant: the link that confirms their address,
+                          and the only message until it is opened
 ``cases/reply_received``  to staff (see below): the resident replied
 ``cases/document_received`` to staff: the resident added a document to a sent case
 ``cases/sent_back``       to staff: the resident sent the case back (e.g. with what was asked)
 
+Participants are told what their workflow declares for each kind of event
+(cases/participation.py): exactly the confirmed participants of the roles told of the kind,
+never one whose role may not read the event (a follower hears of public events only), each
+in their own language (an account's preferred language, a guest's the one they used) and by
+their preferences (the outbox decides the channels and skips opted-out addresses). The
+applicant's link is their case page (or a guest link); every other role's is the case's
+public page, if the workflow has one, never the applicant's guest link.
+
 Staff are told on e-mail and in-app, each as their preferences say: the case's assignee, or
 when nobody holds it, the staff who work its department (`cases.permissions.department_staff`).
 
-Every context carries the reference, the plain-language status and the absolute case link,
-rendered in the recipient's language (a guest's is the language they applied in). Each send
-has a dedupe key tied to the row that caused it, so repeating a call never sends twice.
+Every context carries the reference, the plain-language status and the link, rendered in
+the recipient's language. Each send has a dedupe key tied to the row that caused it (and,
+beyond the applicant, to the participant), so repeating a call never sends twice.
 """
 
 from django.conf import settings
@@ -22,11 +35,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases import permissions
+from cases.events import PARTICIPANTS
 from cases.models import Case
-from cases.tokens import case_url
+from cases.participants import participants_told
+from cases.participation import APPLICANT
+from cases.tokens import case_url, participant_confirm_token
 
 
-def _context(case: Case, *, language: str, **extra) -> dict:
+def _context(case: Case, *, language: str, link: str, **extra) -> dict:
     with translation.override(language):
         context = {
             "reference": case.reference,
@@ -36,7 +52,7 @@ def _context(case: Case, *, language: str, **extra) -> dict:
             "status_label": str(case.status_label),
             "next_steps": str(case.next_steps),
             "due_date": case.due_date.isoformat() if case.due_date else "",
-            "case_url": case_url(case=case),
+            "case_url": link,
             # A guest's link is read-only: they answer by phone or e-mail instead.
             "is_guest": case.applicant_id is None,
             "guest_name": case.guest_name if case.applicant_id is None else "",
@@ -45,55 +61,143 @@ def _context(case: Case, *, language: str, **extra) -> dict:
     return context
 
 
-def _send_to_resident(case: Case, *, template_key: str, dedupe_key: str, **extra) -> list:
+def _public_link(case: Case) -> str:
+    workflow = case.workflow
+    page = workflow.participation.public_page if workflow is not None else ""
+    if not page:
+        return ""
+    return settings.SITE_URL + reverse(page, kwargs={"reference": case.reference})
+
+
+def _language(participant) -> str:
+    if participant.user_id is not None:
+        return participant.user.preferred_language
+    return participant.language
+
+
+def participant_send(
+    participant, case: Case, *, template_key: str, dedupe_key: str, link: str = "", **extra
+) -> list:
+    """Queue `template_key` to one participant, in their language and by their preferences,
+    with the engine's context, the workflow's (`Participation.context`) and `extra`. `link`
+    defaults to what the participant may open: the applicant's case page or guest link, the
+    public page for anyone else."""
     from notifications.services import notification_send
 
-    if case.applicant_id is not None:
-        applicant = case.applicant
-        context = _context(case, language=applicant.preferred_language, **extra)
+    if not link:
+        link = case_url(case=case) if participant.role == APPLICANT else _public_link(case)
+    language = _language(participant)
+    context = _context(case, language=language, link=link)
+    workflow = case.workflow
+    if workflow is not None and workflow.participation.context is not None:
+        with translation.override(language):
+            context.update(workflow.participation.context(case=case, language=language))
+    context.update(extra)
+    if participant.user_id is not None:
         return notification_send(
             template_key=template_key,
             context=context,
             dedupe_key=dedupe_key,
-            user=applicant,
-            link_url=context["case_url"],
+            user=participant.user,
+            link_url=link,
         )
-    if case.guest_email or case.guest_phone:
-        context = _context(case, language=case.language, **extra)
-        return notification_send(
-            template_key=template_key,
-            context=context,
-            dedupe_key=dedupe_key,
-            email=case.guest_email,
-            phone=str(case.guest_phone) if case.guest_phone else "",
-            link_url=context["case_url"],
-            language=case.language,
-        )
-    return []  # An anonymous case: nobody to tell.
-
-
-def notify_submitted(case: Case) -> list:
-    return _send_to_resident(
-        case, template_key="cases/submitted", dedupe_key=f"cases:{case.pk}:submitted"
+    return notification_send(
+        template_key=template_key,
+        context=context,
+        dedupe_key=dedupe_key,
+        email=participant.email,
+        phone=str(participant.phone) if participant.phone else "",
+        link_url=link,
+        language=participant.language,
     )
 
 
-def notify_status_changed(case: Case, *, event_id: int, public_note: str) -> list:
-    return _send_to_resident(
+def notify_participants(case: Case, *, kind: str, audience: str, dedupe_key: str, **extra) -> list:
+    """Tell the participants of `case` whom its workflow tells of an event of `kind` for
+    `audience` (cases.participants.participants_told). The applicant's message has
+    `dedupe_key`; everyone else's adds their participant id."""
+    rows = []
+    for participant, template_key in participants_told(case=case, kind=kind, audience=audience):
+        key = (
+            dedupe_key
+            if participant.role == APPLICANT
+            else (f"{dedupe_key}:participant:{participant.pk}")
+        )
+        rows += participant_send(
+            participant, case, template_key=template_key, dedupe_key=key, **extra
+        )
+    return rows
+
+
+def notify_submitted(case: Case, *, audience: str) -> list:
+    return notify_participants(
+        case, kind="submitted", audience=audience, dedupe_key=f"cases:{case.pk}:submitted"
+    )
+
+
+def notify_status_changed(case: Case, *, event, public_note: str) -> list:
+    return notify_participants(
         case,
-        template_key="cases/status_changed",
-        dedupe_key=f"cases:{case.pk}:event:{event_id}",
+        kind=event.kind,
+        audience=event.audience,
+        dedupe_key=f"cases:{case.pk}:event:{event.pk}",
         note=public_note,
     )
 
 
 def notify_message(case: Case, *, message_id: int, body: str) -> list:
-    return _send_to_resident(
+    return notify_participants(
         case,
-        template_key="cases/message",
+        kind="message",
+        audience=PARTICIPANTS,
         dedupe_key=f"cases:{case.pk}:message:{message_id}",
         message=body,
     )
+
+
+def notify_participant_confirm(participant) -> list:
+    """Send a pending participant the link that confirms their address (the only message
+    they get until they open it), naming the role they were given."""
+    from cases.participants import CONFIRM_MAX_AGE, roles_of
+
+    case = participant.case
+    path = reverse(
+        "cases:participant_confirm", kwargs={"token": participant_confirm_token(participant)}
+    )
+    role = roles_of(case).get(participant.role)
+    with translation.override(_language(participant)):
+        role_label = str(role.label) if role is not None else participant.role
+    return participant_send(
+        participant,
+        case,
+        template_key="cases/participant_confirm",
+        dedupe_key=f"cases:{case.pk}:participant-confirm:{participant.pk}",
+        confirm_url=settings.SITE_URL + path,
+        confirm_days=CONFIRM_MAX_AGE.days,
+        role_label=role_label,
+    )
+
+
+def notify_event(case: Case, *, event) -> list:
+    """Tell the participants whom the workflow tells of a service's own event (a payment,
+    an inspection result), with its title and text in each one's language."""
+    rows = []
+    told = participants_told(case=case, kind=event.kind, audience=event.audience)
+    for participant, template_key in told:
+        with translation.override(_language(participant)):
+            title, text = event.title, event.text
+        key = f"cases:{case.pk}:event:{event.pk}"
+        if participant.role != APPLICANT:
+            key = f"{key}:participant:{participant.pk}"
+        rows += participant_send(
+            participant,
+            case,
+            template_key=template_key,
+            dedupe_key=key,
+            event_title=title,
+            event_text=text,
+        )
+    return rows
 
 
 def staff_to_tell(case: Case) -> list:
@@ -116,8 +220,8 @@ def _send_to_staff(case: Case, *, template_key: str, dedupe_key: str) -> list:
     link = settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk])
     rows = []
     for person in sorted(staff_to_tell(case), key=lambda person: person.pk):
-        context = _context(case, language=person.preferred_language)
-        context.update(case_url=link, assigned=case.assignee_id == person.pk)
+        context = _context(case, language=person.preferred_language, link=link)
+        context.update(assigned=case.assignee_id == person.pk)
         rows += notification_send(
             template_key=template_key,
             context=context,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from cases import permissions
 from cases.actors import actor_role
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
+from cases.service_levels import overdue_condition
 from cases.tokens import case_for_link
 from cases.workflow import APPLICANT, STAFF, Transition
 from portal import sql
@@ -156,6 +156,7 @@ def transitions_for(*, case: Case, user) -> list[Transition]:
 
 
 def overdue_filter(*, prefix: str = "") -> Q:
-    """Open cases past their due date (in the agency's time zone), through `prefix`
-    ("case__" from a model that links to its case). The only definition of overdue."""
-    return Q(**{f"{prefix}closed_at__isnull": True, f"{prefix}due_date__lt": timezone.localdate()})
+    """Open cases past their stage's or their whole due date and not waiting for the
+    resident (in the agency's time zone), through `prefix` ("case__" from a model that
+    links to its case). The only definition of overdue: `cases.service_levels`."""
+    return overdue_condition(prefix=prefix)

@@ -33,7 +33,9 @@ from cases.models import (
     CaseStatus,
     Department,
 )
+from cases.participants import applicant_participant_add
 from cases.references import reference_allocate
+from cases.service_levels import stage_move
 from cases.workflow import APPLICANT, STAFF, Workflow, get_workflow
 
 logger = logging.getLogger(__name__)
@@ -54,15 +56,6 @@ def _move_audience(workflow: Workflow, *, public: bool) -> str:
     if not public:
         return Audience.STAFF
     return Audience.PUBLIC if workflow.published else Audience.PARTICIPANTS
-
-
-def _due_date(
-    workflow: Workflow, submitted_at: datetime.datetime, target_days: int | None = None
-) -> datetime.date:
-    """The service-level target: `target_days` calendar days after submission (agency time),
-    the workflow's unless the service configures its own."""
-    days = workflow.target_days if target_days is None else target_days
-    return timezone.localdate(submitted_at) + datetime.timedelta(days=days)
 
 
 def _current_language() -> str:
@@ -97,11 +90,15 @@ def case_create(
     department: Department | None = None,
     submit: bool = True,
     actor=None,
+    target_days: int | None = None,
 ) -> Case:
     """Open a case of `kind` for a resident or a guest, and submit it unless `submit=False`.
 
     Allocates the reference, sets the department (the workflow's, unless given) and, when
-    submitted, the due date from the workflow's target; writes the public `submitted` event
+    submitted, starts the service-level clocks (cases/service_levels.py): the whole case is
+    due `target_days` business days later (the workflow's target unless given, for a
+    service that sets it per type or category) and its first stage by its status's target;
+    writes the public `submitted` event
     and queues the "we received it" message to the resident. A draft (`submit=False`) gets
     its reference now and is submitted later by moving it to `submitted` with `transition`.
 
@@ -139,12 +136,20 @@ def case_create(
             language=_current_language(),
             department=department,
             submitted_at=now if submit else None,
-            due_date=_due_date(workflow, now) if submit else None,
             closed_at=now if submit and workflow.is_final(status) else None,
             created_at=now,
         )
+        applicant_participant_add(case=case)
         if submit:
-            CaseEvent.objects.create(
+            stage_move(
+                case=case, workflow=workflow, from_status=None, now=now, target_days=target_days
+            )
+            Case.objects.filter(pk=case.pk).update(
+                due_date=case.due_date,
+                stage_due_date=case.stage_due_date,
+                paused_at=case.paused_at,
+            )
+            event = CaseEvent.objects.create(
                 case=case,
                 kind=CaseEvent.Kind.SUBMITTED,
                 audience=_move_audience(workflow, public=True),
@@ -152,9 +157,20 @@ def case_create(
                 to_status=status,
                 created_at=now,
             )
-            notices.notify_submitted(case)
+            notices.notify_submitted(case, audience=event.audience)
     logger.info("Case %s created (kind=%s, submitted=%s)", case.pk, kind, submit)
     return case
+
+
+# What a move changes on the case row.
+_MOVED_FIELDS = (
+    "status",
+    "submitted_at",
+    "closed_at",
+    "due_date",
+    "stage_due_date",
+    "paused_at",
+)
 
 
 def transition(
@@ -175,15 +191,17 @@ def transition(
     decided. `offered=True` says the move was chosen on a generic page (the case page, the
     back office), which may not make a `service_only` move. `note` is an internal note for staff;
     `public_note` is plain-language text for the resident, allowed on public moves only.
-    `target_days` replaces the workflow's target when a draft is submitted, for a service
-    whose administrator sets the target per type (what the type's page promises).
+    `target_days` replaces the workflow's whole-case target (in business days) when a draft
+    is submitted, for a service whose administrator sets the target per type (what the
+    type's page promises).
 
     Locks the case row for the whole change, so two clerks acting at once are applied one
     after the other and the second is judged against the first's result. Sets `submitted_at`
-    and the due date when a draft is submitted, sets `closed_at` on entering a final state and
-    clears it on leaving one, writes the timeline event (public if the move is), the internal
-    note if any, and queues the resident's message for public moves. Updates `case` in place
-    and returns it.
+    when a draft is submitted, sets `closed_at` on entering a final state and clears it on
+    leaving one, keeps the service-level clocks (`cases.service_levels.stage_move`: due
+    dates in business days, a new stage, a pause while waiting for the resident), writes the
+    timeline event (public if the move is), the internal note if any, and for public moves
+    tells the participants the workflow tells of them. Updates `case` in place.
 
     Raises TransitionNotAllowed if the workflow has no such move from the current status,
     TransitionForbidden if `actor` may not make it (or the move is the service's own and
@@ -227,12 +245,18 @@ def transition(
         locked.status = to_status
         if first_submission:
             locked.submitted_at = now
-            locked.due_date = _due_date(workflow, now, target_days)
         if workflow.is_final(to_status):
             locked.closed_at = locked.closed_at or now
         else:
             locked.closed_at = None
-        locked.save(update_fields=["status", "submitted_at", "due_date", "closed_at", "updated_at"])
+        stage_move(
+            case=locked,
+            workflow=workflow,
+            from_status=from_status,
+            now=now,
+            target_days=target_days if first_submission else None,
+        )
+        locked.save(update_fields=[*_MOVED_FIELDS, "updated_at"])
         event = CaseEvent.objects.create(
             case=locked,
             kind=CaseEvent.Kind.SUBMITTED if first_submission else CaseEvent.Kind.STATUS_CHANGED,
@@ -253,15 +277,16 @@ def transition(
                 created_at=now,
             )
         if first_submission:
-            notices.notify_submitted(locked)
+            notices.notify_submitted(locked, audience=event.audience)
         elif move.public:
-            notices.notify_status_changed(locked, event_id=event.pk, public_note=public_note)
+            notices.notify_status_changed(locked, event=event, public_note=public_note)
         if role == APPLICANT and not first_submission and not workflow.is_final(to_status):
             # The resident sent the case back to staff (with what they were asked for).
             notices.notify_sent_back(locked, event_id=event.pk)
 
-    for field in ("status", "submitted_at", "due_date", "closed_at", "updated_at"):
+    for field in (*_MOVED_FIELDS, "updated_at"):
         setattr(case, field, getattr(locked, field))
+    case._service_level = None
     logger.info("Case %s moved %s -> %s by %s", case.pk, from_status, to_status, role)
     return event
 
@@ -442,8 +467,10 @@ def case_record_event(
     language (cases/events.py). `body` is text a person wrote, shown as written; never put
     sentences the portal composes in it. `audience` is who reads it; the kind's declaration
     says which audiences it may have (a payment or a reminder is never public, a note is
-    staff's only). Raises ValueError for a kind the workflow does not declare or has its own
-    service for, an audience the kind may not have, or an event with neither text nor payload.
+    staff's only). The participants the workflow tells of `kind` are told
+    (cases/participation.py), as far as the audience lets each read it. Raises ValueError for
+    a kind the workflow does not declare or has its own service for, an audience the kind may
+    not have, or an event with neither text nor payload.
     """
     workflow = get_workflow(case.kind)
     recordable = recordable_event_kinds(workflow)
@@ -463,9 +490,11 @@ def case_record_event(
     if not body and not payload:
         raise ValueError("An event's text cannot be empty.")
     with transaction.atomic():
-        return CaseEvent.objects.create(
+        event = CaseEvent.objects.create(
             case=case, kind=kind, audience=audience, actor=actor, body=body, payload=payload
         )
+        notices.notify_event(case, event=event)
+    return event
 
 
 def stored_files_sweep(

@@ -11,11 +11,18 @@ sent for expired ones, open there.
 
 Links signed before (`signing.dumps(reference, salt="cases.guest-link")`, 365 days) keep
 working until they expire (`register`).
+
+A participant added by address in a role that needs confirmation (cases/participants.py) is
+sent a link that confirms it: the participant's id signed with SECRET_KEY and a timestamp,
+valid for `cases.participants.CONFIRM_MAX_AGE`. Holding it proves only that one received the
+message, which is all it is for; it opens nothing of the case.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+from django.core import signing
 
 from cases import links
 from cases.links import LinkScope
@@ -66,6 +73,24 @@ def case_for_link(*, token: str, scope: str = LinkScope.VIEW):
     from cases.models import Case
 
     return links.resolve_link(token, scope, model=Case).target
+
+
+_PARTICIPANT_CONFIRM_SALT = "cases.participant-confirm"
+
+
+def participant_confirm_token(participant) -> str:
+    """The token of the link that confirms a pending participant's address."""
+    return signing.dumps(participant.pk, salt=_PARTICIPANT_CONFIRM_SALT)
+
+
+def participant_id_from_confirm_token(token: str) -> int:
+    """The participant id in `token`; raise signing.BadSignature if forged or expired."""
+    from cases.participants import CONFIRM_MAX_AGE
+
+    value = signing.loads(token, salt=_PARTICIPANT_CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    if not isinstance(value, int):
+        raise signing.BadSignature("Not a participant id.")
+    return value
 
 
 def _read_reference(payload):

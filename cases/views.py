@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import links, selectors, services
+from cases import links, participants, selectors, services
 from cases.exceptions import (
     ActionForbidden,
     DocumentRejected,
@@ -212,4 +212,31 @@ def link_replace_post(request: HttpRequest, token: str) -> HttpResponse:
         status=200 if replaced else 400,
     )
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def participant_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link a pending participant was sent: a button that confirms (mail scanners open
+    links, so opening it changes nothing)."""
+    participant = participants.participant_for_confirm_token(token=token)
+    if request.method == "POST":
+        if participant.case.closed_at is not None:
+            messages.error(request, _("This request is closed: there will be no more updates."))
+        else:
+            participants.participant_confirm(participant=participant)
+            messages.success(request, _("Thank you: we will tell you about it from now on."))
+        return redirect("cases:participant_confirm", token=token)
+    role = participants.roles_of(participant.case).get(participant.role)
+    context = {
+        "participant": participant,
+        "case": participant.case,
+        "role_label": role.label if role is not None else participant.role,
+    }
+    response = render(request, "cases/participant_confirm.html", context)
+    # The token is a credential: keep it out of other sites' Referer headers and shared
+    # caches. Not "no-referrer": the button's POST would carry "Origin: null", which the
+    # CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response

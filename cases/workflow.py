@@ -13,14 +13,15 @@ description from its ``AppConfig.ready()``::
         kind="license_application",
         name=_("Business license application"),
         prefix="LIC",
-        target_days=30,
+        target_days=30,  # business days for the whole case
         department_code="CLERK",
         states={
             S.SUBMITTED: State(
                 label=_("Received"),
                 next_steps=_("A clerk will check your application within 5 working days."),
+                target_days=5,  # business days for this stage
             ),
-            S.IN_REVIEW: State(label=_("Being reviewed"), next_steps=_("...")),
+            S.IN_REVIEW: State(label=_("Being reviewed"), next_steps=_("..."), target_days=20),
             S.APPROVED: State(label=_("Approved"), next_steps=_("..."), final=True),
             S.WITHDRAWN: State(label=_("Withdrawn"), next_steps=_("..."), final=True),
         },
@@ -81,7 +82,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 
-from cases.events import ALL_AUDIENCES, CORE_EVENT_KINDS, EventKind
+from cases.events import ALL_AUDIENCES, CORE_EVENT_KINDS, PUBLIC, EventKind
+from cases.participation import CORE_ROLES, READS, Participation
 
 STAFF = "staff"
 APPLICANT = "applicant"
@@ -113,6 +115,10 @@ class State:
     waiting: bool = False
     # How the back office names it, when staff need more precision than the resident.
     staff_label: str | Promise = ""
+    # The service-level target of this stage: staff move the case on within this many
+    # business days of its entering the status (None: no target of its own). Only an open
+    # status has one: a waiting status stops the clock, a final one ends it.
+    target_days: int | None = None
 
     @property
     def phase(self) -> str:
@@ -163,8 +169,11 @@ class WorkItemJoin:
 class Workflow:
     """The statuses and moves of one kind of case.
 
-    `target_days` is the service-level target: a submitted case is due that many calendar
-    days after submission. `allow_anonymous` lets a case of this kind be created with no
+    `target_days` is the whole case's service-level target: a submitted case is due that many
+    business days after submission (None: no target for the whole case); each open state may
+    add a target of its own stage (`State.target_days`). Both clocks stop while the case is
+    in a waiting state and the due dates move on by the business days it waited (see
+    cases/service_levels.py). `allow_anonymous` lets a case of this kind be created with no
     applicant and no guest contact (an anonymous concern report); every other case must say
     whom to tell about it. `resident_page` names the service's own page for one case (a URL
     name reversed with the case's `reference`, e.g. an application's answers, fee and
@@ -179,9 +188,9 @@ class Workflow:
     kind: str
     name: str | Promise
     prefix: str
-    target_days: int
     states: Mapping[str, State]
     transitions: Iterable[Transition]
+    target_days: int | None = None
     department_code: str = ""
     initial_status: str = "submitted"
     allow_anonymous: bool = False
@@ -192,6 +201,9 @@ class Workflow:
     event_kinds: Mapping[str, EventKind] = field(default_factory=dict)
     # How parallel work items on a case join their outcomes (None: the service has none).
     work_items: WorkItemJoin | None = None
+    # The case's people beyond the applicant and followers, and who is told of what
+    # (cases/participation.py).
+    participation: Participation = field(default_factory=Participation)
 
     def __post_init__(self):
         object.__setattr__(self, "transitions", tuple(self.transitions))
@@ -232,6 +244,11 @@ class Workflow:
         state = self.states.get(status)
         return bool(state and state.final)
 
+    def stage_target(self, status: str) -> int | None:
+        """The business days a stage in `status` may take (None: no target of its own)."""
+        state = self.states.get(status)
+        return state.target_days if state else None
+
     def phase(self, status: str) -> str:
         """open, waiting (for the resident) or final; open for a status without a state."""
         state = self.states.get(status)
@@ -244,7 +261,7 @@ class Workflow:
             raise ImproperlyConfigured(f"{where}: kind must be a lower-case slug.")
         if not _PREFIX.match(self.prefix):
             raise ImproperlyConfigured(f"{where}: prefix must be 2 to 8 capital letters.")
-        if self.target_days < 0:
+        if self.target_days is not None and self.target_days < 0:
             raise ImproperlyConfigured(f"{where}: target_days cannot be negative.")
         unknown = sorted(code for code in self.states if not _CODE.match(code))
         if unknown:
@@ -257,6 +274,16 @@ class Workflow:
                 raise ImproperlyConfigured(f"{where}: {code!r} cannot be final and waiting.")
             if code == DRAFT and (state.final or state.waiting):
                 raise ImproperlyConfigured(f"{where}: a draft is neither final nor waiting.")
+            if state.target_days is not None:
+                if state.target_days < 0:
+                    raise ImproperlyConfigured(
+                        f"{where}: the target of {code!r} cannot be negative."
+                    )
+                if state.final or state.waiting or code == DRAFT:
+                    raise ImproperlyConfigured(
+                        f"{where}: only an open status has a target; {code!r} is "
+                        f"{'a draft' if code == DRAFT else state.phase}."
+                    )
         for code, kind in self.event_kinds.items():
             if not _CODE.match(code):
                 raise ImproperlyConfigured(
@@ -291,6 +318,7 @@ class Workflow:
                     f"{where}: transition {pair} needs actors among {sorted(ACTORS)}."
                 )
             seen.add(pair)
+        self._validate_participation(where)
         join = self.work_items
         if join is not None:
             if join.status not in self.states:
@@ -303,6 +331,45 @@ class Workflow:
                     raise ImproperlyConfigured(
                         f"{where}: joining work items moves {join.status!r} to {target!r}, "
                         "which needs a transition the system may make."
+                    )
+
+    def _validate_participation(self, where: str) -> None:
+        participation = self.participation
+        for code, role in participation.roles.items():
+            if not _CODE.match(code):
+                raise ImproperlyConfigured(
+                    f"{where}: participant role {code!r} must be a lower-case slug of at most "
+                    "20 characters."
+                )
+            if code in CORE_ROLES:
+                raise ImproperlyConfigured(
+                    f"{where}: participant role {code!r} is the engine's own; declare another."
+                )
+            if role.reads not in READS:
+                raise ImproperlyConfigured(
+                    f"{where}: participant role {code!r} reads {role.reads!r}, not one of "
+                    f"{sorted(READS)}."
+                )
+        roles = participation.all_roles
+        kinds = self.all_event_kinds
+        for kind, told in participation.all_notices.items():
+            if kind not in kinds:
+                raise ImproperlyConfigured(
+                    f"{where}: participants are told of {kind!r}, an event kind it does not record."
+                )
+            for role, template_key in told.items():
+                if role not in roles:
+                    raise ImproperlyConfigured(
+                        f"{where}: {role!r}, told of {kind!r}, is not a participant role."
+                    )
+                if not template_key:
+                    raise ImproperlyConfigured(
+                        f"{where}: {role!r} is told of {kind!r} without a message template."
+                    )
+                if roles[role].reads == PUBLIC and PUBLIC not in kinds[kind].audiences:
+                    raise ImproperlyConfigured(
+                        f"{where}: {role!r} reads only public events and cannot be told of "
+                        f"{kind!r}, which is never public."
                     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
+from cases.participants import Participant
 from cases.questions.models import QuestionKind
 from concerns import attributes
 from concerns.models import (
@@ -23,14 +24,13 @@ from concerns.models import (
     MAX_PHOTOS,
     CloseReason,
     ConcernCategory,
-    ConcernFollower,
 )
 from portal.forms import PlainTextFormMixin
 from portal.localized import localized
 
 # The columns the addresses go to (the case's guest_email and the follower's email) are
 # models.EmailField's 254 characters; forms.EmailField alone would let 320 through.
-EMAIL_MAX_LENGTH = ConcernFollower._meta.get_field("email").max_length
+EMAIL_MAX_LENGTH = Participant._meta.get_field("email").max_length
 
 
 class MultipleFileInput(forms.ClearableFileInput):

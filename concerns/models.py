@@ -14,15 +14,13 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length, Lower
+from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.models import TimeStampedModel
-from portal.languages import LanguageField
 
 DESCRIPTION_MAX_LENGTH = 4000
 MAX_PHOTOS = 5
@@ -80,7 +78,7 @@ class ConcernCategory(TimeStampedModel):
         help_text=_("Reports in this category are routed to this department."),
     )
     target_days = models.PositiveSmallIntegerField(
-        _("target days"), default=5, help_text=_("Calendar days in which we aim to resolve it.")
+        _("target days"), default=5, help_text=_("Business days in which we aim to resolve it.")
     )
     active = models.BooleanField(_("active"), default=True)
     location_required = models.BooleanField(_("location required"), default=True)
@@ -330,6 +328,15 @@ class ConcernReport(models.Model):
         return self.case.reference
 
     @property
+    def followers(self):
+        """The people who follow this report: its case's participants in the follower role
+        (cases/participants.py), confirmed or pending."""
+        from cases.participants import Participant
+        from cases.participation import FOLLOWER
+
+        return Participant.objects.filter(case_id=self.case_id, role=FOLLOWER)
+
+    @property
     def has_point(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
@@ -386,62 +393,6 @@ class ConcernPhoto(models.Model):
             "concerns:photo",
             kwargs={"reference": self.report.case.reference, "position": self.position},
         )
-
-
-class ConcernFollower(models.Model):
-    """Someone who asked to be told about a report they did not make (or a merged report's
-    reporter). A person with an account, or a guest's e-mail address or phone number.
-    Only confirmed followers are told about the report."""
-
-    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="followers")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="followed_concerns",
-    )
-    email = models.EmailField(_("e-mail address"), blank=True)
-    phone = PhoneNumberField(_("phone"), blank=True)
-    language = LanguageField(_("language"))
-    created_at = models.DateTimeField(_("following since"), default=timezone.now)
-    # Empty until the owner of the address opened the link we sent there: until then the
-    # follower is only a request, and is sent nothing but that link.
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("follower")
-        verbose_name_plural = _("followers")
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(email="") | ~Q(phone=""),
-                name="concerns_follower_reachable",
-            ),
-            models.CheckConstraint(
-                condition=Q(user__isnull=True) | Q(email="", phone=""),
-                name="concerns_follower_user_or_guest",
-            ),
-            models.UniqueConstraint(
-                fields=["report", "user"],
-                condition=Q(user__isnull=False),
-                name="concerns_follower_user_once",
-            ),
-            models.UniqueConstraint(
-                F("report"),
-                Lower("email"),
-                condition=~Q(email=""),
-                name="concerns_follower_email_once",
-            ),
-            models.UniqueConstraint(
-                fields=["report", "phone"],
-                condition=~Q(phone=""),
-                name="concerns_follower_phone_once",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.report_id}: follower {self.pk}"
 
 
 class CannedResponse(models.Model):

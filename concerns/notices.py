@@ -2,15 +2,19 @@
 
 Template keys (templates in templates/notifications/concerns/<key>/):
 
-``concerns/update``       to each follower: the report's status changed (with the public note)
+``concerns/update``       to each confirmed follower: the report's status changed (with the
+                          public note); the workflow tells the case engine to send it
+                          (concerns/workflow.py), for every public move
 ``concerns/closed``       to the reporter: why it was closed, "not fixed?" and "rate us" links
 ``concerns/merged``       to the followers of a duplicate and its reporter: now following the
                           original report instead
 ``concerns/follow_confirm`` to a new follower whose address nobody verified: the signed link
                           that confirms it, and the only message until it is opened
 
-The case engine's own ``cases/status_changed`` already tells the reporter about each public
-status change. Followers are told only once confirmed (see services.report_follow).
+Followers are the case's participants in the follower role (cases/participants.py); the
+case engine tells the reporter (``cases/status_changed``) and the confirmed followers
+(``concerns/update``) of each public status change, as the workflow declares. Followers
+are told only once confirmed (see services.report_follow).
 Every send has a dedupe key tied to the event or follower that caused it, so
 repeating a call never sends twice. Contexts are rendered in each recipient's language.
 """
@@ -22,8 +26,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
+from cases.participants import Participant, participants_of
+from cases.participation import APPLICANT
 from cases.tokens import case_guest_link
-from concerns.models import CloseReason, ConcernFollower, ConcernReport
+from concerns.models import CloseReason, ConcernReport
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 from portal.localized import localized
 
@@ -65,83 +71,49 @@ def _context(report: ConcernReport, *, language: str, **extra) -> dict:
     return context
 
 
-def _send_to_follower(follower: ConcernFollower, report, *, template_key, dedupe_key, **extra):
-    from notifications.services import notification_send
+def report_context(*, case, language: str) -> dict:
+    """What concerns' templates need beyond the case engine's context, for `case`'s report
+    (nothing before the report is written): the workflow's `Participation.context`."""
+    report = ConcernReport.objects.select_related("case", "category").filter(case=case).first()
+    return _context(report, language=language) if report is not None else {}
 
-    if follower.user_id is not None:
-        user = follower.user
-        context = _context(report, language=user.preferred_language, **extra)
-        return notification_send(
-            template_key=template_key,
-            context=context,
-            dedupe_key=dedupe_key,
-            user=user,
-            link_url=context["report_url"],
-        )
-    context = _context(report, language=follower.language, **extra)
-    return notification_send(
+
+def _send_to_participant(participant, report, *, template_key, dedupe_key, link="", **extra):
+    from cases.notices import participant_send
+
+    return participant_send(
+        participant,
+        report.case,
         template_key=template_key,
-        context=context,
         dedupe_key=dedupe_key,
-        email=follower.email,
-        phone=str(follower.phone) if follower.phone else "",
-        link_url=context["report_url"],
-        language=follower.language,
+        link=link or public_url(report),
+        **extra,
     )
-
-
-def notify_followers_update(report: ConcernReport, *, event_id: int, note: str) -> int:
-    """Tell every confirmed follower of `report` about a status change; return how many were
-    told."""
-    followers = report.followers.filter(confirmed_at__isnull=False).select_related("user")
-    for follower in followers:
-        _send_to_follower(
-            follower,
-            report,
-            template_key="concerns/update",
-            dedupe_key=f"concerns:{report.pk}:event:{event_id}:follower:{follower.pk}",
-            note=note,
-        )
-    return len(followers)
 
 
 def notify_reporter_closed(report: ConcernReport, *, event_id: int) -> list:
     """Tell the reporter why their report was closed and how to say it is not fixed."""
-    from notifications.services import notification_send
-
-    case = report.case
-    dedupe_key = f"concerns:{report.pk}:closed:{event_id}"
-    if case.applicant_id is not None:
-        user = case.applicant
-        context = _context(report, language=user.preferred_language, action_url=public_url(report))
-        return notification_send(
-            template_key="concerns/closed",
-            context=context,
-            dedupe_key=dedupe_key,
-            user=user,
-            link_url=context["action_url"],
-        )
-    if case.guest_email or case.guest_phone:
-        context = _context(report, language=case.language, action_url=reporter_url(report))
-        return notification_send(
-            template_key="concerns/closed",
-            context=context,
-            dedupe_key=dedupe_key,
-            email=case.guest_email,
-            phone=str(case.guest_phone) if case.guest_phone else "",
-            link_url=context["action_url"],
-            language=case.language,
-        )
-    return []
+    reporter = participants_of(case=report.case, role=APPLICANT).first()
+    if reporter is None:
+        return []  # An anonymous report: nobody to tell.
+    action_url = reporter_url(report)
+    return _send_to_participant(
+        reporter,
+        report,
+        template_key="concerns/closed",
+        dedupe_key=f"concerns:{report.pk}:closed:{event_id}",
+        link=action_url,
+        action_url=action_url,
+    )
 
 
 def notify_merged(
-    follower: ConcernFollower, *, duplicate: ConcernReport, original: ConcernReport
+    follower: Participant, *, duplicate: ConcernReport, original: ConcernReport
 ) -> list:
     """Tell a follower moved from `duplicate` that they now follow `original` (if confirmed)."""
     if follower.confirmed_at is None:
         return []
-    return _send_to_follower(
+    return _send_to_participant(
         follower,
         original,
         template_key="concerns/merged",
@@ -150,11 +122,11 @@ def notify_merged(
     )
 
 
-def notify_follow_confirm(follower: ConcernFollower, report: ConcernReport) -> list:
+def notify_follow_confirm(follower: Participant, report: ConcernReport) -> list:
     """Send a new follower the link that confirms their address (nothing else until then)."""
     path = reverse("concerns:follow_confirm", kwargs={"token": follow_confirm_token(follower)})
     confirm_url = settings.SITE_URL + path
-    return _send_to_follower(
+    return _send_to_participant(
         follower,
         report,
         template_key="concerns/follow_confirm",

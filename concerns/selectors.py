@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
 from cases.models import CaseStatus, Department
+from cases.participants import Participant, is_participant
+from cases.participation import FOLLOWER
 from cases.questions.models import Question
 from cases.selectors import overdue_filter
 from cases.tokens import case_for_link
@@ -31,12 +33,12 @@ from concerns.geo import bounding_box, distance_expression
 from concerns.models import (
     CannedResponse,
     ConcernCategory,
-    ConcernFollower,
     ConcernPhoto,
     ConcernReport,
     Open311ApiKey,
 )
 from concerns.tokens import follower_id_from_confirm_token
+from concerns.workflow import KIND
 from portal.localized import localized
 from portal.search_terms import query_stems, stems_match, text_stems
 from portal.services_catalogue import Searchable
@@ -205,16 +207,18 @@ def report_for_guest_token(*, token: str) -> ConcernReport:
     return report
 
 
-def follower_for_confirm_token(*, token: str) -> ConcernFollower:
-    """The follower a confirmation link names; Http404 if the link is forged or expired, or
-    the follower is gone (unfollowed, or replaced by a newer request)."""
+def follower_for_confirm_token(*, token: str) -> Participant:
+    """The follower a confirmation link names (a participant of a report's case in the
+    follower role); Http404 if the link is forged or expired, or the follower is gone
+    (unfollowed, or replaced by a newer request). Links sent before followers became
+    participants name the same id (the migration kept them), so they still work."""
     try:
         follower_id = follower_id_from_confirm_token(token)
     except signing.BadSignature:
         raise Http404 from None
     follower = (
-        ConcernFollower.objects.select_related("report__case", "report__category")
-        .filter(pk=follower_id)
+        Participant.objects.select_related("case__concern__category", "user")
+        .filter(pk=follower_id, role=FOLLOWER, case__kind=KIND)
         .first()
     )
     if follower is None:
@@ -235,7 +239,7 @@ def is_reporter(*, report: ConcernReport, user) -> bool:
 def is_following(*, report: ConcernReport, user) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return ConcernFollower.objects.filter(report=report, user=user).exists()
+    return is_participant(case=report.case, user=user, role=FOLLOWER)
 
 
 def photos_public(*, report: ConcernReport) -> QuerySet[ConcernPhoto]:

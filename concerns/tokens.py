@@ -1,7 +1,9 @@
 """Signed links of concern reports that are not the case engine's guest links.
 
 A follow by e-mail address or phone number is only a request until the owner of that
-address opens the link we send there: the link carries the follower's id, signed with the
+address opens the link we send there: the link carries the follower's id (its
+`cases.participants.Participant` id; followers moved there with their ids, so links sent
+before still name them), signed with the
 site's SECRET_KEY and a timestamp, and expires after FOLLOW_CONFIRM_MAX_AGE. Holding it
 proves only that one received the message, which is all it is for.
 """
@@ -12,6 +14,8 @@ from datetime import timedelta
 
 from django.core import signing
 
+# A follower is a participant of the report's case; its request lasts as long as any
+# participant's (cases.participants.CONFIRM_MAX_AGE, also 7 days).
 FOLLOW_CONFIRM_MAX_AGE = timedelta(days=7)
 _FOLLOW_SALT = "concerns.follow-confirm"
 

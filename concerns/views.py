@@ -360,7 +360,7 @@ def report_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link a new follower was sent: a button that confirms (mail scanners open links,
     so opening it changes nothing)."""
     follower = selectors.follower_for_confirm_token(token=token)
-    report = follower.report
+    report = follower.case.concern
     if request.method == "POST":
         if report.case.closed_at is not None:
             messages.error(request, _("This report is closed: there will be no more updates."))

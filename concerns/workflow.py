@@ -6,7 +6,8 @@ report's followers as well as its reporter. Those rules live in `concerns.servic
 checks who is acting before it calls the transition service; the generic back office
 therefore offers no bare status change for reports. The timeline records the member of staff
 who made each move, and the reporter who says the problem is still there (a guest's reopening
-is the system's, the guest having no account).
+is the system's, the guest having no account). The case engine tells the reporter and the
+confirmed followers of each public move (`participation` below).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -14,25 +15,48 @@ from django.utils.translation import pgettext_lazy
 
 from cases import events
 from cases.models import CaseStatus as S
+from cases.participation import FOLLOWER, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
 
 KIND = "concern_report"
+
+
+def _notice_context(*, case, language: str) -> dict:
+    from concerns.notices import report_context
+
+    return report_context(case=case, language=language)
+
 
 CONCERN_REPORT = Workflow(
     kind=KIND,
     name=_("Report a problem"),
     prefix="CON",
-    # Each category has its own target; this is the fallback for a category without one.
+    # The whole report, in business days: each category has its own target; this is the
+    # fallback for a category without one.
     target_days=10,
     allow_anonymous=True,
     # A report's page is public: its status changes and public reasons are for everyone.
     published=True,
     # Public updates on a report (what the crew found, when it is expected).
     event_kinds={events.UPDATE: events.UPDATE_KIND},
+    # The reporter hears of every public move in the engine's words; followers (neighbours
+    # who follow the report) in the report's, with its category, reason and expected date.
+    participation=Participation(
+        notices={
+            events.STATUS_CHANGED: {
+                APPLICANT: "cases/status_changed",
+                FOLLOWER: "concerns/update",
+            },
+        },
+        public_page="concerns:detail",
+        context=_notice_context,
+    ),
     states={
+        # Triage within 2 business days (new and reopened reports alike).
         S.SUBMITTED: State(
             label=pgettext_lazy("concern report status", "Received"),
             next_steps=_("We will check the report and send it to the team that deals with it."),
+            target_days=2,
         ),
         S.IN_PROGRESS: State(
             label=pgettext_lazy("concern report status", "Being dealt with"),
@@ -46,6 +70,7 @@ CONCERN_REPORT = Workflow(
         S.REOPENED: State(
             label=pgettext_lazy("concern report status", "Reopened"),
             next_steps=_("We were told the problem is still there and are looking at it again."),
+            target_days=2,
         ),
     },
     transitions=[

@@ -15,11 +15,11 @@ class LicensingConfig(AppConfig):
             dashboard,
             enforcement_tasks,
             receivers,
-            renewal_links,
             services,
         )
         from licensing.reminders import LICENSE_EXPIRY
         from licensing.selectors import SERVICE_NAME, license_types_searchable
+        from licensing.services import renewal_links
         from licensing.workflow import LICENSE_APPLICATION, LICENSE_COMPLAINT, LICENSE_RENEWAL
         from notifications.reminders import register_source
         from portal.dashboard import register as register_section

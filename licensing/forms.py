@@ -7,7 +7,6 @@ services; views put a refused answer's message back on its field.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -19,6 +18,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from cases.models import Case
 from cases.questions.forms import QuestionsForm, TypedValuesMixin
 from licensing.models import Application, DisciplinaryActionKind, LicenseType
+from payments.forms import AmountField
 from portal.forms import PlainTextFormMixin
 from portal.localized import localized
 
@@ -212,12 +212,9 @@ class DisciplinaryActionForm(PlainTextFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("For a suspension: the day the license is in force again."),
     )
-    fine = forms.DecimalField(
+    fine = AmountField(
         label=_("Fine amount"),
         required=False,
-        min_value=Decimal("0.01"),
-        max_digits=9,
-        decimal_places=2,
         help_text=_("For a fine, in dollars: the holder is sent an invoice."),
     )
     public = forms.BooleanField(
@@ -258,8 +255,7 @@ class DisciplinaryActionForm(PlainTextFormMixin, forms.Form):
         return cleaned
 
     def fine_cents(self) -> int | None:
-        fine = self.cleaned_data.get("fine")
-        return int(fine * 100) if fine else None
+        return self.cleaned_data.get("fine") or None
 
 
 class LookupForm(forms.Form):

@@ -7,7 +7,7 @@ writes the reminder entry of the license's own timeline.
 
 A license without an account gets the e-mail with a signed, expiring link that opens its
 renewal without signing in; the link is signed when the message is rendered
-(`licensing.renewal_links`), so the queued row holds no credential.
+(`licensing.services.renewal_links`), so the queued row holds no credential.
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -92,6 +92,7 @@ LICENSE_APPLICATION = Workflow(
     kind=KIND,
     name=_("License application"),
     prefix="LIC",
+    # The whole case, in business days (each license type may set its own).
     target_days=30,
     department_code="LICENSING",
     resident_page="licensing:application",
@@ -106,13 +107,17 @@ LICENSE_APPLICATION = Workflow(
             label=_("Not sent yet"),
             next_steps=_("Finish your application and pay the fee to send it."),
         ),
+        # Service levels, in business days: a clerk starts the review within 5 and
+        # decides within 20 more (the whole case: the type's review target, 30 unless set).
         S.SUBMITTED: State(
             label=_("Received"),
             next_steps=_("A clerk will review your application and may ask you for more."),
+            target_days=5,
         ),
         S.IN_REVIEW: State(
             label=_("Being reviewed"),
             next_steps=_("A clerk is checking your answers and documents."),
+            target_days=20,
         ),
         S.AWAITING_INFO: State(
             label=_("We need more information"),
@@ -198,13 +203,16 @@ LICENSE_RENEWAL = Workflow(
             label=_("Not sent yet"),
             next_steps=_("Check your details, answer the questions and pay the renewal fee."),
         ),
+        # Service levels, in business days: review started within 3, decided within 10.
         S.SUBMITTED: State(
             label=_("Received"),
             next_steps=_("A clerk will check your renewal and may ask you for more."),
+            target_days=3,
         ),
         S.IN_REVIEW: State(
             label=_("Being reviewed"),
             next_steps=_("A clerk is checking your renewal."),
+            target_days=10,
         ),
         S.AWAITING_INFO: State(
             label=_("We need more information"),
@@ -275,13 +283,16 @@ LICENSE_COMPLAINT = Workflow(
         events.UPDATE: events.UPDATE_KIND,
     },
     states={
+        # Service levels, in business days: an investigator takes it up within 10.
         S.SUBMITTED: State(
             label=_("Received"),
             next_steps=_("An investigator will read your complaint and may contact you."),
+            target_days=10,
         ),
         S.IN_REVIEW: State(
             label=_("Being investigated"),
             next_steps=_("An investigator is looking into your complaint."),
+            target_days=50,
         ),
         S.RESOLVED: State(
             label=_("Action taken"),

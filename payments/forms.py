@@ -3,31 +3,89 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
+from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from payments.models import COUNTER_METHODS, PaymentMethod
-from payments.money import format_cents, parse_amount
+from payments.money import (
+    MAX_AMOUNT_CENTS,
+    AmountRefused,
+    cents_as_typed,
+    format_cents,
+    parse_amount,
+)
 from portal.forms import PlainTextFormMixin
 
 
-class AmountField(forms.CharField):
-    """An amount typed in dollars and cents ("12.50"), cleaned to integer cents."""
+class AmountInput(forms.TextInput):
+    """A text box for an amount in dollars: shows integer cents back as "1,250.50"."""
 
-    default_error_messages = {
-        "invalid": _("Enter an amount in dollars and cents, like 12.50."),
-    }
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cents_as_typed(value)
+        return super().format_value(value)
+
+
+class AmountField(forms.CharField):
+    """An amount typed in dollars ("75", "75.00", "$75", "1,250.50"), cleaned to integer
+    cents and shown back in dollars. The one field for every amount a person types, in the
+    admin (`AmountFieldsAdminMixin`) and on the public pages.
+
+    Refusals say why (`payments.money.parse_amount`): not an amount, negative, more than two
+    decimals, more than `max_cents`.
+    """
+
+    widget = AmountInput
+
+    def __init__(self, *, max_cents: int = MAX_AMOUNT_CENTS, **kwargs):
+        self.max_cents = max_cents
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cents_as_typed(value)
+        return value
 
     def to_python(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
         value = super().to_python(value)
         if value in self.empty_values:
             return None
         try:
-            return parse_amount(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+            return parse_amount(value, max_cents=self.max_cents)
+        except AmountRefused as refusal:
+            raise forms.ValidationError(str(refusal), code="invalid") from None
+
+
+class AmountFieldsAdminMixin:
+    """For a ModelAdmin or inline: every integer column named `*_cents` is typed in dollars.
+
+    The label drops the "(cents)" of an old column name; the help text says the amount is in
+    dollars. Stored as integer cents, shown back as "1,250.50".
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name.endswith("_cents") and isinstance(db_field, models.IntegerField):
+            label = re.sub(r"\s*\((?:in )?cents\)\s*$", "", str(db_field.verbose_name))
+            return AmountField(
+                label=capfirst(label),
+                required=not db_field.blank,
+                help_text=db_field.help_text
+                or _("In dollars, for example 75.00 (75 means 75 dollars)."),
+                initial=db_field.default if isinstance(db_field.default, int) else None,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class FindInvoiceForm(forms.Form):

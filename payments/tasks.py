@@ -1,8 +1,11 @@
 """Celery tasks of payments: thin, named, ids in, safe to run twice."""
 
+import logging
+
 from celery import shared_task
 from django.core.exceptions import ObjectDoesNotExist
 
+from notifications.tasks import dispatch_pending
 from payments.services import (
     attempts_check_stale,
     intents_retry_pending,
@@ -10,6 +13,8 @@ from payments.services import (
     receipt_email_send,
     webhook_events_apply_waiting,
 )
+
+logger = logging.getLogger("payments")
 
 # Mail servers and providers fail transiently; a receipt is retried with backoff.
 _MAIL_ERRORS = (OSError,)
@@ -25,7 +30,15 @@ _MAIL_ERRORS = (OSError,)
     max_retries=8,
 )
 def email_receipt(receipt_id: int) -> bool:
-    """E-mail one receipt with its PDF; a receipt already e-mailed is not sent again."""
+    """Have the receipt's queued messages sent, and e-mail it with its PDF; a receipt already
+    e-mailed is not sent again."""
+    # The in-app and SMS messages were queued with the receipt, as pending rows: send them now
+    # rather than at the dispatcher's next sweep. (From here, not from the web request that
+    # settled the payment: one message to the broker per receipt, not two.)
+    try:
+        dispatch_pending.delay()
+    except Exception:
+        logger.warning("Could not enqueue the notification dispatcher; beat will run it.")
     try:
         return receipt_email_send(receipt_id=receipt_id)
     except ObjectDoesNotExist:

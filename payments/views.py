@@ -310,7 +310,6 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
             body, header, secret, stripe.Webhook.DEFAULT_TOLERANCE
         )
         payload = event_payload(body)
-        event, created = services.webhook_event_record(payload=payload)
     except stripe.SignatureVerificationError:
         logger.warning("Stripe webhook refused: bad or stale signature")
         return JsonResponse({"error": "invalid signature"}, status=400)
@@ -318,5 +317,5 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         # UnicodeDecodeError and json.JSONDecodeError are ValueErrors too.
         logger.warning("Stripe webhook refused: malformed payload")
         return JsonResponse({"error": "malformed payload"}, status=400)
-    event = services.webhook_event_apply(event_id=event.event_id, stored=None if created else event)
+    event = services.webhook_event_receive(payload=payload)
     return JsonResponse({"status": event.status}, status=_EVENT_STATUS_CODES.get(event.status, 200))

@@ -40,6 +40,8 @@ class DateRange(models.TextChoices):
 
     NOT_PAST = "not_past", _("Today or later")
     NOT_FUTURE = "not_future", _("Today or earlier")
+    FUTURE = "future", _("After today only")
+    PAST = "past", _("Before today only")
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -119,6 +121,11 @@ class Question(models.Model):
         blank=True,
         help_text=_("Number questions only."),
     )
+    whole_number = models.BooleanField(
+        _("whole numbers only"),
+        default=False,
+        help_text=_("Number questions only: refuse decimals (a number of employees, of vehicles)."),
+    )
     date_range = models.CharField(
         _("dates allowed"),
         max_length=12,
@@ -183,6 +190,11 @@ class Question(models.Model):
                 violation_error_message=_(
                     "Only a number question has a smallest or largest number."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=QuestionKind.NUMBER) | Q(whole_number=False),
+                name="cases_question_whole_number_on_numbers",
+                violation_error_message=_("Only a number question takes whole numbers only."),
             ),
             models.CheckConstraint(
                 condition=Q(kind=QuestionKind.DATE) | Q(date_range=""),

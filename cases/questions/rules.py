@@ -38,6 +38,8 @@ def _plain_number(value: Decimal) -> str:
 
 
 def _number_rule(question: Question) -> str:
+    if question.whole_number:
+        return _whole_number_rule(question)
     low, high = question.min_value, question.max_value
     if low is not None and high is not None:
         return _("Enter a number between %(min)s and %(max)s.") % {
@@ -51,11 +53,29 @@ def _number_rule(question: Question) -> str:
     return ""
 
 
+def _whole_number_rule(question: Question) -> str:
+    low, high = question.min_value, question.max_value
+    if low is not None and high is not None:
+        return _("Enter a whole number between %(min)s and %(max)s.") % {
+            "min": _plain_number(low),
+            "max": _plain_number(high),
+        }
+    if low is not None:
+        return _("Enter a whole number of %(min)s or more.") % {"min": _plain_number(low)}
+    if high is not None:
+        return _("Enter a whole number of %(max)s or less.") % {"max": _plain_number(high)}
+    return _("Enter a whole number, without decimals.")
+
+
 def _date_rule(question: Question) -> str:
     if question.date_range == DateRange.NOT_PAST:
         return _("The date must be today or in the future.")
     if question.date_range == DateRange.NOT_FUTURE:
         return _("The date must be today or in the past.")
+    if question.date_range == DateRange.FUTURE:
+        return _("The date must be after today.")
+    if question.date_range == DateRange.PAST:
+        return _("The date must be before today.")
     return ""
 
 
@@ -116,6 +136,8 @@ def _field(question: Question) -> forms.Field:
             max_length=LONG_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), **common
         )
     if kind == QuestionKind.NUMBER:
+        if question.whole_number:
+            return forms.IntegerField(**common)
         return forms.DecimalField(max_digits=14, decimal_places=2, **common)
     if kind == QuestionKind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
@@ -157,7 +179,7 @@ def stored_value(question: Question, value) -> object:
     if value in (None, "", [], ()):
         return None
     if question.kind == QuestionKind.NUMBER:
-        return str(Decimal(value).normalize()) if isinstance(value, Decimal) else str(value)
+        return _plain_number(Decimal(value)) if isinstance(value, Decimal) else str(value)
     if question.kind == QuestionKind.DATETIME:
         if isinstance(value, datetime.datetime):
             return timezone.localtime(value).isoformat(timespec="seconds")
@@ -229,7 +251,9 @@ def _check_type(question: Question, value) -> object:
         low, high = question.min_value, question.max_value
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(_number_rule(question))
-        return str(number.normalize())
+        if question.whole_number and number != number.to_integral_value():
+            raise ValueError(_number_rule(question))
+        return _plain_number(number)
     if kind == QuestionKind.DATETIME:
         try:
             moment = datetime.datetime.fromisoformat(str(value))
@@ -244,9 +268,13 @@ def _check_type(question: Question, value) -> object:
         except ValueError:
             raise ValueError(_("Enter a real date.")) from None
         today = timezone.localdate()
-        if (question.date_range == DateRange.NOT_PAST and day < today) or (
-            question.date_range == DateRange.NOT_FUTURE and day > today
-        ):
+        refused = {
+            DateRange.NOT_PAST: day < today,
+            DateRange.NOT_FUTURE: day > today,
+            DateRange.FUTURE: day <= today,
+            DateRange.PAST: day >= today,
+        }
+        if refused.get(question.date_range, False):
             raise ValueError(_date_rule(question))
         return day.isoformat()
     if kind == QuestionKind.YES_NO:

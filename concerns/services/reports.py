@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -18,14 +17,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.exceptions import ActionForbidden
-from cases.models import Case, CaseStatus
+from cases.models import CaseStatus
+from cases.participants import (
+    Participant,
+    participant_add,
+    participant_confirm,
+    participant_remove,
+)
+from cases.participation import FOLLOWER
 from cases.services import case_create, transition
 from concerns import notices
 from concerns.geo import agency_area
 from concerns.models import (
     MAX_PHOTOS,
     ConcernCategory,
-    ConcernFollower,
     ConcernPhoto,
     ConcernReport,
     Open311ApiKey,
@@ -33,7 +38,6 @@ from concerns.models import (
 )
 from concerns.photos import PhotoRejected, ProcessedPhoto, process_photo
 from concerns.services.held_photos import HeldPhoto, held_photo_processed, held_photos_release
-from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE
 from concerns.validators import clean_attributes, clean_description, clean_location, clean_text
 from concerns.workflow import KIND
 
@@ -178,13 +182,9 @@ def report_submit(
                 guest_phone=guest_phone,
                 department=category.department,
                 actor=reporter,
+                # Each category has its own target, in business days.
+                target_days=category.target_days,
             )
-            # The workflow has one target for every report; each category has its own.
-            # Only the due date is set here; status and events stay the case engine's.
-            case.due_date = timezone.localdate(case.submitted_at) + datetime.timedelta(
-                days=category.target_days
-            )
-            Case.objects.filter(pk=case.pk).update(due_date=case.due_date)
             report = ConcernReport.objects.create(
                 case=case,
                 category=category,
@@ -244,14 +244,11 @@ def _photo_store(*, report: ConcernReport, photo: ProcessedPhoto, position: int)
     return row
 
 
-def _has_verified_address(user) -> bool:
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
-
-
 def report_follow(
     *, report: ConcernReport, user=None, email: str = "", phone: str = "", language: str = ""
-) -> ConcernFollower | None:
-    """Add a person to the report's updates; return their follower row.
+) -> Participant | None:
+    """Add a person to the report's updates; return their follower row (a participant of
+    the report's case in the follower role, cases/participants.py).
 
     A signed-in `user`, or a guest's `email` and/or `phone`. Anyone can type anyone's address,
     so a follower is confirmed at once only when it is a signed-in person with a verified
@@ -261,49 +258,31 @@ def report_follow(
     has expired is replaced by a new one, with a new link); the report's own reporter needs
     no follower row (None is returned). Raises ValueError if there is nobody to tell.
     """
-    email = (email or "").strip()
-    phone = str(phone or "").strip()
-    if user is None and not email and not phone:
+    if user is None and not (email or "").strip() and not str(phone or "").strip():
         raise ValueError("A follower needs an account, an e-mail address or a phone number.")
-    if user is not None:
-        if report.case.applicant_id == user.pk:
-            return None
-        lookup = {"user": user}
-        email = phone = ""
-    elif email:
-        lookup = {"email__iexact": email}
-    else:
-        lookup = {"phone": phone}
-    confirmed_at = timezone.now() if user is not None and _has_verified_address(user) else None
+    if user is not None and report.case.applicant_id == user.pk:
+        return None
     with transaction.atomic():
-        # A change to the report locks it, then tells its followers: waiting here for the
-        # report keeps a follower from joining between the two.
+        # A change to the report locks it, then its case, then tells its followers: the
+        # same order here keeps a follower from joining between the two.
         ConcernReport.objects.select_for_update(no_key=True).filter(pk=report.pk).exists()
-        existing = report.followers.filter(**lookup).first()
-        if existing is not None:
-            expired = timezone.now() - FOLLOW_CONFIRM_MAX_AGE
-            if existing.confirmed_at is not None or existing.created_at > expired:
-                return existing
-            existing.delete()
-        try:
-            with transaction.atomic():
-                follower = ConcernFollower.objects.create(
-                    report=report,
-                    user=user,
-                    email=email,
-                    phone=phone,
-                    language=_current_language(),
-                    confirmed_at=confirmed_at,
-                )
-        except IntegrityError:
-            # Someone following at the same moment with the same address won the race.
-            return report.followers.filter(**lookup).first()
-        if follower.confirmed_at is None:
+        follower = participant_add(
+            case=report.case,
+            role=FOLLOWER,
+            user=user,
+            email=email,
+            phone=phone,
+            language=language,
+            # The report's own page confirms a follower (concerns:follow_confirm).
+            send_confirmation=False,
+        )
+        if follower is not None and follower.confirmed_at is None:
+            # Once per request: the message's dedupe key is the follower's.
             notices.notify_follow_confirm(follower, report)
     return follower
 
 
-def report_follow_confirm(*, follower: ConcernFollower) -> ConcernFollower:
+def report_follow_confirm(*, follower: Participant) -> Participant:
     """The owner of a follower's address opened the link we sent: tell them from now on.
 
     Confirming twice changes nothing. The caller has checked the signed link
@@ -311,19 +290,17 @@ def report_follow_confirm(*, follower: ConcernFollower) -> ConcernFollower:
     """
     with transaction.atomic():
         # The report first, as every change to who is told about it (see report_follow).
-        ConcernReport.objects.select_for_update(no_key=True).filter(pk=follower.report_id).exists()
-        ConcernFollower.objects.filter(pk=follower.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now()
-        )
-    follower.refresh_from_db()
-    return follower
+        ConcernReport.objects.select_for_update(no_key=True).filter(
+            case_id=follower.case_id
+        ).exists()
+        return participant_confirm(participant=follower)
 
 
 def report_unfollow(*, report: ConcernReport, user) -> int:
     """Stop telling `user` about `report`; return how many rows were removed (0 or 1)."""
     with transaction.atomic():
-        deleted, _detail = report.followers.filter(user=user).delete()
-    return deleted
+        ConcernReport.objects.select_for_update(no_key=True).filter(pk=report.pk).exists()
+        return participant_remove(case=report.case, role=FOLLOWER, user=user)
 
 
 def _reopen_deadline(report: ConcernReport) -> datetime.datetime | None:
@@ -376,13 +353,12 @@ def report_not_fixed(*, report: ConcernReport, reporter=None, guest: bool = Fals
             update_fields=["close_reason", "public_reason", "redirect_contact", "scheduled_for"]
         )
         # A signed-in reporter is recorded as the one who reopened it; a guest is the system.
-        event = transition(
+        transition(
             case=locked.case,
             to_status=CaseStatus.REOPENED,
             actor=None if guest else reporter,
             public_note=comment,
         )
-        notices.notify_followers_update(locked, event_id=event.pk, note=comment)
     report.refresh_from_db()
     return report
 

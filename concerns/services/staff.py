@@ -20,9 +20,16 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
 from cases.models import Case, CaseStatus, Department
+from cases.participants import (
+    Participant,
+    participants_copy,
+    participants_of,
+    participants_remove,
+)
+from cases.participation import FOLLOWER
 from cases.services import case_add_note, transition
 from concerns import notices
-from concerns.models import CloseReason, ConcernFollower, ConcernPhoto, ConcernReport
+from concerns.models import CloseReason, ConcernPhoto, ConcernReport
 from concerns.validators import clean_text
 
 PUBLIC_REASON_MAX_LENGTH = 2000
@@ -47,10 +54,10 @@ def _lock(report: ConcernReport) -> ConcernReport:
 
 
 def _move(locked: ConcernReport, *, to_status: str, actor, public_note: str, note: str):
-    """Transition the report's case as `actor`, with staff's note, and tell the followers."""
+    """Transition the report's case as `actor`, with staff's note; the case engine tells the
+    reporter and the followers (concerns/workflow.py)."""
     event = transition(case=locked.case, to_status=to_status, actor=actor, public_note=public_note)
     case_add_note(case=locked.case, author=actor, body=note)
-    notices.notify_followers_update(locked, event_id=event.pk, note=public_note)
     return event
 
 
@@ -203,41 +210,35 @@ def report_mark_duplicate(
     return report
 
 
-def _followers_move(*, source: ConcernReport, target: ConcernReport) -> list[ConcernFollower]:
+def _followers_move(*, source: ConcernReport, target: ConcernReport) -> list[Participant]:
     """Give `target` the followers of `source` (and its reporter); return the new rows."""
     people = [
-        ConcernFollower(
-            report=target,
-            user=follower.user,
-            email=follower.email,
-            phone=follower.phone,
-            language=follower.language,
-            confirmed_at=follower.confirmed_at,
-        )
-        for follower in source.followers.all()
+        follower
+        for follower in participants_of(case=source.case, role=FOLLOWER)
         if follower.user_id is None or follower.user_id != target.case.applicant_id
     ]
     case = source.case
+    now = timezone.now()
     if case.applicant_id is not None and case.applicant_id != target.case.applicant_id:
         people.append(
-            ConcernFollower(report=target, user_id=case.applicant_id, confirmed_at=timezone.now())
+            Participant(role=FOLLOWER, user_id=case.applicant_id, created_at=now, confirmed_at=now)
         )
     elif case.applicant_id is None and (case.guest_email or case.guest_phone):
         people.append(
-            ConcernFollower(
-                report=target,
+            Participant(
+                role=FOLLOWER,
                 email=case.guest_email,
                 phone=case.guest_phone,
                 language=case.language,
+                created_at=now,
                 # The reporter, already told about their own report: not a new address.
-                confirmed_at=timezone.now(),
+                confirmed_at=now,
             )
         )
-    before = set(target.followers.values_list("pk", flat=True))
     # Someone already following the original keeps their row (ON CONFLICT DO NOTHING).
-    ConcernFollower.objects.bulk_create(people, ignore_conflicts=True)
-    source.followers.all().delete()
-    return list(target.followers.exclude(pk__in=before).select_related("user"))
+    moved = participants_copy(case=target.case, people=people)
+    participants_remove(case=source.case, role=FOLLOWER)
+    return moved
 
 
 def report_reopen(*, report: ConcernReport, actor, note: str) -> ConcernReport:

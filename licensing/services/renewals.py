@@ -7,7 +7,7 @@ new expiry is its old expiry plus the term (renewing early never shortens the te
 paid for). Anything flagged (see `renewal_flags`) waits for a clerk.
 
 Who may act: the holder's account, or, for a license without an account, whoever opened the
-signed link (`by_link=True`, checked by the view with `licensing.renewal_links`).
+signed link (`by_link=True`, checked by the view with `licensing.services.renewal_links`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,14 @@ from licensing.exceptions import (
     RenewalNotOpen,
 )
 from licensing.fees import agency_today, end_of_agency_day, renewal_fee
-from licensing.models import Application, License, LicenseEvent, LicenseStatus
-from licensing.models_enforcement import Complaint, DisciplinaryAction
+from licensing.models import (
+    Application,
+    Complaint,
+    DisciplinaryAction,
+    License,
+    LicenseEvent,
+    LicenseStatus,
+)
 from licensing.selectors import questions_for
 from licensing.services._locks import lock_application
 from licensing.terms import expiry_date

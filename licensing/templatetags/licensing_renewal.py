@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 
-from licensing.renewal_links import renewal_link_url
+from licensing.services.renewal_links import renewal_link_url
 
 register = template.Library()
 

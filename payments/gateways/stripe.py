@@ -44,8 +44,9 @@ def event_payload(body: str) -> dict:
     """Parse a webhook body as the JSON object the event table can keep.
 
     Raises ValueError for anything else: not a JSON object, NaN or Infinity (not JSON, and
-    PostgreSQL refuses them), a NUL in any text (PostgreSQL's JSON cannot hold one), or
-    nesting deeper than any Stripe event.
+    PostgreSQL refuses them), a NUL in any text (PostgreSQL's JSON cannot hold one),
+    nesting deeper than any Stripe event, or an object that is no event (no id or type, or
+    no data object).
     """
     try:
         payload = json.loads(body, parse_constant=_refuse_constant)
@@ -65,6 +66,11 @@ def event_payload(body: str) -> dict:
             pending.extend((item, depth + 1) for item in [*value.keys(), *value.values()])
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
+    event_id, event_type, data = payload.get("id"), payload.get("type"), payload.get("data")
+    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str)):
+        raise ValueError("Not a Stripe event: no id or type.")
+    if not (isinstance(data, dict) and isinstance(data.get("object"), dict)):
+        raise ValueError("Not a Stripe event: no data object.")
     return payload
 
 

@@ -36,6 +36,7 @@ from payments.services.receipts import receipt_email_send
 from payments.services.refunds import refund_by_policy, refund_issue
 from payments.services.webhooks import (
     webhook_event_apply,
+    webhook_event_receive,
     webhook_event_record,
     webhook_events_apply_waiting,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "refund_by_policy",
     "refund_issue",
     "webhook_event_apply",
+    "webhook_event_receive",
     "webhook_event_record",
     "webhook_events_apply_waiting",
 ]

@@ -176,7 +176,18 @@ def settle_locked(
     payment.failure_reason = ""
     if method:
         payment.method = method
-    payment.save()
+    payment.save(
+        update_fields=[
+            "status",
+            "amount_cents",
+            "settled_at",
+            "settled_via",
+            "failure_reason",
+            "method",
+            "provider_payment_id",
+            "updated_at",
+        ]
+    )
     old_status = invoice.status
     invoice.amount_paid_cents += amount_cents
     if invoice.amount_paid_cents == invoice.total_cents:

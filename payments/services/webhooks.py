@@ -1,9 +1,13 @@
 """Stripe webhook events: stored by id, then applied once.
 
-The view verifies the signature, then calls `webhook_event_record` (its own transaction:
-the event is kept even if applying it fails, and a redelivery finds it) and
-`webhook_event_apply` (one transaction that locks the event row, then the invoice, then the
-payment; skipped for a redelivery whose stored row is already past applying). An event is
+The view verifies the signature, then calls `webhook_event_receive`. A redelivery of an
+event already applied is answered from its stored row (one indexed read: no transaction, no
+lock). A new event is stored and applied in one transaction: the INSERT of its row claims
+its id (a concurrent delivery of the same event waits for that transaction, then finds the
+row applied), and applying it (locking the invoice, then the payment) runs in a savepoint,
+so if applying fails the event is still kept as `received` and the next delivery applies it;
+a process killed half way commits nothing, and Stripe delivers the event again.
+`webhook_event_record` and `webhook_event_apply` do the same in two steps. An event is
 applied only while its row says `received` (or `waiting`), so redeliveries, even concurrent
 ones, change nothing; events out of order are safe because
 every handler only moves a payment forward from the state it expects (an `expired` after a
@@ -19,15 +23,17 @@ PAYMENTS_WEBHOOK_GRACE_MINUTES is listed in the reconciliation report.
 
 from __future__ import annotations
 
+import json
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from payments.gateways.stripe import state_from_session, stripe_id
 from payments.models import (
     GatewayIntent,
     IntentStatus,
+    Invoice,
     Payment,
     PaymentGateway,
     PaymentMethod,
@@ -52,28 +58,108 @@ EXPIRED = "checkout.session.expired"
 CHARGE_REFUNDED = "charge.refunded"
 
 
-def webhook_event_record(*, payload: dict) -> tuple[StripeEvent, bool]:
-    """Store a verified event by its id; return (event, created).
-
-    A redelivered event returns the stored row untouched. Raises ValueError if the payload
-    is not a Stripe event (no id or type, or no data object).
-    """
+def _checked(payload: dict) -> tuple[str, str]:
+    """The event's (id, type) as stored; ValueError if `payload` is not a Stripe event."""
     event_id, event_type = payload.get("id"), payload.get("type")
     data = payload.get("data")
     if not (isinstance(event_id, str) and event_id and isinstance(event_type, str)):
         raise ValueError("Not a Stripe event: no id or type.")
     if not (isinstance(data, dict) and isinstance(data.get("object"), dict)):
         raise ValueError("Not a Stripe event: no data object.")
+    return event_id[:255], event_type[:100]
+
+
+def webhook_event_record(*, payload: dict) -> tuple[StripeEvent, bool]:
+    """Store a verified event by its id; return (event, created).
+
+    A redelivered event returns the stored row untouched. Raises ValueError if the payload
+    is not a Stripe event (no id or type, or no data object).
+    """
+    event_id, event_type = _checked(payload)
     # No transaction around it: a repeat (half of Stripe's deliveries can be) is one indexed
     # read; a new event one INSERT in its own short transaction.
     return StripeEvent.objects.get_or_create(
-        event_id=event_id[:255],
+        event_id=event_id,
         defaults={
-            "type": event_type[:100],
+            "type": event_type,
             "livemode": bool(payload.get("livemode")),
             "payload": payload,
         },
     )
+
+
+def _stored(event_id: str) -> StripeEvent | None:
+    # Without the payload: a repeat needs only the outcome, and the payload is the row's bulk.
+    return StripeEvent.objects.defer("payload").filter(event_id=event_id).first()
+
+
+# The INSERT that claims a new event's id; nothing (and no error) if a row has it already.
+_INSERT_SQL = """
+INSERT INTO payments_stripeevent (event_id, type, livemode, payload, status, detail,
+                                  received_at)
+VALUES (%s, %s, %s, %s::jsonb, %s, '', %s)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING id
+"""
+
+
+def _store_and_apply(payload: dict, event_id: str, event_type: str) -> StripeEvent | None:
+    """Store and apply a new event in one transaction; None if it was stored already."""
+    event = StripeEvent(
+        event_id=event_id,
+        type=event_type,
+        livemode=bool(payload.get("livemode")),
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    failure = None
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_SQL,
+                [
+                    event.event_id,
+                    event.type,
+                    event.livemode,
+                    json.dumps(payload),
+                    event.status,
+                    event.received_at,
+                ],
+            )
+            inserted = cursor.fetchone()
+        if inserted is None:
+            return None
+        event.pk = inserted[0]
+        event._state.adding = False
+        try:
+            # A savepoint: if applying fails, the event is still kept, as `received`.
+            with transaction.atomic():
+                _apply_locked(event)
+        except Exception as error:
+            failure = error
+    if failure is not None:
+        raise failure
+    return event
+
+
+def webhook_event_receive(*, payload: dict) -> StripeEvent:
+    """Store a verified event by its id and apply it once; return it with its outcome in
+    `status` and `detail` (see `webhook_event_apply`).
+
+    A redelivery of an event already applied costs one indexed read; a new event is stored
+    and applied in one transaction (see the module). Raises ValueError if the payload is not
+    a Stripe event (no id or type, or no data object), and whatever applying it raised (the
+    event is then kept as `received`).
+    """
+    event_id, event_type = _checked(payload)
+    stored = _stored(event_id)
+    if stored is None:
+        event = _store_and_apply(payload, event_id, event_type)
+        if event is not None:
+            return _after_applying(event)
+        # Another delivery of the same event stored it first (and has committed).
+        stored = _stored(event_id)
+    return webhook_event_apply(event_id=event_id, stored=stored)
 
 
 def _outcome(event: StripeEvent, status: str, detail: str, *, invoice=None, payment=None) -> None:
@@ -86,31 +172,45 @@ def _outcome(event: StripeEvent, status: str, detail: str, *, invoice=None, paym
         event.invoice_id = payment.invoice_id
 
 
-def _payment_for_session(session: dict) -> Payment | None:
-    """The attempt a Checkout Session belongs to, if the session and its metadata agree."""
+def _lock_session_payment(session: dict) -> tuple[Invoice, Payment] | None:
+    """Lock the invoice, then the attempt, of a Checkout Session (one query each); None if
+    no attempt has the session or its metadata names another invoice."""
     session_id = session.get("id")
     if not isinstance(session_id, str) or not session_id:
         return None
-    payment = Payment.objects.filter(
-        gateway=PaymentGateway.STRIPE, provider_reference=session_id
-    ).first()
+    invoice = (
+        Invoice.objects.select_related("payer")
+        .select_for_update(of=("self",), no_key=True)
+        .filter(
+            pk__in=Payment.objects.filter(
+                gateway=PaymentGateway.STRIPE, provider_reference=session_id
+            ).values("invoice_id")[:1]
+        )
+        .first()
+    )
+    if invoice is None:
+        return None
+    payment = (
+        Payment.objects.select_for_update(no_key=True)
+        .filter(invoice_id=invoice.pk, gateway=PaymentGateway.STRIPE, provider_reference=session_id)
+        .first()
+    )
     if payment is None:
         return None
     metadata = session.get("metadata") or {}
     claimed = metadata.get("invoice_id") if isinstance(metadata, dict) else None
     if claimed is not None and str(claimed) != str(payment.invoice_id):
         return None
-    return payment
+    return invoice, payment
 
 
 def _apply_checkout(event: StripeEvent) -> None:
     session = event.payload["data"]["object"]
-    payment = _payment_for_session(session)
-    if payment is None:
+    locked = _lock_session_payment(session)
+    if locked is None:
         _outcome(event, StripeEventStatus.UNMATCHED, "No invoice of this portal has this checkout.")
         return
-    invoice = lock_invoice(payment.invoice_id)
-    payment = lock_payment(payment.pk)
+    invoice, payment = locked
     state = state_from_session(session)
 
     if event.type in (COMPLETED, ASYNC_SUCCEEDED):
@@ -288,19 +388,24 @@ _HANDLERS = {
 _APPLICABLE = (StripeEventStatus.RECEIVED, StripeEventStatus.WAITING)
 
 
+def _apply_locked(event: StripeEvent) -> None:
+    """Apply `event`, whose row the caller's transaction holds, and record the outcome."""
+    handler = _HANDLERS.get(event.type)
+    if handler is None:
+        _outcome(event, StripeEventStatus.IGNORED, "Not an event the portal acts on.")
+    else:
+        handler(event)
+    event.applied_at = timezone.now()
+    # Not the payload: it never changes, and rewriting it costs a JSON encoding.
+    event.save(update_fields=["status", "detail", "invoice", "payment", "applied_at"])
+
+
 def _apply_once(event_id: str) -> StripeEvent:
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update(no_key=True).get(event_id=event_id)
         if event.status not in _APPLICABLE:
             return event
-        handler = _HANDLERS.get(event.type)
-        if handler is None:
-            _outcome(event, StripeEventStatus.IGNORED, "Not an event the portal acts on.")
-        else:
-            handler(event)
-        event.applied_at = timezone.now()
-        # Not the payload: it never changes, and rewriting it costs a JSON encoding.
-        event.save(update_fields=["status", "detail", "invoice", "payment", "applied_at"])
+        _apply_locked(event)
     return event
 
 
@@ -316,15 +421,33 @@ def webhook_event_apply(*, event_id: str, stored: StripeEvent | None = None) -> 
     """
     if stored is not None and stored.status not in _APPLICABLE:
         return stored
-    event = _apply_once(event_id)
+    return _after_applying(_apply_once(event_id))
+
+
+def _after_applying(event: StripeEvent) -> StripeEvent:
     if event.status == StripeEventStatus.WAITING and _payment_for_charge(event) is not None:
         # The payment was settled while this event was being applied, and its settlement,
         # looking for waiting events before this one committed, did not see it: apply it now.
         # (One of the two always sees the other's commit; applying twice changes nothing.)
-        event = _apply_once(event_id)
+        event = _apply_once(event.event_id)
     if event.status in (StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED):
         logger.warning("Stripe event %s (%s): %s", event.event_id, event.type, event.status)
     return event
+
+
+_ANY_WAITING_SQL = """
+SELECT 1 FROM payments_stripeevent
+ WHERE status = 'waiting' AND payload -> 'data' -> 'object' ->> 'payment_intent' = %s
+ LIMIT 1
+"""
+
+
+def _any_waiting(provider_payment_id: str) -> bool:
+    # After every settled payment, and almost always none: one plain statement over the
+    # partial index of events needing attention, not a query built by the ORM.
+    with connection.cursor() as cursor:
+        cursor.execute(_ANY_WAITING_SQL, [provider_payment_id])
+        return cursor.fetchone() is not None
 
 
 def webhook_events_apply_waiting(*, provider_payment_id: str = "") -> int:
@@ -336,6 +459,8 @@ def webhook_events_apply_waiting(*, provider_payment_id: str = "") -> int:
     """
     waiting = StripeEvent.objects.filter(status=StripeEventStatus.WAITING)
     if provider_payment_id:
+        if not _any_waiting(provider_payment_id):
+            return 0
         waiting = waiting.filter(payload__data__object__payment_intent=provider_payment_id)
     applied = 0
     for event in waiting.order_by("received_at", "id"):

@@ -1,4 +1,3 @@
-import datetime
 import re
 
 import pytest
@@ -13,6 +12,7 @@ from cases.exceptions import (
     TransitionNotAllowed,
 )
 from cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from cases.service_levels import business_days_add
 from cases.workflow import APPLICANT, STAFF, SYSTEM
 from notifications.models import Notification
 from tests.accounts.factories import StaffFactory
@@ -44,7 +44,7 @@ def test_case_create_gives_a_reference_due_date_event_and_notice(resident, depar
     assert case.status == S.SUBMITTED
     assert case.department == department
     assert case.submitted_at is not None
-    assert case.due_date == today + datetime.timedelta(days=30)
+    assert case.due_date == business_days_add(start=today, days=30)  # business days
     assert case.closed_at is None
     event = CaseEvent.objects.get(case=case)
     assert (event.kind, event.audience, event.actor, event.to_status) == (
@@ -184,7 +184,7 @@ def test_draft_has_a_reference_but_no_submission_until_sent(resident):
     draft.refresh_from_db()
     assert draft.status == S.SUBMITTED
     assert draft.submitted_at is not None
-    assert draft.due_date == timezone.localdate() + datetime.timedelta(days=30)
+    assert draft.due_date == business_days_add(start=timezone.localdate(), days=30)
     event = draft.events.get()
     assert (event.kind, event.from_status, event.to_status) == ("submitted", "draft", "submitted")
     assert _notifications(draft, "cases/submitted").count() == 2
@@ -549,4 +549,6 @@ def test_a_service_may_set_the_target_of_the_draft_it_submits(resident):
 
     # then
     draft.refresh_from_db()
-    assert draft.due_date == timezone.localdate(draft.submitted_at) + datetime.timedelta(days=10)
+    assert draft.due_date == business_days_add(
+        start=timezone.localdate(draft.submitted_at), days=10
+    )

@@ -52,6 +52,28 @@ def test_get_unknown_kind():
             {"states": {S.SUBMITTED: State(label="?", final=True, waiting=True)}},
             "cannot be final and waiting",
         ),
+        (
+            {"states": {S.SUBMITTED: State(label="?", target_days=-2)}},
+            "target of 'submitted' cannot be negative",
+        ),
+        (
+            {
+                "states": {
+                    S.SUBMITTED: State(label="?"),
+                    S.CLOSED: State(label="Done", final=True, target_days=3),
+                }
+            },
+            "only an open status has a target; 'closed' is final",
+        ),
+        (
+            {
+                "states": {
+                    S.SUBMITTED: State(label="?"),
+                    S.AWAITING_INFO: State(label="Tell us", waiting=True, target_days=3),
+                }
+            },
+            "only an open status has a target; 'awaiting_info' is waiting",
+        ),
         ({"event_kinds": {"note": EventKind(label="Note")}}, "engine's own"),
         ({"event_kinds": {"Bad Kind": EventKind(label="?")}}, "lower-case slug"),
         ({"event_kinds": {"odd": EventKind(label="?", audiences={"mayor"})}}, "needs audiences"),

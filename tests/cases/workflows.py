@@ -1,7 +1,8 @@
 """Throw-away workflows for tests of the case engine (and of anything showing cases).
 
 `TEST_PERMIT` exercises every kind of move: staff-only, applicant-only, shared, system-only,
-internal (non-public), final states, drafts and reopening. `TEST_REPORT` allows anonymous
+internal (non-public), final states, drafts and reopening; it has a contractor, told of
+inspections with the applicant. `TEST_REPORT` allows anonymous
 cases. `TEST_REVIEWED` has parallel reviews (work items) joined by its rule: all approved,
 approved; any rejected, back to the resident for corrections. Register them with the
 `case_workflows` fixture from tests/cases/conftest.py, or call `register_test_workflows()`
@@ -10,6 +11,7 @@ from another test package's conftest.
 
 from cases import events
 from cases.models import CaseStatus as S
+from cases.participation import CONTRACTOR, CONTRACTOR_ROLE, Participation
 from cases.work_items import work_items_closed
 from cases.workflow import (
     APPLICANT,
@@ -33,12 +35,23 @@ TEST_PERMIT = Workflow(
         events.REMINDER_SENT: events.REMINDER_SENT_KIND,
         events.UPDATE: events.UPDATE_KIND,
         # A kind of this workflow's own.
-        "inspection": events.EventKind(label="Inspection"),
+        "inspection": events.EventKind(label="Inspection", text="Inspection on {inspection_on}."),
     },
+    # A contractor works on the permit; the applicant and the contractor hear of inspections
+    # (in the engine's words for any event of a workflow's own).
+    participation=Participation(
+        roles={CONTRACTOR: CONTRACTOR_ROLE},
+        notices={"inspection": {APPLICANT: "cases/event", CONTRACTOR: "cases/event"}},
+    ),
     states={
         S.DRAFT: State(label="Not sent yet", next_steps="Finish and send your application."),
-        S.SUBMITTED: State(label="Received", next_steps="A clerk will check it within 5 days."),
-        S.IN_REVIEW: State(label="Being reviewed", next_steps="We are reviewing it."),
+        # Stage targets in business days (the whole case: target_days above).
+        S.SUBMITTED: State(
+            label="Received", next_steps="A clerk will check it within 5 days.", target_days=5
+        ),
+        S.IN_REVIEW: State(
+            label="Being reviewed", next_steps="We are reviewing it.", target_days=10
+        ),
         S.AWAITING_INFO: State(
             label="We need more information", next_steps="Reply below.", waiting=True
         ),
@@ -48,7 +61,9 @@ TEST_PERMIT = Workflow(
         ),
         S.WITHDRAWN: State(label="Withdrawn", next_steps="Nothing more will happen.", final=True),
         S.CANCELLED: State(label="Cancelled", next_steps="The fee was not paid.", final=True),
-        S.REOPENED: State(label="Reopened", next_steps="We are looking at it again."),
+        S.REOPENED: State(
+            label="Reopened", next_steps="We are looking at it again.", target_days=3
+        ),
     },
     transitions=[
         Transition(S.DRAFT, S.SUBMITTED, actors={APPLICANT, STAFF}, label="Send"),

@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 
-from concerns import notices, services
+from cases import notices
+from concerns import services
 from concerns.models import ConcernReport
 from notifications.models import Notification
 from tests.accounts.factories import UserFactory
@@ -29,13 +30,13 @@ def test_two_reports_whose_reporters_follow_each_other_change_at_once(
     # Each transaction pauses after the reporter's case changed and before the follower is
     # told: without the accounts locked first, each would hold one account and wait for the
     # other's.
-    send = notices._send_to_follower
+    send = notices.participant_send
 
     def slow_send(*args, **kwargs):
         time.sleep(0.3)
         return send(*args, **kwargs)
 
-    monkeypatch.setattr(notices, "_send_to_follower", slow_send)
+    monkeypatch.setattr(notices, "participant_send", slow_send)
 
     def act(i: int) -> str:
         if i == 0:
@@ -61,13 +62,13 @@ def test_a_follow_waits_for_a_change_in_progress_on_the_report(category, report_
     # moved the case, before it reads the followers it will tell.
     ann, ben = UserFactory(), UserFactory()
     report = make_report(category=category, answers={"size": "small"}, reporter=ann)
-    notify_followers_update = notices.notify_followers_update
+    participants_told = notices.participants_told
 
-    def slow_notify_followers_update(*args, **kwargs):
+    def slow_participants_told(*args, **kwargs):
         time.sleep(0.6)
-        notify_followers_update(*args, **kwargs)
+        return participants_told(*args, **kwargs)
 
-    monkeypatch.setattr(notices, "notify_followers_update", slow_notify_followers_update)
+    monkeypatch.setattr(notices, "participants_told", slow_participants_told)
     finished = []
 
     def act(i: int) -> None:

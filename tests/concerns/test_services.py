@@ -11,8 +11,10 @@ from PIL import Image
 
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
 from cases.models import Case, CaseEvent
+from cases.participants import Participant
+from cases.service_levels import business_days_add
 from concerns import selectors, services
-from concerns.models import ConcernFollower, ConcernPhoto, ConcernReport
+from concerns.models import ConcernPhoto, ConcernReport
 from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 from notifications.models import Notification
 from tests.accounts.factories import StaffFactory, UserFactory
@@ -58,7 +60,7 @@ def test_signed_in_resident_reports_a_problem(category, resident):
         False,
     )
     assert case.department.code == "PUBLIC_WORKS"
-    assert case.due_date == today + datetime.timedelta(days=5)
+    assert case.due_date == business_days_add(start=today, days=5)  # business days
     assert report.attributes == {"size": "large", "lane": "left"}
     assert report.requested_at == case.submitted_at
     assert templates_sent(recipient=resident) == [
@@ -88,7 +90,7 @@ def test_category_target_days_set_the_due_date_and_its_department_the_routing(db
 
     # then
     assert report.case.department == parks
-    assert report.case.due_date == timezone.localdate() + datetime.timedelta(days=14)
+    assert report.case.due_date == business_days_add(start=timezone.localdate(), days=14)
 
 
 @pytest.mark.parametrize(
@@ -377,7 +379,7 @@ def test_following_again_after_the_link_expired_sends_a_new_link(category):
     # given: a request nobody confirmed, older than its link
     report = make_report(category=category, answers={"size": "small"})
     stale = services.report_follow(report=report, email="guest@example.org")
-    ConcernFollower.objects.filter(pk=stale.pk).update(
+    Participant.objects.filter(pk=stale.pk).update(
         created_at=timezone.now() - FOLLOW_CONFIRM_MAX_AGE - datetime.timedelta(minutes=1)
     )
 
@@ -574,7 +576,7 @@ def test_a_duplicate_hands_its_followers_and_reporter_to_the_original(
         "Follow that report for updates."
     )
     assert duplicate.followers.count() == 0
-    followers = ConcernFollower.objects.filter(report=original)
+    followers = original.followers
     assert sorted(str(f.user_id or f.email) for f in followers) == sorted(
         [
             str(both.pk),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseStatus, Department
+from cases.service_levels import business_days_add
 from cases.workflow import get_workflow
 from licensing import services
 from licensing.exceptions import DisciplineRefused
@@ -89,7 +90,7 @@ def test_a_resident_files_a_complaint_as_a_case_linked_to_the_license(
     assert case.status == CaseStatus.SUBMITTED
     assert case.applicant == resident
     assert case.department == department
-    assert case.due_date == timezone.localdate() + datetime.timedelta(days=60)
+    assert case.due_date == business_days_add(start=timezone.localdate(), days=60)
     assert complaint.license == license
     assert complaint.details == "Left a leak behind."
     assert complaint.occurred_on == datetime.date(2026, 5, 1)

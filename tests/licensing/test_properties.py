@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cases.questions.models import Question
 from licensing.models import Application, Complaint
-from licensing.renewal_links import renewal_link_token
+from licensing.services.renewal_links import renewal_link_token
 from licensing.verification import verify_token
 from tests.accounts.factories import UserFactory
 from tests.hostile import fuzz, keeps_what_was_typed, no_server_error, params

@@ -14,7 +14,7 @@ from licensing import services
 from licensing.fees import agency_today
 from licensing.models import Application, LicenseEvent
 from licensing.reminders import SOURCE_KEY
-from licensing.renewal_links import renewal_link_token
+from licensing.services.renewal_links import renewal_link_token
 from notifications.models import Notification, ReminderRule
 from notifications.services import notifications_dispatch, reminders_run
 from payments.models import Payment

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.links import LinkScope, issue_link
 from licensing import services
 from licensing.models import Application
-from licensing.renewal_links import renewal_guest_token, renewal_link_token
+from licensing.services.renewal_links import renewal_guest_token, renewal_link_token
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from cases.tokens import guest_token as case_token
 from licensing import services as licensing
-from licensing.renewal_links import renewal_guest_token, renewal_link_token
+from licensing.services.renewal_links import renewal_guest_token, renewal_link_token
 from licensing.verification import verify_token
 from payments.tokens import guest_token as invoice_token
 from tests.cases.factories import CaseFactory

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import permissions
 from cases import selectors as case_selectors
 from cases import services as case_services
-from cases.admin import AssignedToMeFilter
-from cases.admin import assign_to_me as cases_assign_to_me
+from cases.admin.queue import AssignedToMeFilter
+from cases.admin.queue import assign_to_me as cases_assign_to_me
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm, StaffNoteForm
 from cases.models import Case

@@ -80,7 +80,9 @@ class LicenseType(TimeStampedModel):
         _("renewal opens (days before expiry)"), default=90
     )
     grace_days = models.PositiveSmallIntegerField(_("grace period after expiry (days)"), default=30)
-    review_target_days = models.PositiveSmallIntegerField(_("review target (days)"), default=30)
+    review_target_days = models.PositiveSmallIntegerField(
+        _("review target (business days)"), default=30
+    )
     auto_approve_renewals = models.BooleanField(
         _("approve clean renewals automatically"), default=False
     )
@@ -506,12 +508,3 @@ class LicenseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.license_id}: {self.kind} ({self.expires_on})"
-
-
-# Enforcement's tables live in their own module; imported here so `licensing.models` names
-# every model of the app.
-from licensing.models_enforcement import (  # noqa: E402, F401
-    Complaint,
-    DisciplinaryAction,
-    DisciplinaryActionKind,
-)

@@ -1,5 +1,5 @@
 """Enforcement's tables: complaints against licensees and the disciplinary actions staff
-record. Part of `licensing.models` (which imports them); kept apart to keep that module short.
+record.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import TimeStampedModel
-from licensing.models import License
+from licensing.models.licenses import License
 
 
 class Complaint(TimeStampedModel):

@@ -2,7 +2,7 @@
 page) and the register of disciplinary actions, which are recorded from the license's page
 (`LicenseAdmin.discipline_view`) through `licensing.services`.
 
-Registered on import by licensing/admin.py.
+Registered on import by the `licensing.admin` package.
 """
 
 from __future__ import annotations

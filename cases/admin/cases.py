@@ -1,4 +1,4 @@
-"""The staff back office for cases: queues, assignment, status changes, notes and messages.
+"""The staff back office for cases: the queue, assignment, status changes, notes and messages.
 
 Nothing here writes a case directly: the change page is read-only, and its forms post to
 small admin views that call `cases.services`. Status changes offer only the moves the
@@ -10,13 +10,19 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors, services
+from cases.admin.queue import (
+    AssignedToMeFilter,
+    KindFilter,
+    OverdueFilter,
+    StatusFilter,
+    assign_to_me,
+)
 from cases.exceptions import (
     ActionForbidden,
     CaseError,
@@ -26,121 +32,7 @@ from cases.exceptions import (
     TransitionRefused,
 )
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
-from cases.links import GuestLink
-from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, Department, StaffMembership
-from cases.workflow import registered_workflows
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    """Overdue or on time; a changelist of another model says how to reach its case.
-
-    Subclasses set `prefix` to the path to the case (e.g. "case__").
-    """
-
-    title = _("overdue")
-    parameter_name = "overdue"
-    prefix = ""
-
-    def overdue_condition(self):
-        return selectors.overdue_filter(prefix=self.prefix)
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("On time"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(self.overdue_condition())
-        if self.value() == "no":
-            return queryset.exclude(self.overdue_condition())
-        return queryset
-
-
-class KindFilter(admin.SimpleListFilter):
-    """Services from the workflow registry (no DISTINCT query over every case)."""
-
-    title = _("service")
-    parameter_name = "kind"
-
-    def lookups(self, request, model_admin):
-        return [(workflow.kind, workflow.name) for workflow in registered_workflows()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(kind=self.value()) if self.value() else queryset
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """Statuses the workflows declare, by their staff label (with the service's filter, only
-    that service's statuses)."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        kind = request.GET.get(KindFilter.parameter_name, "")
-        labels: dict[str, list[str]] = {}
-        for workflow in registered_workflows():
-            if kind and workflow.kind != kind:
-                continue
-            for code, state in workflow.states.items():
-                label = str(state.label_for_staff)
-                if label not in labels.setdefault(code, []):
-                    labels[code].append(label)
-        return [(code, " / ".join(names)) for code, names in sorted(labels.items())]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-class AssignedToMeFilter(admin.SimpleListFilter):
-    """Assigned to me, to nobody, or to anybody; every queue's one assignment filter.
-
-    Subclasses set `prefix` to the path to the case (e.g. "case__").
-    """
-
-    title = _("assignment")
-    parameter_name = "mine"
-    prefix = ""
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("none", _("Unassigned")), ("any", _("Assigned"))]
-
-    def queryset(self, request, queryset):
-        field = f"{self.prefix}assignee"
-        if self.value() == "me":
-            return queryset.filter(**{field: request.user})
-        if self.value() in ("none", "any"):
-            return queryset.filter(**{f"{field}__isnull": self.value() == "none"})
-        return queryset
-
-
-def assign_to_me(model_admin, request, cases) -> None:
-    """Every queue's "Assign to me" action: each of `cases` becomes the user's own, in
-    primary-key order, through `case_assign` (which checks their role); the message says how
-    many were assigned and how many their role does not let them take."""
-    assigned = refused = 0
-    for case in cases.order_by("pk"):
-        try:
-            services.case_assign(case=case, assignee=request.user, actor=request.user)
-        except CaseError:
-            refused += 1
-        else:
-            assigned += 1
-    model_admin.message_user(
-        request,
-        ngettext("%(count)d case assigned to you.", "%(count)d cases assigned to you.", assigned)
-        % {"count": assigned},
-    )
-    if refused:
-        model_admin.message_user(
-            request,
-            ngettext(
-                "%(count)d case not assigned: your staff role does not allow it.",
-                "%(count)d cases not assigned: your staff role does not allow it.",
-                refused,
-            )
-            % {"count": refused},
-            level=messages.WARNING,
-        )
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -442,70 +334,3 @@ class CaseAdmin(admin.ModelAdmin):
             return self._rerender(request, case, error=error, message_form=form)
         messages.success(request, gettext("Message sent to the resident."))
         return self._back(case)
-
-
-class StaffMembershipInline(admin.TabularInline):
-    model = StaffMembership
-    fields = ["user", "role"]
-    autocomplete_fields = ["user"]
-    extra = 0
-
-
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
-    search_fields = ["name", "code"]
-    ordering = ["name"]
-    inlines = [StaffMembershipInline]
-
-
-@admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
-    """Who holds which role where; what each role may do is in cases/permissions.py."""
-
-    list_display = ["user", "role", "department"]
-    list_filter = ["role", "department"]
-    list_select_related = ["user", "department"]
-    search_fields = ["user__email", "user__full_name"]
-    autocomplete_fields = ["user"]
-
-
-@admin.register(GuestLink)
-class GuestLinkAdmin(admin.ModelAdmin):
-    """Links sent to guests: who got one for what, until when; staff can withdraw them.
-
-    Read-only: a link is issued by its service and only ever revoked (the token itself is
-    not stored, so nothing here opens anything)."""
-
-    list_display = ["scope", "target_type", "target_id", "email", "created_at", "expires_at"]
-    list_filter = ["scope", "target_type", "revoked_reason"]
-    search_fields = ["email", "=target_id"]
-    readonly_fields = [
-        "scope",
-        "target_type",
-        "target_id",
-        "email",
-        "phone",
-        "page",
-        "created_at",
-        "expires_at",
-        "revoked_at",
-        "revoked_reason",
-        "last_used_at",
-    ]
-    exclude = ["token_hash"]
-    actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description=_("Withdraw the selected links"), permissions=["change"])
-    def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_reason=GuestLink.RevokedReason.STAFF
-        )
-        text = ngettext("%(count)d link withdrawn.", "%(count)d links withdrawn.", count)
-        messages.success(request, text % {"count": count})

@@ -1,5 +1,4 @@
-"""The staff back office for concern reports: the triage queue and its working forms,
-categories with their questions, canned responses and Open311 API keys.
+"""The triage queue of concern reports and its working forms.
 
 The report page is read-only; its forms post to small admin views that each call one
 service (start work, close with a public reason, mark as duplicate, route, assign, message
@@ -18,15 +17,15 @@ from django.views.decorators.http import require_POST
 
 from cases import permissions
 from cases import services as case_services
-from cases.admin import AssignedToMeFilter
-from cases.admin import OverdueFilter as CaseOverdueFilter
+from cases.admin.queue import AssignedToMeFilter
+from cases.admin.queue import OverdueFilter as CaseOverdueFilter
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm
 from cases.forms import StaffNoteForm as CaseNoteForm
 from cases.models import Department
-from cases.questions.admin import QuestionInline
 from cases.selectors import staff_timeline
 from concerns import selectors, services
+from concerns.admin.photos import ConcernPhotoInline
 from concerns.forms import (
     StaffCannedMessageForm,
     StaffCloseForm,
@@ -34,108 +33,7 @@ from concerns.forms import (
     StaffNoteForm,
     StaffRouteForm,
 )
-from concerns.models import (
-    CannedResponse,
-    ConcernCategory,
-    ConcernPhoto,
-    ConcernReport,
-    Open311ApiKey,
-)
-
-
-@admin.register(ConcernCategory)
-class ConcernCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "group", "department", "target_days", "active"]
-    list_filter = ["active", "group", "department"]
-    search_fields = ["name", "name_es", "code", "keywords", "keywords_es", "group"]
-    ordering = ["group", "order", "name"]
-    inlines = [QuestionInline]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "name",
-                    "code",
-                    "group",
-                    "description",
-                    "keywords",
-                    "keywords_es",
-                    "order",
-                ]
-            },
-        ),
-        (
-            _("In Spanish"),
-            {
-                "fields": ["name_es", "group_es", "description_es"],
-                "description": _("Left empty, Spanish readers see the English."),
-            },
-        ),
-        (
-            _("Handling"),
-            {
-                "fields": [
-                    "department",
-                    "target_days",
-                    "active",
-                    "location_required",
-                    "photo_required",
-                ]
-            },
-        ),
-    ]
-
-    def has_delete_permission(self, request, obj=None):
-        # Reports keep their category: make it inactive instead.
-        return False
-
-
-@admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
-    list_display = ["title", "close_reason", "active", "order"]
-    list_filter = ["active", "close_reason"]
-    search_fields = ["title", "body"]
-
-
-@admin.register(Open311ApiKey)
-class Open311ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "requests_per_minute", "created_at", "last_used_at", "state"]
-    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
-    fields = ["name", "requests_per_minute", *readonly_fields]
-    actions = ["revoke"]
-
-    @admin.display(description=_("state"))
-    def state(self, api_key):
-        return gettext("Active") if api_key.is_active else gettext("Revoked")
-
-    def has_delete_permission(self, request, obj=None):
-        # Reports made with a key point to it: revoke instead.
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        issued, raw_key = services.api_key_issue(
-            name=obj.name, requests_per_minute=obj.requests_per_minute, actor=request.user
-        )
-        obj.pk, obj.prefix, obj.created_at = issued.pk, issued.prefix, issued.created_at
-        self.message_user(
-            request,
-            gettext(
-                "The key for %(name)s is %(key)s. Copy it now and send it safely: it will not "
-                "be shown again."
-            )
-            % {"name": issued.name, "key": raw_key},
-            messages.WARNING,
-        )
-
-    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
-    def revoke(self, request, queryset):
-        for api_key in queryset.order_by("pk"):
-            services.api_key_revoke(api_key=api_key, actor=request.user)
-        self.message_user(request, gettext("The selected keys are revoked."))
+from concerns.models import ConcernReport
 
 
 class OverdueFilter(CaseOverdueFilter):
@@ -157,61 +55,6 @@ class StatusFilter(admin.SimpleListFilter):
 
 class MineFilter(AssignedToMeFilter):
     prefix = "case__"
-
-
-class ConcernPhotoInline(admin.TabularInline):
-    model = ConcernPhoto
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = ["position", "preview", "width", "height", "public"]
-    readonly_fields = ["position", "preview", "width", "height", "public"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("photo"))
-    def preview(self, photo):
-        if not photo.public:
-            return gettext("Hidden from the public")
-        url = reverse("concerns:photo", args=[photo.report.case.reference, photo.position])
-        return format_html('<a href="{url}"><img src="{url}" alt="" width="160"></a>', url=url)
-
-
-@admin.register(ConcernPhoto)
-class ConcernPhotoAdmin(admin.ModelAdmin):
-    """Photos, to hide one that shows a face, a number plate or anything private."""
-
-    list_display = ["__str__", "report", "position", "width", "height", "public"]
-    list_filter = ["public"]
-    list_select_related = ["report__case"]
-    search_fields = ["=report__case__reference"]
-    fields = ["report", "position", "width", "height", "size", "public", "created_at"]
-    readonly_fields = fields
-    actions = ["hide", "show"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _set(self, request, queryset, *, public: bool) -> None:
-        for photo in queryset.select_related("report").order_by("pk"):
-            services.photo_set_public(photo=photo, public=public, actor=request.user)
-
-    @admin.action(description=_("Hide from the public"), permissions=["change"])
-    def hide(self, request, queryset):
-        self._set(request, queryset, public=False)
-        self.message_user(request, gettext("The selected photos are hidden from the public."))
-
-    @admin.action(description=_("Show to the public"), permissions=["change"])
-    def show(self, request, queryset):
-        self._set(request, queryset, public=True)
-        self.message_user(request, gettext("The selected photos are shown to the public."))
 
 
 @admin.register(ConcernReport)

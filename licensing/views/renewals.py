@@ -3,8 +3,8 @@
 The same three pages serve both: the details and attestations (one form), "check and pay",
 and the status page. A signed-in holder reaches them by the renewal's reference; a holder
 without an account by the signed link of their reminder, which starts the renewal and then
-hands over to a signed link of the renewal itself (`renewal_links`), so the status page still
-opens after the renewal has moved the license's expiry on.
+hands over to a signed link of the renewal itself (`licensing.services.renewal_links`), so
+the status page still opens after the renewal has moved the license's expiry on.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from cases.models import CaseStatus
 from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
 from cases.views import link_problem
-from licensing import renewal_links, selectors, services
+from licensing import selectors, services
 from licensing.exceptions import (
     AlreadyPaid,
     ApplicationChanged,
@@ -38,6 +38,7 @@ from licensing.exceptions import (
 from licensing.fees import renewal_fee
 from licensing.forms import RenewalForm
 from licensing.models import Application
+from licensing.services import renewal_links
 from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable
 from payments.gateways import GatewayError
 from payments.services import payment_attempt_start

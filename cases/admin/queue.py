@@ -1,0 +1,123 @@
+"""What every service's back-office queue shares: the overdue, kind, status and "assigned to me"
+filters, and the "Assign to me" action. Licensing and concerns use them on their own queues.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from cases import selectors, services
+from cases.exceptions import CaseError
+from cases.workflow import registered_workflows
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Overdue or on time; a changelist of another model says how to reach its case.
+
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
+    """
+
+    title = _("overdue")
+    parameter_name = "overdue"
+    prefix = ""
+
+    def overdue_condition(self):
+        return selectors.overdue_filter(prefix=self.prefix)
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(self.overdue_condition())
+        if self.value() == "no":
+            return queryset.exclude(self.overdue_condition())
+        return queryset
+
+
+class KindFilter(admin.SimpleListFilter):
+    """Services from the workflow registry (no DISTINCT query over every case)."""
+
+    title = _("service")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(workflow.kind, workflow.name) for workflow in registered_workflows()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Statuses the workflows declare, by their staff label (with the service's filter, only
+    that service's statuses)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        kind = request.GET.get(KindFilter.parameter_name, "")
+        labels: dict[str, list[str]] = {}
+        for workflow in registered_workflows():
+            if kind and workflow.kind != kind:
+                continue
+            for code, state in workflow.states.items():
+                label = str(state.label_for_staff)
+                if label not in labels.setdefault(code, []):
+                    labels[code].append(label)
+        return [(code, " / ".join(names)) for code, names in sorted(labels.items())]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    """Assigned to me, to nobody, or to anybody; every queue's one assignment filter.
+
+    Subclasses set `prefix` to the path to the case (e.g. "case__").
+    """
+
+    title = _("assignment")
+    parameter_name = "mine"
+    prefix = ""
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("none", _("Unassigned")), ("any", _("Assigned"))]
+
+    def queryset(self, request, queryset):
+        field = f"{self.prefix}assignee"
+        if self.value() == "me":
+            return queryset.filter(**{field: request.user})
+        if self.value() in ("none", "any"):
+            return queryset.filter(**{f"{field}__isnull": self.value() == "none"})
+        return queryset
+
+
+def assign_to_me(model_admin, request, cases) -> None:
+    """Every queue's "Assign to me" action: each of `cases` becomes the user's own, in
+    primary-key order, through `case_assign` (which checks their role); the message says how
+    many were assigned and how many their role does not let them take."""
+    assigned = refused = 0
+    for case in cases.order_by("pk"):
+        try:
+            services.case_assign(case=case, assignee=request.user, actor=request.user)
+        except CaseError:
+            refused += 1
+        else:
+            assigned += 1
+    model_admin.message_user(
+        request,
+        ngettext("%(count)d case assigned to you.", "%(count)d cases assigned to you.", assigned)
+        % {"count": assigned},
+    )
+    if refused:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(count)d case not assigned: your staff role does not allow it.",
+                "%(count)d cases not assigned: your staff role does not allow it.",
+                refused,
+            )
+            % {"count": refused},
+            level=messages.WARNING,
+        )
