@@ -81,7 +81,7 @@ QUESTIONS_ES = {
     ("streetlight", "pole_number"): ("Número del poste, si lo puede ver", []),
     ("streetlight", "problem"): (
         "¿Qué le pasa?",
-        ["Está apagada de noche", "Parpadea", "Está encendida de día"],
+        ["Está apagado de noche", "Parpadea", "Está encendido de día"],
     ),
     ("graffiti", "surface"): (
         "¿Dónde está?",
