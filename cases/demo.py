@@ -2,12 +2,23 @@
 
 The demo clerk works every department's cases and is also the cashier (takes counter
 payments, refunds); the demo inspector reaches the cases assigned to them. The
-administrator is a superuser and needs no role. See cases/permissions.py for the rights.
+administrator is a superuser and needs no role for their rights, but holds the supervisor
+role across the agency so that overdue cases are escalated to someone (cases/escalations.py).
+See cases/permissions.py for the rights.
+
+`as_of(day)` lets other apps' demo data be sent in the past, so the queues show overdue
+cases with a timeline that agrees.
 """
 
 from __future__ import annotations
 
-from accounts.demo import CLERK, INSPECTOR
+import contextlib
+import datetime
+from unittest import mock
+
+from django.utils import timezone
+
+from accounts.demo import ADMINISTRATOR, CLERK, INSPECTOR
 from accounts.models import User
 from cases.models import StaffRole
 from cases.staffing import staff_membership_grant
@@ -15,7 +26,17 @@ from cases.staffing import staff_membership_grant
 ROLES = {
     CLERK.email: [StaffRole.CLERK, StaffRole.CASHIER],
     INSPECTOR.email: [StaffRole.INSPECTOR],
+    ADMINISTRATOR.email: [StaffRole.SUPERVISOR],
 }
+
+
+@contextlib.contextmanager
+def as_of(day: datetime.date):
+    """Demo data only: what is created inside happens at 9:00 on `day`, agency time (cases
+    sent, their stages and due dates, their timeline). Never for anything but seed_demo."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
 
 
 def seed() -> None:

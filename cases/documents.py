@@ -26,8 +26,6 @@ import filetype
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from cases.exceptions import DocumentRejected
 from cases.images import JPEG_FORMATS, MAX_PIXELS, ImageRefused, image_decode, image_encode
@@ -152,6 +150,10 @@ def _checked_pdf(upload) -> bytes:
         ),
         code="pdf_unreadable",
     )
+    # Imported here: pypdf (with the cryptography it decrypts with) is a large import that
+    # only an upload needs.
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
@@ -191,6 +193,8 @@ def _has_active_content(root) -> bool:
     /JavaScript), so what is checked is what a viewer would see. Stream contents (page
     drawing, images) are not decoded; their dictionaries are checked.
     """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     seen: set[tuple[int, int]] = set()
     pending = [root]
     visited = 0

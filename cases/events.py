@@ -1,9 +1,9 @@
 """Kinds of timeline event: what each records, who may read it, and how it reads.
 
-The engine writes seven kinds itself on every case (`CORE_EVENT_KINDS`: submission, status
-change, assignment, internal note, message, reply, document). A workflow declares any other
-kind it records in its `event_kinds` (a payment, a reminder, an inspection result, a public
-update), usually by reusing one of the standard kinds below. The database accepts an event
+The engine writes eight kinds itself on every case (`CORE_EVENT_KINDS`: submission, status
+change, assignment, internal note, message, reply, document, escalation). A workflow declares
+any other kind it records in its `event_kinds` (a payment, a reminder, an inspection result, a
+public update), usually by reusing one of the standard kinds below. The database accepts an event
 only if its case's workflow declares its kind for its audience (the `DeclaredEventKind`
 table, kept in step with these declarations; see cases/declarations.py).
 
@@ -106,6 +106,18 @@ NOTE = "note"
 MESSAGE = "message"
 REPLY = "reply"
 DOCUMENT_ADDED = "document_added"
+ESCALATED = "escalated"
+
+
+def _escalated_text(payload) -> str:
+    from django.utils.translation import gettext
+
+    values = {"date": display_value("due_date", payload.get("due_date"))}
+    if payload.get("supervisors"):
+        values["names"] = payload["supervisors"]
+        return gettext("Overdue since %(date)s: told %(names)s.") % values
+    return gettext("Overdue since %(date)s: no supervisor to tell.") % values
+
 
 CORE_EVENT_KINDS: dict[str, EventKind] = {
     SUBMITTED: EventKind(label=_("Submitted"), recordable=False),
@@ -118,6 +130,11 @@ CORE_EVENT_KINDS: dict[str, EventKind] = {
     ),
     DOCUMENT_ADDED: EventKind(
         label=_("Document added"), audiences=PRIVATE_AUDIENCES, recordable=False
+    ),
+    # The case went past a due date and its department's supervisors were told
+    # (cases/escalations.py; payload: due_date, status, supervisors).
+    ESCALATED: EventKind(
+        label=_("Escalated"), audiences={STAFF}, text=_escalated_text, recordable=False
     ),
 }
 

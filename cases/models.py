@@ -371,6 +371,7 @@ class CaseEventKind(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     UPDATE = "update", _("Update")
+    ESCALATED = "escalated", _("Escalated")
 
 
 class CaseEventAudience(models.TextChoices):

@@ -13,6 +13,7 @@ Template keys (templates in templates/notifications/cases/<key>/):
 ``cases/reply_received``  to staff (see below): the resident replied
 ``cases/document_received`` to staff: the resident added a document to a sent case
 ``cases/sent_back``       to staff: the resident sent the case back (e.g. with what was asked)
+``cases/escalated``       to supervisors: the case is overdue (sent by cases/escalations.py)
 
 Participants are told what their workflow declares for each kind of event
 (cases/participation.py): exactly the confirmed participants of the roles told of the kind,

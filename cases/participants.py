@@ -171,8 +171,10 @@ def participants_told(*, case, kind: str, audience: str) -> list[tuple[Participa
     """Who is told of an event of `kind` for `audience` on `case`, each with the message
     template their role gets: the confirmed participants of the roles the workflow tells of
     `kind` (cases/participation.py), without those whose role may not read the event (a
-    follower is never told of a private event). In primary-key order, so transactions telling
-    the same people lock their rows in the same order."""
+    follower is never told of a private event). A person in two roles told of it (an
+    applicant who is also the contractor) is told once, in the role they took first. In
+    primary-key order, so transactions telling the same people lock their rows in the same
+    order."""
     workflow = case.workflow
     if workflow is None:
         return []
@@ -186,7 +188,19 @@ def participants_told(*, case, kind: str, audience: str) -> list[tuple[Participa
         .select_related("user")
         .order_by("pk")
     )
-    return [(person, told[person.role]) for person in people]
+    result, seen = [], set()
+    for person in people:
+        keys = (
+            {("user", person.user_id)}
+            if person.user_id is not None
+            else {("email", person.email.lower()), ("phone", str(person.phone))}
+            - {("email", ""), ("phone", "")}
+        )
+        if keys & seen:
+            continue
+        seen |= keys
+        result.append((person, told[person.role]))
+    return result
 
 
 def participant_for_confirm_token(*, token: str) -> Participant:

@@ -17,3 +17,11 @@ def sweep_orphaned_documents() -> int:
     return stored_files_sweep(
         directory="cases", model=CaseDocument, field="file", older_than=SWEEP_GRACE
     )
+
+
+@shared_task(name="cases.escalate_overdue", ignore_result=True, acks_late=True)
+def escalate_overdue() -> int:
+    """Tell supervisors about overdue cases, once per case per stage."""
+    from cases.escalations import escalations_run
+
+    return escalations_run()

@@ -6,14 +6,18 @@ Everything is created only if missing, so running it again changes nothing.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import CLERK, CLERKS, INSPECTORS, RESIDENT
 from accounts.models import User
 from accounts.services import staff_group_ensure
 from cases import permissions
+from cases.demo import as_of
 from cases.models import Department
 from cases.questions.models import Question
 from concerns import services
@@ -295,6 +299,9 @@ CANNED = [
     ),
 ]
 
+# Demo reports sent this many days ago (by their index in REPORTS), overdue by now.
+OVERDUE_DAYS_AGO = {1: 21, 2: 12}
+
 # Reports to show on the map: category, description, address, latitude, longitude.
 REPORTS = [
     (
@@ -444,8 +451,12 @@ def _reports() -> None:
         category = ConcernCategory.objects.get(code=code)
         if category.photo_required:
             category.photo_required = False  # demo reports have no photo files
-        reports.append(
-            services.report_submit(
+        # The first reports were sent weeks ago and nobody took them up: the queue shows
+        # them overdue, and the escalation run tells the supervisors.
+        days_ago = OVERDUE_DAYS_AGO.get(index)
+        sent = timezone.localdate() - datetime.timedelta(days=days_ago or 0)
+        with as_of(sent) if days_ago else contextlib.nullcontext():
+            report = services.report_submit(
                 category=category,
                 description=description,
                 address=address,
@@ -455,7 +466,7 @@ def _reports() -> None:
                 reporter=resident if index == 0 else None,
                 guest_email="" if index == 0 else f"neighbor{index}@example.org",
             )
-        )
+        reports.append(report)
     if clerk is not None and permissions.can(clerk, permissions.MOVE, reports[-1].case):
         services.report_close(
             report=reports[-1],

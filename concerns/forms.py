@@ -27,6 +27,7 @@ from concerns.models import (
 )
 from portal.forms import PlainTextFormMixin
 from portal.localized import localized
+from portal.setup_forms import GroupChoiceMixin, code_from_name, refuse_doubled_code
 
 # The columns the addresses go to (the case's guest_email and the follower's email) are
 # models.EmailField's 254 characters; forms.EmailField alone would let 320 through.
@@ -402,3 +403,66 @@ class StaffRouteForm(forms.Form):
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+
+
+class ConcernCategoryForm(GroupChoiceMixin, forms.ModelForm):
+    """A category as its administrator sets it up: the code filled from the name when left
+    empty (an Open311 service code: letters, digits, "_"), the group chosen from those in use
+    or added on purpose."""
+
+    group_field = "group"
+    new_group_field = "new_group"
+    group_required = False
+
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    new_group = forms.CharField(
+        label=_("or a new group"),
+        required=False,
+        max_length=100,
+        help_text=_("Only for a group that does not exist yet: residents see it as a heading."),
+    )
+
+    class Meta:
+        model = ConcernCategory
+        fields = [
+            "name",
+            "name_es",
+            "code",
+            "group",
+            "group_es",
+            "description",
+            "description_es",
+            "keywords",
+            "keywords_es",
+            "order",
+            "department",
+            "target_days",
+            "active",
+            "location_required",
+            "photo_required",
+        ]
+        error_messages = {
+            "code": {"unique": _("Another category has this code: choose another.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["group"].help_text = _(
+            "Groups categories on the report page: choose one, or add a new one."
+        )
+        self.group_choices_set(ConcernCategory.objects.values_list("group", flat=True))
+
+    def clean_code(self):
+        return refuse_doubled_code((self.cleaned_data.get("code") or "").strip().lower())
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name") or ""
+        if not cleaned.get("code") and name and "code" not in self.errors:
+            others = ConcernCategory.objects.exclude(pk=self.instance.pk).values_list(
+                "code", flat=True
+            )
+            cleaned["code"] = code_from_name(name, taken=others, max_length=64, separator="_")
+        self.group_clean(cleaned)
+        return cleaned

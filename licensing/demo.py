@@ -483,6 +483,7 @@ def _license_type(row) -> None:
             "auto_approve_renewals": auto,
             "keywords": KEYWORDS.get(code, ("", ""))[0],
             "keywords_es": KEYWORDS.get(code, ("", ""))[1],
+            "published_at": timezone.now(),
         },
     )
     if not created:

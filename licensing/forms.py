@@ -6,12 +6,14 @@ services; views put a refused answer's message back on its field.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -21,6 +23,7 @@ from licensing.models import Application, DisciplinaryActionKind, LicenseType
 from payments.forms import AmountField
 from portal.forms import PlainTextFormMixin
 from portal.localized import localized
+from portal.setup_forms import GroupChoiceMixin, code_from_name, refuse_doubled_code
 
 
 class TypeSearchForm(forms.Form):
@@ -268,7 +271,137 @@ class LookupForm(forms.Form):
     )
     type = forms.ModelChoiceField(
         label=_("Type of license"),
-        queryset=LicenseType.objects.order_by("name").only("pk", "name"),
+        queryset=LicenseType.objects.filter(published_at__isnull=False)
+        .order_by("name")
+        .only("pk", "name"),
         required=False,
         empty_label=_("Any type"),
     )
+
+
+# Words a license number prefix is not made from ("Mobile pet grooming license" -> MPG).
+_PREFIX_SKIPPED_WORDS = {"a", "an", "and", "for", "license", "licence", "of", "or", "the", "to"}
+
+
+def taken_prefixes(*, exclude_pk=None) -> set[str]:
+    """Prefixes no new type may take: other types' and the portal's own references'."""
+    from cases.references import RESERVED_PREFIXES
+    from cases.workflow import registered_workflows
+
+    others = LicenseType.objects.exclude(pk=exclude_pk).values_list("number_prefix", flat=True)
+    return {*others, *RESERVED_PREFIXES, *(w.prefix for w in registered_workflows())}
+
+
+def prefix_suggest(name: str, *, taken: set[str]) -> str:
+    """A free prefix made from `name`: its words' initials ("Mobile pet grooming" -> MPG),
+    lengthened from the last word, then numbered by letter, until no other type uses it."""
+    words = [
+        word
+        for word in re.findall(r"[a-z]+", slugify(name).replace("-", " "))
+        if word not in _PREFIX_SKIPPED_WORDS
+    ] or ["license"]
+    base = "".join(word[0] for word in words).upper()[:8]
+    tail = words[-1][1:].upper()
+    while len(base) < 2 and tail:
+        base, tail = base + tail[0], tail[1:]
+    base = base.ljust(2, "X")
+    candidate = base
+    while candidate in taken and tail and len(candidate) < 8:
+        candidate, tail = candidate + tail[0], tail[1:]
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    while candidate in taken:
+        candidate = base[:7] + next(letters)
+    return candidate
+
+
+class LicenseTypeForm(GroupChoiceMixin, forms.ModelForm):
+    """A license type as its administrator sets it up: the code and the number prefix made
+    from the name when left empty, a category chosen from those in use or added on purpose,
+    fees in dollars. The model's own checks (reserved prefixes, formats) run as well."""
+
+    category = forms.ChoiceField(label=_("Profession or category"), required=False)
+    application_fee_cents = AmountField(
+        label=_("Application fee"), help_text=_("In dollars, for example 75.00.")
+    )
+    renewal_fee_cents = AmountField(
+        label=_("Renewal fee"), help_text=_("In dollars, for example 60.00.")
+    )
+    late_fee_cents = AmountField(
+        label=_("Late fee"),
+        initial=0,
+        help_text=_("In dollars, added to a renewal paid after the license expires."),
+    )
+    new_category = forms.CharField(
+        label=_("or a new category"),
+        required=False,
+        max_length=100,
+        help_text=_("Only for a group that does not exist yet: residents see it as a heading."),
+    )
+
+    class Meta:
+        model = LicenseType
+        fields = [
+            "name",
+            "name_es",
+            "code",
+            "number_prefix",
+            "category",
+            "category_es",
+            "active",
+            "description",
+            "description_es",
+            "eligibility",
+            "eligibility_es",
+            "keywords",
+            "keywords_es",
+            "application_fee_cents",
+            "renewal_fee_cents",
+            "late_fee_cents",
+            "term_months",
+            "renewal_window_days",
+            "grace_days",
+            "review_target_days",
+            "auto_approve_renewals",
+        ]
+        error_messages = {
+            "code": {"unique": _("Another license type has this code: choose another.")},
+            "number_prefix": {
+                "unique": _("Another license type uses this prefix: choose another.")
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("code", "number_prefix"):
+            if name in self.fields:
+                self.fields[name].required = False
+        self.fields["category"].help_text = self._meta.model._meta.get_field("category").help_text
+        self.group_choices_set(LicenseType.objects.values_list("category", flat=True))
+
+    def clean_code(self):
+        return refuse_doubled_code((self.cleaned_data.get("code") or "").strip().lower())
+
+    def clean_number_prefix(self):
+        prefix = (self.cleaned_data.get("number_prefix") or "").strip().upper()
+        if prefix and not re.fullmatch(r"[A-Z]{2,8}", prefix):
+            raise forms.ValidationError(_("Enter 2 to 8 capital letters, like MPG."))
+        return prefix
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name") or ""
+        if not cleaned.get("code") and name and "code" not in self.errors:
+            others = LicenseType.objects.exclude(pk=self.instance.pk).values_list("code", flat=True)
+            cleaned["code"] = code_from_name(name, taken=others, max_length=50)
+        taken = taken_prefixes(exclude_pk=self.instance.pk)
+        prefix = cleaned.get("number_prefix")
+        if not prefix and name and "number_prefix" not in self.errors:
+            cleaned["number_prefix"] = prefix_suggest(name, taken=taken)
+        elif prefix in taken:
+            self.add_error(
+                "number_prefix",
+                _("%(prefix)s is already used; for example %(free)s is free.")
+                % {"prefix": prefix, "free": prefix_suggest(name or prefix, taken=taken)},
+            )
+        self.group_clean(cleaned)
+        return cleaned

@@ -14,13 +14,10 @@ import base64
 import functools
 import mimetypes
 
-import qrcode
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from licensing.models import License
 from licensing.verification import verify_url
@@ -37,6 +34,8 @@ def qr_svg(data: str) -> str:
     both are valid QR and make the code many times faster to draw than the library's own SVG
     image, which matters because a certificate is drawn at each download.
     """
+    import qrcode  # here, not at start-up: see `certificate_pdf`
+
     code = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=0
     )
@@ -101,6 +100,11 @@ def certificate_context(license: License) -> dict:
 
 def certificate_pdf(*, license: License, language: str | None = None) -> bytes:
     """Return the PDF certificate of `license`, in `language` (default: the active language)."""
+    # Imported here, as qrcode is in `qr_svg`: WeasyPrint is the portal's largest import, and
+    # a web worker that never draws a certificate should not carry it.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     with translation.override(language or translation.get_language()):
         html = render_to_string("licensing/pdf/certificate.html", certificate_context(license))
     # Only data: URIs, as for receipts; tagged, so screen readers read it in order.

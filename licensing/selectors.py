@@ -33,12 +33,17 @@ from portal.services_catalogue import Searchable
 SERVICE_NAME = _("Licenses")
 
 
+def _types_open() -> QuerySet[LicenseType]:
+    """Types residents see: published (not a draft) and open for applications."""
+    return LicenseType.objects.filter(active=True, published_at__isnull=False)
+
+
 def license_types_open(*, query: str = "") -> list[LicenseType]:
     """Types open for applications, by category and name; with a query, those found by it
     as the service search finds them (name, category, description and keywords in English
     and Spanish, no case or accents, light stems: see portal.search_terms)."""
     types = sorted(
-        LicenseType.objects.filter(active=True),
+        _types_open(),
         key=lambda t: (localized(t, "category").casefold(), localized(t, "name").casefold()),
     )
     wanted = query_stems(query)
@@ -67,7 +72,7 @@ def _search_texts(license_type: LicenseType) -> tuple[str, ...]:
 def license_types_searchable() -> list[Searchable]:
     """The types open for applications as the portal's service search finds them (by name,
     category, description and keywords in English and Spanish), in one query."""
-    types = LicenseType.objects.filter(active=True).only(
+    types = _types_open().only(
         "code",
         "name",
         "name_es",
@@ -93,9 +98,7 @@ def license_types_searchable() -> list[Searchable]:
 
 def license_type_open(*, code: str) -> LicenseType:
     try:
-        return LicenseType.objects.prefetch_related("documents", "questions").get(
-            code=code, active=True
-        )
+        return _types_open().prefetch_related("documents", "questions").get(code=code)
     except LicenseType.DoesNotExist:
         raise Http404("No such license type.") from None
 

@@ -15,8 +15,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from payments.models import Receipt
 
@@ -51,6 +49,11 @@ def receipt_context(receipt: Receipt) -> dict:
 
 def receipt_pdf(*, receipt: Receipt, language: str | None = None) -> bytes:
     """Return the PDF of `receipt`, in `language` (default: the active language)."""
+    # Imported here: WeasyPrint (with its fonts and image libraries) is the largest import
+    # of the portal, and a web worker that never draws a receipt should not carry it.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     with translation.override(language or translation.get_language()):
         html = render_to_string("payments/pdf/receipt.html", receipt_context(receipt))
     # Only data: URIs: a receipt never reaches out to the network or the disk. Tagged, so

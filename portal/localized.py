@@ -45,3 +45,24 @@ def localized_entry(values: dict, key: str, *, language: str | None = None) -> s
         if translated and str(translated).strip():
             return str(translated)
     return str(values.get(key, "") or "")
+
+
+def translated_fields(model) -> list[str]:
+    """The columns of `model` with a twin per translated language (`name` with `name_es`)."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return [
+        name
+        for name in sorted(names, key=[f.name for f in model._meta.concrete_fields].index)
+        if all(f"{name}_{language}" in names for language in TRANSLATED_LANGUAGES)
+    ]
+
+
+def missing_translations(obj, *, language: str = TRANSLATED_LANGUAGES[0]) -> list[str]:
+    """The names (as the admin labels them) of `obj`'s texts written in English and not yet in
+    `language`: what a reader of that language would see in English."""
+    missing = []
+    for name in translated_fields(type(obj)):
+        english = str(getattr(obj, name, "") or "").strip()
+        if english and not is_translated(obj, name, language=language):
+            missing.append(str(type(obj)._meta.get_field(f"{name}_{language}").verbose_name))
+    return missing

@@ -451,6 +451,12 @@ CELERY_BEAT_SCHEDULE["cases-sweep-orphaned-documents"] = {
     "task": "cases.sweep_orphaned_documents",
     "schedule": 24 * 60 * 60.0,
 }
+# Overdue cases are told to their department's supervisors once per stage
+# (cases/escalations.py): every hour of the working day, at twenty to.
+CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
+    "task": "cases.escalate_overdue",
+    "schedule": crontab(minute=40, hour="6-20"),
+}
 CELERY_BEAT_SCHEDULE["concerns-sweep-orphaned-photos"] = {
     "task": "concerns.sweep_orphaned_photos",
     "schedule": 24 * 60 * 60.0,

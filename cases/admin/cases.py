@@ -17,11 +17,14 @@ from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors, services
 from cases.admin.queue import (
+    DUE_ORDERING,
     AssignedToMeFilter,
     KindFilter,
     OverdueFilter,
+    ServiceLevelList,
     StatusFilter,
     assign_to_me,
+    service_level_html,
 )
 from cases.exceptions import (
     ActionForbidden,
@@ -33,6 +36,7 @@ from cases.exceptions import (
 )
 from cases.forms import StaffAssignForm, StaffMessageForm, StaffNoteForm, StaffTransitionForm
 from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
+from cases.participants import Participant, roles_of
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -85,8 +89,40 @@ class CaseMessageInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("author")
 
 
+class CaseParticipantInline(ReadOnlyInline):
+    """Who is on the case and is told what concerns them (cases/participation.py)."""
+
+    model = Participant
+    verbose_name_plural = _("people on this case")
+    fields = ["role_label", "person", "language", "created_at", "confirmed_at"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the case sees who is on it: the role table decides, not a model
+        # permission of its own (without a case: the inline's rows, always one case's).
+        if obj is None:
+            return permissions.is_active_staff(request.user)
+        return permissions.can(request.user, permissions.VIEW, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case", "user")
+
+    @admin.display(description=_("role"))
+    def role_label(self, participant):
+        role = roles_of(participant.case).get(participant.role)
+        return role.label if role is not None else participant.role
+
+    @admin.display(description=_("person"))
+    def person(self, participant):
+        if participant.user_id is not None:
+            return str(participant.user)
+        return " · ".join(
+            part for part in (participant.name, participant.email, str(participant.phone)) if part
+        )
+
+
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ServiceLevelList, admin.ModelAdmin):
     change_form_template = "cases/admin/case_change_form.html"
     list_display = [
         "reference",
@@ -126,7 +162,18 @@ class CaseAdmin(admin.ModelAdmin):
         ),
         (
             _("Dates"),
-            {"fields": ["submitted_at", "due_date", "closed_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "service_level",
+                    "submitted_at",
+                    "due_date",
+                    "stage_due_date",
+                    "paused_at",
+                    "closed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
     readonly_fields = [
@@ -140,13 +187,16 @@ class CaseAdmin(admin.ModelAdmin):
         "guest_email",
         "guest_phone",
         "anonymous",
+        "service_level",
         "submitted_at",
         "due_date",
+        "stage_due_date",
+        "paused_at",
         "closed_at",
         "created_at",
         "updated_at",
     ]
-    inlines = [CaseEventInline, CaseDocumentInline, CaseMessageInline]
+    inlines = [CaseParticipantInline, CaseEventInline, CaseDocumentInline, CaseMessageInline]
 
     class Media:
         css = {"all": ["cases/admin.css"]}
@@ -176,15 +226,13 @@ class CaseAdmin(admin.ModelAdmin):
     def contact(self, case):
         return case.contact_name
 
-    @admin.display(description=_("due"), ordering="due_date")
+    @admin.display(description=_("due"), ordering=DUE_ORDERING)
     def due(self, case):
-        if case.due_date is None:
-            return "-"
-        if case.is_overdue:
-            return format_html(
-                '<span class="case-overdue">{} ({})</span>', case.due_date, gettext("overdue")
-            )
-        return case.due_date
+        return service_level_html(case)
+
+    @admin.display(description=_("service level"))
+    def service_level(self, case):
+        return service_level_html(case)
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

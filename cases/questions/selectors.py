@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from cases.questions.models import DocumentRequirement, Question, QuestionKind
+from portal.localized import missing_translations
 
 
 def questions_of(*, owner: models.Model, for_renewal: bool | None = False) -> list[Question]:
@@ -26,3 +27,14 @@ def documents_of(*, owner: models.Model, required: bool | None = None) -> list[D
     if required is not None:
         requirements = requirements.filter(required=required)
     return list(requirements)
+
+
+def missing_spanish_of(*, owner: models.Model) -> list[str]:
+    """What of `owner`'s questions and documents a Spanish reader would read in English:
+    "“Do you groom in a vehicle?”: question in Spanish", one line per text."""
+    lines = []
+    rows = [*Question.objects.of(owner), *DocumentRequirement.objects.of(owner)]
+    for row in rows:
+        for name in missing_translations(row):
+            lines.append(f"“{row}”: {name}")
+    return lines

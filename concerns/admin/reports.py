@@ -10,14 +10,18 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases import permissions
 from cases import services as case_services
-from cases.admin.queue import AssignedToMeFilter
+from cases.admin.queue import (
+    DUE_ORDERING_FROM_ROW,
+    AssignedToMeFilter,
+    ServiceLevelList,
+    service_level_html,
+)
 from cases.admin.queue import OverdueFilter as CaseOverdueFilter
 from cases.exceptions import CaseError
 from cases.forms import StaffAssignForm
@@ -58,7 +62,8 @@ class MineFilter(AssignedToMeFilter):
 
 
 @admin.register(ConcernReport)
-class ConcernReportAdmin(admin.ModelAdmin):
+class ConcernReportAdmin(ServiceLevelList, admin.ModelAdmin):
+    service_level_path = "case"
     change_form_template = "concerns/admin/report_change_form.html"
     list_display = [
         "reference",
@@ -102,7 +107,7 @@ class ConcernReportAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         # New and reopened first, then overdue, then the rest by due date.
-        return ["triage_rank", "case__due_date", "requested_at"]
+        return ["triage_rank", DUE_ORDERING_FROM_ROW, "requested_at"]
 
     def has_add_permission(self, request):
         return False
@@ -137,16 +142,9 @@ class ConcernReportAdmin(admin.ModelAdmin):
     def assignee(self, report):
         return report.case.assignee or "-"
 
-    @admin.display(description=_("due"), ordering="case__due_date")
+    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
     def due(self, report):
-        case = report.case
-        if case.due_date is None:
-            return "-"
-        if case.is_overdue:
-            return format_html(
-                '<span class="case-overdue">{} ({})</span>', case.due_date, gettext("overdue")
-            )
-        return case.due_date
+        return service_level_html(report.case)
 
     @admin.display(description=_("answers"))
     def answers(self, report):

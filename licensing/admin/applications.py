@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions
+from cases.admin.queue import DUE_ORDERING_FROM_ROW, ServiceLevelList, service_level_html
 from cases.exceptions import CaseError
 from cases.questions.summary import answer_rows
 from cases.selectors import overdue_filter
@@ -48,7 +49,8 @@ class OverdueFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ServiceLevelList, admin.ModelAdmin):
+    service_level_path = "case"
     change_form_template = "licensing/admin/application_change_form.html"
     list_display = [
         "reference",
@@ -105,7 +107,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                     output_field=IntegerField(),
                 )
             )
-            .order_by("queue_rank", "case__due_date", "-created_at")
+            .order_by("queue_rank", DUE_ORDERING_FROM_ROW, "-created_at")
         )
 
     def has_add_permission(self, request):
@@ -125,12 +127,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     def status(self, application):
         return application.case.status_label
 
-    @admin.display(description=_("due"), ordering="case__due_date")
+    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
     def due(self, application):
-        case = application.case
-        if case.is_overdue and case.status in OPEN_STATUSES:
-            return format_html("<strong>{} ({})</strong>", case.due_date, _("overdue"))
-        return case.due_date
+        return service_level_html(application.case)
 
     @admin.display(description=_("assignee"), ordering="case__assignee__full_name")
     def assignee(self, application):

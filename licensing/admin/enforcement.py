@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cases.admin.queue import DUE_ORDERING_FROM_ROW, ServiceLevelList, service_level_html
 from licensing.models import Complaint, DisciplinaryAction
 
 
@@ -41,9 +42,10 @@ class DisciplinaryActionInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ServiceLevelList, admin.ModelAdmin):
     """Complaints to investigate; the work itself (status, notes, messages) is the case's."""
 
+    service_level_path = "case"
     list_display = ["reference", "license", "status", "due", "created_at"]
     list_filter = ["case__status"]
     list_select_related = ["case", "license"]
@@ -69,9 +71,9 @@ class ComplaintAdmin(admin.ModelAdmin):
     def status(self, complaint):
         return complaint.case.status_label
 
-    @admin.display(description=_("due"), ordering="case__due_date")
+    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
     def due(self, complaint):
-        return complaint.case.due_date
+        return service_level_html(complaint.case)
 
     @admin.display(description=_("case"))
     def case_link(self, complaint):

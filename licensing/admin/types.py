@@ -1,52 +1,232 @@
-"""License types as data: what residents read (in English and Spanish), the words they are
-found by, fees, term and renewal, with the shared questions and document requirements inline.
+"""License types as data, set up by an administrator in one pass: what residents read (in
+English and Spanish, side by side), the words they are found by, fees in dollars, term and
+renewal, with the shared questions and document requirements inline; a preview of the
+resident's pages in either language; a draft until it is published.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.questions.admin import DocumentRequirementInline, QuestionInline
+from cases.questions.admin import DocumentRequirementInline, QuestionInline, QuestionsAdminMixin
+from cases.questions.selectors import missing_spanish_of
+from licensing import services
+from licensing.forms import LicenseTypeForm
 from licensing.models import LicenseType
+from licensing.views.preview import license_type_preview, preview_language
+from payments.forms import AmountFieldsAdminMixin
+from payments.money import format_cents
+from portal.localized import missing_translations
+
+# What every application asks on its "About you" page, before the type's own questions.
+STANDARD_QUESTIONS = (
+    _("Full name"),
+    _("Business or trading name"),
+    _("Business name"),
+    _("E-mail address"),
+    _("Email"),
+    _("Phone number"),
+    _("Phone"),
+    _("Address"),
+)
+
+
+class LicenseQuestionInline(QuestionInline):
+    standard_questions = STANDARD_QUESTIONS
+
+
+class PublishedFilter(admin.SimpleListFilter):
+    title = _("publication")
+    parameter_name = "published"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Published")), ("no", _("Draft"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(published_at__isnull=self.value() == "no")
+        return queryset
 
 
 @admin.register(LicenseType)
-class LicenseTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "code", "fee", "term_months", "active"]
-    list_filter = ["category", "active", "auto_approve_renewals"]
+class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin):
+    form = LicenseTypeForm
+    list_display = ["name", "category", "code", "fee", "term_months", "publication_state", "active"]
+    list_filter = [PublishedFilter, "category", "active", "auto_approve_renewals"]
     search_fields = ["name", "name_es", "category", "code", "keywords", "keywords_es"]
     prepopulated_fields = {"code": ["name"]}
-    inlines = [DocumentRequirementInline, QuestionInline]
-    fieldsets = [
-        (None, {"fields": ["name", "code", "number_prefix", "category", "active"]}),
-        (_("What residents read"), {"fields": ["description", "eligibility"]}),
-        (
-            _("In Spanish"),
-            {
-                "fields": ["name_es", "category_es", "description_es", "eligibility_es"],
-                "description": _("Left empty, Spanish readers see the English."),
-            },
-        ),
-        (_("Words it is found by"), {"fields": ["keywords", "keywords_es"]}),
-        (
-            _("Fees (in cents)"),
-            {"fields": ["application_fee_cents", "renewal_fee_cents", "late_fee_cents"]},
-        ),
-        (
-            _("Term and renewal"),
-            {
-                "fields": [
-                    "term_months",
-                    "renewal_window_days",
-                    "grace_days",
-                    "review_target_days",
-                    "auto_approve_renewals",
-                ]
-            },
-        ),
-    ]
+    inlines = [DocumentRequirementInline, LicenseQuestionInline]
+    readonly_fields = ["publication", "preview", "missing_spanish", "standard_steps"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": [
+                        ("name", "name_es"),
+                        ("category", "new_category", "category_es"),
+                        ("code", "number_prefix"),
+                        "active",
+                    ],
+                    "description": _(
+                        "Each text a resident reads has its Spanish beside it; left empty, "
+                        "Spanish readers see the English."
+                    ),
+                },
+            ),
+            (
+                _("What residents read"),
+                {
+                    "fields": [
+                        ("description", "description_es"),
+                        ("eligibility", "eligibility_es"),
+                        ("keywords", "keywords_es"),
+                    ],
+                    "description": _(
+                        "Keywords are other words people use for it, in each language: the "
+                        "site's service search finds the type by them, its name and category."
+                    ),
+                },
+            ),
+            (
+                _("Fees, in dollars"),
+                {"fields": [("application_fee_cents", "renewal_fee_cents", "late_fee_cents")]},
+            ),
+            (
+                _("Term and renewal"),
+                {
+                    "fields": [
+                        ("term_months", "renewal_window_days", "grace_days"),
+                        "review_target_days",
+                        "auto_approve_renewals",
+                    ]
+                },
+            ),
+            (_("Questions"), {"fields": ["standard_steps"]}),
+        ]
+        if obj is not None:
+            fieldsets.insert(
+                0,
+                (
+                    _("Publication"),
+                    {"fields": ["publication", "preview", "missing_spanish"]},
+                ),
+            )
+        return fieldsets
 
     @admin.display(description=_("application fee"), ordering="application_fee_cents")
     def fee(self, license_type):
-        return f"{license_type.application_fee_cents / 100:.2f}"
+        return format_cents(license_type.application_fee_cents, settings.AGENCY["currency"])
+
+    @admin.display(description=_("publication"), ordering="published_at")
+    def publication_state(self, license_type):
+        return gettext("Published") if license_type.published else gettext("Draft")
+
+    @admin.display(description=_("publication"))
+    def publication(self, license_type):
+        if license_type.published:
+            return format_html(
+                '{} <button type="submit" name="_unpublish" value="1" class="button">{}</button>',
+                gettext("Published: residents can find this type and apply."),
+                gettext("Save and take back to draft"),
+            )
+        return format_html(
+            '{} <button type="submit" name="_publish" value="1" class="button default">{}</button>',
+            gettext("Draft: residents cannot see this type yet. Preview it, then publish it."),
+            gettext("Save and publish"),
+        )
+
+    @admin.display(description=_("preview"))
+    def preview(self, license_type):
+        url = reverse("admin:licensing_licensetype_preview", args=[license_type.pk])
+        return format_html(
+            '<a href="{}?lang=en">{}</a> · <a href="{}?lang=es">{}</a>',
+            url,
+            gettext("Preview the resident's pages in English"),
+            url,
+            gettext("in Spanish"),
+        )
+
+    @admin.display(description=_("missing in Spanish"))
+    def missing_spanish(self, license_type):
+        missing = [*missing_translations(license_type), *missing_spanish_of(owner=license_type)]
+        if not missing:
+            return gettext("Nothing: every text a resident reads has its Spanish.")
+        return format_html(
+            '<ul id="missing-spanish">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in missing)),
+        )
+
+    @admin.display(description=_("already asked"))
+    def standard_steps(self, license_type):
+        return gettext(
+            "Before the questions below, every application asks the applicant's full name, "
+            "business or trading name, e-mail address, phone number and address: do not ask "
+            "them again. Questions are asked in their order; a question with “Only ask when” "
+            "is asked only after that answer."
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="licensing_licensetype_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        license_type = self.get_object(request, unquote(object_id))
+        if license_type is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, license_type):
+            raise PermissionDenied
+        return license_type_preview(
+            request, license_type=license_type, language=preview_language(request)
+        )
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            services.license_type_publish(license_type=obj, actor=request.user)
+            messages.success(
+                request,
+                gettext("“%(name)s” is published: residents can find it and apply.")
+                % {"name": obj.name},
+            )
+            return HttpResponseRedirect(request.path)
+        if "_unpublish" in request.POST:
+            try:
+                services.license_type_unpublish(license_type=obj, actor=request.user)
+            except services.LicenseTypeNotPublishable as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request, gettext("“%(name)s” is a draft again.") % {"name": obj.name}
+                )
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new type is a draft: its page is where it is previewed and published.
+        if "_addanother" not in request.POST and "_popup" not in request.POST:
+            messages.success(
+                request,
+                gettext(
+                    "“%(name)s” is saved as a draft. Preview it, then publish it when it is ready."
+                )
+                % {"name": obj.name},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:licensing_licensetype_change", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licensing', '0019_spanish_texts'),
+        ("licensing", "0019_spanish_texts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='licensetype',
-            name='review_target_days',
-            field=models.PositiveSmallIntegerField(default=30, verbose_name='review target (business days)'),
+            model_name="licensetype",
+            name="review_target_days",
+            field=models.PositiveSmallIntegerField(
+                default=30, verbose_name="review target (business days)"
+            ),
         ),
     ]

@@ -38,19 +38,32 @@ def default_reminder_offsets() -> list[int]:
 class LicenseType(TimeStampedModel):
     """A kind of license, entered in the admin: a new type is data, never code."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_(
+            "The end of the type's web address (/licenses/types/<code>/), filled from the name. "
+            "Keep it short; it cannot change once residents apply."
+        ),
+    )
     number_prefix = models.CharField(
         _("license number prefix"),
         max_length=8,
         unique=True,
-        help_text=_("2 to 8 capital letters that start every license number, e.g. BRB."),
+        help_text=_(
+            "2 to 8 capital letters that start every license number of this type, e.g. MPG "
+            "gives MPG-2026-000001. Left empty, one is made from the name."
+        ),
     )
     # Each text a resident reads has its Spanish beside it (`portal.localized`: shown to
     # Spanish readers when filled in, the English otherwise).
     name = models.CharField(_("name"), max_length=150)
     name_es = models.CharField(_("name in Spanish"), max_length=150, blank=True)
     category = models.CharField(
-        _("profession or category"), max_length=100, help_text=_("Groups types on the list.")
+        _("profession or category"),
+        max_length=100,
+        help_text=_("Groups types on the list residents see: choose one, or add a new one."),
     )
     category_es = models.CharField(
         _("profession or category in Spanish"), max_length=100, blank=True
@@ -72,9 +85,10 @@ class LicenseType(TimeStampedModel):
         blank=True,
         help_text=_("The words people use for it in Spanish, separated by commas."),
     )
-    application_fee_cents = models.PositiveIntegerField(_("application fee (cents)"))
-    renewal_fee_cents = models.PositiveIntegerField(_("renewal fee (cents)"))
-    late_fee_cents = models.PositiveIntegerField(_("late fee (cents)"), default=0)
+    # Integer cents, typed and shown in dollars (payments.forms.AmountField).
+    application_fee_cents = models.PositiveIntegerField(_("application fee"))
+    renewal_fee_cents = models.PositiveIntegerField(_("renewal fee"))
+    late_fee_cents = models.PositiveIntegerField(_("late fee"), default=0)
     term_months = models.PositiveSmallIntegerField(_("term (months)"), default=12)
     renewal_window_days = models.PositiveSmallIntegerField(
         _("renewal opens (days before expiry)"), default=90
@@ -87,6 +101,9 @@ class LicenseType(TimeStampedModel):
         _("approve clean renewals automatically"), default=False
     )
     active = models.BooleanField(_("open for applications"), default=True)
+    # A draft (never published) is seen only in the admin and its preview; residents, the
+    # catalogue and the service search see published types that are open for applications.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     # The application's questions and document checklist (cases.questions), set in the admin.
     questions = GenericRelation(
         "cases.Question", content_type_field="owner_type", object_id_field="owner_id"
@@ -115,6 +132,10 @@ class LicenseType(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
 
     def clean(self) -> None:
         super().clean()

@@ -45,6 +45,11 @@ from licensing.services.renewals import (
     renewal_save,
     renewal_start,
 )
+from licensing.services.types import (
+    LicenseTypeNotPublishable,
+    license_type_publish,
+    license_type_unpublish,
+)
 
 __all__ = [
     "PURPOSE_APPLICATION",
@@ -52,6 +57,7 @@ __all__ = [
     "PURPOSE_RENEWAL",
     "ImportRefused",
     "ImportReport",
+    "LicenseTypeNotPublishable",
     "LifecycleOutcome",
     "application_add_document",
     "application_approve",
@@ -69,6 +75,8 @@ __all__ = [
     "disciplinary_action_record",
     "license_import",
     "license_number_allocate",
+    "license_type_publish",
+    "license_type_unpublish",
     "licenses_expire",
     "licenses_link_account",
     "renewal_approve",

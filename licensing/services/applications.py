@@ -77,7 +77,7 @@ def application_start(*, license_type: LicenseType, applicant) -> Application:
     (`licensing_application_one_draft_per_type`), and the start that loses returns the
     winner's. Raises ValueError if the type is not open for applications.
     """
-    if not license_type.active:
+    if not license_type.active or not license_type.published:
         raise ValueError(_("This license type is not open for applications."))
     existing = _open_draft(license_type=license_type, applicant=applicant)
     if existing is not None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseMessage, CaseStatus
+from cases.participants import participant_add, participant_confirm
 from tests.accounts.factories import StaffFactory
 from tests.cases.factories import PDF_BYTES
 
@@ -139,6 +140,27 @@ def test_change_page_shows_timeline_documents_messages_and_only_allowed_moves(
     assert [value for value, _label in form.fields["to_status"].choices] == ["in_review"]
     assert 'name="_save"' not in page  # the case itself is read-only here
     assert CaseMessage.objects.get().read_at is None  # reading in admin marks nothing
+
+
+def test_change_page_lists_the_people_on_the_case(staff_client, make_case):
+    # given: a case with a confirmed contractor and a follower who has not confirmed yet
+    case = make_case()
+    contractor = participant_add(case=case, role="contractor", email="crew@example.org")
+    participant_confirm(participant=contractor)
+    participant_add(case=case, role="follower", phone="+12025550111")
+
+    # when
+    response = staff_client.get(_change(case))
+
+    # then: each with their role, and whether they confirmed
+    assert response.status_code == 200
+    rows = [
+        (form.instance.role, form.instance.confirmed)
+        for form in response.context["inline_admin_formsets"][0].formset.forms
+    ]
+    assert rows == [("applicant", True), ("contractor", True), ("follower", False)]
+    page = response.content.decode()
+    assert "crew@example.org" in page and "+12025550111" in page and "Contractor" in page
 
 
 def test_change_status_through_the_admin(staff_client, make_case, case_clerk):
@@ -332,3 +354,46 @@ def test_the_back_office_follows_the_staff_role(client, make_case, department, c
     assert refused.status_code == 400
     assert "Your staff role does not allow this." in refused.content.decode()
     assert Case.objects.get(pk=mine.pk).assignee == inspector
+
+
+def _queries(client, url) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+def test_the_queue_shows_business_days_left_in_as_many_queries_for_any_number_of_cases(
+    staff_client, make_case
+):
+    # given: two cases, one of them late
+    late = make_case()
+    make_case()
+    Case.objects.filter(pk=late.pk).update(
+        stage_due_date=timezone.localdate() - datetime.timedelta(7)
+    )
+    few, page = _queries(staff_client, CHANGELIST)
+
+    # when: six more cases, due on other days
+    for days in range(6):
+        case = make_case()
+        Case.objects.filter(pk=case.pk).update(
+            due_date=timezone.localdate() + datetime.timedelta(days=days + 40)
+        )
+    many, more = _queries(staff_client, CHANGELIST)
+
+    # then: the same queries; each row says how much is left or how late it is
+    assert many == few
+    assert "business days left)" in page
+    assert more.count("(Overdue by ") == 1 and more.count('class="case-overdue"') == 1
+
+
+def test_the_case_page_shows_its_service_level(staff_client, make_case):
+    case = make_case()
+
+    page = staff_client.get(_change(case)).content.decode()
+
+    assert "business days left" in page

@@ -279,6 +279,24 @@ def test_a_contractor_hears_of_inspections_in_their_own_language():
     assert to_contractor.context["case_url"] == ""
 
 
+def test_someone_in_two_roles_is_told_once():
+    # given: the applicant is their own contractor
+    case = CaseFactory()
+    confirmed(case, CONTRACTOR, user=case.applicant)
+
+    # when
+    services.case_record_event(
+        case=case, kind="inspection", audience=events.PARTICIPANTS, payload={"inspection_on": ""}
+    )
+
+    # then: one message per channel, as the applicant
+    messages = Notification.objects.filter(template_key="cases/event")
+    channels = [n.channel for n in messages]
+    assert sorted(channels) == sorted(set(channels)) == ["email", "in_app"]
+    assert all(n.recipient_id == case.applicant_id for n in messages)
+    assert not any(":participant:" in n.dedupe_key for n in messages)
+
+
 def test_a_pending_participant_is_told_nothing_until_confirmed():
     # given: a contractor added by address, not confirmed yet
     case = CaseFactory()

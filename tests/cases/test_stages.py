@@ -8,12 +8,10 @@ targets: 30 business days for the whole case, 5 for `submitted`, 10 for `in_revi
 """
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +27,7 @@ from cases.service_levels import (
     service_levels_attach,
 )
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.cases.clock import agency_clock  # noqa: F401 (the `clock` fixture)
 from tests.hostile import fuzz
 
 pytestmark = pytest.mark.django_db
@@ -41,27 +40,6 @@ S = CaseStatus
 def _agency_in_california(settings):
     settings.AGENCY_HOLIDAYS_COUNTRY = "US"
     settings.AGENCY_HOLIDAYS_SUBDIVISION = "CA"
-
-
-class Clock:
-    """The agency's clock, set to noon of a day."""
-
-    def __init__(self):
-        self.moment = timezone.now()
-
-    def set(self, day: datetime.date) -> None:
-        zone = zoneinfo.ZoneInfo(timezone.get_default_timezone_name())
-        self.moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=zone)
-
-    def __call__(self):
-        return self.moment
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", clock)
-    return clock
 
 
 @pytest.fixture

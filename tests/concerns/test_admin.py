@@ -217,3 +217,28 @@ def test_staff_see_how_many_followers_are_told(staff_client, category):
 
     # then
     assert "1 follower ·" in re.sub(r"\s+", " ", page.content.decode())
+
+
+def test_the_triage_queue_shows_the_service_level_in_as_many_queries_for_more_reports(
+    staff_client, category
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            page = staff_client.get(QUEUE).content.decode()
+        return len(captured.captured_queries), page
+
+    # given
+    make_report(category=category, answers={"size": "small"})
+    few, page = count()
+
+    # when: five more reports
+    for _ in range(5):
+        make_report(category=category, answers={"size": "small"})
+    many, _page = count()
+
+    # then
+    assert many == few
+    assert "business days left)" in page or "business day left)" in page

@@ -24,6 +24,7 @@ class LicenseTypeFactory(factory.django.DjangoModelFactory):
     renewal_fee_cents = 4000
     late_fee_cents = 1500
     term_months = 12
+    published_at = factory.LazyFunction(timezone.now)
 
 
 class RequiredDocumentFactory(factory.django.DjangoModelFactory):

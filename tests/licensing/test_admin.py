@@ -260,7 +260,9 @@ def test_the_queue_puts_overdue_first_hides_drafts_and_filters_by_assignee(clien
     # then
     assert [a.pk for a in queue.context["cl"].result_list] == [overdue.pk, on_time.pk]
     assert draft.pk not in [a.pk for a in queue.context["cl"].result_list]
-    assert "(overdue)" in queue.content.decode()
+    page = queue.content.decode()
+    assert page.count('class="case-overdue"') == 1
+    assert "(Overdue by " in page and " business days)" in page
     assert [a.pk for a in mine.context["cl"].result_list] == [on_time.pk]
     assert [a.pk for a in unassigned.context["cl"].result_list] == [overdue.pk]
 
@@ -495,3 +497,31 @@ def test_the_question_form_explains_limits_that_contradict_each_other(db):
         "The smallest number allowed must not be more than the largest."
     ]
     assert on_text.errors["__all__"] == ["Only a number question has a smallest or largest number."]
+
+
+def test_the_queue_shows_the_service_level_in_as_many_queries_for_more_applications(
+    client, reviewer, typed
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    url = reverse("admin:licensing_application_changelist")
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        return len(captured.captured_queries), page
+
+    # given
+    _submitted(UserFactory(), typed)
+    few, page = count()
+
+    # when: four more applications
+    for _ in range(4):
+        _submitted(UserFactory(), typed)
+    many, _page = count()
+
+    # then
+    assert many == few
+    assert "business days left)" in page

@@ -134,3 +134,30 @@ def test_demo_staff_secret_produces_valid_codes():
 
     # then
     assert validate_totp_code(DEMO_TOTP_SECRET, code)
+
+
+def test_the_demo_shows_overdue_cases_and_escalates_them_to_the_supervisor(settings):
+    # given
+    from cases.escalations import escalations_run
+    from cases.models import Case, CaseEvent
+    from cases.selectors import overdue_filter
+    from notifications.models import Notification
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    # when
+    overdue = list(Case.objects.filter(overdue_filter()))
+    escalated = escalations_run()
+
+    # then: the queue has late reports, sent weeks ago by their timeline, and the demo
+    # administrator (a supervisor across the agency) is told of each
+    assert len(overdue) == 2
+    assert escalated == 2
+    for case in overdue:
+        assert case.events.earliest("created_at").created_at == case.submitted_at
+        assert CaseEvent.objects.filter(case=case, kind="escalated").count() == 1
+    told = Notification.objects.filter(
+        recipient__email="admin@springfield.example.gov", template_key="cases/escalated"
+    )
+    assert told.filter(channel="in_app").count() == 2
