@@ -6,7 +6,6 @@ filters, the "Assign to me" action, and the service-level column (`ServiceLevelL
 from django.contrib import admin, messages
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
