@@ -47,6 +47,7 @@ class ConcernsConfig(AppConfig):
                     _("pothole"),
                     _("graffiti"),
                     _("streetlight"),
+                    _("street lamp"),
                     _("trash"),
                     _("dumping"),
                     _("complaint"),

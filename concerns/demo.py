@@ -256,7 +256,7 @@ CATEGORIES = [
 ]
 
 # The words Spanish speakers use for each category (keywords_es), so the report page and the
-# service search find them in Spanish too: "bache, grafiti, farola" are the report page's
+# service search find them in Spanish too: "bache, grafiti, poste de luz" are the report page's
 # own examples.
 KEYWORDS_ES = {
     "pothole": "bache, hoyo, hueco, calle dañada, pavimento",

@@ -17,9 +17,9 @@ CATEGORIES_ES = {
         "Una acera, bordillo o rampa rota, levantada o bloqueada.",
     ),
     "streetlight": (
-        "Farola apagada",
+        "Poste de luz apagado",
         STREETS,
-        "Una farola apagada, que parpadea o que está encendida de día.",
+        "Un poste de luz apagado, que parpadea o que está encendido de día.",
     ),
     "traffic-signal": (
         "Problema con un semáforo",
@@ -81,7 +81,7 @@ QUESTIONS_ES = {
     ("streetlight", "pole_number"): ("Número del poste, si lo puede ver", []),
     ("streetlight", "problem"): (
         "¿Qué le pasa?",
-        ["Está apagada de noche", "Parpadea", "Está encendida de día"],
+        ["Está apagado de noche", "Parpadea", "Está encendido de día"],
     ),
     ("graffiti", "surface"): (
         "¿Dónde está?",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from cases.participants import Participant
@@ -302,7 +303,11 @@ class PublicFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Open and closed")), ("open", _("Open")), ("closed", _("Closed"))],
+        choices=[
+            ("", _("Open and closed")),
+            ("open", pgettext_lazy("concern reports filter", "Open")),
+            ("closed", pgettext_lazy("concern reports filter", "Closed")),
+        ],
     )
     date_from = forms.DateField(
         label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

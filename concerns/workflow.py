@@ -11,6 +11,7 @@ confirmed followers of each public move (`participation` below).
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import events
 from cases.models import CaseStatus as S
@@ -53,21 +54,21 @@ CONCERN_REPORT = Workflow(
     states={
         # Triage within 2 business days (new and reopened reports alike).
         S.SUBMITTED: State(
-            label=_("Received"),
+            label=pgettext_lazy("concern report status", "Received"),
             next_steps=_("We will check the report and send it to the team that deals with it."),
             target_days=2,
         ),
         S.IN_PROGRESS: State(
-            label=_("Being dealt with"),
+            label=pgettext_lazy("concern report status", "Being dealt with"),
             next_steps=_("The team responsible is working on it."),
         ),
         S.CLOSED: State(
-            label=_("Closed"),
+            label=pgettext_lazy("concern report status", "Closed"),
             next_steps=_("The reason is shown below. If the problem is still there, tell us."),
             final=True,
         ),
         S.REOPENED: State(
-            label=_("Reopened"),
+            label=pgettext_lazy("concern report status", "Reopened"),
             next_steps=_("We were told the problem is still there and are looking at it again."),
             target_days=2,
         ),

@@ -29,19 +29,20 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import TimeStampedModel
 from portal.languages import LanguageField
 
 
 class InvoiceStatus(models.TextChoices):
-    OPEN = "open", _("Due")
-    PARTIALLY_PAID = "partially_paid", _("Partly paid")
-    PAID = "paid", _("Paid")
-    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
-    REFUNDED = "refunded", _("Refunded")
-    VOID = "void", _("Cancelled")
-    EXPIRED = "expired", _("Expired")
+    OPEN = "open", pgettext_lazy("invoice status", "Due")
+    PARTIALLY_PAID = "partially_paid", pgettext_lazy("invoice status", "Partly paid")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("invoice status", "Partially refunded")
+    REFUNDED = "refunded", pgettext_lazy("invoice status", "Refunded")
+    VOID = "void", pgettext_lazy("invoice status", "Cancelled")
+    EXPIRED = "expired", pgettext_lazy("invoice status", "Expired")
 
 
 # Statuses in which an invoice takes payments (while it has not expired).
@@ -343,11 +344,11 @@ COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.CARD_A
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("In progress")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Declined")
-    EXPIRED = "expired", _("Expired")
-    NEEDS_REVIEW = "needs_review", _("Needs review")
+    PENDING = "pending", pgettext_lazy("payment attempt status", "In progress")
+    SUCCEEDED = "succeeded", pgettext_lazy("payment attempt status", "Succeeded")
+    FAILED = "failed", pgettext_lazy("payment attempt status", "Declined")
+    EXPIRED = "expired", pgettext_lazy("payment attempt status", "Expired")
+    NEEDS_REVIEW = "needs_review", pgettext_lazy("payment attempt status", "Needs review")
 
 
 class ReviewReason(models.TextChoices):
@@ -520,9 +521,9 @@ class Payment(TimeStampedModel):
 
 
 class RefundStatus(models.TextChoices):
-    PENDING = "pending", _("Asked of the gateway")
-    SUCCEEDED = "succeeded", _("Refunded")
-    FAILED = "failed", _("Refused by the gateway")
+    PENDING = "pending", pgettext_lazy("refund status", "Asked of the gateway")
+    SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Refunded")
+    FAILED = "failed", pgettext_lazy("refund status", "Refused by the gateway")
 
 
 class RefundOrigin(models.TextChoices):

@@ -6,8 +6,8 @@ filters, the "Assign to me" action, and the service-level column (`ServiceLevelL
 from django.contrib import admin, messages
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import selectors, services
 from cases.exceptions import CaseError
@@ -143,12 +143,18 @@ def assign_to_me(model_admin, request, cases) -> None:
         else:
             assigned += 1
     model_admin.message_user(
-        request, gettext("%(count)d case(s) assigned to you.") % {"count": assigned}
+        request,
+        ngettext("%(count)d case assigned to you.", "%(count)d cases assigned to you.", assigned)
+        % {"count": assigned},
     )
     if refused:
         model_admin.message_user(
             request,
-            gettext("%(count)d case(s) not assigned: your staff role does not allow it.")
+            ngettext(
+                "%(count)d case not assigned: your staff role does not allow it.",
+                "%(count)d cases not assigned: your staff role does not allow it.",
+                refused,
+            )
             % {"count": refused},
             level=messages.WARNING,
         )

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cases.models import TimeStampedModel
@@ -303,11 +304,11 @@ LOOKUP_SEARCH_VECTOR = SearchVector(
 
 
 class LicenseStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    EXPIRED = "expired", _("Expired")
-    LAPSED = "lapsed", _("Lapsed")
-    SUSPENDED = "suspended", _("Suspended")
-    REVOKED = "revoked", _("Revoked")
+    ACTIVE = "active", pgettext_lazy("license status", "Active")
+    EXPIRED = "expired", pgettext_lazy("license status", "Expired")
+    LAPSED = "lapsed", pgettext_lazy("license status", "Lapsed")
+    SUSPENDED = "suspended", pgettext_lazy("license status", "Suspended")
+    REVOKED = "revoked", pgettext_lazy("license status", "Revoked")
 
 
 class License(TimeStampedModel):

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
@@ -122,7 +122,9 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     messages.WARNING,
                 )
         self.message_user(
-            request, gettext("%(count)d invoice(s) cancelled.") % {"count": cancelled}
+            request,
+            ngettext("%(count)d invoice cancelled.", "%(count)d invoices cancelled.", cancelled)
+            % {"count": cancelled},
         )
 
     def get_urls(self):

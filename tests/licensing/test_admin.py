@@ -281,7 +281,7 @@ def test_assign_to_me_from_the_queue(client, reviewer, typed):
 
     # then
     assert response.status_code == 200
-    assert "2 case(s) assigned to you." in response.content.decode()
+    assert "2 cases assigned to you." in response.content.decode()
     assert set(Case.objects.values_list("assignee", flat=True)) == {reviewer.pk}
 
 

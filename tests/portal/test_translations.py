@@ -216,33 +216,6 @@ def test_django_serves_every_spanish_translation(messages):
     assert wrong == []
 
 
-@pytest.mark.parametrize(
-    "module", ["concerns.workflow", "licensing.workflow"], ids=lambda name: name.split(".")[0]
-)
-def test_a_received_request_agrees_with_solicitud_in_spanish(module):
-    # given: every service's requests are "solicitudes" (feminine) on the resident's pages
-    import importlib
-
-    from cases.models import CaseStatus
-    from cases.workflow import Workflow
-
-    workflows = [
-        value
-        for value in vars(importlib.import_module(module)).values()
-        if isinstance(value, Workflow)
-    ]
-    assert workflows
-
-    # when
-    with translation.override("es"):
-        labels = {str(w.states[CaseStatus.SUBMITTED].label) for w in workflows}
-        heading = translation.gettext("My requests")
-
-    # then
-    assert heading == "Mis solicitudes"
-    assert labels == {"Recibida"}
-
-
 def test_a_payment_event_received_keeps_its_own_spanish():
     # when / then: the reconciliation page's column, about an event (masculine)
     with translation.override("es"):
