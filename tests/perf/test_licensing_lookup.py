@@ -37,6 +37,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from licensing.models import LicenseType
 from tests.perf.load import LoadResult, run_load
@@ -159,6 +160,7 @@ def license_types(django_db_setup, django_db_blocker) -> list[int]:
                     "description": "A license type of the benchmark.",
                     "application_fee_cents": 5000,
                     "renewal_fee_cents": 4000,
+                    "published_at": timezone.now(),
                 },
             )[0].pk
             for number in range(TYPES)

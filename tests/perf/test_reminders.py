@@ -53,12 +53,14 @@ _LOAD_SQL = [
     # Types.
     """
     INSERT INTO licensing_licensetype (
-        code, number_prefix, name, category, description, eligibility, keywords, keywords_es,
+        code, number_prefix, name, name_es, category, category_es, description,
+        description_es, eligibility, eligibility_es, keywords, keywords_es,
         application_fee_cents, renewal_fee_cents, late_fee_cents, term_months,
         renewal_window_days, grace_days, review_target_days,
-        auto_approve_renewals, active, created_at, updated_at)
-    SELECT 'bench-' || n, 'BN' || chr(64 + n), 'Bench license ' || n, 'Bench', 'Bench', '', '', '',
-           5000, 4000, 1500, 24, 90, 30, 30, true, true, now(), now()
+        auto_approve_renewals, active, published_at, created_at, updated_at)
+    SELECT 'bench-' || n, 'BN' || chr(64 + n), 'Bench license ' || n, '', 'Bench', '', 'Bench',
+           '', '', '', '', '',
+           5000, 4000, 1500, 24, 90, 30, 30, true, true, now(), now(), now()
       FROM generate_series(1, %(types)s) AS n
     """,
     # Accounts: one in ten texts (with a phone number).
