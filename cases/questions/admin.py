@@ -24,7 +24,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.contenttypes.admin import GenericStackedInline, GenericTabularInline
+from django.contrib.contenttypes.admin import GenericStackedInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.utils import translation
 from django.utils.text import slugify
@@ -68,14 +68,16 @@ class OrderedInlineFormSet(BaseGenericInlineFormSet):
             previous = max(previous, order)
 
 
-class DocumentRequirementInline(GenericTabularInline):
+class DocumentRequirementInline(GenericStackedInline):
+    # Stacked, so each text and its Spanish sit side by side (and without the tabular
+    # layout's empty column header, which screen readers announce as nothing).
     model = DocumentRequirement
     form = DocumentRequirementForm
     formset = OrderedInlineFormSet
     ct_field = "owner_type"
     ct_fk_field = "owner_id"
     extra = 0
-    fields = ["order", "name", "name_es", "description", "description_es", "required"]
+    fields = [("name", "name_es"), ("description", "description_es"), ("required", "order")]
 
 
 def _kept(form) -> bool:
