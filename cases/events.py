@@ -25,6 +25,7 @@ from django.utils import formats
 from django.utils.dateparse import parse_date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STAFF = "staff"
 PARTICIPANTS = "participants"
@@ -120,7 +121,7 @@ def _escalated_text(payload) -> str:
 
 
 CORE_EVENT_KINDS: dict[str, EventKind] = {
-    SUBMITTED: EventKind(label=_("Submitted"), recordable=False),
+    SUBMITTED: EventKind(label=pgettext_lazy("timeline event", "Submitted"), recordable=False),
     STATUS_CHANGED: EventKind(label=_("Status changed"), recordable=False),
     ASSIGNED: EventKind(label=_("Assigned"), audiences={STAFF}, recordable=False),
     NOTE: EventKind(label=_("Internal note"), audiences={STAFF}),

@@ -106,6 +106,8 @@ def test_a_concern_report_in_spanish_reads_masculine_from_received_to_closed(
     # then: "Cerrado" agrees with "reporte", and so does its reason ("Arreglado")
     expect(page.locator("[data-status]")).to_have_text("Cerrado")
     expect(page.locator("[data-close-reason]")).to_contain_text("Arreglado")
+    expect(page.locator("main dt").nth(1)).to_have_text("Cerrado")
+    expect(page.locator("main")).to_contain_text("Envío")
     expect(page.locator("main")).to_contain_text("Califique nuestro servicio")
     take(page, screenshots, "es-report-closed.png")
 
