@@ -1,6 +1,7 @@
 """What every service's back-office queue shares: the overdue, kind, status and "assigned to me"
-filters, the "Assign to me" action, and the service-level column (`ServiceLevelList`,
-`service_level_html`, `DUE_ORDERING`). Licensing and concerns use them on their own queues.
+filters, the "Assign to me" action, the service-level column (`ServiceLevelList`,
+`service_level_html`, `DUE_ORDERING`) and the case columns of a service's own rows
+(`CaseRowColumns`). Licensing and concerns use them on their own queues.
 """
 
 from django.contrib import admin, messages
@@ -70,6 +71,31 @@ def service_level_html(case):
 # Every due column sorts by the nearer of the stage's and the whole case's due dates.
 DUE_ORDERING = next_due_expression()
 DUE_ORDERING_FROM_ROW = next_due_expression(prefix="case__")
+
+
+class CaseRowColumns(ServiceLevelList):
+    """The columns every service's queue of rows linked to a case (`row.case`) shows:
+    the case's reference, status, due date and assignee. Name them in `list_display`;
+    select the case (and its assignee) with `list_select_related`.
+    """
+
+    service_level_path = "case"
+
+    @admin.display(description=_("reference"), ordering="case__reference")
+    def reference(self, row):
+        return row.case.reference
+
+    @admin.display(description=_("status"), ordering="case__status")
+    def status(self, row):
+        return row.case.status_label
+
+    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
+    def due(self, row):
+        return service_level_html(row.case)
+
+    @admin.display(description=_("assignee"), ordering="case__assignee__full_name")
+    def assignee(self, row):
+        return row.case.assignee or "-"
 
 
 class KindFilter(admin.SimpleListFilter):

@@ -19,8 +19,7 @@ from cases import services as case_services
 from cases.admin.queue import (
     DUE_ORDERING_FROM_ROW,
     AssignedToMeFilter,
-    ServiceLevelList,
-    service_level_html,
+    CaseRowColumns,
 )
 from cases.admin.queue import OverdueFilter as CaseOverdueFilter
 from cases.exceptions import CaseError
@@ -62,8 +61,7 @@ class MineFilter(AssignedToMeFilter):
 
 
 @admin.register(ConcernReport)
-class ConcernReportAdmin(ServiceLevelList, admin.ModelAdmin):
-    service_level_path = "case"
+class ConcernReportAdmin(CaseRowColumns, admin.ModelAdmin):
     change_form_template = "concerns/admin/report_change_form.html"
     list_display = [
         "reference",
@@ -118,14 +116,6 @@ class ConcernReportAdmin(ServiceLevelList, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Never save the read-only form: every change goes through the forms below it."""
 
-    @admin.display(description=_("reference"), ordering="case__reference")
-    def reference(self, report):
-        return report.case.reference
-
-    @admin.display(description=_("status"), ordering="case__status")
-    def status(self, report):
-        return report.case.status_label
-
     @admin.display(description=_("where"))
     def where(self, report):
         if report.address:
@@ -137,14 +127,6 @@ class ConcernReportAdmin(ServiceLevelList, admin.ModelAdmin):
     @admin.display(description=_("department"))
     def department(self, report):
         return report.case.department or "-"
-
-    @admin.display(description=_("assigned to"))
-    def assignee(self, report):
-        return report.case.assignee or "-"
-
-    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
-    def due(self, report):
-        return service_level_html(report.case)
 
     @admin.display(description=_("answers"))
     def answers(self, report):

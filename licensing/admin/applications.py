@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions
-from cases.admin.queue import DUE_ORDERING_FROM_ROW, ServiceLevelList, service_level_html
+from cases.admin.queue import DUE_ORDERING_FROM_ROW, CaseRowColumns
 from cases.exceptions import CaseError
 from cases.questions.summary import answer_rows
 from cases.selectors import overdue_filter
@@ -49,8 +49,7 @@ class OverdueFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ServiceLevelList, admin.ModelAdmin):
-    service_level_path = "case"
+class ApplicationAdmin(CaseRowColumns, admin.ModelAdmin):
     change_form_template = "licensing/admin/application_change_form.html"
     list_display = [
         "reference",
@@ -118,22 +117,6 @@ class ApplicationAdmin(ServiceLevelList, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Never save the read-only form: decisions go through the decision page."""
-
-    @admin.display(description=_("reference"), ordering="case__reference")
-    def reference(self, application):
-        return application.case.reference
-
-    @admin.display(description=_("status"), ordering="case__status")
-    def status(self, application):
-        return application.case.status_label
-
-    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
-    def due(self, application):
-        return service_level_html(application.case)
-
-    @admin.display(description=_("assignee"), ordering="case__assignee__full_name")
-    def assignee(self, application):
-        return application.case.assignee or "-"
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin.queue import DUE_ORDERING_FROM_ROW, ServiceLevelList, service_level_html
+from cases.admin.queue import CaseRowColumns
 from licensing.models import Complaint, DisciplinaryAction
 
 
@@ -42,10 +42,9 @@ class DisciplinaryActionInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ServiceLevelList, admin.ModelAdmin):
+class ComplaintAdmin(CaseRowColumns, admin.ModelAdmin):
     """Complaints to investigate; the work itself (status, notes, messages) is the case's."""
 
-    service_level_path = "case"
     list_display = ["reference", "license", "status", "due", "created_at"]
     list_filter = ["case__status"]
     list_select_related = ["case", "license"]
@@ -62,18 +61,6 @@ class ComplaintAdmin(ServiceLevelList, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Complaints change only through their case and the licensing services."""
-
-    @admin.display(description=_("reference"), ordering="case__reference")
-    def reference(self, complaint):
-        return complaint.case.reference
-
-    @admin.display(description=_("status"), ordering="case__status")
-    def status(self, complaint):
-        return complaint.case.status_label
-
-    @admin.display(description=_("due"), ordering=DUE_ORDERING_FROM_ROW)
-    def due(self, complaint):
-        return service_level_html(complaint.case)
 
     @admin.display(description=_("case"))
     def case_link(self, complaint):
