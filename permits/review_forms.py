@@ -65,8 +65,10 @@ class RevisedSheetForm(forms.Form):
     sheet = forms.CharField(
         label=_("Sheet number"),
         max_length=20,
-        help_text=_("As printed in the title block, for example A1.0. Use the same number to "
-                    "replace a sheet; a new number adds a sheet."),
+        help_text=_(
+            "As printed in the title block, for example A1.0. Use the same number to "
+            "replace a sheet; a new number adds a sheet."
+        ),
         error_messages={"required": _("Enter the sheet number.")},
     )
     title = forms.CharField(label=_("Sheet title"), max_length=150, required=False)

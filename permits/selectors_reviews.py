@@ -121,8 +121,7 @@ def review_standings(*, permit: Permit) -> list[DepartmentStanding]:
     for comment in open_comments_of(permit=permit):
         comments_by_department.setdefault(comment.department_id, []).append(comment)
     departments = [
-        row.department
-        for row in permit.permit_type.review_departments.select_related("department")
+        row.department for row in permit.permit_type.review_departments.select_related("department")
     ]
     listed = {department.pk for department in departments}
     departments += [

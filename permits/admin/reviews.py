@@ -240,7 +240,9 @@ class PlanReviewAdmin(admin.ModelAdmin):
         """One version of a sheet of the review's permit, shown in the browser (a PDF that
         passed the portal's checks on upload), with nosniff and no caching."""
         review = selectors.review_for_staff(user=request.user, pk=review_id)
-        if not permissions.can(request.user, permissions.VIEW_DOCUMENTS, review.work_item.department):
+        if not permissions.can(
+            request.user, permissions.VIEW_DOCUMENTS, review.work_item.department
+        ):
             raise Http404
         sheet = PlanSheet.objects.filter(pk=sheet_id, permit_id=review.permit_id).first()
         if sheet is None:
@@ -267,4 +269,3 @@ class PlanReviewAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return self.review_page(request, int(object_id))
-

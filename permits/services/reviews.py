@@ -49,7 +49,6 @@ from cases.work_items import (
     work_item_complete,
     work_item_open,
 )
-from cases.workflow import APPLICANT
 from permits import workflow as wf
 from permits.models.reviews import (
     APPROVING,
@@ -63,7 +62,7 @@ from permits.models.reviews import (
 logger = logging.getLogger(__name__)
 
 # The event recorded on the timeline when a round ends with a correction letter.
-CORRECTION_LETTER = "correction_letter"
+CORRECTION_LETTER = wf.CORRECTION_LETTER
 
 # Roles that review plans in their department (a supervisor or an administrator may step in).
 REVIEWING_ROLES = frozenset({StaffRole.REVIEWER, StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR})
@@ -107,9 +106,9 @@ def _lock_review(review: PlanReview) -> PlanReview:
 
 
 def _departments_of_type(permit) -> list:
-    return [row.department for row in permit.permit_type.review_departments.select_related(
-        "department"
-    )]
+    return [
+        row.department for row in permit.permit_type.review_departments.select_related("department")
+    ]
 
 
 def _open_reviews(*, permit, case: Case, departments) -> list[PlanReview]:
@@ -318,13 +317,17 @@ def review_decide(
         ).count()
         if decision in APPROVING and open_comments:
             raise ReviewRefused(
-                _("Resolve your department's open comments before approving, or ask for "
-                  "corrections.")
+                _(
+                    "Resolve your department's open comments before approving, or ask for "
+                    "corrections."
+                )
             )
         if decision == ReviewDecision.CORRECTIONS and not open_comments:
             raise ReviewRefused(
-                _("Comment on the sheets to change before asking for corrections: the letter "
-                  "tells the applicant what to change.")
+                _(
+                    "Comment on the sheets to change before asking for corrections: the letter "
+                    "tells the applicant what to change."
+                )
             )
         if item.assignee_id is None:
             work_item_assign(item=item, assignee=actor, actor=None)
@@ -333,9 +336,7 @@ def review_decide(
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.save(update_fields=["decision", "conditions", "decided_at", "decided_by"])
-        outcome = (
-            WorkItemOutcome.APPROVED if decision in APPROVING else WorkItemOutcome.REJECTED
-        )
+        outcome = WorkItemOutcome.APPROVED if decision in APPROVING else WorkItemOutcome.REJECTED
         work_item_complete(item=item, outcome=outcome, actor=actor, note=note)
         case.refresh_from_db(fields=["status"])
         if case.status == wf.CORRECTIONS_REQUIRED:
@@ -349,9 +350,7 @@ def review_decide(
 def _letter_write(*, permit, case: Case, round_: int) -> CorrectionLetter:
     """Write the round's correction letter and put it on the timeline (the case is locked)."""
     letter = CorrectionLetter.objects.create(permit=permit, round=round_)
-    open_count = ReviewComment.objects.filter(
-        permit=permit, status=CommentStatus.OPEN
-    ).count()
+    open_count = ReviewComment.objects.filter(permit=permit, status=CommentStatus.OPEN).count()
     case_services.case_record_event(
         case=case,
         kind=CORRECTION_LETTER,
@@ -394,10 +393,10 @@ def plan_sheet_revise(*, permit, sheet: str, upload, actor, title: str = ""):
     the portal's document checks. Raises ReviewRefused (not waiting for corrections, no
     sheet number, someone else) and DocumentRejected (not a PDF, too large, unsafe).
     """
-    from cases.documents import inspect_upload
-    from cases.exceptions import DocumentRejected
     from django.core.files.base import ContentFile
 
+    from cases.documents import inspect_upload
+    from cases.exceptions import DocumentRejected
     from permits.models import PlanSheet
 
     sheet = (sheet or "").strip()
@@ -477,5 +476,3 @@ def _refresh_case(permit, case: Case) -> None:
     loaded = permit.case
     if loaded is not case:
         loaded.refresh_from_db()
-
-

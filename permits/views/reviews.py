@@ -92,7 +92,9 @@ def sheet_upload(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("permits:review", reference=reference)
     if not form.is_valid():
         return _page(request, permit, sheet_form=form, status=400)
-    messages.success(request, _("Sheet %(sheet)s uploaded.") % {"sheet": form.cleaned_data["sheet"]})
+    messages.success(
+        request, _("Sheet %(sheet)s uploaded.") % {"sheet": form.cleaned_data["sheet"]}
+    )
     return redirect(reverse("permits:review", args=[reference]) + "#revised")
 
 
