@@ -1,0 +1,19 @@
+"""Permits' pages. Each part adds its own lines."""
+
+from django.urls import path
+
+from permits.views import reviews
+
+app_name = "permits"
+
+urlpatterns: list = [
+    # Plan review (the applicant's side).
+    path("<str:reference>/review/", reviews.review_status, name="review"),
+    path(
+        "<str:reference>/review/letters/<int:round_>/",
+        reviews.correction_letter,
+        name="correction_letter",
+    ),
+    path("<str:reference>/review/sheets/", reviews.sheet_upload, name="review_sheet_upload"),
+    path("<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
+]
