@@ -9,6 +9,10 @@ class PermitsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
+        from notifications.reminders import register_source
+        from permits import receivers  # noqa: F401
+        from permits.reminders import INSPECTION_DAY
         from permits.workflow import PERMIT
 
         register(PERMIT)
+        register_source(INSPECTION_DAY)

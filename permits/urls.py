@@ -1,7 +1,22 @@
 """Permits' pages. Each part adds its own lines."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from permits.views import inspections
 
 app_name = "permits"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Issuing and inspections.
+    path("<str:reference>/inspections/", inspections.permit_inspections, name="inspections"),
+    path("<str:reference>/permit-card.pdf", inspections.permit_card, name="permit_card"),
+    path(
+        "<str:reference>/certificate-of-occupancy.pdf",
+        inspections.certificate,
+        name="certificate_of_occupancy",
+    ),
+    path("inspector/", inspections.inspector_day, name="inspector_day"),
+    path("inspector/<int:pk>/", inspections.inspection_result, name="inspection_result"),
+    # The public page's name, taking the case reference (its view is the public pages').
+    path("public/<str:reference>/", inspections.public_placeholder, name="public"),
+]

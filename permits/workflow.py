@@ -28,6 +28,7 @@ from cases import events
 from cases.models import CaseStatus as S
 from cases.participation import CONTRACTOR, CONTRACTOR_ROLE, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, WorkItemJoin
+from permits import inspection_events
 
 KIND = "permit"
 PREFIX = "PER"
@@ -62,6 +63,7 @@ EVENT_KINDS = {
     FEE_PAID: events.PAYMENT_KIND,
     events.UPDATE: events.UPDATE_KIND,
     events.REMINDER_SENT: events.REMINDER_SENT_KIND,
+    **inspection_events.EVENT_KINDS,
 }
 
 # The reviews' outcomes move the case when the last review of a round closes.
@@ -77,7 +79,9 @@ PERMIT = Workflow(
     initial_status=SUBMITTED,
     event_kinds=EVENT_KINDS,
     work_items=WORK_ITEMS,
-    participation=Participation(roles={CONTRACTOR: CONTRACTOR_ROLE}),
+    participation=Participation(
+        roles={CONTRACTOR: CONTRACTOR_ROLE}, notices=inspection_events.NOTICES
+    ),
     states={
         DRAFT: State(
             label=_("Not sent yet"),

@@ -5,6 +5,21 @@
 - `permits.models.permits`: the permit on a case and its plan sheets.
 """
 
+from permits.models.inspections import (
+    CertificateOfOccupancy,
+    Inspection,
+    InspectionArea,
+    InspectionPhoto,
+    InspectionResult,
+    InspectionRules,
+    InspectionSlot,
+    InspectionStatus,
+    InspectorShift,
+    Period,
+    PermitExtension,
+    PermitIssuance,
+    ReinspectionFee,
+)
 from permits.models.permits import ApplyStep, Permit, PlanSheet
 from permits.models.types import (
     BLDS_INSPECTION_TYPE,
@@ -25,16 +40,29 @@ __all__ = [
     "BLDS_INSPECTION_TYPE",
     "BLDS_PERMIT_TYPE",
     "ApplyStep",
+    "CertificateOfOccupancy",
     "ContractorTrade",
     "FeeMethod",
     "FeeTier",
+    "Inspection",
+    "InspectionArea",
     "InspectionCategory",
+    "InspectionPhoto",
+    "InspectionResult",
+    "InspectionRules",
+    "InspectionSlot",
+    "InspectionStatus",
     "InspectionStep",
+    "InspectorShift",
+    "Period",
     "Permit",
     "PermitCategory",
     "PermitClass",
+    "PermitExtension",
+    "PermitIssuance",
     "PermitType",
     "PermitTypeDepartment",
     "PlanSheet",
+    "ReinspectionFee",
     "WorkClass",
 ]
