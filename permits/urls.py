@@ -2,11 +2,20 @@
 
 from django.urls import path
 
-from permits.views import inspections
+from permits.views import inspections, reviews
 
 app_name = "permits"
 
 urlpatterns: list = [
+    # Plan review (the applicant's side).
+    path("<str:reference>/review/", reviews.review_status, name="review"),
+    path(
+        "<str:reference>/review/letters/<int:round_>/",
+        reviews.correction_letter,
+        name="correction_letter",
+    ),
+    path("<str:reference>/review/sheets/", reviews.sheet_upload, name="review_sheet_upload"),
+    path("<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
     # Issuing and inspections.
     path("<str:reference>/inspections/", inspections.permit_inspections, name="inspections"),
     path("<str:reference>/permit-card.pdf", inspections.permit_card, name="permit_card"),

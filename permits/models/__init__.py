@@ -2,7 +2,9 @@
 
 - `permits.models.types`: permit types (fees, reviewing departments, required inspections,
   contractor rule, validity);
-- `permits.models.permits`: the permit on a case and its plan sheets.
+- `permits.models.permits`: the permit on a case and its plan sheets;
+- `permits.models.reviews`: plan review (each department's review per round, comments on
+  sheets, correction letters).
 """
 
 from permits.models.inspections import (
@@ -21,6 +23,13 @@ from permits.models.inspections import (
     ReinspectionFee,
 )
 from permits.models.permits import ApplyStep, Permit, PlanSheet
+from permits.models.reviews import (
+    CommentStatus,
+    CorrectionLetter,
+    PlanReview,
+    ReviewComment,
+    ReviewDecision,
+)
 from permits.models.types import (
     BLDS_INSPECTION_TYPE,
     BLDS_PERMIT_TYPE,
@@ -41,7 +50,9 @@ __all__ = [
     "BLDS_PERMIT_TYPE",
     "ApplyStep",
     "CertificateOfOccupancy",
+    "CommentStatus",
     "ContractorTrade",
+    "CorrectionLetter",
     "FeeMethod",
     "FeeTier",
     "Inspection",
@@ -62,7 +73,10 @@ __all__ = [
     "PermitIssuance",
     "PermitType",
     "PermitTypeDepartment",
+    "PlanReview",
     "PlanSheet",
     "ReinspectionFee",
+    "ReviewComment",
+    "ReviewDecision",
     "WorkClass",
 ]

@@ -111,6 +111,10 @@ def permit_inspections(request: HttpRequest, reference: str) -> HttpResponse:
         except (InspectionRefused, IssuanceRefused) as refused:
             error = str(refused)
     now = agency_now()
+    # The half-days on offer come from the inspectors' shifts; opening them is idempotent
+    # and cheap, so a new shift or a fresh installation shows its times before the
+    # morning job has run.
+    services.slots_open_for_booking(now=now)
     rules = booking_rules()
     booked = booked_inspection(permit)
     blockers = booking_blockers(permit=permit, now=now)

@@ -3,10 +3,11 @@ publishes it; a resident finds it at once and applies up to payment.
 
 The administrator signs in with two-factor authentication, creates "Mobile pet grooming"
 from an empty form (fees typed in dollars, two documents, five questions, one of them
-conditional on a question added in the same pass), previews it in Spanish, publishes it. A
-resident finds it by the site's service search in English and in Spanish and applies up to
-payment of the right fee. The test counts the administrator's form submissions (at most 4)
-and checks that no amount was stored off by a factor of 100. axe-core checks each page."""
+conditional on a question added in the same pass, two renewal reminders), previews it in
+Spanish, publishes it. A resident finds it by the site's service search in English and in
+Spanish and applies up to payment of the right fee. The test counts the administrator's
+form submissions (at most 4) and checks that no amount was stored off by a factor of 100.
+axe-core checks each page."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from cases.questions.models import Question
 from licensing.models import Application, LicenseType
+from notifications.models import ReminderRule
 from portal.celery import app as celery_app
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, choose_language, log_in_browser
@@ -44,6 +46,7 @@ def _row(page: Page, prefix: str, index: int, name: str):
 
 QUESTIONS = "cases-question-owner_type-owner_id"
 DOCUMENTS = "cases-documentrequirement-owner_type-owner_id"
+REMINDERS = "renewal-reminders"
 
 
 def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
@@ -109,6 +112,11 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
     _row(page, QUESTIONS, 2, "whole_number").check()
     _row(page, QUESTIONS, 2, "min_value").fill("1")
     _row(page, QUESTIONS, 4, "date_range").select_option("past")
+    # Two renewal reminders, on the type's own page: 30 days before expiry on every channel,
+    # 7 days before by e-mail and in the account only.
+    _row(page, REMINDERS, 0, "days").fill("30")
+    _row(page, REMINDERS, 1, "days").fill("7")
+    page.locator(f"[name='{REMINDERS}-1-channels'][value='sms']").uncheck()
     # The condition is chosen from the new parent's own answers, before anything is saved.
     _row(page, QUESTIONS, 1, "condition").select_option(
         label="“Do you groom in a vehicle?” is “Yes”"
@@ -125,6 +133,11 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
         "do_you_groom_in_a_vehicle",
         "yes",
     )
+    reminders = ReminderRule.objects.filter(scope=[license_type.pk]).order_by("-days")
+    assert [(rule.days, rule.channels) for rule in reminders] == [
+        (30, ["email", "sms", "in_app"]),
+        (7, ["email", "in_app"]),
+    ]
 
     # when: the preview in Spanish
     page.get_by_role("link", name="in Spanish").click()

@@ -3,20 +3,28 @@ documents, questions with a condition on a new question), refused whole when any
 wrong, a draft previewed in English and Spanish, then published; texts missing in Spanish
 and questions repeating the standard steps pointed out."""
 
+import datetime
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from cases.questions.models import DocumentRequirement, Question
-from licensing.models import LicenseType
+from licensing.fees import agency_today
+from licensing.models import LicenseEvent, LicenseType
+from licensing.reminders import SOURCE_KEY, TEMPLATE_KEY
+from notifications.models import ReminderOccurrence, ReminderRule
+from notifications.services import reminders_run
 from tests.accounts.factories import StaffFactory
-from tests.licensing.factories import LicenseTypeFactory, QuestionFactory
+from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
+from tests.notifications.factories import reminder_rules
 
 pytestmark = pytest.mark.django_db
 
 QUESTIONS = "cases-question-owner_type-owner_id"
 DOCUMENTS = "cases-documentrequirement-owner_type-owner_id"
+REMINDERS = "renewal-reminders"
 ADD_URL = reverse("admin:licensing_licensetype_add")
 
 
@@ -100,6 +108,13 @@ def _pet_grooming(**changes):
                 {"label": "Business phone", "kind": "text"},
             ],
         ),
+        **_inline(
+            REMINDERS,
+            [
+                {"days": "30", "channels": ["email", "sms"], "send_at": "00:00", "active": "on"},
+                {"days": "7", "channels": ["email", "in_app"], "send_at": "08:30", "active": "on"},
+            ],
+        ),
     }
     data.update(changes)
     return data
@@ -163,6 +178,9 @@ def test_a_new_type_is_set_up_in_one_submission_as_a_draft(client, administrator
             {f"{QUESTIONS}-2-code": "vans", f"{QUESTIONS}-4-code": "vans"},
             "Another question of this form has the code “vans”",
         ),
+        ({f"{REMINDERS}-1-days": "30"}, "Another reminder is already sent 30 days before expiry."),
+        ({f"{REMINDERS}-1-days": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({f"{REMINDERS}-1-channels": []}, "This field is required."),
     ],
 )
 def test_bad_input_is_refused_on_the_form_and_nothing_is_half_saved(
@@ -177,6 +195,7 @@ def test_bad_input_is_refused_on_the_form_and_nothing_is_half_saved(
     assert not LicenseType.objects.exists()
     assert not Question.objects.exists()
     assert not DocumentRequirement.objects.exists()
+    assert not ReminderRule.objects.filter(scope__len=1).exists()
 
 
 def test_a_draft_is_previewed_in_english_and_spanish_then_published(client, administrator):
@@ -193,8 +212,10 @@ def test_a_draft_is_previewed_in_english_and_spanish_then_published(client, admi
     before = client.get(public_url)
     edit = client.get(change_url).context["adminform"].form
     data = _pet_grooming(code=license_type.code, number_prefix=license_type.number_prefix)
-    for prefix, rows in ((QUESTIONS, 5), (DOCUMENTS, 2)):
+    for prefix, rows in ((QUESTIONS, 5), (DOCUMENTS, 2), (REMINDERS, 2)):
         data[f"{prefix}-INITIAL_FORMS"] = str(rows)
+    for index, rule in enumerate(ReminderRule.objects.filter(scope__len=1).order_by("-days")):
+        data[f"{REMINDERS}-{index}-id"] = str(rule.pk)
     for index, question in enumerate(Question.objects.of(license_type)):
         data[f"{QUESTIONS}-{index}-id"] = str(question.pk)
         data[f"{QUESTIONS}-{index}-code"] = question.code
@@ -254,6 +275,7 @@ def test_a_saved_condition_and_order_can_be_changed_without_javascript(client, a
             "category": license_type.category,
             "active": "on",
             **_inline(DOCUMENTS, []),
+            **_inline(REMINDERS, []),
             **_inline(
                 QUESTIONS,
                 [
@@ -297,3 +319,111 @@ def test_a_saved_condition_and_order_can_be_changed_without_javascript(client, a
     assert (second.condition_question, second.condition_value) == (first, "no")
     license_type.refresh_from_db()
     assert license_type.application_fee_cents == 5000
+
+
+# --- Renewal reminders on the type's own page ----------------------------------------------
+
+
+def test_two_reminders_are_set_with_the_new_type_and_remind_its_holders_only(client, administrator):
+    # given: no agency-wide rules, so only the type's own reminders are sent
+    reminder_rules()
+    other_type = LicenseTypeFactory()
+
+    # when
+    response = client.post(ADD_URL, _pet_grooming())
+    license_type = LicenseType.objects.get(code="mobile-pet-grooming")
+    today = agency_today()
+    ours = LicenseFactory(license_type=license_type, expires_on=today + datetime.timedelta(30))
+    theirs = LicenseFactory(license_type=other_type, expires_on=today + datetime.timedelta(30))
+    reminders_run(today=today, source=SOURCE_KEY)
+
+    # then
+    assert response.status_code == 302
+    rules = ReminderRule.objects.order_by("-days")
+    assert [
+        (r.source, r.scope, r.days, r.timing, r.channels, r.send_at, r.template_key, r.name)
+        for r in rules
+    ] == [
+        (
+            SOURCE_KEY,
+            [license_type.pk],
+            30,
+            "before",
+            ["email", "sms"],
+            datetime.time(0, 0),
+            TEMPLATE_KEY,
+            "Mobile pet grooming: renewal reminder 30 days before expiry",
+        ),
+        (
+            SOURCE_KEY,
+            [license_type.pk],
+            7,
+            "before",
+            ["email", "in_app"],
+            datetime.time(8, 30),
+            TEMPLATE_KEY,
+            "Mobile pet grooming: renewal reminder 7 days before expiry",
+        ),
+    ]
+    assert list(LicenseEvent.objects.filter(kind="reminder").values_list("license", flat=True)) == [
+        ours.pk
+    ]
+    assert not LicenseEvent.objects.filter(license=theirs, kind="reminder").exists()
+
+    # and the change page shows them back, with no agency-wide reminders
+    html = client.get(
+        reverse("admin:licensing_licensetype_change", args=[license_type.pk])
+    ).content.decode()
+    assert f'name="{REMINDERS}-0-days" value="30"' in html
+    assert f'name="{REMINDERS}-1-days" value="7"' in html
+    assert "None: holders get only this type" in html
+
+
+def test_the_agency_wide_reminders_are_listed_on_the_type_and_left_alone(client, administrator):
+    # given
+    reminder_rules(60, 14)
+    license_type = LicenseTypeFactory()
+
+    # when
+    html = client.get(
+        reverse("admin:licensing_licensetype_change", args=[license_type.pk])
+    ).content.decode()
+
+    # then
+    assert "also reminded 60, 14 days before expiry" in html
+    assert f'name="{REMINDERS}-INITIAL_FORMS" value="0"' in html
+
+
+def test_a_reminder_already_sent_cannot_be_removed_but_can_be_stopped(client, administrator):
+    # given
+    client.post(ADD_URL, _pet_grooming())
+    license_type = LicenseType.objects.get()
+    own = ReminderRule.objects.filter(scope=[license_type.pk])
+    sent, unsent = own.order_by("-days")
+    ReminderOccurrence.objects.create(
+        rule=sent, object_id=LicenseFactory(license_type=license_type).pk, due_on=agency_today()
+    )
+    change_url = reverse("admin:licensing_licensetype_change", args=[license_type.pk])
+    # The questions and documents stay as they are (no rows of theirs are sent).
+    data = _pet_grooming(
+        code=license_type.code,
+        number_prefix=license_type.number_prefix,
+        **_inline(QUESTIONS, []),
+        **_inline(DOCUMENTS, []),
+    )
+    data[f"{REMINDERS}-INITIAL_FORMS"] = "2"
+    data[f"{REMINDERS}-0-id"] = str(sent.pk)
+    data[f"{REMINDERS}-1-id"] = str(unsent.pk)
+
+    # when
+    refused = client.post(change_url, {**data, f"{REMINDERS}-0-DELETE": "on"})
+    stopped = client.post(
+        change_url,
+        {**data, f"{REMINDERS}-1-DELETE": "on", f"{REMINDERS}-0-active": ""},
+    )
+
+    # then
+    assert refused.status_code == 200
+    assert "The reminder 30 days before expiry has been sent already" in (refused.content.decode())
+    assert stopped.status_code == 302
+    assert list(own.values_list("pk", "active")) == [(sent.pk, False)]

@@ -37,7 +37,7 @@ def reminder_rule_remove(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("payments", "0005_gateway_intents_pending_refunds"),
-        ("permits", "0001_initial"),
+        ("permits", "0002_plan_reviews"),
         ("notifications", "0005_reminder_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
