@@ -669,3 +669,19 @@ def test_demo_reviews_reach_each_stage_through_the_services(stage, status, lette
     permit.case.refresh_from_db()
     assert permit.case.status == status
     assert CorrectionLetter.objects.filter(permit=permit).count() == letters
+
+
+def test_the_reviewers_of_each_department_are_told_of_its_review(zoning, fire, clerk):
+    colleague = reviewer_of("ZONING")
+    permit = submitted_permit("ZONING", "FIRE")
+
+    services.review_start(permit=permit, actor=clerk)
+
+    told = Notification.objects.filter(template_key="permits/review_opened", channel="in_app")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [zoning.pk, colleague.pk, fire.pk]
+    )
+    assert permit.case.reference in told.get(recipient=fire).body
+    assert not Notification.objects.filter(
+        template_key="permits/review_opened", recipient=clerk
+    ).exists()
