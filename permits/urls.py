@@ -8,12 +8,16 @@ app_name = "permits"
 
 urlpatterns: list = [
     # Plan review (the applicant's side).
-    path("<str:reference>/review/", reviews.review_status, name="review"),
+    path("applications/<str:reference>/review/", reviews.review_status, name="review"),
     path(
-        "<str:reference>/review/letters/<int:round_>/",
+        "applications/<str:reference>/review/letters/<int:round_>/",
         reviews.correction_letter,
         name="correction_letter",
     ),
-    path("<str:reference>/review/sheets/", reviews.sheet_upload, name="review_sheet_upload"),
-    path("<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
+    path(
+        "applications/<str:reference>/review/sheets/",
+        reviews.sheet_upload,
+        name="review_sheet_upload",
+    ),
+    path("applications/<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
 ]
