@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.views import apply
+from permits.views import apply, reviews
 
 app_name = "permits"
 
@@ -26,4 +26,13 @@ urlpatterns = [
         apply.plan_sheet_download,
         name="plan_sheet",
     ),
+    # Plan review (the applicant's side).
+    path("<str:reference>/review/", reviews.review_status, name="review"),
+    path(
+        "<str:reference>/review/letters/<int:round_>/",
+        reviews.correction_letter,
+        name="correction_letter",
+    ),
+    path("<str:reference>/review/sheets/", reviews.sheet_upload, name="review_sheet_upload"),
+    path("<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
 ]
