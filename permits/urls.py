@@ -2,11 +2,30 @@
 
 from django.urls import path
 
-from permits.views import reviews
+from permits.views import apply, reviews
 
 app_name = "permits"
 
-urlpatterns: list = [
+urlpatterns = [
+    # Applying (permits.views.apply).
+    path("", apply.type_list, name="types"),
+    path("mine/", apply.mine, name="mine"),
+    path("types/<slug:code>/", apply.type_detail, name="type"),
+    path("types/<slug:code>/start/", apply.permit_start, name="start"),
+    path("apply/<str:reference>/", apply.permit_resume, name="resume"),
+    path("apply/<str:reference>/property/", apply.apply_property, name="apply_property"),
+    path("apply/<str:reference>/work/", apply.apply_work, name="apply_work"),
+    path("apply/<str:reference>/contractor/", apply.apply_contractor, name="apply_contractor"),
+    path("apply/<str:reference>/plans/", apply.apply_plans, name="apply_plans"),
+    path("apply/<str:reference>/questions/", apply.apply_questions, name="apply_questions"),
+    path("apply/<str:reference>/check/", apply.apply_check, name="apply_check"),
+    path("apply/<str:reference>/discard/", apply.permit_discard, name="discard"),
+    path("applications/<str:reference>/", apply.permit_detail, name="application"),
+    path(
+        "applications/<str:reference>/plans/<int:sheet_id>/",
+        apply.plan_sheet_download,
+        name="plan_sheet",
+    ),
     # Plan review (the applicant's side).
     path("applications/<str:reference>/review/", reviews.review_status, name="review"),
     path(

@@ -78,6 +78,8 @@ PERMIT = Workflow(
     target_days=30,
     department_code=DEPARTMENT_CODE,
     initial_status=SUBMITTED,
+    resident_page="permits:application",
+    resident_page_label=_("Your permit: property, work, plans and fees"),
     event_kinds=EVENT_KINDS,
     work_items=WORK_ITEMS,
     participation=Participation(roles={CONTRACTOR: CONTRACTOR_ROLE}),
