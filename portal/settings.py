@@ -267,6 +267,8 @@ MEDIA_ROOT = BASE_DIR / env.str("MEDIA_ROOT", default=".data/media")
 MEDIA_URL = "/media/"
 # Largest document a resident may upload, in bytes.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Largest plan sheet (PDF) a permit applicant may upload, in bytes: drawings are large.
+PERMITS_PLAN_MAX_BYTES = env.int("PERMITS_PLAN_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

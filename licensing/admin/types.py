@@ -189,8 +189,8 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
         return gettext(
             "Before the questions below, every application asks the applicant's full name, "
             "business or trading name, e-mail address, phone number and address: do not ask "
-            "them again. Questions are asked in their order; a question with “Only ask when” "
-            "is asked only after that answer."
+            "them again. Questions are asked in their order; a question with “Only if the "
+            "answer to” is asked only after that answer."
         )
 
     def get_urls(self):

@@ -87,7 +87,8 @@ def _pet_grooming(**changes):
                     "label_es": "Matrícula del vehículo",
                     "kind": "text",
                     "required": "on",
-                    "condition": "0:yes",
+                    "condition_on": "0",
+                    "condition_is": "Yes",
                 },
                 {
                     "label": "Number of vans",
@@ -162,7 +163,8 @@ def test_a_new_type_is_set_up_in_one_submission_as_a_draft(client, administrator
     assert "“Vehicle inspection”: name in Spanish" in html
     assert "“Business phone”: question in Spanish" in html
     assert 'name="_publish"' in html
-    assert "“Do you groom in a vehicle?” is “Yes”" in html
+    assert '<option value="0" selected>“Do you groom in a vehicle?” (#1)</option>' in html
+    assert f'name="{QUESTIONS}-1-condition_is" value="Yes"' in html
 
 
 @pytest.mark.parametrize(
@@ -172,8 +174,8 @@ def test_a_new_type_is_set_up_in_one_submission_as_a_draft(client, administrator
         ({"renewal_fee_cents": "abc"}, "Enter an amount in dollars, like 75.00."),
         ({"number_prefix": "INV"}, "INV is already used"),
         ({"code": "mobile-pet-groomingmobile-pet-grooming"}, "This code repeats itself"),
-        ({f"{QUESTIONS}-1-condition": "0:Yes"}, "“Yes” is not an answer to"),
-        ({f"{QUESTIONS}-1-condition": "2:yes"}, "“Number of vans” is not a yes/no or choice"),
+        ({f"{QUESTIONS}-1-condition_is": "Yess"}, "“Yess” is not an answer to"),
+        ({f"{QUESTIONS}-1-condition_on": "2"}, "“Number of vans” is not a yes/no or choice"),
         (
             {f"{QUESTIONS}-2-code": "vans", f"{QUESTIONS}-4-code": "vans"},
             "Another question of this form has the code “vans”",
@@ -294,7 +296,8 @@ def test_a_saved_condition_and_order_can_be_changed_without_javascript(client, a
                         "kind": "text",
                         "order": "20",
                         "required": "on",
-                        "condition": "0:no",
+                        "condition_on": "0",
+                        "condition_is": "no",
                     },
                 ],
                 initial=2,
@@ -427,3 +430,81 @@ def test_a_reminder_already_sent_cannot_be_removed_but_can_be_stopped(client, ad
     assert "The reminder 30 days before expiry has been sent already" in (refused.content.decode())
     assert stopped.status_code == 302
     assert list(own.values_list("pk", "active")) == [(sent.pk, False)]
+
+
+def _as_sent(form) -> dict:
+    """What a browser sends for `form` as the page shows it: checked boxes as "on", unchecked
+    ones left out, lists as lists."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def test_a_condition_on_a_new_question_is_set_in_one_pass_without_javascript(client, administrator):
+    # given: the empty page as served, with its blank rows
+    page = client.get(ADD_URL)
+    html = page.content.decode()
+    data = _as_sent(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({formset.add_prefix(k): v for k, v in formset.management_form.initial.items()})
+        for form in formset.forms:
+            data.update(_as_sent(form))
+    # The child's list names the blank rows by number, before anything is typed in them.
+    assert '<option value="0">New question #1</option>' in html
+    assert f'name="{QUESTIONS}-2-label"' in html and f'name="{DOCUMENTS}-1-name"' in html
+
+    # when: the administrator types into the blank rows and sends the page once
+    data.update(
+        {
+            "name": "Mobile pet grooming",
+            "new_category": "Pet care",
+            "description": "Grooming pets in a van that comes to you.",
+            "application_fee_cents": "75",
+            "renewal_fee_cents": "60",
+            f"{DOCUMENTS}-0-name": "Proof of insurance",
+            f"{QUESTIONS}-0-label": "Do you groom in a vehicle?",
+            f"{QUESTIONS}-0-kind": "yes_no",
+            f"{QUESTIONS}-1-label": "Animals you groom",
+            f"{QUESTIONS}-1-kind": "single_choice",
+            f"{QUESTIONS}-1-choices": "Dogs\nCats",
+            f"{QUESTIONS}-2-label": "Vehicle license plate",
+            f"{QUESTIONS}-2-kind": "text",
+            f"{QUESTIONS}-2-condition_on": "0",
+            f"{QUESTIONS}-2-condition_is": "yes",
+            f"{REMINDERS}-0-days": "30",
+        }
+    )
+    response = client.post(ADD_URL, data)
+
+    # then
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    license_type = LicenseType.objects.get()
+    questions = list(Question.objects.of(license_type))
+    assert [(q.label, q.order) for q in questions] == [
+        ("Do you groom in a vehicle?", 10),
+        ("Animals you groom", 20),
+        ("Vehicle license plate", 30),
+    ]
+    plate = questions[2]
+    assert (plate.condition_question, plate.condition_value) == (questions[0], "yes")
+    assert list(DocumentRequirement.objects.of(license_type).values_list("name", flat=True)) == [
+        "Proof of insurance"
+    ]
+    assert ReminderRule.objects.filter(scope=[license_type.pk]).get().days == 30
+
+
+def test_a_refused_page_keeps_the_condition_as_typed(client, administrator):
+    # when: the fee cannot be read, and a condition names a new question
+    response = client.post(ADD_URL, _pet_grooming(application_fee_cents="7.5.0"))
+
+    # then: the page comes back with the condition on the new question still chosen
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not LicenseType.objects.exists()
+    assert '<option value="0" selected>“Do you groom in a vehicle?” (#1)</option>' in html
+    assert f'name="{QUESTIONS}-1-condition_is" value="Yes"' in html
