@@ -7,116 +7,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0014_participants'),
-        ('permits', '0001_initial'),
+        ("cases", "0014_participants"),
+        ("permits", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanReview',
+            name="PlanReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(blank=True, choices=[('approved', 'Approved'), ('conditions', 'Approved with conditions'), ('corrections', 'Corrections required')], max_length=12, verbose_name='decision')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_reviews', to='permits.permit', verbose_name='permit')),
-                ('work_item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='plan_review', to='cases.workitem', verbose_name='work item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("approved", "Approved"),
+                            ("conditions", "Approved with conditions"),
+                            ("corrections", "Corrections required"),
+                        ],
+                        max_length=12,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_reviews",
+                        to="permits.permit",
+                        verbose_name="permit",
+                    ),
+                ),
+                (
+                    "work_item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_review",
+                        to="cases.workitem",
+                        verbose_name="work item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plan review',
-                'verbose_name_plural': 'plan reviews',
-                'ordering': ['permit_id', 'work_item__round', 'work_item__opened_at', 'pk'],
+                "verbose_name": "plan review",
+                "verbose_name_plural": "plan reviews",
+                "ordering": ["permit_id", "work_item__round", "work_item__opened_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('text', models.TextField(verbose_name='comment')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=10, verbose_name='status')),
-                ('round_raised', models.PositiveSmallIntegerField(verbose_name='round raised')),
-                ('round_resolved', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='round resolved')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.department', verbose_name='department')),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_comments', to='permits.permit', verbose_name='permit')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='permits.planreview', verbose_name='raised in review')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_comments', to='permits.plansheet', verbose_name='sheet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("text", models.TextField(verbose_name="comment")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("round_raised", models.PositiveSmallIntegerField(verbose_name="round raised")),
+                (
+                    "round_resolved",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="round resolved"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="raised"),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_comments",
+                        to="permits.permit",
+                        verbose_name="permit",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="permits.planreview",
+                        verbose_name="raised in review",
+                    ),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_comments",
+                        to="permits.plansheet",
+                        verbose_name="sheet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review comment',
-                'verbose_name_plural': 'review comments',
-                'ordering': ['permit_id', 'number'],
+                "verbose_name": "review comment",
+                "verbose_name_plural": "review comments",
+                "ordering": ["permit_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='CorrectionLetter',
+            name="CorrectionLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(verbose_name='round')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
-                ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='correction_letters', to='permits.permit', verbose_name='permit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(verbose_name="round")),
+                (
+                    "issued_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent"),
+                ),
+                (
+                    "permit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="correction_letters",
+                        to="permits.permit",
+                        verbose_name="permit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'correction letter',
-                'verbose_name_plural': 'correction letters',
-                'ordering': ['permit_id', 'round'],
-                'constraints': [models.UniqueConstraint(fields=('permit', 'round'), name='permits_letter_per_round'), models.CheckConstraint(condition=models.Q(('round__gte', 1)), name='permits_letter_round_positive')],
+                "verbose_name": "correction letter",
+                "verbose_name_plural": "correction letters",
+                "ordering": ["permit_id", "round"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("permit", "round"), name="permits_letter_per_round"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("round__gte", 1)), name="permits_letter_round_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='planreview',
-            index=models.Index(condition=models.Q(('decision', '')), fields=['permit'], name='permits_planreview_undecided'),
+            model_name="planreview",
+            index=models.Index(
+                condition=models.Q(("decision", "")),
+                fields=["permit"],
+                name="permits_planreview_undecided",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planreview',
-            constraint=models.CheckConstraint(condition=models.Q(('decision__in', ['', 'approved', 'conditions', 'corrections'])), name='permits_planreview_decision_known'),
+            model_name="planreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision__in", ["", "approved", "conditions", "corrections"])),
+                name="permits_planreview_decision_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planreview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('decision', '')), models.Q(models.Q(('decision', ''), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='permits_planreview_decision_iff_decided'),
+            model_name="planreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decided_at__isnull", True), ("decision", "")),
+                    models.Q(
+                        models.Q(("decision", ""), _negated=True), ("decided_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="permits_planreview_decision_iff_decided",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planreview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('conditions__regex', '\\S'), ('decision', 'conditions')), models.Q(models.Q(('decision', 'conditions'), _negated=True), ('conditions', '')), _connector='OR'), name='permits_planreview_conditions_iff_conditional'),
+            model_name="planreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("conditions__regex", "\\S"), ("decision", "conditions")),
+                    models.Q(
+                        models.Q(("decision", "conditions"), _negated=True), ("conditions", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="permits_planreview_conditions_iff_conditional",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewcomment',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['permit', 'department'], name='permits_comment_open'),
+            model_name="reviewcomment",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["permit", "department"],
+                name="permits_comment_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.UniqueConstraint(fields=('permit', 'number'), name='permits_comment_number'),
+            model_name="reviewcomment",
+            constraint=models.UniqueConstraint(
+                fields=("permit", "number"), name="permits_comment_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='permits_comment_number_pos'),
+            model_name="reviewcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="permits_comment_number_pos"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.CheckConstraint(condition=models.Q(('round_raised__gte', 1)), name='permits_comment_round_positive'),
+            model_name="reviewcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("round_raised__gte", 1)), name="permits_comment_round_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'resolved'])), name='permits_comment_status_known'),
+            model_name="reviewcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "resolved"])),
+                name="permits_comment_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('resolved_by__isnull', True), ('round_resolved__isnull', True), ('status', 'open')), models.Q(('resolved_at__isnull', False), ('resolved_by__isnull', False), ('round_resolved__isnull', False), ('status', 'resolved')), _connector='OR'), name='permits_comment_resolved_iff_recorded'),
+            model_name="reviewcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("resolved_at__isnull", True),
+                        ("resolved_by__isnull", True),
+                        ("round_resolved__isnull", True),
+                        ("status", "open"),
+                    ),
+                    models.Q(
+                        ("resolved_at__isnull", False),
+                        ("resolved_by__isnull", False),
+                        ("round_resolved__isnull", False),
+                        ("status", "resolved"),
+                    ),
+                    _connector="OR",
+                ),
+                name="permits_comment_resolved_iff_recorded",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.CheckConstraint(condition=models.Q(('round_resolved__isnull', True), ('round_resolved__gt', models.F('round_raised')), _connector='OR'), name='permits_comment_resolved_later'),
+            model_name="reviewcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("round_resolved__isnull", True),
+                    ("round_resolved__gt", models.F("round_raised")),
+                    _connector="OR",
+                ),
+                name="permits_comment_resolved_later",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcomment',
-            constraint=models.CheckConstraint(condition=models.Q(('text__regex', '\\S')), name='permits_comment_text_not_blank'),
+            model_name="reviewcomment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text__regex", "\\S")), name="permits_comment_text_not_blank"
+            ),
         ),
     ]

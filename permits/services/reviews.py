@@ -123,6 +123,7 @@ def _open_reviews(*, permit, case: Case, departments) -> list[PlanReview]:
             due_date=case.stage_due_date,
         )
         reviews.append(PlanReview.objects.create(work_item=item, permit=permit))
+    _tell_reviewers(case=case, reviews=reviews)
     if reviews:
         logger.info(
             "Permit %s: round %s of plan review opened for %s departments",
@@ -131,6 +132,50 @@ def _open_reviews(*, permit, case: Case, departments) -> list[PlanReview]:
             len(reviews),
         )
     return reviews
+
+
+def _tell_reviewers(*, case: Case, reviews: list[PlanReview]) -> None:
+    """Tell each department's reviewers that its review is waiting (e-mail and in-app, by
+    their preferences; once per review and person)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import formats, translation
+
+    from notifications.models import NotificationChannel
+    from notifications.services import notification_send
+
+    for review in reviews:
+        item = review.work_item
+        link = settings.SITE_URL + reverse("admin:permits_planreview_change", args=[review.pk])
+        people = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                is_staff=True,
+                staff_memberships__department_id=item.department_id,
+                staff_memberships__role=StaffRole.REVIEWER,
+            )
+            .distinct()
+            .order_by("pk")
+        )
+        for person in people:
+            with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+                due = formats.date_format(item.due_date, "DATE_FORMAT") if item.due_date else ""
+            notification_send(
+                template_key="permits/review_opened",
+                context={
+                    "reference": case.reference,
+                    "department": item.department.name,
+                    "round": item.round,
+                    "due_date": due,
+                    "review_url": link,
+                },
+                dedupe_key=f"permits:review:{review.pk}:reviewer:{person.pk}",
+                user=person,
+                channels=[NotificationChannel.EMAIL, NotificationChannel.IN_APP],
+                link_url=link,
+            )
 
 
 def review_start(*, permit, actor) -> list[PlanReview]:

@@ -644,3 +644,44 @@ def test_the_database_holds_the_review_and_comment_rules(permit, zoning):
             [CorrectionLetter(permit=permit, round=1), CorrectionLetter(permit=permit, round=1)]
         )
     )
+
+
+# --- Demo data --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "status", "letters"),
+    [
+        ("in_review", wf.IN_REVIEW, 0),
+        ("corrections_required", wf.CORRECTIONS_REQUIRED, 1),
+        ("approved", wf.APPROVED, 1),
+    ],
+)
+def test_demo_reviews_reach_each_stage_through_the_services(stage, status, letters):
+    from accounts.models import User
+    from permits.demo_reviews import review_demo
+
+    administrator = User.objects.create_superuser(email="admin@example.gov", password="x")
+    permit = submitted_permit("ZONING", "FIRE", "BUILDING")
+
+    review_demo(permit=permit, stage=stage, reviewer=administrator)
+
+    permit.case.refresh_from_db()
+    assert permit.case.status == status
+    assert CorrectionLetter.objects.filter(permit=permit).count() == letters
+
+
+def test_the_reviewers_of_each_department_are_told_of_its_review(zoning, fire, clerk):
+    colleague = reviewer_of("ZONING")
+    permit = submitted_permit("ZONING", "FIRE")
+
+    services.review_start(permit=permit, actor=clerk)
+
+    told = Notification.objects.filter(template_key="permits/review_opened", channel="in_app")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [zoning.pk, colleague.pk, fire.pk]
+    )
+    assert permit.case.reference in told.get(recipient=fire).body
+    assert not Notification.objects.filter(
+        template_key="permits/review_opened", recipient=clerk
+    ).exists()
