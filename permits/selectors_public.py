@@ -207,15 +207,7 @@ def permits_public_page(*, query: str, cursor: str = "") -> SearchPage:
     after = _cursor_load(cursor)
     number = _number_normalised(query)
     if number is not None:
-        case_ids = list(
-            Case.objects.filter(reference=number, kind=KIND).values_list("id", flat=True)
-        )
-        license_ids = list(License.objects.filter(number=number).values_list("id", flat=True))
-        exact = Q(permit_number=number) | Q(case_id__in=case_ids)
-        if license_ids and not case_ids:
-            # A contractor's permits, newest first, straight from the (contractor, id) index.
-            exact |= Q(contractor_license_id__in=license_ids)
-        return _page(_public().filter(exact), after=after)
+        return _page(_public().filter(_number_matches(number)), after=after)
     words = _search_words(query)
     if not words:
         return SearchPage()
@@ -223,6 +215,21 @@ def permits_public_page(*, query: str, cursor: str = "") -> SearchPage:
     if ids is None:
         return SearchPage(first=after is None, too_many=True)
     return _page(_public().filter(id__in=ids), after=after)
+
+
+def _number_matches(number: str) -> Q:
+    """The permits `number` names: the permit of that number or case reference, else the
+    permits of the contractor holding the license of that number (read newest first from
+    the (contractor, id) index: a busy contractor's thousands of permits are never sorted).
+    Three lookups on unique indexes, whichever it is."""
+    permit_ids = list(Permit.objects.filter(permit_number=number).values_list("id", flat=True))
+    case_ids = list(Case.objects.filter(reference=number, kind=KIND).values_list("id", flat=True))
+    license_ids = list(License.objects.filter(number=number).values_list("id", flat=True))
+    if permit_ids or case_ids:
+        return Q(id__in=permit_ids) | Q(case_id__in=case_ids)
+    if license_ids:
+        return Q(contractor_license_id=license_ids[0])
+    return Q(pk__in=[])
 
 
 def _matching_ids(words: list[str]) -> list[int] | None:
