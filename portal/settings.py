@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "payments",
     "concerns",
     "licensing",
+    "permits",
 ]
 
 MIDDLEWARE = [

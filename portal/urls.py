@@ -28,6 +28,7 @@ urlpatterns = [
     path("concerns/", include("concerns.urls")),
     path("open311/v2/", include("concerns.open311.urls")),
     path("licenses/", include("licensing.urls")),
+    path("permits/", include("permits.urls")),
     path("", include("portal.shell_urls")),
 ]
 

@@ -1,0 +1,209 @@
+"""Permit types as data, set up by an administrator in one pass: what residents read (English
+and Spanish side by side), reviewing departments in order, the fee schedule in dollars (with
+its valuation table), the inspections required in order, the contractor rule and validity,
+with the shared questions and document requirements inline; a draft until it is published.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.questions.admin import DocumentRequirementInline, QuestionInline, QuestionsAdminMixin
+from payments.forms import AmountFieldsAdminMixin
+from payments.money import format_cents
+from permits.exceptions import PermitTypeNotPublishable
+from permits.models import FeeMethod, FeeTier, InspectionStep, PermitType, PermitTypeDepartment
+from permits.services import types as services
+
+# What every permit application asks on its own pages, before the type's questions.
+STANDARD_QUESTIONS = (
+    _("Property address"),
+    _("Address"),
+    _("Parcel number"),
+    _("Description of the work"),
+    _("Construction valuation"),
+    _("Valuation"),
+    _("Square footage"),
+    _("Housing units"),
+    _("Contractor's license number"),
+)
+
+
+class PermitQuestionInline(QuestionInline):
+    standard_questions = STANDARD_QUESTIONS
+
+
+class PublishedFilter(admin.SimpleListFilter):
+    title = _("publication")
+    parameter_name = "published"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Published")), ("no", _("Draft"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(published_at__isnull=self.value() == "no")
+        return queryset
+
+
+class ReviewDepartmentInline(admin.TabularInline):
+    model = PermitTypeDepartment
+    extra = 0
+    fields = ["department", "order"]
+    verbose_name = _("reviewing department")
+    verbose_name_plural = _("Reviewing departments (one plan review each, in this order)")
+
+
+class FeeTierInline(AmountFieldsAdminMixin, admin.TabularInline):
+    model = FeeTier
+    extra = 0
+    fields = ["from_cents", "base_cents", "per_thousand_cents"]
+    verbose_name_plural = _(
+        "Valuation fee table, in dollars (only for a fee by construction valuation)"
+    )
+
+
+class InspectionStepInline(admin.TabularInline):
+    model = InspectionStep
+    extra = 0
+    fields = ["order", "code", "name", "name_es", "category", "final"]
+    verbose_name_plural = _("Required inspections, in order")
+
+
+@admin.register(PermitType)
+class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "category",
+        "code",
+        "fee_method",
+        "application_fee",
+        "validity_days",
+        "publication_state",
+        "active",
+    ]
+    list_filter = [PublishedFilter, "category", "fee_method", "contractor_required", "active"]
+    search_fields = ["name", "name_es", "code", "keywords", "keywords_es"]
+    prepopulated_fields = {"code": ["name"]}
+    filter_horizontal = ["contractor_license_types"]
+    inlines = [
+        ReviewDepartmentInline,
+        FeeTierInline,
+        InspectionStepInline,
+        DocumentRequirementInline,
+        PermitQuestionInline,
+    ]
+    readonly_fields = ["publication"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "name_es"),
+                    ("code", "number_prefix"),
+                    ("category", "work_class", "permit_class"),
+                    "active",
+                ],
+                "description": _(
+                    "Each text a resident reads has its Spanish beside it; left empty, Spanish "
+                    "readers see the English."
+                ),
+            },
+        ),
+        (
+            _("What residents read"),
+            {"fields": [("description", "description_es"), ("keywords", "keywords_es")]},
+        ),
+        (
+            _("Fees, in dollars"),
+            {
+                "fields": [
+                    "application_fee_cents",
+                    "fee_method",
+                    ("flat_fee_cents", "per_square_foot_cents", "minimum_fee_cents"),
+                    "plan_review_percent",
+                ],
+                "description": _(
+                    "The applicant pays the application fee and the plan-review share of the "
+                    "permit fee when applying, and the rest of the permit fee before the permit "
+                    "is issued. A fee by valuation uses the table below."
+                ),
+            },
+        ),
+        (
+            _("Plans, contractor and validity"),
+            {
+                "fields": [
+                    "plans_required",
+                    ("contractor_required", "contractor_trade"),
+                    "contractor_license_types",
+                    ("validity_days", "review_target_days"),
+                    "gives_certificate_of_occupancy",
+                ]
+            },
+        ),
+        (_("Publication"), {"fields": ["publication"]}),
+    ]
+
+    @admin.display(description=_("application fee"), ordering="application_fee_cents")
+    def application_fee(self, permit_type):
+        return format_cents(permit_type.application_fee_cents, settings.AGENCY["currency"])
+
+    @admin.display(description=_("publication"), ordering="published_at")
+    def publication_state(self, permit_type):
+        return gettext("Published") if permit_type.published else gettext("Draft")
+
+    @admin.display(description=_("publication"))
+    def publication(self, permit_type):
+        if permit_type.pk is None:
+            return gettext("A new type is saved as a draft.")
+        if permit_type.published:
+            return format_html(
+                '{} <button type="submit" name="_unpublish" value="1" class="button">{}</button>',
+                gettext("Published: residents can find this type and apply."),
+                gettext("Save and take back to draft"),
+            )
+        return format_html(
+            '{} <button type="submit" name="_publish" value="1" class="button default">{}</button>',
+            gettext("Draft: residents cannot see this type yet."),
+            gettext("Save and publish"),
+        )
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            services.permit_type_publish(permit_type=obj, actor=request.user)
+            messages.success(
+                request,
+                gettext("“%(name)s” is published: residents can find it and apply.")
+                % {"name": obj.name},
+            )
+            return HttpResponseRedirect(request.path)
+        if "_unpublish" in request.POST:
+            try:
+                services.permit_type_unpublish(permit_type=obj, actor=request.user)
+            except PermitTypeNotPublishable as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request, gettext("“%(name)s” is a draft again.") % {"name": obj.name}
+                )
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        permit_type = form.instance
+        if permit_type.fee_method == FeeMethod.VALUATION and not permit_type.fee_tiers.exists():
+            messages.warning(
+                request,
+                gettext(
+                    "“%(name)s” charges by valuation but has no fee table yet: add its tiers, "
+                    "starting at 0."
+                )
+                % {"name": permit_type.name},
+            )

@@ -1,0 +1,7 @@
+"""Permits' pages. Each part adds its own lines."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "permits"
+
+urlpatterns: list = []
