@@ -5,9 +5,10 @@ Inspections and Appendix A pages of its wiki).
 This module holds what the standard says and how the portal's own words map onto it: the
 columns of the `permits` and `inspections` datasets, in order, and the value lists
 (`StatusCurrentMapped`, `PermitTypeMapped`, `WorkClassMapped`, `InspTypeMapped`,
-`ResultMapped`). Nothing here reads the database: `permits.opendata` streams the rows and
-calls these functions on each, so a mapping is written once for the CSV, the JSON and the
-tests.
+`ResultMapped`). The permit types' categories and inspection kinds carry their BLDS words
+(permits.models.types); the statuses, classes, trades and results are mapped here. Nothing
+here reads the database: `permits.opendata` streams the rows and calls these functions on
+each, so a mapping is written once for the CSV, the JSON and the tests.
 
 A value the standard's list has no word for maps to "" (the column is then empty), never to
 a near miss: a sign permit is not a "Building" permit, and an open-data reader filtering on
@@ -17,10 +18,17 @@ the mapped list should not find it there.
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 
 from django.utils import timezone
+
+from permits import workflow
+from permits.models.types import (
+    BLDS_INSPECTION_TYPE,
+    BLDS_PERMIT_TYPE,
+    ContractorTrade,
+    PermitClass,
+    WorkClass,
+)
 
 # --- Columns ---------------------------------------------------------------------------------
 
@@ -165,167 +173,59 @@ INSP_TYPE_VALUES = (
     "Plumbing Final",
 )
 
-# The permit workflow's statuses. A status missing here maps to "" (tests/permits checks
-# that every status of the workflow a permit can be published in has its entry).
+# The permit workflow's statuses (permits.workflow). Approved waits for the permit fee; an
+# expired permit is void, as a cancelled one (StatusCurrent keeps the agency's own word).
 STATUS_CURRENT_MAPPED: dict[str, str] = {
-    "submitted": "Application Accepted",
-    "intake": "Application Accepted",
-    "accepted": "Application Accepted",
-    "fee_due": "Fees/Payment",
-    "application_fee_due": "Fees/Payment",
-    "permit_fee_due": "Fees/Payment",
-    "in_review": "In Review",
-    "corrections_required": "In Review",
-    "approved": "In Review",
-    "issued": "Permit Issued",
-    "inspections": "Inspection Phase",
-    "inspection_phase": "Inspection Phase",
-    "finaled": "Permit Finaled",
-    "finaled_with_conditions": "Permit Finaled with Conditions",
-    "occupancy": "Occupancy",
-    "appeal": "Appeal",
-    "cancelled": "Permit Cancelled",
-    "withdrawn": "Permit Cancelled",
-    "rejected": "Permit Cancelled",
-    "denied": "Permit Cancelled",
-    "expired": "Permit Cancelled",
-    "revoked": "Permit Cancelled",
+    workflow.SUBMITTED: "Application Accepted",
+    workflow.IN_REVIEW: "In Review",
+    workflow.CORRECTIONS_REQUIRED: "In Review",
+    workflow.APPROVED: "Fees/Payment",
+    workflow.ISSUED: "Permit Issued",
+    workflow.INSPECTIONS: "Inspection Phase",
+    workflow.FINALED: "Permit Finaled",
+    workflow.EXPIRED: "Permit Cancelled",
+    workflow.CANCELLED: "Permit Cancelled",
+    workflow.WITHDRAWN: "Permit Cancelled",
 }
 
-# Permit types' categories (building, demolition, electrical...). Sign has no word in the
-# standard's list.
-PERMIT_TYPE_MAPPED: dict[str, str] = {
-    "building": "Building",
-    "demolition": "Demolition",
-    "electrical": "Electrical",
-    "mechanical": "Mechanical",
-    "plumbing": "Plumbing",
-    "roof": "Roof",
-    "roofing": "Roof",
-    "fence": "Fence",
-    "grading": "Grading",
-    "pool": "Pool/Spa",
-    "pool_spa": "Pool/Spa",
-}
+# Permit types' categories carry their BLDS word (permits.models.types.BLDS_PERMIT_TYPE);
+# "other" (a sign, a tent) has none in the standard's list.
+PERMIT_TYPE_MAPPED: dict[str, str] = {str(code): word for code, word in BLDS_PERMIT_TYPE.items()}
 
-# The work's class: new construction, or work on an existing structure.
-WORK_CLASS_MAPPED: dict[str, str] = {
-    "new": "New",
-    "addition": "Existing",
-    "alteration": "Existing",
-    "repair": "Existing",
-    "replacement": "Existing",
-    "demolition": "Existing",
-    "existing": "Existing",
-}
+WORK_CLASS_MAPPED: dict[str, str] = {WorkClass.NEW: "New", WorkClass.EXISTING: "Existing"}
 
 PERMIT_CLASS_MAPPED: dict[str, str] = {
-    "residential": "Residential",
-    "commercial": "Non-Residential",
-    "non_residential": "Non-Residential",
-    "industrial": "Non-Residential",
-    "institutional": "Non-Residential",
+    PermitClass.RESIDENTIAL: "Residential",
+    PermitClass.NON_RESIDENTIAL: "Non-Residential",
 }
 
-# Trades of the contractor's license, as the licensing register names them.
+# The trade a permit type asks of its contractor: the standard's words, capitalised.
 CONTRACTOR_TRADE_MAPPED: dict[str, str] = {
-    "general": "General",
-    "building": "General",
-    "electrical": "Electrical",
-    "mechanical": "Mechanical",
-    "hvac": "Mechanical",
-    "plumbing": "Plumbing",
-    "architecture": "Architecture",
-    "engineering": "Engineering",
-    "masonry": "Masonry",
-    "sign": "Sign",
-    "tent": "Tent",
+    ContractorTrade.GENERAL: "General",
+    ContractorTrade.ELECTRICAL: "Electrical",
+    ContractorTrade.MECHANICAL: "Mechanical",
+    ContractorTrade.PLUMBING: "Plumbing",
+    ContractorTrade.ARCHITECTURE: "Architecture",
+    ContractorTrade.ENGINEERING: "Engineering",
+    ContractorTrade.MASONRY: "Masonry",
+    ContractorTrade.SIGN: "Sign",
+    ContractorTrade.TENT: "Tent",
 }
 
 # Inspection results. A failed inspection is "Rejected" in the standard's words.
 RESULT_MAPPED: dict[str, str] = {
     "passed": "Passed",
-    "pass": "Passed",
-    "approved": "Passed",
     "failed": "Rejected",
-    "fail": "Rejected",
-    "rejected": "Rejected",
     "partial": "Partial",
     "cancelled": "Cancelled",
-    "canceled": "Cancelled",
-    "ok_for_service": "OK for Service",
 }
 
-# Inspection types are data an administrator enters (each type's inspection sequence), so
-# they are matched by name: first the standard's own words, then the usual other names.
-_INSP_TYPE_ALIASES: dict[str, str] = {
-    "setback": "Set Backs",
-    "setbacks": "Set Backs",
-    "temporary power": "Temp Power",
-    "footing": "Footings & Forms",
-    "footings": "Footings & Forms",
-    "footing and forms": "Footings & Forms",
-    "footings and forms": "Footings & Forms",
-    "forms": "Footings & Forms",
-    "framing": "Frame",
-    "rough framing": "Rough Frame",
-    "final": "Building Final",
-    "final building": "Building Final",
-    "building": "Building Final",
-    "final inspection": "Building Final",
-    "temporary building final": "Partial/Temp Building Final",
-    "partial building final": "Partial/Temp Building Final",
-    "fire": "Fire Final",
-    "final fire": "Fire Final",
-    "zoning": "Zoning Final",
-    "progress": "Progress Check",
-    "health": "Health Final",
-    "roof": "Roof Final",
-    "final roof": "Roof Final",
-    "roofing final": "Roof Final",
-    "electrical rough": "Rough In",
-    "rough electrical": "Rough In",
-    "rough plumbing": "Rough In",
-    "plumbing rough": "Rough In",
-    "rough mechanical": "Rough In",
-    "mechanical rough": "Rough In",
-    "rough-in": "Rough In",
-    "final electrical": "Electrical Final",
-    "electrical": "Electrical Final",
-    "final mechanical": "Mechanical Final",
-    "mechanical": "Mechanical Final",
-    "final plumbing": "Plumbing Final",
-    "plumbing": "Plumbing Final",
-    "fence": "Fence Final",
-    "final fence": "Fence Final",
-    "grading": "Grading Final",
-    "final grading": "Grading Final",
-    "ductwork": "Duct Work",
-    "electrical service": "Service",
-    "underground": "Ground Work",
-    "groundwork": "Ground Work",
-    "pool final": "Building Final",
-    "sewer lateral": "Sewer",
-    "water service": "Water",
-}
-
-
-def _words(text: str) -> str:
-    """`text` lower-cased, without accents, its punctuation (but &) turned into single spaces:
-    "Footings & Forms" and "footings &  forms." compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^\w&/]+", " ", plain.lower().replace("_", " ")).split())
-
-
-_INSP_TYPE_BY_WORDS: dict[str, str] = {
-    **{_words(alias): value for alias, value in _INSP_TYPE_ALIASES.items()},
-    **{_words(value): value for value in INSP_TYPE_VALUES},
-}
+# Inspection kinds carry their BLDS word (permits.models.types.BLDS_INSPECTION_TYPE).
+INSP_TYPE_MAPPED: dict[str, str] = {str(code): word for code, word in BLDS_INSPECTION_TYPE.items()}
 
 
 def _mapped(table: dict[str, str], code: str | None) -> str:
-    return table.get((code or "").strip().lower(), "")
+    return table.get(code or "", "")
 
 
 def status_current_mapped(status: str | None) -> str:
@@ -339,7 +239,7 @@ def permit_type_mapped(category: str | None) -> str:
 
 
 def work_class_mapped(work_class: str | None) -> str:
-    """The standard's WorkClassMapped for the permit's class of work: New or Existing."""
+    """The standard's WorkClassMapped for a permit type's class of work: New or Existing."""
     return _mapped(WORK_CLASS_MAPPED, work_class)
 
 
@@ -349,7 +249,7 @@ def permit_class_mapped(permit_class: str | None) -> str:
 
 
 def contractor_trade_mapped(trade: str | None) -> str:
-    """The standard's ContractorTradeMapped for a contractor license's trade."""
+    """The standard's ContractorTradeMapped for the contractor's trade."""
     return _mapped(CONTRACTOR_TRADE_MAPPED, trade)
 
 
@@ -358,10 +258,9 @@ def result_mapped(result: str | None) -> str:
     return _mapped(RESULT_MAPPED, result)
 
 
-def insp_type_mapped(name: str | None) -> str:
-    """The standard's InspTypeMapped for an inspection named `name` by the agency ("Final
-    building", "footings & forms"), or "" if the standard has no such type."""
-    return _INSP_TYPE_BY_WORDS.get(_words(name or ""), "")
+def insp_type_mapped(category: str | None) -> str:
+    """The standard's InspTypeMapped for an inspection step's kind ("" if none)."""
+    return _mapped(INSP_TYPE_MAPPED, category)
 
 
 def yes_no(value: bool | None) -> str:

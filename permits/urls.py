@@ -1,7 +1,15 @@
 """Permits' pages. Each part adds its own lines."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from permits.views import public
 
 app_name = "permits"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Public, without signing in: the search, one permit's page (the permit card's QR code
+    # opens `permits:public` with the case reference or the permit number) and the open data.
+    path("find/", public.permit_search, name="search"),
+    path("public/<str:reference>/", public.permit_public, name="public"),
+    path("data/<slug:dataset>.<slug:fmt>", public.open_data, name="open_data"),
+]

@@ -20,6 +20,7 @@ from permits import opendata, selectors_public
 from permits.workflow import KIND
 from portal.ratelimit import allow, client_address
 
+
 class PermitSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Address, permit number or contractor"),

@@ -1,6 +1,7 @@
 """Permits at each public stage, for the public pages' and open data's tests."""
 
 import datetime
+import itertools
 
 from django.utils import timezone
 
@@ -16,10 +17,15 @@ APPLICANT_EMAIL = "rosalind.private@example.org"
 APPLICANT_PHONE = "+12025550143"
 
 
+_applicants = itertools.count()
+
+
 def sent_permit(**fields) -> Permit:
     """A sent application whose applicant has a name, e-mail address, phone and answers that
     must never reach a public page."""
-    applicant = UserFactory(full_name=APPLICANT_NAME, email=APPLICANT_EMAIL)
+    applicant = UserFactory(
+        full_name=APPLICANT_NAME, email=f"{next(_applicants)}.{APPLICANT_EMAIL}"
+    )
     fields.setdefault("answers", {"basement": "Secret basement answer"})
     return PermitFactory(applicant=applicant, submit=True, **fields)
 

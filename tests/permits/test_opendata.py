@@ -135,15 +135,6 @@ def test_a_spreadsheet_formula_is_published_as_text(client):
     assert row["Description"] == '\'=HYPERLINK("http://evil.example","x")'
 
 
-def test_every_status_a_sent_permit_can_have_maps_to_the_standard():
-    from cases.workflow import get_workflow
-    from permits.workflow import DRAFT, KIND
-
-    statuses = set(get_workflow(KIND).states) - {DRAFT}
-    assert {status: blds.status_current_mapped(status) for status in statuses if
-            not blds.status_current_mapped(status)} == {}  # fmt: skip
-
-
 def test_the_stream_reads_in_chunks_and_sends_blocks(client, monkeypatch):
     # given: blocks of about 100 characters, chunks of 2 rows
     monkeypatch.setattr(opendata, "BLOCK_CHARACTERS", 100)

@@ -112,7 +112,7 @@ def test_the_page_runs_the_same_queries_with_many_reviews(client):
     few = sent_permit()
     reviewed(few, outcomes={"BUILDING": None})
     many = sent_permit()
-    reviewed(many, outcomes={code: None for code in ("BUILDING", "FIRE", "ZONING", "HEALTH")})
+    reviewed(many, outcomes=dict.fromkeys(("BUILDING", "FIRE", "ZONING", "HEALTH")))
 
     # when
     with CaptureQueriesContext(connection) as for_few:
@@ -245,9 +245,9 @@ def test_the_search_runs_the_same_queries_with_few_and_many_permits(
 def test_the_address_search_can_use_the_address_index(db):
     # given
     sent_permit(address="12 Elm Street")
-    matches = Permit.objects.alias(
-        search_address=selectors_public.ADDRESS_SEARCH_VECTOR
-    ).filter(search_address=selectors_public.SearchQuery("elm:*", search_type="raw", config="simple"))
+    matches = Permit.objects.alias(search_address=selectors_public.ADDRESS_SEARCH_VECTOR).filter(
+        search_address=selectors_public.SearchQuery("elm:*", search_type="raw", config="simple")
+    )
     sql, params = matches.query.sql_with_params()
 
     # when: with only bitmap scans allowed, as the search runs it
