@@ -66,17 +66,8 @@ class ReminderRuleForm(forms.ModelForm):
                 self._check_scope(source, scope)
         template_key = cleaned.get("template_key")
         if template_key:
-            for channel in cleaned.get("channels") or []:
-                for alternatives in _REQUIRED_PARTS[channel]:
-                    if not any(self._template_exists(template_key, part) for part in alternatives):
-                        self.add_error(
-                            "template_key",
-                            _("The template has no %(part)s, which %(channel)s needs.")
-                            % {
-                                "part": alternatives[0],
-                                "channel": NotificationChannel(channel).label,
-                            },
-                        )
+            for refusal in template_refusals(template_key, cleaned.get("channels") or []):
+                self.add_error("template_key", refusal)
         return cleaned
 
     def _check_scope(self, source, scope: list[int]) -> None:
@@ -95,10 +86,23 @@ class ReminderRuleForm(forms.ModelForm):
                 % {"what": model._meta.verbose_name, "ids": ", ".join(map(str, missing))},
             )
 
-    @staticmethod
-    def _template_exists(template_key: str, part: str) -> bool:
-        try:
-            loader.get_template(template_name(template_key, part))
-        except TemplateDoesNotExist:
-            return False
-        return True
+
+def template_refusals(template_key: str, channels) -> list[str]:
+    """What the message template `template_key` lacks for `channels` (empty when nothing)."""
+    refusals = []
+    for channel in channels:
+        for alternatives in _REQUIRED_PARTS[channel]:
+            if not any(_template_exists(template_key, part) for part in alternatives):
+                refusals.append(
+                    _("The template has no %(part)s, which %(channel)s needs.")
+                    % {"part": alternatives[0], "channel": NotificationChannel(channel).label}
+                )
+    return refusals
+
+
+def _template_exists(template_key: str, part: str) -> bool:
+    try:
+        loader.get_template(template_name(template_key, part))
+    except TemplateDoesNotExist:
+        return False
+    return True

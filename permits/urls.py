@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.views import public
+from permits.views import public, reviews
 
 app_name = "permits"
 
@@ -12,4 +12,13 @@ urlpatterns: list = [
     path("find/", public.permit_search, name="search"),
     path("public/<str:reference>/", public.permit_public, name="public"),
     path("data/<slug:dataset>.<slug:fmt>", public.open_data, name="open_data"),
+    # Plan review (the applicant's side).
+    path("<str:reference>/review/", reviews.review_status, name="review"),
+    path(
+        "<str:reference>/review/letters/<int:round_>/",
+        reviews.correction_letter,
+        name="correction_letter",
+    ),
+    path("<str:reference>/review/sheets/", reviews.sheet_upload, name="review_sheet_upload"),
+    path("<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
 ]

@@ -28,6 +28,7 @@ from cases import events
 from cases.models import CaseStatus as S
 from cases.participation import CONTRACTOR, CONTRACTOR_ROLE, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, WorkItemJoin
+from permits.review_events import CORRECTION_LETTER, CORRECTION_LETTER_KIND
 
 KIND = "permit"
 PREFIX = "PER"
@@ -62,6 +63,8 @@ EVENT_KINDS = {
     FEE_PAID: events.PAYMENT_KIND,
     events.UPDATE: events.UPDATE_KIND,
     events.REMINDER_SENT: events.REMINDER_SENT_KIND,
+    # Plan review: a round ended with one correction letter from every department.
+    CORRECTION_LETTER: CORRECTION_LETTER_KIND,
 }
 
 # The reviews' outcomes move the case when the last review of a round closes.

@@ -7,10 +7,13 @@ Set up in one pass, without a trap:
 
 - codes and orders are generated when left empty (a code from the question, an order after
   the row above); a code used twice in the form is refused on the form;
-- a condition ("only ask when") names a row of the same form and one of that row's own
-  answers, chosen from a list (rows added on the page join the list as they are typed, with
-  JavaScript; without it, saved rows are listed), checked against the parent's actual
-  choices by `cases.questions.conditions` before anything is saved;
+- a condition names a row of the same form ("only if the answer to": any question of the
+  page, saved or new, blank rows included, so it works in one pass without JavaScript) and
+  one of that row's answers ("is": typed as the key or the label, in any language). It is
+  resolved once every row is read, checked against the parent's actual choices by
+  `cases.questions.conditions`, and written after the rows are saved; a refusal keeps
+  everything typed. With JavaScript, the list follows the labels as they are typed and the
+  answers are offered as suggestions;
 - each text a resident reads has its Spanish beside it;
 - a question repeating what the service's standard steps already ask ("business name",
   "phone") is pointed out after saving (`standard_questions` of the inline).
@@ -31,7 +34,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.questions.conditions import Condition, condition_choices, conditions_refusals
+from cases.questions.conditions import (
+    Condition,
+    condition_answer,
+    condition_choices,
+    conditions_refusals,
+)
 from cases.questions.models import DocumentRequirement, Question
 from portal.search_terms import query_stems, stems_match, text_stems
 
@@ -48,6 +56,16 @@ class DocumentRequirementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["order"].required = False
         self.fields["order"].help_text = _("Left empty: after the row above.")
+        _blank_order(self)
+
+
+def _blank_order(form) -> None:
+    """A new row shows its order empty (not the column's default 0, which would put it
+    first): left so, it goes after the row above, and a blank row stays untouched."""
+    if form.instance.pk is None:
+        form.fields["order"].initial = None
+        if form.initial.get("order") == 0:
+            form.initial["order"] = None
 
 
 class OrderedInlineFormSet(BaseGenericInlineFormSet):
@@ -76,7 +94,8 @@ class DocumentRequirementInline(GenericStackedInline):
     formset = OrderedInlineFormSet
     ct_field = "owner_type"
     ct_fk_field = "owner_id"
-    extra = 0
+    # Blank rows, so documents are added without JavaScript too.
+    extra = 2
     fields = [("name", "name_es"), ("description", "description_es"), ("required", "order")]
 
 
@@ -88,14 +107,21 @@ def _kept(form) -> bool:
 
 
 class QuestionInlineForm(forms.ModelForm):
-    condition = forms.CharField(
-        label=_("Only ask when"),
+    condition_on = forms.CharField(
+        label=_("Only if the answer to"),
         required=False,
         widget=forms.Select(attrs={"class": "question-condition"}),
         help_text=_(
-            "Leave “Always asked”, or choose the answer to another question of this form that "
-            "shows this one."
+            "Leave “Always asked”, or choose another question of this form, saved or new "
+            "(blank rows are listed by their number)."
         ),
+    )
+    condition_is = forms.CharField(
+        label=_("is"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"class": "question-condition-answer"}),
+        help_text=_("One of its answers: Yes or No, or one of its choices, as written there."),
     )
 
     class Meta:
@@ -123,29 +149,31 @@ class QuestionInlineForm(forms.ModelForm):
             "choices_es": forms.Textarea(attrs={"rows": 3, "cols": 30}),
         }
 
-    def __init__(self, *args, owner=None, condition_options=(), **kwargs):
+    def __init__(self, *args, owner=None, row_options=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner if owner is not None else self.instance.owner
         self.fields["order"].required = False
         self.fields["order"].help_text = _("Left empty: after the question above.")
+        _blank_order(self)
         self.fields["code"].required = False
         self.fields["code"].help_text = _(
             "How the answer is stored. Left empty, it is made from the question; change it "
             "only before the first application."
         )
-        current = self["condition"].value() or ""
-        options = [("", gettext("Always asked")), *condition_options]
+        current = self["condition_on"].value() or ""
+        options = [("", gettext("Always asked")), *row_options]
         if current and current not in dict(options):
             options.append((current, current))
-        widget = self.fields["condition"].widget
+        widget = self.fields["condition_on"].widget
         widget.choices = options
-        # The words the page's script needs to list the answers of rows not saved yet.
+        # The words the page's script needs to name rows and answers as they are typed.
         widget.attrs.update(
             {
                 "data-always-label": gettext("Always asked"),
                 "data-yes-label": gettext("Yes"),
                 "data-no-label": gettext("No"),
-                "data-option-format": gettext("“%(question)s” is “%(answer)s”"),
+                "data-row-format": gettext("“%(question)s” (#%(number)s)"),
+                "data-new-row-format": gettext("New question #%(number)s"),
                 "data-move-up": gettext("Move up"),
                 "data-move-down": gettext("Move down"),
             }
@@ -165,14 +193,13 @@ class QuestionInlineForm(forms.ModelForm):
         return cleaned
 
     def condition_reference(self) -> tuple[int, str] | None:
-        """(row of the form it depends on, answer) as chosen, or None when always asked."""
-        value = (self.cleaned_data.get("condition") or "").strip()
-        row, separator, answer = value.partition(":")
-        if not value:
-            return None
-        if not separator or not row.isdigit():
-            return (-1, value)
-        return int(row), answer
+        """(row of the form it depends on, answer as typed), or None when always asked; the
+        row is -1 when none is chosen but an answer is typed."""
+        row = (self.cleaned_data.get("condition_on") or "").strip()
+        answer = (self.cleaned_data.get("condition_is") or "").strip()
+        if not row:
+            return (-1, answer) if answer else None
+        return (int(row) if row.isdigit() else -1), answer
 
 
 def _code_from(label: str) -> str:
@@ -193,16 +220,18 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["owner"] = self.instance
-        kwargs["condition_options"] = self._condition_options()
+        kwargs["row_options"] = self._row_options()
         if index is not None and index < self.initial_form_count() and not self.is_bound:
             question = self.get_queryset()[index]
-            if question.condition_question_id is not None:
-                row = self._row_of_pk(question.condition_question_id)
-                if row is not None:
-                    kwargs["initial"] = {
-                        **kwargs.get("initial", {}),
-                        "condition": f"{row}:{question.condition_value}",
-                    }
+            parent = question.condition_question
+            row = self._row_of_pk(question.condition_question_id) if parent else None
+            if row is not None:
+                answers = dict(condition_choices(parent))
+                kwargs["initial"] = {
+                    **kwargs.get("initial", {}),
+                    "condition_on": str(row),
+                    "condition_is": answers.get(question.condition_value, question.condition_value),
+                }
         return kwargs
 
     def _row_of_pk(self, pk) -> int | None:
@@ -211,12 +240,14 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
                 return row
         return None
 
-    def _condition_options(self) -> list[tuple[str, str]]:
-        """Every answer of every row that may decide another row, as the page stands: the
-        submitted rows when the form comes back, the saved ones otherwise."""
+    def _row_options(self) -> list[tuple[str, str]]:
+        """Every row of the page another row may depend on, as the page stands: the submitted
+        rows when the form comes back (as typed, so nothing chosen is lost), the saved ones
+        and the blank ones otherwise. A row is named by its question, or by its number while
+        it has none."""
         if hasattr(self, "_options"):
             return self._options
-        rows = []
+        labels: list[tuple[int, str]] = []
         if self.is_bound:
             try:
                 count = int(self.data.get(f"{self.prefix}-TOTAL_FORMS", 0))
@@ -224,29 +255,22 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
                 count = 0
             for row in range(min(count, self.absolute_max)):
                 prefix = f"{self.prefix}-{row}-"
-                if self.data.get(prefix + "DELETE"):
-                    continue
-                rows.append(
-                    (
-                        row,
-                        Question(
-                            label=self.data.get(prefix + "label", ""),
-                            kind=self.data.get(prefix + "kind", ""),
-                            choices=self.data.get(prefix + "choices", ""),
-                        ),
-                    )
-                )
+                if not self.data.get(prefix + "DELETE"):
+                    labels.append((row, self.data.get(prefix + "label", "").strip()))
         else:
-            rows = list(enumerate(self.get_queryset()))
+            saved = list(self.get_queryset())
+            labels = [
+                (row, saved[row].label if row < len(saved) else "")
+                for row in range(max(self.total_form_count(), len(saved)))
+            ]
         self._options = [
             (
-                f"{row}:{key}",
-                gettext("“%(question)s” is “%(answer)s”")
-                % {"question": question.label, "answer": label},
+                str(row),
+                gettext("“%(question)s” (#%(number)s)") % {"question": label, "number": row + 1}
+                if label
+                else gettext("New question #%(number)s") % {"number": row + 1},
             )
-            for row, question in rows
-            if question.label
-            for key, label in condition_choices(question)
+            for row, label in labels
         ]
         return self._options
 
@@ -260,18 +284,23 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
             reference = form.condition_reference()
             if reference is None:
                 continue
-            row, answer = reference
+            row, typed = reference
             parent_form = self.forms[row] if 0 <= row < len(self.forms) else None
             if parent_form is not None and parent_form not in kept:
                 form.add_error(
-                    "condition",
-                    _("The question this one depends on is being removed: choose another."),
+                    "condition_on",
+                    _(
+                        "The question this one depends on is being removed or left blank: "
+                        "choose another."
+                    ),
                 )
                 continue
             parent = parent_form.instance if parent_form is not None else None
-            conditions[form] = Condition(question=form.instance, parent=parent, value=answer)
+            # The answer is read against the parent as typed in this same submission.
+            value = condition_answer(parent, typed) if parent is not None and typed else typed
+            conditions[form] = Condition(question=form.instance, parent=parent, value=value)
         for form, refusal in conditions_refusals(conditions).items():
-            form.add_error("condition", refusal)
+            form.add_error(_refused_field(conditions[form]), refusal)
         self._conditions = {
             form: condition for form, condition in conditions.items() if not form.errors
         }
@@ -337,6 +366,16 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
         return repeats
 
 
+def _refused_field(condition: Condition) -> str:
+    """The field a refused condition is wrong in: the answer when the question it names has
+    answers to choose from and it is not one of them, the question otherwise."""
+    parent = condition.parent
+    if parent is None or parent is condition.question:
+        return "condition_on"
+    keys = [key for key, _label in condition_choices(parent)]
+    return "condition_is" if keys and condition.value not in keys else "condition_on"
+
+
 def _every_language(text) -> list[str]:
     texts = []
     for language, _name in settings.LANGUAGES:
@@ -351,7 +390,8 @@ class QuestionInline(GenericStackedInline):
     ct_fk_field = "owner_id"
     form = QuestionInlineForm
     formset = QuestionInlineFormSet
-    extra = 0
+    # Blank rows, so questions are added without JavaScript too (a condition may name one).
+    extra = 3
     # What the service's own steps ask before its questions (lazy translations): said above
     # the questions, and a question repeating one is pointed out after saving.
     standard_questions: tuple = ()
@@ -372,7 +412,14 @@ class QuestionInline(GenericStackedInline):
         ),
         (
             _("When it is asked"),
-            {"fields": ["condition", "for_renewal", "review_answer", ("order", "code")]},
+            {
+                "fields": [
+                    ("condition_on", "condition_is"),
+                    "for_renewal",
+                    "review_answer",
+                    ("order", "code"),
+                ]
+            },
         ),
     ]
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.questions.models import CHOICE_KINDS, Question, QuestionKind
@@ -28,6 +30,32 @@ def condition_choices(parent: Question) -> list[tuple[str, str]]:
     if parent.kind in CHOICE_KINDS:
         return parent.choice_pairs
     return []
+
+
+def condition_answer(parent: Question, typed: str) -> str:
+    """The stored answer of `parent` that `typed` names: its key, or its label in any of the
+    portal's languages ("Yes", "sí", "Large"), whatever the letter case. `typed` unchanged
+    (so that `condition_refusal` says why) when it names none."""
+    wanted = typed.strip().casefold()
+    keys = [key for key, _label in condition_choices(parent)]
+    for key in keys:
+        if key.casefold() == wanted:
+            return key
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels = _answer_labels(parent)
+        for key, label in labels.items():
+            if str(label).strip().casefold() == wanted:
+                return key
+    return typed.strip()
+
+
+def _answer_labels(parent: Question) -> dict[str, str]:
+    if parent.kind == QuestionKind.YES_NO:
+        return {YES: _("Yes"), NO: _("No")}
+    if parent.kind in CHOICE_KINDS:
+        return parent.choice_labels()
+    return {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,11 @@ def condition_refusal(condition: Condition) -> str | None:
             "whether this question is asked."
         ) % {"parent": parent.label}
     keys = [key for key, _label in choices]
+    if not value:
+        return _("Say which answer to “%(parent)s” shows this question: %(choices)s.") % {
+            "parent": parent.label,
+            "choices": ", ".join(f"“{label}”" for _key, label in choices),
+        }
     if value not in keys:
         return _("“%(value)s” is not an answer to “%(parent)s”: choose one of %(choices)s.") % {
             "value": value,

@@ -7,6 +7,7 @@ case's own page (linked from each application).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,7 @@ from licensing.admin import review
 from licensing.exceptions import LicensingError
 from licensing.forms import DecisionForm
 from licensing.models import Application
+from payments.money import format_cents
 
 OPEN_STATUSES = ("submitted", "in_review", "awaiting_info")
 
@@ -83,7 +85,7 @@ class ApplicationAdmin(CaseRowColumns, admin.ModelAdmin):
         "email",
         "phone",
         "address",
-        "fee_cents",
+        "fee",
         "invoice",
         "paid_at",
         "decision_reason",
@@ -121,6 +123,10 @@ class ApplicationAdmin(CaseRowColumns, admin.ModelAdmin):
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
         review.assign_to_me(self, request, queryset)
+
+    @admin.display(description=_("fee"))
+    def fee(self, application):
+        return format_cents(application.fee_cents, settings.AGENCY["currency"])
 
     @admin.display(description=_("case"))
     def case_link(self, application):

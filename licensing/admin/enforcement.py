@@ -7,6 +7,7 @@ Registered on import by the `licensing.admin` package.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.admin.queue import CaseRowColumns
 from licensing.models import Complaint, DisciplinaryAction
+from payments.money import format_cents
+
+
+def fine_display(action: DisciplinaryAction) -> str:
+    """The fine in dollars, or a dash for an action that is not a fine."""
+    if action.fine_cents is None:
+        return "-"
+    return format_cents(action.fine_cents, settings.AGENCY["currency"])
 
 
 class DisciplinaryActionInline(admin.TabularInline):
@@ -25,7 +34,7 @@ class DisciplinaryActionInline(admin.TabularInline):
         "kind",
         "starts_on",
         "ends_on",
-        "fine_cents",
+        "fine",
         "invoice",
         "public",
         "public_summary",
@@ -39,6 +48,10 @@ class DisciplinaryActionInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("fine"))
+    def fine(self, action):
+        return fine_display(action)
 
 
 @admin.register(Complaint)
@@ -108,7 +121,7 @@ class DisciplinaryActionAdmin(admin.ModelAdmin):
         "kind",
         "starts_on",
         "ends_on",
-        "fine_cents",
+        "fine",
         "invoice",
         "public",
         "public_summary",
@@ -125,3 +138,7 @@ class DisciplinaryActionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Actions are recorded only through the licensing services."""
+
+    @admin.display(description=_("fine"))
+    def fine(self, action):
+        return fine_display(action)

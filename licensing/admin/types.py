@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.questions.admin import DocumentRequirementInline, QuestionInline, QuestionsAdminMixin
 from cases.questions.selectors import missing_spanish_of
 from licensing import services
+from licensing.admin.reminders import LicenseReminderInline, shared_rules
 from licensing.forms import LicenseTypeForm
 from licensing.models import LicenseType
 from licensing.views.preview import license_type_preview, preview_language
@@ -63,8 +64,14 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
     list_filter = [PublishedFilter, "category", "active", "auto_approve_renewals"]
     search_fields = ["name", "name_es", "category", "code", "keywords", "keywords_es"]
     prepopulated_fields = {"code": ["name"]}
-    inlines = [DocumentRequirementInline, LicenseQuestionInline]
-    readonly_fields = ["publication", "preview", "missing_spanish", "standard_steps"]
+    inlines = [DocumentRequirementInline, LicenseQuestionInline, LicenseReminderInline]
+    readonly_fields = [
+        "publication",
+        "preview",
+        "missing_spanish",
+        "standard_steps",
+        "agency_reminders",
+    ]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -108,6 +115,7 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
                         ("term_months", "renewal_window_days", "grace_days"),
                         "review_target_days",
                         "auto_approve_renewals",
+                        "agency_reminders",
                     ]
                 },
             ),
@@ -166,13 +174,23 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
             format_html_join("", "<li>{}</li>", ((line,) for line in missing)),
         )
 
+    @admin.display(description=_("reminders for every type"))
+    def agency_reminders(self, license_type):
+        days = sorted({rule.days for rule in shared_rules(license_type=license_type)}, reverse=True)
+        if not days:
+            return gettext("None: holders get only this type's own renewal reminders, set below.")
+        return gettext(
+            "Holders of every license type are also reminded %(days)s days before expiry "
+            "(under Reminder rules); this type's own reminders are set below."
+        ) % {"days": ", ".join(map(str, days))}
+
     @admin.display(description=_("already asked"))
     def standard_steps(self, license_type):
         return gettext(
             "Before the questions below, every application asks the applicant's full name, "
             "business or trading name, e-mail address, phone number and address: do not ask "
-            "them again. Questions are asked in their order; a question with “Only ask when” "
-            "is asked only after that answer."
+            "them again. Questions are asked in their order; a question with “Only if the "
+            "answer to” is asked only after that answer."
         )
 
     def get_urls(self):

@@ -32,9 +32,17 @@ def _may_take_payment(user) -> bool:
 
 class InvoiceLineInline(ReadOnlyMixin, admin.TabularInline):
     model = InvoiceLine
-    fields = ["position", "description", "quantity", "unit_amount_cents", "amount_cents"]
+    fields = ["position", "description", "quantity", "unit_amount", "amount"]
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description=_("unit amount"))
+    def unit_amount(self, line):
+        return format_cents(line.unit_amount_cents, line.invoice.currency)
+
+    @admin.display(description=_("amount"))
+    def amount(self, line):
+        return format_cents(line.amount_cents, line.invoice.currency)
 
 
 class PaymentInline(ReadOnlyMixin, admin.TabularInline):
@@ -84,9 +92,9 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "guest_email",
         "language",
         "currency",
-        "total_cents",
-        "amount_paid_cents",
-        "amount_refunded_cents",
+        "total",
+        "amount_paid",
+        "amount_refunded",
         "status",
         "due_date",
         "expires_at",
@@ -104,6 +112,14 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("total"), ordering="total_cents")
     def total(self, invoice):
         return format_cents(invoice.total_cents, invoice.currency)
+
+    @admin.display(description=_("amount paid"))
+    def amount_paid(self, invoice):
+        return format_cents(invoice.amount_paid_cents, invoice.currency)
+
+    @admin.display(description=_("amount refunded"))
+    def amount_refunded(self, invoice):
+        return format_cents(invoice.amount_refunded_cents, invoice.currency)
 
     @admin.action(description=_("Cancel the selected unpaid invoices"), permissions=["view"])
     def cancel_invoices(self, request, queryset):

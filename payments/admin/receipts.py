@@ -32,7 +32,7 @@ class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["=payment__invoice__reference", "=provider_reference"]
     fields = [
         "payment",
-        "amount_cents",
+        "amount",
         "reason",
         "issued_by",
         "provider_reference",
@@ -58,7 +58,7 @@ class ReceiptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "invoice",
         "payment",
         "refund",
-        "amount_cents",
+        "amount",
         "issued_at",
         "emailed_at",
     ]

@@ -1,6 +1,7 @@
-"""The back office for permits, by topic: permit types as data (`types`).
+"""The back office for permits, by topic: permit types as data (`types`), plan
+reviews (`reviews`).
 
 Importing the package registers every model admin of the app.
 """
 
-from permits.admin import types  # noqa: F401
+from permits.admin import reviews, types  # noqa: F401

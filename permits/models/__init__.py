@@ -2,10 +2,19 @@
 
 - `permits.models.types`: permit types (fees, reviewing departments, required inspections,
   contractor rule, validity);
-- `permits.models.permits`: the permit on a case and its plan sheets.
+- `permits.models.permits`: the permit on a case and its plan sheets;
+- `permits.models.reviews`: plan review (each department's review per round, comments on
+  sheets, correction letters).
 """
 
 from permits.models.permits import ApplyStep, Permit, PlanSheet
+from permits.models.reviews import (
+    CommentStatus,
+    CorrectionLetter,
+    PlanReview,
+    ReviewComment,
+    ReviewDecision,
+)
 from permits.models.types import (
     BLDS_INSPECTION_TYPE,
     BLDS_PERMIT_TYPE,
@@ -25,7 +34,9 @@ __all__ = [
     "BLDS_INSPECTION_TYPE",
     "BLDS_PERMIT_TYPE",
     "ApplyStep",
+    "CommentStatus",
     "ContractorTrade",
+    "CorrectionLetter",
     "FeeMethod",
     "FeeTier",
     "InspectionCategory",
@@ -35,6 +46,9 @@ __all__ = [
     "PermitClass",
     "PermitType",
     "PermitTypeDepartment",
+    "PlanReview",
     "PlanSheet",
+    "ReviewComment",
+    "ReviewDecision",
     "WorkClass",
 ]

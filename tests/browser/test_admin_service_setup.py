@@ -3,10 +3,11 @@ publishes it; a resident finds it at once and applies up to payment.
 
 The administrator signs in with two-factor authentication, creates "Mobile pet grooming"
 from an empty form (fees typed in dollars, two documents, five questions, one of them
-conditional on a question added in the same pass), previews it in Spanish, publishes it. A
-resident finds it by the site's service search in English and in Spanish and applies up to
-payment of the right fee. The test counts the administrator's form submissions (at most 4)
-and checks that no amount was stored off by a factor of 100. axe-core checks each page."""
+conditional on a question added in the same pass, two renewal reminders), previews it in
+Spanish, publishes it. A resident finds it by the site's service search in English and in
+Spanish and applies up to payment of the right fee. The test counts the administrator's
+form submissions (at most 4) and checks that no amount was stored off by a factor of 100.
+axe-core checks each page."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from cases.questions.models import Question
 from licensing.models import Application, LicenseType
+from notifications.models import ReminderRule
 from portal.celery import app as celery_app
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, choose_language, log_in_browser
@@ -44,6 +46,7 @@ def _row(page: Page, prefix: str, index: int, name: str):
 
 QUESTIONS = "cases-question-owner_type-owner_id"
 DOCUMENTS = "cases-documentrequirement-owner_type-owner_id"
+REMINDERS = "renewal-reminders"
 
 
 def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
@@ -85,7 +88,9 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
     for index, (name, name_es) in enumerate(
         [("Proof of insurance", "Prueba de seguro"), ("Vehicle inspection", "Inspección")]
     ):
-        documents.locator(".add-row a").click()
+        # The page has blank rows (for browsers without JavaScript); more are added.
+        if not _row(page, DOCUMENTS, index, "name").count():
+            documents.locator(".add-row a").click()
         _row(page, DOCUMENTS, index, "name").fill(name)
         _row(page, DOCUMENTS, index, "name_es").fill(name_es)
 
@@ -98,7 +103,8 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
         ("Date your business started", "Fecha de inicio", "date", ""),
     ]
     for index, (label, label_es, kind, choices) in enumerate(specs):
-        questions.locator(".add-row a").click()
+        if not _row(page, QUESTIONS, index, "label").count():
+            questions.locator(".add-row a").click()
         _row(page, QUESTIONS, index, "label").fill(label)
         _row(page, QUESTIONS, index, "label_es").fill(label_es)
         _row(page, QUESTIONS, index, "kind").select_option(kind)
@@ -109,10 +115,17 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
     _row(page, QUESTIONS, 2, "whole_number").check()
     _row(page, QUESTIONS, 2, "min_value").fill("1")
     _row(page, QUESTIONS, 4, "date_range").select_option("past")
-    # The condition is chosen from the new parent's own answers, before anything is saved.
-    _row(page, QUESTIONS, 1, "condition").select_option(
-        label="“Do you groom in a vehicle?” is “Yes”"
-    )
+    # Two renewal reminders, on the type's own page: 30 days before expiry on every channel,
+    # 7 days before by e-mail and in the account only.
+    _row(page, REMINDERS, 0, "days").fill("30")
+    _row(page, REMINDERS, 1, "days").fill("7")
+    page.locator(f"[name='{REMINDERS}-1-channels'][value='sms']").uncheck()
+    # The condition names the new parent as typed, and one of its answers, before anything
+    # is saved; the answers are suggested as the parent's kind says.
+    parent = "“Do you groom in a vehicle?” (#1)"
+    _row(page, QUESTIONS, 1, "condition_on").select_option(label=parent)
+    expect(page.locator(f"#id_{QUESTIONS}-1-condition_is-answers option")).to_have_count(2)
+    _row(page, QUESTIONS, 1, "condition_is").fill("Yes")
     page.get_by_role("button", name="Save", exact=True).click()
 
     # then: a draft, saved in one pass
@@ -125,6 +138,11 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
         "do_you_groom_in_a_vehicle",
         "yes",
     )
+    reminders = ReminderRule.objects.filter(scope=[license_type.pk]).order_by("-days")
+    assert [(rule.days, rule.channels) for rule in reminders] == [
+        (30, ["email", "sms", "in_app"]),
+        (7, ["email", "in_app"]),
+    ]
 
     # when: the preview in Spanish
     page.get_by_role("link", name="in Spanish").click()

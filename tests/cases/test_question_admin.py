@@ -43,10 +43,10 @@ def test_a_conditional_question_is_set_up_in_the_same_pass_as_its_parent():
     # given: the child comes before its parent on the page, neither saved yet
     owner = LicenseTypeFactory()
     rows = [
-        {"label": "Vehicle plate number", "condition": "1:yes"},
+        {"label": "Vehicle plate number", "condition_on": "1", "condition_is": "Yes"},
         {"label": "Do you groom in a vehicle?", "kind": "yes_no"},
         {"label": "Size of pets", "kind": "single_choice", "choices": "small | Small\nlarge"},
-        {"label": "Crate size", "condition": "2:large", "required": ""},
+        {"label": "Crate size", "condition_on": "2", "condition_is": "LARGE", "required": ""},
     ]
 
     # when
@@ -71,29 +71,63 @@ def test_a_conditional_question_is_set_up_in_the_same_pass_as_its_parent():
 
 
 @pytest.mark.parametrize(
-    ("condition", "message"),
+    ("on", "answer", "field", "message"),
     [
         (
-            "1:Yes",
-            "“Yes” is not an answer to “Do you groom in a vehicle?”: choose one of “Yes”, “No”.",
+            "1",
+            "Yess",
+            "condition_is",
+            "“Yess” is not an answer to “Do you groom in a vehicle?”: choose one of “Yes”, “No”.",
         ),
         (
-            "2:yes",
+            "1",
+            "",
+            "condition_is",
+            "Say which answer to “Do you groom in a vehicle?” shows this question: “Yes”, “No”.",
+        ),
+        (
+            "2",
+            "yes",
+            "condition_on",
             "“Business address” is not a yes/no or choice question: its answers cannot decide "
             "whether this question is asked.",
         ),
-        ("0:yes", "A question cannot depend on itself."),
-        ("7:yes", "Choose the question whose answer decides whether this one is asked."),
-        ("nonsense", "Choose the question whose answer decides whether this one is asked."),
+        ("0", "yes", "condition_on", "A question cannot depend on itself."),
+        (
+            "3",
+            "yes",
+            "condition_on",
+            "The question this one depends on is being removed or left blank: choose another.",
+        ),
+        (
+            "7",
+            "yes",
+            "condition_on",
+            "Choose the question whose answer decides whether this one is asked.",
+        ),
+        (
+            "",
+            "yes",
+            "condition_on",
+            "Choose the question whose answer decides whether this one is asked.",
+        ),
     ],
 )
-def test_an_impossible_condition_is_refused_on_the_form_and_nothing_is_saved(condition, message):
-    # given
+def test_an_impossible_condition_is_refused_on_the_form_and_nothing_is_saved(
+    on, answer, field, message
+):
+    # given: row 3 is a blank row of the page
     owner = LicenseTypeFactory()
     rows = [
-        {"label": "Vehicle plate number", "kind": "yes_no", "condition": condition},
+        {
+            "label": "Vehicle plate number",
+            "kind": "yes_no",
+            "condition_on": on,
+            "condition_is": answer,
+        },
         {"label": "Do you groom in a vehicle?", "kind": "yes_no"},
         {"label": "Business address"},
+        {"label": "", "kind": "", "required": "on"},
     ]
 
     # when
@@ -101,8 +135,33 @@ def test_an_impossible_condition_is_refused_on_the_form_and_nothing_is_saved(con
 
     # then
     assert not formset.is_valid()
-    assert formset.forms[0].errors["condition"] == [message]
+    assert formset.forms[0].errors[field] == [message]
     assert not Question.objects.of(owner).exists()
+
+
+def test_an_answer_is_read_by_its_key_or_its_label_in_either_language():
+    # given
+    owner = LicenseTypeFactory()
+    rows = [
+        {"label": "Van?", "kind": "yes_no"},
+        {
+            "label": "Size",
+            "kind": "single_choice",
+            "choices": "s | Small\nl | Large",
+            "choices_es": "Pequeño\nGrande",
+        },
+        {"label": "Plate", "condition_on": "0", "condition_is": " sí "},
+        {"label": "Crate", "condition_on": "1", "condition_is": "grande"},
+        {"label": "Brush", "condition_on": "1", "condition_is": "S"},
+    ]
+
+    # when
+    _save(_formset(owner, rows))
+
+    # then
+    assert {
+        q.code: q.condition_value for q in Question.objects.of(owner) if q.condition_question
+    } == {"plate": "yes", "crate": "l", "brush": "s"}
 
 
 def test_a_code_typed_twice_is_refused_and_a_generated_one_steps_aside():
@@ -154,7 +213,7 @@ def test_a_saved_condition_is_shown_back_and_a_parent_removed_with_its_child_is_
     child_row = {"id": str(child.pk), "label": child.label, "order": "20", "code": "plate"}
     removing_parent_only = _formset(
         owner,
-        [{**keep, "DELETE": "on"}, {**child_row, "condition": "0:yes"}],
+        [{**keep, "DELETE": "on"}, {**child_row, "condition_on": "0", "condition_is": "yes"}],
         initial=2,
     )
     removing_both = _formset(
@@ -162,11 +221,16 @@ def test_a_saved_condition_is_shown_back_and_a_parent_removed_with_its_child_is_
     )
 
     # then
-    assert shown.forms[1]["condition"].value() == "0:yes"
-    assert "“" + parent.label + "” is “Yes”" in str(shown.forms[1]["condition"])
+    assert (shown.forms[1]["condition_on"].value(), shown.forms[1]["condition_is"].value()) == (
+        "0",
+        "Yes",
+    )
+    assert f"“{parent.label}” (#1)" in str(shown.forms[1]["condition_on"])
+    # The blank rows of the page may be chosen too, before anything is typed in them.
+    assert "New question #3" in str(shown.forms[0]["condition_on"])
     assert not removing_parent_only.is_valid()
-    assert removing_parent_only.forms[1].errors["condition"] == [
-        "The question this one depends on is being removed: choose another."
+    assert removing_parent_only.forms[1].errors["condition_on"] == [
+        "The question this one depends on is being removed or left blank: choose another."
     ]
     _save(removing_both)
     assert not Question.objects.of(owner).exists()
@@ -183,7 +247,13 @@ def test_a_condition_moved_to_another_parent_while_the_old_one_is_removed():
     rows = [
         {"id": str(old.pk), "label": old.label, "kind": "yes_no", "code": "old", "DELETE": "on"},
         {"id": str(new.pk), "label": new.label, "kind": "yes_no", "code": "new"},
-        {"id": str(child.pk), "label": child.label, "code": "child", "condition": "1:yes"},
+        {
+            "id": str(child.pk),
+            "label": child.label,
+            "code": "child",
+            "condition_on": "1",
+            "condition_is": "yes",
+        },
     ]
 
     # when

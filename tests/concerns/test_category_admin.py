@@ -35,7 +35,12 @@ def _category(**changes):
             "kind": "yes_no",
             "required": "on",
         },
-        {"label": "Which way did it go?", "kind": "text", "condition": "0:yes"},
+        {
+            "label": "Which way did it go?",
+            "kind": "text",
+            "condition_on": "0",
+            "condition_is": "yes",
+        },
         {"label": "Your name", "kind": "text"},
     ]
     data = {
@@ -89,7 +94,7 @@ def test_a_category_is_set_up_in_one_submission_and_found_at_once(client, admini
     [
         ({"code": "straystray"}, "This code repeats itself (“stray” twice): keep it once."),
         ({"group": "Animals"}, "Choose one from the list or type a new one, not both."),
-        ({f"{QUESTIONS}-1-condition": "0:maybe"}, "“maybe” is not an answer to"),
+        ({f"{QUESTIONS}-1-condition_is": "maybe"}, "“maybe” is not an answer to"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_saved(client, administrator, changes, message):

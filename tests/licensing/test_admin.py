@@ -1,6 +1,7 @@
 """Back-office pages of licensing: the legacy CSV import, and the clerks' queue."""
 
 import datetime
+import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -525,3 +526,54 @@ def test_the_queue_shows_the_service_level_in_as_many_queries_for_more_applicati
     # then
     assert many == few
     assert "business days left)" in page
+
+
+# --- Money in dollars ----------------------------------------------------------------------
+
+
+def _readonly_values(page: str) -> list[str]:
+    """The texts of the read-only fields of an admin change page."""
+    return [value.strip() for value in re.findall(r'<div class="readonly">(.*?)</div>', page)]
+
+
+def test_the_application_page_shows_the_fee_in_dollars(client, reviewer, resident):
+    # given
+    license_type = LicenseTypeFactory(application_fee_cents=12345)
+    application = _submitted(resident, license_type)
+    client.force_login(reviewer)
+
+    # when
+    page = client.get(reverse("admin:licensing_application_change", args=[application.pk]))
+
+    # then
+    values = _readonly_values(page.content.decode())
+    assert "$123.45" in values
+    assert "12345" not in values
+
+
+def test_a_fine_is_shown_in_dollars_on_the_action_and_the_license(client, licensing_clerk):
+    # given
+    license = LicenseFactory()
+    action = services.disciplinary_action_record(
+        license=license,
+        actor=licensing_clerk,
+        kind="fine",
+        fine_cents=125050,
+        public_summary="Worked without a permit.",
+    )
+    licensing_clerk.user_permissions.add(Permission.objects.get(codename="view_disciplinaryaction"))
+    client.force_login(licensing_clerk)
+
+    # when
+    action_page = client.get(
+        reverse("admin:licensing_disciplinaryaction_change", args=[action.pk])
+    ).content.decode()
+    license_page = client.get(
+        reverse("admin:licensing_license_change", args=[license.pk])
+    ).content.decode()
+
+    # then
+    assert "$1,250.50" in _readonly_values(action_page)
+    assert "125050" not in _readonly_values(action_page)
+    assert "$1,250.50" in license_page
+    assert ">125050<" not in license_page

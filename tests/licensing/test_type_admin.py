@@ -3,20 +3,28 @@ documents, questions with a condition on a new question), refused whole when any
 wrong, a draft previewed in English and Spanish, then published; texts missing in Spanish
 and questions repeating the standard steps pointed out."""
 
+import datetime
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from cases.questions.models import DocumentRequirement, Question
-from licensing.models import LicenseType
+from licensing.fees import agency_today
+from licensing.models import LicenseEvent, LicenseType
+from licensing.reminders import SOURCE_KEY, TEMPLATE_KEY
+from notifications.models import ReminderOccurrence, ReminderRule
+from notifications.services import reminders_run
 from tests.accounts.factories import StaffFactory
-from tests.licensing.factories import LicenseTypeFactory, QuestionFactory
+from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
+from tests.notifications.factories import reminder_rules
 
 pytestmark = pytest.mark.django_db
 
 QUESTIONS = "cases-question-owner_type-owner_id"
 DOCUMENTS = "cases-documentrequirement-owner_type-owner_id"
+REMINDERS = "renewal-reminders"
 ADD_URL = reverse("admin:licensing_licensetype_add")
 
 
@@ -79,7 +87,8 @@ def _pet_grooming(**changes):
                     "label_es": "Matrícula del vehículo",
                     "kind": "text",
                     "required": "on",
-                    "condition": "0:yes",
+                    "condition_on": "0",
+                    "condition_is": "Yes",
                 },
                 {
                     "label": "Number of vans",
@@ -98,6 +107,13 @@ def _pet_grooming(**changes):
                     "required": "on",
                 },
                 {"label": "Business phone", "kind": "text"},
+            ],
+        ),
+        **_inline(
+            REMINDERS,
+            [
+                {"days": "30", "channels": ["email", "sms"], "send_at": "00:00", "active": "on"},
+                {"days": "7", "channels": ["email", "in_app"], "send_at": "08:30", "active": "on"},
             ],
         ),
     }
@@ -147,7 +163,8 @@ def test_a_new_type_is_set_up_in_one_submission_as_a_draft(client, administrator
     assert "“Vehicle inspection”: name in Spanish" in html
     assert "“Business phone”: question in Spanish" in html
     assert 'name="_publish"' in html
-    assert "“Do you groom in a vehicle?” is “Yes”" in html
+    assert '<option value="0" selected>“Do you groom in a vehicle?” (#1)</option>' in html
+    assert f'name="{QUESTIONS}-1-condition_is" value="Yes"' in html
 
 
 @pytest.mark.parametrize(
@@ -157,12 +174,15 @@ def test_a_new_type_is_set_up_in_one_submission_as_a_draft(client, administrator
         ({"renewal_fee_cents": "abc"}, "Enter an amount in dollars, like 75.00."),
         ({"number_prefix": "INV"}, "INV is already used"),
         ({"code": "mobile-pet-groomingmobile-pet-grooming"}, "This code repeats itself"),
-        ({f"{QUESTIONS}-1-condition": "0:Yes"}, "“Yes” is not an answer to"),
-        ({f"{QUESTIONS}-1-condition": "2:yes"}, "“Number of vans” is not a yes/no or choice"),
+        ({f"{QUESTIONS}-1-condition_is": "Yess"}, "“Yess” is not an answer to"),
+        ({f"{QUESTIONS}-1-condition_on": "2"}, "“Number of vans” is not a yes/no or choice"),
         (
             {f"{QUESTIONS}-2-code": "vans", f"{QUESTIONS}-4-code": "vans"},
             "Another question of this form has the code “vans”",
         ),
+        ({f"{REMINDERS}-1-days": "30"}, "Another reminder is already sent 30 days before expiry."),
+        ({f"{REMINDERS}-1-days": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({f"{REMINDERS}-1-channels": []}, "This field is required."),
     ],
 )
 def test_bad_input_is_refused_on_the_form_and_nothing_is_half_saved(
@@ -177,6 +197,7 @@ def test_bad_input_is_refused_on_the_form_and_nothing_is_half_saved(
     assert not LicenseType.objects.exists()
     assert not Question.objects.exists()
     assert not DocumentRequirement.objects.exists()
+    assert not ReminderRule.objects.filter(scope__len=1).exists()
 
 
 def test_a_draft_is_previewed_in_english_and_spanish_then_published(client, administrator):
@@ -193,8 +214,10 @@ def test_a_draft_is_previewed_in_english_and_spanish_then_published(client, admi
     before = client.get(public_url)
     edit = client.get(change_url).context["adminform"].form
     data = _pet_grooming(code=license_type.code, number_prefix=license_type.number_prefix)
-    for prefix, rows in ((QUESTIONS, 5), (DOCUMENTS, 2)):
+    for prefix, rows in ((QUESTIONS, 5), (DOCUMENTS, 2), (REMINDERS, 2)):
         data[f"{prefix}-INITIAL_FORMS"] = str(rows)
+    for index, rule in enumerate(ReminderRule.objects.filter(scope__len=1).order_by("-days")):
+        data[f"{REMINDERS}-{index}-id"] = str(rule.pk)
     for index, question in enumerate(Question.objects.of(license_type)):
         data[f"{QUESTIONS}-{index}-id"] = str(question.pk)
         data[f"{QUESTIONS}-{index}-code"] = question.code
@@ -254,6 +277,7 @@ def test_a_saved_condition_and_order_can_be_changed_without_javascript(client, a
             "category": license_type.category,
             "active": "on",
             **_inline(DOCUMENTS, []),
+            **_inline(REMINDERS, []),
             **_inline(
                 QUESTIONS,
                 [
@@ -272,7 +296,8 @@ def test_a_saved_condition_and_order_can_be_changed_without_javascript(client, a
                         "kind": "text",
                         "order": "20",
                         "required": "on",
-                        "condition": "0:no",
+                        "condition_on": "0",
+                        "condition_is": "no",
                     },
                 ],
                 initial=2,
@@ -297,3 +322,189 @@ def test_a_saved_condition_and_order_can_be_changed_without_javascript(client, a
     assert (second.condition_question, second.condition_value) == (first, "no")
     license_type.refresh_from_db()
     assert license_type.application_fee_cents == 5000
+
+
+# --- Renewal reminders on the type's own page ----------------------------------------------
+
+
+def test_two_reminders_are_set_with_the_new_type_and_remind_its_holders_only(client, administrator):
+    # given: no agency-wide rules, so only the type's own reminders are sent
+    reminder_rules()
+    other_type = LicenseTypeFactory()
+
+    # when
+    response = client.post(ADD_URL, _pet_grooming())
+    license_type = LicenseType.objects.get(code="mobile-pet-grooming")
+    today = agency_today()
+    ours = LicenseFactory(license_type=license_type, expires_on=today + datetime.timedelta(30))
+    theirs = LicenseFactory(license_type=other_type, expires_on=today + datetime.timedelta(30))
+    reminders_run(today=today, source=SOURCE_KEY)
+
+    # then
+    assert response.status_code == 302
+    rules = ReminderRule.objects.order_by("-days")
+    assert [
+        (r.source, r.scope, r.days, r.timing, r.channels, r.send_at, r.template_key, r.name)
+        for r in rules
+    ] == [
+        (
+            SOURCE_KEY,
+            [license_type.pk],
+            30,
+            "before",
+            ["email", "sms"],
+            datetime.time(0, 0),
+            TEMPLATE_KEY,
+            "Mobile pet grooming: renewal reminder 30 days before expiry",
+        ),
+        (
+            SOURCE_KEY,
+            [license_type.pk],
+            7,
+            "before",
+            ["email", "in_app"],
+            datetime.time(8, 30),
+            TEMPLATE_KEY,
+            "Mobile pet grooming: renewal reminder 7 days before expiry",
+        ),
+    ]
+    assert list(LicenseEvent.objects.filter(kind="reminder").values_list("license", flat=True)) == [
+        ours.pk
+    ]
+    assert not LicenseEvent.objects.filter(license=theirs, kind="reminder").exists()
+
+    # and the change page shows them back, with no agency-wide reminders
+    html = client.get(
+        reverse("admin:licensing_licensetype_change", args=[license_type.pk])
+    ).content.decode()
+    assert f'name="{REMINDERS}-0-days" value="30"' in html
+    assert f'name="{REMINDERS}-1-days" value="7"' in html
+    assert "None: holders get only this type" in html
+
+
+def test_the_agency_wide_reminders_are_listed_on_the_type_and_left_alone(client, administrator):
+    # given
+    reminder_rules(60, 14)
+    license_type = LicenseTypeFactory()
+
+    # when
+    html = client.get(
+        reverse("admin:licensing_licensetype_change", args=[license_type.pk])
+    ).content.decode()
+
+    # then
+    assert "also reminded 60, 14 days before expiry" in html
+    assert f'name="{REMINDERS}-INITIAL_FORMS" value="0"' in html
+
+
+def test_a_reminder_already_sent_cannot_be_removed_but_can_be_stopped(client, administrator):
+    # given
+    client.post(ADD_URL, _pet_grooming())
+    license_type = LicenseType.objects.get()
+    own = ReminderRule.objects.filter(scope=[license_type.pk])
+    sent, unsent = own.order_by("-days")
+    ReminderOccurrence.objects.create(
+        rule=sent, object_id=LicenseFactory(license_type=license_type).pk, due_on=agency_today()
+    )
+    change_url = reverse("admin:licensing_licensetype_change", args=[license_type.pk])
+    # The questions and documents stay as they are (no rows of theirs are sent).
+    data = _pet_grooming(
+        code=license_type.code,
+        number_prefix=license_type.number_prefix,
+        **_inline(QUESTIONS, []),
+        **_inline(DOCUMENTS, []),
+    )
+    data[f"{REMINDERS}-INITIAL_FORMS"] = "2"
+    data[f"{REMINDERS}-0-id"] = str(sent.pk)
+    data[f"{REMINDERS}-1-id"] = str(unsent.pk)
+
+    # when
+    refused = client.post(change_url, {**data, f"{REMINDERS}-0-DELETE": "on"})
+    stopped = client.post(
+        change_url,
+        {**data, f"{REMINDERS}-1-DELETE": "on", f"{REMINDERS}-0-active": ""},
+    )
+
+    # then
+    assert refused.status_code == 200
+    assert "The reminder 30 days before expiry has been sent already" in (refused.content.decode())
+    assert stopped.status_code == 302
+    assert list(own.values_list("pk", "active")) == [(sent.pk, False)]
+
+
+def _as_sent(form) -> dict:
+    """What a browser sends for `form` as the page shows it: checked boxes as "on", unchecked
+    ones left out, lists as lists."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def test_a_condition_on_a_new_question_is_set_in_one_pass_without_javascript(client, administrator):
+    # given: the empty page as served, with its blank rows
+    page = client.get(ADD_URL)
+    html = page.content.decode()
+    data = _as_sent(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({formset.add_prefix(k): v for k, v in formset.management_form.initial.items()})
+        for form in formset.forms:
+            data.update(_as_sent(form))
+    # The child's list names the blank rows by number, before anything is typed in them.
+    assert '<option value="0">New question #1</option>' in html
+    assert f'name="{QUESTIONS}-2-label"' in html and f'name="{DOCUMENTS}-1-name"' in html
+
+    # when: the administrator types into the blank rows and sends the page once
+    data.update(
+        {
+            "name": "Mobile pet grooming",
+            "new_category": "Pet care",
+            "description": "Grooming pets in a van that comes to you.",
+            "application_fee_cents": "75",
+            "renewal_fee_cents": "60",
+            f"{DOCUMENTS}-0-name": "Proof of insurance",
+            f"{QUESTIONS}-0-label": "Do you groom in a vehicle?",
+            f"{QUESTIONS}-0-kind": "yes_no",
+            f"{QUESTIONS}-1-label": "Animals you groom",
+            f"{QUESTIONS}-1-kind": "single_choice",
+            f"{QUESTIONS}-1-choices": "Dogs\nCats",
+            f"{QUESTIONS}-2-label": "Vehicle license plate",
+            f"{QUESTIONS}-2-kind": "text",
+            f"{QUESTIONS}-2-condition_on": "0",
+            f"{QUESTIONS}-2-condition_is": "yes",
+            f"{REMINDERS}-0-days": "30",
+        }
+    )
+    response = client.post(ADD_URL, data)
+
+    # then
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    license_type = LicenseType.objects.get()
+    questions = list(Question.objects.of(license_type))
+    assert [(q.label, q.order) for q in questions] == [
+        ("Do you groom in a vehicle?", 10),
+        ("Animals you groom", 20),
+        ("Vehicle license plate", 30),
+    ]
+    plate = questions[2]
+    assert (plate.condition_question, plate.condition_value) == (questions[0], "yes")
+    assert list(DocumentRequirement.objects.of(license_type).values_list("name", flat=True)) == [
+        "Proof of insurance"
+    ]
+    assert ReminderRule.objects.filter(scope=[license_type.pk]).get().days == 30
+
+
+def test_a_refused_page_keeps_the_condition_as_typed(client, administrator):
+    # when: the fee cannot be read, and a condition names a new question
+    response = client.post(ADD_URL, _pet_grooming(application_fee_cents="7.5.0"))
+
+    # then: the page comes back with the condition on the new question still chosen
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not LicenseType.objects.exists()
+    assert '<option value="0" selected>“Do you groom in a vehicle?” (#1)</option>' in html
+    assert f'name="{QUESTIONS}-1-condition_is" value="Yes"' in html

@@ -1,11 +1,13 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 
 from payments import services
-from payments.models import Payment, Refund, StripeEvent
+from payments.models import Payment, Receipt, Refund, StripeEvent
+from payments.services import LineItem
 from tests.payments.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +218,46 @@ def test_cancel_action_voids_open_invoices_only(staff_client, payments_clerk):
     open_invoice.refresh_from_db()
     paid.refresh_from_db()
     assert (open_invoice.status, paid.status) == ("void", "paid")
+
+
+def _readonly_values(page: str) -> list[str]:
+    """The texts of the read-only fields of an admin change page."""
+    return [value.strip() for value in re.findall(r'<div class="readonly">(.*?)</div>', page)]
+
+
+def test_invoice_payment_refund_and_receipt_pages_show_amounts_in_dollars(
+    staff_client, payments_clerk
+):
+    # given: an invoice of $1,250.50 paid at the counter, then $250.25 refunded
+    invoice = InvoiceFactory(lines=[LineItem("Application fee", 125050)])
+    payment = services.payment_record_counter(
+        invoice=invoice, method="cash", amount_cents=125050, actor=payments_clerk
+    )
+    staff_client.post(
+        reverse("admin:payments_payment_refund", args=[payment.pk]),
+        {"amount": "250.25", "reason": "Fee reduced"},
+    )
+    refund = Refund.objects.get()
+    receipt = Receipt.objects.filter(refund__isnull=True).get()
+
+    # when
+    pages = {
+        name: staff_client.get(reverse(url, args=[pk])).content.decode()
+        for name, url, pk in [
+            ("invoice", "admin:payments_invoice_change", invoice.pk),
+            ("payment", "admin:payments_payment_change", payment.pk),
+            ("refund", "admin:payments_refund_change", refund.pk),
+            ("receipt", "admin:payments_receipt_change", receipt.pk),
+        ]
+    }
+
+    # then
+    values = {name: _readonly_values(page) for name, page in pages.items()}
+    assert {"$1,250.50", "$250.25"} <= set(values["invoice"])
+    assert {"$1,250.50", "$250.25"} <= set(values["payment"])
+    assert "$250.25" in values["refund"]
+    assert "$1,250.50" in values["receipt"]
+    for name, page in pages.items():
+        # Neither the fields nor the inlines' cells (invoice lines, payments) show cents.
+        assert not {"125050", "100025", "25025"} & set(values[name]), name
+        assert ">125050<" not in page and "<p>125050</p>" not in page, name

@@ -1,6 +1,7 @@
 // Questions on an owner's admin page (cases/questions/admin.py), progressive enhancement:
-// - "Only ask when" lists the answers of every question on the page, saved or just typed,
-//   so a conditional question is set up in one pass (the server checks it again);
+// - "Only if the answer to" names every question of the page by its label as it is typed
+//   (without JavaScript, new rows are named by their number), and "is" suggests the chosen
+//   question's answers (the server reads and checks them either way);
 // - "Move up" / "Move down" reorder the questions by renumbering their order fields (without
 //   JavaScript, the order numbers do the same).
 (function () {
@@ -53,10 +54,38 @@
     return [];
   }
 
+  function rowName(row, select) {
+    var label = field(row, "label");
+    var text = label ? label.value.trim() : "";
+    var number = String(Number(rowIndex(row)) + 1);
+    if (!text) return select.dataset.newRowFormat.replace("%(number)s", number);
+    return select.dataset.rowFormat.replace("%(question)s", text).replace("%(number)s", number);
+  }
+
+  function suggestAnswers(row, select, rows) {
+    var input = field(row, "condition_is");
+    if (!input) return;
+    var list = document.getElementById(input.id + "-answers");
+    if (!list) {
+      list = document.createElement("datalist");
+      list.id = input.id + "-answers";
+      input.after(list);
+      input.setAttribute("list", list.id);
+    }
+    var parent = rows.find(function (other) { return rowIndex(other) === select.value; });
+    var answers = parent ? answersOf(parent, select) : [];
+    list.innerHTML = "";
+    answers.forEach(function (pair) {
+      var option = document.createElement("option");
+      option.value = pair[1];
+      list.appendChild(option);
+    });
+  }
+
   function refresh(group) {
     var rows = rowsOf(group);
     rows.forEach(function (row) {
-      var select = field(row, "condition");
+      var select = field(row, "condition_on");
       if (!select) return;
       var own = rowIndex(row);
       var current = select.value;
@@ -65,33 +94,28 @@
       var options = [[select.dataset.alwaysLabel, ""]];
       rows.forEach(function (other) {
         var index = rowIndex(other);
-        var label = field(other, "label");
-        if (index === null || index === own || removed(other) || !label || !label.value.trim()) {
-          return;
-        }
-        answersOf(other, select).forEach(function (pair) {
-          var text = select.dataset.optionFormat
-            .replace("%(question)s", label.value.trim())
-            .replace("%(answer)s", pair[1]);
-          options.push([text, index + ":" + pair[0]]);
-        });
+        if (index === null || index === own || removed(other)) return;
+        options.push([rowName(other, select), index]);
       });
       var same = options.length === select.options.length && options.every(function (option, i) {
         return select.options[i].value === option[1] && select.options[i].text === option[0];
       });
-      if (same) return;
-      var chosen = options.findIndex(function (option) { return option[0] === currentText; });
-      if (chosen < 0) {
-        chosen = options.findIndex(function (option) { return option[1] === current; });
+      if (!same) {
+        var chosen = options.findIndex(function (option) { return option[1] === current; });
+        if (chosen < 0 || (currentText && options[chosen][0] !== currentText)) {
+          var byText = options.findIndex(function (option) { return option[0] === currentText; });
+          if (byText >= 0) chosen = byText;
+        }
+        select.innerHTML = "";
+        options.forEach(function (option, i) {
+          var element = document.createElement("option");
+          element.text = option[0];
+          element.value = option[1];
+          element.selected = i === Math.max(chosen, 0);
+          select.add(element);
+        });
       }
-      select.innerHTML = "";
-      options.forEach(function (option, i) {
-        var element = document.createElement("option");
-        element.text = option[0];
-        element.value = option[1];
-        element.selected = i === Math.max(chosen, 0);
-        select.add(element);
-      });
+      suggestAnswers(row, select, rows);
     });
   }
 
@@ -107,7 +131,7 @@
 
   function addMoveButtons(group, row) {
     var heading = row.querySelector("h3");
-    var select = field(row, "condition");
+    var select = field(row, "condition_on");
     if (!heading || !select || heading.querySelector(".question-move")) return;
     [["up", select.dataset.moveUp], ["down", select.dataset.moveDown]]
       .forEach(function (spec) {
@@ -122,7 +146,7 @@
   }
 
   function setUp(group) {
-    if (!group.querySelector('[name$="-condition"]')) return;
+    if (!group.querySelector('[name$="-condition_on"]')) return;
     rowsOf(group).forEach(function (row) { addMoveButtons(group, row); });
     refresh(group);
     group.addEventListener("input", function () { refresh(group); });

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("permits", "0001_initial"),
+        ("permits", "0002_plan_reviews"),
     ]
 
     operations = [
