@@ -105,6 +105,7 @@ class PublicReview:
     department: str
     round: int
     outcome: str  # "" while the review is open; else WorkItemOutcome
+    decision: str = ""  # permits.models.reviews.ReviewDecision, once decided
 
 
 def reviews_public(*, permit: Permit) -> list[PublicReview]:
@@ -114,14 +115,14 @@ def reviews_public(*, permit: Permit) -> list[PublicReview]:
     items = list(
         WorkItem.objects.filter(case_id=permit.case_id)
         .order_by("-round", "department__name")
-        .values_list("department__name", "round", "outcome")
+        .values_list("department__name", "round", "outcome", "plan_review__decision")
     )
     if not items:
         return []
     latest = items[0][1]
     return [
-        PublicReview(department=name, round=number, outcome=outcome)
-        for name, number, outcome in items
+        PublicReview(department=name, round=number, outcome=outcome, decision=decision or "")
+        for name, number, outcome, decision in items
         if number == latest
     ]
 
