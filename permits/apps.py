@@ -9,6 +9,26 @@ class PermitsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
+        from notifications.reminders import register_source
+        from permits import receivers  # noqa: F401 (connects the signal)
+        from permits.reminders import INSPECTION_DAY
         from permits.workflow import PERMIT
+        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import register as register_entry
 
         register(PERMIT)
+        register_source(INSPECTION_DAY)
+        register_entry(
+            CatalogueEntry(
+                key="permits.apply",
+                title=_("Apply for a permit"),
+                description=_(
+                    "Building, electrical, plumbing, roofing, fence, pool and demolition permits: "
+                    "apply with your plans, see the fee before paying, and follow the review."
+                ),
+                url_name="permits:types",
+                keywords=(_("permit"), _("building"), _("construction"), _("plans")),
+                service=_("Permits"),
+                order=20,
+            )
+        )

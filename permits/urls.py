@@ -2,23 +2,63 @@
 
 from django.urls import path
 
-from permits.views import public, reviews
+from permits.views import apply, inspections, public, reviews
 
 app_name = "permits"
 
-urlpatterns: list = [
-    # Public, without signing in: the search, one permit's page (the permit card's QR code
-    # opens `permits:public` with the case reference or the permit number) and the open data.
-    path("find/", public.permit_search, name="search"),
-    path("public/<str:reference>/", public.permit_public, name="public"),
-    path("data/<slug:dataset>.<slug:fmt>", public.open_data, name="open_data"),
-    # Plan review (the applicant's side).
-    path("<str:reference>/review/", reviews.review_status, name="review"),
+urlpatterns = [
+    # Applying (permits.views.apply).
+    path("", apply.type_list, name="types"),
+    path("mine/", apply.mine, name="mine"),
+    path("types/<slug:code>/", apply.type_detail, name="type"),
+    path("types/<slug:code>/start/", apply.permit_start, name="start"),
+    path("apply/<str:reference>/", apply.permit_resume, name="resume"),
+    path("apply/<str:reference>/property/", apply.apply_property, name="apply_property"),
+    path("apply/<str:reference>/work/", apply.apply_work, name="apply_work"),
+    path("apply/<str:reference>/contractor/", apply.apply_contractor, name="apply_contractor"),
+    path("apply/<str:reference>/plans/", apply.apply_plans, name="apply_plans"),
+    path("apply/<str:reference>/questions/", apply.apply_questions, name="apply_questions"),
+    path("apply/<str:reference>/check/", apply.apply_check, name="apply_check"),
+    path("apply/<str:reference>/discard/", apply.permit_discard, name="discard"),
+    path("applications/<str:reference>/", apply.permit_detail, name="application"),
     path(
-        "<str:reference>/review/letters/<int:round_>/",
+        "applications/<str:reference>/plans/<int:sheet_id>/",
+        apply.plan_sheet_download,
+        name="plan_sheet",
+    ),
+    # Plan review (the applicant's side).
+    path("applications/<str:reference>/review/", reviews.review_status, name="review"),
+    path(
+        "applications/<str:reference>/review/letters/<int:round_>/",
         reviews.correction_letter,
         name="correction_letter",
     ),
-    path("<str:reference>/review/sheets/", reviews.sheet_upload, name="review_sheet_upload"),
-    path("<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
+    path(
+        "applications/<str:reference>/review/sheets/",
+        reviews.sheet_upload,
+        name="review_sheet_upload",
+    ),
+    path("applications/<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
+    # Issuing and inspections.
+    path(
+        "applications/<str:reference>/inspections/",
+        inspections.permit_inspections,
+        name="inspections",
+    ),
+    path(
+        "applications/<str:reference>/permit-card.pdf", inspections.permit_card, name="permit_card"
+    ),
+    path(
+        "applications/<str:reference>/certificate-of-occupancy.pdf",
+        inspections.certificate,
+        name="certificate_of_occupancy",
+    ),
+    path("inspector/", inspections.inspector_day, name="inspector_day"),
+    path("inspector/<int:pk>/", inspections.inspection_result, name="inspection_result"),
+    # Public, without signing in: the search, one permit's page (the permit card's QR code
+    # opens `permits:public` with the case reference; the permit number works too) and the
+    # open data.
+    path("find/", public.permit_search, name="search"),
+    path("public/<str:reference>/", public.permit_public, name="public"),
+    path("data/<slug:dataset>.<slug:fmt>", public.open_data, name="open_data"),
 ]

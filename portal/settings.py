@@ -267,6 +267,8 @@ MEDIA_ROOT = BASE_DIR / env.str("MEDIA_ROOT", default=".data/media")
 MEDIA_URL = "/media/"
 # Largest document a resident may upload, in bytes.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Largest plan sheet (PDF) a permit applicant may upload, in bytes: drawings are large.
+PERMITS_PLAN_MAX_BYTES = env.int("PERMITS_PLAN_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -516,6 +518,24 @@ CELERY_BEAT_SCHEDULE["licensing-expire-licenses"] = {
 CELERY_BEAT_SCHEDULE["licensing-end-suspensions"] = {
     "task": "licensing.end_suspensions",
     "schedule": crontab(hour=0, minute=10),
+}
+
+# --- Permits: issuing and inspections ----------------------------------------------------
+# Approved permits get their permit-fee invoice (the review service sends it when the last
+# review closes; this catches any it could not). Permits past their validity expire at
+# 00:15. Inspectors' half-days are opened from their weekly shifts every morning at 05:00
+# for the days people may book (booking opens them too).
+CELERY_BEAT_SCHEDULE["permits-invoice-approved"] = {
+    "task": "permits.invoice_approved",
+    "schedule": 5 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["permits-expire-permits"] = {
+    "task": "permits.expire_permits",
+    "schedule": crontab(hour=0, minute=15),
+}
+CELERY_BEAT_SCHEDULE["permits-open-inspection-slots"] = {
+    "task": "permits.open_inspection_slots",
+    "schedule": crontab(hour=5, minute=0),
 }
 
 # --- Permits: public register and open data ---------------------------------------------

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("permits", "0002_plan_reviews"),
+        ("permits", "0003_inspections"),
     ]
 
     operations = [
