@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.views import apply, reviews
+from permits.views import apply, inspections, public, reviews
 
 app_name = "permits"
 
@@ -39,4 +39,26 @@ urlpatterns = [
         name="review_sheet_upload",
     ),
     path("applications/<str:reference>/review/resubmit/", reviews.resubmit, name="review_resubmit"),
+    # Issuing and inspections.
+    path(
+        "applications/<str:reference>/inspections/",
+        inspections.permit_inspections,
+        name="inspections",
+    ),
+    path(
+        "applications/<str:reference>/permit-card.pdf", inspections.permit_card, name="permit_card"
+    ),
+    path(
+        "applications/<str:reference>/certificate-of-occupancy.pdf",
+        inspections.certificate,
+        name="certificate_of_occupancy",
+    ),
+    path("inspector/", inspections.inspector_day, name="inspector_day"),
+    path("inspector/<int:pk>/", inspections.inspection_result, name="inspection_result"),
+    # Public, without signing in: the search, one permit's page (the permit card's QR code
+    # opens `permits:public` with the case reference; the permit number works too) and the
+    # open data.
+    path("find/", public.permit_search, name="search"),
+    path("public/<str:reference>/", public.permit_public, name="public"),
+    path("data/<slug:dataset>.<slug:fmt>", public.open_data, name="open_data"),
 ]
