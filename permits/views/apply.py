@@ -42,7 +42,8 @@ STEP_URLS = {
 # What a page sent after the session ended keeps, by "<reference>:<page>", until sign-in.
 PENDING_KEY = "permits_pending_pages"
 PENDING_VALUE_MAX = 5000
-PAGE_NAMES = {name.split(":")[1] for name in STEP_URLS.values()}
+# The pages whose values are kept when sent without a session (a file is never kept).
+PAGE_NAMES = {STEP_URLS[page].split(":")[1] for page in services.TYPED_PAGES}
 
 
 def _step_url(permit: Permit, step: str | None = None) -> str:
