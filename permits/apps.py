@@ -9,12 +9,15 @@ class PermitsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.workflow import register
+        from notifications.reminders import register_source
         from permits import receivers  # noqa: F401 (connects the signal)
+        from permits.reminders import INSPECTION_DAY
         from permits.workflow import PERMIT
         from portal.services_catalogue import CatalogueEntry
         from portal.services_catalogue import register as register_entry
 
         register(PERMIT)
+        register_source(INSPECTION_DAY)
         register_entry(
             CatalogueEntry(
                 key="permits.apply",

@@ -46,6 +46,16 @@ STANDING_LABELS = {
 }
 
 
+# The same, as the back office names it.
+STANDING_STAFF_LABELS = {
+    Standing.NOT_STARTED: _("Not started"),
+    Standing.REVIEWING: _("Open"),
+    Standing.CORRECTIONS: _("Corrections required"),
+    Standing.APPROVED: _("Approved"),
+    Standing.CONDITIONS: _("Approved with conditions"),
+}
+
+
 @dataclass
 class DepartmentStanding:
     """One department's part in a permit's review, as the applicant reads it."""
@@ -61,6 +71,10 @@ class DepartmentStanding:
     @property
     def label(self) -> str:
         return str(STANDING_LABELS[self.standing])
+
+    @property
+    def staff_label(self) -> str:
+        return str(STANDING_STAFF_LABELS[self.standing])
 
     @property
     def with_applicant(self) -> bool:

@@ -28,6 +28,7 @@ from cases import events
 from cases.models import CaseStatus as S
 from cases.participation import CONTRACTOR, CONTRACTOR_ROLE, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, WorkItemJoin
+from permits import inspection_events
 from permits.review_events import CORRECTION_LETTER, CORRECTION_LETTER_KIND
 
 KIND = "permit"
@@ -65,6 +66,7 @@ EVENT_KINDS = {
     events.REMINDER_SENT: events.REMINDER_SENT_KIND,
     # Plan review: a round ended with one correction letter from every department.
     CORRECTION_LETTER: CORRECTION_LETTER_KIND,
+    **inspection_events.EVENT_KINDS,
 }
 
 # The reviews' outcomes move the case when the last review of a round closes.
@@ -82,7 +84,9 @@ PERMIT = Workflow(
     resident_page_label=_("Your permit: property, work, plans and fees"),
     event_kinds=EVENT_KINDS,
     work_items=WORK_ITEMS,
-    participation=Participation(roles={CONTRACTOR: CONTRACTOR_ROLE}),
+    participation=Participation(
+        roles={CONTRACTOR: CONTRACTOR_ROLE}, notices=inspection_events.NOTICES
+    ),
     states={
         DRAFT: State(
             label=_("Not sent yet"),

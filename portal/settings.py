@@ -520,6 +520,24 @@ CELERY_BEAT_SCHEDULE["licensing-end-suspensions"] = {
     "schedule": crontab(hour=0, minute=10),
 }
 
+# --- Permits: issuing and inspections ----------------------------------------------------
+# Approved permits get their permit-fee invoice (the review service sends it when the last
+# review closes; this catches any it could not). Permits past their validity expire at
+# 00:15. Inspectors' half-days are opened from their weekly shifts every morning at 05:00
+# for the days people may book (booking opens them too).
+CELERY_BEAT_SCHEDULE["permits-invoice-approved"] = {
+    "task": "permits.invoice_approved",
+    "schedule": 5 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["permits-expire-permits"] = {
+    "task": "permits.expire_permits",
+    "schedule": crontab(hour=0, minute=15),
+}
+CELERY_BEAT_SCHEDULE["permits-open-inspection-slots"] = {
+    "task": "permits.open_inspection_slots",
+    "schedule": crontab(hour=5, minute=0),
+}
+
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records
 # name objects by id. `portal.logging.RedactPIIFilter` masks anything that looks like an

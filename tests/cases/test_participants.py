@@ -185,6 +185,19 @@ TOLD = {
     ("*", events.MESSAGE, events.PARTICIPANTS): {APPLICANT},
     ("test_permit", "inspection", events.PUBLIC): {APPLICANT, CONTRACTOR},
     ("test_permit", "inspection", events.PARTICIPANTS): {APPLICANT, CONTRACTOR},
+    # Permits: the applicant and the contractor hear of every booking, move, cancellation,
+    # result and extension decision at once (permits/inspection_events.py).
+    **{
+        ("permit", kind, audience): {APPLICANT, CONTRACTOR}
+        for kind, audiences in {
+            "inspection_booked": (events.PARTICIPANTS,),
+            "inspection_moved": (events.PARTICIPANTS,),
+            "inspection_cancelled": (events.PARTICIPANTS,),
+            "inspection_result": (events.PARTICIPANTS, events.PUBLIC),
+            "permit_extension": (events.PARTICIPANTS,),
+        }.items()
+        for audience in audiences
+    },
 }
 
 

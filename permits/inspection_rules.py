@@ -1,0 +1,141 @@
+"""The agency's rules for booking inspections, as pure functions of the clock and the calendar.
+
+Nothing here reads the database: callers pass the time now (aware), the rules in force
+(`BookingRules`, from `permits.models.InspectionRules`) and the closed days (weekends are
+always closed; holidays come from `cases.service_levels.closed_days`). So every rule is
+tested at its boundaries without a database, and the booking service, the page that
+states the rules and the reminder all agree.
+
+The rules, as the applicant reads them:
+
+- **Cut-off.** An inspection on a working day is booked by the cut-off time (noon by
+  default) of the working day before it: inspectors plan their routes then. Booked on
+  Tuesday at 11:59, Wednesday is open; at 12:00 the first day is Thursday. On a Saturday,
+  Monday is already closed (Friday's cut-off has passed).
+- **How far ahead.** Up to `days_ahead` working days after today.
+- **Holidays and weekends** are never offered.
+- **Changes.** An inspection may be moved or cancelled until the change deadline on its
+  own day (6:30 a.m. by default); after that, the applicant calls the office.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+
+# Saturday and Sunday (date.weekday()), as in cases.service_levels.
+WEEKEND = frozenset({5, 6})
+
+AM = "am"
+PM = "pm"
+PERIODS = (AM, PM)
+
+DEFAULT_CUTOFF = datetime.time(12, 0)
+DEFAULT_DAYS_AHEAD = 10
+DEFAULT_CHANGE_DEADLINE = datetime.time(6, 30)
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """When inspections may be booked, moved and cancelled (see the module's docstring)."""
+
+    cutoff: datetime.time = DEFAULT_CUTOFF
+    days_ahead: int = DEFAULT_DAYS_AHEAD
+    change_deadline: datetime.time = DEFAULT_CHANGE_DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.days_ahead < 1:
+            raise ValueError("Inspections must be bookable at least one working day ahead.")
+
+
+def is_working_day(day: datetime.date, closed: Collection[datetime.date]) -> bool:
+    return day.weekday() not in WEEKEND and day not in closed
+
+
+def previous_working_day(day: datetime.date, closed: Collection[datetime.date]) -> datetime.date:
+    """The last working day before `day`."""
+    day -= datetime.timedelta(days=1)
+    while not is_working_day(day, closed):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def next_working_day(day: datetime.date, closed: Collection[datetime.date]) -> datetime.date:
+    """The first working day after `day`."""
+    day += datetime.timedelta(days=1)
+    while not is_working_day(day, closed):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def booking_closes_at(
+    day: datetime.date, rules: BookingRules, closed: Collection[datetime.date], tz
+) -> datetime.datetime:
+    """The moment bookings for `day` close: the cut-off on the working day before it."""
+    return datetime.datetime.combine(previous_working_day(day, closed), rules.cutoff, tzinfo=tz)
+
+
+def last_bookable_day(
+    now: datetime.datetime, rules: BookingRules, closed: Collection[datetime.date]
+) -> datetime.date:
+    """The `days_ahead`-th working day after today (`now`'s date)."""
+    day = now.date()
+    for _ in range(rules.days_ahead):
+        day = next_working_day(day, closed)
+    return day
+
+
+def bookable_days(
+    now: datetime.datetime, rules: BookingRules, closed: Collection[datetime.date]
+) -> list[datetime.date]:
+    """The days an inspection may be booked for at `now` (aware, in the agency's zone), in
+    order: working days after today, up to `days_ahead` of them, whose cut-off has not
+    passed."""
+    if now.tzinfo is None:
+        raise ValueError("The time now must be aware of its time zone.")
+    last = last_bookable_day(now, rules, closed)
+    days = []
+    day = next_working_day(now.date(), closed)
+    while day <= last:
+        if now < booking_closes_at(day, rules, closed, now.tzinfo):
+            days.append(day)
+        day = next_working_day(day, closed)
+    return days
+
+
+def day_refusal(
+    day: datetime.date,
+    now: datetime.datetime,
+    rules: BookingRules,
+    closed: Collection[datetime.date],
+) -> str:
+    """Why `day` cannot be booked at `now`: a code of `DAY_REFUSALS`, or "" when it can."""
+    if day <= now.date():
+        return "past"
+    if not is_working_day(day, closed):
+        return "closed" if day.weekday() not in WEEKEND else "weekend"
+    if day > last_bookable_day(now, rules, closed):
+        return "too_far"
+    if now >= booking_closes_at(day, rules, closed, now.tzinfo):
+        return "cutoff"
+    return ""
+
+
+# The codes `day_refusal` returns; the service words them for the applicant.
+DAY_REFUSALS = ("past", "closed", "weekend", "too_far", "cutoff")
+
+
+def change_deadline(day: datetime.date, rules: BookingRules, tz) -> datetime.datetime:
+    """Until when an inspection on `day` may be moved or cancelled by the applicant."""
+    return datetime.datetime.combine(day, rules.change_deadline, tzinfo=tz)
+
+
+def may_change(now: datetime.datetime, day: datetime.date, rules: BookingRules) -> bool:
+    """May the applicant still move or cancel an inspection booked on `day`, at `now`?"""
+    return now < change_deadline(day, rules, now.tzinfo)
+
+
+def reminder_day(day: datetime.date, closed: Collection[datetime.date]) -> datetime.date:
+    """The working day before an inspection on `day`: when its reminder goes out."""
+    return previous_working_day(day, closed)

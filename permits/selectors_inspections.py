@@ -1,0 +1,250 @@
+"""Reads about permits' inspections: the rules in force, what blocks a booking and why, the
+half-days with an inspector free, the next required inspection, an inspector's route.
+
+Whoever calls these has already reached the permit through a scoped read (the applicant's
+own permit, a guest link, staff's scope); the inspector's route is filtered by the inspector.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.events import money
+from cases.service_levels import closed_days
+from payments.models import Invoice, InvoiceStatus
+from permits import workflow as wf
+from permits.inspection_rules import BookingRules, bookable_days
+from permits.models import (
+    Inspection,
+    InspectionArea,
+    InspectionResult,
+    InspectionRules,
+    InspectionSlot,
+    InspectionStatus,
+    InspectionStep,
+    Permit,
+)
+
+UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
+
+_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
+
+
+def booking_rules() -> BookingRules:
+    """The agency's booking rules: its row in the admin, or the defaults."""
+    row = InspectionRules.objects.first()
+    return row.as_rules() if row else BookingRules()
+
+
+def agency_now() -> datetime.datetime:
+    """This instant in the agency's time zone (what the booking rules compare with)."""
+    return timezone.localtime()
+
+
+def calendar_closed(now: datetime.datetime, rules: BookingRules) -> frozenset[datetime.date]:
+    """The holidays from a week before today to past the last bookable day (one query)."""
+    start = now.date() - datetime.timedelta(days=7)
+    return closed_days(
+        start=start, end=now.date() + datetime.timedelta(days=rules.days_ahead * 2 + 14)
+    )
+
+
+def permit_area(permit: Permit) -> InspectionArea | None:
+    """The inspection area of the permit's property, by the ZIP code ending its address."""
+    found = _ZIP.search(permit.address or "")
+    if not found:
+        return None
+    return InspectionArea.objects.filter(postal_codes__contains=[found.group(1)]).first()
+
+
+def slot_filter(area: InspectionArea | None) -> Q:
+    """The inspectors' half-days that serve a property in `area`: those of the area and those
+    that cover the whole jurisdiction (only those for a property in no area: an inspector
+    given an area works there)."""
+    if area is None:
+        return Q(area__isnull=True)
+    return Q(area=area) | Q(area__isnull=True)
+
+
+def passed_steps(permit: Permit) -> set[int]:
+    return set(
+        permit.inspections.filter(result=InspectionResult.PASSED).values_list("step_id", flat=True)
+    )
+
+
+def required_steps(permit: Permit) -> list[InspectionStep]:
+    return list(InspectionStep.objects.filter(permit_type_id=permit.permit_type_id))
+
+
+def next_step(permit: Permit) -> InspectionStep | None:
+    """The first required inspection, in the type's order, that has not passed."""
+    passed = passed_steps(permit)
+    return next((step for step in required_steps(permit) if step.pk not in passed), None)
+
+
+def booked_inspection(permit: Permit) -> Inspection | None:
+    return (
+        permit.inspections.filter(status=InspectionStatus.SCHEDULED)
+        .select_related("step", "inspector")
+        .first()
+    )
+
+
+def unpaid_invoices(permit: Permit) -> list[Invoice]:
+    """The permit's fees not paid yet: its permit fee and its re-inspection fees."""
+    return list(
+        Invoice.objects.filter(status__in=UNPAID)
+        .filter(Q(permit_issuance__permit=permit) | Q(permit_inspection__permit=permit))
+        .order_by("created_at")
+    )
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why nothing can be booked now (`reason`) and what to do about it (`action`)."""
+
+    code: str
+    reason: str
+    action: str
+    invoice: Invoice | None = None
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.action}"
+
+
+def permit_expired(permit: Permit, now: datetime.datetime) -> bool:
+    return permit.case.status == wf.EXPIRED or (
+        permit.case.status in wf.IN_FORCE
+        and permit.expires_at is not None
+        and permit.expires_at <= now
+    )
+
+
+def booking_blockers(*, permit: Permit, now: datetime.datetime | None = None) -> list[Blocker]:
+    """Every reason the permit's applicant cannot book an inspection now, most basic first
+    (empty: they can)."""
+    now = now or agency_now()
+    status = permit.case.status
+    if status in (wf.CANCELLED, wf.WITHDRAWN):
+        return [
+            Blocker(
+                "closed",
+                _("This permit was cancelled or withdrawn."),
+                _("Apply for a new permit to do the work."),
+            )
+        ]
+    if status == wf.FINALED:
+        return [
+            Blocker(
+                "finaled",
+                _("The final inspection passed: the permit is complete."),
+                _("There is nothing left to book."),
+            )
+        ]
+    if permit_expired(permit, now):
+        expired_on = timezone.localtime(permit.expires_at).date() if permit.expires_at else None
+        return [
+            Blocker(
+                "expired",
+                _("This permit expired on %(date)s.") % {"date": expired_on}
+                if expired_on
+                else _("This permit expired."),
+                _("Ask for an extension on this page, or call the permit office."),
+            )
+        ]
+    if status not in wf.IN_FORCE:
+        action = (
+            _("Pay the permit fee; you can book as soon as it is paid and the permit is issued.")
+            if status == wf.APPROVED
+            else _("Inspections are booked once the plans are approved and the permit is issued.")
+        )
+        return [Blocker("not_issued", _("This permit is not issued yet."), action)]
+    blockers = [
+        Blocker(
+            "unpaid",
+            _("The %(fee)s of %(amount)s (%(reference)s) is not paid.")
+            % {
+                "fee": invoice.description,
+                "amount": money(invoice.balance_cents),
+                "reference": invoice.reference,
+            },
+            _("Pay it; you can book as soon as it is paid."),
+            invoice=invoice,
+        )
+        for invoice in unpaid_invoices(permit)
+    ]
+    booked = booked_inspection(permit)
+    if booked is not None:
+        blockers.append(
+            Blocker(
+                "booked",
+                _("Your %(inspection)s inspection is already booked for %(day)s.")
+                % {"inspection": booked.step.name, "day": booked.day},
+                _("Move or cancel it, or wait for its result to book the next one."),
+            )
+        )
+    if booked is None and next_step(permit) is None:
+        blockers.append(
+            Blocker(
+                "none_left",
+                _("Every required inspection has passed."),
+                _("There is nothing left to book."),
+            )
+        )
+    return blockers
+
+
+@dataclass(frozen=True)
+class HalfDay:
+    day: datetime.date
+    period: str
+    free: int
+
+
+def availability(*, permit: Permit, now: datetime.datetime | None = None) -> list[HalfDay]:
+    """The half-days the permit's next inspection may be booked in, with how many places are
+    free, in one query over the bookable days."""
+    now = now or agency_now()
+    rules = booking_rules()
+    days = bookable_days(now, rules, calendar_closed(now, rules))
+    if not days:
+        return []
+    rows = (
+        InspectionSlot.objects.filter(slot_filter(permit_area(permit)), day__in=days)
+        .values("day", "period")
+        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+        .order_by("day", "period")
+    )
+    return [
+        HalfDay(row["day"], row["period"], row["capacity"] - row["booked"])
+        for row in rows
+        if row["capacity"] > row["booked"]
+    ]
+
+
+def inspector_route(*, inspector, day: datetime.date):
+    """The inspector's inspections of `day`, in route order (morning first), with what the
+    day page shows of each permit."""
+    return (
+        Inspection.objects.filter(inspector=inspector, day=day)
+        .exclude(status=InspectionStatus.CANCELLED)
+        .select_related("permit__case", "permit__permit_type", "step")
+        .order_by("period", "route_order", "id")
+    )
+
+
+def inspection_for_inspector(*, inspector, pk: int) -> Inspection:
+    """One of the inspector's own inspections (Inspection.DoesNotExist otherwise)."""
+    return Inspection.objects.select_related("permit__case", "permit__permit_type", "step").get(
+        pk=pk, inspector=inspector
+    )
+
+
+def inspection_history(permit: Permit):
+    return permit.inspections.select_related("step", "inspector").order_by("-day", "-id")

@@ -1,0 +1,232 @@
+"""The applicant's inspections page, the permit card and certificate downloads, and the
+inspector's day and result form. Thin: parse, call one service, render or redirect."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cases import permissions
+from cases.models import StaffRole
+from permits import pdf
+from permits.exceptions import InspectionRefused, IssuanceRefused
+from permits.inspection_forms import ResultForm
+from permits.inspection_rules import change_deadline
+from permits.models import Inspection, InspectionResult, Permit
+from permits.selectors_inspections import (
+    agency_now,
+    availability,
+    booked_inspection,
+    booking_blockers,
+    booking_rules,
+    inspection_for_inspector,
+    inspection_history,
+    inspector_route,
+    next_step,
+)
+from permits.services import inspections as services
+from permits.services import issuance
+
+
+def _own_permit(request: HttpRequest, reference: str) -> Permit:
+    """The signed-in applicant's own permit (404 for anybody else's)."""
+    try:
+        return Permit.objects.select_related("case", "permit_type").get(
+            case__reference=reference, case__applicant=request.user
+        )
+    except Permit.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _viewable_permit(request: HttpRequest, reference: str) -> Permit:
+    """The applicant's own permit, or one staff may view."""
+    permit = (
+        Permit.objects.select_related("case", "permit_type")
+        .filter(case__reference=reference)
+        .first()
+    )
+    if permit is None or not (
+        permit.case.applicant_id == request.user.pk
+        or permissions.can(request.user, permissions.VIEW, permit.case)
+    ):
+        raise Http404
+    return permit
+
+
+def _day(value: str) -> datetime.date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+def _act(request: HttpRequest, permit: Permit) -> str:
+    """Apply the POSTed action; returns the message to show (raises the services' refusals)."""
+    action = request.POST.get("action", "")
+    day, period = _day(request.POST.get("slot_day", "")), request.POST.get("period", "")
+    if request.POST.get("slot"):
+        day_text, _sep, period = request.POST["slot"].partition(":")
+        day = _day(day_text)
+    if action in ("book", "reschedule") and day is None:
+        raise InspectionRefused(_("Choose a day and a time."), code="slot")
+    booked = booked_inspection(permit)
+    if action == "book":
+        services.inspection_book(permit=permit, day=day, period=period, actor=request.user)
+        return _("Your inspection is booked. We sent you the details.")
+    if action in ("reschedule", "cancel") and booked is None:
+        raise InspectionRefused(_("This inspection is no longer booked."), code="not_booked")
+    if action == "reschedule":
+        services.inspection_reschedule(
+            inspection=booked, day=day, period=period, actor=request.user
+        )
+        return _("Your inspection is moved.")
+    if action == "cancel":
+        services.inspection_cancel(inspection=booked, actor=request.user)
+        return _("Your inspection is cancelled.")
+    if action == "extend":
+        issuance.extension_request(
+            permit=permit, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        return _("Your request for an extension is sent. We will tell you the decision.")
+    raise InspectionRefused(_("Choose what to do."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def permit_inspections(request: HttpRequest, reference: str) -> HttpResponse:
+    permit = _own_permit(request, reference)
+    error = ""
+    if request.method == "POST":
+        try:
+            messages.success(request, _act(request, permit))
+            return redirect("permits:inspections", reference=reference)
+        except (InspectionRefused, IssuanceRefused) as refused:
+            error = str(refused)
+    now = agency_now()
+    # The half-days on offer come from the inspectors' shifts; opening them is idempotent
+    # and cheap, so a new shift or a fresh installation shows its times before the
+    # morning job has run.
+    services.slots_open_for_booking(now=now)
+    rules = booking_rules()
+    booked = booked_inspection(permit)
+    blockers = booking_blockers(permit=permit, now=now)
+    context = {
+        "permit": permit,
+        "rules": rules,
+        "error": error,
+        "blockers": blockers,
+        "booked": booked,
+        "booked_deadline": change_deadline(booked.day, rules, now.tzinfo) if booked else None,
+        "next_step": next_step(permit),
+        "steps": permit.permit_type.inspection_steps.all(),
+        "half_days": availability(permit=permit, now=now) if not blockers or booked else [],
+        "history": inspection_history(permit),
+        "extension": permit.extensions.first(),
+        "certificate": getattr(permit, "certificate_of_occupancy", None),
+    }
+    status = 400 if error else 200
+    return render(request, "permits/inspections.html", context, status=status)
+
+
+@login_required
+def permit_card(request: HttpRequest, reference: str) -> HttpResponse:
+    permit = _viewable_permit(request, reference)
+    if permit.permit_number is None:
+        raise Http404
+    response = HttpResponse(pdf.permit_card_pdf(permit=permit), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="permit-{permit.permit_number}.pdf"'
+    return response
+
+
+@login_required
+def certificate(request: HttpRequest, reference: str) -> HttpResponse:
+    permit = _viewable_permit(request, reference)
+    certificate = getattr(permit, "certificate_of_occupancy", None)
+    if certificate is None:
+        raise Http404
+    response = HttpResponse(
+        pdf.certificate_of_occupancy_pdf(certificate=certificate), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+    return response
+
+
+def _require_inspector(request: HttpRequest) -> None:
+    if not permissions.is_active_staff(request.user) or not (
+        request.user.is_superuser
+        or any(role == StaffRole.INSPECTOR for _dept, role in permissions.grants(request.user))
+    ):
+        raise PermissionDenied
+
+
+@login_required
+def inspector_day(request: HttpRequest) -> HttpResponse:
+    """The inspector's route for a day (today unless ?day=), in order, on a phone."""
+    _require_inspector(request)
+    day = _day(request.GET.get("day", "")) or agency_now().date()
+    route = list(inspector_route(inspector=request.user, day=day))
+    return render(
+        request,
+        "permits/inspector_day.html",
+        {
+            "day": day,
+            "route": route,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """One inspection of the inspector's route: its permit, plans and history, and the
+    result form."""
+    _require_inspector(request)
+    try:
+        inspection = inspection_for_inspector(inspector=request.user, pk=pk)
+    except Inspection.DoesNotExist as missing:
+        raise Http404 from missing
+    form = ResultForm(request.POST or None, request.FILES or None, inspection=inspection)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_record_result(
+                inspection=inspection, actor=request.user, **form.service_arguments()
+            )
+            messages.success(request, _("Result recorded."))
+            return redirect(f"{_day_url()}?day={inspection.day.isoformat()}")
+        except InspectionRefused as refused:
+            error = str(refused)
+    permit = inspection.permit
+    context = {
+        "inspection": inspection,
+        "permit": permit,
+        "form": form,
+        "error": error,
+        "history": inspection_history(permit).exclude(pk=inspection.pk),
+        "plans": permit.plan_sheets.filter(removed_at__isnull=True).order_by("sheet", "-version"),
+        "results": InspectionResult,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "permits/inspection_result.html", context, status=status)
+
+
+def _day_url() -> str:
+    from django.urls import reverse
+
+    return reverse("permits:inspector_day")
+
+
+def public_placeholder(request: HttpRequest, reference: str) -> HttpResponse:
+    """Stands in for the permit's public page (permits.views.public) until it lands: the
+    permit card's QR code points at this address."""
+    raise Http404
