@@ -39,6 +39,7 @@ from permits.exceptions import (
 from permits.fees import FeeQuote, fee_quote
 from permits.models import Permit, PermitDocument, PermitType
 from permits.services.apply_contractor import contractor_check
+from permits.services.reviews import review_start
 from permits.workflow import CANCELLED, DRAFT, FEE_PAID, KIND, SUBMITTED
 from portal.localized import localized
 
@@ -421,7 +422,8 @@ def _percent(value) -> str:
 
 def _send(locked: Permit) -> None:
     """Send the paid (or free) draft: the contractor joins the case, the case is submitted
-    with the type's review target. Inside the caller's transaction, the permit locked."""
+    with the type's review target and its plans go to review. Inside the caller's
+    transaction, the permit locked."""
     license = locked.contractor_license
     if license is not None and (license.holder_id or license.holder_email):
         participant_add(
@@ -437,6 +439,9 @@ def _send(locked: Permit) -> None:
         actor=None,
         target_days=locked.permit_type.review_target_days,
     )
+    # Plan review starts at once: round 1, one review per reviewing department of the type
+    # (permits.services.reviews; a type without reviewing departments is approved).
+    review_start(permit=locked, actor=None)
 
 
 def permit_mark_paid(*, permit_id: int) -> Permit:

@@ -35,8 +35,10 @@ from permits.forms_apply import (
     WorkForm,
 )
 from permits.models import Permit, PlanSheet
+from permits.selectors_reviews import letters_of, review_standings
 from permits.services import apply as services
 from permits.services import apply_plans as plans
+from permits.workflow import APPROVED, IN_REVIEW, SUBMITTED
 from portal.localized import localized
 
 STEP_URLS = {
@@ -513,11 +515,21 @@ def apply_check(request: HttpRequest, reference: str) -> HttpResponse:
 def permit_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation and status page: reference, what happens next, the timeline."""
     permit = selectors.permit_for_applicant(user=request.user, reference=reference)
+    # Plan review: what is still open and with whom, and the correction letters.
+    standings = review_standings(permit=permit)
     context = {
         "permit": permit,
         "case": permit.case,
         "sheets": list(permit.plan_sheets.all()),
         "timeline": resident_timeline(case=permit.case),
+        "standings": standings,
+        "letters": letters_of(permit=permit),
+        # Sent, and no department has answered yet (plans go to review as soon as the fee
+        # is paid; a type without reviewing departments is approved at once).
+        "just_sent": permit.paid_at is not None
+        and permit.issued_at is None
+        and permit.case.status in (SUBMITTED, IN_REVIEW, APPROVED)
+        and not any(row.is_done or row.with_applicant for row in standings),
     }
     return render(request, "permits/application_detail.html", context)
 

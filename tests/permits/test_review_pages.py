@@ -189,7 +189,7 @@ def test_a_sheet_that_is_not_a_pdf_is_refused_on_the_form(client, zoning, fire):
     )
 
     assert response.status_code == 400
-    assert "Plan sheets must be PDF files." in response.content.decode()
+    assert "The selected file is not a PDF." in response.content.decode()
     assert sheet_of(permit, "A1.0").version == 1
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0014_participants"),
-        ("permits", "0003_inspections"),
+        ("permits", "0004_public_search_indexes"),
     ]
 
     operations = [
