@@ -124,9 +124,9 @@ def test_a_contractor_applies_with_plans_sees_the_fee_and_pays(
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Payment received")
 
-    # then: the application is sent and its page gives the reference
+    # then: the application is sent, its plans in review, and its page gives the reference
     permit = Permit.objects.select_related("case").get()
-    assert permit.case.status == "submitted"
+    assert permit.case.status == "in_review"
     page.goto(live_server.url + permit.get_absolute_url())
     expect(page.locator("main")).to_contain_text("Application sent")
     expect(page.locator("main")).to_contain_text(permit.case.reference)
