@@ -211,3 +211,47 @@ def test_kept_pages_stop_the_payment_until_checked(addition, contractor):
     assert [page for page, _m in apply.permit_problems(permit=permit)] == ["work"]
     with pytest.raises(PermitIncomplete):
         apply.permit_request_payment(permit=permit, actor=permit.case.applicant)
+
+
+def test_a_required_document_is_asked_for_before_paying(addition, contractor):
+    # given
+    from cases.exceptions import DocumentRejected
+    from tests.cases.factories import image_bytes
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    survey = RequiredDocumentFactory(owner=addition, name="Site survey")
+    RequiredDocumentFactory(owner=addition, name="Photos", required=False)
+    permit = _complete(addition, contractor)
+    assert apply.permit_problems(permit=permit) == [("plans", "Upload: Site survey.")]
+    # a file the portal refuses changes nothing
+    with pytest.raises(DocumentRejected):
+        apply.permit_add_document(
+            permit=permit,
+            actor=permit.case.applicant,
+            requirement=survey,
+            upload=SimpleUploadedFile("survey.exe", b"MZ\x90\x00" * 100),
+        )
+    # when
+    supplied = apply.permit_add_document(
+        permit=permit,
+        actor=permit.case.applicant,
+        requirement=survey,
+        upload=SimpleUploadedFile("survey.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    # then
+    assert supplied.document.case == permit.case
+    assert apply.permit_problems(permit=permit) == []
+
+
+def test_a_document_of_another_type_is_refused(addition, contractor):
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    permit = _complete(addition, contractor)
+    elsewhere = RequiredDocumentFactory(owner=PermitTypeFactory(), name="Other")
+    with pytest.raises(ValueError, match="not asked for"):
+        apply.permit_add_document(
+            permit=permit,
+            actor=permit.case.applicant,
+            requirement=elsewhere,
+            upload=SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+        )
