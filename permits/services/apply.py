@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases import services as case_services
 from cases.actors import actor_role
@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 PURPOSE_APPLICATION = "permits.application"
 
-ADDRESS_MISSING = _lazy("Enter the address of the property, or its parcel number.")
+ADDRESS_MISSING = gettext_lazy("Enter the address of the property, or its parcel number.")
 
 # The pages whose values "Save and come back later" may keep unchecked.
 TYPED_PAGES = (
