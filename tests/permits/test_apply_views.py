@@ -78,10 +78,10 @@ def test_the_journey_from_the_type_to_the_reference(client, resident, addition, 
     assert response.url == _url("apply_property", permit)
 
     # the property: a missing address is refused with the error summary
-    response = client.post(_url("apply_property", permit), {"address": " ", "parcel_number": "9"})
+    response = client.post(_url("apply_property", permit), {"address": " ", "parcel_number": ""})
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
-    assert "Enter the address of the property." in response.content.decode()
+    assert "Enter the address of the property, or its parcel number." in response.content.decode()
     response = client.post(
         _url("apply_property", permit), {"address": "12 Elm Street", "parcel_number": "01-234"}
     )
