@@ -397,6 +397,7 @@ def _category(row, *, order: int, departments: dict) -> ConcernCategory:
             "keywords_es": KEYWORDS_ES.get(code, ""),
             "description": description,
             "order": order,
+            "published_at": timezone.now(),
         },
     )
     if not created:

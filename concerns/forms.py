@@ -295,7 +295,9 @@ class RatingForm(PlainTextFormMixin, forms.Form):
 class PublicFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"),
-        queryset=ConcernCategory.objects.filter(active=True).order_by("group", "order", "name"),
+        queryset=ConcernCategory.objects.filter(active=True, published_at__isnull=False).order_by(
+            "group", "order", "name"
+        ),
         to_field_name="code",
         required=False,
         empty_label=_("All categories"),

@@ -84,6 +84,9 @@ class ConcernCategory(TimeStampedModel):
     location_required = models.BooleanField(_("location required"), default=True)
     photo_required = models.BooleanField(_("photo required"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # A draft until published (`concerns.services.categories`): residents, the service search
+    # and the Open311 API see only published, active categories.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     # The questions a report of this category asks (cases.questions; Open311 attributes).
     questions = GenericRelation(
         "cases.Question", content_type_field="owner_type", object_id_field="owner_id"
@@ -106,6 +109,10 @@ class ConcernCategory(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def keyword_list(self) -> list[str]:

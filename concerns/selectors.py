@@ -47,9 +47,16 @@ from portal.services_catalogue import Searchable
 SERVICE_NAME = _("Problems in public places")
 
 
+def categories_open() -> QuerySet[ConcernCategory]:
+    """Categories residents see: active and published (a draft is seen only in the admin
+    and its preview)."""
+    return ConcernCategory.objects.filter(active=True, published_at__isnull=False)
+
+
 def categories_active() -> QuerySet[ConcernCategory]:
-    """Categories residents may report in, by group and order, with their questions."""
-    return ConcernCategory.objects.filter(active=True).prefetch_related(
+    """Categories residents may report in (`categories_open`), by group and order, with
+    their questions."""
+    return categories_open().prefetch_related(
         Prefetch("questions", queryset=Question.objects.order_by("order", "id"))
     )
 
@@ -90,9 +97,7 @@ def categories_matching(query: str) -> list[ConcernCategory]:
 def categories_searchable() -> list[Searchable]:
     """The active categories as the portal's service search finds them (see
     category_search_texts), each linking to its report form, in one query."""
-    categories = ConcernCategory.objects.filter(active=True).only(
-        "code", *TRANSLATED_FIELDS, "keywords", "keywords_es"
-    )
+    categories = categories_open().only("code", *TRANSLATED_FIELDS, "keywords", "keywords_es")
     return [
         Searchable(
             key=f"concerns.category.{category.code}",

@@ -10,6 +10,11 @@ from concerns.services.api_keys import (
     api_key_record_use,
     api_key_revoke,
 )
+from concerns.services.categories import (
+    CategoryNotPublishable,
+    category_publish,
+    category_unpublish,
+)
 from concerns.services.held_photos import (
     HeldPhoto,
     held_photo_from_token,
@@ -36,6 +41,7 @@ from concerns.services.staff import (
 )
 
 __all__ = [
+    "CategoryNotPublishable",
     "HeldPhoto",
     "ReportRejected",
     "api_key_digest",
@@ -43,6 +49,8 @@ __all__ = [
     "api_key_record_use",
     "api_key_revoke",
     "can_say_not_fixed",
+    "category_publish",
+    "category_unpublish",
     "held_photo_from_token",
     "held_photo_open",
     "photo_hold",

@@ -107,7 +107,7 @@ def report_submit(
     from the category's target; the reporter gets the case engine's "we received it".
     """
     errors: dict[str, list] = {}
-    if not category.active:
+    if not category.active or category.published_at is None:
         errors["category"] = [ValidationError(_("Choose a category from the list."))]
     try:
         description = clean_description(description)

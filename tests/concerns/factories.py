@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from cases.models import Department
@@ -39,6 +40,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     description = "A problem in the street."
     department = factory.SubFactory(DepartmentFactory)
     target_days = 5
+    published_at = factory.LazyFunction(timezone.now)
 
 
 def add_question(

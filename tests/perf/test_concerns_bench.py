@@ -27,6 +27,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from concerns.geo import agency_area
 from concerns.models import ConcernCategory
@@ -113,7 +114,8 @@ def categories(django_db_setup, django_db_blocker) -> list[int]:
     with django_db_blocker.unblock():
         return [
             ConcernCategory.objects.get_or_create(
-                code=f"bench-{number}", defaults={"name": f"Benchmark category {number}"}
+                code=f"bench-{number}",
+                defaults={"name": f"Benchmark category {number}", "published_at": timezone.now()},
             )[0].pk
             for number in range(CATEGORIES)
         ]
