@@ -430,6 +430,12 @@ PAYMENTS_WEBHOOK_GRACE_MINUTES = env.int("PAYMENTS_WEBHOOK_GRACE_MINUTES", defau
 PAYMENTS_GATEWAY_TIMEOUT_SECONDS = env.float("PAYMENTS_GATEWAY_TIMEOUT_SECONDS", default=10.0)
 # Seconds a gateway call may stay unanswered before the retry task makes it again.
 PAYMENTS_INTENT_RETRY_SECONDS = env.int("PAYMENTS_INTENT_RETRY_SECONDS", default=120)
+# Lapsed facility holds are marked expired (availability ignores them already; this keeps the
+# table honest for staff and reports).
+CELERY_BEAT_SCHEDULE["bookings-expire-holds"] = {
+    "task": "bookings.expire_holds",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {
     "task": "payments.expire_invoices",
     "schedule": 15 * 60.0,

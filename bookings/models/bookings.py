@@ -2,9 +2,9 @@
 cancelled or expired.
 
 The database keeps two bookings of one facility from overlapping: `buffered` is the booked
-`period` widened by the facility's buffer on both sides, and an exclusion constraint refuses
-two rows of one facility whose buffered ranges overlap while both occupy the slot
-(`OCCUPYING`).
+`period` followed by the facility's buffer (cleaning, set-up for the next party), and an
+exclusion constraint refuses two rows of one facility whose buffered ranges overlap while both
+occupy the slot (`OCCUPYING`).
 
 The constraint compares the facility as the one-point range `int8range(facility_id,
 facility_id, '[]')` with `&&` rather than `facility_id` with `=`: two such ranges overlap
@@ -81,7 +81,8 @@ class Booking(TimeStampedModel):
         _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.HELD
     )
     period = DateTimeRangeField(_("time"))
-    # `period` widened by the facility's buffer on both sides: what the constraint compares.
+    # `period` followed by the facility's buffer: what the constraint compares, so two bookings
+    # are at least the buffer apart.
     buffered = DateTimeRangeField(_("time with buffer"))
     hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
     # Who holds a slot before giving a name: a random key kept in their session.

@@ -64,7 +64,7 @@ def booking_row(
         reference=f"T{next(_references):08d}",
         status=status,
         period=DateTimeTZRange(start, end, "[)"),
-        buffered=DateTimeTZRange(start - buffer, end + buffer, "[)"),
+        buffered=DateTimeTZRange(start, end + buffer, "[)"),
         hold_expires_at=hold_expires_at,
         guest_name="Test Guest",
         guest_email="guest@example.com",

@@ -40,15 +40,24 @@ def test_back_to_back_bookings_are_allowed_without_buffer():
     assert not _refused(facility=facility, start=START + datetime.timedelta(minutes=60))
 
 
-@pytest.mark.parametrize(("gap_minutes", "refused"), [(59, True), (60, False)])
-def test_buffers_of_both_bookings_are_kept_free(gap_minutes, refused):
-    # given: 30 minutes of buffer each side, so two bookings need 60 minutes between them
+@pytest.mark.parametrize(("gap_minutes", "refused"), [(29, True), (30, False)])
+def test_the_buffer_is_kept_free_after_each_booking(gap_minutes, refused):
+    # given: 30 minutes of buffer after each booking
     facility = FacilityFactory(buffer_minutes=30)
     booking_row(facility=facility, start=START)
 
     # then
     later = START + datetime.timedelta(minutes=60 + gap_minutes)
     assert _refused(facility=facility, start=later) is refused
+
+
+@pytest.mark.parametrize(("gap_minutes", "refused"), [(29, True), (30, False)])
+def test_a_booking_before_another_keeps_its_own_buffer(gap_minutes, refused):
+    facility = FacilityFactory(buffer_minutes=30)
+    booking_row(facility=facility, start=START)
+
+    earlier = START - datetime.timedelta(minutes=60 + gap_minutes)
+    assert _refused(facility=facility, start=earlier) is refused
 
 
 def test_other_facilities_do_not_collide():

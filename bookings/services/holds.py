@@ -1,0 +1,159 @@
+"""Holding a slot: what choosing a time does.
+
+A hold is a booking in `held` that keeps its slot for the facility's `hold_minutes` while the
+visitor answers the questions and pays. The database decides who gets a slot: two visitors
+choosing it at the same instant both try to insert, the exclusion constraint lets exactly one
+through and the other is told at once, with the nearest free slots. A hold expires by itself:
+availability ignores it from `hold_expires_at` on, and `holds_expire` (a beat task) marks the
+lapsed ones `expired` in one statement.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg import errors as pg_errors
+
+from bookings.availability import MINUTE, calendar_for, nearest_free, rule_refusal
+from bookings.exceptions import HoldRefused, SlotTaken
+from bookings.models import Booking, BookingStatus, Facility
+from bookings.models.bookings import FACILITY_POINT
+from bookings.prices import booking_price_cents
+
+# Unambiguous letters and digits (no 0/O, 1/I/L) for references read over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def reference_new() -> str:
+    return "BK-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def _household_refusal(*, facility: Facility, user, start, minutes: int, now) -> str:
+    """Why this account may not hold one more booking of the facility, or ""."""
+    if user is None:
+        return ""
+    mine = Booking.objects.occupying(now=now).filter(facility=facility, user=user)
+    if facility.household_max_active is not None:
+        upcoming = mine.filter(period__endswith__gt=now).count()
+        if upcoming >= facility.household_max_active:
+            return _(
+                "You already have %(count)d upcoming bookings of this facility, the most one "
+                "household may have."
+            ) % {"count": upcoming}
+    if facility.household_max_minutes_per_month is not None:
+        local = timezone.localtime(start, facility.time_zone)
+        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+        booked = sum(
+            int((b.period.upper - b.period.lower) / MINUTE)
+            for b in mine.filter(period__overlap=DateTimeTZRange(month_start, next_month))
+        )
+        if booked + minutes > facility.household_max_minutes_per_month:
+            return _(
+                "This would take your household over %(minutes)d minutes of this facility "
+                "this month."
+            ) % {"minutes": facility.household_max_minutes_per_month}
+    return ""
+
+
+def _lapsed_holds_expire(*, facility: Facility, buffered: DateTimeTZRange, now) -> None:
+    """Mark `expired` the lapsed holds in the way of a new booking, so the constraint (which
+    cannot read the clock) lets the new one in."""
+    Booking.objects.alias(point=FACILITY_POINT).filter(
+        point__overlap=NumericRange(facility.pk, facility.pk, "[]"),
+        buffered__overlap=buffered,
+        status=BookingStatus.HELD,
+        hold_expires_at__lte=now,
+    ).update(status=BookingStatus.EXPIRED, updated_at=now)
+
+
+def booking_hold(
+    *,
+    facility: Facility,
+    start: datetime.datetime,
+    minutes: int,
+    holder_key: str,
+    user=None,
+    resident: bool = True,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Hold `minutes` from `start` at `facility` for `facility.hold_minutes`.
+
+    Raises HoldRefused when the facility's rules refuse the slot, and SlotTaken (with the
+    nearest free slots) when another booking or live hold keeps it; either way nothing is
+    written.
+    """
+    now = now or timezone.now()
+    if start.tzinfo is None:
+        raise HoldRefused(_("Choose a start time from the list."))
+    if not facility.published:
+        raise HoldRefused(_("This facility cannot be booked online."))
+    local_day = timezone.localtime(start, facility.time_zone).date()
+    calendar = calendar_for(facility=facility, first=local_day, last=local_day)
+    refusal = rule_refusal(
+        facility=facility, start=start, minutes=minutes, now=now, calendar=calendar
+    ) or _household_refusal(facility=facility, user=user, start=start, minutes=minutes, now=now)
+    if refusal:
+        raise HoldRefused(refusal)
+
+    end = start + minutes * MINUTE
+    period = DateTimeTZRange(start, end, "[)")
+    buffered = DateTimeTZRange(start, end + facility.buffer_minutes * MINUTE, "[)")
+    try:
+        with transaction.atomic():
+            _lapsed_holds_expire(facility=facility, buffered=buffered, now=now)
+            booking = Booking.objects.create(
+                facility=facility,
+                reference=reference_new(),
+                status=BookingStatus.HELD,
+                period=period,
+                buffered=buffered,
+                hold_expires_at=now + facility.hold_minutes * MINUTE,
+                holder_key=holder_key,
+                user=user,
+                resident=resident,
+                price_cents=booking_price_cents(
+                    facility=facility, minutes=minutes, resident=resident
+                ),
+                deposit_cents=facility.deposit_cents,
+            )
+    except IntegrityError as error:
+        if not isinstance(error.__cause__, pg_errors.ExclusionViolation):
+            raise
+        nearest = nearest_free(facility=facility, around=start, minutes=minutes, now=now)
+        raise SlotTaken(
+            _("Sorry, this time was just taken by someone else. These times are free:")
+            if nearest
+            else _("Sorry, this time was just taken by someone else."),
+            nearest=nearest,
+        ) from None
+    return booking
+
+
+def booking_hold_release(*, booking: Booking, holder_key: str) -> bool:
+    """Give a held slot back before it expires (the visitor chose another time).
+
+    Returns whether a hold was released; a booking past `held`, or someone else's, is left.
+    """
+    return bool(
+        Booking.objects.filter(
+            pk=booking.pk, status=BookingStatus.HELD, holder_key=holder_key
+        ).update(status=BookingStatus.EXPIRED, hold_expires_at=timezone.now())
+    )
+
+
+def holds_expire(*, now: datetime.datetime | None = None) -> int:
+    """Mark every lapsed hold `expired`, in one statement; returns how many.
+
+    Safe to run twice or concurrently: it touches only rows still `held` past their expiry.
+    Availability does not wait for it (a lapsed hold occupies nothing already).
+    """
+    now = now or timezone.now()
+    return Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now).update(
+        status=BookingStatus.EXPIRED, updated_at=now
+    )

@@ -1,0 +1,285 @@
+"""Holding a slot: every rule at its boundary, the database deciding who gets a slot, and
+holds that expire by themselves."""
+
+import datetime
+import threading
+import zoneinfo
+
+import pytest
+from django.db import connection
+
+from bookings.exceptions import HoldRefused, SlotTaken
+from bookings.models import Blackout, Booking, BookingStatus, SlotMode
+from bookings.services.holds import booking_hold, holds_expire
+from bookings.tasks import expire_holds
+from tests.accounts.factories import UserFactory
+from tests.bookings.factories import FacilityFactory, booking_row
+
+pytestmark = pytest.mark.django_db
+
+TZ = zoneinfo.ZoneInfo("America/New_York")
+NOW = datetime.datetime(2030, 6, 10, 12, 0, tzinfo=TZ)  # Monday noon
+TUESDAY = datetime.date(2030, 6, 11)
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=TZ)
+
+
+def hold(facility, start, minutes=60, now=NOW, **kwargs):
+    return booking_hold(
+        facility=facility, start=start, minutes=minutes, holder_key="k", now=now, **kwargs
+    )
+
+
+def free_facility(**kwargs):
+    defaults = {
+        "slot_mode": SlotMode.FREE,
+        "slot_minutes": 30,
+        "min_minutes": 60,
+        "max_minutes": 180,
+        "lead_minutes": 60,
+        "book_ahead_days": 30,
+        "open_hours": [(d, datetime.time(9), datetime.time(17)) for d in range(7)],
+    }
+    return FacilityFactory(**{**defaults, **kwargs})
+
+
+def test_a_hold_keeps_the_slot_for_the_hold_minutes_and_prices_it():
+    # given
+    facility = free_facility(
+        hold_minutes=15,
+        resident_price_cents=2500,
+        nonresident_price_cents=4000,
+        deposit_cents=10000,
+    )
+
+    # when
+    booking = hold(facility, at(TUESDAY, 10), minutes=90)
+
+    # then
+    assert booking.status == BookingStatus.HELD
+    assert booking.hold_expires_at == NOW + datetime.timedelta(minutes=15)
+    assert booking.period.lower == at(TUESDAY, 10)
+    assert booking.period.upper == at(TUESDAY, 11, 30)
+    assert booking.price_cents == 3750 and booking.deposit_cents == 10000
+    assert booking.reference.startswith("BK-") and len(booking.reference) == 11
+
+
+def test_a_non_resident_pays_the_other_rate_and_slots_price_by_the_slot():
+    facility = free_facility(
+        price_unit="slot", resident_price_cents=1000, nonresident_price_cents=1500
+    )
+
+    booking = hold(facility, at(TUESDAY, 10), minutes=120, resident=False)
+
+    assert booking.price_cents == 4 * 1500
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes", "message"),
+    [
+        (at(TUESDAY, 9), 60, None),
+        (at(TUESDAY, 16), 60, None),  # ends at closing time
+        (at(TUESDAY, 16, 30), 60, "That time is outside the opening hours."),
+        (at(TUESDAY, 8, 30), 60, "That time is outside the opening hours."),
+        (at(TUESDAY, 9, 15), 60, "Choose a start time from the list."),
+        (at(TUESDAY, 10), 180, None),
+        (at(TUESDAY, 10), 210, "A booking here lasts at most 180 minutes."),
+        (at(TUESDAY, 10), 30, "A booking here lasts at least 60 minutes."),
+        (at(TUESDAY, 10), 75, "Choose a length in steps of 30 minutes."),
+        (NOW + datetime.timedelta(minutes=60), 60, None),
+        (
+            NOW + datetime.timedelta(minutes=30),
+            60,
+            "It is too late to book this time: book at least 60 minutes ahead.",
+        ),
+        (
+            NOW - datetime.timedelta(minutes=60),
+            60,
+            "That time has passed. Choose a time from the list.",
+        ),
+        (at(NOW.date() + datetime.timedelta(days=30), 10), 60, None),
+        (at(NOW.date() + datetime.timedelta(days=31), 10), 60, "Bookings open 30 days ahead."),
+    ],
+)
+def test_rules_at_their_boundaries(start, minutes, message):
+    facility = free_facility()
+
+    if message is None:
+        assert hold(facility, start, minutes).status == BookingStatus.HELD
+    else:
+        with pytest.raises(HoldRefused, match=f"^{message}$".replace(".", r"\.")):
+            hold(facility, start, minutes)
+        assert not Booking.objects.exists()
+
+
+def test_fixed_slots_are_held_whole():
+    facility = FacilityFactory(
+        slot_mode=SlotMode.FIXED,
+        slot_minutes=120,
+        min_minutes=120,
+        max_minutes=120,
+        buffer_minutes=30,
+        open_hours=[(1, datetime.time(9), datetime.time(17))],
+    )
+
+    assert hold(facility, at(TUESDAY, 11, 30), minutes=120)
+    with pytest.raises(HoldRefused, match="slots of 120 minutes"):
+        hold(facility, at(TUESDAY, 14), minutes=60)
+    with pytest.raises(HoldRefused, match=r"Choose a start time from the list\."):
+        hold(facility, at(TUESDAY, 11), minutes=120)
+
+
+def test_closed_dates_and_drafts_are_refused():
+    facility = free_facility()
+    Blackout.objects.create(facility=facility, starts_on=TUESDAY, ends_on=TUESDAY, reason="Concert")
+    with pytest.raises(HoldRefused, match=r"^Concert$"):
+        hold(facility, at(TUESDAY, 10))
+    with pytest.raises(HoldRefused, match=r"Closed for a public holiday\."):
+        hold(facility, at(datetime.date(2030, 6, 19), 10))
+
+    draft = free_facility(published_at=None)
+    with pytest.raises(HoldRefused, match="cannot be booked online"):
+        hold(draft, at(TUESDAY, 10))
+
+
+def test_a_taken_slot_is_refused_with_the_nearest_free_times():
+    # given: 10:00-11:00 taken, buffer 30 minutes
+    facility = free_facility(buffer_minutes=30)
+    booking_row(facility=facility, start=at(TUESDAY, 10))
+
+    # when
+    with pytest.raises(SlotTaken) as taken:
+        hold(facility, at(TUESDAY, 10, 30))
+
+    # then: the nearest starts that fit an hour and its buffer (09:00 would end in 10:00's way)
+    nearest = [slot.start.astimezone(TZ).strftime("%H:%M") for slot in taken.value.nearest]
+    assert nearest == ["11:30", "12:00", "12:30"]
+    assert "just taken" in str(taken.value)
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "taken"), [(at(TUESDAY, 11, 15), True), (at(TUESDAY, 11, 30), False)]
+)
+def test_the_buffer_after_a_booking_is_kept(start, taken):
+    facility = free_facility(slot_minutes=15, min_minutes=60, buffer_minutes=30)
+    booking_row(facility=facility, start=at(TUESDAY, 10))
+
+    if taken:
+        with pytest.raises(SlotTaken):
+            hold(facility, start)
+    else:
+        assert hold(facility, start)
+
+
+def test_a_lapsed_hold_in_the_way_is_expired_and_the_slot_held():
+    facility = free_facility()
+    old = hold(facility, at(TUESDAY, 10), now=NOW - datetime.timedelta(minutes=20))
+
+    new = hold(facility, at(TUESDAY, 10))
+
+    old.refresh_from_db()
+    assert old.status == BookingStatus.EXPIRED
+    assert new.status == BookingStatus.HELD
+
+
+def test_a_live_hold_keeps_the_slot_until_its_last_second():
+    facility = free_facility(hold_minutes=15)
+    hold(
+        facility,
+        at(TUESDAY, 10),
+        now=NOW - datetime.timedelta(minutes=15) + datetime.timedelta(seconds=1),
+    )
+
+    with pytest.raises(SlotTaken):
+        hold(facility, at(TUESDAY, 10))
+
+
+def test_expiry_marks_only_lapsed_holds_and_is_safe_twice():
+    facility = free_facility()
+    lapsed = hold(facility, at(TUESDAY, 10), now=NOW - datetime.timedelta(minutes=15))
+    live = hold(facility, at(TUESDAY, 12), now=NOW)
+    confirmed = booking_row(facility=facility, start=at(TUESDAY, 14))
+
+    assert holds_expire(now=NOW) == 1
+    assert holds_expire(now=NOW) == 0
+
+    statuses = dict(Booking.objects.values_list("pk", "status"))
+    assert statuses == {
+        lapsed.pk: BookingStatus.EXPIRED,
+        live.pk: BookingStatus.HELD,
+        confirmed.pk: BookingStatus.CONFIRMED,
+    }
+
+
+def test_the_beat_task_expires_holds():
+    facility = free_facility()
+    booking_row(
+        facility=facility,
+        start=at(TUESDAY, 10),
+        status=BookingStatus.HELD,
+        hold_expires_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+    )
+
+    assert expire_holds.apply().get() == 1
+
+
+@pytest.mark.parametrize(("limit", "refused"), [(2, False), (1, True)])
+def test_household_limit_of_upcoming_bookings(limit, refused):
+    facility = free_facility(household_max_active=limit)
+    user = UserFactory()
+    hold(facility, at(TUESDAY, 10), user=user)
+
+    if refused:
+        with pytest.raises(HoldRefused, match="the most one household may have"):
+            hold(facility, at(TUESDAY, 14), user=user)
+    else:
+        assert hold(facility, at(TUESDAY, 14), user=user)
+
+
+@pytest.mark.parametrize(("limit", "refused"), [(120, False), (119, True)])
+def test_household_limit_of_minutes_per_month(limit, refused):
+    facility = free_facility(household_max_minutes_per_month=limit)
+    user = UserFactory()
+    hold(facility, at(TUESDAY, 10), user=user)
+
+    if refused:
+        with pytest.raises(HoldRefused, match="over 119 minutes"):
+            hold(facility, at(TUESDAY, 14), user=user)
+    else:
+        assert hold(facility, at(TUESDAY, 14), user=user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_visitors_holding_one_slot_at_once_one_wins():
+    # given
+    facility = free_facility()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def visitor(key):
+        try:
+            barrier.wait(timeout=10)
+            try:
+                booking_hold(
+                    facility=facility, start=at(TUESDAY, 10), minutes=60, holder_key=key, now=NOW
+                )
+                outcomes.append("held")
+            except SlotTaken:
+                outcomes.append("taken")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=visitor, args=(key,)) for key in ("a", "b")]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert sorted(outcomes) == ["held", "taken"]
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
