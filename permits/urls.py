@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.views import apply, inspections, reviews
+from permits.views import apply, inspections, public, reviews
 
 app_name = "permits"
 
@@ -55,6 +55,10 @@ urlpatterns = [
     ),
     path("inspector/", inspections.inspector_day, name="inspector_day"),
     path("inspector/<int:pk>/", inspections.inspection_result, name="inspection_result"),
-    # The public page's name, taking the case reference (its view is the public pages').
-    path("public/<str:reference>/", inspections.public_placeholder, name="public"),
+    # Public, without signing in: the search, one permit's page (the permit card's QR code
+    # opens `permits:public` with the case reference; the permit number works too) and the
+    # open data.
+    path("find/", public.permit_search, name="search"),
+    path("public/<str:reference>/", public.permit_public, name="public"),
+    path("data/<slug:dataset>.<slug:fmt>", public.open_data, name="open_data"),
 ]

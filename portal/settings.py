@@ -538,6 +538,16 @@ CELERY_BEAT_SCHEDULE["permits-open-inspection-slots"] = {
     "schedule": crontab(hour=5, minute=0),
 }
 
+# --- Permits: public register and open data ---------------------------------------------
+# Searches one address may make on the public permit search per minute (0: no limit).
+PERMITS_SEARCH_PER_MINUTE = env.int("PERMITS_SEARCH_PER_MINUTE", default=30)
+# Open data downloads (BLDS CSV/JSON of every permit) one address may start per hour (0: no
+# limit): each streams the whole register through a web worker.
+PERMITS_OPEN_DATA_PER_HOUR = env.int("PERMITS_OPEN_DATA_PER_HOUR", default=20)
+# The state of the agency's addresses (two letters, e.g. IL), for the open data's
+# OriginalState; the city is AGENCY_SHORT_NAME.
+PERMITS_ADDRESS_STATE = env.str("PERMITS_ADDRESS_STATE", default="")
+
 # --- Logging -----------------------------------------------------------------------------
 # One line per record, to stderr, with no request bodies or e-mail addresses: log records
 # name objects by id. `portal.logging.RedactPIIFilter` masks anything that looks like an

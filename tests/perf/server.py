@@ -88,15 +88,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(environment: dict[str, str], *, log_file: Path) -> Iterator[BenchServer]:
-    """Run `gunicorn portal.wsgi` with 2 sync workers; stop it on exit."""
+def gunicorn(
+    environment: dict[str, str], *, log_file: Path, timeout: int = 60
+) -> Iterator[BenchServer]:
+    """Run `gunicorn portal.wsgi` with 2 sync workers; stop it on exit. `timeout`: seconds a
+    worker may spend on one request (a sync worker streaming a long download is busy for all
+    of it)."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "portal.wsgi",
         f"--bind=127.0.0.1:{port}",
         f"--workers={GUNICORN_WORKERS}",
         "--worker-class=sync",
-        "--timeout=60",
+        f"--timeout={timeout}",
         # gunicorn 27's control socket defaults to one path under ~/ for every server.
         "--no-control-socket",
         f"--error-logfile={log_file}",

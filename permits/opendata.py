@@ -1,0 +1,261 @@
+"""Open permit data: the `permits` and `inspections` datasets in BLDS v1.2 (permits.blds), as
+CSV and JSON, streamed.
+
+Memory stays flat however many permits there are: the rows come from a server-side cursor
+(`QuerySet.iterator(chunk_size=...)` inside a transaction, so PostgreSQL hands them over as
+they are read instead of materialising a WITH HOLD cursor first), as tuples of the columns
+the standard needs (no model instances), and leave as text in blocks of about 64 KB (a few
+thousand rows), so the web server writes a block at a time. tests/perf/test_permits_export.py
+exports a million permits under 200 MB.
+
+Only what the public register shows is published (see permits.selectors_public): the
+permit, its property and work, its contractor's license, never the applicant.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import FilteredRelation, Q, QuerySet
+from django.utils import translation
+
+from cases.workflow import get_workflow
+from permits import blds
+from permits.models import Permit
+from permits.workflow import KIND
+
+CHUNK_ROWS = 2000
+BLOCK_CHARACTERS = 64 * 1024
+
+# The columns read for the permits dataset, in this order (see _permit_record).
+_PERMIT_COLUMNS = (
+    "permit_number",
+    "case__reference",
+    "work_description",
+    "case__submitted_at",
+    "issued_at",
+    "finaled_at",
+    "case__status",
+    "case__closed_at",
+    "current_stage__started_at",
+    "address",
+    "permit_type__permit_class",
+    "permit_type__work_class",
+    "permit_type__name",
+    "permit_type__category",
+    "square_feet",
+    "valuation_cents",
+    "housing_units",
+    "parcel_number",
+    "permit_type__contractor_trade",
+    "contractor_license__number",
+    "expires_at",
+    "permit_type__gives_certificate_of_occupancy",
+)
+
+
+def permits_published() -> QuerySet[Permit]:
+    """Every sent permit, oldest first, with its current stage (for StatusDate)."""
+    return (
+        Permit.objects.filter(case__kind=KIND, case__submitted_at__isnull=False)
+        .annotate(
+            current_stage=FilteredRelation(
+                "case__stages", condition=Q(case__stages__ended_at__isnull=True)
+            )
+        )
+        .order_by("id")
+    )
+
+
+def _status_words() -> dict[str, str]:
+    """Each permit status in plain English (the standard's StatusCurrent is the agency's own
+    word; the open data is one file for every reader, so one language)."""
+    workflow = get_workflow(KIND)
+    with translation.override("en"):
+        return {code: str(state.label) for code, state in workflow.states.items()}
+
+
+def _work_class_words() -> dict[str, str]:
+    from permits.models import WorkClass
+
+    with translation.override("en"):
+        return {value: str(label) for value, label in WorkClass.choices}
+
+
+def _permit_class_words() -> dict[str, str]:
+    from permits.models import PermitClass
+
+    with translation.override("en"):
+        return {value: str(label) for value, label in PermitClass.choices}
+
+
+def _trade_words() -> dict[str, str]:
+    from permits.models import ContractorTrade
+
+    with translation.override("en"):
+        return {value: str(label) for value, label in ContractorTrade.choices}
+
+
+def permit_records(*, link: Callable[[str], str]) -> Iterator[dict]:
+    """The permits dataset, one dict per permit in BLDS field order (values typed: int for
+    the standard's INTEGER fields, Decimal for NUMERIC, text otherwise, "" or None where
+    unknown). `link(reference)` is the permit's public page."""
+    statuses = _status_words()
+    work_classes = _work_class_words()
+    permit_classes = _permit_class_words()
+    trades = _trade_words()
+    city = settings.AGENCY["short_name"]
+    state = settings.PERMITS_ADDRESS_STATE
+    publisher = settings.AGENCY["name"]
+    rows = permits_published().values_list(*_PERMIT_COLUMNS)
+    with transaction.atomic():
+        for (
+            permit_number,
+            reference,
+            description,
+            applied_at,
+            issued_at,
+            finaled_at,
+            status,
+            closed_at,
+            status_since,
+            address,
+            permit_class,
+            work_class,
+            type_name,
+            category,
+            square_feet,
+            valuation_cents,
+            housing_units,
+            parcel_number,
+            trade,
+            contractor_number,
+            expires_at,
+            gives_co,
+        ) in rows.iterator(chunk_size=CHUNK_ROWS):
+            yield {
+                "PermitNum": permit_number or reference,
+                "Description": description,
+                "AppliedDate": blds.blds_date(applied_at),
+                "IssuedDate": blds.blds_date(issued_at),
+                "CompletedDate": blds.blds_date(finaled_at),
+                "StatusCurrent": statuses.get(status, status),
+                "OriginalAddress1": address,
+                "OriginalAddress2": "",
+                "OriginalCity": city,
+                "OriginalState": state,
+                "OriginalZip": "",
+                "Jurisdiction": publisher,
+                "PermitClass": permit_classes.get(permit_class, ""),
+                "PermitClassMapped": blds.permit_class_mapped(permit_class),
+                "StatusCurrentMapped": blds.status_current_mapped(status),
+                "StatusDate": blds.blds_date(status_since or closed_at or applied_at),
+                "WorkClass": work_classes.get(work_class, ""),
+                "WorkClassMapped": blds.work_class_mapped(work_class),
+                "PermitType": type_name,
+                "PermitTypeMapped": blds.permit_type_mapped(category),
+                "PermitTypeDesc": type_name,
+                "TotalSqFt": square_feet,
+                "Link": link(reference),
+                "EstProjectCost": Decimal(valuation_cents) / 100 if valuation_cents else None,
+                "HousingUnits": housing_units,
+                "PIN": parcel_number,
+                "ContractorTrade": trades.get(trade, "") if contractor_number else "",
+                "ContractorTradeMapped": blds.contractor_trade_mapped(trade)
+                if contractor_number
+                else "",
+                "ContractorLicNum": contractor_number or "",
+                "ExpiresDate": blds.blds_date(expires_at),
+                "COIssuedDate": blds.blds_date(finaled_at) if gives_co else "",
+                "Publisher": publisher,
+            }
+
+
+# --- Formats ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (csv.writer into a str)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    """A CSV cell: "" for None, and text a spreadsheet would run as a formula (=, +, -, @ at
+    the start) neutralised with a leading apostrophe. Numbers are written as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return blds.yes_no(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _blocks(pieces: Iterable[str]) -> Iterator[str]:
+    """`pieces` joined into blocks of about BLOCK_CHARACTERS."""
+    block: list[str] = []
+    size = 0
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= BLOCK_CHARACTERS:
+            yield "".join(block)
+            block, size = [], 0
+    if block:
+        yield "".join(block)
+
+
+def csv_stream(fields: tuple[str, ...], records: Iterable[dict]) -> Iterator[str]:
+    """`records` as CSV text with a header row, in blocks."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(fields)
+        for record in records:
+            yield writer.writerow([_cell(record[name]) for name in fields])
+
+    return _blocks(lines())
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def json_stream(fields: tuple[str, ...], records: Iterable[dict]) -> Iterator[str]:
+    """`records` as one JSON array of objects (the standard's field names as keys), in
+    blocks; unknown values are null."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+    def pieces() -> Iterator[str]:
+        yield "["
+        separator = "\n"
+        for record in records:
+            row = {
+                name: None if record[name] == "" else _json_value(record[name]) for name in fields
+            }
+            yield separator + encoder.encode(row)
+            separator = ",\n"
+        yield "\n]\n"
+
+    return _blocks(pieces())
+
+
+FORMATS: dict[str, tuple[str, Callable]] = {
+    "csv": ("text/csv; charset=utf-8", csv_stream),
+    "json": ("application/json", json_stream),
+}
+
+# The datasets: name -> (the standard's columns, the records).
+DATASETS: dict[str, tuple[tuple[str, ...], Callable[..., Iterator[dict]]]] = {
+    "permits": (blds.PERMIT_FIELDS, permit_records),
+}
