@@ -13,6 +13,7 @@ from cases.questions.forms import TypedValuesMixin
 from payments.forms import AmountField
 from permits.models import Permit
 from portal.forms import PlainTextFormMixin
+from portal.localized import localized
 
 VALUATION_MAX_CENTS = 10_000_000_000  # $100 million: beyond it, a typo
 
@@ -135,3 +136,23 @@ class PlanSheetForm(PlainTextFormMixin, forms.Form):
         self.fields["file"].help_text = _("A PDF, at most %(limit)s.") % {
             "limit": filesizeformat(settings.PERMITS_PLAN_MAX_BYTES)
         }
+
+
+class PermitDocumentForm(forms.Form):
+    """A document of the type's checklist (site survey, energy calculations...), any of the
+    portal's accepted files."""
+
+    prefix = "document"
+
+    requirement = forms.TypedChoiceField(label=_("Which document is this?"), coerce=int)
+    file = forms.FileField(
+        label=_("Document"),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+
+    def __init__(self, *args, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A PDF, JPG, PNG, HEIC or WebP file, at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
+        self.fields["requirement"].choices = [(r.pk, localized(r, "name")) for r in requirements]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from cases.participants import participant_add
 from cases.participation import CONTRACTOR
 from cases.questions import rules as question_rules
 from cases.questions.models import QuestionKind
-from cases.questions.selectors import questions_of
+from cases.questions.selectors import documents_of, questions_of
 from cases.workflow import APPLICANT
 from payments.models import Invoice, InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_lock, invoice_void
@@ -36,8 +37,9 @@ from permits.exceptions import (
     PermitNotEditable,
 )
 from permits.fees import FeeQuote, fee_quote
-from permits.models import Permit, PermitType
+from permits.models import Permit, PermitDocument, PermitType
 from permits.services.apply_contractor import contractor_check
+from permits.services.reviews import review_start
 from permits.workflow import CANCELLED, DRAFT, FEE_PAID, KIND, SUBMITTED
 from portal.localized import localized
 
@@ -267,6 +269,22 @@ def permit_save_answers(
     return locked
 
 
+def permit_add_document(*, permit: Permit, actor, requirement, upload) -> PermitDocument:
+    """Attach `upload` to the draft as the type's `requirement` (checked by content and
+    size, as every case document). Raises DocumentRejected for a bad file,
+    PermitNotEditable, ValueError for a requirement of another type."""
+    owner_type = ContentType.objects.get_for_model(PermitType)
+    if requirement.owner_type_id != owner_type.pk or requirement.owner_id != permit.permit_type_id:
+        raise ValueError("That document is not asked for by this permit type.")
+    with transaction.atomic():
+        locked = _lock(permit)
+        _require_applicant_draft(locked, actor)
+        document = case_services.document_add(case=locked.case, uploaded_by=actor, upload=upload)
+        return PermitDocument.objects.create(
+            permit=locked, requirement=requirement, document=document
+        )
+
+
 def permit_fee_quote(*, permit: Permit) -> FeeQuote:
     """The fees of this application as its work stands now."""
     return fee_quote(
@@ -305,6 +323,15 @@ def permit_problems(*, permit: Permit) -> list[tuple[str, str]]:
         )
     if permit_type.plans_required and not permit.plan_sheets.filter(removed_at=None).exists():
         problems.append((Permit.Step.PLANS, _("Upload your plans: at least one sheet, as a PDF.")))
+    supplied = {item.requirement_id for item in permit.supplied_documents.all()}
+    for requirement in documents_of(owner=permit_type, required=True):
+        if requirement.pk not in supplied:
+            problems.append(
+                (
+                    Permit.Step.PLANS,
+                    _("Upload: %(document)s.") % {"document": localized(requirement, "name")},
+                )
+            )
     errors = question_rules.answers_clean(permit_questions(permit=permit), permit.answers)[1]
     if errors:
         problems.append((Permit.Step.QUESTIONS, _("Answer every question that applies.")))
@@ -395,7 +422,8 @@ def _percent(value) -> str:
 
 def _send(locked: Permit) -> None:
     """Send the paid (or free) draft: the contractor joins the case, the case is submitted
-    with the type's review target. Inside the caller's transaction, the permit locked."""
+    with the type's review target and its plans go to review. Inside the caller's
+    transaction, the permit locked."""
     license = locked.contractor_license
     if license is not None and (license.holder_id or license.holder_email):
         participant_add(
@@ -411,6 +439,9 @@ def _send(locked: Permit) -> None:
         actor=None,
         target_days=locked.permit_type.review_target_days,
     )
+    # Plan review starts at once: round 1, one review per reviewing department of the type
+    # (permits.services.reviews; a type without reviewing departments is approved).
+    review_start(permit=locked, actor=None)
 
 
 def permit_mark_paid(*, permit_id: int) -> Permit:

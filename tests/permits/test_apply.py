@@ -15,7 +15,7 @@ from permits.exceptions import ContractorRefused, PermitIncomplete, PermitNotEdi
 from permits.models import ContractorTrade, FeeMethod
 from permits.services import apply
 from permits.services.apply_plans import plan_sheet_add
-from permits.workflow import SUBMITTED
+from permits.workflow import APPROVED
 from tests.accounts.factories import UserFactory
 from tests.cases.factories import PDF_BYTES
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory
@@ -173,7 +173,9 @@ def test_payment_sends_the_application_with_the_contractor_on_the_case(addition,
     permit.refresh_from_db()
     permit.case.refresh_from_db()
     assert permit.paid_at is not None
-    assert permit.case.status == SUBMITTED
+    # A type without reviewing departments needs no plan review: sent, then approved at once
+    # (permits.services.reviews.review_start; the reviews' tests cover the departments).
+    assert permit.case.status == APPROVED
     assert permit.case.due_date is not None
     contractors = participants_of(case=permit.case, role=CONTRACTOR)
     assert [p.user for p in contractors] == [contractor.holder]
@@ -209,3 +211,47 @@ def test_kept_pages_stop_the_payment_until_checked(addition, contractor):
     assert [page for page, _m in apply.permit_problems(permit=permit)] == ["work"]
     with pytest.raises(PermitIncomplete):
         apply.permit_request_payment(permit=permit, actor=permit.case.applicant)
+
+
+def test_a_required_document_is_asked_for_before_paying(addition, contractor):
+    # given
+    from cases.exceptions import DocumentRejected
+    from tests.cases.factories import image_bytes
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    survey = RequiredDocumentFactory(owner=addition, name="Site survey")
+    RequiredDocumentFactory(owner=addition, name="Photos", required=False)
+    permit = _complete(addition, contractor)
+    assert apply.permit_problems(permit=permit) == [("plans", "Upload: Site survey.")]
+    # a file the portal refuses changes nothing
+    with pytest.raises(DocumentRejected):
+        apply.permit_add_document(
+            permit=permit,
+            actor=permit.case.applicant,
+            requirement=survey,
+            upload=SimpleUploadedFile("survey.exe", b"MZ\x90\x00" * 100),
+        )
+    # when
+    supplied = apply.permit_add_document(
+        permit=permit,
+        actor=permit.case.applicant,
+        requirement=survey,
+        upload=SimpleUploadedFile("survey.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    # then
+    assert supplied.document.case == permit.case
+    assert apply.permit_problems(permit=permit) == []
+
+
+def test_a_document_of_another_type_is_refused(addition, contractor):
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    permit = _complete(addition, contractor)
+    elsewhere = RequiredDocumentFactory(owner=PermitTypeFactory(), name="Other")
+    with pytest.raises(ValueError, match="not asked for"):
+        apply.permit_add_document(
+            permit=permit,
+            actor=permit.case.applicant,
+            requirement=elsewhere,
+            upload=SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+        )

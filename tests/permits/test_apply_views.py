@@ -229,3 +229,31 @@ def test_the_check_page_queries_do_not_grow_with_sheets_and_questions(client, re
         QuestionFactory(owner=addition, code=f"q_{number}", required=False)
     # then
     assert _check_page_queries(client, permit) == few
+
+
+def test_the_plans_page_takes_the_types_documents_too(client, resident, addition):
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    survey = RequiredDocumentFactory(owner=addition, name="Site survey")
+    permit = apply.permit_start(permit_type=addition, applicant=resident)
+    page = client.get(_url("apply_plans", permit))
+    assert "Your plans and documents" in page.content.decode()
+    # a document form sent without a file is refused on its own form
+    response = client.post(
+        _url("apply_plans", permit), {"form": "document", "document-requirement": survey.pk}
+    )
+    assert response.status_code == 400
+    assert "Choose a file to upload." in response.content.decode()
+    response = client.post(
+        _url("apply_plans", permit),
+        {
+            "form": "document",
+            "document-requirement": survey.pk,
+            "document-file": SimpleUploadedFile(
+                "survey.pdf", PDF_BYTES, content_type="application/pdf"
+            ),
+        },
+    )
+    assert response.status_code == 302
+    assert permit.supplied_documents.get().requirement == survey
+    assert "survey.pdf" in client.get(_url("apply_plans", permit)).content.decode()
