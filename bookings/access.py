@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial, wraps
 
-from bookings.models import Booking
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse
 
 from bookings import selectors_checkout as selectors
+from bookings.models import Booking
 from cases.links import LinkError, LinkScope
 from cases.views import link_problem
 

@@ -7,9 +7,8 @@ from django.utils.translation import ngettext_lazy
 
 
 def register() -> None:
-    from bookings.models import Booking
-
     from bookings import receivers, refund_tasks  # noqa: F401 (connects, registers tasks)
+    from bookings.models import Booking
     from bookings.selectors_checkout import bookings_for_dashboard
     from bookings.services.claims import bookings_claim
     from cases.claims import register_claim

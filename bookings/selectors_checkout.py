@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bookings.models import Booking
 from django.utils.crypto import constant_time_compare
 
+from bookings.models import Booking
 from cases.links import resolve_link
 
 # Where the visitor's browser session keeps the random key of its holds (bookings.holds).

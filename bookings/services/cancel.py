@@ -23,7 +23,6 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from bookings.models import Booking, BookingStatus
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
@@ -31,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import workflow
+from bookings.models import Booking, BookingStatus
 from bookings.refund_policy import RefundQuote, refund_quote
 from bookings.services.checkout import (
     LIVE,
@@ -377,3 +377,52 @@ def booking_for_staff(*, user, reference: str) -> Booking:
         .filter(permissions.case_scope(user, permissions.MOVE, prefix="case__"))
         .get(reference=reference)
     )
+
+
+def move_refusal(
+    *, booking: Booking, starts_at: datetime.datetime, ends_at: datetime.datetime, now
+) -> str | None:
+    """Why `booking` cannot move to `starts_at`-`ends_at` (None if it may): the facility's
+    slot rules (bookings.availability); whether the time is free is the database's say."""
+    from bookings.availability import slot_refusal
+
+    if booking.case is None:
+        return _("This booking cannot be changed online.")
+    return slot_refusal(
+        facility=booking.facility, starts_at=starts_at, ends_at=ends_at, now=now, ignore=booking
+    )
+
+
+@dataclass(frozen=True)
+class MoveChoice:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    difference_cents: int
+
+    @property
+    def refund_cents(self) -> int:
+        return max(-self.difference_cents, 0)
+
+    @property
+    def value(self) -> str:
+        return f"{self.starts_at.isoformat()}/{self.ends_at.isoformat()}"
+
+
+def move_choices(*, booking: Booking, day: datetime.date | None = None) -> list[MoveChoice]:
+    """The free times of `booking`'s length on `day` (its own day by default), with what
+    each costs more or less."""
+    from bookings.availability import free_slots
+
+    length = booking.ends_at - booking.starts_at
+    day = day or booking.starts_at.astimezone(booking.facility.time_zone).date()
+    choices = []
+    for starts_at, ends_at in free_slots(facility=booking.facility, day=day, length=length):
+        if starts_at == booking.starts_at:
+            continue
+        probe = Booking(
+            facility=booking.facility,
+            resident=booking.resident,
+            period=DateTimeTZRange(starts_at, ends_at, "[)"),
+        )
+        choices.append(MoveChoice(starts_at, ends_at, _fee(probe) - booking.price_cents))
+    return choices

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import logging
 
-from bookings.models import Booking, BookingStatus, PriceUnit
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import ics, workflow
+from bookings.models import Booking, BookingStatus, PriceUnit
 from cases import events
 from cases.links import LinkScope, issue_link
 from cases.models import CaseEvent

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bookings.models import Booking
 from django.utils import timezone
+
+from bookings.models import Booking
 
 
 def bookings_claim(*, user, email: str) -> int:

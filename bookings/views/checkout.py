@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 
-from bookings.models import Booking, BookingStatus
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bookings import selectors_checkout as selectors
 from bookings.forms_checkout import BookerForm
+from bookings.models import Booking, BookingStatus
 from bookings.services import checkout
 from cases.questions.forms import QuestionsForm
 from cases.questions.selectors import questions_of
@@ -131,11 +131,8 @@ def checkout_done(request: HttpRequest, reference: str) -> HttpResponse:
         manage_url = _session_manage_url(request, booking)
     elif booking.status in checkout.LIVE:
         manage_url = reverse("bookings:booking", kwargs={"reference": booking.reference})
-    if (
-        invoice is not None
-        and invoice.status in SETTLED_STATUSES
-        and booking.status in checkout.LIVE
-    ):
+    paid = invoice is not None and invoice.status in SETTLED_STATUSES
+    if booking.status in checkout.LIVE and (paid or invoice is None):
         state = "confirmed"
     elif payment is not None and payment.status == PaymentStatus.PENDING:
         state = "processing"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-from bookings.models import Booking
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bookings import ics
 from bookings.access import BookingAccess, booking_page
 from bookings.forms_checkout import AgencyCancelForm, CancelForm, MoveForm
+from bookings.models import Booking
 from bookings.services import cancel as cancelling
 from bookings.services import checkout
 
