@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.crypto import constant_time_compare
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
 from cases.links import resolve_link
 
 # Where the visitor's browser session keeps the random key of its holds (bookings.holds).
@@ -16,7 +16,7 @@ def session_holder_key(session) -> str:
 
 
 def _bookings():
-    return Booking.objects.select_related("facility", "booker")
+    return Booking.objects.select_related("facility", "user")
 
 
 def booking_for_guest_token(*, token: str, scope: str) -> Booking:
@@ -27,12 +27,17 @@ def booking_for_guest_token(*, token: str, scope: str) -> Booking:
 
 def booking_for_user(*, user, reference: str) -> Booking:
     """`user`'s own booking by reference; Booking.DoesNotExist for anyone else's."""
-    return _bookings().get(booker=user, reference=reference)
+    return _bookings().get(user=user, reference=reference)
 
 
 def bookings_for_dashboard(*, user, limit: int):
     """The resident's coming and recent bookings for the dashboard (one query), or None."""
-    rows = list(_bookings().filter(booker=user).order_by("-starts_at")[:limit])
+    rows = list(
+        _bookings()
+        .filter(user=user)
+        .exclude(status__in=(BookingStatus.HELD, BookingStatus.EXPIRED))
+        .order_by("-period")[:limit]
+    )
     return rows or None
 
 

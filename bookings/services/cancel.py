@@ -298,7 +298,7 @@ def booking_move(
             old_price = booking.price_cents
             buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
             booking.period = DateTimeTZRange(starts_at, ends_at, "[)")
-            booking.buffered = DateTimeTZRange(starts_at - buffer, ends_at + buffer, "[)")
+            booking.buffered = DateTimeTZRange(starts_at, ends_at + buffer, "[)")
             booking.price_cents = _fee(booking)
             booking.ics_sequence += 1
             booking.save(
@@ -381,15 +381,20 @@ def booking_for_staff(*, user, reference: str) -> Booking:
 
 def move_refusal(
     *, booking: Booking, starts_at: datetime.datetime, ends_at: datetime.datetime, now
-) -> str | None:
-    """Why `booking` cannot move to `starts_at`-`ends_at` (None if it may): the facility's
-    slot rules (bookings.availability); whether the time is free is the database's say."""
-    from bookings.availability import slot_refusal
+) -> str:
+    """Why `booking` cannot move to `starts_at`-`ends_at` ("" if it may): the facility's slot
+    rules (bookings.availability); whether the time is free is the database's say."""
+    from bookings.availability import calendar_for, rule_refusal
 
     if booking.case is None:
         return _("This booking cannot be changed online.")
-    return slot_refusal(
-        facility=booking.facility, starts_at=starts_at, ends_at=ends_at, now=now, ignore=booking
+    day = timezone.localtime(starts_at, booking.facility.time_zone).date()
+    return rule_refusal(
+        facility=booking.facility,
+        start=starts_at,
+        minutes=int((ends_at - starts_at).total_seconds() // 60),
+        now=now,
+        calendar=calendar_for(facility=booking.facility, first=day, last=day),
     )
 
 
@@ -408,21 +413,26 @@ class MoveChoice:
         return f"{self.starts_at.isoformat()}/{self.ends_at.isoformat()}"
 
 
-def move_choices(*, booking: Booking, day: datetime.date | None = None) -> list[MoveChoice]:
+def move_choices(
+    *, booking: Booking, day: datetime.date | None = None, now=None
+) -> list[MoveChoice]:
     """The free times of `booking`'s length on `day` (its own day by default), with what
     each costs more or less."""
-    from bookings.availability import free_slots
+    from bookings.availability import days_availability
 
-    length = booking.ends_at - booking.starts_at
-    day = day or booking.starts_at.astimezone(booking.facility.time_zone).date()
+    minutes = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+    length = datetime.timedelta(minutes=minutes)
+    day = day or timezone.localtime(booking.starts_at, booking.facility.time_zone).date()
     choices = []
-    for starts_at, ends_at in free_slots(facility=booking.facility, day=day, length=length):
-        if starts_at == booking.starts_at:
-            continue
-        probe = Booking(
-            facility=booking.facility,
-            resident=booking.resident,
-            period=DateTimeTZRange(starts_at, ends_at, "[)"),
-        )
-        choices.append(MoveChoice(starts_at, ends_at, _fee(probe) - booking.price_cents))
+    for entry in days_availability(facility=booking.facility, first=day, days=1, now=now):
+        for slot in entry.slots:
+            if minutes not in slot.lengths:
+                continue
+            probe = Booking(
+                facility=booking.facility,
+                resident=booking.resident,
+                period=DateTimeTZRange(slot.start, slot.start + length, "[)"),
+            )
+            difference = _fee(probe) - booking.price_cents
+            choices.append(MoveChoice(slot.start, slot.start + length, difference))
     return choices

@@ -71,7 +71,9 @@ def booking_cancel(request: HttpRequest, access: BookingAccess) -> HttpResponse:
             )
         except cancelling.QuoteChanged as error:
             quote = error.quote
-            form = CancelForm(initial={"expected_refund_cents": quote.refund_cents})
+            # The new figure, for the visitor to confirm again.
+            form = CancelForm({"expected_refund_cents": quote.refund_cents})
+            form.is_valid()
             form.add_error(None, str(error))
             status = 409
         except cancelling.CancelRefused as error:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from bookings.models import BookingStatus, CancellationTier
+from bookings.models import BookingStatus, CancellationTier, SlotMode
 from bookings.services import checkout
 from payments import services as payments
 from tests.bookings.factories import FacilityFactory, booking_row
@@ -20,8 +20,9 @@ HOLDER_KEY = "k" * 32
 
 
 def pavilion(**kwargs):
-    """$40/hour for non-residents, $25 for residents, a $50 deposit; tiers 30+ days: 100%,
-    11+ days: 50%, else nothing."""
+    """Booked for one to four hours at $40/hour for non-residents, $25 for residents, a $50
+    deposit; tiers 30+ days: 100%, 11+ days: 50%, else nothing."""
+    kwargs.setdefault("slot_mode", SlotMode.FREE)  # one to four hours, by the hour
     facility = FacilityFactory(deposit_cents=kwargs.pop("deposit_cents", 5000), **kwargs)
     CancellationTier.objects.bulk_create(
         [
