@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.questions.forms import TypedValuesMixin
 from payments.forms import AmountField
 from permits.models import Permit
+from permits.services.apply import ADDRESS_MISSING
 from portal.forms import PlainTextFormMixin
 from portal.localized import localized
 
@@ -24,7 +25,6 @@ class PropertyForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
         fields = ["address", "parcel_number"]
         labels = {"address": _("Property address"), "parcel_number": _("Parcel number")}
         help_texts = {
-            "address": _("The street address where the work will be done."),
             "parcel_number": _(
                 "If you know it: it is on the property tax bill, for example 01-234-567."
             ),
@@ -37,8 +37,16 @@ class PropertyForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["address"].required = True
-        self.fields["address"].error_messages["required"] = _("Enter the address of the property.")
+        self.fields["address"].help_text = _(
+            "The street address where the work will be done. A lot without an address yet: "
+            "give its parcel number below."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("address") and not data.get("parcel_number"):
+            self.add_error("address", ADDRESS_MISSING)
+        return data
 
 
 class WorkForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import services as case_services
 from cases.actors import actor_role
@@ -46,6 +47,8 @@ from portal.localized import localized
 logger = logging.getLogger(__name__)
 
 PURPOSE_APPLICATION = "permits.application"
+
+ADDRESS_MISSING = gettext_lazy("Enter the address of the property, or its parcel number.")
 
 # The pages whose values "Save and come back later" may keep unchecked.
 TYPED_PAGES = (
@@ -98,11 +101,29 @@ def _advance(permit: Permit, page: str, next_page: str) -> None:
 def permit_start(*, permit_type: PermitType, applicant) -> Permit:
     """Open a draft permit application of `permit_type` for `applicant`.
 
-    The draft is a case (reference allocated now), sent only when its fee is paid. Raises
-    ValueError if the type is not open for applications.
+    The draft is a case (reference allocated now), sent only when its fee is paid. A draft of
+    the type the applicant started and left untouched is returned instead of a new one (a
+    double click, a second tab), so empty drafts do not pile up. Raises ValueError if the
+    type is not open for applications.
     """
     if not permit_type.active or not permit_type.published:
         raise ValueError(_("This permit type is not open for applications."))
+    untouched = (
+        Permit.objects.filter(
+            permit_type=permit_type,
+            case__applicant=applicant,
+            case__status=DRAFT,
+            discarded_at=None,
+            address="",
+            parcel_number="",
+            typed={},
+        )
+        .select_related("case")
+        .order_by("-pk")
+        .first()
+    )
+    if untouched is not None:
+        return untouched
     with transaction.atomic():
         case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
         permit = Permit.objects.create(case=case, permit_type=permit_type)
@@ -142,15 +163,17 @@ def permit_keep_typed(*, permit: Permit, actor, page: str, values: dict) -> Perm
 
 
 def permit_save_property(*, permit: Permit, actor, address: str, parcel_number: str = "") -> Permit:
-    """Save the property page of a draft. Raises PermitIncomplete, PermitNotEditable."""
+    """Save the property page of a draft: its address, its parcel number, or both (a vacant
+    lot may have no address yet). Raises PermitIncomplete, PermitNotEditable."""
     address = (address or "").strip()
-    if not address:
-        raise PermitIncomplete({"address": _("Enter the address of the property.")})
+    parcel_number = (parcel_number or "").strip().upper()
+    if not address and not parcel_number:
+        raise PermitIncomplete({"address": ADDRESS_MISSING})
     with transaction.atomic():
         locked = _lock(permit)
         _require_applicant_draft(locked, actor)
         locked.address = address
-        locked.parcel_number = (parcel_number or "").strip().upper()
+        locked.parcel_number = parcel_number
         _advance(locked, Permit.Step.PROPERTY, Permit.Step.WORK)
         locked.save()
     return locked
@@ -182,6 +205,8 @@ def permit_save_work(
             errors["square_feet"] = _("Enter the square footage: the permit fee depends on it.")
         if errors:
             raise PermitIncomplete(errors)
+        if (valuation_cents, square_feet) != (locked.valuation_cents, locked.square_feet):
+            _void_open_invoice(locked)
         locked.work_description = work_description.strip()
         locked.valuation_cents = valuation_cents
         locked.square_feet = square_feet
@@ -189,6 +214,13 @@ def permit_save_work(
         _advance(locked, Permit.Step.WORK, Permit.Step.CONTRACTOR)
         locked.save()
     return locked
+
+
+def _void_open_invoice(locked: Permit) -> None:
+    """The fees depend on the work: an invoice issued for other amounts can no longer be
+    paid (the check page issues the right one). The invoice is locked already (`_lock`)."""
+    if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
+        invoice_void(invoice=locked.invoice)
 
 
 def permit_save_contractor(
@@ -299,8 +331,10 @@ def permit_problems(*, permit: Permit) -> list[tuple[str, str]]:
     empty when it is ready to pay."""
     permit_type = permit.permit_type
     problems = []
-    if not permit.address:
-        problems.append((Permit.Step.PROPERTY, _("Tell us the address of the property.")))
+    if not permit.address and not permit.parcel_number:
+        problems.append(
+            (Permit.Step.PROPERTY, _("Tell us the address or the parcel number of the property."))
+        )
     if not permit.work_description:
         problems.append((Permit.Step.WORK, _("Describe the work and what it costs.")))
     elif permit_type.fee_method == "per_sq_ft" and not permit.square_feet:

@@ -72,7 +72,9 @@ def test_a_contractor_applies_with_plans_sees_the_fee_and_pays(
     # the property: a missing address is refused with the error summary
     expect(page.get_by_role("heading", level=1)).to_have_text("Where is the work?")
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator(".usa-alert--error")).to_contain_text("Enter the address of the property.")
+    expect(page.locator(".usa-alert--error")).to_contain_text(
+        "Enter the address of the property, or its parcel number."
+    )
     assert_accessible(axe, page)
     page.get_by_label("Property address").fill("12 Elm Street")
     page.get_by_label("Parcel number").fill("01-234-567")
