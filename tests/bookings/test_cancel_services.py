@@ -4,13 +4,12 @@ the slot is freed; the calendar sequence rises; staff cancel with everything bac
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from bookings.models import BookingStatus
 from bookings.services import cancel as cancelling
 from bookings.services import checkout
 from notifications.models import Notification
-from payments.models import Invoice, Refund
+from payments.models import Refund
 from tests.accounts.factories import StaffFactory
 from tests.bookings.checkout_support import NEW_YORK, confirmed, pavilion
 from tests.bookings.factories import booking_row
@@ -144,77 +143,6 @@ def test_staff_cancel_needs_a_message_and_a_role():
         )
     booking.refresh_from_db()
     assert booking.status == "confirmed"
-
-
-def test_moving_to_a_longer_time_invoices_the_difference_and_raises_the_sequence():
-    # given: 2 hours at $40 paid
-    booking, _invoice = confirmed(pavilion())
-    start = booking.starts_at + datetime.timedelta(days=1)
-
-    # when: 3 hours the next day
-    outcome = cancelling.booking_move(
-        booking=booking, starts_at=start, ends_at=start + datetime.timedelta(hours=3)
-    )
-
-    # then
-    booking.refresh_from_db()
-    assert (booking.starts_at, booking.ics_sequence, booking.price_cents) == (start, 1, 12000)
-    assert outcome.difference_cents == 4000
-    assert (outcome.invoice.total_cents, outcome.invoice.purpose) == (4000, "bookings.change")
-    assert booking.status == "confirmed"
-    assert Notification.objects.filter(template_key="bookings/changed", channel="email").exists()
-
-
-def test_moving_to_a_shorter_time_refunds_the_difference():
-    booking, invoice = confirmed(pavilion())
-    start = booking.starts_at + datetime.timedelta(hours=3)
-
-    outcome = cancelling.booking_move(
-        booking=booking, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
-    )
-
-    invoice.refresh_from_db()
-    assert outcome.difference_cents == -4000
-    assert invoice.amount_refunded_cents == 4000
-    assert Refund.objects.get().policy == "bookings.moved_cheaper"
-
-
-def test_moving_onto_another_booking_is_refused_and_changes_nothing():
-    facility = pavilion()
-    booking, _invoice = confirmed(facility)
-    other_start = booking.starts_at + datetime.timedelta(days=2)
-    booking_row(facility=facility, start=other_start, minutes=120)
-
-    with pytest.raises(cancelling.CancelRefused):
-        cancelling.booking_move(
-            booking=booking,
-            starts_at=other_start,
-            ends_at=other_start + datetime.timedelta(hours=2),
-        )
-
-    booking.refresh_from_db()
-    assert booking.ics_sequence == 0
-    assert Invoice.objects.filter(purpose="bookings.change").count() == 0
-
-
-def test_cancel_after_a_move_refunds_across_both_invoices():
-    # given: moved to 3 hours and the $40 difference paid
-    booking, _invoice = confirmed(pavilion())
-    start = booking.starts_at + datetime.timedelta(days=1)
-    outcome = cancelling.booking_move(
-        booking=booking, starts_at=start, ends_at=start + datetime.timedelta(hours=3)
-    )
-    from tests.bookings.checkout_support import pay_locally
-
-    pay_locally(outcome.invoice)
-
-    # when: cancelled 40 days ahead, everything back
-    quote = cancelling.booking_cancel_quote(booking=booking, now=timezone.now())
-    cancelling.booking_cancel(booking=booking, expected_refund_cents=quote.refund_cents)
-
-    # then
-    assert quote.refund_cents == 12000 + 5000
-    assert sum(Refund.objects.values_list("amount_cents", flat=True)) == 17000
 
 
 def test_guest_bookings_join_the_account_that_verifies_the_address():
