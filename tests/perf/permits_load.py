@@ -101,6 +101,8 @@ def setup_register() -> dict:
             "name": "Benchmark contractor",
             "category": "Benchmark",
             "description": "Contractors of the permits benchmark.",
+            "application_fee_cents": 5000,
+            "renewal_fee_cents": 4000,
             "published_at": timezone.now(),
         },
     )
