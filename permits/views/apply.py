@@ -113,8 +113,15 @@ def _pending(request: HttpRequest, permit: Permit, page: str):
 
 
 def _draft(request: HttpRequest, reference: str) -> Permit | HttpResponse:
-    """The user's own draft; a sent one goes to its status page instead."""
-    permit = selectors.permit_for_applicant(user=request.user, reference=reference)
+    """The user's own draft; a sent one goes to its status page instead, a discarded one (the
+    back button after discarding) to their permits."""
+    try:
+        permit = selectors.permit_for_applicant(user=request.user, reference=reference)
+    except Http404:
+        if not selectors.is_discarded_draft_of(user=request.user, reference=reference):
+            raise
+        messages.info(request, _("This draft was discarded. To apply, start a new application."))
+        return redirect("permits:mine")
     if permit.paid_at is not None or permit.case.status != "draft":
         return redirect(permit.get_absolute_url())
     return permit

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases.participants import participants_of
 from cases.participation import CONTRACTOR
 from licensing.models import LicenseStatus
-from payments.models import InvoiceStatus
+from payments.models import Invoice, InvoiceStatus
 from payments.services import payment_attempt_start, payment_local_complete
 from permits.exceptions import ContractorRefused, PermitIncomplete, PermitNotEditable
 from permits.models import ContractorTrade, FeeMethod
@@ -303,3 +303,30 @@ def test_changing_the_work_voids_the_invoice_for_the_old_amounts(addition, contr
     )
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID
+
+
+def test_an_application_with_nothing_to_pay_now_is_sent_without_an_invoice():
+    # given: a fence, free to apply for, its $60 permit fee due at issue
+    fence = PermitTypeFactory(
+        application_fee_cents=0,
+        fee_method=FeeMethod.FLAT,
+        flat_fee_cents=6_000,
+        plan_review_percent=Decimal("0"),
+        plans_required=False,
+    )
+    applicant = UserFactory()
+    permit = apply.permit_start(permit_type=fence, applicant=applicant)
+    apply.permit_save_property(permit=permit, actor=applicant, address="3 Birch Rd")
+    apply.permit_save_work(
+        permit=permit, actor=applicant, work_description="Back fence", valuation_cents=250_000
+    )
+    apply.permit_save_contractor(permit=permit, actor=applicant, owner_builder=True)
+    # when
+    invoice = apply.permit_request_payment(permit=permit, actor=applicant)
+    # then
+    assert invoice is None
+    permit.refresh_from_db()
+    permit.case.refresh_from_db()
+    assert permit.case.status != "draft"
+    assert (permit.permit_fee_cents, permit.remaining_fee_cents) == (6_000, 6_000)
+    assert not Invoice.objects.exists()

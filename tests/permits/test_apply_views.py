@@ -257,3 +257,33 @@ def test_the_plans_page_takes_the_types_documents_too(client, resident, addition
     assert response.status_code == 302
     assert permit.supplied_documents.get().requirement == survey
     assert "survey.pdf" in client.get(_url("apply_plans", permit)).content.decode()
+
+
+def _mine_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("permits:mine")).status_code == 200
+    return len(queries)
+
+
+def test_the_applicants_permits_page_queries_do_not_grow(client, resident, addition):
+    apply.permit_start(permit_type=addition, applicant=resident)
+    few = _mine_queries(client)
+    for number in range(4):
+        permit = apply.permit_start(
+            permit_type=PermitTypeFactory(code=f"other-{number}"), applicant=resident
+        )
+        apply.permit_save_property(permit=permit, actor=resident, address=f"{number} Elm St")
+    assert _mine_queries(client) == few
+
+
+def test_a_discarded_draft_leads_back_to_the_applicants_permits(client, resident, addition):
+    permit = apply.permit_start(permit_type=addition, applicant=resident)
+    assert client.get(_url("discard", permit)).status_code == 200
+    response = client.post(_url("discard", permit))
+    assert response.url == reverse("permits:mine")
+    # the back button
+    response = client.get(_url("apply_property", permit))
+    assert response.url == reverse("permits:mine")
+    # someone else's discarded draft stays not found
+    client.force_login(UserFactory())
+    assert client.get(_url("apply_property", permit)).status_code == 404

@@ -410,3 +410,20 @@ def test_a_reviewer_does_not_hand_reviews_out(client, zoning):
     page = client.get(_review_url(review_of(permit, "ZONING"))).content.decode()
 
     assert "Save assignment" not in page and "Add review" not in page
+
+
+def test_the_case_page_tells_of_the_letter_and_the_permit_page_shows_the_review(
+    client, zoning, fire
+):
+    permit = _in_corrections(zoning, fire)
+    client.force_login(permit.case.applicant)
+
+    case_page = client.get(permit.case.get_absolute_url()).content.decode()
+    permit_page = client.get(reverse("permits:application", args=[permit.case.reference]))
+
+    assert "Correction letter for review round 1: 1 comment to answer." in case_page
+    assert permit_page.status_code == 200
+    body = permit_page.content.decode()
+    assert "Waiting for your revised sheets" in body
+    assert reverse("permits:correction_letter", args=[permit.case.reference, 1]) in body
+    assert reverse("permits:review", args=[permit.case.reference]) in body

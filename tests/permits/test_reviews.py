@@ -715,3 +715,23 @@ def test_paying_the_application_fee_sends_the_plans_to_review(zoning):
     assert Notification.objects.filter(
         template_key="permits/review_opened", recipient=zoning
     ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_written_at_once_get_distinct_numbers():
+    permit = submitted_permit("ZONING", "FIRE")
+    services.review_start(permit=permit, actor=None)
+    reviewers = [reviewer_of("ZONING") for _ in range(3)] + [reviewer_of("FIRE") for _ in range(3)]
+    codes = ["ZONING"] * 3 + ["FIRE"] * 3
+
+    def comment(i):
+        return services.review_comment_add(
+            review=review_of(permit, codes[i]),
+            sheet=sheet_of(permit, "A1.0"),
+            text=f"Comment {i}",
+            actor=reviewers[i],
+        ).number
+
+    numbers = run_together(6, comment)
+
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
