@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from cases.questions.forms import TypedValuesMixin
 from payments.forms import AmountField
 from permits.models import Permit
+from permits.services.apply import ADDRESS_MISSING
 from portal.forms import PlainTextFormMixin
+from portal.localized import localized
 
 VALUATION_MAX_CENTS = 10_000_000_000  # $100 million: beyond it, a typo
 
@@ -23,7 +25,6 @@ class PropertyForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
         fields = ["address", "parcel_number"]
         labels = {"address": _("Property address"), "parcel_number": _("Parcel number")}
         help_texts = {
-            "address": _("The street address where the work will be done."),
             "parcel_number": _(
                 "If you know it: it is on the property tax bill, for example 01-234-567."
             ),
@@ -36,8 +37,16 @@ class PropertyForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["address"].required = True
-        self.fields["address"].error_messages["required"] = _("Enter the address of the property.")
+        self.fields["address"].help_text = _(
+            "The street address where the work will be done. A lot without an address yet: "
+            "give its parcel number below."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("address") and not data.get("parcel_number"):
+            self.add_error("address", ADDRESS_MISSING)
+        return data
 
 
 class WorkForm(PlainTextFormMixin, TypedValuesMixin, forms.ModelForm):
@@ -135,3 +144,23 @@ class PlanSheetForm(PlainTextFormMixin, forms.Form):
         self.fields["file"].help_text = _("A PDF, at most %(limit)s.") % {
             "limit": filesizeformat(settings.PERMITS_PLAN_MAX_BYTES)
         }
+
+
+class PermitDocumentForm(forms.Form):
+    """A document of the type's checklist (site survey, energy calculations...), any of the
+    portal's accepted files."""
+
+    prefix = "document"
+
+    requirement = forms.TypedChoiceField(label=_("Which document is this?"), coerce=int)
+    file = forms.FileField(
+        label=_("Document"),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+
+    def __init__(self, *args, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A PDF, JPG, PNG, HEIC or WebP file, at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
+        self.fields["requirement"].choices = [(r.pk, localized(r, "name")) for r in requirements]

@@ -77,3 +77,35 @@ class RevisedSheetForm(forms.Form):
         error_messages={"required": _("Select the PDF of the revised sheet.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
+
+
+class ReviewAssignForm(forms.Form):
+    """Who holds a review: a reviewer of its department, or nobody."""
+
+    prefix = "assign"
+
+    assignee = forms.ModelChoiceField(
+        label=_("Reviewer"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, reviewers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers
+
+
+class ReviewAddForm(forms.Form):
+    """Another department's review, added to the current round."""
+
+    prefix = "add"
+
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=None,
+        error_messages={"required": _("Choose the department.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.order_by("name")

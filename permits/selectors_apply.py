@@ -53,6 +53,16 @@ def permit_for_applicant(*, user, reference: str) -> Permit:
         raise Http404("No such permit application.") from None
 
 
+def is_discarded_draft_of(*, user, reference: str) -> bool:
+    """Whether `reference` is a draft `user` discarded (never anyone else's)."""
+    return (
+        user.is_authenticated
+        and Permit.objects.filter(
+            case__reference=reference, case__applicant=user, discarded_at__isnull=False
+        ).exists()
+    )
+
+
 def drafts_of_type(*, user, permit_type: PermitType) -> list[Permit]:
     """The user's unsent drafts of a type, to resume from the type's page."""
     return list(

@@ -269,6 +269,24 @@ def review_queue(*, user) -> QuerySet[PlanReview]:
     )
 
 
+def reviewers_of(*, department: Department):
+    """The active members of staff who review plans for `department` (its reviewers,
+    supervisors and administrators, and those with the role across the agency)."""
+    from django.contrib.auth import get_user_model
+
+    from cases.models import StaffMembership
+
+    holders = StaffMembership.objects.filter(
+        Q(department__isnull=True) | Q(department=department),
+        role__in=sorted(REVIEWING_ROLES),
+    ).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, pk__in=holders)
+        .order_by("full_name", "pk")
+    )
+
+
 def comments_for_review(*, permit: Permit) -> list[ReviewComment]:
     """Every comment on `permit`, open and resolved, by number, with its sheet and author."""
     return list(

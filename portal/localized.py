@@ -7,6 +7,7 @@ so a text not yet translated still reads (in English) rather than disappearing.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import translation
 
 # The languages with their own columns, by suffix. English is the column without a suffix.
@@ -16,6 +17,13 @@ TRANSLATED_LANGUAGES = ("es",)
 def reader_language() -> str:
     """The active language's base code ("es" for "es-mx"), English when none is active."""
     return (translation.get_language() or "en").split("-")[0].lower()
+
+
+def language_asked(query: dict) -> str:
+    """The language a page's query asks for (`?lang=es`, as an administrator's preview of a
+    resident's page does), if the portal speaks it; English otherwise."""
+    wanted = query.get("lang", "")
+    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGES[0][0]
 
 
 def localized(obj, field: str, *, language: str | None = None) -> str:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "concerns",
     "licensing",
     "permits",
+    "bookings",
 ]
 
 MIDDLEWARE = [

@@ -16,13 +16,12 @@ from django.utils import translation
 
 from concerns.forms import LocationForm, ReportForm
 from concerns.models import ConcernCategory
-from portal.localized import localized
+from portal.localized import language_asked, localized
 
 
 def preview_language(request: HttpRequest) -> str:
-    """The language asked for (`?lang=es`), one the portal speaks; English otherwise."""
-    wanted = request.GET.get("lang", "")
-    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGES[0][0]
+    """The language the preview is asked in (`?lang=es`); English otherwise."""
+    return language_asked(request.GET)
 
 
 def category_preview(

@@ -109,7 +109,12 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     check_jurisdiction(request.GET)
     query = request_query(request.GET)
     if query.service_codes:
-        known = set(ConcernCategory.objects.values_list("code", flat=True))
+        # Inactive categories keep their reports; a draft is no service yet.
+        known = set(
+            ConcernCategory.objects.filter(published_at__isnull=False).values_list(
+                "code", flat=True
+            )
+        )
         missing = [code for code in query.service_codes if code not in known]
         if missing:
             raise ApiError(404, f"service_code {missing[0][:64]!r} was not found.")

@@ -18,13 +18,12 @@ from cases.questions.rules import question_field
 from cases.questions.selectors import documents_of, questions_of
 from licensing.forms import AboutForm
 from licensing.models import Application, LicenseType
-from portal.localized import localized
+from portal.localized import language_asked, localized
 
 
 def preview_language(request: HttpRequest) -> str:
-    """The language asked for (`?lang=es`), one the portal speaks; English otherwise."""
-    wanted = request.GET.get("lang", "")
-    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGES[0][0]
+    """The language the preview is asked in (`?lang=es`); English otherwise."""
+    return language_asked(request.GET)
 
 
 def license_type_preview(

@@ -4,4 +4,4 @@ reviews (`reviews`).
 Importing the package registers every model admin of the app.
 """
 
-from permits.admin import reviews, types  # noqa: F401
+from permits.admin import inspections, reviews, types  # noqa: F401

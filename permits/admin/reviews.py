@@ -22,10 +22,16 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import permissions
 from cases.exceptions import CaseError
 from permits import selectors_reviews as selectors
+from permits import workflow as wf
 from permits.correction_letters import letter_filename, letter_pdf
 from permits.models import PlanSheet
 from permits.models.reviews import PlanReview, ReviewComment
-from permits.review_forms import ReviewCommentForm, ReviewDecisionForm
+from permits.review_forms import (
+    ReviewAddForm,
+    ReviewAssignForm,
+    ReviewCommentForm,
+    ReviewDecisionForm,
+)
 from permits.services import reviews as services
 
 
@@ -105,6 +111,16 @@ class PlanReviewAdmin(admin.ModelAdmin):
                 name="permits_planreview_take",
             ),
             path(
+                "<int:review_id>/assign/",
+                wrap(self.assign_view, require_POST),
+                name="permits_planreview_assign",
+            ),
+            path(
+                "<int:review_id>/add/",
+                wrap(self.add_view, require_POST),
+                name="permits_planreview_add",
+            ),
+            path(
                 "<int:review_id>/comment/",
                 wrap(self.comment_view, require_POST),
                 name="permits_planreview_comment",
@@ -167,6 +183,17 @@ class PlanReviewAdmin(admin.ModelAdmin):
             or ReviewCommentForm(sheets=[sheet.current for sheet in sheets]),
             "decision_form": decision_form or ReviewDecisionForm(),
             "case_url": reverse("admin:cases_case_change", args=[permit.case_id]),
+            # Clerks and supervisors of the department hand reviews out; of the permit's
+            # department, they add a department's review to the round.
+            "may_assign": review.is_open
+            and permissions.can(request.user, permissions.ASSIGN, item.department),
+            "assign_form": ReviewAssignForm(
+                initial={"assignee": item.assignee_id},
+                reviewers=selectors.reviewers_of(department=item.department),
+            ),
+            "may_add": permit.case.status == wf.IN_REVIEW
+            and permissions.can(request.user, permissions.ASSIGN, permit.case),
+            "add_form": ReviewAddForm(),
         }
         status = 400 if (comment_form or decision_form) else 200
         return render(request, "permits/admin/review.html", context, status=status)
@@ -183,6 +210,46 @@ class PlanReviewAdmin(admin.ModelAdmin):
             messages.error(request, str(error))
         else:
             messages.success(request, _("The review is yours."))
+        return self._back(review_id)
+
+    def assign_view(self, request: HttpRequest, review_id: int) -> HttpResponse:
+        review = selectors.review_for_staff(user=request.user, pk=review_id)
+        form = ReviewAssignForm(
+            request.POST, reviewers=selectors.reviewers_of(department=review.work_item.department)
+        )
+        if not form.is_valid():
+            messages.error(
+                request, _("Reviews can only be given to reviewers of their department.")
+            )
+            return self._back(review_id)
+        try:
+            services.review_assign(
+                review=review, assignee=form.cleaned_data["assignee"], actor=request.user
+            )
+        except (services.ReviewRefused, CaseError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Assignment saved."))
+        return self._back(review_id)
+
+    def add_view(self, request: HttpRequest, review_id: int) -> HttpResponse:
+        review = selectors.review_for_staff(user=request.user, pk=review_id)
+        form = ReviewAddForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose the department."))
+            return self._back(review_id)
+        try:
+            added = services.review_add(
+                permit=review.permit, department=form.cleaned_data["department"], actor=request.user
+            )
+        except (services.ReviewRefused, CaseError) as error:
+            messages.error(request, str(error))
+            return self._back(review_id)
+        messages.success(
+            request,
+            _("%(department)s reviews these plans in this round.")
+            % {"department": added.work_item.department.name},
+        )
         return self._back(review_id)
 
     def comment_view(self, request: HttpRequest, review_id: int) -> HttpResponse:

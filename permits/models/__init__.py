@@ -22,7 +22,7 @@ from permits.models.inspections import (
     PermitIssuance,
     ReinspectionFee,
 )
-from permits.models.permits import ApplyStep, Permit, PlanSheet
+from permits.models.permits import ApplyStep, Permit, PermitDocument, PlanSheet
 from permits.models.reviews import (
     CommentStatus,
     CorrectionLetter,
@@ -69,6 +69,7 @@ __all__ = [
     "Permit",
     "PermitCategory",
     "PermitClass",
+    "PermitDocument",
     "PermitExtension",
     "PermitIssuance",
     "PermitType",

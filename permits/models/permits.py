@@ -25,7 +25,7 @@ class ApplyStep(models.TextChoices):
     PROPERTY = "property", _("Property")
     WORK = "work", _("The work")
     CONTRACTOR = "contractor", _("Contractor")
-    PLANS = "plans", _("Plans")
+    PLANS = "plans", _("Plans and documents")
     QUESTIONS = "questions", _("Questions")
     CHECK = "check", _("Check and pay")
 
@@ -218,3 +218,23 @@ class PlanSheet(models.Model):
         from django.utils.text import slugify
 
         return slugify(self.sheet) or "sheet"
+
+
+class PermitDocument(models.Model):
+    """Which uploaded case document answers which of the permit type's required documents."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="supplied_documents")
+    requirement = models.ForeignKey(
+        "cases.DocumentRequirement", on_delete=models.PROTECT, related_name="permit_supplied"
+    )
+    document = models.OneToOneField(
+        "cases.CaseDocument", on_delete=models.PROTECT, related_name="permit_requirement"
+    )
+
+    class Meta:
+        verbose_name = _("supplied document")
+        verbose_name_plural = _("supplied documents")
+        ordering = ["requirement__order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.requirement}: {self.document}"

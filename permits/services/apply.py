@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import services as case_services
 from cases.actors import actor_role
@@ -24,7 +26,7 @@ from cases.participants import participant_add
 from cases.participation import CONTRACTOR
 from cases.questions import rules as question_rules
 from cases.questions.models import QuestionKind
-from cases.questions.selectors import questions_of
+from cases.questions.selectors import documents_of, questions_of
 from cases.workflow import APPLICANT
 from payments.models import Invoice, InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_lock, invoice_void
@@ -36,14 +38,17 @@ from permits.exceptions import (
     PermitNotEditable,
 )
 from permits.fees import FeeQuote, fee_quote
-from permits.models import Permit, PermitType
+from permits.models import Permit, PermitDocument, PermitType
 from permits.services.apply_contractor import contractor_check
+from permits.services.reviews import review_start
 from permits.workflow import CANCELLED, DRAFT, FEE_PAID, KIND, SUBMITTED
 from portal.localized import localized
 
 logger = logging.getLogger(__name__)
 
 PURPOSE_APPLICATION = "permits.application"
+
+ADDRESS_MISSING = gettext_lazy("Enter the address of the property, or its parcel number.")
 
 # The pages whose values "Save and come back later" may keep unchecked.
 TYPED_PAGES = (
@@ -96,11 +101,29 @@ def _advance(permit: Permit, page: str, next_page: str) -> None:
 def permit_start(*, permit_type: PermitType, applicant) -> Permit:
     """Open a draft permit application of `permit_type` for `applicant`.
 
-    The draft is a case (reference allocated now), sent only when its fee is paid. Raises
-    ValueError if the type is not open for applications.
+    The draft is a case (reference allocated now), sent only when its fee is paid. A draft of
+    the type the applicant started and left untouched is returned instead of a new one (a
+    double click, a second tab), so empty drafts do not pile up. Raises ValueError if the
+    type is not open for applications.
     """
     if not permit_type.active or not permit_type.published:
         raise ValueError(_("This permit type is not open for applications."))
+    untouched = (
+        Permit.objects.filter(
+            permit_type=permit_type,
+            case__applicant=applicant,
+            case__status=DRAFT,
+            discarded_at=None,
+            address="",
+            parcel_number="",
+            typed={},
+        )
+        .select_related("case")
+        .order_by("-pk")
+        .first()
+    )
+    if untouched is not None:
+        return untouched
     with transaction.atomic():
         case = case_services.case_create(kind=KIND, applicant=applicant, submit=False)
         permit = Permit.objects.create(case=case, permit_type=permit_type)
@@ -140,15 +163,17 @@ def permit_keep_typed(*, permit: Permit, actor, page: str, values: dict) -> Perm
 
 
 def permit_save_property(*, permit: Permit, actor, address: str, parcel_number: str = "") -> Permit:
-    """Save the property page of a draft. Raises PermitIncomplete, PermitNotEditable."""
+    """Save the property page of a draft: its address, its parcel number, or both (a vacant
+    lot may have no address yet). Raises PermitIncomplete, PermitNotEditable."""
     address = (address or "").strip()
-    if not address:
-        raise PermitIncomplete({"address": _("Enter the address of the property.")})
+    parcel_number = (parcel_number or "").strip().upper()
+    if not address and not parcel_number:
+        raise PermitIncomplete({"address": ADDRESS_MISSING})
     with transaction.atomic():
         locked = _lock(permit)
         _require_applicant_draft(locked, actor)
         locked.address = address
-        locked.parcel_number = (parcel_number or "").strip().upper()
+        locked.parcel_number = parcel_number
         _advance(locked, Permit.Step.PROPERTY, Permit.Step.WORK)
         locked.save()
     return locked
@@ -180,6 +205,8 @@ def permit_save_work(
             errors["square_feet"] = _("Enter the square footage: the permit fee depends on it.")
         if errors:
             raise PermitIncomplete(errors)
+        if (valuation_cents, square_feet) != (locked.valuation_cents, locked.square_feet):
+            _void_open_invoice(locked)
         locked.work_description = work_description.strip()
         locked.valuation_cents = valuation_cents
         locked.square_feet = square_feet
@@ -187,6 +214,13 @@ def permit_save_work(
         _advance(locked, Permit.Step.WORK, Permit.Step.CONTRACTOR)
         locked.save()
     return locked
+
+
+def _void_open_invoice(locked: Permit) -> None:
+    """The fees depend on the work: an invoice issued for other amounts can no longer be
+    paid (the check page issues the right one). The invoice is locked already (`_lock`)."""
+    if locked.invoice_id is not None and locked.invoice.status == InvoiceStatus.OPEN:
+        invoice_void(invoice=locked.invoice)
 
 
 def permit_save_contractor(
@@ -267,6 +301,22 @@ def permit_save_answers(
     return locked
 
 
+def permit_add_document(*, permit: Permit, actor, requirement, upload) -> PermitDocument:
+    """Attach `upload` to the draft as the type's `requirement` (checked by content and
+    size, as every case document). Raises DocumentRejected for a bad file,
+    PermitNotEditable, ValueError for a requirement of another type."""
+    owner_type = ContentType.objects.get_for_model(PermitType)
+    if requirement.owner_type_id != owner_type.pk or requirement.owner_id != permit.permit_type_id:
+        raise ValueError("That document is not asked for by this permit type.")
+    with transaction.atomic():
+        locked = _lock(permit)
+        _require_applicant_draft(locked, actor)
+        document = case_services.document_add(case=locked.case, uploaded_by=actor, upload=upload)
+        return PermitDocument.objects.create(
+            permit=locked, requirement=requirement, document=document
+        )
+
+
 def permit_fee_quote(*, permit: Permit) -> FeeQuote:
     """The fees of this application as its work stands now."""
     return fee_quote(
@@ -281,8 +331,10 @@ def permit_problems(*, permit: Permit) -> list[tuple[str, str]]:
     empty when it is ready to pay."""
     permit_type = permit.permit_type
     problems = []
-    if not permit.address:
-        problems.append((Permit.Step.PROPERTY, _("Tell us the address of the property.")))
+    if not permit.address and not permit.parcel_number:
+        problems.append(
+            (Permit.Step.PROPERTY, _("Tell us the address or the parcel number of the property."))
+        )
     if not permit.work_description:
         problems.append((Permit.Step.WORK, _("Describe the work and what it costs.")))
     elif permit_type.fee_method == "per_sq_ft" and not permit.square_feet:
@@ -305,6 +357,15 @@ def permit_problems(*, permit: Permit) -> list[tuple[str, str]]:
         )
     if permit_type.plans_required and not permit.plan_sheets.filter(removed_at=None).exists():
         problems.append((Permit.Step.PLANS, _("Upload your plans: at least one sheet, as a PDF.")))
+    supplied = {item.requirement_id for item in permit.supplied_documents.all()}
+    for requirement in documents_of(owner=permit_type, required=True):
+        if requirement.pk not in supplied:
+            problems.append(
+                (
+                    Permit.Step.PLANS,
+                    _("Upload: %(document)s.") % {"document": localized(requirement, "name")},
+                )
+            )
     errors = question_rules.answers_clean(permit_questions(permit=permit), permit.answers)[1]
     if errors:
         problems.append((Permit.Step.QUESTIONS, _("Answer every question that applies.")))
@@ -395,7 +456,8 @@ def _percent(value) -> str:
 
 def _send(locked: Permit) -> None:
     """Send the paid (or free) draft: the contractor joins the case, the case is submitted
-    with the type's review target. Inside the caller's transaction, the permit locked."""
+    with the type's review target and its plans go to review. Inside the caller's
+    transaction, the permit locked."""
     license = locked.contractor_license
     if license is not None and (license.holder_id or license.holder_email):
         participant_add(
@@ -411,6 +473,9 @@ def _send(locked: Permit) -> None:
         actor=None,
         target_days=locked.permit_type.review_target_days,
     )
+    # Plan review starts at once: round 1, one review per reviewing department of the type
+    # (permits.services.reviews; a type without reviewing departments is approved).
+    review_start(permit=locked, actor=None)
 
 
 def permit_mark_paid(*, permit_id: int) -> Permit:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -434,57 +435,46 @@ def plan_sheet_revise(*, permit, sheet: str, upload, actor, title: str = ""):
     """Upload a revised sheet (the next version of sheet number `sheet`) or a new sheet, for
     the next review round, while the permit waits for corrections. Earlier versions stay.
 
-    `actor` is the applicant (or staff acting for them). The file must be a PDF that passes
-    the portal's document checks. Raises ReviewRefused (not waiting for corrections, no
-    sheet number, someone else) and DocumentRejected (not a PDF, too large, unsafe).
+    `actor` is the applicant (or staff acting for them). The file passes the same check as
+    the plans sent with the application (`permits.services.apply_plans.plan_pdf_check`).
+    Raises ReviewRefused (not waiting for corrections, no sheet number, someone else) and
+    PlanRejected (not a PDF, too large, unreadable or unsafe), storing nothing.
     """
-    from django.core.files.base import ContentFile
-
-    from cases.documents import inspect_upload
-    from cases.exceptions import DocumentRejected
+    from cases.documents import clean_original_name
     from permits.models import PlanSheet
+    from permits.services.apply_plans import plan_pdf_check
 
-    sheet = (sheet or "").strip()
+    sheet = (sheet or "").strip().upper()
     if not sheet:
         raise ReviewRefused(_("Give the sheet number, as printed in the title block."))
     if actor_role(case=permit.case, actor=actor, action=permissions.MOVE) is None:
         raise ReviewRefused(_("Only the applicant can upload revised sheets."))
-    inspected = inspect_upload(upload)
-    if inspected.content_type != "application/pdf":
-        raise DocumentRejected(_("Plan sheets must be PDF files."), code="file_type")
+    # Checked before taking any lock: a large PDF takes a moment to parse.
+    content, pages = plan_pdf_check(upload)
     with transaction.atomic():
         case = _lock_case(permit.case_id)
         if case.status != wf.CORRECTIONS_REQUIRED:
             raise ReviewRefused(_("Revised sheets are uploaded after a correction letter."))
-        versions = PlanSheet.objects.filter(permit=permit, sheet=sheet)
-        previous = versions.order_by("-version").first()
+        previous = PlanSheet.objects.filter(permit=permit, sheet=sheet).order_by("-version").first()
         current = WorkItem.objects.filter(case=case).aggregate(latest=Max("round"))["latest"]
         revision = PlanSheet(
             permit=permit,
             sheet=sheet,
             title=(title or "").strip() or (previous.title if previous else ""),
-            original_name=inspected.original_name[:200],
-            size_bytes=inspected.size,
-            page_count=_page_count(inspected.content),
+            original_name=clean_original_name(getattr(upload, "name", "") or "")[:200],
+            size_bytes=len(content),
+            page_count=pages,
             version=(previous.version + 1) if previous else 1,
             review_round=(current or 0) + 1,
             uploaded_by=actor,
         )
-        revision.file.save("sheet.pdf", ContentFile(inspected.content), save=False)
+        revision.file.save(f"{revision.sheet_slug}.pdf", ContentFile(content), save=False)
         try:
             revision.save()
         except BaseException:
             revision.file.delete(save=False)
             raise
     return revision
-
-
-def _page_count(content: bytes) -> int:
-    import io
-
-    from pypdf import PdfReader
-
-    return max(len(PdfReader(io.BytesIO(content)).pages), 1)
 
 
 def review_resubmit(*, permit, actor) -> list[PlanReview]:

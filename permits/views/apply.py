@@ -22,14 +22,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.questions.forms import QuestionsForm
+from cases.questions.selectors import documents_of
 from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
 from permits import selectors_apply as selectors
 from permits.exceptions import AlreadyPaid, PermitIncomplete, PermitNotEditable
-from permits.forms_apply import ContractorForm, PlanSheetForm, PropertyForm, WorkForm
+from permits.forms_apply import (
+    ContractorForm,
+    PermitDocumentForm,
+    PlanSheetForm,
+    PropertyForm,
+    WorkForm,
+)
 from permits.models import Permit, PlanSheet
+from permits.selectors_reviews import letters_of, review_standings
 from permits.services import apply as services
 from permits.services import apply_plans as plans
+from permits.workflow import APPROVED, IN_REVIEW, SUBMITTED
+from portal.localized import localized
 
 STEP_URLS = {
     Permit.Step.PROPERTY: "permits:apply_property",
@@ -42,7 +52,8 @@ STEP_URLS = {
 # What a page sent after the session ended keeps, by "<reference>:<page>", until sign-in.
 PENDING_KEY = "permits_pending_pages"
 PENDING_VALUE_MAX = 5000
-PAGE_NAMES = {name.split(":")[1] for name in STEP_URLS.values()}
+# The pages whose values are kept when sent without a session (a file is never kept).
+PAGE_NAMES = {STEP_URLS[page].split(":")[1] for page in services.TYPED_PAGES}
 
 
 def _step_url(permit: Permit, step: str | None = None) -> str:
@@ -102,8 +113,15 @@ def _pending(request: HttpRequest, permit: Permit, page: str):
 
 
 def _draft(request: HttpRequest, reference: str) -> Permit | HttpResponse:
-    """The user's own draft; a sent one goes to its status page instead."""
-    permit = selectors.permit_for_applicant(user=request.user, reference=reference)
+    """The user's own draft; a sent one goes to its status page instead, a discarded one (the
+    back button after discarding) to their permits."""
+    try:
+        permit = selectors.permit_for_applicant(user=request.user, reference=reference)
+    except Http404:
+        if not selectors.is_discarded_draft_of(user=request.user, reference=reference):
+            raise
+        messages.info(request, _("This draft was discarded. To apply, start a new application."))
+        return redirect("permits:mine")
     if permit.paid_at is not None or permit.case.status != "draft":
         return redirect(permit.get_absolute_url())
     return permit
@@ -337,14 +355,77 @@ def apply_questions(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _add_document(request, permit: Permit, form: PermitDocumentForm, requirements) -> bool:
+    """Upload one document of the checklist; False (errors on the form) if refused."""
+    if not form.is_valid():
+        return False
+    requirement = next(r for r in requirements if r.pk == form.cleaned_data["requirement"])
+    try:
+        services.permit_add_document(
+            permit=permit,
+            actor=request.user,
+            requirement=requirement,
+            upload=form.cleaned_data["file"],
+        )
+    except ValidationError as error:
+        form.add_error("file", error)
+        return False
+    except PermitNotEditable as error:
+        form.add_error(None, error)
+        return False
+    messages.success(
+        request, _("%(document)s uploaded.") % {"document": localized(requirement, "name")}
+    )
+    return True
+
+
+def _add_sheet(request, permit: Permit, form: PlanSheetForm) -> bool:
+    """Upload one plan sheet; False (errors on the form) if refused."""
+    if not form.is_valid():
+        return False
+    try:
+        row = plans.plan_sheet_add(
+            permit=permit,
+            actor=request.user,
+            sheet=form.cleaned_data["sheet"],
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"],
+        )
+    except ValidationError as error:
+        form.add_error("sheet" if hasattr(error, "error_dict") else "file", error)
+        return False
+    except PermitNotEditable as error:
+        form.add_error(None, error)
+        return False
+    messages.success(request, _("Sheet %(sheet)s uploaded.") % {"sheet": row.sheet})
+    return True
+
+
 @applicant_page
 @require_http_methods(["GET", "POST"])
 def apply_plans(request: HttpRequest, reference: str) -> HttpResponse:
+    """The plan sheets, one PDF each, and the type's other documents: two forms, each
+    working on its own."""
     permit = _draft(request, reference)
     if isinstance(permit, HttpResponse):
         return permit
-    form = PlanSheetForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and "remove" in request.POST:
+    requirements = documents_of(owner=permit.permit_type)
+    posted = request.method == "POST"
+    is_document = posted and request.POST.get("form") == "document"
+    sheet_form = PlanSheetForm(
+        request.POST if posted and not is_document else None,
+        request.FILES if posted and not is_document else None,
+    )
+    document_form = (
+        PermitDocumentForm(
+            request.POST if is_document else None,
+            request.FILES if is_document else None,
+            requirements=requirements,
+        )
+        if requirements
+        else None
+    )
+    if posted and "remove" in request.POST:
         try:
             plans.plan_sheet_remove(
                 permit=permit, actor=request.user, sheet_id=int(request.POST["remove"])
@@ -353,37 +434,36 @@ def apply_plans(request: HttpRequest, reference: str) -> HttpResponse:
             raise Http404("No such sheet.") from None
         messages.success(request, _("The sheet was removed."))
         return redirect(request.get_full_path())
-    if request.method == "POST" and (request.FILES or not _saving_for_later(request)):
-        if form.is_valid():
-            try:
-                row = plans.plan_sheet_add(
-                    permit=permit,
-                    actor=request.user,
-                    sheet=form.cleaned_data["sheet"],
-                    title=form.cleaned_data["title"],
-                    upload=form.cleaned_data["file"],
-                )
-            except ValidationError as error:
-                form.add_error("sheet" if hasattr(error, "error_dict") else "file", error)
-            except PermitNotEditable as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Sheet %(sheet)s uploaded.") % {"sheet": row.sheet})
-                if _saving_for_later(request):
-                    return _saved_for_later(request, permit, checked=True)
-                return redirect(request.get_full_path())
-    elif _saving_for_later(request):
+    if posted and not request.FILES and _saving_for_later(request):
+        # Nothing chosen to upload: everything on this page is saved already.
         return _saved_for_later(request, permit, checked=True)
+    if posted:
+        if is_document and document_form is not None:
+            saved = _add_document(request, permit, document_form, requirements)
+        else:
+            saved = _add_sheet(request, permit, sheet_form)
+        if saved:
+            if _saving_for_later(request):
+                return _saved_for_later(request, permit, checked=True)
+            return redirect(request.get_full_path())
     permit = selectors.permit_for_applicant(user=request.user, reference=reference)
-    return _page(
+    supplied: dict[int, list] = {}
+    for item in permit.supplied_documents.select_related("document"):
+        supplied.setdefault(item.requirement_id, []).append(item.document)
+    response = _page(
         request,
         "permits/apply_plans.html",
         permit,
-        form,
+        sheet_form,
         Permit.Step.PLANS,
         sheets=list(permit.plan_sheets.all()),
+        document_form=document_form,
+        checklist=[(r, supplied.get(r.pk, [])) for r in requirements],
         continue_url=_step_url(permit, _next(request, Permit.Step.QUESTIONS)),
     )
+    if posted and document_form is not None and document_form.errors:
+        response.status_code = 400
+    return response
 
 
 @applicant_page
@@ -427,6 +507,7 @@ def apply_check(request: HttpRequest, reference: str) -> HttpResponse:
         "quote": services.permit_fee_quote(permit=permit),
         "answers": answer_rows(services.permit_questions(permit=permit), permit.answers),
         "sheets": list(permit.plan_sheets.all()),
+        "documents": list(permit.supplied_documents.select_related("requirement", "document")),
         "problems": [(message, _step_url(permit, page)) for page, message in problems],
         "step": Permit.Step.CHECK,
         "steps": [(key, label, _step_url(permit, key)) for key, label in Permit.Step.choices],
@@ -441,11 +522,21 @@ def apply_check(request: HttpRequest, reference: str) -> HttpResponse:
 def permit_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation and status page: reference, what happens next, the timeline."""
     permit = selectors.permit_for_applicant(user=request.user, reference=reference)
+    # Plan review: what is still open and with whom, and the correction letters.
+    standings = review_standings(permit=permit)
     context = {
         "permit": permit,
         "case": permit.case,
         "sheets": list(permit.plan_sheets.all()),
         "timeline": resident_timeline(case=permit.case),
+        "standings": standings,
+        "letters": letters_of(permit=permit),
+        # Sent, and no department has answered yet (plans go to review as soon as the fee
+        # is paid; a type without reviewing departments is approved at once).
+        "just_sent": permit.paid_at is not None
+        and permit.issued_at is None
+        and permit.case.status in (SUBMITTED, IN_REVIEW, APPROVED)
+        and not any(row.is_done or row.with_applicant for row in standings),
     }
     return render(request, "permits/application_detail.html", context)
 

@@ -225,8 +225,3 @@ def _day_url() -> str:
 
     return reverse("permits:inspector_day")
 
-
-def public_placeholder(request: HttpRequest, reference: str) -> HttpResponse:
-    """Stands in for the permit's public page (permits.views.public) until it lands: the
-    permit card's QR code points at this address."""
-    raise Http404

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.exceptions import DocumentRejected
 from permits import selectors_reviews as selectors
 from permits import workflow as wf
 from permits.correction_letters import letter_filename, letter_pdf
@@ -85,7 +85,7 @@ def sheet_upload(request: HttpRequest, reference: str) -> HttpResponse:
                 upload=form.cleaned_data["file"],
                 actor=request.user,
             )
-        except DocumentRejected as error:
+        except ValidationError as error:  # PlanRejected: the file is refused
             form.add_error("file", error)
         except services.ReviewRefused as error:
             messages.error(request, str(error))

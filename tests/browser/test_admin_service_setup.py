@@ -7,7 +7,8 @@ conditional on a question added in the same pass, two renewal reminders), previe
 Spanish, publishes it. A resident finds it by the site's service search in English and in
 Spanish and applies up to payment of the right fee. The test counts the administrator's
 form submissions (at most 4) and checks that no amount was stored off by a factor of 100.
-axe-core checks each page."""
+A concern category goes the same way: a draft residents do not see, previewed in Spanish,
+published, then found. axe-core checks each page."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -15,6 +16,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from cases.questions.models import Question
+from concerns.models import ConcernCategory
 from licensing.models import Application, LicenseType
 from notifications.models import ReminderRule
 from portal.celery import app as celery_app
@@ -207,4 +209,59 @@ def test_an_administrator_sets_up_a_type_in_one_pass_and_a_resident_applies(
     application = Application.objects.get()
     assert application.fee_cents == 7500
     assert application.invoice.total_cents == 7500
+    context.close()
+
+
+CATEGORY_QUESTIONS = "cases-question-owner_type-owner_id"
+
+
+def test_an_administrator_sets_up_a_concern_category_previews_it_and_publishes_it(
+    page: Page, live_server, axe, browser
+):
+    # given: an administrator with two-factor authentication
+    administrator = StaffFactory(is_superuser=True, full_name="Ada Admin")
+    TOTP.activate(administrator, generate_totp_secret())
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    log_in_browser(page, user=administrator, base_url=live_server.url)
+
+    # when: the category from an empty form, with a question conditional on a new one
+    page.goto(live_server.url + reverse("admin:concerns_concerncategory_add"))
+    page.locator("#id_name").fill("Stray dog")
+    page.locator("#id_name_es").fill("Perro callejero")
+    page.locator("#id_new_group").fill("Animals")
+    page.locator("#id_description").fill("A dog without its owner.")
+    page.locator("#id_description_es").fill("Un perro sin su dueño.")
+    _row(page, CATEGORY_QUESTIONS, 0, "label").fill("Is the dog loose?")
+    _row(page, CATEGORY_QUESTIONS, 0, "label_es").fill("¿El perro está suelto?")
+    _row(page, CATEGORY_QUESTIONS, 0, "kind").select_option("yes_no")
+    _row(page, CATEGORY_QUESTIONS, 1, "label").fill("Which way did it go?")
+    _row(page, CATEGORY_QUESTIONS, 1, "kind").select_option("text")
+    _row(page, CATEGORY_QUESTIONS, 1, "condition_on").select_option(
+        label="“Is the dog loose?” (#1)"
+    )
+    _row(page, CATEGORY_QUESTIONS, 1, "condition_is").fill("Yes")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    # then: a draft, which residents do not see
+    expect(page.locator(".messagelist")).to_contain_text("is saved as a draft")
+    category = ConcernCategory.objects.get()
+    assert not category.published
+    context = browser.new_context(viewport=VIEWPORTS["mobile"])
+    resident_page = context.new_page()
+    resident_page.goto(live_server.url + reverse("concerns:report_start"))
+    expect(resident_page.locator("main")).not_to_contain_text("Stray dog")
+
+    # when: the preview in Spanish, then publishing
+    page.get_by_role("link", name="in Spanish").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Perro callejero")
+    expect(page.locator("main")).to_contain_text("¿El perro está suelto?")
+    assert_accessible(axe, page)
+    page.go_back()
+    page.get_by_role("button", name="Save and publish").click()
+
+    # then: residents find it and its form asks the question
+    expect(page.locator(".messagelist")).to_contain_text("is published")
+    resident_page.reload()
+    resident_page.get_by_role("link", name="Stray dog").click()
+    expect(resident_page.get_by_role("heading", level=1)).to_have_text("Where is the problem?")
     context.close()

@@ -50,3 +50,72 @@ def test_the_applicant_answers_a_correction_letter_on_a_phone(
     permit.case.refresh_from_db()
     assert permit.case.status == wf.IN_REVIEW
     assert review_of(permit, "ZONING").work_item.round == 2
+
+
+def test_two_departments_review_one_asks_for_corrections_then_both_approve(
+    page: Page, live_server, settings, tmp_path
+):
+    # given: a sent permit reviewed by zoning and fire, each with a reviewer (MFA enrolled)
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.core.files.base import ContentFile
+
+    from permits.models.reviews import CorrectionLetter
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    permit = submitted_permit("ZONING", "FIRE")
+    services.review_start(permit=permit, actor=None)
+    zoning, fire = reviewer_of("ZONING"), reviewer_of("FIRE")
+    for reviewer in (zoning, fire):
+        TOTP.activate(reviewer, generate_totp_secret())
+
+    def review_page(code):
+        review = review_of(permit, code)
+        return live_server.url + reverse("admin:permits_planreview_change", args=[review.pk])
+
+    # when: zoning comments on A1.0 and asks for corrections
+    log_in_browser(page, user=zoning, base_url=live_server.url)
+    page.goto(review_page("ZONING"))
+    page.get_by_role("button", name="Take this review").click()
+    page.get_by_label("Sheet").select_option(label="A1.0 Sheet A1.0 (v1)")
+    page.locator("textarea[name=comment-text]").fill("Show the 5 ft side setback.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text("Comment 1 added.")).to_be_visible()
+    page.get_by_label("Corrections required").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Decision recorded.")).to_be_visible()
+
+    # and fire approves with conditions
+    page.context.clear_cookies()
+    log_in_browser(page, user=fire, base_url=live_server.url)
+    page.goto(review_page("FIRE"))
+    page.get_by_label("Approved with conditions").check()
+    page.locator("textarea[name=decision-conditions]").fill("Smoke alarms in every bedroom.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Decision recorded.")).to_be_visible()
+
+    # then: one letter from both departments
+    permit.case.refresh_from_db()
+    assert permit.case.status == wf.CORRECTIONS_REQUIRED
+    assert CorrectionLetter.objects.filter(permit=permit).count() == 1
+
+    # when: the applicant sends a revised A1.0, and zoning resolves its comment and approves
+    services.plan_sheet_revise(
+        permit=permit,
+        sheet="A1.0",
+        upload=ContentFile(pdf_bytes(), name="a1.pdf"),
+        actor=permit.case.applicant,
+    )
+    services.review_resubmit(permit=permit, actor=permit.case.applicant)
+    page.context.clear_cookies()
+    log_in_browser(page, user=zoning, base_url=live_server.url)
+    page.goto(review_page("ZONING"))
+    expect(page.locator("#sheets").get_by_text("Changed", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Mark resolved").click()
+    expect(page.get_by_text("Comment 1 resolved.")).to_be_visible()
+    page.get_by_label("Approved", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Decision recorded.")).to_be_visible()
+
+    # then
+    permit.case.refresh_from_db()
+    assert permit.case.status == wf.APPROVED

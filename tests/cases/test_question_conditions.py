@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.questions import rules
 from cases.questions.conditions import (
     Condition,
+    condition_answer,
     condition_choices,
     condition_refusal,
     conditions_refusals,
@@ -180,3 +181,24 @@ def test_a_date_question_keeps_to_past_or_future(date_range, days_from_today, er
     _kept, errors = rules.answers_clean([question], {"day": day.isoformat()})
     # then
     assert errors.get("day") == error
+
+
+@pytest.mark.parametrize(
+    ("kind", "choices", "choices_es", "typed", "stored"),
+    [
+        ("yes_no", "", "", "Yes", "yes"),
+        ("yes_no", "", "", " NO ", "no"),
+        ("yes_no", "", "", "Sí", "yes"),
+        ("single_choice", "s | Small\nl | Large", "Pequeño\nGrande", "large", "l"),
+        ("single_choice", "s | Small\nl | Large", "Pequeño\nGrande", "L", "l"),
+        ("single_choice", "s | Small\nl | Large", "Pequeño\nGrande", "pequeño", "s"),
+        ("multiple_choice", "Dogs\nCats", "", "cats", "Cats"),
+        ("yes_no", "", "", "Yess", "Yess"),
+        ("single_choice", "s | Small", "", "Medium", "Medium"),
+    ],
+)
+def test_an_answer_is_read_by_its_key_or_its_label_in_either_language(
+    kind, choices, choices_es, typed, stored
+):
+    parent = Question(label="Parent", kind=kind, choices=choices, choices_es=choices_es)
+    assert condition_answer(parent, typed) == stored

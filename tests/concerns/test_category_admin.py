@@ -168,7 +168,7 @@ def test_a_draft_is_previewed_in_english_and_spanish_then_published(client, admi
     }
 
 
-def test_no_report_is_taken_in_a_draft_category_by_the_api(client, administrator):
+def test_the_api_neither_takes_nor_lists_reports_of_a_draft_category(client, administrator):
     # given
     client.post(ADD_URL, _category())
     category = ConcernCategory.objects.get()
@@ -185,9 +185,14 @@ def test_no_report_is_taken_in_a_draft_category_by_the_api(client, administrator
         },
     )
 
+    listed = client.get(
+        reverse("open311:requests", kwargs={"fmt": "json"}), {"service_code": category.code}
+    )
+
     # then
     assert response.status_code == 404
     assert not ConcernReport.objects.exists()
+    assert listed.status_code == 404
 
 
 def test_a_category_with_reports_is_not_taken_back_to_a_draft(client, administrator, category):

@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases.participants import participants_of
 from cases.participation import CONTRACTOR
 from licensing.models import LicenseStatus
-from payments.models import InvoiceStatus
+from payments.models import Invoice, InvoiceStatus
 from payments.services import payment_attempt_start, payment_local_complete
 from permits.exceptions import ContractorRefused, PermitIncomplete, PermitNotEditable
 from permits.models import ContractorTrade, FeeMethod
 from permits.services import apply
 from permits.services.apply_plans import plan_sheet_add
-from permits.workflow import SUBMITTED
+from permits.workflow import APPROVED
 from tests.accounts.factories import UserFactory
 from tests.cases.factories import PDF_BYTES
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory
@@ -173,7 +173,9 @@ def test_payment_sends_the_application_with_the_contractor_on_the_case(addition,
     permit.refresh_from_db()
     permit.case.refresh_from_db()
     assert permit.paid_at is not None
-    assert permit.case.status == SUBMITTED
+    # A type without reviewing departments needs no plan review: sent, then approved at once
+    # (permits.services.reviews.review_start; the reviews' tests cover the departments).
+    assert permit.case.status == APPROVED
     assert permit.case.due_date is not None
     contractors = participants_of(case=permit.case, role=CONTRACTOR)
     assert [p.user for p in contractors] == [contractor.holder]
@@ -209,3 +211,122 @@ def test_kept_pages_stop_the_payment_until_checked(addition, contractor):
     assert [page for page, _m in apply.permit_problems(permit=permit)] == ["work"]
     with pytest.raises(PermitIncomplete):
         apply.permit_request_payment(permit=permit, actor=permit.case.applicant)
+
+
+def test_a_required_document_is_asked_for_before_paying(addition, contractor):
+    # given
+    from cases.exceptions import DocumentRejected
+    from tests.cases.factories import image_bytes
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    survey = RequiredDocumentFactory(owner=addition, name="Site survey")
+    RequiredDocumentFactory(owner=addition, name="Photos", required=False)
+    permit = _complete(addition, contractor)
+    assert apply.permit_problems(permit=permit) == [("plans", "Upload: Site survey.")]
+    # a file the portal refuses changes nothing
+    with pytest.raises(DocumentRejected):
+        apply.permit_add_document(
+            permit=permit,
+            actor=permit.case.applicant,
+            requirement=survey,
+            upload=SimpleUploadedFile("survey.exe", b"MZ\x90\x00" * 100),
+        )
+    # when
+    supplied = apply.permit_add_document(
+        permit=permit,
+        actor=permit.case.applicant,
+        requirement=survey,
+        upload=SimpleUploadedFile("survey.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    # then
+    assert supplied.document.case == permit.case
+    assert apply.permit_problems(permit=permit) == []
+
+
+def test_a_document_of_another_type_is_refused(addition, contractor):
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    permit = _complete(addition, contractor)
+    elsewhere = RequiredDocumentFactory(owner=PermitTypeFactory(), name="Other")
+    with pytest.raises(ValueError, match="not asked for"):
+        apply.permit_add_document(
+            permit=permit,
+            actor=permit.case.applicant,
+            requirement=elsewhere,
+            upload=SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+        )
+
+
+def test_a_lot_without_an_address_is_named_by_its_parcel(addition):
+    applicant = UserFactory()
+    permit = apply.permit_start(permit_type=addition, applicant=applicant)
+    with pytest.raises(PermitIncomplete) as refused:
+        apply.permit_save_property(permit=permit, actor=applicant, address=" ", parcel_number="")
+    assert refused.value.message_dict == {
+        "address": ["Enter the address of the property, or its parcel number."]
+    }
+    apply.permit_save_property(permit=permit, actor=applicant, address="", parcel_number="7-a")
+    permit.refresh_from_db()
+    assert permit.parcel_number == "7-A"
+    assert "property" not in [page for page, _m in apply.permit_problems(permit=permit)]
+
+
+def test_starting_twice_opens_the_untouched_draft_once(addition):
+    applicant = UserFactory()
+    first = apply.permit_start(permit_type=addition, applicant=applicant)
+    assert apply.permit_start(permit_type=addition, applicant=applicant) == first
+    # once it holds something, a new start is a new application (another property)
+    apply.permit_save_property(permit=first, actor=applicant, address="1 Main St")
+    assert apply.permit_start(permit_type=addition, applicant=applicant) != first
+
+
+def test_changing_the_work_voids_the_invoice_for_the_old_amounts(addition, contractor):
+    permit = _complete(addition, contractor)
+    invoice = apply.permit_request_payment(permit=permit, actor=permit.case.applicant)
+    # the description alone changes no fee
+    apply.permit_save_work(
+        permit=permit,
+        actor=permit.case.applicant,
+        work_description="Rear addition, one bedroom",
+        valuation_cents=permit.valuation_cents,
+        square_feet=permit.square_feet,
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OPEN
+    # the valuation does
+    apply.permit_save_work(
+        permit=permit,
+        actor=permit.case.applicant,
+        work_description="Rear addition, one bedroom",
+        valuation_cents=9_000_000,
+        square_feet=permit.square_feet,
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.VOID
+
+
+def test_an_application_with_nothing_to_pay_now_is_sent_without_an_invoice():
+    # given: a fence, free to apply for, its $60 permit fee due at issue
+    fence = PermitTypeFactory(
+        application_fee_cents=0,
+        fee_method=FeeMethod.FLAT,
+        flat_fee_cents=6_000,
+        plan_review_percent=Decimal("0"),
+        plans_required=False,
+    )
+    applicant = UserFactory()
+    permit = apply.permit_start(permit_type=fence, applicant=applicant)
+    apply.permit_save_property(permit=permit, actor=applicant, address="3 Birch Rd")
+    apply.permit_save_work(
+        permit=permit, actor=applicant, work_description="Back fence", valuation_cents=250_000
+    )
+    apply.permit_save_contractor(permit=permit, actor=applicant, owner_builder=True)
+    # when
+    invoice = apply.permit_request_payment(permit=permit, actor=applicant)
+    # then
+    assert invoice is None
+    permit.refresh_from_db()
+    permit.case.refresh_from_db()
+    assert permit.case.status != "draft"
+    assert (permit.permit_fee_cents, permit.remaining_fee_cents) == (6_000, 6_000)
+    assert not Invoice.objects.exists()

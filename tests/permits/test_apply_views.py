@@ -78,10 +78,10 @@ def test_the_journey_from_the_type_to_the_reference(client, resident, addition, 
     assert response.url == _url("apply_property", permit)
 
     # the property: a missing address is refused with the error summary
-    response = client.post(_url("apply_property", permit), {"address": " ", "parcel_number": "9"})
+    response = client.post(_url("apply_property", permit), {"address": " ", "parcel_number": ""})
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
-    assert "Enter the address of the property." in response.content.decode()
+    assert "Enter the address of the property, or its parcel number." in response.content.decode()
     response = client.post(
         _url("apply_property", permit), {"address": "12 Elm Street", "parcel_number": "01-234"}
     )
@@ -229,3 +229,61 @@ def test_the_check_page_queries_do_not_grow_with_sheets_and_questions(client, re
         QuestionFactory(owner=addition, code=f"q_{number}", required=False)
     # then
     assert _check_page_queries(client, permit) == few
+
+
+def test_the_plans_page_takes_the_types_documents_too(client, resident, addition):
+    from tests.licensing.factories import RequiredDocumentFactory
+
+    survey = RequiredDocumentFactory(owner=addition, name="Site survey")
+    permit = apply.permit_start(permit_type=addition, applicant=resident)
+    page = client.get(_url("apply_plans", permit))
+    assert "Your plans and documents" in page.content.decode()
+    # a document form sent without a file is refused on its own form
+    response = client.post(
+        _url("apply_plans", permit), {"form": "document", "document-requirement": survey.pk}
+    )
+    assert response.status_code == 400
+    assert "Choose a file to upload." in response.content.decode()
+    response = client.post(
+        _url("apply_plans", permit),
+        {
+            "form": "document",
+            "document-requirement": survey.pk,
+            "document-file": SimpleUploadedFile(
+                "survey.pdf", PDF_BYTES, content_type="application/pdf"
+            ),
+        },
+    )
+    assert response.status_code == 302
+    assert permit.supplied_documents.get().requirement == survey
+    assert "survey.pdf" in client.get(_url("apply_plans", permit)).content.decode()
+
+
+def _mine_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("permits:mine")).status_code == 200
+    return len(queries)
+
+
+def test_the_applicants_permits_page_queries_do_not_grow(client, resident, addition):
+    apply.permit_start(permit_type=addition, applicant=resident)
+    few = _mine_queries(client)
+    for number in range(4):
+        permit = apply.permit_start(
+            permit_type=PermitTypeFactory(code=f"other-{number}"), applicant=resident
+        )
+        apply.permit_save_property(permit=permit, actor=resident, address=f"{number} Elm St")
+    assert _mine_queries(client) == few
+
+
+def test_a_discarded_draft_leads_back_to_the_applicants_permits(client, resident, addition):
+    permit = apply.permit_start(permit_type=addition, applicant=resident)
+    assert client.get(_url("discard", permit)).status_code == 200
+    response = client.post(_url("discard", permit))
+    assert response.url == reverse("permits:mine")
+    # the back button
+    response = client.get(_url("apply_property", permit))
+    assert response.url == reverse("permits:mine")
+    # someone else's discarded draft stays not found
+    client.force_login(UserFactory())
+    assert client.get(_url("apply_property", permit)).status_code == 404

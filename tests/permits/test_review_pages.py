@@ -189,7 +189,7 @@ def test_a_sheet_that_is_not_a_pdf_is_refused_on_the_form(client, zoning, fire):
     )
 
     assert response.status_code == 400
-    assert "Plan sheets must be PDF files." in response.content.decode()
+    assert "The selected file is not a PDF." in response.content.decode()
     assert sheet_of(permit, "A1.0").version == 1
 
 
@@ -366,3 +366,64 @@ def test_the_review_page_reads_the_same_number_of_queries_whatever_the_comments_
     client.force_login(zoning)
 
     assert _count_queries(client, _review_url(small)) == _count_queries(client, _review_url(large))
+
+
+def test_a_supervisor_hands_a_review_to_a_reviewer_and_adds_a_department(client, zoning):
+    # given
+    permit = submitted_permit("ZONING")
+    services.review_start(permit=permit, actor=None)
+    review = review_of(permit, "ZONING")
+    supervisor = _with_mfa(
+        StaffFactory(
+            roles=[("supervisor", department("ZONING")), ("clerk", department("BUILDING"))]
+        )
+    )
+    client.force_login(supervisor)
+    page = client.get(_review_url(review)).content.decode()
+    assert "Save assignment" in page and "Add review" in page
+
+    # when
+    assigned = client.post(
+        reverse("admin:permits_planreview_assign", args=[review.pk]),
+        {"assign-assignee": zoning.pk},
+    )
+    added = client.post(
+        reverse("admin:permits_planreview_add", args=[review.pk]),
+        {"add-department": department("FIRE").pk},
+    )
+    refused = client.post(
+        reverse("admin:permits_planreview_assign", args=[review.pk]),
+        {"assign-assignee": supervisor.pk + 1000},
+    )
+
+    # then
+    assert [assigned.status_code, added.status_code, refused.status_code] == [302, 302, 302]
+    assert review_of(permit, "ZONING").work_item.assignee == zoning
+    assert (review_of(permit, "FIRE").work_item.round) == 1
+
+
+def test_a_reviewer_does_not_hand_reviews_out(client, zoning):
+    permit = submitted_permit("ZONING")
+    services.review_start(permit=permit, actor=None)
+    client.force_login(zoning)
+
+    page = client.get(_review_url(review_of(permit, "ZONING"))).content.decode()
+
+    assert "Save assignment" not in page and "Add review" not in page
+
+
+def test_the_case_page_tells_of_the_letter_and_the_permit_page_shows_the_review(
+    client, zoning, fire
+):
+    permit = _in_corrections(zoning, fire)
+    client.force_login(permit.case.applicant)
+
+    case_page = client.get(permit.case.get_absolute_url()).content.decode()
+    permit_page = client.get(reverse("permits:application", args=[permit.case.reference]))
+
+    assert "Correction letter for review round 1: 1 comment to answer." in case_page
+    assert permit_page.status_code == 200
+    body = permit_page.content.decode()
+    assert "Waiting for your revised sheets" in body
+    assert reverse("permits:correction_letter", args=[permit.case.reference, 1]) in body
+    assert reverse("permits:review", args=[permit.case.reference]) in body

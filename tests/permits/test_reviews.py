@@ -6,11 +6,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from cases.exceptions import DocumentRejected, TransitionForbidden
+from cases.exceptions import TransitionForbidden
 from cases.models import CaseEvent
 from cases.work_items import WorkItem, WorkItemOutcome
 from notifications.models import Notification
 from permits import workflow as wf
+from permits.exceptions import PlanRejected
 from permits.models.reviews import (
     CommentStatus,
     CorrectionLetter,
@@ -36,6 +37,7 @@ from tests.permits.reviews import (
     ask_corrections,
     review_of,
     reviewer_of,
+    sheet_add,
     sheet_of,
     submitted_permit,
 )
@@ -417,7 +419,7 @@ def test_a_revised_sheet_is_refused(permit, zoning, fire, case):
     elif case == "no_number":
         number = " "
 
-    with pytest.raises((ReviewRefused, DocumentRejected)):
+    with pytest.raises((ReviewRefused, PlanRejected)):
         services.plan_sheet_revise(permit=permit, sheet=number, upload=upload, actor=actor)
     assert permit.plan_sheets.count() == 3
 
@@ -685,3 +687,51 @@ def test_the_reviewers_of_each_department_are_told_of_its_review(zoning, fire, c
     assert not Notification.objects.filter(
         template_key="permits/review_opened", recipient=clerk
     ).exists()
+
+
+def test_paying_the_application_fee_sends_the_plans_to_review(zoning):
+    # given: a draft with plans, of a type reviewed by zoning and fire
+    from payments.services import payment_attempt_start, payment_local_complete
+    from permits.services import apply
+
+    permit = PermitFactory(
+        permit_type=submitted_permit("ZONING", "FIRE").permit_type, owner_builder=True
+    )
+    sheet_add(permit, "A1.0")
+    invoice = apply.permit_request_payment(permit=permit, actor=permit.case.applicant)
+
+    # when
+    payment = payment_attempt_start(invoice=invoice, success_url="/", cancel_url="/")
+    payment_local_complete(payment=payment, approved=True)
+
+    # then
+    permit.case.refresh_from_db()
+    assert permit.case.status == wf.IN_REVIEW
+    assert sorted(
+        WorkItem.objects.filter(case=permit.case, round=1).values_list(
+            "department__code", flat=True
+        )
+    ) == ["FIRE", "ZONING"]
+    assert Notification.objects.filter(
+        template_key="permits/review_opened", recipient=zoning
+    ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_written_at_once_get_distinct_numbers():
+    permit = submitted_permit("ZONING", "FIRE")
+    services.review_start(permit=permit, actor=None)
+    reviewers = [reviewer_of("ZONING") for _ in range(3)] + [reviewer_of("FIRE") for _ in range(3)]
+    codes = ["ZONING"] * 3 + ["FIRE"] * 3
+
+    def comment(i):
+        return services.review_comment_add(
+            review=review_of(permit, codes[i]),
+            sheet=sheet_of(permit, "A1.0"),
+            text=f"Comment {i}",
+            actor=reviewers[i],
+        ).number
+
+    numbers = run_together(6, comment)
+
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]

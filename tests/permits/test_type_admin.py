@@ -164,3 +164,28 @@ def test_a_type_with_permits_cannot_go_back_to_draft():
         permit_type_unpublish(permit_type=permit_type, actor=None)
     permit_type.refresh_from_db()
     assert permit_type.published
+
+
+def test_the_change_page_publishes_the_draft(client, administrator):
+    # given: a draft set up in the admin
+    client.post(ADD_URL, _new_home())
+    permit_type = PermitType.objects.get(code="new-home")
+    url = reverse("admin:permits_permittype_change", args=[permit_type.pk])
+    data = _new_home(_publish="1")
+    # the inlines now hold the saved rows
+    for prefix, rows in (
+        ("review_departments", permit_type.review_departments.all()),
+        ("fee_tiers", permit_type.fee_tiers.all()),
+        ("inspection_steps", permit_type.inspection_steps.all()),
+    ):
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
+        for index, row in enumerate(rows):
+            data[f"{prefix}-{index}-id"] = str(row.pk)
+            data[f"{prefix}-{index}-permit_type"] = str(permit_type.pk)
+    # when
+    response = client.post(url, data)
+    # then
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    permit_type.refresh_from_db()
+    assert permit_type.published
+    assert permit_type.fee_tiers.count() == 2

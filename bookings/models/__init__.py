@@ -1,0 +1,34 @@
+"""Bookings' models, by topic; every model of the app is importable from here.
+
+- `bookings.models.facilities`: facilities as data (hours, closed dates, slot rules, prices,
+  cancellation tiers, photos);
+- `bookings.models.bookings`: bookings, from the hold to confirmed, cancelled or expired.
+"""
+
+from bookings.models.bookings import OCCUPYING, Booking, BookingStatus
+from bookings.models.facilities import (
+    Blackout,
+    CancellationTier,
+    Facility,
+    FacilityKind,
+    FacilityPhoto,
+    OpeningHours,
+    PriceUnit,
+    SlotMode,
+    Weekday,
+)
+
+__all__ = [
+    "OCCUPYING",
+    "Blackout",
+    "Booking",
+    "BookingStatus",
+    "CancellationTier",
+    "Facility",
+    "FacilityKind",
+    "FacilityPhoto",
+    "OpeningHours",
+    "PriceUnit",
+    "SlotMode",
+    "Weekday",
+]

@@ -1,0 +1,172 @@
+"""A booking of a facility: from the hold a visitor makes by choosing a slot, to confirmed,
+cancelled or expired.
+
+The database keeps two bookings of one facility from overlapping: `buffered` is the booked
+`period` widened by the facility's buffer on both sides, and an exclusion constraint refuses
+two rows of one facility whose buffered ranges overlap while both occupy the slot
+(`OCCUPYING`).
+
+The constraint compares the facility as the one-point range `int8range(facility_id,
+facility_id, '[]')` with `&&` rather than `facility_id` with `=`: two such ranges overlap
+exactly when the ids are equal, and range `&&` has a GiST operator class in core PostgreSQL,
+whereas `bigint =` in a GiST index needs the btree_gist extension, which the embedded
+PostgreSQL of `make run` and `make test` (pgserver) does not ship. Same guarantee, no
+extension to install anywhere. A hold is a booking in `held` with `hold_expires_at`: once that time
+has passed it occupies nothing, whatever its status column still says, because
+`bookings.tasks` marks expired holds in one statement and availability ignores them at once
+(`Booking.objects.occupying(now=)`). The constraint cannot read the clock, so the hold
+service first expires, in the same transaction, the lapsed holds that overlap the new one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    BigIntegerRangeField,
+    DateTimeRangeField,
+    RangeOperators,
+)
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models.facilities import Facility
+from cases.models import TimeStampedModel
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    PENDING_PAYMENT = "pending_payment", _("Waiting for payment")
+    PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    DECLINED = "declined", _("Declined")
+
+
+# The statuses in which a booking keeps its slot from everyone else.
+OCCUPYING = (
+    BookingStatus.HELD,
+    BookingStatus.PENDING_PAYMENT,
+    BookingStatus.PENDING_APPROVAL,
+    BookingStatus.CONFIRMED,
+)
+
+
+# The facility as a one-point range: `&&` on it is `=` on the id (see the module docstring).
+FACILITY_POINT = Func(
+    F("facility"),
+    F("facility"),
+    Value("[]"),
+    function="int8range",
+    output_field=BigIntegerRangeField(),
+)
+
+
+class BookingQuerySet(models.QuerySet):
+    def occupying(self, *, now=None):
+        """Bookings that keep their slot at `now`: a hold only until it expires."""
+        now = now or timezone.now()
+        return self.filter(status__in=OCCUPYING).exclude(
+            status=BookingStatus.HELD, hold_expires_at__lte=now
+        )
+
+
+class Booking(TimeStampedModel):
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="bookings")
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.HELD
+    )
+    period = DateTimeRangeField(_("time"))
+    # `period` widened by the facility's buffer on both sides: what the constraint compares.
+    buffered = DateTimeRangeField(_("time with buffer"))
+    hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    # Who holds a slot before giving a name: a random key kept in their session.
+    holder_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    # The booker: an account, or a guest's name and e-mail address (phone optional).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    guest_name = models.CharField(_("name"), max_length=150, blank=True)
+    guest_email = models.EmailField(_("e-mail address"), blank=True)
+    guest_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    resident = models.BooleanField(_("resident rate"), default=True)
+
+    # A booking sent for payment or approval is a case (its reference, timeline, clerk's
+    # queue); a hold is not, until the visitor goes on with it.
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="booking"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    price_cents = models.PositiveIntegerField(_("price"), default=0)
+    deposit_cents = models.PositiveIntegerField(_("deposit"), default=0)
+    refunded_cents = models.PositiveIntegerField(_("refunded"), default=0)
+    # iCalendar SEQUENCE: raised whenever the booking's time changes or it is cancelled.
+    ics_sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["period"]
+        constraints = [
+            ExclusionConstraint(
+                name="bookings_no_overlap",
+                index_type="gist",
+                expressions=[
+                    (FACILITY_POINT, RangeOperators.OVERLAPS),
+                    ("buffered", RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=OCCUPYING),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BookingStatus.values), name="bookings_booking_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__isempty=False)
+                & Q(period__lower_inf=False)
+                & Q(period__upper_inf=False),
+                name="bookings_booking_period_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffered__contains=models.F("period")),
+                name="bookings_booking_buffer_covers",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BookingStatus.HELD) | Q(hold_expires_at__isnull=False),
+                name="bookings_booking_hold_expiry",
+            ),
+        ]
+        indexes = [
+            # The expiry sweep reads only live holds.
+            models.Index(
+                fields=["hold_expires_at"],
+                name="bookings_live_holds",
+                condition=Q(status=BookingStatus.HELD),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def starts_at(self):
+        return self.period.lower
+
+    @property
+    def ends_at(self):
+        return self.period.upper
+
+    @property
+    def total_cents(self) -> int:
+        return self.price_cents + self.deposit_cents

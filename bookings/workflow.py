@@ -1,0 +1,83 @@
+"""The statuses of a booking's case, as data for the case engine.
+
+A hold is not a case: holds are made and dropped by the hundred when a popular slot opens,
+expire by the thousand in one statement, and carry nothing a clerk works on. A booking
+becomes a case when the visitor goes on with it (checkout): from then on it has work for
+staff (approval, deposit release, cancellation for the agency) and a timeline for the booker,
+which is what the engine gives every service. `Booking.status` keeps the slot's state (what
+the exclusion constraint reads; the database cannot read the case's status from another
+table in a constraint); the booking services move both in one transaction.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from cases import events
+from cases.models import CaseStatus as S
+from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
+
+KIND = "facility_booking"
+PREFIX = "BKG"
+DEPARTMENT_CODE = "PARKS"
+
+PENDING_PAYMENT = "pending_payment"
+PENDING_APPROVAL = "pending_approval"
+CONFIRMED = "confirmed"
+COMPLETED = "completed"
+CANCELLED = S.CANCELLED
+DECLINED = "declined"
+EXPIRED = "expired"
+
+EVENT_KINDS = {
+    events.PAYMENT: events.PAYMENT_KIND,
+    events.UPDATE: events.UPDATE_KIND,
+    events.REMINDER_SENT: events.REMINDER_SENT_KIND,
+}
+
+BOOKING = Workflow(
+    kind=KIND,
+    name=_("Facility booking"),
+    prefix=PREFIX,
+    target_days=None,
+    department_code=DEPARTMENT_CODE,
+    initial_status=PENDING_PAYMENT,
+    event_kinds=EVENT_KINDS,
+    states={
+        PENDING_PAYMENT: State(
+            label=_("Waiting for payment"),
+            next_steps=_("Pay to keep your booking."),
+            waiting=True,
+        ),
+        PENDING_APPROVAL: State(
+            label=_("Waiting for approval"),
+            next_steps=_("Our staff will review your booking and tell you their decision."),
+            target_days=3,
+        ),
+        CONFIRMED: State(
+            label=_("Confirmed"),
+            next_steps=_("Your booking is confirmed. You can change or cancel it from this page."),
+        ),
+        COMPLETED: State(label=_("Completed"), final=True),
+        CANCELLED: State(
+            label=_("Cancelled"), next_steps=_("This booking was cancelled."), final=True
+        ),
+        DECLINED: State(
+            label=_("Declined"), next_steps=_("Our staff declined this booking."), final=True
+        ),
+        EXPIRED: State(
+            label=_("Expired"),
+            next_steps=_("The booking was not paid in time and the slot was released."),
+            final=True,
+        ),
+    },
+    transitions=[
+        Transition(PENDING_PAYMENT, PENDING_APPROVAL, actors={SYSTEM}, service_only=True),
+        Transition(PENDING_PAYMENT, CONFIRMED, actors={SYSTEM}, service_only=True),
+        Transition(PENDING_PAYMENT, EXPIRED, actors={SYSTEM}, service_only=True),
+        Transition(PENDING_PAYMENT, CANCELLED, actors={APPLICANT, STAFF}, service_only=True),
+        Transition(PENDING_APPROVAL, CONFIRMED, actors={STAFF}, service_only=True),
+        Transition(PENDING_APPROVAL, DECLINED, actors={STAFF}, service_only=True),
+        Transition(PENDING_APPROVAL, CANCELLED, actors={APPLICANT, STAFF}, service_only=True),
+        Transition(CONFIRMED, CANCELLED, actors={APPLICANT, STAFF}, service_only=True),
+        Transition(CONFIRMED, COMPLETED, actors={STAFF, SYSTEM}, service_only=True),
+    ],
+)
