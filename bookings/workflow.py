@@ -76,8 +76,11 @@ BOOKING = Workflow(
         Transition(PENDING_PAYMENT, CANCELLED, actors={APPLICANT, STAFF}, service_only=True),
         Transition(PENDING_APPROVAL, CONFIRMED, actors={STAFF}, service_only=True),
         Transition(PENDING_APPROVAL, DECLINED, actors={STAFF}, service_only=True),
-        Transition(PENDING_APPROVAL, CANCELLED, actors={APPLICANT, STAFF}, service_only=True),
-        Transition(CONFIRMED, CANCELLED, actors={APPLICANT, STAFF}, service_only=True),
+        # SYSTEM: a guest cancels through their link, by the cancellation service.
+        Transition(
+            PENDING_APPROVAL, CANCELLED, actors={APPLICANT, STAFF, SYSTEM}, service_only=True
+        ),
+        Transition(CONFIRMED, CANCELLED, actors={APPLICANT, STAFF, SYSTEM}, service_only=True),
         Transition(CONFIRMED, COMPLETED, actors={STAFF, SYSTEM}, service_only=True),
     ],
 )

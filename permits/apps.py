@@ -12,8 +12,9 @@ class PermitsConfig(AppConfig):
         from notifications.reminders import register_source
         from permits import receivers  # noqa: F401 (connects the signal)
         from permits.reminders import INSPECTION_DAY
+        from permits.selectors_search import permit_types_searchable
         from permits.workflow import PERMIT
-        from portal.services_catalogue import CatalogueEntry
+        from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
         register(PERMIT)
@@ -32,3 +33,4 @@ class PermitsConfig(AppConfig):
                 order=20,
             )
         )
+        register_search_source("permits.types", permit_types_searchable)

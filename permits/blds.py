@@ -80,9 +80,7 @@ INSPECTION_FIELDS: tuple[str, ...] = (
     "ScheduledDate",
     "InspectedDate",
     "InspectionNotes",
-    "Description",
     "Final",
-    "ReInspection",
 )
 
 # The standard's typed fields: written as numbers in JSON (and as text in CSV, as all are).

@@ -26,7 +26,15 @@ from django.utils import translation
 
 from cases.workflow import get_workflow
 from permits import blds
-from permits.models import Permit
+from permits.models import (
+    ContractorTrade,
+    Inspection,
+    InspectionResult,
+    InspectionStatus,
+    Permit,
+    PermitClass,
+    WorkClass,
+)
 from permits.workflow import KIND
 
 CHUNK_ROWS = 2000
@@ -80,25 +88,10 @@ def _status_words() -> dict[str, str]:
         return {code: str(state.label) for code, state in workflow.states.items()}
 
 
-def _work_class_words() -> dict[str, str]:
-    from permits.models import WorkClass
-
+def _choice_words(choices) -> dict[str, str]:
+    """Each value of `choices` in plain English."""
     with translation.override("en"):
-        return {value: str(label) for value, label in WorkClass.choices}
-
-
-def _permit_class_words() -> dict[str, str]:
-    from permits.models import PermitClass
-
-    with translation.override("en"):
-        return {value: str(label) for value, label in PermitClass.choices}
-
-
-def _trade_words() -> dict[str, str]:
-    from permits.models import ContractorTrade
-
-    with translation.override("en"):
-        return {value: str(label) for value, label in ContractorTrade.choices}
+        return {value: str(label) for value, label in choices.choices}
 
 
 def permit_records(*, link: Callable[[str], str]) -> Iterator[dict]:
@@ -106,9 +99,9 @@ def permit_records(*, link: Callable[[str], str]) -> Iterator[dict]:
     the standard's INTEGER fields, Decimal for NUMERIC, text otherwise, "" or None where
     unknown). `link(reference)` is the permit's public page."""
     statuses = _status_words()
-    work_classes = _work_class_words()
-    permit_classes = _permit_class_words()
-    trades = _trade_words()
+    work_classes = _choice_words(WorkClass)
+    permit_classes = _choice_words(PermitClass)
+    trades = _choice_words(ContractorTrade)
     city = settings.AGENCY["short_name"]
     state = settings.PERMITS_ADDRESS_STATE
     publisher = settings.AGENCY["name"]
@@ -173,6 +166,62 @@ def permit_records(*, link: Callable[[str], str]) -> Iterator[dict]:
                 "ExpiresDate": blds.blds_date(expires_at),
                 "COIssuedDate": blds.blds_date(finaled_at) if gives_co else "",
                 "Publisher": publisher,
+            }
+
+
+_INSPECTION_COLUMNS = (
+    "permit__permit_number",
+    "permit__case__reference",
+    "step__name",
+    "step__category",
+    "status",
+    "result",
+    "day",
+    "deficiencies",
+    "step__final",
+)
+
+
+def inspections_published() -> QuerySet[Inspection]:
+    """Every inspection of a sent permit, in the order they were booked."""
+    return Inspection.objects.filter(
+        permit__case__kind=KIND, permit__case__submitted_at__isnull=False
+    ).order_by("id")
+
+
+def inspection_records(*, link: Callable[[str], str] | None = None) -> Iterator[dict]:
+    """The inspections dataset, one dict per inspection in BLDS field order. PermitNum is the
+    permits dataset's. The notes are the deficiencies found (what is wrong with the work),
+    never the inspector's comments, which may name people."""
+    results = _choice_words(InspectionResult)
+    statuses = _choice_words(InspectionStatus)
+    rows = inspections_published().values_list(*_INSPECTION_COLUMNS)
+    with transaction.atomic():
+        for (
+            permit_number,
+            reference,
+            step_name,
+            category,
+            status,
+            result,
+            day,
+            deficiencies,
+            final,
+        ) in rows.iterator(chunk_size=CHUNK_ROWS):
+            cancelled = status == InspectionStatus.CANCELLED
+            yield {
+                "PermitNum": permit_number or reference,
+                "InspType": step_name,
+                "InspTypeMapped": blds.insp_type_mapped(category),
+                "Result": results.get(result, "") if result else statuses.get(status, ""),
+                "ResultMapped": blds.result_mapped(
+                    InspectionResult.CANCELLED if cancelled else result
+                ),
+                "ScheduledDate": blds.blds_date(day),
+                # The day it was done on (the result may be typed in later).
+                "InspectedDate": blds.blds_date(day) if status == InspectionStatus.DONE else "",
+                "InspectionNotes": deficiencies,
+                "Final": blds.yes_no(final),
             }
 
 
@@ -258,4 +307,5 @@ FORMATS: dict[str, tuple[str, Callable]] = {
 # The datasets: name -> (the standard's columns, the records).
 DATASETS: dict[str, tuple[tuple[str, ...], Callable[..., Iterator[dict]]]] = {
     "permits": (blds.PERMIT_FIELDS, permit_records),
+    "inspections": (blds.INSPECTION_FIELDS, inspection_records),
 }

@@ -29,7 +29,7 @@ from cases.selectors import published_timeline
 from cases.work_items import WorkItem
 from licensing.models import LOOKUP_SEARCH_VECTOR, License
 from licensing.selectors import license_number_normalised
-from permits.models import Permit
+from permits.models import Inspection, Permit
 from permits.workflow import KIND
 from portal.folding import fold_like_sql, folded_sql
 
@@ -127,9 +127,15 @@ def reviews_public(*, permit: Permit) -> list[PublicReview]:
     ]
 
 
-def inspections_public(*, permit: Permit) -> list:
-    """The permit's inspections, with their results (none before inspections are booked)."""
-    return []
+def inspections_public(*, permit: Permit) -> list[Inspection]:
+    """The permit's inspections in the order of their days: which inspection, the day, and
+    its result once recorded. Never the inspector, the booker, nor the inspector's notes."""
+    return list(
+        Inspection.objects.filter(permit_id=permit.pk)
+        .select_related("step")
+        .only("day", "period", "status", "result", "step__name", "step__name_es")
+        .order_by("day", "period", "id")
+    )
 
 
 def permit_public_timeline(*, permit: Permit) -> QuerySet:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("open311/v2/", include("concerns.open311.urls")),
     path("licenses/", include("licensing.urls")),
     path("permits/", include("permits.urls")),
+    path("bookings/", include("bookings.urls")),
     path("", include("portal.shell_urls")),
 ]
 

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.utils.html import format_html
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.questions.admin import DocumentRequirementInline, QuestionInline, QuestionsAdminMixin
+from cases.questions.selectors import missing_spanish_of
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
 from permits.exceptions import PermitTypeNotPublishable
 from permits.models import FeeMethod, FeeTier, InspectionStep, PermitType, PermitTypeDepartment
 from permits.services import types as services
+from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm
+from permits.views.preview import permit_type_preview, preview_language
+from portal.localized import missing_translations
 
 # What every permit application asks on its own pages, before the type's questions.
 STANDARD_QUESTIONS = (
@@ -61,6 +68,8 @@ class ReviewDepartmentInline(admin.TabularInline):
 
 class FeeTierInline(AmountFieldsAdminMixin, admin.TabularInline):
     model = FeeTier
+    form = FeeTierForm
+    formset = FeeTierFormSet
     extra = 0
     fields = ["from_cents", "base_cents", "per_thousand_cents"]
     verbose_name_plural = _(
@@ -77,6 +86,7 @@ class InspectionStepInline(admin.TabularInline):
 
 @admin.register(PermitType)
 class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin):
+    form = PermitTypeForm
     list_display = [
         "name",
         "category",
@@ -98,7 +108,7 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
         DocumentRequirementInline,
         PermitQuestionInline,
     ]
-    readonly_fields = ["publication"]
+    readonly_fields = ["publication", "preview", "missing_spanish", "standard_steps"]
     fieldsets = [
         (
             None,
@@ -117,7 +127,14 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
         ),
         (
             _("What residents read"),
-            {"fields": [("description", "description_es"), ("keywords", "keywords_es")]},
+            {
+                "fields": [("description", "description_es"), ("keywords", "keywords_es")],
+                "description": _(
+                    "Keywords are other words people use for it, in each language: the site's "
+                    "service search finds the type by them, its name and its category as soon "
+                    "as it is published."
+                ),
+            },
         ),
         (
             _("Fees, in dollars"),
@@ -147,7 +164,8 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
                 ]
             },
         ),
-        (_("Publication"), {"fields": ["publication"]}),
+        (_("Questions"), {"fields": ["standard_steps"]}),
+        (_("Publication"), {"fields": ["publication", "preview", "missing_spanish"]}),
     ]
 
     @admin.display(description=_("application fee"), ordering="application_fee_cents")
@@ -170,9 +188,87 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
             )
         return format_html(
             '{} <button type="submit" name="_publish" value="1" class="button default">{}</button>',
-            gettext("Draft: residents cannot see this type yet."),
+            gettext("Draft: residents cannot see this type yet. Preview it, then publish it."),
             gettext("Save and publish"),
         )
+
+    @admin.display(description=_("preview"))
+    def preview(self, permit_type):
+        if permit_type.pk is None:
+            return gettext("Once saved, the resident's pages can be previewed from here.")
+        url = reverse("admin:permits_permittype_preview", args=[permit_type.pk])
+        return format_html(
+            '<a href="{}?lang=en">{}</a> · <a href="{}?lang=es">{}</a>',
+            url,
+            gettext("Preview the resident's pages in English"),
+            url,
+            gettext("in Spanish"),
+        )
+
+    @admin.display(description=_("missing in Spanish"))
+    def missing_spanish(self, permit_type):
+        if permit_type.pk is None:
+            return "—"
+        missing = [
+            *missing_translations(permit_type),
+            *(
+                f"“{step}”: {name}"
+                for step in permit_type.inspection_steps.all()
+                for name in missing_translations(step)
+            ),
+            *missing_spanish_of(owner=permit_type),
+        ]
+        if not missing:
+            return gettext("Nothing: every text a resident reads has its Spanish.")
+        return format_html(
+            '<ul id="missing-spanish">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in missing)),
+        )
+
+    @admin.display(description=_("already asked"))
+    def standard_steps(self, permit_type):
+        return gettext(
+            "Before the questions below, every permit application asks on its own pages: the "
+            "property (its address or parcel number), the work (a description, the "
+            "construction valuation, the square footage and the housing units added), the "
+            "contractor (their license number, checked against the license register, or the "
+            "owner doing the work) and the plans (PDF sheets, with the documents listed "
+            "below): do not ask them again. Questions are asked in their order; a question "
+            "with “Only if the answer to” is asked only after that answer."
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="permits_permittype_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        permit_type = self.get_object(request, unquote(object_id))
+        if permit_type is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, permit_type):
+            raise PermissionDenied
+        return permit_type_preview(
+            request, permit_type=permit_type, language=preview_language(request)
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new type is a draft: its page is where it is previewed and published.
+        if "_addanother" not in request.POST and "_popup" not in request.POST:
+            messages.success(
+                request,
+                gettext(
+                    "“%(name)s” is saved as a draft. Preview it, then publish it when it is ready."
+                )
+                % {"name": obj.name},
+            )
+            return HttpResponseRedirect(reverse("admin:permits_permittype_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         if "_publish" in request.POST:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import TimeStampedModel
+from payments.money import format_cents
 
 
 class PermitCategory(models.TextChoices):
@@ -312,7 +314,8 @@ class FeeTier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.permit_type}: from {self.from_cents}"
+        start = format_cents(self.from_cents, settings.AGENCY["currency"])
+        return f"{self.permit_type}: from {start}"
 
 
 class InspectionCategory(models.TextChoices):

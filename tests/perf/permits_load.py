@@ -3,7 +3,8 @@
 A million permits through the services would take hours: cases and permits are inserted
 with one `INSERT … SELECT generate_series` each (a data-modifying CTE), as a register that
 has grown over years: eight types, addresses drawn independently (by hash) from 9,999 house
-numbers and 200 streets with 8 suffixes, one in three permits with a contractor among 500,
+numbers and 200 streets with 8 suffixes, one in three permits with a contractor among 500
+(and one in twenty with the first, a busy contractor with pages of permits at every size),
 statuses across the workflow (with permit numbers, issue, expiry and final dates where the
 status has them), valuations, square footage and housing units. Then VACUUM (ANALYZE), the
 state autovacuum keeps a live register in.
@@ -101,6 +102,8 @@ def setup_register() -> dict:
             "name": "Benchmark contractor",
             "category": "Benchmark",
             "description": "Contractors of the permits benchmark.",
+            "application_fee_cents": 5000,
+            "renewal_fee_cents": 4000,
             "published_at": timezone.now(),
         },
     )
@@ -188,7 +191,8 @@ def grow_to(total: int, register: dict) -> None:
                    CASE WHEN c.status = ANY(%(issued)s) THEN c.submitted_at + interval '30 days' END,
                    CASE WHEN c.status = ANY(%(issued)s) THEN c.submitted_at + interval '210 days' END,
                    CASE WHEN c.status = 'finaled' THEN c.submitted_at + interval '200 days' END,
-                   CASE WHEN n.g %% 3 = 0
+                   CASE WHEN n.g %% 20 = 0 THEN (%(contractors)s::bigint[])[1]
+                        WHEN n.g %% 3 = 0
                         THEN (%(contractors)s::bigint[])[1 + abs(hashtext('c' || n.g)) %% %(contractor_count)s]
                         END
             FROM new_cases AS c

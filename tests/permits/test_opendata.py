@@ -167,3 +167,58 @@ def test_downloads_count_against_a_limit_per_address(client, settings):
     # then
     assert refused.status_code == 429
     assert refused["Retry-After"] == "3600"
+
+
+def test_the_inspections_dataset_joins_the_permits_by_number(client):
+    # given: a failed inspection, then the same step booked again
+    from permits.services.inspections import inspection_book, inspection_record_result
+    from tests.permits.inspection_factories import (
+        NOW,
+        THURSDAY,
+        WEDNESDAY,
+        at,
+        inspector,
+        issued_permit,
+        open_slots,
+    )
+
+    inspector(capacity=2)
+    open_slots()
+    permit = issued_permit()
+    first = inspection_book(
+        permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+    )
+    inspection_record_result(
+        inspection=first,
+        actor=first.inspector,
+        result="failed",
+        deficiencies="Footing too shallow.",
+        comments="Spoke with the owner, Rosalind.",
+        now=at(WEDNESDAY, 10),
+    )
+    inspection_book(
+        permit=permit, day=THURSDAY, period="am", actor=permit.case.applicant, now=at(WEDNESDAY, 11)
+    )
+    permit.refresh_from_db()
+
+    # when
+    rows = csv_rows(client, "inspections")
+    [permit_row] = csv_rows(client, "permits")
+
+    # then
+    assert [row["PermitNum"] for row in rows] == [permit.permit_number] * 2
+    assert permit_row["PermitNum"] == permit.permit_number
+    failed, booked = rows
+    assert (failed["InspType"], failed["Result"], failed["ResultMapped"]) == (
+        "Step 1",
+        "Failed",
+        "Rejected",
+    )
+    assert failed["InspTypeMapped"] == "Foundation"
+    assert (failed["ScheduledDate"], failed["InspectedDate"]) == ("2027-03-10", "2027-03-10")
+    assert failed["InspectionNotes"] == "Footing too shallow."
+    assert failed["Final"] == "No"
+    assert (booked["Result"], booked["ResultMapped"], booked["InspectedDate"]) == ("Booked", "", "")
+    _response, body = download(client, "inspections", "json")
+    assert "Rosalind" not in body
+    assert json.loads(body)[0]["ResultMapped"] == "Rejected"

@@ -77,6 +77,42 @@ def test_the_page_shows_the_permit_to_anyone_and_nothing_of_the_applicant(client
     assert reverse("permits:open_data", args=["permits", "csv"]) in page
 
 
+def test_the_page_lists_the_inspections_with_their_results(client):
+    # given
+    from permits.services.inspections import inspection_book, inspection_record_result
+    from tests.permits.inspection_factories import (
+        NOW,
+        WEDNESDAY,
+        at,
+        inspector,
+        issued_permit,
+        open_slots,
+    )
+
+    inspector(capacity=2)
+    open_slots()
+    permit = issued_permit()
+    booked = inspection_book(
+        permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+    )
+    inspection_record_result(
+        inspection=booked,
+        actor=booked.inspector,
+        result="failed",
+        deficiencies="Footing too shallow.",
+        comments="Spoke with the owner.",
+        now=at(WEDNESDAY, 10),
+    )
+
+    # when
+    page = text(client.get(page_of(permit)))
+
+    # then: what was inspected and the result, not the inspector nor their notes
+    assert "Step 1" in page and "Failed" in page
+    assert booked.inspector.full_name not in page
+    assert "Spoke with the owner." not in page
+
+
 def test_an_issued_permit_is_found_by_its_number_as_people_type_it(client):
     # given: the permit card's QR code carries the number
     permit = issued(sent_permit(), number="BLD-2026-000042")

@@ -1,0 +1,439 @@
+"""Cancelling and moving a booking, with refunds under the facility's policy.
+
+Before cancelling, the visitor sees `booking_cancel_quote`: what the policy gives back on
+that day (days counted in the agency's time zone, the deposit always returned; see
+`bookings.refund_policy`). Confirming calls `booking_cancel` with the amount they saw: if the
+day turned and the figure changed, nothing happens and they are shown the new one. The
+booking is cancelled and its slot freed in one transaction (the exclusion constraint only
+counts live bookings), its calendar sequence raised; after commit the refund goes through
+the gateway (`payments.services.refund_by_policy`), whose receipt and announcement follow,
+and the booker gets the cancellation with its `METHOD:CANCEL` invitation.
+
+Staff cancel for the agency (weather, an emergency) with `booking_cancel_by_agency`: all of
+it back, deposit included, and the booker told with the staff's message.
+
+Moving (`booking_move`) keeps what was paid: a dearer time adds an invoice for the
+difference, a cheaper one refunds it; the calendar sequence is raised so the booker's
+calendar moves the event it has.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import workflow
+from bookings.models import Booking, BookingStatus
+from bookings.refund_policy import RefundQuote, refund_quote
+from bookings.services.checkout import (
+    LIVE,
+    PURPOSE,
+    PURPOSE_CHANGE,
+    _case_move,
+    _lock_booking,
+    _notify,
+    _pending_refunds,
+    booking_price_lines,
+    lines_total,
+)
+from cases import events, permissions
+from cases.models import CaseEvent
+from cases.services import case_record_event
+from payments.models import Invoice, InvoiceStatus
+from payments.services import invoice_create, invoice_lock, invoice_void
+
+logger = logging.getLogger("bookings")
+
+POLICY_CANCELLED = "bookings.cancelled_by_booker"
+POLICY_AGENCY = "bookings.cancelled_by_agency"
+POLICY_MOVED = "bookings.moved_cheaper"
+
+LIVE_STATUSES = LIVE
+
+
+class CancelRefused(Exception):
+    """The booking cannot be cancelled or moved now; the message says why."""
+
+
+class QuoteChanged(CancelRefused):
+    """What the policy gives back changed since the visitor saw it (the day turned)."""
+
+    def __init__(self, quote: RefundQuote):
+        super().__init__(_("The refund has changed since you looked. Please check it again."))
+        self.quote = quote
+
+
+def _invoices(booking: Booking) -> list[Invoice]:
+    """The booking's invoices (its booking and any change's), newest first."""
+    return list(
+        Invoice.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Booking),
+            subject_id=booking.pk,
+            purpose__in=(PURPOSE, PURPOSE_CHANGE),
+        ).order_by("-pk")
+    )
+
+
+def paid_cents(booking: Booking) -> int:
+    """What is paid on the booking and not refunded (nor being refunded)."""
+    return sum(
+        invoice.refundable_cents - _pending_refunds(invoice) for invoice in _invoices(booking)
+    )
+
+
+def booking_cancel_quote(
+    *, booking: Booking, now: datetime.datetime | None = None, full: bool = False
+) -> RefundQuote:
+    """What cancelling `booking` at `now` gives back under its facility's policy (all of it
+    with `full`, the agency's own cancellation)."""
+    tiers = (
+        [(0, 100)]
+        if full
+        else [
+            (tier.days_before, tier.percent) for tier in booking.facility.cancellation_tiers.all()
+        ]
+    )
+    return refund_quote(
+        tiers=tiers,
+        starts_at=booking.starts_at,
+        now=now or timezone.now(),
+        paid_cents=paid_cents(booking),
+        deposit_cents=booking.deposit_cents,
+    )
+
+
+def _refund_after_commit(booking_id: int, amount_cents: int, *, reason: str, policy: str):
+    if amount_cents <= 0:
+        return
+
+    def enqueue() -> None:
+        from bookings.refund_tasks import refund_booking
+
+        refund_booking.delay(booking_id, amount_cents, reason, policy)
+
+    transaction.on_commit(enqueue)
+
+
+def booking_refund(*, booking_id: int, amount_cents: int, reason: str, policy: str) -> int:
+    """Refund `amount_cents` of what is paid on the booking through the gateway, newest
+    invoice first; return what was refunded (less if some was refunded already)."""
+    from payments.services import refund_by_policy
+
+    booking = Booking.objects.get(pk=booking_id)
+    refunded = 0
+    for invoice in _invoices(booking):
+        left = invoice.refundable_cents - _pending_refunds(invoice)
+        part = min(left, amount_cents - refunded)
+        if part <= 0:
+            continue
+        refund_by_policy(invoice=invoice, reason=reason, amount_cents=part, policy=policy)
+        refunded += part
+        if refunded == amount_cents:
+            break
+    return refunded
+
+
+def _close_open_invoices(booking: Booking) -> None:
+    for invoice in _invoices(booking):
+        if invoice.status == InvoiceStatus.OPEN:
+            invoice_void(invoice=invoice)
+
+
+def _lock_for_change(booking: Booking) -> Booking:
+    # Invoices before the booking, as the payments app locks them when money arrives, so a
+    # payment and a cancellation never wait on each other crosswise (primary-key order).
+    for invoice_id in sorted(invoice.pk for invoice in _invoices(booking)):
+        invoice_lock(invoice_id=invoice_id)
+    return _lock_booking(booking.pk)
+
+
+def booking_cancel(
+    *,
+    booking: Booking,
+    expected_refund_cents: int,
+    actor=None,
+    now: datetime.datetime | None = None,
+) -> RefundQuote:
+    """Cancel `booking` for its booker and refund what the policy gives back today.
+
+    `expected_refund_cents` is the figure the booker confirmed; if the policy now gives
+    something else, QuoteChanged is raised (with the new quote) and nothing changes. Raises
+    CancelRefused for a booking that is not live or has started.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _lock_for_change(booking)
+        if booking.status not in LIVE_STATUSES:
+            raise CancelRefused(_("This booking is not active, so it cannot be cancelled."))
+        if booking.starts_at <= now:
+            raise CancelRefused(_("This booking has started and can no longer be cancelled."))
+        quote = booking_cancel_quote(booking=booking, now=now)
+        if quote.refund_cents != expected_refund_cents:
+            raise QuoteChanged(quote)
+        _cancel_locked(booking, actor=actor, by_agency=False, quote=quote)
+        _refund_after_commit(
+            booking.pk,
+            quote.refund_cents,
+            reason=_("Booking %(reference)s cancelled %(days)s days ahead")
+            % {"reference": booking.reference, "days": quote.days_before},
+            policy=POLICY_CANCELLED,
+        )
+        _notify(
+            booking,
+            template="bookings/cancelled",
+            key="cancelled",
+            extra={"refund_cents": quote.refund_cents, "currency": _currency(booking)},
+        )
+    return quote
+
+
+def booking_cancel_by_agency(*, booking: Booking, actor, message: str) -> RefundQuote:
+    """Cancel `booking` for the agency (weather, an emergency): everything paid back, the
+    booker told with `message`. Raises CancelRefused for someone who may not, or a booking
+    that is not live."""
+    message = (message or "").strip()
+    if not message:
+        raise CancelRefused(_("Tell the booker why their booking is cancelled."))
+    with transaction.atomic():
+        booking = _lock_for_change(booking)
+        if booking.case is None or not permissions.can(actor, permissions.MOVE, booking.case):
+            raise CancelRefused(_("You may not cancel bookings of this facility."))
+        if booking.status not in LIVE_STATUSES:
+            raise CancelRefused(_("This booking is not active, so it cannot be cancelled."))
+        quote = booking_cancel_quote(booking=booking, full=True)
+        _cancel_locked(booking, actor=actor, by_agency=True, quote=quote, message=message)
+        _refund_after_commit(
+            booking.pk,
+            quote.refund_cents,
+            reason=_("Booking %(reference)s cancelled by the agency")
+            % {"reference": booking.reference},
+            policy=POLICY_AGENCY,
+        )
+        _notify(
+            booking,
+            template="bookings/cancelled_by_agency",
+            key="cancelled",
+            extra={
+                "refund_cents": quote.refund_cents,
+                "currency": _currency(booking),
+                "message": message,
+            },
+        )
+    return quote
+
+
+def _currency(booking: Booking) -> str:
+    from django.conf import settings
+
+    return settings.AGENCY["currency"].upper()
+
+
+def _cancel_locked(booking: Booking, *, actor, by_agency: bool, quote: RefundQuote, message=""):
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.ics_sequence += 1
+    booking.save(update_fields=["status", "cancelled_at", "ics_sequence", "updated_at"])
+    _close_open_invoices(booking)
+    _case_move(
+        booking,
+        workflow.CANCELLED,
+        # The booker acts as the applicant; a guest through their link, by this service.
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        public_note=message,
+    )
+    case_record_event(
+        case=booking.case,
+        kind=events.UPDATE,
+        payload={
+            "what": "cancelled",
+            "by": "agency" if by_agency else "booker",
+            "days_before": quote.days_before,
+            "percent": quote.percent,
+            "refund_cents": quote.refund_cents,
+        },
+        audience=CaseEvent.Audience.PARTICIPANTS,
+    )
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    booking: Booking
+    difference_cents: int  # above zero: owed (a new invoice); below: refunded
+    invoice: Invoice | None  # the invoice for the difference, if any
+
+
+def booking_move(
+    *,
+    booking: Booking,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    actor=None,
+    now: datetime.datetime | None = None,
+) -> MoveOutcome:
+    """Move `booking` to another free time of its facility, keeping what was paid.
+
+    The new time must pass the facility's slot rules and be free (the exclusion constraint
+    decides at the last moment). The difference in price is invoiced (dearer) or refunded
+    (cheaper, after commit); the calendar sequence is raised and the booker told. Raises
+    CancelRefused when the booking cannot move or the time is not free or not allowed.
+    """
+    now = now or timezone.now()
+    refusal = move_refusal(booking=booking, starts_at=starts_at, ends_at=ends_at, now=now)
+    if refusal:
+        raise CancelRefused(refusal)
+    try:
+        with transaction.atomic():
+            booking = _lock_for_change(booking)
+            if booking.status not in LIVE_STATUSES:
+                raise CancelRefused(_("This booking is not active, so it cannot be moved."))
+            if booking.starts_at <= now:
+                raise CancelRefused(_("This booking has started and can no longer be moved."))
+            old_price = booking.price_cents
+            buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
+            booking.period = DateTimeTZRange(starts_at, ends_at, "[)")
+            # As the hold writes it (bookings.models.bookings): the buffer on both sides.
+            booking.buffered = DateTimeTZRange(starts_at - buffer, ends_at + buffer, "[)")
+            booking.price_cents = _fee(booking)
+            booking.ics_sequence += 1
+            booking.save(
+                update_fields=["period", "buffered", "price_cents", "ics_sequence", "updated_at"]
+            )
+            difference = booking.price_cents - old_price
+            case_record_event(
+                case=booking.case,
+                kind=events.UPDATE,
+                payload={
+                    "what": "moved",
+                    "starts_at": starts_at.isoformat(),
+                    "ends_at": ends_at.isoformat(),
+                    "difference_cents": difference,
+                },
+                audience=CaseEvent.Audience.PARTICIPANTS,
+            )
+            invoice = None
+            if difference > 0:
+                invoice = invoice_create(
+                    purpose=PURPOSE_CHANGE,
+                    description=_("Booking %(reference)s: new time")
+                    % {"reference": booking.reference},
+                    lines=[_difference_line(difference)],
+                    payer=booking.user,
+                    guest_name=booking.guest_name if booking.user_id is None else "",
+                    guest_email=booking.guest_email if booking.user_id is None else "",
+                    subject=booking,
+                    due_date=booking.starts_at.date(),
+                    notify=False,
+                )
+            elif difference < 0:
+                _refund_after_commit(
+                    booking.pk,
+                    -difference,
+                    reason=_("Booking %(reference)s moved to a cheaper time")
+                    % {"reference": booking.reference},
+                    policy=POLICY_MOVED,
+                )
+            _notify(
+                booking,
+                template="bookings/changed",
+                key="changed",
+                extra={
+                    "difference_cents": difference,
+                    "refund_cents": max(-difference, 0),
+                    "currency": _currency(booking),
+                },
+            )
+    except IntegrityError:
+        raise CancelRefused(_("That time is no longer free. Please choose another.")) from None
+    return MoveOutcome(booking=booking, difference_cents=difference, invoice=invoice)
+
+
+def _fee(booking: Booking) -> int:
+    """The booking's fee (without the deposit) at its current time."""
+    lines = booking_price_lines(booking, resident=booking.resident)
+    return lines_total(lines) - (booking.facility.deposit_cents or 0)
+
+
+def _difference_line(amount: int):
+    from payments.services import LineItem
+
+    return LineItem(_("Difference for the new time"), amount)
+
+
+def booking_invoices(booking: Booking) -> list[Invoice]:
+    """The booking's invoices, newest first (for its page)."""
+    return _invoices(booking)
+
+
+def booking_for_staff(*, user, reference: str) -> Booking:
+    """A booking whose case `user` may move (staff of its department); DoesNotExist else."""
+    return (
+        Booking.objects.select_related("facility", "case", "user")
+        .filter(permissions.case_scope(user, permissions.MOVE, prefix="case__"))
+        .get(reference=reference)
+    )
+
+
+def move_refusal(
+    *, booking: Booking, starts_at: datetime.datetime, ends_at: datetime.datetime, now
+) -> str:
+    """Why `booking` cannot move to `starts_at`-`ends_at` ("" if it may): the facility's slot
+    rules (bookings.availability); whether the time is free is the database's say."""
+    from bookings.availability import calendar_for, rule_refusal
+
+    if booking.case is None:
+        return _("This booking cannot be changed online.")
+    day = timezone.localtime(starts_at, booking.facility.time_zone).date()
+    return rule_refusal(
+        facility=booking.facility,
+        start=starts_at,
+        minutes=int((ends_at - starts_at).total_seconds() // 60),
+        now=now,
+        calendar=calendar_for(facility=booking.facility, first=day, last=day),
+    )
+
+
+@dataclass(frozen=True)
+class MoveChoice:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    difference_cents: int
+
+    @property
+    def refund_cents(self) -> int:
+        return max(-self.difference_cents, 0)
+
+    @property
+    def value(self) -> str:
+        return f"{self.starts_at.isoformat()}/{self.ends_at.isoformat()}"
+
+
+def move_choices(
+    *, booking: Booking, day: datetime.date | None = None, now=None
+) -> list[MoveChoice]:
+    """The free times of `booking`'s length on `day` (its own day by default), with what
+    each costs more or less."""
+    from bookings.availability import days_availability
+
+    minutes = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+    length = datetime.timedelta(minutes=minutes)
+    day = day or timezone.localtime(booking.starts_at, booking.facility.time_zone).date()
+    choices = []
+    for entry in days_availability(facility=booking.facility, first=day, days=1, now=now):
+        for slot in entry.slots:
+            if minutes not in slot.lengths:
+                continue
+            probe = Booking(
+                facility=booking.facility,
+                resident=booking.resident,
+                period=DateTimeTZRange(slot.start, slot.start + length, "[)"),
+            )
+            difference = _fee(probe) - booking.price_cents
+            choices.append(MoveChoice(slot.start, slot.start + length, difference))
+    return choices

@@ -1,0 +1,197 @@
+"""Checkout and booking pages: status, template, errors kept, the guest link's problems, the
+calendar file, cancelling without JavaScript, and query counts that do not grow."""
+
+import datetime
+
+import icalendar
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bookings.selectors_checkout import SESSION_HOLDER_KEY, bookings_for_dashboard
+from bookings.services import checkout
+from cases.links import LinkScope, issue_link, links_revoke
+from payments.models import Payment
+from tests.accounts.factories import UserFactory
+from tests.bookings.checkout_support import HOLDER_KEY, confirmed, held, pavilion
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def holding(client, booking):
+    session = client.session
+    session[SESSION_HOLDER_KEY] = HOLDER_KEY
+    session.save()
+    return reverse("bookings:checkout", kwargs={"reference": booking.reference})
+
+
+def guest_link(booking) -> str:
+    issued = issue_link(
+        booking, LinkScope.CANCEL, page=checkout.MANAGE_PAGE, email=booking.guest_email
+    )
+    return issued.token
+
+
+FORM = {
+    "booker-name": "Ana Pérez",
+    "booker-email": "ana@example.com",
+    "booker-phone": "",
+}
+
+
+def test_checkout_page_is_only_for_whoever_holds_the_slot(client):
+    booking = held(pavilion())
+    url = reverse("bookings:checkout", kwargs={"reference": booking.reference})
+    assert client.get(url).status_code == 404
+    response = client.get(holding(client, booking))
+    assert response.status_code == 200
+    assert "bookings/checkout.html" in [t.name for t in response.templates]
+
+
+def test_errors_rerender_with_a_summary_and_the_values_kept(client):
+    booking = held(pavilion())
+    url = holding(client, booking)
+
+    response = client.post(url, {**FORM, "booker-email": "not an address", "booker-name": ""})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert 'value="not an address"' in html
+    assert not Payment.objects.exists()
+
+
+def test_pay_sends_to_the_gateway_and_a_second_click_goes_to_the_same_checkout(client):
+    booking = held(pavilion())
+    url = holding(client, booking)
+
+    first = client.post(url, FORM)
+    second = client.post(url, FORM)
+
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first["Location"] == second["Location"]
+    assert "/payments/test-gateway/" in first["Location"]
+    assert Payment.objects.count() == 1
+
+
+def test_confirmation_page_after_paying_has_the_reference_and_the_link(client):
+    booking = held(pavilion())
+    url = holding(client, booking)
+    location = client.post(url, FORM)["Location"]
+
+    paid = client.post(location, {"decision": "approve"})
+    page = client.get(paid["Location"])
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Booking confirmed" in html and booking.reference in html
+    assert "/bookings/b/" in html and "calendar.ics" in html
+    # reloading the page issues no new link
+    client.get(paid["Location"])
+    from cases.links import GuestLink
+
+    assert GuestLink.objects.filter(page=checkout.MANAGE_PAGE).count() == 2  # page + e-mail
+
+
+def test_guest_link_opens_the_booking_and_its_calendar_file(client):
+    booking, _invoice = confirmed(pavilion())
+    token = guest_link(booking)
+
+    page = client.get(reverse("bookings:guest_booking", kwargs={"token": token}))
+    ics = client.get(reverse("bookings:guest_booking_ics", kwargs={"token": token}))
+
+    assert page.status_code == 200 and booking.reference in page.content.decode()
+    assert ics["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(ics.content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["method"]) == "REQUEST"
+    assert int(event["sequence"]) == 0
+
+
+def test_altered_stale_and_withdrawn_links_get_a_clear_page(client):
+    booking, _invoice = confirmed(pavilion())
+    token = guest_link(booking)
+
+    altered = client.get(reverse("bookings:guest_booking", kwargs={"token": token[:-2] + "xx"}))
+    links_revoke(target=booking, reason="owner")
+    withdrawn = client.get(reverse("bookings:guest_booking", kwargs={"token": token}))
+
+    assert altered.status_code == 404
+    assert "cases/link_problem.html" in [t.name for t in altered.templates]
+    assert withdrawn.status_code == 410
+
+
+def test_cancel_shows_the_refund_then_cancels_without_javascript(client):
+    # given: 40 days ahead, everything back
+    booking, _invoice = confirmed(pavilion())
+    url = reverse("bookings:guest_booking_cancel", kwargs={"token": guest_link(booking)})
+
+    shown = client.get(url)
+    done = client.post(url, {"expected_refund_cents": "13000"})
+
+    assert "$130.00" in shown.content.decode()
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    ics = client.get(done["Location"] + "calendar.ics")
+    assert str(icalendar.Calendar.from_ical(ics.content)["method"]) == "CANCEL"
+
+
+def test_cancel_with_an_altered_amount_changes_nothing(client):
+    booking, _invoice = confirmed(pavilion())
+    url = reverse("bookings:guest_booking_cancel", kwargs={"token": guest_link(booking)})
+
+    response = client.post(url, {"expected_refund_cents": "99999"})
+
+    assert response.status_code == 409
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+def test_another_residents_booking_is_a_404(client):
+    owner = UserFactory()
+    booking, _invoice = confirmed(pavilion(), user=owner)
+    client.force_login(UserFactory())
+    url = reverse("bookings:booking", kwargs={"reference": booking.reference})
+    assert client.get(url).status_code == 404
+    client.force_login(owner)
+    assert client.get(url).status_code == 200
+
+
+def _dashboard_section_queries(user) -> tuple[int, str]:
+    """Queries to read and render the bookings section of `user`'s dashboard, and its HTML."""
+    with CaptureQueriesContext(connection) as queries:
+        html = render_to_string(
+            "bookings/_dashboard_bookings.html",
+            {"section": bookings_for_dashboard(user=user, limit=5)},
+        )
+    return len(queries), html
+
+
+def test_booking_page_and_dashboard_queries_do_not_grow_with_bookings(client):
+    # given: a resident with one booking, then with four
+    resident = UserFactory()
+    facility = pavilion()
+    booking, _invoice = confirmed(facility, user=resident)
+    client.force_login(resident)
+    page = reverse("bookings:booking", kwargs={"reference": booking.reference})
+    client.get(page)  # warm: the session and the content types' cache
+    with CaptureQueriesContext(connection) as one_page:
+        client.get(page)
+    one_section, _html = _dashboard_section_queries(resident)
+
+    for days in (1, 2, 3):
+        start = booking.starts_at + datetime.timedelta(days=days)
+        confirmed(facility, user=resident, start=start)
+    with CaptureQueriesContext(connection) as many_page:
+        client.get(page)
+    many_section, html = _dashboard_section_queries(resident)
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then
+    assert len(many_page) == len(one_page)
+    assert one_section == many_section == 1
+    assert html.count("/bookings/mine/") == 4
+    assert "My bookings" in dashboard and booking.reference in dashboard
