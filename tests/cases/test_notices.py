@@ -143,13 +143,13 @@ def department_staff(department):
     from cases.models import Department
     from tests.accounts.factories import StaffFactory
 
-    parks = Department.objects.create(code="PARKS", name="Parks")
+    library = Department.objects.create(code="LIBRARY", name="Library")
     people = {
         role: StaffFactory(roles=[(role, department)])
         for role in ["clerk", "reviewer", "inspector", "cashier", "supervisor"]
     }
     people["agency_clerk"] = StaffFactory(roles=["clerk"])
-    people["parks_clerk"] = StaffFactory(roles=[("clerk", parks)])
+    people["library_clerk"] = StaffFactory(roles=[("clerk", library)])
     people["quiet_reviewer"] = StaffFactory(roles=[("reviewer", department)], notify_by_email=False)
     return people
 

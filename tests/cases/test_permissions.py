@@ -132,7 +132,7 @@ def test_each_role_in_the_department_across_each_service(role, action, service):
 def test_a_role_in_another_department_reaches_nothing(action, service):
     # given: a supervisor, but of another department
     case = SERVICES[service]()
-    elsewhere = Department.objects.create(code="PARKS", name="Parks")
+    elsewhere = Department.objects.create(code="LIBRARY", name="Library")
     staff = StaffFactory(roles=[(R.SUPERVISOR, elsewhere)])
 
     # then
@@ -191,7 +191,7 @@ def test_a_case_is_assigned_only_to_staff_who_work_its_department():
     case = _licensing_case()
     clerk = StaffFactory(roles=[(R.CLERK, case.department)])
     cashier = StaffFactory(roles=[R.CASHIER])
-    elsewhere = StaffFactory(roles=[(R.CLERK, Department.objects.create(code="PARKS"))])
+    elsewhere = StaffFactory(roles=[(R.CLERK, Department.objects.create(code="LIBRARY"))])
 
     # then
     for assignee in (cashier, elsewhere, UserFactory()):
@@ -289,7 +289,7 @@ def test_the_assign_form_offers_only_staff_who_could_hold_the_case():
     agency_reviewer = StaffFactory(roles=[R.REVIEWER])
     superuser = StaffFactory(roles=[], is_superuser=True)
     cashier = StaffFactory(roles=[R.CASHIER])
-    parks_clerk = StaffFactory(roles=[(R.CLERK, Department.objects.create(code="PARKS"))])
+    library_clerk = StaffFactory(roles=[(R.CLERK, Department.objects.create(code="LIBRARY"))])
     gone = StaffFactory(roles=[(R.CLERK, case.department)], is_active=False)
 
     # when
@@ -297,5 +297,5 @@ def test_the_assign_form_offers_only_staff_who_could_hold_the_case():
 
     # then
     assert {clerk, inspector, agency_reviewer, superuser} <= offered
-    assert not {cashier, parks_clerk, gone} & offered
+    assert not {cashier, library_clerk, gone} & offered
     assert all(permissions.may_hold(person, case) for person in offered)
