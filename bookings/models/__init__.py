@@ -5,7 +5,7 @@
 - `bookings.models.bookings`: bookings, from the hold to confirmed, cancelled or expired.
 """
 
-from bookings.models.bookings import OCCUPYING, Booking, BookingStatus
+from bookings.models.bookings import OCCUPYING, Booking, BookingKind, BookingStatus
 from bookings.models.facilities import (
     Blackout,
     CancellationTier,
@@ -22,6 +22,7 @@ __all__ = [
     "OCCUPYING",
     "Blackout",
     "Booking",
+    "BookingKind",
     "BookingStatus",
     "CancellationTier",
     "Facility",
