@@ -9,8 +9,11 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings import checkout_setup
+        from bookings.reminders import BOOKING_DAY
         from bookings.workflow import BOOKING
         from cases.workflow import register
+        from notifications.reminders import register_source
 
         register(BOOKING)
+        register_source(BOOKING_DAY)
         checkout_setup.register()
