@@ -8,9 +8,10 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings import checkout_setup
+        from bookings import checkout_setup, release_setup
         from bookings.workflow import BOOKING
         from cases.workflow import register
 
         register(BOOKING)
         checkout_setup.register()
+        release_setup.register()

@@ -6,6 +6,10 @@ choosing it at the same instant both try to insert, the exclusion constraint let
 through and the other is told at once, with the nearest free slots. A hold expires by itself:
 availability ignores it from `hold_expires_at` on, and `holds_expire` (a beat task) marks the
 lapsed ones `expired` in one statement.
+
+Waitlist offers and lottery grants hold through the same function, with their own deadline
+(`hold_until`): the constraint arbitrates them like any visitor. Days released by a lottery
+not yet drawn cannot be held first-come (`bookings.selectors_release.lottery_refusal`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.models import Booking, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
+from bookings.selectors_release import lottery_refusal
 
 # Unambiguous letters and digits (no 0/O, 1/I/L) for references read over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -81,8 +86,10 @@ def booking_hold(
     user=None,
     resident: bool = True,
     now: datetime.datetime | None = None,
+    hold_until: datetime.datetime | None = None,
 ) -> Booking:
-    """Hold `minutes` from `start` at `facility` for `facility.hold_minutes`.
+    """Hold `minutes` from `start` at `facility` for `facility.hold_minutes` (or until
+    `hold_until`, for a waitlist offer or a lottery grant).
 
     Raises HoldRefused when the facility's rules refuse the slot, and SlotTaken (with the
     nearest free slots) when another booking or live hold keeps it; either way nothing is
@@ -98,6 +105,7 @@ def booking_hold(
     refusal = rule_refusal(
         facility=facility, start=start, minutes=minutes, now=now, calendar=calendar
     ) or _household_refusal(facility=facility, user=user, start=start, minutes=minutes, now=now)
+    refusal = refusal or lottery_refusal(facility=facility, start=start)
     if refusal:
         raise HoldRefused(refusal)
 
@@ -113,7 +121,7 @@ def booking_hold(
                 status=BookingStatus.HELD,
                 period=period,
                 buffered=buffered,
-                hold_expires_at=now + facility.hold_minutes * MINUTE,
+                hold_expires_at=hold_until or now + facility.hold_minutes * MINUTE,
                 holder_key=holder_key,
                 user=user,
                 resident=resident,
