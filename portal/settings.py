@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "licensing",
     "permits",
     "bookings",
+    "taxes",
 ]
 
 MIDDLEWARE = [
