@@ -298,8 +298,8 @@ def booking_move(
             old_price = booking.price_cents
             buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
             booking.period = DateTimeTZRange(starts_at, ends_at, "[)")
-            # As the hold writes it (bookings.models.bookings): the buffer on both sides.
-            booking.buffered = DateTimeTZRange(starts_at - buffer, ends_at + buffer, "[)")
+            # As the hold writes it (bookings.models.bookings): the buffer after the booking.
+            booking.buffered = DateTimeTZRange(starts_at, ends_at + buffer, "[)")
             booking.price_cents = _fee(booking)
             booking.ics_sequence += 1
             booking.save(

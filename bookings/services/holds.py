@@ -157,3 +157,19 @@ def holds_expire(*, now: datetime.datetime | None = None) -> int:
     return Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now).update(
         status=BookingStatus.EXPIRED, updated_at=now
     )
+
+
+def holds_release_others(*, holder_key: str, keep: Booking) -> int:
+    """Give back the visitor's other live holds once they hold `keep` (they went back and
+    chose another time), so a slot they left is free for others at once; returns how many.
+
+    Touches only rows still `held` with this holder key: a checked-out booking stays.
+    """
+    if not holder_key:
+        return 0
+    now = timezone.now()
+    return (
+        Booking.objects.filter(status=BookingStatus.HELD, holder_key=holder_key)
+        .exclude(pk=keep.pk)
+        .update(status=BookingStatus.EXPIRED, hold_expires_at=now, updated_at=now)
+    )
