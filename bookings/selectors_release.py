@@ -43,6 +43,33 @@ def lottery_refusal(*, facility: Facility, start: datetime.datetime) -> str:
     }
 
 
+def waitlist_waiting(*, facility: Facility, within, now: datetime.datetime) -> bool:
+    """Whether people wait for a time of `facility` overlapping `within` (a range) that has
+    not started: such a time goes to them first (see `booking_hold`)."""
+    return WaitlistEntry.objects.filter(
+        facility=facility,
+        status__in=WAITLIST_LIVE,
+        period__overlap=within,
+        period__startswith__gt=now,
+    ).exists()
+
+
+def release_links(*, facility: Facility, start: datetime.datetime, minutes: int) -> dict:
+    """Where a visitor refused a slot may go instead: its waitlist, or the lottery that
+    releases its day (for the availability page's refusal)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"start": start.isoformat(), "minutes": minutes})
+    lottery = lottery_for_slot(facility=facility, start=start)
+    if lottery is not None:
+        url = reverse("bookings:lottery_request", kwargs={"pk": lottery.pk})
+        return {"lottery_url": f"{url}?{query}"}
+    url = reverse("bookings:waitlist_join", kwargs={"code": facility.code})
+    return {"waitlist_url": f"{url}?{query}"}
+
+
 def waitlist_position(*, entry: WaitlistEntry) -> int:
     """Where `entry` stands in its slot's queue (1 is next), or 0 once it left the queue."""
     if entry.status not in WAITLIST_LIVE:

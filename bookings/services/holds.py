@@ -9,7 +9,9 @@ lapsed ones `expired` in one statement.
 
 Waitlist offers and lottery grants hold through the same function, with their own deadline
 (`hold_until`): the constraint arbitrates them like any visitor. Days released by a lottery
-not yet drawn cannot be held first-come (`bookings.selectors_release.lottery_refusal`).
+not yet drawn cannot be held first-come (`bookings.selectors_release.lottery_refusal`), nor
+can a time people wait for: it goes to the first of them (`bookings.services.waitlist`),
+not to whoever sees it free first.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.models import Booking, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
-from bookings.selectors_release import lottery_refusal
+from bookings.selectors_release import lottery_refusal, waitlist_waiting
 
 # Unambiguous letters and digits (no 0/O, 1/I/L) for references read over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -112,6 +114,20 @@ def booking_hold(
     end = start + minutes * MINUTE
     period = DateTimeTZRange(start, end, "[)")
     buffered = DateTimeTZRange(start, end + facility.buffer_minutes * MINUTE, "[)")
+    # A visitor's own hold (no `hold_until`) never takes a time someone waits for.
+    if hold_until is None and waitlist_waiting(facility=facility, within=buffered, now=now):
+        nearest = [
+            slot
+            for slot in nearest_free(facility=facility, around=start, minutes=minutes, now=now)
+            if slot.start != start
+        ]
+        raise SlotTaken(
+            _(
+                "People are waiting for this time, so it goes to them first. You can join "
+                "the waitlist."
+            ),
+            nearest=nearest,
+        )
     try:
         with transaction.atomic():
             _lapsed_holds_expire(facility=facility, buffered=buffered, now=now)

@@ -202,3 +202,37 @@ def test_a_guest_requests_a_slot_in_an_open_lottery(client):
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     assert (made.household_key, made.resident) == ("email:ana@example.com", True)
+
+
+def test_a_taken_time_on_the_availability_page_offers_its_waitlist(client, slot):
+    facility, start, _taken = slot
+    url = reverse("bookings:availability", kwargs={"code": facility.code})
+
+    response = client.post(url, {"start": start.isoformat(), "minutes": 60})
+
+    assert response.status_code == 409
+    assert "Join the waitlist for this time" in response.content.decode()
+    link = response.context["release"]["waitlist_url"]
+    assert client.get(link).status_code == 200
+
+
+def test_a_lottery_day_on_the_availability_page_offers_the_lottery(client):
+    facility = FacilityFactory()
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    now = timezone.now()
+    lottery = Lottery.objects.create(
+        facility=facility,
+        first_day=day,
+        last_day=day,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=1),
+    )
+    url = reverse("bookings:availability", kwargs={"code": facility.code})
+
+    response = client.post(url, {"start": local_start(day).isoformat(), "minutes": 60})
+
+    assert response.status_code == 400
+    assert "This day is released by lottery" in response.content.decode()
+    link = response.context["release"]["lottery_url"]
+    assert link.startswith(reverse("bookings:lottery_request", kwargs={"pk": lottery.pk}))
+    assert client.get(link).status_code == 200

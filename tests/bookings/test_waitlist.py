@@ -8,9 +8,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
+from bookings.exceptions import SlotTaken
 from bookings.models import Booking, BookingStatus, WaitlistEntry, WaitlistStatus
 from bookings.selectors_release import waitlist_position
 from bookings.services import cancel as cancelling
+from bookings.services.holds import booking_hold
 from bookings.services.waitlist import (
     WaitlistRefused,
     waitlist_join,
@@ -357,3 +359,30 @@ def test_a_cancelled_booking_is_offered_to_the_first_person_waiting_after_commit
     assert entry.status == WaitlistStatus.OFFERED
     assert entry.offer.period == DateTimeTZRange(booking.starts_at, booking.ends_at, "[)")
     assert entry.offer.status == BookingStatus.HELD
+
+
+def test_a_time_people_wait_for_goes_to_them_not_to_whoever_sees_it_free(facility, taken):
+    # given: Ana waits; the booking is cancelled, but the sweep has not offered it yet
+    entry = join(facility, "ana")
+    free(taken)
+
+    # when: a visitor chooses it on the availability page
+    with pytest.raises(SlotTaken) as refused:
+        booking_hold(facility=facility, start=SLOT, minutes=60, holder_key="v", now=NOW)
+
+    # then
+    assert str(refused.value) == (
+        "People are waiting for this time, so it goes to them first. You can join the waitlist."
+    )
+    assert all(slot.start != SLOT for slot in refused.value.nearest)
+    waitlist_offers_sweep(now=NOW)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+
+
+def test_a_time_nobody_waits_for_any_more_is_free_to_all(facility, taken):
+    entry = join(facility, "ana")
+    free(taken)
+    waitlist_leave(entry=entry, now=NOW)
+
+    assert booking_hold(facility=facility, start=SLOT, minutes=60, holder_key="v", now=NOW)
