@@ -3,7 +3,8 @@
 Checkout leaves such a booking paid and `pending_approval` (its slot kept from everyone
 else). Staff of the facility's department approve it, with conditions the booker reads if
 any (no alcohol, the hall left as found), or decline it with a reason the booker reads. A
-declined booking lets its slot go and everything paid on it, deposit included, goes back
+declined booking lets its slot go (offered to whoever waits for it) and everything paid on
+it, deposit included, goes back
 through the gateway after commit (`bookings.refund_tasks.refund_booking`, the path every
 booking refund takes). Each decision is one transaction: the invoices and the booking
 locked, the booking and its case moved together (the case by `cases.services.transition`,
@@ -32,6 +33,7 @@ from bookings.services.cancel import (
     paid_cents,
 )
 from bookings.services.checkout import _case_move, _notify
+from bookings.services.waitlist import slot_freed_after_commit
 from bookings.staff_permissions import require_booking_staff
 
 POLICY_DECLINED = "bookings.declined"
@@ -103,6 +105,8 @@ def booking_decline(*, booking: Booking, actor, reason: str) -> str:
         )
         _close_open_invoices(booking)
         _case_move(booking, workflow.DECLINED, actor=actor, public_note=reason)
+        # The freed time goes to the first person waiting for it (bookings.services.waitlist).
+        slot_freed_after_commit(booking)
         _refund_after_commit(
             booking.pk,
             refund,

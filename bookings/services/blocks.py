@@ -28,6 +28,7 @@ from bookings.exceptions import StaffActionRefused
 from bookings.models import Booking, BookingKind, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.services.holds import REFERENCE_ALPHABET, _lapsed_holds_expire
+from bookings.services.waitlist import slot_freed_after_commit
 from bookings.staff_permissions import require_facility_staff
 
 MAX_BLOCK = datetime.timedelta(days=31)
@@ -127,8 +128,9 @@ def block_create(
 
 
 def block_remove(*, block: Booking, actor) -> bool:
-    """Give blocked time back to visitors; returns whether a block was removed (False when it
-    was removed already). Raises PermissionDenied as `block_create`."""
+    """Give blocked time back to visitors (offered first to whoever waits for it); returns
+    whether a block was removed (False when it was removed already). Raises
+    PermissionDenied as `block_create`."""
     require_facility_staff(actor)
     with transaction.atomic():
         removed = Booking.objects.filter(
@@ -136,4 +138,6 @@ def block_remove(*, block: Booking, actor) -> bool:
         ).update(
             status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), updated_at=timezone.now()
         )
+        if removed:
+            slot_freed_after_commit(block)
     return bool(removed)

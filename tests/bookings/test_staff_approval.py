@@ -143,3 +143,25 @@ def test_a_booking_whose_time_has_passed_is_not_approved():
     booking, _invoice = awaiting_approval()
     with pytest.raises(StaffActionRefused):
         approval.booking_approve(booking=booking, actor=parks_staff(), now=booking.starts_at)
+
+
+def test_a_declined_booking_is_offered_to_the_first_person_waiting():
+    # given: a guest waits for the time of a booking waiting for approval
+    from bookings.models import WaitlistStatus
+    from bookings.services.waitlist import waitlist_join
+
+    booking, _invoice = awaiting_approval()
+    entry = waitlist_join(
+        facility=booking.facility,
+        start=booking.starts_at,
+        minutes=120,
+        name="Ben",
+        email="ben@example.com",
+    )
+
+    # when
+    approval.booking_decline(booking=booking, actor=parks_staff(), reason="Closed that day.")
+
+    # then
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED

@@ -29,7 +29,7 @@ def reminder_rule_remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0002_staff_work"),
+        ("bookings", "0003_staff_work"),
         ("notifications", "0005_reminder_rules"),
     ]
 
