@@ -8,7 +8,7 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings import checkout_setup
+        from bookings import checkout_setup, release_setup
         from bookings.selectors_public import SERVICE_NAME, facilities_searchable
         from bookings.workflow import BOOKING
         from cases.workflow import register
@@ -17,6 +17,7 @@ class BookingsConfig(AppConfig):
 
         register(BOOKING)
         checkout_setup.register()
+        release_setup.register()
         register_entry(
             CatalogueEntry(
                 key="bookings.facilities",

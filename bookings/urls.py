@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import urls_checkout
+from bookings import urls_checkout, urls_release
 from bookings.views import facilities
 
 app_name = "bookings"
@@ -21,4 +21,6 @@ urlpatterns = [
     ),
     # Checkout of a held slot and the booking's own pages (see bookings/urls_checkout.py).
     *urls_checkout.urlpatterns,
+    # Waitlists of taken slots and lottery requests (see bookings/urls_release.py).
+    *urls_release.urlpatterns,
 ]

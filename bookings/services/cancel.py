@@ -43,6 +43,7 @@ from bookings.services.checkout import (
     booking_price_lines,
     lines_total,
 )
+from bookings.services.waitlist import slot_freed_after_commit
 from cases import events, permissions
 from cases.models import CaseEvent
 from cases.services import case_record_event
@@ -178,6 +179,9 @@ def booking_cancel(
         if quote.refund_cents != expected_refund_cents:
             raise QuoteChanged(quote)
         _cancel_locked(booking, actor=actor, by_agency=False, quote=quote)
+        # The freed time goes to the first person waiting for it (bookings.services.waitlist).
+        # Not after the agency's own cancellations: weather or an emergency closes the slot.
+        slot_freed_after_commit(booking)
         _refund_after_commit(
             booking.pk,
             quote.refund_cents,

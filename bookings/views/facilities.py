@@ -21,6 +21,7 @@ from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.forms_checkout import HoldForm
 from bookings.models import Facility, FacilityPhoto
 from bookings.selectors_checkout import SESSION_HOLDER_KEY, session_holder_key
+from bookings.selectors_release import release_links
 from bookings.services import holds
 from bookings.windows import availability_window, choices_of, nearest_choices
 
@@ -72,6 +73,7 @@ def facility_availability(request: HttpRequest, code: str) -> HttpResponse:
     facility = _facility(selectors.facility_for_booking, code)
     form = HoldForm(request.POST or None)
     query, refusal, nearest, status = request.GET.dict(), "", [], 200
+    release: dict = {}  # where a refused visitor may go instead: a waitlist, a lottery
     if request.method == "POST":
         if form.is_valid():
             start, minutes = form.cleaned_data["start"], form.cleaned_data["minutes"]
@@ -79,8 +81,11 @@ def facility_availability(request: HttpRequest, code: str) -> HttpResponse:
                 booking = _hold(request, facility, start, minutes)
             except SlotTaken as error:
                 refusal, nearest, status = str(error), error.nearest, 409
+                release = release_links(facility=facility, start=start, minutes=minutes)
             except HoldRefused as error:
                 refusal, status = str(error), 400
+                release = release_links(facility=facility, start=start, minutes=minutes)
+                release.pop("waitlist_url", None)  # a time the rules refuse has no waitlist
             else:
                 return redirect("bookings:checkout", reference=booking.reference)
             local = timezone.localtime(start, facility.time_zone)
@@ -95,6 +100,7 @@ def facility_availability(request: HttpRequest, code: str) -> HttpResponse:
         "days": choices_of(days, length=window.length),
         "refusal": refusal,
         "nearest": nearest_choices(nearest, length=window.length),
+        "release": release,
     }
     return render(request, "bookings/facility_availability.html", context, status=status)
 
