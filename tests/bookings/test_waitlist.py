@@ -2,10 +2,11 @@
 hold and a deadline; a lapsed offer moves on to the next; never two offers at once."""
 
 import datetime
+import threading
 import zoneinfo
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from bookings.exceptions import SlotTaken
@@ -386,3 +387,33 @@ def test_a_time_nobody_waits_for_any_more_is_free_to_all(facility, taken):
     waitlist_leave(entry=entry, now=NOW)
 
     assert booking_hold(facility=facility, start=SLOT, minutes=60, holder_key="v", now=NOW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_make_one_offer(facility, taken):
+    # given: two people wait for a time that came free
+    join(facility, "ana")
+    join(facility, "ben")
+    free(taken)
+    barrier = threading.Barrier(2)
+    made = []
+
+    def sweep():
+        try:
+            barrier.wait(timeout=10)
+            made.append(waitlist_offers_sweep(now=NOW)["offered"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert sorted(made) == [0, 1]
+    assert WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED).count() == 1
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
