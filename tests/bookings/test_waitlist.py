@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from bookings.exceptions import SlotTaken
-from bookings.models import Booking, BookingStatus, WaitlistEntry, WaitlistStatus
+from bookings.models import Booking, BookingStatus, Lottery, WaitlistEntry, WaitlistStatus
 from bookings.selectors_release import waitlist_position
 from bookings.services import cancel as cancelling
 from bookings.services.holds import booking_hold
@@ -417,3 +417,23 @@ def test_two_sweeps_at_once_make_one_offer(facility, taken):
     assert sorted(made) == [0, 1]
     assert WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED).count() == 1
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+
+
+def test_a_day_a_lottery_now_releases_keeps_its_waitlist_waiting(facility, taken):
+    # given: people wait; then the administrator puts the day in a lottery not yet drawn
+    first = join(facility, "ana")
+    Lottery.objects.create(
+        facility=facility,
+        first_day=THURSDAY,
+        last_day=THURSDAY,
+        opens_at=NOW,
+        closes_at=NOW + HOUR,
+    )
+    free(taken)
+
+    # when
+    waitlist_offers_sweep(now=NOW)
+
+    # then: nobody is offered it nor passed over
+    first.refresh_from_db()
+    assert first.status == WaitlistStatus.WAITING
