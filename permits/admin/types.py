@@ -21,9 +21,16 @@ from cases.questions.selectors import missing_spanish_of
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
 from permits.exceptions import PermitTypeNotPublishable
-from permits.models import FeeMethod, FeeTier, InspectionStep, PermitType, PermitTypeDepartment
+from permits.models import (
+    FeeMethod,
+    FeeTier,
+    InspectionStep,
+    PermitType,
+    PermitTypeDepartment,
+    ReinspectionFee,
+)
 from permits.services import types as services
-from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm
+from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm, ReinspectionFeeForm
 from permits.views.preview import permit_type_preview, preview_language
 from portal.localized import missing_translations
 
@@ -77,6 +84,17 @@ class FeeTierInline(AmountFieldsAdminMixin, admin.TabularInline):
     )
 
 
+class ReinspectionFeeInline(admin.StackedInline):
+    model = ReinspectionFee
+    form = ReinspectionFeeForm
+    extra = 0
+    max_num = 1
+    can_delete = True
+    fields = ["fee_cents", "free_failures"]
+    verbose_name = _("re-inspection fee")
+    verbose_name_plural = _("Re-inspection fee, in dollars (leave out for none)")
+
+
 class InspectionStepInline(admin.TabularInline):
     model = InspectionStep
     extra = 0
@@ -105,6 +123,7 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
         ReviewDepartmentInline,
         FeeTierInline,
         InspectionStepInline,
+        ReinspectionFeeInline,
         DocumentRequirementInline,
         PermitQuestionInline,
     ]
