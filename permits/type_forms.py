@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from licensing.forms import prefix_suggest
+from licensing.models import LicenseType
 from payments.forms import AmountField
 from payments.money import format_cents
 from permits.fees import valuation_fee
@@ -80,6 +81,15 @@ class PermitTypeForm(forms.ModelForm):
         label=_("Fee per square foot"),
         initial=0,
         help_text=_("In dollars per square foot of the work, for example 0.25 (25 cents)."),
+    )
+    # Checkboxes rather than the admin's two-list widget: its search icons carry an
+    # aria-label on a bare span, which screen readers cannot announce.
+    contractor_license_types = forms.ModelMultipleChoiceField(
+        queryset=LicenseType.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("License types accepted"),
+        help_text=_("A contractor must hold an active license of one of these types."),
     )
     minimum_fee_cents = AmountField(
         label=_("Minimum permit fee"),
