@@ -8,9 +8,36 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings import checkout_setup
+        from bookings import checkout_setup, release_setup
+        from bookings.selectors_public import SERVICE_NAME, facilities_searchable
         from bookings.workflow import BOOKING
         from cases.workflow import register
+        from portal.services_catalogue import CatalogueEntry, register_search_source
+        from portal.services_catalogue import register as register_entry
 
         register(BOOKING)
         checkout_setup.register()
+        release_setup.register()
+        register_entry(
+            CatalogueEntry(
+                key="bookings.facilities",
+                title=_("Book a park pavilion or room"),
+                description=_(
+                    "See the free times of pavilions, community rooms, sports fields and gyms, "
+                    "book one and pay online, with or without an account."
+                ),
+                url_name="bookings:facilities",
+                keywords=(
+                    _("reserve"),
+                    _("reservation"),
+                    _("rent"),
+                    _("park"),
+                    _("picnic"),
+                    _("party"),
+                    _("field"),
+                ),
+                service=SERVICE_NAME,
+                order=35,
+            )
+        )
+        register_search_source("bookings.facilities", facilities_searchable)

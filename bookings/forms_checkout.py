@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -61,3 +63,20 @@ class AgencyCancelForm(PlainTextFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Say why the booking is cancelled. Everything paid is refunded."),
     )
+
+
+class HoldForm(forms.Form):
+    """The slot a visitor chose on the availability page: its start (ISO, from the list) and
+    length in minutes."""
+
+    start = forms.CharField(max_length=40)
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60)
+
+    def clean_start(self):
+        try:
+            start = datetime.datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            raise forms.ValidationError(_("Choose a start time from the list.")) from None
+        if start.tzinfo is None:
+            raise forms.ValidationError(_("Choose a start time from the list."))
+        return start

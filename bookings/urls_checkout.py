@@ -12,8 +12,10 @@ urlpatterns = [
     path("mine/<str:reference>/", manage.booking_detail, name="booking"),
     path("mine/<str:reference>/calendar.ics", manage.booking_ics, name="booking_ics"),
     path("mine/<str:reference>/cancel/", manage.booking_cancel, name="booking_cancel"),
+    path("mine/<str:reference>/move/", manage.booking_move, name="booking_move"),
     path("b/<str:token>/", manage.booking_detail, name="guest_booking"),
     path("b/<str:token>/calendar.ics", manage.booking_ics, name="guest_booking_ics"),
     path("b/<str:token>/cancel/", manage.booking_cancel, name="guest_booking_cancel"),
+    path("b/<str:token>/move/", manage.booking_move, name="guest_booking_move"),
     path("staff/<str:reference>/cancel/", manage.staff_cancel, name="staff_cancel"),
 ]

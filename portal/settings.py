@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "licensing",
     "permits",
     "bookings",
+    "taxes",
 ]
 
 MIDDLEWARE = [
@@ -434,6 +435,16 @@ PAYMENTS_INTENT_RETRY_SECONDS = env.int("PAYMENTS_INTENT_RETRY_SECONDS", default
 # table honest for staff and reports).
 CELERY_BEAT_SCHEDULE["bookings-expire-holds"] = {
     "task": "bookings.expire_holds",
+    "schedule": 60.0,
+}
+# Waitlists: offers not taken in time lapse and free slots go to the next person waiting.
+CELERY_BEAT_SCHEDULE["bookings-waitlist-sweep"] = {
+    "task": "bookings.waitlist_sweep",
+    "schedule": 60.0,
+}
+# Lotteries whose request window has closed are drawn (a drawn one is left as it is).
+CELERY_BEAT_SCHEDULE["bookings-draw-lotteries"] = {
+    "task": "bookings.draw_lotteries",
     "schedule": 60.0,
 }
 CELERY_BEAT_SCHEDULE["payments-expire-invoices"] = {

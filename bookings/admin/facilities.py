@@ -139,6 +139,10 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
             _("Per-household limits (empty: no limit)"),
             {"fields": [("household_max_active", "household_max_minutes_per_month")]},
         ),
+        (
+            _("Waitlist"),
+            {"fields": ["waitlist_offer_hours"]},
+        ),
     ]
 
     @admin.display(description=_("resident rate"), ordering="resident_price_cents")

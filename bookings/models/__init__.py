@@ -2,7 +2,8 @@
 
 - `bookings.models.facilities`: facilities as data (hours, closed dates, slot rules, prices,
   cancellation tiers, photos);
-- `bookings.models.bookings`: bookings, from the hold to confirmed, cancelled or expired.
+- `bookings.models.bookings`: bookings, from the hold to confirmed, cancelled or expired;
+- `bookings.models.waitlist`: waitlists of taken slots, and lotteries releasing slots.
 """
 
 from bookings.models.bookings import OCCUPYING, Booking, BookingStatus
@@ -17,9 +18,19 @@ from bookings.models.facilities import (
     SlotMode,
     Weekday,
 )
+from bookings.models.waitlist import (
+    WAITLIST_LIVE,
+    Lottery,
+    LotteryRequest,
+    LotteryRequestStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+    household_key,
+)
 
 __all__ = [
     "OCCUPYING",
+    "WAITLIST_LIVE",
     "Blackout",
     "Booking",
     "BookingStatus",
@@ -27,8 +38,14 @@ __all__ = [
     "Facility",
     "FacilityKind",
     "FacilityPhoto",
+    "Lottery",
+    "LotteryRequest",
+    "LotteryRequestStatus",
     "OpeningHours",
     "PriceUnit",
     "SlotMode",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "Weekday",
+    "household_key",
 ]

@@ -114,6 +114,16 @@ class Facility(TimeStampedModel):
     household_max_minutes_per_month = models.PositiveIntegerField(
         _("booked minutes per household per month"), null=True, blank=True
     )
+    # Waitlists: how long the first person waiting has to take a slot that came free.
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        _("waitlist offer (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_(
+            "When a taken time comes free, the first person waiting has this long to book it "
+            "before it is offered to the next."
+        ),
+    )
 
     # A draft (never published) is seen only in the admin; visitors see published facilities.
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
@@ -149,6 +159,10 @@ class Facility(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(hold_minutes__gte=1) & Q(hold_minutes__lte=120),
                 name="bookings_facility_hold_minutes",
+            ),
+            models.CheckConstraint(
+                condition=Q(waitlist_offer_hours__gte=1) & Q(waitlist_offer_hours__lte=168),
+                name="bookings_facility_waitlist_offer_hours",
             ),
         ]
 

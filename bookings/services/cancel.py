@@ -43,6 +43,7 @@ from bookings.services.checkout import (
     booking_price_lines,
     lines_total,
 )
+from bookings.services.waitlist import slot_freed_after_commit
 from cases import events, permissions
 from cases.models import CaseEvent
 from cases.services import case_record_event
@@ -178,6 +179,9 @@ def booking_cancel(
         if quote.refund_cents != expected_refund_cents:
             raise QuoteChanged(quote)
         _cancel_locked(booking, actor=actor, by_agency=False, quote=quote)
+        # The freed time goes to the first person waiting for it (bookings.services.waitlist).
+        # Not after the agency's own cancellations: weather or an emergency closes the slot.
+        slot_freed_after_commit(booking)
         _refund_after_commit(
             booking.pk,
             quote.refund_cents,
@@ -298,8 +302,8 @@ def booking_move(
             old_price = booking.price_cents
             buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
             booking.period = DateTimeTZRange(starts_at, ends_at, "[)")
-            # As the hold writes it (bookings.models.bookings): the buffer on both sides.
-            booking.buffered = DateTimeTZRange(starts_at - buffer, ends_at + buffer, "[)")
+            # As the hold writes it (bookings.models.bookings): the buffer after the booking.
+            booking.buffered = DateTimeTZRange(starts_at, ends_at + buffer, "[)")
             booking.price_cents = _fee(booking)
             booking.ics_sequence += 1
             booking.save(

@@ -6,6 +6,12 @@ choosing it at the same instant both try to insert, the exclusion constraint let
 through and the other is told at once, with the nearest free slots. A hold expires by itself:
 availability ignores it from `hold_expires_at` on, and `holds_expire` (a beat task) marks the
 lapsed ones `expired` in one statement.
+
+Waitlist offers and lottery grants hold through the same function, with their own deadline
+(`hold_until`): the constraint arbitrates them like any visitor. Days released by a lottery
+not yet drawn cannot be held first-come (`bookings.selectors_release.lottery_refusal`), nor
+can a time people wait for: it goes to the first of them (`bookings.services.waitlist`),
+not to whoever sees it free first.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.models import Booking, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
+from bookings.selectors_release import lottery_refusal, waitlist_waiting
 
 # Unambiguous letters and digits (no 0/O, 1/I/L) for references read over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -81,8 +88,10 @@ def booking_hold(
     user=None,
     resident: bool = True,
     now: datetime.datetime | None = None,
+    hold_until: datetime.datetime | None = None,
 ) -> Booking:
-    """Hold `minutes` from `start` at `facility` for `facility.hold_minutes`.
+    """Hold `minutes` from `start` at `facility` for `facility.hold_minutes` (or until
+    `hold_until`, for a waitlist offer or a lottery grant).
 
     Raises HoldRefused when the facility's rules refuse the slot, and SlotTaken (with the
     nearest free slots) when another booking or live hold keeps it; either way nothing is
@@ -98,12 +107,27 @@ def booking_hold(
     refusal = rule_refusal(
         facility=facility, start=start, minutes=minutes, now=now, calendar=calendar
     ) or _household_refusal(facility=facility, user=user, start=start, minutes=minutes, now=now)
+    refusal = refusal or lottery_refusal(facility=facility, start=start)
     if refusal:
         raise HoldRefused(refusal)
 
     end = start + minutes * MINUTE
     period = DateTimeTZRange(start, end, "[)")
     buffered = DateTimeTZRange(start, end + facility.buffer_minutes * MINUTE, "[)")
+    # A visitor's own hold (no `hold_until`) never takes a time someone waits for.
+    if hold_until is None and waitlist_waiting(facility=facility, within=buffered, now=now):
+        nearest = [
+            slot
+            for slot in nearest_free(facility=facility, around=start, minutes=minutes, now=now)
+            if slot.start != start
+        ]
+        raise SlotTaken(
+            _(
+                "People are waiting for this time, so it goes to them first. You can join "
+                "the waitlist."
+            ),
+            nearest=nearest,
+        )
     try:
         with transaction.atomic():
             _lapsed_holds_expire(facility=facility, buffered=buffered, now=now)
@@ -113,7 +137,7 @@ def booking_hold(
                 status=BookingStatus.HELD,
                 period=period,
                 buffered=buffered,
-                hold_expires_at=now + facility.hold_minutes * MINUTE,
+                hold_expires_at=hold_until or now + facility.hold_minutes * MINUTE,
                 holder_key=holder_key,
                 user=user,
                 resident=resident,
@@ -156,4 +180,20 @@ def holds_expire(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now).update(
         status=BookingStatus.EXPIRED, updated_at=now
+    )
+
+
+def holds_release_others(*, holder_key: str, keep: Booking) -> int:
+    """Give back the visitor's other live holds once they hold `keep` (they went back and
+    chose another time), so a slot they left is free for others at once; returns how many.
+
+    Touches only rows still `held` with this holder key: a checked-out booking stays.
+    """
+    if not holder_key:
+        return 0
+    now = timezone.now()
+    return (
+        Booking.objects.filter(status=BookingStatus.HELD, holder_key=holder_key)
+        .exclude(pk=keep.pk)
+        .update(status=BookingStatus.EXPIRED, hold_expires_at=now, updated_at=now)
     )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import date as date_format_filter
 
 register = template.Library()
 
@@ -24,3 +25,13 @@ def agency_time(value):
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(ZoneInfo(settings.TIME_ZONE))
     return value
+
+
+@register.filter
+def long_day(value):
+    """A date or datetime as its weekday and the locale's date ("Saturday, Dec. 26, 2026"),
+    in the current time zone for a datetime. (`date:"l, DATE_FORMAT"` would read
+    DATE_FORMAT's letters as format characters.)"""
+    if not value:
+        return ""
+    return f"{date_format_filter(value, 'l')}, {date_format_filter(value, 'DATE_FORMAT')}"

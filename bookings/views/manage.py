@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bookings import ics
+from bookings import ics, refund_policy
 from bookings.access import BookingAccess, booking_page
 from bookings.forms_checkout import AgencyCancelForm, CancelForm, MoveForm
 from bookings.models import Booking
@@ -97,7 +98,8 @@ def booking_move(request: HttpRequest, access: BookingAccess) -> HttpResponse:
     if booking.status not in checkout.LIVE:
         messages.info(request, _("This booking is not active."))
         return redirect(access.detail_url)
-    slots = cancelling.move_choices(booking=booking, day=_day(request))
+    day = _day(request) or refund_policy.agency_date(booking.starts_at)
+    slots = cancelling.move_choices(booking=booking, day=day)
     form = MoveForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -121,15 +123,18 @@ def booking_move(request: HttpRequest, access: BookingAccess) -> HttpResponse:
                 return redirect(access.detail_url)
     if request.method == "POST" and form.errors:
         status = 400
-    context = {"access": access, "booking": booking, "slots": slots, "form": form}
+    context = {"access": access, "booking": booking, "slots": slots, "form": form, "day": day}
     return render(request, "bookings/booking_move.html", context, status=status)
 
 
 def _day(request: HttpRequest) -> datetime.date | None:
+    """The day asked for, if it reads as a date within a year from today."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("day", ""))
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         return None
+    today = timezone.localdate()
+    return day if today <= day <= today + datetime.timedelta(days=366) else None
 
 
 def _slot(value: str):

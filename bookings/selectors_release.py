@@ -1,0 +1,116 @@
+"""Reads of waitlists and lotteries, each scoped to who asks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from bookings.models import (
+    WAITLIST_LIVE,
+    Facility,
+    Lottery,
+    LotteryRequest,
+    WaitlistEntry,
+)
+from cases.links import resolve_link
+
+
+def lottery_for_slot(*, facility: Facility, start: datetime.datetime) -> Lottery | None:
+    """The lottery not yet drawn that releases the day of `start` at `facility`, if any."""
+    day = timezone.localtime(start, facility.time_zone).date()
+    return (
+        Lottery.objects.filter(
+            facility=facility, drawn_at__isnull=True, first_day__lte=day, last_day__gte=day
+        )
+        .order_by("opens_at")
+        .first()
+    )
+
+
+def lottery_refusal(*, facility: Facility, start: datetime.datetime) -> str:
+    """Why `start` cannot be held first-come: its day is released by a lottery not yet drawn
+    (from its window's opening until the draw), or ""."""
+    lottery = lottery_for_slot(facility=facility, start=start)
+    if lottery is None:
+        return ""
+    return _("This day is released by lottery: request it between %(opens)s and %(closes)s.") % {
+        "opens": date_format(timezone.localtime(lottery.opens_at), "DATETIME_FORMAT"),
+        "closes": date_format(timezone.localtime(lottery.closes_at), "DATETIME_FORMAT"),
+    }
+
+
+def waitlist_waiting(*, facility: Facility, within, now: datetime.datetime) -> bool:
+    """Whether people wait for a time of `facility` overlapping `within` (a range) that has
+    not started: such a time goes to them first (see `booking_hold`)."""
+    return WaitlistEntry.objects.filter(
+        facility=facility,
+        status__in=WAITLIST_LIVE,
+        period__overlap=within,
+        period__startswith__gt=now,
+    ).exists()
+
+
+def release_links(*, facility: Facility, start: datetime.datetime, minutes: int) -> dict:
+    """Where a visitor refused a slot may go instead: its waitlist, or the lottery that
+    releases its day (for the availability page's refusal)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"start": start.isoformat(), "minutes": minutes})
+    lottery = lottery_for_slot(facility=facility, start=start)
+    if lottery is not None:
+        url = reverse("bookings:lottery_request", kwargs={"pk": lottery.pk})
+        return {"lottery_url": f"{url}?{query}"}
+    url = reverse("bookings:waitlist_join", kwargs={"code": facility.code})
+    return {"waitlist_url": f"{url}?{query}"}
+
+
+def waitlist_position(*, entry: WaitlistEntry) -> int:
+    """Where `entry` stands in its slot's queue (1 is next), or 0 once it left the queue."""
+    if entry.status not in WAITLIST_LIVE:
+        return 0
+    ahead = WaitlistEntry.objects.filter(
+        facility_id=entry.facility_id, period=entry.period, status__in=WAITLIST_LIVE
+    ).filter(Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk))
+    return ahead.count() + 1
+
+
+def waitlist_entry_for_user(*, user, pk: int) -> WaitlistEntry:
+    """`user`'s own waitlist entry; WaitlistEntry.DoesNotExist for anyone else's."""
+    return WaitlistEntry.objects.select_related("facility").get(pk=pk, user=user)
+
+
+def waitlist_entry_for_guest_token(*, token: str, scope: str) -> WaitlistEntry:
+    """The entry a guest link opens for `scope`; raises cases.links.LinkError."""
+    resolved = resolve_link(token, scope, model=WaitlistEntry)
+    return WaitlistEntry.objects.select_related("facility").get(pk=resolved.target.pk)
+
+
+def waitlist_entries_for_user(*, user):
+    """`user`'s entries still in a queue, soonest slot first."""
+    return (
+        WaitlistEntry.objects.select_related("facility")
+        .filter(user=user, status__in=WAITLIST_LIVE)
+        .order_by("period")
+    )
+
+
+def lottery_open(*, pk: int, now=None) -> Lottery:
+    """A lottery of a published facility taking requests at `now`; DoesNotExist else."""
+    now = now or timezone.now()
+    return Lottery.objects.select_related("facility").get(
+        pk=pk,
+        facility__published_at__isnull=False,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        drawn_at__isnull=True,
+    )
+
+
+def lottery_requests_for_user(*, user, lottery: Lottery):
+    return LotteryRequest.objects.filter(user=user, lottery=lottery).order_by("preference")

@@ -1,0 +1,45 @@
+"""`manage.py import_tax_roll PATH [--dry-run]`: import the assessor's roll from a CSV file.
+
+Nothing is saved if any row has an error (they are listed, by row), nor with --dry-run.
+Exits with status 1 when the file or a row is refused.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taxes.exceptions import RollRefused
+from taxes.services.roll import roll_import
+
+
+class Command(BaseCommand):
+    help = "Import the assessor's tax roll (CSV; see docs/tax-roll.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The roll's CSV file.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report; save nothing."
+        )
+
+    def handle(self, *args, path: str, dry_run: bool, **options):
+        try:
+            with open(path, "rb") as stream:
+                report = roll_import(stream=stream, file_name=path, dry_run=dry_run)
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from None
+        except RollRefused as error:
+            raise CommandError(str(error)) from None
+        for line, message in report.errors:
+            self.stderr.write(f"Row {line}: {message}")
+        if report.error_count > len(report.errors):
+            self.stderr.write(f"... and {report.error_count - len(report.errors)} more errors.")
+        if report.error_count:
+            raise CommandError(
+                f"{report.error_count} errors in {report.rows} rows: nothing was imported."
+            )
+        verb = "would be" if dry_run else "were"
+        self.stdout.write(
+            f"{report.rows} rows in {report.seconds:.1f} s: {report.parcels_created} parcels "
+            f"{verb} created, {report.bills_created} bills {verb} created, "
+            f"{report.bills_adjusted} bills {verb} adjusted ({report.adjustment_lines} "
+            f"adjustment lines), {report.bills_unchanged} bills unchanged."
+            + (" Dry run: nothing was saved." if dry_run else "")
+        )

@@ -1,0 +1,89 @@
+"""The taxes admin: every page opens, and a bill entered by hand takes its amounts in dollars
+(an exemption typed as a positive amount, stored below zero)."""
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import reverse
+
+from taxes.models import LineKind, TaxBill
+from tests.accounts.factories import StaffFactory
+from tests.taxes.factories import OwnerFactory, ParcelFactory, TaxBillFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def administrator(client):
+    user = StaffFactory(is_superuser=True)
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    "model", ["parcel", "taxbill", "penaltyrule", "discountrule", "rollimport"]
+)
+def test_the_lists_and_add_pages_open(administrator, client, model):
+    # given
+    bill = TaxBillFactory()
+    OwnerFactory(parcel=bill.parcel)
+
+    # then
+    assert client.get(reverse(f"admin:taxes_{model}_changelist")).status_code == 200
+    if model != "rollimport":
+        assert client.get(reverse(f"admin:taxes_{model}_add")).status_code == 200
+
+
+def test_a_saved_bill_shows_its_lines_and_code_read_only(administrator, client):
+    # given
+    bill = TaxBillFactory()
+
+    # when
+    page = client.get(reverse("admin:taxes_taxbill_change", args=[bill.pk]))
+
+    # then
+    assert page.status_code == 200
+    assert bill.access_code_printed in page.content.decode()
+    assert "$2,000.00" in page.content.decode()
+    assert 'name="lines-0-amount_cents"' not in page.content.decode()
+
+
+def _inline(prefix, rows):
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"{prefix}-{index}-{name}"] = value
+    return data
+
+
+def test_a_bill_entered_by_hand_takes_dollars(administrator, client):
+    # given
+    parcel = ParcelFactory()
+    data = {
+        "parcel": parcel.pk,
+        "tax_year": "2026",
+        "number": "2026-HAND-1",
+        "escrow_lender": "",
+        **_inline(
+            "lines",
+            [
+                {"kind": "levy", "district": "COUNTY", "amount_cents": "$1,250.50"},
+                {"kind": "exemption", "district": "HOMESTEAD", "amount_cents": "250.50"},
+            ],
+        ),
+        **_inline(
+            "instalments", [{"sequence": "1", "due_date": "2026-03-31", "amount_cents": "1000"}]
+        ),
+    }
+
+    # when
+    response = client.post(reverse("admin:taxes_taxbill_add"), data)
+
+    # then
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    bill = TaxBill.objects.get(number="2026-HAND-1")
+    assert sorted(bill.lines.values_list("kind", "amount_cents")) == [
+        (LineKind.EXEMPTION, -25050),
+        (LineKind.LEVY, 125050),
+    ]
+    assert bill.instalments.get().amount_cents == 100000

@@ -1,0 +1,105 @@
+"""The roll upload page: a dry-run preview, row-level errors, then the import; and the
+management command."""
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from taxes.models import Parcel, RollImport, TaxBill
+from tests.accounts.factories import StaffFactory
+from tests.taxes.roll_files import parcel, roll
+
+pytestmark = pytest.mark.django_db
+URL = reverse("admin:taxes_rollimport_upload")
+
+
+@pytest.fixture
+def administrator(client):
+    user = StaffFactory(is_superuser=True)
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    return user
+
+
+def _upload(*rows):
+    return SimpleUploadedFile("roll-2026.csv", roll(*rows).getvalue(), "text/csv")
+
+
+def test_the_upload_previews_then_imports(administrator, client):
+    # when
+    preview = client.post(URL, {"file": _upload(parcel(1), parcel(2))})
+
+    # then: nothing saved yet
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Preview of roll-2026.csv: nothing has been saved yet" in page
+    assert "2 bills will be created." in page
+    assert not Parcel.objects.exists()
+
+    # when
+    done = client.post(URL, {"token": preview.context["token"]}, follow=True)
+
+    # then
+    assert done.redirect_chain[-1][0] == reverse("admin:taxes_rollimport_changelist")
+    assert TaxBill.objects.count() == 2
+    assert RollImport.objects.get().imported_by == administrator
+    assert "Roll roll-2026.csv imported: 2 bills created, 0 adjusted, 0 unchanged." in (
+        done.content.decode()
+    )
+
+
+def test_row_errors_are_listed_and_no_import_is_offered(administrator, client):
+    # when
+    response = client.post(URL, {"file": _upload(parcel(1), parcel(2, levy_COUNTY="-5"))})
+
+    # then
+    page = response.content.decode()
+    assert "roll-2026.csv has 1 error. Nothing was saved" in page
+    assert "The levy of COUNTY is negative (-5)" in page
+    assert not response.context["token"]
+    assert not Parcel.objects.exists()
+
+
+def test_a_file_that_is_not_a_roll_is_refused(administrator, client):
+    upload = SimpleUploadedFile("x.csv", b"name,colour\n", "text/csv")
+    response = client.post(URL, {"file": upload})
+    assert response.status_code == 400
+    assert "Unknown columns: name, colour." in response.content.decode()
+
+
+def test_a_stale_token_imports_nothing(administrator, client):
+    response = client.post(URL, {"token": "nope"}, follow=True)
+    assert "That preview has expired." in response.content.decode()
+    assert not RollImport.objects.exists()
+
+
+def test_only_staff_who_may_add_bills_may_import(client):
+    user = StaffFactory()
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    assert client.get(URL).status_code == 403
+
+
+def test_the_command_imports_and_dry_runs(tmp_path, capsys):
+    # given
+    path = tmp_path / "roll.csv"
+    path.write_bytes(roll(parcel(1)).getvalue())
+
+    # when
+    call_command("import_tax_roll", str(path), "--dry-run")
+
+    # then
+    assert "1 bills would be created" in capsys.readouterr().out
+    assert not TaxBill.objects.exists()
+    call_command("import_tax_roll", str(path))
+    assert TaxBill.objects.count() == 1
+
+
+def test_the_command_lists_row_errors_and_fails(tmp_path, capsys):
+    path = tmp_path / "roll.csv"
+    path.write_bytes(roll(parcel(1, parcel_number="bad number")).getvalue())
+    with pytest.raises(CommandError, match="1 errors in 1 rows: nothing was imported"):
+        call_command("import_tax_roll", str(path))
+    assert "Row 2: Parcel number “BAD NUMBER” is not valid" in capsys.readouterr().err

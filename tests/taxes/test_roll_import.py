@@ -1,0 +1,269 @@
+"""Importing the assessor's roll (taxes.services.roll): a clean roll, bad rows (nothing
+changed), a re-import (nothing changed), a corrected roll (adjustments, never rewrites)."""
+
+import datetime
+
+import pytest
+
+from taxes.exceptions import RollRefused
+from taxes.models import BillLine, Instalment, LineKind, Owner, Parcel, RollImport, TaxBill
+from taxes.services.roll import roll_import
+from tests.taxes.roll_files import parcel, roll
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(*rows, dry_run=False, **kwargs):
+    return roll_import(stream=roll(*rows, **kwargs), file_name="roll.csv", dry_run=dry_run)
+
+
+def _snapshot():
+    return (
+        list(Parcel.objects.values_list("number", "situs_address", "land_use")),
+        list(Owner.objects.values_list("parcel__number", "position", "name", "last_name")),
+        list(TaxBill.objects.values_list("number", "access_code", "escrow_lender")),
+        list(BillLine.objects.values_list("bill__number", "kind", "district", "amount_cents")),
+        list(
+            Instalment.objects.values_list(
+                "bill__number", "sequence", "amount_cents", "adjustment_cents"
+            )
+        ),
+    )
+
+
+def test_a_roll_creates_parcels_owners_bills_lines_and_instalments():
+    # when
+    report = _import(
+        parcel(1, owner_2_name="Sam Rivera", owner_2_mailing_address="PO Box 5"),
+        parcel(2, escrow_lender="First Mortgage Bank", land_use="Commercial"),
+    )
+
+    # then
+    assert report.applied and report.error_count == 0
+    assert (report.rows, report.parcels_created, report.bills_created) == (2, 2, 2)
+    first = TaxBill.objects.get(number="2026-000001")
+    assert first.parcel.situs_address == "1 ELM STREET"
+    assert list(first.parcel.owners.values_list("position", "name", "last_name")) == [
+        (1, "Pat Rivera", "Rivera"),
+        (2, "Sam Rivera", "Rivera"),
+    ]
+    assert first.parcel.owners.get(position=1).mailing_address == "1 Elm Street\nSpringfield"
+    assert sorted(first.lines.values_list("kind", "district", "amount_cents")) == [
+        (LineKind.EXEMPTION, "HOMESTEAD", -20000),
+        (LineKind.LEVY, "COUNTY", 150000),
+        (LineKind.LEVY, "SCHOOL", 70000),
+    ]
+    assert list(first.instalments.values_list("sequence", "due_date", "amount_cents")) == [
+        (1, datetime.date(2026, 3, 31), 100000),
+        (2, datetime.date(2026, 9, 30), 100000),
+    ]
+    second = TaxBill.objects.get(number="2026-000002")
+    assert second.escrow_lender == "First Mortgage Bank"
+    assert second.parcel.land_use == "commercial"
+    assert len({first.access_code, second.access_code}) == 2
+    assert first.access_code_matches(first.access_code_printed)
+    batch = RollImport.objects.get()
+    assert (batch.rows, batch.bills_created, batch.file_sha256) == (2, 2, report.sha256)
+
+
+def test_a_dry_run_reports_what_the_import_would_do_and_saves_nothing():
+    # when
+    report = _import(parcel(1), parcel(2), dry_run=True)
+
+    # then
+    assert not report.applied
+    assert (report.parcels_created, report.bills_created) == (2, 2)
+    assert not Parcel.objects.exists() and not RollImport.objects.exists()
+
+
+def test_importing_the_same_file_again_changes_nothing():
+    # given
+    _import(parcel(1), parcel(2, escrow_lender="First Mortgage Bank"))
+    before = _snapshot()
+
+    # when
+    report = _import(parcel(1), parcel(2, escrow_lender="First Mortgage Bank"))
+
+    # then
+    assert report.applied
+    assert (report.parcels_created, report.parcels_updated, report.bills_created) == (0, 0, 0)
+    assert (report.bills_adjusted, report.bills_unchanged, report.adjustment_lines) == (0, 2, 0)
+    assert _snapshot() == before
+
+
+def test_a_corrected_roll_adds_adjustments_and_never_rewrites_what_was_billed():
+    # given
+    _import(parcel(1), parcel(2))
+
+    # when: parcel 1's school levy is $100.00 lower and its homestead exemption dropped;
+    # the instalments follow
+    report = _import(
+        parcel(
+            1,
+            levy_SCHOOL="600.00",
+            exemption_HOMESTEAD="",
+            instalment_1_amount="1050.00",
+            instalment_2_amount="1050.00",
+            situs_address="1 ELM STREET UNIT A",
+        ),
+        parcel(2),
+        header=(
+            "parcel_number,tax_year,bill_number,situs_address,owner_1_name,"
+            "owner_1_mailing_address,levy_COUNTY,levy_SCHOOL,exemption_HOMESTEAD,"
+            "instalment_1_due,instalment_1_amount,instalment_2_due,instalment_2_amount"
+        ),
+    )
+
+    # then
+    assert report.applied, report.errors
+    assert (report.bills_adjusted, report.bills_unchanged, report.adjustment_lines) == (1, 1, 2)
+    bill = TaxBill.objects.get(number="2026-000001")
+    lines = sorted(bill.lines.values_list("kind", "district", "amount_cents"))
+    assert lines == [
+        (LineKind.ADJUSTMENT, "HOMESTEAD", 20000),
+        (LineKind.ADJUSTMENT, "SCHOOL", -10000),
+        (LineKind.EXEMPTION, "HOMESTEAD", -20000),
+        (LineKind.LEVY, "COUNTY", 150000),
+        (LineKind.LEVY, "SCHOOL", 70000),
+    ]
+    assert bill.lines.filter(kind=LineKind.ADJUSTMENT).first().reason == "Corrected roll roll.csv"
+    assert list(bill.instalments.values_list("amount_cents", "adjustment_cents")) == [
+        (100000, 5000),
+        (100000, 5000),
+    ]
+    assert bill.parcel.situs_address == "1 ELM STREET UNIT A"
+    # and importing the corrected roll again changes nothing more
+    again = _import(
+        parcel(
+            1,
+            levy_SCHOOL="600.00",
+            exemption_HOMESTEAD="",
+            instalment_1_amount="1050.00",
+            instalment_2_amount="1050.00",
+            situs_address="1 ELM STREET UNIT A",
+        ),
+    )
+    assert (again.adjustment_lines, again.bills_unchanged) == (0, 1)
+
+
+def test_new_owners_replace_the_old_ones():
+    # given
+    _import(parcel(1, owner_2_name="Sam Rivera", owner_2_mailing_address="PO Box 5"))
+
+    # when: sold
+    _import(parcel(1, owner_1_name="Lee Chen", owner_1_mailing_address="9 Oak Road"))
+
+    # then
+    assert list(Owner.objects.values_list("position", "name", "last_name")) == [
+        (1, "Lee Chen", "Chen")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"parcel_number": "10 000 001"}, "Parcel number “10 000 001” is not valid"),
+        ({"parcel_number": ""}, "Parcel number “” is not valid"),
+        ({"levy_SCHOOL": "-700.00"}, "The levy of SCHOOL is negative (-700.00)"),
+        ({"levy_COUNTY": "12,5"}, "The amount of COUNTY, “12,5”, is not an amount."),
+        ({"exemption_HOMESTEAD": "-5"}, "The exemption HOMESTEAD is negative"),
+        ({"exemption_HOMESTEAD": "9000"}, "The exemptions are more than the levies."),
+        ({"tax_year": "26"}, "Tax year “26” is not a year."),
+        ({"bill_number": "2026/1"}, "Bill number “2026/1” is not valid"),
+        ({"situs_address": ""}, "The property address is missing"),
+        ({"land_use": "castle"}, "Land use “castle” is not one of"),
+        ({"owner_1_name": ""}, "The first owner's name is missing."),
+        ({"owner_1_mailing_address": ""}, "Owner 1 has no mailing address."),
+        ({"instalment_1_due": "31/03/2026"}, "Instalment 1 needs a due date"),
+        ({"instalment_1_due": "", "instalment_1_amount": ""}, "Instalment 2 is given but"),
+        ({"instalment_2_due": "2026-03-01"}, "Instalment 2 is due before or with the one"),
+        (
+            {"instalment_2_amount": "999.99"},
+            "The instalments add up to 1,999.99 but the levies less exemptions to 2,000.00.",
+        ),
+    ],
+)
+def test_a_bad_row_is_reported_by_row_and_nothing_is_changed(changes, message):
+    # given
+    _import(parcel(5))
+    before = _snapshot()
+
+    # when
+    report = _import(parcel(1), parcel(2, **changes), parcel(3))
+
+    # then
+    assert not report.applied
+    assert report.error_count >= 1
+    line, text = report.errors[0]
+    assert line == 3
+    assert text.startswith(message), text
+    assert _snapshot() == before
+    assert RollImport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "message"),
+    [
+        (
+            [parcel(1), parcel(1, bill_number="2026-999999")],
+            3,
+            "The parcel 10-000001 has another row for the same tax year (row 2).",
+        ),
+        (
+            [parcel(1), parcel(2, bill_number="2026-000001")],
+            3,
+            "The bill number 2026-000001 is on another row too (row 2).",
+        ),
+        (
+            [parcel(2, bill_number="2026-000009")],
+            2,
+            "The bill number 2026-000009 was issued for another parcel or year (10-000009 2026).",
+        ),
+        (
+            [parcel(9, bill_number="2026-000777")],
+            2,
+            "The parcel 10-000009 already has bill 2026-000009 for that tax year.",
+        ),
+        (
+            [parcel(9, instalment_2_due="2026-10-31")],
+            2,
+            "Bill 2026-000009 was issued with other instalments or due dates",
+        ),
+    ],
+)
+def test_rows_that_clash_with_the_file_or_the_bills_issued_are_refused(rows, line, message):
+    # given
+    _import(parcel(9))
+    before = _snapshot()
+
+    # when
+    report = _import(*rows)
+
+    # then
+    assert not report.applied
+    assert (report.errors[0][0], report.errors[0][1][: len(message)]) == (line, message)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"parcel_number,tax_year\n", "Missing columns: bill_number"),
+        (b"parcel_number,colour\n", "Unknown columns: colour."),
+        ("parcel_number,caf\xe9\n".encode("latin-1"), "The file is not UTF-8 text."),
+    ],
+)
+def test_a_file_that_is_not_a_roll_is_refused_whole(content, message):
+    import io
+
+    with pytest.raises(RollRefused, match=message):
+        roll_import(stream=io.BytesIO(content), file_name="x.csv")
+
+
+def test_amounts_with_signs_and_thousands_and_us_dates_are_read():
+    report = _import(
+        parcel(1, levy_COUNTY="$1,500", instalment_1_due="03/31/2026", instalment_1_amount="1000")
+    )
+    assert report.applied, report.errors
+    assert TaxBill.objects.get().instalments.first().due_date == datetime.date(2026, 3, 31)
