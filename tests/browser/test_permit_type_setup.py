@@ -12,11 +12,11 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from cases.models import Department
 from permits.models import PermitType
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, choose_language, log_in_browser
 from tests.browser.test_admin_service_setup import _row, assert_accessible
+from tests.permits.factories import department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,8 @@ def test_an_administrator_sets_up_a_permit_type_in_one_pass_and_a_resident_finds
     # given: an administrator with two-factor authentication
     administrator = StaffFactory(is_superuser=True, full_name="Ada Admin")
     TOTP.activate(administrator, generate_totp_secret())
-    building = Department.objects.get(code="BUILDING")
+    # (Made if missing: a browser test before this one may have emptied the tables.)
+    building = department("BUILDING", "Building Safety")
     page.set_viewport_size(VIEWPORTS["desktop"])
     log_in_browser(page, user=administrator, base_url=live_server.url)
     submissions = []
