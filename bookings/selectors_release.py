@@ -91,13 +91,15 @@ def waitlist_entry_for_guest_token(*, token: str, scope: str) -> WaitlistEntry:
     return WaitlistEntry.objects.select_related("facility").get(pk=resolved.target.pk)
 
 
-def waitlist_entries_for_user(*, user):
-    """`user`'s entries still in a queue, soonest slot first."""
-    return (
-        WaitlistEntry.objects.select_related("facility")
-        .filter(user=user, status__in=WAITLIST_LIVE)
-        .order_by("period")
+def waitlist_entries_for_dashboard(*, user, limit: int):
+    """The resident's entries still in a queue for times to come, soonest first (one
+    query), or None: the dashboard's "My waitlists"."""
+    rows = list(
+        WaitlistEntry.objects.select_related("facility", "offer")
+        .filter(user=user, status__in=WAITLIST_LIVE, period__startswith__gt=timezone.now())
+        .order_by("period")[:limit]
     )
+    return rows or None
 
 
 def lottery_open(*, pk: int, now=None) -> Lottery:

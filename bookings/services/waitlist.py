@@ -187,6 +187,9 @@ def waitlist_offer_next(
             now + facility.waitlist_offer_hours * 60 * MINUTE,
             start - facility.lead_minutes * MINUTE,
         )
+        if not facility.published or lottery_refusal(facility=facility, start=start):
+            # Not bookable for now (a draft, a day a lottery releases): everyone keeps waiting.
+            return None
         slot_refusal = _slot_refusal(facility=facility, start=start, minutes=minutes, now=now)
         if slot_refusal or deadline <= now:
             _close(live, note=slot_refusal or _("This time can no longer be booked."))

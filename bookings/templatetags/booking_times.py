@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as date_format_filter
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -35,3 +36,21 @@ def long_day(value):
     if not value:
         return ""
     return f"{date_format_filter(value, 'l')}, {date_format_filter(value, 'DATE_FORMAT')}"
+
+
+@register.filter
+def duration(minutes):
+    """Minutes in words: "4 hours", "1 hour 30 minutes", "45 minutes"."""
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        return minutes
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(ngettext("%(hours)d hour", "%(hours)d hours", hours) % {"hours": hours})
+    if rest or not hours:
+        parts.append(
+            ngettext("%(minutes)d minute", "%(minutes)d minutes", rest) % {"minutes": rest}
+        )
+    return " ".join(parts)

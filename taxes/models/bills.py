@@ -55,11 +55,16 @@ class RollImport(TimeStampedModel):
 
 
 class TaxBill(TimeStampedModel):
+    # Indexed by the (parcel, tax_year) constraint.
     parcel = models.ForeignKey(
-        Parcel, on_delete=models.PROTECT, related_name="bills", verbose_name=_("parcel")
+        Parcel,
+        on_delete=models.PROTECT,
+        related_name="bills",
+        verbose_name=_("parcel"),
+        db_index=False,
     )
     tax_year = models.PositiveSmallIntegerField(_("tax year"))
-    number = models.CharField(_("bill number"), max_length=32, unique=True)
+    number = models.CharField(_("bill number"), max_length=32)  # unique: see Meta
     # Printed on the paper bill: the look-up's second factor for whoever holds the bill. A
     # random code (not derived from anything on the bill), compared in constant time.
     access_code = models.CharField(
@@ -78,6 +83,10 @@ class TaxBill(TimeStampedModel):
         blank=True,
         related_name="bills",
         verbose_name=_("imported in"),
+        # Neither indexed nor a database constraint: a reference for the audit, to a record
+        # that is never deleted, not worth an index and a check on each of a million rows.
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -85,6 +94,7 @@ class TaxBill(TimeStampedModel):
         verbose_name_plural = _("tax bills")
         ordering = ["-tax_year", "number"]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="taxes_bill_number_unique"),
             models.UniqueConstraint(
                 fields=["parcel", "tax_year"], name="taxes_bill_one_per_parcel_year"
             ),
@@ -145,6 +155,8 @@ class BillLine(TimeStampedModel):
         blank=True,
         related_name="lines",
         verbose_name=_("imported in"),
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -178,8 +190,13 @@ class Instalment(TimeStampedModel):
     first), each dated in `InstalmentPayment`.
     """
 
+    # Indexed by the (bill, sequence) constraint.
     bill = models.ForeignKey(
-        TaxBill, on_delete=models.PROTECT, related_name="instalments", verbose_name=_("bill")
+        TaxBill,
+        on_delete=models.PROTECT,
+        related_name="instalments",
+        verbose_name=_("bill"),
+        db_index=False,
     )
     sequence = models.PositiveSmallIntegerField(_("instalment"))
     due_date = models.DateField(_("due date"))

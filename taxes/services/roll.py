@@ -1,11 +1,11 @@
 """Importing the assessor's tax roll: a CSV file of parcels, owners and bills (the columns are
 in `taxes.roll_columns` and docs/tax-roll.md).
 
-`roll_import` reads the file once, as a stream, checking each row in Python and sending it
-straight to a staging table through PostgreSQL COPY (psycopg 3's `cursor.copy`), so a roll of
-a million parcels never sits in memory. The checks that need the whole file or the database
-(a parcel twice in the file, a bill number already used for another parcel, an issued bill's
-instalments changed) run in SQL on the staging table. Then a few set-based statements write
+`roll_import` streams the file, as it is, into a staging table through PostgreSQL COPY
+(psycopg 3's `cursor.copy`; see `taxes.services.roll_staging`), so a roll of a million parcels
+never sits in the process's memory. Every check runs in SQL: each row's cells, then what
+needs the whole file or the database (a parcel twice in the file, a bill number already used
+for another parcel, an issued bill's instalments changed). Then a few set-based statements write
 parcels, owners, bills, lines and instalments (INSERT ... ON CONFLICT, UPDATE ... FROM).
 
 All or nothing: a file with any row error changes nothing, and its report lists the errors
@@ -18,15 +18,8 @@ line (for the district or exemption that changed) and moves the instalments'
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
-import hashlib
-import json
 import logging
-import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -34,13 +27,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from payments.money import AmountRefused, parse_amount
 from taxes.codes import ACCESS_CODE_SQL
-from taxes.exceptions import RollRefused
-from taxes.models import LandUse, LineKind, RollImport
-from taxes.models.bills import BILL_NUMBER_PATTERN
-from taxes.models.parcels import PARCEL_NUMBER_PATTERN
-from taxes.roll_columns import Header, header_read
+from taxes.models import RollImport
+from taxes.services.roll_staging import stage
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_LISTED_ERRORS = 1000
 # One roll import at a time: two at once would both see a parcel as new.
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('taxes.roll_import'))"
-_PARCEL = re.compile(PARCEL_NUMBER_PATTERN)
-_BILL = re.compile(BILL_NUMBER_PATTERN)
-_PLAIN_AMOUNT = re.compile(r"^(\d{1,10})(?:\.(\d{1,2}))?$")
-_LAND_USES = frozenset(LandUse.values)
 
 
 @dataclass
@@ -98,16 +83,12 @@ def roll_import(
     """
     started = time.monotonic()
     report = RollReport(file_name=file_name, dry_run=dry_run)
-    hashing = _HashingReader(stream)
-    text = codecs.getreader("utf-8-sig")(hashing, errors="strict")
-    rows = csv.reader(text)
     try:
-        header = header_read(next(rows, None))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_LOCK_SQL)
-            _stage(cursor, rows, header, report)
-            report.sha256 = hashing.hexdigest()
-            _check_against_file_and_database(cursor, report)
+            report.sha256 = stage(cursor, stream, report)
+            if not report.error_count:
+                _check_against_file_and_database(cursor, report)
             if report.error_count:
                 raise _Rollback
             report.batch = RollImport.objects.create(
@@ -129,14 +110,6 @@ def roll_import(
                 raise _Rollback
     except _Rollback:
         report.batch = None
-    except UnicodeDecodeError:
-        raise RollRefused(
-            _("The file is not UTF-8 text. Export it from the spreadsheet as “CSV UTF-8”.")
-        ) from None
-    except csv.Error as error:
-        raise RollRefused(
-            _("The file is not a readable CSV file (%(error)s).") % {"error": error}
-        ) from None
     report.seconds = time.monotonic() - started
     logger.info(
         "Roll import of %s (%s): %d rows, %d errors, %d bills created, %d adjusted%s",
@@ -149,219 +122,6 @@ def roll_import(
         " (dry run)" if dry_run else "",
     )
     return report
-
-
-class _HashingReader:
-    """A binary stream's reads, hashed on the way (the file's SHA-256 without a second pass)."""
-
-    def __init__(self, stream: BinaryIO):
-        self.stream = stream
-        self.digest = hashlib.sha256()
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.stream.read(size)
-        self.digest.update(chunk)
-        return chunk
-
-    def hexdigest(self) -> str:
-        return self.digest.hexdigest()
-
-
-_STAGING = """
-CREATE TEMPORARY TABLE taxes_roll_staging (
-    line integer NOT NULL,
-    parcel_number text NOT NULL,
-    tax_year integer NOT NULL,
-    bill_number text NOT NULL,
-    situs_address text NOT NULL,
-    land_use text NOT NULL,
-    escrow_lender text NOT NULL,
-    detail jsonb NOT NULL
-) ON COMMIT DROP
-"""
-
-
-def _stage(cursor, rows: Iterator[list[str]], header: Header, report: RollReport) -> None:
-    """Check every row and COPY the good ones to the staging table."""
-    # ON COMMIT DROP drops them at the end of a real transaction; an import inside an outer
-    # transaction (a test's) may leave them behind.
-    cursor.execute(
-        "DROP TABLE IF EXISTS taxes_roll_staging, taxes_roll_owners, taxes_roll_new_bills"
-    )
-    cursor.execute(_STAGING)
-    with cursor.copy(
-        "COPY taxes_roll_staging (line, parcel_number, tax_year, bill_number, situs_address,"
-        " land_use, escrow_lender, detail) FROM STDIN"
-    ) as copy:
-        for line, row in enumerate(rows, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            report.rows += 1
-            staged = _row_check(line, row, header, report)
-            if staged is not None:
-                copy.write_row(staged)
-    if report.rows == 0:
-        raise RollRefused(_("The file has a header but no rows."))
-    cursor.execute("CREATE INDEX ON taxes_roll_staging (bill_number)")
-    cursor.execute("ANALYZE taxes_roll_staging")
-
-
-def _cents(text: str) -> int:
-    """Dollars as typed in the roll ("1234.56", "$1,234.56") to cents; AmountRefused if not."""
-    match = _PLAIN_AMOUNT.match(text)
-    if match:  # the common case, without the general parser's work
-        return int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
-    return parse_amount(text)
-
-
-def _date(text: str) -> datetime.date:
-    if "/" in text:
-        return datetime.datetime.strptime(text, "%m/%d/%Y").date()
-    return datetime.date.fromisoformat(text)
-
-
-def _row_check(line: int, row: list[str], header: Header, report: RollReport) -> tuple | None:
-    """The staging row for a good CSV row; None (its errors reported) for a bad one."""
-    if len(row) != header.width:
-        report.error(
-            line,
-            _("The row has %(found)d cells; the header names %(expected)d columns.")
-            % {"found": len(row), "expected": header.width},
-        )
-        return None
-    errors: list[str] = []
-
-    def cell(index: int) -> str:
-        return row[index].strip()
-
-    parcel = cell(header.parcel_number).upper()
-    if not _PARCEL.match(parcel):
-        errors.append(
-            _(
-                "Parcel number “%(value)s” is not valid: letters, digits, dots and dashes, up "
-                "to 32 characters."
-            )
-            % {"value": parcel[:40]}
-        )
-    bill = cell(header.bill_number).upper()
-    if not _BILL.match(bill):
-        errors.append(
-            _("Bill number “%(value)s” is not valid: letters, digits and dashes, up to 32.")
-            % {"value": bill[:40]}
-        )
-    year_text = cell(header.tax_year)
-    year = int(year_text) if year_text.isdigit() else 0
-    if not 1900 <= year <= 2200:
-        errors.append(_("Tax year “%(value)s” is not a year.") % {"value": year_text[:10]})
-    address = cell(header.situs_address)
-    if not address or len(address) > 200:
-        errors.append(_("The property address is missing or longer than 200 characters."))
-    land_use = cell(header.land_use).lower() if header.land_use is not None else ""
-    land_use = land_use or LandUse.RESIDENTIAL
-    if land_use not in _LAND_USES:
-        errors.append(
-            _("Land use “%(value)s” is not one of: %(choices)s.")
-            % {"value": land_use[:40], "choices": ", ".join(LandUse.values)}
-        )
-    lender = cell(header.escrow_lender) if header.escrow_lender is not None else ""
-    if len(lender) > 200:
-        errors.append(_("The escrow lender's name is longer than 200 characters."))
-
-    owners = []
-    for position, (name_at, last_at, mail_at) in header.owners:
-        name = cell(name_at)
-        mail = cell(mail_at) if mail_at is not None else ""
-        last = cell(last_at) if last_at is not None else ""
-        if not name:
-            if position == 1:
-                errors.append(_("The first owner's name is missing."))
-            continue
-        if not mail:
-            errors.append(_("Owner %(position)d has no mailing address.") % {"position": position})
-        last = last or name.split()[-1]
-        if len(name) > 200 or len(last) > 100:
-            errors.append(_("Owner %(position)d's name is too long.") % {"position": position})
-        owners.append((position, name, last, mail))
-
-    lines, total = [], 0
-    for kind, district, at in header.lines:
-        text = cell(at)
-        if not text:
-            continue
-        try:
-            cents = _cents(text)
-        except AmountRefused:
-            if text.lstrip("$ ").startswith(("-", "(")):
-                message = (
-                    _("The levy of %(district)s is negative (%(value)s): a levy is zero or more.")
-                    if kind == LineKind.LEVY
-                    else _(
-                        "The exemption %(district)s is negative (%(value)s): give the amount "
-                        "taken off, as a positive amount."
-                    )
-                )
-            else:
-                message = _("The amount of %(district)s, “%(value)s”, is not an amount.")
-            errors.append(message % {"district": district, "value": text[:20]})
-            continue
-        signed = cents if kind == LineKind.LEVY else -cents
-        if signed:
-            lines.append((kind, district, signed))
-            total += signed
-    if total < 0:
-        errors.append(_("The exemptions are more than the levies."))
-
-    instalments, previous_due, instalment_total = [], None, 0
-    for sequence, (due_at, amount_at) in header.instalments:
-        due_text, amount_text = cell(due_at), cell(amount_at)
-        if not due_text and not amount_text:
-            continue
-        if len(instalments) != sequence - 1:
-            errors.append(
-                _("Instalment %(sequence)d is given but instalment %(missing)d is not.")
-                % {"sequence": sequence, "missing": len(instalments) + 1}
-            )
-            break
-        try:
-            due = _date(due_text)
-            cents = _cents(amount_text)
-        except (ValueError, AmountRefused):
-            errors.append(
-                _(
-                    "Instalment %(sequence)d needs a due date (YYYY-MM-DD or MM/DD/YYYY) and "
-                    "an amount in dollars."
-                )
-                % {"sequence": sequence}
-            )
-            break
-        if previous_due is not None and due <= previous_due:
-            errors.append(
-                _("Instalment %(sequence)d is due before or with the one before it.")
-                % {"sequence": sequence}
-            )
-        previous_due = due
-        instalment_total += cents
-        instalments.append((sequence, due.isoformat(), cents))
-    if not instalments and not errors:
-        errors.append(_("The bill has no instalment."))
-    if instalments and not errors and instalment_total != total:
-        errors.append(
-            _(
-                "The instalments add up to %(instalments)s but the levies less exemptions to "
-                "%(bill)s."
-            )
-            % {"instalments": _dollars(instalment_total), "bill": _dollars(total)}
-        )
-    if errors:
-        for message in errors:
-            report.error(line, message)
-        return None
-    detail = json.dumps({"o": owners, "l": lines, "i": instalments}, separators=(",", ":"))
-    return (line, parcel, year, bill, address, land_use, lender, detail)
-
-
-def _dollars(cents: int) -> str:
-    return f"{cents // 100:,}.{cents % 100:02d}"
 
 
 # Checks that need the whole file or the database: (message, query returning line numbers).
@@ -417,11 +177,10 @@ _SQL_CHECKS = (
         ),
         """
         WITH staged AS (
-            SELECT s.line, s.bill_number, b.id AS bill_id,
-                   (i->>0)::int AS sequence, (i->>1)::date AS due_date
+            SELECT s.line, s.bill_number, b.id AS bill_id, i.sequence, i.due_date
             FROM taxes_roll_staging s
-            JOIN taxes_taxbill b ON b.number = s.bill_number,
-            jsonb_array_elements(s.detail->'i') i
+            JOIN taxes_taxbill b ON b.number = s.bill_number
+            JOIN taxes_roll_instalments i ON i.line = s.line
         ), issued AS (
             SELECT i.bill_id, i.sequence, i.due_date FROM taxes_instalment i
             WHERE i.bill_id IN (SELECT bill_id FROM staged)
@@ -471,12 +230,11 @@ SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM
 _OWNERS = (
     """
     CREATE TEMPORARY TABLE taxes_roll_owners ON COMMIT DROP AS
-    SELECT p.id AS parcel_id, (o->>0)::smallint AS position, o->>1 AS name,
-           o->>2 AS last_name, o->>3 AS mailing_address
-    FROM (SELECT DISTINCT ON (parcel_number) parcel_number, detail
+    SELECT p.id AS parcel_id, o.position, o.name, o.last_name, o.mailing_address
+    FROM (SELECT DISTINCT ON (parcel_number) parcel_number, line
           FROM taxes_roll_staging ORDER BY parcel_number, tax_year DESC) s
-    JOIN taxes_parcel p ON p.number = s.parcel_number,
-    jsonb_array_elements(s.detail->'o') o
+    JOIN taxes_parcel p ON p.number = s.parcel_number
+    JOIN taxes_roll_owner_rows o ON o.line = s.line
     """,
     # Owners the roll no longer names (or names differently) give way to the roll's.
     """
@@ -514,17 +272,17 @@ _NEW_BILL_ROWS = (
     """
     INSERT INTO taxes_billline (bill_id, kind, district, amount_cents, reason, roll_import_id,
                                 created_at, updated_at)
-    SELECT b.id, l->>0, l->>1, (l->>2)::bigint, '', %(batch)s, now(), now()
-    FROM taxes_roll_new_bills b JOIN taxes_roll_staging s ON s.bill_number = b.number,
-    jsonb_array_elements(s.detail->'l') l
+    SELECT b.id, l.kind, l.district, l.cents, '', %(batch)s, now(), now()
+    FROM taxes_roll_new_bills b JOIN taxes_roll_staging s ON s.bill_number = b.number
+    JOIN taxes_roll_lines l ON l.line = s.line
     """,
     """
     INSERT INTO taxes_instalment (bill_id, sequence, due_date, amount_cents, adjustment_cents,
         principal_paid_cents, penalty_paid_cents, interest_paid_cents, discount_cents,
         created_at, updated_at)
-    SELECT b.id, (i->>0)::smallint, (i->>1)::date, (i->>2)::bigint, 0, 0, 0, 0, 0, now(), now()
-    FROM taxes_roll_new_bills b JOIN taxes_roll_staging s ON s.bill_number = b.number,
-    jsonb_array_elements(s.detail->'i') i
+    SELECT b.id, i.sequence, i.due_date, i.cents, 0, 0, 0, 0, 0, now(), now()
+    FROM taxes_roll_new_bills b JOIN taxes_roll_staging s ON s.bill_number = b.number
+    JOIN taxes_roll_instalments i ON i.line = s.line
     """,
 )
 
@@ -537,12 +295,12 @@ WHERE b.number = s.bill_number AND b.escrow_lender <> s.escrow_lender
 # Bills already issued: each district's (or exemption's) net as billed against the roll's.
 _ADJUSTMENTS = """
 WITH issued AS (
-    SELECT b.id AS bill_id, s.detail
+    SELECT b.id AS bill_id, s.line
     FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
     WHERE NOT EXISTS (SELECT 1 FROM taxes_roll_new_bills n WHERE n.id = b.id)
 ), staged AS (
-    SELECT bill_id, l->>1 AS district, sum((l->>2)::bigint) AS cents
-    FROM issued, jsonb_array_elements(detail->'l') l GROUP BY 1, 2
+    SELECT issued.bill_id, l.district, sum(l.cents) AS cents
+    FROM issued JOIN taxes_roll_lines l ON l.line = issued.line GROUP BY 1, 2
 ), billed AS (
     SELECT bill_id, district, sum(amount_cents) AS cents FROM taxes_billline
     WHERE bill_id IN (SELECT bill_id FROM issued) GROUP BY 1, 2
@@ -562,9 +320,9 @@ _INSTALMENT_ADJUSTMENTS = """
 UPDATE taxes_instalment i
 SET adjustment_cents = st.cents - i.amount_cents, updated_at = now()
 FROM (
-    SELECT b.id AS bill_id, (x->>0)::smallint AS sequence, (x->>2)::bigint AS cents
-    FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number,
-    jsonb_array_elements(s.detail->'i') x
+    SELECT b.id AS bill_id, x.sequence, x.cents
+    FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
+    JOIN taxes_roll_instalments x ON x.line = s.line
     WHERE NOT EXISTS (SELECT 1 FROM taxes_roll_new_bills n WHERE n.id = b.id)
 ) st
 WHERE i.bill_id = st.bill_id AND i.sequence = st.sequence

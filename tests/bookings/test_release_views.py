@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from bookings.models import Booking, BookingStatus, Lottery, LotteryRequest, WaitlistEntry
 from bookings.services.waitlist import waitlist_offers_sweep
@@ -142,7 +143,11 @@ def test_an_offers_link_takes_the_browser_to_the_checkout_of_its_hold(client, sl
     hold = WaitlistEntry.objects.get().offer
     checkout = reverse("bookings:checkout", kwargs={"reference": hold.reference})
     assert response.status_code == 302 and response["Location"] == checkout
-    assert client.get(checkout).status_code == 200
+    page = client.get(checkout)
+    assert page.status_code == 200
+    # held for a day, so the page gives the deadline's date, not only its time
+    deadline = date_format(timezone.localtime(hold.hold_expires_at), "DATE_FORMAT")
+    assert f"We are holding this time for you until {deadline} at" in page.content.decode()
 
 
 def test_an_offer_that_ended_says_so(client, slot):
@@ -236,3 +241,27 @@ def test_a_lottery_day_on_the_availability_page_offers_the_lottery(client):
     link = response.context["release"]["lottery_url"]
     assert link.startswith(reverse("bookings:lottery_request", kwargs={"pk": lottery.pk}))
     assert client.get(link).status_code == 200
+
+
+def test_a_residents_dashboard_lists_their_waitlists_and_their_offers(client, slot):
+    # given: a resident waits for a time, and then it is offered to them
+    facility, start, taken = slot
+    user = UserFactory()
+    client.force_login(user)
+    client.post(join_url(facility, start), {"start": start.isoformat(), "minutes": 60})
+    entry = WaitlistEntry.objects.get(user=user)
+
+    # then
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert "My waitlists" in html
+    assert reverse("bookings:waitlist_leave", kwargs={"pk": entry.pk}) in html
+
+    # when
+    Booking.objects.filter(pk=taken.pk).update(status=BookingStatus.CANCELLED)
+    waitlist_offers_sweep()
+
+    # then
+    entry.refresh_from_db()
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert reverse("bookings:checkout", kwargs={"reference": entry.offer.reference}) in html
+    assert "Free for you: book it by" in html

@@ -2,14 +2,15 @@
 hold and a deadline; a lapsed offer moves on to the next; never two offers at once."""
 
 import datetime
+import threading
 import zoneinfo
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from bookings.exceptions import SlotTaken
-from bookings.models import Booking, BookingStatus, WaitlistEntry, WaitlistStatus
+from bookings.models import Booking, BookingStatus, Lottery, WaitlistEntry, WaitlistStatus
 from bookings.selectors_release import waitlist_position
 from bookings.services import cancel as cancelling
 from bookings.services.holds import booking_hold
@@ -386,3 +387,53 @@ def test_a_time_nobody_waits_for_any_more_is_free_to_all(facility, taken):
     waitlist_leave(entry=entry, now=NOW)
 
     assert booking_hold(facility=facility, start=SLOT, minutes=60, holder_key="v", now=NOW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_make_one_offer(facility, taken):
+    # given: two people wait for a time that came free
+    join(facility, "ana")
+    join(facility, "ben")
+    free(taken)
+    barrier = threading.Barrier(2)
+    made = []
+
+    def sweep():
+        try:
+            barrier.wait(timeout=10)
+            made.append(waitlist_offers_sweep(now=NOW)["offered"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert sorted(made) == [0, 1]
+    assert WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED).count() == 1
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+
+
+def test_a_day_a_lottery_now_releases_keeps_its_waitlist_waiting(facility, taken):
+    # given: people wait; then the administrator puts the day in a lottery not yet drawn
+    first = join(facility, "ana")
+    Lottery.objects.create(
+        facility=facility,
+        first_day=THURSDAY,
+        last_day=THURSDAY,
+        opens_at=NOW,
+        closes_at=NOW + HOUR,
+    )
+    free(taken)
+
+    # when
+    waitlist_offers_sweep(now=NOW)
+
+    # then: nobody is offered it nor passed over
+    first.refresh_from_db()
+    assert first.status == WaitlistStatus.WAITING

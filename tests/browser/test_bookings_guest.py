@@ -3,7 +3,8 @@ the facility list, chooses a free time about three weeks ahead from the list tha
 JavaScript (from the keyboard: Tab to the time, Enter), gives a name and an e-mail address,
 pays on the local test gateway, gets the reference and the calendar file, then cancels
 through their guest link after seeing half the fee and the deposit come back. axe-core
-checks every page they see."""
+checks every page they see. With JavaScript off, a time taken meanwhile is refused with the
+nearest free times, and one of those goes on to checkout."""
 
 import datetime
 
@@ -16,7 +17,7 @@ from playwright.sync_api import Page, expect
 from bookings import ics
 from bookings.models import Booking, BookingStatus, CancellationTier, FacilityKind, PriceUnit
 from portal.celery import app as celery_app
-from tests.bookings.factories import FacilityFactory
+from tests.bookings.factories import FacilityFactory, booking_row
 from tests.browser.pages import VIEWPORTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -163,3 +164,31 @@ def test_a_guest_books_a_pavilion_pays_gets_the_calendar_file_and_cancels(
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert booking.refunded_cents == 16000
+
+
+def test_without_javascript_a_guest_chooses_a_time_or_is_offered_the_nearest(browser, live_server):
+    # given: the afternoon of the day is taken while the guest looks at the list
+    facility = riverside_pavilion()
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    url = live_server.url + reverse("bookings:availability", kwargs={"code": facility.code})
+    page.goto(f"{url}?day={day.isoformat()}")
+    afternoon = timezone.make_aware(datetime.datetime.combine(day, datetime.time(13)))
+    booking_row(facility=facility, start=afternoon, minutes=240)
+
+    # when: they choose the afternoon
+    page.get_by_role("button", name="1 p.m. to 5 p.m.").click()
+
+    # then: the day again, with why and the nearest free times, the morning first
+    expect(page.get_by_role("alert")).to_contain_text("just taken by someone else")
+    nearby = page.get_by_role("list", name="Free times nearby")
+    expect(nearby.get_by_role("button").first).to_contain_text("8 a.m. to noon")
+
+    # when: they choose the morning from there
+    nearby.get_by_role("button").first.click()
+
+    # then: checkout, holding it
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details and payment")
+    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+    context.close()

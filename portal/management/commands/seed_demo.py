@@ -39,6 +39,15 @@ class Command(BaseCommand):
                         self.stdout.write(f"Demo data: {app_config.label}")
         if settings.DEBUG:
             self._print_logins()
+            self._print_hints()
+
+    def _print_hints(self) -> None:
+        """Each app's demo may say what to try (a `hint()` returning a line)."""
+        for app_config in apps.get_app_configs():
+            if module_has_submodule(app_config.module, "demo"):
+                hint = getattr(import_module(f"{app_config.name}.demo"), "hint", None)
+                if callable(hint):
+                    self.stdout.write(hint())
 
     def _print_logins(self) -> None:
         from allauth.mfa.adapter import get_adapter
