@@ -326,6 +326,29 @@ def _offers_lapse(*, now) -> int:
     return len(rows)
 
 
+def waitlists_close_for_agency(*, booking: Booking, message: str) -> int:
+    """Close the waitlists of `booking`'s time, which the agency cancelled (weather, an
+    emergency: the place cannot be used), telling each person waiting why; returns how many
+    entries closed. Call in the cancellation's transaction; the sweep then offers nothing."""
+    now = timezone.now()
+    rows = list(
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("facility", "user")
+        .filter(
+            facility_id=booking.facility_id,
+            status=WaitlistStatus.WAITING,
+            period__overlap=booking.buffered,
+        )
+        .order_by("pk")
+    )
+    WaitlistEntry.objects.filter(pk__in=[e.pk for e in rows]).update(
+        status=WaitlistStatus.CLOSED, note=message[:300], updated_at=now
+    )
+    for entry in rows:
+        _notify(entry, template="bookings/waitlist_closed", extra={"reason": message})
+    return len(rows)
+
+
 def slot_freed_after_commit(booking: Booking) -> None:
     """After this transaction commits, offer `booking`'s time to whoever waits for it (the
     booking was cancelled); call inside the transaction that frees the slot."""
