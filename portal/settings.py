@@ -520,6 +520,13 @@ if MAP_TILE_URL:
     _tile_origin = f"{_tiles.scheme}://{_tiles.netloc}".replace("://a.", "://*.")
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_origin)
 
+# --- Property taxes ----------------------------------------------------------------------
+# Searches one address may make on the public tax bill look-up per minute (0: no limit).
+TAXES_LOOKUP_PER_MINUTE = env.int("TAXES_LOOKUP_PER_MINUTE", default=30)
+# Second-factor attempts (owner's last name or the bill's access code) one address may make
+# per 15 minutes (0: no limit): a wrong answer counts, so guessing codes costs time.
+TAXES_FACTOR_ATTEMPTS_PER_15_MINUTES = env.int("TAXES_FACTOR_ATTEMPTS_PER_15_MINUTES", default=10)
+
 # --- Licensing -------------------------------------------------------------------------
 # Searches one address may make on the public license lookup per minute (0: no limit).
 LICENSING_LOOKUP_PER_MINUTE = env.int("LICENSING_LOOKUP_PER_MINUTE", default=30)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("licenses/", include("licensing.urls")),
     path("permits/", include("permits.urls")),
     path("bookings/", include("bookings.urls")),
+    path("taxes/", include("taxes.urls")),
     path("", include("portal.shell_urls")),
 ]
 

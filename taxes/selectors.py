@@ -4,7 +4,12 @@ owes on a date."""
 from __future__ import annotations
 
 import datetime
+import hmac
+import unicodedata
 from collections import defaultdict
+
+from django.db.models import Q
+from django.db.models.functions import Upper
 
 from cases.service_levels import closed_days
 from taxes import charges
@@ -72,3 +77,68 @@ def bill_payoff(*, bill: TaxBill, on: datetime.date) -> charges.Payoff:
     instalments = list(bill.instalments.order_by("sequence"))
     schedule = schedule_current(due_dates=[instalment.due_date for instalment in instalments])
     return charges.payoff(instalment_states(instalments=instalments), schedule, on)
+
+
+# --- The public look-up -------------------------------------------------------------------
+
+SEARCH_RESULTS = 20
+
+
+def bills_search(*, query: str) -> list[TaxBill]:
+    """Bills found by a parcel number, a bill number or part of an address (at most
+    SEARCH_RESULTS, newest year first), with their parcel only: what is shown before the
+    second factor (numbers, year, property address) is what the assessor publishes anyway.
+    """
+    text = " ".join(query.split()).upper()
+    if not text:
+        return []
+    by_number = list(
+        TaxBill.objects.filter(Q(number=text) | Q(parcel__number=text))
+        .select_related("parcel")
+        .order_by("-tax_year", "number")[:SEARCH_RESULTS]
+    )
+    if by_number:
+        return by_number
+    return list(
+        TaxBill.objects.annotate(address=Upper("parcel__situs_address"))
+        .filter(address__contains=text)
+        .select_related("parcel")
+        .order_by("parcel__situs_address", "-tax_year")[:SEARCH_RESULTS]
+    )
+
+
+def bill_for_public(*, number: str) -> TaxBill | None:
+    return TaxBill.objects.select_related("parcel").filter(number=number.upper()).first()
+
+
+def _name_key(name: str) -> str:
+    """A last name as compared: case, accents, spaces, dashes and apostrophes ignored."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def bill_factor_matches(*, bill: TaxBill, factor: str) -> bool:
+    """Whether `factor` is the bill's access code or the last name of one of its parcel's
+    owners. The code is compared in constant time; both are always checked, so the time
+    taken says nothing about which one was typed."""
+    by_code = bill.access_code_matches(factor)
+    typed = _name_key(factor)
+    by_name = False
+    for last_name in bill.parcel.owners.values_list("last_name", flat=True):
+        by_name |= hmac.compare_digest(typed.encode(), _name_key(last_name).encode())
+    return bool(typed) and (by_code or by_name)
+
+
+def bill_for_owner_view(*, bill: TaxBill, on: datetime.date) -> dict:
+    """Everything the bill's page shows once the second factor was given: owners, lines,
+    instalments and the pay-off for `on`, by instalment."""
+    instalments = list(bill.instalments.order_by("sequence"))
+    payoff = bill_payoff(bill=bill, on=on)
+    by_instalment = {line.key: line for line in payoff.instalments}
+    return {
+        "bill": bill,
+        "owners": list(bill.parcel.owners.order_by("position")),
+        "lines": list(bill.lines.order_by("created_at", "id")),
+        "instalments": [(instalment, by_instalment[instalment.pk]) for instalment in instalments],
+        "payoff": payoff,
+    }
