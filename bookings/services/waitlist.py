@@ -39,6 +39,7 @@ from bookings.households import household_refusal
 from bookings.models import (
     WAITLIST_LIVE,
     Booking,
+    BookingKind,
     BookingStatus,
     Facility,
     WaitlistEntry,
@@ -117,13 +118,16 @@ def waitlist_join(
     if refusal:
         raise WaitlistRefused(refusal)
     end = start + minutes * MINUTE
-    taken = (
+    kinds = set(
         Booking.objects.occupying(now=now)
         .filter(facility=facility, buffered__overlap=_buffered(facility, start, end))
-        .exists()
+        .values_list("kind", flat=True)
     )
-    if not taken:
+    if not kinds:
         raise WaitlistRefused(_("This time is free: you can book it now."))
+    if kinds == {BookingKind.BLOCK}:
+        # Staff keep it free of bookings (maintenance, a city event): nothing to wait for.
+        raise WaitlistRefused(_("This time is closed to bookings."))
     try:
         with transaction.atomic():
             entry = WaitlistEntry.objects.create(

@@ -466,3 +466,11 @@ def test_the_agencys_cancellation_closes_the_waitlist_and_says_why(settings):
     notice = Notification.objects.get(template_key="bookings/waitlist_closed", channel="email")
     assert notice.to_address == "ben@example.com"
     assert notice.context["reason"] == "The roof is repaired."
+
+
+def test_a_time_staff_blocked_has_no_waitlist(facility):
+    block = booking_row(facility=facility, start=SLOT)
+    Booking.objects.filter(pk=block.pk).update(kind="block", block_reason="Maintenance")
+
+    with pytest.raises(WaitlistRefused, match=r"^This time is closed to bookings\.$"):
+        join(facility, "ana")
