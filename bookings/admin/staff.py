@@ -10,13 +10,14 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import admin
+from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings import selectors_staff as selectors
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking
 from bookings.views import staff, staff_calendar
 from cases import permissions
 
@@ -30,6 +31,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     ordering = ["-period"]
+    change_list_template = "bookings/staff/change_list.html"
 
     def get_queryset(self, request):
         return selectors.bookings_for_staff(user=request.user)
@@ -62,19 +64,14 @@ class BookingAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra = {
             "approvals_waiting": selectors.approval_queue(user=request.user).count(),
-            "pending_status": BookingStatus.PENDING_APPROVAL,
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        try:
-            pk = int(object_id)
-        except ValueError:
-            from django.http import Http404
-
-            raise Http404 from None
-        return staff.booking_page(request, self, pk)
+        if not str(object_id).isdigit():
+            raise Http404
+        return staff.booking_page(request, self, int(object_id))
 
     def get_urls(self):
         def wrap(view, *decorators):
@@ -115,6 +112,9 @@ class BookingAdmin(admin.ModelAdmin):
             path("<int:pk>/no-show/", wrap(staff.no_show, require_POST), name=name("no_show")),
             path(
                 "<int:pk>/deposit/", wrap(staff.settle_deposit, require_POST), name=name("deposit")
+            ),
+            path(
+                "<int:pk>/cancel/", wrap(staff.cancel_for_agency, require_POST), name=name("cancel")
             ),
             *super().get_urls(),
         ]

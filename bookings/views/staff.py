@@ -1,9 +1,11 @@
 """Staff's booking pages in the back office: the approval queue, one booking's page with its
-decisions (approve, decline, check in, no-show, settle the deposit) and the list of deposits
-to settle after events. Wired into the admin by `bookings.admin.staff` (so staff reach them
-signed in with MFA, as every back-office page), scoped by `bookings.selectors_staff`, every
-write through one service of `bookings.services`. Plain forms: an invalid form is shown
-again with what was typed (400), a done action redirects to the booking's page.
+decisions (approve, decline, check in, no-show, settle the deposit, cancel for the agency)
+and the list of deposits to settle after events.
+
+Wired into the admin by `bookings.admin.staff`, so staff reach them signed in with MFA as
+every back-office page; scoped by `bookings.selectors_staff`; every write through one
+service of `bookings.services`. Plain forms: an invalid form is shown again with what was
+typed (400), a done action redirects to the booking's page.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from django.utils.translation import gettext as _
 
 from bookings import selectors_staff as selectors
 from bookings.exceptions import StaffActionRefused
+from bookings.forms_checkout import AgencyCancelForm
 from bookings.forms_staff import ApproveForm, DeclineForm, DepositForm
 from bookings.models import Booking, BookingStatus
 from bookings.services import approval, attendance, deposits
+from bookings.services import cancel as cancelling
 from bookings.services.cancel import CancelRefused, paid_cents
+from bookings.services.checkout import LIVE
 from cases import permissions
 
 REFUSALS = (StaffActionRefused, CancelRefused, PermissionDenied)
@@ -81,8 +86,9 @@ def booking_page(
         approve_form=forms.get("approve") or ApproveForm(),
         decline_form=forms.get("decline") or DeclineForm(),
         deposit_form=forms.get("deposit") or DepositForm(),
+        cancel_form=forms.get("cancel") or AgencyCancelForm(),
+        live=booking.status in LIVE,
         case_url=reverse("admin:cases_case_change", args=[booking.case_id]),
-        cancel_url=reverse("bookings:staff_cancel", kwargs={"reference": booking.reference}),
         error=forms.get("error", ""),
     )
     status = 400 if forms else 200
@@ -160,3 +166,23 @@ def settle_deposit(request: HttpRequest, model_admin, pk: int) -> HttpResponse:
     except REFUSALS as error:
         return booking_page(request, model_admin, pk, forms={"deposit": form, "error": str(error)})
     return _done(request, booking, outcome, _("Deposit settled. The booker has been told."))
+
+
+def cancel_for_agency(request: HttpRequest, model_admin, pk: int) -> HttpResponse:
+    """Cancel for the agency (weather, an emergency): everything paid back, the booker told
+    with the message."""
+    booking = _booking(request, pk)
+    form = AgencyCancelForm(request.POST)
+    if not form.is_valid():
+        return booking_page(request, model_admin, pk, forms={"cancel": form})
+    if booking.status not in LIVE:
+        messages.info(request, _("Nothing to do: this was done already."))
+        return HttpResponseRedirect(booking_url(booking))
+    try:
+        cancelling.booking_cancel_by_agency(
+            booking=booking, actor=request.user, message=form.cleaned_data["message"]
+        )
+    except REFUSALS as error:
+        return booking_page(request, model_admin, pk, forms={"cancel": form, "error": str(error)})
+    messages.success(request, _("The booking is cancelled and the booker told."))
+    return HttpResponseRedirect(booking_url(booking))

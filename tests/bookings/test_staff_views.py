@@ -223,3 +223,39 @@ def _with_mfa(user):
 
     TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def test_staff_cancel_for_the_agency_from_the_booking_page(client, clerk):
+    # given
+    booking, invoice = confirmed(pavilion())
+
+    # when
+    response = client.post(_url("cancel", booking.pk), {"message": "Storm warning."})
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == _url("change", booking.pk)
+    booking.refresh_from_db()
+    invoice.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert invoice.status == "refunded"
+    # a second click changes nothing
+    again = client.post(_url("cancel", booking.pk), {"message": "Storm warning."}, follow=True)
+    assert "Nothing to do" in again.text
+
+
+def test_cancelling_for_the_agency_without_a_message_keeps_the_form(client, clerk):
+    booking, _invoice = confirmed(pavilion())
+    response = client.post(_url("cancel", booking.pk), {"message": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.text
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+def test_the_bookings_list_leads_to_the_queue(client, clerk):
+    booking, _invoice = awaiting_approval()
+    response = client.get(_url("changelist"))
+    assert response.status_code == 200
+    assert booking.reference in response.text
+    assert "1 waiting for approval" in response.text
