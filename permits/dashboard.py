@@ -54,19 +54,22 @@ class PermitStanding:
 
 @dataclass(frozen=True)
 class MyPermits:
-    shown: list[PermitStanding]  # open ones first, then the newest
+    shown: list[PermitStanding]  # open ones first, the latest news first
     more: bool  # whether the person has more than those
 
 
 def permits_for_dashboard(*, user, limit: int) -> MyPermits | None:
-    """`user`'s `limit` permits, those still open first, with what is open on each; None if
-    they have none. Six queries at most, whatever the number of permits."""
+    """`user`'s `limit` permits, the open ones first (the one whose case changed last
+    first), with what is open on each; None if they have none. Six queries at most,
+    whatever the number of permits."""
     if user is None or not user.is_authenticated:
         return None
     permits = list(
         Permit.objects.filter(case__applicant=user, discarded_at__isnull=True)
         .select_related("case", "permit_type")
-        .order_by(F("case__closed_at").desc(nulls_first=True), "-created_at", "-pk")[: limit + 1]
+        .order_by(F("case__closed_at").desc(nulls_first=True), "-case__updated_at", "-pk")[
+            : limit + 1
+        ]
     )
     if not permits:
         return None

@@ -204,3 +204,18 @@ def test_finished_permits_come_after_open_ones(staff):
 
     # then
     assert [standing.permit.pk for standing in section.shown] == [open_one.pk, withdrawn.pk]
+
+
+def test_the_permit_that_moved_last_comes_first(staff):
+    # given: two applications in review; then the older one gets a correction letter
+    resident = UserFactory()
+    older = in_review(resident)
+    newer = in_review(resident)
+    ask_corrections(older, "ZONING", reviewer_of("ZONING"))
+    approve(older, "FIRE", reviewer_of("FIRE"))
+
+    # when
+    section = permits_for_dashboard(user=resident, limit=LIMIT)
+
+    # then
+    assert [standing.permit.pk for standing in section.shown] == [older.pk, newer.pk]
