@@ -211,6 +211,9 @@ def booking_cancel_by_agency(*, booking: Booking, actor, message: str) -> Refund
             raise CancelRefused(_("You may not cancel bookings of this facility."))
         if booking.status not in LIVE_STATUSES:
             raise CancelRefused(_("This booking is not active, so it cannot be cancelled."))
+        if booking.deposit_settled_at is not None:
+            # Its event is over and its case closed (bookings.services.deposits).
+            raise CancelRefused(_("This booking is closed: its deposit is settled."))
         quote = booking_cancel_quote(booking=booking, full=True)
         _cancel_locked(booking, actor=actor, by_agency=True, quote=quote, message=message)
         # The place cannot be used then: nobody waiting is offered it, and they are told why.

@@ -87,7 +87,7 @@ def booking_page(
         decline_form=forms.get("decline") or DeclineForm(),
         deposit_form=forms.get("deposit") or DepositForm(),
         cancel_form=forms.get("cancel") or AgencyCancelForm(),
-        live=booking.status in LIVE,
+        live=booking.status in LIVE and booking.deposit_settled_at is None,
         case_url=reverse("admin:cases_case_change", args=[booking.case_id]),
         error=forms.get("error", ""),
     )
@@ -175,7 +175,7 @@ def cancel_for_agency(request: HttpRequest, model_admin, pk: int) -> HttpRespons
     form = AgencyCancelForm(request.POST)
     if not form.is_valid():
         return booking_page(request, model_admin, pk, forms={"cancel": form})
-    if booking.status not in LIVE:
+    if booking.status not in LIVE or booking.deposit_settled_at is not None:
         messages.info(request, _("Nothing to do: this was done already."))
         return HttpResponseRedirect(booking_url(booking))
     try:

@@ -114,3 +114,16 @@ def test_only_deciding_staff_of_parks_settle_deposits(booking, who):
     with pytest.raises(PermissionDenied):
         deposits.booking_deposit_settle(booking=booking, actor=who(), now=_after(booking))
     assert not Refund.objects.exists()
+
+
+def test_a_settled_booking_is_not_cancelled_for_the_agency(booking):
+    from bookings.services.cancel import CancelRefused, booking_cancel_by_agency
+
+    clerk = parks_staff()
+    deposits.booking_deposit_settle(booking=booking, actor=clerk, now=_after(booking))
+
+    with pytest.raises(CancelRefused):
+        booking_cancel_by_agency(booking=booking, actor=clerk, message="Storm")
+    booking.refresh_from_db()
+    assert (booking.status, booking.case.status) == ("confirmed", "completed")
+    assert Refund.objects.count() == 1
