@@ -9,13 +9,16 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings import checkout_setup, release_setup
+        from bookings.reminders import BOOKING_DAY
         from bookings.selectors_public import SERVICE_NAME, facilities_searchable
         from bookings.workflow import BOOKING
         from cases.workflow import register
+        from notifications.reminders import register_source
         from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
         register(BOOKING)
+        register_source(BOOKING_DAY)
         checkout_setup.register()
         release_setup.register()
         register_entry(

@@ -13,3 +13,8 @@ class SlotTaken(Exception):
     def __init__(self, message: str, *, nearest=()):
         super().__init__(message)
         self.nearest = list(nearest)
+
+
+class StaffActionRefused(Exception):
+    """Staff's action on a booking or a facility's time cannot be done now; the message says
+    why, in words for the member of staff."""

@@ -17,5 +17,4 @@ urlpatterns = [
     path("b/<str:token>/calendar.ics", manage.booking_ics, name="guest_booking_ics"),
     path("b/<str:token>/cancel/", manage.booking_cancel, name="guest_booking_cancel"),
     path("b/<str:token>/move/", manage.booking_move, name="guest_booking_move"),
-    path("staff/<str:reference>/cancel/", manage.staff_cancel, name="staff_cancel"),
 ]

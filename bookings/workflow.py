@@ -22,6 +22,8 @@ DEPARTMENT_CODE = "PARKS"
 PENDING_PAYMENT = "pending_payment"
 PENDING_APPROVAL = "pending_approval"
 CONFIRMED = "confirmed"
+CHECKED_IN = "checked_in"
+NO_SHOW = "no_show"
 COMPLETED = "completed"
 CANCELLED = S.CANCELLED
 DECLINED = "declined"
@@ -56,7 +58,20 @@ BOOKING = Workflow(
             label=_("Confirmed"),
             next_steps=_("Your booking is confirmed. You can change or cancel it from this page."),
         ),
-        COMPLETED: State(label=_("Completed"), final=True),
+        # On the day (bookings.services.staff_attendance): staff's history, not a message.
+        CHECKED_IN: State(
+            label=_("Checked in"),
+            next_steps=_("Enjoy your event. Staff will settle your deposit afterwards."),
+        ),
+        NO_SHOW: State(
+            label=_("Not attended"),
+            staff_label=_("No-show"),
+            next_steps=_("Staff will settle your deposit."),
+        ),
+        # After the event, once staff have settled the deposit (bookings.services.staff_deposits).
+        COMPLETED: State(
+            label=_("Completed"), next_steps=_("Thank you for booking with us."), final=True
+        ),
         CANCELLED: State(
             label=_("Cancelled"), next_steps=_("This booking was cancelled."), final=True
         ),
@@ -82,5 +97,15 @@ BOOKING = Workflow(
         ),
         Transition(CONFIRMED, CANCELLED, actors={APPLICANT, STAFF, SYSTEM}, service_only=True),
         Transition(CONFIRMED, COMPLETED, actors={STAFF, SYSTEM}, service_only=True),
+        # Attendance is the clerk's record, not news for the booker: private moves.
+        Transition(CONFIRMED, CHECKED_IN, actors={STAFF}, service_only=True, public=False),
+        Transition(CONFIRMED, NO_SHOW, actors={STAFF}, service_only=True, public=False),
+        # A late arrival: the no-show is corrected by checking them in.
+        Transition(NO_SHOW, CHECKED_IN, actors={STAFF}, service_only=True, public=False),
+        Transition(CHECKED_IN, COMPLETED, actors={STAFF, SYSTEM}, service_only=True),
+        Transition(NO_SHOW, COMPLETED, actors={STAFF, SYSTEM}, service_only=True),
+        # The agency cancels a booking already checked in (an emergency on the day).
+        Transition(CHECKED_IN, CANCELLED, actors={STAFF}, service_only=True),
+        Transition(NO_SHOW, CANCELLED, actors={STAFF}, service_only=True),
     ],
 )

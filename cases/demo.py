@@ -16,6 +16,7 @@ import contextlib
 import datetime
 from unittest import mock
 
+from django.apps import apps
 from django.utils import timezone
 
 from accounts.demo import ADMINISTRATOR, CLERK, INSPECTOR
@@ -29,14 +30,33 @@ ROLES = {
     ADMINISTRATOR.email: [StaffRole.SUPERVISOR],
 }
 
+_real_now = timezone.now
+
 
 @contextlib.contextmanager
 def as_of(day: datetime.date):
     """Demo data only: what is created inside happens at 9:00 on `day`, agency time (cases
     sent, their stages and due dates, their timeline). Never for anything but seed_demo."""
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-    with mock.patch.object(timezone, "now", return_value=moment):
-        yield
+    with mock.patch.object(timezone, "now", return_value=moment) as now:
+        # Fields whose default is `timezone.now` hold the function itself, not its name:
+        # they are pointed at the patched clock too, and back afterwards (Django caches a
+        # field's default callable, hence the cache dropped both times).
+        fields = [
+            field
+            for model in apps.get_models()
+            for field in model._meta.concrete_fields
+            if field.default is _real_now
+        ]
+        for field in fields:
+            field.default = now
+            field.__dict__.pop("_get_default", None)
+        try:
+            yield
+        finally:
+            for field in fields:
+                field.default = _real_now
+                field.__dict__.pop("_get_default", None)
 
 
 def seed() -> None:

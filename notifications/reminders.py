@@ -9,7 +9,8 @@ notifications/README.md). Notifications never imports the app that owns a source
 
 Every fragment is trusted SQL written by the app (never user input). Fragments may use the
 statement's parameters `%(today)s` (the run's date), `%(days)s` (the rule's number of days,
-never negative) and `%(rule_id)s`; a literal percent sign is written `%%`.
+never negative), `%(rule_id)s` and `%(time_zone)s` (the agency's time zone); a literal
+percent sign is written `%%`.
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ class PermitsConfig(AppConfig):
     def ready(self) -> None:
         from cases.workflow import register
         from notifications.reminders import register_source
-        from permits import receivers  # noqa: F401 (connects the signal)
+        from permits import dashboard, receivers  # noqa: F401 (receivers connect the signal)
         from permits.reminders import INSPECTION_DAY
         from permits.selectors_search import permit_types_searchable
         from permits.workflow import PERMIT
+        from portal.dashboard import register as register_section
         from portal.services_catalogue import CatalogueEntry, register_search_source
         from portal.services_catalogue import register as register_entry
 
@@ -34,3 +35,4 @@ class PermitsConfig(AppConfig):
             )
         )
         register_search_source("permits.types", permit_types_searchable)
+        register_section(dashboard.SECTION)

@@ -21,6 +21,7 @@ from permits.models import (
     InspectionStep,
     PermitType,
     PermitTypeDepartment,
+    ReinspectionFee,
 )
 
 DEPARTMENTS = {
@@ -68,7 +69,17 @@ CONTRACTORS = [
     ("RFC-2026-000201", "roofing-contractor", "Sam Ortiz", "Summit Roofing", "active", 250),
     ("MCH-2026-000301", "mechanical-contractor", "Ava Chen", "Comfort Air HVAC", "active", 180),
     ("SGC-2026-000401", "sign-contractor", "Noor Haddad", "Bright Signs", "active", 120),
+    ("ELE-2026-000501", "electrician", "Tomás Rivera", "Rivera Electric", "active", 330),
+    ("PLB-2026-000601", "plumber", "Grace Kim", "Kim Plumbing & Heating", "active", 270),
 ]
+
+# Re-inspection fees of the types that charge one: (fee in cents, failed inspections free).
+REINSPECTION_FEES = {
+    "new-home": (7_500, 1),
+    "residential-addition": (5_000, 0),
+    "commercial-alteration": (10_000, 0),
+    "mechanical": (5_000, 0),
+}
 
 B, Z, F, PW, H = "BUILDING", "ZONING", "FIRE", "PUBLIC_WORKS", "HEALTH"
 
@@ -530,6 +541,11 @@ def _permit_type(row, departments: dict[str, Department]) -> None:
             category=kind,
             final=order == len(inspections),
         )
+    if code in REINSPECTION_FEES:
+        fee_cents, free_failures = REINSPECTION_FEES[code]
+        ReinspectionFee.objects.create(
+            permit_type=permit_type, fee_cents=fee_cents, free_failures=free_failures
+        )
     for order, (q_code, label, label_es, kind) in enumerate(questions, start=1):
         Question.objects.create(
             owner=permit_type,
@@ -544,10 +560,14 @@ def _permit_type(row, departments: dict[str, Department]) -> None:
 
 
 def seed() -> None:
-    """Create the departments, contractor licenses and permit types that are missing."""
+    """Create the departments, contractor licenses and permit types that are missing, then
+    the demo permits at every stage (permits.demo_permits)."""
+    from permits import demo_permits
+
     with transaction.atomic():
         departments = _departments()
         _contractor_types()
         _contractors()
         for row in TYPES:
             _permit_type(row, departments)
+    demo_permits.seed()

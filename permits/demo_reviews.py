@@ -34,7 +34,8 @@ COMMENTS = {
 CONDITIONS = "Smoke and carbon monoxide alarms are tested at the final inspection."
 
 
-def _pdf() -> bytes:
+def pdf_page() -> bytes:
+    """A one-page blank PDF (a tabloid sheet), for demo plans and documents."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -48,7 +49,7 @@ def _first_sheet(permit) -> PlanSheet:
     sheet = PlanSheet.objects.filter(permit=permit, removed_at__isnull=True).order_by("sheet")
     if sheet.exists():
         return sheet.first()
-    content = _pdf()
+    content = pdf_page()
     made = PlanSheet(
         permit=permit,
         sheet="A1.0",
@@ -62,7 +63,8 @@ def _first_sheet(permit) -> PlanSheet:
 
 
 def review_demo(*, permit, stage: str, reviewer) -> None:
-    """Take `permit` (sent, not yet in review) to `stage` of plan review:
+    """Take `permit` (sent: round 1 not yet open, or open and untouched) to `stage` of plan
+    review:
 
     - ``in_review``: round 1 open, the first department has commented;
     - ``corrections_required``: the first department asked for corrections, the others
@@ -71,9 +73,13 @@ def review_demo(*, permit, stage: str, reviewer) -> None:
     """
     if stage not in STAGES:
         raise ValueError(f"Unknown demo review stage {stage!r}; use one of {STAGES}.")
-    if permit.case.status != wf.SUBMITTED:
+    if permit.case.status == wf.SUBMITTED:
+        reviews = services.review_start(permit=permit, actor=None)
+    elif permit.case.status == wf.IN_REVIEW and not permit.review_comments.exists():
+        # Paying the fee opened round 1 already (permits.services.apply).
+        reviews = [review for review in reviews_of(permit=permit) if review.is_open]
+    else:
         return
-    reviews = services.review_start(permit=permit, actor=None)
     if not reviews:
         return
     sheet = _first_sheet(permit)
@@ -100,7 +106,7 @@ def review_demo(*, permit, stage: str, reviewer) -> None:
     services.plan_sheet_revise(
         permit=permit,
         sheet=sheet.sheet,
-        upload=ContentFile(_pdf(), name=f"{sheet.sheet_slug}-revised.pdf"),
+        upload=ContentFile(pdf_page(), name=f"{sheet.sheet_slug}-revised.pdf"),
         actor=permit.case.applicant,
     )
     services.review_resubmit(permit=permit, actor=permit.case.applicant)

@@ -7,7 +7,8 @@ longer have nowhere here either:
   foot of $0.00 refused;
 - `FeeTierFormSet`: the valuation table checked as a whole (it starts at $0.00, no two rows
   start at the same valuation, a larger job never pays less, no table for a type that does
-  not charge by valuation), each refusal saying which rows and amounts.
+  not charge by valuation), each refusal saying which rows and amounts;
+- `ReinspectionFeeForm`: the re-inspection fee in dollars too (never 0.00).
 
 The admin saves the type and its rows in one transaction: a refusal anywhere saves nothing.
 """
@@ -22,11 +23,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from licensing.forms import prefix_suggest
+from licensing.models import LicenseType
 from payments.forms import AmountField
 from payments.money import format_cents
 from permits.fees import valuation_fee
 from permits.forms_apply import VALUATION_MAX_CENTS
-from permits.models import FeeMethod, FeeTier, PermitType
+from permits.models import FeeMethod, FeeTier, PermitType, ReinspectionFee
 from portal.setup_forms import code_from_name, refuse_doubled_code
 
 # Words left out of a suggested prefix: "Fence permit" -> FNC rather than FP.
@@ -79,6 +81,15 @@ class PermitTypeForm(forms.ModelForm):
         label=_("Fee per square foot"),
         initial=0,
         help_text=_("In dollars per square foot of the work, for example 0.25 (25 cents)."),
+    )
+    # Checkboxes rather than the admin's two-list widget: its search icons carry an
+    # aria-label on a bare span, which screen readers cannot announce.
+    contractor_license_types = forms.ModelMultipleChoiceField(
+        queryset=LicenseType.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("License types accepted"),
+        help_text=_("A contractor must hold an active license of one of these types."),
     )
     minimum_fee_cents = AmountField(
         label=_("Minimum permit fee"),
@@ -194,6 +205,31 @@ class FeeTierForm(forms.ModelForm):
     class Meta:
         model = FeeTier
         fields = ["from_cents", "base_cents", "per_thousand_cents"]
+
+
+class ReinspectionFeeForm(forms.ModelForm):
+    """A permit type's re-inspection fee, typed in dollars like every other fee."""
+
+    fee_cents = AmountField(
+        label=_("Re-inspection fee"),
+        help_text=_(
+            "In dollars, for example 75.00 (75 means 75 dollars): charged for each failed "
+            "inspection after the free ones, and paid before the next inspection is booked."
+        ),
+    )
+
+    class Meta:
+        model = ReinspectionFee
+        fields = ["permit_type", "fee_cents", "free_failures"]
+
+    def clean_fee_cents(self):
+        fee = self.cleaned_data["fee_cents"]
+        if fee == 0:
+            raise forms.ValidationError(
+                _("A re-inspection fee of 0.00 charges nothing: enter the fee, or leave it out."),
+                code="zero",
+            )
+        return fee
 
 
 class FeeTierFormSet(forms.BaseInlineFormSet):

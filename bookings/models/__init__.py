@@ -6,7 +6,7 @@
 - `bookings.models.waitlist`: waitlists of taken slots, and lotteries releasing slots.
 """
 
-from bookings.models.bookings import OCCUPYING, Booking, BookingStatus
+from bookings.models.bookings import OCCUPYING, Booking, BookingKind, BookingStatus
 from bookings.models.facilities import (
     Blackout,
     CancellationTier,
@@ -33,6 +33,7 @@ __all__ = [
     "WAITLIST_LIVE",
     "Blackout",
     "Booking",
+    "BookingKind",
     "BookingStatus",
     "CancellationTier",
     "Facility",

@@ -36,6 +36,14 @@ from bookings.models.facilities import Facility
 from cases.models import TimeStampedModel
 
 
+class BookingKind(models.TextChoices):
+    # A visitor's booking; or time staff keep free of bookings (maintenance, a city event),
+    # a row of the same table so the one exclusion constraint keeps blocks and bookings
+    # apart as it keeps bookings apart.
+    BOOKING = "booking", _("Booking")
+    BLOCK = "block", _("Blocked time")
+
+
 class BookingStatus(models.TextChoices):
     HELD = "held", _("Held")
     PENDING_PAYMENT = "pending_payment", _("Waiting for payment")
@@ -77,6 +85,9 @@ class BookingQuerySet(models.QuerySet):
 class Booking(TimeStampedModel):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="bookings")
     reference = models.CharField(_("reference"), max_length=20, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=BookingKind.choices, default=BookingKind.BOOKING
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.HELD
     )
@@ -114,6 +125,24 @@ class Booking(TimeStampedModel):
     ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
+    # Staff's work on it (bookings.services.staff_*): what the booker reads of each decision.
+    conditions = models.TextField(_("conditions of the approval"), blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    block_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    no_show_at = models.DateTimeField(_("recorded as not come"), null=True, blank=True)
+    deposit_settled_at = models.DateTimeField(_("deposit settled"), null=True, blank=True)
+    deposit_kept_cents = models.PositiveIntegerField(_("deposit kept"), default=0)
+    deposit_reason = models.TextField(_("reason for keeping part of the deposit"), blank=True)
+
     objects = BookingQuerySet.as_manager()
 
     class Meta:
@@ -147,8 +176,35 @@ class Booking(TimeStampedModel):
                 condition=~Q(status=BookingStatus.HELD) | Q(hold_expires_at__isnull=False),
                 name="bookings_booking_hold_expiry",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=BookingKind.values), name="bookings_booking_kind"
+            ),
+            # A block is nobody's booking: no booker, no case, no money, never a hold.
+            models.CheckConstraint(
+                condition=~Q(kind=BookingKind.BLOCK)
+                | (
+                    Q(case__isnull=True, user__isnull=True, price_cents=0, deposit_cents=0)
+                    & ~Q(status=BookingStatus.HELD)
+                    & ~Q(block_reason="")
+                ),
+                name="bookings_booking_block_is_nobodys",
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_in_at__isnull=True) | Q(no_show_at__isnull=True),
+                name="bookings_booking_came_or_not",
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_kept_cents__lte=F("deposit_cents")),
+                name="bookings_booking_kept_within_deposit",
+            ),
         ]
         indexes = [
+            # The staff calendar and the reminder rule read a facility's bookings by start.
+            models.Index(
+                Func(F("period"), function="lower", output_field=models.DateTimeField()),
+                name="bookings_confirmed_start",
+                condition=Q(status=BookingStatus.CONFIRMED),
+            ),
             # The expiry sweep reads only live holds.
             models.Index(
                 fields=["hold_expires_at"],
@@ -167,6 +223,16 @@ class Booking(TimeStampedModel):
     @property
     def ends_at(self):
         return self.period.upper
+
+    @property
+    def is_block(self) -> bool:
+        return self.kind == BookingKind.BLOCK
+
+    @property
+    def booker_name(self) -> str:
+        if self.user_id is not None:
+            return self.user.full_name or self.user.email
+        return self.guest_name
 
     @property
     def total_cents(self) -> int:

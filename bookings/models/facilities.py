@@ -106,6 +106,17 @@ class Facility(TimeStampedModel):
     )
 
     needs_approval = models.BooleanField(_("staff approve each booking"), default=False)
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder (days before)"),
+        null=True,
+        blank=True,
+        default=2,
+        validators=[MaxValueValidator(30)],
+        help_text=_(
+            "The booker is reminded this many days before the day of the booking (0: on the "
+            "day itself; empty: no reminder). The message and its time are the reminder rule's."
+        ),
+    )
 
     # Per-household limits (empty: no limit).
     household_max_active = models.PositiveSmallIntegerField(
@@ -163,6 +174,10 @@ class Facility(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(waitlist_offer_hours__gte=1) & Q(waitlist_offer_hours__lte=168),
                 name="bookings_facility_waitlist_offer_hours",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_days_before__lte=30),
+                name="bookings_facility_reminder_days",
             ),
         ]
 

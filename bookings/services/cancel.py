@@ -43,7 +43,7 @@ from bookings.services.checkout import (
     booking_price_lines,
     lines_total,
 )
-from bookings.services.waitlist import slot_freed_after_commit
+from bookings.services.waitlist import slot_freed_after_commit, waitlists_close_for_agency
 from cases import events, permissions
 from cases.models import CaseEvent
 from cases.services import case_record_event
@@ -179,8 +179,8 @@ def booking_cancel(
         if quote.refund_cents != expected_refund_cents:
             raise QuoteChanged(quote)
         _cancel_locked(booking, actor=actor, by_agency=False, quote=quote)
-        # The freed time goes to the first person waiting for it (bookings.services.waitlist).
-        # Not after the agency's own cancellations: weather or an emergency closes the slot.
+        # The freed time goes to the first person waiting for it (bookings.services.waitlist);
+        # the agency's own cancellations close its waitlists instead.
         slot_freed_after_commit(booking)
         _refund_after_commit(
             booking.pk,
@@ -213,6 +213,8 @@ def booking_cancel_by_agency(*, booking: Booking, actor, message: str) -> Refund
             raise CancelRefused(_("This booking is not active, so it cannot be cancelled."))
         quote = booking_cancel_quote(booking=booking, full=True)
         _cancel_locked(booking, actor=actor, by_agency=True, quote=quote, message=message)
+        # The place cannot be used then: nobody waiting is offered it, and they are told why.
+        waitlists_close_for_agency(booking=booking, message=message)
         _refund_after_commit(
             booking.pk,
             quote.refund_cents,

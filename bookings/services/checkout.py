@@ -250,7 +250,12 @@ def _confirm_locked(booking: Booking, *, invoice_id: int | None = None) -> None:
             audience=CaseEvent.Audience.PARTICIPANTS,
         )
     _case_move(booking, workflow.PENDING_APPROVAL if approval else workflow.CONFIRMED)
-    _notify(booking, template="bookings/confirmed", key="confirmed")
+    # A booking that waits for staff is not confirmed yet: the booker is told it was
+    # received, and hears staff's decision (bookings.services.approval).
+    if approval:
+        _notify(booking, template="bookings/received", key="received")
+    else:
+        _notify(booking, template="bookings/confirmed", key="confirmed")
 
 
 def _case_move(booking: Booking, status: str, *, actor=None, public_note: str = "") -> None:

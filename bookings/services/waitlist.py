@@ -39,6 +39,7 @@ from bookings.households import household_refusal
 from bookings.models import (
     WAITLIST_LIVE,
     Booking,
+    BookingKind,
     BookingStatus,
     Facility,
     WaitlistEntry,
@@ -117,13 +118,16 @@ def waitlist_join(
     if refusal:
         raise WaitlistRefused(refusal)
     end = start + minutes * MINUTE
-    taken = (
+    kinds = set(
         Booking.objects.occupying(now=now)
         .filter(facility=facility, buffered__overlap=_buffered(facility, start, end))
-        .exists()
+        .values_list("kind", flat=True)
     )
-    if not taken:
+    if not kinds:
         raise WaitlistRefused(_("This time is free: you can book it now."))
+    if kinds == {BookingKind.BLOCK}:
+        # Staff keep it free of bookings (maintenance, a city event): nothing to wait for.
+        raise WaitlistRefused(_("This time is closed to bookings."))
     try:
         with transaction.atomic():
             entry = WaitlistEntry.objects.create(
@@ -323,6 +327,29 @@ def _offers_lapse(*, now) -> int:
         ).update(status=BookingStatus.EXPIRED, updated_at=now)
         for entry in rows:
             _notify(entry, template="bookings/waitlist_lapsed")
+    return len(rows)
+
+
+def waitlists_close_for_agency(*, booking: Booking, message: str) -> int:
+    """Close the waitlists of `booking`'s time, which the agency cancelled (weather, an
+    emergency: the place cannot be used), telling each person waiting why; returns how many
+    entries closed. Call in the cancellation's transaction; the sweep then offers nothing."""
+    now = timezone.now()
+    rows = list(
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("facility", "user")
+        .filter(
+            facility_id=booking.facility_id,
+            status=WaitlistStatus.WAITING,
+            period__overlap=booking.buffered,
+        )
+        .order_by("pk")
+    )
+    WaitlistEntry.objects.filter(pk__in=[e.pk for e in rows]).update(
+        status=WaitlistStatus.CLOSED, note=message[:300], updated_at=now
+    )
+    for entry in rows:
+        _notify(entry, template="bookings/waitlist_closed", extra={"reason": message})
     return len(rows)
 
 

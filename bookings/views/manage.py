@@ -1,14 +1,14 @@
-"""A booking's own pages: see it, download its calendar file, cancel it, move it; and the
-staff's cancellation for the agency. Reached by the booker's account or their guest link
-(`bookings.access`). Thin: parse, call one service, render or redirect."""
+"""A booking's own pages: see it, download its calendar file, cancel it, move it. Reached by
+the booker's account or their guest link (`bookings.access`); staff's cancellation for the
+agency is in the back office (`bookings.views.staff`). Thin: parse, call one service, render
+or redirect."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bookings import ics, refund_policy
 from bookings.access import BookingAccess, booking_page
-from bookings.forms_checkout import AgencyCancelForm, CancelForm, MoveForm
-from bookings.models import Booking
+from bookings.forms_checkout import CancelForm, MoveForm
 from bookings.services import cancel as cancelling
 from bookings.services import checkout
 
@@ -153,31 +152,3 @@ def _invoice_url(invoice) -> str:
     from payments.tokens import invoice_url
 
     return invoice_url(invoice=invoice)
-
-
-@staff_member_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def staff_cancel(request: HttpRequest, reference: str) -> HttpResponse:
-    """Staff cancel a booking for the agency: all of it refunded, the booker told why."""
-    try:
-        booking = cancelling.booking_for_staff(user=request.user, reference=reference)
-    except Booking.DoesNotExist:
-        raise Http404 from None
-    form = AgencyCancelForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            cancelling.booking_cancel_by_agency(
-                booking=booking, actor=request.user, message=form.cleaned_data["message"]
-            )
-        except cancelling.CancelRefused as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The booking is cancelled and the booker told."))
-            return redirect("bookings:staff_cancel", reference=reference)
-    if request.method == "POST" and form.errors:
-        status = 400
-    quote = cancelling.booking_cancel_quote(booking=booking, full=True)
-    context = {"booking": booking, "form": form, "quote": quote}
-    return render(request, "bookings/staff_cancel.html", context, status=status)

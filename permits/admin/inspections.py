@@ -9,6 +9,7 @@ the admin's inspection page is read-only with its own "move or cancel" form.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from payments.money import format_cents
 from permits.exceptions import InspectionRefused, IssuanceRefused
 from permits.models import (
     CertificateOfOccupancy,
@@ -35,6 +37,7 @@ from permits.models import (
 )
 from permits.services import inspections as services
 from permits.services import issuance
+from permits.type_forms import ReinspectionFeeForm
 
 
 @admin.register(InspectionRules)
@@ -208,7 +211,12 @@ class InspectionAdmin(admin.ModelAdmin):
 
 @admin.register(ReinspectionFee)
 class ReinspectionFeeAdmin(admin.ModelAdmin):
-    list_display = ["permit_type", "fee_cents", "free_failures"]
+    form = ReinspectionFeeForm
+    list_display = ["permit_type", "fee", "free_failures"]
+
+    @admin.display(description=_("re-inspection fee"), ordering="fee_cents")
+    def fee(self, rule: ReinspectionFee) -> str:
+        return format_cents(rule.fee_cents, settings.AGENCY["currency"])
 
 
 @admin.register(PermitExtension)

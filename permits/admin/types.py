@@ -21,9 +21,16 @@ from cases.questions.selectors import missing_spanish_of
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
 from permits.exceptions import PermitTypeNotPublishable
-from permits.models import FeeMethod, FeeTier, InspectionStep, PermitType, PermitTypeDepartment
+from permits.models import (
+    FeeMethod,
+    FeeTier,
+    InspectionStep,
+    PermitType,
+    PermitTypeDepartment,
+    ReinspectionFee,
+)
 from permits.services import types as services
-from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm
+from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm, ReinspectionFeeForm
 from permits.views.preview import permit_type_preview, preview_language
 from portal.localized import missing_translations
 
@@ -58,29 +65,42 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewDepartmentInline(admin.TabularInline):
+# Stacked inlines, as on the other setup pages: the tabular layout's empty column header is
+# announced as nothing by screen readers.
+class ReviewDepartmentInline(admin.StackedInline):
     model = PermitTypeDepartment
     extra = 0
-    fields = ["department", "order"]
+    fields = [("department", "order")]
     verbose_name = _("reviewing department")
     verbose_name_plural = _("Reviewing departments (one plan review each, in this order)")
 
 
-class FeeTierInline(AmountFieldsAdminMixin, admin.TabularInline):
+class FeeTierInline(AmountFieldsAdminMixin, admin.StackedInline):
     model = FeeTier
     form = FeeTierForm
     formset = FeeTierFormSet
     extra = 0
-    fields = ["from_cents", "base_cents", "per_thousand_cents"]
+    fields = [("from_cents", "base_cents", "per_thousand_cents")]
     verbose_name_plural = _(
         "Valuation fee table, in dollars (only for a fee by construction valuation)"
     )
 
 
-class InspectionStepInline(admin.TabularInline):
+class ReinspectionFeeInline(admin.StackedInline):
+    model = ReinspectionFee
+    form = ReinspectionFeeForm
+    extra = 0
+    max_num = 1
+    can_delete = True
+    fields = ["fee_cents", "free_failures"]
+    verbose_name = _("re-inspection fee")
+    verbose_name_plural = _("Re-inspection fee, in dollars (leave out for none)")
+
+
+class InspectionStepInline(admin.StackedInline):
     model = InspectionStep
     extra = 0
-    fields = ["order", "code", "name", "name_es", "category", "final"]
+    fields = [("order", "code"), ("name", "name_es"), ("category", "final")]
     verbose_name_plural = _("Required inspections, in order")
 
 
@@ -100,11 +120,11 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
     list_filter = [PublishedFilter, "category", "fee_method", "contractor_required", "active"]
     search_fields = ["name", "name_es", "code", "keywords", "keywords_es"]
     prepopulated_fields = {"code": ["name"]}
-    filter_horizontal = ["contractor_license_types"]
     inlines = [
         ReviewDepartmentInline,
         FeeTierInline,
         InspectionStepInline,
+        ReinspectionFeeInline,
         DocumentRequirementInline,
         PermitQuestionInline,
     ]

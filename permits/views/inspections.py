@@ -224,4 +224,3 @@ def _day_url() -> str:
     from django.urls import reverse
 
     return reverse("permits:inspector_day")
-

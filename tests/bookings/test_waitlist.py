@@ -23,7 +23,7 @@ from bookings.services.waitlist import (
 )
 from bookings.tasks import waitlist_sweep
 from notifications.models import Notification
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
 from tests.bookings.checkout_support import confirmed, guest_checkout, pavilion, pay_locally
 from tests.bookings.factories import FacilityFactory, booking_row
 
@@ -437,3 +437,40 @@ def test_a_day_a_lottery_now_releases_keeps_its_waitlist_waiting(facility, taken
     # then: nobody is offered it nor passed over
     first.refresh_from_db()
     assert first.status == WaitlistStatus.WAITING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agencys_cancellation_closes_the_waitlist_and_says_why(settings):
+    # given: a paid booking, and a guest waiting for its time
+    settings.TIME_ZONE = "America/New_York"
+    booking, _invoice = confirmed(pavilion())
+    minutes = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+    entry = waitlist_join(
+        facility=booking.facility,
+        start=booking.starts_at,
+        minutes=minutes,
+        name="Ben",
+        email="ben@example.com",
+    )
+
+    # when: staff cancel it for the agency
+    cancelling.booking_cancel_by_agency(
+        booking=booking, actor=StaffFactory(roles=["clerk"]), message="The roof is repaired."
+    )
+    waitlist_offers_sweep()
+
+    # then: nobody is offered the time, and Ben is told why
+    entry.refresh_from_db()
+    assert (entry.status, entry.note) == (WaitlistStatus.CLOSED, "The roof is repaired.")
+    assert not Booking.objects.filter(status=BookingStatus.HELD).exists()
+    notice = Notification.objects.get(template_key="bookings/waitlist_closed", channel="email")
+    assert notice.to_address == "ben@example.com"
+    assert notice.context["reason"] == "The roof is repaired."
+
+
+def test_a_time_staff_blocked_has_no_waitlist(facility):
+    block = booking_row(facility=facility, start=SLOT)
+    Booking.objects.filter(pk=block.pk).update(kind="block", block_reason="Maintenance")
+
+    with pytest.raises(WaitlistRefused, match=r"^This time is closed to bookings\.$"):
+        join(facility, "ana")

@@ -65,3 +65,24 @@ def test_mark_as_read_works_without_javascript(browser: Browser, live_server):
     assert page.get_by_role("button", name=MARK_FIRST).count() == 0
     assert page.get_by_role("button", name=MARK_SECOND).count() == 1
     context.close()
+
+
+def test_the_dashboards_permits_have_no_accessibility_violations(page: Page, live_server, axe):
+    # given: a resident with a permit at every stage (reviews, corrections, fees due, an
+    # inspection booked, one failed with its re-inspection fee)
+    from tests.permits.inspection_factories import inspector, open_slots
+    from tests.permits.test_dashboard import one_of_each
+
+    staff = inspector(capacity=20)
+    open_slots()
+    resident = UserFactory(full_name="Jordan Lee")
+    one_of_each(resident, staff)
+    log_in_browser(page, user=resident, base_url=live_server.url)
+    url = live_server.url + reverse("portal:dashboard")
+
+    # when
+    found = violations_in_every_combination(page, axe, url=url, base_url=live_server.url)
+
+    # then
+    assert page.locator("#my-permits").count() == 1
+    assert found == {}, describe(found)

@@ -18,6 +18,7 @@ INLINES = (
     "review_departments",
     "fee_tiers",
     "inspection_steps",
+    "reinspection_fee",
     "cases-question-owner_type-owner_id",
     "cases-documentrequirement-owner_type-owner_id",
 )
@@ -189,3 +190,61 @@ def test_the_change_page_publishes_the_draft(client, administrator):
     permit_type.refresh_from_db()
     assert permit_type.published
     assert permit_type.fee_tiers.count() == 2
+
+
+def test_the_reinspection_fee_is_typed_in_dollars_with_the_type(client, administrator):
+    # given: the new type's form with a re-inspection fee of $75, the first failure free
+    data = _new_home(**_inline("reinspection_fee", [{"fee_cents": "$75", "free_failures": "1"}]))
+
+    # when
+    response = client.post(ADD_URL, data)
+
+    # then: stored as 7,500 cents, never 75 cents
+    assert response.status_code == 302, response.context and response.context["errors"]
+    rule = PermitType.objects.get(code="new-home").reinspection_fee
+    assert (rule.fee_cents, rule.free_failures) == (7_500, 1)
+
+
+def test_a_reinspection_fee_of_nothing_is_refused_and_nothing_saved(client, administrator):
+    # given
+    data = _new_home(**_inline("reinspection_fee", [{"fee_cents": "0.00", "free_failures": "0"}]))
+
+    # when
+    response = client.post(ADD_URL, data)
+
+    # then
+    assert response.status_code == 200
+    assert "A re-inspection fee of 0.00 charges nothing" in response.content.decode()
+    assert not PermitType.objects.exists()
+
+
+def test_every_amount_on_the_permit_admin_pages_is_typed_in_dollars(rf, administrator):
+    # given: every admin page of the permits app, and the inline rows on them
+    from django.contrib import admin as django_admin
+
+    from payments.forms import AmountField
+
+    request = rf.get("/")
+    request.user = administrator
+    pages = [
+        model_admin
+        for model, model_admin in django_admin.site._registry.items()
+        if model._meta.app_label == "permits"
+    ]
+
+    # when
+    amounts = {}
+    for model_admin in pages:
+        forms = [model_admin.get_form(request)]
+        forms += [
+            inline.get_formset(request).form for inline in model_admin.get_inline_instances(request)
+        ]
+        for form in forms:
+            for name, field in form.base_fields.items():
+                if name.endswith("_cents"):
+                    amounts[f"{form._meta.model.__name__}.{name}"] = type(field)
+
+    # then: a fee typed "75.00" is 75 dollars wherever an administrator types it
+    assert "ReinspectionFee.fee_cents" in amounts
+    assert "PermitType.application_fee_cents" in amounts
+    assert {name: kind for name, kind in amounts.items() if kind is not AmountField} == {}

@@ -64,6 +64,7 @@ def _deck(**changes):
         "validity_days": "180",
         "review_target_days": "15",
         **_inline("review_departments", []),
+        **_inline("reinspection_fee", []),
         **_inline(
             "fee_tiers",
             [
