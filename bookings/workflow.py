@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import events
 from cases.models import CaseStatus as S
+from cases.participation import Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
 
 KIND = "facility_booking"
@@ -29,6 +30,12 @@ CANCELLED = S.CANCELLED
 DECLINED = "declined"
 EXPIRED = "expired"
 
+# The booker hears of each step from the booking services' own messages (confirmed, received,
+# approved, declined, cancelled, moved, deposit settled: bookings.services.checkout._notify),
+# which carry the facility, the times, the calendar file and a guest's link; the engine's
+# generic "received" and "status changed" messages would only repeat them.
+PARTICIPATION = Participation(notices={events.SUBMITTED: {}, events.STATUS_CHANGED: {}})
+
 EVENT_KINDS = {
     events.PAYMENT: events.PAYMENT_KIND,
     events.UPDATE: events.UPDATE_KIND,
@@ -43,6 +50,7 @@ BOOKING = Workflow(
     department_code=DEPARTMENT_CODE,
     initial_status=PENDING_PAYMENT,
     event_kinds=EVENT_KINDS,
+    participation=PARTICIPATION,
     states={
         PENDING_PAYMENT: State(
             label=_("Waiting for payment"),

@@ -165,3 +165,18 @@ def test_a_declined_booking_is_offered_to_the_first_person_waiting():
     # then
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.OFFERED
+
+
+def test_the_booker_gets_one_message_per_step_not_the_engines_as_well():
+    # when
+    booking, _invoice = awaiting_approval()
+    approval.booking_approve(booking=booking, actor=parks_staff(), conditions="No glass.")
+
+    # then: the booking's own messages, and none of the case engine's generic ones
+    keys = set(
+        Notification.objects.filter(channel="email", to_address="ana@example.com").values_list(
+            "template_key", flat=True
+        )
+    )
+    assert {"bookings/received", "bookings/approved"} <= keys
+    assert not keys & {"cases/submitted", "cases/status_changed"}
