@@ -122,6 +122,7 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
                     "hold_minutes",
                     "closed_on_holidays",
                     "needs_approval",
+                    "reminder_days_before",
                 ]
             },
         ),

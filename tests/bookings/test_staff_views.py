@@ -259,3 +259,16 @@ def test_the_bookings_list_leads_to_the_queue(client, clerk):
     assert response.status_code == 200
     assert booking.reference in response.text
     assert "1 waiting for approval" in response.text
+
+
+def test_the_administrator_sets_a_facilitys_reminder_offset(client):
+    # given
+    facility = FacilityFactory()
+    client.force_login(_with_mfa(StaffFactory(is_superuser=True)))
+
+    # when
+    page = client.get(reverse("admin:bookings_facility_change", args=[facility.pk]))
+
+    # then
+    assert page.status_code == 200
+    assert 'name="reminder_days_before"' in page.text
