@@ -395,10 +395,11 @@ def test_search_runs_the_same_queries_however_many_types_and_categories(
     assert len(response.context["results"]) == 62
 
 
-# Services that have not landed yet; each one's issue restores its own words.
+# Services that have not landed yet; each one's issue restores its own words. Tax bills can
+# be looked up (taxes.lookup) but not yet paid online.
 NOT_YET_OFFERED = {
-    "en": re.compile(r"\b(tax|taxes)\b", re.IGNORECASE),
-    "es": re.compile(r"\b(impuestos?)\b", re.IGNORECASE),
+    "en": re.compile(r"\bpay\w*\s+(your\s+)?(property[- ])?tax(es)?\b", re.IGNORECASE),
+    "es": re.compile(r"\bpag\w*\s+(sus?\s+)?(el\s+|los\s+)?impuestos?\b", re.IGNORECASE),
 }
 
 
@@ -412,7 +413,8 @@ def test_entry_pages_promise_only_services_that_exist(client, url_name, language
     with translation.override(language):
         response = client.get(reverse(url_name))
 
-    # then: licenses, permits, concern reports, bookings and fees, but no tax bills yet
+    # then: licenses, permits, concern reports, bookings, fees and tax bill look-ups, but no
+    # tax payments yet
     assert response.status_code == 200
     text = re.sub(r"<[^>]+>", " ", response.content.decode())
     assert NOT_YET_OFFERED[language].findall(text) == []

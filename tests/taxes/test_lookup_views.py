@@ -127,3 +127,12 @@ def test_the_opened_bill_shows_the_pay_off_with_penalties(client, bill, settings
 
 def test_an_unknown_bill_is_not_found(client):
     assert client.get(reverse("taxes:bill", args=["NOPE"])).status_code == 404
+
+
+def test_the_look_up_is_in_the_service_catalogue(client):
+    # when
+    response = client.get("/", {"q": "property tax"})
+
+    # then
+    assert response.status_code == 200
+    assert reverse("taxes:search") in response.content.decode()
