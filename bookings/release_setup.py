@@ -4,6 +4,30 @@ dashboard."""
 
 from __future__ import annotations
 
+# As many as the dashboard lists (its section's limit).
+DASHBOARD_LIMIT = 5
+
+
+def dashboard_stamp() -> str:
+    """What "My waitlists" shows of each listed entry that can change: the same rows as
+    waitlist_entries_for_dashboard (times still to come, so the stamp moves on when one
+    passes), with the facility's names and the offer's reference."""
+    from bookings.models import Booking, Facility, WaitlistEntry
+    from bookings.models.waitlist import WAITLIST_LIVE
+
+    live = ", ".join(f"'{status}'" for status in WAITLIST_LIVE)
+    return f"""
+    SELECT string_agg(concat_ws(',', w.id, w.status, w.period, w.updated_at, w.offer_expires_at,
+                                f.name, f.name_es, o.reference), ';' ORDER BY w.period)
+      FROM (SELECT id, status, period, updated_at, offer_expires_at, facility_id, offer_id
+              FROM {WaitlistEntry._meta.db_table}
+             WHERE user_id = %(user)s AND status IN ({live}) AND lower(period) > now()
+             ORDER BY period
+             LIMIT {DASHBOARD_LIMIT}) AS w
+      JOIN {Facility._meta.db_table} AS f ON f.id = w.facility_id
+      LEFT JOIN {Booking._meta.db_table} AS o ON o.id = w.offer_id
+    """  # noqa: S608 (tables and statuses from the models, the person a parameter)
+
 
 def register() -> None:
     from bookings.models import WaitlistEntry
@@ -23,7 +47,8 @@ def register() -> None:
             key="bookings.waitlists",
             template="bookings/_dashboard_waitlists.html",
             read=waitlist_entries_for_dashboard,
-            limit=5,
+            limit=DASHBOARD_LIMIT,
             order=41,
+            stamp=dashboard_stamp(),
         )
     )
