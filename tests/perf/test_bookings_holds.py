@@ -128,9 +128,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _visitor(server, path: str, number: int):
     """A visitor's browser on the availability page: (opener, CSRF token, address)."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(jar), _NoRedirect()
-    )
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
     address = f"10.15.{number // 250}.{number % 250 + 1}"
     request = urllib.request.Request(  # noqa: S310 (the bench server, over http)
         server.url + path, headers={"X-Forwarded-For": address}
