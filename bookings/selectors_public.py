@@ -45,11 +45,15 @@ def facility_for_booking(*, code: str) -> Facility:
     return facilities_published().prefetch_related("hours").get(code=code)
 
 
-def facility_photo(*, code: str, photo_id: int) -> FacilityPhoto:
-    """A photo of a published facility; FacilityPhoto.DoesNotExist otherwise."""
-    return FacilityPhoto.objects.get(
-        pk=photo_id, facility__code=code, facility__published_at__isnull=False
+def facility_photo(*, code: str, photo_id: int, drafts: bool = False) -> FacilityPhoto:
+    """A photo of a published facility (or of a draft too, for `drafts`);
+    FacilityPhoto.DoesNotExist otherwise."""
+    photos = FacilityPhoto.objects.select_related("facility").filter(
+        pk=photo_id, facility__code=code
     )
+    if not drafts:
+        photos = photos.filter(facility__published_at__isnull=False)
+    return photos.get()
 
 
 def _every_language(label) -> list[str]:

@@ -526,6 +526,9 @@ TAXES_LOOKUP_PER_MINUTE = env.int("TAXES_LOOKUP_PER_MINUTE", default=30)
 # Second-factor attempts (owner's last name or the bill's access code) one address may make
 # per 15 minutes (0: no limit): a wrong answer counts, so guessing codes costs time.
 TAXES_FACTOR_ATTEMPTS_PER_15_MINUTES = env.int("TAXES_FACTOR_ATTEMPTS_PER_15_MINUTES", default=10)
+# The smallest partial payment of a tax bill, in cents (a payment of the whole balance may be
+# smaller).
+TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS = env.int("TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS", default=2500)
 
 # --- Licensing -------------------------------------------------------------------------
 # Searches one address may make on the public license lookup per minute (0: no limit).

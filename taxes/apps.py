@@ -9,6 +9,7 @@ class TaxesConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.services_catalogue import CatalogueEntry, register
+        from taxes import receivers  # noqa: F401
 
         register(
             CatalogueEntry(

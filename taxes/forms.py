@@ -3,7 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from payments.forms import AmountField
+from payments.money import format_cents
 from portal.forms import PlainTextFormMixin
+from taxes.services.checkout import PARTIAL
 
 
 class BillSearchForm(PlainTextFormMixin, forms.Form):
@@ -24,3 +27,37 @@ class BillFactorForm(PlainTextFormMixin, forms.Form):
             "required": _("Enter the owner's last name or the access code on the bill.")
         },
     )
+
+
+class BillPayForm(PlainTextFormMixin, forms.Form):
+    """What to pay (one of the bill's options, or a partial amount) and, for a guest, where
+    the receipt goes. The amounts are checked by the service."""
+
+    choice = forms.ChoiceField(
+        label=_("What do you want to pay?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what to pay."),
+            "invalid_choice": _("Choose what to pay."),
+        },
+    )
+    amount = AmountField(
+        label=_("Amount of a partial payment"),
+        required=False,
+        help_text=_("In dollars, for example 250.00."),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("Your receipt is sent there."),
+        error_messages={"required": _("Enter your e-mail address for the receipt.")},
+    )
+
+    def __init__(self, *args, options, signed_in: bool, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            (option.key, f"{option.label}: {format_cents(option.amount_cents, currency)}")
+            for option in options
+        ] + [(PARTIAL, _("A partial payment"))]
+        if signed_in:
+            del self.fields["email"]

@@ -7,9 +7,11 @@ import datetime
 import hmac
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
 
 from cases.service_levels import closed_days
 from taxes import charges
@@ -142,3 +144,48 @@ def bill_for_owner_view(*, bill: TaxBill, on: datetime.date) -> dict:
         "instalments": [(instalment, by_instalment[instalment.pk]) for instalment in instalments],
         "payoff": payoff,
     }
+
+
+# --- Paying -------------------------------------------------------------------------------
+
+YEAR = "year"
+
+
+@dataclass(frozen=True)
+class PayOption:
+    """One amount the payer may choose: the next instalment(s) still owed, or everything."""
+
+    key: str
+    label: str
+    amount_cents: int
+
+
+def bill_pay_options(*, bill: TaxBill, on: datetime.date) -> list[PayOption]:
+    """What may be paid on `on`, smallest first, the last being everything owed (key YEAR;
+    none when nothing is owed).
+
+    A payment pays every penalty and interest first, then principal oldest instalment first
+    (`charges.payment_apply`), so "the next k instalments" costs all penalties and interest
+    plus the principal (less any early-payment discount) of the k oldest instalments owed.
+    """
+    payoff = bill_payoff(bill=bill, on=on)
+    sequences = dict(bill.instalments.values_list("pk", "sequence"))
+    owed = [line for line in payoff.instalments if line.total_cents > 0]
+    charges_cents = sum(line.penalty_cents + line.interest_cents for line in owed)
+    options, principal = [], 0
+    for count, line in enumerate(owed, start=1):
+        principal += line.principal_cents - line.discount_cents
+        if count == len(owed):
+            label = _("The whole year: everything owed")
+            key = YEAR
+        elif count == 1:
+            label = _("Instalment %(number)s") % {"number": sequences[line.key]}
+            key = f"next{count}"
+        else:
+            label = _("Instalments %(first)s to %(last)s") % {
+                "first": sequences[owed[0].key],
+                "last": sequences[line.key],
+            }
+            key = f"next{count}"
+        options.append(PayOption(key=key, label=label, amount_cents=charges_cents + principal))
+    return options

@@ -11,15 +11,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from payments import services as payments
+from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable, PaymentRefused
+from payments.gateways import GatewayError
+from payments.models import PaymentStatus
 from portal.ratelimit import allow, client_address
 from taxes import selectors
 from taxes.charges import agency_date
-from taxes.forms import BillFactorForm, BillSearchForm
+from taxes.forms import BillFactorForm, BillPayForm, BillSearchForm
+from taxes.services import checkout
 
 SESSION_KEY = "taxes:bills_opened"
 FACTOR_WINDOW_SECONDS = 15 * 60
@@ -50,8 +56,7 @@ def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     opened = request.session.get(SESSION_KEY, [])
     if bill.pk in opened:
-        context = selectors.bill_for_owner_view(bill=bill, on=agency_date(timezone.now()))
-        return render(request, "taxes/bill_detail.html", context)
+        return _bill_page(request, bill)
     form = BillFactorForm(request.POST or None)
     limited = False
     if request.method == "POST" and form.is_valid():
@@ -73,3 +78,72 @@ def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
             )
     status = 429 if limited else 400 if form.errors else 200
     return render(request, "taxes/bill_factor.html", {"bill": bill, "form": form}, status=status)
+
+
+def _pay_form(request: HttpRequest, options, data=None) -> BillPayForm:
+    return BillPayForm(
+        data,
+        options=options,
+        signed_in=request.user.is_authenticated,
+        currency=settings.AGENCY["currency"],
+    )
+
+
+def _bill_page(request: HttpRequest, bill, form: BillPayForm | None = None, status: int = 200):
+    on = agency_date(timezone.now())
+    context = selectors.bill_for_owner_view(bill=bill, on=on)
+    options = selectors.bill_pay_options(bill=bill, on=on)
+    context.update(
+        pay_options=options,
+        pay_form=form or _pay_form(request, options),
+        minimum_cents=settings.TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS,
+        payment_returned=request.GET.get("payment") == "done",
+    )
+    return render(request, "taxes/bill_detail.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def bill_pay(request: HttpRequest, number: str) -> HttpResponse:
+    """Pay the opened bill: only after the second factor (else back to the bill, which asks
+    for it, with nothing issued)."""
+    bill = selectors.bill_for_public(number=number)
+    if bill is None:
+        raise Http404
+    if request.method != "POST" or bill.pk not in request.session.get(SESSION_KEY, []):
+        return redirect("taxes:bill", number=bill.number)
+    options = selectors.bill_pay_options(bill=bill, on=agency_date(timezone.now()))
+    form = _pay_form(request, options, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        signed_in = request.user.is_authenticated
+        page = request.build_absolute_uri(reverse("taxes:bill", kwargs={"number": bill.number}))
+        try:
+            invoice = checkout.bill_payment_start(
+                bill=bill,
+                choice=data["choice"],
+                amount_cents=data.get("amount"),
+                user=request.user if signed_in else None,
+                email=data.get("email", ""),
+            )
+            payment = payments.payment_attempt_start(
+                invoice=invoice, success_url=f"{page}?payment=done", cancel_url=page
+            )
+        except checkout.PaymentInvalid as error:
+            for field, message in error.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        except (InvoiceNotPayable, PaymentRefused) as error:
+            form.add_error(None, str(error))
+        except (OnlinePaymentUnavailable, GatewayError):
+            form.add_error(
+                None, _("The payment service did not answer. Please try again in a few minutes.")
+            )
+        else:
+            if payment.status != PaymentStatus.PENDING:
+                return redirect(
+                    f"{reverse('taxes:bill', kwargs={'number': bill.number})}?payment=done"
+                )
+            response = redirect(payment.checkout_url)
+            response.status_code = 303
+            return response
+    return _bill_page(request, bill, form=form, status=400)

@@ -10,7 +10,7 @@ import secrets
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,25 +45,41 @@ def _facility(loader, code: str) -> Facility:
 @require_GET
 def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     facility = _facility(selectors.facility_published, code)
-    context = {
+    return render(request, "bookings/facility_detail.html", _detail_context(facility))
+
+
+def _detail_context(facility: Facility) -> dict:
+    return {
         "facility": facility,
         "hours": facility_facts.weekly_hours(facility),
         "policy": facility_facts.cancellation_policy(facility),
         "unit": facility_facts.price_unit_words(facility),
     }
-    return render(request, "bookings/facility_detail.html", context)
+
+
+def facility_preview(request: HttpRequest, *, facility: Facility, language: str) -> HttpResponse:
+    """The visitor's page of `facility`, draft or published, in `language`: what the
+    administrator previews from the facility's admin page (the admin checks who may)."""
+    with translation.override(language):
+        context = {**_detail_context(facility), "preview": True}
+        response = render(request, "bookings/facility_detail.html", context)
+        response["Content-Language"] = language
+    return response
 
 
 @require_GET
 def facility_photo(request: HttpRequest, code: str, photo_id: int) -> FileResponse:
     """A published facility's photo, streamed through storage (never from MEDIA_URL)."""
+    # Staff who may see facilities see a draft's photos too (its preview shows them).
+    drafts = request.user.has_perm("bookings.view_facility")
     try:
-        photo = selectors.facility_photo(code=code, photo_id=photo_id)
+        photo = selectors.facility_photo(code=code, photo_id=photo_id, drafts=drafts)
     except FacilityPhoto.DoesNotExist:
         raise Http404 from None
     response = FileResponse(photo.image.open("rb"))
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600"
+    published = photo.facility.published_at is not None
+    response["Cache-Control"] = "public, max-age=3600" if published else "private, no-store"
     return response
 
 

@@ -8,6 +8,7 @@
 
 from taxes.models.bills import (
     BillLine,
+    BillPayment,
     Instalment,
     InstalmentPayment,
     LineKind,
@@ -19,6 +20,7 @@ from taxes.models.rules import DiscountRule, PenaltyKind, PenaltyRule
 
 __all__ = [
     "BillLine",
+    "BillPayment",
     "DiscountRule",
     "Instalment",
     "InstalmentPayment",

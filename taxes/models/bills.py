@@ -279,3 +279,38 @@ class InstalmentPayment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.instalment} {self.paid_on}"
+
+
+class BillPayment(TimeStampedModel):
+    """One online payment of a bill, applied once: the row is keyed by the payments app's
+    invoice, so a replayed or duplicate settlement finds it and applies nothing more.
+
+    `paid_on` is the agency's date the payment was started (the invoice's creation), which
+    is the date it counts for: a payment begun before a due date and completed after it is
+    on time. `credit_cents` is what was left over after the bill was paid off.
+    """
+
+    bill = models.ForeignKey(
+        TaxBill, on_delete=models.PROTECT, related_name="payments", verbose_name=_("bill")
+    )
+    invoice_id = models.BigIntegerField(_("invoice"))
+    amount_cents = models.BigIntegerField(_("amount"))
+    paid_on = models.DateField(_("counts as paid on"))
+    credit_cents = models.BigIntegerField(_("left over as credit"), default=0)
+
+    class Meta:
+        verbose_name = _("bill payment")
+        verbose_name_plural = _("bill payments")
+        ordering = ["bill", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice_id"], name="taxes_bill_payment_one_per_invoice"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0, credit_cents__gte=0),
+                name="taxes_bill_payment_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill.number} {self.paid_on}"
