@@ -1,7 +1,8 @@
 """Where a roll import's time goes, statement by statement (`PROFILE_ROLL=100000 make bench
 -k profile`): the benchmark's roll of PROFILE_ROLL parcels imported in this process, then
-again (no change), each SQL statement timed. Skipped without PROFILE_ROLL. PROFILE_ROLL_PLAIN=1 turns the
-import's transaction settings and its bulk path off, for a before/after."""
+again (no change), each SQL statement timed. Skipped without PROFILE_ROLL.
+PROFILE_ROLL_PLAIN=1 turns the import's transaction settings and its bulk path off, for a
+before/after."""
 
 from __future__ import annotations
 
