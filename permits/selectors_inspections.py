@@ -164,7 +164,17 @@ def booking_blockers(*, permit: Permit, now: datetime.datetime | None = None) ->
             if status == wf.APPROVED
             else _("Inspections are booked once the plans are approved and the permit is issued.")
         )
-        return [Blocker("not_issued", _("This permit is not issued yet."), action)]
+        # An approved permit's permit-fee invoice is the way forward: link it, as an unpaid
+        # re-inspection fee is, rather than only saying to pay it.
+        unpaid = unpaid_invoices(permit) if status == wf.APPROVED else []
+        return [
+            Blocker(
+                "not_issued",
+                _("This permit is not issued yet."),
+                action,
+                invoice=unpaid[0] if unpaid else None,
+            )
+        ]
     blockers = [
         Blocker(
             "unpaid",

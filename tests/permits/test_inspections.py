@@ -30,6 +30,7 @@ from permits.services.inspections import (
     inspection_reschedule,
     slots_open,
 )
+from permits.services.issuance import permit_fee_invoice
 from tests.accounts.factories import StaffFactory
 from tests.permits.factories import department
 from tests.permits.inspection_factories import (
@@ -184,6 +185,18 @@ def test_a_permit_not_issued_yet_says_to_pay_the_permit_fee(one_inspector):
         book(permit)
     assert blocked.value.code == "not_issued"
     assert "Pay the permit fee" in str(blocked.value)
+
+
+def test_an_approved_permit_links_its_unpaid_permit_fee_invoice(one_inspector):
+    # given: an approved permit invoiced for its permit fee
+    permit = approved_permit()
+    invoice = permit_fee_invoice(permit=permit).invoice
+
+    # when
+    blockers = booking_blockers(permit=permit)
+
+    # then: the applicant is told to pay it and is given the invoice to pay
+    assert [(b.code, b.invoice) for b in blockers] == [("not_issued", invoice)]
 
 
 def test_an_expired_permit_says_to_ask_for_an_extension(one_inspector):
