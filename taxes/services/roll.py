@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -37,17 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_LISTED_ERRORS = 1000
 # One roll import at a time: two at once would both see a parcel as new.
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('taxes.roll_import'))"
-# The import's transaction only: its sorts and hashes in memory, and a commit that does not wait
-# for the write-ahead log's flush (a crash right after it loses the import, never half of it).
-_SESSION_SQL = (
-    "SET LOCAL work_mem = '128MB'",
-    "SET LOCAL maintenance_work_mem = '256MB'",
-    "SET LOCAL synchronous_commit = off",
-)
-# From this many new bills, the foreign keys of the tables the import writes are set aside
-# while it writes them and validated once, set-based, before the commit (see `_bulk_foreign_keys`).
-BULK_ROWS = 50_000
-_BULK_TABLES = ("taxes_owner", "taxes_taxbill", "taxes_billline", "taxes_instalment")
 
 
 @dataclass
@@ -97,8 +86,6 @@ def roll_import(
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_LOCK_SQL)
-            for statement in _SESSION_SQL:
-                cursor.execute(statement)
             report.sha256 = stage(cursor, stream, report)
             if not report.error_count:
                 _check_against_file_and_database(cursor, report)
@@ -110,10 +97,7 @@ def roll_import(
                 imported_by=actor,
                 rows=report.rows,
             )
-            foreign_keys = _bulk_foreign_keys(cursor) if _new_bills(cursor) >= BULK_ROWS else []
             _apply(cursor, report)
-            for table, name, definition in foreign_keys:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             report.seconds = time.monotonic() - started
             RollImport.objects.filter(pk=report.batch.pk).update(
                 parcels_created=report.parcels_created,
@@ -217,50 +201,6 @@ _SQL_CHECKS = (
         """,
     ),
 )
-
-
-def _bulk_foreign_keys(cursor) -> list[tuple[str, str, str]]:
-    """Drop the foreign keys of the tables a large roll writes; returns them to add back.
-
-    Each row inserted under a foreign key queues a check of its own, run at the commit: for a
-    million parcels, about 12 million single-row lookups, a third of the import's time. Added
-    back in the same transaction, each key is validated in one scan of its table (a hash
-    anti-join), so a row without its parent still fails the whole import. The price: from here
-    to the commit the import holds ACCESS EXCLUSIVE locks on those tables, and readers of
-    bills wait for it (it only takes this path for a roll of many new bills, the year's roll).
-    Without the right to alter the tables, or their locks within a few seconds, the keys stay.
-    """
-    cursor.execute(
-        """
-        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-        FROM pg_constraint c
-        WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])
-        ORDER BY 1, 2
-        """,
-        [list(_BULK_TABLES)],
-    )
-    keys = cursor.fetchall()
-    try:
-        with transaction.atomic():
-            # A reader holding on to a bill for long keeps the keys: the import waits for it
-            # briefly, and readers behind it wait only that long.
-            cursor.execute("SET LOCAL lock_timeout = '3s'")
-            for table, name, _definition in keys:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    except DatabaseError:
-        logger.warning("Roll import: the foreign keys could not be set aside", exc_info=True)
-        return []
-    finally:
-        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-    return keys
-
-
-def _new_bills(cursor) -> int:
-    cursor.execute(
-        "SELECT count(*) FROM taxes_roll_staging s "
-        "WHERE NOT EXISTS (SELECT 1 FROM taxes_taxbill b WHERE b.number = s.bill_number)"
-    )
-    return cursor.fetchone()[0]
 
 
 def _check_against_file_and_database(cursor, report: RollReport) -> None:

@@ -91,41 +91,6 @@ def test_importing_the_same_file_again_changes_nothing():
     assert _snapshot() == before
 
 
-def _foreign_keys():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text LIKE 'taxes_%' "
-            "ORDER BY 1, 2"
-        )
-        return cursor.fetchall()
-
-
-def test_a_large_roll_writes_the_same_and_keeps_its_foreign_keys(monkeypatch):
-    # given
-    monkeypatch.setattr("taxes.services.roll.BULK_ROWS", 1)
-    keys = _foreign_keys()
-
-    # when: the first import sets the keys aside (two new bills), the others have none new
-    first = _import(parcel(1), parcel(2, escrow_lender="First Mortgage Bank"))
-    before = _snapshot()
-    again = _import(parcel(1), parcel(2, escrow_lender="First Mortgage Bank"))
-    corrected = _import(
-        parcel(
-            1, levy_COUNTY="1600.00", instalment_1_amount="1050.00", instalment_2_amount="1050.00"
-        )
-    )
-
-    # then
-    assert (first.bills_created, len(before[3]), len(before[4])) == (2, 6, 4)
-    assert again.applied and _snapshot()[:3] == before[:3]
-    assert (corrected.bills_adjusted, corrected.adjustment_lines) == (1, 1)
-    assert _foreign_keys() == keys
-    assert len(keys) >= 6
-
-
 def test_a_corrected_roll_adds_adjustments_and_never_rewrites_what_was_billed():
     # given
     _import(parcel(1), parcel(2))
