@@ -183,6 +183,14 @@ TOLD = {
     ("*", events.STATUS_CHANGED, events.PUBLIC): {APPLICANT, FOLLOWER},
     ("*", events.STATUS_CHANGED, events.PARTICIPANTS): {APPLICANT},
     ("*", events.MESSAGE, events.PARTICIPANTS): {APPLICANT},
+    # Bookings: the booker hears of each step from the booking services' own messages, which
+    # carry the times and the calendar file; the engine's generic ones tell nobody
+    # (bookings/workflow.py).
+    **{
+        ("facility_booking", kind, audience): set()
+        for kind in (events.SUBMITTED, events.STATUS_CHANGED)
+        for audience in (events.PUBLIC, events.PARTICIPANTS)
+    },
     ("test_permit", "inspection", events.PUBLIC): {APPLICANT, CONTRACTOR},
     ("test_permit", "inspection", events.PARTICIPANTS): {APPLICANT, CONTRACTOR},
     # Permits: the applicant and the contractor hear of every booking, move, cancellation,
