@@ -1,8 +1,7 @@
 """Per-household limits of a facility, for an account or a guest's e-mail address.
 
-`booking_hold` checks an account's limits itself; waitlist offers and lottery grants also
-reach guests, whose household is their e-mail address (compared without case), so they ask
-here. The words are the hold's own.
+`booking_hold` asks here for an account; waitlist offers and lottery grants also reach
+guests, whose household is their e-mail address (compared without case).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from psycopg import errors as pg_errors
 
 from bookings.availability import MINUTE, calendar_for, nearest_free, rule_refusal
 from bookings.exceptions import HoldRefused, SlotTaken
+from bookings.households import household_refusal
 from bookings.models import Booking, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
@@ -38,34 +39,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def reference_new() -> str:
     return "BK-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-
-
-def _household_refusal(*, facility: Facility, user, start, minutes: int, now) -> str:
-    """Why this account may not hold one more booking of the facility, or ""."""
-    if user is None:
-        return ""
-    mine = Booking.objects.occupying(now=now).filter(facility=facility, user=user)
-    if facility.household_max_active is not None:
-        upcoming = mine.filter(period__endswith__gt=now).count()
-        if upcoming >= facility.household_max_active:
-            return _(
-                "You already have %(count)d upcoming bookings of this facility, the most one "
-                "household may have."
-            ) % {"count": upcoming}
-    if facility.household_max_minutes_per_month is not None:
-        local = timezone.localtime(start, facility.time_zone)
-        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
-        booked = sum(
-            int((b.period.upper - b.period.lower) / MINUTE)
-            for b in mine.filter(period__overlap=DateTimeTZRange(month_start, next_month))
-        )
-        if booked + minutes > facility.household_max_minutes_per_month:
-            return _(
-                "This would take your household over %(minutes)d minutes of this facility "
-                "this month."
-            ) % {"minutes": facility.household_max_minutes_per_month}
-    return ""
 
 
 def _lapsed_holds_expire(*, facility: Facility, buffered: DateTimeTZRange, now) -> None:
@@ -106,7 +79,7 @@ def booking_hold(
     calendar = calendar_for(facility=facility, first=local_day, last=local_day)
     refusal = rule_refusal(
         facility=facility, start=start, minutes=minutes, now=now, calendar=calendar
-    ) or _household_refusal(facility=facility, user=user, start=start, minutes=minutes, now=now)
+    ) or household_refusal(facility=facility, user=user, start=start, minutes=minutes, now=now)
     refusal = refusal or lottery_refusal(facility=facility, start=start)
     if refusal:
         raise HoldRefused(refusal)
