@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from payments.models import Invoice, InvoiceStatus
 from payments.money import format_cents
 from payments.services import LineItem, invoice_create
 from taxes.charges import agency_date
@@ -95,6 +97,12 @@ def bill_payment_start(
     chosen = next((option for option in options if option.key == choice), None)
     label = str(chosen.label) if chosen is not None else _("Partial payment")
     with transaction.atomic():
+        # A second click on "pay" (or the back button and pay again) takes the invoice the
+        # first one issued, so one payment cannot turn into two.
+        TaxBill.objects.select_for_update().filter(pk=bill.pk).first()
+        issued = _open_invoice(bill=bill, user=user, email=email, amount_cents=amount, now=now)
+        if issued is not None:
+            return issued
         return invoice_create(
             purpose=PURPOSE,
             description=_("Property tax bill %(number)s (%(year)s)")
@@ -106,6 +114,25 @@ def bill_payment_start(
             expires_at=now + INVOICE_LIFETIME,
             notify=False,
         )
+
+
+def _open_invoice(*, bill: TaxBill, user, email: str, amount_cents: int, now):
+    """The payer's invoice for this bill and amount that still takes payments, if any."""
+    payer = {"payer": user} if user is not None else {"payer__isnull": True, "guest_email": email}
+    return (
+        Invoice.objects.filter(
+            subject_type=ContentType.objects.get_for_model(TaxBill),
+            subject_id=bill.pk,
+            purpose=PURPOSE,
+            status=InvoiceStatus.OPEN,
+            amount_paid_cents=0,
+            total_cents=amount_cents,
+            expires_at__gt=now,
+            **payer,
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def bill_invoice_paid(

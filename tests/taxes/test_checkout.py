@@ -63,6 +63,24 @@ def test_the_whole_year_pays_everything_and_leaves_nothing_owed(today):
     assert BillPayment.objects.get(invoice_id=invoice.pk).credit_cents == 0
 
 
+def test_a_second_click_on_pay_takes_the_invoice_the_first_issued(today, resident):
+    # given: a guest and a resident each started paying the whole year
+    bill = TaxBillFactory(schedule=[(today + 10 * DAYS, 100000)])
+    first = bill_payment_start(bill=bill, choice=YEAR, email="ana@example.com")
+    theirs = bill_payment_start(bill=bill, choice=YEAR, user=resident)
+
+    # when: each clicks "pay" again, and the guest then chooses another amount
+    again = bill_payment_start(bill=bill, choice=YEAR, email="ana@example.com")
+    other = bill_payment_start(
+        bill=bill, choice=PARTIAL, amount_cents=5000, email="ana@example.com"
+    )
+
+    # then: one invoice per payer and amount, never two to pay for the same choice
+    assert again.pk == first.pk
+    assert bill_payment_start(bill=bill, choice=YEAR, user=resident).pk == theirs.pk
+    assert len({first.pk, theirs.pk, other.pk}) == 3
+
+
 def test_one_instalment_pays_the_oldest_only(today, resident):
     # given
     bill = TaxBillFactory(schedule=[(today + 10 * DAYS, 100000), (today + 100 * DAYS, 100000)])
