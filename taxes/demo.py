@@ -5,6 +5,11 @@ Among them: parcel 10-000001 (Pat Rivera) with this year's bill, the one `make r
 try; 10-000002, paid from escrow by First Mortgage Bank; 10-000003, delinquent (last year's
 bill unpaid, penalties and interest running); 10-000004, partly paid. Running it again
 changes nothing.
+
+First Mortgage Bank is a lender with one member, the demo lender account (accounts.demo),
+who sees its escrow files and pays bills in bulk. The roll names no lender: the bank's
+escrow of 10-000002 comes from its escrow file, sent and confirmed by that member through
+the escrow-file service, as a lender does on the portal.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ import io
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import LENDER as LENDER_ACCOUNT
+from accounts.demo import account_ensure
 from taxes.charges import agency_date
-from taxes.models import DiscountRule, PenaltyKind, PenaltyRule, TaxBill
+from taxes.models import DiscountRule, Lender, PenaltyKind, PenaltyRule, TaxBill
+from taxes.services.escrow import escrow_file_apply, escrow_file_upload
 from taxes.services.payments import bill_payment_apply
 from taxes.services.roll import roll_import
 
@@ -24,6 +32,8 @@ PARCELS = 300
 TRY_PARCEL = "10-000001"
 TRY_LAST_NAME = "Rivera"
 ESCROWED, DELINQUENT, PARTLY_PAID = "10-000002", "10-000003", "10-000004"
+LENDER = "First Mortgage Bank"
+LOAN_REFERENCE = "FMB-0042-7719"
 LAST_NAMES = ("Rivera", "Nguyen", "Okafor", "Schmidt", "Haddad", "Kowalski", "Tanaka", "Silva")
 STREETS = ("ELM STREET", "OAK AVENUE", "MAPLE DRIVE", "RIVER ROAD", "HILL LANE")
 HEADER = (
@@ -45,10 +55,9 @@ def _row(n: int, year: int, first_due: datetime.date, second_due: datetime.date)
     homestead = 25000 if n % 3 else 0
     total = county + school + library - homestead
     half = total // 2
-    lender = "First Mortgage Bank" if f"10-{n:06d}" == ESCROWED else ""
     land_use = "commercial" if n % 25 == 0 else "residential"
     return (
-        f"10-{n:06d},{year},{year}-{n:06d},{n * 2} {street},{land_use},{lender},"
+        f"10-{n:06d},{year},{year}-{n:06d},{n * 2} {street},{land_use},,"
         f'{first_name} {last},"{n * 2} {street.title()}\nSpringfield",'
         f"{_dollars(county)},{_dollars(school)},{_dollars(library)},"
         f"{_dollars(homestead) if homestead else ''},{first_due},{_dollars(half)},"
@@ -66,9 +75,28 @@ def _rules() -> None:
         DiscountRule.objects.create(months_before_due=months, percent=percent)
 
 
-@transaction.atomic
-def seed() -> None:
-    _rules()
+def _lender() -> None:
+    """The bank, its member and its escrow file for the escrowed parcel's latest bill, sent
+    and confirmed once (a lender with a file already is left as it is)."""
+    member = account_ensure(LENDER_ACCOUNT)
+    lender = Lender.objects.filter(name__iexact=LENDER).first()
+    if lender is None:
+        lender = Lender.objects.create(name=LENDER)
+    lender.members.add(member)
+    bill = TaxBill.objects.filter(parcel__number=ESCROWED).order_by("-tax_year").first()
+    if bill is None or lender.escrow_files.exists():
+        return
+    escrow_file = escrow_file_upload(
+        stream=io.BytesIO(f"parcel_number,loan_reference\n{ESCROWED},{LOAN_REFERENCE}\n".encode()),
+        file_name=f"first-mortgage-bank-escrow-{bill.tax_year}.csv",
+        lender=lender,
+        tax_year=bill.tax_year,
+        uploaded_by=member,
+    )
+    escrow_file_apply(escrow_file=escrow_file, actor=member)
+
+
+def _roll() -> None:
     if TaxBill.objects.filter(parcel__number=TRY_PARCEL).exists():
         return
     today = agency_date(timezone.now())
@@ -89,9 +117,18 @@ def seed() -> None:
     bill_payment_apply(bill=partly, amount_cents=50000, paid_on=today)
 
 
+@transaction.atomic
+def seed() -> None:
+    _rules()
+    _roll()
+    _lender()
+
+
 def hint() -> str:
     """What `seed_demo` prints for trying the tax pages."""
     return (
         f"  Property tax: parcel {TRY_PARCEL}, owner's last name {TRY_LAST_NAME} "
-        f"(escrowed: {ESCROWED}; delinquent: {DELINQUENT}; partly paid: {PARTLY_PAID})"
+        f"(escrowed: {ESCROWED}; delinquent: {DELINQUENT}; partly paid: {PARTLY_PAID})\n"
+        f"  Mortgage lender: {LENDER_ACCOUNT.email} is a member of {LENDER}: its escrow "
+        "files at /taxes/escrow/, bulk payments at /taxes/batches/"
     )

@@ -61,3 +61,58 @@ class BillPayForm(PlainTextFormMixin, forms.Form):
         ] + [(PARTIAL, _("A partial payment"))]
         if signed_in:
             del self.fields["email"]
+
+
+class BatchUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File of parcels and amounts (CSV)"),
+        help_text=_(
+            "A header row with the columns parcel_number and amount (and tax_year if you pay "
+            "a year other than the latest), then one row per parcel."
+        ),
+        error_messages={"required": _("Choose the CSV file to upload.")},
+    )
+
+
+class EscrowFileForm(forms.Form):
+    """A lender's file of escrowed parcels: which lender (for a member of several), which
+    tax year, and the file."""
+
+    lender = forms.ModelChoiceField(
+        label=_("Lender"),
+        queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of your lenders.")},
+    )
+    tax_year = forms.IntegerField(
+        label=_("Tax year"),
+        min_value=1900,
+        max_value=2200,
+        error_messages={
+            "required": _("Enter the tax year the file is for."),
+            "invalid": _("Enter the tax year as four digits, for example 2026."),
+            "min_value": _("Enter the tax year as four digits, for example 2026."),
+            "max_value": _("Enter the tax year as four digits, for example 2026."),
+        },
+    )
+    file = forms.FileField(
+        label=_("File of escrowed parcels (CSV)"),
+        help_text=_(
+            "A header row with the column parcel_number (and loan_reference if you wish), "
+            "then one row per parcel whose taxes you pay from escrow."
+        ),
+        error_messages={"required": _("Choose the CSV file to upload.")},
+    )
+
+    def __init__(self, *args, lenders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lender"].queryset = lenders
+        first_two = list(lenders[:2])
+        if len(first_two) == 1:
+            # One lender: nothing to choose, and nothing another lender's id could change.
+            self.only_lender = first_two[0]
+            self.fields["lender"].required = False
+            self.fields["lender"].widget = forms.HiddenInput()
+
+    def clean_lender(self):
+        return self.cleaned_data.get("lender") or getattr(self, "only_lender", None)

@@ -1,26 +1,60 @@
-"""Answers to the payments app's one signal, for tax bill invoices.
+"""Answers to the payments app's one signal, for tax invoices, and to notifications' one
+signal, for tax messages that were not delivered (a paper notice is flagged).
 
-A paid tax bill invoice is applied to its bill (penalties and interest first, then the
-oldest instalment), once per invoice, as of the day the payment was started. Runs in the
-payment's transaction, the invoice locked: only local writes here.
+- A paid tax bill invoice is applied to its bill (penalties and interest first, then the
+  oldest instalment), once per invoice, as of the day the payment was started.
+- A paid bulk payer's invoice settles each bill of its batch by its row's amount, once.
+- Either way, reminders still waiting to be sent for the instalments paid are withdrawn.
+- A refund of a tax invoice marks the credit refunds waiting for it as refunded.
+
+Runs in the payment's transaction, the invoice locked: only local writes here.
 """
 
 from django.dispatch import receiver
 
+from notifications.models import Notification
+from notifications.signals import notification_undelivered
 from payments.models import Invoice, InvoiceStatus
 from payments.signals import invoice_status_changed
-from taxes.services import checkout
+from taxes.models import BillPayment, CreditRefund, CreditRefundStatus
+from taxes.services import batches, checkout, notices
+
+_REFUNDED = (InvoiceStatus.PARTIALLY_REFUNDED, InvoiceStatus.REFUNDED)
 
 
 @receiver(invoice_status_changed, sender=Invoice, dispatch_uid="taxes.invoice_status")
 def invoice_status(sender, *, invoice_id, purpose, subject_id, old_status, new_status, **kwargs):
-    if purpose != checkout.PURPOSE or subject_id is None:
+    if purpose not in (checkout.PURPOSE, batches.PURPOSE) or subject_id is None:
         return
     if new_status == InvoiceStatus.PAID and old_status != InvoiceStatus.PAID:
         invoice = Invoice.objects.only("pk", "created_at", "amount_paid_cents").get(pk=invoice_id)
+        if purpose == batches.PURPOSE:
+            batches.batch_invoice_paid(
+                invoice_id=invoice.pk, batch_id=subject_id, started_at=invoice.created_at
+            )
+            return
         checkout.bill_invoice_paid(
             invoice_id=invoice.pk,
             bill_id=subject_id,
             amount_cents=invoice.amount_paid_cents,
             started_at=invoice.created_at,
         )
+    elif new_status in _REFUNDED:
+        CreditRefund.objects.filter(
+            bill_payment__in=BillPayment.objects.filter(invoice_id=invoice_id),
+            status=CreditRefundStatus.PENDING,
+        ).update(status=CreditRefundStatus.REFUNDED)
+
+
+@receiver(notification_undelivered, sender=Notification, dispatch_uid="taxes.undelivered")
+def message_undelivered(
+    sender, *, notification_id, template_key, channel, to_address, context, reason, **kwargs
+):
+    notices.paper_notice_flag(
+        notification_id=notification_id,
+        template_key=template_key,
+        channel=channel,
+        to_address=to_address,
+        context=context,
+        reason=reason,
+    )

@@ -22,12 +22,15 @@ from payments.exceptions import InvoiceNotPayable, OnlinePaymentUnavailable, Pay
 from payments.gateways import GatewayError
 from payments.models import PaymentStatus
 from portal.ratelimit import allow, client_address
-from taxes import selectors
+from taxes import payer_selectors, selectors
 from taxes.charges import agency_date
 from taxes.forms import BillFactorForm, BillPayForm, BillSearchForm
 from taxes.services import checkout
 
 SESSION_KEY = "taxes:bills_opened"
+# Invoices started in this browser: whose receipts its bill pages offer to download.
+INVOICES_KEY = "taxes:invoices_started"
+ESCROW_CONFIRMED = "escrow_confirmed"
 FACTOR_WINDOW_SECONDS = 15 * 60
 
 
@@ -98,6 +101,12 @@ def _bill_page(request: HttpRequest, bill, form: BillPayForm | None = None, stat
         pay_form=form or _pay_form(request, options),
         minimum_cents=settings.TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS,
         payment_returned=request.GET.get("payment") == "done",
+        credits=payer_selectors.credits_of_bill(bill=bill),
+        receipts=payer_selectors.receipts_for_payer(
+            bill=bill,
+            user=request.user,
+            invoice_ids=request.session.get(INVOICES_KEY, []),
+        ),
     )
     return render(request, "taxes/bill_detail.html", context, status=status)
 
@@ -114,6 +123,15 @@ def bill_pay(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("taxes:bill", number=bill.number)
     options = selectors.bill_pay_options(bill=bill, on=agency_date(timezone.now()))
     form = _pay_form(request, options, request.POST)
+    if form.is_valid() and bill.escrow_lender and not request.POST.get(ESCROW_CONFIRMED):
+        # The lender is expected to pay: say what it will pay, and ask before taking money.
+        context = {
+            "bill": bill,
+            "form": form,
+            "chosen": dict(form.fields["choice"].choices).get(form.cleaned_data["choice"]),
+            "owed_cents": options[-1].amount_cents if options else 0,
+        }
+        return render(request, "taxes/bill_escrow_confirm.html", context)
     if form.is_valid():
         data = form.cleaned_data
         signed_in = request.user.is_authenticated
@@ -126,6 +144,9 @@ def bill_pay(request: HttpRequest, number: str) -> HttpResponse:
                 user=request.user if signed_in else None,
                 email=data.get("email", ""),
             )
+            started = request.session.get(INVOICES_KEY, [])
+            if invoice.pk not in started:
+                request.session[INVOICES_KEY] = [*started, invoice.pk][-20:]
             payment = payments.payment_attempt_start(
                 invoice=invoice, success_url=f"{page}?payment=done", cancel_url=page
             )

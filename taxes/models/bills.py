@@ -283,7 +283,8 @@ class InstalmentPayment(TimeStampedModel):
 
 class BillPayment(TimeStampedModel):
     """One online payment of a bill, applied once: the row is keyed by the payments app's
-    invoice, so a replayed or duplicate settlement finds it and applies nothing more.
+    invoice and the bill (a bulk payer's batch pays many bills with one invoice), so a
+    replayed or duplicate settlement finds it and applies nothing more.
 
     `paid_on` is the agency's date the payment was started (the invoice's creation), which
     is the date it counts for: a payment begun before a due date and completed after it is
@@ -297,6 +298,16 @@ class BillPayment(TimeStampedModel):
     amount_cents = models.BigIntegerField(_("amount"))
     paid_on = models.DateField(_("counts as paid on"))
     credit_cents = models.BigIntegerField(_("left over as credit"), default=0)
+    # Set for a bulk payer's batch (one invoice for many bills); empty for a payment of this
+    # bill alone, made by the owner or whoever holds the bill.
+    batch = models.ForeignKey(
+        "taxes.PaymentBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bill_payments",
+        verbose_name=_("payment batch"),
+    )
 
     class Meta:
         verbose_name = _("bill payment")
@@ -304,13 +315,26 @@ class BillPayment(TimeStampedModel):
         ordering = ["bill", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["invoice_id"], name="taxes_bill_payment_one_per_invoice"
+                fields=["invoice_id", "bill"], name="taxes_bill_payment_one_per_invoice_bill"
             ),
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0, credit_cents__gte=0),
                 name="taxes_bill_payment_amounts",
             ),
+            models.CheckConstraint(
+                condition=Q(credit_cents__lte=F("amount_cents")),
+                name="taxes_bill_payment_credit_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.bill.number} {self.paid_on}"
+
+    @property
+    def credit_refundable_cents(self) -> int:
+        """The credit still to give back (none once a refund of it was asked, unless that
+        refund failed)."""
+        refund = getattr(self, "credit_refund", None)
+        if self.credit_cents <= 0 or (refund is not None and refund.status != "failed"):
+            return 0
+        return self.credit_cents

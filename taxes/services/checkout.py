@@ -25,6 +25,7 @@ from payments.services import LineItem, invoice_create
 from taxes.charges import agency_date
 from taxes.models import BillPayment, TaxBill
 from taxes.selectors import PayOption, bill_pay_options
+from taxes.services.notices import paid_reminders_withdraw
 from taxes.services.payments import bill_payment_apply
 
 PURPOSE = "taxes.bill"
@@ -136,33 +137,42 @@ def _open_invoice(*, bill: TaxBill, user, email: str, amount_cents: int, now):
 
 
 def bill_invoice_paid(
-    *, invoice_id: int, bill_id: int, amount_cents: int, started_at
+    *, invoice_id: int, bill_id: int, amount_cents: int, started_at, batch_id: int | None = None
 ) -> BillPayment:
-    """Apply a paid invoice to its bill, once.
+    """Apply a paid invoice to its bill, once (a bulk payer's invoice, `batch_id` given,
+    pays each of its bills by a call per bill).
 
     Runs in the payment's transaction (the invoice locked by the payments app), the bill
     locked here: a second call for the same invoice (a replayed or duplicate settlement)
     finds the invoice's BillPayment and changes nothing; the UNIQUE constraint on it is the
     last guard. The payment counts as made on the agency's date of `started_at` (when the
     invoice was issued). What is left over once the bill is paid off is kept as a credit.
+    Reminders still waiting to be sent for the instalments it paid are withdrawn.
     """
     with transaction.atomic():
         bill = TaxBill.objects.select_for_update().get(pk=bill_id)
-        existing = BillPayment.objects.filter(invoice_id=invoice_id).first()
+        existing = BillPayment.objects.filter(invoice_id=invoice_id, bill=bill).first()
         if existing is not None:
             return existing
         paid_on = agency_date(started_at)
         try:
             with transaction.atomic():
                 record = BillPayment.objects.create(
-                    bill=bill, invoice_id=invoice_id, amount_cents=amount_cents, paid_on=paid_on
+                    bill=bill,
+                    invoice_id=invoice_id,
+                    amount_cents=amount_cents,
+                    paid_on=paid_on,
+                    batch_id=batch_id,
                 )
         except IntegrityError:
-            return BillPayment.objects.get(invoice_id=invoice_id)
+            return BillPayment.objects.get(invoice_id=invoice_id, bill=bill)
         application = bill_payment_apply(
             bill=bill, amount_cents=amount_cents, paid_on=paid_on, invoice_id=invoice_id
         )
         if application.left_over_cents:
             record.credit_cents = application.left_over_cents
             record.save(update_fields=["credit_cents", "updated_at"])
+        # A reminder waiting for its send-time is not sent for what is paid now, whoever
+        # paid it (the owner online, or a lender's batch).
+        paid_reminders_withdraw(bill_id=bill.pk)
         return record

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from taxes.codes import ACCESS_CODE_SQL
 from taxes.models import RollImport
+from taxes.services import notices
 from taxes.services.roll_staging import stage
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ def roll_import(
             )
             if dry_run:
                 raise _Rollback
+            # The bills are published: their paperless owners are told, with the import.
+            notices.roll_bills_published_notify(roll_import_id=report.batch.pk)
     except _Rollback:
         report.batch = None
     report.seconds = time.monotonic() - started
@@ -286,10 +289,18 @@ _NEW_BILL_ROWS = (
     """,
 )
 
+# The roll's lender replaces the bill's, except that a roll naming none leaves the lender
+# that declared the bill in its own escrow file (taxes.services.escrow): the assessor's empty
+# cell is no news that the lender stopped paying.
 _ESCROW = """
 UPDATE taxes_taxbill b SET escrow_lender = s.escrow_lender, updated_at = now()
 FROM taxes_roll_staging s
 WHERE b.number = s.bill_number AND b.escrow_lender <> s.escrow_lender
+  AND NOT (s.escrow_lender = '' AND EXISTS (
+      SELECT 1 FROM taxes_escrowfilerow r
+      JOIN taxes_escrowfile f ON f.id = r.file_id JOIN taxes_lender l ON l.id = f.lender_id
+      WHERE r.bill_id = b.id AND r.outcome IN ('marked', 'unchanged')
+        AND lower(btrim(l.name)) = lower(btrim(b.escrow_lender))))
 """
 
 # Bills already issued: each district's (or exemption's) net as billed against the roll's.

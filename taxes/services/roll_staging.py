@@ -253,6 +253,36 @@ class _HashingReader:
         return self.digest.hexdigest()
 
 
+class _TrailingBlankLines:
+    """Holds back the blank lines at the end of the file (spreadsheets add them: empty lines,
+    or rows of commas only), which COPY would refuse as rows missing their columns.
+
+    Bytes pass through unchanged except a tail of lines holding only commas and white space:
+    it waits for the next chunk (a blank line inside a quoted mailing address is followed by
+    more text and goes through) and is dropped at the end of the file. A blank line between
+    rows is still COPYed, and refused.
+    """
+
+    _BLANK = b" \t\r\n,"
+
+    def __init__(self):
+        self.pending = b""
+        self.at_line_start = True
+
+    def feed(self, chunk: bytes) -> bytes:
+        data = self.pending + chunk
+        content_end = len(data.rstrip(self._BLANK))
+        if content_end == 0 and self.at_line_start:
+            cut = 0
+        else:
+            newline = data.find(b"\n", content_end)
+            cut = len(data) if newline < 0 else newline + 1
+        self.pending = data[cut:]
+        if cut:
+            self.at_line_start = data[cut - 1 : cut] == b"\n"
+        return data[:cut]
+
+
 def _header_line(reader: _HashingReader) -> tuple[Header, bytes]:
     """The header, read from the first line; and the bytes read past it."""
     buffered = b""
@@ -291,10 +321,10 @@ def stage(cursor, stream: BinaryIO, report) -> str:
         with cursor.copy(
             f"COPY taxes_roll_raw ({names}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
         ) as copy:
-            if rest:
-                copy.write(rest)
-            while chunk := reader.read(CHUNK_BYTES):
-                copy.write(chunk)
+            trailing = _TrailingBlankLines()
+            for chunk in (rest, *iter(lambda: reader.read(CHUNK_BYTES), b"")):
+                if passed := trailing.feed(chunk):
+                    copy.write(passed)
     except psycopg.errors.CharacterNotInRepertoire:
         raise RollRefused(
             _("The file is not UTF-8 text. Export it from the spreadsheet as “CSV UTF-8”.")

@@ -5,7 +5,7 @@ import datetime
 
 import factory
 
-from taxes.models import BillLine, Instalment, LineKind, Owner, Parcel, TaxBill
+from taxes.models import BillLine, Instalment, Lender, LineKind, Owner, Parcel, TaxBill
 
 
 class ParcelFactory(factory.django.DjangoModelFactory):
@@ -56,3 +56,18 @@ class TaxBillFactory(factory.django.DjangoModelFactory):
             Instalment.objects.create(
                 bill=self, sequence=sequence, due_date=due_date, amount_cents=cents
             )
+
+
+class LenderFactory(factory.django.DjangoModelFactory):
+    """A mortgage lender; `members=[user, ...]` for the accounts that send its files."""
+
+    class Meta:
+        model = Lender
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Lender {n} Bank")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)

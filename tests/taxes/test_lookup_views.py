@@ -136,3 +136,20 @@ def test_the_look_up_is_in_the_service_catalogue(client):
     # then
     assert response.status_code == 200
     assert reverse("taxes:search") in response.content.decode()
+
+
+def test_the_address_search_has_a_trigram_index_wherever_pg_trgm_is_available():
+    # The index is created only where the server offers pg_trgm (not the embedded server):
+    # where it does, the address search's LIKE '%...%' must be able to use it.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        available = cursor.fetchone()[0] == 1
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'taxes_parcel_address_trgm'"
+        )
+        index = cursor.fetchone()
+    assert (index is not None) == available
+    if index is not None:
+        assert "gin_trgm_ops" in index[0] and "upper" in index[0].lower()

@@ -267,3 +267,29 @@ def test_amounts_with_signs_and_thousands_and_us_dates_are_read():
     )
     assert report.applied, report.errors
     assert TaxBill.objects.get().instalments.first().due_date == datetime.date(2026, 3, 31)
+
+
+@pytest.mark.parametrize("ending", ["\n\n", "\n\n\n", "\r\n\r\n", "\n \n\t\n", "\n,,,\n,,\n"])
+def test_blank_lines_at_the_end_of_the_file_are_ignored(ending):
+    # given: a roll saved by a spreadsheet, with empty lines (or empty rows) after the last row
+    content = roll(parcel(1), parcel(2)).getvalue().rstrip(b"\n") + ending.encode()
+    if "\r" in ending:  # a file saved with Windows line endings throughout
+        content = content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+    # when
+    import io
+
+    report = roll_import(stream=io.BytesIO(content), file_name="roll.csv")
+
+    # then
+    assert report.applied, report.errors
+    assert report.rows == 2
+    assert TaxBill.objects.count() == 2
+
+
+def test_a_blank_line_between_rows_is_still_refused():
+    import io
+
+    content = roll(parcel(1), parcel(2)).getvalue().replace(b"\n10-000002", b"\n\n10-000002")
+    with pytest.raises(RollRefused):
+        roll_import(stream=io.BytesIO(content), file_name="roll.csv")

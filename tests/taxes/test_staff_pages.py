@@ -1,0 +1,221 @@
+"""The tax collector's workbench pages: who may open them, the parcel search and page, an
+adjustment through the form, and the list of bills past due (on screen and as CSV)."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from taxes import selectors_staff
+from taxes.models import BillAdjustment, Instalment, TaxBill
+from tests.accounts.factories import UserFactory
+from tests.taxes.factories import OwnerFactory, ParcelFactory, TaxBillFactory
+from tests.taxes.staff_support import other_staff, tax_staff
+
+pytestmark = pytest.mark.django_db
+
+# A Monday with no holiday near it: the Friday before is the last day an instalment can fall
+# due and be late on it; one due on the Saturday moves to this Monday.
+MONDAY = datetime.date(2026, 6, 15)
+
+
+@pytest.fixture
+def clerk(client):
+    user = tax_staff()
+    client.force_login(user)
+    return user
+
+
+def parcel_with_bill(*, schedule=None, name="Pat Rivera", address="12 ELM STREET"):
+    parcel = ParcelFactory(situs_address=address)
+    OwnerFactory(parcel=parcel, name=name, last_name=name.split()[-1])
+    bill = TaxBillFactory(parcel=parcel, schedule=schedule)
+    return parcel, bill
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["taxes_staff:search", "taxes_staff:delinquent"],
+)
+def test_a_resident_and_staff_of_another_department_are_refused(client, name):
+    client.force_login(UserFactory())
+    assert client.get(reverse(name)).status_code == 403
+    client.force_login(other_staff())
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_the_parcel_page_is_refused_to_staff_of_another_department(client):
+    parcel, _bill = parcel_with_bill()
+    client.force_login(other_staff())
+
+    assert client.get(reverse("taxes_staff:parcel", args=[parcel.number])).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["rivera", "12 elm", "PARCEL", "BILL"])
+def test_staff_find_a_parcel_by_owner_address_parcel_or_bill_number(client, clerk, query):
+    parcel, bill = parcel_with_bill()
+    parcel_with_bill(name="Sam Lee", address="99 OAK AVENUE")
+    typed = {"PARCEL": parcel.number, "BILL": bill.number}.get(query, query)
+
+    response = client.get(reverse("taxes_staff:search"), {"q": typed})
+
+    assert response.status_code == 200
+    assert [found.pk for found in response.context["parcels"]] == [parcel.pk]
+
+
+def test_an_empty_search_is_an_error(client, clerk):
+    response = client.get(reverse("taxes_staff:search"), {"q": "  "})
+
+    assert response.status_code == 400
+    assert "Enter what to search for." in response.content.decode()
+
+
+def test_the_parcel_page_shows_bills_and_records_an_abatement(client, clerk):
+    parcel, bill = parcel_with_bill()
+    instalment = bill.instalments.get(sequence=2)
+    page = reverse("taxes_staff:parcel", args=[parcel.number])
+    assert client.get(page).status_code == 200
+
+    response = client.post(
+        reverse("taxes_staff:adjust", args=[bill.number]),
+        {
+            "instalment": instalment.pk,
+            "kind": "abatement",
+            "direction": "lower",
+            "amount": "$150.00",
+            "reason": "Storm damage relief",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == page
+    adjustment = BillAdjustment.objects.get()
+    assert (adjustment.instalment, adjustment.amount_cents, adjustment.made_by) == (
+        instalment,
+        -15000,
+        clerk,
+    )
+    shown = client.get(page).content.decode()
+    assert "Storm damage relief" in shown
+    assert clerk.email in shown or clerk.get_full_name() in shown
+
+
+def test_a_refused_adjustment_is_shown_again_with_what_was_typed(client, clerk):
+    _parcel, bill = parcel_with_bill()
+
+    response = client.post(
+        reverse("taxes_staff:adjust", args=[bill.number]),
+        {
+            "instalment": bill.instalments.get(sequence=1).pk,
+            "kind": "abatement",
+            "direction": "lower",
+            "amount": "5000",
+            "reason": "Relief asked for by the owner",
+        },
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "more than the principal still unpaid" in body
+    assert "Relief asked for by the owner" in body
+    assert 'value="5000"' in body
+    assert not BillAdjustment.objects.exists()
+
+
+def test_an_abatement_cannot_raise(client, clerk):
+    _parcel, bill = parcel_with_bill()
+
+    response = client.post(
+        reverse("taxes_staff:adjust", args=[bill.number]),
+        {
+            "instalment": bill.instalments.get(sequence=1).pk,
+            "kind": "abatement",
+            "direction": "raise",
+            "amount": "10",
+            "reason": "x",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "An abatement only lowers what is owed." in response.content.decode()
+
+
+def test_a_cashier_sees_bills_but_may_not_adjust(client):
+    parcel, bill = parcel_with_bill()
+    client.force_login(tax_staff("cashier"))
+
+    page = client.get(reverse("taxes_staff:parcel", args=[parcel.number]))
+    posted = client.post(
+        reverse("taxes_staff:adjust", args=[bill.number]),
+        {"instalment": bill.instalments.get(sequence=1).pk, "kind": "correction"},
+    )
+
+    assert page.status_code == 200
+    assert "Record the adjustment" not in page.content.decode()
+    assert posted.status_code == 403
+
+
+def test_past_due_means_after_the_effective_due_date():
+    # given: due Friday (late on Monday), due Saturday (moves to Monday: not late yet), due
+    # Friday but paid, due last year and half paid
+    _p, friday = parcel_with_bill(schedule=[(datetime.date(2026, 6, 12), 50000)])
+    parcel_with_bill(schedule=[(datetime.date(2026, 6, 13), 50000)])
+    _p, paid = parcel_with_bill(schedule=[(datetime.date(2026, 6, 12), 50000)])
+    Instalment.objects.filter(bill=paid).update(principal_paid_cents=50000)
+    _p, half = parcel_with_bill(schedule=[(datetime.date(2025, 6, 12), 50000)])
+    Instalment.objects.filter(bill=half).update(principal_paid_cents=20000)
+
+    # when
+    late = list(selectors_staff.delinquent_bills(on=MONDAY))
+
+    # then: oldest first
+    assert [(bill.pk, bill.overdue_cents) for bill in late] == [
+        (half.pk, 30000),
+        (friday.pk, 50000),
+    ]
+
+
+def _bills(count: int, due: datetime.date) -> None:
+    parcels = ParcelFactory.create_batch(count)
+    for parcel in parcels:
+        TaxBillFactory(parcel=parcel, schedule=[(due, 10000), (due + datetime.timedelta(90), 1)])
+
+
+@pytest.mark.parametrize("count", [10, 120])
+def test_the_past_due_list_reads_the_same_few_queries_however_many_bills(
+    client, clerk, count, django_assert_max_num_queries
+):
+    _bills(count, timezone.localdate() - datetime.timedelta(days=40))
+
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("taxes_staff:delinquent"), {"order": "amount"})
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == count
+    assert len(response.context["rows"]) == min(count, 50)
+    assert all(row.payoff.penalty_cents >= 0 for row in response.context["rows"])
+
+
+def test_the_past_due_list_downloads_as_csv(client, clerk, monkeypatch):
+    # given: three bills past due, read two at a time
+    _bills(3, timezone.localdate() - datetime.timedelta(days=40))
+    original = selectors_staff.delinquent_export
+    monkeypatch.setattr(
+        selectors_staff,
+        "delinquent_export",
+        lambda *, on: original(on=on, chunk=2),
+    )
+
+    # when
+    response = client.get(reverse("taxes_staff:delinquent"), {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    # then
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert len(rows) == 3
+    numbers = sorted(TaxBill.objects.values_list("parcel__number", flat=True))
+    assert [row["parcel"] for row in rows] == numbers
+    assert {row["principal_overdue"] for row in rows} == {"100.00"}
