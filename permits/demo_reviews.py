@@ -8,6 +8,7 @@ Only for demo data: `reviewer` is one member of staff who may review for every d
 
 from __future__ import annotations
 
+import functools
 import io
 
 from django.core.files.base import ContentFile
@@ -34,8 +35,9 @@ COMMENTS = {
 CONDITIONS = "Smoke and carbon monoxide alarms are tested at the final inspection."
 
 
+@functools.cache
 def pdf_page() -> bytes:
-    """A one-page blank PDF (a tabloid sheet), for demo plans and documents."""
+    """A one-page blank PDF (a tabloid sheet), for demo plans and documents (drawn once)."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()

@@ -60,3 +60,8 @@ class SlotFull(InspectionRefused):
 
 class IssuanceRefused(PermitsError):
     """The permit cannot be invoiced, issued or extended now; the message says why."""
+
+
+class CancelRefused(PermitsError):
+    """The permit cannot be withdrawn or cancelled now, or not by this person; the message
+    says why."""

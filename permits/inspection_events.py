@@ -35,17 +35,25 @@ def _when(payload) -> dict:
         "inspection": _name(payload),
         "day": display_value("day_on", payload.get("day_on")),
         "period": _period(payload.get("period", "")),
+        "time": payload.get("time") or "",
     }
 
 
 def _booked_text(payload) -> str:
-    return gettext("%(inspection)s inspection booked for %(day)s, %(period)s.") % _when(payload)
+    values = _when(payload)
+    if values["time"]:
+        return gettext("%(inspection)s inspection booked for %(day)s at %(time)s.") % values
+    return gettext("%(inspection)s inspection booked for %(day)s, %(period)s.") % values
 
 
 def _moved_text(payload) -> str:
     values = _when(payload)
+    if payload.get("by_staff") and values["time"]:
+        return gettext("We moved your %(inspection)s inspection to %(day)s at %(time)s.") % values
     if payload.get("by_staff"):
         return gettext("We moved your %(inspection)s inspection to %(day)s, %(period)s.") % values
+    if values["time"]:
+        return gettext("%(inspection)s inspection moved to %(day)s at %(time)s.") % values
     return gettext("%(inspection)s inspection moved to %(day)s, %(period)s.") % values
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,9 +59,15 @@ class ResultForm(forms.Form):
         widget=MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
 
+    # A new key each time the form is shown; the same key when the same form is posted
+    # again, so the result is applied once (Inspection.result_key).
+    result_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspection = inspection
+        if not self.is_bound:
+            self.initial["result_key"] = uuid.uuid4()
 
     def clean(self):
         data = super().clean()
@@ -86,4 +94,5 @@ class ResultForm(forms.Form):
             "deficiencies": self.cleaned_data["deficiencies"],
             "comments": self.cleaned_data["comments"],
             "photos": self.cleaned_data["photos"],
+            "result_key": self.cleaned_data["result_key"],
         }

@@ -31,6 +31,20 @@ AM = "am"
 PM = "pm"
 PERIODS = (AM, PM)
 
+# When each half-day runs: a block booking is "some time" in it; exact times start from its
+# beginning, one inspection every shift's `appointment_minutes`.
+PERIOD_HOURS = {
+    AM: (datetime.time(8, 0), datetime.time(12, 0)),
+    PM: (datetime.time(12, 0), datetime.time(16, 0)),
+}
+PERIOD_MINUTES = 240
+
+
+def period_of(time: datetime.time) -> str:
+    """The half-day an exact time falls in."""
+    return AM if time < PERIOD_HOURS[PM][0] else PM
+
+
 DEFAULT_CUTOFF = datetime.time(12, 0)
 DEFAULT_DAYS_AHEAD = 10
 DEFAULT_CHANGE_DEADLINE = datetime.time(6, 30)

@@ -14,7 +14,6 @@ permit, its property and work, its contractor's license, never the applicant.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -36,9 +35,9 @@ from permits.models import (
     WorkClass,
 )
 from permits.workflow import KIND
+from portal import csvstream
 
 CHUNK_ROWS = 2000
-BLOCK_CHARACTERS = 64 * 1024
 
 # The columns read for the permits dataset, in this order (see _permit_record).
 _PERMIT_COLUMNS = (
@@ -228,50 +227,16 @@ def inspection_records(*, link: Callable[[str], str] | None = None) -> Iterator[
 # --- Formats ---------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write returns what it was given (csv.writer into a str)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    """A CSV cell: "" for None, and text a spreadsheet would run as a formula (=, +, -, @ at
-    the start) neutralised with a leading apostrophe. Numbers are written as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return blds.yes_no(value)
-    if isinstance(value, int | Decimal):
-        return str(value)
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _blocks(pieces: Iterable[str]) -> Iterator[str]:
-    """`pieces` joined into blocks of about BLOCK_CHARACTERS."""
-    block: list[str] = []
-    size = 0
-    for piece in pieces:
-        block.append(piece)
-        size += len(piece)
-        if size >= BLOCK_CHARACTERS:
-            yield "".join(block)
-            block, size = [], 0
-    if block:
-        yield "".join(block)
+def _value(value):
+    """A record's value for CSV: booleans as the standard's yes/no (the rest is written by
+    `portal.csvstream.cell`)."""
+    return blds.yes_no(value) if isinstance(value, bool) else value
 
 
 def csv_stream(fields: tuple[str, ...], records: Iterable[dict]) -> Iterator[str]:
     """`records` as CSV text with a header row, in blocks."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(fields)
-        for record in records:
-            yield writer.writerow([_cell(record[name]) for name in fields])
-
-    return _blocks(lines())
+    rows = ([_value(record[name]) for name in fields] for record in records)
+    return csvstream.csv_lines(fields, rows)
 
 
 def _json_value(value):
@@ -296,7 +261,7 @@ def json_stream(fields: tuple[str, ...], records: Iterable[dict]) -> Iterator[st
             separator = ",\n"
         yield "\n]\n"
 
-    return _blocks(pieces())
+    return csvstream.blocks(pieces())
 
 
 FORMATS: dict[str, tuple[str, Callable]] = {

@@ -33,6 +33,7 @@ INSPECTION_DAY = ReminderSource(
         "inspection_es": "s.name_es",
         "day_on": "to_char(i.day, 'YYYY-MM-DD')",
         "period": "i.period",
+        "time": "coalesce(to_char(i.starts_at, 'HH24:MI'), '')",
     },
     link=("permits:inspections", {"reference": "c.reference"}),
     scope="p.permit_type_id",

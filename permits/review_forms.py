@@ -4,6 +4,8 @@ applicant (revised sheets): parse and validate, nothing else; the services judge
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from permits.models.reviews import ReviewDecision
@@ -77,6 +79,13 @@ class RevisedSheetForm(forms.Form):
         error_messages={"required": _("Select the PDF of the revised sheet.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said before uploading: the same limit as the plans sent with the application.
+        self.fields["file"].help_text = _("A PDF, at most %(limit)s.") % {
+            "limit": filesizeformat(settings.PERMITS_PLAN_MAX_BYTES)
+        }
 
 
 class ReviewAssignForm(forms.Form):

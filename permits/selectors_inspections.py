@@ -11,11 +11,13 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases.events import money
+from cases.models import StaffRole
 from cases.service_levels import closed_days
 from payments.models import Invoice, InvoiceStatus
 from permits import workflow as wf
@@ -23,6 +25,7 @@ from permits.inspection_rules import BookingRules, bookable_days
 from permits.models import (
     Inspection,
     InspectionArea,
+    InspectionPhoto,
     InspectionResult,
     InspectionRules,
     InspectionSlot,
@@ -212,14 +215,24 @@ def booking_blockers(*, permit: Permit, now: datetime.datetime | None = None) ->
 
 @dataclass(frozen=True)
 class HalfDay:
+    """A half-day, or an exact time of it (`starts_at`), with places free."""
+
     day: datetime.date
     period: str
     free: int
+    starts_at: datetime.time | None = None
+
+    @property
+    def value(self) -> str:
+        """What the booking form sends for it: "2027-03-10:am" or "2027-03-10:am:09:00"."""
+        value = f"{self.day.isoformat()}:{self.period}"
+        return f"{value}:{self.starts_at:%H:%M}" if self.starts_at else value
 
 
 def availability(*, permit: Permit, now: datetime.datetime | None = None) -> list[HalfDay]:
-    """The half-days the permit's next inspection may be booked in, with how many places are
-    free, in one query over the bookable days."""
+    """The half-days (or, where shifts are at exact times, the times) the permit's next
+    inspection may be booked in, with how many places are free, in one query over the
+    bookable days."""
     now = now or agency_now()
     rules = booking_rules()
     days = bookable_days(now, rules, calendar_closed(now, rules))
@@ -227,15 +240,24 @@ def availability(*, permit: Permit, now: datetime.datetime | None = None) -> lis
         return []
     rows = (
         InspectionSlot.objects.filter(slot_filter(permit_area(permit)), day__in=days)
-        .values("day", "period")
+        .values("day", "period", "starts_at")
         .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
-        .order_by("day", "period")
+        .order_by("day", "period", F("starts_at").asc(nulls_first=True))
     )
     return [
-        HalfDay(row["day"], row["period"], row["capacity"] - row["booked"])
+        HalfDay(row["day"], row["period"], row["capacity"] - row["booked"], row["starts_at"])
         for row in rows
         if row["capacity"] > row["booked"]
     ]
+
+
+def is_inspector(user) -> bool:
+    """Does `user` work an inspector's route (active staff with the inspector role in some
+    department, or a superuser)? The inspector's pages and their workbench link ask this."""
+    return permissions.is_active_staff(user) and (
+        user.is_superuser
+        or any(role == StaffRole.INSPECTOR for _dept, role in permissions.grants(user))
+    )
 
 
 def inspector_route(*, inspector, day: datetime.date):
@@ -245,7 +267,7 @@ def inspector_route(*, inspector, day: datetime.date):
         Inspection.objects.filter(inspector=inspector, day=day)
         .exclude(status=InspectionStatus.CANCELLED)
         .select_related("permit__case", "permit__permit_type", "step")
-        .order_by("period", "route_order", "id")
+        .order_by("period", "starts_at", "route_order", "id")
     )
 
 
@@ -257,4 +279,46 @@ def inspection_for_inspector(*, inspector, pk: int) -> Inspection:
 
 
 def inspection_history(permit: Permit):
-    return permit.inspections.select_related("step", "inspector").order_by("-day", "-id")
+    return (
+        permit.inspections.select_related("step", "inspector")
+        .prefetch_related("photos")
+        .order_by("-day", "-id")
+    )
+
+
+def inspection_photo_for(*, user, pk: int) -> InspectionPhoto:
+    """A photo of an inspection that `user` may see: the permit's applicant, an inspector
+    who inspects the permit, or staff who may view its case. Never the public: the public
+    permit page shows results, not photos. Raises InspectionPhoto.DoesNotExist otherwise,
+    so a photo of someone else's permit is as missing as one that never was."""
+    photo = InspectionPhoto.objects.select_related("inspection__permit__case").filter(pk=pk).first()
+    if photo is None or not getattr(user, "is_authenticated", False):
+        raise InspectionPhoto.DoesNotExist
+    permit = photo.inspection.permit
+    if permit.case.applicant_id == user.pk:
+        return photo
+    if permissions.is_active_staff(user) and (
+        permit.inspections.filter(inspector=user).exists()
+        or permissions.can(user, permissions.VIEW, permit.case)
+    ):
+        return photo
+    raise InspectionPhoto.DoesNotExist
+
+
+def guest_inspection_photo(*, permit: Permit, pk: int) -> InspectionPhoto:
+    """A photo of `permit`'s inspections, for its guest applicant (who reached the permit
+    through their link); InspectionPhoto.DoesNotExist for a photo of another permit."""
+    return InspectionPhoto.objects.select_related("inspection").get(
+        pk=pk, inspection__permit=permit
+    )
+
+
+def guest_permit_invoice(*, permit: Permit, reference: str) -> Invoice:
+    """One of `permit`'s fees (its permit fee or a re-inspection fee), for its guest
+    applicant; Invoice.DoesNotExist for an invoice of anything else."""
+    return (
+        Invoice.objects.filter(reference=reference)
+        .filter(Q(permit_issuance__permit=permit) | Q(permit_inspection__permit=permit))
+        .distinct()
+        .get()
+    )

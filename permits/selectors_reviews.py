@@ -35,6 +35,8 @@ class Standing:
     CORRECTIONS = "corrections"
     APPROVED = "approved"
     CONDITIONS = "conditions"
+    # Closed undecided: the application was withdrawn or cancelled.
+    STOPPED = "stopped"
 
 
 STANDING_LABELS = {
@@ -43,6 +45,7 @@ STANDING_LABELS = {
     Standing.CORRECTIONS: _("Waiting for your revised sheets"),
     Standing.APPROVED: _("Approved"),
     Standing.CONDITIONS: _("Approved with conditions"),
+    Standing.STOPPED: _("Review stopped"),
 }
 
 
@@ -53,6 +56,7 @@ STANDING_STAFF_LABELS = {
     Standing.CORRECTIONS: _("Corrections required"),
     Standing.APPROVED: _("Approved"),
     Standing.CONDITIONS: _("Approved with conditions"),
+    Standing.STOPPED: _("Cancelled"),
 }
 
 
@@ -156,12 +160,16 @@ def review_standings(*, permit: Permit) -> list[DepartmentStanding]:
             standing.due_date = review.work_item.due_date
             standing.has_reviewer = review.work_item.assignee_id is not None
             standing.conditions = review.conditions
-            standing.standing = {
-                "": Standing.REVIEWING,
-                ReviewDecision.APPROVED: Standing.APPROVED,
-                ReviewDecision.CONDITIONS: Standing.CONDITIONS,
-                ReviewDecision.CORRECTIONS: Standing.CORRECTIONS,
-            }[review.decision]
+            standing.standing = (
+                Standing.STOPPED
+                if review.cancelled
+                else {
+                    "": Standing.REVIEWING,
+                    ReviewDecision.APPROVED: Standing.APPROVED,
+                    ReviewDecision.CONDITIONS: Standing.CONDITIONS,
+                    ReviewDecision.CORRECTIONS: Standing.CORRECTIONS,
+                }[review.decision]
+            )
         standings.append(standing)
     return standings
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.views import apply, inspections, public, reviews
+from permits.views import apply, cancel, guest, inspections, offline, photos, public, reviews
 
 app_name = "permits"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("apply/<str:reference>/check/", apply.apply_check, name="apply_check"),
     path("apply/<str:reference>/discard/", apply.permit_discard, name="discard"),
     path("applications/<str:reference>/", apply.permit_detail, name="application"),
+    path("applications/<str:reference>/withdraw/", cancel.permit_withdraw, name="withdraw"),
     path(
         "applications/<str:reference>/plans/<int:sheet_id>/",
         apply.plan_sheet_download,
@@ -53,8 +54,40 @@ urlpatterns = [
         inspections.certificate,
         name="certificate_of_occupancy",
     ),
+    path("inspection-photos/<int:pk>/", photos.inspection_photo, name="inspection_photo"),
+    path(
+        "inspection-photos/<int:pk>/thumbnail/",
+        photos.inspection_photo,
+        {"thumbnail": True},
+        name="inspection_photo_thumbnail",
+    ),
+    # A guest applicant's inspections, by a link to the permit's case (cases.links).
+    path("guest/<str:token>/inspections/", guest.guest_inspections, name="guest_inspections"),
+    path(
+        "guest/<str:token>/inspection-photos/<int:pk>/",
+        guest.guest_inspection_photo,
+        name="guest_inspection_photo",
+    ),
+    path(
+        "guest/<str:token>/inspection-photos/<int:pk>/thumbnail/",
+        guest.guest_inspection_photo,
+        {"thumbnail": True},
+        name="guest_inspection_photo_thumbnail",
+    ),
+    path("guest/<str:token>/invoices/<str:reference>/", guest.guest_invoice, name="guest_invoice"),
+    path("guest/<str:token>/permit-card.pdf", guest.guest_permit_card, name="guest_permit_card"),
+    path(
+        "guest/<str:token>/certificate-of-occupancy.pdf",
+        guest.guest_certificate,
+        name="guest_certificate_of_occupancy",
+    ),
     path("inspector/", inspections.inspector_day, name="inspector_day"),
     path("inspector/<int:pk>/", inspections.inspection_result, name="inspection_result"),
+    path(
+        "inspector/service-worker.js",
+        offline.inspector_service_worker,
+        name="inspector_service_worker",
+    ),
     # Public, without signing in: the search, one permit's page (the permit card's QR code
     # opens `permits:public` with the case reference; the permit number works too) and the
     # open data.

@@ -13,7 +13,8 @@ permit has one reference and one timeline; each part of the app makes its own mo
 - issuing (`permits.services.issuance`): once the remaining permit fee is paid the permit is
   `issued`; with the first inspection booked it is `inspections`; it is `finaled` when the
   final inspection passes, `expired` when its validity runs out without an inspection;
-- the applicant withdraws before issue; staff cancel.
+- leaving (`permits.services.cancel`): the applicant withdraws before issue; staff cancel,
+  with a reason the applicant reads.
 
 Moves that must do more than change the status (open reviews, issue a number, record an
 inspection) are `service_only`: the generic case page never offers a bare move that would
@@ -203,8 +204,12 @@ PERMIT = Workflow(
             EXPIRED, ISSUED, actors={STAFF}, service_only=True, label=_("Reinstate (extension)")
         ),
         # Leaving early.
+        # Leaving cancels the inspections booked and voids the fees still due
+        # (permits.services.cancel): never a bare move.
         *[
-            Transition(status, WITHDRAWN, actors={APPLICANT}, label=_("Withdraw"))
+            Transition(
+                status, WITHDRAWN, actors={APPLICANT}, service_only=True, label=_("Withdraw")
+            )
             for status in WITHDRAWABLE
         ],
         *[

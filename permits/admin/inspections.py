@@ -57,7 +57,7 @@ class InspectionAreaAdmin(admin.ModelAdmin):
 
 @admin.register(InspectorShift)
 class InspectorShiftAdmin(admin.ModelAdmin):
-    list_display = ["inspector", "weekday", "period", "area", "capacity"]
+    list_display = ["inspector", "weekday", "period", "area", "capacity", "appointment_minutes"]
     list_filter = ["weekday", "period", "area"]
     autocomplete_fields = ["inspector"]
     list_select_related = ["inspector", "area"]
@@ -78,6 +78,10 @@ class SlotForm(forms.ModelForm):
                 )
                 % {"booked": self.instance.booked}
             )
+        if self.instance.starts_at is not None and capacity > 1:
+            raise forms.ValidationError(
+                _("An exact time is one inspection: its capacity is 1, or 0 for a time off.")
+            )
         return capacity
 
 
@@ -86,10 +90,10 @@ class InspectionSlotAdmin(admin.ModelAdmin):
     """Half-days are made from the shifts; staff change one day's capacity (a day off: 0)."""
 
     form = SlotForm
-    list_display = ["day", "period", "inspector", "area", "booked", "capacity"]
+    list_display = ["day", "period", "starts_at", "inspector", "area", "booked", "capacity"]
     list_filter = ["period", "area", ("day", admin.DateFieldListFilter)]
     list_select_related = ["inspector", "area"]
-    readonly_fields = ["inspector", "day", "period", "area", "booked"]
+    readonly_fields = ["inspector", "day", "period", "starts_at", "area", "booked"]
     date_hierarchy = "day"
 
     def has_add_permission(self, request):
@@ -106,13 +110,21 @@ class MoveForm(forms.Form):
         label=_("New day"), required=False, widget=forms.DateInput({"type": "date"})
     )
     period = forms.ChoiceField(label=_("Period"), choices=Period.choices, required=False)
+    starts_at = forms.TimeField(
+        label=_("Exact time"),
+        required=False,
+        widget=forms.TimeInput({"type": "time"}),
+        help_text=_("Only where the inspector's shift is at exact times; then the period follows."),
+    )
     reason = forms.CharField(
         label=_("Reason, told to the applicant"), widget=forms.Textarea({"rows": 3})
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("action") == "move" and not (data.get("day") and data.get("period")):
+        if data.get("action") == "move" and not (
+            data.get("day") and (data.get("period") or data.get("starts_at"))
+        ):
             raise forms.ValidationError(_("Choose the new day and period."))
         return data
 
@@ -192,6 +204,7 @@ class InspectionAdmin(admin.ModelAdmin):
                         inspection=inspection,
                         day=data["day"],
                         period=data["period"],
+                        starts_at=data["starts_at"],
                         actor=request.user,
                         reason=data["reason"],
                     )

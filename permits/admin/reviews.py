@@ -43,16 +43,22 @@ class OpenReviewFilter(admin.SimpleListFilter):
         return [("yes", gettext_lazy("Open")), ("mine", gettext_lazy("Mine, open"))]
 
     def queryset(self, request, queryset):
+        # A withdrawn or cancelled permit's undecided reviews wait for nobody.
+        waiting = queryset.filter(
+            decided_at__isnull=True,
+            work_item__closed_at__isnull=True,
+            permit__case__closed_at__isnull=True,
+        )
         if self.value() == "yes":
-            return queryset.filter(decided_at__isnull=True)
+            return waiting
         if self.value() == "mine":
-            return queryset.filter(decided_at__isnull=True, work_item__assignee=request.user)
+            return waiting.filter(work_item__assignee=request.user)
         return queryset
 
 
 @admin.register(PlanReview)
 class PlanReviewAdmin(admin.ModelAdmin):
-    list_display = ["reference", "department", "round", "reviewer", "due_date", "decision"]
+    list_display = ["reference", "department", "round", "reviewer", "due_date", "decided"]
     list_filter = [OpenReviewFilter, "decision", "work_item__department"]
     search_fields = ["=permit__case__reference", "permit__address"]
     list_per_page = 50
@@ -97,6 +103,12 @@ class PlanReviewAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("due date"), ordering="work_item__due_date")
     def due_date(self, review):
         return review.work_item.due_date
+
+    @admin.display(description=gettext_lazy("decision"), ordering="decision")
+    def decided(self, review):
+        if review.cancelled:
+            return review.work_item.get_outcome_display()
+        return review.get_decision_display() or "—"
 
     def get_urls(self):
         def wrap(view, *decorators):

@@ -4,23 +4,32 @@ fees and certificates of occupancy.
 
 Capacity is held by the database. Each inspector's half-day (`InspectionSlot`: one
 inspector, one day, morning or afternoon) is one row with its `capacity` and the number of
-inspections `booked` in it, and a CHECK constraint keeps `0 <= booked <= capacity`. A
+inspections `booked` in it, and a CHECK constraint keeps `0 <= booked <= capacity`. A shift
+the administrator sets to exact times (`InspectorShift.appointment_minutes`) is opened as one
+row per time instead (9:00, 10:00...), each of capacity one; every row holds the span of the
+inspector's day it takes (`span`), and an exclusion constraint keeps one inspector's spans
+from overlapping, so a half-day is never offered both as a block and as times, and no two
+times of one inspector overlap. A
 booking takes a seat with one conditional statement (``UPDATE ... SET booked = booked + 1
 WHERE id = %s AND booked < capacity``): concurrent bookers of the last seat wait on the
 row's lock and exactly one of them finds a seat left, and even a write that forgot the
 condition could not overbook, because the CHECK refuses it. Slot rows are made from the
 inspectors' weekly shifts (`InspectorShift`) for the days people may book
-(`permits.services.inspections.slots_open`); staff lower a day's capacity (a day off) on
+(`permits.services.inspection_slots.slots_open`); staff lower a day's capacity (a day off) on
 the slot itself, never below what is booked.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, BigIntegerRangeField, DateTimeRangeField
+from django.contrib.postgres.fields.ranges import RangeOperators
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +39,19 @@ from permits.inspection_rules import (
     DEFAULT_CHANGE_DEADLINE,
     DEFAULT_CUTOFF,
     DEFAULT_DAYS_AHEAD,
+    PERIOD_MINUTES,
     PM,
     BookingRules,
+)
+
+# The inspector as a one-point range: `&&` on it is `=` on the id, so the exclusion below
+# needs no btree_gist extension (as bookings' facility point).
+INSPECTOR_POINT = Func(
+    F("inspector"),
+    F("inspector"),
+    Value("[]"),
+    function="int8range",
+    output_field=BigIntegerRangeField(),
 )
 
 
@@ -136,6 +156,17 @@ class InspectorShift(TimeStampedModel):
     capacity = models.PositiveSmallIntegerField(
         _("inspections"), validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
+    appointment_minutes = models.PositiveSmallIntegerField(
+        _("minutes per inspection, at exact times"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(15), MaxValueValidator(PERIOD_MINUTES)],
+        help_text=_(
+            "Empty: applicants book the morning or the afternoon. A number: they book an exact "
+            "time, one inspection every so many minutes from the start of the half-day (8 a.m. "
+            "or noon), as many times as the inspections above."
+        ),
+    )
 
     class Meta:
         verbose_name = _("inspector's shift")
@@ -152,17 +183,41 @@ class InspectorShift(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(capacity__gte=1, capacity__lte=20), name="permits_shift_capacity"
             ),
+            # Exact times fit in the half-day.
+            models.CheckConstraint(
+                condition=Q(appointment_minutes__isnull=True)
+                | Q(
+                    Q(appointment_minutes__gte=15),
+                    LessThanOrEqual(F("capacity") * F("appointment_minutes"), PERIOD_MINUTES),
+                ),
+                name="permits_shift_times_fit",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.inspector} {self.get_weekday_display()} {self.period}"
 
+    def clean(self) -> None:
+        minutes = self.appointment_minutes
+        if minutes and self.capacity and self.capacity * minutes > PERIOD_MINUTES:
+            raise ValidationError(
+                {
+                    "appointment_minutes": _(
+                        "%(count)s inspections of %(minutes)s minutes do not fit in a half-day "
+                        "of 4 hours. Lower the number of inspections or the minutes."
+                    )
+                    % {"count": self.capacity, "minutes": minutes}
+                }
+            )
+
 
 class InspectionSlot(models.Model):
-    """One inspector's capacity in one half-day, and how much of it is booked.
+    """One inspector's capacity in one half-day (or at one exact time of it), and how much of
+    it is booked.
 
-    The CHECK `permits_slot_within_capacity` is what makes overbooking impossible; see the
-    module's docstring.
+    The CHECK `permits_slot_within_capacity` is what makes overbooking impossible, and the
+    exclusion `permits_slot_no_overlap` what keeps one inspector in one place at a time; see
+    the module's docstring.
     """
 
     inspector = models.ForeignKey(
@@ -178,16 +233,32 @@ class InspectionSlot(models.Model):
     )
     capacity = models.PositiveSmallIntegerField(_("inspections"))
     booked = models.PositiveSmallIntegerField(_("booked"), default=0, editable=False)
+    starts_at = models.TimeField(
+        _("exact time"), null=True, blank=True, help_text=_("Empty: any time in the half-day.")
+    )
+    # The part of the inspector's day the row holds: the half-day, or the exact time and its
+    # minutes.
+    span = DateTimeRangeField(_("time held"), editable=False)
 
     class Meta:
         verbose_name = _("inspection slot")
         verbose_name_plural = _("inspection slots")
-        ordering = ["day", "period", "inspector_id"]
+        ordering = ["day", "period", "starts_at", "inspector_id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspector", "day", "period"], name="permits_slot_once"
+            ExclusionConstraint(
+                name="permits_slot_no_overlap",
+                index_type="gist",
+                expressions=[
+                    (INSPECTOR_POINT, RangeOperators.OVERLAPS),
+                    ("span", RangeOperators.OVERLAPS),
+                ],
             ),
             models.CheckConstraint(condition=Q(period__in=[AM, PM]), name="permits_slot_period"),
+            # An exact time is one inspection.
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(capacity__lte=1),
+                name="permits_slot_time_holds_one",
+            ),
             models.CheckConstraint(
                 condition=Q(booked__gte=0) & Q(booked__lte=F("capacity")),
                 name="permits_slot_within_capacity",
@@ -196,7 +267,8 @@ class InspectionSlot(models.Model):
         indexes = [models.Index(fields=["day", "period"], name="permits_slot_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.day:%Y-%m-%d} {self.period} {self.inspector}: {self.booked}/{self.capacity}"
+        when = f"{self.starts_at:%H:%M}" if self.starts_at else self.period
+        return f"{self.day:%Y-%m-%d} {when} {self.inspector}: {self.booked}/{self.capacity}"
 
     @property
     def free(self) -> int:
@@ -253,6 +325,7 @@ class Inspection(TimeStampedModel):
     )
     day = models.DateField(_("day"))
     period = models.CharField(_("period"), max_length=2, choices=Period.choices)
+    starts_at = models.TimeField(_("exact time"), null=True, blank=True)
     route_order = models.PositiveSmallIntegerField(_("order in the route"), default=0)
     # The working day before `day`: when the reminder goes out (the reminder source's date).
     remind_on = models.DateField(_("reminder day"), db_index=True)
@@ -279,6 +352,12 @@ class Inspection(TimeStampedModel):
     deficiencies = models.TextField(_("deficiencies"), blank=True)
     comments = models.TextField(_("comments"), blank=True)
     resulted_at = models.DateTimeField(_("result recorded"), null=True, blank=True)
+    # The key of the result form that recorded the result (a UUID in a hidden field): a
+    # form posted again, by a double tap or a phone's queue replaying it, finds its key
+    # here and applies nothing twice. UNIQUE, so no two results share one key.
+    result_key = models.UUIDField(
+        _("result key"), null=True, blank=True, unique=True, editable=False
+    )
     resulted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("result recorded by"),
@@ -300,7 +379,7 @@ class Inspection(TimeStampedModel):
     class Meta:
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
-        ordering = ["day", "period", "route_order", "id"]
+        ordering = ["day", "period", "starts_at", "route_order", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=InspectionStatus.values), name="permits_inspection_status"

@@ -6,7 +6,9 @@ A review is the case engine's work item (`cases.work_items.WorkItem`: department
 reviewer, due date, open or closed) plus what only permits have: the decision with its
 conditions. The engine's outcome says how the round joins (approved, or changes needed); the
 decision here says more (approved, approved with conditions, corrections required), and the
-two are written together by `permits.services.reviews.review_decide`.
+two are written together by `permits.services.reviews.review_decide`. A review still open
+when the application is withdrawn or cancelled has its work item closed as cancelled and no
+decision: nobody decides it any more.
 
 A comment is one row for its whole life: its number is given once per permit and printed on
 every letter; it records the round it was raised in and the round it was resolved in, so the
@@ -20,6 +22,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from cases.work_items import WorkItemOutcome
 
 
 class ReviewDecision(models.TextChoices):
@@ -97,7 +101,13 @@ class PlanReview(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.decided_at is None
+        """Undecided and still worked (reads the work item: select it with the review)."""
+        return self.decided_at is None and self.work_item.closed_at is None
+
+    @property
+    def cancelled(self) -> bool:
+        """Closed undecided because its application was withdrawn or cancelled."""
+        return self.decided_at is None and self.work_item.outcome == WorkItemOutcome.CANCELLED
 
 
 class CommentStatus(models.TextChoices):

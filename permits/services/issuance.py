@@ -3,10 +3,13 @@ the certificate of occupancy.
 
 1. When the plan reviews approve the permit (`approved`), `permit_fee_invoice` invoices the
    permit fee less the plan-review share paid when applying, with the conditions the
-   reviewers set. It is called by the review service when the round joins, and by the task
-   `permits.invoice_approved` for any approved permit still without its invoice (so a
-   permit is never left waiting for an invoice nobody sent). A permit with nothing left to
-   pay is issued at once.
+   reviewers set. The review service calls it in the transaction that closes the last
+   review (or approves a type without reviewing departments), under the case's lock; the
+   one-to-one `PermitIssuance.permit` and `.invoice` keep it to one invoice per permit even
+   so. The task `permits.invoice_approved` is only a safety net: it invoices an approved
+   permit left without an invoice by data that reached `approved` another way (rows from
+   before this rule, a repair by hand), and finds nothing otherwise. A permit with nothing
+   left to pay is issued at once.
 2. Paying it (the payments receiver) issues the permit (`permit_issue`): its number (the
    type's prefix, year and sequence), issue date and expiry (the type's validity), and the
    case moves to `issued`. The permit card (permits/pdf.py) is drawn from these.
@@ -49,7 +52,9 @@ PURPOSE_PERMIT_FEE = "permits.permit_fee"
 
 
 def _lock_case(permit: Permit) -> Case:
-    return Case.objects.select_for_update().get(pk=permit.case_id)
+    # The same lock as the case engine's moves (no key update), so a service that holds it
+    # already (the review that approves) takes it again without a stronger lock.
+    return Case.objects.select_for_update(of=("self",), no_key=True).get(pk=permit.case_id)
 
 
 def _lock_permit(permit_id: int) -> Permit:
@@ -212,12 +217,12 @@ def permits_expire(*, now: datetime.datetime | None = None, limit: int = 500) ->
 
 
 def _cancel_booked(permit: Permit) -> None:
-    from permits.services.inspections import _release_seat
+    from permits.services.inspection_slots import seat_release
 
     for inspection in Inspection.objects.select_for_update().filter(
         permit=permit, status=InspectionStatus.SCHEDULED
     ):
-        _release_seat(inspection.slot_id)
+        seat_release(inspection.slot_id)
         inspection.status = InspectionStatus.CANCELLED
         inspection.cancelled_at = timezone.now()
         inspection.cancel_reason = "Permit expired"

@@ -13,6 +13,8 @@ How a permit's review runs:
    approving moves the case to `approved`; any asking for corrections moves it to
    `corrections_required`, and this module writes the round's one `CorrectionLetter` in the
    same transaction (drawn from every department's comments: `permits.correction_letters`).
+   An approval invoices the permit fee in the same transaction
+   (`permits.services.issuance.permit_fee_invoice`).
 4. The applicant uploads revised sheets (new versions; the old ones stay) and resubmits
    (`review_resubmit`). The next round opens a review for each department that asked for
    corrections. A department that approved keeps its approval and its conditions: its work
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -59,6 +60,7 @@ from permits.models.reviews import (
     ReviewComment,
     ReviewDecision,
 )
+from permits.services.issuance import permit_fee_invoice
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,18 @@ def _require_reviewer(actor, department, case: Case) -> None:
         raise ReviewRefused(_("Only reviewers of this department can do this."))
     if case.applicant_id is not None and case.applicant_id == actor.pk:
         raise ReviewRefused(_("Nobody reviews their own application."))
+
+
+def _closed_with_application() -> ReviewRefused:
+    return ReviewRefused(
+        _("These plans are not in review any more: the application was withdrawn or cancelled.")
+    )
+
+
+def _require_worked(review: PlanReview) -> None:
+    """Refuse any work on a review closed with its application (permits.services.cancel)."""
+    if review.cancelled:
+        raise _closed_with_application()
 
 
 def _lock_case(case_id: int) -> Case:
@@ -196,6 +210,7 @@ def review_start(*, permit, actor) -> list[PlanReview]:
         departments = _departments_of_type(permit)
         if not departments:
             case_services.transition(case=case, to_status=wf.APPROVED, actor=None)
+            permit_fee_invoice(permit=permit)
             reviews = []
         else:
             reviews = _open_reviews(permit=permit, case=case, departments=departments)
@@ -244,6 +259,7 @@ def review_assign(*, review: PlanReview, assignee, actor) -> PlanReview:
     with transaction.atomic():
         _lock_case(review.permit.case_id)
         locked = _lock_review(review)
+        _require_worked(locked)
         if not locked.is_open:
             raise ReviewRefused(_("This review is decided already."))
         if taking and not permissions.can(actor, permissions.ASSIGN, department):
@@ -272,6 +288,7 @@ def review_comment_add(*, review: PlanReview, sheet, text: str, actor) -> Review
         case = _lock_case(review.permit.case_id)
         locked = _lock_review(review)
         _require_reviewer(actor, locked.work_item.department, case)
+        _require_worked(locked)
         if not locked.is_open:
             raise ReviewRefused(_("This review is decided already."))
         last = ReviewComment.objects.filter(permit_id=locked.permit_id).aggregate(
@@ -303,11 +320,14 @@ def review_comment_resolve(*, comment: ReviewComment, actor) -> ReviewComment:
         _require_reviewer(actor, locked.department, case)
         if not locked.is_open:
             raise ReviewRefused(_("This comment is resolved already."))
+        if case.status in (wf.WITHDRAWN, wf.CANCELLED):
+            raise _closed_with_application()
         current = (
             PlanReview.objects.filter(
                 permit_id=locked.permit_id,
                 work_item__department_id=locked.department_id,
                 decided_at__isnull=True,
+                work_item__closed_at__isnull=True,
             )
             .select_related("work_item")
             .first()
@@ -354,8 +374,12 @@ def review_decide(
         locked = _lock_review(review)
         item = locked.work_item
         _require_reviewer(actor, item.department, case)
+        _require_worked(locked)
         if not locked.is_open:
             raise ReviewRefused(_("This review is decided already."))
+        if case.status != wf.IN_REVIEW:
+            # Withdrawn or cancelled while the review was open (permits.services.cancel).
+            raise ReviewRefused(_("These plans are not in review any more."))
         open_comments = ReviewComment.objects.filter(
             permit_id=locked.permit_id,
             department_id=item.department_id,
@@ -387,6 +411,10 @@ def review_decide(
         case.refresh_from_db(fields=["status"])
         if case.status == wf.CORRECTIONS_REQUIRED:
             _letter_write(permit=locked.permit, case=case, round_=item.round)
+        elif case.status == wf.APPROVED:
+            # The last review approved: the permit fee is invoiced in this transaction, so
+            # an approved permit is never without its invoice (issuance.permit_fee_invoice).
+            permit_fee_invoice(permit=locked.permit)
     for field in ("decision", "conditions", "decided_at", "decided_by"):
         setattr(review, field, getattr(locked, field))
     _refresh_case(review.permit, case)
@@ -436,13 +464,13 @@ def plan_sheet_revise(*, permit, sheet: str, upload, actor, title: str = ""):
     the next review round, while the permit waits for corrections. Earlier versions stay.
 
     `actor` is the applicant (or staff acting for them). The file passes the same check as
-    the plans sent with the application (`permits.services.apply_plans.plan_pdf_check`).
+    the plans sent with the application (`permits.plan_files.plan_pdf_check`, streamed).
     Raises ReviewRefused (not waiting for corrections, no sheet number, someone else) and
     PlanRejected (not a PDF, too large, unreadable or unsafe), storing nothing.
     """
     from cases.documents import clean_original_name
     from permits.models import PlanSheet
-    from permits.services.apply_plans import plan_pdf_check
+    from permits.plan_files import plan_pdf_check
 
     sheet = (sheet or "").strip().upper()
     if not sheet:
@@ -450,7 +478,7 @@ def plan_sheet_revise(*, permit, sheet: str, upload, actor, title: str = ""):
     if actor_role(case=permit.case, actor=actor, action=permissions.MOVE) is None:
         raise ReviewRefused(_("Only the applicant can upload revised sheets."))
     # Checked before taking any lock: a large PDF takes a moment to parse.
-    content, pages = plan_pdf_check(upload)
+    checked = plan_pdf_check(upload)
     with transaction.atomic():
         case = _lock_case(permit.case_id)
         if case.status != wf.CORRECTIONS_REQUIRED:
@@ -462,13 +490,13 @@ def plan_sheet_revise(*, permit, sheet: str, upload, actor, title: str = ""):
             sheet=sheet,
             title=(title or "").strip() or (previous.title if previous else ""),
             original_name=clean_original_name(getattr(upload, "name", "") or "")[:200],
-            size_bytes=len(content),
-            page_count=pages,
+            size_bytes=checked.size,
+            page_count=checked.pages,
             version=(previous.version + 1) if previous else 1,
             review_round=(current or 0) + 1,
             uploaded_by=actor,
         )
-        revision.file.save(f"{revision.sheet_slug}.pdf", ContentFile(content), save=False)
+        revision.file.save(f"{revision.sheet_slug}.pdf", checked.file, save=False)
         try:
             revision.save()
         except BaseException:

@@ -4,6 +4,7 @@ inspection names in the reader's language."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django import template
 from django.utils import translation
@@ -31,3 +32,10 @@ def half_day(code: str) -> str:
 def in_language(english: str, spanish: str) -> str:
     """The Spanish text when the reader reads Spanish and there is one, else the English."""
     return spanish if translation.get_language() == "es" and spanish else english
+
+
+@register.filter
+def map_link(address: str) -> str:
+    """A geo: address (RFC 5870, with the query form phones' map apps read) that opens the
+    phone's map app at `address`; the address is percent-encoded."""
+    return f"geo:0,0?q={quote(address or '', safe='')}"

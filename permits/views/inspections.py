@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions
-from cases.models import StaffRole
 from permits import pdf
 from permits.exceptions import InspectionRefused, IssuanceRefused
 from permits.inspection_forms import ResultForm
@@ -30,8 +29,10 @@ from permits.selectors_inspections import (
     inspection_for_inspector,
     inspection_history,
     inspector_route,
+    is_inspector,
     next_step,
 )
+from permits.services import inspection_route as route_services
 from permits.services import inspections as services
 from permits.services import issuance
 
@@ -68,32 +69,48 @@ def _day(value: str) -> datetime.date | None:
         return None
 
 
-def _act(request: HttpRequest, permit: Permit) -> str:
-    """Apply the POSTed action; returns the message to show (raises the services' refusals)."""
+def _slot(value: str) -> tuple[datetime.date | None, str, datetime.time | None]:
+    """The day, half-day and exact time (or None) of a choice of the booking form."""
+    day_text, _sep, rest = value.partition(":")
+    period, _sep, time_text = rest.partition(":")
+    starts_at = None
+    if time_text:
+        try:
+            starts_at = datetime.time.fromisoformat(time_text)
+        except ValueError:
+            return None, period, None
+    return _day(day_text), period, starts_at
+
+
+def inspections_act(request: HttpRequest, permit: Permit, *, actor) -> str:
+    """Apply the POSTed action for `actor` (the applicant, or None for a guest holding the
+    permit's book link); returns the message to show (raises the services' refusals)."""
     action = request.POST.get("action", "")
     day, period = _day(request.POST.get("slot_day", "")), request.POST.get("period", "")
+    starts_at = None
     if request.POST.get("slot"):
-        day_text, _sep, period = request.POST["slot"].partition(":")
-        day = _day(day_text)
+        day, period, starts_at = _slot(request.POST["slot"])
     if action in ("book", "reschedule") and day is None:
         raise InspectionRefused(_("Choose a day and a time."), code="slot")
     booked = booked_inspection(permit)
     if action == "book":
-        services.inspection_book(permit=permit, day=day, period=period, actor=request.user)
+        services.inspection_book(
+            permit=permit, day=day, period=period, starts_at=starts_at, actor=actor
+        )
         return _("Your inspection is booked. We sent you the details.")
     if action in ("reschedule", "cancel") and booked is None:
         raise InspectionRefused(_("This inspection is no longer booked."), code="not_booked")
     if action == "reschedule":
         services.inspection_reschedule(
-            inspection=booked, day=day, period=period, actor=request.user
+            inspection=booked, day=day, period=period, starts_at=starts_at, actor=actor
         )
         return _("Your inspection is moved.")
     if action == "cancel":
-        services.inspection_cancel(inspection=booked, actor=request.user)
+        services.inspection_cancel(inspection=booked, actor=actor)
         return _("Your inspection is cancelled.")
     if action == "extend":
         issuance.extension_request(
-            permit=permit, actor=request.user, reason=request.POST.get("reason", "")
+            permit=permit, actor=actor, reason=request.POST.get("reason", "")
         )
         return _("Your request for an extension is sent. We will tell you the decision.")
     raise InspectionRefused(_("Choose what to do."))
@@ -106,10 +123,18 @@ def permit_inspections(request: HttpRequest, reference: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            messages.success(request, _act(request, permit))
+            messages.success(request, inspections_act(request, permit, actor=request.user))
             return redirect("permits:inspections", reference=reference)
         except (InspectionRefused, IssuanceRefused) as refused:
             error = str(refused)
+    return inspections_page(request, permit, error=error)
+
+
+def inspections_page(
+    request: HttpRequest, permit: Permit, *, error: str = "", **extra
+) -> HttpResponse:
+    """The permit's inspections page: the rules, what blocks a booking, the times on offer,
+    the booked inspection and the history with its photos (`extra` adds to the context)."""
     now = agency_now()
     # The half-days on offer come from the inspectors' shifts; opening them is idempotent
     # and cheap, so a new shift or a fresh installation shows its times before the
@@ -118,6 +143,7 @@ def permit_inspections(request: HttpRequest, reference: str) -> HttpResponse:
     rules = booking_rules()
     booked = booked_inspection(permit)
     blockers = booking_blockers(permit=permit, now=now)
+    half_days = availability(permit=permit, now=now) if not blockers or booked else []
     context = {
         "permit": permit,
         "rules": rules,
@@ -127,10 +153,13 @@ def permit_inspections(request: HttpRequest, reference: str) -> HttpResponse:
         "booked_deadline": change_deadline(booked.day, rules, now.tzinfo) if booked else None,
         "next_step": next_step(permit),
         "steps": permit.permit_type.inspection_steps.all(),
-        "half_days": availability(permit=permit, now=now) if not blockers or booked else [],
+        "half_days": half_days,
+        "has_times": any(half.starts_at for half in half_days),
         "history": inspection_history(permit),
         "extension": permit.extensions.first(),
         "certificate": getattr(permit, "certificate_of_occupancy", None),
+        "may_change": True,
+        **extra,
     }
     status = 400 if error else 200
     return render(request, "permits/inspections.html", context, status=status)
@@ -138,7 +167,11 @@ def permit_inspections(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def permit_card(request: HttpRequest, reference: str) -> HttpResponse:
-    permit = _viewable_permit(request, reference)
+    return permit_card_response(_viewable_permit(request, reference))
+
+
+def permit_card_response(permit: Permit) -> HttpResponse:
+    """The permit card PDF of `permit`, which the caller may see (404 before it is issued)."""
     if permit.permit_number is None:
         raise Http404
     response = HttpResponse(pdf.permit_card_pdf(permit=permit), content_type="application/pdf")
@@ -148,7 +181,11 @@ def permit_card(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def certificate(request: HttpRequest, reference: str) -> HttpResponse:
-    permit = _viewable_permit(request, reference)
+    return certificate_response(_viewable_permit(request, reference))
+
+
+def certificate_response(permit: Permit) -> HttpResponse:
+    """The certificate of occupancy PDF of `permit`, which the caller may see (404 if none)."""
     certificate = getattr(permit, "certificate_of_occupancy", None)
     if certificate is None:
         raise Http404
@@ -160,29 +197,55 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _require_inspector(request: HttpRequest) -> None:
-    if not permissions.is_active_staff(request.user) or not (
-        request.user.is_superuser
-        or any(role == StaffRole.INSPECTOR for _dept, role in permissions.grants(request.user))
-    ):
+    if not is_inspector(request.user):
         raise PermissionDenied
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def inspector_day(request: HttpRequest) -> HttpResponse:
-    """The inspector's route for a day (today unless ?day=), in order, on a phone."""
+    """The inspector's route for a day (today unless ?day=), in order, on a phone; a POST
+    moves one stop up or down the route."""
     _require_inspector(request)
+    if request.method == "POST":
+        return _route_move(request)
     day = _day(request.GET.get("day", "")) or agency_now().date()
     route = list(inspector_route(inspector=request.user, day=day))
+    stops = [
+        (
+            stop,
+            index > 0 and route_services.movable(route[index - 1], stop),
+            index < len(route) - 1 and route_services.movable(stop, route[index + 1]),
+        )
+        for index, stop in enumerate(route)
+    ]
     return render(
         request,
         "permits/inspector_day.html",
         {
             "day": day,
             "route": route,
+            "stops": stops,
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
         },
     )
+
+
+def _route_move(request: HttpRequest) -> HttpResponse:
+    try:
+        inspection = inspection_for_inspector(
+            inspector=request.user, pk=int(request.POST.get("inspection", ""))
+        )
+    except (ValueError, Inspection.DoesNotExist) as missing:
+        raise Http404 from missing
+    try:
+        route_services.inspection_route_move(
+            inspection=inspection, direction=request.POST.get("direction", ""), actor=request.user
+        )
+    except InspectionRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(f"{_day_url()}?day={inspection.day.isoformat()}#stop-{inspection.pk}")
 
 
 @login_required

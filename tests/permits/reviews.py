@@ -37,6 +37,10 @@ def reviewed_type(*codes: str):
 
 
 def submitted_permit(*codes: str, sheets=("A1.0", "A2.0", "S1.0"), **kwargs):
+    # A permit fee left to pay once approved, so an approved permit waits for it (with
+    # nothing left to pay, approval issues the permit at once).
+    kwargs.setdefault("permit_fee_cents", 30000)
+    kwargs.setdefault("plan_review_fee_cents", 10000)
     permit = PermitFactory(
         permit_type=reviewed_type(*(codes or ("ZONING", "FIRE"))), submit=True, **kwargs
     )

@@ -329,4 +329,6 @@ def test_an_application_with_nothing_to_pay_now_is_sent_without_an_invoice():
     permit.case.refresh_from_db()
     assert permit.case.status != "draft"
     assert (permit.permit_fee_cents, permit.remaining_fee_cents) == (6_000, 6_000)
-    assert not Invoice.objects.exists()
+    assert not Invoice.objects.filter(purpose=apply.PURPOSE_APPLICATION).exists()
+    # No department reviews a fence: approved at once, its permit fee invoiced at once.
+    assert permit.issuance.invoice.total_cents == 6_000

@@ -17,6 +17,7 @@ from payments.services import payment_attempt_start, payment_local_complete
 from permits.models import ContractorTrade, FeeMethod, Permit
 from permits.services import apply
 from permits.services.apply_plans import plan_sheet_add
+from permits.views.apply.flow import PENDING_KEY, PENDING_PAGES_MAX
 from tests.accounts.factories import UserFactory
 from tests.cases.factories import PDF_BYTES, image_bytes
 from tests.licensing.factories import LicenseFactory, LicenseTypeFactory, QuestionFactory
@@ -180,6 +181,26 @@ def test_a_page_sent_after_the_session_ended_loses_nothing(client, addition):
     assert "7 Oak Lane" in page.content.decode()
     permit.refresh_from_db()
     assert permit.typed["property"]["address"] == "7 Oak Lane"  # saved on the draft too
+
+
+def test_pages_sent_without_a_session_are_kept_for_a_few_drafts_only(client, addition):
+    # given: a visitor without a session sending pages for many references (a careless
+    # script, or someone filling the session they carry)
+    applicant = UserFactory()
+    permit = apply.permit_start(permit_type=addition, applicant=applicant)
+    filler = {"address": "x" * 4000, "parcel_number": "y" * 4000}
+    for number in range(40):
+        client.post(reverse("permits:apply_property", args=[f"PRM-{number:06}"]), filler)
+    # when: the real page is sent last
+    client.post(_url("apply_property", permit), {"address": "7 Oak Lane"})
+
+    # then: only the latest pages are kept, so the session stays small, and the real page
+    # is among them
+    kept = client.session[PENDING_KEY]
+    assert len(kept) <= PENDING_PAGES_MAX
+    assert f"{permit.case.reference}:apply_property" in kept
+    client.force_login(applicant)
+    assert "7 Oak Lane" in client.get(_url("apply_property", permit)).content.decode()
 
 
 def test_what_another_resident_sent_never_reaches_a_draft(client, addition):

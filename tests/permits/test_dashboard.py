@@ -2,6 +2,8 @@
 what is still open and with whom, the next inspection, in a fixed number of queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.services import transition
@@ -219,3 +221,70 @@ def test_the_permit_that_moved_last_comes_first(staff):
 
     # then
     assert [standing.permit.pk for standing in section.shown] == [older.pk, newer.pk]
+
+
+def _section_reads(queries) -> list[str]:
+    """The queries of the section's own reads (the ORM's, with quoted table names); the
+    stamp is written by hand and names its tables unquoted."""
+    return [query["sql"] for query in queries if '"permits_' in query["sql"]]
+
+
+def test_a_visit_with_nothing_new_does_not_read_the_section_and_a_change_does(client, staff):
+    # given: a resident with a permit in review by zoning and fire, who has seen the page once
+    resident = UserFactory()
+    permit = in_review(resident)
+    client.force_login(resident)
+    fire, zoning = department("FIRE").name, department("ZONING").name
+    first = client.get(reverse("portal:dashboard")).content.decode()
+    assert f"Your plans are with: {', '.join(sorted([fire, zoning]))}." in first
+
+    # when: a second visit with nothing new
+    with CaptureQueriesContext(connection) as quiet:
+        again = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then: the cached copy, and not one of the section's reads
+    assert _section_reads(quiet.captured_queries) == []
+    assert f"Your plans are with: {', '.join(sorted([fire, zoning]))}." in again
+
+    # when: zoning approves (the case itself does not move: fire still reviews)
+    approve(permit, "ZONING", reviewer_of("ZONING"))
+    with CaptureQueriesContext(connection) as changed:
+        html = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then: the section is read again and shows the change
+    assert _section_reads(changed.captured_queries)
+    assert f"Your plans are with: {fire}." in html
+
+
+def test_a_fee_or_an_inspection_changed_in_plain_sql_shows_at_once(client, staff):
+    # given: a permit with its fee due, seen once
+    resident = UserFactory()
+    permit = permit_fee_due(resident)
+    client.force_login(resident)
+    assert "Fee due: $200.00" in client.get(reverse("portal:dashboard")).content.decode()
+
+    # when: the invoice is voided at a SQL prompt (no service, no timestamp touched)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE payments_invoice SET status = 'void' WHERE id = %s",
+            [permit.issuance.invoice_id],
+        )
+    html = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then
+    assert "Fee due: $200.00" not in html
+
+
+def test_a_new_permit_beyond_the_limit_changes_the_more_link(client, staff):
+    # given: as many permits as the section lists, seen once
+    resident = UserFactory()
+    for _ in range(LIMIT):
+        in_review(resident)
+    client.force_login(resident)
+    assert "See all my permits" not in client.get(reverse("portal:dashboard")).content.decode()
+
+    # when: one more
+    in_review(resident)
+
+    # then
+    assert "See all my permits" in client.get(reverse("portal:dashboard")).content.decode()

@@ -92,6 +92,26 @@ def test_the_demo_has_permits_at_every_stage(seeded):
     assert CorrectionLetter.objects.exists()
 
 
+def test_the_demo_cancelled_and_withdrawn_permits_went_through_the_cancel_service(seeded):
+    # given: seed_demo ran
+
+    # when
+    cancelled = Permit.objects.select_related("case").get(
+        case__status=wf.CANCELLED, case__reference__isnull=False, issuance__isnull=False
+    )
+    withdrawn = Permit.objects.select_related("case").get(case__status=wf.WITHDRAWN)
+
+    # then: the reason is on the applicant's timeline, the permit fee invoiced on approval
+    # is voided, the fee paid when applying kept; the applicant's reason is a staff note
+    moved = CaseEvent.objects.get(case=cancelled.case, to_status=wf.CANCELLED)
+    assert moved.body == demo_permits.CANCEL_REASON
+    assert cancelled.issuance.invoice.status == "void"
+    assert cancelled.invoice.status == "paid"
+    assert CaseEvent.objects.filter(
+        case=withdrawn.case, kind=CaseEvent.Kind.NOTE, body__contains=demo_permits.WITHDRAW_REASON
+    ).exists()
+
+
 def test_the_demo_inspections_passed_failed_and_booked(seeded):
     # given: seed_demo ran
     today = timezone.localdate()
@@ -129,6 +149,8 @@ def test_a_resident_can_book_an_inspection_on_the_demo(seeded):
     # then: the demo inspector's half-days are open for the coming days
     assert free
     assert InspectorShift.objects.filter(inspector__email=INSPECTOR.email).count() == 10
+    afternoons = InspectorShift.objects.filter(inspector__email=INSPECTOR.email, period="pm")
+    assert {shift.appointment_minutes for shift in afternoons} == {60}
     assert free[0].day > timezone.localdate()
     assert free[0].day <= timezone.localdate() + datetime.timedelta(days=21)
 

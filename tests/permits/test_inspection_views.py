@@ -4,8 +4,11 @@ template, and who may open them."""
 import pytest
 from django.urls import reverse
 
+from cases.workbench.nav import items_for
+from permits import workflow as wf
 from permits.models import InspectionStatus
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.permits.factories import department
 from tests.permits.inspection_factories import (
     inspector,
     issued_permit,
@@ -74,3 +77,18 @@ def test_the_inspector_day_page_is_for_inspectors_only(client, permit):
     page = client.get(reverse("permits:inspector_day"))
     assert page.status_code == 200
     assert page.templates[0].name == "permits/inspector_day.html"
+
+
+def test_the_workbench_lists_the_route_for_inspectors_only(permit):
+    # given
+    route = reverse("permits:inspector_day")
+    clerk = StaffFactory(roles=[("clerk", department(wf.DEPARTMENT_CODE))])
+
+    # when
+    shown = items_for(inspector(), current_path=route)
+    hidden = items_for(clerk)
+
+    # then
+    assert [(item.url, item.current) for item in shown if item.url == route] == [(route, True)]
+    assert route not in [item.url for item in hidden]
+    assert route not in [item.url for item in items_for(permit.case.applicant)]

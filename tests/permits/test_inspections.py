@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.models import CaseEvent
 from cases.service_levels import Holiday
 from notifications.models import Notification
+from notifications.services import reminders_run
 from payments.models import Invoice
 from permits import inspection_events as ev
 from permits import workflow as wf
@@ -435,3 +436,59 @@ def test_slots_are_opened_once():
     inspector(capacity=2)
     assert slots_open(start=TUESDAY, end=THURSDAY) == 6
     assert slots_open(start=TUESDAY, end=THURSDAY) == 0
+
+
+# --- The reminder the working day before --------------------------------------------------
+
+
+def reminders(permit):
+    return Notification.objects.filter(
+        template_key="permits/inspection_reminder", recipient=permit.case.applicant
+    )
+
+
+def test_the_reminder_goes_out_the_working_day_before_and_once(one_inspector):
+    # given: booked on Tuesday for Wednesday
+    permit = issued_permit()
+    book(permit)
+
+    # when: the daily run on Monday, then twice on Tuesday
+    reminders_run(today=TUESDAY - datetime.timedelta(days=1), source="permits.inspection_day")
+    nothing_yet = reminders(permit).count()
+    reminders_run(today=TUESDAY, source="permits.inspection_day")
+    reminders_run(today=TUESDAY, source="permits.inspection_day")
+
+    # then
+    assert nothing_yet == 0
+    sent = reminders(permit).filter(channel="email").get()
+    assert sent.context["day_on"] == WEDNESDAY.isoformat()
+    assert "/inspections/" in sent.link_url
+
+
+def test_the_reminder_of_a_monday_inspection_goes_out_on_friday_and_follows_a_move(
+    one_inspector,
+):
+    # given: a Monday inspection, after a holiday on the Friday before
+    monday = TUESDAY + datetime.timedelta(days=6)
+    friday, thursday = monday - datetime.timedelta(days=3), monday - datetime.timedelta(days=4)
+    Holiday.objects.create(date=friday, name="Agency holiday")
+    permit = issued_permit()
+    inspection = book(permit, day=monday)
+
+    # then: the working day before is Thursday
+    assert inspection.remind_on == thursday
+
+    # when: moved to the Wednesday after, the Thursday run sends nothing, the Tuesday's does
+    wednesday = monday + datetime.timedelta(days=2)
+    inspection_reschedule(
+        inspection=inspection, day=wednesday, period="am", actor=permit.case.applicant, now=NOW
+    )
+    reminders_run(today=thursday, source="permits.inspection_day")
+    before = reminders(permit).count()
+    reminders_run(today=monday + datetime.timedelta(days=1), source="permits.inspection_day")
+
+    # then
+    assert before == 0
+    assert reminders(permit).filter(channel="email").get().context["day_on"] == (
+        wednesday.isoformat()
+    )

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from permits import blds, opendata
+from portal import csvstream
 from tests.licensing.license_factory import LicenseFactory
 from tests.permits.factories import PermitFactory, PermitTypeFactory
 from tests.permits.public_data import APPLICANT_EMAIL, APPLICANT_NAME, issued, sent_permit
@@ -137,7 +138,7 @@ def test_a_spreadsheet_formula_is_published_as_text(client):
 
 def test_the_stream_reads_in_chunks_and_sends_blocks(client, monkeypatch):
     # given: blocks of about 100 characters, chunks of 2 rows
-    monkeypatch.setattr(opendata, "BLOCK_CHARACTERS", 100)
+    monkeypatch.setattr(csvstream, "BLOCK_CHARACTERS", 100)
     monkeypatch.setattr(opendata, "CHUNK_ROWS", 2)
     for n in range(5):
         sent_permit(address=f"{n} Elm Street")

@@ -1,11 +1,12 @@
 """Plan review's pages: the applicant's review page (what is open and with whom, letters,
 revised sheets, sending back), the correction letter PDF, and the reviewers' back office."""
 
+import hashlib
 import subprocess
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,8 +27,11 @@ from tests.permits.reviews import (
     sheet_of,
     submitted_permit,
 )
+from tests.permits.uploads import chunk_only_uploads, large_pdf, sha256_of
 
 pytestmark = pytest.mark.django_db
+
+MB = 1024 * 1024
 
 
 def _with_mfa(user):
@@ -193,6 +197,64 @@ def test_a_sheet_that_is_not_a_pdf_is_refused_on_the_form(client, zoning, fire):
     assert response.status_code == 400
     assert "The selected file is not a PDF." in response.content.decode()
     assert sheet_of(permit, "A1.0").version == 1
+
+
+def test_a_sheet_over_the_limit_is_refused_on_the_form_and_nothing_is_stored(
+    client, zoning, fire, settings
+):
+    # given: a limit of 1 MB and a 3 MB file that starts like a PDF
+    settings.PERMITS_PLAN_MAX_BYTES = MB
+    received = chunk_only_uploads(settings)
+    permit = _in_corrections(zoning, fire)
+    client.force_login(permit.case.applicant)
+    stored_before = sorted(settings.MEDIA_ROOT.rglob("*.pdf"))
+    big = SimpleUploadedFile("a1.pdf", b"%PDF-1.7\n" + b"0" * (3 * MB), "application/pdf")
+
+    # when
+    response = client.post(
+        reverse("permits:review_sheet_upload", args=[permit.case.reference]),
+        {"sheet-sheet": "A1.0", "sheet-title": "Site plan, revised", "sheet-file": big},
+    )
+
+    # then: the limit said in MB, the form back with what was typed, nothing stored
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "a plan sheet must be smaller than 1.0\xa0MB" in page
+    assert "A PDF, at most 1.0\xa0MB." in page
+    assert 'value="A1.0"' in page
+    assert 'value="Site plan, revised"' in page
+    assert sheet_of(permit, "A1.0").version == 1
+    assert sorted(settings.MEDIA_ROOT.rglob("*.pdf")) == stored_before
+    assert len(received) == 1  # spooled to disk, and refused without reading it whole
+
+
+def test_a_large_revised_sheet_is_spooled_to_disk_and_stored_intact(
+    client, zoning, fire, settings, tmp_path
+):
+    # given: a 5 MB sheet, past the size Django keeps in memory, and uploads whose read()
+    # of the whole file fails the test
+    received = chunk_only_uploads(settings)
+    path = tmp_path / "a1.pdf"
+    large_pdf(path, pages=2, page_bytes=2 * MB + MB // 2)
+    content = path.read_bytes()
+    assert len(content) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    permit = _in_corrections(zoning, fire)
+    client.force_login(permit.case.applicant)
+
+    # when
+    response = client.post(
+        reverse("permits:review_sheet_upload", args=[permit.case.reference]),
+        {"sheet-sheet": "A1.0", "sheet-file": SimpleUploadedFile("a1.pdf", content)},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert len(received) == 1
+    assert isinstance(received[0], TemporaryUploadedFile)
+    revision = sheet_of(permit, "A1.0")
+    assert (revision.version, revision.size_bytes) == (2, len(content))
+    with revision.file.open("rb") as stored:
+        assert sha256_of(stored) == hashlib.sha256(content).hexdigest()
 
 
 def _count_queries(client, url) -> int:
@@ -429,3 +491,33 @@ def test_the_case_page_tells_of_the_letter_and_the_permit_page_shows_the_review(
     assert "Waiting for your revised sheets" in body
     assert reverse("permits:correction_letter", args=[permit.case.reference, 1]) in body
     assert reverse("permits:review", args=[permit.case.reference]) in body
+
+
+def test_a_review_closed_with_its_withdrawn_application_says_so_and_offers_nothing(client, zoning):
+    # given: the applicant withdrew while zoning was reviewing
+    from permits.services.cancel import permit_withdraw
+
+    permit = submitted_permit("ZONING")
+    services.review_start(permit=permit, actor=None)
+    review = review_of(permit, "ZONING")
+    permit_withdraw(permit=permit, actor=permit.case.applicant)
+    client.force_login(zoning)
+
+    # when: the page, then a take and a decision posted from a page loaded before
+    page = client.get(_review_url(review))
+    taken = client.post(reverse("admin:permits_planreview_take", args=[review.pk]), follow=True)
+    decided = client.post(
+        reverse("admin:permits_planreview_decide", args=[review.pk]),
+        {"decision-decision": ReviewDecision.APPROVED},
+    )
+
+    # then: the page says why and offers no action; each post is refused with the reason
+    said = "This review was closed: the application was withdrawn or cancelled."
+    assert page.status_code == 200
+    assert said in page.content.decode()
+    assert reverse("admin:permits_planreview_take", args=[review.pk]) not in page.content.decode()
+    assert taken.status_code == 200
+    assert "withdrawn or cancelled" in taken.content.decode()
+    assert decided.status_code == 400
+    assert "withdrawn or cancelled" in decided.content.decode()
+    assert review_of(permit, "ZONING").work_item.assignee_id is None

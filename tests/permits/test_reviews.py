@@ -116,12 +116,13 @@ def test_the_system_sends_plans_for_review_too():
 
 
 def test_a_type_without_reviewing_departments_is_approved_at_once(clerk):
-    permit = PermitFactory(submit=True)
+    permit = PermitFactory(submit=True, permit_fee_cents=30000, plan_review_fee_cents=10000)
 
     assert services.review_start(permit=permit, actor=clerk) == []
 
     permit.case.refresh_from_db()
     assert permit.case.status == wf.APPROVED
+    assert permit.issuance.invoice.total_cents == 20000
 
 
 def test_plans_not_waiting_for_review_are_not_sent_again(permit, clerk):

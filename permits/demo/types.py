@@ -1,20 +1,16 @@
-"""Demo permit types (and the contractor licenses to try them with) for `seed_demo`.
-
-Each part of the app adds its own demo rows through `seed()` below. Running it again creates
-only what is missing; an administrator's changes to a type are kept.
+"""Demo permit types for `seed_demo`: what each type asks, charges (fee schedules,
+valuation table, re-inspection fees), who reviews it and the inspections it needs.
 """
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Department
 from cases.questions.models import Question
-from licensing.models import License, LicenseStatus, LicenseType
+from licensing.models import LicenseType
 from permits.models import (
     FeeMethod,
     FeeTier,
@@ -23,14 +19,6 @@ from permits.models import (
     PermitTypeDepartment,
     ReinspectionFee,
 )
-
-DEPARTMENTS = {
-    "BUILDING": "Building Safety",
-    "ZONING": "Planning and Zoning",
-    "FIRE": "Fire Prevention",
-    "PUBLIC_WORKS": "Public Works",
-    "HEALTH": "Environmental Health",
-}
 
 # A valuation table in the shape of the model codes' fee tables, in cents:
 # (valuation from, base fee, fee per $1,000 or part above).
@@ -42,35 +30,6 @@ VALUATION_TABLE = [
     (10_000_000, 100_950, 600),
     (50_000_000, 340_950, 500),
     (100_000_000, 590_950, 400),
-]
-
-# Contractor licenses the permit types accept, beside licensing's electrician and plumber:
-# (code, prefix, name, name in Spanish).
-CONTRACTOR_TYPES = [
-    ("general-contractor", "GC", "General contractor", "Contratista general"),
-    ("roofing-contractor", "RFC", "Roofing contractor", "Contratista de techos"),
-    ("mechanical-contractor", "MCH", "Mechanical contractor", "Contratista mecánico"),
-    ("sign-contractor", "SGC", "Sign contractor", "Contratista de letreros"),
-]
-
-# Licenses to try the contractor check with: (number, type, holder, business, status,
-# days until expiry).
-CONTRACTORS = [
-    (
-        "GC-2026-000101",
-        "general-contractor",
-        "Dana Whitfield",
-        "Oak & Stone Builders",
-        "active",
-        300,
-    ),
-    ("GC-2026-000102", "general-contractor", "Marco Reyes", "Reyes Remodeling", "suspended", 200),
-    ("GC-2025-000044", "general-contractor", "Lee Park", "Park Homes", "expired", -20),
-    ("RFC-2026-000201", "roofing-contractor", "Sam Ortiz", "Summit Roofing", "active", 250),
-    ("MCH-2026-000301", "mechanical-contractor", "Ava Chen", "Comfort Air HVAC", "active", 180),
-    ("SGC-2026-000401", "sign-contractor", "Noor Haddad", "Bright Signs", "active", 120),
-    ("ELE-2026-000501", "electrician", "Tomás Rivera", "Rivera Electric", "active", 330),
-    ("PLB-2026-000601", "plumber", "Grace Kim", "Kim Plumbing & Heating", "active", 270),
 ]
 
 # Re-inspection fees of the types that charge one: (fee in cents, failed inspections free).
@@ -425,56 +384,7 @@ TYPES = [
 ]
 
 
-def _departments() -> dict[str, Department]:
-    return {
-        code: Department.objects.get_or_create(code=code, defaults={"name": name})[0]
-        for code, name in DEPARTMENTS.items()
-    }
-
-
-def _contractor_types() -> None:
-    for code, prefix, name, name_es in CONTRACTOR_TYPES:
-        if LicenseType.objects.filter(code=code).exists():
-            continue
-        if LicenseType.objects.filter(number_prefix=prefix).exists():
-            continue
-        LicenseType.objects.create(
-            code=code,
-            number_prefix=prefix,
-            name=name,
-            name_es=name_es,
-            category="Construction trades",
-            category_es="Oficios de la construcción",
-            description=f"A license to work as a {name.lower()} in the city.",
-            description_es=f"Una licencia para trabajar como {name_es.lower()} en la ciudad.",
-            application_fee_cents=15_000,
-            renewal_fee_cents=12_000,
-            late_fee_cents=5_000,
-            term_months=24,
-            published_at=timezone.now(),
-        )
-
-
-def _contractors() -> None:
-    today = timezone.localdate()
-    types = {t.code: t for t in LicenseType.objects.all()}
-    for number, code, holder, business, status, days in CONTRACTORS:
-        if code not in types or License.objects.filter(number=number).exists():
-            continue
-        expires_on = today + datetime.timedelta(days=days)
-        License.objects.create(
-            number=number,
-            license_type=types[code],
-            holder_name=holder,
-            business_name=business,
-            holder_email=f"{business.split()[0].lower()}@example.org",
-            status=LicenseStatus(status),
-            issued_on=expires_on - datetime.timedelta(days=730),
-            expires_on=expires_on,
-        )
-
-
-def _permit_type(row, departments: dict[str, Department]) -> None:
+def seed_type(row, departments: dict[str, Department]) -> None:
     (
         code,
         prefix,
@@ -557,17 +467,3 @@ def _permit_type(row, departments: dict[str, Department]) -> None:
             order=order * 10,
             **({"min_value": 0} if kind == "number" else {}),
         )
-
-
-def seed() -> None:
-    """Create the departments, contractor licenses and permit types that are missing, then
-    the demo permits at every stage (permits.demo_permits)."""
-    from permits import demo_permits
-
-    with transaction.atomic():
-        departments = _departments()
-        _contractor_types()
-        _contractors()
-        for row in TYPES:
-            _permit_type(row, departments)
-    demo_permits.seed()

@@ -1,0 +1,389 @@
+// The inspector's pages without a connection (progressive enhancement: without this file
+// every page and form works as before, online).
+//
+// - Registers the service worker that keeps the visited pages, the day's inspection pages
+//   and their files on the phone (network first, kept copy when offline).
+// - A result form submitted while offline is kept in IndexedDB, under its result key, and
+//   sent when the connection returns; an entry is removed only once the server answered.
+//   The server records a key once (Inspection.result_key), so sending it again is harmless.
+// - Signing out from these pages clears the kept pages and the queue (once it is empty).
+(function () {
+  "use strict";
+
+  var region = document.querySelector("[data-inspector-offline]");
+  if (!region || !("serviceWorker" in navigator) || !("indexedDB" in window)) {
+    return;
+  }
+  var text = region.dataset;
+  var DB = "inspector-results";
+  var STORE = "queue";
+  var CACHE_PREFIX = "inspector-day-";
+
+  // --- The queue ---------------------------------------------------------------------------
+
+  function database() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "key" });
+      };
+      request.onsuccess = function () {
+        resolve(request.result);
+      };
+      request.onerror = function () {
+        reject(request.error);
+      };
+    });
+  }
+
+  function transact(mode, work) {
+    return database().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var request = work(tx.objectStore(STORE));
+        tx.oncomplete = function () {
+          db.close();
+          resolve(request && request.result);
+        };
+        tx.onerror = tx.onabort = function () {
+          db.close();
+          reject(tx.error);
+        };
+      });
+    });
+  }
+
+  function queued() {
+    return transact("readonly", function (store) {
+      return store.getAll();
+    });
+  }
+
+  function enqueue(item) {
+    // Keyed by the form's result key: the same form saved twice is one entry.
+    return transact("readwrite", function (store) {
+      return store.put(item);
+    });
+  }
+
+  function dequeue(key) {
+    return transact("readwrite", function (store) {
+      return store.delete(key);
+    });
+  }
+
+  // --- What the inspector is told ---------------------------------------------------------
+
+  function say(message, kind, link) {
+    var alert = document.createElement("div");
+    alert.className = "usa-alert usa-alert--slim usa-alert--" + (kind || "info");
+    var body = document.createElement("div");
+    body.className = "usa-alert__body";
+    var paragraph = document.createElement("p");
+    paragraph.className = "usa-alert__text";
+    paragraph.textContent = message;
+    if (link) {
+      var anchor = document.createElement("a");
+      anchor.href = link;
+      anchor.textContent = text.recordAgain;
+      paragraph.append(" ", anchor);
+    }
+    body.append(paragraph);
+    alert.append(body);
+    region.replaceChildren(alert);
+  }
+
+  function markQueuedStops(items) {
+    items.forEach(function (item) {
+      var path = new URL(item.action, location.href).pathname;
+      document.querySelectorAll('a[href="' + path + '"]').forEach(function (anchor) {
+        if (anchor.parentElement.querySelector("[data-queued-tag]")) {
+          return;
+        }
+        var tag = document.createElement("span");
+        tag.className = "usa-tag margin-left-1";
+        tag.dataset.queuedTag = "";
+        tag.textContent = text.queued;
+        anchor.after(tag);
+      });
+    });
+  }
+
+  // --- Keeping a result while offline -----------------------------------------------------
+
+  function entriesOf(form) {
+    var entries = [];
+    new FormData(form).forEach(function (value, name) {
+      if (value instanceof File && !value.name && !value.size) {
+        return; // no photo chosen
+      }
+      entries.push([name, value]);
+    });
+    return entries;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-offline-result]") || navigator.onLine) {
+      return;
+    }
+    var key = form.elements.result_key && form.elements.result_key.value;
+    if (!key) {
+      return;
+    }
+    event.preventDefault();
+    enqueue({
+      key: key,
+      action: form.action,
+      title: document.title,
+      entries: entriesOf(form),
+      savedAt: new Date().toISOString(),
+    }).then(
+      function () {
+        say(text.saved, "info");
+        region.scrollIntoView({ block: "center" });
+      },
+      function () {
+        // The phone would not keep it: let the browser try the post (and show its error)
+        // rather than lose the result silently.
+        form.submit();
+      },
+    );
+  });
+
+  // --- Sending the queue ------------------------------------------------------------------
+
+  function csrfToken() {
+    // Signing in again gives a new token; the cookie holds the current one.
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function bodyOf(item) {
+    var body = new FormData();
+    var token = csrfToken();
+    item.entries.forEach(function (entry) {
+      if (entry[0] === "csrfmiddlewaretoken" && token) {
+        body.append(entry[0], token);
+      } else {
+        body.append(entry[0], entry[1]);
+      }
+    });
+    return body;
+  }
+
+  function refusal(response) {
+    return response.text().then(
+      function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var message = page.querySelector(".usa-alert--error .usa-alert__text");
+        return (message && message.textContent.trim()) || text.refusedDefault;
+      },
+      function () {
+        return text.refusedDefault;
+      },
+    );
+  }
+
+  // One item: resolves to "sent", "refused", or "kept" (try again later).
+  function send(item) {
+    return fetch(item.action, { method: "POST", body: bodyOf(item), credentials: "same-origin" })
+      .then(function (response) {
+        if (response.redirected && new URL(response.url).pathname.startsWith(text.loginUrl)) {
+          say(text.signIn, "warning");
+          return "signed-out";
+        }
+        if (response.status >= 500) {
+          return "kept";
+        }
+        if (response.status < 400) {
+          return dequeue(item.key).then(function () {
+            return "sent";
+          });
+        }
+        return refusal(response).then(function (message) {
+          return dequeue(item.key).then(function () {
+            say(text.refused + " " + message, "error", item.action);
+            return "refused";
+          });
+        });
+      })
+      .catch(function () {
+        return "kept"; // still no connection
+      });
+  }
+
+  function sendAll() {
+    return queued().then(function (items) {
+      var sent = 0;
+      var refused = false;
+      var chain = Promise.resolve("sent");
+      items.forEach(function (item) {
+        chain = chain.then(function (previous) {
+          if (previous === "kept" || previous === "signed-out") {
+            return previous;
+          }
+          return send(item).then(function (outcome) {
+            sent += outcome === "sent" ? 1 : 0;
+            refused = refused || outcome === "refused";
+            return outcome;
+          });
+        });
+      });
+      return chain.then(function () {
+        if (sent && !refused) {
+          say(text.sent, "success");
+        }
+        return queued();
+      });
+    });
+  }
+
+  var sending = null;
+  var retry = null;
+  function replay() {
+    if (!navigator.onLine) {
+      return queued();
+    }
+    if (!sending) {
+      // One sender per phone: other tabs of these pages wait for it.
+      var run = navigator.locks
+        ? function () {
+            return navigator.locks.request(DB, sendAll);
+          }
+        : sendAll;
+      sending = run()
+        .then(function (left) {
+          // A connection that says it is up but fails: try again in a while.
+          if (left.length && !retry) {
+            retry = setTimeout(function () {
+              retry = null;
+              replay();
+            }, 30000);
+          }
+          return left;
+        })
+        .finally(function () {
+          sending = null;
+        });
+    }
+    return sending;
+  }
+
+  window.addEventListener("online", replay);
+  // Results submitted from now on are kept when offline.
+  document.documentElement.dataset.offlineQueue = "true";
+
+  // --- Signing out ------------------------------------------------------------------------
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("action") !== text.logoutUrl || form.dataset.offlineCleared) {
+      return;
+    }
+    event.preventDefault();
+    replay().then(function (left) {
+      if (left.length) {
+        // Close the small screens' menu the button was in, so the warning is seen.
+        var close = document.querySelector(".usa-nav.is-visible .usa-nav__close");
+        if (close) {
+          close.click();
+        }
+        say(text.unsent, "warning");
+        return;
+      }
+      caches
+        .keys()
+        .then(function (names) {
+          return Promise.all(
+            names
+              .filter(function (name) {
+                return name.startsWith(CACHE_PREFIX);
+              })
+              .map(function (name) {
+                return caches.delete(name);
+              }),
+          );
+        })
+        .then(function () {
+          return new Promise(function (resolve) {
+            var request = indexedDB.deleteDatabase(DB);
+            request.onsuccess = request.onerror = request.onblocked = resolve;
+          });
+        })
+        .finally(function () {
+          form.dataset.offlineCleared = "true";
+          form.submit();
+        });
+    });
+  });
+
+  // --- Keeping the day on the phone -------------------------------------------------------
+
+  function controlled() {
+    if (navigator.serviceWorker.controller) {
+      return Promise.resolve();
+    }
+    return new Promise(function (resolve) {
+      navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
+    });
+  }
+
+  function keep(urls) {
+    // Fetched through the worker, which keeps each answer; one at a time, to go easy on a
+    // slow connection.
+    return urls.reduce(function (chain, url) {
+      return chain.then(function () {
+        return caches.match(url, { ignoreVary: true }).then(function (kept) {
+          return kept || fetch(url, { credentials: "same-origin" }).catch(function () {});
+        });
+      });
+    }, Promise.resolve());
+  }
+
+  function sameOrigin(urls) {
+    return urls.filter(function (url) {
+      return url && new URL(url, location.href).origin === location.origin;
+    });
+  }
+
+  var wasControlled = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker
+    .register(text.serviceWorker, { scope: text.scope })
+    .then(controlled)
+    .then(function () {
+      // On the first visit the worker was not there yet to keep this page and its files.
+      var files = sameOrigin(
+        Array.prototype.map.call(
+          document.querySelectorAll("link[rel=stylesheet], script[src], img[src]"),
+          function (element) {
+            return element.href || element.src;
+          },
+        ),
+      );
+      var first = wasControlled ? [] : [location.href];
+      var inspections = sameOrigin(
+        Array.prototype.map.call(document.querySelectorAll("a[data-inspection]"), function (a) {
+          return a.href;
+        }),
+      );
+      return keep(first.concat(files, inspections));
+    })
+    .then(function () {
+      document.documentElement.dataset.offlineReady = "true";
+    })
+    .catch(function () {
+      // No worker (private mode, or storage refused): the pages work online as before.
+    });
+
+  queued().then(function (items) {
+    markQueuedStops(items);
+    if (items.length) {
+      if (navigator.onLine) {
+        replay();
+      } else {
+        say(text.waiting, "info");
+      }
+    }
+  });
+})();

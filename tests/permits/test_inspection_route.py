@@ -1,0 +1,171 @@
+"""The inspector's route: stops moved up and down by plain form posts, stored per inspector
+and day, agreed times kept, and each address opening the phone's map app."""
+
+import pytest
+from django.urls import reverse
+
+from permits.models import Inspection
+from permits.selectors_inspections import inspector_route
+from permits.services.inspection_route import inspection_route_move
+from permits.services.inspections import inspection_book
+from tests.permits.inspection_factories import (
+    NOW,
+    THURSDAY,
+    WEDNESDAY,
+    inspector,
+    issued_permit,
+    open_slots,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def day_of_three():
+    """Three morning stops of one inspector on Wednesday, booked in address order."""
+    person = inspector(capacity=3)
+    open_slots()
+    stops = []
+    for address in ("1 Oak St", "2 Elm St", "3 Ash St"):
+        permit = issued_permit(address=address)
+        stops.append(
+            inspection_book(
+                permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+            )
+        )
+    return person, stops
+
+
+def addresses(person, day=WEDNESDAY):
+    return [stop.permit.address for stop in inspector_route(inspector=person, day=day)]
+
+
+def move(client, stop, direction):
+    return client.post(
+        reverse("permits:inspector_day"), {"inspection": stop.pk, "direction": direction}
+    )
+
+
+def test_the_inspector_moves_a_stop_up_and_down_without_javascript(client, day_of_three):
+    # given
+    person, (oak, _elm, ash) = day_of_three
+    client.force_login(person)
+
+    # when
+    response = move(client, ash, "up")
+
+    # then: the day's page, at the moved stop, in the new order
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{reverse('permits:inspector_day')}?day={WEDNESDAY.isoformat()}#stop-{ash.pk}"
+    )
+    assert addresses(person) == ["1 Oak St", "3 Ash St", "2 Elm St"]
+
+    # when
+    move(client, oak, "down")
+
+    # then
+    assert addresses(person) == ["3 Ash St", "1 Oak St", "2 Elm St"]
+    page = client.get(reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat()})
+    assert [stop.permit.address for stop in page.context["route"]] == [
+        "3 Ash St",
+        "1 Oak St",
+        "2 Elm St",
+    ]
+
+
+def test_the_first_stop_does_not_move_up_and_the_order_is_unchanged(client, day_of_three):
+    # given
+    person, (oak, _elm, _ash) = day_of_three
+    client.force_login(person)
+
+    # when
+    move(client, oak, "up")
+    move(client, oak, "sideways")
+
+    # then
+    assert addresses(person) == ["1 Oak St", "2 Elm St", "3 Ash St"]
+    page = client.get(reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat()})
+    assert [(up, down) for _stop, up, down in page.context["stops"]] == [
+        (False, True),
+        (True, True),
+        (True, False),
+    ]
+
+
+def test_the_order_is_per_inspector_and_day(day_of_three):
+    # given: a stop of the same inspector on the next day
+    person, (_oak, _elm, ash) = day_of_three
+    permit = issued_permit(address="9 Pine St")
+    thursday = inspection_book(
+        permit=permit, day=THURSDAY, period="am", actor=permit.case.applicant, now=NOW
+    )
+
+    # when
+    inspection_route_move(inspection=ash, direction="up", actor=person)
+
+    # then: only Wednesday's order changed
+    assert addresses(person) == ["1 Oak St", "3 Ash St", "2 Elm St"]
+    assert Inspection.objects.get(pk=thursday.pk).route_order == thursday.route_order
+
+
+def test_a_stop_never_moves_into_another_half_day(client, day_of_three):
+    # given: an afternoon stop after the three morning ones
+    person, (_oak, _elm, ash) = day_of_three
+    permit = issued_permit(address="4 Birch St")
+    afternoon = inspection_book(
+        permit=permit, day=WEDNESDAY, period="pm", actor=permit.case.applicant, now=NOW
+    )
+    client.force_login(person)
+
+    # when
+    move(client, afternoon, "up")
+    response = move(client, ash, "down")
+
+    # then: refused with a message, nothing changed
+    assert addresses(person) == ["1 Oak St", "2 Elm St", "3 Ash St", "4 Birch St"]
+    page = client.get(response["Location"])
+    assert "cannot move further in its half-day" in page.content.decode()
+
+
+def test_only_the_inspector_moves_their_own_stops(client, day_of_three):
+    # given
+    _person, (oak, _elm, _ash) = day_of_three
+    client.force_login(oak.permit.case.applicant)
+    assert move(client, oak, "down").status_code == 403
+
+    # another inspector gets a 404, as for a stop that never was
+    client.force_login(inspector())
+    assert move(client, oak, "down").status_code == 404
+    assert client.post(reverse("permits:inspector_day"), {"inspection": "x"}).status_code == 404
+
+
+def test_each_address_opens_the_phones_map_app(client, day_of_three):
+    # given
+    person, _stops = day_of_three
+    client.force_login(person)
+
+    # when
+    page = client.get(reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat()})
+
+    # then
+    assert 'href="geo:0,0?q=1%20Oak%20St"' in page.content.decode()
+
+
+def test_the_route_page_queries_stay_constant(client, day_of_three, django_assert_max_num_queries):
+    # given
+    person, _stops = day_of_three
+    for address in ("5 Fir St", "6 Yew St"):
+        permit = issued_permit(address=address)
+        inspection_book(
+            permit=permit,
+            day=WEDNESDAY,
+            period="pm",
+            actor=permit.case.applicant,
+            now=NOW,
+        )
+    client.force_login(person)
+
+    # then
+    with django_assert_max_num_queries(12):
+        client.get(reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat()})

@@ -1,0 +1,100 @@
+"""The permit fee is invoiced in the transaction that closes the last plan review: never a
+permit approved without its invoice, and one invoice per permit however the reviews close."""
+
+import pytest
+
+from payments.models import Invoice, InvoiceStatus
+from permits import workflow as wf
+from permits.models import Permit, PermitIssuance
+from permits.services import reviews as services
+from permits.services.issuance import PURPOSE_PERMIT_FEE, permits_invoice_approved
+from tests.concurrency import run_together
+from tests.permits.factories import PermitFactory
+from tests.permits.reviews import approve, review_of, reviewer_of, submitted_permit
+
+pytestmark = pytest.mark.django_db
+
+
+def _fee_invoices(permit) -> list[Invoice]:
+    return list(Invoice.objects.filter(purpose=PURPOSE_PERMIT_FEE, permit_issuance__permit=permit))
+
+
+def test_the_last_review_approving_invoices_the_permit_fee_at_once():
+    # given: zoning approved, fire still reviewing
+    permit = submitted_permit("ZONING", "FIRE", permit_fee_cents=45000, plan_review_fee_cents=15000)
+    services.review_start(permit=permit, actor=None)
+    approve(permit, "ZONING", reviewer_of("ZONING"))
+    assert not PermitIssuance.objects.filter(permit=permit).exists()
+
+    # when: fire approves with conditions
+    approve(permit, "FIRE", reviewer_of("FIRE"), conditions="Smoke alarms in every bedroom.")
+
+    # then: approved, invoiced for the rest of the fee, the conditions kept for the card
+    permit = Permit.objects.select_related("case").get(pk=permit.pk)
+    assert permit.case.status == wf.APPROVED
+    [invoice] = _fee_invoices(permit)
+    assert (invoice.status, invoice.total_cents) == (InvoiceStatus.OPEN, 30000)
+    assert invoice.payer == permit.case.applicant
+    assert permit.issuance.conditions.endswith(": Smoke alarms in every bedroom.")
+    # and the periodic task, a safety net only, finds nothing left to do
+    assert permits_invoice_approved() == 0
+
+
+def test_approval_with_nothing_left_to_pay_issues_the_permit_at_once():
+    # given: the plan-review share paid when applying was the whole permit fee
+    permit = submitted_permit("ZONING", permit_fee_cents=10000, plan_review_fee_cents=10000)
+    services.review_start(permit=permit, actor=None)
+
+    # when
+    approve(permit, "ZONING", reviewer_of("ZONING"))
+
+    # then
+    permit = Permit.objects.select_related("case").get(pk=permit.pk)
+    assert permit.case.status == wf.ISSUED
+    assert permit.permit_number
+    assert _fee_invoices(permit) == []
+
+
+def test_a_type_without_reviewing_departments_is_invoiced_when_sent_for_review():
+    permit = PermitFactory(submit=True, permit_fee_cents=20000, plan_review_fee_cents=5000)
+
+    services.review_start(permit=permit, actor=None)
+
+    [invoice] = _fee_invoices(permit)
+    assert invoice.total_cents == 15000
+
+
+def test_corrections_required_invoices_nothing():
+    permit = submitted_permit("ZONING")
+    services.review_start(permit=permit, actor=None)
+    reviewer = reviewer_of("ZONING")
+    review = review_of(permit, "ZONING")
+    services.review_comment_add(
+        review=review, sheet=permit.plan_sheets.first(), text="Show the setback.", actor=reviewer
+    )
+
+    services.review_decide(review=review, decision="corrections", actor=reviewer)
+
+    permit.case.refresh_from_db()
+    assert permit.case.status == wf.CORRECTIONS_REQUIRED
+    assert not PermitIssuance.objects.filter(permit=permit).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_reviews_closing_at_the_same_moment_make_one_invoice():
+    # given: two departments, each with a review open and a reviewer ready to approve
+    permit = submitted_permit("ZONING", "FIRE")
+    services.review_start(permit=permit, actor=None)
+    codes = ["ZONING", "FIRE"]
+    reviewers = [reviewer_of(code) for code in codes]
+
+    # when: both approve at once, each in its own transaction
+    run_together(2, lambda i: approve(permit, codes[i], reviewers[i]))
+
+    # then: one joined the round and invoiced; the other's close saw it done
+    permit.case.refresh_from_db()
+    assert permit.case.status == wf.APPROVED
+    assert PermitIssuance.objects.filter(permit=permit).count() == 1
+    [invoice] = _fee_invoices(permit)
+    assert invoice.total_cents == 20000
+    assert Invoice.objects.filter(purpose=PURPOSE_PERMIT_FEE).count() == 1
