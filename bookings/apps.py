@@ -8,7 +8,7 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings import checkout_setup, release_setup
+        from bookings import case_panel, checkout_setup, release_setup, staff_nav
         from bookings.reminders import BOOKING_DAY
         from bookings.selectors_public import SERVICE_NAME, facilities_searchable
         from bookings.workflow import BOOKING
@@ -21,6 +21,8 @@ class BookingsConfig(AppConfig):
         register_source(BOOKING_DAY)
         checkout_setup.register()
         release_setup.register()
+        staff_nav.register()
+        case_panel.register_panel()
         register_entry(
             CatalogueEntry(
                 key="bookings.facilities",

@@ -3,7 +3,8 @@
 A fixed number of queries whatever the number of bookings: the opening hours (prefetched or
 one query), the closed dates of the window (one), the administrator's holidays (one, in
 `cases.service_levels.closed_days`) and the occupied ranges of the window (one, through the
-exclusion constraint's GiST index). The rest is arithmetic on sorted ranges.
+exclusion constraint's GiST index, with the times people wait for). The rest is arithmetic on
+sorted ranges.
 
 The rules, as the visitor reads them (the hold service refuses with the same words):
 
@@ -15,7 +16,8 @@ The rules, as the visitor reads them (the hold service refuses with the same wor
   `book_ahead_days` days after today, in the agency's time zone;
 - not on a closed date, nor on a public holiday if the facility closes on holidays;
 - its range plus the buffer after it overlaps no occupying booking (held, pending, confirmed;
-  a hold only until it expires).
+  a hold only until it expires), nor a time people wait for with its buffer (it goes to
+  them first).
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bookings.models import Blackout, Booking, Facility, SlotMode
+from bookings.models import WAITLIST_LIVE, Blackout, Booking, Facility, SlotMode, WaitlistEntry
 from bookings.models.bookings import FACILITY_POINT
 from cases.service_levels import closed_days
 from portal.localized import localized
@@ -96,21 +99,51 @@ def calendar_for(*, facility: Facility, first: datetime.date, last: datetime.dat
 def occupied_ranges(
     *, facility: Facility, start: datetime.datetime, end: datetime.datetime, now: datetime.datetime
 ) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """The buffered ranges that keep slots between `start` and `end`, sorted; one query.
+    """The ranges that keep slots between `start` and `end`, sorted and merged; one query.
 
-    They never overlap each other (the exclusion constraint), so they sort into a line.
+    Two things keep a time from the visitor: a booking's buffered range (bookings never
+    overlap each other: the exclusion constraint), and a time people wait for that has not
+    started (from the moment its booking is cancelled until the last person waiting has had
+    the offer: the first of them is offered it, `booking_hold` refuses it to anyone else, so
+    the page does not show it), with the buffer after it that the offer's hold needs, as any
+    booking's. Waited-for times may overlap bookings and each other, so the ranges are
+    merged into one sorted line.
     """
-    rows = (
+    window = DateTimeTZRange(start, end, "[)")
+    buffer = facility.buffer_minutes * MINUTE
+    booked = (
         Booking.objects.occupying(now=now)
         .alias(point=FACILITY_POINT)
         .filter(
             point__overlap=NumericRange(facility.pk, facility.pk, "[]"),
-            buffered__overlap=DateTimeTZRange(start, end, "[)"),
+            buffered__overlap=window,
         )
+        .annotate(waited=Value(False))
         .order_by()
-        .values_list("buffered", flat=True)
+        .values_list("buffered", "waited")
     )
-    return sorted((r.lower, r.upper) for r in rows)
+    waited_for = (
+        WaitlistEntry.objects.filter(
+            facility=facility,
+            status__in=WAITLIST_LIVE,
+            period__overlap=DateTimeTZRange(start - buffer, end, "[)"),
+            period__startswith__gt=now,
+        )
+        .annotate(waited=Value(True))
+        .order_by()
+        .values_list("period", "waited")
+    )
+    ranges = sorted(
+        (r.lower, r.upper + buffer if waited else r.upper)
+        for r, waited in booked.union(waited_for, all=True)
+    )
+    merged: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for lower, upper in ranges:
+        if merged and lower < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], upper))
+        else:
+            merged.append((lower, upper))
+    return merged
 
 
 def _step(facility: Facility) -> int:

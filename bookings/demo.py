@@ -1,10 +1,12 @@
-"""Demo data for `manage.py seed_demo`: six published facilities with different rules (fixed
+"""Demo data for `manage.py seed_demo`: seven published facilities with different rules (fixed
 slots, by the hour, staff approval, buffers, deposits), their opening hours in English and
-Spanish, a closed date, the usual cancellation tiers, and a few paid bookings in the coming
-weeks, made through the real services, so the free times look like a real calendar.
+Spanish, a closed date, the usual cancellation tiers, a few paid bookings in the coming
+weeks, and a lottery taking requests for the tennis courts' opening week, with some requests
+already in, all made through the real services, so the free times look like a real calendar.
 
 Facilities are created only if missing (by code), and a facility's bookings only when it
-has none, so running it again changes nothing.
+has none, and the lottery and its requests only when the facility has no lottery, so running
+it again changes nothing.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from bookings.models import (
     CancellationTier,
     Facility,
     FacilityKind,
+    Lottery,
     OpeningHours,
     PriceUnit,
     SlotMode,
 )
 from bookings.services import checkout, facilities, holds
+from bookings.services import lottery as lotteries
 from payments import services as payments
 
 WEEKDAYS = range(5)
@@ -209,6 +213,49 @@ FACILITIES = [
     },
 ]
 
+LOTTERY_FACILITY = {
+    "code": "westside-tennis-courts",
+    "name": "Westside tennis courts",
+    "name_es": "Canchas de tenis de Westside",
+    "kind": FacilityKind.FIELD,
+    "description": (
+        "Four resurfaced hard courts with lights. The first weeks after the reopening are "
+        "released by lottery, so everyone has the same chance."
+    ),
+    "description_es": (
+        "Cuatro canchas duras renovadas con iluminación. Las primeras semanas tras la "
+        "reapertura se asignan por sorteo, para que todos tengan la misma oportunidad."
+    ),
+    "capacity": 16,
+    "location": "Westside Park, 45 Elm Street",
+    "location_es": "Parque Westside, 45 Elm Street",
+    "accessibility": "Step-free gate and a court-side accessible bench.",
+    "accessibility_es": "Entrada sin escalones y un banco accesible junto a la cancha.",
+    "slot_mode": SlotMode.FREE,
+    "slot_minutes": 60,
+    "min_minutes": 60,
+    "max_minutes": 120,
+    "buffer_minutes": 0,
+    "price_unit": PriceUnit.HOUR,
+    "resident_price_cents": 1200,
+    "nonresident_price_cents": 2000,
+    "hours": _hours(EVERY_DAY, 8, 21),
+    # The lottery: requests open since yesterday and close in five days; it releases the
+    # week from 20 days ahead, up to two hours-long slots per household.
+    "lottery": {"opened_days_ago": 1, "closes_in_days": 5, "first_day": 20, "days": 7},
+}
+FACILITIES.append(LOTTERY_FACILITY)
+
+# Requests in the lottery: (days after its first day, hour, length in minutes, the
+# requester's e-mail or None for a guest).
+LOTTERY_REQUESTS = [
+    (0, 10, 60, RESIDENT.email),
+    (1, 18, 120, RESIDENT.email),
+    (0, 10, 60, RESIDENT_ES.email),
+    (2, 9, 60, None),
+    (0, 10, 60, None),
+]
+
 # Paid bookings in the coming weeks: (facility, days ahead, which free time of the day,
 # booker's e-mail or None for a guest).
 BOOKINGS = [
@@ -229,7 +276,11 @@ GUESTS = [("Sam Rivera", "sam.rivera@example.org"), ("Ana Torres", "ana.torres@e
 
 
 def _facility(row: dict) -> tuple[Facility, bool]:
-    values = {key: value for key, value in row.items() if key not in ("code", "hours", "blackout")}
+    values = {
+        key: value
+        for key, value in row.items()
+        if key not in ("code", "hours", "blackout", "lottery")
+    }
     facility = Facility.objects.filter(code=row["code"]).first()
     if facility is not None:
         return facility, False
@@ -295,8 +346,37 @@ def _book(facility: Facility, *, days_ahead: int, pick: int, email: str | None, 
         payments.payment_local_complete(payment=attempt, approved=True)
 
 
+def _lottery(facility: Facility, plan: dict) -> None:
+    """The facility's lottery, open now, with the demo's requests made through the lottery
+    service (residents with their accounts, guests with their e-mail addresses)."""
+    now = timezone.now()
+    today = timezone.localdate()
+    lottery = Lottery.objects.create(
+        facility=facility,
+        first_day=today + datetime.timedelta(days=plan["first_day"]),
+        last_day=today + datetime.timedelta(days=plan["first_day"] + plan["days"] - 1),
+        opens_at=now - datetime.timedelta(days=plan["opened_days_ago"]),
+        closes_at=now + datetime.timedelta(days=plan["closes_in_days"]),
+        household_limit=2,
+    )
+    for index, (offset, hour, minutes, email) in enumerate(LOTTERY_REQUESTS):
+        day = lottery.first_day + datetime.timedelta(days=offset)
+        start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=facility.time_zone)
+        user = User.objects.filter(email__iexact=email).first() if email else None
+        name, guest_email = GUESTS[index % len(GUESTS)]
+        lotteries.lottery_request(
+            lottery=lottery,
+            start=start,
+            minutes=minutes,
+            user=user,
+            name="" if user else name,
+            email="" if user else guest_email,
+        )
+
+
 def seed() -> None:
-    """Create the facilities missing and, for a facility without bookings, its bookings."""
+    """Create the facilities missing and, for a facility without bookings, its bookings; and
+    the lottery of the facility that releases its slots by lottery, if it has none."""
     by_code = {}
     for row in FACILITIES:
         facility, _created = _facility(row)
@@ -315,3 +395,6 @@ def seed() -> None:
                 email=email,
                 guest=GUESTS[index % len(GUESTS)],
             )
+    lottery_facility = by_code[LOTTERY_FACILITY["code"]]
+    if not Lottery.objects.filter(facility=lottery_facility).exists():
+        _lottery(lottery_facility, LOTTERY_FACILITY["lottery"])

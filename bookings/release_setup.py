@@ -1,6 +1,6 @@
 """What waitlists plug into the shared engine, called once from BookingsConfig.ready():
-guest links to a waitlist entry (to leave it), and the resident's waitlists on the
-dashboard."""
+guest links to a waitlist entry (to leave it), and the resident's waitlists and lottery
+requests on the dashboard."""
 
 from __future__ import annotations
 
@@ -29,9 +29,33 @@ def dashboard_stamp() -> str:
     """  # noqa: S608 (tables and statuses from the models, the person a parameter)
 
 
+def lottery_dashboard_stamp() -> str:
+    """What "My lottery requests" shows of each listed request that can change: the same
+    rows as lottery_requests_for_dashboard, with the lottery's window and the facility's
+    names (the draw changes every request's status, so it moves the stamp too)."""
+    from bookings.models import Facility, Lottery, LotteryRequest, LotteryRequestStatus
+
+    return f"""
+    SELECT string_agg(concat_ws(',', r.id, r.period, r.updated_at, l.closes_at,
+                                f.name, f.name_es), ';' ORDER BY r.period, r.id)
+      FROM (SELECT id, period, updated_at, lottery_id
+              FROM {LotteryRequest._meta.db_table}
+             WHERE user_id = %(user)s AND status = '{LotteryRequestStatus.REQUESTED}'
+               AND lottery_id IN (SELECT id FROM {Lottery._meta.db_table}
+                                   WHERE drawn_at IS NULL)
+             ORDER BY period, id
+             LIMIT {DASHBOARD_LIMIT}) AS r
+      JOIN {Lottery._meta.db_table} AS l ON l.id = r.lottery_id
+      JOIN {Facility._meta.db_table} AS f ON f.id = l.facility_id
+    """  # noqa: S608 (tables and the status from the models, the person a parameter)
+
+
 def register() -> None:
     from bookings.models import WaitlistEntry
-    from bookings.selectors_release import waitlist_entries_for_dashboard
+    from bookings.selectors_release import (
+        lottery_requests_for_dashboard,
+        waitlist_entries_for_dashboard,
+    )
     from cases.links import register_target
     from portal.dashboard import Section
     from portal.dashboard import register as register_section
@@ -50,5 +74,15 @@ def register() -> None:
             limit=DASHBOARD_LIMIT,
             order=41,
             stamp=dashboard_stamp(),
+        )
+    )
+    register_section(
+        Section(
+            key="bookings.lottery_requests",
+            template="bookings/_dashboard_lottery_requests.html",
+            read=lottery_requests_for_dashboard,
+            limit=DASHBOARD_LIMIT,
+            order=42,
+            stamp=lottery_dashboard_stamp(),
         )
     )

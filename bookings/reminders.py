@@ -10,8 +10,9 @@ rule's time of day, and administrators change it like any other rule
 dedupe key is the row and its due date); a cancelled, declined or completed one is not.
 
 The reminder is recorded on the booking case's timeline ("Reminder sent", seen by the booker
-and staff). A guest gets no link in the reminder (a guest link cannot be signed inside the
-statement): the message points to the link of their confirmation.
+and staff). An account holder's reminder links to the booking's page; a guest's carries a
+fresh scoped link to see, change or cancel it (`guest_links`: issued by the case engine's
+guest links, `cases.links`, as the confirmation's is, which a statement cannot sign).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,20 @@ TEMPLATE_KEY = "bookings/reminder"
 # The widest offset a facility may have (Facility.reminder_days_before's validator), so the
 # statement reads only the bookings that can be due within a run's window.
 MAX_OFFSET_DAYS = 30
+
+
+def guest_links(booking_ids: list[int]) -> dict[int, str]:
+    """A fresh link to see, change or cancel each guest booking of `booking_ids`, by id."""
+    from bookings.models import Booking
+    from bookings.services.checkout import manage_link
+
+    links = {}
+    for booking in Booking.objects.filter(pk__in=booking_ids, user__isnull=True).order_by("pk"):
+        link = manage_link(booking)
+        if link is not None:
+            links[booking.pk] = link.url
+    return links
+
 
 BOOKING_DAY = ReminderSource(
     key=SOURCE_KEY,
@@ -59,6 +74,7 @@ BOOKING_DAY = ReminderSource(
                               'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')""",
     },
     link=("bookings:booking", {"reference": "b.reference"}),
+    guest_links=guest_links,
     record="""
         INSERT INTO cases_caseevent
                (case_id, case_kind, kind, audience, from_status, to_status, body, payload,

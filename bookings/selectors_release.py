@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    Value,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -14,6 +23,7 @@ from bookings.models import (
     Facility,
     Lottery,
     LotteryRequest,
+    LotteryRequestStatus,
     WaitlistEntry,
 )
 from cases.links import resolve_link
@@ -44,14 +54,40 @@ def lottery_refusal(*, facility: Facility, start: datetime.datetime) -> str:
 
 
 def waitlist_waiting(*, facility: Facility, within, now: datetime.datetime) -> bool:
-    """Whether people wait for a time of `facility` overlapping `within` (a range) that has
-    not started: such a time goes to them first (see `booking_hold`)."""
-    return WaitlistEntry.objects.filter(
-        facility=facility,
-        status__in=WAITLIST_LIVE,
-        period__overlap=within,
-        period__startswith__gt=now,
-    ).exists()
+    """Whether people wait for a time of `facility` that has not started and that, with
+    the buffer after it, overlaps `within` (a booking's buffered range): such a time goes to
+    them first (see `booking_hold`)."""
+    return (
+        WaitlistEntry.objects.alias(needs=waited_for_needs(facility.buffer_minutes))
+        .filter(
+            facility=facility,
+            status__in=WAITLIST_LIVE,
+            needs__overlap=within,
+            period__startswith__gt=now,
+        )
+        .exists()
+    )
+
+
+def waited_for_needs(buffer_minutes: int | None = None) -> Func:
+    """SQL: the time a waited-for time (a waitlist entry's `period`) needs, the `buffered`
+    range its offer's hold would have: the period and the facility's buffer after it.
+
+    One rule for everyone who compares waited-for times with bookings: the hold service and
+    moving (is a time people wait for in the way?), and the offers (is the time free?).
+    `buffer_minutes` is the facility's, when the query reads one facility (no join, so a
+    `select_for_update` locks only the entries); else each entry's facility's."""
+    minutes = F("facility__buffer_minutes") if buffer_minutes is None else Value(buffer_minutes)
+    return Func(
+        Func(F("period"), function="lower", output_field=DateTimeField()),
+        Func(F("period"), function="upper", output_field=DateTimeField())
+        + ExpressionWrapper(
+            minutes * Value(datetime.timedelta(minutes=1)), output_field=DurationField()
+        ),
+        Value("[)"),
+        function="tstzrange",
+        output_field=DateTimeRangeField(),
+    )
 
 
 def release_links(*, facility: Facility, start: datetime.datetime, minutes: int) -> dict:
@@ -114,5 +150,31 @@ def lottery_open(*, pk: int, now=None) -> Lottery:
     )
 
 
+def lottery_requests_for_dashboard(*, user, limit: int):
+    """The resident's requests in lotteries not yet drawn, soonest time first (one query),
+    or None: the dashboard's "My lottery requests"."""
+    rows = list(
+        LotteryRequest.objects.select_related("lottery__facility")
+        .filter(
+            user=user,
+            status=LotteryRequestStatus.REQUESTED,
+            lottery__drawn_at__isnull=True,
+        )
+        .order_by("period", "pk")[:limit]
+    )
+    return rows or None
+
+
 def lottery_requests_for_user(*, user, lottery: Lottery):
     return LotteryRequest.objects.filter(user=user, lottery=lottery).order_by("preference")
+
+
+def lottery_request_for_user(*, user, pk: int) -> LotteryRequest:
+    """`user`'s own lottery request; LotteryRequest.DoesNotExist for anyone else's."""
+    return LotteryRequest.objects.select_related("lottery__facility").get(pk=pk, user=user)
+
+
+def lottery_request_for_guest_token(*, token: str, scope: str) -> LotteryRequest:
+    """The lottery request a guest link opens for `scope`; raises cases.links.LinkError."""
+    resolved = resolve_link(token, scope, model=LotteryRequest)
+    return LotteryRequest.objects.select_related("lottery__facility").get(pk=resolved.target.pk)

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from bookings.availability import calendar_for
 from bookings.models import Booking, BookingKind, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.staff_permissions import may_work_facilities
@@ -64,17 +66,25 @@ def facilities_for_staff(*, user) -> QuerySet[Facility]:
 class CalendarDay:
     day: datetime.date
     entries: list[Booking] = field(default_factory=list)
+    # The facility's opening periods that day, in its time zone; none when it is closed.
+    hours: list[tuple[datetime.time, datetime.time]] = field(default_factory=list)
+    # Why the facility is closed all day (a holiday, a closed date, the day of the week).
+    closed: str = ""
 
 
 def staff_calendar(
     *, facility: Facility, first: datetime.date, days: int, now: datetime.datetime | None = None
 ) -> list[CalendarDay]:
-    """Bookings and blocks of `facility` on `days` days from `first`, by day and start time.
+    """Bookings and blocks of `facility` on `days` days from `first`, by day and start time,
+    with each day's opening hours, or why it is closed (a public holiday the facility keeps,
+    a closed date, a weekday without hours).
 
-    One query whatever the number of rows: the rows whose time overlaps the window, found
-    through the exclusion constraint's GiST index; live holds are shown too (someone is
-    booking that time now), lapsed ones, cancelled, declined and expired bookings are not.
-    A row across midnight is listed on each day it touches.
+    One query for the bookings whatever their number: the rows whose time overlaps the
+    window, found through the exclusion constraint's GiST index; live holds are shown too
+    (someone is booking that time now), lapsed ones, cancelled, declined and expired
+    bookings are not. A row across midnight is listed on each day it touches. The hours and
+    closed dates are the availability page's own (`availability.calendar_for`, a fixed few
+    queries), so staff see the days as visitors do; past days keep their hours.
     """
     now = now or timezone.now()
     tz = facility.time_zone
@@ -93,7 +103,16 @@ def staff_calendar(
         .select_related("user", "case")
         .order_by("period", "pk")
     )
-    calendar = [CalendarDay(day=first + datetime.timedelta(days=n)) for n in range(days)]
+    last = first + datetime.timedelta(days=days - 1)
+    opening = calendar_for(facility=facility, first=first, last=last)
+    calendar = []
+    for n in range(days):
+        day = first + datetime.timedelta(days=n)
+        hours = opening.hours.get(day.weekday(), [])
+        closed = opening.closed.get(day, "")
+        if not closed and not hours:
+            closed = _("Closed on this day of the week.")
+        calendar.append(CalendarDay(day=day, hours=[] if closed else hours, closed=closed))
     for row in rows:
         for entry in calendar:
             day_start = datetime.datetime.combine(entry.day, datetime.time.min, tzinfo=tz)

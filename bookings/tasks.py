@@ -26,13 +26,14 @@ def waitlist_sweep() -> dict[str, int]:
 
 @shared_task(name="bookings.waitlist_offer_freed", acks_late=True)
 def waitlist_offer_freed(facility_id: int, lower: str, upper: str) -> int:
-    """Offer a time that was just freed (a cancelled booking) to whoever waits for it."""
-    from bookings.services.waitlist import waitlist_offers_make
+    """Offer a time that was just freed (a booking cancelled or moved away, an offer
+    declined, given back or lapsed) to the next person waiting for it."""
+    from bookings.services.waitlist import waitlist_slot_freed
 
     within = DateTimeTZRange(
         datetime.datetime.fromisoformat(lower), datetime.datetime.fromisoformat(upper), "[)"
     )
-    return waitlist_offers_make(facility_id=facility_id, within=within)
+    return waitlist_slot_freed(facility_id=facility_id, within=within)
 
 
 @shared_task(name="bookings.draw_lotteries", acks_late=True)

@@ -15,6 +15,11 @@ urlpatterns = [
         name="availability",
     ),
     path(
+        "facilities/<slug:code>/availability/month/",
+        facilities.facility_availability_month,
+        name="availability_month",
+    ),
+    path(
         "facilities/<slug:code>/photos/<int:photo_id>/",
         facilities.facility_photo,
         name="facility_photo",

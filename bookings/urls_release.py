@@ -18,4 +18,10 @@ urlpatterns = [
     path("offer/<str:token>/", release.offer_open, name="offer"),
     path("lottery/<int:pk>/request/", release.lottery_request, name="lottery_request"),
     path("lottery/requested/<int:pk>/", release.lottery_requested, name="lottery_requested"),
+    path("lottery/mine/<int:pk>/withdraw/", release.lottery_withdraw, name="lottery_withdraw"),
+    path(
+        "lottery/r/<str:token>/withdraw/",
+        release.guest_lottery_withdraw,
+        name="guest_lottery_withdraw",
+    ),
 ]

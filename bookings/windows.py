@@ -141,3 +141,61 @@ def choices_of(days, *, length: int) -> list[DayChoices]:
 def nearest_choices(slots, *, length: int) -> list[Choice]:
     """The nearest free slots (bookings.availability.nearest_free) as choices of `length`."""
     return [_choice(slot, length) for slot in slots if slot.max_minutes >= length]
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month of the calendar the availability page adds with JavaScript."""
+
+    first: datetime.date  # its first day
+    weeks: list[list[datetime.date | None]]  # rows of seven, None outside the month
+    length: int
+    previous: datetime.date | None  # first day of the previous month (None: before today)
+    next: datetime.date | None  # first day of the next month (None: past the horizon)
+
+    @property
+    def days(self) -> int:
+        return sum(1 for week in self.weeks for day in week if day is not None)
+
+    def query(self, first: datetime.date) -> str:
+        return urlencode({"month": first.strftime("%Y-%m"), "length": self.length})
+
+
+def _month_start(value: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(value.strip()[:7], "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def month_window(
+    *,
+    facility: Facility,
+    query: Mapping[str, str],
+    first_weekday: int = 0,
+    now: datetime.datetime | None = None,
+) -> Month:
+    """The month `query` asks for (``?month=YYYY-MM&length=120``), clamped to the months
+    from today's to the booking horizon's; weeks start on `first_weekday` (0 Sunday, 1
+    Monday, as Django's FIRST_DAY_OF_WEEK)."""
+    window = availability_window(facility=facility, query=query, now=now)
+    today = timezone.localtime(now or timezone.now(), facility.time_zone).date()
+    horizon = today + datetime.timedelta(days=facility.book_ahead_days)
+    earliest, latest = today.replace(day=1), horizon.replace(day=1)
+    first = _month_start(str(query.get("month", ""))) or window.first.replace(day=1)
+    first = min(max(first, earliest), latest)
+    following = (first + datetime.timedelta(days=31)).replace(day=1)
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    cells: list[datetime.date | None] = [None] * ((first.isoweekday() - first_weekday) % 7)
+    day = first
+    while day < following:
+        cells.append(day)
+        day += datetime.timedelta(days=1)
+    cells += [None] * (-len(cells) % 7)
+    return Month(
+        first=first,
+        weeks=[cells[n : n + 7] for n in range(0, len(cells), 7)],
+        length=window.length,
+        previous=previous if first > earliest else None,
+        next=following if following <= latest else None,
+    )

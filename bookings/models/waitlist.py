@@ -265,6 +265,10 @@ class LotteryRequest(TimeStampedModel):
         return f"{self.lottery}: {self.period.lower:%Y-%m-%d %H:%M} ({self.household_key})"
 
     @property
+    def facility(self) -> Facility:
+        return self.lottery.facility
+
+    @property
     def starts_at(self):
         return self.period.lower
 

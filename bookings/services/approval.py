@@ -71,7 +71,11 @@ def booking_approve(
         booking.save(update_fields=["status", "conditions", "updated_at"])
         _case_move(booking, workflow.CONFIRMED, actor=actor, public_note=conditions)
         _notify(
-            booking, template="bookings/approved", key=APPROVED, extra={"conditions": conditions}
+            booking,
+            template="bookings/approved",
+            key=APPROVED,
+            extra={"conditions": conditions},
+            invitation=True,
         )
     return APPROVED
 

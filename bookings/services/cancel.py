@@ -14,7 +14,9 @@ it back, deposit included, and the booker told with the staff's message.
 
 Moving (`booking_move`) keeps what was paid: a dearer time adds an invoice for the
 difference, a cheaper one refunds it; the calendar sequence is raised so the booker's
-calendar moves the event it has.
+calendar moves the event it has. A booking never moves into a time people wait for (it goes
+to the first of them, `bookings.services.waitlist`): their entries are locked and read in
+the move's transaction.
 """
 
 from __future__ import annotations
@@ -43,7 +45,11 @@ from bookings.services.checkout import (
     booking_price_lines,
     lines_total,
 )
-from bookings.services.waitlist import slot_freed_after_commit, waitlists_close_for_agency
+from bookings.services.waitlist import (
+    slot_freed_after_commit,
+    waitlist_waiting_locked,
+    waitlists_close_for_agency,
+)
 from cases import events, permissions
 from cases.models import CaseEvent
 from cases.services import case_record_event
@@ -194,6 +200,7 @@ def booking_cancel(
             template="bookings/cancelled",
             key="cancelled",
             extra={"refund_cents": quote.refund_cents, "currency": _currency(booking)},
+            invitation=True,
         )
     return quote
 
@@ -234,6 +241,7 @@ def booking_cancel_by_agency(*, booking: Booking, actor, message: str) -> Refund
                 "currency": _currency(booking),
                 "message": message,
             },
+            invitation=True,
         )
     return quote
 
@@ -288,10 +296,11 @@ def booking_move(
 ) -> MoveOutcome:
     """Move `booking` to another free time of its facility, keeping what was paid.
 
-    The new time must pass the facility's slot rules and be free (the exclusion constraint
-    decides at the last moment). The difference in price is invoiced (dearer) or refunded
-    (cheaper, after commit); the calendar sequence is raised and the booker told. Raises
-    CancelRefused when the booking cannot move or the time is not free or not allowed.
+    The new time must pass the facility's slot rules, be free (the exclusion constraint
+    decides at the last moment) and, beyond the time the booking already has, be waited for
+    by nobody. The difference in price is invoiced (dearer) or refunded (cheaper, after
+    commit); the calendar sequence is raised and the booker told. Raises CancelRefused when
+    the booking cannot move or the time is not free, waited for or not allowed.
     """
     now = now or timezone.now()
     refusal = move_refusal(booking=booking, starts_at=starts_at, ends_at=ends_at, now=now)
@@ -304,17 +313,33 @@ def booking_move(
                 raise CancelRefused(_("This booking is not active, so it cannot be moved."))
             if booking.starts_at <= now:
                 raise CancelRefused(_("This booking has started and can no longer be moved."))
-            old_price = booking.price_cents
+            old_price, old_buffered = booking.price_cents, booking.buffered
             buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
+            # A time people wait for is theirs (the first of them is offered it): the
+            # booking keeps the time it has, but takes none of theirs.
+            new_buffered = DateTimeTZRange(starts_at, ends_at + buffer, "[)")
+            if waitlist_waiting_locked(
+                facility=booking.facility,
+                ranges=_outside(new_buffered, old_buffered),
+                now=now,
+            ):
+                raise CancelRefused(
+                    _(
+                        "People are waiting for this time. Choose another time, or join the "
+                        "waitlist."
+                    )
+                )
             booking.period = DateTimeTZRange(starts_at, ends_at, "[)")
             # As the hold writes it (bookings.models.bookings): the buffer after the booking.
-            booking.buffered = DateTimeTZRange(starts_at, ends_at + buffer, "[)")
+            booking.buffered = new_buffered
             booking.price_cents = _fee(booking)
             booking.ics_sequence += 1
             booking.save(
                 update_fields=["period", "buffered", "price_cents", "ics_sequence", "updated_at"]
             )
             difference = booking.price_cents - old_price
+            # The time it leaves goes to the first person waiting for it, at once.
+            slot_freed_after_commit(booking, buffered=old_buffered)
             case_record_event(
                 case=booking.case,
                 kind=events.UPDATE,
@@ -357,10 +382,20 @@ def booking_move(
                     "refund_cents": max(-difference, 0),
                     "currency": _currency(booking),
                 },
+                # Only a confirmed booking is in the booker's calendar to update; one that
+                # waits for approval gets its invitation when staff approve it.
+                invitation=booking.status == BookingStatus.CONFIRMED,
             )
     except IntegrityError:
         raise CancelRefused(_("That time is no longer free. Please choose another.")) from None
     return MoveOutcome(booking=booking, difference_cents=difference, invoice=invoice)
+
+
+def _outside(new: DateTimeTZRange, old: DateTimeTZRange) -> list[DateTimeTZRange]:
+    """The parts of `new` that are not in `old` (none, one or two ranges)."""
+    before = DateTimeTZRange(new.lower, min(new.upper, old.lower), "[)")
+    after = DateTimeTZRange(max(new.lower, old.upper), new.upper, "[)")
+    return [part for part in (before, after) if part.lower < part.upper]
 
 
 def _fee(booking: Booking) -> int:

@@ -25,12 +25,14 @@ from django.utils.translation import gettext as _
 
 from bookings import ics, workflow
 from bookings.models import Booking, BookingStatus, PriceUnit
+from bookings.services.offers import offer_ended_after_commit
 from cases import events
 from cases.links import LinkScope, issue_link
 from cases.models import CaseEvent
 from cases.questions import rules
 from cases.questions.selectors import questions_of
 from cases.services import case_create, case_record_event, transition
+from notifications.attachments import Attachment
 from notifications.services import notification_send
 from payments.models import Invoice, InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_lock
@@ -220,6 +222,8 @@ def booking_payment_closed(*, booking_id: int) -> None:
     if booking.status == BookingStatus.HELD:
         booking.status = BookingStatus.EXPIRED
         booking.save(update_fields=["status", "updated_at"])
+        # A waitlist offer not paid for in time: its time goes to the next person at once.
+        offer_ended_after_commit(booking_id=booking.pk)
     if booking.status == BookingStatus.EXPIRED:
         _case_move(booking, workflow.EXPIRED)
 
@@ -255,7 +259,7 @@ def _confirm_locked(booking: Booking, *, invoice_id: int | None = None) -> None:
     if approval:
         _notify(booking, template="bookings/received", key="received")
     else:
-        _notify(booking, template="bookings/confirmed", key="confirmed")
+        _notify(booking, template="bookings/confirmed", key="confirmed", invitation=True)
 
 
 def _case_move(booking: Booking, status: str, *, actor=None, public_note: str = "") -> None:
@@ -346,8 +350,16 @@ def booking_urls(booking: Booking, *, link=None) -> dict[str, str]:
 
 
 def _notify(
-    booking: Booking, *, template: str, key: str, extra: dict | None = None, with_link=True
+    booking: Booking,
+    *,
+    template: str,
+    key: str,
+    extra: dict | None = None,
+    with_link=True,
+    invitation=False,
 ) -> None:
+    """Queue `template` to the booker; with `invitation`, the e-mail carries the booking's
+    iCalendar file (`invitation_attachment`)."""
     link = manage_link(booking) if with_link else None
     urls = booking_urls(booking, link=link) if with_link else {"page": "", "calendar": ""}
     context = {
@@ -368,6 +380,20 @@ def _notify(
         email=booking.guest_email if booking.user_id is None else "",
         phone=booking.guest_phone if booking.user_id is None else "",
         link_url=urls["page"],
+        attachments=[invitation_attachment(booking)] if invitation else [],
+    )
+
+
+def invitation_attachment(booking: Booking) -> Attachment:
+    """The booking's .ics as an e-mail attachment: `METHOD:REQUEST` for a booking that
+    stands (its `SEQUENCE` raised by each change), `METHOD:CANCEL` once cancelled. The MIME
+    type carries the method too, as RFC 6047 asks, so mail programs offer to add, update or
+    remove the event."""
+    method = ics.CANCEL if booking.status == BookingStatus.CANCELLED else ics.REQUEST
+    return Attachment(
+        filename=ics.filename(booking.reference),
+        content=booking_calendar(booking, method=method).decode(),
+        mimetype=f"text/calendar; method={method}; charset=utf-8",
     )
 
 

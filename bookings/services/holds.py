@@ -5,13 +5,20 @@ visitor answers the questions and pays. The database decides who gets a slot: tw
 choosing it at the same instant both try to insert, the exclusion constraint lets exactly one
 through and the other is told at once, with the nearest free slots. A hold expires by itself:
 availability ignores it from `hold_expires_at` on, and `holds_expire` (a beat task) marks the
-lapsed ones `expired` in one statement.
+lapsed ones `expired`, a bounded batch per statement.
 
 Waitlist offers and lottery grants hold through the same function, with their own deadline
 (`hold_until`): the constraint arbitrates them like any visitor. Days released by a lottery
 not yet drawn cannot be held first-come (`bookings.selectors_release.lottery_refusal`), nor
 can a time people wait for: it goes to the first of them (`bookings.services.waitlist`),
 not to whoever sees it free first.
+
+Locks, in one order: a change takes the rows of the bookings it changes first (a move, a
+cancellation, a checkout), then the waitlist entries of the time it would take (a move:
+`waitlist_waiting_locked`). An offer locks the entries of its time, then inserts its hold,
+which waits for no row lock, only for another transaction's uncommitted booking of an
+overlapping time. A visitor's hold locks no entry: it reads the people waiting after its
+insert (locking them then would wait for an offer that waits for this insert).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +39,14 @@ from bookings.models import Booking, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
 from bookings.selectors_release import lottery_refusal, waitlist_waiting
+from bookings.services.offers import offer_after_commit, offers_given_back
 
 # Unambiguous letters and digits (no 0/O, 1/I/L) for references read over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class _PeopleWaiting(Exception):
+    """The time held is one people wait for: the hold is undone (see `booking_hold`)."""
 
 
 def reference_new() -> str:
@@ -87,20 +99,6 @@ def booking_hold(
     end = start + minutes * MINUTE
     period = DateTimeTZRange(start, end, "[)")
     buffered = DateTimeTZRange(start, end + facility.buffer_minutes * MINUTE, "[)")
-    # A visitor's own hold (no `hold_until`) never takes a time someone waits for.
-    if hold_until is None and waitlist_waiting(facility=facility, within=buffered, now=now):
-        nearest = [
-            slot
-            for slot in nearest_free(facility=facility, around=start, minutes=minutes, now=now)
-            if slot.start != start
-        ]
-        raise SlotTaken(
-            _(
-                "People are waiting for this time, so it goes to them first. You can join "
-                "the waitlist."
-            ),
-            nearest=nearest,
-        )
     try:
         with transaction.atomic():
             _lapsed_holds_expire(facility=facility, buffered=buffered, now=now)
@@ -119,6 +117,28 @@ def booking_hold(
                 ),
                 deposit_cents=facility.deposit_cents,
             )
+            # A visitor's own hold (no `hold_until`) never takes a time someone waits for.
+            # Asked after the insert, under the claim it makes on the time: the exclusion
+            # constraint let the row in only once whatever occupied the time had let it go
+            # (a cancellation, a move away) and committed, so this read sees everyone who
+            # was waiting when it did; and an offer of the time, whose insert conflicts
+            # with this row, waits until this transaction ends. Asked before, a time freed
+            # meanwhile could go to this visitor instead of the first person waiting.
+            if hold_until is None and waitlist_waiting(facility=facility, within=buffered, now=now):
+                raise _PeopleWaiting
+    except _PeopleWaiting:
+        nearest = [
+            slot
+            for slot in nearest_free(facility=facility, around=start, minutes=minutes, now=now)
+            if slot.start != start
+        ]
+        raise SlotTaken(
+            _(
+                "People are waiting for this time, so it goes to them first. You can join "
+                "the waitlist."
+            ),
+            nearest=nearest,
+        ) from None
     except IntegrityError as error:
         if not isinstance(error.__cause__, pg_errors.ExclusionViolation):
             raise
@@ -136,37 +156,95 @@ def booking_hold_release(*, booking: Booking, holder_key: str) -> bool:
     """Give a held slot back before it expires (the visitor chose another time).
 
     Returns whether a hold was released; a booking past `held`, or someone else's, is left.
+    A waitlist offer given back goes to the next person waiting, after commit.
     """
-    return bool(
-        Booking.objects.filter(
-            pk=booking.pk, status=BookingStatus.HELD, holder_key=holder_key
-        ).update(status=BookingStatus.EXPIRED, hold_expires_at=timezone.now())
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        released = bool(
+            Booking.objects.filter(
+                pk=booking.pk, status=BookingStatus.HELD, holder_key=holder_key
+            ).update(status=BookingStatus.EXPIRED, hold_expires_at=now, updated_at=now)
+        )
+        if released:
+            offers_given_back(booking_ids=[booking.pk], now=now)
+    return released
 
 
-def holds_expire(*, now: datetime.datetime | None = None) -> int:
-    """Mark every lapsed hold `expired`, in one statement; returns how many.
+# How many lapsed holds one statement of the sweep marks: each batch is its own short
+# transaction, so the sweep never keeps many rows locked for long, and a checkout that has a
+# hold locked is skipped (the next run takes it) rather than waited for.
+EXPIRE_BATCH = 10_000
 
-    Safe to run twice or concurrently: it touches only rows still `held` past their expiry.
+# One batch: lock up to `limit` lapsed holds not locked by anyone else (oldest first, through
+# the partial index `bookings_live_holds`), mark them expired, and name the waitlist offers
+# among them (their entries still `offered`), so their times go to the next person waiting.
+EXPIRE_SQL = """
+WITH batch AS (
+    SELECT id FROM bookings_booking
+    WHERE status = 'held' AND hold_expires_at <= %(now)s
+    ORDER BY hold_expires_at
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), expired AS (
+    UPDATE bookings_booking AS booking
+    SET status = 'expired', updated_at = %(now)s
+    FROM batch
+    WHERE booking.id = batch.id
+    RETURNING booking.id
+)
+SELECT (SELECT count(*) FROM expired),
+       entry.facility_id, entry.period
+FROM (SELECT 1) AS one
+LEFT JOIN bookings_waitlistentry AS entry
+    ON entry.status = 'offered' AND entry.offer_id IN (SELECT id FROM expired)
+"""
+
+
+def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BATCH) -> int:
+    """Mark every lapsed hold `expired`, `batch` at a time; returns how many.
+
+    Safe to run twice or concurrently: it touches only rows still `held` past their expiry,
+    and skips rows another transaction has locked (a checkout, another sweep). A waitlist
+    offer among them goes to the next person waiting right after its batch commits.
     Availability does not wait for it (a lapsed hold occupies nothing already).
     """
     now = now or timezone.now()
-    return Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now).update(
-        status=BookingStatus.EXPIRED, updated_at=now
-    )
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(EXPIRE_SQL, {"now": now, "limit": batch})
+            rows = cursor.fetchall()
+            count = rows[0][0]
+            for _count, facility_id, period in rows:
+                if facility_id is not None:
+                    offer_after_commit(facility_id, period)
+        total += count
+        if count < batch:
+            return total
 
 
 def holds_release_others(*, holder_key: str, keep: Booking) -> int:
     """Give back the visitor's other live holds once they hold `keep` (they went back and
     chose another time), so a slot they left is free for others at once; returns how many.
+    A waitlist offer among them goes to the next person waiting, after commit.
 
     Touches only rows still `held` with this holder key: a checked-out booking stays.
     """
     if not holder_key:
         return 0
     now = timezone.now()
-    return (
-        Booking.objects.filter(status=BookingStatus.HELD, holder_key=holder_key)
-        .exclude(pk=keep.pk)
-        .update(status=BookingStatus.EXPIRED, hold_expires_at=now, updated_at=now)
-    )
+    with transaction.atomic():
+        released = list(
+            Booking.objects.select_for_update()
+            .filter(status=BookingStatus.HELD, holder_key=holder_key)
+            .exclude(pk=keep.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not released:
+            return 0
+        Booking.objects.filter(pk__in=released).update(
+            status=BookingStatus.EXPIRED, hold_expires_at=now, updated_at=now
+        )
+        offers_given_back(booking_ids=released, now=now)
+    return len(released)

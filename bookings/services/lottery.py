@@ -30,10 +30,12 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,11 +45,13 @@ from bookings.households import household_refusal
 from bookings.models import Lottery, LotteryRequest, LotteryRequestStatus, household_key
 from bookings.services.holds import booking_hold
 from bookings.services.waitlist import offer_url
+from cases.links import LinkScope, issue_link
 from notifications.services import notification_send
 from portal.localized import localized
 
 # The most slots one household may request in one lottery.
 MAX_REQUESTS = 10
+WITHDRAW_PAGE = "bookings:guest_lottery_withdraw"
 
 
 class LotteryRefused(Exception):
@@ -76,7 +80,8 @@ def lottery_request(
     """Request a slot of `lottery` for an account (`user`) or a guest (`name`, `email`).
 
     The window must be open, the slot one of the lottery's days that the facility's rules
-    allow (judged as at the draw), and the household under MAX_REQUESTS. Raises
+    allow (judged as at the draw), and the household under MAX_REQUESTS. The household is
+    told by e-mail, with the link to withdraw the request before the draw. Raises
     LotteryRefused with the reason; nothing is written then.
     """
     now = now or timezone.now()
@@ -124,7 +129,7 @@ def lottery_request(
                     _("You can request at most %(count)d times in this lottery.")
                     % {"count": MAX_REQUESTS}
                 )
-            return LotteryRequest.objects.create(
+            made = LotteryRequest.objects.create(
                 lottery=lottery,
                 period=DateTimeTZRange(start, start + minutes * MINUTE, "[)"),
                 user=user,
@@ -134,6 +139,8 @@ def lottery_request(
                 household_key=key,
                 preference=mine.count() + 1,
             )
+            _notify_requested(made)
+            return made
     except IntegrityError:
         raise LotteryRefused(_("You have already requested this time.")) from None
 
@@ -141,15 +148,59 @@ def lottery_request(
 def lottery_request_withdraw(
     *, request: LotteryRequest, now: datetime.datetime | None = None
 ) -> bool:
-    """Withdraw a request before the window closes; returns whether it was withdrawn."""
+    """Withdraw `request` before the draw; returns whether it was still in the lottery.
+
+    The lottery's row is locked, as the draw and new requests lock it, so a withdrawal and
+    the draw never cross. Raises LotteryRefused once the window has closed (or the lottery
+    was drawn); nothing changes then. Safe to repeat: a request withdrawn changes nothing.
+    """
     now = now or timezone.now()
-    lottery = request.lottery
-    if lottery.drawn or now >= lottery.closes_at:
-        raise LotteryRefused(_("The lottery's window has closed: requests can no longer change."))
-    return bool(
-        LotteryRequest.objects.filter(pk=request.pk, status=LotteryRequestStatus.REQUESTED).update(
-            status=LotteryRequestStatus.WITHDRAWN, updated_at=now
+    with transaction.atomic():
+        lottery = Lottery.objects.select_for_update().get(pk=request.lottery_id)
+        if lottery.drawn or now >= lottery.closes_at:
+            raise LotteryRefused(
+                _("The lottery's window has closed: requests can no longer change.")
+            )
+        return bool(
+            LotteryRequest.objects.filter(
+                pk=request.pk, status=LotteryRequestStatus.REQUESTED
+            ).update(status=LotteryRequestStatus.WITHDRAWN, updated_at=now)
         )
+
+
+def withdraw_url(request: LotteryRequest) -> str:
+    """The absolute link to withdraw `request`: the account's page, or a guest link that
+    works until a day after the window closes."""
+    if request.user_id is not None:
+        return settings.SITE_URL + reverse("bookings:lottery_withdraw", kwargs={"pk": request.pk})
+    issued = issue_link(
+        request,
+        LinkScope.CANCEL,
+        page=WITHDRAW_PAGE,
+        email=request.guest_email,
+        ttl=max(request.lottery.closes_at - timezone.now(), datetime.timedelta(0))
+        + datetime.timedelta(days=1),
+    )
+    return issued.url
+
+
+def _notify_requested(request: LotteryRequest) -> None:
+    """Tell the household its request is in, with the link to withdraw it."""
+    link = withdraw_url(request)
+    notification_send(
+        template_key="bookings/lottery_requested",
+        context={
+            "facility": localized(request.lottery.facility, "name"),
+            "starts_at": request.starts_at.isoformat(),
+            "ends_at": request.ends_at.isoformat(),
+            "closes_at": request.lottery.closes_at.isoformat(),
+            "guest_name": request.guest_name,
+            "link": link,
+        },
+        dedupe_key=f"bookings.lottery:{request.lottery_id}:requested:{request.pk}",
+        user=request.user,
+        email=request.guest_email if request.user_id is None else "",
+        link_url=link,
     )
 
 

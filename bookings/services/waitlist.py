@@ -12,9 +12,10 @@ is made). An offer not taken in time lapses and the next person is offered.
 `waitlist_offers_sweep` (a beat task) does the set-based work: offers taken are marked
 accepted, lapsed offers lapsed, entries of slots that passed closed, and every slot that is
 free with people waiting offered; it touches only rows still in the state it looks for, so
-running it twice, or concurrently, changes nothing more. A booker's cancellation asks for
-the offers of its slot right after commit (`slot_freed_after_commit`), so no one waits for
-the sweep.
+running it twice, or concurrently, changes nothing more. It is the safety net: whatever
+frees a waited-for time or ends an offer (a booker's cancellation, a booking moved away, an
+offer declined, given back or lapsed) asks for the offers of that time right after commit
+(`slot_freed_after_commit`, `bookings.services.offers`), so no one waits for the sweep.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ from bookings.models import (
     WaitlistStatus,
     household_key,
 )
-from bookings.selectors_release import lottery_refusal, waitlist_position
+from bookings.selectors_release import lottery_refusal, waited_for_needs, waitlist_position
 from bookings.services.checkout import LIVE
 from bookings.services.holds import booking_hold
+from bookings.services.offers import offer_after_commit
 from cases.links import LinkScope, issue_link
 from notifications.services import notification_send
 from portal.localized import localized
@@ -162,7 +164,7 @@ def waitlist_leave(*, entry: WaitlistEntry, now: datetime.datetime | None = None
             Booking.objects.filter(pk=entry.offer_id, status=BookingStatus.HELD).update(
                 status=BookingStatus.EXPIRED, hold_expires_at=now, updated_at=now
             )
-            _offer_after_commit(entry.facility_id, entry.period)
+            offer_after_commit(entry.facility_id, entry.period)
     return True
 
 
@@ -254,21 +256,28 @@ def waitlist_offers_make(
     limit: int = SWEEP_BATCH,
 ) -> int:
     """Offer every free slot with people waiting and no open offer (of one facility and time
-    range, if given); returns how many offers were made."""
+    range, if given); returns how many offers were made.
+
+    Free means as the offer's hold needs it: no occupying booking overlaps the time with the
+    facility's buffer after it (`waited_for_needs`, the rule of the hold service), so no
+    hold is tried that the database would refuse, and a time freed by a booking in that
+    buffer (`within`) is offered at once."""
     now = now or timezone.now()
     occupied = Booking.objects.occupying(now=now).filter(
-        facility_id=OuterRef("facility_id"), buffered__overlap=OuterRef("period")
+        facility_id=OuterRef("facility_id"), buffered__overlap=OuterRef("needs")
     )
     offered = WaitlistEntry.objects.filter(
         facility_id=OuterRef("facility_id"),
         period=OuterRef("period"),
         status=WaitlistStatus.OFFERED,
     )
-    slots = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, period__startswith__gt=now)
+    slots = WaitlistEntry.objects.alias(needs=waited_for_needs()).filter(
+        status=WaitlistStatus.WAITING, period__startswith__gt=now
+    )
     if facility_id is not None:
         slots = slots.filter(facility_id=facility_id)
     if within is not None:
-        slots = slots.filter(period__overlap=within)
+        slots = slots.filter(needs__overlap=within)
     slots = (
         slots.filter(~Exists(offered), ~Exists(occupied))
         .order_by("facility_id", "period")
@@ -280,6 +289,17 @@ def waitlist_offers_make(
         if waitlist_offer_next(facility_id=slot_facility, period=period, now=now) is not None:
             made += 1
     return made
+
+
+def waitlist_slot_freed(
+    *, facility_id: int, within: DateTimeTZRange, now: datetime.datetime | None = None
+) -> int:
+    """Right after a change that may free a waited-for time of the facility within `within`
+    or end its offer: lapse the offers there whose hold ended, then offer the free times to
+    the next person waiting; returns how many offers were made. Idempotent, as the sweep."""
+    now = now or timezone.now()
+    _offers_lapse(now=now, facility_id=facility_id, within=within)
+    return waitlist_offers_make(now=now, facility_id=facility_id, within=within)
 
 
 def waitlist_offers_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -305,15 +325,20 @@ def waitlist_offers_sweep(*, now: datetime.datetime | None = None) -> dict[str, 
     }
 
 
-def _offers_lapse(*, now) -> int:
-    """Lapse the open offers whose hold no longer keeps the slot (its time ran out, or it
-    ended some other way), releasing their holds; each person told once."""
+def _offers_lapse(*, now, facility_id: int | None = None, within=None) -> int:
+    """Lapse the open offers (of one facility and time range, if given) whose hold no longer
+    keeps the slot (its time ran out, or it ended some other way), releasing their holds;
+    each person told once."""
     still_held = Q(offer__status=BookingStatus.HELD, offer__hold_expires_at__gt=now)
+    offers = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED)
+    if facility_id is not None:
+        offers = offers.filter(facility_id=facility_id)
+    if within is not None:
+        offers = offers.filter(period__overlap=within)
     with transaction.atomic():
         rows = list(
-            WaitlistEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            offers.select_for_update(skip_locked=True, of=("self",))
             .select_related("facility", "user")
-            .filter(status=WaitlistStatus.OFFERED)
             .exclude(still_held | Q(offer__status__in=LIVE))
             .order_by("pk")[:SWEEP_BATCH]
         )
@@ -353,21 +378,36 @@ def waitlists_close_for_agency(*, booking: Booking, message: str) -> int:
     return len(rows)
 
 
-def slot_freed_after_commit(booking: Booking) -> None:
-    """After this transaction commits, offer `booking`'s time to whoever waits for it (the
-    booking was cancelled); call inside the transaction that frees the slot."""
-    _offer_after_commit(booking.facility_id, booking.buffered)
+def waitlist_waiting_locked(
+    *, facility: Facility, ranges: list[DateTimeTZRange], now: datetime.datetime
+) -> bool:
+    """Whether people wait for a time of `facility` that has not started and that, with the
+    buffer after it, overlaps any of `ranges` (as `waitlist_waiting`), locking their entries
+    (primary-key order, as the offers do) until the transaction ends, so no offer, lapse or
+    leave changes the answer meanwhile. Call inside the transaction of the change that would
+    take the time (a booking moved into it)."""
+    ranges = [r for r in ranges if r.lower < r.upper]
+    if not ranges:
+        return False
+    overlaps = Q()
+    for within in ranges:
+        overlaps |= Q(needs__overlap=within)
+    entries = (
+        WaitlistEntry.objects.select_for_update()
+        .alias(needs=waited_for_needs(facility.buffer_minutes))
+        .filter(overlaps, facility=facility, status__in=WAITLIST_LIVE)
+        .filter(period__startswith__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return bool(list(entries))
 
 
-def _offer_after_commit(facility_id: int, within: DateTimeTZRange) -> None:
-    lower, upper = within.lower.isoformat(), within.upper.isoformat()
-
-    def enqueue() -> None:
-        from bookings.tasks import waitlist_offer_freed
-
-        waitlist_offer_freed.delay(facility_id, lower, upper)
-
-    transaction.on_commit(enqueue)
+def slot_freed_after_commit(booking: Booking, *, buffered: DateTimeTZRange | None = None) -> None:
+    """After this transaction commits, offer `booking`'s time (or the time it had,
+    `buffered`, for a booking moved away) to whoever waits for it; call inside the
+    transaction that frees the slot."""
+    offer_after_commit(booking.facility_id, buffered or booking.buffered)
 
 
 # --- Messages ------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ by their account too. Thin: parse, call one service, render or redirect."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,7 +24,7 @@ from bookings.models import Facility, FacilityPhoto
 from bookings.selectors_checkout import SESSION_HOLDER_KEY, session_holder_key
 from bookings.selectors_release import release_links
 from bookings.services import holds
-from bookings.windows import availability_window, choices_of, nearest_choices
+from bookings.windows import availability_window, choices_of, month_window, nearest_choices
 
 
 @require_GET
@@ -135,3 +136,34 @@ def _hold(request: HttpRequest, facility: Facility, start, minutes: int):
     )
     holds.holds_release_others(holder_key=key, keep=booking)
     return booking
+
+
+@require_GET
+def facility_availability_month(request: HttpRequest, code: str) -> HttpResponse:
+    """A month of free times (``?month=YYYY-MM&length=N``), as the HTML the availability
+    page's calendar (static/bookings/calendar.js) puts on the page: every day with its free
+    times as the same small forms the list has, so choosing one holds it the same way."""
+    facility = _facility(selectors.facility_for_booking, code)
+    first_weekday = int(formats.get_format("FIRST_DAY_OF_WEEK"))
+    month = month_window(facility=facility, query=request.GET.dict(), first_weekday=first_weekday)
+    days = days_availability(facility=facility, first=month.first, days=month.days)
+    by_day = {entry.day: entry for entry in choices_of(days, length=month.length)}
+    context = {
+        "facility": facility,
+        "month": month,
+        "weeks": [[by_day.get(day) if day else None for day in week] for week in month.weeks],
+        "days": list(by_day.values()),
+        "weekdays": _weekdays(first_weekday),
+        "window": availability_window(
+            facility=facility, query={"day": month.first.isoformat(), "length": month.length}
+        ),
+    }
+    response = render(request, "bookings/_availability_month.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _weekdays(first_weekday: int) -> list:
+    """Seven dates of one week from `first_weekday`, for the calendar's column headers."""
+    sunday = datetime.date(2024, 1, 7)
+    return [sunday + datetime.timedelta(days=(first_weekday + n) % 7) for n in range(7)]

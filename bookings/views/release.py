@@ -1,7 +1,8 @@
 """Waitlist and lottery pages: join a taken slot's waitlist, leave it, open an offer, and
-request a slot in a lottery. Thin: parse, call one service, render or redirect. Every form
-works without JavaScript; the facility's availability page links here with the facility's
-code and the slot's start and length (``?start=<ISO 8601>&minutes=<n>``).
+request a slot in a lottery or withdraw the request before the draw. Thin: parse, call one
+service, render or redirect. Every form works without JavaScript; the facility's
+availability page links here with the facility's code and the slot's start and length
+(``?start=<ISO 8601>&minutes=<n>``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import secrets
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -193,3 +195,41 @@ def lottery_requested(request: HttpRequest, pk: int) -> HttpResponse:
     if not mine:
         raise Http404
     return render(request, "bookings/lottery_requested.html", {"made": made})
+
+
+def _withdraw(request: HttpRequest, made: LotteryRequest) -> HttpResponse:
+    context: dict = {"made": made, "done": False, "withdrawn": False, "refusal": ""}
+    status = 200
+    if request.method == "POST":
+        try:
+            context["withdrawn"] = lotteries.lottery_request_withdraw(request=made)
+            context["done"] = True
+        except lotteries.LotteryRefused as error:
+            context["refusal"], status = str(error), 400
+        made.refresh_from_db()
+    lottery = made.lottery
+    context["open"] = not lottery.drawn and timezone.now() < lottery.closes_at
+    response = render(request, "bookings/lottery_withdraw.html", context, status=status)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def lottery_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        made = selectors.lottery_request_for_user(user=request.user, pk=pk)
+    except LotteryRequest.DoesNotExist:
+        raise Http404 from None
+    return _withdraw(request, made)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_lottery_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        made = selectors.lottery_request_for_guest_token(token=token, scope=LinkScope.CANCEL)
+    except LinkError as error:
+        return link_problem(request, error, token=token)
+    return _withdraw(request, made)

@@ -9,7 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings.availability import days_availability
-from bookings.models import Blackout, BookingStatus, SlotMode
+from bookings.exceptions import SlotTaken
+from bookings.models import Blackout, Booking, BookingStatus, SlotMode, WaitlistEntry
+from bookings.services.holds import booking_hold
+from bookings.services.waitlist import waitlist_join
 from tests.bookings.factories import FacilityFactory, booking_row
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +71,41 @@ def test_free_ranges_offer_every_start_and_the_lengths_that_fit():
     # a booking must end by closing time
     assert by_start["16:00"].lengths == [60]
     assert "16:30" not in by_start
+
+
+def test_a_time_people_wait_for_keeps_its_buffer_after_a_cancellation():
+    # given: a booking 13:00-14:00 with 30 minutes of buffer, Ana waiting for it; it is
+    # cancelled, and Ana is not offered it yet
+    facility = FacilityFactory(
+        slot_mode=SlotMode.FREE,
+        slot_minutes=30,
+        min_minutes=60,
+        max_minutes=180,
+        buffer_minutes=30,
+        open_hours=[(1, datetime.time(9), datetime.time(17))],
+    )
+    taken = booking_row(facility=facility, start=at(TUESDAY, 13))
+    waitlist_join(
+        facility=facility,
+        start=at(TUESDAY, 13),
+        minutes=60,
+        name="Ana",
+        email="ana@example.com",
+        now=NOW,
+    )
+    Booking.objects.filter(pk=taken.pk).update(status=BookingStatus.CANCELLED)
+
+    # then: the offer to Ana needs the buffer after her hour, as the booking did: 14:00 is
+    # not free, 14:30 is
+    free = starts(facility)
+    assert "13:00" not in free and "14:00" not in free and "14:30" in free
+    assert "11:30" in free and "12:00" not in free
+
+    # and choosing 14:00 anyway leads to the waitlist, as the page says
+    with pytest.raises(SlotTaken, match="People are waiting for this time"):
+        booking_hold(
+            facility=facility, start=at(TUESDAY, 14), minutes=60, holder_key="k" * 32, now=NOW
+        )
 
 
 def test_a_lapsed_hold_frees_its_slot_at_once():
@@ -156,10 +194,21 @@ def test_queries_do_not_grow_with_bookings():
     few = queries()
     for day in range(7):
         for hour in range(8, 20):
-            booking_row(
+            booking = booking_row(
                 facility=facility,
                 start=at(TUESDAY + datetime.timedelta(days=day), hour),
                 minutes=30,
             )
+            if hour % 2:
+                # a cancelled time someone waits for
+                booking.status = BookingStatus.CANCELLED
+                booking.save(update_fields=["status"])
+                WaitlistEntry.objects.create(
+                    facility=facility,
+                    period=booking.period,
+                    guest_name="Ana",
+                    guest_email="ana@example.com",
+                    household_key="email:ana@example.com",
+                )
 
     assert queries() == few <= 4

@@ -5,7 +5,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings.models import Blackout, Booking, BookingStatus, Facility, SlotMode
+from bookings.models import (
+    Blackout,
+    Booking,
+    BookingStatus,
+    Facility,
+    Lottery,
+    LotteryRequest,
+    SlotMode,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,6 +29,7 @@ def snapshot():
             Booking.objects.values_list("facility__code", "period", "status", "reference")
         ),
         "blackouts": sorted(Blackout.objects.values_list("facility__code", "starts_on")),
+        "lottery_requests": sorted(LotteryRequest.objects.values_list("pk", "status")),
     }
 
 
@@ -58,6 +67,13 @@ def test_seed_demo_creates_facilities_with_varied_rules_and_bookings(settings):
     assert upcoming.filter(status=BookingStatus.PENDING_APPROVAL).exists()
     assert upcoming.filter(user__isnull=True).exists() and upcoming.filter(user__isnull=False)
     assert not Booking.objects.filter(status=BookingStatus.HELD).exists()
+    # a lottery taking requests now, with requests from several households
+    lottery = Lottery.objects.get(facility__code="westside-tennis-courts")
+    assert lottery.opens_at < timezone.now() < lottery.closes_at and not lottery.drawn
+    requests = LotteryRequest.objects.filter(lottery=lottery, status="requested")
+    assert requests.count() >= 4
+    assert len(set(requests.values_list("household_key", flat=True))) >= 3
+    assert requests.filter(user__isnull=True).exists() and requests.filter(user__isnull=False)
 
 
 def test_seed_demo_twice_changes_no_facility_or_booking(settings):

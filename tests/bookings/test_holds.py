@@ -3,14 +3,16 @@ holds that expire by themselves."""
 
 import datetime
 import threading
+import time
 import zoneinfo
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from bookings.exceptions import HoldRefused, SlotTaken
-from bookings.models import Blackout, Booking, BookingStatus, SlotMode
+from bookings.models import Blackout, Booking, BookingStatus, SlotMode, WaitlistStatus
 from bookings.services.holds import booking_hold, holds_expire
+from bookings.services.waitlist import waitlist_join, waitlist_offers_sweep
 from bookings.tasks import expire_holds
 from tests.accounts.factories import UserFactory
 from tests.bookings.factories import FacilityFactory, booking_row
@@ -283,3 +285,84 @@ def test_two_visitors_holding_one_slot_at_once_one_wins():
     # then
     assert sorted(outcomes) == ["held", "taken"]
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+
+
+def _waiting_on_a_lock(pid: int) -> bool:
+    """Whether the database session `pid` waits for a row lock (poll up to ten seconds)."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            row = cursor.fetchone()
+        if row and row[0] == "Lock":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_made_while_a_waited_for_time_is_freed_leaves_it_to_the_person_waiting():
+    # given: 10:00-11:00 is booked and 11:00-12:00 has a lapsed hold, which a checkout keeps
+    # locked; a visitor asks for 10:00-12:00, so the hold waits to expire the lapsed one
+    facility = free_facility()
+    taken = booking_row(facility=facility, start=at(TUESDAY, 10))
+    lapsed = booking_row(
+        facility=facility,
+        start=at(TUESDAY, 11),
+        status=BookingStatus.HELD,
+        hold_expires_at=NOW - datetime.timedelta(minutes=1),
+    )
+    locked, release = threading.Event(), threading.Event()
+    visitor_pid, outcome = [], []
+
+    def checkout():
+        try:
+            with transaction.atomic():
+                Booking.objects.select_for_update().get(pk=lapsed.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def visitor():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                visitor_pid.append(cursor.fetchone()[0])
+            outcome.append(hold(facility, at(TUESDAY, 10), minutes=120))
+        except SlotTaken as error:
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=checkout), threading.Thread(target=visitor)]
+    threads[0].start()
+    assert locked.wait(timeout=10)
+    threads[1].start()
+    try:
+        while not visitor_pid:
+            time.sleep(0.01)
+        assert _waiting_on_a_lock(visitor_pid[0])
+
+        # when: meanwhile Ana joins the waitlist of 10:00 and its booking is cancelled
+        ana = waitlist_join(
+            facility=facility,
+            start=at(TUESDAY, 10),
+            minutes=60,
+            name="Ana",
+            email="ana@example.com",
+            now=NOW,
+        )
+        Booking.objects.filter(pk=taken.pk).update(status=BookingStatus.CANCELLED)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    # then: the visitor is refused, nothing is held, and Ana is offered the time
+    (refused,) = outcome
+    assert isinstance(refused, SlotTaken)
+    assert str(refused).startswith("People are waiting for this time")
+    assert not Booking.objects.filter(status=BookingStatus.HELD, holder_key="k").exists()
+    waitlist_offers_sweep(now=NOW)
+    ana.refresh_from_db()
+    assert ana.status == WaitlistStatus.OFFERED

@@ -265,3 +265,23 @@ def test_a_residents_dashboard_lists_their_waitlists_and_their_offers(client, sl
     html = client.get(reverse("portal:dashboard")).content.decode()
     assert reverse("bookings:checkout", kwargs={"reference": entry.offer.reference}) in html
     assert "Free for you: book it by" in html
+
+
+def test_a_cancelled_time_people_wait_for_is_not_on_the_availability_page(client, slot):
+    # given: Ana waits for the taken hour, then its booking is cancelled
+    facility, start, taken = slot
+    client.post(
+        join_url(facility, start),
+        {"start": start.isoformat(), "minutes": 60, "name": "Ana", "email": "ana@example.com"},
+    )
+    Booking.objects.filter(pk=taken.pk).update(status=BookingStatus.CANCELLED)
+    url = reverse("bookings:availability", kwargs={"code": facility.code})
+    day = f"?day={timezone.localtime(start).date().isoformat()}"
+
+    # when: anyone looks at that day
+    client.cookies.clear()
+    html = client.get(url + day).content.decode()
+
+    # then: the hour is not offered, the next one is
+    assert f'value="{start.isoformat()}"' not in html
+    assert f'value="{(start + datetime.timedelta(hours=1)).isoformat()}"' in html

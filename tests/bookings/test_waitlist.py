@@ -9,8 +9,16 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
+from bookings.availability import days_availability
 from bookings.exceptions import SlotTaken
-from bookings.models import Booking, BookingStatus, Lottery, WaitlistEntry, WaitlistStatus
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    Lottery,
+    SlotMode,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from bookings.selectors_release import waitlist_position
 from bookings.services import cancel as cancelling
 from bookings.services.holds import booking_hold
@@ -474,3 +482,53 @@ def test_a_time_staff_blocked_has_no_waitlist(facility):
 
     with pytest.raises(WaitlistRefused, match=r"^This time is closed to bookings\.$"):
         join(facility, "ana")
+
+
+def free_starts(facility, now=NOW) -> list[datetime.datetime]:
+    (day,) = days_availability(facility=facility, first=THURSDAY, now=now)
+    return [slot.start for slot in day.slots]
+
+
+def test_a_time_people_wait_for_is_not_shown_free_until_the_waitlist_is_exhausted(facility, taken):
+    # given: Ana and Ben wait; the booking is cancelled, nobody offered it yet
+    first, second = join(facility, "ana"), join(facility, "ben")
+    free(taken)
+
+    # then: the page shows the hour to nobody, nor any start whose buffer would reach it
+    assert SLOT not in free_starts(facility)
+    assert at(THURSDAY, 9) in free_starts(facility)
+    assert at(THURSDAY, 11) in free_starts(facility)
+
+    # when: Ana is offered it (a hold for her), then lets the offer lapse
+    waitlist_offers_sweep(now=NOW)
+    assert SLOT not in free_starts(facility)
+    later = NOW + 24 * HOUR + datetime.timedelta(minutes=1)
+    waitlist_offers_sweep(now=later)
+
+    # then: Ben holds it now, and it is still nobody else's
+    second.refresh_from_db()
+    assert second.status == WaitlistStatus.OFFERED
+    assert SLOT not in free_starts(facility, now=later)
+
+    # when: Ben leaves too, the waitlist is exhausted: the hour is free to all again
+    waitlist_leave(entry=second, now=later)
+    assert SLOT in free_starts(facility, now=later)
+    first.refresh_from_db()
+    assert first.status == WaitlistStatus.LAPSED
+
+
+def test_a_longer_time_waited_for_over_a_booking_keeps_every_hour_it_covers(facility, taken):
+    # given: free ranges of one to three hours; Ana waits for 10:00-12:00, over the booking
+    facility.slot_mode, facility.min_minutes, facility.max_minutes = SlotMode.FREE, 60, 180
+    facility.save()
+    waitlist_join(
+        facility=facility, start=SLOT, minutes=120, name="Ana", email="a@example.com", now=NOW
+    )
+    free(taken)
+
+    # then: neither hour of her time is offered, nor a 9:00 start long enough to reach it
+    (day,) = days_availability(facility=facility, first=THURSDAY, now=NOW)
+    starts = {slot.start: slot.max_minutes for slot in day.slots}
+    assert SLOT not in starts and at(THURSDAY, 11) not in starts
+    assert starts[at(THURSDAY, 9)] == 60
+    assert starts[at(THURSDAY, 12)] == 180
