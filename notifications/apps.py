@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import dashboard
+        from notifications import dashboard, receivers  # noqa: F401 (receivers connect)
         from portal.dashboard import register
 
         register(dashboard.SECTION)

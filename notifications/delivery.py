@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from notifications.attachments import mime_part
 from notifications.models import Notification
 from notifications.rendering import RenderedMessage
 from notifications.sms import get_sms_backend
@@ -33,7 +34,8 @@ def send_email(
 ) -> str:
     """Send `message` to `notification.to_address`; return the provider's message id.
 
-    Carries RFC 8058 one-click unsubscribe headers when there is an unsubscribe link.
+    Carries RFC 8058 one-click unsubscribe headers when there is an unsubscribe link, and
+    the row's attachments (`notifications.attachments`).
     Raises whatever the mail backend raises when the message is not accepted.
     """
     headers = {"Message-ID": message_id_for(notification)}
@@ -50,6 +52,8 @@ def send_email(
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
+    for attachment in notification.attachments or ():
+        email.attach(mime_part(attachment))
     email.send(fail_silently=False)
     # django-anymail reports the provider's own id; plain SMTP has only ours.
     status = getattr(email, "anymail_status", None)

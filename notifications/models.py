@@ -23,6 +23,12 @@ class NotificationStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
+class DeliveryStatus(models.TextChoices):
+    UNKNOWN = "", _("Not reported")
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced")
+
+
 class Notification(models.Model):
     """One message to one person on one channel: the outbox row and, for in-app, the inbox.
 
@@ -67,9 +73,31 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
+    # What the provider reported after accepting the message (its delivery webhook). Database
+    # defaults too: set-based jobs insert rows in SQL (`bulk_enqueue_sql`).
+    delivery = models.CharField(
+        _("delivery"),
+        max_length=12,
+        choices=DeliveryStatus.choices,
+        default="",
+        db_default="",
+        blank=True,
+    )
+    delivery_at = models.DateTimeField(_("delivery reported at"), null=True, blank=True)
+    delivery_detail = models.CharField(
+        _("delivery detail"), max_length=255, default="", db_default="", blank=True
+    )
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True)
     link_url = models.CharField(_("link"), max_length=500, blank=True)
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        # Also in the table, for the reminder engine's set-based INSERT that omits it.
+        db_default=[],
+        blank=True,
+        help_text=_("Text files attached to the e-mail, as they were when it was queued."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -97,6 +125,11 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="notifications_notification_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery="", delivery_at__isnull=True)
+                | Q(delivery__in=["delivered", "bounced"], delivery_at__isnull=False),
+                name="notifications_notification_delivery_known",
             ),
             # The inbox belongs to an account; e-mail and SMS need somewhere to go.
             models.CheckConstraint(
@@ -133,6 +166,14 @@ class Notification(models.Model):
                 condition=Q(recipient__isnull=True),
                 name="notif_guest_recent_idx",
             ),
+            # The provider's delivery webhook finds its message by the provider's id.
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="notif_provider_id_idx",
+            ),
+            # Staff reports of one kind of message over time (e.g. the reminder runs).
+            models.Index(fields=["template_key", "created_at"], name="notif_template_time_idx"),
             # The inbox's unread count: one person's unread in-app messages.
             models.Index(
                 fields=["recipient"],

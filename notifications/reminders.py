@@ -15,6 +15,7 @@ percent sign is written `%%`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -41,6 +42,11 @@ class ReminderSource:
                   absolute, for account holders (`link_for_guests` for guests too)
     scope         expression a rule may narrow its rows by (e.g. the license type's id),
                   with `scope_model` ("app_label.Model") naming what the ids are
+    guest_links   optional callable, for links a statement cannot make (a guest link is
+                  signed in Python, `cases.links`): given the ids of the rows a run has just
+                  queued guests' messages for, it returns {row id: absolute link}; the engine
+                  writes each on that guest's messages, in the run's transaction, so they are
+                  sent with it
     record        optional statement run over the rows a run queued messages for, e.g. the
                   entry of a service's own timeline. It reads the relation `queued_rows`
                   (columns `object_id`, `on_date`, `due_on`) and must end with
@@ -60,6 +66,7 @@ class ReminderSource:
     context: dict[str, str] = field(default_factory=dict)
     link: tuple[str, dict[str, str]] | None = None
     link_for_guests: bool = False
+    guest_links: Callable[[list[int]], dict[int, str]] | None = None
     scope: str = ""
     scope_model: str = ""
     record: str = ""

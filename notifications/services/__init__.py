@@ -6,6 +6,7 @@ so a message exists if and only if the change it announces was committed. The di
 workers that die half way. Import from here, not from the submodules.
 """
 
+from notifications.services.delivery_status import notification_delivery_record
 from notifications.services.dispatch import notifications_dispatch, retry_delay
 from notifications.services.inbox import notification_mark_read
 from notifications.services.outbox import (
@@ -13,6 +14,7 @@ from notifications.services.outbox import (
     bulk_enqueue_sql,
     notification_send,
     notifications_retry,
+    notifications_withdraw,
 )
 from notifications.services.reminders import ReminderOutcome, reminder_rule_run, reminders_run
 from notifications.services.sms_opt_out import sms_opt_in, sms_opt_out, sms_reply_receive
@@ -27,10 +29,12 @@ __all__ = [
     "bulk_enqueue_params",
     "bulk_enqueue_sql",
     "email_opt_out",
+    "notification_delivery_record",
     "notification_mark_read",
     "notification_send",
     "notifications_dispatch",
     "notifications_retry",
+    "notifications_withdraw",
     "reminder_rule_run",
     "reminders_run",
     "retry_delay",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from notifications.delivery import send_email, send_sms
 from notifications.models import Notification, NotificationChannel, NotificationStatus, SMSOptOut
 from notifications.rendering import render
+from notifications.services.delivery_status import notification_gave_up
 from notifications.services.sms_opt_out import sms_opt_out, sms_opted_out
 from notifications.services.unsubscribe import guest_opted_out
 from notifications.sms import SMSRejected
@@ -105,21 +106,35 @@ def _describe(error: Exception) -> str:
 
 
 def _give_up_on_abandoned() -> int:
-    """Fail rows whose last allowed attempt was claimed by a worker that never reported back.
+    """Fail rows whose last allowed attempt was claimed by a worker that never reported back,
+    and announce each one (notifications.signals), as for any message given up on.
 
-    Without this, a message that kills its worker every time would be claimed forever.
+    Without this, a message that kills its worker every time would be claimed forever. Rows
+    another run holds are skipped (it is giving them up already); the rest are locked in
+    primary-key order, so two runs never deadlock and each row is announced once.
     """
     with transaction.atomic():
-        return Notification.objects.filter(
-            status=NotificationStatus.SENDING,
-            claimed_until__lt=timezone.now(),
-            attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS,
-        ).update(
+        abandoned = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=NotificationStatus.SENDING,
+                claimed_until__lt=timezone.now(),
+                attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not abandoned:
+            return 0
+        Notification.objects.filter(pk__in=abandoned).update(
             status=NotificationStatus.FAILED,
             claimed_until=None,
             last_error="Worker lost during the last attempt",
             updated_at=timezone.now(),
         )
+        for notification_id in abandoned:
+            notification_gave_up(notification_id=notification_id)
+        return len(abandoned)
 
 
 def _claim(*, limit: int, lease_seconds: int) -> list[tuple[int, int]]:
@@ -140,6 +155,9 @@ def _finish(notification_id: int, attempt: int, **changes) -> bool:
         updated = Notification.objects.filter(
             pk=notification_id, status=NotificationStatus.SENDING, attempts=attempt
         ).update(claimed_until=None, updated_at=timezone.now(), **changes)
+        if updated and changes.get("status") == NotificationStatus.FAILED:
+            # Given up: whoever sent it hears so (notifications.signals), never silence.
+            notification_gave_up(notification_id=notification_id)
     if not updated:
         logger.warning(
             "Notification %s: claim %s was lost before its outcome", notification_id, attempt

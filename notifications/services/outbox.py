@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
+from notifications.attachments import Attachment
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from notifications.rendering import render
 
@@ -214,6 +215,7 @@ def notification_send(
     channels: Iterable[str] | None = None,
     link_url: str = "",
     language: str = "",
+    attachments: Iterable[Attachment] = (),
 ) -> list[Notification]:
     """Queue a message to a user (by their preferences) or to a guest (by address).
 
@@ -226,6 +228,7 @@ def notification_send(
     In-app rows are rendered at once and are `sent` (they are the inbox); the others are
     `pending`, and the dispatcher is scheduled to run after commit. `link_url` is an absolute
     link the message points to (shown in the inbox, available to templates).
+    `attachments` (`notifications.attachments.Attachment`) go with the e-mail only.
 
     A guest address no account holder verified gets at most
     settings.NOTIFICATIONS_GUEST_MESSAGES_PER_HOUR rows per channel an hour: past that, the
@@ -236,6 +239,7 @@ def notification_send(
     has no template.
     """
     _check_json(context)
+    stored = [attachment.as_json() for attachment in attachments]
     if channels is not None:
         wanted = set(channels)
         unknown = wanted - set(NotificationChannel.values)
@@ -267,6 +271,7 @@ def notification_send(
             dedupe_key=f"{dedupe_key}:{channel}",
             available_at=now,
             link_url=link_url,
+            attachments=stored if channel == NotificationChannel.EMAIL else [],
         )
         if channel == NotificationChannel.IN_APP:
             rendered = render(row)
@@ -319,3 +324,26 @@ def notifications_retry(*, notification_ids: Iterable[int]) -> int:
         if count:
             schedule_dispatch()
     return count
+
+
+WITHDRAWN_REASON = "Not sent: withdrawn, no longer due"
+
+
+def notifications_withdraw(*, template_key: str, context_key: str, values: Iterable) -> int:
+    """Withdraw the messages of `template_key` still waiting to be sent whose context's
+    `context_key` is one of `values` (e.g. the reminders of instalments paid since they were
+    queued): they become `skipped`, with the reason, and are never sent. Messages being sent
+    or sent already are left alone. Returns how many were withdrawn."""
+    values = list(values)
+    if not values:
+        return 0
+    with transaction.atomic():
+        return Notification.objects.filter(
+            template_key=template_key,
+            status=NotificationStatus.PENDING,
+            **{f"context__{context_key}__in": values},
+        ).update(
+            status=NotificationStatus.SKIPPED,
+            last_error=WITHDRAWN_REASON,
+            updated_at=timezone.now(),
+        )

@@ -14,6 +14,10 @@ For a rule "N days before (after) the date of a source's rows", a row is due on
    for a day caught up late);
 4. runs the source's own `record` statement (a timeline entry), for rows that got messages.
 
+A source whose guests need a link only Python can issue (`ReminderSource.guest_links`) gets
+the keys of its guests' messages back from the statement, and the links are written on them
+in the same transaction, before the dispatcher can see them.
+
 Catch-up never sends a stale reminder: a rule's window stops where the next rule of the same
 source, template and scope becomes due, so after a few missed days a license 26 days from
 expiry gets the 30-day reminder only, never also the 60-day one.
@@ -31,7 +35,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import ReminderOccurrence, ReminderRule
+from notifications.models import Notification, ReminderOccurrence, ReminderRule
 from notifications.reminders import ReminderSource, get_source
 from notifications.services.outbox import (
     bulk_enqueue_params,
@@ -109,6 +113,36 @@ def _context_sql(source: ReminderSource) -> str:
     return "jsonb_build_object(" + ", ".join(pairs) + ")"
 
 
+def _guest_keys_sql(source: ReminderSource) -> str:
+    # The dedupe keys of the messages queued for guests, when the source links them itself.
+    if source.guest_links is None:
+        return "'{}'::text[]"
+    return """(SELECT coalesce(array_agg(q.dedupe_key), '{}')
+          FROM queued AS q
+          JOIN recipients AS r ON q.dedupe_key = r.key || ':' || q.channel
+         WHERE r.account_id IS NULL)"""
+
+
+def _write_guest_links(source: ReminderSource, keys: list[str], cursor) -> None:
+    """Put the source's guest link of each row on the guest messages queued for it (dedupe
+    keys ``reminder:<rule>:<row>:<due>:<channel>``), in one UPDATE."""
+    by_row: dict[int, list[str]] = {}
+    for key in keys:
+        by_row.setdefault(int(key.split(":")[2]), []).append(key)
+    links = source.guest_links(sorted(by_row))
+    pairs = [
+        (key, links[row]) for row, row_keys in by_row.items() if links.get(row) for key in row_keys
+    ]
+    if not pairs:
+        return
+    cursor.execute(
+        f"""UPDATE {Notification._meta.db_table} AS n SET link_url = v.url
+              FROM unnest(%s::text[], %s::text[]) AS v(key, url)
+             WHERE n.dedupe_key = v.key""",  # noqa: S608 (the table from the model)
+        [[key for key, _url in pairs], [url for _key, url in pairs]],
+    )
+
+
 def rule_statement(*, rule: ReminderRule, source: ReminderSource) -> str:
     """Return the one statement that runs `rule` (parameters: `rule_params`)."""
     scope = f"AND ({source.scope}) = ANY(%(scope)s)" if rule.scope and source.scope else ""
@@ -176,7 +210,8 @@ SELECT (SELECT count(*) FROM fired),
        (SELECT count(*) FROM queued WHERE channel = 'email'),
        (SELECT count(*) FROM queued WHERE channel = 'sms'),
        (SELECT count(*) FROM queued WHERE channel = 'in_app'),
-       (SELECT count(*) FROM recorded)
+       (SELECT count(*) FROM recorded),
+       {_guest_keys_sql(source)}
 """  # noqa: S608 (fragments are the registered sources' own SQL; values are parameters)
 
 
@@ -238,7 +273,10 @@ def reminder_rule_run(
     params = rule_params(rule=rule, today=today, siblings=siblings)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, params)
-        outcome = ReminderOutcome(rule.pk, *cursor.fetchone())
+        *counts, guest_keys = cursor.fetchone()
+        outcome = ReminderOutcome(rule.pk, *counts)
+        if guest_keys:
+            _write_guest_links(source, guest_keys, cursor)
         if outcome.messages:
             schedule_dispatch()
     logger.info(

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from notifications.models import Notification, SMSOptOut
 from notifications.services import notification_send, notifications_dispatch
+from notifications.signals import notification_undelivered
 from notifications.sms import SMSRejected, TwilioSMSBackend
 from tests.accounts.factories import UserFactory
 from tests.notifications.twilio_stub import TwilioStub
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "+12025550143"
 INBOUND_PATH = "/notifications/sms/twilio/inbound/"
+STATUS_PATH = "/notifications/sms/twilio/status/"
+STATUS_CALLBACK = "https://portal.example.gov" + STATUS_PATH
 TOKEN = "test-auth-token"
 
 
@@ -46,8 +49,8 @@ def _texter():
     return UserFactory(notify_by_email=False, notify_by_sms=True, phone=PHONE)
 
 
-def _signed(params: dict, token: str = TOKEN) -> str:
-    url = "https://portal.example.gov" + INBOUND_PATH
+def _signed(params: dict, token: str = TOKEN, path: str = INBOUND_PATH) -> str:
+    url = "https://portal.example.gov" + path
     payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
     digest = hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
@@ -60,7 +63,12 @@ def test_the_twilio_backend_posts_the_message_and_returns_twilios_id(twilio):
     # then
     [request] = twilio.requests
     assert request.path == "/2010-04-01/Accounts/AC0123456789/Messages.json"
-    assert request.form == {"To": PHONE, "From": "+12175550100", "Body": "Springfield: your permit"}
+    assert request.form == {
+        "To": PHONE,
+        "From": "+12175550100",
+        "Body": "Springfield: your permit",
+        "StatusCallback": STATUS_CALLBACK,
+    }
     expected_auth = base64.b64encode(b"AC0123456789:test-auth-token").decode()
     assert request.authorization == f"Basic {expected_auth}"
     assert message_id.startswith("SM")
@@ -74,7 +82,12 @@ def test_a_messaging_service_is_used_instead_of_a_number_when_set(twilio, settin
     TwilioSMSBackend().send(to=PHONE, body="Hello")
 
     # then
-    assert twilio.requests[0].form == {"To": PHONE, "MessagingServiceSid": "MG42", "Body": "Hello"}
+    assert twilio.requests[0].form == {
+        "To": PHONE,
+        "MessagingServiceSid": "MG42",
+        "Body": "Hello",
+        "StatusCallback": STATUS_CALLBACK,
+    }
 
 
 def test_the_twilio_backend_refuses_to_start_without_credentials(settings):
@@ -216,3 +229,110 @@ def test_a_stop_from_a_sender_no_phone_number_can_be_is_ignored(client, settings
     # then
     assert response.status_code == 200
     assert SMSOptOut.objects.count() == 0
+
+
+# --- Status callbacks (delivery reports) ------------------------------------------------------
+
+
+@pytest.fixture
+def undelivered():
+    announced = []
+
+    def listener(sender, **kwargs):
+        announced.append(kwargs)
+
+    notification_undelivered.connect(listener, dispatch_uid="tests.sms_status")
+    yield announced
+    notification_undelivered.disconnect(dispatch_uid="tests.sms_status")
+
+
+def _sent_sms(twilio) -> Notification:
+    row = _queue_sms(_texter())
+    notifications_dispatch()
+    row.refresh_from_db()
+    assert row.status == "sent" and row.provider_message_id.startswith("SM")
+    return row
+
+
+def _report(client, row, status: str, error_code: str = "", signature: str | None = None):
+    params = {
+        "AccountSid": "AC0123456789",
+        "MessageSid": row.provider_message_id,
+        "MessageStatus": status,
+        "To": PHONE,
+    }
+    if error_code:
+        params["ErrorCode"] = error_code
+    header = _signed(params, path=STATUS_PATH) if signature is None else signature
+    return client.post(STATUS_PATH, params, headers={"X-Twilio-Signature": header})
+
+
+def test_a_delivered_text_is_recorded_and_announces_nothing(client, twilio, undelivered):
+    # given
+    row = _sent_sms(twilio)
+
+    # when: Twilio reports the steps on the way, then the delivery
+    responses = [_report(client, row, status) for status in ("queued", "sent", "delivered")]
+
+    # then
+    assert [r.status_code for r in responses] == [204, 204, 204]
+    row.refresh_from_db()
+    assert (row.delivery, row.delivery_detail) == ("delivered", "delivered")
+    assert undelivered == []
+
+
+@pytest.mark.parametrize(
+    ("status", "error_code", "detail"),
+    [("undelivered", "30003", "undelivered (30003)"), ("failed", "30008", "failed (30008)")],
+)
+def test_an_undelivered_or_failed_text_is_recorded_and_announced_once(
+    client, twilio, undelivered, status, error_code, detail
+):
+    # given
+    row = _sent_sms(twilio)
+
+    # when: reported twice (Twilio retries a callback it thinks was lost)
+    _report(client, row, status, error_code)
+    _report(client, row, status, error_code)
+
+    # then
+    row.refresh_from_db()
+    assert (row.delivery, row.delivery_detail) == ("bounced", detail)
+    assert [(a["notification_id"], a["channel"], a["reason"]) for a in undelivered] == [
+        (row.pk, "sms", detail)
+    ]
+
+
+@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "wrong-token", "signé"])
+def test_a_status_report_with_a_bad_signature_is_refused(client, twilio, undelivered, signature):
+    # given
+    row = _sent_sms(twilio)
+    params = {"MessageSid": row.provider_message_id, "MessageStatus": "failed"}
+    header = (
+        _signed(params, "another-token", STATUS_PATH) if signature == "wrong-token" else signature
+    )
+
+    # when
+    response = _report(client, row, "failed", signature=header)
+
+    # then
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert row.delivery == ""
+    assert undelivered == []
+
+
+def test_a_report_on_a_text_the_portal_did_not_send_changes_nothing(client, settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    params = {"MessageSid": "SMunknown", "MessageStatus": "undelivered"}
+
+    response = client.post(
+        STATUS_PATH, params, headers={"X-Twilio-Signature": _signed(params, path=STATUS_PATH)}
+    )
+
+    assert response.status_code == 204
+    assert not Notification.objects.exclude(delivery="").exists()
+
+
+def test_the_status_url_is_the_documented_one():
+    assert reverse("notifications:twilio_status") == STATUS_PATH
