@@ -166,7 +166,7 @@ def _checked_pdf(upload) -> bytes:
             )
         if len(reader.pages) == 0:
             raise unreadable
-        active = _has_active_content(reader.trailer["/Root"])
+        active = pdf_has_active_content(reader.trailer["/Root"])
     except DocumentRejected:
         raise
     except Exception as error:
@@ -186,18 +186,30 @@ def _checked_pdf(upload) -> bytes:
     return content
 
 
-def _has_active_content(root) -> bool:
-    """Walk every object reachable from the catalog; True if one runs or carries something.
+def pdf_has_active_content(root, *, reader=None, cache_limit_bytes: int | None = None) -> bool:
+    """Walk every object reachable from the catalog `root`; True if one runs or carries
+    something.
 
     pypdf resolves indirect references and decodes escaped names (/J#61vaScript is
     /JavaScript), so what is checked is what a viewer would see. Stream contents (page
-    drawing, images) are not decoded; their dictionaries are checked.
+    drawing, images) are not decoded; their dictionaries are checked. With `reader` and
+    `cache_limit_bytes`, pypdf's cache of resolved objects is emptied whenever the streams
+    read since exceed the limit (objects are read again from the file if needed), so a
+    large file (a permit's plan set) is walked in bounded memory. Raises ValueError past
+    _MAX_PDF_OBJECTS objects.
     """
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        StreamObject,
+    )
 
     seen: set[tuple[int, int]] = set()
     pending = [root]
     visited = 0
+    cached = 0
     while pending:
         node = pending.pop()
         if isinstance(node, IndirectObject):
@@ -206,6 +218,12 @@ def _has_active_content(root) -> bool:
                 continue
             seen.add(key)
             node = node.get_object()
+            if cache_limit_bytes is not None and isinstance(node, StreamObject):
+                cached += len(getattr(node, "_data", b"") or b"")
+                if cached > cache_limit_bytes:
+                    # `seen` keeps the walk from visiting an object twice.
+                    reader.resolved_objects.clear()
+                    cached = 0
         visited += 1
         if visited > _MAX_PDF_OBJECTS:
             raise ValueError("too many objects")
@@ -215,6 +233,7 @@ def _has_active_content(root) -> bool:
             action = node.get("/S")
             if isinstance(action, NameObject) and action in _ACTIVE_ACTIONS:
                 return True
+            # Raw values: indirect references stay references, resolved one at a time above.
             pending.extend(node.values())
         elif isinstance(node, ArrayObject):
             pending.extend(node)

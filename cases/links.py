@@ -63,6 +63,7 @@ class LinkScope(models.TextChoices):
     UPLOAD = "upload", _("Upload documents")
     CANCEL = "cancel", _("Cancel")
     RENEW = "renew", _("Renew")
+    BOOK = "book", _("Book and change appointments")
 
 
 # What a link of each scope may be used for: itself, and seeing its target.
@@ -78,6 +79,7 @@ DEFAULT_TTL: dict[str, datetime.timedelta] = {
     LinkScope.UPLOAD: datetime.timedelta(days=30),
     LinkScope.CANCEL: datetime.timedelta(days=30),
     LinkScope.RENEW: datetime.timedelta(days=120),
+    LinkScope.BOOK: datetime.timedelta(days=60),
 }
 
 # A fresh link is sent at most once in this time per target, scope and address, however

@@ -647,10 +647,16 @@ class StaffMembership(TimeStampedModel):
 
 # Guest links live with their API in cases/links.py, participants in cases/participants.py,
 # forms as data in cases/questions/, work items in cases/work_items.py, holidays and stages
-# in cases/service_levels.py;
+# in cases/service_levels.py, the workbench's saved filters and message templates in
+# cases/workbench/models.py;
 # imported here so Django registers them and `cases.models` names every model of the app.
 from cases.links import GuestLink  # noqa: E402, F401
 from cases.participants import Participant  # noqa: E402, F401
 from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401
 from cases.service_levels import CaseStage, Holiday  # noqa: E402, F401
 from cases.work_items import WorkItem  # noqa: E402, F401
+from cases.workbench.models import (  # noqa: E402, F401
+    MessageTemplate,
+    MessageTemplateText,
+    SavedQueueFilter,
+)

@@ -72,6 +72,7 @@ MONEY_ACTIONS = frozenset({TAKE_PAYMENT, REFUND})
 ASSIGNED_ONLY = frozenset({R.INSPECTOR})
 
 _GRANTS_ATTRIBUTE = "_staff_grants"
+_DEPARTMENT_IDS_ATTRIBUTE = "_staff_department_ids"
 
 
 def is_active_staff(user) -> bool:
@@ -81,6 +82,16 @@ def is_active_staff(user) -> bool:
         and getattr(user, "is_authenticated", False)
         and user.is_active
         and user.is_staff
+    )
+
+
+def may_read_analytics(user) -> bool:
+    """True for active staff who supervise or administer, in any department or across the
+    agency (the analytics are agency-wide figures, with no personal data)."""
+    if not is_active_staff(user):
+        return False
+    return user.is_superuser or any(
+        role in (R.SUPERVISOR, R.ADMINISTRATOR) for _department, role in grants(user)
     )
 
 
@@ -107,6 +118,18 @@ def _department_id(obj) -> int | None:
     if isinstance(obj, str):
         return Department.objects.filter(code=obj).values_list("pk", flat=True).first()
     raise TypeError(f"can() takes a Case, a Department, a department code or None, not {obj!r}.")
+
+
+def _department_id_by_code(user, code: str) -> int | None:
+    """The department's id for `code`, read once per user object (a page asking about one
+    department for each link it lists reads it once)."""
+    known = getattr(user, _DEPARTMENT_IDS_ATTRIBUTE, None)
+    if known is None:
+        known = {}
+        setattr(user, _DEPARTMENT_IDS_ATTRIBUTE, known)
+    if code not in known:
+        known[code] = _department_id(code)
+    return known[code]
 
 
 def _check_action(action: str) -> None:
@@ -136,6 +159,8 @@ def can(user, action: str, obj=None) -> bool:
         return True
     if isinstance(obj, Case):
         department_id, assigned = obj.department_id, obj.assignee_id == user.pk
+    elif isinstance(obj, str):
+        department_id, assigned = _department_id_by_code(user, obj), True
     else:
         department_id, assigned = _department_id(obj), True
     return any(

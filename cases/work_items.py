@@ -14,6 +14,10 @@ is open starts a new round (after corrections, the resubmitted case is reviewed 
 the join reads only the latest round. The database holds one item per department per round,
 an outcome exactly when the item is closed, and closing after opening.
 
+When the case itself ends early (withdrawn, cancelled), `work_items_cancel` closes its open
+items as `cancelled`, so they leave every queue and nobody decides work that no longer counts;
+the items already decided keep their outcome.
+
 Every write locks the case row first (the same lock `cases.services.transition` takes), so
 two reviewers closing the last two items at once are applied one after the other and exactly
 one of them triggers the join, judged on both outcomes.
@@ -26,7 +30,8 @@ import logging
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +44,12 @@ logger = logging.getLogger(__name__)
 class WorkItemOutcome(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Changes needed")
+    # Closed by nobody's decision: its case was withdrawn or cancelled (`work_items_cancel`).
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The outcomes a person decides (`work_item_complete`); `cancelled` is the case's doing.
+DECIDED = frozenset({WorkItemOutcome.APPROVED, WorkItemOutcome.REJECTED})
 
 
 class WorkItem(models.Model):
@@ -141,6 +152,12 @@ class WorkItemClosed(CaseError):
     """The work item is closed already: its outcome stands."""
 
 
+def _closed_error(item: WorkItem) -> WorkItemClosed:
+    if item.outcome == WorkItemOutcome.CANCELLED:
+        return WorkItemClosed(gettext("This work item was cancelled with its case."))
+    return WorkItemClosed(gettext("This work item is closed."))
+
+
 def case_has_open_work_items(case) -> bool:
     """Whether any work item of `case` is still open (one indexed query)."""
     return WorkItem.objects.filter(case_id=case.pk, closed_at__isnull=True).exists()
@@ -231,7 +248,7 @@ def work_item_assign(*, item: WorkItem, assignee, actor) -> WorkItem:
     with transaction.atomic():
         locked = WorkItem.objects.select_for_update(no_key=True).get(pk=item.pk)
         if locked.closed_at is not None:
-            raise WorkItemClosed(gettext("This work item is closed."))
+            raise _closed_error(locked)
         locked.assignee = assignee
         locked.save(update_fields=["assignee"])
     item.assignee = assignee
@@ -249,8 +266,8 @@ def work_item_complete(*, item: WorkItem, outcome: str, actor, note: str = "") -
     """
     from cases import permissions
 
-    if outcome not in WorkItemOutcome.values:
-        raise ValueError(f"Unknown outcome {outcome!r}; use one of {WorkItemOutcome.values}.")
+    if outcome not in DECIDED:
+        raise ValueError(f"Unknown outcome {outcome!r}; use one of {sorted(DECIDED)}.")
     allowed = actor is not None and (
         (item.assignee_id == actor.pk and permissions.is_active_staff(actor))
         or permissions.can(actor, permissions.MOVE, item.department)
@@ -261,7 +278,7 @@ def work_item_complete(*, item: WorkItem, outcome: str, actor, note: str = "") -
         case = _lock_case(item.case)
         locked = WorkItem.objects.select_for_update(no_key=True).get(pk=item.pk)
         if locked.closed_at is not None:
-            raise WorkItemClosed(gettext("This work item is closed."))
+            raise _closed_error(locked)
         locked.outcome = outcome
         locked.note = (note or "").strip()
         locked.closed_at = timezone.now()
@@ -271,6 +288,30 @@ def work_item_complete(*, item: WorkItem, outcome: str, actor, note: str = "") -
     for field in ("outcome", "note", "closed_at", "closed_by"):
         setattr(item, field, getattr(locked, field))
     return item
+
+
+def work_items_cancel(*, case, actor, reason: str = "") -> int:
+    """Close every open work item of `case` as cancelled, because the case ended early
+    (withdrawn by the resident, cancelled by staff); return how many were closed.
+
+    One set-based UPDATE under the case's lock, inside the caller's transaction (the caller
+    moves the case in the same one). Items already closed keep their outcome and note, so
+    running it again closes nothing. The round is not joined: no decision was made, and the
+    case's own move says why. `actor` is who ended the case (None for the system); `reason`
+    is kept as the items' note for staff. The caller has checked that the actor may end it.
+    """
+    with transaction.atomic():
+        locked = _lock_case(case)
+        closed = WorkItem.objects.filter(case=locked, closed_at__isnull=True).update(
+            outcome=WorkItemOutcome.CANCELLED,
+            note=(reason or "").strip(),
+            # Never before the item opened (the database holds closing after opening).
+            closed_at=Greatest(Value(timezone.now()), F("opened_at")),
+            closed_by=actor,
+        )
+    if closed:
+        logger.info("Case %s: %s open work items cancelled with the case", case.pk, closed)
+    return closed
 
 
 def _join(*, case, round_: int) -> None:

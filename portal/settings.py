@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "permits",
     "bookings",
     "taxes",
+    "portal.analytics",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "portal.context_processors.agency",
+                "cases.workbench.context_processors.workbench",
             ],
             # `{{ obj|localized:"name" }}` everywhere: administrators' texts in the reader's
             # language (portal.localized).
@@ -271,6 +273,8 @@ MEDIA_URL = "/media/"
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Largest plan sheet (PDF) a permit applicant may upload, in bytes: drawings are large.
 PERMITS_PLAN_MAX_BYTES = env.int("PERMITS_PLAN_MAX_BYTES", default=50 * 1024 * 1024)
+# Largest inspection photo an inspector may upload, in bytes (a phone's photo is 2 to 6 MB).
+PERMITS_PHOTO_MAX_BYTES = env.int("PERMITS_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -283,6 +287,10 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
 ANYMAIL = {"IGNORE_UNSUPPORTED_FEATURES": True}
 if env.str("ANYMAIL_ESP_API_KEY", default=""):
     ANYMAIL["ESP_API_KEY"] = env.str("ANYMAIL_ESP_API_KEY")
+# The provider's delivery webhook (/notifications/anymail/<provider>/tracking/) posts with
+# this "user:password"; without it, reports are not accepted.
+if env.str("ANYMAIL_WEBHOOK_SECRET", default=""):
+    ANYMAIL["WEBHOOK_SECRET"] = env.str("ANYMAIL_WEBHOOK_SECRET")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@springfield.example.gov")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSMSBackend")
@@ -477,6 +485,11 @@ CELERY_BEAT_SCHEDULE["cases-sweep-orphaned-documents"] = {
 CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
     "task": "cases.escalate_overdue",
     "schedule": crontab(minute=40, hour="6-20"),
+}
+# The analytics' summary tables (portal/analytics/refresh.py), rebuilt every few minutes.
+CELERY_BEAT_SCHEDULE["analytics-refresh-summaries"] = {
+    "task": "analytics.refresh_summaries",
+    "schedule": env.int("ANALYTICS_REFRESH_MINUTES", default=15) * 60.0,
 }
 CELERY_BEAT_SCHEDULE["concerns-sweep-orphaned-photos"] = {
     "task": "concerns.sweep_orphaned_photos",

@@ -20,6 +20,11 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("staff/permits/", include("permits.staff_urls")),
+    path("staff/analytics/", include("portal.analytics.urls")),
+    path("staff/payments/", include("payments.urls_staff")),
+    path("staff/", include("cases.workbench.urls")),
+    path("staff/taxes/", include("taxes.urls_staff")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
@@ -31,6 +36,7 @@ urlpatterns = [
     path("permits/", include("permits.urls")),
     path("bookings/", include("bookings.urls")),
     path("taxes/", include("taxes.urls")),
+    path("staff/tax-credits/", include("taxes.urls_credits")),
     path("", include("portal.shell_urls")),
 ]
 

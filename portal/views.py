@@ -1,6 +1,7 @@
 import logging
 import sys
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -99,8 +100,8 @@ def readyz(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _error_page(request, status: int, template: str) -> HttpResponse:
-    return render(request, template, status=status)
+def _error_page(request, status: int, template: str, **context) -> HttpResponse:
+    return render(request, template, context, status=status)
 
 
 def bad_request(request, exception=None):
@@ -108,7 +109,11 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _error_page(request, 403, "403.html")
+    """The 403 page, with the refusal's reason when it gives one (services and selectors
+    raise PermissionDenied with words written for the person, e.g. "Only staff of the tax
+    collector's office may."; the text is escaped like any other)."""
+    reason = str(exception) if exception is not None and exception.args else ""
+    return _error_page(request, 403, "403.html", reason=reason)
 
 
 def page_not_found(request, exception=None):
@@ -118,6 +123,15 @@ def page_not_found(request, exception=None):
 # Seconds a visitor is asked to wait when the database is unreachable (a restart, a
 # fail-over): the Retry-After of the 503 page.
 DATABASE_RETRY_AFTER_SECONDS = 30
+# A lost or refused connection: Django's wrappers of the driver's errors, and the driver's
+# own, which reach the handler unwrapped where Django closes a server-side cursor (a form's
+# choices are read with .iterator()) on a connection the server has dropped.
+DATABASE_LOST = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 
 def server_error(request):
@@ -128,7 +142,7 @@ def server_error(request):
     again shortly, with Retry-After for clients and load balancers.
     """
     error = sys.exc_info()[1]
-    unavailable = isinstance(error, OperationalError | InterfaceError)
+    unavailable = isinstance(error, DATABASE_LOST)
     # Rendered without the request's context processors: the failure may lie there.
     template = loader.get_template("503.html" if unavailable else "500.html")
     context = {

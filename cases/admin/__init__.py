@@ -1,5 +1,6 @@
 """The staff back office for cases, by topic: the queue tools every service shares (`queue`),
-cases themselves (`cases`), departments and staff roles (`staff`), guest links (`links`) and
+cases themselves (`cases`), departments and staff roles (`staff`), guest links (`links`), the
+workbench's message templates (`message_templates`) and
 the agency's closures (`service_levels`).
 
 Nothing here writes a case directly: the change page is read-only, and its forms post to
@@ -8,4 +9,11 @@ small admin views that call `cases.services`.
 Importing the package registers every model admin of the app.
 """
 
-from cases.admin import cases, links, queue, service_levels, staff  # noqa: F401
+from cases.admin import (  # noqa: F401
+    cases,
+    links,
+    message_templates,
+    queue,
+    service_levels,
+    staff,
+)

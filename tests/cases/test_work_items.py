@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.exceptions import ActionForbidden, CaseError, InvalidAssignee, TransitionRefused
@@ -14,10 +15,12 @@ from cases.models import Case, CaseEvent, CaseStatus
 from cases.work_items import (
     WorkItem,
     WorkItemClosed,
+    WorkItemOutcome,
     case_has_open_work_items,
     work_item_assign,
     work_item_complete,
     work_item_open,
+    work_items_cancel,
     work_items_closed,
     work_items_of,
 )
@@ -319,3 +322,75 @@ def test_two_reviewers_closing_the_last_reviews_at_once_join_exactly_once():
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
     assert CaseEvent.objects.filter(case=case, to_status=CaseStatus.APPROVED).count() == 1
+
+
+# --- Cancelling with the case ---------------------------------------------------------
+
+
+def test_cancelling_closes_every_open_item_of_the_case_and_keeps_the_decided_ones(
+    departments, reviewers, supervisor
+):
+    # given: zoning has rejected, fire is still reviewing; another case has its own review
+    case = _case_in_review(supervisor)
+    items = _open_reviews(case, departments, reviewers, supervisor)
+    work_item_complete(
+        item=items["zoning"], outcome=REJECTED, actor=reviewers["zoning"], note="Too tall"
+    )
+    other = _case_in_review(supervisor)
+    elsewhere = work_item_open(
+        case=other, department=departments["fire"], title="Fire review", actor=supervisor
+    )
+
+    # when: in one UPDATE of the work items
+    with CaptureQueriesContext(connections["default"]) as queries:
+        closed = work_items_cancel(case=case, actor=supervisor, reason="Application withdrawn")
+
+    # then: fire's review is closed as cancelled, zoning's rejection stands, no join moved
+    # the case, and the other case's review is still open
+    assert closed == 1
+    updates = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_workitem"')
+    ]
+    assert len(updates) == 1
+    fire = WorkItem.objects.get(pk=items["fire"].pk)
+    assert fire.outcome == WorkItemOutcome.CANCELLED
+    assert fire.closed_at is not None
+    assert fire.closed_by == supervisor
+    assert fire.note == "Application withdrawn"
+    zoning = WorkItem.objects.get(pk=items["zoning"].pk)
+    assert (zoning.outcome, zoning.note) == (REJECTED, "Too tall")
+    assert not case_has_open_work_items(case)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+    assert WorkItem.objects.get(pk=elsewhere.pk).is_open
+
+
+def test_cancelling_twice_changes_nothing_the_second_time(departments, reviewers, supervisor):
+    # given: cancelled once
+    case = _case_in_review(supervisor)
+    items = _open_reviews(case, departments, reviewers, supervisor)
+    assert work_items_cancel(case=case, actor=supervisor, reason="Cancelled") == 2
+    before = list(WorkItem.objects.filter(case=case).values_list("pk", "outcome", "closed_at"))
+
+    # when
+    closed = work_items_cancel(case=case, actor=None, reason="Again")
+
+    # then
+    assert closed == 0
+    after = list(WorkItem.objects.filter(case=case).values_list("pk", "outcome", "closed_at"))
+    assert after == before
+    assert {WorkItem.objects.get(pk=item.pk).note for item in items.values()} == {"Cancelled"}
+
+
+def test_a_cancelled_item_is_neither_decided_nor_reassigned(departments, reviewers, supervisor):
+    # given
+    case = _case_in_review(supervisor)
+    items = _open_reviews(case, departments, reviewers, supervisor)
+    work_items_cancel(case=case, actor=None, reason="")
+
+    # when / then: a reviewer working from a page loaded before is told why
+    with pytest.raises(WorkItemClosed, match="cancelled with its case"):
+        work_item_complete(item=items["fire"], outcome=APPROVED, actor=reviewers["fire"])
+    with pytest.raises(WorkItemClosed, match="cancelled with its case"):
+        work_item_assign(item=items["fire"], assignee=None, actor=supervisor)
+    assert WorkItem.objects.get(pk=items["fire"].pk).outcome == WorkItemOutcome.CANCELLED

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from cases.tokens import guest_token as case_token
@@ -32,9 +32,10 @@ from tests.payments.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
-# Not opened here: the back office, the webhooks (POST only, signed by their provider), and
-# allauth's routes, which tests/accounts/test_key_properties.py opens with random queries.
-SKIPPED_PREFIXES = ("admin", "account_", "mfa_")
+# Not opened here: the back office, the webhooks (POST only, signed by their provider; the
+# e-mail providers' ones are django-anymail's, see tests/notifications/test_delivery_reports.py),
+# and allauth's routes, which tests/accounts/test_key_properties.py opens with random queries.
+SKIPPED_PREFIXES = ("admin", "account_", "mfa_", "notifications:anymail:")
 SKIPPED = {"payments:stripe_webhook", "notifications:twilio_inbound"}
 
 # Every name a view reads from the query string somewhere, and a few it never reads.
@@ -181,16 +182,30 @@ def test_the_resident_records_open_the_pages_they_are_for(resident, resident_rec
     } - opened == set()
 
 
-def _url(name, converters, records, data) -> str:
-    """The route's address with, for each path parameter, the resident's value or any."""
+def _url(name, converters, records):
+    """The route's address with, for each path parameter, the resident's value (three times in
+    four, where the resident has one) or any value."""
     real = records.get(name.split(":")[0], {})
     kwargs = {}
     for key, converter in converters.items():
         strategy = _random(converter)
-        if real.get(key) and data.draw(st.integers(0, 3), label="real"):
-            strategy = st.sampled_from(real[key])
-        kwargs[key] = data.draw(strategy, label=f"{name} {key}")
-    return reverse(name, kwargs=kwargs)
+        if real.get(key):
+            strategy = st.one_of(strategy, *[st.sampled_from(real[key])] * 3)
+        kwargs[key] = strategy
+    return st.fixed_dictionaries(kwargs).map(lambda values: reverse(name, kwargs=values))
+
+
+def _walk(pages, records):
+    """One address per route, drawn at once: Hypothesis keeps a timing per draw and its health
+    check sums them per draw again, so a draw per route made the walk's cost grow with the
+    square of the number of routes."""
+    return st.tuples(*(_url(name, converters, records) for name, converters in pages))
+
+
+# A walk opens every route: shrinking a failing walk replays hundreds of requests per step for
+# minutes (and holds every replay's data), while the failure already names the address.
+def walk(max_examples: int):
+    return settings(fuzz(max_examples), phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 def _checked(response, url):
@@ -200,11 +215,10 @@ def _checked(response, url):
     return response
 
 
-@fuzz(20)
+@walk(20)
 @given(data=st.data(), query=params(QUERY))
 def test_random_paths_and_queries_on_every_page_never_fail(visitor, resident_records, data, query):
-    for name, converters in sorted(routes().items()):
-        url = _url(name, converters, resident_records, data)
+    for url in data.draw(_walk(sorted(routes().items()), resident_records), label="addresses"):
         _checked(visitor.get(url, query), url)
 
 
@@ -213,19 +227,37 @@ FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"')
 NOT_POSTED = {"licensing:discard", "licensing:renew_discard", "licensing:renew_guest_discard"}
 
 
-@fuzz(10)
-@given(data=st.data())
-def test_random_forms_posted_to_every_page_never_fail(visitor, resident_records, data):
+@pytest.fixture
+def form_fields(visitor, resident_records):
+    """The name of every field on the pages this visitor opens with the resident's values (or
+    with none, for pages without a path parameter): the names the random forms are made of.
+    Read once per visitor, not per example: the random addresses of the walk above mostly open
+    "not found" pages, which have no form."""
     fields = set()
-    pages = sorted(routes().items())
-    for name, converters in pages:
-        url = _url(name, converters, resident_records, data)
-        page = _checked(visitor.get(url), url)
-        if page.status_code == 200 and page.get("Content-Type", "").startswith("text/html"):
-            fields |= set(FIELD_NAME.findall(page.content.decode())) - {"csrfmiddlewaretoken"}
-    for name, converters in pages:
-        if name in NOT_POSTED:
+    for name, converters in routes().items():
+        real = resident_records.get(name.split(":")[0], {})
+        if not all(real.get(key) for key in converters):
             continue
-        url = _url(name, converters, resident_records, data)
-        form = data.draw(params(sorted(fields) or ["q"]), label=f"{name} form")
-        _checked(visitor.post(url, form), url)
+        for values in zip(*(real[key] for key in converters), strict=False):
+            url = reverse(name, kwargs=dict(zip(converters, values, strict=True)))
+            page = _checked(visitor.get(url), url)
+            if page.status_code == 200 and page.get("Content-Type", "").startswith("text/html"):
+                fields |= set(FIELD_NAME.findall(page.content.decode()))
+    return sorted(fields - {"csrfmiddlewaretoken"})
+
+
+def test_the_forms_are_made_of_the_pages_fields(form_fields):
+    # The random forms below send the portal's own field names, not only made-up ones.
+    assert {"address", "latitude"} <= set(form_fields)
+
+
+@walk(10)
+@given(data=st.data())
+def test_random_forms_posted_to_every_page_never_fail(visitor, resident_records, form_fields, data):
+    posted = [(name, converters) for name, converters in sorted(routes().items())]
+    posted = [(name, converters) for name, converters in posted if name not in NOT_POSTED]
+    urls = data.draw(_walk(posted, resident_records), label="addresses posted to")
+    form = params(form_fields)
+    forms = data.draw(st.lists(form, min_size=len(urls), max_size=len(urls)), label="forms")
+    for url, values in zip(urls, forms, strict=True):
+        _checked(visitor.post(url, values), url)

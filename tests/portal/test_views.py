@@ -1,5 +1,7 @@
 import re
 
+import django.db
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -306,6 +308,33 @@ def test_500_page_renders_without_a_request_context(language, heading):
 
 
 @pytest.mark.parametrize(
+    "error",
+    [
+        # Django's wrapper of the driver's errors, raised by queries
+        django.db.OperationalError("connection failed"),
+        django.db.InterfaceError("connection already closed"),
+        # the driver's own, which reach the view unwrapped where Django closes a server-side
+        # cursor (a form's choices read with .iterator()) on a connection the server dropped
+        psycopg.OperationalError("consuming input failed: server closed the connection"),
+        psycopg.InterfaceError("the connection is closed"),
+    ],
+    ids=repr,
+)
+def test_a_lost_database_is_a_503_try_again_not_a_500(error):
+    from portal.views import server_error
+
+    # when: the handler is called inside the except block, as Django calls it
+    try:
+        raise error
+    except type(error):
+        response = server_error(None)
+
+    # then
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+@pytest.mark.parametrize(
     ("view", "status", "heading"),
     [
         ("bad_request", 400, "We could not understand that request"),
@@ -359,6 +388,29 @@ def test_expired_form_gets_the_plain_language_csrf_page():
     html = response.content.decode()
     assert "<h1>Your page expired</h1>" in html
     assert 'class="usa-header usa-header--basic"' in html
+
+
+def test_the_403_page_says_why_when_the_refusal_gives_a_reason(rf):
+    # given: a refusal written for the person, and one that gives no reason
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    from portal import views
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+
+    # when
+    with translation.override("en"):
+        reasoned = views.permission_denied(
+            request, PermissionDenied("Only staff of the tax collector's office may.")
+        )
+        bare = views.permission_denied(request, PermissionDenied())
+
+    # then
+    assert "Only staff of the tax collector&#x27;s office may." in reasoned.content.decode()
+    assert reasoned.status_code == bare.status_code == 403
+    assert "usa-alert" not in bare.content.decode().split("<main")[1]
 
 
 def test_search_lists_results_by_service_with_a_link_each(client):

@@ -1,0 +1,210 @@
+"""Concern reports by category and map area: the grouping in the database, the dashboard's
+map (with a tile server), its table and its CSV (always)."""
+
+import csv
+import datetime
+import io
+import json
+from decimal import Decimal
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from concerns.models import ConcernReport
+from portal.analytics import selectors
+from tests.concerns.factories import CategoryFactory, make_report
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/staff/analytics/"
+TILES = "https://tiles.example.gov/{z}/{x}/{y}.png"
+
+
+def _report(category, latitude, longitude, *, days_ago=0):
+    report = make_report(
+        category=category, latitude=Decimal(latitude), longitude=Decimal(longitude)
+    )
+    if days_ago:
+        ConcernReport.objects.filter(pk=report.pk).update(
+            requested_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
+    return report
+
+
+@pytest.fixture
+def reports():
+    """Two potholes in one area, one elsewhere; a streetlight in the first area; a pothole
+    with no point; a pothole a year ago."""
+    pothole = CategoryFactory(name="Pothole")
+    light = CategoryFactory(name="Streetlight out")
+    _report(pothole, "39.798700", "-89.654300")
+    _report(pothole, "39.791000", "-89.659900")
+    _report(pothole, "39.751000", "-89.601000")
+    _report(light, "39.799999", "-89.650001")
+    make_report(category=pothole, latitude=None, longitude=None, address="2 Main Street")
+    _report(pothole, "39.798700", "-89.654300", days_ago=400)
+    return pothole, light
+
+
+def test_reports_are_counted_per_category_and_area_in_one_query(reports, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        figures = selectors.report_map(weeks=12)
+
+    assert figures.rows == [
+        ["Pothole", D("39.795000"), D("-89.655000"), 2],
+        ["Pothole", D("39.755000"), D("-89.605000"), 1],
+        ["Streetlight out", D("39.795000"), D("-89.655000"), 1],
+    ]
+    assert figures.columns == [
+        "Category",
+        "Latitude of the area's centre",
+        "Longitude of the area's centre",
+        "Reports",
+    ]
+
+
+def test_only_the_chosen_weeks_count(reports):
+    pothole, _light = reports
+    _report(pothole, "39.751000", "-89.601000", days_ago=40)
+
+    four_weeks = selectors.report_map(weeks=4)
+    twelve_weeks = selectors.report_map(weeks=12)
+    fifty_two_weeks = selectors.report_map(weeks=52)
+
+    assert ["Pothole", D("39.755000"), D("-89.605000"), 1] in four_weeks.rows
+    assert ["Pothole", D("39.755000"), D("-89.605000"), 2] in twelve_weeks.rows
+    assert sum(row[3] for row in fifty_two_weeks.rows) == 5  # the year-old one is out
+
+
+def test_a_cell_south_and_west_of_zero_is_centred_inside_it(settings):
+    settings.CONCERNS_AREA_BOUNDS = ("-1", "-1", "1", "1")
+    category = CategoryFactory(name="Graffiti")
+    _report(category, "-0.001000", "-0.009000")
+
+    assert selectors.report_map(weeks=4).rows == [["Graffiti", D("-0.005000"), D("-0.005000"), 1]]
+
+
+def test_no_reports_no_rows():
+    figures = selectors.report_map(weeks=12)
+
+    assert figures.empty
+    assert selectors.report_map_points(figures) == []
+
+
+def test_the_map_points_carry_the_category_count_and_a_colour_per_category(reports):
+    points = selectors.report_map_points(selectors.report_map(weeks=12))
+
+    assert points == [
+        {
+            "lat": 39.795,
+            "lon": -89.655,
+            "count": 2,
+            "category": "Pothole",
+            "colour": 0,
+            "label": "Pothole: 2 reports",
+        },
+        {
+            "lat": 39.755,
+            "lon": -89.605,
+            "count": 1,
+            "category": "Pothole",
+            "colour": 0,
+            "label": "Pothole: 1 report",
+        },
+        {
+            "lat": 39.795,
+            "lon": -89.655,
+            "count": 1,
+            "category": "Streetlight out",
+            "colour": 1,
+            "label": "Streetlight out: 1 report",
+        },
+    ]
+
+
+def test_with_tiles_the_dashboard_draws_the_map_beside_the_table(
+    client, supervisor, settings, reports
+):
+    settings.MAP_TILE_URL = TILES
+    client.force_login(supervisor)
+
+    response = client.get(DASHBOARD, {"weeks": 4})
+
+    page = response.content.decode()
+    assert 'id="analytics-map"' in page
+    assert 'id="analytics-map-cells"' in page
+    assert "analytics/report_map.js" in page
+    assert "vendor/leaflet/leaflet.js" in page
+    assert f'href="{DASHBOARD}report-map.csv?weeks=4"' in page
+    assert "<caption>Concern reports by category and area</caption>" in page
+    assert '<th scope="row">Pothole</th>' in page
+    assert "no map tile server is configured" not in page
+    # The legend: each category once, with all its reports.
+    assert "Pothole: 3 reports</li>" in page
+    assert "Streetlight out: 1 report</li>" in page
+    cells = response.context["report_map_points"]
+    assert {"Pothole: 2 reports", "Streetlight out: 1 report"} <= {c["label"] for c in cells}
+    settings_json = page.split('id="analytics-map-settings" type="application/json">')[1]
+    assert json.loads(settings_json.split("</script>")[0])["tiles"] == TILES
+    # Data only in JSON elements, scripts from files: the site's policy holds.
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_without_tiles_the_dashboard_keeps_the_table_and_csv(client, supervisor, settings, reports):
+    settings.MAP_TILE_URL = ""
+    client.force_login(supervisor)
+
+    page = client.get(DASHBOARD).content.decode()
+
+    assert 'id="analytics-map"' not in page
+    assert "analytics-map-cells" not in page
+    assert "leaflet" not in page
+    assert "no map tile server is configured" in page
+    assert "<caption>Concern reports by category and area</caption>" in page
+    assert '<th scope="row">Streetlight out</th>' in page
+    assert f'href="{DASHBOARD}report-map.csv?weeks=12"' in page
+
+
+def test_the_dashboard_says_when_no_report_has_a_place(client, supervisor):
+    client.force_login(supervisor)
+
+    page = client.get(DASHBOARD).content.decode()
+
+    assert "No reports with a place on the map in this period." in page
+
+
+def test_the_csv_holds_the_table(client, supervisor, reports):
+    client.force_login(supervisor)
+
+    response = client.get(f"{DASHBOARD}report-map.csv", {"weeks": 12})
+
+    assert response.status_code == 200
+    assert 'filename="report-map-12-weeks.csv"' in response["Content-Disposition"]
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+        [
+            "Category",
+            "Latitude of the area's centre",
+            "Longitude of the area's centre",
+            "Reports",
+        ],
+        ["Pothole", "39.795000", "-89.655000", "2"],
+        ["Pothole", "39.755000", "-89.605000", "1"],
+        ["Streetlight out", "39.795000", "-89.655000", "1"],
+    ]
+
+
+def test_the_table_is_not_drawn_as_an_image(client, supervisor):
+    client.force_login(supervisor)
+
+    assert client.get(f"{DASHBOARD}report-map.svg").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["clerk", "reviewer", "inspector", "cashier"])
+def test_other_roles_get_403_on_the_csv(client, staff_with_mfa, role, reports):
+    client.force_login(staff_with_mfa([role]))
+
+    response = client.get(f"{DASHBOARD}report-map.csv")
+
+    assert response.status_code == 403
+    assert b"Pothole" not in response.content

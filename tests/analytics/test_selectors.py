@@ -1,0 +1,113 @@
+"""The analytics' reads: medians, periods and each chart's figures from real summaries."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from portal.analytics import selectors
+from portal.analytics.figures import period_start, weighted_median
+from portal.analytics.refresh import summaries_refresh
+from tests.analytics.conftest import local
+from tests.cases.factories import DepartmentFactory
+
+
+@pytest.mark.parametrize(
+    ("counts", "median"),
+    [
+        ({}, None),
+        ({5: 1}, 5),
+        ({1: 1, 3: 1}, 2),
+        ({1: 2, 10: 1}, 1),
+        ({1: 1, 2: 1, 3: 1, 100: 1}, 2.5),
+        ({0: 3, 4: 3}, 2),
+        ({0: 3, 4: 4}, 4),
+    ],
+)
+def test_weighted_median_is_the_median_of_the_values_repeated(counts, median):
+    assert weighted_median(counts) == median
+
+
+@pytest.mark.parametrize(
+    ("today", "weeks", "start"),
+    [
+        (datetime.date(2026, 11, 2), 1, datetime.date(2026, 11, 2)),  # a Monday
+        (datetime.date(2026, 11, 8), 1, datetime.date(2026, 11, 2)),  # the Sunday after
+        (datetime.date(2026, 11, 9), 4, datetime.date(2026, 10, 19)),
+    ],
+)
+def test_the_period_starts_on_the_monday_weeks_back_this_week_included(today, weeks, start):
+    assert period_start(today=today, weeks=weeks) == start
+
+
+def _this_monday_at(hour: int) -> datetime.datetime:
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    return local(monday.year, monday.month, monday.day, hour)
+
+
+@pytest.mark.django_db
+def test_case_flow_and_service_levels_read_the_summaries(make_case):
+    # given: this week, three cases in Roads (two closed, one of them late) and one elsewhere
+    roads = DepartmentFactory(code="ROADS", name="Roads")
+    monday = _this_monday_at(9)
+    due = monday.date()
+    make_case(submitted=monday, closed=monday, due=due, department=roads)
+    make_case(
+        submitted=monday,
+        closed=monday + datetime.timedelta(days=1),
+        due=due,
+        department=roads,
+    )
+    make_case(submitted=monday, department=roads)
+    make_case(submitted=monday - datetime.timedelta(weeks=20))
+    summaries_refresh()
+
+    # when
+    flow = selectors.case_flow(weeks=4)
+    levels = selectors.on_time_by_department(weeks=4)
+    decisions = selectors.time_to_decision(weeks=4)
+
+    # then: the case from 20 weeks ago is outside the period
+    assert flow.rows == [[due.isoformat(), "Test permit", 3, 2]]
+    assert flow.series[0][1] == [0, 0, 0, 3] and flow.series[1][1] == [0, 0, 0, 2]
+    assert levels.rows == [["Roads", 2, 1, 50.0]]
+    assert decisions.rows == [["Test permit", 2, 0.5]]
+
+
+@pytest.mark.django_db
+def test_the_backlog_counts_open_cases_by_age(make_case):
+    now = timezone.now()
+    make_case(submitted=now)
+    make_case(submitted=now - datetime.timedelta(days=40))
+    make_case(submitted=now - datetime.timedelta(days=400))
+    make_case(submitted=now - datetime.timedelta(days=400), closed=now)
+    summaries_refresh()
+
+    figures = selectors.backlog()
+
+    assert figures.rows == [["Test permit", 1, 0, 1, 1, 3]]
+    assert figures.columns[1:] == [*selectors.age_band_labels(), "Total"]
+
+
+@pytest.mark.django_db
+def test_the_public_figures_hold_services_and_numbers_only(make_case):
+    monday = _this_monday_at(9)
+    case = make_case(submitted=monday, closed=monday, due=monday.date())
+    summaries_refresh()
+
+    figures = selectors.public_performance(weeks=52)
+
+    assert figures.rows == [["Test permit", 1, 100.0, 0]]
+    text = repr(figures.rows) + repr(figures.display)
+    assert case.reference not in text
+    assert case.applicant.email not in text
+
+
+@pytest.mark.django_db
+def test_every_chart_is_empty_before_the_first_refresh():
+    charts = selectors.dashboard(weeks=12)
+
+    assert [chart.key for chart in charts] == list(selectors.CHARTS)
+    assert all(chart.empty for chart in charts)
+    assert selectors.last_refresh() is None

@@ -1,0 +1,249 @@
+"""The workbench's case page: what it shows, each action with its confirmation, a stale
+page refused with the case as it is now, roles, and documents previewed safely."""
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, CaseMessage
+from cases.workbench.models import MessageTemplate, MessageTemplateText
+from cases.workbench.pages import case_page_url
+from cases.workbench.queue import case_version
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.cases.factories import CaseFactory, DepartmentFactory, image_bytes, pdf_bytes
+from tests.cases.workflows import TEST_PERMIT
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(roles, **kwargs):
+    person = StaffFactory(roles=roles, **kwargs)
+    TOTP.activate(person, generate_totp_secret())
+    return person
+
+
+@pytest.fixture
+def permits():
+    return DepartmentFactory(code=TEST_PERMIT.department_code, name="Permits")
+
+
+@pytest.fixture
+def clerk(client, permits):
+    person = staff([("clerk", permits)])
+    client.force_login(person)
+    return person
+
+
+def page(reference: str, action: str = "") -> str:
+    name = f"workbench:case_{action}" if action else "workbench:case"
+    return reverse(name, kwargs={"reference": reference})
+
+
+def version(case) -> str:
+    return case_version(Case.objects.get(pk=case.pk))
+
+
+def test_the_queue_links_to_the_case_page():
+    case = CaseFactory()
+    assert case_page_url(case) == f"/staff/cases/{case.reference}/"
+
+
+def test_the_page_shows_the_case_its_timeline_messages_and_the_clerks_actions(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    services.case_add_note(case=case, author=clerk, body="Called the applicant")
+    services.case_message_resident(case=case, author=clerk, body="Please send the site plan")
+
+    response = client.get(page(case.reference))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert case.reference in body and "Test permit" in body
+    assert "Called the applicant" in body  # an internal note, on the staff timeline
+    assert "Please send the site plan" in body
+    assert "Change the status" in body and "Save the assignment" in body
+    assert 'aria-keyshortcuts="s"' in body
+
+
+def test_staff_who_do_not_reach_the_case_get_404(client, permits):
+    roads = DepartmentFactory(code="ROADS", name="Roads")
+    case = CaseFactory(department=permits)
+    client.force_login(staff([("clerk", roads)]))
+
+    assert client.get(page(case.reference)).status_code == 404
+
+
+def test_a_resident_gets_403(client):
+    case = CaseFactory()
+    client.force_login(case.applicant)
+
+    assert client.get(page(case.reference)).status_code == 403
+
+
+def test_a_status_change_is_confirmed_first_then_made(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    data = {"to_status": "in_review", "public_note": "We started", "version": version(case)}
+
+    asked = client.post(page(case.reference, "transition"), data)
+    done = client.post(page(case.reference, "transition"), {**data, "confirmed": "yes"})
+
+    assert asked.status_code == 200
+    assert "Check before you confirm" in asked.content.decode()
+    assert "We started" in asked.content.decode()
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "in_review"
+
+
+def test_a_stale_page_is_refused_with_the_case_as_it_is_now(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    seen = version(case)
+    other = staff(["clerk"])
+    services.case_assign(case=Case.objects.get(pk=case.pk), assignee=other, actor=other)
+
+    moved = client.post(
+        page(case.reference, "transition"),
+        {"to_status": "in_review", "version": seen, "confirmed": "yes"},
+    )
+    assigned = client.post(page(case.reference, "assign"), {"assignee": clerk.pk, "version": seen})
+
+    assert moved.status_code == 409
+    assert "This case changed since you opened it" in moved.content.decode()
+    assert str(other) in moved.content.decode()
+    assert assigned.status_code == 409
+    case = Case.objects.get(pk=case.pk)
+    assert (case.status, case.assignee) == ("submitted", other)
+
+
+def test_a_note_is_added(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+
+    response = client.post(page(case.reference, "note"), {"note-body": "Site visit booked"})
+
+    assert response.status_code == 302
+    assert case.events.filter(kind="note", body="Site visit booked").exists()
+
+
+def test_a_double_click_on_add_the_note_adds_it_once(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    shown = client.get(page(case.reference))
+    typed = {"note-body": "Site visit booked", "note-after": shown.context["note_after"]}
+
+    first = client.post(page(case.reference, "note"), typed)
+    second = client.post(page(case.reference, "note"), typed)  # the same page posted again
+
+    assert first.status_code == second.status_code == 302
+    assert case.events.filter(kind="note", body="Site visit booked").count() == 1
+
+
+def test_the_same_note_written_again_from_a_fresh_page_is_added(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    for _ in range(2):
+        shown = client.get(page(case.reference))
+        client.post(
+            page(case.reference, "note"),
+            {"note-body": "Called again", "note-after": shown.context["note_after"]},
+        )
+
+    assert case.events.filter(kind="note", body="Called again").count() == 2
+
+
+def test_an_empty_note_is_shown_again_with_an_error(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+
+    response = client.post(page(case.reference, "note"), {"note-body": ""})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_a_template_is_written_in_the_residents_language_and_checked_before_sending(client, clerk):
+    applicant = UserFactory(preferred_language="es")
+    case = CaseFactory(
+        applicant=applicant, department=DepartmentFactory(code=TEST_PERMIT.department_code)
+    )
+    template = MessageTemplate.objects.create(name="Missing plan")
+    MessageTemplateText.objects.create(template=template, language="en", body="Send the plan")
+    MessageTemplateText.objects.create(template=template, language="es", body="Envíe el plano")
+
+    asked = client.post(
+        page(case.reference, "message"),
+        {"message-template": template.pk, "message-body": "", "version": version(case)},
+    )
+    nothing_sent_yet = not CaseMessage.objects.exists()
+    sent = client.post(
+        page(case.reference, "message"),
+        {"message-body": "Envíe el plano, por favor", "confirmed": "yes"},
+    )
+
+    assert asked.status_code == 200
+    assert "Envíe el plano" in asked.content.decode()
+    assert nothing_sent_yet
+    assert sent.status_code == 302
+    assert CaseMessage.objects.get().body == "Envíe el plano, por favor"
+
+
+def test_an_inspector_may_not_message_or_move(client, permits):
+    inspector = staff([("inspector", permits)])
+    case = CaseFactory(department=permits)
+    services.case_assign(case=case, assignee=inspector, actor=None)
+    client.force_login(inspector)
+
+    shown = client.get(page(case.reference))
+    messaged = client.post(
+        page(case.reference, "message"), {"message-body": "Hi", "confirmed": "yes"}
+    )
+
+    assert shown.status_code == 200
+    assert "Message the resident" not in shown.content.decode()
+    assert messaged.status_code == 403
+    assert not CaseMessage.objects.exists()
+
+
+def test_images_are_previewed_and_other_documents_are_not(client, clerk):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    photo = services.document_add(
+        case=case,
+        uploaded_by=case.applicant,
+        upload=SimpleUploadedFile("pothole.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    plan = services.document_add(
+        case=case,
+        uploaded_by=case.applicant,
+        upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    preview = reverse(
+        "workbench:case_document", kwargs={"reference": case.reference, "document_id": 0}
+    )[: -len("0/preview/")]
+
+    shown = client.get(page(case.reference)).content.decode()
+    image = client.get(f"{preview}{photo.pk}/preview/")
+    pdf = client.get(f"{preview}{plan.pk}/preview/")
+
+    assert f"{preview}{photo.pk}/preview/" in shown
+    assert f"{preview}{plan.pk}/preview/" not in shown
+    assert image.status_code == 200
+    assert image["Content-Type"].startswith("image/")
+    assert image["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert image["X-Content-Type-Options"] == "nosniff"
+    assert pdf.status_code == 404
+
+
+def test_the_page_reads_the_same_queries_however_long_the_history(
+    client, clerk, django_assert_max_num_queries
+):
+    short = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    long = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    for n in range(30):
+        services.case_add_note(case=long, author=clerk, body=f"Note {n}")
+        services.case_message_resident(case=long, author=clerk, body=f"Message {n}")
+
+    client.get(page(short.reference))  # warm the per-process caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(page(short.reference))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(page(long.reference))
+    assert response.status_code == 200
