@@ -22,6 +22,7 @@ class ConcernsConfig(AppConfig):
         from cases.claims import register_case_claims
         from cases.tokens import register_case_guest_page
         from cases.workflow import register
+        from concerns.panels import register_panels
         from concerns.selectors import SERVICE_NAME, categories_searchable
         from concerns.workflow import CONCERN_REPORT
         from portal.services_catalogue import CatalogueEntry, register_search_source
@@ -68,3 +69,4 @@ class ConcernsConfig(AppConfig):
             )
         )
         register_search_source("concerns.categories", categories_searchable)
+        register_panels()

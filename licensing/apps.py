@@ -17,6 +17,8 @@ class LicensingConfig(AppConfig):
             receivers,
             services,
         )
+        from licensing.case_panel import register_panel as register_invoices_panel
+        from licensing.panels import register_panels
         from licensing.reminders import LICENSE_EXPIRY
         from licensing.selectors import SERVICE_NAME, license_types_searchable
         from licensing.services import renewal_links
@@ -81,3 +83,5 @@ class LicensingConfig(AppConfig):
             )
         )
         register_search_source("licensing.types", license_types_searchable)
+        register_panels()
+        register_invoices_panel()

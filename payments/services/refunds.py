@@ -4,8 +4,9 @@ or learned from Stripe. The gateway is asked outside any lock (see `intents`).""
 from __future__ import annotations
 
 import logging
+import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,14 @@ def refund_apply_locked(invoice: Invoice, payment: Payment, refund: Refund) -> N
 
 
 def _reserve(
-    *, payment_id: int, amount_cents: int, reason: str, actor, origin: str, policy: str = ""
+    *,
+    payment_id: int,
+    amount_cents: int,
+    reason: str,
+    actor,
+    origin: str,
+    policy: str = "",
+    idempotency_key: uuid.UUID | None = None,
 ) -> Refund:
     """Record a pending refund and its gateway intent, its amount reserved on the payment."""
     with transaction.atomic(durable=True):
@@ -77,6 +85,7 @@ def _reserve(
             provider_status="pending",
             origin=origin,
             policy=policy[:64],
+            **({"idempotency_key": idempotency_key} if idempotency_key else {}),
         )
         payment.refund_pending_cents += amount_cents
         payment.save(update_fields=["refund_pending_cents", "updated_at"])
@@ -114,7 +123,14 @@ def _check_reason_and_amount(reason: str, amount_cents) -> str:
     return reason
 
 
-def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> Refund:
+def refund_issue(
+    *,
+    payment: Payment,
+    amount_cents: int,
+    reason: str,
+    actor,
+    idempotency_key: uuid.UUID | None = None,
+) -> Refund:
     """Give back `amount_cents` of a successful payment, through its gateway.
 
     Stripe payments are refunded through Stripe's API with the refund's own idempotency key
@@ -130,17 +146,37 @@ def refund_issue(*, payment: Payment, amount_cents: int, reason: str, actor) -> 
     administrator does; see cases/permissions.py), the amount is not positive or is above
     what is left to refund (refunds in progress count), or the payment did not succeed;
     GatewayError when the gateway refuses (the refund is then recorded as failed).
+
+    `idempotency_key` (a form's one-time key) makes a repeated call a no-op: a refund already
+    made with it on this payment is returned as it stands, and nothing more is refunded (the
+    key is unique in the database, so two calls at once cannot both refund).
     """
     require_role(actor, permissions.REFUND, exception=RefundRefused)
     reason = _check_reason_and_amount(reason, amount_cents)
-    refund = _reserve(
-        payment_id=payment.pk,
-        amount_cents=amount_cents,
-        reason=reason,
-        actor=actor,
-        origin=RefundOrigin.STAFF,
-    )
+    if idempotency_key is not None and (done := _refund_with_key(payment, idempotency_key)):
+        return done
+    try:
+        refund = _reserve(
+            payment_id=payment.pk,
+            amount_cents=amount_cents,
+            reason=reason,
+            actor=actor,
+            origin=RefundOrigin.STAFF,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError:
+        done = _refund_with_key(payment, idempotency_key) if idempotency_key else None
+        if done is None:
+            raise
+        return done
     return _send(refund)
+
+
+def _refund_with_key(payment: Payment, key: uuid.UUID) -> Refund | None:
+    refund = Refund.objects.filter(idempotency_key=key).first()
+    if refund is not None and refund.payment_id != payment.pk:
+        raise RefundRefused(_("This refund form was already used for another payment."))
+    return refund
 
 
 def refund_by_policy(
