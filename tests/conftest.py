@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -82,3 +84,19 @@ def clerk(db):
     from tests.accounts.factories import StaffFactory
 
     return StaffFactory()
+
+
+@pytest.fixture(autouse=True)
+def _property_tests_keep_only_error_logs(request):
+    """A property test makes thousands of requests, and pytest keeps every log record of a
+    test until it ends: Django's warning for each 404 or 403 holds its request, which over a
+    walk of every page came to gigabytes and got the suite killed. Errors are still logged
+    (a server error's traceback is what a failing example needs)."""
+    if not getattr(request.function, "is_hypothesis_test", False):
+        yield
+        return
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from permits import workflow as wf
 from permits.models import Inspection, InspectionResult, Permit
 from permits.selectors_inspections import agency_now
-from permits.services import inspections as inspection_services
+from permits.services.inspections import results as inspection_results
 from permits.services.issuance import permit_fee_invoice
 from portal.celery import app as celery_app
 from tests.browser.pages import VIEWPORTS, axe_violations, log_in_browser
@@ -78,7 +78,7 @@ def record_result(page: Page, axe, monkeypatch, *, base_url, result, deficiencie
     if deficiencies:
         page.get_by_label("Deficiencies").fill(deficiencies)
     with monkeypatch.context() as clock:
-        clock.setattr(inspection_services, "agency_now", lambda: afternoon)
+        clock.setattr(inspection_results, "agency_now", lambda: afternoon)
         page.get_by_role("button", name="Record the result").click()
         expect(page.get_by_text("Result recorded.")).to_be_visible()
     assert_accessible(axe, page)

@@ -12,8 +12,9 @@ workers of a shared 2-CPU machine).
 
 The sweep: 100,000 holds lapsed an hour ago (one facility, hourly periods that never
 overlap, so the constraint accepts them), inserted with one INSERT ... SELECT from
-generate_series, and 1,000 live holds beside them. `holds_expire` must mark the lapsed ones
-`expired` in under a second, leave the live ones held, and a second sweep must touch no row.
+generate_series, and 1,000 live holds beside them. `holds_expire` (bounded batches, each one
+short transaction) must mark the lapsed ones `expired` in under a second in all, leave the
+live ones held, and a second sweep must touch no row.
 
 Figures go to tests/perf/results/bookings_holds.{md,json} and the budgets into the report.
 """
@@ -105,7 +106,7 @@ def _write_results(figures: dict) -> None:
     if "sweep" in figures:
         sweep = figures["sweep"]
         lines += [
-            "## Hold-expiry sweep (`holds_expire`, one UPDATE)",
+            "## Hold-expiry sweep (`holds_expire`, batches of 10,000 rows, SKIP LOCKED)",
             "",
             "| lapsed holds | live holds | expired by the sweep | seconds | second sweep rows |"
             " live holds still held | budget |",
