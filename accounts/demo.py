@@ -1,5 +1,6 @@
 """Demo accounts for `manage.py seed_demo`: an administrator, a clerk, an inspector, two
-residents. Other apps' demo data can look the residents up by these e-mail addresses.
+residents and a mortgage lender's employee. Other apps' demo data can look them up by these
+e-mail addresses (the taxes demo makes the lender's employee a member of its lender).
 
 Everything here is public on purpose (it is demo data): never run it against a real
 portal's database.
@@ -93,7 +94,33 @@ RESIDENT_ES = DemoAccount(
     phone="+12025550178",
     preferred_language="es",
 )
-ACCOUNTS = [ADMINISTRATOR, CLERK, INSPECTOR, RESIDENT, RESIDENT_ES]
+# Sends First Mortgage Bank's escrow files and pays its escrowed parcels' bills in bulk.
+LENDER = DemoAccount(
+    role="Mortgage lender",
+    email="robin.hale@firstmortgage.example.com",
+    full_name="Robin Hale",
+    phone="+12025550191",
+)
+ACCOUNTS = [ADMINISTRATOR, CLERK, INSPECTOR, RESIDENT, RESIDENT_ES, LENDER]
+
+
+def account_ensure(account: DemoAccount) -> User:
+    """The demo account, created if it is missing (an existing one is left as it is)."""
+    user = User.objects.filter(email__iexact=account.email).first()
+    if user is None:
+        user = user_create(
+            email=account.email,
+            password=DEMO_PASSWORD,
+            full_name=account.full_name,
+            phone=account.phone,
+            preferred_language=account.preferred_language,
+            is_staff=account.is_staff,
+            is_superuser=account.is_superuser,
+            email_verified=True,
+        )
+        if account.group:
+            user.groups.add(staff_group_ensure(name=account.group, permissions=[]))
+    return user
 
 
 def seed() -> None:
@@ -101,19 +128,6 @@ def seed() -> None:
     for name, permissions in GROUP_PERMISSIONS.items():
         staff_group_ensure(name=name, permissions=permissions)
     for account in ACCOUNTS:
-        user = User.objects.filter(email__iexact=account.email).first()
-        if user is None:
-            user = user_create(
-                email=account.email,
-                password=DEMO_PASSWORD,
-                full_name=account.full_name,
-                phone=account.phone,
-                preferred_language=account.preferred_language,
-                is_staff=account.is_staff,
-                is_superuser=account.is_superuser,
-                email_verified=True,
-            )
-            if account.group:
-                user.groups.add(staff_group_ensure(name=account.group, permissions=[]))
+        user = account_ensure(account)
         if account.is_staff:
             mfa_totp_enrol(user=user, secret=DEMO_TOTP_SECRET)

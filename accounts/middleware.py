@@ -1,5 +1,6 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -8,8 +9,8 @@ from django.utils.translation import gettext as _
 
 
 class StaffMFAMiddleware:
-    """Keep the back office to staff, and staff out of it until they turn on two-factor
-    authentication.
+    """Keep the back office (the workbench under /staff/ and the admin) to staff, and staff
+    out of it until they turn on two-factor authentication.
 
     A signed-in resident gets 403 at once rather than the admin's login form, which would
     only invite them to try other credentials. A staff account without an authenticator is
@@ -22,8 +23,12 @@ class StaffMFAMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if not user.is_authenticated or not request.path.startswith(reverse("admin:index")):
+        if not request.path.startswith((reverse("admin:index"), reverse("workbench:home"))):
             return self.get_response(request)
+        if not user.is_authenticated:
+            if request.path.startswith(reverse("admin:index")):
+                return self.get_response(request)  # the admin sends to allauth's login itself
+            return redirect_to_login(request.get_full_path())
         if not (user.is_staff and user.is_active):
             raise PermissionDenied
         if not is_mfa_enabled(user):
