@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside MessageMiddleware: it sees whether the page showed the messages.
+    "portal.shown_messages.ShownMessagesNoStoreMiddleware",
     # After MessageMiddleware: it tells staff why they were sent to the MFA set-up page.
     "accounts.middleware.StaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -26,26 +26,67 @@ self.addEventListener("activate", (event) => {
 });
 
 function keepable(response) {
-  return response.ok && response.type === "basic" && !response.redirected;
+  // Pages that say "do not store" (one carrying a message shown once, such as "Result
+  // recorded.") are not kept: offline, the kept copy would say it again.
+  return (
+    response.ok &&
+    response.type === "basic" &&
+    !response.redirected &&
+    !/no-store/i.test(response.headers.get("Cache-Control") || "")
+  );
 }
 
-async function networkFirst(request) {
-  const cache = await caches.open(CACHE);
+async function keptCopy(request) {
+  try {
+    const cache = await caches.open(CACHE);
+    return await cache.match(request, { ignoreVary: true });
+  } catch (refused) {
+    return undefined;
+  }
+}
+
+async function keep(request, response) {
+  // Keeping is a bonus, never a condition of the answer: a phone whose storage is full, or an
+  // answer whose body breaks off, still shows the page and its stylesheet from the network.
+  try {
+    const cache = await caches.open(CACHE);
+    await cache.put(request, response);
+  } catch (refused) {
+    // Nothing kept this time; the next visit tries again.
+  }
+}
+
+async function forget() {
+  try {
+    await caches.delete(CACHE);
+  } catch (refused) {
+    // The next sign-out, or the pages' own script, clears it.
+  }
+}
+
+// Answers from the network, falling back to the kept copy; what it keeps meanwhile is pushed
+// onto `keeping`, which the fetch event waits for after answering.
+async function networkFirst(request, keeping) {
+  const navigation = request.mode === "navigate";
   let response;
   try {
     response = await fetch(request);
   } catch (offline) {
-    const kept = await cache.match(request, { ignoreVary: true });
+    const kept = await keptCopy(request);
     if (kept) {
       return kept;
     }
     throw offline;
   }
   if (keepable(response)) {
-    await cache.put(request, response.clone());
-  } else if (request.mode === "navigate" && new URL(response.url).pathname.startsWith(LOGIN)) {
+    keeping.push(keep(request, response.clone()));
+  } else if (navigation && new URL(response.url).pathname.startsWith(LOGIN)) {
     // Signed out, or the session ended: the kept pages are no longer this person's to see.
-    await caches.delete(CACHE);
+    keeping.push(forget());
+  } else if (!navigation && response.status >= 500) {
+    // A file the server failed to give (a proxy's 502 on a bad connection): the kept copy
+    // is better than a page without its stylesheet. A page's error is shown as it is.
+    return (await keptCopy(request)) || response;
   }
   return response;
 }
@@ -59,5 +100,8 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && !url.pathname.startsWith(SCOPE)) {
     return;
   }
-  event.respondWith(networkFirst(request));
+  const keeping = [];
+  const answer = networkFirst(request, keeping);
+  event.respondWith(answer);
+  event.waitUntil(answer.then(() => Promise.all(keeping)).catch(() => {}));
 });

@@ -1,6 +1,8 @@
 """The service worker that keeps the inspector's day on the phone: how it is served, and the
 inspector's pages that register it and say what happened to results kept offline."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -103,3 +105,43 @@ def test_the_result_form_and_the_stops_are_marked_for_the_script(client, todays_
     link = reverse("permits:inspection_result", args=[inspection.pk])
     assert f'href="{link}" data-inspection' in day
     assert "data-offline-result" in result.content.decode()
+
+
+def test_the_route_saying_result_recorded_is_not_to_be_kept(client, todays_inspection):
+    # given
+    person, inspection = todays_inspection
+    client.force_login(person)
+    key = uuid.uuid4()
+
+    # when: a result is recorded, the route it leads to says so, and the route is opened again
+    shown = client.post(
+        reverse("permits:inspection_result", args=[inspection.pk]),
+        {"result": "passed", "result_key": str(key)},
+        follow=True,
+    )
+    again = client.get(reverse("permits:inspector_day"))
+
+    # then: the page with the message is not to be stored (kept, it would say it again)
+    assert "Result recorded." in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
+    assert "Result recorded." not in again.content.decode()
+    assert "no-store" not in again.get("Cache-Control", "")
+    # and the route shows the key recorded, which drops it from the phone's queue
+    assert f'data-answered-key="{key}"' in again.content.decode()
+
+
+def test_a_refused_result_sends_back_its_key_as_answered(client, todays_inspection):
+    # given
+    person, inspection = todays_inspection
+    client.force_login(person)
+    key = uuid.uuid4()
+
+    # when: a failure is posted without saying why
+    response = client.post(
+        reverse("permits:inspection_result", args=[inspection.pk]),
+        {"result": "failed", "result_key": str(key)},
+    )
+
+    # then: the form comes back with its errors, marked as the server's answer for that key
+    assert response.status_code == 400
+    assert f'data-answered-key="{key}"' in response.content.decode()

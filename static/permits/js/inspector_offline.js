@@ -3,9 +3,12 @@
 //
 // - Registers the service worker that keeps the visited pages, the day's inspection pages
 //   and their files on the phone (network first, kept copy when offline).
-// - A result form submitted while offline is kept in IndexedDB, under its result key, and
-//   sent when the connection returns; an entry is removed only once the server answered.
-//   The server records a key once (Inspection.result_key), so sending it again is harmless.
+// - A result form submitted is first kept in IndexedDB, under its result key, then sent; when
+//   the phone is offline, or the connection says it is up but fails (no answer, a 5xx, no
+//   answer in time), it stays kept and is sent when the connection returns. An entry is
+//   removed only once the server answered: its refusal shown, or a page of the server's
+//   showing the key recorded. The server records a key once (Inspection.result_key), so
+//   sending it again is harmless.
 // - Signing out from these pages clears the kept pages and the queue (once it is empty).
 (function () {
   "use strict";
@@ -18,6 +21,9 @@
   var DB = "inspector-results";
   var STORE = "queue";
   var CACHE_PREFIX = "inspector-day-";
+  // A post with no answer by then is taken for a connection that fails; sent again later, it
+  // is recorded once all the same.
+  var TIMEOUT = 60000;
 
   // --- The queue ---------------------------------------------------------------------------
 
@@ -122,9 +128,43 @@
     return entries;
   }
 
+  function keptOnPhone() {
+    say(text.saved, "info");
+    region.scrollIntoView({ block: "center" });
+  }
+
+  function submitNatively(form) {
+    form.dataset.offlineSubmitted = "true";
+    form.submit();
+  }
+
+  // Online: the result is kept already, so a connection that fails loses nothing. A redirect
+  // is not followed here, so the page it leads to still shows the server's message.
+  function submitNow(form, item) {
+    return post(item, "manual").then(
+      function (response) {
+        if (response.status >= 500) {
+          keptOnPhone();
+          retryLater();
+        } else if (response.type === "opaqueredirect") {
+          // Recorded (or signed out): the route shows the key recorded, which drops it from
+          // the queue; otherwise it is sent from there.
+          location.assign(form.dataset.recordedUrl);
+        } else {
+          // Answered without recording it (the form's errors): the server shows why.
+          submitNatively(form);
+        }
+      },
+      function () {
+        keptOnPhone();
+        retryLater();
+      },
+    );
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[data-offline-result]") || navigator.onLine) {
+    if (!form.matches("form[data-offline-result]") || form.dataset.offlineSubmitted) {
       return;
     }
     var key = form.elements.result_key && form.elements.result_key.value;
@@ -132,21 +172,25 @@
       return;
     }
     event.preventDefault();
-    enqueue({
+    var item = {
       key: key,
       action: form.action,
       title: document.title,
       entries: entriesOf(form),
       savedAt: new Date().toISOString(),
-    }).then(
+    };
+    enqueue(item).then(
       function () {
-        say(text.saved, "info");
-        region.scrollIntoView({ block: "center" });
+        if (navigator.onLine) {
+          submitNow(form, item);
+        } else {
+          keptOnPhone();
+        }
       },
       function () {
         // The phone would not keep it: let the browser try the post (and show its error)
         // rather than lose the result silently.
-        form.submit();
+        submitNatively(form);
       },
     );
   });
@@ -185,9 +229,27 @@
     );
   }
 
+  function post(item, redirect) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller
+      ? setTimeout(function () {
+          controller.abort();
+        }, TIMEOUT)
+      : null;
+    return fetch(item.action, {
+      method: "POST",
+      body: bodyOf(item),
+      credentials: "same-origin",
+      redirect: redirect,
+      signal: controller ? controller.signal : undefined,
+    }).finally(function () {
+      clearTimeout(timer);
+    });
+  }
+
   // One item: resolves to "sent", "refused", or "kept" (try again later).
   function send(item) {
-    return fetch(item.action, { method: "POST", body: bodyOf(item), credentials: "same-origin" })
+    return post(item, "follow")
       .then(function (response) {
         if (response.redirected && new URL(response.url).pathname.startsWith(text.loginUrl)) {
           say(text.signIn, "warning");
@@ -241,6 +303,16 @@
 
   var sending = null;
   var retry = null;
+  function retryLater() {
+    // A connection that says it is up but fails: try again in a while.
+    if (!retry) {
+      retry = setTimeout(function () {
+        retry = null;
+        replay();
+      }, 30000);
+    }
+  }
+
   function replay() {
     if (!navigator.onLine) {
       return queued();
@@ -254,12 +326,8 @@
         : sendAll;
       sending = run()
         .then(function (left) {
-          // A connection that says it is up but fails: try again in a while.
-          if (left.length && !retry) {
-            retry = setTimeout(function () {
-              retry = null;
-              replay();
-            }, 30000);
+          if (left.length) {
+            retryLater();
           }
           return left;
         })
@@ -329,13 +397,16 @@
     });
   }
 
-  function keep(urls) {
+  function keep(urls, fresh) {
     // Fetched through the worker, which keeps each answer; one at a time, to go easy on a
-    // slow connection.
+    // slow connection. The `fresh` ones are asked again even if kept.
     return urls.reduce(function (chain, url) {
       return chain.then(function () {
         return caches.match(url, { ignoreVary: true }).then(function (kept) {
-          return kept || fetch(url, { credentials: "same-origin" }).catch(function () {});
+          if (kept && fresh.indexOf(url) === -1) {
+            return kept;
+          }
+          return fetch(url, { credentials: "same-origin" }).catch(function () {});
         });
       });
     }, Promise.resolve());
@@ -361,13 +432,16 @@
           },
         ),
       );
-      var first = wasControlled ? [] : [location.href];
+      // Nor does it keep a page showing a message once ("Result recorded."): asked again,
+      // the page comes without it, and is kept.
+      var first =
+        wasControlled && !document.querySelector("[data-message]") ? [] : [location.href];
       var inspections = sameOrigin(
         Array.prototype.map.call(document.querySelectorAll("a[data-inspection]"), function (a) {
           return a.href;
         }),
       );
-      return keep(first.concat(files, inspections));
+      return keep(first.concat(files, inspections), first);
     })
     .then(function () {
       document.documentElement.dataset.offlineReady = "true";
@@ -376,14 +450,39 @@
       // No worker (private mode, or storage refused): the pages work online as before.
     });
 
-  queued().then(function (items) {
-    markQueuedStops(items);
-    if (items.length) {
-      if (navigator.onLine) {
-        replay();
+  function answeredHere(items) {
+    // This page is the server's answer for these keys (shown recorded, or the form sent back
+    // with its errors): they are no longer the phone's to send.
+    var answered = Array.prototype.map.call(
+      document.querySelectorAll("[data-answered-key]"),
+      function (element) {
+        return element.dataset.answeredKey;
+      },
+    );
+    var left = [];
+    var drops = [];
+    items.forEach(function (item) {
+      if (answered.indexOf(item.key) === -1) {
+        left.push(item);
       } else {
-        say(text.waiting, "info");
+        drops.push(dequeue(item.key));
       }
-    }
-  });
+    });
+    return Promise.all(drops).then(function () {
+      return left;
+    });
+  }
+
+  queued()
+    .then(answeredHere)
+    .then(function (items) {
+      markQueuedStops(items);
+      if (items.length) {
+        if (navigator.onLine) {
+          replay();
+        } else {
+          say(text.waiting, "info");
+        }
+      }
+    });
 })();
