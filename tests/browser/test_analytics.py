@@ -136,6 +136,29 @@ def test_the_dashboard_draws_the_reports_by_area_on_the_map(page: Page, live_ser
     expect(page.get_by_role("list", name="Map legend")).to_contain_text("Pothole: 3 reports")
     table = page.get_by_role("table", name="Concern reports by category and area")
     expect(table).to_contain_text("39.795")
+
+    # when: Tab from the period's button onwards, until a circle has the focus
+    page.get_by_role("button", name="Show").focus()
+    for _press in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#analytics-map path')"):
+            break
+
+    # then: the circle is a button named by its category and count; Enter opens its popup,
+    # Escape closes it, and the next circle opens its own with Space
+    circle = page.locator(":focus")
+    expect(circle).to_have_role("button")
+    expect(circle).to_have_accessible_name("Pothole: 2 reports")
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content")).to_have_text("Pothole: 2 reports")
+    assert_accessible(axe, page)
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_accessible_name("Pothole: 1 report")
+    page.keyboard.press(" ")
+    expect(page.locator(".leaflet-popup-content")).to_have_text("Pothole: 1 report")
+
     # Nothing refused but the tiles (whose origin the policy adds when the server starts).
     refused = [e for e in errors if "Content Security Policy" in e and "Loading the image" not in e]
     assert refused == []
