@@ -31,6 +31,7 @@ from portal.analytics.selectors.map_charts import (
 )
 from portal.analytics.selectors.message_charts import messages
 from portal.analytics.selectors.money_charts import gateway_attention, revenue
+from portal.analytics.selectors.scope import AnalyticsScope, analytics_scope
 
 __all__ = [
     "CHARTS",
@@ -38,7 +39,9 @@ __all__ = [
     "MAP_COLOURS",
     "NOTHING",
     "TABLES",
+    "AnalyticsScope",
     "age_band_labels",
+    "analytics_scope",
     "backlog",
     "case_flow",
     "dashboard",
@@ -55,28 +58,31 @@ __all__ = [
 ]
 
 
-def dashboard(*, weeks: int) -> list[Figures]:
-    """Every chart of the supervisors' dashboard, in page order."""
-    return [
-        case_flow(weeks=weeks),
-        on_time_by_department(weeks=weeks),
-        time_to_decision(weeks=weeks),
-        backlog(),
-        revenue(weeks=weeks),
-        gateway_attention(weeks=weeks),
-        messages(weeks=weeks),
-    ]
+def dashboard(*, weeks: int, scope: AnalyticsScope) -> list[Figures]:
+    """Every chart of the supervisors' dashboard, in page order: the case charts counted
+    over `scope`, money and messages over the whole agency (they have no department)."""
+    return [read(weeks=weeks, scope=scope) for read in CHARTS.values()]
 
 
+def _agency_wide(read):
+    """`read(weeks=...)` called as a chart of the dashboard: a scope changes nothing."""
+
+    def chart(*, weeks: int, scope: AnalyticsScope) -> Figures:
+        return read(weeks=weeks)
+
+    return chart
+
+
+# Each chart by its key, read as `CHARTS[key](weeks=..., scope=...)`.
 CHARTS = {
     "cases": case_flow,
     "service-level": on_time_by_department,
     "time-to-decision": time_to_decision,
-    "backlog": lambda weeks: backlog(),
-    "revenue": revenue,
-    "gateway-events": gateway_attention,
-    "messages": messages,
+    "backlog": lambda *, weeks, scope: backlog(scope=scope),
+    "revenue": _agency_wide(revenue),
+    "gateway-events": _agency_wide(gateway_attention),
+    "messages": _agency_wide(messages),
 }
 
 # What downloads as CSV: every chart, and the map's table (which has no chart image).
-TABLES = {**CHARTS, "report-map": report_map}
+TABLES = {**CHARTS, "report-map": _agency_wide(report_map)}

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from cases.models import Department
 from portal.analytics.figures import Figures, weighted_median
 from portal.analytics.models import BacklogAge, CaseWeek, CloseDuration
 from portal.analytics.selectors.labels import (
@@ -22,13 +21,14 @@ from portal.analytics.selectors.labels import (
     share_of,
     start_of_period,
 )
+from portal.analytics.selectors.scope import AnalyticsScope
 
 
-def case_flow(*, weeks: int) -> Figures:
-    """Cases submitted and closed per week per service."""
+def case_flow(*, weeks: int, scope: AnalyticsScope) -> Figures:
+    """Cases of the scope's departments submitted and closed per week per service."""
     start = start_of_period(weeks)
     rows = list(
-        CaseWeek.objects.filter(week__gte=start)
+        CaseWeek.objects.filter(scope.condition(), week__gte=start)
         .values("week", "kind")
         .annotate(opened=Sum("opened"), closed=Sum("closed"))
         .order_by("week", "kind")
@@ -63,15 +63,18 @@ def case_flow(*, weeks: int) -> Figures:
     return figures
 
 
-def on_time_by_department(*, weeks: int) -> Figures:
-    """The share of cases closed within their service level, by department."""
+def on_time_by_department(*, weeks: int, scope: AnalyticsScope) -> Figures:
+    """The share of cases closed within their service level, by department of the scope."""
     rows = list(
-        CaseWeek.objects.filter(week__gte=start_of_period(weeks), closed_with_target__gt=0)
+        CaseWeek.objects.filter(
+            scope.condition(), week__gte=start_of_period(weeks), closed_with_target__gt=0
+        )
         .values("department")
         .annotate(with_target=Sum("closed_with_target"), on_time=Sum("closed_on_time"))
         .order_by("department")
     )
-    names = dict(Department.objects.values_list("pk", "name"))
+    # The scope's choices are every department the reader may read: no query of its own.
+    names = {department.pk: department.name for department in scope.choices}
     figures = Figures(
         key="service-level",
         title=_("Share of cases closed within the service level, by department"),
@@ -93,9 +96,9 @@ def on_time_by_department(*, weeks: int) -> Figures:
     return figures
 
 
-def _medians(*, weeks: int) -> dict[str, tuple[int, float | None]]:
+def _medians(*, weeks: int, condition: Q) -> dict[str, tuple[int, float | None]]:
     counts: dict[str, dict[int, int]] = defaultdict(dict)
-    durations = CloseDuration.objects.filter(week__gte=start_of_period(weeks))
+    durations = CloseDuration.objects.filter(condition, week__gte=start_of_period(weeks))
     for kind, days, cases in durations.values_list("kind", "days", "cases"):
         counts[kind][days] = counts[kind].get(days, 0) + cases
     return {
@@ -104,9 +107,9 @@ def _medians(*, weeks: int) -> dict[str, tuple[int, float | None]]:
     }
 
 
-def time_to_decision(*, weeks: int) -> Figures:
-    """The median number of calendar days from submission to the final status, per service
-    (a withdrawal or a cancellation ends a case as a decision does)."""
+def time_to_decision(*, weeks: int, scope: AnalyticsScope) -> Figures:
+    """The median number of calendar days from submission to the final status, per service,
+    of the scope's cases (a withdrawal or a cancellation ends a case as a decision does)."""
     figures = Figures(
         key="time-to-decision",
         title=_("Median days from submission to decision"),
@@ -118,7 +121,7 @@ def time_to_decision(*, weeks: int) -> Figures:
             "period."
         ),
     )
-    medians = _medians(weeks=weeks)
+    medians = _medians(weeks=weeks, condition=scope.condition())
     for name, kind in sorted((service_name(kind), kind) for kind in medians):
         decided, median = medians[kind]
         figures.rows.append([name, decided, median])
@@ -128,12 +131,14 @@ def time_to_decision(*, weeks: int) -> Figures:
     return figures
 
 
-def backlog() -> Figures:
-    """Open cases by how long ago they were submitted, per service."""
+def backlog(*, scope: AnalyticsScope) -> Figures:
+    """Open cases of the scope's departments by how long ago they were submitted, per
+    service."""
     labels = age_band_labels()
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0] * len(labels))
-    for kind, band, cases in BacklogAge.objects.values_list("kind", "band", "cases"):
-        per_kind[kind][band] = cases
+    ages = BacklogAge.objects.filter(scope.condition())
+    for kind, band, cases in ages.values_list("kind", "band", "cases"):
+        per_kind[kind][band] += cases
     figures = Figures(
         key="backlog",
         title=_("Open cases by age"),
@@ -163,7 +168,7 @@ def public_performance(*, weeks: int = 52) -> Figures:
             on_time=Sum("closed_on_time"),
         )
     }
-    medians = _medians(weeks=weeks)
+    medians = _medians(weeks=weeks, condition=Q())
     figures = Figures(
         key="performance",
         title=_("Requests by service"),

@@ -55,3 +55,11 @@ def last_refresh() -> SummaryRefresh | None:
 
 def age_band_labels() -> list[str]:
     return [_("0 to 7 days"), _("8 to 30 days"), _("31 to 90 days"), _("More than 90 days")]
+
+
+def agency_wide_note() -> str:
+    """What a chart of figures kept without a department says (payments, messages)."""
+    return _(
+        "All departments: payments and messages are not kept by department, so this chart "
+        "shows the whole agency."
+    )

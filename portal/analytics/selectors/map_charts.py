@@ -69,6 +69,7 @@ def report_map(*, weeks: int) -> Figures:
             _("Longitude of the area's centre"),
             _("Reports"),
         ],
+        scope_note=_("All departments: the map counts every department's concern reports."),
         note=_(
             "Each area is a square of 0.01 degrees (about 1 km); a report counts in the "
             "square its point is in. Reports given by address only are not counted."

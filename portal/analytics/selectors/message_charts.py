@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 from notifications.models import DeliveryStatus, NotificationChannel, NotificationStatus
 from portal.analytics.figures import Figures
 from portal.analytics.models import MessageDay
-from portal.analytics.selectors.labels import start_of_period
+from portal.analytics.selectors.labels import agency_wide_note, start_of_period
 
 # How the dashboard groups a message: by the provider's report once the dispatcher sent it
 # (delivered, bounced, or no report yet: SMS and in-app messages never have one), else by
@@ -57,6 +57,7 @@ def messages(*, weeks: int) -> Figures:
         title=_("Messages and reminders by channel"),
         columns=[_("Channel"), *outcome_labels],
         kind="StackedBar",
+        scope_note=agency_wide_note(),
         x_labels=[label for _code, label in channels],
         note=_(
             "E-mail providers report delivery and bounces when their delivery webhook is "

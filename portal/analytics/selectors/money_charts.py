@@ -15,7 +15,12 @@ from django.utils.translation import pgettext
 from payments.money import format_cents
 from portal.analytics.figures import Figures
 from portal.analytics.models import GatewayAttentionDay, RevenueDay
-from portal.analytics.selectors.labels import app_name, gateway_name, start_of_period
+from portal.analytics.selectors.labels import (
+    agency_wide_note,
+    app_name,
+    gateway_name,
+    start_of_period,
+)
 
 
 def revenue(*, weeks: int) -> Figures:
@@ -40,6 +45,7 @@ def revenue(*, weeks: int) -> Figures:
             pgettext("analytics", "Refunded"),
         ],
         kind="StackedBar",
+        scope_note=agency_wide_note(),
         x_labels=[date_format(day, "SHORT_DATE_FORMAT") for day in days],
         series=[
             (gateway_name(gateway), [per_gateway[gateway][day] / 100 for day in days])
@@ -81,6 +87,7 @@ def gateway_attention(*, weeks: int) -> Figures:
         title=_("Unmatched gateway events and payments kept for review"),
         columns=[_("Day"), _("Unmatched or flagged events"), _("Payments kept for review")],
         kind="Bar",
+        scope_note=agency_wide_note(),
         x_labels=[date_format(row.day, "SHORT_DATE_FORMAT") for row in rows],
         series=[
             (_("Unmatched or flagged events"), [row.unmatched_events for row in rows]),
