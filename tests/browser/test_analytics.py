@@ -152,6 +152,8 @@ def test_the_dashboard_draws_the_reports_by_area_on_the_map(page: Page, live_ser
     expect(circle).to_have_accessible_name("Pothole: 2 reports")
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup-content")).to_have_text("Pothole: 2 reports")
+    # (checked once it has faded in: halfway, its text is paler than it will be)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert_accessible(axe, page)
     page.keyboard.press("Escape")
     expect(page.locator(".leaflet-popup")).to_have_count(0)
