@@ -300,12 +300,11 @@ def _supervised_inspectors(user):
     from django.contrib.auth import get_user_model
 
     supervised = {dept for dept, role in permissions.grants(user) if role == StaffRole.SUPERVISOR}
-    inspectors = get_user_model().objects.filter(
-        is_active=True, is_staff=True, staff_memberships__role=StaffRole.INSPECTOR
-    )
-    if user.is_superuser or None in supervised:
-        return inspectors.distinct()
-    return inspectors.filter(staff_memberships__department_id__in=supervised).distinct()
+    # One filter(): the role and the department are of the same membership.
+    membership = Q(staff_memberships__role=StaffRole.INSPECTOR)
+    if not (user.is_superuser or None in supervised):
+        membership &= Q(staff_memberships__department_id__in=supervised)
+    return get_user_model().objects.filter(membership, is_active=True, is_staff=True).distinct()
 
 
 def route_inspector(*, user, inspector_id: int):

@@ -238,7 +238,7 @@ def inspector_day(request: HttpRequest) -> HttpResponse:
 
 def _route_owner(request: HttpRequest, inspector_id: str):
     """Whose route: the signed-in inspector's own, or (by id) one they may order (404)."""
-    if not inspector_id:
+    if inspector_id in ("", str(request.user.pk)):
         _require_inspector(request)
         return request.user
     try:
