@@ -8,6 +8,7 @@ so a text not yet translated still reads (in English) rather than disappearing.
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
 
 # The languages with their own columns, by suffix. English is the column without a suffix.
@@ -24,6 +25,12 @@ def language_asked(query: dict) -> str:
     resident's page does), if the portal speaks it; English otherwise."""
     wanted = query.get("lang", "")
     return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGES[0][0]
+
+
+def preview_language(request: HttpRequest) -> str:
+    """The language an administrator's preview of a resident's page is asked in (`?lang=es`),
+    if the portal speaks it; the portal's first language (English) otherwise."""
+    return language_asked(request.GET)
 
 
 def localized(obj, field: str, *, language: str | None = None) -> str:

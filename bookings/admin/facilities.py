@@ -23,7 +23,7 @@ from cases.questions.admin import QuestionInline, QuestionsAdminMixin
 from cases.questions.selectors import missing_spanish_of
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
-from portal.localized import language_asked, missing_translations
+from portal.localized import missing_translations, preview_language
 
 # What every booking asks on its own pages, before the facility's questions.
 STANDARD_QUESTIONS = (_("Name"), _("E-mail address"), _("Phone"), _("Date"), _("Time"))
@@ -238,7 +238,7 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
             raise Http404
         if not self.has_view_or_change_permission(request, facility):
             raise PermissionDenied
-        return facility_preview(request, facility=facility, language=language_asked(request.GET))
+        return facility_preview(request, facility=facility, language=preview_language(request))
 
     def response_add(self, request, obj, post_url_continue=None):
         # A new facility is a draft: its page is where it is previewed and published.

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from cases.questions.admin import QuestionInline, QuestionsAdminMixin
 from cases.questions.selectors import missing_spanish_of
 from concerns import services
-from concerns.admin.preview import category_preview, preview_language
+from concerns.admin.preview import category_preview
 from concerns.forms import ConcernCategoryForm
 from concerns.models import CannedResponse, ConcernCategory
-from portal.localized import missing_translations
+from portal.localized import missing_translations, preview_language
 
 # What every report asks on its own pages, before the category's questions.
 STANDARD_QUESTIONS = (

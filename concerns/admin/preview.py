@@ -16,12 +16,7 @@ from django.utils import translation
 
 from concerns.forms import LocationForm, ReportForm
 from concerns.models import ConcernCategory
-from portal.localized import language_asked, localized
-
-
-def preview_language(request: HttpRequest) -> str:
-    """The language the preview is asked in (`?lang=es`); English otherwise."""
-    return language_asked(request.GET)
+from portal.localized import localized
 
 
 def category_preview(

@@ -22,10 +22,10 @@ from licensing import services
 from licensing.admin.reminders import LicenseReminderInline, shared_rules
 from licensing.forms import LicenseTypeForm
 from licensing.models import LicenseType
-from licensing.views.preview import license_type_preview, preview_language
+from licensing.views.preview import license_type_preview
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
-from portal.localized import missing_translations
+from portal.localized import missing_translations, preview_language
 
 # What every application asks on its "About you" page, before the type's own questions.
 STANDARD_QUESTIONS = (

@@ -18,12 +18,7 @@ from cases.questions.rules import question_field
 from cases.questions.selectors import documents_of, questions_of
 from licensing.forms import AboutForm
 from licensing.models import Application, LicenseType
-from portal.localized import language_asked, localized
-
-
-def preview_language(request: HttpRequest) -> str:
-    """The language the preview is asked in (`?lang=es`); English otherwise."""
-    return language_asked(request.GET)
+from portal.localized import localized
 
 
 def license_type_preview(

@@ -31,8 +31,8 @@ from permits.models import (
 )
 from permits.services import types as services
 from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm, ReinspectionFeeForm
-from permits.views.preview import permit_type_preview, preview_language
-from portal.localized import missing_translations
+from permits.views.preview import permit_type_preview
+from portal.localized import missing_translations, preview_language
 
 # What every permit application asks on its own pages, before the type's questions.
 STANDARD_QUESTIONS = (

@@ -30,7 +30,7 @@ from permits.forms_apply import (
     WorkForm,
 )
 from permits.models import FeeMethod, Permit, PermitType
-from portal.localized import language_asked, localized
+from portal.localized import localized
 
 # The example work the fees are shown for, until the administrator types another.
 EXAMPLE_VALUATION_CENTS = 5_000_000  # $50,000
@@ -50,11 +50,6 @@ class PreviewExampleForm(forms.Form):
     square_feet = forms.IntegerField(
         label=_("Example square footage"), required=False, min_value=0, max_value=10_000_000
     )
-
-
-def preview_language(request: HttpRequest) -> str:
-    """The language the preview is asked in (`?lang=es`); English otherwise."""
-    return language_asked(request.GET)
 
 
 def _disabled(form: forms.BaseForm) -> forms.BaseForm:

@@ -12,7 +12,8 @@ class Figures:
 
     `rows` hold plain values (numbers, dates, text) for the CSV; `display` the same rows as
     the page shows them (formatted money, percentages). `kind` is the pygal chart class
-    name; `series` are (name, values) in the order of `x_labels`.
+    name; `series` are (name, values) in the order of `x_labels`. `scope_note` says when the
+    figures are the whole agency's whatever department the reader chose.
     """
 
     key: str
@@ -24,6 +25,7 @@ class Figures:
     x_labels: list[str] = field(default_factory=list)
     series: list[tuple[str, list]] = field(default_factory=list)
     note: str = ""
+    scope_note: str = ""
 
     @property
     def empty(self) -> bool:

@@ -58,17 +58,24 @@ class CaseWeek(models.Model):
 
 
 class CloseDuration(models.Model):
-    """How many cases of one service closed in one week `days` calendar days after they were
-    submitted: a histogram, from which medians are read without the cases."""
+    """How many cases of one service and department closed in one week `days` calendar days
+    after they were submitted: a histogram, from which medians are read without the cases."""
 
     week = models.DateField(_("week starting"))
     kind = models.SlugField(_("service"), max_length=64)
+    department = models.ForeignKey(
+        "cases.Department", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     days = models.IntegerField(_("days to close"))
     cases = models.IntegerField(_("cases"))
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["week", "kind", "days"], name="analytics_duration_key"),
+            models.UniqueConstraint(
+                fields=["week", "kind", "department", "days"],
+                nulls_distinct=False,
+                name="analytics_duration_department_key",
+            ),
             _counts_not_negative("analytics_duration_counts", "days", "cases"),
         ]
 
@@ -77,16 +84,24 @@ class CloseDuration(models.Model):
 
 
 class BacklogAge(models.Model):
-    """Open cases of one service by how long ago they were submitted, when last refreshed."""
+    """Open cases of one service and department by how long ago they were submitted, when
+    last refreshed."""
 
     kind = models.SlugField(_("service"), max_length=64)
+    department = models.ForeignKey(
+        "cases.Department", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     # 0: up to 7 days since submission, 1: 8 to 30, 2: 31 to 90, 3: more.
     band = models.SmallIntegerField(_("age band"))
     cases = models.IntegerField(_("cases"))
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "band"], name="analytics_backlog_key"),
+            models.UniqueConstraint(
+                fields=["kind", "department", "band"],
+                nulls_distinct=False,
+                name="analytics_backlog_department_key",
+            ),
             _counts_not_negative("analytics_backlog_counts", "band", "cases"),
         ]
 

@@ -43,25 +43,26 @@ SELECT week, kind, department_id, sum(opened), sum(closed), sum(with_target), su
 """
 
 _DURATIONS = """
-INSERT INTO analytics_closeduration (week, kind, days, cases)
-SELECT date_trunc('week', closed_at AT TIME ZONE %(tz)s)::date, kind,
+INSERT INTO analytics_closeduration (week, kind, department_id, days, cases)
+SELECT date_trunc('week', closed_at AT TIME ZONE %(tz)s)::date, kind, department_id,
        greatest((closed_at AT TIME ZONE %(tz)s)::date
                 - (submitted_at AT TIME ZONE %(tz)s)::date, 0),
        count(*)
   FROM cases_case
  WHERE closed_at IS NOT NULL AND submitted_at IS NOT NULL
- GROUP BY 1, 2, 3
+ GROUP BY 1, 2, 3, 4
 """
 
 _BACKLOG = """
-INSERT INTO analytics_backlogage (kind, band, cases)
-SELECT kind,
+INSERT INTO analytics_backlogage (kind, department_id, band, cases)
+SELECT kind, department_id,
        CASE WHEN age <= 7 THEN 0 WHEN age <= 30 THEN 1 WHEN age <= 90 THEN 2 ELSE 3 END,
        count(*)
-  FROM (SELECT kind, %(today)s - (submitted_at AT TIME ZONE %(tz)s)::date AS age
+  FROM (SELECT kind, department_id,
+               %(today)s - (submitted_at AT TIME ZONE %(tz)s)::date AS age
           FROM cases_case
          WHERE closed_at IS NULL AND submitted_at IS NOT NULL) AS open_cases
- GROUP BY 1, 2
+ GROUP BY 1, 2, 3
 """
 
 _REVENUE = """

@@ -4,6 +4,7 @@ two-factor authentication by accounts.middleware) and the public performance pag
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from csp.constants import NONE
 from csp.decorators import csp
@@ -12,11 +13,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cases import permissions
+from cases.models import Department
 from concerns.views import map_settings
 from portal.analytics import selectors
 from portal.analytics.charts import PALETTE, chart_svg
@@ -48,15 +51,28 @@ def _weeks(request: HttpRequest) -> tuple[PeriodForm, int]:
     return form, form.cleaned_data["weeks"] if form.is_valid() else DEFAULT_WEEKS
 
 
-def _require_reader(request: HttpRequest) -> None:
-    if not permissions.may_read_analytics(request.user):
-        raise PermissionDenied(_("The analytics are for supervisors and administrators."))
+def _scope(request: HttpRequest) -> selectors.AnalyticsScope:
+    """The reader's scope, narrowed to the department the request names (PermissionDenied,
+    with the reason, for one they may not read)."""
+    return selectors.analytics_scope(
+        user=request.user, department=request.GET.get("department") or None
+    )
 
 
-def _chart(key: str, weeks: int, *, among: dict = selectors.CHARTS) -> Figures:
+def _query(weeks: int, department: Department | None) -> str:
+    """The period and the chosen department, as the chart and CSV links carry them."""
+    values = {"weeks": weeks}
+    if department is not None:
+        values["department"] = department.pk
+    return "?" + urlencode(values)
+
+
+def _chart(
+    key: str, weeks: int, scope: selectors.AnalyticsScope, *, among: dict = selectors.CHARTS
+) -> Figures:
     if key not in among:
         raise Http404
-    return among[key](weeks=weeks)
+    return among[key](weeks=weeks, scope=scope)
 
 
 def _number(value) -> str:
@@ -92,14 +108,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not permissions.may_read_analytics(request.user):
         # The page says why, where the site's 403 page could only say "no access".
         return render(request, "analytics/not_allowed.html", status=403)
+    try:
+        scope = _scope(request)
+    except PermissionDenied as refusal:
+        # A department the reader may not read (an edited address): said plainly, no figures.
+        return render(request, "analytics/not_allowed.html", {"reason": refusal}, status=403)
     form, weeks = _weeks(request)
     report_map = selectors.report_map(weeks=weeks)
     map_enabled = bool(settings.MAP_TILE_URL)
     context = {
         "form": form,
         "weeks": weeks,
-        "query": f"?weeks={weeks}",
-        "charts": selectors.dashboard(weeks=weeks),
+        "scope": scope,
+        "query": _query(weeks, scope.department),
+        "charts": selectors.dashboard(weeks=weeks, scope=scope),
         "refresh": selectors.last_refresh(),
         "map_enabled": map_enabled,
         "report_map": report_map,
@@ -124,17 +146,21 @@ def _legend(points: list[dict]) -> list[dict]:
 
 @require_GET
 def chart_csv(request: HttpRequest, key: str) -> HttpResponse:
-    _require_reader(request)
+    scope = _scope(request)
     _form, weeks = _weeks(request)
-    return _csv(_chart(key, weeks, among=selectors.TABLES), f"{key}-{weeks}-weeks.csv")
+    department = f"{slugify(scope.department.code)}-" if scope.department else ""
+    return _csv(
+        _chart(key, weeks, scope, among=selectors.TABLES),
+        f"{key}-{department}{weeks}-weeks.csv",
+    )
 
 
 @_SVG_POLICY
 @require_GET
 def chart_image(request: HttpRequest, key: str) -> HttpResponse:
-    _require_reader(request)
+    scope = _scope(request)
     _form, weeks = _weeks(request)
-    return _svg(_chart(key, weeks))
+    return _svg(_chart(key, weeks, scope))
 
 
 @require_GET

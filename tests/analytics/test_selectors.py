@@ -47,7 +47,7 @@ def _this_monday_at(hour: int) -> datetime.datetime:
 
 
 @pytest.mark.django_db
-def test_case_flow_and_service_levels_read_the_summaries(make_case):
+def test_case_flow_and_service_levels_read_the_summaries(make_case, supervisor):
     # given: this week, three cases in Roads (two closed, one of them late) and one elsewhere
     roads = DepartmentFactory(code="ROADS", name="Roads")
     monday = _this_monday_at(9)
@@ -63,10 +63,11 @@ def test_case_flow_and_service_levels_read_the_summaries(make_case):
     make_case(submitted=monday - datetime.timedelta(weeks=20))
     summaries_refresh()
 
-    # when
-    flow = selectors.case_flow(weeks=4)
-    levels = selectors.on_time_by_department(weeks=4)
-    decisions = selectors.time_to_decision(weeks=4)
+    # when: read across the agency
+    scope = selectors.analytics_scope(user=supervisor)
+    flow = selectors.case_flow(weeks=4, scope=scope)
+    levels = selectors.on_time_by_department(weeks=4, scope=scope)
+    decisions = selectors.time_to_decision(weeks=4, scope=scope)
 
     # then: the case from 20 weeks ago is outside the period
     assert flow.rows == [[due.isoformat(), "Test permit", 3, 2]]
@@ -76,7 +77,7 @@ def test_case_flow_and_service_levels_read_the_summaries(make_case):
 
 
 @pytest.mark.django_db
-def test_the_backlog_counts_open_cases_by_age(make_case):
+def test_the_backlog_counts_open_cases_by_age(make_case, supervisor):
     now = timezone.now()
     make_case(submitted=now)
     make_case(submitted=now - datetime.timedelta(days=40))
@@ -84,7 +85,7 @@ def test_the_backlog_counts_open_cases_by_age(make_case):
     make_case(submitted=now - datetime.timedelta(days=400), closed=now)
     summaries_refresh()
 
-    figures = selectors.backlog()
+    figures = selectors.backlog(scope=selectors.analytics_scope(user=supervisor))
 
     assert figures.rows == [["Test permit", 1, 0, 1, 1, 3]]
     assert figures.columns[1:] == [*selectors.age_band_labels(), "Total"]
@@ -105,8 +106,8 @@ def test_the_public_figures_hold_services_and_numbers_only(make_case):
 
 
 @pytest.mark.django_db
-def test_every_chart_is_empty_before_the_first_refresh():
-    charts = selectors.dashboard(weeks=12)
+def test_every_chart_is_empty_before_the_first_refresh(supervisor):
+    charts = selectors.dashboard(weeks=12, scope=selectors.analytics_scope(user=supervisor))
 
     assert [chart.key for chart in charts] == list(selectors.CHARTS)
     assert all(chart.empty for chart in charts)

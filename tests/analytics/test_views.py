@@ -190,3 +190,105 @@ def test_the_public_page_in_spanish(client, figures):
 
     assert response.status_code == 200
     assert 'lang="es"' in response.content.decode()
+
+
+@pytest.fixture
+def roads_and_gardens(make_case):
+    """One case in Roads, three in Gardens, submitted now and still open."""
+    from tests.cases.factories import DepartmentFactory
+
+    roads = DepartmentFactory(code="ROADS", name="Roads")
+    gardens = DepartmentFactory(code="GARDENS", name="Gardens")
+    now = timezone.now()
+    make_case(submitted=now, department=roads)
+    for _ in range(3):
+        make_case(submitted=now, department=gardens)
+    summaries_refresh()
+    return roads, gardens
+
+
+def _backlog_total(response) -> int:
+    charts = {chart.key: chart for chart in response.context["charts"]}
+    return sum(row[-1] for row in charts["backlog"].rows)
+
+
+def test_a_department_supervisor_reads_their_department_by_default(
+    client, staff_with_mfa, roads_and_gardens
+):
+    roads, _gardens = roads_and_gardens
+    client.force_login(staff_with_mfa([("supervisor", roads)]))
+
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 200
+    assert _backlog_total(response) == 1
+    page = response.content.decode()
+    assert "Case figures for Roads." in page
+    assert 'name="department"' not in page  # one department: nothing to choose
+    assert "All departments: payments and messages are not kept by department" in page
+
+
+@pytest.mark.parametrize("url", ["", "backlog.csv", "backlog.svg"])
+def test_a_department_supervisor_who_names_another_department_gets_403(
+    client, staff_with_mfa, roads_and_gardens, url
+):
+    # given: a Roads supervisor who edits the address to ask for Gardens
+    roads, gardens = roads_and_gardens
+    client.force_login(staff_with_mfa([("supervisor", roads)]))
+
+    # when
+    response = client.get(f"{DASHBOARD}{url}", {"weeks": "12", "department": str(gardens.pk)})
+
+    # then: refused, with no figures at all
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Test permit" not in body and "Gardens" not in body
+    if url == "":
+        assert "You may not read the figures of that department." in body
+        assert f'href="{DASHBOARD}"' in body
+
+
+def test_an_agency_supervisor_sees_every_department_and_may_choose_one(
+    client, supervisor, roads_and_gardens
+):
+    _roads, gardens = roads_and_gardens
+    client.force_login(supervisor)
+
+    everything = client.get(DASHBOARD)
+    only_gardens = client.get(DASHBOARD, {"weeks": "4", "department": str(gardens.pk)})
+
+    assert _backlog_total(everything) == 4
+    assert 'name="department"' in everything.content.decode()
+    assert "Case figures for all departments." in everything.content.decode()
+    assert _backlog_total(only_gardens) == 3
+    page = only_gardens.content.decode()
+    assert "Case figures for Gardens." in page
+    assert f'href="{DASHBOARD}backlog.csv?weeks=4&amp;department={gardens.pk}"' in page
+    table = client.get(f"{DASHBOARD}backlog.csv", {"weeks": "4", "department": str(gardens.pk)})
+    assert 'filename="backlog-gardens-4-weeks.csv"' in table["Content-Disposition"]
+    assert list(csv.reader(io.StringIO(table.content.decode())))[1][-1] == "3"
+
+
+@pytest.mark.parametrize("who", ["department", "agency"])
+def test_queries_stay_the_same_as_departments_and_cases_grow(
+    client, staff_with_mfa, make_case, who, django_assert_max_num_queries
+):
+    from tests.cases.factories import DepartmentFactory
+
+    roads = DepartmentFactory(code="ROADS", name="Roads")
+    reader = staff_with_mfa([("supervisor", roads if who == "department" else None)])
+    client.force_login(reader)
+    query = {"department": str(roads.pk)}
+    summaries_refresh()
+    with django_assert_max_num_queries(25) as few:
+        client.get(DASHBOARD, query)
+    now = timezone.now()
+    for number in range(8):
+        department = DepartmentFactory(code=f"MORE_{number}")
+        make_case(submitted=now, closed=now, department=department)
+        make_case(submitted=now - timezone.timedelta(days=number * 9), department=roads)
+    summaries_refresh()
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(DASHBOARD, query)
+    assert _backlog_total(response) == 8

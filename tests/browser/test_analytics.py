@@ -76,7 +76,8 @@ def test_a_supervisor_reads_the_dashboard_and_downloads_a_csv(
     # when: a longer period, then the backlog's figures downloaded
     page.get_by_label("Period").select_option(label="Last 26 weeks")
     page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(f"{live_server.url}/staff/analytics/?weeks=26")
+    # (an agency-wide supervisor's form also sends the department, left at "All departments")
+    expect(page).to_have_url(f"{live_server.url}/staff/analytics/?weeks=26&department=")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download “Open cases by age” (CSV)").click()
     path = tmp_path / download_info.value.suggested_filename
@@ -136,6 +137,31 @@ def test_the_dashboard_draws_the_reports_by_area_on_the_map(page: Page, live_ser
     expect(page.get_by_role("list", name="Map legend")).to_contain_text("Pothole: 3 reports")
     table = page.get_by_role("table", name="Concern reports by category and area")
     expect(table).to_contain_text("39.795")
+
+    # when: Tab from the period's button onwards, until a circle has the focus
+    page.get_by_role("button", name="Show").focus()
+    for _press in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#analytics-map path')"):
+            break
+
+    # then: the circle is a button named by its category and count; Enter opens its popup,
+    # Escape closes it, and the next circle opens its own with Space
+    circle = page.locator(":focus")
+    expect(circle).to_have_role("button")
+    expect(circle).to_have_accessible_name("Pothole: 2 reports")
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content")).to_have_text("Pothole: 2 reports")
+    # (checked once it has faded in: halfway, its text is paler than it will be)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
+    assert_accessible(axe, page)
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_accessible_name("Pothole: 1 report")
+    page.keyboard.press(" ")
+    expect(page.locator(".leaflet-popup-content")).to_have_text("Pothole: 1 report")
+
     # Nothing refused but the tiles (whose origin the policy adds when the server starts).
     refused = [e for e in errors if "Content Security Policy" in e and "Loading the image" not in e]
     assert refused == []

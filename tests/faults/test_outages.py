@@ -5,8 +5,8 @@ with beat, PostgreSQL and Redis of this test's own. Each outage lasts OUTAGE_SEC
 every kind of visit runs many times while the server is away, each process skips Redis
 through some fifteen circuit-breaker pauses, and the mail queued meanwhile builds a backlog
 that must drain once it is back). The figures of each
-run are printed and written to results/latest.json (git-ignored); the README's "Under faults"
-table is copied from a real run.
+run are printed and written to results/latest.json (git-ignored); the table in docs/faults.md
+is copied from a real run.
 """
 
 from __future__ import annotations

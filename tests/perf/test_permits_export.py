@@ -37,7 +37,7 @@ pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 # BENCH_PERMITS: a smaller register, to try the benchmark itself out quickly.
 PERMITS = int(os.environ.get("BENCH_PERMITS", "1000000"))
 MAX_WORKER_MB = 200.0
-# A sync worker is busy for the whole download (see README, "Open permit data").
+# A sync worker is busy for the whole download (docs/services.md, "Public permits...").
 DOWNLOAD_TIMEOUT_SECONDS = 900
 
 

@@ -250,5 +250,6 @@ def test_the_catalogue_holds_exactly_the_messages_in_the_code(
     stale = sorted(map(repr, keys(messages) - keys(extracted)))
     assert len(keys(extracted)) > 1000
     assert (missing, stale) == ([], []), (
-        "Run makemessages (README, Translations), translate what is new, commit the .po and .mo"
+        "Run makemessages (docs/development.md, Translations), translate what is new, "
+        "commit the .po and .mo"
     )

@@ -1,12 +1,30 @@
 // The dashboard's map of concern reports: an enhancement only. One circle per category and
 // area, its size by the number of reports, its colour by the category and its tooltip
-// saying both; the table beside the map holds the same figures.
+// saying both; each circle is reached with Tab and opens a popup saying the same with Enter
+// or Space. The table beside the map holds the same figures.
 (function () {
   "use strict";
 
   function readJSON(id) {
     var element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
+  }
+
+  // A circle is reached with Tab like a button, named by its category and count, and
+  // Enter or Space opens the same words in a popup (Escape closes it).
+  function makeFocusable(circle, path, label) {
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", label);
+    path.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " " || event.key === "Spacebar") {
+        event.preventDefault();
+        circle.openPopup();
+      } else if (event.key === "Escape" && circle.isPopupOpen()) {
+        event.preventDefault();
+        circle.closePopup();
+      }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -42,11 +60,11 @@
         fillOpacity: 0.7,
       });
       circle.bindTooltip(cell.label);
+      circle.bindPopup(document.createTextNode(cell.label));
       circle.addTo(map);
       var path = circle.getElement();
       if (path) {
-        path.setAttribute("role", "img");
-        path.setAttribute("aria-label", cell.label);
+        makeFocusable(circle, path, cell.label);
       }
       return circle;
     });

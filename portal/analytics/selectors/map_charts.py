@@ -1,0 +1,101 @@
+"""The map of concern reports by category and area, and its circles."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.db.models import Count, DecimalField, F, Value
+from django.db.models.functions import Floor
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from concerns.models import ConcernReport
+from portal.analytics.charts import PALETTE
+from portal.analytics.figures import Figures
+from portal.analytics.selectors.labels import start_of_period
+from portal.localized import localized
+
+# The map's areas: squares of this many degrees (about 1.1 km north to south, 0.85 km east to
+# west at 40° of latitude). Each report counts in the square its point falls in.
+MAP_CELL_DEGREES = Decimal("0.01")
+_SIX_PLACES = Decimal("0.000001")
+MAP_COLOURS = len(PALETTE)
+
+
+def _cell_centre(field: str):
+    cell = Value(MAP_CELL_DEGREES, output_field=DecimalField())
+    half = Value(Decimal("0.5"), output_field=DecimalField())
+    return (Floor(F(field) / cell) + half) * cell
+
+
+def report_map(*, weeks: int) -> Figures:
+    """Concern reports of the last `weeks` weeks by category and map area: one row per
+    category and square (MAP_CELL_DEGREES) holding a report's point, with the square's
+    centre and how many reports it holds. Grouped and counted by the database in one query;
+    reports given by address only are not on the map."""
+    start = datetime.datetime.combine(
+        start_of_period(weeks), datetime.time(), tzinfo=timezone.get_current_timezone()
+    )
+    cells = (
+        ConcernReport.objects.filter(requested_at__gte=start, latitude__isnull=False)
+        .annotate(cell_lat=_cell_centre("latitude"), cell_lon=_cell_centre("longitude"))
+        .values("category", "category__name", "category__name_es", "cell_lat", "cell_lon")
+        .annotate(reports=Count("pk"))
+        .order_by()
+    )
+    rows = [
+        (
+            localized(
+                SimpleNamespace(name=cell["category__name"], name_es=cell["category__name_es"]),
+                "name",
+            ),
+            cell["category"],
+            cell["cell_lat"].quantize(_SIX_PLACES),
+            cell["cell_lon"].quantize(_SIX_PLACES),
+            cell["reports"],
+        )
+        for cell in cells
+    ]
+    rows.sort(key=lambda row: (row[0], row[1], -row[4], -row[2], row[3]))
+    figures = Figures(
+        key="report-map",
+        title=_("Concern reports by category and area"),
+        columns=[
+            _("Category"),
+            _("Latitude of the area's centre"),
+            _("Longitude of the area's centre"),
+            _("Reports"),
+        ],
+        scope_note=_("All departments: the map counts every department's concern reports."),
+        note=_(
+            "Each area is a square of 0.01 degrees (about 1 km); a report counts in the "
+            "square its point is in. Reports given by address only are not counted."
+        ),
+    )
+    for name, _category, latitude, longitude, count in rows:
+        figures.rows.append([name, latitude, longitude, count])
+        figures.display.append([name, f"{latitude:.3f}", f"{longitude:.3f}", count])
+    return figures
+
+
+def report_map_points(figures: Figures) -> list[dict]:
+    """The map's circles from `report_map`'s rows: centre, count, the category's colour (an
+    index into the palette, by the category's order) and the text that says both."""
+    colours: dict[str, int] = {}
+    return [
+        {
+            "lat": float(latitude),
+            "lon": float(longitude),
+            "count": count,
+            "category": name,
+            "colour": colours.setdefault(name, len(colours) % MAP_COLOURS),
+            "label": ngettext(
+                "%(category)s: %(count)s report", "%(category)s: %(count)s reports", count
+            )
+            % {"category": name, "count": count},
+        }
+        for name, latitude, longitude, count in figures.rows
+    ]
