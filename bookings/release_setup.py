@@ -31,13 +31,16 @@ def dashboard_stamp() -> str:
 
 def lottery_dashboard_stamp() -> str:
     """What "My lottery requests" shows of each listed request that can change: the same
-    rows as lottery_requests_for_dashboard, with the lottery's window and the facility's
-    names (the draw changes every request's status, so it moves the stamp too)."""
+    rows as lottery_requests_for_dashboard, with the lottery's window, whether it is still
+    open (so the stamp moves on when it closes, with nothing written, and the copy that
+    offers to withdraw is not shown after) and the facility's names (the draw changes every
+    request's status, so it moves the stamp too)."""
     from bookings.models import Facility, Lottery, LotteryRequest, LotteryRequestStatus
 
     return f"""
     SELECT string_agg(concat_ws(',', r.id, r.period, r.updated_at, l.closes_at,
-                                f.name, f.name_es), ';' ORDER BY r.period, r.id)
+                                l.closes_at > now(), f.name, f.name_es),
+                      ';' ORDER BY r.period, r.id)
       FROM (SELECT id, period, updated_at, lottery_id
               FROM {LotteryRequest._meta.db_table}
              WHERE user_id = %(user)s AND status = '{LotteryRequestStatus.REQUESTED}'

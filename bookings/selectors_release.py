@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db.models import (
+    BooleanField,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
@@ -14,6 +15,7 @@ from django.db.models import (
     Q,
     Value,
 )
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -152,9 +154,18 @@ def lottery_open(*, pk: int, now=None) -> Lottery:
 
 def lottery_requests_for_dashboard(*, user, limit: int):
     """The resident's requests in lotteries not yet drawn, soonest time first (one query),
-    or None: the dashboard's "My lottery requests"."""
+    or None: the dashboard's "My lottery requests". Each is `withdrawable` while its
+    lottery's window is open (as `lottery_request_withdraw` allows)."""
     rows = list(
         LotteryRequest.objects.select_related("lottery__facility")
+        # By the database's clock, as the section's stamp reads it
+        # (bookings.release_setup.lottery_dashboard_stamp), never later than the stamp's
+        # read: a copy cached as "open" never shows the way to withdraw once it has closed.
+        .annotate(
+            withdrawable=ExpressionWrapper(
+                Q(lottery__closes_at__gt=Now()), output_field=BooleanField()
+            )
+        )
         .filter(
             user=user,
             status=LotteryRequestStatus.REQUESTED,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from taxes.models import BillEvent, BillRecipient, ParcelLink, TaxBill
+from taxes.models import BillEvent, BillEventKind, BillRecipient, ParcelLink, TaxBill
+
+STAFF_ONLY_EVENTS = [BillEventKind.LENDER_CONFLICT]
 
 
 def links_for(*, user) -> list[ParcelLink]:
@@ -40,5 +42,6 @@ def bill_for_linked(*, user, number: str) -> TaxBill | None:
 
 
 def bill_timeline(*, bill: TaxBill) -> list[BillEvent]:
-    """The bill's timeline, oldest first."""
-    return list(bill.events.order_by("created_at", "id"))
+    """The bill's timeline as its owner reads it, oldest first: without the staff's entries
+    (a roll that named another lender than the bill's is for the tax office to settle)."""
+    return list(bill.events.exclude(kind__in=STAFF_ONLY_EVENTS).order_by("created_at", "id"))

@@ -82,7 +82,10 @@ class EscrowFileForm(forms.Form):
         label=_("Lender"),
         queryset=None,
         empty_label=None,
-        error_messages={"invalid_choice": _("Choose one of your lenders.")},
+        error_messages={
+            "required": _("Choose one of your lenders."),
+            "invalid_choice": _("Choose one of your lenders."),
+        },
     )
     tax_year = forms.IntegerField(
         label=_("Tax year"),
@@ -116,3 +119,12 @@ class EscrowFileForm(forms.Form):
 
     def clean_lender(self):
         return self.cleaned_data.get("lender") or getattr(self, "only_lender", None)
+
+    def full_clean(self):
+        super().full_clean()
+        field = self.fields["lender"]
+        if self.has_error("lender") and field.widget.is_hidden:
+            # A lender that is none of the member's came in the hidden field: an error there
+            # could be neither seen nor linked to, so the field is shown as the choice it is.
+            field.widget = forms.Select()
+            field.widget.choices = field.choices

@@ -18,7 +18,15 @@ from django.db.models.functions import Upper
 
 from cases.service_levels import closed_days, is_business_day
 from taxes import charges
-from taxes.models import BillAdjustment, Instalment, Owner, Parcel, TaxBill
+from taxes.models import (
+    BillAdjustment,
+    BillEvent,
+    BillEventKind,
+    Instalment,
+    Owner,
+    Parcel,
+    TaxBill,
+)
 from taxes.selectors import instalment_states, schedule_current
 
 SEARCH_RESULTS = 50
@@ -76,10 +84,27 @@ def _owed(bills: list[TaxBill], instalments: list[Instalment], on: datetime.date
     return owed
 
 
+def _open_lender_conflict(bill: TaxBill) -> BillEvent | None:
+    """The roll's latest conflict with the lender of the bill's escrow file, while the bill
+    still names that lender and nothing about its lender happened since; else None."""
+    lender_events = [
+        event
+        for event in bill.events.all()
+        if event.kind
+        in (BillEventKind.ESCROWED, BillEventKind.LENDER_CHANGED, BillEventKind.LENDER_CONFLICT)
+    ]
+    if not lender_events or lender_events[-1].kind != BillEventKind.LENDER_CONFLICT:
+        return None
+    latest = lender_events[-1]
+    kept = str(latest.data.get("lender", "")).strip().lower()
+    return latest if kept == bill.escrow_lender.strip().lower() else None
+
+
 def parcel_for_staff(*, number: str, on: datetime.date) -> dict | None:
     """The parcel numbered `number` with its owners and every bill, newest year first: lines,
-    instalments with what each owes on `on`, payments and staff's adjustments (with who made
-    them). None when there is no such parcel."""
+    instalments with what each owes on `on`, payments, staff's adjustments (with who made
+    them) and the timeline, with the roll's open conflict with an escrow file's lender if
+    any (`open_lender_conflict`). None when there is no such parcel."""
     parcel = Parcel.objects.filter(number=number.upper()).first()
     if parcel is None:
         return None
@@ -91,8 +116,11 @@ def parcel_for_staff(*, number: str, on: datetime.date) -> dict | None:
                 "adjustments",
                 queryset=BillAdjustment.objects.select_related("made_by", "instalment"),
             ),
+            Prefetch("events", queryset=BillEvent.objects.order_by("created_at", "id")),
         )
     )
+    for bill in bills:
+        bill.open_lender_conflict = _open_lender_conflict(bill)
     instalments = list(Instalment.objects.filter(bill__in=bills).order_by("bill_id", "sequence"))
     owed = _owed(bills, instalments, on)
     return {

@@ -15,7 +15,10 @@ not to whoever sees it free first.
 
 Locks, in one order: a change takes the rows of the bookings it changes first (a move, a
 cancellation, a checkout), then the waitlist entries of the time it would take (a move:
-`waitlist_waiting_locked`). An offer locks the entries of its time, then inserts its hold,
+`waitlist_waiting_locked`). An offered hold given back takes the hold, then its entry,
+whoever gives it back: the person choosing another time (`holds_release_others`,
+`booking_hold_release`) or leaving the waitlist (`waitlist_leave`, which reads the entry
+unlocked to find its hold). An offer locks the entries of its time, then inserts its hold,
 which waits for no row lock, only for another transaction's uncommitted booking of an
 overlapping time. A visitor's hold locks no entry: it reads the people waiting after its
 insert (locking them then would wait for an offer that waits for this insert).

@@ -154,7 +154,7 @@ def waitlist_leave(*, entry: WaitlistEntry, now: datetime.datetime | None = None
     """
     now = now or timezone.now()
     with transaction.atomic():
-        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        entry = _entry_lock_with_offer(entry.pk)
         if entry.status not in WAITLIST_LIVE:
             return False
         offered = entry.status == WaitlistStatus.OFFERED
@@ -166,6 +166,34 @@ def waitlist_leave(*, entry: WaitlistEntry, now: datetime.datetime | None = None
             )
             offer_after_commit(entry.facility_id, entry.period)
     return True
+
+
+class _OfferedMeanwhile(Exception):
+    """The entry was offered a hold between reading it and locking it."""
+
+
+def _entry_lock_with_offer(pk: int) -> WaitlistEntry:
+    """Lock the waitlist entry `pk` and its offer's hold, if it has one, until the
+    transaction ends: the hold first, as every change of a hold does (the one lock order,
+    bookings.services.holds), so a person declining an offer while choosing another time
+    (which gives the offer back, `holds_release_others`) never deadlocks.
+
+    The hold is known only from the entry, so the entry is read first without a lock; if
+    it was offered a hold between that read and its lock (an entry is offered once, so this
+    happens at most once), the entry's lock is let go (its savepoint rolled back) and both
+    are taken again in order."""
+    while True:
+        offer_id = WaitlistEntry.objects.filter(pk=pk).values_list("offer_id", flat=True).get()
+        try:
+            with transaction.atomic():
+                if offer_id is not None:
+                    list(Booking.objects.select_for_update().filter(pk=offer_id).values("pk"))
+                entry = WaitlistEntry.objects.select_for_update().get(pk=pk)
+                if entry.offer_id != offer_id:
+                    raise _OfferedMeanwhile
+                return entry
+        except _OfferedMeanwhile:
+            continue
 
 
 def waitlist_offer_next(

@@ -1,7 +1,8 @@
 """The roll imports: the record of each applied import (read only) and the upload page.
 
 Upload runs a dry run (the whole import, rolled back) and shows its preview: what would be
-created and adjusted, or every row error. "Import" applies it. Between the two, the file is
+created and adjusted, or every row error; and the rows to check (a lender conflict), listed
+again once imported. "Import" applies it. Between the two, the file is
 kept in the site's file storage (S3-compatible in production, so any web worker can serve the
 second request) under a random name that the shared cache ties to the clerk; the import
 checks every row again. Large rolls go through `manage.py import_tax_roll`.
@@ -32,6 +33,8 @@ PERMISSION = "taxes.add_taxbill"
 PREVIEW_SECONDS = 60 * 60
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SHOWN_ERRORS = 500
+# Rows to check listed after the import, one message each (the preview lists them all).
+SHOWN_NOTES = 50
 
 
 class RollUploadForm(forms.Form):
@@ -116,6 +119,14 @@ def _apply(model_admin, request: HttpRequest, token: str) -> HttpResponse:
     if not report.applied:
         # The bills changed since the preview (another import): show why.
         return _page(request, model_admin, {"form": RollUploadForm(), "report": report}, 400)
+    for line, note in report.notes[:SHOWN_NOTES]:
+        messages.warning(request, _("Row %(row)d: %(note)s") % {"row": line, "note": note})
+    if report.note_count > SHOWN_NOTES:
+        messages.warning(
+            request,
+            _("And %(count)d more rows to check: see the bills' timelines.")
+            % {"count": report.note_count - SHOWN_NOTES},
+        )
     messages.success(
         request,
         _(

@@ -101,6 +101,10 @@ class BillEventKind(models.TextChoices):
     BOUNCED = "bounced", _("Reminder not delivered")
     PAPER_NOTICE = "paper_notice", _("Paper notice mailed")
     ESCROWED = "escrowed", _("Lender pays from escrow")
+    LENDER_CHANGED = "lender_changed", _("Escrow lender changed")
+    # Staff's only: the roll named another lender than the one whose escrow file declared the
+    # bill (the bill kept the file's lender).
+    LENDER_CONFLICT = "lender_conflict", _("Roll names another escrow lender")
 
 
 class BillEvent(models.Model):

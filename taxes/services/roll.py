@@ -14,6 +14,12 @@ the import will do. Importing the same file again changes nothing. A corrected r
 rewrites what was billed: each difference with a bill already issued becomes an adjustment
 line (for the district or exemption that changed) and moves the instalments'
 `adjustment_cents`. Owners and addresses follow the latest roll (they are not billed amounts).
+
+The escrow lender follows the roll too, each change written on the bill's timeline, except on
+a bill a lender declared in its own escrow file (taxes.services.escrow): like the escrow file
+against another lender's bill, the roll never overwrites it. A roll naming another lender
+there is a conflict, kept for staff to settle: listed in the report as a note on its row
+(notes are no errors: the import goes ahead) and written on the bill's timeline once.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taxes.codes import ACCESS_CODE_SQL
-from taxes.models import RollImport
+from taxes.models import BillEventKind, RollImport
 from taxes.services import notices
 from taxes.services.roll_staging import stage
 
@@ -49,6 +55,9 @@ class RollReport:
     rows: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     error_count: int = 0
+    # What staff should check on rows that are imported all the same (a lender conflict).
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    note_count: int = 0
     parcels_created: int = 0
     parcels_updated: int = 0
     bills_created: int = 0
@@ -67,6 +76,11 @@ class RollReport:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append((line, message))
+
+    def note(self, line: int, message: str) -> None:
+        self.note_count += 1
+        if len(self.notes) < MAX_LISTED_ERRORS:
+            self.notes.append((line, message))
 
 
 class _Rollback(Exception):
@@ -289,19 +303,79 @@ _NEW_BILL_ROWS = (
     """,
 )
 
-# The roll's lender replaces the bill's, except that a roll naming none leaves the lender
-# that declared the bill in its own escrow file (taxes.services.escrow): the assessor's empty
-# cell is no news that the lender stopped paying.
-_ESCROW = """
-UPDATE taxes_taxbill b SET escrow_lender = s.escrow_lender, updated_at = now()
-FROM taxes_roll_staging s
-WHERE b.number = s.bill_number AND b.escrow_lender <> s.escrow_lender
-  AND NOT (s.escrow_lender = '' AND EXISTS (
-      SELECT 1 FROM taxes_escrowfilerow r
-      JOIN taxes_escrowfile f ON f.id = r.file_id JOIN taxes_lender l ON l.id = f.lender_id
-      WHERE r.bill_id = b.id AND r.outcome IN ('marked', 'unchanged')
-        AND lower(btrim(l.name)) = lower(btrim(b.escrow_lender))))
+# The bills of the roll that a lender declared in its own escrow file (a row of its file
+# marked the bill, or found it marked already) and that still name that lender: the roll
+# changes no lender there. An empty cell is no news that the lender stopped paying, the same
+# lender spelled otherwise is the same lender, and another lender is a conflict (below).
+_DECLARED = """
+CREATE TEMPORARY TABLE taxes_roll_declared ON COMMIT DROP AS
+SELECT s.line, b.id AS bill_id, b.number, b.escrow_lender AS lender,
+       s.escrow_lender AS roll_lender,
+       (btrim(s.escrow_lender) <> ''
+        AND lower(btrim(s.escrow_lender)) <> lower(btrim(b.escrow_lender))) AS conflict
+FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
+WHERE b.escrow_lender <> s.escrow_lender AND EXISTS (
+    SELECT 1 FROM taxes_escrowfilerow r
+    JOIN taxes_escrowfile f ON f.id = r.file_id JOIN taxes_lender l ON l.id = f.lender_id
+    WHERE r.bill_id = b.id AND r.outcome IN ('marked', 'unchanged')
+      AND lower(btrim(l.name)) = lower(btrim(b.escrow_lender)))
 """
+
+_CONFLICTS = """
+SELECT line, number, lender, roll_lender FROM taxes_roll_declared WHERE conflict
+ORDER BY line LIMIT %(limit)s
+"""
+
+# Once per bill and pair of lenders (the key), so the same roll imported again writes nothing.
+_CONFLICT_EVENTS = """
+INSERT INTO taxes_billevent (bill_id, kind, key, data, created_at)
+SELECT bill_id, %(kind)s,
+       'lender-conflict:' || md5(lower(btrim(lender)) || chr(10) || lower(btrim(roll_lender))),
+       jsonb_build_object('lender', lender, 'roll_lender', roll_lender,
+                          'roll_import', %(batch)s::bigint),
+       now()
+FROM taxes_roll_declared WHERE conflict
+ON CONFLICT (bill_id, key) DO NOTHING
+"""
+
+# Everywhere else the roll's lender replaces the bill's, and the bill's timeline says so.
+_ESCROW = """
+WITH changed AS (
+    SELECT b.id, b.escrow_lender AS before, s.escrow_lender AS after
+    FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
+    WHERE b.escrow_lender <> s.escrow_lender
+      AND NOT EXISTS (SELECT 1 FROM taxes_roll_declared d WHERE d.bill_id = b.id)
+), updated AS (
+    UPDATE taxes_taxbill b SET escrow_lender = c.after, updated_at = now()
+    FROM changed c WHERE b.id = c.id
+)
+INSERT INTO taxes_billevent (bill_id, kind, key, data, created_at)
+SELECT id, %(kind)s, 'lender:' || %(batch)s::bigint,
+       jsonb_build_object('from', before, 'to', after, 'roll_import', %(batch)s::bigint), now()
+FROM changed
+ON CONFLICT (bill_id, key) DO NOTHING
+"""
+
+
+def _escrow_lenders(cursor, report: RollReport) -> None:
+    batch = report.batch.pk
+    cursor.execute(_DECLARED)
+    cursor.execute(_CONFLICTS, {"limit": MAX_LISTED_ERRORS})
+    for line, number, lender, roll_lender in cursor.fetchall():
+        report.note(
+            line,
+            _(
+                "Bill %(bill)s: the roll names %(roll_lender)s as the escrow lender, but "
+                "%(lender)s declared the bill in its escrow file. The bill stays with "
+                "%(lender)s until the tax office settles it with both lenders."
+            )
+            % {"bill": number, "roll_lender": roll_lender.strip(), "lender": lender.strip()},
+        )
+    cursor.execute("SELECT count(*) FROM taxes_roll_declared WHERE conflict")
+    report.note_count = cursor.fetchone()[0]
+    cursor.execute(_CONFLICT_EVENTS, {"kind": BillEventKind.LENDER_CONFLICT, "batch": batch})
+    cursor.execute(_ESCROW, {"kind": BillEventKind.LENDER_CHANGED, "batch": batch})
+
 
 # Bills already issued: each district's (or exemption's) net as billed against the roll's.
 _ADJUSTMENTS = """
@@ -354,7 +428,7 @@ def _apply(cursor, report: RollReport) -> None:
     cursor.execute("ANALYZE taxes_roll_new_bills")
     for statement in _NEW_BILL_ROWS:
         cursor.execute(statement, {"batch": batch})
-    cursor.execute(_ESCROW)
+    _escrow_lenders(cursor, report)
     cursor.execute(
         _ADJUSTMENTS,
         {

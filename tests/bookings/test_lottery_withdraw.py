@@ -2,6 +2,7 @@
 guest's link from the e-mail that confirms the request."""
 
 import datetime
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -195,3 +196,27 @@ def test_a_residents_dashboard_lists_their_requests_until_withdrawn_or_drawn(cli
     again.refresh_from_db()
     assert again.status != LotteryRequestStatus.REQUESTED
     assert "My lottery requests" not in client.get(reverse("portal:dashboard")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_stops_offering_to_withdraw_once_the_window_closes(client, lottery):
+    # given: a resident's request, in a lottery whose window closes in a moment; the
+    # dashboard seen (and its section cached) while the window is open
+    resident = UserFactory()
+    made = make(lottery, user=resident)
+    closes_at = timezone.now() + datetime.timedelta(seconds=1.5)
+    Lottery.objects.filter(pk=lottery.pk).update(closes_at=closes_at)
+    client.force_login(resident)
+    withdraw = reverse("bookings:lottery_withdraw", kwargs={"pk": made.pk})
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{withdraw}"' in html
+
+    # when: the window closes, with nothing written since
+    time.sleep(max((closes_at - timezone.now()).total_seconds(), 0) + 0.1)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then: the request is still listed until the draw, without the way to withdraw it
+    section = html.split('id="dashboard-lottery-requests"')[1].split("</section>")[0]
+    assert f'href="{withdraw}"' not in section
+    assert "The lottery's window has closed: requests can no longer change." in section
+    assert "Drawn after" in section

@@ -117,3 +117,36 @@ def test_another_residents_booking_cannot_be_moved(client):
 
     assert client.get(url).status_code == 404
     assert client.post(url, {"slot": slot_value(local_start(day_ahead(), 15))}).status_code == 404
+
+
+def test_the_time_a_booking_is_moved_from_is_offered_to_the_first_person_waiting_at_once(client):
+    # given: booked 10-12, 40 days ahead; Ben, then Cleo, wait for that time
+    from bookings.models import WaitlistStatus
+    from bookings.services.waitlist import waitlist_join
+
+    user = UserFactory()
+    booking, _invoice = confirmed(pavilion(closed_on_holidays=False), user=user)
+    ben, cleo = (
+        waitlist_join(
+            facility=booking.facility,
+            start=booking.starts_at,
+            minutes=120,
+            name=who,
+            email=f"{who.lower()}@example.com",
+        )
+        for who in ("Ben", "Cleo")
+    )
+    client.force_login(user)
+    url = reverse("bookings:booking_move", kwargs={"reference": booking.reference})
+
+    # when: the booker moves it to the afternoon from its page
+    response = client.post(url, {"slot": slot_value(local_start(day_ahead(), 15))})
+
+    # then: Ben holds the morning as soon as the move is saved, without the waitlist sweep
+    assert response.status_code == 302
+    ben.refresh_from_db()
+    cleo.refresh_from_db()
+    assert ben.status == WaitlistStatus.OFFERED
+    assert ben.offer.status == BookingStatus.HELD
+    assert ben.offer.period.lower == booking.starts_at
+    assert cleo.status == WaitlistStatus.WAITING

@@ -272,3 +272,28 @@ def test_the_administrator_sets_a_facilitys_reminder_offset(client):
     # then
     assert page.status_code == 200
     assert 'name="reminder_days_before"' in page.text
+
+
+def test_a_booking_staff_decline_is_offered_to_the_first_person_waiting_at_once(client, clerk):
+    # given: Ben waits for the time of a booking waiting for approval
+    from bookings.models import BookingStatus, WaitlistStatus
+    from bookings.services.waitlist import waitlist_join
+
+    booking, _invoice = awaiting_approval()
+    ben = waitlist_join(
+        facility=booking.facility,
+        start=booking.starts_at,
+        minutes=int((booking.ends_at - booking.starts_at).total_seconds() // 60),
+        name="Ben",
+        email="ben@example.com",
+    )
+
+    # when: staff decline it from its page
+    response = client.post(_url("decline", booking.pk), {"reason": "Closed that day."})
+
+    # then: Ben holds the time as soon as the decline is saved, without the waitlist sweep
+    assert response.status_code == 302
+    ben.refresh_from_db()
+    assert ben.status == WaitlistStatus.OFFERED
+    assert ben.offer.status == BookingStatus.HELD
+    assert ben.offer.period == booking.period

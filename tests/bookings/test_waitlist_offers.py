@@ -6,6 +6,7 @@ before asserting."""
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -274,3 +275,85 @@ def test_the_expiry_sweep_works_in_batches_and_skips_a_hold_someone_has_locked()
     assert statuses[live.pk] == BookingStatus.HELD
     assert holds_expire(batch=2) == 1
     assert holds_expire(batch=2) == 0
+
+
+def _backend_waits_for_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
+def _until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the other connection never started to wait"
+        time.sleep(0.01)
+
+
+def test_declining_an_offer_while_choosing_another_time_never_deadlocks(slot):
+    # given: Ana's browser holds her offer (its link) and another hour; a third connection
+    # keeps her offered hold locked while both of her requests start, so that the one
+    # choosing another time is first in line for the hold and the decline second
+    facility, start, ana, ben = slot
+    Booking.objects.filter(pk=ana.offer_id).update(holder_key="ana-browser")
+    other = booking_hold(
+        facility=facility, start=start + 3 * HOUR, minutes=60, holder_key="ana-browser"
+    )
+    held, let_go = threading.Event(), threading.Event()
+    pids, failures, released, left = {}, [], [], []
+
+    def blocker():
+        try:
+            with transaction.atomic():
+                Booking.objects.select_for_update().get(pk=ana.offer_id)
+                held.set()
+                let_go.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def request(name, work):
+        def run():
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    pids[name] = cursor.fetchone()[0]
+                work()
+            except Exception as error:  # reported by the test below
+                failures.append(error)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    choosing = request(
+        "choosing",
+        lambda: released.append(holds_release_others(holder_key="ana-browser", keep=other)),
+    )
+    declining = request("declining", lambda: left.append(waitlist_leave(entry=ana)))
+    locker = threading.Thread(target=blocker)
+    locker.start()
+    assert held.wait(timeout=10)
+
+    # when: choosing another time waits for the hold, then the decline starts; the hold is
+    # let go
+    try:
+        choosing.start()
+        _until(lambda: "choosing" in pids and _backend_waits_for_a_lock(pids["choosing"]))
+        declining.start()
+        _until(lambda: "declining" in pids and _backend_waits_for_a_lock(pids["declining"]))
+    finally:
+        let_go.set()
+        locker.join()
+    choosing.join(timeout=30)
+    declining.join(timeout=30)
+
+    # then: both finish, neither is chosen as a deadlock's victim; Ana left once, Ben is
+    # offered the hour
+    assert failures == []
+    assert released == [1]
+    assert left == [False]
+    ana.refresh_from_db()
+    assert (ana.status, ana.note) == (WaitlistStatus.LEFT, "You chose another time.")
+    assert ana.offer.status == BookingStatus.EXPIRED
+    assert offered(ben)

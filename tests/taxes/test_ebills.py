@@ -251,3 +251,28 @@ def test_the_dashboard_lists_linked_parcels_in_constant_queries(
         page = client.get(reverse("portal:dashboard"))
     assert "My property taxes" in page.content.decode()
     assert "All my parcels" in page.content.decode()
+
+
+def test_the_owners_timeline_shows_a_change_of_lender_but_not_a_conflict(client, resident):
+    from taxes.models import BillEvent
+
+    link = _link(resident)
+    bill = link.parcel.bills.get()
+    BillEvent.objects.create(
+        bill=bill,
+        kind="lender_changed",
+        key="lender:1",
+        data={"from": "First Mortgage Bank", "to": "Second Savings", "roll_import": 1},
+    )
+    BillEvent.objects.create(
+        bill=bill,
+        kind="lender_conflict",
+        key="lender-conflict:x",
+        data={"lender": "Second Savings", "roll_lender": "Third Trust", "roll_import": 2},
+    )
+    client.force_login(resident)
+
+    page = client.get(reverse("taxes:my_bill", args=[bill.number])).content.decode()
+
+    assert "Payment from escrow is now expected from Second Savings." in page
+    assert "Third Trust" not in page

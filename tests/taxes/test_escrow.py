@@ -207,3 +207,88 @@ def test_a_roll_that_names_no_lender_leaves_the_lenders_parcels_as_its_file_mark
     # then: the file's parcel keeps its lender; the roll's own lender follows the roll
     assert report.applied
     assert _lenders() == ["First Mortgage Bank", ""]
+
+
+def _roll(*rows, dry_run=False):
+    from taxes.services.roll import roll_import
+    from tests.taxes.roll_files import roll
+
+    return roll_import(stream=roll(*rows), file_name="roll.csv", dry_run=dry_run)
+
+
+CONFLICT_NOTE = (
+    "Bill 2026-000001: the roll names Second Savings as the escrow lender, but First Mortgage "
+    "Bank declared the bill in its escrow file. The bill stays with First Mortgage Bank until "
+    "the tax office settles it with both lenders."
+)
+
+
+def test_a_roll_naming_another_lender_is_reported_and_the_files_lender_is_kept(resident, lender):
+    from tests.taxes.roll_files import parcel
+
+    # given: the first parcel declared by the lender's file
+    _roll(parcel(1), parcel(2))
+    escrow_file = _upload(lender, resident, "10-000001,LN-1")
+    escrow_file_apply(escrow_file=escrow_file, actor=resident)
+
+    # when: a corrected roll names another lender for it (checked, then imported)
+    changed = (parcel(1, escrow_lender="Second Savings"), parcel(2))
+    preview = _roll(*changed, dry_run=True)
+    report = _roll(*changed)
+
+    # then: the preview and the result report the row, the bill keeps the file's lender, and
+    # the bill's timeline records the conflict for staff
+    assert preview.notes == [(2, CONFLICT_NOTE)] == report.notes
+    assert report.applied and report.note_count == 1
+    assert _lenders() == ["First Mortgage Bank", ""]
+    event = BillEvent.objects.get(bill__number="2026-000001", kind="lender_conflict")
+    assert event.data == {
+        "lender": "First Mortgage Bank",
+        "roll_lender": "Second Savings",
+        "roll_import": report.batch.pk,
+    }
+
+    # when: the same roll again
+    again = _roll(*changed)
+
+    # then: reported again, recorded once
+    assert again.notes == [(2, CONFLICT_NOTE)]
+    assert BillEvent.objects.filter(kind="lender_conflict").count() == 1
+    assert _lenders() == ["First Mortgage Bank", ""]
+
+
+def test_a_roll_spelling_the_files_lender_otherwise_changes_nothing(resident, lender):
+    from tests.taxes.roll_files import parcel
+
+    _roll(parcel(1))
+    escrow_file_apply(escrow_file=_upload(lender, resident, "10-000001"), actor=resident)
+
+    report = _roll(parcel(1, escrow_lender=" FIRST MORTGAGE BANK"))
+
+    assert report.notes == []
+    assert _lenders() == ["First Mortgage Bank"]
+    assert list(BillEvent.objects.values_list("kind", flat=True)) == ["escrowed"]
+
+
+def test_a_roll_changing_a_lender_no_file_declared_records_the_change(resident, lender):
+    from tests.taxes.roll_files import parcel
+
+    # given: lenders from the roll alone (the lender's file for another parcel's bill)
+    _roll(parcel(1, escrow_lender="Second Savings"), parcel(2), parcel(3))
+    escrow_file_apply(escrow_file=_upload(lender, resident, "10-000003"), actor=resident)
+
+    # when: the next roll changes the first, names one for the second
+    report = _roll(
+        parcel(1, escrow_lender="Third Trust"),
+        parcel(2, escrow_lender="Second Savings"),
+        parcel(3),
+    )
+
+    # then: the roll is followed, and each bill's timeline says from whom to whom
+    assert report.notes == []
+    assert _lenders() == ["Third Trust", "Second Savings", "First Mortgage Bank"]
+    changes = BillEvent.objects.filter(kind="lender_changed").order_by("bill__number")
+    assert [event.data for event in changes] == [
+        {"from": "Second Savings", "to": "Third Trust", "roll_import": report.batch.pk},
+        {"from": "", "to": "Second Savings", "roll_import": report.batch.pk},
+    ]

@@ -3,9 +3,13 @@ JavaScript), only for the lender's members; and the owner then reads that the pa
 expected from the lender."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from hypothesis import given
 
 from taxes.models import EscrowFile, TaxBill
+from tests.accounts.factories import UserFactory
+from tests.hostile import VALUES, fuzz, keeps_what_was_typed, no_server_error
 from tests.taxes.factories import LenderFactory, OwnerFactory, ParcelFactory, TaxBillFactory
 from tests.taxes.payers import csv_file
 
@@ -179,3 +183,56 @@ def test_the_batches_page_leads_a_lenders_member_to_the_escrow_files(
 
     assert reverse("taxes:escrow_files") in member_page
     assert reverse("taxes:escrow_files") not in other_page
+
+
+@pytest.mark.parametrize(
+    ("lenders", "tampered"),
+    [(1, "other"), (1, "999999"), (1, "garbage"), (2, "other"), (2, "garbage"), (2, "")],
+)
+def test_a_tampered_lender_shows_the_form_again_with_its_error(
+    client, resident, lender, bill, tampered, lenders
+):
+    # given: a member of one lender (the field hidden) or of two (a choice); "other" is the
+    # id of a lender the member is not a member of
+    if lenders == 2:
+        LenderFactory(name="Second Savings", members=[resident])
+    other = LenderFactory(name="Third Trust")
+    value = str(other.pk) if tampered == "other" else tampered
+    client.force_login(resident)
+
+    # when
+    response = client.post(
+        reverse("taxes:escrow_files"),
+        {"lender": value, "tax_year": "2031", "file": _file("40-000001")},
+    )
+
+    # then: the form again, its error in the summary linking to the field and at the field,
+    # the tax year as typed, and nothing saved
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response.templates[0].name == "taxes/escrow_files.html"
+    assert "data-error-summary" in page
+    assert 'href="#id_lender"' in page
+    assert page.count("Choose one of your lenders.") == 2
+    assert 'id="id_lender"' in page and 'type="hidden" name="lender"' not in page
+    assert 'value="2031"' in page
+    assert "Third Trust" not in page
+    assert EscrowFile.objects.count() == 0
+
+
+@given(value=VALUES)
+@fuzz(max_examples=40)
+def test_any_lender_value_is_refused_or_taken_never_a_server_error(value):
+    # given: a fresh member each time (the database is shared between examples)
+    member = UserFactory()
+    LenderFactory(members=[member])
+    client = Client()
+    client.force_login(member)
+    posted = {"lender": value, "tax_year": "2026", "file": _file("40-000001")}
+
+    # when
+    response = client.post(reverse("taxes:escrow_files"), posted)
+
+    # then
+    no_server_error(response)
+    keeps_what_was_typed(response, posted)

@@ -103,3 +103,58 @@ def test_the_command_lists_row_errors_and_fails(tmp_path, capsys):
     with pytest.raises(CommandError, match="1 errors in 1 rows: nothing was imported"):
         call_command("import_tax_roll", str(path))
     assert "Row 2: Parcel number “BAD NUMBER” is not valid" in capsys.readouterr().err
+
+
+def _declared_by_a_lender():
+    """Parcel 10-000001's bill, from the roll, then declared in First Mortgage Bank's file."""
+    from taxes.services.escrow import escrow_file_apply, escrow_file_upload
+    from taxes.services.roll import roll_import
+    from tests.accounts.factories import UserFactory
+    from tests.taxes.factories import LenderFactory
+    from tests.taxes.payers import csv_file
+
+    roll_import(stream=roll(parcel(1)), file_name="roll-2025.csv")
+    member = UserFactory()
+    lender = LenderFactory(name="First Mortgage Bank", members=[member])
+    escrow_file = escrow_file_upload(
+        stream=csv_file("10-000001", header="parcel_number"),
+        file_name="escrow.csv",
+        lender=lender,
+        tax_year=2026,
+        uploaded_by=member,
+    )
+    escrow_file_apply(escrow_file=escrow_file, actor=member)
+
+
+NOTE = "the roll names Second Savings as the escrow lender, but First Mortgage Bank declared"
+
+
+def test_a_lender_conflict_is_listed_by_row_in_the_preview_and_after_the_import(
+    administrator, client
+):
+    # given
+    _declared_by_a_lender()
+
+    # when
+    preview = client.post(URL, {"file": _upload(parcel(1, escrow_lender="Second Savings"))})
+    done = client.post(URL, {"token": preview.context["token"]}, follow=True)
+
+    # then: listed with its row in the preview, and again once imported; the lender kept
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "1 row to check: the roll and a lender disagree" in page
+    assert "<td>2</td>" in page and NOTE in page
+    assert done.redirect_chain[-1][0] == reverse("admin:taxes_rollimport_changelist")
+    assert f"Row 2: Bill 2026-000001: {NOTE}" in done.content.decode()
+    assert TaxBill.objects.get().escrow_lender == "First Mortgage Bank"
+
+
+def test_the_command_lists_lender_conflicts(tmp_path, capsys):
+    _declared_by_a_lender()
+    path = tmp_path / "roll.csv"
+    path.write_bytes(roll(parcel(1, escrow_lender="Second Savings")).getvalue())
+
+    call_command("import_tax_roll", str(path))
+
+    assert f"Row 2: Bill 2026-000001: {NOTE}" in capsys.readouterr().err
+    assert TaxBill.objects.get().escrow_lender == "First Mortgage Bank"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taxes import selectors_staff
-from taxes.models import BillAdjustment, Instalment, TaxBill
+from taxes.models import BillAdjustment, BillEvent, Instalment, TaxBill
 from tests.accounts.factories import UserFactory
 from tests.taxes.factories import OwnerFactory, ParcelFactory, TaxBillFactory
 from tests.taxes.staff_support import other_staff, tax_staff
@@ -219,3 +219,37 @@ def test_the_past_due_list_downloads_as_csv(client, clerk, monkeypatch):
     numbers = sorted(TaxBill.objects.values_list("parcel__number", flat=True))
     assert [row["parcel"] for row in rows] == numbers
     assert {row["principal_overdue"] for row in rows} == {"100.00"}
+
+
+def test_the_parcel_page_shows_a_lender_conflict_and_the_bills_timeline(client, clerk):
+    # given: the roll named another lender than the one whose file declared the bill
+    parcel, bill = parcel_with_bill()
+    TaxBill.objects.filter(pk=bill.pk).update(escrow_lender="First Mortgage Bank")
+    BillEvent.objects.create(
+        bill=bill,
+        kind="lender_changed",
+        key="lender:1",
+        data={"from": "", "to": "First Mortgage Bank", "roll_import": 1},
+    )
+    BillEvent.objects.create(
+        bill=bill,
+        kind="lender_conflict",
+        key="lender-conflict:x",
+        data={"lender": "First Mortgage Bank", "roll_lender": "Second Savings", "roll_import": 2},
+    )
+
+    # when
+    page = client.get(reverse("taxes_staff:parcel", args=[parcel.number])).content.decode()
+
+    # then
+    assert (
+        "The roll names Second Savings as the escrow lender; First Mortgage Bank declared the "
+        "bill in its escrow file and stays its lender until you settle it" in page
+    )
+    assert 'id="bill-timeline-' in page
+    assert "The roll changed the escrow lender from none to First Mortgage Bank." in page
+
+    # and once staff changed the lender, the conflict is no longer shown as open
+    TaxBill.objects.filter(pk=bill.pk).update(escrow_lender="Second Savings")
+    page = client.get(reverse("taxes_staff:parcel", args=[parcel.number])).content.decode()
+    assert "stays its lender until you settle it" not in page

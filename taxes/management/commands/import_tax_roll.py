@@ -1,7 +1,8 @@
 """`manage.py import_tax_roll PATH [--dry-run]`: import the assessor's roll from a CSV file.
 
 Nothing is saved if any row has an error (they are listed, by row), nor with --dry-run.
-Exits with status 1 when the file or a row is refused.
+Exits with status 1 when the file or a row is refused. Rows imported all the same that staff
+should check (a lender conflict) are listed too.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,6 +36,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.error_count} errors in {report.rows} rows: nothing was imported."
             )
+        for line, message in report.notes:
+            self.stderr.write(f"Row {line}: {message}")
+        if report.note_count > len(report.notes):
+            self.stderr.write(f"... and {report.note_count - len(report.notes)} more to check.")
         verb = "would be" if dry_run else "were"
         self.stdout.write(
             f"{report.rows} rows in {report.seconds:.1f} s: {report.parcels_created} parcels "
