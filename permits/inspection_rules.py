@@ -21,7 +21,7 @@ The rules, as the applicant reads them:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 # Saturday and Sunday (date.weekday()), as in cases.service_levels.
@@ -153,3 +153,33 @@ def may_change(now: datetime.datetime, day: datetime.date, rules: BookingRules) 
 def reminder_day(day: datetime.date, closed: Collection[datetime.date]) -> datetime.date:
     """The working day before an inspection on `day`: when its reminder goes out."""
     return previous_working_day(day, closed)
+
+
+def time_run(
+    spans: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    first: int,
+    minutes: int | None,
+) -> tuple[list[int], tuple[datetime.datetime, datetime.datetime]] | None:
+    """The exact times an inspection of `minutes` starting at `spans[first]` holds, and the
+    span it takes.
+
+    `spans` are one inspector's exact times of one half-day, in order. The inspection holds
+    every time its span overlaps (45 minutes on times of 30 hold two); `minutes` None is the
+    first time's own length. None when the span runs past the last time or over a gap.
+    """
+    start, end = spans[first]
+    if minutes is not None:
+        end = start + datetime.timedelta(minutes=minutes)
+    held: list[int] = []
+    reached = start
+    for index in range(first, len(spans)):
+        lower, upper = spans[index]
+        if lower >= end:
+            break
+        if lower != reached:
+            return None
+        held.append(index)
+        reached = upper
+    if reached < end:
+        return None
+    return held, (start, end)

@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from cases.models import StaffRole
 from cases.service_levels import closed_days
 from payments.models import Invoice, InvoiceStatus
 from permits import workflow as wf
-from permits.inspection_rules import BookingRules, bookable_days
+from permits.inspection_rules import BookingRules, bookable_days, time_run
 from permits.models import (
     Inspection,
     InspectionArea,
@@ -232,22 +232,48 @@ class HalfDay:
 def availability(*, permit: Permit, now: datetime.datetime | None = None) -> list[HalfDay]:
     """The half-days (or, where shifts are at exact times, the times) the permit's next
     inspection may be booked in, with how many places are free, in one query over the
-    bookable days."""
+    bookable days.
+
+    An exact time is offered where the next inspection fits from it: every time of the same
+    inspector its minutes overlap is free and within the half-day
+    (`permits.inspection_rules.time_run`); its free places are the inspectors it fits with.
+    """
     now = now or agency_now()
     rules = booking_rules()
     days = bookable_days(now, rules, calendar_closed(now, rules))
     if not days:
         return []
-    rows = (
+    rows = list(
         InspectionSlot.objects.filter(slot_filter(permit_area(permit)), day__in=days)
-        .values("day", "period", "starts_at")
-        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
-        .order_by("day", "period", F("starts_at").asc(nulls_first=True))
+        .values("inspector_id", "day", "period", "starts_at", "span", "capacity", "booked")
+        .order_by("day", "period", "inspector_id", "starts_at")
     )
+    free: dict[tuple, int] = {}
+    times: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if row["starts_at"] is None:
+            key = (row["day"], row["period"], None)
+            free[key] = free.get(key, 0) + row["capacity"] - row["booked"]
+        else:
+            times.setdefault((row["inspector_id"], row["day"], row["period"]), []).append(row)
+    if times:
+        step = next_step(permit)
+        minutes = step.minutes if step is not None else None
+    for shift in times.values():
+        spans = [(row["span"].lower, row["span"].upper) for row in shift]
+        for first, row in enumerate(shift):
+            key = (row["day"], row["period"], row["starts_at"])
+            run = time_run(spans, first, minutes)
+            fits = run is not None and all(
+                shift[index]["booked"] < shift[index]["capacity"] for index in run[0]
+            )
+            free[key] = free.get(key, 0) + int(fits)
     return [
-        HalfDay(row["day"], row["period"], row["capacity"] - row["booked"], row["starts_at"])
-        for row in rows
-        if row["capacity"] > row["booked"]
+        HalfDay(day, period, count, starts_at)
+        for (day, period, starts_at), count in sorted(
+            free.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or datetime.time.min)
+        )
+        if count > 0
     ]
 
 
@@ -258,6 +284,38 @@ def is_inspector(user) -> bool:
         user.is_superuser
         or any(role == StaffRole.INSPECTOR for _dept, role in permissions.grants(user))
     )
+
+
+def may_order_route(*, user, inspector) -> bool:
+    """May `user` see and reorder `inspector`'s route? The inspector themself, a supervisor
+    in a department where they inspect (or across the agency), or a superuser."""
+    if not permissions.is_active_staff(user):
+        return False
+    if user.pk == inspector.pk or user.is_superuser:
+        return True
+    return _supervised_inspectors(user).filter(pk=inspector.pk).exists()
+
+
+def _supervised_inspectors(user):
+    from django.contrib.auth import get_user_model
+
+    supervised = {dept for dept, role in permissions.grants(user) if role == StaffRole.SUPERVISOR}
+    # One filter(): the role and the department are of the same membership.
+    membership = Q(staff_memberships__role=StaffRole.INSPECTOR)
+    if not (user.is_superuser or None in supervised):
+        membership &= Q(staff_memberships__department_id__in=supervised)
+    return get_user_model().objects.filter(membership, is_active=True, is_staff=True).distinct()
+
+
+def route_inspector(*, user, inspector_id: int):
+    """The inspector whose route `user` asks for by id: themself, or one they supervise
+    (`may_order_route`). Raises DoesNotExist of the user model otherwise, so another
+    inspector's route is as missing as one that never was."""
+    if permissions.is_active_staff(user) and inspector_id == user.pk:
+        return user
+    if not permissions.is_active_staff(user):
+        raise _supervised_inspectors(user).model.DoesNotExist
+    return _supervised_inspectors(user).get(pk=inspector_id)
 
 
 def inspector_route(*, inspector, day: datetime.date):

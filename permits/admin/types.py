@@ -100,7 +100,7 @@ class ReinspectionFeeInline(admin.StackedInline):
 class InspectionStepInline(admin.StackedInline):
     model = InspectionStep
     extra = 0
-    fields = [("order", "code"), ("name", "name_es"), ("category", "final")]
+    fields = [("order", "code"), ("name", "name_es"), ("category", "final"), "minutes"]
     verbose_name_plural = _("Required inspections, in order")
 
 

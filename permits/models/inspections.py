@@ -10,6 +10,10 @@ row per time instead (9:00, 10:00...), each of capacity one; every row holds the
 inspector's day it takes (`span`), and an exclusion constraint keeps one inspector's spans
 from overlapping, so a half-day is never offered both as a block and as times, and no two
 times of one inspector overlap. A
+required inspection may take its own minutes (`InspectionStep.minutes`): booked at an exact
+time, it holds every time its span overlaps, and the inspection keeps that span
+(`Inspection.span`) under a second exclusion constraint, so no two booked inspections of one
+inspector overlap whatever their lengths. A
 booking takes a seat with one conditional statement (``UPDATE ... SET booked = booked + 1
 WHERE id = %s AND booked < capacity``): concurrent bookers of the last seat wait on the
 row's lock and exactly one of them finds a seat left, and even a write that forgot the
@@ -326,6 +330,10 @@ class Inspection(TimeStampedModel):
     day = models.DateField(_("day"))
     period = models.CharField(_("period"), max_length=2, choices=Period.choices)
     starts_at = models.TimeField(_("exact time"), null=True, blank=True)
+    # At an exact time, the part of the inspector's day the inspection takes: from its time,
+    # as long as its required inspection's minutes when booked (or the time's own length).
+    # Empty for a half-day booked as a block.
+    span = DateTimeRangeField(_("time held"), null=True, blank=True, editable=False)
     route_order = models.PositiveSmallIntegerField(_("order in the route"), default=0)
     # The working day before `day`: when the reminder goes out (the reminder source's date).
     remind_on = models.DateField(_("reminder day"), db_index=True)
@@ -408,6 +416,16 @@ class Inspection(TimeStampedModel):
                 condition=Q(status=InspectionStatus.CANCELLED, cancelled_at__isnull=False)
                 | (~Q(status=InspectionStatus.CANCELLED) & Q(cancelled_at__isnull=True)),
                 name="permits_inspection_cancelled_dated",
+            ),
+            # No two booked inspections of one inspector overlap, whatever their lengths.
+            ExclusionConstraint(
+                name="permits_inspection_no_overlap",
+                index_type="gist",
+                expressions=[
+                    (INSPECTOR_POINT, RangeOperators.OVERLAPS),
+                    ("span", RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status=InspectionStatus.SCHEDULED, span__isnull=False),
             ),
             # One inspection booked at a time per permit.
             models.UniqueConstraint(

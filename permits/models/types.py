@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import TimeStampedModel
 from payments.money import format_cents
+from permits.inspection_rules import PERIOD_MINUTES
 
 
 class PermitCategory(models.TextChoices):
@@ -407,6 +408,18 @@ class InspectionStep(models.Model):
         default=False,
         help_text=_("Passing it finals the permit (and gives the certificate of occupancy)."),
     )
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes, at exact times"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(15), MaxValueValidator(PERIOD_MINUTES)],
+        help_text=_(
+            "How long this inspection takes where inspectors work at exact times: it is "
+            "offered only at the times from which this much of the shift is free, and holds "
+            "every time it overlaps. Empty: as long as one exact time of the inspector's "
+            "shift."
+        ),
+    )
 
     class Meta:
         verbose_name = _("required inspection")
@@ -424,6 +437,10 @@ class InspectionStep(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=InspectionCategory.values),
                 name="permits_inspection_step_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__isnull=True) | Q(minutes__gte=15, minutes__lte=PERIOD_MINUTES),
+                name="permits_inspection_step_minutes",
             ),
         ]
 

@@ -90,7 +90,7 @@ def _void_unpaid(locked: Permit) -> int:
 
 def _cancel_inspections(locked: Permit, *, case: Case, actor, by_staff: bool, reason: str) -> int:
     """Cancel every inspection booked on the permit and free its place (the case is locked)."""
-    from permits.services.inspection_slots import seat_release
+    from permits.services.inspection_slots import seats_release
     from permits.services.inspections.common import _payload
 
     cancelled = 0
@@ -101,7 +101,7 @@ def _cancel_inspections(locked: Permit, *, case: Case, actor, by_staff: bool, re
         .order_by("pk")
     )
     for inspection in booked:
-        seat_release(inspection.slot_id)
+        seats_release(inspection)
         inspection.status = InspectionStatus.CANCELLED
         inspection.cancelled_at = timezone.now()
         inspection.cancel_reason = reason

@@ -12,10 +12,11 @@ import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import F, Q
 
-from permits.inspection_rules import AM, PERIOD_HOURS, PM
-from permits.models import InspectionSlot
+from permits.inspection_rules import AM, PERIOD_HOURS, PM, time_run
+from permits.models import Inspection, InspectionSlot
 from permits.selectors_inspections import agency_now, booking_rules, slot_filter
 
 # Opening the inspectors' half-days from their weekly shifts: one statement for a range of
@@ -136,4 +137,97 @@ def seat_release(slot_id: int) -> None:
         cursor.execute(_RELEASE_SEAT_SQL, [slot_id])
 
 
-__all__ = ["seat_candidates", "seat_release", "seat_take", "slots_open", "slots_open_for_booking"]
+def _held_slots(inspection: Inspection):
+    """The slot rows `inspection` holds a place in: its half-day, or every exact time of its
+    inspector that its span overlaps (the span stored at booking, so an administrator
+    changing the inspection's minutes later frees exactly what was taken)."""
+    if inspection.span is None:
+        return InspectionSlot.objects.filter(pk=inspection.slot_id)
+    return InspectionSlot.objects.filter(
+        inspector_id=inspection.inspector_id,
+        day=inspection.day,
+        starts_at__isnull=False,
+        span__overlap=inspection.span,
+    )
+
+
+def seats_release(inspection: Inspection) -> None:
+    """Free every place the booked `inspection` holds."""
+    _held_slots(inspection).update(booked=F("booked") - 1)
+
+
+def _runs(candidates: list[int], minutes: int | None) -> dict[int, tuple[list[int], tuple]]:
+    """For each candidate exact time (slot id), the slot ids an inspection of `minutes` from
+    it holds and its span; candidates where it does not fit in the half-day are left out."""
+    starts = InspectionSlot.objects.filter(pk__in=candidates, starts_at__isnull=False)
+    keys = {(row.inspector_id, row.day, row.period) for row in starts}
+    if not keys:
+        return {}
+    times: dict[tuple, list[InspectionSlot]] = {}
+    query = Q()
+    for inspector_id, day, period in keys:
+        query |= Q(inspector_id=inspector_id, day=day, period=period)
+    for row in (
+        InspectionSlot.objects.filter(query, starts_at__isnull=False)
+        .only("id", "inspector_id", "day", "period", "span")
+        .order_by("inspector_id", "day", "period", "starts_at")
+    ):
+        times.setdefault((row.inspector_id, row.day, row.period), []).append(row)
+    runs = {}
+    for start in starts:
+        rows = times[(start.inspector_id, start.day, start.period)]
+        first = next(index for index, row in enumerate(rows) if row.pk == start.pk)
+        run = time_run([(row.span.lower, row.span.upper) for row in rows], first, minutes)
+        if run is not None:
+            held, span = run
+            runs[start.pk] = ([rows[index].pk for index in held], span)
+    return runs
+
+
+def seats_take_timed(
+    candidates: list[int], *, minutes: int | None, moving: Inspection | None = None
+) -> tuple[InspectionSlot, DateTimeTZRange] | None:
+    """Take the places of an inspection of `minutes` at the first candidate exact time (slot
+    ids) where every time it overlaps is free; None if none is. Returns the starting slot
+    and the span the inspection takes.
+
+    Every slot involved (those of each candidate and those `moving` holds now) is locked in
+    primary-key order before any is read, so two bookings never wait on each other in a
+    cycle; `moving`'s places are freed first, so an inspection may move onto part of its
+    own time. The caller's transaction rolls back the release if nothing is taken.
+    """
+    runs = _runs(candidates, minutes)
+    ids = {slot_id for held, _span in runs.values() for slot_id in held}
+    if moving is not None:
+        ids |= set(_held_slots(moving).values_list("pk", flat=True))
+    list(
+        InspectionSlot.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if moving is not None:
+        seats_release(moving)
+    free = set(
+        InspectionSlot.objects.filter(pk__in=ids, booked__lt=F("capacity")).values_list(
+            "pk", flat=True
+        )
+    )
+    for slot_id in candidates:
+        if slot_id in runs and free.issuperset(runs[slot_id][0]):
+            held, (lower, upper) = runs[slot_id]
+            # The CHECK on each slot still refuses an overbooking, whatever happened above.
+            InspectionSlot.objects.filter(pk__in=held).update(booked=F("booked") + 1)
+            return InspectionSlot.objects.get(pk=slot_id), DateTimeTZRange(lower, upper, "[)")
+    return None
+
+
+__all__ = [
+    "seat_candidates",
+    "seat_release",
+    "seat_take",
+    "seats_release",
+    "seats_take_timed",
+    "slots_open",
+    "slots_open_for_booking",
+]

@@ -217,12 +217,12 @@ def permits_expire(*, now: datetime.datetime | None = None, limit: int = 500) ->
 
 
 def _cancel_booked(permit: Permit) -> None:
-    from permits.services.inspection_slots import seat_release
+    from permits.services.inspection_slots import seats_release
 
     for inspection in Inspection.objects.select_for_update().filter(
         permit=permit, status=InspectionStatus.SCHEDULED
     ):
-        seat_release(inspection.slot_id)
+        seats_release(inspection)
         inspection.status = InspectionStatus.CANCELLED
         inspection.cancelled_at = timezone.now()
         inspection.cancel_reason = "Permit expired"

@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -31,6 +31,7 @@ from permits.selectors_inspections import (
     inspector_route,
     is_inspector,
     next_step,
+    route_inspector,
 )
 from permits.services import inspection_route as route_services
 from permits.services import inspections as services
@@ -205,12 +206,14 @@ def _require_inspector(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def inspector_day(request: HttpRequest) -> HttpResponse:
     """The inspector's route for a day (today unless ?day=), in order, on a phone; a POST
-    moves one stop up or down the route."""
-    _require_inspector(request)
+    moves one stop up or down the route. A supervisor opens and reorders the route of an
+    inspector they supervise with ?inspector= (a hidden field in the POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    owner = _route_owner(request, data.get("inspector", ""))
     if request.method == "POST":
-        return _route_move(request)
+        return _route_move(request, owner)
     day = _day(request.GET.get("day", "")) or agency_now().date()
-    route = list(inspector_route(inspector=request.user, day=day))
+    route = list(inspector_route(inspector=owner, day=day))
     stops = [
         (
             stop,
@@ -226,16 +229,28 @@ def inspector_day(request: HttpRequest) -> HttpResponse:
             "day": day,
             "route": route,
             "stops": stops,
+            "owner": None if owner.pk == request.user.pk else owner,
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
         },
     )
 
 
-def _route_move(request: HttpRequest) -> HttpResponse:
+def _route_owner(request: HttpRequest, inspector_id: str):
+    """Whose route: the signed-in inspector's own, or (by id) one they may order (404)."""
+    if inspector_id in ("", str(request.user.pk)):
+        _require_inspector(request)
+        return request.user
+    try:
+        return route_inspector(user=request.user, inspector_id=int(inspector_id))
+    except (ValueError, ObjectDoesNotExist) as missing:
+        raise Http404 from missing
+
+
+def _route_move(request: HttpRequest, owner) -> HttpResponse:
     try:
         inspection = inspection_for_inspector(
-            inspector=request.user, pk=int(request.POST.get("inspection", ""))
+            inspector=owner, pk=int(request.POST.get("inspection", ""))
         )
     except (ValueError, Inspection.DoesNotExist) as missing:
         raise Http404 from missing
@@ -245,7 +260,8 @@ def _route_move(request: HttpRequest) -> HttpResponse:
         )
     except InspectionRefused as refused:
         messages.error(request, str(refused))
-    return redirect(f"{_day_url()}?day={inspection.day.isoformat()}#stop-{inspection.pk}")
+    whose = f"&inspector={owner.pk}" if owner.pk != request.user.pk else ""
+    return redirect(f"{_day_url()}?day={inspection.day.isoformat()}{whose}#stop-{inspection.pk}")
 
 
 @login_required

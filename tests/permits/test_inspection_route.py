@@ -2,12 +2,18 @@
 and day, agreed times kept, and each address opening the phone's map app."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from permits.models import Inspection
+from permits import workflow as wf
+from permits.exceptions import InspectionRefused
+from permits.models import Inspection, InspectionSlot
 from permits.selectors_inspections import inspector_route
 from permits.services.inspection_route import inspection_route_move
-from permits.services.inspections import inspection_book
+from permits.services.inspections import inspection_book, inspection_cancel
+from tests.accounts.factories import StaffFactory
+from tests.permits.factories import department
 from tests.permits.inspection_factories import (
     NOW,
     THURSDAY,
@@ -34,6 +40,10 @@ def day_of_three():
             )
         )
     return person, stops
+
+
+def more_room(person):
+    InspectionSlot.objects.filter(inspector=person, day=WEDNESDAY, period="am").update(capacity=5)
 
 
 def addresses(person, day=WEDNESDAY):
@@ -169,3 +179,126 @@ def test_the_route_page_queries_stay_constant(client, day_of_three, django_asser
     # then
     with django_assert_max_num_queries(12):
         client.get(reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat()})
+
+
+def test_a_booking_and_a_cancellation_after_a_manual_order_keep_it(day_of_three):
+    # given: the inspector put Ash before Elm
+    person, (oak, _elm, ash) = day_of_three
+    inspection_route_move(inspection=ash, direction="up", actor=person)
+    more_room(person)
+
+    # when: a resident books the same morning, another cancels
+    permit = issued_permit(address="4 Birch St")
+    birch = inspection_book(
+        permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+    )
+    inspection_cancel(inspection=oak, actor=oak.permit.case.applicant, now=NOW)
+
+    # then: the manual order stands, the new stop last of its half-day
+    assert addresses(person) == ["3 Ash St", "2 Elm St", "4 Birch St"]
+
+    # when: the new stop is moved too
+    inspection_route_move(inspection=birch, direction="up", actor=person)
+
+    # then
+    assert addresses(person) == ["3 Ash St", "4 Birch St", "2 Elm St"]
+
+
+def test_until_the_inspector_moves_a_stop_the_day_is_in_booking_order(day_of_three):
+    # given
+    person, _stops = day_of_three
+    more_room(person)
+    permit = issued_permit(address="0 Bay St")
+
+    # when
+    inspection_book(permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW)
+
+    # then
+    assert addresses(person) == ["1 Oak St", "2 Elm St", "3 Ash St", "0 Bay St"]
+
+
+def supervisor(code=wf.DEPARTMENT_CODE):
+    return StaffFactory(roles=[("supervisor", department(code))])
+
+
+def test_the_inspectors_supervisor_sees_and_reorders_their_day(client, day_of_three):
+    # given
+    person, (_oak, _elm, ash) = day_of_three
+    client.force_login(supervisor())
+
+    # when
+    page = client.get(
+        reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat(), "inspector": person.pk}
+    )
+    response = client.post(
+        reverse("permits:inspector_day"),
+        {"inspection": ash.pk, "direction": "up", "inspector": person.pk},
+    )
+
+    # then
+    assert page.status_code == 200
+    assert [stop.permit.address for stop in page.context["route"]] == [
+        "1 Oak St",
+        "2 Elm St",
+        "3 Ash St",
+    ]
+    assert f'name="inspector" value="{person.pk}"' in page.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{reverse('permits:inspector_day')}?day={WEDNESDAY.isoformat()}"
+        f"&inspector={person.pk}#stop-{ash.pk}"
+    )
+    assert addresses(person) == ["1 Oak St", "3 Ash St", "2 Elm St"]
+
+
+def test_nobody_else_reaches_or_reorders_an_inspectors_day(client, day_of_three):
+    # given
+    person, (_oak, _elm, ash) = day_of_three
+    url = reverse("permits:inspector_day")
+    others = {
+        "another inspector": inspector(),
+        "a supervisor of another department": supervisor("planning"),
+        "a clerk": StaffFactory(),
+    }
+
+    for who, user in others.items():
+        client.force_login(user)
+
+        # when
+        page = client.get(url, {"day": WEDNESDAY.isoformat(), "inspector": person.pk})
+        moved = client.post(url, {"inspection": ash.pk, "direction": "up", "inspector": person.pk})
+
+        # then
+        assert page.status_code in (403, 404), who
+        assert moved.status_code in (403, 404), who
+    assert addresses(person) == ["1 Oak St", "2 Elm St", "3 Ash St"]
+
+    # the service refuses them too
+    with pytest.raises(InspectionRefused):
+        inspection_route_move(inspection=ash, direction="up", actor=others["another inspector"])
+
+
+def test_the_route_pages_query_count_does_not_grow_with_its_stops(client, day_of_three):
+    # given
+    person, _stops = day_of_three
+    client.force_login(person)
+    url = reverse("permits:inspector_day")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"day": WEDNESDAY.isoformat()}).status_code == 200
+        return len(queries)
+
+    three = count()
+    for address in ("5 Fir St", "6 Yew St", "7 Oak Ave"):
+        permit = issued_permit(address=address)
+        inspection_book(
+            permit=permit, day=WEDNESDAY, period="pm", actor=permit.case.applicant, now=NOW
+        )
+
+    # then
+    assert count() == three
+    client.force_login(supervisor())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"day": WEDNESDAY.isoformat(), "inspector": person.pk})
+    assert len(queries) <= three + 1

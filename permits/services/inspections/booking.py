@@ -30,7 +30,12 @@ from permits.selectors_inspections import (
     calendar_closed,
     permit_area,
 )
-from permits.services.inspection_slots import seat_candidates, seat_release, seat_take
+from permits.services.inspection_slots import (
+    seat_candidates,
+    seat_take,
+    seats_release,
+    seats_take_timed,
+)
 from permits.services.inspections.access import (
     _check_change,
     _choose_step,
@@ -101,9 +106,15 @@ def inspection_book(
         refusal = day_refusal(day, now, rules, closed)
         if refusal and not (staff and refusal == "cutoff"):
             raise InspectionRefused(_day_message(refusal, day, rules), code=refusal)
-        slot = seat_take(
-            seat_candidates(day=day, period=period, area=permit_area(permit), starts_at=starts_at)
+        candidates = seat_candidates(
+            day=day, period=period, area=permit_area(permit), starts_at=starts_at
         )
+        span = None
+        if starts_at is None:
+            slot = seat_take(candidates)
+        else:
+            taken = seats_take_timed(candidates, minutes=chosen.minutes)
+            slot, span = taken if taken is not None else (None, None)
         if slot is None:
             raise SlotFull(_full_message(day, period, starts_at), code="full")
         inspection = Inspection.objects.create(
@@ -114,6 +125,7 @@ def inspection_book(
             day=day,
             period=period,
             starts_at=starts_at,
+            span=span,
             route_order=_route_position(slot),
             remind_on=reminder_day(day, closed),
             booked_by=actor,
@@ -150,7 +162,7 @@ def inspection_cancel(
         staff = _check_change(permit, locked, actor, now, doing=_("cancelled"))
         if staff and not reason:
             raise InspectionRefused(_("Say why the inspection is cancelled."), code="reason")
-        seat_release(locked.slot_id)
+        seats_release(locked)
         locked.status = InspectionStatus.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.cancel_reason = reason
@@ -218,20 +230,29 @@ def inspection_reschedule(
             )
         else:
             candidates = seat_candidates(day=day, period=period, area=area, starts_at=starts_at)
-        candidates = [slot_id for slot_id in candidates if slot_id != locked.slot_id]
-        # Lock the old slot and every candidate in primary-key order (no cycles between two
-        # moves in opposite directions), then take the new place and free the old one.
-        list(
-            InspectionSlot.objects.select_for_update()
-            .filter(pk__in=[*candidates, locked.slot_id])
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        slot = seat_take(candidates)
+        span = None
+        if starts_at is not None:
+            # Frees the old times first (they may overlap the new ones); a refusal below
+            # rolls that back with the rest.
+            taken = seats_take_timed(candidates, minutes=locked.step.minutes, moving=locked)
+            slot, span = taken if taken is not None else (None, None)
+        else:
+            candidates = [slot_id for slot_id in candidates if slot_id != locked.slot_id]
+            # Lock the old slot and every candidate in primary-key order (no cycles between
+            # two moves in opposite directions), then take the new place and free the old.
+            list(
+                InspectionSlot.objects.select_for_update()
+                .filter(pk__in=[*candidates, locked.slot_id])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            slot = seat_take(candidates)
+            if slot is not None:
+                seats_release(locked)
         if slot is None:
             raise SlotFull(_full_message(day, period, starts_at), code="full")
-        seat_release(locked.slot_id)
         locked.slot = slot
+        locked.span = span
         locked.inspector_id = slot.inspector_id
         locked.day = day
         locked.period = period
@@ -245,6 +266,7 @@ def inspection_reschedule(
                 "day",
                 "period",
                 "starts_at",
+                "span",
                 "route_order",
                 "remind_on",
                 "updated_at",
