@@ -15,7 +15,8 @@ working until they expire (`register`).
 A participant added by address in a role that needs confirmation (cases/participants.py) is
 sent a link that confirms it: the participant's id signed with SECRET_KEY and a timestamp,
 valid for `cases.participants.CONFIRM_MAX_AGE`. Holding it proves only that one received the
-message, which is all it is for; it opens nothing of the case.
+message, which is all it is for; it opens nothing of the case. A service with a confirmation
+page of its own (a concern report's followers) sends the same token to its page.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ def case_for_link(*, token: str, scope: str = LinkScope.VIEW):
 
 
 _PARTICIPANT_CONFIRM_SALT = "cases.participant-confirm"
+# Concern reports signed their followers' links with a salt of their own before they used
+# this one (a follower is a participant, so the id they carry is the same). Links are valid
+# for CONFIRM_MAX_AGE (7 days): this salt, and the test cases that sign with it, can go once
+# the release carrying this change (merged 2026-12-06) has been live for 7 days.
+_FOLLOW_CONFIRM_SALT_BEFORE = "concerns.follow-confirm"
 
 
 def participant_confirm_token(participant) -> str:
@@ -84,10 +90,16 @@ def participant_confirm_token(participant) -> str:
 
 
 def participant_id_from_confirm_token(token: str) -> int:
-    """The participant id in `token`; raise signing.BadSignature if forged or expired."""
+    """The participant id in `token`; raise signing.BadSignature if forged or expired
+    (signing.SignatureExpired, a subclass, for a genuine link past CONFIRM_MAX_AGE)."""
     from cases.participants import CONFIRM_MAX_AGE
 
-    value = signing.loads(token, salt=_PARTICIPANT_CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    try:
+        value = signing.loads(token, salt=_PARTICIPANT_CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise
+    except signing.BadSignature:
+        value = signing.loads(token, salt=_FOLLOW_CONFIRM_SALT_BEFORE, max_age=CONFIRM_MAX_AGE)
     if not isinstance(value, int):
         raise signing.BadSignature("Not a participant id.")
     return value

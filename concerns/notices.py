@@ -26,11 +26,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from cases.participants import Participant, participants_of
+from cases.participants import CONFIRM_MAX_AGE, Participant, participants_of
 from cases.participation import APPLICANT
-from cases.tokens import case_guest_link
+from cases.tokens import case_guest_link, participant_confirm_token
 from concerns.models import CloseReason, ConcernReport
-from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 from portal.localized import localized
 
 
@@ -123,8 +122,10 @@ def notify_merged(
 
 
 def notify_follow_confirm(follower: Participant, report: ConcernReport) -> list:
-    """Send a new follower the link that confirms their address (nothing else until then)."""
-    path = reverse("concerns:follow_confirm", kwargs={"token": follow_confirm_token(follower)})
+    """Send a new follower the link that confirms their address (nothing else until then):
+    the case engine's participant token, opening the report's own confirmation page."""
+    token = participant_confirm_token(follower)
+    path = reverse("concerns:follow_confirm", kwargs={"token": token})
     confirm_url = settings.SITE_URL + path
     return _send_to_participant(
         follower,
@@ -132,5 +133,5 @@ def notify_follow_confirm(follower: Participant, report: ConcernReport) -> list:
         template_key="concerns/follow_confirm",
         dedupe_key=f"concerns:{report.pk}:follow-confirm:{follower.pk}",
         confirm_url=confirm_url,
-        confirm_days=FOLLOW_CONFIRM_MAX_AGE.days,
+        confirm_days=CONFIRM_MAX_AGE.days,
     )

@@ -27,7 +27,7 @@ from cases.participants import Participant, is_participant
 from cases.participation import FOLLOWER
 from cases.questions.models import Question
 from cases.selectors import overdue_filter
-from cases.tokens import case_for_link
+from cases.tokens import case_for_link, participant_id_from_confirm_token
 from concerns import attributes
 from concerns.geo import bounding_box, distance_expression
 from concerns.models import (
@@ -37,7 +37,6 @@ from concerns.models import (
     ConcernReport,
     Open311ApiKey,
 )
-from concerns.tokens import follower_id_from_confirm_token
 from concerns.workflow import KIND
 from portal.localized import localized
 from portal.search_terms import query_stems, stems_match, text_stems
@@ -215,10 +214,12 @@ def report_for_guest_token(*, token: str) -> ConcernReport:
 def follower_for_confirm_token(*, token: str) -> Participant:
     """The follower a confirmation link names (a participant of a report's case in the
     follower role); Http404 if the link is forged or expired, or the follower is gone
-    (unfollowed, or replaced by a newer request). Links sent before followers became
-    participants name the same id (the migration kept them), so they still work."""
+    (unfollowed, or replaced by a newer request). The token is the case engine's
+    participant confirmation (cases.tokens), which reads the links concerns signed before
+    too. Links sent before followers became participants name the same id (the migration
+    kept them), so they still work."""
     try:
-        follower_id = follower_id_from_confirm_token(token)
+        follower_id = participant_id_from_confirm_token(token)
     except signing.BadSignature:
         raise Http404 from None
     follower = (

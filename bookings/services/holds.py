@@ -18,10 +18,12 @@ cancellation, a checkout), then the waitlist entries of the time it would take (
 `waitlist_waiting_locked`). An offered hold given back takes the hold, then its entry,
 whoever gives it back: the person choosing another time (`holds_release_others`,
 `booking_hold_release`) or leaving the waitlist (`waitlist_leave`, which reads the entry
-unlocked to find its hold). An offer locks the entries of its time, then inserts its hold,
-which waits for no row lock, only for another transaction's uncommitted booking of an
-overlapping time. A visitor's hold locks no entry: it reads the people waiting after its
-insert (locking them then would wait for an offer that waits for this insert).
+unlocked to find its hold); an offer that lapsed takes its hold, then its entry, too (the
+sweep and the offer task, skipping rows others hold). An offer locks the entries of its
+time, then inserts its hold, which waits for no row lock, only for another transaction's
+uncommitted booking of an overlapping time. A visitor's hold locks no entry: it reads the
+people waiting after its insert (locking them then would wait for an offer that waits for
+this insert).
 """
 
 from __future__ import annotations

@@ -356,28 +356,42 @@ def waitlist_offers_sweep(*, now: datetime.datetime | None = None) -> dict[str, 
 def _offers_lapse(*, now, facility_id: int | None = None, within=None) -> int:
     """Lapse the open offers (of one facility and time range, if given) whose hold no longer
     keeps the slot (its time ran out, or it ended some other way), releasing their holds;
-    each person told once."""
-    still_held = Q(offer__status=BookingStatus.HELD, offer__hold_expires_at__gt=now)
+    each person told once.
+
+    The holds are locked first, then their entries (the one lock order,
+    bookings.services.holds): a hold whose time ran out is still `held` until something
+    marks it, so the person may give it back meanwhile by choosing another time
+    (`holds_release_others`, hold then entry). Both locks skip rows another transaction
+    holds: that offer is left to whoever holds it, or to the next run."""
     offers = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED)
     if facility_id is not None:
         offers = offers.filter(facility_id=facility_id)
     if within is not None:
         offers = offers.filter(period__overlap=within)
+    ended = ~Q(status__in=LIVE) & ~Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
     with transaction.atomic():
+        holds = list(
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(ended, Exists(offers.filter(offer_id=OuterRef("pk"))))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        if not holds:
+            return 0
         rows = list(
             offers.select_for_update(skip_locked=True, of=("self",))
             .select_related("facility", "user")
-            .exclude(still_held | Q(offer__status__in=LIVE))
-            .order_by("pk")[:SWEEP_BATCH]
+            .filter(offer_id__in=holds)
+            .order_by("pk")
         )
         if not rows:
             return 0
         WaitlistEntry.objects.filter(pk__in=[e.pk for e in rows]).update(
             status=WaitlistStatus.LAPSED, updated_at=now
         )
-        Booking.objects.filter(
-            pk__in=[e.offer_id for e in rows if e.offer_id], status=BookingStatus.HELD
-        ).update(status=BookingStatus.EXPIRED, updated_at=now)
+        Booking.objects.filter(pk__in=[e.offer_id for e in rows], status=BookingStatus.HELD).update(
+            status=BookingStatus.EXPIRED, updated_at=now
+        )
         for entry in rows:
             _notify(entry, template="bookings/waitlist_lapsed")
     return len(rows)

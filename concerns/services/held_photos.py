@@ -2,7 +2,7 @@
 
 Browsers never keep a file input's choice when a form is shown again. So every photo sent
 with the form is checked and re-encoded at once (concerns.photos) and stored under
-``concerns/held/``; the page carries a signed token per photo (concerns.tokens), shows it
+``concerns/held/``; the page carries a signed token per photo (below), shows it
 with its name and a box to untick, and the next send uses it. Nothing ties a held photo to
 a row: one nobody sends is deleted by the daily sweep of report photos (concerns.tasks),
 which removes files under ``concerns/`` that no photo row names, once a day old.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core import signing
@@ -21,9 +22,25 @@ from django.utils.translation import gettext as _
 
 from concerns.models import ConcernPhoto
 from concerns.photos import ProcessedPhoto, process_photo
-from concerns.tokens import held_photo_payload, held_photo_token
 
 HELD_FOLDER = "concerns/held"
+
+# Shorter than the daily sweep's grace (cases.tasks.SWEEP_GRACE), so a token that still works
+# never names a swept file.
+HELD_PHOTO_MAX_AGE = timedelta(hours=12)
+_HELD_PHOTO_SALT = "concerns.held-photo"
+
+
+def held_photo_token(payload: dict) -> str:
+    return signing.dumps(payload, salt=_HELD_PHOTO_SALT, compress=True)
+
+
+def held_photo_payload(token: str) -> dict:
+    """Return what `held_photo_token` signed; raise signing.BadSignature if forged or expired."""
+    value = signing.loads(token, salt=_HELD_PHOTO_SALT, max_age=HELD_PHOTO_MAX_AGE)
+    if not isinstance(value, dict):
+        raise signing.BadSignature("Not a held photo.")
+    return value
 
 
 @dataclass(frozen=True)

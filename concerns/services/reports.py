@@ -253,7 +253,7 @@ def report_follow(
     A signed-in `user`, or a guest's `email` and/or `phone`. Anyone can type anyone's address,
     so a follower is confirmed at once only when it is a signed-in person with a verified
     e-mail address; any other is sent one message, a signed link that expires
-    (concerns.tokens), and nothing more until its owner confirms with it
+    (cases.tokens), and nothing more until its owner confirms with it
     (`report_follow_confirm`). Following twice returns the existing row (a request whose link
     has expired is replaced by a new one, with a new link); the report's own reporter needs
     no follower row (None is returned). Raises ValueError if there is nobody to tell.

@@ -13,10 +13,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from cases.tokens import guest_token
+from cases.tokens import guest_token, participant_confirm_token
 from concerns.models import ConcernReport
 from concerns.services import report_close
-from concerns.tokens import follow_confirm_token
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, log_in_browser
 from tests.concerns.factories import CITY_HALL, jpeg_bytes, make_report, pothole_category
@@ -161,9 +160,8 @@ def test_the_duplicate_prompt_appears_for_a_nearby_open_report(phone: Page, live
     assert ConcernReport.objects.count() == 1
 
     # when: the owner of the address opens the link and confirms
-    phone.goto(
-        live_server.url + reverse("concerns:follow_confirm", args=[follow_confirm_token(follower)])
-    )
+    token = participant_confirm_token(follower)
+    phone.goto(live_server.url + reverse("concerns:follow_confirm", args=[token]))
     assert_accessible(axe, phone)
     phone.get_by_role("button", name="Yes, send me updates").click()
 

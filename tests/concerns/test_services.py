@@ -11,11 +11,12 @@ from PIL import Image
 
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
 from cases.models import Case, CaseEvent
-from cases.participants import Participant
+from cases.participants import CONFIRM_MAX_AGE, Participant
+from cases.participation import APPLICANT
 from cases.service_levels import business_days_add
+from cases.tokens import participant_confirm_token
 from concerns import selectors, services
 from concerns.models import ConcernPhoto, ConcernReport
-from concerns.tokens import FOLLOW_CONFIRM_MAX_AGE, follow_confirm_token
 from notifications.models import Notification
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.concerns.factories import (
@@ -342,7 +343,7 @@ def test_an_unconfirmed_follower_hears_nothing_more_until_they_confirm(category,
     # when: work starts, then the owner of the address confirms with the link, then it closes
     services.report_start_work(report=report, actor=report_clerk, public_note="Crew sent.")
     confirmed = services.report_follow_confirm(
-        follower=selectors.follower_for_confirm_token(token=follow_confirm_token(by_email))
+        follower=selectors.follower_for_confirm_token(token=participant_confirm_token(by_email))
     )
     services.report_close(report=report, actor=report_clerk, reason="fixed", public_reason="Done.")
 
@@ -362,12 +363,12 @@ def test_a_confirmation_link_is_signed_and_expires(category, monkeypatch):
     # given
     report = make_report(category=category, answers={"size": "small"})
     follower = services.report_follow(report=report, email="guest@example.org")
-    token = follow_confirm_token(follower)
+    token = participant_confirm_token(follower)
 
     # when / then
     with pytest.raises(Http404):
         selectors.follower_for_confirm_token(token=token[:-2] + "xx")
-    later = time.time() + (FOLLOW_CONFIRM_MAX_AGE + datetime.timedelta(minutes=1)).total_seconds()
+    later = time.time() + (CONFIRM_MAX_AGE + datetime.timedelta(minutes=1)).total_seconds()
     with monkeypatch.context() as patched:
         patched.setattr(signing.time, "time", lambda: later)
         with pytest.raises(Http404):
@@ -375,12 +376,40 @@ def test_a_confirmation_link_is_signed_and_expires(category, monkeypatch):
     assert selectors.follower_for_confirm_token(token=token) == follower
 
 
+def test_a_confirmation_link_signed_before_the_case_engine_s_names_the_same_follower(
+    category, monkeypatch
+):
+    # given: a link signed with the salt concerns used before (sent, not yet opened)
+    report = make_report(category=category, answers={"size": "small"})
+    follower = services.report_follow(report=report, email="guest@example.org")
+    token = signing.dumps(follower.pk, salt="concerns.follow-confirm")
+
+    # when / then: it names the follower until it expires, like any other
+    assert selectors.follower_for_confirm_token(token=token) == follower
+    later = time.time() + (CONFIRM_MAX_AGE + datetime.timedelta(minutes=1)).total_seconds()
+    with monkeypatch.context() as patched:
+        patched.setattr(signing.time, "time", lambda: later)
+        with pytest.raises(Http404):
+            selectors.follower_for_confirm_token(token=token)
+
+
+def test_a_confirmation_link_of_someone_not_following_a_report_names_no_follower(category):
+    # given: the reporter is a participant of the report's case too, in another role
+    reporter = UserFactory()
+    report = make_report(category=category, answers={"size": "small"}, reporter=reporter)
+    applicant = Participant.objects.get(case=report.case, role=APPLICANT)
+
+    # when / then
+    with pytest.raises(Http404):
+        selectors.follower_for_confirm_token(token=participant_confirm_token(applicant))
+
+
 def test_following_again_after_the_link_expired_sends_a_new_link(category):
     # given: a request nobody confirmed, older than its link
     report = make_report(category=category, answers={"size": "small"})
     stale = services.report_follow(report=report, email="guest@example.org")
     Participant.objects.filter(pk=stale.pk).update(
-        created_at=timezone.now() - FOLLOW_CONFIRM_MAX_AGE - datetime.timedelta(minutes=1)
+        created_at=timezone.now() - CONFIRM_MAX_AGE - datetime.timedelta(minutes=1)
     )
 
     # when

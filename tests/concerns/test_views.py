@@ -5,13 +5,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.tokens import guest_token
+from cases.participants import CONFIRM_MAX_AGE
+from cases.tokens import guest_token, participant_confirm_token
 from concerns import services
 from concerns.models import MAX_PHOTOS, ConcernReport
-from concerns.tokens import follow_confirm_token
+from notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import (
     CITY_HALL,
@@ -431,10 +433,13 @@ def test_a_guest_follows_a_report_and_a_resident_follows_and_unfollows(client, c
 
 
 def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
-    # given
+    # given: the link in the message sent to the address
     report = make_report(category=category, answers={"size": "large"})
     follower = services.report_follow(report=report, email="n@example.org")
-    url = reverse("concerns:follow_confirm", args=[follow_confirm_token(follower)])
+    [message] = Notification.objects.filter(template_key="concerns/follow_confirm")
+    url = reverse("concerns:follow_confirm", args=[participant_confirm_token(follower)])
+    assert message.context["confirm_url"].endswith(url)
+    assert message.context["confirm_days"] == CONFIRM_MAX_AGE.days
 
     # when: opening the link changes nothing (mail scanners open links); the button does
     page = client.get(url)
@@ -451,6 +456,53 @@ def test_a_guest_confirms_following_with_the_link_we_sent(client, category):
     follower.refresh_from_db()
     assert follower.confirmed_at is not None
     assert forged.status_code == 404
+
+
+def test_a_follow_link_sent_before_followers_shared_the_case_engine_s_link_still_confirms(
+    client, category
+):
+    # given: a link signed the way concerns signed them before (salt of its own)
+    report = make_report(category=category, answers={"size": "large"})
+    follower = services.report_follow(report=report, email="n@example.org")
+    old_token = signing.dumps(follower.pk, salt="concerns.follow-confirm")
+    url = reverse("concerns:follow_confirm", args=[old_token])
+
+    # when
+    page = client.get(url)
+    confirmed = client.post(url, follow=True)
+
+    # then
+    assert page.status_code == 200
+    assert f"Get updates about {report.case.reference}" in text(page)
+    assert "You are following this report. We will tell you about it." in text(confirmed)
+    follower.refresh_from_db()
+    assert follower.confirmed_at is not None
+
+
+@pytest.mark.parametrize("salt", ["cases.participant-confirm", "concerns.follow-confirm"])
+def test_a_forged_or_expired_follow_link_confirms_nothing(client, category, salt, monkeypatch):
+    # given
+    report = make_report(category=category, answers={"size": "large"})
+    follower = services.report_follow(report=report, email="n@example.org")
+    token = signing.dumps(follower.pk, salt=salt)
+    url = reverse("concerns:follow_confirm", args=[token])
+    forged_url = reverse("concerns:follow_confirm", args=[token[:-2] + "xx"])
+    other_salt = reverse("concerns:follow_confirm", args=[signing.dumps(follower.pk, salt="x")])
+    later = (timezone.now() + CONFIRM_MAX_AGE + datetime.timedelta(minutes=1)).timestamp()
+
+    # when
+    forged = client.post(forged_url)
+    signed_otherwise = client.post(other_salt)
+    with monkeypatch.context() as patched:
+        patched.setattr(signing.time, "time", lambda: later)
+        expired = client.post(url)
+
+    # then: the page that says the link may have expired, and nothing confirmed
+    for refused in (forged, signed_otherwise, expired):
+        assert refused.status_code == 404
+        assert "the link may have expired" in text(refused)
+    follower.refresh_from_db()
+    assert follower.confirmed_at is None
 
 
 def test_following_by_phone_never_shows_the_e_mail_address_another_follower_gave(client, category):
