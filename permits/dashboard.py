@@ -8,9 +8,11 @@ It reads a fixed number of queries however many permits the person has: the perm
 
 Its `STAMP` (see portal/dashboard.py) takes the same permits, in the same order and with the
 same LIMIT, and for each writes out everything the section shows of it that can change: the
-permit, its case's status and dates, its type, the reviews' decisions and departments, its
-inspections, the invoices of its fees (paid, refunded, voided) and its type's required
-inspections. A visit with nothing new renders the cached copy and reads none of this.
+permit, its case's status and dates, its type and the type's names (written out, not only
+its timestamp, so a rename at a SQL prompt shows too), the reviews' decisions and
+departments, its inspections, the invoices of its fees (paid, refunded, voided) and its
+type's required inspections. A visit with nothing new renders the cached copy and reads none
+of this.
 """
 
 from __future__ import annotations
@@ -181,7 +183,7 @@ def _table(model) -> str:
 STAMP = f"""
     SELECT string_agg(concat_ws(
                ',', p.id, p.updated_at, p.permit_number, p.address, c.status, c.updated_at,
-               c.closed_at, t.updated_at,
+               c.closed_at, t.updated_at, t.name, t.name_es,
                (SELECT string_agg(concat_ws(':', r.id, r.decision, r.decided_at, d.name), ';'
                                   ORDER BY r.id)
                   FROM {_table(PlanReview)} AS r

@@ -45,8 +45,8 @@ from permits.demo.examples import (
     WITHDRAWN,
     DemoPermit,
 )
+from permits.demo.reviews import pdf_page, review_demo
 from permits.demo.staff import Staff, seed_shifts
-from permits.demo_reviews import pdf_page, review_demo
 from permits.inspection_rules import next_working_day, previous_working_day
 from permits.models import InspectionResult, Permit, PermitType
 from permits.selectors_inspections import availability, next_step

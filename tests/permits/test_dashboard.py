@@ -2,6 +2,7 @@
 what is still open and with whom, the next inspection, in a fixed number of queries."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -49,9 +50,9 @@ def permit_fee_due(resident):
     return permit
 
 
-def inspection_booked(resident):
+def inspection_booked(resident, period="am"):
     permit = issued_permit(applicant=resident)
-    inspection_book(permit=permit, day=WEDNESDAY, period="am", actor=resident, now=NOW)
+    inspection_book(permit=permit, day=WEDNESDAY, period=period, actor=resident, now=NOW)
     return permit
 
 
@@ -194,6 +195,49 @@ def test_the_dashboard_pages_queries_do_not_grow_with_the_permits(
     assert "See all my permits" in response.content.decode()
 
 
+def _visit(client, django_assert_max_num_queries, most: int) -> int:
+    with django_assert_max_num_queries(most) as measured:
+        assert client.get(reverse("portal:dashboard")).status_code == 200
+    return len(measured.captured_queries)
+
+
+# The section skips a read when no permit listed needs it (no review open, none in force),
+# so one permit is compared with twenty at the same stage. Inspections are booked in the
+# morning and the afternoon in turn: the inspector has 20 places in each.
+@pytest.mark.parametrize(
+    "stage",
+    [
+        pytest.param(lambda resident, index: in_review(resident), id="in_review"),
+        pytest.param(lambda resident, index: permit_fee_due(resident), id="fee_due"),
+        pytest.param(
+            lambda resident, index: inspection_booked(resident, "am" if index % 2 else "pm"),
+            id="inspection_booked",
+        ),
+    ],
+)
+def test_the_dashboard_costs_the_same_for_one_permit_and_twenty_cached_or_not(
+    client, staff, django_assert_max_num_queries, stage
+):
+    # given: one resident with one permit, another with twenty, all at the same stage
+    one, twenty = UserFactory(), UserFactory()
+    stage(one, 0)
+    for index in range(20):
+        stage(twenty, index)
+    client.force_login(one)
+    client.get(reverse("portal:dashboard"))  # warm: the session, the content types' cache
+    caches["fragments"].clear()
+    first_with_one = _visit(client, django_assert_max_num_queries, 20)
+    again_with_one = _visit(client, django_assert_max_num_queries, first_with_one)
+
+    # when / then: a first visit (the section read and cached), then a visit from the cache,
+    # each in no more queries for twenty permits than for one
+    client.force_login(twenty)
+    client.get(reverse("portal:dashboard"))
+    caches["fragments"].clear()
+    _visit(client, django_assert_max_num_queries, first_with_one)
+    _visit(client, django_assert_max_num_queries, again_with_one)
+
+
 def test_finished_permits_come_after_open_ones(staff):
     # given: an application in review, then a newer one withdrawn
     resident = UserFactory()
@@ -288,3 +332,22 @@ def test_a_new_permit_beyond_the_limit_changes_the_more_link(client, staff):
 
     # then
     assert "See all my permits" in client.get(reverse("portal:dashboard")).content.decode()
+
+
+def test_a_permit_type_renamed_in_plain_sql_shows_at_once(client, staff):
+    # given: a permit in review, seen once
+    resident = UserFactory()
+    permit = in_review(resident)
+    client.force_login(resident)
+    assert permit.permit_type.name in client.get(reverse("portal:dashboard")).content.decode()
+
+    # when: an administrator renames its type at a SQL prompt (no timestamp touched)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE permits_permittype SET name = 'Backyard deck' WHERE id = %s",
+            [permit.permit_type_id],
+        )
+    html = client.get(reverse("portal:dashboard")).content.decode()
+
+    # then
+    assert "Backyard deck" in html

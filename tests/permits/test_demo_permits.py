@@ -12,8 +12,8 @@ from accounts.demo import INSPECTOR, RESIDENT
 from cases.models import Case, CaseEvent
 from notifications.models import Notification
 from payments.models import Invoice, Payment
-from permits import demo_permits
 from permits import workflow as wf
+from permits.demo import examples
 from permits.models import (
     CertificateOfOccupancy,
     CorrectionLetter,
@@ -74,9 +74,9 @@ def test_the_demo_has_permits_at_every_stage(seeded):
     )
 
     # then: each stage has what the demo list asks for, and every permit was sent
-    expected = collections.Counter(demo_permits.STATUS[row.stage] for row in demo_permits.PERMITS)
+    expected = collections.Counter(examples.STATUS[row.stage] for row in examples.PERMITS)
     assert statuses == expected
-    assert len(demo_permits.PERMITS) >= 20
+    assert len(examples.PERMITS) >= 20
     for status in (
         wf.IN_REVIEW,
         wf.CORRECTIONS_REQUIRED,
@@ -104,11 +104,11 @@ def test_the_demo_cancelled_and_withdrawn_permits_went_through_the_cancel_servic
     # then: the reason is on the applicant's timeline, the permit fee invoiced on approval
     # is voided, the fee paid when applying kept; the applicant's reason is a staff note
     moved = CaseEvent.objects.get(case=cancelled.case, to_status=wf.CANCELLED)
-    assert moved.body == demo_permits.CANCEL_REASON
+    assert moved.body == examples.CANCEL_REASON
     assert cancelled.issuance.invoice.status == "void"
     assert cancelled.invoice.status == "paid"
     assert CaseEvent.objects.filter(
-        case=withdrawn.case, kind=CaseEvent.Kind.NOTE, body__contains=demo_permits.WITHDRAW_REASON
+        case=withdrawn.case, kind=CaseEvent.Kind.NOTE, body__contains=examples.WITHDRAW_REASON
     ).exists()
 
 
@@ -177,12 +177,12 @@ def test_the_public_search_and_the_open_data_show_the_demo_permits(seeded, clien
 
     # then
     assert len(by_address.object_list) == sum(
-        1 for row in demo_permits.PERMITS if row.address == demo_permits.WALNUT
+        1 for row in examples.PERMITS if row.address == examples.WALNUT
     )
     assert page.status_code == 200
     assert issued.permit_number in page.content.decode()
     lines = b"".join(data.streaming_content).decode().strip().splitlines()
-    assert len(lines) == 1 + len(demo_permits.PERMITS)
+    assert len(lines) == 1 + len(examples.PERMITS)
 
 
 def test_the_demo_resident_has_permits_at_several_stages(seeded):

@@ -8,6 +8,7 @@ from permits import workflow as wf
 from permits.models import Permit, PermitIssuance
 from permits.services import reviews as services
 from permits.services.issuance import PURPOSE_PERMIT_FEE, permits_invoice_approved
+from permits.tasks import invoice_approved
 from tests.concurrency import run_together
 from tests.permits.factories import PermitFactory
 from tests.permits.reviews import approve, review_of, reviewer_of, submitted_permit
@@ -98,3 +99,68 @@ def test_the_last_two_reviews_closing_at_the_same_moment_make_one_invoice():
     [invoice] = _fee_invoices(permit)
     assert invoice.total_cents == 20000
     assert Invoice.objects.filter(purpose=PURPOSE_PERMIT_FEE).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_review_decided_twice_at_once_makes_one_invoice():
+    # given: one department, its review open, its reviewer deciding from two tabs
+    permit = submitted_permit("ZONING", permit_fee_cents=45000, plan_review_fee_cents=15000)
+    services.review_start(permit=permit, actor=None)
+    reviewer = reviewer_of("ZONING")
+
+    def decide(_):
+        try:
+            approve(permit, "ZONING", reviewer)
+        except services.ReviewRefused as refused:
+            return str(refused)
+        return "approved"
+
+    # when: both decisions reach the server at the same moment
+    outcomes = run_together(2, decide)
+
+    # then: one closed the review and invoiced; the other was told it was decided already
+    assert sorted(outcomes) == ["This review is decided already.", "approved"]
+    [invoice] = _fee_invoices(permit)
+    assert (invoice.status, invoice.total_cents) == (InvoiceStatus.OPEN, 30000)
+    assert Invoice.objects.filter(purpose=PURPOSE_PERMIT_FEE).count() == 1
+
+
+def test_the_periodic_task_after_the_approval_leaves_the_invoice_alone():
+    # given: the last review approved, its permit fee invoiced at once
+    permit = submitted_permit("ZONING", permit_fee_cents=45000, plan_review_fee_cents=15000)
+    services.review_start(permit=permit, actor=None)
+    approve(permit, "ZONING", reviewer_of("ZONING"))
+    [invoiced] = _fee_invoices(permit)
+
+    # when: the safety net runs, twice
+    first, second = invoice_approved.apply().get(), invoice_approved.apply().get()
+
+    # then: nothing left for it to do, and still the one invoice, open
+    assert (first, second) == (0, 0)
+    [invoice] = _fee_invoices(permit)
+    assert (invoice.pk, invoice.status) == (invoiced.pk, InvoiceStatus.OPEN)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_task_running_while_the_last_review_closes_makes_one_invoice():
+    # given: the last review about to approve, and the safety net about to run
+    permit = submitted_permit("ZONING")
+    services.review_start(permit=permit, actor=None)
+    reviewer = reviewer_of("ZONING")
+
+    def work(i):
+        if i == 0:
+            approve(permit, "ZONING", reviewer)
+        else:
+            permits_invoice_approved()
+
+    # when: both at the same moment
+    run_together(2, work)
+
+    # then: the approval's own invoice; the task found the permit not yet approved, or
+    # approved with its invoice already
+    permit.case.refresh_from_db()
+    assert permit.case.status == wf.APPROVED
+    [invoice] = _fee_invoices(permit)
+    assert invoice.status == InvoiceStatus.OPEN
+    assert permits_invoice_approved() == 0

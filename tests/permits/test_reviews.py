@@ -662,7 +662,7 @@ def test_the_database_holds_the_review_and_comment_rules(permit, zoning):
 )
 def test_demo_reviews_reach_each_stage_through_the_services(stage, status, letters):
     from accounts.models import User
-    from permits.demo_reviews import review_demo
+    from permits.demo.reviews import review_demo
 
     administrator = User.objects.create_superuser(email="admin@example.gov", password="x")
     permit = submitted_permit("ZONING", "FIRE", "BUILDING")
