@@ -35,7 +35,12 @@ def choose_language(page: Page, *, language: str, base_url: str) -> None:
 
 
 def axe_violations(axe: Axe, page: Page) -> list[str]:
-    """Run axe-core on the page; one readable line per violating element, empty if none."""
+    """Run axe-core on the page; one readable line per violating element, empty if none.
+
+    It waits for the document's load first: axe run while a page that a click opened is still
+    fetching its stylesheets judges colours without them (a button on the browser's default
+    grey), which is not what anyone sees."""
+    page.wait_for_load_state("load")
     results = axe.run(page)
     return [
         f"{violation['id']} ({violation['impact']}): {node['target']} {node['failureSummary']}"

@@ -45,6 +45,7 @@ def pay_from_the_inspections_page(page: Page, axe) -> None:
     """Follow 'Pay it now' from the blocker, pay on the test gateway, come back."""
     back = page.url
     page.get_by_role("link", name="Pay it now").click()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay \$"))).to_be_visible()
     assert_accessible(axe, page)
     page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Test payment page: no money moves")
@@ -72,6 +73,7 @@ def record_result(page: Page, axe, monkeypatch, *, base_url, result, deficiencie
     page.goto(base_url + reverse("permits:inspector_day") + f"?day={booked.day.isoformat()}")
     assert_accessible(axe, page)
     page.get_by_role("link", name="Open and record the result").click()
+    page.wait_for_url(base_url + reverse("permits:inspection_result", args=[booked.pk]))
     assert_accessible(axe, page)
     page.locator(f"label.usa-radio__label:text-is('{result}')").click()
     page.locator("label.usa-checkbox__label", has_text="Permit card posted on site").click()
