@@ -161,6 +161,7 @@ def test_the_dashboard_draws_the_reports_by_area_on_the_map(page: Page, live_ser
     expect(page.locator(":focus")).to_have_accessible_name("Pothole: 1 report")
     page.keyboard.press(" ")
     expect(page.locator(".leaflet-popup-content")).to_have_text("Pothole: 1 report")
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
 
     # Nothing refused but the tiles (whose origin the policy adds when the server starts).
     refused = [e for e in errors if "Content Security Policy" in e and "Loading the image" not in e]
