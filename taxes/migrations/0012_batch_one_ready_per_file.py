@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxes", "0010_bill_event_lender_kinds"),
+        ("taxes", "0011_roll_import_lender_conflicts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
