@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxes", "0011_roll_import_lender_conflicts"),
+        ("taxes", "0012_batch_one_ready_per_file"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
