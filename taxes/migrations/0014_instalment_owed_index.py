@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("taxes", "0012_batch_one_ready_per_file"),
+        ("taxes", "0013_bill_event_lender_settled"),
     ]
 
     operations = [
