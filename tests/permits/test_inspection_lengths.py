@@ -289,3 +289,73 @@ def test_another_day_is_offered_whole():
     open_slots()
     book_at(permit_needing(60), t(9))
     assert t(9) in offered(permit_needing(60), day=THURSDAY)
+
+
+@pytest.mark.django_db
+class TestMoveOffers:
+    """The move page offers the times the inspection may move to: its own times count as
+    free, since moving frees them (an hour at 9:00 may move to 9:30 or 8:30)."""
+
+    def test_the_inspections_own_times_are_offered_but_not_its_own_start(self):
+        # given: an hour at 9:00 and half an hour at 10:30 of the only inspector
+        half_hour_inspector()
+        open_slots()
+        book_at(permit_needing(30), t(10, 30))
+        permit = permit_needing(60)
+        inspection = book_at(permit, t(9))
+
+        # when
+        times = [
+            h.starts_at
+            for h in availability(permit=permit, now=NOW, moving=inspection)
+            if h.day == WEDNESDAY
+        ]
+
+        # then: 8:00, 8:30 (over 9:00) and 9:30 (over 9:30 and 10:00), never 9:00 itself;
+        # 10:00 runs into 10:30, which another inspection holds
+        assert times == [t(8), t(8, 30), t(9, 30), t(11)]
+
+    def test_a_half_day_block_is_not_offered_as_a_move_to_itself(self):
+        # given
+        inspector(capacity=3, periods=("am",))
+        open_slots()
+        permit = permit_needing(None)
+        inspection = inspection_book(
+            permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+        )
+
+        # when
+        offers = availability(permit=permit, now=NOW, moving=inspection)
+
+        # then
+        assert (WEDNESDAY, "am") not in [(h.day, h.period) for h in offers]
+        assert (THURSDAY, "am") in [(h.day, h.period) for h in offers]
+
+
+@pytest.mark.django_db
+def test_the_move_page_offers_half_an_hour_later_and_moves_there(client):
+    # given: the applicant booked an hour at the first 9:00 the page offers
+    half_hour_inspector()
+    permit = permit_needing(60)
+    client.force_login(permit.case.applicant)
+    url = reverse("permits:inspections", args=[permit.case.reference])
+    first = next(h for h in client.get(url).context["half_days"] if h.starts_at == t(9))
+    assert client.post(url, {"action": "book", "slot": first.value}).status_code == 302
+
+    # when
+    offers = client.get(url).context["half_days"]
+
+    # then
+    values = [h.value for h in offers]
+    later = f"{first.day.isoformat()}:am:09:30"
+    assert later in values
+    assert first.value not in values
+
+    # when
+    response = client.post(url, {"action": "reschedule", "slot": later})
+
+    # then: the database's no-overlap constraint held within the move's transaction
+    assert response.status_code == 302
+    moved = permit.inspections.get(status=InspectionStatus.SCHEDULED)
+    assert (moved.day, moved.starts_at) == (first.day, t(9, 30))
+    assert moved.span.upper - moved.span.lower == datetime.timedelta(minutes=60)
