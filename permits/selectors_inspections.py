@@ -249,8 +249,9 @@ def availability(
     bookable days.
 
     An exact time is offered where the next inspection fits from it: every time of the same
-    inspector its minutes overlap is free and within the half-day
-    (`permits.inspection_rules.time_run`); its free places are the inspectors it fits with.
+    inspector its minutes overlap is free and within the inspector's working time, which may
+    run on from the morning into the afternoon (`permits.inspection_rules.time_run`); its free
+    places are the inspectors it fits with.
 
     `moving` is the permit's booked inspection when the page offers where to move it: the
     places it holds count as free (the move frees them in the same transaction, so an hour
@@ -276,7 +277,10 @@ def availability(
             key = (row["day"], row["period"], None)
             free[key] = free.get(key, 0) + row["capacity"] - row["booked"]
         else:
-            times.setdefault((row["inspector_id"], row["day"], row["period"]), []).append(row)
+            # Both half-days of an inspector's day in one list, in time order: a long
+            # inspection may run from the morning into the afternoon (see
+            # `permits.services.inspection_slots._runs`).
+            times.setdefault((row["inspector_id"], row["day"]), []).append(row)
     if times:
         step = moving.step if moving is not None else next_step(permit)
         minutes = step.minutes if step is not None else None
