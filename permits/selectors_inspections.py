@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -333,6 +333,35 @@ def _supervised_inspectors(user):
     if not (user.is_superuser or None in supervised):
         membership &= Q(staff_memberships__department_id__in=supervised)
     return get_user_model().objects.filter(membership, is_active=True, is_staff=True).distinct()
+
+
+def supervises_inspectors(user) -> bool:
+    """Does `user` supervise some inspector's route (a supervisor of a department where
+    inspectors work, or across the agency, or a superuser)? The workbench's link to the
+    inspectors' routes asks this."""
+    if not permissions.is_active_staff(user):
+        return False
+    if not (
+        user.is_superuser
+        or any(role == StaffRole.SUPERVISOR for _dept, role in permissions.grants(user))
+    ):
+        return False
+    return _supervised_inspectors(user).exists()
+
+
+def supervised_routes(*, user, day: datetime.date):
+    """The inspectors whose route `user` may open and reorder (`may_order_route`, less
+    themself), by name, each with `stops`: how many inspections of `day` are on their
+    route (booked or done). Empty for anyone who supervises no inspector."""
+    if not permissions.is_active_staff(user):
+        return _supervised_inspectors(user).none()
+    on_route = Q(inspections__day=day) & ~Q(inspections__status=InspectionStatus.CANCELLED)
+    return (
+        _supervised_inspectors(user)
+        .exclude(pk=user.pk)
+        .annotate(stops=Count("inspections", filter=on_route, distinct=True))
+        .order_by("full_name", "email", "pk")
+    )
 
 
 def route_inspector(*, user, inspector_id: int):
