@@ -24,3 +24,13 @@ class PaymentRefused(PaymentError):
 class RefundRefused(PaymentError):
     """The refund is above what is left to refund, on a payment that cannot be refunded, or
     asked by someone who may not issue refunds."""
+
+
+class InvoiceExists(PaymentError):
+    """An invoice asked for once per subject exists already for that purpose and subject.
+
+    `existing` is that invoice, so the caller can link it instead of issuing a second."""
+
+    def __init__(self, message: str, *, existing) -> None:
+        super().__init__(message)
+        self.existing = existing

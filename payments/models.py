@@ -86,6 +86,14 @@ class Invoice(TimeStampedModel):
     )
     subject_id = models.PositiveBigIntegerField(_("pays for (id)"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
+    # The owning app asks for this when its charge is made once per subject (a permit's fee):
+    # the database then refuses a second invoice of the same purpose for the same subject.
+    one_per_subject = models.BooleanField(
+        _("one per subject"),
+        default=False,
+        editable=False,
+        help_text=_("At most one invoice of this purpose is ever issued for what it pays for."),
+    )
     payer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("payer"),
@@ -213,6 +221,15 @@ class Invoice(TimeStampedModel):
                     | Q(subject_type__isnull=False, subject_id__isnull=False)
                 ),
                 name="payments_invoice_subject_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(one_per_subject=False) | Q(subject_id__isnull=False),
+                name="payments_invoice_one_per_subject_has_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "subject_type", "subject_id"],
+                condition=Q(one_per_subject=True),
+                name="payments_invoice_one_per_subject",
             ),
         ]
         indexes = [

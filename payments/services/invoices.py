@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.references import reference_allocate
 from notifications.services import notification_send
-from payments.exceptions import InvoiceNotOpen
+from payments.exceptions import InvoiceExists, InvoiceNotOpen
 from payments.gateways import get_gateway
 from payments.models import (
     PAYABLE_STATUSES,
@@ -83,6 +83,7 @@ def invoice_create(
     external_number: str = "",
     lookup_code: str = "",
     billed_last_name: str = "",
+    one_per_subject: bool = False,
 ) -> Invoice:
     """Issue an invoice of `lines` to a resident (`payer`) or a guest (`guest_email`).
 
@@ -95,6 +96,9 @@ def invoice_create(
     (instalments); without it, it is paid in one payment. `external_number` (a tax bill or
     parcel number) with `lookup_code` or `billed_last_name` lets the holder of a paper bill
     find it at the public bill look-up (`payments:bills`).
+
+    `one_per_subject` makes this the only invoice of `purpose` for `subject`, kept by a
+    unique constraint: a second raises InvoiceExists carrying the first, and changes nothing.
 
     Raises ValueError for no lines, a fractional amount, a charge below zero or a credit
     above, a total of zero or less, a minimum that is not positive, or no payer at all.
@@ -112,28 +116,46 @@ def invoice_create(
         raise ValueError("An invoice needs a payer: an account or a guest's e-mail address.")
     if payer is not None:
         guest_name, guest_email = "", ""
+    if one_per_subject and subject is None:
+        raise ValueError("An invoice made once per subject needs its subject.")
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     with transaction.atomic():
-        invoice = Invoice.objects.create(
-            reference=reference_allocate(prefix="INV"),
-            purpose=purpose,
-            description=description.strip(),
-            subject_type=ContentType.objects.get_for_model(subject)
-            if subject is not None
-            else None,
-            subject_id=subject.pk if subject is not None else None,
-            payer=payer,
-            guest_name=guest_name.strip(),
-            guest_email=guest_email,
-            language=language or (payer.preferred_language if payer else settings.LANGUAGE_CODE),
-            currency=settings.AGENCY["currency"].upper(),
-            total_cents=total,
-            due_date=due_date,
-            expires_at=expires_at,
-            minimum_payment_cents=minimum_payment_cents,
-            external_number=_normalise_number(external_number),
-            lookup_code=_normalise_number(lookup_code),
-            billed_last_name=billed_last_name.strip(),
-        )
+        try:
+            invoice = _invoice_insert(
+                one_per_subject=one_per_subject,
+                reference=reference_allocate(prefix="INV"),
+                purpose=purpose,
+                description=description.strip(),
+                subject_type=subject_type,
+                subject_id=subject.pk if subject is not None else None,
+                payer=payer,
+                guest_name=guest_name.strip(),
+                guest_email=guest_email,
+                language=language
+                or (payer.preferred_language if payer else settings.LANGUAGE_CODE),
+                currency=settings.AGENCY["currency"].upper(),
+                total_cents=total,
+                due_date=due_date,
+                expires_at=expires_at,
+                minimum_payment_cents=minimum_payment_cents,
+                external_number=_normalise_number(external_number),
+                lookup_code=_normalise_number(lookup_code),
+                billed_last_name=billed_last_name.strip(),
+            )
+        except IntegrityError as error:
+            if _ONE_PER_SUBJECT not in str(error):
+                raise
+            existing = Invoice.objects.get(
+                purpose=purpose,
+                subject_type=subject_type,
+                subject_id=subject.pk,
+                one_per_subject=True,
+            )
+            raise InvoiceExists(
+                _("This charge is invoiced already (%(reference)s).")
+                % {"reference": existing.reference},
+                existing=existing,
+            ) from error
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
                 invoice=invoice,
@@ -163,6 +185,18 @@ def invoice_create(
             )
     logger.info("Invoice %s issued for %s", invoice.pk, purpose)
     return invoice
+
+
+_ONE_PER_SUBJECT = "payments_invoice_one_per_subject"
+
+
+def _invoice_insert(*, one_per_subject: bool, **fields) -> Invoice:
+    """Insert the invoice row; one made once per subject is inserted in a savepoint, so a
+    refusal by the unique constraint leaves the caller's transaction usable."""
+    if not one_per_subject:
+        return Invoice.objects.create(**fields)
+    with transaction.atomic():
+        return Invoice.objects.create(one_per_subject=True, **fields)
 
 
 def _normalise_number(value: str) -> str:

@@ -6,7 +6,9 @@ the certificate of occupancy.
    reviewers set. The review service calls it in the transaction that closes the last
    review (or approves a type without reviewing departments), under the case's lock; the
    one-to-one `PermitIssuance.permit` and `.invoice` keep it to one invoice per permit even
-   so. The task `permits.invoice_approved` is only a safety net: it invoices an approved
+   so, and the invoice is issued once per issuance (`one_per_subject`), which the database
+   keeps: an issuance that lost its link gets the invoice issued for it back, never a second.
+   The task `permits.invoice_approved` is only a safety net: it invoices an approved
    permit left without an invoice by data that reached `approved` another way (rows from
    before this rule, a repair by hand), and finds nothing otherwise. A permit with nothing
    left to pay is issued at once.
@@ -33,6 +35,7 @@ from cases.events import PAYMENT
 from cases.models import Case
 from cases.references import reference_allocate
 from cases.services import case_record_event, transition
+from payments.exceptions import InvoiceExists
 from payments.services import LineItem, invoice_create
 from permits import inspection_events as ev
 from permits import workflow as wf
@@ -103,16 +106,25 @@ def permit_fee_invoice(*, permit: Permit, conditions: str | None = None) -> Perm
         if amount <= 0:
             _issue(permit, case, issuance)
             return issuance
-        issuance.invoice = invoice_create(
-            purpose=PURPOSE_PERMIT_FEE,
-            description=_("Permit fee, %(type)s (%(reference)s)")
-            % {"type": permit.permit_type.name, "reference": case.reference},
-            lines=[LineItem(_("Permit fee, less the plan-review fee paid when applying"), amount)],
-            payer=case.applicant,
-            guest_name=case.guest_name if case.applicant_id is None else "",
-            guest_email=case.guest_email if case.applicant_id is None else "",
-            subject=issuance,
-        )
+        try:
+            issuance.invoice = invoice_create(
+                purpose=PURPOSE_PERMIT_FEE,
+                description=_("Permit fee, %(type)s (%(reference)s)")
+                % {"type": permit.permit_type.name, "reference": case.reference},
+                lines=[
+                    LineItem(_("Permit fee, less the plan-review fee paid when applying"), amount)
+                ],
+                payer=case.applicant,
+                guest_name=case.guest_name if case.applicant_id is None else "",
+                guest_email=case.guest_email if case.applicant_id is None else "",
+                subject=issuance,
+                one_per_subject=True,
+            )
+        except InvoiceExists as exists:
+            # The issuance lost its link to the invoice issued for it (a repair by hand): the
+            # database refuses a second one, so the permit keeps the first.
+            logger.warning("Permit %s: its permit-fee invoice exists already", permit.pk)
+            issuance.invoice = exists.existing
         issuance.save(update_fields=["invoice", "updated_at"])
     logger.info("Permit %s invoiced for its permit fee", permit.pk)
     return issuance

@@ -155,6 +155,8 @@ class RollImportAdmin(admin.ModelAdmin):
         "bills_created",
         "bills_adjusted",
         "bills_unchanged",
+        "lender_conflicts",
+        "lender_conflicts_new",
     ]
     list_select_related = ["imported_by"]
     readonly_fields = [*list_display, "file_sha256", "seconds"]

@@ -43,6 +43,11 @@ class RollImport(TimeStampedModel):
     bills_created = models.PositiveIntegerField(_("bills created"), default=0)
     bills_adjusted = models.PositiveIntegerField(_("bills adjusted"), default=0)
     bills_unchanged = models.PositiveIntegerField(_("bills unchanged"), default=0)
+    # Rows naming another lender than the one whose confirmed escrow file declared the bill
+    # (imported all the same, the bill keeping the file's lender), and of those, the ones this
+    # import was the first to record on the bill's timeline.
+    lender_conflicts = models.PositiveIntegerField(_("lender conflicts"), default=0)
+    lender_conflicts_new = models.PositiveIntegerField(_("new lender conflicts"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
 
     class Meta:

@@ -55,6 +55,13 @@ class PaymentBatch(TimeStampedModel):
                 | Q(status=BatchStatus.PAID, paid_at__isnull=False),
                 name="taxes_batch_paid_at",
             ),
+            # The same file sent again (a double click on "upload") is the batch already
+            # waiting to be paid, never a second one to pay the same bills twice.
+            models.UniqueConstraint(
+                fields=["payer", "file_sha256"],
+                condition=Q(status=BatchStatus.READY),
+                name="taxes_batch_one_ready_per_file",
+            ),
         ]
 
     def __str__(self) -> str:

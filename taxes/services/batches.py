@@ -21,7 +21,7 @@ import re
 from typing import BinaryIO
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -175,8 +175,15 @@ def batch_upload(
     paid; nothing is saved then. A bill paid twice in the file (the same bill by two rows) is
     an error; a row whose amount differs from what the bill owes today, or for a bill already
     paid, is saved with its discrepancy.
+
+    The same file sent again by the same payer while its batch is still to be paid (a double
+    click, or the file sent again the next day) returns that batch: a payer has at most one
+    batch to pay per file (a UNIQUE constraint, so two uploads at once cannot make two).
+    Once that batch is paid, the same file is a new batch, whose report shows the bills paid.
     """
     sha256, rows = _rows(stream)
+    if waiting := _ready_batch(payer=payer, sha256=sha256):
+        return waiting
     parsed, errors = _parse(rows)
     found, unknown = _bills_for(parsed)
     errors = sorted(errors + unknown, key=lambda error: error[0] or 0)
@@ -194,6 +201,24 @@ def batch_upload(
     if errors:
         raise BatchRefused(errors)
     owed = bills_owed(bills=list(found.values()), on=agency_date(now or timezone.now()))
+    try:
+        return _batch_save(
+            payer=payer, file_name=file_name, sha256=sha256, parsed=parsed, found=found, owed=owed
+        )
+    except IntegrityError:
+        # The same file sent at the same instant: that upload saved it.
+        if waiting := _ready_batch(payer=payer, sha256=sha256):
+            return waiting
+        raise
+
+
+def _ready_batch(*, payer, sha256: str) -> PaymentBatch | None:
+    return PaymentBatch.objects.filter(
+        payer=payer, file_sha256=sha256, status=BatchStatus.READY
+    ).first()
+
+
+def _batch_save(*, payer, file_name: str, sha256: str, parsed, found, owed) -> PaymentBatch:
     with transaction.atomic():
         batch = PaymentBatch.objects.create(
             payer=payer,
@@ -269,14 +294,18 @@ def batch_payment_start(
 
 
 def batch_invoice_paid(*, invoice_id: int, batch_id: int, started_at) -> PaymentBatch:
-    """Settle each bill of a paid batch by its row's amount, once.
+    """Settle each bill of a paid batch by its row's amount, once per invoice.
 
-    Runs in the payment's transaction. The batch is locked and marked paid; a second call
-    finds it paid and changes nothing (and each bill's BillPayment is UNIQUE per invoice and
-    bill). Bills are locked in primary-key order, like every lock on bills.
+    Runs in the payment's transaction. The batch is locked and marked paid; a second call for
+    the same invoice finds its bills settled by it and changes nothing (and each bill's
+    BillPayment is UNIQUE per invoice and bill). A second invoice of the batch paid as well
+    (a checkout begun before the first invoice's day ran out, completed after the payer was
+    given a new one) is applied the same way, so its money is never lost: on bills the first
+    paid off it is kept as credits, which staff refund to the payer. Bills are locked in
+    primary-key order, like every lock on bills.
     """
     batch = PaymentBatch.objects.select_for_update().get(pk=batch_id)
-    if batch.status == BatchStatus.PAID:
+    if batch.bill_payments.filter(invoice_id=invoice_id).exists():
         return batch
     for line in batch.lines.order_by("bill_id"):
         bill_invoice_paid(
@@ -286,6 +315,7 @@ def batch_invoice_paid(*, invoice_id: int, batch_id: int, started_at) -> Payment
             started_at=started_at,
             batch_id=batch.pk,
         )
-    batch.status, batch.paid_at = BatchStatus.PAID, timezone.now()
-    batch.save(update_fields=["status", "paid_at", "updated_at"])
+    if batch.status != BatchStatus.PAID:
+        batch.status, batch.paid_at = BatchStatus.PAID, timezone.now()
+        batch.save(update_fields=["status", "paid_at", "updated_at"])
     return batch

@@ -58,6 +58,10 @@ class RollReport:
     # What staff should check on rows that are imported all the same (a lender conflict).
     notes: list[tuple[int, str]] = field(default_factory=list)
     note_count: int = 0
+    # Rows naming another lender than a confirmed escrow file's, and how many of those this
+    # import was the first to record on the bill's timeline (the rest were recorded before).
+    lender_conflicts: int = 0
+    lender_conflicts_new: int = 0
     parcels_created: int = 0
     parcels_updated: int = 0
     bills_created: int = 0
@@ -119,6 +123,8 @@ def roll_import(
                 bills_created=report.bills_created,
                 bills_adjusted=report.bills_adjusted,
                 bills_unchanged=report.bills_unchanged,
+                lender_conflicts=report.lender_conflicts,
+                lender_conflicts_new=report.lender_conflicts_new,
                 seconds=report.seconds,
             )
             if dry_run:
@@ -372,8 +378,10 @@ def _escrow_lenders(cursor, report: RollReport) -> None:
             % {"bill": number, "roll_lender": roll_lender.strip(), "lender": lender.strip()},
         )
     cursor.execute("SELECT count(*) FROM taxes_roll_declared WHERE conflict")
-    report.note_count = cursor.fetchone()[0]
+    report.lender_conflicts = cursor.fetchone()[0]
+    report.note_count = report.lender_conflicts
     cursor.execute(_CONFLICT_EVENTS, {"kind": BillEventKind.LENDER_CONFLICT, "batch": batch})
+    report.lender_conflicts_new = cursor.rowcount
     cursor.execute(_ESCROW, {"kind": BillEventKind.LENDER_CHANGED, "batch": batch})
 
 

@@ -2,6 +2,7 @@
 permit approved without its invoice, and one invoice per permit however the reviews close."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from payments.models import Invoice, InvoiceStatus
 from permits import workflow as wf
@@ -163,4 +164,48 @@ def test_the_periodic_task_running_while_the_last_review_closes_makes_one_invoic
     assert permit.case.status == wf.APPROVED
     [invoice] = _fee_invoices(permit)
     assert invoice.status == InvoiceStatus.OPEN
+    assert permits_invoice_approved() == 0
+
+
+def test_the_database_refuses_a_second_permit_fee_invoice_for_the_issuance():
+    # given: an approved permit with its permit-fee invoice
+    permit = submitted_permit("ZONING", permit_fee_cents=45000, plan_review_fee_cents=15000)
+    services.review_start(permit=permit, actor=None)
+    approve(permit, "ZONING", reviewer_of("ZONING"))
+    [invoice] = _fee_invoices(permit)
+
+    # when / then: a second invoice of the purpose for the same issuance, past the service
+    with (
+        pytest.raises(IntegrityError, match="payments_invoice_one_per_subject"),
+        transaction.atomic(),
+    ):
+        Invoice.objects.create(
+            reference="INV-TEST-SECOND",
+            purpose=PURPOSE_PERMIT_FEE,
+            description="Permit fee again",
+            subject_type=invoice.subject_type,
+            subject_id=invoice.subject_id,
+            payer=invoice.payer,
+            currency=invoice.currency,
+            total_cents=invoice.total_cents,
+            one_per_subject=True,
+        )
+
+
+def test_an_issuance_that_lost_its_invoice_link_gets_the_same_invoice_back():
+    # given: an approved permit invoiced, then its issuance's link cleared by a repair by hand
+    permit = submitted_permit("ZONING", permit_fee_cents=45000, plan_review_fee_cents=15000)
+    services.review_start(permit=permit, actor=None)
+    approve(permit, "ZONING", reviewer_of("ZONING"))
+    [invoice] = _fee_invoices(permit)
+    PermitIssuance.objects.filter(permit=permit).update(invoice=None)
+
+    # when: the safety net finds it approved without an invoice
+    done = permits_invoice_approved()
+
+    # then: the database refused a second invoice, and the issuance links the first again
+    assert done == 1
+    assert Invoice.objects.filter(purpose=PURPOSE_PERMIT_FEE).count() == 1
+    issuance = PermitIssuance.objects.get(permit=permit)
+    assert issuance.invoice_id == invoice.pk
     assert permits_invoice_approved() == 0

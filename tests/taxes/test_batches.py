@@ -160,3 +160,97 @@ def test_a_second_click_takes_the_same_invoice_and_a_paid_batch_is_refused(resid
     assert first.status == InvoiceStatus.PAID
     with pytest.raises(BatchRefused, match="paid already"):
         batch_payment_start(batch=batch, payer=resident)
+
+
+def test_the_same_file_sent_again_takes_the_batch_still_to_pay(resident, bills):
+    # given: a double click on "upload", or the file sent again the next morning
+    rows = ("20-000001,1000.00", "20-000002,1000.00")
+    first = batch_upload(stream=csv_file(*rows), file_name="e.csv", payer=resident)
+
+    # when
+    again = batch_upload(stream=csv_file(*rows), file_name="e (1).csv", payer=resident)
+
+    # then: one batch to pay, so the bills cannot be paid twice from it
+    assert again.pk == first.pk
+    assert PaymentBatch.objects.filter(payer=resident).count() == 1
+
+
+def test_the_same_file_after_its_batch_was_paid_is_a_new_batch_that_reports_it_paid(
+    resident, bills
+):
+    first = batch_upload(stream=csv_file("20-000001,1000.00"), file_name="e.csv", payer=resident)
+    pay_locally(batch_payment_start(batch=first, payer=resident))
+
+    again = batch_upload(stream=csv_file("20-000001,1000.00"), file_name="e.csv", payer=resident)
+
+    assert again.pk != first.pk
+    assert list(again.lines.values_list("discrepancy", flat=True)) == ["paid"]
+
+
+def test_another_payer_sending_the_same_file_has_their_own_batch(resident, other_resident, bills):
+    first = batch_upload(stream=csv_file("20-000001,1000.00"), file_name="e.csv", payer=resident)
+
+    theirs = batch_upload(
+        stream=csv_file("20-000001,1000.00"), file_name="e.csv", payer=other_resident
+    )
+
+    assert theirs.pk != first.pk and theirs.payer == other_resident
+
+
+def test_the_database_keeps_one_batch_to_pay_per_payer_and_file(resident, bills):
+    from django.db import IntegrityError, transaction
+
+    first = batch_upload(stream=csv_file("20-000001,1000.00"), file_name="e.csv", payer=resident)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentBatch.objects.create(
+            payer=resident, file_name="e.csv", file_sha256=first.file_sha256, total_cents=1
+        )
+
+
+def test_a_batch_paid_twice_keeps_the_second_payment_as_credits(resident, bills):
+    # given: the first invoice's checkout began just before the invoice's day ran out, and
+    # the payer, back after it ran out, was given a second invoice and paid it
+    from payments import services as payments
+    from tests.taxes.payers import CANCEL, SUCCESS
+
+    now = timezone.now()
+    batch = batch_upload(
+        stream=csv_file("20-000001,1000.00", "20-000002,400.00"), file_name="e.csv", payer=resident
+    )
+    first = batch_payment_start(
+        batch=batch, payer=resident, now=now - datetime.timedelta(hours=23, minutes=55)
+    )
+    slow = payments.payment_attempt_start(invoice=first, success_url=SUCCESS, cancel_url=CANCEL)
+    second = pay_locally(
+        batch_payment_start(batch=batch, payer=resident, now=now + datetime.timedelta(minutes=6))
+    )
+    assert second.pk != first.pk and second.status == InvoiceStatus.PAID
+
+    # when: the first checkout completes too
+    payments.payment_local_complete(payment=slow, approved=True)
+
+    # then: the money of both is on the bills; what the bills no longer owed is credits
+    first.refresh_from_db()
+    assert first.status == InvoiceStatus.PAID
+    assert sorted(
+        BillPayment.objects.filter(batch=batch).values_list(
+            "invoice_id", "bill_id", "amount_cents", "credit_cents"
+        )
+    ) == sorted(
+        [
+            (second.pk, bills[0].pk, 100000, 0),
+            (second.pk, bills[1].pk, 40000, 0),
+            (first.pk, bills[0].pk, 100000, 100000),
+            (first.pk, bills[1].pk, 40000, 0),  # $600 was still owed
+        ]
+    )
+
+
+def test_a_replayed_settlement_of_a_paid_batch_applies_nothing_more(resident, bills):
+    batch = batch_upload(stream=csv_file("20-000001,1000.00"), file_name="e.csv", payer=resident)
+    invoice = pay_locally(batch_payment_start(batch=batch, payer=resident))
+
+    batch_invoice_paid(invoice_id=invoice.pk, batch_id=batch.pk, started_at=invoice.created_at)
+
+    assert BillPayment.objects.filter(batch=batch).count() == 1

@@ -240,6 +240,9 @@ def test_a_roll_naming_another_lender_is_reported_and_the_files_lender_is_kept(r
     # the bill's timeline records the conflict for staff
     assert preview.notes == [(2, CONFLICT_NOTE)] == report.notes
     assert report.applied and report.note_count == 1
+    assert (preview.lender_conflicts, preview.lender_conflicts_new) == (1, 1)
+    report.batch.refresh_from_db()
+    assert (report.batch.lender_conflicts, report.batch.lender_conflicts_new) == (1, 1)
     assert _lenders() == ["First Mortgage Bank", ""]
     event = BillEvent.objects.get(bill__number="2026-000001", kind="lender_conflict")
     assert event.data == {
@@ -251,8 +254,10 @@ def test_a_roll_naming_another_lender_is_reported_and_the_files_lender_is_kept(r
     # when: the same roll again
     again = _roll(*changed)
 
-    # then: reported again, recorded once
+    # then: reported again, recorded once; the import's record counts it, as not new
     assert again.notes == [(2, CONFLICT_NOTE)]
+    again.batch.refresh_from_db()
+    assert (again.batch.lender_conflicts, again.batch.lender_conflicts_new) == (1, 0)
     assert BillEvent.objects.filter(kind="lender_conflict").count() == 1
     assert _lenders() == ["First Mortgage Bank", ""]
 

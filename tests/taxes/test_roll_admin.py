@@ -156,5 +156,37 @@ def test_the_command_lists_lender_conflicts(tmp_path, capsys):
 
     call_command("import_tax_roll", str(path))
 
-    assert f"Row 2: Bill 2026-000001: {NOTE}" in capsys.readouterr().err
+    output = capsys.readouterr()
+    assert f"Row 2: Bill 2026-000001: {NOTE}" in output.err
+    assert "1 lender conflicts (1 new)." in output.out
     assert TaxBill.objects.get().escrow_lender == "First Mortgage Bank"
+
+    call_command("import_tax_roll", str(path))
+
+    assert "1 lender conflicts (0 new)." in capsys.readouterr().out
+    assert list(
+        RollImport.objects.order_by("created_at").values_list(
+            "lender_conflicts", "lender_conflicts_new"
+        )
+    ) == [(0, 0), (1, 1), (1, 0)]
+
+
+def test_the_imports_list_and_record_show_the_lender_conflicts(administrator, client):
+    # given: an import that met one conflict
+    _declared_by_a_lender()
+    preview = client.post(URL, {"file": _upload(parcel(1, escrow_lender="Second Savings"))})
+    client.post(URL, {"token": preview.context["token"]})
+    batch = RollImport.objects.get(file_name="roll-2026.csv")
+
+    # when
+    listing = client.get(reverse("admin:taxes_rollimport_changelist"))
+    record = client.get(reverse("admin:taxes_rollimport_change", args=[batch.pk]))
+
+    # then: both counts, in the list's columns and on the record
+    assert listing.status_code == record.status_code == 200
+    listed = listing.content.decode()
+    assert "column-lender_conflicts" in listed and "column-lender_conflicts_new" in listed
+    assert '<td class="field-lender_conflicts">1</td>' in listed
+    shown = record.content.decode()
+    assert "Lender conflicts:" in shown and "New lender conflicts:" in shown
+    assert (batch.lender_conflicts, batch.lender_conflicts_new) == (1, 1)

@@ -2,7 +2,8 @@
 
 Nothing is saved if any row has an error (they are listed, by row), nor with --dry-run.
 Exits with status 1 when the file or a row is refused. Rows imported all the same that staff
-should check (a lender conflict) are listed too.
+should check (a lender conflict) are listed too, and counted in the summary with how many of
+them this import is the first to record (the import's record keeps both counts).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             f"{report.rows} rows in {report.seconds:.1f} s: {report.parcels_created} parcels "
             f"{verb} created, {report.bills_created} bills {verb} created, "
             f"{report.bills_adjusted} bills {verb} adjusted ({report.adjustment_lines} "
-            f"adjustment lines), {report.bills_unchanged} bills unchanged."
+            f"adjustment lines), {report.bills_unchanged} bills unchanged, "
+            f"{report.lender_conflicts} lender conflicts ({report.lender_conflicts_new} new)."
             + (" Dry run: nothing was saved." if dry_run else "")
         )
