@@ -3,15 +3,16 @@
 A plan set can be tens of megabytes. Django already spools an upload larger than
 FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; this module keeps it there:
 
-- the size is counted while the file is read, a chunk at a time, and the check stops at the
-  first chunk past `PERMITS_PLAN_MAX_BYTES` (the size the browser declared is checked first,
-  to refuse at once, but never trusted);
+- the size is measured by seeking to the file's end, so a file past
+  `PERMITS_PLAN_MAX_BYTES` is refused without reading any of it (the size an upload
+  declares is never trusted);
 - the type is judged from the first bytes (the `filetype` signature: a PDF by content);
-- pypdf parses the file where it lies (it seeks and reads object by object) and every object
-  reachable from the catalog is checked for active content, as for every case document
-  (`cases.documents`). pypdf keeps each object it reads; the walk drops that cache whenever
-  the streams read since add up to `WALK_CACHE_BYTES`, so the memory the check takes is
-  bounded by that budget plus the largest single object, not by the size of the file;
+- pypdf parses the file where it lies (it seeks and reads object by object), the one time
+  the check reads it through, and every object reachable from the catalog is checked for
+  active content, as for every case document (`cases.documents`). pypdf keeps each object
+  it reads; the walk drops that cache whenever the streams read since add up to
+  `WALK_CACHE_BYTES`, so the memory the check takes is bounded by that budget plus the
+  largest single object, not by the size of the file;
 - the caller stores the file from the same handle, which Django's storage API copies a chunk
   at a time (FileSystemStorage and S3-compatible storage alike).
 """
@@ -19,6 +20,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; this module keeps it there:
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 
 import filetype
@@ -31,8 +33,6 @@ from permits.exceptions import PlanRejected
 
 logger = logging.getLogger(__name__)
 
-# Read a megabyte at a time while counting the size.
-CHUNK_BYTES = 1024 * 1024
 # The stream data the active-content walk may keep in pypdf's object cache before dropping it.
 WALK_CACHE_BYTES = 8 * 1024 * 1024
 
@@ -46,29 +46,21 @@ class CheckedPlan:
     pages: int
 
 
-def _too_large(size: int | None, limit: int) -> PlanRejected:
-    if size is None:
-        message = _(
-            "The selected file is larger than %(limit)s, the largest plan sheet we accept. "
-            "Save the sheet at a lower resolution, or split it into several sheets."
-        ) % {"limit": filesizeformat(limit)}
-    else:
-        message = _(
+def _too_large(size: int, limit: int) -> PlanRejected:
+    return PlanRejected(
+        _(
             "The selected file is %(size)s: a plan sheet must be smaller than %(limit)s. "
             "Save the sheet at a lower resolution, or split it into several sheets."
-        ) % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-    return PlanRejected(message, code="too_large")
+        )
+        % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+        code="too_large",
+    )
 
 
-def _measured_size(upload, limit: int) -> int:
-    """The upload's size, counted by reading it a chunk at a time; refused past `limit`
-    without reading further."""
-    upload.seek(0)
-    size = 0
-    while chunk := upload.read(CHUNK_BYTES):
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(None, limit)
+def _measured_size(upload) -> int:
+    """The upload's size in bytes, from where its end lies: nothing is read."""
+    upload.seek(0, io.SEEK_END)
+    size = upload.tell()
     upload.seek(0)
     return size
 
@@ -80,10 +72,9 @@ def plan_pdf_check(upload) -> CheckedPlan:
     "pdf_encrypted", "pdf_active_content") with what to do about it; nothing is stored.
     """
     limit = settings.PERMITS_PLAN_MAX_BYTES
-    declared = getattr(upload, "size", None)
-    if declared is not None and declared > limit:
-        raise _too_large(declared, limit)
-    size = _measured_size(upload, limit)
+    size = _measured_size(upload)
+    if size > limit:
+        raise _too_large(size, limit)
     if not size:
         raise PlanRejected(_("The selected file is empty."), code="empty")
     kind = filetype.guess(upload.read(8192))

@@ -33,6 +33,12 @@ def preview_language(request: HttpRequest) -> str:
     return language_asked(request.GET)
 
 
+def preview_language_links(page_url: str) -> list[tuple[str, str, str]]:
+    """The preview at `page_url` in each language the portal speaks, for its language
+    switch: (code, name, url) in the order of settings.LANGUAGES."""
+    return [(code, name, f"{page_url}?lang={code}") for code, name in settings.LANGUAGES]
+
+
 def localized(obj, field: str, *, language: str | None = None) -> str:
     """`obj.<field>` in `language` (default: the active one), falling back to English."""
     language = language or reader_language()

@@ -8,6 +8,7 @@ class TaxesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cases import permissions
         from cases.workbench import nav
         from notifications.reminders import register_source
         from portal.dashboard import register as register_section
@@ -18,44 +19,60 @@ class TaxesConfig(AppConfig):
 
         register_source(INSTALMENT_DUE)
         register_section(dashboard.SECTION)
-        nav.register(
-            nav.NavItem(
-                key="taxes.parcels",
-                label=_("Property taxes: parcels and bills"),
-                url_name="taxes_staff:search",
-                order=60,
-                shown_to=may_work_taxes,
-            )
-        )
-        nav.register(
-            nav.NavItem(
-                key="taxes.delinquent",
-                label=_("Property taxes past due"),
-                url_name="taxes_staff:delinquent",
-                order=61,
-                shown_to=may_work_taxes,
-            )
-        )
-        nav.register(
-            nav.NavItem(
-                key="taxes.paper_notices",
-                label=_("Tax bills: paper notices to mail"),
-                url_name="taxes_staff:paper_notices",
-                order=62,
-                shown_to=may_work_taxes,
-            )
-        )
-        nav.register(
-            nav.NavItem(
-                key="taxes.reminder_runs",
-                label=_("Tax reminder runs"),
-                url_name="taxes_staff:reminder_runs",
-                order=63,
-                shown_to=may_work_taxes,
-            )
-        )
 
-        register(
+        def may_refund(user) -> bool:
+            return permissions.can(user, permissions.REFUND)
+
+        # The staff's pages in the workbench's navigation: key, label, page, order, who sees it.
+        staff_pages = (
+            (
+                "parcels",
+                _("Property taxes: parcels and bills"),
+                "taxes_staff:search",
+                60,
+                may_work_taxes,
+            ),
+            (
+                "delinquent",
+                _("Property taxes past due"),
+                "taxes_staff:delinquent",
+                61,
+                may_work_taxes,
+            ),
+            (
+                "paper_notices",
+                _("Tax bills: paper notices to mail"),
+                "taxes_staff:paper_notices",
+                62,
+                may_work_taxes,
+            ),
+            (
+                "credits",
+                _("Property taxes: credits to refund"),
+                "taxes_credits:list",
+                62,
+                may_refund,
+            ),
+            (
+                "reminder_runs",
+                _("Tax reminder runs"),
+                "taxes_staff:reminder_runs",
+                63,
+                may_work_taxes,
+            ),
+        )
+        for key, label, url_name, order, shown_to in staff_pages:
+            nav.register(
+                nav.NavItem(
+                    key=f"taxes.{key}",
+                    label=label,
+                    url_name=url_name,
+                    order=order,
+                    shown_to=shown_to,
+                )
+            )
+
+        for entry in (
             CatalogueEntry(
                 key="taxes.lookup",
                 title=_("Find your property tax bill"),
@@ -67,9 +84,7 @@ class TaxesConfig(AppConfig):
                 keywords=(_("tax"), _("property tax"), _("parcel"), _("instalment")),
                 service=_("Property taxes"),
                 order=65,
-            )
-        )
-        register(
+            ),
             CatalogueEntry(
                 key="taxes.ebills",
                 title=_("Get your property tax bills by e-mail"),
@@ -81,21 +96,6 @@ class TaxesConfig(AppConfig):
                 keywords=(_("paperless"), _("tax reminder"), _("e-bill")),
                 service=_("Property taxes"),
                 order=66,
-            )
-        )
-        _register_credit_refunds()
-
-
-def _register_credit_refunds() -> None:
-    from cases import permissions
-    from cases.workbench import nav
-
-    nav.register(
-        nav.NavItem(
-            key="taxes.credits",
-            label=_("Property taxes: credits to refund"),
-            url_name="taxes_credits:list",
-            order=62,
-            shown_to=lambda user: permissions.can(user, permissions.REFUND),
-        )
-    )
+            ),
+        ):
+            register(entry)

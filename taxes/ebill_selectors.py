@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 
 from taxes.models import BillEvent, BillEventKind, BillRecipient, ParcelLink, TaxBill
 
-STAFF_ONLY_EVENTS = [BillEventKind.LENDER_CONFLICT]
+STAFF_ONLY_EVENTS = [BillEventKind.LENDER_CONFLICT, BillEventKind.LENDER_SETTLED]
 
 
 def links_for(*, user) -> list[ParcelLink]:

@@ -52,3 +52,17 @@ class EscrowFileRefused(FileRefused):
     def __init__(self, errors: list[tuple[int | None, str]], *, rows: list | None = None):
         super().__init__(errors)
         self.rows = rows or []
+
+
+class LenderConflictRefused(TaxesError):
+    """A lender conflict cannot be settled as asked; nothing changed. `field` names the form
+    field the message belongs to (None: the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class LenderConflictSettledAlready(TaxesError):
+    """The conflict is no longer open (settled already, or the bill's lender changed since);
+    nothing changed."""

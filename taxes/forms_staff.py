@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from payments.forms import AmountField
 from portal.forms import PlainTextFormMixin
 from taxes.models import AdjustmentKind
+from taxes.services.lenders import KEEP_FILE, KEEP_ROLL
 
 LOWER, RAISE = "lower", "raise"
 
@@ -63,3 +64,39 @@ class BillAdjustForm(PlainTextFormMixin, forms.Form):
     def signed_cents(self) -> int:
         amount = self.cleaned_data["amount"]
         return -amount if self.cleaned_data["direction"] == LOWER else amount
+
+
+class LenderConflictSettleForm(PlainTextFormMixin, forms.Form):
+    """Settle the roll's conflict with an escrow file's lender: which lender the bill keeps,
+    why, and the clerk's confirmation that both lenders were heard."""
+
+    conflict = forms.IntegerField(widget=forms.HiddenInput)
+    keep = forms.ChoiceField(
+        label=_("The bill's escrow lender"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the lender the bill keeps.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Kept for the audit with your name and the time; the owner does not see it."),
+        error_messages={
+            "required": _("Give the reason: it is kept for the audit, and the lenders may ask.")
+        },
+    )
+    confirm = forms.BooleanField(
+        label=_("I have settled this with both lenders."),
+        error_messages={"required": _("Confirm that you settled it with both lenders.")},
+    )
+
+    def __init__(self, *args, conflict=None, **kwargs):
+        if conflict is not None:
+            kwargs.setdefault("initial", {})["conflict"] = conflict.pk
+        super().__init__(*args, **kwargs)
+        data = conflict.data if conflict is not None else {}
+        self.fields["keep"].choices = [
+            (KEEP_FILE, _("Keep %(lender)s, the lender of the escrow file")
+             % {"lender": data.get("lender", "")}),
+            (KEEP_ROLL, _("Take %(lender)s, the lender the roll names")
+             % {"lender": data.get("roll_lender", "")}),
+        ]  # fmt: skip

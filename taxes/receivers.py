@@ -7,16 +7,24 @@ signal, for tax messages that were not delivered (a paper notice is flagged).
 - Either way, reminders still waiting to be sent for the instalments paid are withdrawn.
 - A refund of a tax invoice marks the credit refunds it completes as refunded.
 
+And, not business logic: a save or delete of a penalty or discount rule or of a holiday
+makes the cached schedule of the public bill pages stale (`selectors.schedule_cached`), at
+once and again when the change commits (a page read in between may have cached the old one).
+
 Runs in the payment's transaction, the invoice locked: only local writes here.
 """
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from cases.service_levels import Holiday
 from notifications.models import Notification
 from notifications.signals import notification_undelivered
 from payments.models import Invoice, InvoiceStatus, Refund, RefundStatus
 from payments.signals import invoice_status_changed
-from taxes.models import BillPayment, CreditRefund, CreditRefundStatus
+from taxes import selectors
+from taxes.models import BillPayment, CreditRefund, CreditRefundStatus, DiscountRule, PenaltyRule
 from taxes.services import batches, checkout, notices
 
 _REFUNDED = (InvoiceStatus.PARTIALLY_REFUNDED, InvoiceStatus.REFUNDED)
@@ -68,3 +76,14 @@ def message_undelivered(
         context=context,
         reason=reason,
     )
+
+
+@receiver(post_save, sender=PenaltyRule, dispatch_uid="taxes.penalty_saved")
+@receiver(post_delete, sender=PenaltyRule, dispatch_uid="taxes.penalty_deleted")
+@receiver(post_save, sender=DiscountRule, dispatch_uid="taxes.discount_saved")
+@receiver(post_delete, sender=DiscountRule, dispatch_uid="taxes.discount_deleted")
+@receiver(post_save, sender=Holiday, dispatch_uid="taxes.holiday_saved")
+@receiver(post_delete, sender=Holiday, dispatch_uid="taxes.holiday_deleted")
+def schedule_changed(sender, **kwargs):
+    selectors.schedule_cache_clear()
+    transaction.on_commit(selectors.schedule_cache_clear)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 import hmac
 import unicodedata
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
@@ -50,6 +52,38 @@ def schedule_current(*, due_dates: list[datetime.date]) -> charges.Schedule:
     )
 
 
+# The public bill pages and the payment start read the schedule on every request, and it
+# changes only when an administrator edits a rule or a holiday. `schedule_cached` keeps it
+# for SCHEDULE_CACHE_SECONDS under a generation that every save or delete of those rows
+# replaces (`taxes.receivers`), so an edit shows at the next request; a change that sends no
+# signal (a queryset `update()`) shows within the timeout. Applying a payment and the staff
+# pages read `schedule_current` itself.
+SCHEDULE_CACHE_SECONDS = 60
+_SCHEDULE_GENERATION = "taxes:schedule:generation"
+
+
+def schedule_cache_clear() -> None:
+    """Make every cached schedule stale: the next read goes to the database."""
+    cache.set(_SCHEDULE_GENERATION, uuid.uuid4().hex, timeout=None)
+
+
+def schedule_cached(*, due_dates: list[datetime.date]) -> charges.Schedule:
+    """`schedule_current`, read through the cache (see SCHEDULE_CACHE_SECONDS)."""
+    if not due_dates:
+        return schedule_current(due_dates=due_dates)
+    generation = cache.get(_SCHEDULE_GENERATION)
+    if generation is None:
+        schedule_cache_clear()
+        generation = cache.get(_SCHEDULE_GENERATION)
+    key = f"taxes:schedule:{generation}:{min(due_dates):%Y%m%d}:{max(due_dates):%Y%m%d}"
+    schedule = cache.get(key) if generation is not None else None
+    if schedule is None:
+        schedule = schedule_current(due_dates=due_dates)
+        if generation is not None:
+            cache.set(key, schedule, timeout=SCHEDULE_CACHE_SECONDS)
+    return schedule
+
+
 def instalment_states(*, instalments: list[Instalment]) -> list[charges.InstalmentState]:
     """The instalments as `taxes.charges` reads them, with their dated principal payments."""
     payments = defaultdict(list)
@@ -73,11 +107,17 @@ def instalment_states(*, instalments: list[Instalment]) -> list[charges.Instalme
     ]
 
 
+def _bill_charges(*, bill: TaxBill, on: datetime.date) -> tuple[list[Instalment], charges.Payoff]:
+    """The bill's instalments and what pays it off on `on`, the schedule read through the
+    cache: what the public pages show and the payment start charges."""
+    instalments = list(bill.instalments.order_by("sequence"))
+    schedule = schedule_cached(due_dates=[instalment.due_date for instalment in instalments])
+    return instalments, charges.payoff(instalment_states(instalments=instalments), schedule, on)
+
+
 def bill_payoff(*, bill: TaxBill, on: datetime.date) -> charges.Payoff:
     """What pays the bill off on `on` (principal, penalty, interest, less discount)."""
-    instalments = list(bill.instalments.order_by("sequence"))
-    schedule = schedule_current(due_dates=[instalment.due_date for instalment in instalments])
-    return charges.payoff(instalment_states(instalments=instalments), schedule, on)
+    return _bill_charges(bill=bill, on=on)[1]
 
 
 # --- The public look-up -------------------------------------------------------------------
@@ -138,9 +178,9 @@ def bill_factor_matches(*, bill: TaxBill, factor: str) -> bool:
 
 def bill_for_owner_view(*, bill: TaxBill, on: datetime.date) -> dict:
     """Everything the bill's page shows once the second factor was given: owners, lines,
-    instalments and the pay-off for `on`, by instalment."""
-    instalments = list(bill.instalments.order_by("sequence"))
-    payoff = bill_payoff(bill=bill, on=on)
+    instalments, the pay-off for `on`, by instalment, and what may be paid (`pay_options`,
+    as `bill_pay_options`)."""
+    instalments, payoff = _bill_charges(bill=bill, on=on)
     by_instalment = {line.key: line for line in payoff.instalments}
     return {
         "bill": bill,
@@ -148,6 +188,7 @@ def bill_for_owner_view(*, bill: TaxBill, on: datetime.date) -> dict:
         "lines": list(bill.lines.order_by("created_at", "id")),
         "instalments": [(instalment, by_instalment[instalment.pk]) for instalment in instalments],
         "payoff": payoff,
+        "pay_options": _pay_options(instalments=instalments, payoff=payoff),
     }
 
 
@@ -173,8 +214,12 @@ def bill_pay_options(*, bill: TaxBill, on: datetime.date) -> list[PayOption]:
     (`charges.payment_apply`), so "the next k instalments" costs all penalties and interest
     plus the principal (less any early-payment discount) of the k oldest instalments owed.
     """
-    payoff = bill_payoff(bill=bill, on=on)
-    sequences = dict(bill.instalments.values_list("pk", "sequence"))
+    instalments, payoff = _bill_charges(bill=bill, on=on)
+    return _pay_options(instalments=instalments, payoff=payoff)
+
+
+def _pay_options(*, instalments: list[Instalment], payoff: charges.Payoff) -> list[PayOption]:
+    sequences = {instalment.pk: instalment.sequence for instalment in instalments}
     owed = [line for line in payoff.instalments if line.total_cents > 0]
     charges_cents = sum(line.penalty_cents + line.interest_cents for line in owed)
     options, principal = [], 0

@@ -84,15 +84,20 @@ def _owed(bills: list[TaxBill], instalments: list[Instalment], on: datetime.date
     return owed
 
 
-def _open_lender_conflict(bill: TaxBill) -> BillEvent | None:
+# The events that say something about a bill's escrow lender, in the order they happened.
+LENDER_EVENTS = (
+    BillEventKind.ESCROWED,
+    BillEventKind.LENDER_CHANGED,
+    BillEventKind.LENDER_CONFLICT,
+    BillEventKind.LENDER_SETTLED,
+)
+
+
+def lender_conflict_open(*, bill: TaxBill, events) -> BillEvent | None:
     """The roll's latest conflict with the lender of the bill's escrow file, while the bill
-    still names that lender and nothing about its lender happened since; else None."""
-    lender_events = [
-        event
-        for event in bill.events.all()
-        if event.kind
-        in (BillEventKind.ESCROWED, BillEventKind.LENDER_CHANGED, BillEventKind.LENDER_CONFLICT)
-    ]
+    still names that lender and nothing about its lender happened since (a change, a
+    settlement); else None. `events`: the bill's events, oldest first."""
+    lender_events = [event for event in events if event.kind in LENDER_EVENTS]
     if not lender_events or lender_events[-1].kind != BillEventKind.LENDER_CONFLICT:
         return None
     latest = lender_events[-1]
@@ -116,11 +121,14 @@ def parcel_for_staff(*, number: str, on: datetime.date) -> dict | None:
                 "adjustments",
                 queryset=BillAdjustment.objects.select_related("made_by", "instalment"),
             ),
-            Prefetch("events", queryset=BillEvent.objects.order_by("created_at", "id")),
+            Prefetch(
+                "events",
+                queryset=BillEvent.objects.select_related("actor").order_by("created_at", "id"),
+            ),
         )
     )
     for bill in bills:
-        bill.open_lender_conflict = _open_lender_conflict(bill)
+        bill.open_lender_conflict = lender_conflict_open(bill=bill, events=bill.events.all())
     instalments = list(Instalment.objects.filter(bill__in=bills).order_by("bill_id", "sequence"))
     owed = _owed(bills, instalments, on)
     return {
@@ -133,6 +141,12 @@ def parcel_for_staff(*, number: str, on: datetime.date) -> dict | None:
 
 def bill_for_staff(*, number: str) -> TaxBill | None:
     return TaxBill.objects.select_related("parcel").filter(number=number.upper()).first()
+
+
+def lender_conflict_for_staff(*, bill: TaxBill) -> BillEvent | None:
+    """The bill's open conflict between the roll and its escrow file's lender, if any."""
+    events = bill.events.filter(kind__in=LENDER_EVENTS).order_by("created_at", "id")
+    return lender_conflict_open(bill=bill, events=list(events))
 
 
 # --- Past due --------------------------------------------------------------------------

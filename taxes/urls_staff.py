@@ -11,6 +11,11 @@ urlpatterns = [
     path("delinquent/", views_staff.delinquent_list, name="delinquent"),
     path("parcels/<str:number>/", views_staff.parcel_detail, name="parcel"),
     path("bills/<str:number>/adjust/", views_staff.bill_adjust_post, name="adjust"),
+    path(
+        "bills/<str:number>/settle-lender/",
+        views_staff.bill_lender_settle_post,
+        name="settle_lender",
+    ),
     # Tax messages that bounced, and the reminder runs (taxes.staff_views).
     path("paper-notices/", staff_views.paper_notices, name="paper_notices"),
     path("reminder-runs/", staff_views.reminder_runs, name="reminder_runs"),

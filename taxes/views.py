@@ -95,10 +95,8 @@ def _pay_form(request: HttpRequest, options, data=None) -> BillPayForm:
 def _bill_page(request: HttpRequest, bill, form: BillPayForm | None = None, status: int = 200):
     on = agency_date(timezone.now())
     context = selectors.bill_for_owner_view(bill=bill, on=on)
-    options = selectors.bill_pay_options(bill=bill, on=on)
     context.update(
-        pay_options=options,
-        pay_form=form or _pay_form(request, options),
+        pay_form=form or _pay_form(request, context["pay_options"]),
         minimum_cents=settings.TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS,
         payment_returned=request.GET.get("payment") == "done",
         credits=payer_selectors.credits_of_bill(bill=bill),

@@ -1,8 +1,10 @@
 """The tax collector's workbench pages (/staff/taxes/): find a parcel, see its bills and
-payments, adjust or abate a bill with a reason, and the list of bills past due.
+payments, adjust or abate a bill with a reason, settle the roll's conflict with an escrow
+file's lender, and the list of bills past due.
 
 Kept to staff with MFA by the workbench's middleware, and to the tax collector's office by
-`taxes.staff_permissions` on every page; each write through `taxes.services.adjustments`.
+`taxes.staff_permissions` on every page; each write through `taxes.services.adjustments` or
+`taxes.services.lenders`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from cases import permissions
 from portal.csvstream import csv_response
 from taxes import selectors_staff as selectors
 from taxes.charges import agency_date
-from taxes.forms_staff import BillAdjustForm, ParcelSearchForm
+from taxes.exceptions import LenderConflictRefused, LenderConflictSettledAlready
+from taxes.forms_staff import BillAdjustForm, LenderConflictSettleForm, ParcelSearchForm
 from taxes.models import Instalment
 from taxes.services.adjustments import AdjustmentRefused, bill_adjust
+from taxes.services.lenders import lender_conflict_settle
 from taxes.staff_permissions import may_work_taxes, require_tax_staff
 
 PER_PAGE = 50
@@ -44,17 +48,31 @@ def parcel_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _parcel_page(request, number: str, *, form=None, form_bill=None, status=200):
+def _settle_prefix(bill) -> str:
+    return f"settle-{bill.pk}"
+
+
+def _parcel_page(request, number: str, *, form=None, form_bill=None, settle_form=None, status=200):
     context = selectors.parcel_for_staff(number=number, on=_today())
     if context is None:
         raise Http404
+    for owed in context["bills"]:
+        bill = owed.bill
+        if bill.open_lender_conflict is not None:
+            bill.settle_form = (
+                settle_form
+                if settle_form is not None and form_bill == bill.pk
+                else LenderConflictSettleForm(
+                    conflict=bill.open_lender_conflict, prefix=_settle_prefix(bill)
+                )
+            )
     context.update(
         may_adjust=may_work_taxes(request.user, permissions.MOVE),
         bill_forms=[
             (
                 owed,
                 form
-                if form_bill == owed.bill.pk
+                if form is not None and form_bill == owed.bill.pk
                 else BillAdjustForm(instalments=[instalment for instalment, _ in owed.instalments]),
             )
             for owed in context["bills"]
@@ -93,6 +111,43 @@ def bill_adjust_post(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("Bill %(number)s adjusted.") % {"number": bill.number})
             return redirect("taxes_staff:parcel", number=bill.parcel.number)
     return _parcel_page(request, bill.parcel.number, form=form, form_bill=bill.pk, status=400)
+
+
+@require_POST
+def bill_lender_settle_post(request: HttpRequest, number: str) -> HttpResponse:
+    """Settle the bill's open conflict between the roll and its escrow file's lender."""
+    require_tax_staff(request.user, permissions.MOVE)
+    bill = selectors.bill_for_staff(number=number)
+    if bill is None:
+        raise Http404
+    conflict = selectors.lender_conflict_for_staff(bill=bill)
+    form = LenderConflictSettleForm(request.POST, conflict=conflict, prefix=_settle_prefix(bill))
+    try:
+        if conflict is None:
+            raise LenderConflictSettledAlready(
+                _("The lender conflict on bill %(bill)s is no longer open.") % {"bill": bill.number}
+            )
+        if form.is_valid():
+            lender_conflict_settle(
+                bill=bill,
+                conflict_id=form.cleaned_data["conflict"],
+                keep=form.cleaned_data["keep"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+            messages.success(
+                request, _("Lender conflict on bill %(bill)s settled.") % {"bill": bill.number}
+            )
+            return redirect("taxes_staff:parcel", number=bill.parcel.number)
+    except LenderConflictSettledAlready as settled:
+        # A second submit of the same form, or another clerk was first: nothing to do.
+        messages.info(request, str(settled))
+        return redirect("taxes_staff:parcel", number=bill.parcel.number)
+    except LenderConflictRefused as refusal:
+        form.add_error(refusal.field, str(refusal))
+    return _parcel_page(
+        request, bill.parcel.number, settle_form=form, form_bill=bill.pk, status=400
+    )
 
 
 CSV_HEADER = (

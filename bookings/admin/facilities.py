@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Blackout, CancellationTier, Facility, FacilityPhoto, OpeningHours
 from bookings.services import facilities as services
 from bookings.views.facilities import facility_preview
+from cases.admin.publication import PublicationAdminMixin, PublishedFilter
 from cases.questions.admin import QuestionInline, QuestionsAdminMixin
 from cases.questions.selectors import missing_spanish_of
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
-from portal.localized import missing_translations, preview_language
+from portal.localized import missing_translations
 
 # What every booking asks on its own pages, before the facility's questions.
 STANDARD_QUESTIONS = (_("Name"), _("E-mail address"), _("Phone"), _("Date"), _("Time"))
@@ -31,19 +28,6 @@ STANDARD_QUESTIONS = (_("Name"), _("E-mail address"), _("Phone"), _("Date"), _("
 
 class BookingQuestionInline(QuestionInline):
     standard_questions = STANDARD_QUESTIONS
-
-
-class PublishedFilter(admin.SimpleListFilter):
-    title = _("publication")
-    parameter_name = "published"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Published")), ("no", _("Draft"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(published_at__isnull=self.value() == "no")
-        return queryset
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -77,7 +61,9 @@ class FacilityPhotoInline(admin.TabularInline):
 
 
 @admin.register(Facility)
-class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin):
+class FacilityAdmin(
+    PublicationAdminMixin, QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "name",
         "kind",
@@ -92,6 +78,12 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
     prepopulated_fields = {"code": ["name"]}
     actions = ["publish", "unpublish"]
     readonly_fields = ["publication", "preview", "missing_spanish"]
+    published_text = _("Published: visitors can find and book it.")
+    draft_text = _("Draft: visitors cannot see this facility yet. Preview it, then publish it.")
+    new_text = _("A new facility is saved as a draft.")
+    published_message = _("“%(name)s” is published: visitors can find and book it.")
+    preview_link_text = _("Preview the visitor's page in English")
+    preview_new_text = _("Once saved, the visitor's page can be previewed from here.")
     inlines = [
         OpeningHoursInline,
         BlackoutInline,
@@ -156,13 +148,18 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
         (_("Publication"), {"fields": ["publication", "preview", "missing_spanish"]}),
     ]
 
+    def publish_object(self, request, obj):
+        services.facility_publish(facility=obj)
+
+    def unpublish_object(self, request, obj):
+        services.facility_unpublish(facility=obj)
+
+    def render_preview(self, request, obj, *, language):
+        return facility_preview(request, facility=obj, language=language)
+
     @admin.display(description=_("resident rate"), ordering="resident_price_cents")
     def resident_rate(self, facility):
         return format_cents(facility.resident_price_cents, settings.AGENCY["currency"])
-
-    @admin.display(description=_("publication"), ordering="published_at")
-    def publication_state(self, facility):
-        return gettext("Published") if facility.published else gettext("Draft")
 
     @admin.action(description=_("Publish the selected facilities"))
     def publish(self, request, queryset):
@@ -175,35 +172,6 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
         for facility in queryset:
             services.facility_unpublish(facility=facility)
         messages.success(request, gettext("Back to draft: visitors cannot book them."))
-
-    @admin.display(description=_("publication"))
-    def publication(self, facility):
-        if facility.pk is None:
-            return gettext("A new facility is saved as a draft.")
-        if facility.published:
-            return format_html(
-                '{} <button type="submit" name="_unpublish" value="1" class="button">{}</button>',
-                gettext("Published: visitors can find and book it."),
-                gettext("Save and take back to draft"),
-            )
-        return format_html(
-            '{} <button type="submit" name="_publish" value="1" class="button default">{}</button>',
-            gettext("Draft: visitors cannot see this facility yet. Preview it, then publish it."),
-            gettext("Save and publish"),
-        )
-
-    @admin.display(description=_("preview"))
-    def preview(self, facility):
-        if facility.pk is None:
-            return gettext("Once saved, the visitor's page can be previewed from here.")
-        url = reverse("admin:bookings_facility_preview", args=[facility.pk])
-        return format_html(
-            '<a href="{}?lang=en">{}</a> · <a href="{}?lang=es">{}</a>',
-            url,
-            gettext("Preview the visitor's page in English"),
-            url,
-            gettext("in Spanish"),
-        )
 
     @admin.display(description=_("missing in Spanish"))
     def missing_spanish(self, facility):
@@ -221,49 +189,3 @@ class FacilityAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmi
             '<ul id="missing-spanish">{}</ul>',
             format_html_join("", "<li>{}</li>", ((line,) for line in missing)),
         )
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="bookings_facility_preview",
-            ),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request, object_id):
-        facility = self.get_object(request, unquote(object_id))
-        if facility is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, facility):
-            raise PermissionDenied
-        return facility_preview(request, facility=facility, language=preview_language(request))
-
-    def response_add(self, request, obj, post_url_continue=None):
-        # A new facility is a draft: its page is where it is previewed and published.
-        if "_addanother" not in request.POST and "_popup" not in request.POST:
-            messages.success(
-                request,
-                gettext(
-                    "“%(name)s” is saved as a draft. Preview it, then publish it when it is ready."
-                )
-                % {"name": obj.name},
-            )
-            return HttpResponseRedirect(reverse("admin:bookings_facility_change", args=[obj.pk]))
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if "_publish" in request.POST:
-            services.facility_publish(facility=obj)
-            messages.success(
-                request,
-                gettext("“%(name)s” is published: visitors can find and book it.")
-                % {"name": obj.name},
-            )
-            return HttpResponseRedirect(request.path)
-        if "_unpublish" in request.POST:
-            services.facility_unpublish(facility=obj)
-            messages.success(request, gettext("“%(name)s” is a draft again.") % {"name": obj.name})
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)

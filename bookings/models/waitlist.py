@@ -67,9 +67,12 @@ class WaitlistEntry(TimeStampedModel):
     guest_email = models.EmailField(_("e-mail address"), blank=True)
     household_key = models.CharField(max_length=300, editable=False)
     # The hold made for this person when the slot came free, and when the offer lapses.
+    # PROTECT: the hold is the offer's record (an offered entry must have one, by
+    # `bookings_waitlist_offer_has_hold`), and the database's foreign key refuses deleting
+    # it anyway; a hold that ends is marked expired, never deleted.
     offer = models.OneToOneField(
         Booking,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="waitlist_entry",
@@ -228,9 +231,11 @@ class LotteryRequest(TimeStampedModel):
     preference = models.PositiveSmallIntegerField(_("preference"), default=1)
     # The draw's answer: the household's place in the random order, and the hold granted.
     draw_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # PROTECT, as `WaitlistEntry.offer`: a granted request must keep its hold
+    # (`bookings_lottery_granted_has_hold`).
     booking = models.OneToOneField(
         Booking,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="lottery_request",

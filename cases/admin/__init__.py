@@ -1,7 +1,8 @@
 """The staff back office for cases, by topic: the queue tools every service shares (`queue`),
 cases themselves (`cases`), departments and staff roles (`staff`), guest links (`links`), the
 workbench's message templates (`message_templates`) and
-the agency's closures (`service_levels`).
+the agency's closures (`service_levels`), and the draft, preview and publish of a service's
+setup rows (`publication`: `PublicationAdminMixin`, `PublishedFilter`).
 
 Nothing here writes a case directly: the change page is read-only, and its forms post to
 small admin views that call `cases.services`.

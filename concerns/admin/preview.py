@@ -8,7 +8,6 @@ Read only: the pages' forms are drawn but post nowhere, and nothing is saved.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils import translation
 
 from concerns.forms import LocationForm, ReportForm
 from concerns.models import ConcernCategory
-from portal.localized import localized
+from portal.localized import localized, preview_language_links
 
 
 def category_preview(
@@ -41,9 +40,7 @@ def category_preview(
             "group": localized(category, "group"),
             "location_form": location,
             "details_form": details,
-            "languages": [
-                (code, name, f"{page_url}?lang={code}") for code, name in settings.LANGUAGES
-            ],
+            "languages": preview_language_links(page_url),
             "language": language,
             "change_url": reverse("admin:concerns_concerncategory_change", args=[category.pk]),
         }

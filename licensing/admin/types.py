@@ -7,15 +7,12 @@ resident's pages in either language; a draft until it is published.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.admin.publication import PublicationAdminMixin, PublishedFilter
 from cases.questions.admin import DocumentRequirementInline, QuestionInline, QuestionsAdminMixin
 from cases.questions.selectors import missing_spanish_of
 from licensing import services
@@ -25,7 +22,7 @@ from licensing.models import LicenseType
 from licensing.views.preview import license_type_preview
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
-from portal.localized import missing_translations, preview_language
+from portal.localized import missing_translations
 
 # What every application asks on its "About you" page, before the type's own questions.
 STANDARD_QUESTIONS = (
@@ -44,21 +41,10 @@ class LicenseQuestionInline(QuestionInline):
     standard_questions = STANDARD_QUESTIONS
 
 
-class PublishedFilter(admin.SimpleListFilter):
-    title = _("publication")
-    parameter_name = "published"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Published")), ("no", _("Draft"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(published_at__isnull=self.value() == "no")
-        return queryset
-
-
 @admin.register(LicenseType)
-class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin):
+class LicenseTypeAdmin(
+    PublicationAdminMixin, QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin
+):
     form = LicenseTypeForm
     list_display = ["name", "category", "code", "fee", "term_months", "publication_state", "active"]
     list_filter = [PublishedFilter, "category", "active", "auto_approve_renewals"]
@@ -72,6 +58,20 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
         "standard_steps",
         "agency_reminders",
     ]
+    published_text = _("Published: residents can find this type and apply.")
+    draft_text = _("Draft: residents cannot see this type yet. Preview it, then publish it.")
+    new_text = _("A new type is saved as a draft.")
+    published_message = _("“%(name)s” is published: residents can find it and apply.")
+    unpublish_refused = (services.LicenseTypeNotPublishable,)
+
+    def publish_object(self, request, obj):
+        services.license_type_publish(license_type=obj, actor=request.user)
+
+    def unpublish_object(self, request, obj):
+        services.license_type_unpublish(license_type=obj, actor=request.user)
+
+    def render_preview(self, request, obj, *, language):
+        return license_type_preview(request, license_type=obj, language=language)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -135,35 +135,6 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
     def fee(self, license_type):
         return format_cents(license_type.application_fee_cents, settings.AGENCY["currency"])
 
-    @admin.display(description=_("publication"), ordering="published_at")
-    def publication_state(self, license_type):
-        return gettext("Published") if license_type.published else gettext("Draft")
-
-    @admin.display(description=_("publication"))
-    def publication(self, license_type):
-        if license_type.published:
-            return format_html(
-                '{} <button type="submit" name="_unpublish" value="1" class="button">{}</button>',
-                gettext("Published: residents can find this type and apply."),
-                gettext("Save and take back to draft"),
-            )
-        return format_html(
-            '{} <button type="submit" name="_publish" value="1" class="button default">{}</button>',
-            gettext("Draft: residents cannot see this type yet. Preview it, then publish it."),
-            gettext("Save and publish"),
-        )
-
-    @admin.display(description=_("preview"))
-    def preview(self, license_type):
-        url = reverse("admin:licensing_licensetype_preview", args=[license_type.pk])
-        return format_html(
-            '<a href="{}?lang=en">{}</a> · <a href="{}?lang=es">{}</a>',
-            url,
-            gettext("Preview the resident's pages in English"),
-            url,
-            gettext("in Spanish"),
-        )
-
     @admin.display(description=_("missing in Spanish"))
     def missing_spanish(self, license_type):
         missing = [*missing_translations(license_type), *missing_spanish_of(owner=license_type)]
@@ -192,59 +163,3 @@ class LicenseTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelA
             "them again. Questions are asked in their order; a question with “Only if the "
             "answer to” is asked only after that answer."
         )
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="licensing_licensetype_preview",
-            ),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request, object_id):
-        license_type = self.get_object(request, unquote(object_id))
-        if license_type is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, license_type):
-            raise PermissionDenied
-        return license_type_preview(
-            request, license_type=license_type, language=preview_language(request)
-        )
-
-    def response_change(self, request, obj):
-        if "_publish" in request.POST:
-            services.license_type_publish(license_type=obj, actor=request.user)
-            messages.success(
-                request,
-                gettext("“%(name)s” is published: residents can find it and apply.")
-                % {"name": obj.name},
-            )
-            return HttpResponseRedirect(request.path)
-        if "_unpublish" in request.POST:
-            try:
-                services.license_type_unpublish(license_type=obj, actor=request.user)
-            except services.LicenseTypeNotPublishable as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request, gettext("“%(name)s” is a draft again.") % {"name": obj.name}
-                )
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        # A new type is a draft: its page is where it is previewed and published.
-        if "_addanother" not in request.POST and "_popup" not in request.POST:
-            messages.success(
-                request,
-                gettext(
-                    "“%(name)s” is saved as a draft. Preview it, then publish it when it is ready."
-                )
-                % {"name": obj.name},
-            )
-            return HttpResponseRedirect(
-                reverse("admin:licensing_licensetype_change", args=[obj.pk])
-            )
-        return super().response_add(request, obj, post_url_continue)

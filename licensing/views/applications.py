@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.drafts import draft_discard_page, drafts_and_sent
 from cases.questions import rules as question_rules
 from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
@@ -354,24 +355,24 @@ def application_discard(request: HttpRequest, reference: str) -> HttpResponse:
     application = _draft(request, reference)
     if isinstance(application, HttpResponse):
         return application
-    if request.method == "GET":
-        return render(request, "licensing/discard_confirm.html", {"application": application})
-    try:
-        services.application_discard(application=application, actor=request.user)
-    except ApplicationNotEditable as error:
-        messages.error(request, str(error))
-        return redirect(application.get_absolute_url())
-    messages.success(request, _("The draft was discarded."))
-    return redirect("licensing:mine")
+    return draft_discard_page(
+        request,
+        draft=application,
+        template="licensing/discard_confirm.html",
+        context={"application": application},
+        discard=lambda: services.application_discard(application=application, actor=request.user),
+        refused=ApplicationNotEditable,
+        done_url=reverse("licensing:mine"),
+    )
 
 
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    applications = list(selectors.applications_of(user=request.user))
+    drafts, applications = drafts_and_sent(selectors.applications_of(user=request.user))
     context = {
-        "drafts": [a for a in applications if a.case.status == "draft" and a.paid_at is None],
-        "applications": [a for a in applications if a.case.status != "draft" or a.paid_at],
+        "drafts": drafts,
+        "applications": applications,
         "licenses": selectors.licenses_of(user=request.user),
     }
     return render(request, "licensing/mine.html", context)

@@ -7,7 +7,6 @@ Read only: the pages' forms are drawn but post nowhere, and nothing is saved.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from cases.questions.rules import question_field
 from cases.questions.selectors import documents_of, questions_of
 from licensing.forms import AboutForm
 from licensing.models import Application, LicenseType
-from portal.localized import localized
+from portal.localized import localized, preview_language_links
 
 
 def license_type_preview(
@@ -45,9 +44,7 @@ def license_type_preview(
                 if question.answers_expected
             ],
             "steps": Application.Step.choices,
-            "languages": [
-                (code, name, f"{page_url}?lang={code}") for code, name in settings.LANGUAGES
-            ],
+            "languages": preview_language_links(page_url),
             "language": language,
             "change_url": reverse("admin:licensing_licensetype_change", args=[license_type.pk]),
         }

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.admin.publication import PublicationAdminMixin, PublishedFilter
 from cases.questions.admin import DocumentRequirementInline, QuestionInline, QuestionsAdminMixin
 from cases.questions.selectors import missing_spanish_of
 from payments.forms import AmountFieldsAdminMixin
@@ -32,7 +29,7 @@ from permits.models import (
 from permits.services import types as services
 from permits.type_forms import FeeTierForm, FeeTierFormSet, PermitTypeForm, ReinspectionFeeForm
 from permits.views.preview import permit_type_preview
-from portal.localized import missing_translations, preview_language
+from portal.localized import missing_translations
 
 # What every permit application asks on its own pages, before the type's questions.
 STANDARD_QUESTIONS = (
@@ -50,19 +47,6 @@ STANDARD_QUESTIONS = (
 
 class PermitQuestionInline(QuestionInline):
     standard_questions = STANDARD_QUESTIONS
-
-
-class PublishedFilter(admin.SimpleListFilter):
-    title = _("publication")
-    parameter_name = "published"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Published")), ("no", _("Draft"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(published_at__isnull=self.value() == "no")
-        return queryset
 
 
 # Stacked inlines, as on the other setup pages: the tabular layout's empty column header is
@@ -105,7 +89,9 @@ class InspectionStepInline(admin.StackedInline):
 
 
 @admin.register(PermitType)
-class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin):
+class PermitTypeAdmin(
+    PublicationAdminMixin, QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAdmin
+):
     form = PermitTypeForm
     list_display = [
         "name",
@@ -129,6 +115,11 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
         PermitQuestionInline,
     ]
     readonly_fields = ["publication", "preview", "missing_spanish", "standard_steps"]
+    published_text = _("Published: residents can find this type and apply.")
+    draft_text = _("Draft: residents cannot see this type yet. Preview it, then publish it.")
+    new_text = _("A new type is saved as a draft.")
+    published_message = _("“%(name)s” is published: residents can find it and apply.")
+    unpublish_refused = (PermitTypeNotPublishable,)
     fieldsets = [
         (
             None,
@@ -188,42 +179,18 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
         (_("Publication"), {"fields": ["publication", "preview", "missing_spanish"]}),
     ]
 
+    def publish_object(self, request, obj):
+        services.permit_type_publish(permit_type=obj, actor=request.user)
+
+    def unpublish_object(self, request, obj):
+        services.permit_type_unpublish(permit_type=obj, actor=request.user)
+
+    def render_preview(self, request, obj, *, language):
+        return permit_type_preview(request, permit_type=obj, language=language)
+
     @admin.display(description=_("application fee"), ordering="application_fee_cents")
     def application_fee(self, permit_type):
         return format_cents(permit_type.application_fee_cents, settings.AGENCY["currency"])
-
-    @admin.display(description=_("publication"), ordering="published_at")
-    def publication_state(self, permit_type):
-        return gettext("Published") if permit_type.published else gettext("Draft")
-
-    @admin.display(description=_("publication"))
-    def publication(self, permit_type):
-        if permit_type.pk is None:
-            return gettext("A new type is saved as a draft.")
-        if permit_type.published:
-            return format_html(
-                '{} <button type="submit" name="_unpublish" value="1" class="button">{}</button>',
-                gettext("Published: residents can find this type and apply."),
-                gettext("Save and take back to draft"),
-            )
-        return format_html(
-            '{} <button type="submit" name="_publish" value="1" class="button default">{}</button>',
-            gettext("Draft: residents cannot see this type yet. Preview it, then publish it."),
-            gettext("Save and publish"),
-        )
-
-    @admin.display(description=_("preview"))
-    def preview(self, permit_type):
-        if permit_type.pk is None:
-            return gettext("Once saved, the resident's pages can be previewed from here.")
-        url = reverse("admin:permits_permittype_preview", args=[permit_type.pk])
-        return format_html(
-            '<a href="{}?lang=en">{}</a> · <a href="{}?lang=es">{}</a>',
-            url,
-            gettext("Preview the resident's pages in English"),
-            url,
-            gettext("in Spanish"),
-        )
 
     @admin.display(description=_("missing in Spanish"))
     def missing_spanish(self, permit_type):
@@ -256,60 +223,6 @@ class PermitTypeAdmin(QuestionsAdminMixin, AmountFieldsAdminMixin, admin.ModelAd
             "below): do not ask them again. Questions are asked in their order; a question "
             "with “Only if the answer to” is asked only after that answer."
         )
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="permits_permittype_preview",
-            ),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request, object_id):
-        permit_type = self.get_object(request, unquote(object_id))
-        if permit_type is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, permit_type):
-            raise PermissionDenied
-        return permit_type_preview(
-            request, permit_type=permit_type, language=preview_language(request)
-        )
-
-    def response_add(self, request, obj, post_url_continue=None):
-        # A new type is a draft: its page is where it is previewed and published.
-        if "_addanother" not in request.POST and "_popup" not in request.POST:
-            messages.success(
-                request,
-                gettext(
-                    "“%(name)s” is saved as a draft. Preview it, then publish it when it is ready."
-                )
-                % {"name": obj.name},
-            )
-            return HttpResponseRedirect(reverse("admin:permits_permittype_change", args=[obj.pk]))
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if "_publish" in request.POST:
-            services.permit_type_publish(permit_type=obj, actor=request.user)
-            messages.success(
-                request,
-                gettext("“%(name)s” is published: residents can find it and apply.")
-                % {"name": obj.name},
-            )
-            return HttpResponseRedirect(request.path)
-        if "_unpublish" in request.POST:
-            try:
-                services.permit_type_unpublish(permit_type=obj, actor=request.user)
-            except PermitTypeNotPublishable as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request, gettext("“%(name)s” is a draft again.") % {"name": obj.name}
-                )
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

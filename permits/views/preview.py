@@ -10,7 +10,6 @@ nothing is saved.
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,7 +29,7 @@ from permits.forms_apply import (
     WorkForm,
 )
 from permits.models import FeeMethod, Permit, PermitType
-from portal.localized import localized
+from portal.localized import localized, preview_language_links
 
 # The example work the fees are shown for, until the administrator types another.
 EXAMPLE_VALUATION_CENTS = 5_000_000  # $50,000
@@ -130,9 +129,7 @@ def permit_type_preview(
             "by_area": permit_type.fee_method == FeeMethod.PER_SQUARE_FOOT,
             "quote": quote,
             "page_url": page_url,
-            "languages": [
-                (code, name, f"{page_url}?lang={code}") for code, name in settings.LANGUAGES
-            ],
+            "languages": preview_language_links(page_url),
             "language": language,
             "change_url": reverse("admin:permits_permittype_change", args=[permit_type.pk]),
         }

@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # A department the reader may not read (an edited address): said plainly, no figures.
         return render(request, "analytics/not_allowed.html", {"reason": refusal}, status=403)
     form, weeks = _weeks(request)
-    report_map = selectors.report_map(weeks=weeks)
+    report_map = selectors.report_map(weeks=weeks, scope=scope)
     map_enabled = bool(settings.MAP_TILE_URL)
     context = {
         "form": form,

@@ -3,6 +3,8 @@
 Bills come from the assessor's roll (the roll import, see `taxes.admin.imports`); one can be
 entered by hand for a parcel missing from it. What was billed is never rewritten: a saved
 bill's lines and instalments are shown, not edited (a corrected roll adds adjustment lines).
+A change of a saved bill's escrow lender goes through `taxes.services.lenders`, which writes
+it on the bill's timeline with who made it.
 """
 
 from django import forms
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
 from taxes.models import BillLine, Instalment, LineKind, TaxBill
+from taxes.services.lenders import bill_lender_change
 
 
 def _money(cents: int) -> str:
@@ -120,6 +123,16 @@ class TaxBillAdmin(admin.ModelAdmin):
         if obj is None:
             return self.readonly_fields
         return [*self.readonly_fields, "parcel", "tax_year", "number"]
+
+    def save_model(self, request, obj, form, change):
+        lender_changed = change and "escrow_lender" in form.changed_data
+        lender = obj.escrow_lender
+        if lender_changed:
+            obj.escrow_lender = form.initial.get("escrow_lender", "")
+        super().save_model(request, obj, form, change)
+        if lender_changed:
+            bill_lender_change(bill=obj, lender=lender, actor=request.user)
+            obj.escrow_lender = lender.strip()
 
     @admin.display(description=_("access code (printed on the bill)"))
     def access_code_printed(self, bill):

@@ -14,6 +14,7 @@ import hmac
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import TimeStampedModel
@@ -239,6 +240,34 @@ class Instalment(TimeStampedModel):
                     discount_cents__gte=0,
                 ),
                 name="taxes_instalment_paid_not_negative",
+            ),
+        ]
+        indexes = [
+            # The tax-reminder rule's probe (taxes/reminders.py): a bill's instalments still
+            # owed, in due-date order, with every column the rule reads, so paid instalments
+            # are never read and, once vacuumed, the table is not either. The condition is
+            # the rule's `owed_cents > 0` written the same way: the planner uses a partial
+            # index only when the query's condition matches it.
+            models.Index(
+                fields=["bill", "due_date"],
+                include=[
+                    "id",
+                    "sequence",
+                    "amount_cents",
+                    "adjustment_cents",
+                    "principal_paid_cents",
+                    "discount_cents",
+                ],
+                condition=Q(
+                    GreaterThan(
+                        F("amount_cents")
+                        + F("adjustment_cents")
+                        - F("principal_paid_cents")
+                        - F("discount_cents"),
+                        0,
+                    )
+                ),
+                name="taxes_instalment_owed_idx",
             ),
         ]
 

@@ -105,6 +105,8 @@ class BillEventKind(models.TextChoices):
     # Staff's only: the roll named another lender than the one whose escrow file declared the
     # bill (the bill kept the file's lender).
     LENDER_CONFLICT = "lender_conflict", _("Roll names another escrow lender")
+    # Staff's only: a member of the tax office settled a conflict (which lender, why, who).
+    LENDER_SETTLED = "lender_settled", _("Lender conflict settled")
 
 
 class BillEvent(models.Model):
@@ -117,6 +119,17 @@ class BillEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=BillEventKind.choices)
     key = models.CharField(_("key"), max_length=100)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The member of staff who made the change (none for the roll, reminders and lenders' files).
+    # Not indexed: a reference for the audit, read through the bill, never looked up by user.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+        db_index=False,
+    )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -127,6 +140,11 @@ class BillEvent(models.Model):
             models.UniqueConstraint(fields=["bill", "key"], name="taxes_bill_event_once"),
             models.CheckConstraint(
                 condition=Q(kind__in=BillEventKind.values), name="taxes_bill_event_kind_known"
+            ),
+            # A settled conflict always says who settled it.
+            models.CheckConstraint(
+                condition=~Q(kind=BillEventKind.LENDER_SETTLED) | Q(actor__isnull=False),
+                name="taxes_bill_event_settled_by_someone",
             ),
         ]
 

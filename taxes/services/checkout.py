@@ -99,8 +99,13 @@ def bill_payment_start(
     label = str(chosen.label) if chosen is not None else _("Partial payment")
     with transaction.atomic():
         # A second click on "pay" (or the back button and pay again) takes the invoice the
-        # first one issued, so one payment cannot turn into two.
-        TaxBill.objects.select_for_update().filter(pk=bill.pk).first()
+        # first one issued, so one payment cannot turn into two. NO KEY UPDATE excludes
+        # another payment start and a payment being applied (FOR UPDATE), but not the
+        # inserts that only refer to the bill (the reminder run's timeline entries), which
+        # need not wait for a checkout.
+        TaxBill.objects.select_for_update(no_key=True).filter(pk=bill.pk).values_list(
+            "pk", flat=True
+        ).first()
         issued = _open_invoice(bill=bill, user=user, email=email, amount_cents=amount, now=now)
         if issued is not None:
             return issued

@@ -12,8 +12,10 @@ import pytest
 from django.utils import timezone
 
 from concerns.models import ConcernReport
+from concerns.services import report_route
 from portal.analytics import selectors
-from tests.concerns.factories import CategoryFactory, make_report
+from tests.accounts.factories import StaffFactory
+from tests.concerns.factories import CategoryFactory, DepartmentFactory, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,11 @@ def _report(category, latitude, longitude, *, days_ago=0):
     return report
 
 
+def _everywhere():
+    """The scope of a supervisor across the agency: every department's reports."""
+    return selectors.analytics_scope(user=StaffFactory(roles=[("supervisor", None)]))
+
+
 @pytest.fixture
 def reports():
     """Two potholes in one area, one elsewhere; a streetlight in the first area; a pothole
@@ -48,8 +55,10 @@ def reports():
 
 
 def test_reports_are_counted_per_category_and_area_in_one_query(reports, django_assert_num_queries):
+    scope = _everywhere()
+
     with django_assert_num_queries(1):
-        figures = selectors.report_map(weeks=12)
+        figures = selectors.report_map(weeks=12, scope=scope)
 
     assert figures.rows == [
         ["Pothole", D("39.795000"), D("-89.655000"), 2],
@@ -68,9 +77,11 @@ def test_only_the_chosen_weeks_count(reports):
     pothole, _light = reports
     _report(pothole, "39.751000", "-89.601000", days_ago=40)
 
-    four_weeks = selectors.report_map(weeks=4)
-    twelve_weeks = selectors.report_map(weeks=12)
-    fifty_two_weeks = selectors.report_map(weeks=52)
+    scope = _everywhere()
+
+    four_weeks = selectors.report_map(weeks=4, scope=scope)
+    twelve_weeks = selectors.report_map(weeks=12, scope=scope)
+    fifty_two_weeks = selectors.report_map(weeks=52, scope=scope)
 
     assert ["Pothole", D("39.755000"), D("-89.605000"), 1] in four_weeks.rows
     assert ["Pothole", D("39.755000"), D("-89.605000"), 2] in twelve_weeks.rows
@@ -82,18 +93,22 @@ def test_a_cell_south_and_west_of_zero_is_centred_inside_it(settings):
     category = CategoryFactory(name="Graffiti")
     _report(category, "-0.001000", "-0.009000")
 
-    assert selectors.report_map(weeks=4).rows == [["Graffiti", D("-0.005000"), D("-0.005000"), 1]]
+    assert selectors.report_map(weeks=4, scope=_everywhere()).rows == [
+        ["Graffiti", D("-0.005000"), D("-0.005000"), 1]
+    ]
 
 
 def test_no_reports_no_rows():
-    figures = selectors.report_map(weeks=12)
+    figures = selectors.report_map(weeks=12, scope=_everywhere())
 
     assert figures.empty
     assert selectors.report_map_points(figures) == []
 
 
 def test_the_map_points_carry_the_category_count_and_a_colour_per_category(reports):
-    points = selectors.report_map_points(selectors.report_map(weeks=12))
+    figures = selectors.report_map(weeks=12, scope=_everywhere())
+
+    points = selectors.report_map_points(figures)
 
     assert points == [
         {
@@ -208,3 +223,134 @@ def test_other_roles_get_403_on_the_csv(client, staff_with_mfa, role, reports):
 
     assert response.status_code == 403
     assert b"Pothole" not in response.content
+
+
+@pytest.fixture
+def roads_and_forestry():
+    """Roads: two potholes in one area and a third routed to Forestry; Forestry: a fallen
+    tree; and a report whose category has no department. Returns Roads and Forestry."""
+    roads = DepartmentFactory(code="ROADS", name="Roads")
+    forestry = DepartmentFactory(code="FORESTRY", name="Forestry")
+    pothole = CategoryFactory(name="Pothole", department=roads)
+    tree = CategoryFactory(name="Fallen tree", department=forestry)
+    stray = CategoryFactory(name="Stray cart", department=None)
+    _report(pothole, "39.798700", "-89.654300")
+    _report(pothole, "39.791000", "-89.659900")
+    routed = _report(pothole, "39.751000", "-89.601000")
+    _report(tree, "39.799999", "-89.650001")
+    _report(stray, "39.751000", "-89.601000")
+    agency = StaffFactory(roles=[("supervisor", None)])
+    report_route(report=routed, department=forestry, actor=agency)
+    return roads, forestry
+
+
+def _categories(figures) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for name, _latitude, _longitude, count in figures.rows:
+        totals[name] = totals.get(name, 0) + count
+    return totals
+
+
+def test_a_department_supervisor_maps_only_the_reports_of_their_department(roads_and_forestry):
+    # given: a Roads supervisor
+    roads, _forestry = roads_and_forestry
+    scope = selectors.analytics_scope(user=StaffFactory(roles=[("supervisor", roads)]))
+
+    # when
+    figures = selectors.report_map(weeks=4, scope=scope)
+
+    # then: the two potholes still with Roads; not the one routed to Forestry, not the tree,
+    # not the report of no department
+    assert figures.rows == [["Pothole", D("39.795000"), D("-89.655000"), 2]]
+    assert figures.scope_note == "Concern reports of Roads."
+
+
+def test_a_report_counts_in_the_department_it_was_routed_to(roads_and_forestry):
+    _roads, forestry = roads_and_forestry
+    scope = selectors.analytics_scope(user=StaffFactory(roles=[("supervisor", forestry)]))
+
+    assert _categories(selectors.report_map(weeks=4, scope=scope)) == {
+        "Fallen tree": 1,
+        "Pothole": 1,
+    }
+
+
+def test_an_agency_wide_reader_maps_every_report_or_one_department(roads_and_forestry):
+    _roads, forestry = roads_and_forestry
+    reader = StaffFactory(roles=[("supervisor", None)])
+
+    everything = selectors.report_map(weeks=4, scope=selectors.analytics_scope(user=reader))
+    only_forestry = selectors.report_map(
+        weeks=4, scope=selectors.analytics_scope(user=reader, department=str(forestry.pk))
+    )
+
+    # Every department's reports, those of no department included.
+    assert _categories(everything) == {"Fallen tree": 1, "Pothole": 3, "Stray cart": 1}
+    assert everything.scope_note == "Concern reports of all departments."
+    assert _categories(only_forestry) == {"Fallen tree": 1, "Pothole": 1}
+    assert only_forestry.scope_note == "Concern reports of Forestry."
+
+
+def test_a_supervisor_of_two_departments_maps_both(roads_and_forestry):
+    roads, forestry = roads_and_forestry
+    reader = StaffFactory(roles=[("supervisor", roads), ("supervisor", forestry)])
+
+    figures = selectors.report_map(weeks=4, scope=selectors.analytics_scope(user=reader))
+
+    assert _categories(figures) == {"Fallen tree": 1, "Pothole": 3}
+    assert figures.scope_note == "Concern reports of your departments: Forestry, Roads."
+
+
+def test_the_dashboard_and_csv_of_a_department_supervisor_hold_their_reports_only(
+    client, staff_with_mfa, settings, roads_and_forestry
+):
+    # given
+    settings.MAP_TILE_URL = TILES
+    roads, _forestry = roads_and_forestry
+    client.force_login(staff_with_mfa([("supervisor", roads)]))
+
+    # when
+    page = client.get(DASHBOARD, {"weeks": 4}).content.decode()
+    response = client.get(f"{DASHBOARD}report-map.csv", {"weeks": 4})
+
+    # then
+    assert "Concern reports of Roads." in page
+    assert "the map counts every department" not in page
+    assert '<th scope="row">Fallen tree</th>' not in page
+    assert "Stray cart" not in page
+    assert "Pothole: 2 reports</li>" in page
+    assert list(csv.reader(io.StringIO(response.content.decode())))[1:] == [
+        ["Pothole", "39.795000", "-89.655000", "2"]
+    ]
+
+
+def test_an_agency_wide_reader_filters_the_dashboard_map_and_csv_by_department(
+    client, supervisor, roads_and_forestry
+):
+    _roads, forestry = roads_and_forestry
+    client.force_login(supervisor)
+
+    page = client.get(DASHBOARD, {"weeks": 4, "department": forestry.pk}).content.decode()
+    response = client.get(f"{DASHBOARD}report-map.csv", {"weeks": 4, "department": forestry.pk})
+
+    assert 'id="id_department"' in page
+    assert "Concern reports of Forestry." in page
+    assert f'href="{DASHBOARD}report-map.csv?weeks=4&amp;department={forestry.pk}"' in page
+    assert '<th scope="row">Stray cart</th>' not in page
+    assert 'filename="report-map-forestry-4-weeks.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    assert sorted(row[0] for row in rows) == ["Fallen tree", "Pothole"]
+
+
+def test_a_department_supervisor_who_names_another_department_gets_no_reports(
+    client, staff_with_mfa, roads_and_forestry
+):
+    roads, forestry = roads_and_forestry
+    client.force_login(staff_with_mfa([("supervisor", roads)]))
+
+    page = client.get(DASHBOARD, {"department": forestry.pk})
+    csv_response = client.get(f"{DASHBOARD}report-map.csv", {"department": forestry.pk})
+
+    assert page.status_code == 403 and csv_response.status_code == 403
+    assert b"Fallen tree" not in page.content + csv_response.content
+    assert b"You may not read the figures of that department." in page.content

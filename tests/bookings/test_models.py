@@ -3,10 +3,19 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import ProtectedError
 
-from bookings.models import BookingStatus
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    Lottery,
+    LotteryRequest,
+    LotteryRequestStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from tests.bookings.factories import FacilityFactory, booking_row
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +118,83 @@ def test_the_buffered_range_covers_the_booking():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         booking.save()
+
+
+# --- The hold behind a waitlist offer or a lottery grant ------------------------------------
+
+
+def _offered_entry(*, status: str = WaitlistStatus.OFFERED) -> WaitlistEntry:
+    facility = FacilityFactory()
+    hold = booking_row(facility=facility, start=START, status=BookingStatus.HELD)
+    return WaitlistEntry.objects.create(
+        facility=facility,
+        period=hold.period,
+        status=status,
+        guest_name="Ana",
+        guest_email="ana@example.com",
+        household_key="email:ana@example.com",
+        offer=hold,
+        offer_expires_at=hold.hold_expires_at,
+    )
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        WaitlistStatus.OFFERED,
+        WaitlistStatus.ACCEPTED,
+        WaitlistStatus.LAPSED,
+        WaitlistStatus.LEFT,
+    ],
+)
+def test_the_hold_of_a_waitlist_offer_cannot_be_deleted(status):
+    # given: a person offered a time, whatever became of the offer
+    entry = _offered_entry(status=status)
+    hold = entry.offer
+
+    # when: something deletes the hold (an admin, a clean-up)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        hold.delete()
+
+    # then: the hold and the offer's record of it stay as they were
+    entry.refresh_from_db()
+    assert (entry.status, entry.offer_id) == (status, hold.pk)
+    assert Booking.objects.filter(pk=hold.pk).exists()
+
+
+def test_the_database_refuses_deleting_an_offers_hold_too():
+    entry = _offered_entry()
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("DELETE FROM bookings_booking WHERE id = %s", [entry.offer_id])
+
+
+@pytest.mark.parametrize("status", [LotteryRequestStatus.GRANTED, LotteryRequestStatus.WITHDRAWN])
+def test_the_hold_of_a_lottery_grant_cannot_be_deleted(status):
+    # given: a request granted a hold by the draw
+    facility = FacilityFactory()
+    hold = booking_row(facility=facility, start=START, status=BookingStatus.HELD)
+    lottery = Lottery.objects.create(
+        facility=facility,
+        first_day=START.date(),
+        last_day=START.date(),
+        opens_at=START - datetime.timedelta(days=40),
+        closes_at=START - datetime.timedelta(days=30),
+    )
+    request = LotteryRequest.objects.create(
+        lottery=lottery,
+        period=hold.period,
+        status=status,
+        guest_email="ana@example.com",
+        household_key="email:ana@example.com",
+        booking=hold,
+    )
+
+    # when
+    with pytest.raises(ProtectedError), transaction.atomic():
+        hold.delete()
+
+    # then
+    request.refresh_from_db()
+    assert (request.status, request.booking_id) == (status, hold.pk)

@@ -28,16 +28,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.perf.reminder_runs import reminder_runs_timed, rule_rows
 from tests.perf.report import RESULTS_DIR, Budget
-from tests.perf.server import bench_database_url
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 
@@ -99,46 +95,6 @@ _LOAD_SQL = [
     "ANALYZE licensing_license",
 ]
 
-# Runs in the worker-like process: every rule, timed one by one, on three runs; the plan of the
-# 30-day rule's statement on a day already done; the peak RSS.
-_WORKER_SCRIPT = """
-import datetime, json, sys, time
-import django
-django.setup()
-from django.db import connection
-from notifications.models import ReminderRule
-from notifications.services import reminder_rule_run
-from notifications.services.reminders import rule_params, rule_statement
-from notifications.reminders import get_source
-from tests.perf.server import peak_rss_megabytes
-baseline = peak_rss_megabytes()
-today = datetime.date.fromisoformat(sys.argv[1])
-rules = list(ReminderRule.objects.filter(active=True).order_by("-days"))
-runs = []
-for day in (today - datetime.timedelta(days=1), today, today):
-    per_rule = []
-    for rule in rules:
-        started = time.perf_counter()
-        outcome = reminder_rule_run(rule=rule, today=day, siblings=rules)
-        per_rule.append({"days": rule.days, "seconds": time.perf_counter() - started,
-                         "rows": outcome.total, "fired": outcome.fired,
-                         "emails": outcome.emails, "sms": outcome.sms,
-                         "in_app": outcome.in_app, "recorded": outcome.recorded})
-    runs.append({"day": day.isoformat(), "rules": per_rule,
-                 "seconds": sum(r["seconds"] for r in per_rule),
-                 "rows": sum(r["rows"] for r in per_rule)})
-rule = next(r for r in rules if r.days == 30)
-with connection.cursor() as cursor:
-    cursor.execute(
-        "EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) "
-        + rule_statement(rule=rule, source=get_source(rule.source)),
-        rule_params(rule=rule, today=today, siblings=rules),
-    )
-    plan = [row[0] for row in cursor.fetchall()]
-print(json.dumps({"runs": runs, "baseline_mb": baseline,
-                  "peak_mb": peak_rss_megabytes(), "plan": plan}))
-"""
-
 
 @pytest.fixture(scope="module")
 def million_licenses(django_db_setup, django_db_blocker):
@@ -182,24 +138,6 @@ def million_licenses(django_db_setup, django_db_blocker):
         cursor.execute("DELETE FROM licensing_licensetype WHERE code LIKE 'bench-%%'")
 
 
-def _run_worker(today: datetime.date) -> dict:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": bench_database_url(),
-        "CELERY_BROKER_URL": "memory://",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-c", _WORKER_SCRIPT, today.isoformat()],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=environment,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def _write_results(figures: dict) -> None:
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "reminders.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -217,16 +155,7 @@ def _write_results(figures: dict) -> None:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     names = ("first run (catch-up)", "daily run", "same day again")
-    for name, run in zip(names, figures["runs"], strict=True):
-        for rule in run["rules"]:
-            lines.append(
-                f"| {name} | {rule['days']} days | {rule['seconds']:.2f} | {rule['rows']:,} | "
-                f"{rule['fired']:,} | {rule['emails']:,} | {rule['sms']:,} | "
-                f"{rule['in_app']:,} | {rule['recorded']:,} |"
-            )
-        lines.append(
-            f"| {name} | **all four** | **{run['seconds']:.2f}** | {run['rows']:,} | | | | | |"
-        )
+    lines += rule_rows(names, figures["runs"], totals="all four")
     lines += [
         "",
         f"Worker process peak RSS: {figures['peak_mb']:.0f} MB "
@@ -248,7 +177,9 @@ def test_reminder_rules_over_a_million_licenses(million_licenses, report):
     today = datetime.date.today()
 
     # when
-    figures = _run_worker(today)
+    figures = reminder_runs_timed(
+        days=[today - datetime.timedelta(days=1), today, today], explain_days=30, memory=True
+    )
 
     # then
     first, daily, again = figures["runs"]

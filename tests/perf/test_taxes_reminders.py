@@ -18,16 +18,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.perf.reminder_runs import reminder_runs_timed, rule_rows
 from tests.perf.report import RESULTS_DIR, Budget
-from tests.perf.server import bench_database_url
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 
@@ -97,43 +93,6 @@ _LOAD_SQL = [
     "ANALYZE taxes_billrecipient",
 ]
 
-_WORKER_SCRIPT = """
-import datetime, json, sys, time
-import django
-django.setup()
-from django.db import connection
-from notifications.models import ReminderRule
-from notifications.services import reminder_rule_run
-from notifications.services.reminders import rule_params, rule_statement
-from notifications.reminders import get_source
-today = datetime.date.fromisoformat(sys.argv[1])
-rules = list(ReminderRule.objects.filter(active=True, source=sys.argv[2]).order_by("-days"))
-runs = []
-for day in (today, today):
-    per_rule = []
-    for rule in rules:
-        started = time.perf_counter()
-        outcome = reminder_rule_run(rule=rule, today=day, siblings=rules)
-        per_rule.append({"days": rule.days, "seconds": time.perf_counter() - started,
-                         "rows": outcome.total, "fired": outcome.fired,
-                         "emails": outcome.emails, "sms": outcome.sms,
-                         "in_app": outcome.in_app, "recorded": outcome.recorded})
-    runs.append({"day": day.isoformat(), "rules": per_rule,
-                 "seconds": sum(r["seconds"] for r in per_rule),
-                 "rows": sum(r["rows"] for r in per_rule)})
-rule = next(r for r in rules if r.days == 14)
-with connection.cursor() as cursor:
-    cursor.execute(
-        "EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) "
-        + rule_statement(rule=rule, source=get_source(rule.source)),
-        rule_params(rule=rule, today=today, siblings=rules),
-    )
-    plan = [row[0] for row in cursor.fetchall()]
-    cursor.execute("SELECT count(*) FROM taxes_instalment")
-    instalments = cursor.fetchone()[0]
-print(json.dumps({"runs": runs, "plan": plan, "instalments": instalments}))
-"""
-
 
 @pytest.fixture(scope="module")
 def million_instalments(django_db_setup, django_db_blocker):
@@ -155,7 +114,10 @@ def million_instalments(django_db_setup, django_db_blocker):
             [SOURCE],
         )
     seconds = (datetime.datetime.now() - started).total_seconds()
-    yield {"load_seconds": seconds}
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM taxes_instalment")
+        instalments = cursor.fetchone()[0]
+    yield {"load_seconds": seconds, "instalments": instalments}
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM taxes_billevent")
         cursor.execute(
@@ -178,24 +140,6 @@ def million_instalments(django_db_setup, django_db_blocker):
         cursor.execute("DELETE FROM accounts_user WHERE email LIKE 'bench-owner-%%'")
 
 
-def _run_worker(today: datetime.date) -> dict:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": bench_database_url(),
-        "CELERY_BROKER_URL": "memory://",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-c", _WORKER_SCRIPT, today.isoformat(), SOURCE],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=environment,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def _write_results(figures: dict) -> None:
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "taxes_reminders.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -212,13 +156,7 @@ def _write_results(figures: dict) -> None:
         "| run | rule | seconds | rows written | reminders | e-mail | SMS | in-app | timeline |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, run in zip(("daily run", "same day again"), figures["runs"], strict=True):
-        for rule in run["rules"]:
-            lines.append(
-                f"| {name} | {rule['days']} days | {rule['seconds']:.2f} | {rule['rows']:,} | "
-                f"{rule['fired']:,} | {rule['emails']:,} | {rule['sms']:,} | "
-                f"{rule['in_app']:,} | {rule['recorded']:,} |"
-            )
+    lines += rule_rows(("daily run", "same day again"), figures["runs"])
     lines += [
         "",
         "## Plan of the 14-day rule's statement (EXPLAIN ANALYZE, the day already done)",
@@ -236,7 +174,7 @@ def test_tax_reminder_rule_over_a_million_instalments(million_instalments, repor
     today = datetime.date.today()
 
     # when
-    figures = _run_worker(today)
+    figures = reminder_runs_timed(days=[today, today], explain_days=14, source=SOURCE)
 
     # then
     daily, again = figures["runs"]

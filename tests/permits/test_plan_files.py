@@ -1,5 +1,6 @@
-"""Large plan sets are checked and stored without being held in memory: the size is counted
-while reading and refused past the limit, the PDF is parsed where it lies."""
+"""Large plan sets are checked and stored without being held in memory: the size is measured
+without reading and refused past the limit, the PDF is parsed where it lies, and the check
+reads the file through once."""
 
 import io
 import tracemalloc
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from permits.exceptions import PlanRejected
 from permits.models import PlanSheet
-from permits.plan_files import CHUNK_BYTES, plan_pdf_check
+from permits.plan_files import plan_pdf_check
 from permits.services.apply_plans import plan_sheet_add
 from tests.cases.factories import PNG_BYTES
 from tests.permits.factories import PermitFactory
@@ -147,7 +148,59 @@ def test_the_limit_holds_when_the_declared_size_is_wrong(settings):
     with pytest.raises(PlanRejected) as refused:
         plan_pdf_check(upload)
 
-    # then: refused while reading, without reading the rest
+    # then: refused for its real size, without reading any of it
     assert refused.value.code == "too_large"
-    assert "larger than 1.0" in refused.value.messages[0]
-    assert content.read_bytes <= MB + CHUNK_BYTES
+    assert (
+        "The selected file is 3.0\xa0MB: a plan sheet must be smaller than 1.0"
+        in (refused.value.messages[0])
+    )
+    assert content.read_bytes == 0
+
+
+def test_a_file_of_exactly_the_limit_passes_and_one_byte_more_is_refused(settings, tmp_path):
+    # given: a real PDF, and the limit set at its size
+    path = tmp_path / "plans.pdf"
+    size = large_pdf(path, pages=1, page_bytes=MB)
+    data = path.read_bytes()
+
+    # when / then
+    settings.PERMITS_PLAN_MAX_BYTES = size
+    assert plan_pdf_check(SimpleUploadedFile("plans.pdf", data)).size == size
+    settings.PERMITS_PLAN_MAX_BYTES = size - 1
+    with pytest.raises(PlanRejected) as refused:
+        plan_pdf_check(SimpleUploadedFile("plans.pdf", data))
+    assert refused.value.code == "too_large"
+
+
+def test_the_check_reads_a_good_plan_through_once(settings, tmp_path):
+    # given: a 3 MB plan set of three sheets
+    settings.PERMITS_PLAN_MAX_BYTES = 60 * MB
+    path = tmp_path / "plans.pdf"
+    size = large_pdf(path, pages=3, page_bytes=MB)
+    content = CountingReader(path.read_bytes())
+    upload = InMemoryUploadedFile(content, "file", "plans.pdf", "application/pdf", size, None)
+
+    # when
+    checked = plan_pdf_check(upload)
+
+    # then: passed, rewound for storing, and read once (the parse), not once more to count
+    # its size: at most the file and the first bytes that show its type
+    assert (checked.size, checked.pages, content.tell()) == (size, 3, 0)
+    assert size <= content.read_bytes <= size + 64 * 1024, content.read_bytes / size
+
+
+def test_a_bad_pdf_is_still_refused_after_one_read(settings):
+    # given: bytes that start like a PDF and are not one
+    settings.PERMITS_PLAN_MAX_BYTES = MB
+    content = CountingReader(b"%PDF-1.7\n" + b"not a pdf at all\n" * 1000)
+
+    # when
+    with pytest.raises(PlanRejected) as refused:
+        plan_pdf_check(
+            InMemoryUploadedFile(
+                content, "file", "plans.pdf", "application/pdf", len(content.getvalue()), None
+            )
+        )
+
+    # then
+    assert refused.value.code == "pdf_unreadable"

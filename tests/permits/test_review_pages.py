@@ -2,11 +2,16 @@
 revised sheets, sending back), the correction letter PDF, and the reviewers' back office."""
 
 import hashlib
+import io
 import subprocess
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.core.files.uploadedfile import (
+    InMemoryUploadedFile,
+    SimpleUploadedFile,
+    TemporaryUploadedFile,
+)
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -226,6 +231,53 @@ def test_a_sheet_over_the_limit_is_refused_on_the_form_and_nothing_is_stored(
     assert sheet_of(permit, "A1.0").version == 1
     assert sorted(settings.MEDIA_ROOT.rglob("*.pdf")) == stored_before
     assert len(received) == 1  # spooled to disk, and refused without reading it whole
+
+
+def test_a_sheet_that_starts_like_a_pdf_and_is_not_one_is_refused_on_the_form(client, zoning, fire):
+    permit = _in_corrections(zoning, fire)
+    client.force_login(permit.case.applicant)
+    broken = SimpleUploadedFile("a1.pdf", b"%PDF-1.7\n" + b"not a pdf\n" * 500, "application/pdf")
+
+    response = client.post(
+        reverse("permits:review_sheet_upload", args=[permit.case.reference]),
+        {"sheet-sheet": "A1.0", "sheet-file": broken},
+    )
+
+    assert response.status_code == 400
+    assert "The selected PDF could not be read." in response.content.decode()
+    assert sheet_of(permit, "A1.0").version == 1
+
+
+class _CountingFile(io.BytesIO):
+    """A revised sheet's upload that counts the bytes read from it."""
+
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def test_a_revised_sheet_is_read_through_once_to_check_it_and_once_to_store_it(
+    zoning, fire, settings, tmp_path
+):
+    # given: a 3 MB revised sheet
+    path = tmp_path / "a1.pdf"
+    size = large_pdf(path, pages=3, page_bytes=MB)
+    content = _CountingFile(path.read_bytes())
+    upload = InMemoryUploadedFile(content, "file", "a1.pdf", "application/pdf", size, None)
+    permit = _in_corrections(zoning, fire)
+
+    # when
+    revision = services.plan_sheet_revise(
+        permit=permit, sheet="A1.0", upload=upload, actor=permit.case.applicant
+    )
+
+    # then: stored whole, and the bytes read are the check's one parse and the copy to
+    # storage (not a third pass to count its size)
+    assert (revision.version, revision.size_bytes, revision.page_count) == (2, size, 3)
+    assert 2 * size <= content.read_bytes <= 2 * size + 64 * 1024, content.read_bytes / size
 
 
 def test_a_large_revised_sheet_is_spooled_to_disk_and_stored_intact(

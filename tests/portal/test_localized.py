@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from portal.localized import preview_language
+from portal.localized import preview_language, preview_language_links
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,15 @@ def test_preview_language_defaults_to_the_agencys_first_language():
     # when / then
     assert preview_language(request) == "es"
     assert preview_language(RequestFactory().get("/admin/preview/?lang=en")) == "en"
+
+
+@override_settings(LANGUAGES=[("en", "English"), ("es", "Español")])
+def test_preview_language_links_name_the_preview_in_each_language_in_order():
+    # when
+    links = preview_language_links("/admin/permits/permittype/7/preview/")
+
+    # then
+    assert links == [
+        ("en", "English", "/admin/permits/permittype/7/preview/?lang=en"),
+        ("es", "Español", "/admin/permits/permittype/7/preview/?lang=es"),
+    ]

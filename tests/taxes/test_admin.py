@@ -87,3 +87,40 @@ def test_a_bill_entered_by_hand_takes_dollars(administrator, client):
         (LineKind.LEVY, 125050),
     ]
     assert bill.instalments.get().amount_cents == 100000
+
+
+def _form_values(html: str) -> dict:
+    """The values of a page's inputs, as the browser would post them (no selects here)."""
+    from html.parser import HTMLParser
+
+    values = {}
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and attrs.get("name") and attrs.get("type") != "submit":
+                values[attrs["name"]] = attrs.get("value") or ""
+
+    Inputs().feed(html)
+    return values
+
+
+def test_a_lender_changed_in_the_admin_is_written_on_the_bills_timeline(administrator, client):
+    # given: a bill whose lender's file conflicts with the roll
+    from tests.taxes.lender_support import conflicting_bill
+
+    bill, _conflict = conflicting_bill()
+    url = reverse("admin:taxes_taxbill_change", args=[bill.pk])
+    data = _form_values(client.get(url).content.decode())
+
+    # when
+    response = client.post(url, {**data, "escrow_lender": "Second Savings"})
+    again = client.post(url, {**data, "escrow_lender": "Second Savings"})
+
+    # then: changed once, on the timeline with who did it
+    assert response.status_code == again.status_code == 302
+    bill.refresh_from_db()
+    assert bill.escrow_lender == "Second Savings"
+    (change,) = bill.events.filter(kind="lender_changed", actor__isnull=False)
+    assert change.actor == administrator
+    assert change.data == {"from": "First Mortgage Bank", "to": "Second Savings"}

@@ -244,7 +244,7 @@ def test_the_parcel_page_shows_a_lender_conflict_and_the_bills_timeline(client, 
     # then
     assert (
         "The roll names Second Savings as the escrow lender; First Mortgage Bank declared the "
-        "bill in its escrow file and stays its lender until you settle it" in page
+        "bill in its escrow file and stays its lender until the conflict is settled" in page
     )
     assert 'id="bill-timeline-' in page
     assert "The roll changed the escrow lender from none to First Mortgage Bank." in page
@@ -252,4 +252,110 @@ def test_the_parcel_page_shows_a_lender_conflict_and_the_bills_timeline(client, 
     # and once staff changed the lender, the conflict is no longer shown as open
     TaxBill.objects.filter(pk=bill.pk).update(escrow_lender="Second Savings")
     page = client.get(reverse("taxes_staff:parcel", args=[parcel.number])).content.decode()
-    assert "stays its lender until you settle it" not in page
+    assert "stays its lender until the conflict is settled" not in page
+
+
+def _radio_checked(html: str, name: str) -> str | None:
+    import re
+
+    for tag in re.findall(r"<input[^>]*>", html):
+        if f'name="{name}"' in tag and "checked" in tag:
+            return re.search(r'value="([^"]*)"', tag).group(1)
+    return None
+
+
+def _settle_data(bill, conflict, **changes):
+    prefix = f"settle-{bill.pk}"
+    data = {
+        "conflict": conflict.pk,
+        "keep": "roll",
+        "reason": "The loan moved to Second Savings",
+        "confirm": "on",
+        **changes,
+    }
+    return {f"{prefix}-{name}": value for name, value in data.items() if value is not None}
+
+
+def test_a_clerk_settles_a_lender_conflict_from_the_parcel_page(client, clerk):
+    from tests.taxes.lender_support import conflicting_bill
+
+    # given
+    bill, conflict = conflicting_bill()
+    page_url = reverse("taxes_staff:parcel", args=[bill.parcel.number])
+    page = client.get(page_url).content.decode()
+    assert f'action="{reverse("taxes_staff:settle_lender", args=[bill.number])}"' in page
+    assert "Keep First Mortgage Bank, the lender of the escrow file" in page
+    assert "Take Second Savings, the lender the roll names" in page
+
+    # when: submitted twice (a double click)
+    url = reverse("taxes_staff:settle_lender", args=[bill.number])
+    first = client.post(url, _settle_data(bill, conflict))
+    second = client.post(url, _settle_data(bill, conflict, keep="file"), follow=True)
+
+    # then: settled once, the roll's lender taken; the warning gone; the timeline says who
+    assert first.status_code == 302 and first.url == page_url
+    assert second.status_code == 200
+    shown = second.content.decode()
+    assert "is no longer open" in shown
+    bill.refresh_from_db()
+    assert bill.escrow_lender == "Second Savings"
+    assert BillEvent.objects.filter(kind="lender_settled").count() == 1
+    assert f'id="lender-conflict-{bill.pk}"' not in shown
+    assert (
+        f"{clerk.get_full_name() or clerk.email} settled the conflict: the bill takes Second "
+        "Savings, the lender the roll names, instead of First Mortgage Bank. Reason: The loan "
+        "moved to Second Savings" in shown
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"reason": "  "}, "Give the reason: it is kept for the audit"),
+        ({"keep": None}, "Choose the lender the bill keeps."),
+        ({"keep": "both"}, "Select a valid choice."),
+        ({"confirm": None}, "Confirm that you settled it with both lenders."),
+    ],
+    ids=["no reason", "no choice", "tampered choice", "not confirmed"],
+)
+def test_a_bad_settlement_is_shown_again_with_what_was_typed(client, clerk, changes, message):
+    from tests.taxes.lender_support import conflicting_bill
+
+    bill, conflict = conflicting_bill()
+    data = _settle_data(bill, conflict, **{"reason": "Lenders agreed by phone", **changes})
+
+    response = client.post(reverse("taxes_staff:settle_lender", args=[bill.number]), data)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    assert f'id="settle-lender-{bill.pk}" open' in body
+    if changes.get("reason") is None:
+        assert 'value="Lenders agreed by phone"' in body
+    if "keep" not in changes:
+        assert _radio_checked(body, f"settle-{bill.pk}-keep") == "roll"
+    bill.refresh_from_db()
+    assert bill.escrow_lender == "First Mortgage Bank"
+    assert not BillEvent.objects.filter(kind="lender_settled").exists()
+
+
+@pytest.mark.parametrize(
+    "who",
+    [lambda: UserFactory(), lambda: other_staff(), lambda: tax_staff("cashier")],
+    ids=["resident", "clerk of another department", "tax cashier"],
+)
+def test_settling_a_lender_conflict_is_refused_to_others(client, who):
+    from tests.taxes.lender_support import conflicting_bill
+
+    bill, conflict = conflicting_bill()
+    user = who()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("taxes_staff:settle_lender", args=[bill.number]), _settle_data(bill, conflict)
+    )
+
+    assert response.status_code == 403
+    bill.refresh_from_db()
+    assert bill.escrow_lender == "First Mortgage Bank"
+    assert not BillEvent.objects.filter(kind="lender_settled").exists()

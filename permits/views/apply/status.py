@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cases.drafts import draft_discard_page, drafts_and_sent
 from cases.questions.summary import answer_rows
 from cases.selectors import resident_timeline
 from permits import selectors_apply as selectors
@@ -90,23 +91,20 @@ def permit_discard(request: HttpRequest, reference: str) -> HttpResponse:
     permit = draft_of(request, reference)
     if isinstance(permit, HttpResponse):
         return permit
-    if request.method == "GET":
-        return render(request, "permits/discard_confirm.html", {"permit": permit})
-    try:
-        services.permit_discard(permit=permit, actor=request.user)
-    except PermitNotEditable as error:
-        messages.error(request, str(error))
-        return redirect(permit.get_absolute_url())
-    messages.success(request, _("The draft was discarded."))
-    return redirect("permits:mine")
+    return draft_discard_page(
+        request,
+        draft=permit,
+        template="permits/discard_confirm.html",
+        context={"permit": permit},
+        discard=lambda: services.permit_discard(permit=permit, actor=request.user),
+        refused=PermitNotEditable,
+        done_url=reverse("permits:mine"),
+    )
 
 
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    permits = list(selectors.permits_of(user=request.user))
-    context = {
-        "drafts": [p for p in permits if p.case.status == "draft" and p.paid_at is None],
-        "permits": [p for p in permits if p.case.status != "draft" or p.paid_at],
-    }
+    drafts, permits = drafts_and_sent(selectors.permits_of(user=request.user))
+    context = {"drafts": drafts, "permits": permits}
     return render(request, "permits/mine.html", context)

@@ -85,4 +85,4 @@ CHARTS = {
 }
 
 # What downloads as CSV: every chart, and the map's table (which has no chart image).
-TABLES = {**CHARTS, "report-map": _agency_wide(report_map)}
+TABLES = {**CHARTS, "report-map": report_map}

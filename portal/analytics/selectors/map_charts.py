@@ -16,6 +16,7 @@ from concerns.models import ConcernReport
 from portal.analytics.charts import PALETTE
 from portal.analytics.figures import Figures
 from portal.analytics.selectors.labels import start_of_period
+from portal.analytics.selectors.scope import AnalyticsScope
 from portal.localized import localized
 
 # The map's areas: squares of this many degrees (about 1.1 km north to south, 0.85 km east to
@@ -31,16 +32,21 @@ def _cell_centre(field: str):
     return (Floor(F(field) / cell) + half) * cell
 
 
-def report_map(*, weeks: int) -> Figures:
-    """Concern reports of the last `weeks` weeks by category and map area: one row per
-    category and square (MAP_CELL_DEGREES) holding a report's point, with the square's
-    centre and how many reports it holds. Grouped and counted by the database in one query;
-    reports given by address only are not on the map."""
+def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
+    """Concern reports of the last `weeks` weeks of the scope's departments by category and
+    map area: one row per category and square (MAP_CELL_DEGREES) holding a report's point,
+    with the square's centre and how many reports it holds. Grouped and counted by the
+    database in one query; reports given by address only are not on the map.
+
+    A report belongs to its case's department, as every case chart counts it: the one its
+    category routes it to, or the one staff routed it to since (`report_route`)."""
     start = datetime.datetime.combine(
         start_of_period(weeks), datetime.time(), tzinfo=timezone.get_current_timezone()
     )
     cells = (
-        ConcernReport.objects.filter(requested_at__gte=start, latitude__isnull=False)
+        ConcernReport.objects.filter(
+            scope.condition("case__department"), requested_at__gte=start, latitude__isnull=False
+        )
         .annotate(cell_lat=_cell_centre("latitude"), cell_lon=_cell_centre("longitude"))
         .values("category", "category__name", "category__name_es", "cell_lat", "cell_lon")
         .annotate(reports=Count("pk"))
@@ -69,7 +75,7 @@ def report_map(*, weeks: int) -> Figures:
             _("Longitude of the area's centre"),
             _("Reports"),
         ],
-        scope_note=_("All departments: the map counts every department's concern reports."),
+        scope_note=_scope_note(scope),
         note=_(
             "Each area is a square of 0.01 degrees (about 1 km); a report counts in the "
             "square its point is in. Reports given by address only are not counted."
@@ -79,6 +85,18 @@ def report_map(*, weeks: int) -> Figures:
         figures.rows.append([name, latitude, longitude, count])
         figures.display.append([name, f"{latitude:.3f}", f"{longitude:.3f}", count])
     return figures
+
+
+def _scope_note(scope: AnalyticsScope) -> str:
+    """Whose reports the map counts, in a sentence."""
+    if scope.department is not None:
+        return _("Concern reports of %(department)s.") % {"department": scope.department.name}
+    if scope.everywhere:
+        return _("Concern reports of all departments.")
+    if len(scope.choices) == 1:
+        return _("Concern reports of %(department)s.") % {"department": scope.choices[0].name}
+    names = ", ".join(department.name for department in scope.choices)
+    return _("Concern reports of your departments: %(departments)s.") % {"departments": names}
 
 
 def report_map_points(figures: Figures) -> list[dict]:

@@ -36,11 +36,13 @@ class AnalyticsScope:
     choices: tuple[Department, ...]
     everywhere: bool
 
-    def condition(self) -> Q:
-        """The summary rows of the counted departments."""
+    def condition(self, department: str = "department") -> Q:
+        """The rows of the counted departments, whose department is the field (or lookup
+        path) `department`: a summary row's own, or `case__department` for a service's
+        records."""
         if self.departments is None:
             return Q()
-        return Q(department__in=sorted(self.departments))
+        return Q(**{f"{department}__in": sorted(self.departments)})
 
     @property
     def offers_choice(self) -> bool:

@@ -20,7 +20,6 @@
   var text = region.dataset;
   var DB = "inspector-results";
   var STORE = "queue";
-  var CACHE_PREFIX = "inspector-day-";
   // A post with no answer by then is taken for a connection that fails; sent again later, it
   // is recorded once all the same.
   var TIMEOUT = 60000;
@@ -360,24 +359,11 @@
         say(text.unsent, "warning");
         return;
       }
-      caches
-        .keys()
-        .then(function (names) {
-          return Promise.all(
-            names
-              .filter(function (name) {
-                return name.startsWith(CACHE_PREFIX);
-              })
-              .map(function (name) {
-                return caches.delete(name);
-              }),
-          );
-        })
+      // One way to clear the day, the site script's (static/portal/js/portal.js); if it
+      // failed to load, signing out still goes on.
+      Promise.resolve()
         .then(function () {
-          return new Promise(function (resolve) {
-            var request = indexedDB.deleteDatabase(DB);
-            request.onsuccess = request.onerror = request.onblocked = resolve;
-          });
+          return window.portal.clearKeptDay();
         })
         .finally(function () {
           form.dataset.offlineCleared = "true";

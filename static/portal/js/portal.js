@@ -15,7 +15,7 @@
   // day's pages, static/permits/js/inspector_offline.js), so the next person to use it does
   // not find them. Results saved on the phone and not sent yet are never dropped: the
   // sign-out waits, and says where they are sent from. On the inspector's pages their own
-  // script does this (it sends them first).
+  // script sends them first, then clears the day with `portal.clearKeptDay` below.
   var RESULTS_DB = "inspector-results";
   var RESULTS_STORE = "queue";
   var CACHE_PREFIX = "inspector-day-";
@@ -58,6 +58,8 @@
     });
   }
 
+  // Delete the kept pages and the results' database; resolves once both are gone (or the
+  // database is held open elsewhere: it is deleted when that page closes).
   function clearKeptDay() {
     return caches
       .keys()
@@ -79,6 +81,9 @@
         });
       });
   }
+
+  window.portal = window.portal || {};
+  window.portal.clearKeptDay = clearKeptDay;
 
   function warnUnsent(form) {
     // Close the small screens' menu the button was in, so the warning is seen.
