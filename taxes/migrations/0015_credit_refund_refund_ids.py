@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxes", "0012_batch_one_ready_per_file"),
+        ("taxes", "0014_instalment_owed_index"),
     ]
 
     operations = [
