@@ -67,7 +67,10 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
-    dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
+    # Unique by the constraint below, not `unique=True`: that would also add Django's
+    # `varchar_pattern_ops` index for prefix searches, which no query makes and every
+    # insert pays for (the reminder engine's set-based inserts, docs/performance.md).
+    dedupe_key = models.CharField(_("deduplication key"), max_length=255)
     available_at = models.DateTimeField(_("next attempt not before"), default=timezone.now)
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -106,6 +109,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # The name is the one PostgreSQL gave the column's UNIQUE when the table was
+            # made, so the constraint is the same one.
+            models.UniqueConstraint(
+                fields=["dedupe_key"], name="notifications_notification_dedupe_key_key"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=NotificationStatus.values),
                 name="notifications_notification_status_known",

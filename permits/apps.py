@@ -48,12 +48,12 @@ class PermitsConfig(AppConfig):
 
 
 def _register_workbench_pages() -> None:
-    """List the inspector's route (for inspectors only) and cancelling a permit (for staff
-    who move the building department's cases) in the staff workbench's navigation (each
-    page checks again)."""
+    """List the inspector's route (for inspectors only), the inspectors' routes (for their
+    supervisors) and cancelling a permit (for staff who move the building department's
+    cases) in the staff workbench's navigation (each page checks again)."""
     from cases.workbench.nav import NavItem
     from cases.workbench.nav import register as register_nav
-    from permits.selectors_inspections import is_inspector
+    from permits.selectors_inspections import is_inspector, supervises_inspectors
 
     register_nav(
         NavItem(
@@ -62,6 +62,15 @@ def _register_workbench_pages() -> None:
             url_name="permits:inspector_day",
             order=30,
             shown_to=is_inspector,
+        )
+    )
+    register_nav(
+        NavItem(
+            key="permits.inspectors",
+            label=_("Inspectors' routes"),
+            url_name="permits_staff:inspectors",
+            order=31,
+            shown_to=supervises_inspectors,
         )
     )
     register_nav(

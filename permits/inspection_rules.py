@@ -163,9 +163,11 @@ def time_run(
     """The exact times an inspection of `minutes` starting at `spans[first]` holds, and the
     span it takes.
 
-    `spans` are one inspector's exact times of one half-day, in order. The inspection holds
-    every time its span overlaps (45 minutes on times of 30 hold two); `minutes` None is the
-    first time's own length. None when the span runs past the last time or over a gap.
+    `spans` are one inspector's exact times of one day (the morning's, then the
+    afternoon's), in order. The inspection holds every time its span overlaps (45 minutes on
+    times of 30 hold two; an hour from 11:30 holds 11:30 and the afternoon's 12:00); `minutes`
+    None is the first time's own length. None when the span runs past the last time or over
+    a gap (the end of a morning shift, an afternoon booked as a block).
     """
     start, end = spans[first]
     if minutes is not None:

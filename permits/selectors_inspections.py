@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -229,14 +229,33 @@ class HalfDay:
         return f"{value}:{self.starts_at:%H:%M}" if self.starts_at else value
 
 
-def availability(*, permit: Permit, now: datetime.datetime | None = None) -> list[HalfDay]:
+def _held_by(moving: Inspection | None, row: dict) -> bool:
+    """Does the booked inspection being moved hold a place in slot `row` (as
+    `permits.services.inspection_slots._held_slots` reads it)?"""
+    if moving is None or row["inspector_id"] != moving.inspector_id or row["day"] != moving.day:
+        return False
+    if moving.span is None:
+        return row["id"] == moving.slot_id
+    return row["starts_at"] is not None and (
+        row["span"].lower < moving.span.upper and moving.span.lower < row["span"].upper
+    )
+
+
+def availability(
+    *, permit: Permit, now: datetime.datetime | None = None, moving: Inspection | None = None
+) -> list[HalfDay]:
     """The half-days (or, where shifts are at exact times, the times) the permit's next
     inspection may be booked in, with how many places are free, in one query over the
     bookable days.
 
     An exact time is offered where the next inspection fits from it: every time of the same
-    inspector its minutes overlap is free and within the half-day
-    (`permits.inspection_rules.time_run`); its free places are the inspectors it fits with.
+    inspector its minutes overlap is free and within the inspector's working time, which may
+    run on from the morning into the afternoon (`permits.inspection_rules.time_run`); its free
+    places are the inspectors it fits with.
+
+    `moving` is the permit's booked inspection when the page offers where to move it: the
+    places it holds count as free (the move frees them in the same transaction, so an hour
+    at 9:00 may move to 9:30), and its own half-day or time is not offered.
     """
     now = now or agency_now()
     rules = booking_rules()
@@ -245,9 +264,12 @@ def availability(*, permit: Permit, now: datetime.datetime | None = None) -> lis
         return []
     rows = list(
         InspectionSlot.objects.filter(slot_filter(permit_area(permit)), day__in=days)
-        .values("inspector_id", "day", "period", "starts_at", "span", "capacity", "booked")
+        .values("id", "inspector_id", "day", "period", "starts_at", "span", "capacity", "booked")
         .order_by("day", "period", "inspector_id", "starts_at")
     )
+    for row in rows:
+        if _held_by(moving, row):
+            row["booked"] -= 1
     free: dict[tuple, int] = {}
     times: dict[tuple, list[dict]] = {}
     for row in rows:
@@ -255,9 +277,12 @@ def availability(*, permit: Permit, now: datetime.datetime | None = None) -> lis
             key = (row["day"], row["period"], None)
             free[key] = free.get(key, 0) + row["capacity"] - row["booked"]
         else:
-            times.setdefault((row["inspector_id"], row["day"], row["period"]), []).append(row)
+            # Both half-days of an inspector's day in one list, in time order: a long
+            # inspection may run from the morning into the afternoon (see
+            # `permits.services.inspection_slots._runs`).
+            times.setdefault((row["inspector_id"], row["day"]), []).append(row)
     if times:
-        step = next_step(permit)
+        step = moving.step if moving is not None else next_step(permit)
         minutes = step.minutes if step is not None else None
     for shift in times.values():
         spans = [(row["span"].lower, row["span"].upper) for row in shift]
@@ -268,6 +293,9 @@ def availability(*, permit: Permit, now: datetime.datetime | None = None) -> lis
                 shift[index]["booked"] < shift[index]["capacity"] for index in run[0]
             )
             free[key] = free.get(key, 0) + int(fits)
+    if moving is not None:
+        # Moving to where it is already booked is refused (`inspection_reschedule`).
+        free.pop((moving.day, moving.period, moving.starts_at), None)
     return [
         HalfDay(day, period, count, starts_at)
         for (day, period, starts_at), count in sorted(
@@ -305,6 +333,35 @@ def _supervised_inspectors(user):
     if not (user.is_superuser or None in supervised):
         membership &= Q(staff_memberships__department_id__in=supervised)
     return get_user_model().objects.filter(membership, is_active=True, is_staff=True).distinct()
+
+
+def supervises_inspectors(user) -> bool:
+    """Does `user` supervise some inspector's route (a supervisor of a department where
+    inspectors work, or across the agency, or a superuser)? The workbench's link to the
+    inspectors' routes asks this."""
+    if not permissions.is_active_staff(user):
+        return False
+    if not (
+        user.is_superuser
+        or any(role == StaffRole.SUPERVISOR for _dept, role in permissions.grants(user))
+    ):
+        return False
+    return _supervised_inspectors(user).exists()
+
+
+def supervised_routes(*, user, day: datetime.date):
+    """The inspectors whose route `user` may open and reorder (`may_order_route`, less
+    themself), by name, each with `stops`: how many inspections of `day` are on their
+    route (booked or done). Empty for anyone who supervises no inspector."""
+    if not permissions.is_active_staff(user):
+        return _supervised_inspectors(user).none()
+    on_route = Q(inspections__day=day) & ~Q(inspections__status=InspectionStatus.CANCELLED)
+    return (
+        _supervised_inspectors(user)
+        .exclude(pk=user.pk)
+        .annotate(stops=Count("inspections", filter=on_route, distinct=True))
+        .order_by("full_name", "email", "pk")
+    )
 
 
 def route_inspector(*, user, inspector_id: int):

@@ -3,10 +3,11 @@ authentication by accounts.middleware.StaffMFAMiddleware)."""
 
 from django.urls import path
 
-from permits.views import cancel
+from permits.views import cancel, routes
 
 app_name = "permits_staff"
 
 urlpatterns = [
     path("cancel/", cancel.staff_cancel, name="cancel"),
+    path("inspectors/", routes.inspectors_routes, name="inspectors"),
 ]

@@ -33,6 +33,7 @@ import secrets
 
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
@@ -40,7 +41,14 @@ from psycopg import errors as pg_errors
 from bookings.availability import MINUTE, calendar_for, nearest_free, rule_refusal
 from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.households import household_refusal
-from bookings.models import Booking, BookingStatus, Facility
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    Facility,
+    LotteryRequest,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
 from bookings.selectors_release import lottery_refusal, waitlist_waiting
@@ -228,24 +236,42 @@ def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BA
             return total
 
 
-def holds_release_others(*, holder_key: str, keep: Booking) -> int:
+def holds_release_others(
+    *, holder_key: str, keep: Booking, now: datetime.datetime | None = None
+) -> int:
     """Give back the visitor's other live holds once they hold `keep` (they went back and
     chose another time), so a slot they left is free for others at once; returns how many.
     A waitlist offer among them goes to the next person waiting, after commit.
 
-    Touches only rows still `held` with this holder key: a checked-out booking stays.
+    Touches only rows still `held` with this holder key (a checked-out booking stays), and
+    of those only:
+
+    - live ones. A hold whose time has run out occupies nothing and was not given back: it
+      ended at its deadline, which it keeps, and the expiry sweep marks it. A waitlist offer
+      among them lapses as such right after commit (the person is told it ran out, the
+      next person is offered), not as an offer the person gave up.
+    - holds that are not a lottery grant. A slot a household won in a draw is kept until
+      its own deadline to pay: holding some other time does not give it up.
     """
     if not holder_key:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
+    theirs = Booking.objects.filter(status=BookingStatus.HELD, holder_key=holder_key).exclude(
+        pk=keep.pk
+    )
     with transaction.atomic():
         released = list(
-            Booking.objects.select_for_update()
-            .filter(status=BookingStatus.HELD, holder_key=holder_key)
-            .exclude(pk=keep.pk)
+            theirs.select_for_update()
+            .filter(hold_expires_at__gt=now)
+            .exclude(Exists(LotteryRequest.objects.filter(booking=OuterRef("pk"))))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        lapsed_offers = WaitlistEntry.objects.filter(
+            status=WaitlistStatus.OFFERED, offer__in=theirs.filter(hold_expires_at__lte=now)
+        ).values_list("facility_id", "period")
+        for facility_id, period in lapsed_offers:
+            offer_after_commit(facility_id, period)
         if not released:
             return 0
         Booking.objects.filter(pk__in=released).update(

@@ -359,10 +359,10 @@ def _offers_lapse(*, now, facility_id: int | None = None, within=None) -> int:
     each person told once.
 
     The holds are locked first, then their entries (the one lock order,
-    bookings.services.holds): a hold whose time ran out is still `held` until something
-    marks it, so the person may give it back meanwhile by choosing another time
-    (`holds_release_others`, hold then entry). Both locks skip rows another transaction
-    holds: that offer is left to whoever holds it, or to the next run."""
+    bookings.services.holds): choosing another time (`holds_release_others`, hold then
+    entry) gives back only holds still live by its clock, and a hold may run out between
+    that clock and this one's. Both locks skip rows another transaction holds: that offer
+    is left to whoever holds it, or to the next run."""
     offers = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED)
     if facility_id is not None:
         offers = offers.filter(facility_id=facility_id)

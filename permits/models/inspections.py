@@ -11,7 +11,9 @@ inspector's day it takes (`span`), and an exclusion constraint keeps one inspect
 from overlapping, so a half-day is never offered both as a block and as times, and no two
 times of one inspector overlap. A
 required inspection may take its own minutes (`InspectionStep.minutes`): booked at an exact
-time, it holds every time its span overlaps, and the inspection keeps that span
+time, it holds every time its span overlaps (running on from the morning's last time into
+the afternoon's first when the inspector works both at exact times), and the inspection keeps
+that span
 (`Inspection.span`) under a second exclusion constraint, so no two booked inspections of one
 inspector overlap whatever their lengths. A
 booking takes a seat with one conditional statement (``UPDATE ... SET booked = booked + 1

@@ -158,30 +158,43 @@ def seats_release(inspection: Inspection) -> None:
 
 def _runs(candidates: list[int], minutes: int | None) -> dict[int, tuple[list[int], tuple]]:
     """For each candidate exact time (slot id), the slot ids an inspection of `minutes` from
-    it holds and its span; candidates where it does not fit in the half-day are left out."""
+    it holds and its span; candidates where it does not fit in the inspector's working time
+    are left out.
+
+    The times of both half-days of the inspector's day are one list: a long inspection runs
+    on from the morning's last time into the afternoon's first when the inspector works the
+    afternoon at exact times too (11:30 to 12:30 holds 11:30 and 12:00), and does not fit
+    where the morning ends the shift or the afternoon is booked as a block."""
     starts = InspectionSlot.objects.filter(pk__in=candidates, starts_at__isnull=False)
-    keys = {(row.inspector_id, row.day, row.period) for row in starts}
+    keys = {(row.inspector_id, row.day) for row in starts}
     if not keys:
         return {}
     times: dict[tuple, list[InspectionSlot]] = {}
     query = Q()
-    for inspector_id, day, period in keys:
-        query |= Q(inspector_id=inspector_id, day=day, period=period)
+    for inspector_id, day in keys:
+        query |= Q(inspector_id=inspector_id, day=day)
     for row in (
         InspectionSlot.objects.filter(query, starts_at__isnull=False)
         .only("id", "inspector_id", "day", "period", "span")
-        .order_by("inspector_id", "day", "period", "starts_at")
+        .order_by("inspector_id", "day", "starts_at")
     ):
-        times.setdefault((row.inspector_id, row.day, row.period), []).append(row)
+        times.setdefault((row.inspector_id, row.day), []).append(row)
     runs = {}
     for start in starts:
-        rows = times[(start.inspector_id, start.day, start.period)]
+        rows = times[(start.inspector_id, start.day)]
         first = next(index for index, row in enumerate(rows) if row.pk == start.pk)
         run = time_run([(row.span.lower, row.span.upper) for row in rows], first, minutes)
         if run is not None:
             held, span = run
             runs[start.pk] = ([rows[index].pk for index in held], span)
     return runs
+
+
+def seats_fit(candidates: list[int], *, minutes: int | None) -> bool:
+    """Does an inspection of `minutes` fit in the working time of some inspector from the
+    candidate exact times (slot ids), booked or not? False tells the booker the time is too
+    late for the inspection's length, rather than taken."""
+    return bool(_runs(candidates, minutes))
 
 
 def seats_take_timed(
@@ -226,6 +239,7 @@ __all__ = [
     "seat_candidates",
     "seat_release",
     "seat_take",
+    "seats_fit",
     "seats_release",
     "seats_take_timed",
     "slots_open",

@@ -144,7 +144,9 @@ def inspections_page(
     rules = booking_rules()
     booked = booked_inspection(permit)
     blockers = booking_blockers(permit=permit, now=now)
-    half_days = availability(permit=permit, now=now) if not blockers or booked else []
+    half_days = (
+        availability(permit=permit, now=now, moving=booked) if not blockers or booked else []
+    )
     context = {
         "permit": permit,
         "rules": rules,

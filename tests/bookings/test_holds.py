@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.models import Blackout, Booking, BookingStatus, SlotMode, WaitlistStatus
-from bookings.services.holds import booking_hold, holds_expire
+from bookings.services.holds import booking_hold, holds_expire, holds_release_others
 from bookings.services.waitlist import waitlist_join, waitlist_offers_sweep
 from bookings.tasks import expire_holds
 from tests.accounts.factories import UserFactory
@@ -214,6 +214,35 @@ def test_expiry_marks_only_lapsed_holds_and_is_safe_twice():
         live.pk: BookingStatus.HELD,
         confirmed.pk: BookingStatus.CONFIRMED,
     }
+
+
+def test_choosing_another_time_gives_back_only_the_visitors_live_holds():
+    # given: one browser holds 10:00 (live), held 12:00 until a second ago (lapsed, not yet
+    # marked) and now chooses 14:00; another browser holds 16:00
+    facility = free_facility(hold_minutes=15)
+    live = hold(facility, at(TUESDAY, 10))
+    lapsed = hold(facility, at(TUESDAY, 12), now=NOW - datetime.timedelta(minutes=15, seconds=1))
+    chosen = hold(facility, at(TUESDAY, 14))
+    someone_elses = booking_hold(
+        facility=facility, start=at(TUESDAY, 16), minutes=60, holder_key="other", now=NOW
+    )
+
+    # when
+    released = holds_release_others(holder_key="k", keep=chosen, now=NOW)
+
+    # then: only the live hold is given back (ended now); the lapsed one keeps the deadline
+    # it had, for the expiry sweep to mark
+    assert released == 1
+    rows = {b.pk: (b.status, b.hold_expires_at) for b in Booking.objects.all()}
+    assert rows == {
+        live.pk: (BookingStatus.EXPIRED, NOW),
+        lapsed.pk: (BookingStatus.HELD, lapsed.hold_expires_at),
+        chosen.pk: (BookingStatus.HELD, chosen.hold_expires_at),
+        someone_elses.pk: (BookingStatus.HELD, someone_elses.hold_expires_at),
+    }
+    assert holds_expire(now=NOW) == 1
+    lapsed.refresh_from_db()
+    assert lapsed.hold_expires_at == NOW - datetime.timedelta(seconds=1)
 
 
 def test_the_beat_task_expires_holds():

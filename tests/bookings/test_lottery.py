@@ -15,7 +15,7 @@ from bookings.models import (
     LotteryRequest,
     LotteryRequestStatus,
 )
-from bookings.services.holds import booking_hold
+from bookings.services.holds import booking_hold, holds_release_others
 from bookings.services.lottery import (
     MAX_REQUESTS,
     LotteryRefused,
@@ -26,6 +26,7 @@ from bookings.services.lottery import (
     lottery_request,
     lottery_request_withdraw,
 )
+from bookings.services.waitlist import offer_claim
 from bookings.tasks import draw_lotteries
 from notifications.models import Notification
 from tests.accounts.factories import UserFactory
@@ -185,6 +186,30 @@ def test_winners_get_a_link_to_pay_and_the_others_are_told(lottery):
     )
     assert granted.count() == 1 and "/bookings/offer/" in granted.get().link_url
     assert not_drawn.count() == 2
+
+
+def test_choosing_another_time_keeps_the_slot_a_household_won(lottery):
+    # given: Ana won 10:00 and opened its link in her browser, which now holds it
+    request(lottery, "ana", hour=10)
+    lottery_draw(lottery=lottery, seed="s", now=DRAW)
+    won = LotteryRequest.objects.get(status=LotteryRequestStatus.GRANTED)
+    assert offer_claim(booking=won.booking, holder_key="ana-browser")
+    elsewhere = FacilityFactory()
+    Booking.objects.filter(pk=booking_row(facility=elsewhere, start=at(10)).pk).update(
+        status=BookingStatus.HELD,
+        hold_expires_at=won.booking.hold_expires_at,
+        holder_key="ana-browser",
+    )
+    other = Booking.objects.get(facility=elsewhere)
+
+    # when: she chooses a time of another facility in the same browser
+    released = holds_release_others(holder_key="ana-browser", keep=other)
+
+    # then: the slot she won stays hers until its own deadline
+    assert released == 0
+    won.refresh_from_db()
+    assert won.status == LotteryRequestStatus.GRANTED
+    assert won.booking.status == BookingStatus.HELD
 
 
 def test_the_draw_runs_once_however_often_it_is_asked(lottery):

@@ -73,3 +73,43 @@ def test_a_clerk_finds_a_parcel_abates_a_bill_and_reads_the_bills_past_due(
     row = page.get_by_role("row").filter(has_text=parcel.number)
     expect(row).to_contain_text("$350.00")
     assert_accessible(axe, page)
+
+
+@pytest.mark.parametrize("viewport", ["mobile", "desktop"])
+def test_a_clerk_settles_a_lender_conflict_on_the_parcel_page(
+    page: Page, live_server, axe, viewport
+):
+    from taxes.models import TaxBill
+    from tests.taxes.lender_support import conflicting_bill
+
+    # given: the roll names Second Savings; First Mortgage Bank's escrow file declared the bill
+    page.set_viewport_size(VIEWPORTS[viewport])
+    bill, _conflict = conflicting_bill()
+    log_in_browser(page, user=tax_staff(), base_url=live_server.url)
+    page.goto(live_server.url + reverse("taxes_staff:parcel", args=[bill.parcel.number]))
+    warning = page.locator(f"#lender-conflict-{bill.pk}")
+    expect(warning).to_contain_text("The roll names Second Savings as the escrow lender")
+    assert_accessible(axe, page)
+
+    # not confirmed: told so, with the choice and the reason kept
+    page.get_by_text(f"Settle the lender conflict on bill {bill.number}").click()
+    form = page.locator(f"#settle-lender-{bill.pk}")
+    form.locator("label", has_text="Take Second Savings, the lender the roll names").click()
+    form.get_by_label("Reason").fill("The loan moved to Second Savings")
+    form.get_by_role("button", name="Settle the conflict").click()
+    form = page.locator(f"#settle-lender-{bill.pk}")
+    expect(page.get_by_text("Confirm that you settled it with both lenders.").first).to_be_visible()
+    expect(form.get_by_label("Reason")).to_have_value("The loan moved to Second Savings")
+    expect(form.get_by_label("Take Second Savings, the lender the roll names")).to_be_checked()
+    assert_accessible(axe, page)
+
+    # confirmed: settled, the warning gone, the timeline says who and why
+    form.locator("label", has_text="I have settled this with both lenders.").click()
+    form.get_by_role("button", name="Settle the conflict").click()
+    expect(page.get_by_text(f"Lender conflict on bill {bill.number} settled.")).to_be_visible()
+    expect(page.locator(f"#lender-conflict-{bill.pk}")).to_have_count(0)
+    expect(page.locator(f"#bill-timeline-{bill.pk}")).to_contain_text(
+        "Reason: The loan moved to Second Savings"
+    )
+    assert TaxBill.objects.get(pk=bill.pk).escrow_lender == "Second Savings"
+    assert_accessible(axe, page)

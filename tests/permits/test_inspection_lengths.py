@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from permits.exceptions import SlotFull
+from permits.exceptions import InspectionRefused, SlotFull
 from permits.models import Inspection, InspectionSlot, InspectionStatus, InspectorShift
 from permits.selectors_inspections import availability
 from permits.services.inspections import (
@@ -130,10 +130,11 @@ class TestBooking:
         open_slots()
         book_at(permit_needing(30), t(9, 30))
 
-        # when / then: 9:00 to 10:00 overlaps 9:30; 11:30 to 12:30 runs past the shift
-        for start in (t(9), t(11, 30)):
+        # when / then: 9:00 to 10:00 overlaps 9:30 (taken); 11:30 to 12:30 runs past the
+        # shift (too long from there)
+        for start, refusal in ((t(9), SlotFull), (t(11, 30), InspectionRefused)):
             permit = permit_needing(60)
-            with pytest.raises(SlotFull):
+            with pytest.raises(refusal):
                 book_at(permit, start)
             assert not permit.inspections.exists()
         assert booked_times(person) == [t(9, 30)]
@@ -289,3 +290,174 @@ def test_another_day_is_offered_whole():
     open_slots()
     book_at(permit_needing(60), t(9))
     assert t(9) in offered(permit_needing(60), day=THURSDAY)
+
+
+@pytest.mark.django_db
+class TestMoveOffers:
+    """The move page offers the times the inspection may move to: its own times count as
+    free, since moving frees them (an hour at 9:00 may move to 9:30 or 8:30)."""
+
+    def test_the_inspections_own_times_are_offered_but_not_its_own_start(self):
+        # given: an hour at 9:00 and half an hour at 10:30 of the only inspector
+        half_hour_inspector()
+        open_slots()
+        book_at(permit_needing(30), t(10, 30))
+        permit = permit_needing(60)
+        inspection = book_at(permit, t(9))
+
+        # when
+        times = [
+            h.starts_at
+            for h in availability(permit=permit, now=NOW, moving=inspection)
+            if h.day == WEDNESDAY
+        ]
+
+        # then: 8:00, 8:30 (over 9:00) and 9:30 (over 9:30 and 10:00), never 9:00 itself;
+        # 10:00 runs into 10:30, which another inspection holds
+        assert times == [t(8), t(8, 30), t(9, 30), t(11)]
+
+    def test_a_half_day_block_is_not_offered_as_a_move_to_itself(self):
+        # given
+        inspector(capacity=3, periods=("am",))
+        open_slots()
+        permit = permit_needing(None)
+        inspection = inspection_book(
+            permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+        )
+
+        # when
+        offers = availability(permit=permit, now=NOW, moving=inspection)
+
+        # then
+        assert (WEDNESDAY, "am") not in [(h.day, h.period) for h in offers]
+        assert (THURSDAY, "am") in [(h.day, h.period) for h in offers]
+
+
+@pytest.mark.django_db
+def test_the_move_page_offers_half_an_hour_later_and_moves_there(client):
+    # given: the applicant booked an hour at the first 9:00 the page offers
+    half_hour_inspector()
+    permit = permit_needing(60)
+    client.force_login(permit.case.applicant)
+    url = reverse("permits:inspections", args=[permit.case.reference])
+    first = next(h for h in client.get(url).context["half_days"] if h.starts_at == t(9))
+    assert client.post(url, {"action": "book", "slot": first.value}).status_code == 302
+
+    # when
+    page = client.get(url)
+    offers = page.context["half_days"]
+
+    # then
+    values = [h.value for h in offers]
+    later = f"{first.day.isoformat()}:am:09:30"
+    assert later in values
+    assert first.value not in values
+    assert "The next inspection takes about 60 minutes" in page.content.decode()
+
+    # when
+    response = client.post(url, {"action": "reschedule", "slot": later})
+
+    # then: the database's no-overlap constraint held within the move's transaction
+    assert response.status_code == 302
+    moved = permit.inspections.get(status=InspectionStatus.SCHEDULED)
+    assert (moved.day, moved.starts_at) == (first.day, t(9, 30))
+    assert moved.span.upper - moved.span.lower == datetime.timedelta(minutes=60)
+
+
+def whole_day_inspector(*, afternoon_at_times=True):
+    """An inspector whose mornings are times of 30 minutes, and whose afternoons are too (or
+    are booked as a block of three)."""
+    person = inspector(capacity=8, periods=("am", "pm"))
+    shifts = InspectorShift.objects.filter(inspector=person)
+    shifts.filter(period="am").update(appointment_minutes=30)
+    if afternoon_at_times:
+        shifts.filter(period="pm").update(appointment_minutes=30)
+    else:
+        shifts.filter(period="pm").update(capacity=3)
+    return person
+
+
+@pytest.mark.django_db
+class TestAcrossNoon:
+    """A long inspection runs on from the morning into the afternoon when the inspector works
+    both at exact times; otherwise it is not offered, and a booking says why."""
+
+    def test_an_hour_from_the_mornings_last_time_holds_the_afternoons_first(self):
+        # given
+        person = whole_day_inspector()
+        open_slots()
+        permit = permit_needing(60)
+
+        # when
+        assert t(11, 30) in offered(permit)
+        inspection = book_at(permit, t(11, 30))
+
+        # then: booked in the morning it starts in, holding 11:30 and 12:00
+        assert inspection.period == "am"
+        assert booked_times(person) == [t(11, 30), t(12)]
+        assert (inspection.span.upper - inspection.span.lower) == datetime.timedelta(minutes=60)
+        later = offered(permit_needing(30))
+        assert t(11, 30) not in later and t(12) not in later and t(12, 30) in later
+
+    def test_cancelling_it_frees_both_half_days(self):
+        # given
+        person = whole_day_inspector()
+        open_slots()
+        permit = permit_needing(60)
+        inspection = book_at(permit, t(11, 30))
+
+        # when
+        inspection_cancel(inspection=inspection, actor=permit.case.applicant, now=NOW)
+
+        # then
+        assert booked_times(person) == []
+
+    def test_the_afternoons_last_time_is_still_the_end_of_the_day(self):
+        whole_day_inspector()
+        open_slots()
+        times = offered(permit_needing(60))
+        assert t(15) in times and t(15, 30) not in times
+
+    @pytest.mark.parametrize("afternoon", ["none", "block"])
+    def test_without_afternoon_times_it_is_refused_with_the_reason(self, afternoon):
+        # given: the inspector works no afternoon, or one booked as a block
+        if afternoon == "none":
+            person = half_hour_inspector()
+        else:
+            person = whole_day_inspector(afternoon_at_times=False)
+        open_slots()
+        permit = permit_needing(60)
+
+        # then: not offered
+        assert t(11, 30) not in offered(permit)
+        assert t(11) in offered(permit)
+
+        # when: asked for anyway
+        with pytest.raises(InspectionRefused) as refused:
+            book_at(permit, t(11, 30))
+
+        # then: the length is the reason, not someone else's booking
+        assert refused.value.code == "too_long"
+        assert "takes 60 minutes" in str(refused.value)
+        assert "run past the end of the inspector's working time" in str(refused.value)
+        assert not permit.inspections.exists()
+        assert booked_times(person) == []
+
+    def test_a_move_across_noon_is_refused_with_the_reason_and_changes_nothing(self):
+        # given
+        person = half_hour_inspector()
+        open_slots()
+        permit = permit_needing(60)
+        inspection = book_at(permit, t(9))
+
+        # when / then
+        with pytest.raises(InspectionRefused) as refused:
+            inspection_reschedule(
+                inspection=inspection,
+                day=WEDNESDAY,
+                starts_at=t(11, 30),
+                actor=permit.case.applicant,
+                now=NOW,
+            )
+        assert refused.value.code == "too_long"
+        assert booked_times(person) == [t(9), t(9, 30)]

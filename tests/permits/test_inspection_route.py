@@ -302,3 +302,57 @@ def test_the_route_pages_query_count_does_not_grow_with_its_stops(client, day_of
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"day": WEDNESDAY.isoformat(), "inspector": person.pk})
     assert len(queries) <= three + 1
+
+
+def with_mfa(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def test_the_supervisor_lists_their_inspectors_and_opens_each_route(client, day_of_three):
+    # given: the building department's inspector with three stops, another of planning
+    person, _stops = day_of_three
+    elsewhere = StaffFactory(roles=[("inspector", department("planning"))])
+    boss = with_mfa(supervisor())
+    client.force_login(boss)
+
+    # when
+    page = client.get(reverse("permits_staff:inspectors"), {"day": WEDNESDAY.isoformat()})
+
+    # then: only the department's inspector, with a link to their day
+    assert page.status_code == 200
+    listed = {row.pk: row.stops for row in page.context["inspectors"]}
+    assert listed == {person.pk: 3}
+    link = (
+        f'href="{reverse("permits:inspector_day")}?day={WEDNESDAY.isoformat()}'
+        f'&amp;inspector={person.pk}"'
+    )
+    html = page.content.decode()
+    assert link in html
+    assert f"inspector={elsewhere.pk}" not in html
+    assert "Inspectors&#x27; routes" in html  # the workbench's navigation lists the page
+
+    # when: the link is followed
+    route = client.get(
+        reverse("permits:inspector_day"), {"day": WEDNESDAY.isoformat(), "inspector": person.pk}
+    )
+
+    # then
+    assert route.status_code == 200
+    assert len(route.context["route"]) == 3
+
+
+def test_the_inspectors_routes_page_is_for_their_supervisors_only(client, day_of_three):
+    # given
+    url = reverse("permits_staff:inspectors")
+    for user in (with_mfa(inspector()), with_mfa(StaffFactory()), with_mfa(supervisor("planning"))):
+        client.force_login(user)
+
+        # when
+        page = client.get(url)
+
+        # then: neither the page nor the link in the navigation
+        assert page.status_code == 403
+        assert "Inspectors&#x27; routes</a>" not in page.content.decode()

@@ -191,3 +191,42 @@ def test_a_lender_changed_in_the_admin_is_on_the_timeline_and_closes_the_conflic
     assert BillEvent.objects.filter(kind="lender_changed", actor__isnull=False).count() == 1
     assert selectors_staff.lender_conflict_for_staff(bill=bill) is None
     assert TaxBill.objects.filter(escrow_lender="Second Savings").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_settling_at_once_settle_it_once():
+    import threading
+
+    from django.db import connection
+
+    # given: two clerks submit at the same moment, one for each lender
+    bill, conflict = conflicting_bill()
+    clerks = {"file": tax_staff(), "roll": tax_staff()}
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def settle(keep):
+        try:
+            start.wait()
+            _settle(bill, conflict, keep=keep, actor=clerks[keep])
+            outcomes[keep] = "settled"
+        except LenderConflictSettledAlready:
+            outcomes[keep] = "refused"
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=settle, args=(keep,)) for keep in clerks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: one settled it, the other was told; one settlement, and the lender it chose
+    assert sorted(outcomes.values()) == ["refused", "settled"]
+    (winner,) = [keep for keep, outcome in outcomes.items() if outcome == "settled"]
+    settled = BillEvent.objects.get(kind="lender_settled")
+    assert (settled.actor, settled.data["kept"]) == (clerks[winner], winner)
+    bill.refresh_from_db()
+    expected = "First Mortgage Bank" if winner == "file" else "Second Savings"
+    assert bill.escrow_lender == expected

@@ -33,6 +33,7 @@ from permits.selectors_inspections import (
 from permits.services.inspection_slots import (
     seat_candidates,
     seat_take,
+    seats_fit,
     seats_release,
     seats_take_timed,
 )
@@ -67,6 +68,22 @@ def _full_message(day: datetime.date, period: str, starts_at=None) -> str:
         "The %(period)s of %(day)s is now fully booked: someone took the last place. "
         "Choose another time; nothing was booked."
     ) % {"period": when, "day": day}
+
+
+def _no_time_taken(candidates, step, day, period, starts_at) -> InspectionRefused:
+    """Why nothing was taken at `starts_at`: the inspection's length runs past every
+    inspector's working time from there (code "too_long"), or the times are taken."""
+    if candidates and step.minutes and not seats_fit(candidates, minutes=step.minutes):
+        return InspectionRefused(
+            _(
+                "This inspection takes %(minutes)s minutes: from %(time)s on %(day)s it would "
+                "run past the end of the inspector's working time. Choose an earlier time; "
+                "nothing was changed."
+            )
+            % {"minutes": step.minutes, "time": starts_at.strftime("%H:%M"), "day": day},
+            code="too_long",
+        )
+    return SlotFull(_full_message(day, period, starts_at), code="full")
 
 
 def inspection_book(
@@ -115,6 +132,8 @@ def inspection_book(
         else:
             taken = seats_take_timed(candidates, minutes=chosen.minutes)
             slot, span = taken if taken is not None else (None, None)
+            if slot is None:
+                raise _no_time_taken(candidates, chosen, day, period, starts_at)
         if slot is None:
             raise SlotFull(_full_message(day, period, starts_at), code="full")
         inspection = Inspection.objects.create(
@@ -236,6 +255,8 @@ def inspection_reschedule(
             # rolls that back with the rest.
             taken = seats_take_timed(candidates, minutes=locked.step.minutes, moving=locked)
             slot, span = taken if taken is not None else (None, None)
+            if slot is None:
+                raise _no_time_taken(candidates, locked.step, day, period, starts_at)
         else:
             candidates = [slot_id for slot_id in candidates if slot_id != locked.slot_id]
             # Lock the old slot and every candidate in primary-key order (no cycles between
