@@ -81,70 +81,14 @@ def _public_holidays(country: str, subdivision: str, year: int) -> frozenset[dat
     return frozenset(calendar)
 
 
-def closed_days(
-    *, start: datetime.date, end: datetime.date, keep: bool = False
-) -> frozenset[datetime.date]:
-    """Every holiday (public or the administrator's) from `start` to `end`, both included.
-
-    With `keep`, the administrator's holidays are read once a transaction (for the moves,
-    which count business days several times in one); otherwise they are read now."""
+def closed_days(*, start: datetime.date, end: datetime.date) -> frozenset[datetime.date]:
+    """Every holiday (public or the administrator's) from `start` to `end`, both included."""
     country, subdivision = holidays_settings()
     days: set[datetime.date] = set()
     for year in range(start.year, end.year + 1):
         days |= _public_holidays(country, subdivision, year)
-    days |= _administrator_holidays(start, end) if keep else _holidays_read(start, end)
+    days |= set(Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True))
     return frozenset(day for day in days if start <= day <= end)
-
-
-@dataclass(frozen=True)
-class _HolidaysRead:
-    transaction: list  # the connection's list of on-commit callbacks when they were read
-    start: datetime.date
-    end: datetime.date
-    days: frozenset[datetime.date]
-
-
-# A window read is widened by this much on both sides, so the next moves' windows (a later
-# target, a pause that began earlier) fall within it: the table is a few rows a year.
-_READ_MARGIN = datetime.timedelta(days=366)
-
-
-def _holidays_read(start: datetime.date, end: datetime.date) -> set[datetime.date]:
-    return set(Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True))
-
-
-def _administrator_holidays(start: datetime.date, end: datetime.date) -> set[datetime.date]:
-    """The `Holiday` rows from `start` to `end`, read at most once a transaction per window.
-
-    A transaction that moves several cases (or one case several times) asks for the same
-    days again and again; within one transaction the answer is kept on the connection.
-    Django replaces the connection's list of on-commit callbacks whenever a transaction
-    commits or rolls back and whenever a savepoint rolls back, so a read made under another
-    list is from another transaction (or undone) and is read again. Outside a transaction
-    nothing is kept. Writing a `Holiday` forgets the read (`holidays_forget`).
-    """
-    kept: _HolidaysRead | None = getattr(connection, "_cases_holidays_read", None)
-    if kept is not None and kept.transaction is not connection.run_on_commit:
-        kept = None
-    if kept is not None and kept.start <= start and end <= kept.end:
-        return {day for day in kept.days if start <= day <= end}
-    if not connection.in_atomic_block:
-        return _holidays_read(start, end)
-    read_start, read_end = start - _READ_MARGIN, end + _READ_MARGIN
-    if kept is not None:
-        read_start, read_end = min(read_start, kept.start), max(read_end, kept.end)
-    days = frozenset(
-        Holiday.objects.filter(date__range=(read_start, read_end)).values_list("date", flat=True)
-    )
-    connection._cases_holidays_read = _HolidaysRead(
-        connection.run_on_commit, read_start, read_end, days
-    )
-    return {day for day in days if start <= day <= end}
-
-
-def holidays_forget(**kwargs) -> None:
-    """Forget the administrator's holidays read in this transaction (a `Holiday` changed)."""
-    connection._cases_holidays_read = None
 
 
 def is_business_day(day: datetime.date, closed: frozenset[datetime.date]) -> bool:
@@ -162,22 +106,18 @@ class BusinessCalendar:
     Reading the administrator's holidays is one query per window; a list or a move that
     counts business days for many dates builds one calendar and asks it, so its queries do
     not grow with the number of dates. The window widens (one more query) when asked about
-    a date outside it. With `keep`, the read is kept for the rest of the transaction
-    (`closed_days`).
+    a date outside it.
     """
 
-    def __init__(
-        self, *, start: datetime.date, end: datetime.date | None = None, keep: bool = False
-    ):
+    def __init__(self, *, start: datetime.date, end: datetime.date | None = None):
         self.start = start
         self.end = max(end or start, start)
-        self.keep = keep
-        self.closed = closed_days(start=self.start, end=self.end, keep=keep)
+        self.closed = closed_days(start=self.start, end=self.end)
 
     def _cover(self, start: datetime.date, end: datetime.date) -> None:
         if start < self.start or end > self.end:
             self.start, self.end = min(start, self.start), max(end, self.end)
-            self.closed = closed_days(start=self.start, end=self.end, keep=self.keep)
+            self.closed = closed_days(start=self.start, end=self.end)
 
     def add(self, start: datetime.date, days: int) -> datetime.date:
         """The date `days` business days after `start` (`start` itself counts as day 0, so
@@ -278,9 +218,7 @@ def _calendar_for_move(workflow, *, today: datetime.date, paused_on: datetime.da
         state.target_days or 0 for state in workflow.states.values()
     ]
     start = min(today, paused_on) if paused_on else today
-    # Kept for the transaction: a service that moves several cases, or one case several
-    # times, reads the administrator's holidays once.
-    return BusinessCalendar(start=start, end=today + _span(max(targets)), keep=True)
+    return BusinessCalendar(start=start, end=today + _span(max(targets)))
 
 
 def stage_move(
