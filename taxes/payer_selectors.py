@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from payments.models import Invoice, Receipt
+from payments.models import Invoice, Receipt, Refund, RefundStatus
 from taxes import charges
 from taxes.models import (
     BillPayment,
@@ -67,7 +68,18 @@ def credits_of_bill(*, bill: TaxBill) -> list[BillPayment]:
 def credits_to_refund() -> QuerySet[BillPayment]:
     """Every credit not refunded yet (or whose refund failed), oldest first, for staff: with
     the bill, parcel, batch and the invoice's reference, in one query."""
-    refunded = CreditRefund.objects.filter(bill_payment=OuterRef("pk")).exclude(status="failed")
+    # A refund asked for stands unless it failed, or the gateway later refused every refund
+    # that carries it (CreditRefund.refund_ids).
+    standing = ArraySubquery(
+        Refund.objects.filter(payment__invoice_id=OuterRef("bill_payment__invoice_id"))
+        .exclude(status=RefundStatus.FAILED)
+        .values("pk")
+    )
+    refunded = (
+        CreditRefund.objects.filter(bill_payment=OuterRef("pk"))
+        .exclude(status="failed")
+        .filter(Q(refund_ids=[]) | Q(refund_ids__overlap=standing))
+    )
     return _with_invoice_reference(
         BillPayment.objects.filter(credit_cents__gt=0)
         .exclude(Exists(refunded))

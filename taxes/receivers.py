@@ -5,7 +5,7 @@ signal, for tax messages that were not delivered (a paper notice is flagged).
   oldest instalment), once per invoice, as of the day the payment was started.
 - A paid bulk payer's invoice settles each bill of its batch by its row's amount, once.
 - Either way, reminders still waiting to be sent for the instalments paid are withdrawn.
-- A refund of a tax invoice marks the credit refunds waiting for it as refunded.
+- A refund of a tax invoice marks the credit refunds it completes as refunded.
 
 And, not business logic: a save or delete of a penalty or discount rule or of a holiday
 makes the cached schedule of the public bill pages stale (`selectors.schedule_cached`), at
@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from cases.service_levels import Holiday
 from notifications.models import Notification
 from notifications.signals import notification_undelivered
-from payments.models import Invoice, InvoiceStatus
+from payments.models import Invoice, InvoiceStatus, Refund, RefundStatus
 from payments.signals import invoice_status_changed
 from taxes import selectors
 from taxes.models import BillPayment, CreditRefund, CreditRefundStatus, DiscountRule, PenaltyRule
@@ -48,10 +48,20 @@ def invoice_status(sender, *, invoice_id, purpose, subject_id, old_status, new_s
             started_at=invoice.created_at,
         )
     elif new_status in _REFUNDED:
-        CreditRefund.objects.filter(
+        # Only the credit refunds whose own refunds all succeeded: a batch's invoice carries
+        # several credits, and another refund of the invoice says nothing of this one's.
+        waiting = CreditRefund.objects.filter(
             bill_payment__in=BillPayment.objects.filter(invoice_id=invoice_id),
             status=CreditRefundStatus.PENDING,
-        ).update(status=CreditRefundStatus.REFUNDED)
+        ).exclude(refund_ids=[])
+        succeeded = set(
+            Refund.objects.filter(
+                payment__invoice_id=invoice_id, status=RefundStatus.SUCCEEDED
+            ).values_list("pk", flat=True)
+        )
+        done = [row.pk for row in waiting if set(row.refund_ids) <= succeeded]
+        if done:
+            CreditRefund.objects.filter(pk__in=done).update(status=CreditRefundStatus.REFUNDED)
 
 
 @receiver(notification_undelivered, sender=Notification, dispatch_uid="taxes.undelivered")

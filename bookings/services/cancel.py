@@ -2,8 +2,11 @@
 
 Before cancelling, the visitor sees `booking_cancel_quote`: what the policy gives back on
 that day (days counted in the agency's time zone, the deposit always returned; see
-`bookings.refund_policy`). Confirming calls `booking_cancel` with the amount they saw: if the
-day turned and the figure changed, nothing happens and they are shown the new one. The
+`bookings.refund_policy`). The facility's tiers are for confirmed bookings: a booking still
+waiting for staff's approval was never accepted by the agency, so cancelling it gives back
+everything paid, as staff declining it does (`cancelled_before_approval`). Confirming calls
+`booking_cancel` with the amount they saw: if the day turned or staff approved the booking
+meanwhile and the figure changed, nothing happens and they are shown the new one. The
 booking is cancelled and its slot freed in one transaction (the exclusion constraint only
 counts live bookings), its calendar sequence raised; after commit the refund goes through
 the gateway (`payments.services.refund_by_policy`), whose receipt and announcement follow,
@@ -95,14 +98,21 @@ def paid_cents(booking: Booking) -> int:
     )
 
 
+def cancelled_before_approval(booking: Booking) -> bool:
+    """Whether cancelling `booking` now gives back everything paid because the agency has
+    not approved it yet (the tiers are for confirmed bookings)."""
+    return booking.status == BookingStatus.PENDING_APPROVAL
+
+
 def booking_cancel_quote(
     *, booking: Booking, now: datetime.datetime | None = None, full: bool = False
 ) -> RefundQuote:
-    """What cancelling `booking` at `now` gives back under its facility's policy (all of it
-    with `full`, the agency's own cancellation)."""
+    """What cancelling `booking` at `now` gives back: everything paid with `full` (the
+    agency's own cancellation) or while it waits for approval; otherwise what its
+    facility's tiers give back on that day."""
     tiers = (
         [(0, 100)]
-        if full
+        if full or cancelled_before_approval(booking)
         else [
             (tier.days_before, tier.percent) for tier in booking.facility.cancellation_tiers.all()
         ]

@@ -84,7 +84,13 @@ def booking_cancel(request: HttpRequest, access: BookingAccess) -> HttpResponse:
             return redirect(access.detail_url)
     elif request.method == "POST":
         status = 400
-    context = {"access": access, "booking": booking, "quote": quote, "form": form}
+    context = {
+        "access": access,
+        "booking": booking,
+        "quote": quote,
+        "form": form,
+        "before_approval": cancelling.cancelled_before_approval(booking),
+    }
     return render(request, "bookings/booking_cancel.html", context, status=status)
 
 

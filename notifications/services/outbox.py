@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from phonenumber_field.phonenumber import PhoneNumber, to_python
@@ -280,30 +280,69 @@ def notification_send(
         rows.append(row)
 
     keys = [row.dedupe_key for row in rows]
-    with transaction.atomic():
-        if user is None:
-            already = set(
-                Notification.objects.filter(dedupe_key__in=keys).values_list(
-                    "dedupe_key", flat=True
-                )
+    if user is None:
+        already = set(
+            Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+        )
+        for row in rows:
+            if row.dedupe_key not in already and _guest_over_limit(
+                channel=row.channel, address=row.to_address, now=now
+            ):
+                # Recorded, never sent and never retried: the dispatcher takes only pending
+                # rows.
+                row.status, row.last_error = NotificationStatus.SKIPPED, GUEST_LIMIT_REASON
+                logger.warning("Notification %s not queued: guest limit", row.dedupe_key)
+    inserted = _insert_new(rows)
+    existing = {row.dedupe_key: row for row in rows if row.dedupe_key in inserted}
+    if len(existing) < len(rows):
+        # Sent before with these keys (a retry): the rows already there are the answer.
+        existing.update(
+            (n.dedupe_key, n)
+            for n in Notification.objects.filter(dedupe_key__in=keys).exclude(
+                dedupe_key__in=list(existing)
             )
-            for row in rows:
-                if row.dedupe_key not in already and _guest_over_limit(
-                    channel=row.channel, address=row.to_address, now=now
-                ):
-                    # Recorded, never sent and never retried: the dispatcher takes only
-                    # pending rows.
-                    row.status, row.last_error = NotificationStatus.SKIPPED, GUEST_LIMIT_REASON
-                    logger.warning("Notification %s not queued: guest limit", row.dedupe_key)
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        existing = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=keys)}
-        if any(
-            row.channel != NotificationChannel.IN_APP
-            and existing[row.dedupe_key].status == NotificationStatus.PENDING
-            for row in rows
-        ):
-            schedule_dispatch()
+        )
+    if any(
+        row.channel != NotificationChannel.IN_APP
+        and existing[row.dedupe_key].status == NotificationStatus.PENDING
+        for row in rows
+    ):
+        schedule_dispatch()
     return [existing[key] for key in keys]
+
+
+def _insert_new(rows: list[Notification]) -> dict[str, int]:
+    """Insert every row whose dedupe key is new, in one statement (`INSERT … ON CONFLICT
+    (dedupe_key) DO NOTHING RETURNING`), and mark those rows saved; return their ids by key.
+
+    One statement is atomic by itself: a caller's transaction needs no savepoint around it,
+    and a key another transaction is inserting waits for that one to end.
+    """
+    meta = Notification._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values, params = [], []
+    for row in rows:
+        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params.extend(
+            field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields
+        )
+    quote = connection.ops.quote_name
+    # Only the model's own table and column names are spliced in; every value is a parameter.
+    table, key = quote(meta.db_table), quote(meta.get_field("dedupe_key").column)
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join(values)} "
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote(meta.pk.column)}, {key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = {dedupe: pk for pk, dedupe in cursor.fetchall()}
+    for row in rows:
+        if row.dedupe_key in inserted:
+            row.pk = inserted[row.dedupe_key]
+            row._state.adding, row._state.db = False, connection.alias
+    return inserted
 
 
 def notifications_retry(*, notification_ids: Iterable[int]) -> int:

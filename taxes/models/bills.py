@@ -367,8 +367,16 @@ class BillPayment(TimeStampedModel):
     @property
     def credit_refundable_cents(self) -> int:
         """The credit still to give back (none once a refund of it was asked, unless that
-        refund failed)."""
+        refund failed, or the gateway later refused every refund that carried it)."""
+        from payments.models import Refund, RefundStatus
+
         refund = getattr(self, "credit_refund", None)
-        if self.credit_cents <= 0 or (refund is not None and refund.status != "failed"):
+        if self.credit_cents <= 0:
             return 0
-        return self.credit_cents
+        if refund is None or refund.status == "failed":
+            return self.credit_cents
+        if refund.status == "pending" and refund.refund_ids:
+            carried = Refund.objects.filter(pk__in=refund.refund_ids)
+            if not carried.exclude(status=RefundStatus.FAILED).exists():
+                return self.credit_cents
+        return 0

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +139,12 @@ class CreditRefund(TimeStampedModel):
     )
     by_staff = models.BooleanField(_("by staff"), default=False)
     failure = models.CharField(_("why it failed"), max_length=255, blank=True)
+    # The payments app's refunds that carry it (ids, as BillPayment keeps its invoice's): it
+    # is refunded when they all succeeded, and may be asked again when they all failed, which
+    # the gateway may answer long after the request (no signal says so).
+    refund_ids = ArrayField(
+        models.BigIntegerField(), verbose_name=_("refunds"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("credit refund")

@@ -9,7 +9,9 @@ Once per credit: the CreditRefund row is UNIQUE per BillPayment, written and com
 the gateway is asked, so a double click, a retried request or a clerk refunding the credit
 the owner just refunded finds it and refunds nothing more. The gateway is called outside any
 transaction (as the payments app requires); if it refuses, the row is marked failed and the
-credit may be refunded again.
+credit may be refunded again. The payments app's refunds are kept on the row: it is refunded
+once they all succeeded, and may be asked again once the gateway refused them all, even when
+that answer came later, through the retry task.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from payments.exceptions import RefundRefused
 from payments.gateways import GatewayError
-from payments.models import Invoice
+from payments.models import Invoice, Refund
 from payments.models import RefundStatus as PaymentRefundStatus
 from payments.services import refund_by_policy
 from taxes.exceptions import CreditNotRefundable
@@ -49,12 +51,20 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
             )
         existing = CreditRefund.objects.select_for_update().filter(bill_payment=payment).first()
         if existing is not None:
-            if existing.status != CreditRefundStatus.FAILED:
+            if existing.status != CreditRefundStatus.FAILED and not _all_failed(existing):
                 return None, None
             existing.status, existing.failure = CreditRefundStatus.PENDING, ""
             existing.requested_by, existing.by_staff = actor, by_staff
+            existing.refund_ids = []
             existing.save(
-                update_fields=["status", "failure", "requested_by", "by_staff", "updated_at"]
+                update_fields=[
+                    "status",
+                    "failure",
+                    "requested_by",
+                    "by_staff",
+                    "refund_ids",
+                    "updated_at",
+                ]
             )
             row = existing
         else:
@@ -69,6 +79,37 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
             except IntegrityError:  # asked for at the same instant: that one refunds
                 return None, None
         return row, Invoice.objects.get(pk=payment.invoice_id)
+
+
+def _all_failed(row: CreditRefund) -> bool:
+    """Did the gateway refuse every refund that carries this pending credit refund (its
+    answer came after the request, through the retry task)?"""
+    if row.status != CreditRefundStatus.PENDING or not row.refund_ids:
+        return False
+    statuses = set(Refund.objects.filter(pk__in=row.refund_ids).values_list("status", flat=True))
+    return statuses == {PaymentRefundStatus.FAILED}
+
+
+def _record(row: CreditRefund, refunds: list[Refund]) -> None:
+    """Keep the refunds that carry `row`, and mark it refunded if they all succeeded.
+
+    The refunds are locked first, as the payments app locks them before announcing a refund
+    (taxes.receivers then updates this row), so the answer is never missed: a refund the
+    gateway completes meanwhile is seen succeeded here, or sees these ids there.
+    """
+    ids = sorted(refund.pk for refund in refunds)
+    with transaction.atomic():
+        statuses = list(
+            Refund.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("status", flat=True)
+        )
+        done = bool(ids) and all(status == PaymentRefundStatus.SUCCEEDED for status in statuses)
+        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
+            refund_ids=ids,
+            **({"status": CreditRefundStatus.REFUNDED} if done else {}),
+        )
 
 
 def credit_refund(
@@ -113,7 +154,6 @@ def credit_refund(
         )
         logger.warning("Credit refund %s failed: %s", row.pk, error)
         raise
-    if refunds and all(refund.status == PaymentRefundStatus.SUCCEEDED for refund in refunds):
-        CreditRefund.objects.filter(pk=row.pk).update(status=CreditRefundStatus.REFUNDED)
+    _record(row, refunds)
     row.refresh_from_db()
     return row

@@ -6,13 +6,14 @@ import datetime
 import pytest
 
 from bookings.models import BookingStatus
+from bookings.services import approval, checkout
 from bookings.services import cancel as cancelling
-from bookings.services import checkout
 from notifications.models import Notification
 from payments.models import Refund
 from tests.accounts.factories import StaffFactory
 from tests.bookings.checkout_support import NEW_YORK, confirmed, pavilion
 from tests.bookings.factories import booking_row
+from tests.bookings.staff_support import awaiting_approval, parks_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,6 +62,69 @@ def test_cancel_refunds_the_tier_of_that_day_through_the_gateway(days, refund_ce
     ).exists()
     # the case's timeline shows the cancellation and the refund's facts
     assert booking.case.events.filter(kind="update", payload__refund_cents=refund_cents).exists()
+
+
+# Each tier's boundary day, as above, and the booking's own day before it starts.
+BOUNDARIES = [(30, 23, 59), (29, 23, 59), (11, 23, 59), (10, 23, 59), (0, 0, 1)]
+
+
+@pytest.mark.parametrize(("days", "hour", "minute"), BOUNDARIES)
+def test_cancelling_before_approval_refunds_everything_whatever_the_tier(days, hour, minute):
+    # given: $80 fee + $50 deposit paid for a booking staff have not approved yet
+    booking, invoice = awaiting_approval()
+    assert booking.status == BookingStatus.PENDING_APPROVAL
+    now = day_before(booking, days, hour, minute)
+
+    # when
+    quote = cancelling.booking_cancel_quote(booking=booking, now=now)
+    cancelling.booking_cancel(booking=booking, expected_refund_cents=13000, now=now)
+
+    # then: the tiers are for confirmed bookings; one never confirmed is all paid back
+    assert (quote.percent, quote.fee_refund_cents, quote.refund_cents) == (100, 8000, 13000)
+    booking.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (booking.status, booking.case.status) == ("cancelled", "cancelled")
+    assert invoice.amount_refunded_cents == booking.refunded_cents == 13000
+    [refund] = Refund.objects.all()
+    assert (refund.policy, refund.amount_cents) == ("bookings.cancelled_by_booker", 13000)
+    assert booking.case.events.filter(
+        kind="update", payload__percent=100, payload__refund_cents=13000
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("days", "refund_cents"), [(30, 8000 + 5000), (29, 4000 + 5000), (10, 5000)]
+)
+def test_once_approved_the_tiers_apply(days, refund_cents):
+    # given: the booking waited for approval and staff approved it
+    booking, _invoice = awaiting_approval()
+    approval.booking_approve(booking=booking, actor=parks_staff())
+    now = day_before(booking, days)
+
+    # when
+    quote = cancelling.booking_cancel(booking=booking, expected_refund_cents=refund_cents, now=now)
+
+    # then
+    assert quote.refund_cents == refund_cents
+    assert Refund.objects.get().amount_cents == refund_cents
+
+
+def test_approval_between_the_quote_and_the_confirmation_changes_nothing():
+    # given: the booker saw everything back 10 days ahead, then staff approved the booking
+    booking, _invoice = awaiting_approval()
+    now = day_before(booking, 10)
+    seen = cancelling.booking_cancel_quote(booking=booking, now=now).refund_cents
+    approval.booking_approve(booking=booking, actor=parks_staff())
+
+    # when
+    with pytest.raises(cancelling.QuoteChanged) as changed:
+        cancelling.booking_cancel(booking=booking, expected_refund_cents=seen, now=now)
+
+    # then: they are shown the tier's figure to confirm again
+    assert (seen, changed.value.quote.refund_cents) == (13000, 5000)
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert not Refund.objects.exists()
 
 
 def test_cancelling_frees_the_slot_for_someone_else():

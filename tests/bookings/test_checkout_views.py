@@ -10,13 +10,15 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.selectors_checkout import SESSION_HOLDER_KEY, bookings_for_dashboard
 from bookings.services import checkout
 from cases.links import LinkScope, issue_link, links_revoke
 from payments.models import Payment
 from tests.accounts.factories import UserFactory
-from tests.bookings.checkout_support import HOLDER_KEY, confirmed, held, pavilion
+from tests.bookings.checkout_support import HOLDER_KEY, confirmed, held, local_start, pavilion
+from tests.bookings.staff_support import parks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,6 +140,41 @@ def test_cancel_shows_the_refund_then_cancels_without_javascript(client):
     assert booking.status == "cancelled"
     ics = client.get(done["Location"] + "calendar.ics")
     assert str(icalendar.Calendar.from_ical(ics.content)["method"]) == "CANCEL"
+
+
+def test_cancel_before_approval_quotes_everything_back_and_refunds_it(client, settings):
+    # given: a booking waiting for staff's approval, 5 days ahead (the tiers give $50 back)
+    settings.TIME_ZONE = "America/New_York"
+    parks()
+    start = local_start(timezone.localdate() + datetime.timedelta(days=5))
+    booking, _invoice = confirmed(pavilion(needs_approval=True), start=start)
+    url = reverse("bookings:guest_booking_cancel", kwargs={"token": guest_link(booking)})
+
+    # when
+    shown = client.get(url)
+    done = client.post(url, {"expected_refund_cents": "13000"})
+
+    # then: the page says why everything comes back, and the refund is that figure
+    html = shown.content.decode()
+    assert "Your booking is still waiting for approval, so everything you paid" in html
+    assert "Fee refunded (100%)" in html
+    assert "Cancel my booking and refund $130.00" in html
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.refunded_cents) == ("cancelled", 13000)
+
+
+def test_cancel_of_a_confirmed_booking_quotes_its_tier(client, settings):
+    settings.TIME_ZONE = "America/New_York"
+    start = local_start(timezone.localdate() + datetime.timedelta(days=5))
+    booking, _invoice = confirmed(pavilion(), start=start)
+    url = reverse("bookings:guest_booking_cancel", kwargs={"token": guest_link(booking)})
+
+    html = client.get(url).content.decode()
+
+    assert "waiting for approval" not in html
+    assert "Fee refunded (0%)" in html
+    assert "Cancel my booking and refund $50.00" in html
 
 
 def test_cancel_with_an_altered_amount_changes_nothing(client):

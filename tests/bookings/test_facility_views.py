@@ -104,6 +104,7 @@ def test_the_facility_page_states_hours_prices_and_the_policy_in_words(client):
     assert "11 to 29 days before" in html and "50% of the fee back" in html
     assert "Less than 11 days before, or on the day" in html
     assert "Staff approve each booking" in html
+    assert "If you cancel before they approve it, everything you paid comes back." in html
     assert "9 a.m. to 5 p.m." in html and html.count("Closed</td>") == 6
 
 

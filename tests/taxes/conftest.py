@@ -1,7 +1,11 @@
 import pytest
 
 # The payments app's fixtures (local gateway by default, Celery inline), for paying bills.
-from tests.payments.conftest import _payments_settings  # noqa: F401
+from tests.payments.conftest import (  # noqa: F401
+    _payments_settings,
+    stripe_gateway,
+    stripe_stub,
+)
 
 
 @pytest.fixture

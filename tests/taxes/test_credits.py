@@ -12,10 +12,12 @@ from payments.models import Invoice, Refund
 from taxes.charges import agency_date
 from taxes.exceptions import CreditNotRefundable
 from taxes.models import BillPayment, CreditRefund
+from taxes.payer_selectors import credits_to_refund
 from taxes.selectors import YEAR
 from taxes.services.checkout import bill_payment_start
 from taxes.services.credits import credit_refund
 from tests.accounts.factories import StaffFactory
+from tests.payments.test_intents import paid_at_stripe
 from tests.taxes.factories import TaxBillFactory
 from tests.taxes.payers import pay_locally
 
@@ -145,3 +147,76 @@ def test_the_reconciliation_report_counts_tax_payments_and_credit_refunds(paid_t
     assert (report.total.payments_count, report.total.payments_cents) == (2, 200000)
     assert (report.total.refunds_count, report.total.refunds_cents) == (1, 100000)
     assert report.total.net_cents == 100000
+
+
+# --- Refunds the gateway answers later ------------------------------------------------------
+
+
+@pytest.fixture
+def batch_with_two_credits(stripe_gateway, resident):
+    """Two bills their owners paid, then a lender's batch paid at Stripe for both: two
+    credits on the batch's one invoice."""
+    from taxes.services.batches import batch_payment_start, batch_upload
+    from tests.taxes.factories import ParcelFactory
+    from tests.taxes.payers import csv_file
+
+    today = agency_date(timezone.now())
+    bills = [
+        TaxBillFactory(
+            parcel=ParcelFactory(number=f"30-00000{n}"), schedule=[(today + 30 * DAYS, 100000)]
+        )
+        for n in (1, 2)
+    ]
+    for bill in bills:
+        paid_at_stripe(
+            stripe_gateway, bill_payment_start(bill=bill, choice=YEAR, email="owner@example.com")
+        )
+    batch = batch_upload(
+        stream=csv_file("30-000001,1000.00", "30-000002,1000.00"), file_name="e.csv", payer=resident
+    )
+    paid_at_stripe(stripe_gateway, batch_payment_start(batch=batch, payer=resident))
+    return list(BillPayment.objects.filter(batch=batch).order_by("bill_id"))
+
+
+def test_a_credit_refund_stripe_refuses_later_can_be_asked_again(
+    batch_with_two_credits, stripe_gateway, settings
+):
+    # given: Stripe does not answer in time, and refuses when the call is made again
+    from payments.tasks import retry_gateway_intents
+
+    first, _second = batch_with_two_credits
+    cashier = StaffFactory(roles=["cashier"])
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500)
+    pending = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+    assert pending.status == "pending"
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+    retry_gateway_intents()
+    assert Refund.objects.get().status == "failed"
+
+    # when: the cashier asks again
+    listed = [credit.pk for credit in credits_to_refund() if credit.bill_id == first.bill_id]
+    again = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+
+    # then: the credit was listed to refund again, and is refunded this time, once
+    assert listed == [first.pk]
+    assert again is not None and again.status == "refunded"
+    assert [r.status for r in Refund.objects.order_by("pk")] == ["failed", "succeeded"]
+
+
+def test_another_credits_refund_does_not_mark_one_still_waiting_for_stripe(
+    batch_with_two_credits, stripe_gateway
+):
+    # given: the first credit's refund is waiting for Stripe's answer
+    first, second = batch_with_two_credits
+    cashier = StaffFactory(roles=["cashier"])
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500)
+    waiting = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+    assert waiting.status == "pending"
+
+    # when: the second credit is refunded at once
+    done = credit_refund(bill_payment_id=second.pk, actor=cashier, by_staff=True)
+
+    # then: only the second is refunded; the first still waits for its own answer
+    assert done.status == "refunded"
+    assert CreditRefund.objects.get(bill_payment=first).status == "pending"

@@ -32,18 +32,16 @@ def _cell_centre(field: str):
     return (Floor(F(field) / cell) + half) * cell
 
 
-def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
-    """Concern reports of the last `weeks` weeks of the scope's departments by category and
-    map area: one row per category and square (MAP_CELL_DEGREES) holding a report's point,
-    with the square's centre and how many reports it holds. Grouped and counted by the
-    database in one query; reports given by address only are not on the map.
+def report_map_cells(*, weeks: int, scope: AnalyticsScope):
+    """The reports of the last `weeks` weeks of the scope's departments that have a point,
+    counted by category and map area (one query, grouped by the database).
 
     A report belongs to its case's department, as every case chart counts it: the one its
     category routes it to, or the one staff routed it to since (`report_route`)."""
     start = datetime.datetime.combine(
         start_of_period(weeks), datetime.time(), tzinfo=timezone.get_current_timezone()
     )
-    cells = (
+    return (
         ConcernReport.objects.filter(
             scope.condition("case__department"), requested_at__gte=start, latitude__isnull=False
         )
@@ -52,6 +50,14 @@ def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
         .annotate(reports=Count("pk"))
         .order_by()
     )
+
+
+def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
+    """Concern reports of the last `weeks` weeks of the scope's departments by category and
+    map area: one row per category and square (MAP_CELL_DEGREES) holding a report's point,
+    with the square's centre and how many reports it holds (`report_map_cells`); reports
+    given by address only are not on the map."""
+    cells = report_map_cells(weeks=weeks, scope=scope)
     rows = [
         (
             localized(
