@@ -59,10 +59,12 @@ def reports():
     return pothole, light
 
 
-def test_reports_are_counted_per_category_and_area_in_one_query(reports, django_assert_num_queries):
+def test_reports_are_counted_per_category_and_area_in_one_query_and_named_in_another(
+    reports, django_assert_num_queries
+):
     scope = _everywhere()
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         figures = selectors.report_map(weeks=12, scope=scope)
 
     assert figures.rows == [

@@ -157,6 +157,7 @@ def _clear(cursor) -> None:
         "analytics_revenueday",
         "analytics_gatewayattentionday",
         "analytics_messageday",
+        "analytics_reportcellweek",
         "analytics_summaryrefresh",
     ):
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a constant name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.db.models import Count, DecimalField, F, Sum, Value
 from django.db.models.functions import Floor
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concerns.models import ConcernReport
+from concerns.models import ConcernCategory, ConcernReport
 from portal.analytics.charts import PALETTE
 from portal.analytics.figures import Figures
 from portal.analytics.models import ReportCellWeek
@@ -40,15 +39,11 @@ def report_map_cells(*, weeks: int, scope: AnalyticsScope):
 
     The same cells as `report_map_cells_live` over the reports the last refresh saw; none
     before the first refresh (the dashboard then says the figures are not worked out yet)."""
+    # Grouped by the narrow key only (the names are read apart, by `report_map`): grouping
+    # by the category's names as well made the database sort every row with their text.
     return (
         ReportCellWeek.objects.filter(scope.condition(), week__gte=start_of_period(weeks))
-        .values(
-            "category",
-            "category__name",
-            "category__name_es",
-            cell_lat=F("latitude"),
-            cell_lon=F("longitude"),
-        )
+        .values("category", cell_lat=F("latitude"), cell_lon=F("longitude"))
         .annotate(reports=Sum("reports"))
         .order_by()
     )
@@ -68,7 +63,7 @@ def report_map_cells_live(*, weeks: int, scope: AnalyticsScope):
             scope.condition("case__department"), requested_at__gte=start, latitude__isnull=False
         )
         .annotate(cell_lat=_cell_centre("latitude"), cell_lon=_cell_centre("longitude"))
-        .values("category", "category__name", "category__name_es", "cell_lat", "cell_lon")
+        .values("category", "cell_lat", "cell_lon")
         .annotate(reports=Count("pk"))
         .order_by()
     )
@@ -79,13 +74,16 @@ def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
     map area: one row per category and square (MAP_CELL_DEGREES) holding a report's point,
     with the square's centre and how many reports it holds (`report_map_cells`, as of the
     last refresh of the summaries); reports given by address only are not on the map."""
-    cells = report_map_cells(weeks=weeks, scope=scope)
+    cells = list(report_map_cells(weeks=weeks, scope=scope))
+    names = {
+        category.pk: localized(category, "name")
+        for category in ConcernCategory.objects.filter(
+            pk__in=sorted({cell["category"] for cell in cells})
+        ).only("pk", "name", "name_es")
+    }
     rows = [
         (
-            localized(
-                SimpleNamespace(name=cell["category__name"], name_es=cell["category__name_es"]),
-                "name",
-            ),
+            names[cell["category"]],
             cell["category"],
             cell["cell_lat"].quantize(_SIX_PLACES),
             cell["cell_lon"].quantize(_SIX_PLACES),
