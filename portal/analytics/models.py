@@ -6,6 +6,8 @@ never negative (CHECK constraints) and each table holds one row per key (UNIQUE,
 departments equal to each other).
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +183,46 @@ class MessageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.status}"
+
+
+class ReportCellWeek(models.Model):
+    """Concern reports with a point made in one week, of one category and department (their
+    case's), in one square of the map: the square's centre (`map_charts.MAP_CELL_DEGREES`
+    wide) and how many reports it holds."""
+
+    week = models.DateField(_("week starting"))
+    category = models.ForeignKey(
+        "concerns.ConcernCategory", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "cases.Department", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    latitude = models.DecimalField(_("latitude of the centre"), max_digits=8, decimal_places=6)
+    longitude = models.DecimalField(_("longitude of the centre"), max_digits=9, decimal_places=6)
+    reports = models.IntegerField(_("reports"))
+
+    class Meta:
+        constraints = [
+            # Leads with the week: the map reads a range of weeks.
+            models.UniqueConstraint(
+                fields=["week", "category", "department", "latitude", "longitude"],
+                nulls_distinct=False,
+                name="analytics_reportcellweek_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(reports__gt=0), name="analytics_reportcellweek_reports"
+            ),
+            models.CheckConstraint(
+                # A report's point is on the earth; its square's centre up to half a square
+                # past the edge.
+                condition=Q(latitude__gte=-90, latitude__lte=Decimal("90.005"))
+                & Q(longitude__gte=-180, longitude__lte=Decimal("180.005")),
+                name="analytics_reportcellweek_on_earth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.category_id} ({self.latitude}, {self.longitude})"
 
 
 class SummaryRefresh(models.Model):

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.analytics.models import SummaryRefresh
+from portal.analytics.selectors.map_charts import MAP_CELL_DEGREES
 
 # Days and weeks are the agency's: every timestamp is read in its time zone (%(tz)s), and a
 # week starts on Monday (date_trunc's ISO week).
@@ -108,6 +109,21 @@ SELECT (created_at AT TIME ZONE %(tz)s)::date, channel, status, delivery, count(
  GROUP BY 1, 2, 3, 4
 """
 
+# The map's squares as `map_charts` draws them: a report counts in the square its point is
+# in, under its case's department (as every case chart counts it).
+_REPORT_CELLS = """
+INSERT INTO analytics_reportcellweek (week, category_id, department_id, latitude, longitude,
+                                      reports)
+SELECT date_trunc('week', r.requested_at AT TIME ZONE %(tz)s)::date, r.category_id,
+       c.department_id,
+       (floor(r.latitude / %(cell)s) + 0.5) * %(cell)s,
+       (floor(r.longitude / %(cell)s) + 0.5) * %(cell)s,
+       count(*)
+  FROM concerns_concernreport r JOIN cases_case c ON c.id = r.case_id
+ WHERE r.latitude IS NOT NULL
+ GROUP BY 1, 2, 3, 4, 5
+"""
+
 _TABLES = (
     ("analytics_caseweek", _CASE_WEEKS),
     ("analytics_closeduration", _DURATIONS),
@@ -115,20 +131,30 @@ _TABLES = (
     ("analytics_revenueday", _REVENUE),
     ("analytics_gatewayattentionday", _ATTENTION),
     ("analytics_messageday", _MESSAGES),
+    ("analytics_reportcellweek", _REPORT_CELLS),
 )
 
 
-def summaries_refresh() -> SummaryRefresh:
-    """Rebuild every summary from the live tables in one transaction; return when and how
-    long it took. Safe to run twice, or at the same time (the second waits for the first's
-    lock, then rebuilds again)."""
+def summaries_refresh(*, tables: tuple[str, ...] | None = None) -> SummaryRefresh:
+    """Rebuild every summary (or those of `tables`, by table name) from the live tables in
+    one transaction; return when and how long it took. Safe to run twice, or at the same
+    time (the second waits for the first's lock, then rebuilds again).
+
+    `tables` is for a migration, which runs this code against the schema of its time: it
+    names the summaries that existed then (a later one's table is not there yet)."""
     started = time.monotonic()
     now = timezone.now()
-    parameters = {"tz": settings.TIME_ZONE, "today": timezone.localdate(now)}
+    parameters = {
+        "tz": settings.TIME_ZONE,
+        "today": timezone.localdate(now),
+        "cell": MAP_CELL_DEGREES,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         # One refresh at a time (plain reads still go on): a second one queues behind.
         cursor.execute("LOCK TABLE analytics_summaryrefresh IN EXCLUSIVE MODE")
         for table, insert in _TABLES:
+            if tables is not None and table not in tables:
+                continue
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a constant name)
             cursor.execute(insert, parameters)
         refresh, _ = SummaryRefresh.objects.update_or_create(

@@ -6,7 +6,8 @@ in `taxes.roll_columns` and docs/tax-roll.md).
 never sits in the process's memory. Every check runs in SQL: each row's cells, then what
 needs the whole file or the database (a parcel twice in the file, a bill number already used
 for another parcel, an issued bill's instalments changed). Then a few set-based statements write
-parcels, owners, bills, lines and instalments (INSERT ... ON CONFLICT, UPDATE ... FROM).
+parcels, owners, bills, lines and instalments (INSERT ... SELECT ... WHERE NOT EXISTS,
+UPDATE ... FROM).
 
 All or nothing: a file with any row error changes nothing, and its report lists the errors
 by row. A dry run does the whole import and rolls it back, so its preview says exactly what
@@ -233,21 +234,27 @@ def _check_against_file_and_database(cursor, report: RollReport) -> None:
             report.error(line, _(message) % {"parcel": value, "other": other})
 
 
-_PARCELS = """
-WITH latest AS (
-    SELECT DISTINCT ON (parcel_number) parcel_number, situs_address, land_use
-    FROM taxes_roll_staging ORDER BY parcel_number, tax_year DESC
-), written AS (
-    INSERT INTO taxes_parcel (number, situs_address, land_use, created_at, updated_at)
-    SELECT parcel_number, situs_address, land_use, now(), now() FROM latest
-    ON CONFLICT (number) DO UPDATE
-        SET situs_address = EXCLUDED.situs_address, land_use = EXCLUDED.land_use,
-            updated_at = now()
-        WHERE (taxes_parcel.situs_address, taxes_parcel.land_use)
-              IS DISTINCT FROM (EXCLUDED.situs_address, EXCLUDED.land_use)
-    RETURNING (xmax = 0) AS created
-)
-SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM written
+# New parcels by an anti-join, changed ones by an UPDATE: cheaper than INSERT ... ON CONFLICT,
+# which makes a speculative insertion per row. The import's advisory lock keeps a second
+# import from adding the same parcel meanwhile; any other writer would meet the unique index.
+_PARCELS_LATEST = """
+CREATE TEMPORARY TABLE taxes_roll_parcels ON COMMIT DROP AS
+SELECT DISTINCT ON (parcel_number) parcel_number, situs_address, land_use
+FROM taxes_roll_staging ORDER BY parcel_number, tax_year DESC
+"""
+
+_PARCELS_UPDATED = """
+UPDATE taxes_parcel p
+SET situs_address = l.situs_address, land_use = l.land_use, updated_at = now()
+FROM taxes_roll_parcels l
+WHERE p.number = l.parcel_number
+  AND (p.situs_address, p.land_use) IS DISTINCT FROM (l.situs_address, l.land_use)
+"""
+
+_PARCELS_CREATED = """
+INSERT INTO taxes_parcel (number, situs_address, land_use, created_at, updated_at)
+SELECT l.parcel_number, l.situs_address, l.land_use, now(), now() FROM taxes_roll_parcels l
+WHERE NOT EXISTS (SELECT 1 FROM taxes_parcel p WHERE p.number = l.parcel_number)
 """
 
 _OWNERS = (
@@ -285,7 +292,7 @@ WITH written AS (
     SELECT p.id, s.tax_year, s.bill_number, {ACCESS_CODE_SQL}, s.escrow_lender,
            %(batch)s, now(), now()
     FROM taxes_roll_staging s JOIN taxes_parcel p ON p.number = s.parcel_number
-    ON CONFLICT (number) DO NOTHING
+    WHERE NOT EXISTS (SELECT 1 FROM taxes_taxbill b WHERE b.number = s.bill_number)
     RETURNING id, number
 )
 SELECT * FROM written
@@ -425,8 +432,12 @@ WHERE i.bill_id = st.bill_id AND i.sequence = st.sequence
 
 def _apply(cursor, report: RollReport) -> None:
     batch = report.batch.pk
-    cursor.execute(_PARCELS)
-    report.parcels_created, report.parcels_updated = cursor.fetchone()
+    cursor.execute(_PARCELS_LATEST)
+    cursor.execute("ANALYZE taxes_roll_parcels")
+    cursor.execute(_PARCELS_UPDATED)
+    report.parcels_updated = cursor.rowcount
+    cursor.execute(_PARCELS_CREATED)
+    report.parcels_created = cursor.rowcount
     for statement in _OWNERS:
         cursor.execute(statement)
     cursor.execute(_BILLS, {"batch": batch})

@@ -1,5 +1,6 @@
-"""Concern reports by category and map area: the grouping in the database, the dashboard's
-map (with a tile server), its table and its CSV (always)."""
+"""Concern reports by category and map area: the summary the refresh builds (the same cells
+as the live count), the dashboard's map (with a tile server), its table and its CSV
+(always)."""
 
 import csv
 import datetime
@@ -14,6 +15,9 @@ from django.utils import timezone
 from concerns.models import ConcernReport
 from concerns.services import report_route
 from portal.analytics import selectors
+from portal.analytics.models import ReportCellWeek, SummaryRefresh
+from portal.analytics.refresh import summaries_refresh
+from portal.analytics.selectors.map_charts import report_map_cells, report_map_cells_live
 from tests.accounts.factories import StaffFactory
 from tests.concerns.factories import CategoryFactory, DepartmentFactory, make_report
 
@@ -51,6 +55,7 @@ def reports():
     _report(light, "39.799999", "-89.650001")
     make_report(category=pothole, latitude=None, longitude=None, address="2 Main Street")
     _report(pothole, "39.798700", "-89.654300", days_ago=400)
+    summaries_refresh()
     return pothole, light
 
 
@@ -76,6 +81,7 @@ def test_reports_are_counted_per_category_and_area_in_one_query(reports, django_
 def test_only_the_chosen_weeks_count(reports):
     pothole, _light = reports
     _report(pothole, "39.751000", "-89.601000", days_ago=40)
+    summaries_refresh()
 
     scope = _everywhere()
 
@@ -92,6 +98,7 @@ def test_a_cell_south_and_west_of_zero_is_centred_inside_it(settings):
     settings.CONCERNS_AREA_BOUNDS = ("-1", "-1", "1", "1")
     category = CategoryFactory(name="Graffiti")
     _report(category, "-0.001000", "-0.009000")
+    summaries_refresh()
 
     assert selectors.report_map(weeks=4, scope=_everywhere()).rows == [
         ["Graffiti", D("-0.005000"), D("-0.005000"), 1]
@@ -99,6 +106,8 @@ def test_a_cell_south_and_west_of_zero_is_centred_inside_it(settings):
 
 
 def test_no_reports_no_rows():
+    summaries_refresh()
+
     figures = selectors.report_map(weeks=12, scope=_everywhere())
 
     assert figures.empty
@@ -182,6 +191,7 @@ def test_without_tiles_the_dashboard_keeps_the_table_and_csv(client, supervisor,
 
 
 def test_the_dashboard_says_when_no_report_has_a_place(client, supervisor):
+    summaries_refresh()
     client.force_login(supervisor)
 
     page = client.get(DASHBOARD).content.decode()
@@ -241,6 +251,7 @@ def roads_and_forestry():
     _report(stray, "39.751000", "-89.601000")
     agency = StaffFactory(roles=[("supervisor", None)])
     report_route(report=routed, department=forestry, actor=agency)
+    summaries_refresh()
     return roads, forestry
 
 
@@ -354,3 +365,89 @@ def test_a_department_supervisor_who_names_another_department_gets_no_reports(
     assert page.status_code == 403 and csv_response.status_code == 403
     assert b"Fallen tree" not in page.content + csv_response.content
     assert b"You may not read the figures of that department." in page.content
+
+
+def _cells(query) -> list[tuple]:
+    return sorted(
+        (cell["category"], cell["cell_lat"], cell["cell_lon"], cell["reports"]) for cell in query
+    )
+
+
+@pytest.mark.parametrize("weeks", [4, 12, 52])
+def test_the_summary_holds_the_same_cells_as_the_live_count(roads_and_forestry, weeks):
+    # given: the departments' reports, more of them around the periods' edges and the
+    # week's start in the agency's time zone, some with no point, then refreshed
+    roads, forestry = roads_and_forestry
+    pothole = ConcernReport.objects.filter(category__name="Pothole").first().category
+    tree = ConcernReport.objects.filter(category__name="Fallen tree").first().category
+    for days_ago in (6, 7, 8, 27, 28, 29, 83, 84, 85, 363, 364, 365):
+        _report(pothole, "39.700001", "-89.700001", days_ago=days_ago)
+        _report(tree, "39.800000", "-89.650000", days_ago=days_ago)
+    make_report(category=tree, latitude=None, longitude=None, address="3 Elm Street")
+    summaries_refresh()
+    agency = StaffFactory(roles=[("supervisor", None)])
+    scopes = [
+        selectors.analytics_scope(user=agency),
+        selectors.analytics_scope(user=agency, department=str(roads.pk)),
+        selectors.analytics_scope(user=agency, department=str(forestry.pk)),
+        selectors.analytics_scope(user=StaffFactory(roles=[("supervisor", roads)])),
+        selectors.analytics_scope(
+            user=StaffFactory(roles=[("supervisor", roads), ("supervisor", forestry)])
+        ),
+    ]
+
+    for scope in scopes:
+        # when
+        summary = _cells(report_map_cells(weeks=weeks, scope=scope))
+        live = _cells(report_map_cells_live(weeks=weeks, scope=scope))
+
+        # then
+        assert summary == live, scope.label
+        assert summary  # something to compare in every scope
+
+
+def test_the_summary_counts_a_report_in_the_department_it_was_routed_to(roads_and_forestry):
+    roads, forestry = roads_and_forestry
+
+    rows = ReportCellWeek.objects.values_list("department", "category__name", "reports")
+
+    assert sorted(rows, key=str) == sorted(
+        [
+            (roads.pk, "Pothole", 2),
+            (forestry.pk, "Pothole", 1),
+            (forestry.pk, "Fallen tree", 1),
+            (None, "Stray cart", 1),
+        ],
+        key=str,
+    )
+
+
+def test_a_report_made_after_the_refresh_waits_for_the_next_one(reports):
+    pothole, _light = reports
+    _report(pothole, "39.751000", "-89.601000")
+
+    before = selectors.report_map(weeks=4, scope=_everywhere())
+    summaries_refresh()
+    after = selectors.report_map(weeks=4, scope=_everywhere())
+
+    assert ["Pothole", D("39.755000"), D("-89.605000"), 1] in before.rows
+    assert ["Pothole", D("39.755000"), D("-89.605000"), 2] in after.rows
+
+
+def test_before_the_first_refresh_the_map_is_not_worked_out_yet(client, supervisor, settings):
+    # given: reports, but the summaries were never refreshed
+    settings.MAP_TILE_URL = TILES
+    category = CategoryFactory(name="Graffiti")
+    _report(category, "39.798700", "-89.654300")
+    assert not SummaryRefresh.objects.exists()
+    client.force_login(supervisor)
+
+    # when
+    page = client.get(DASHBOARD).content.decode()
+    response = client.get(f"{DASHBOARD}report-map.csv")
+
+    # then: the page says so; no half-counted map, table or CSV
+    assert "The figures have not been worked out yet" in page
+    assert "Graffiti" not in page
+    assert response.status_code == 200
+    assert "Graffiti" not in response.content.decode()

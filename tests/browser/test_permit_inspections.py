@@ -3,7 +3,8 @@ and the permit is issued; on a phone the applicant books the next required inspe
 inspector (staff with MFA) records a failure with a deficiency on the mobile page, the
 applicant pays the re-inspection fee and books again, the inspection passes, the final passes
 and the certificate of occupancy downloads; the public page and the open data show the permit
-finaled. axe-core checks every page on the way."""
+finaled. A supervisor opens an inspector's day from the workbench's list of inspectors.
+axe-core checks every page on the way."""
 
 import csv
 import datetime
@@ -12,6 +13,7 @@ import re
 import subprocess
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -21,7 +23,9 @@ from permits.selectors_inspections import agency_now
 from permits.services.inspections import results as inspection_results
 from permits.services.issuance import permit_fee_invoice
 from portal.celery import app as celery_app
+from tests.accounts.factories import StaffFactory
 from tests.browser.pages import VIEWPORTS, axe_violations, log_in_browser
+from tests.permits.factories import department
 from tests.permits.inspection_factories import approved_permit, inspector
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -192,3 +196,35 @@ def test_issued_booked_failed_rebooked_passed_finaled(
     assert response.ok
     rows = {row["PermitNum"]: row for row in csv.DictReader(io.StringIO(response.text()))}
     assert rows[permit.permit_number]["StatusCurrentMapped"] == "Permit Finaled"
+
+
+@pytest.mark.parametrize("viewport", ["mobile", "desktop"])
+def test_a_supervisor_opens_an_inspectors_day_from_the_workbench(
+    page: Page, live_server, axe, viewport
+):
+    # given: an inspector of the building department and its supervisor
+    page.set_viewport_size(VIEWPORTS[viewport])
+    person = inspector()
+    person.full_name = "Ines Ortega"
+    person.save(update_fields=["full_name"])
+    boss = StaffFactory(roles=[("supervisor", department(wf.DEPARTMENT_CODE))])
+    TOTP.activate(boss, generate_totp_secret())
+    log_in_browser(page, user=boss, base_url=live_server.url)
+
+    # when: from the workbench's start page to the inspectors' routes
+    page.goto(live_server.url + "/staff/")
+    page.get_by_role("link", name="Inspectors' routes").first.click()
+
+    # then
+    expect(page.get_by_role("heading", level=1, name="Inspectors' routes")).to_be_visible()
+    assert_accessible(axe, page)
+
+    # when: the inspector's route is opened
+    page.get_by_role("link", name="Open the route of Ines Ortega").click()
+
+    # then
+    page.wait_for_url(re.compile(rf".*inspector={person.pk}"))
+    expect(
+        page.get_by_role("heading", level=1, name=re.compile("Route of Ines Ortega"))
+    ).to_be_visible()
+    assert_accessible(axe, page)

@@ -6,7 +6,10 @@ import io
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseMessage
@@ -15,6 +18,7 @@ from cases.workbench.queue import case_version
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.cases.factories import CaseFactory, DepartmentFactory
 from tests.cases.workflows import TEST_PERMIT, TEST_REPORT
+from tests.hostile import VALUES, fuzz, no_server_error, params
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +247,31 @@ def test_a_role_that_may_not_act_gets_403_with_a_plain_message(
     assert message in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == "submitted"
     assert not CaseMessage.objects.exists()
+
+
+# Ids and versions as anyone may post them: the selection is refused or acted on within the
+# person's scope, never a server error.
+_SELECTED = st.one_of(
+    VALUES,
+    st.tuples(
+        st.one_of(st.integers(min_value=0), st.text(max_size=12)), st.integers(min_value=0)
+    ).map(lambda pair: f"{pair[0]}:{pair[1]}"),
+)
+
+
+@given(
+    action=st.sampled_from(["assign_me", "assign", "move", "message", "export", "x"]),
+    cases=st.lists(_SELECTED, max_size=4),
+    extra=params(["assignee", "kind", "to_status", "template", "note", "next"]),
+)
+@fuzz(max_examples=60)
+def test_any_bulk_post_is_refused_or_done_never_a_server_error(action, cases, extra):
+    # given: a fresh clerk each time (the database is shared between examples)
+    client = Client()
+    client.force_login(staff(["clerk"]))
+
+    # when
+    response = client.post(BULK, {"action": action, "cases": cases, **extra})
+
+    # then
+    no_server_error(response)

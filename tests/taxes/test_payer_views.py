@@ -2,18 +2,23 @@
 credits and receipts, bulk payers' batches, and the staff workbench's credits."""
 
 import datetime
+import io
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from payments.models import Invoice
 from taxes.charges import agency_date
 from taxes.models import PaymentBatch
 from taxes.selectors import YEAR
 from taxes.services.checkout import bill_payment_start
-from tests.accounts.factories import StaffFactory
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.hostile import VALUES, fuzz, no_server_error
 from tests.payments.test_pdf import pdf_text
 from tests.taxes.factories import OwnerFactory, ParcelFactory, TaxBillFactory
 from tests.taxes.payers import csv_file, pay_locally
@@ -244,3 +249,32 @@ def test_the_credits_page_lists_every_credit_in_constant_queries(
 
     assert page.status_code == 200
     assert len(page.context["credits"]) == 3
+
+
+# Amounts and parcel numbers as anyone may write them: commas, currency signs, signs, huge
+# numbers, markup. The file is saved (a real amount of a known parcel) or refused row by row.
+_AMOUNTS = st.one_of(
+    VALUES.filter(lambda value: isinstance(value, str)),
+    st.sampled_from(["$1,000.00", '"1,000.00"', "1,000.00", "€5", "$ 5", "1.005", "0.00", "-$5"]),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+)
+
+
+@given(parcel=st.one_of(st.just("10-000888"), st.text(max_size=12)), amount=_AMOUNTS)
+@fuzz(max_examples=60)
+def test_any_batch_row_is_saved_or_refused_never_a_server_error(bill, parcel, amount):
+    # given: a fresh payer each time (the database is shared between examples)
+    payer = UserFactory()
+    client = Client()
+    client.force_login(payer)
+    row = f"{parcel},{amount}".replace("\n", " ").replace("\r", " ")
+    upload = io.BytesIO(f"parcel_number,amount\n{row}\n".encode("utf-8", "surrogatepass"))
+    upload.name = "batch.csv"
+
+    # when
+    response = client.post(reverse("taxes:batches"), {"file": upload})
+
+    # then: saved and shown, or refused with nothing saved
+    no_server_error(response)
+    assert response.status_code in (302, 400)
+    assert PaymentBatch.objects.filter(payer=payer).exists() == (response.status_code == 302)

@@ -1,5 +1,15 @@
 from django.db import migrations
 
+# The summary tables as of this migration.
+SUMMARIES = (
+    "analytics_caseweek",
+    "analytics_closeduration",
+    "analytics_backlogage",
+    "analytics_revenueday",
+    "analytics_gatewayattentionday",
+    "analytics_messageday",
+)
+
 
 def summaries_rebuild(apps, schema_editor):
     """Rebuild the summaries that 0003 emptied, where figures had been published.
@@ -13,14 +23,15 @@ def summaries_rebuild(apps, schema_editor):
     figures have not been worked out yet until the first scheduled refresh.
 
     The service is the current code, not a frozen copy: it reads the tables as the
-    migrations this one depends on leave them, which is the schema it was written for.
+    migrations this one depends on leave them, which is the schema it was written for, and
+    is told the summaries of that schema (those added later do not exist yet).
     """
     SummaryRefresh = apps.get_model("analytics", "SummaryRefresh")
     if not SummaryRefresh.objects.using(schema_editor.connection.alias).exists():
         return
     from portal.analytics.refresh import summaries_refresh
 
-    summaries_refresh()
+    summaries_refresh(tables=SUMMARIES)
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import Count, DecimalField, F, Value
+from django.db.models import Count, DecimalField, F, Sum, Value
 from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from concerns.models import ConcernReport
 from portal.analytics.charts import PALETTE
 from portal.analytics.figures import Figures
+from portal.analytics.models import ReportCellWeek
 from portal.analytics.selectors.labels import start_of_period
 from portal.analytics.selectors.scope import AnalyticsScope
 from portal.localized import localized
@@ -32,18 +33,37 @@ def _cell_centre(field: str):
     return (Floor(F(field) / cell) + half) * cell
 
 
-def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
-    """Concern reports of the last `weeks` weeks of the scope's departments by category and
-    map area: one row per category and square (MAP_CELL_DEGREES) holding a report's point,
-    with the square's centre and how many reports it holds. Grouped and counted by the
-    database in one query; reports given by address only are not on the map.
+def report_map_cells(*, weeks: int, scope: AnalyticsScope):
+    """The reports of the last `weeks` weeks of the scope's departments that have a point,
+    counted by category and map area, from the summary (`ReportCellWeek`, rebuilt by
+    `summaries_refresh`): one query over a few thousand rows a week, however many reports.
+
+    The same cells as `report_map_cells_live` over the reports the last refresh saw; none
+    before the first refresh (the dashboard then says the figures are not worked out yet)."""
+    return (
+        ReportCellWeek.objects.filter(scope.condition(), week__gte=start_of_period(weeks))
+        .values(
+            "category",
+            "category__name",
+            "category__name_es",
+            cell_lat=F("latitude"),
+            cell_lon=F("longitude"),
+        )
+        .annotate(reports=Sum("reports"))
+        .order_by()
+    )
+
+
+def report_map_cells_live(*, weeks: int, scope: AnalyticsScope):
+    """`report_map_cells` read from the reports themselves (seconds over a million reports:
+    what the summary is measured against, never what a page reads).
 
     A report belongs to its case's department, as every case chart counts it: the one its
     category routes it to, or the one staff routed it to since (`report_route`)."""
     start = datetime.datetime.combine(
         start_of_period(weeks), datetime.time(), tzinfo=timezone.get_current_timezone()
     )
-    cells = (
+    return (
         ConcernReport.objects.filter(
             scope.condition("case__department"), requested_at__gte=start, latitude__isnull=False
         )
@@ -52,6 +72,14 @@ def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
         .annotate(reports=Count("pk"))
         .order_by()
     )
+
+
+def report_map(*, weeks: int, scope: AnalyticsScope) -> Figures:
+    """Concern reports of the last `weeks` weeks of the scope's departments by category and
+    map area: one row per category and square (MAP_CELL_DEGREES) holding a report's point,
+    with the square's centre and how many reports it holds (`report_map_cells`, as of the
+    last refresh of the summaries); reports given by address only are not on the map."""
+    cells = report_map_cells(weeks=weeks, scope=scope)
     rows = [
         (
             localized(
