@@ -544,6 +544,12 @@ TAXES_FACTOR_ATTEMPTS_PER_15_MINUTES = env.int("TAXES_FACTOR_ATTEMPTS_PER_15_MIN
 # The smallest partial payment of a tax bill, in cents (a payment of the whole balance may be
 # smaller).
 TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS = env.int("TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS", default=2500)
+# Days the link that confirms another recipient of a linked parcel's bills stays valid, and
+# how many times an hour the resident may have it sent again (0: no limit).
+TAXES_RECIPIENT_CONFIRM_DAYS = env.int("TAXES_RECIPIENT_CONFIRM_DAYS", default=7)
+TAXES_RECIPIENT_CONFIRM_RESENDS_PER_HOUR = env.int(
+    "TAXES_RECIPIENT_CONFIRM_RESENDS_PER_HOUR", default=3
+)
 
 # --- Licensing -------------------------------------------------------------------------
 # Searches one address may make on the public license lookup per minute (0: no limit).

@@ -1,6 +1,11 @@
 """The resident's e-bill pages: linked parcels, paperless bills, other recipients, and a
 linked bill with its timeline. Every page is the signed-in person's own; another person's
-link or bill is not found."""
+link or bill is not found.
+
+Two pages open without signing in, from the messages to another recipient: the link that
+confirms their address and the link that stops the messages. Each shows a button (a GET
+changes nothing, so a mail scanner that opens links confirms or removes nobody); a link that
+is forged, expired or of a removed recipient gets a page that says so (400)."""
 
 from __future__ import annotations
 
@@ -75,7 +80,10 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(email)s will get this parcel's bills and reminders too.")
+                _(
+                    "We sent %(email)s a message to confirm the address. Once confirmed, it "
+                    "will get this parcel's bills and reminders too."
+                )
                 % {"email": recipient.email},
             )
             return redirect("taxes:my_parcel", pk=link.pk)
@@ -127,3 +135,60 @@ def my_bill(request: HttpRequest, number: str) -> HttpResponse:
         request.session[SESSION_KEY] = [*opened, bill.pk][-20:]
     context = {"bill": bill, "events": selectors.bill_timeline(bill=bill)}
     return render(request, "taxes/my_bill.html", context)
+
+
+@login_required
+@require_POST
+def recipient_resend(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    link = _link_or_404(request, pk)
+    recipient = selectors.recipient_for(link=link, recipient_id=recipient_pk)
+    if recipient is None:
+        raise Http404
+    try:
+        ebills.recipient_confirmation_resend(recipient=recipient)
+    except EBillRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The confirmation was sent again to %(email)s.") % {"email": recipient.email}
+        )
+    return redirect("taxes:my_parcel", pk=link.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def recipient_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation message: a button that confirms the address."""
+    try:
+        if request.method == "POST":
+            recipient = ebills.recipient_confirm(token=token)
+        else:
+            recipient = ebills.recipient_for_confirm_token(token)
+    except EBillRefused as error:
+        return render(
+            request,
+            "taxes/recipient_link.html",
+            {"error": str(error), "kind": "confirm"},
+            status=400,
+        )
+    context = {"recipient": recipient, "kind": "confirm", "done": request.method == "POST"}
+    return render(request, "taxes/recipient_link.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def recipient_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every message to another recipient: a button that removes the address."""
+    try:
+        if request.method == "POST":
+            recipient = ebills.recipient_stop(token=token)
+        else:
+            recipient = ebills.recipient_for_stop_token(token)
+    except EBillRefused as error:
+        return render(
+            request, "taxes/recipient_link.html", {"error": str(error), "kind": "stop"}, status=400
+        )
+    context = {
+        "recipient": recipient,
+        "kind": "stop",
+        "done": request.method == "POST" or recipient is None,
+    }
+    return render(request, "taxes/recipient_link.html", context)

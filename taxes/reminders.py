@@ -5,7 +5,8 @@ the data migration) are notifications' `ReminderRule`s; the engine queues the me
 statement per rule and this source's `record` writes each reminder on the bill's timeline.
 
 Who is told: every resident who linked the parcel (by their preferences, in their language)
-and every other recipient they named (`BillRecipient`): an address of a verified account
+and every other recipient they named (`BillRecipient`) once that recipient confirmed
+their address (`confirmed_at`; never before): an address of a verified account
 is told as that account, any other address by e-mail in the linking resident's language.
 One source row per person and instalment, so each has their own dedupe key: the row id is
 ``8 * link id + (sequence - 1)`` for the resident, ``8 * recipient id + 4 + (sequence - 1)``
@@ -34,6 +35,7 @@ _ROWS = """
            l.user_id AS account_id,
            ''::text AS guest_email,
            ''::text AS guest_language,
+           NULL::bigint AS recipient_id,
            i.id AS instalment_id, i.sequence, i.due_date,
            i.amount_cents + i.adjustment_cents - i.principal_paid_cents - i.discount_cents
                AS owed_cents,
@@ -50,6 +52,7 @@ _ROWS = """
              ORDER BY e.id LIMIT 1),
            r.email,
            o.preferred_language,
+           r.id,
            i.id, i.sequence, i.due_date,
            i.amount_cents + i.adjustment_cents - i.principal_paid_cents - i.discount_cents,
            b.id, b.number, b.escrow_lender,
@@ -60,6 +63,7 @@ _ROWS = """
       JOIN taxes_parcel AS p ON p.id = l.parcel_id
       JOIN taxes_taxbill AS b ON b.parcel_id = l.parcel_id
       JOIN taxes_instalment AS i ON i.bill_id = b.id
+     WHERE r.confirmed_at IS NOT NULL
 ) AS t
 """
 
@@ -104,6 +108,8 @@ INSTALMENT_DUE = ReminderSource(
         "sequence": "t.sequence",
         "due_date": "to_char(t.due_date, 'YYYY-MM-DD')",
         "owed_cents": "t.owed_cents",
+        # Another recipient's messages carry the link that removes them (taxes_recipients).
+        "recipient_id": "t.recipient_id",
     },
     # Linked residents see the bill at once; anyone else is asked the bill's second factor.
     link=("taxes:my_bill", {"number": "t.bill_number"}),

@@ -18,7 +18,17 @@ urlpatterns = [
         ebill_views.recipient_remove,
         name="recipient_remove",
     ),
+    path(
+        "mine/parcels/<int:pk>/recipients/<int:recipient_pk>/resend/",
+        ebill_views.recipient_resend,
+        name="recipient_resend",
+    ),
     path("mine/bills/<str:number>/", ebill_views.my_bill, name="my_bill"),
+    # Another recipient's links, from their messages: no account needed.
+    path(
+        "recipients/confirm/<str:token>/", ebill_views.recipient_confirm, name="recipient_confirm"
+    ),
+    path("recipients/stop/<str:token>/", ebill_views.recipient_stop, name="recipient_stop"),
     path(
         "bills/<str:number>/credits/<int:payment_id>/refund/",
         payer_views.credit_refund,

@@ -116,9 +116,17 @@ class Booking(TimeStampedModel):
     resident = models.BooleanField(_("resident rate"), default=True)
 
     # A booking sent for payment or approval is a case (its reference, timeline, clerk's
-    # queue); a hold is not, until the visitor goes on with it.
-    case = models.OneToOneField(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="booking"
+    # queue); a hold is not, until the visitor goes on with it. One booking per case through
+    # `bookings_booking_case` (Meta), a unique index only on rows that have one: a
+    # `OneToOneField` would index every row's empty case too, one more entry for each hold
+    # and each version of it (the expiry sweep writes one per lapsed hold).
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     price_cents = models.PositiveIntegerField(_("price"), default=0)
@@ -155,6 +163,9 @@ class Booking(TimeStampedModel):
         ordering = ["period"]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="bookings_booking_reference"),
+            models.UniqueConstraint(
+                fields=["case"], name="bookings_booking_case", condition=Q(case__isnull=False)
+            ),
             ExclusionConstraint(
                 name="bookings_no_overlap",
                 index_type="gist",
@@ -221,7 +232,8 @@ class Booking(TimeStampedModel):
             # entry in every index whose condition it meets. The booker and the staff member
             # who made a block are indexed only where there is one: most holds are a guest's
             # and no row but a block has `created_by`, so the expiry sweep writes two index
-            # entries fewer per hold (docs/performance.md).
+            # entries fewer per hold; the case is indexed the same way (`bookings_booking_case`
+            # in `constraints`), one more fewer (docs/performance.md).
             models.Index(
                 fields=["user"], name="bookings_booking_user", condition=Q(user__isnull=False)
             ),

@@ -68,7 +68,10 @@ class Relationship(models.TextChoices):
 class BillRecipient(TimeStampedModel):
     """Another address that receives a linked parcel's bills and reminders: the resident's own
     second address or a delegate. An address of a verified account is told as that account
-    (its preferences, its inbox, its language); any other in the linking resident's language."""
+    (its preferences, its inbox, its language); any other in the linking resident's language.
+
+    Nothing but the confirmation message reaches the address until it is confirmed
+    (`confirmed_at`): the bill-published notice and the reminders select confirmed rows only."""
 
     link = models.ForeignKey(
         ParcelLink, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("parcel")
@@ -77,6 +80,12 @@ class BillRecipient(TimeStampedModel):
     name = models.CharField(_("name"), max_length=150, blank=True)
     relationship = models.CharField(
         _("who is this"), max_length=12, choices=Relationship.choices, default=Relationship.SELF
+    )
+    confirmed_at = models.DateTimeField(
+        _("confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: waiting for the address to confirm; nothing is sent to it."),
     )
 
     class Meta:
@@ -93,6 +102,10 @@ class BillRecipient(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class BillEventKind(models.TextChoices):

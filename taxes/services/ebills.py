@@ -3,15 +3,28 @@
 Linking proves the resident holds one of the parcel's bills: they type the access code
 printed on it. Attempts are counted per account (and a wrong code counts like any other), so
 an account cannot try codes faster than the public look-up allows a visitor to.
+
+Another recipient is sent one message, the confirmation (`CONFIRM_TEMPLATE`, in the linking
+resident's language), and nothing else until they follow its link: anyone with a linked
+parcel could otherwise make the portal mail an owner's name and amounts to any address. The
+links are signed with SECRET_KEY, each kind with its own salt: the confirm link carries the
+recipient's id and expires after TAXES_RECIPIENT_CONFIRM_DAYS; the stop link, in every
+message to a recipient, removes them without signing in and does not expire (it can only
+take them off).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notification_send
 from portal.ratelimit import allow
 from taxes.exceptions import EBillRateLimited, EBillRefused
 from taxes.models import BillRecipient, Parcel, ParcelLink, Relationship
@@ -19,6 +32,9 @@ from taxes.models.ebills import MAX_RECIPIENTS_PER_LINK
 
 LINK_WINDOW_SECONDS = 15 * 60
 MAX_LINKS_PER_ACCOUNT = 500
+CONFIRM_TEMPLATE = "taxes/recipient_confirm"
+_CONFIRM_SALT = "taxes.recipient-confirm"
+_STOP_SALT = "taxes.recipient-stop"
 
 
 def parcel_link(*, user, parcel_number: str, access_code: str) -> ParcelLink:
@@ -93,7 +109,8 @@ def paperless_set(*, user, link_ids: list[int]) -> int:
 def recipient_add(
     *, link: ParcelLink, email: str, name: str = "", relationship: str = Relationship.SELF
 ) -> BillRecipient:
-    """Send `link`'s bills and reminders to `email` too.
+    """Send `link`'s bills and reminders to `email` too, once the address confirms: it is
+    sent the confirmation message now (after commit), and nothing else until then.
 
     Raises EBillRefused for the account's own address, an address already added, or more
     than MAX_RECIPIENTS_PER_LINK recipients.
@@ -116,7 +133,7 @@ def recipient_add(
             )
         try:
             with transaction.atomic():
-                return BillRecipient.objects.create(
+                recipient = BillRecipient.objects.create(
                     link=link, email=email, name=name.strip(), relationship=relationship
                 )
         except IntegrityError:
@@ -124,8 +141,137 @@ def recipient_add(
                 _("%(email)s already receives this parcel's bills.") % {"email": email},
                 field="email",
             ) from None
+        _confirmation_send(recipient, attempt=0)
+        return recipient
 
 
 def recipient_remove(*, recipient: BillRecipient) -> None:
     with transaction.atomic():
         recipient.delete()
+
+
+def recipient_confirm_token(recipient: BillRecipient) -> str:
+    """The token of the link that confirms `recipient`'s address."""
+    return signing.dumps(recipient.pk, salt=_CONFIRM_SALT)
+
+
+def recipient_stop_token(recipient: BillRecipient) -> str:
+    """The token of the link, in every message to `recipient`, that removes them."""
+    return signing.dumps(recipient.pk, salt=_STOP_SALT)
+
+
+def recipient_stop_url(recipient_id: int) -> str:
+    token = signing.dumps(int(recipient_id), salt=_STOP_SALT)
+    return settings.SITE_URL + reverse("taxes:recipient_stop", kwargs={"token": token})
+
+
+def _recipient_id(token: str, *, salt: str, max_age=None) -> int:
+    """The recipient id signed in `token`; EBillRefused, with words for the page, if the
+    token is not one we signed with `salt` or is past `max_age`."""
+    try:
+        value = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise EBillRefused(
+            _(
+                "This link has expired. Ask the person who added your address to send a "
+                "new one from their account."
+            )
+        ) from None
+    except signing.BadSignature:
+        value = None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise EBillRefused(
+            _("This link is not valid. Copy the whole link from the message and try again.")
+        )
+    return value
+
+
+def recipient_for_confirm_token(token: str) -> BillRecipient:
+    """The recipient `token` confirms; EBillRefused if the link is forged, expired, or its
+    recipient was removed."""
+    max_age = timedelta(days=settings.TAXES_RECIPIENT_CONFIRM_DAYS)
+    recipient_id = _recipient_id(token, salt=_CONFIRM_SALT, max_age=max_age)
+    recipient = BillRecipient.objects.select_related("link__parcel").filter(pk=recipient_id).first()
+    if recipient is None:
+        raise EBillRefused(_("This address no longer receives the bills: nothing to confirm."))
+    return recipient
+
+
+def recipient_confirm(*, token: str) -> BillRecipient:
+    """Confirm the recipient `token` names; confirming again keeps the first date.
+    Raises EBillRefused as `recipient_for_confirm_token` does."""
+    recipient = recipient_for_confirm_token(token)
+    now = timezone.now()
+    with transaction.atomic():
+        BillRecipient.objects.filter(pk=recipient.pk, confirmed_at__isnull=True).update(
+            confirmed_at=now, updated_at=now
+        )
+        confirmed = BillRecipient.objects.select_related("link__parcel").filter(pk=recipient.pk)
+        recipient = confirmed.first()
+    if recipient is None:  # removed in between
+        raise EBillRefused(_("This address no longer receives the bills: nothing to confirm."))
+    return recipient
+
+
+def recipient_for_stop_token(token: str) -> BillRecipient | None:
+    """The recipient `token` stops (None: removed already); EBillRefused if forged."""
+    recipient_id = _recipient_id(token, salt=_STOP_SALT)
+    return BillRecipient.objects.select_related("link__parcel").filter(pk=recipient_id).first()
+
+
+def recipient_stop(*, token: str) -> BillRecipient | None:
+    """Remove the recipient `token` names (its stop link): no more messages to them. Returns
+    the removed recipient, or None if it was removed already. EBillRefused if forged."""
+    recipient_id = _recipient_id(token, salt=_STOP_SALT)
+    with transaction.atomic():
+        recipient = (
+            BillRecipient.objects.select_for_update()
+            .select_related("link__parcel")
+            .filter(pk=recipient_id)
+            .first()
+        )
+        if recipient is not None:
+            recipient.delete()
+    return recipient
+
+
+def recipient_confirmation_resend(*, recipient: BillRecipient) -> None:
+    """Send the confirmation message again to a recipient still waiting for it.
+
+    Raises EBillRefused if the address is confirmed already, EBillRateLimited past
+    TAXES_RECIPIENT_CONFIRM_RESENDS_PER_HOUR for this recipient."""
+    if recipient.confirmed_at is not None:
+        raise EBillRefused(_("%(email)s is confirmed already.") % {"email": recipient.email})
+    key = f"taxes:recipient-resend:{recipient.pk}"
+    limit = settings.TAXES_RECIPIENT_CONFIRM_RESENDS_PER_HOUR
+    if not allow(key, limit=limit, window_seconds=3600):
+        raise EBillRateLimited(
+            _("The confirmation was sent again a short while ago. Please wait an hour.")
+        )
+    with transaction.atomic():
+        _confirmation_send(recipient, attempt=timezone.now().timestamp())
+
+
+def _confirmation_send(recipient: BillRecipient, *, attempt) -> None:
+    """Queue the confirmation message to `recipient`'s address, e-mail only, in the linking
+    resident's language (the site's if they chose none)."""
+    link = recipient.link
+    owner = link.user
+    confirm_url = settings.SITE_URL + reverse(
+        "taxes:recipient_confirm", kwargs={"token": recipient_confirm_token(recipient)}
+    )
+    notification_send(
+        template_key=CONFIRM_TEMPLATE,
+        context={
+            "recipient_name": recipient.name,
+            "owner_name": owner.get_full_name(),  # never their e-mail address
+            "parcel_number": link.parcel.number,
+            "confirm_url": confirm_url,
+            "confirm_days": settings.TAXES_RECIPIENT_CONFIRM_DAYS,
+            "recipient_id": recipient.pk,
+        },
+        dedupe_key=f"taxes:recipient-confirm:{recipient.pk}:{attempt}",
+        email=recipient.email,
+        channels=["email"],
+        language=getattr(owner, "preferred_language", "") or settings.LANGUAGE_CODE,
+    )

@@ -106,8 +106,8 @@ def paper_notice_mark_mailed(*, notice_id: int, actor) -> PaperNotice:
 _URL_MARKER = "BILLNUMBERMARKER"
 
 # The bills an import created for parcels enrolled in paperless bills, their linking
-# residents and the other recipients they named: one message each, once (the dedupe key),
-# and "Bill published" on each bill's timeline.
+# residents and the other recipients they named who confirmed their address: one message
+# each, once (the dedupe key), and "Bill published" on each bill's timeline.
 _PUBLISHED_SQL = """
 WITH bills AS MATERIALIZED (
     SELECT b.id AS bill_id, l.id AS link_id, l.user_id,
@@ -136,11 +136,13 @@ recipients AS (
     SELECT (SELECT e.user_id FROM account_emailaddress AS e
              WHERE e.email = r.email AND e.verified AND e.user_id <> bills.user_id
              ORDER BY e.id LIMIT 1),
-           r.email, '', o.preferred_language, bills.context, bills.link_url,
+           r.email, '', o.preferred_language,
+           bills.context || jsonb_build_object('recipient_id', r.id), bills.link_url,
            'taxes:published:' || bills.bill_id || ':recipient:' || r.id,
            statement_timestamp()
       FROM bills
-      JOIN taxes_billrecipient AS r ON r.link_id = bills.link_id
+      JOIN taxes_billrecipient AS r
+        ON r.link_id = bills.link_id AND r.confirmed_at IS NOT NULL
       JOIN accounts_user AS o ON o.id = bills.user_id
 ),
 queued AS (

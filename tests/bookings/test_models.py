@@ -16,6 +16,7 @@ from bookings.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from tests.bookings.checkout_support import confirmed, pavilion
 from tests.bookings.factories import FacilityFactory, booking_row
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,28 @@ def test_the_hold_of_a_lottery_grant_cannot_be_deleted(status):
     # then
     request.refresh_from_db()
     assert (request.status, request.booking_id) == (status, hold.pk)
+
+
+def test_one_booking_per_case_and_no_index_entry_for_a_booking_without_one():
+    # given: a booking that went on to be a case, and holds that are not (yet) one
+    booked, _invoice = confirmed(pavilion())
+    facility, case = booked.facility, booked.case
+    for hour in (2, 4):
+        booking_row(
+            facility=facility,
+            start=START + datetime.timedelta(hours=hour),
+            status=BookingStatus.HELD,
+        )
+
+    # then: a second booking of the same case is refused by the database
+    other = booking_row(facility=facility, start=START + datetime.timedelta(hours=6))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.filter(pk=other.pk).update(case=case)
+    # and the only index on the case holds only the rows that have one
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef LIKE %s FROM pg_indexes"
+            " WHERE tablename = 'bookings_booking' AND indexdef LIKE %s",
+            ["%WHERE (case_id IS NOT NULL)", "%(case_id)%"],
+        )
+        assert cursor.fetchall() == [("bookings_booking_case", True)]

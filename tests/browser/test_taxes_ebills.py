@@ -69,7 +69,8 @@ def test_link_two_parcels_go_paperless_and_see_a_reminder(page: Page, live_serve
     page.get_by_label("E-mail address").fill("books@example.net")
     page.locator("label", has_text="An accountant or tax preparer").click()
     page.get_by_role("button", name="Add").click()
-    expect(page.get_by_text("books@example.net will get this parcel's bills")).to_be_visible()
+    expect(page.get_by_text("We sent books@example.net a message to confirm")).to_be_visible()
+    expect(page.get_by_text("Waiting for confirmation")).to_be_visible()
 
     # ...then the reminder job runs 14 days before the first instalment (the rule the
     # migration makes, again: a transactional test's flush removed it)

@@ -44,6 +44,11 @@ def _link(user, bill, *, paperless=False) -> ParcelLink:
     return link
 
 
+def _confirmed(recipient):
+    """The recipient after following the link of their confirmation message."""
+    return ebills.recipient_confirm(token=ebills.recipient_confirm_token(recipient))
+
+
 def _messages():
     return sorted(
         Notification.objects.filter(template_key="taxes/instalment_reminder").values_list(
@@ -68,8 +73,11 @@ def test_owners_and_delegates_are_reminded_once_in_their_language():
     delegate = UserFactory(email="acct@example.net", preferred_language="en")
     bill = TaxBillFactory()
     link = _link(owner, bill)
-    ebills.recipient_add(link=link, email="hijo@example.net", relationship="relative")
-    ebills.recipient_add(link=link, email="acct@example.net", relationship="accountant")
+    for email, relationship in [
+        ("hijo@example.net", "relative"),
+        ("acct@example.net", "accountant"),
+    ]:
+        _confirmed(ebills.recipient_add(link=link, email=email, relationship=relationship))
 
     # when
     first = reminders_run(today=TODAY, source=SOURCE_KEY)
@@ -327,7 +335,7 @@ def test_a_published_bill_tells_its_paperless_owners_and_their_recipients_once()
     bill = TaxBillFactory()
     link = _link(owner, bill, paperless=True)
     _link(by_post, bill)
-    ebills.recipient_add(link=link, email="acct@example.net", relationship="accountant")
+    _confirmed(ebills.recipient_add(link=link, email="acct@example.net", relationship="accountant"))
 
     queued = notices.bills_published_notify(bill_ids=[bill.pk])
     again = notices.bills_published_notify(bill_ids=[bill.pk])
