@@ -79,8 +79,9 @@ _LOAD_SQL = [
     """,
     """
     INSERT INTO taxes_billrecipient (link_id, email, name, relationship, created_at,
-                                     updated_at)
-    SELECT l.id, 'bench-delegate-' || l.id || '@example.net', '', 'accountant', now(), now()
+                                     updated_at, confirmed_at)
+    SELECT l.id, 'bench-delegate-' || l.id || '@example.net', '', 'accountant', now(), now(),
+           now()
       FROM taxes_parcellink AS l
       JOIN taxes_parcel AS p ON p.id = l.parcel_id
      WHERE p.number LIKE 'TB-%%' AND l.id %% 5 = 0
