@@ -118,6 +118,7 @@ def test_the_dashboard_draws_the_reports_by_area_on_the_map(page: Page, live_ser
     pothole = CategoryFactory(name="Pothole")
     for latitude in ("39.798700", "39.791000", "39.751000"):
         make_report(category=pothole, latitude=latitude, longitude="-89.654300")
+    summaries_refresh()  # the map reads the weekly summary, as the page does between refreshes
     page.set_viewport_size(VIEWPORTS["desktop"])
     supervisor = StaffFactory(roles=["supervisor"])
     TOTP.activate(supervisor, generate_totp_secret())
