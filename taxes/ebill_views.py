@@ -155,40 +155,40 @@ def recipient_resend(request: HttpRequest, pk: int, recipient_pk: int) -> HttpRe
     return redirect("taxes:my_parcel", pk=link.pk)
 
 
+def _recipient_link(request: HttpRequest, *, kind: str, act, read) -> HttpResponse:
+    """A recipient's link page: GET shows a button (`read`), its POST does it (`act`), so a
+    mail scanner that opens the link changes nothing. A bad link gets a page saying so."""
+    try:
+        recipient = act() if request.method == "POST" else read()
+    except EBillRefused as error:
+        context = {"error": str(error), "kind": kind}
+        return render(request, "taxes/recipient_link.html", context, status=400)
+    context = {
+        "recipient": recipient,
+        "kind": kind,
+        "done": request.method == "POST" or recipient is None,
+    }
+    return render(request, "taxes/recipient_link.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def recipient_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the confirmation message: a button that confirms the address."""
-    try:
-        if request.method == "POST":
-            recipient = ebills.recipient_confirm(token=token)
-        else:
-            recipient = ebills.recipient_for_confirm_token(token)
-    except EBillRefused as error:
-        return render(
-            request,
-            "taxes/recipient_link.html",
-            {"error": str(error), "kind": "confirm"},
-            status=400,
-        )
-    context = {"recipient": recipient, "kind": "confirm", "done": request.method == "POST"}
-    return render(request, "taxes/recipient_link.html", context)
+    return _recipient_link(
+        request,
+        kind="confirm",
+        act=lambda: ebills.recipient_confirm(token=token),
+        read=lambda: ebills.recipient_for_confirm_token(token),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def recipient_stop(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in every message to another recipient: a button that removes the address."""
-    try:
-        if request.method == "POST":
-            recipient = ebills.recipient_stop(token=token)
-        else:
-            recipient = ebills.recipient_for_stop_token(token)
-    except EBillRefused as error:
-        return render(
-            request, "taxes/recipient_link.html", {"error": str(error), "kind": "stop"}, status=400
-        )
-    context = {
-        "recipient": recipient,
-        "kind": "stop",
-        "done": request.method == "POST" or recipient is None,
-    }
-    return render(request, "taxes/recipient_link.html", context)
+    """The link in every message to another recipient: a button that removes the address
+    (already removed: the page says it is done)."""
+    return _recipient_link(
+        request,
+        kind="stop",
+        act=lambda: ebills.recipient_stop(token=token),
+        read=lambda: ebills.recipient_for_stop_token(token),
+    )
