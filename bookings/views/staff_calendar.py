@@ -21,6 +21,7 @@ from bookings.models import Booking, BookingKind, BookingStatus, Facility
 from bookings.services import blocks
 from bookings.staff_permissions import may_work_facilities
 from cases import permissions
+from portal.query_days import query_day
 
 WEEK = "week"
 
@@ -33,10 +34,9 @@ def _facility(request: HttpRequest, facility_id: int) -> Facility:
 
 
 def _first_day(request: HttpRequest, facility: Facility, span: str) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localtime(timezone.now(), facility.time_zone).date()
+    day = query_day(request.GET.get("day")) or (
+        timezone.localtime(timezone.now(), facility.time_zone).date()
+    )
     return day - datetime.timedelta(days=day.weekday()) if span == WEEK else day
 
 

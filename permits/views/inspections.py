@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +35,7 @@ from permits.selectors_inspections import (
 from permits.services import inspection_route as route_services
 from permits.services import inspections as services
 from permits.services import issuance
+from portal.query_days import query_day
 
 
 def _own_permit(request: HttpRequest, reference: str) -> Permit:
@@ -63,13 +63,6 @@ def _viewable_permit(request: HttpRequest, reference: str) -> Permit:
     return permit
 
 
-def _day(value: str) -> datetime.date | None:
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
-
-
 def _slot(value: str) -> tuple[datetime.date | None, str, datetime.time | None]:
     """The day, half-day and exact time (or None) of a choice of the booking form."""
     day_text, _sep, rest = value.partition(":")
@@ -80,14 +73,14 @@ def _slot(value: str) -> tuple[datetime.date | None, str, datetime.time | None]:
             starts_at = datetime.time.fromisoformat(time_text)
         except ValueError:
             return None, period, None
-    return _day(day_text), period, starts_at
+    return query_day(day_text), period, starts_at
 
 
 def inspections_act(request: HttpRequest, permit: Permit, *, actor) -> str:
     """Apply the POSTed action for `actor` (the applicant, or None for a guest holding the
     permit's book link); returns the message to show (raises the services' refusals)."""
     action = request.POST.get("action", "")
-    day, period = _day(request.POST.get("slot_day", "")), request.POST.get("period", "")
+    day, period = query_day(request.POST.get("slot_day", "")), request.POST.get("period", "")
     starts_at = None
     if request.POST.get("slot"):
         day, period, starts_at = _slot(request.POST["slot"])
@@ -214,7 +207,7 @@ def inspector_day(request: HttpRequest) -> HttpResponse:
     owner = _route_owner(request, data.get("inspector", ""))
     if request.method == "POST":
         return _route_move(request, owner)
-    day = _day(request.GET.get("day", "")) or agency_now().date()
+    day = query_day(request.GET.get("day", "")) or agency_now().date()
     route = list(inspector_route(inspector=owner, day=day))
     stops = [
         (

@@ -10,17 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
 from permits.selectors_inspections import agency_now, supervised_routes, supervises_inspectors
-
-
-def _day(value: str) -> datetime.date | None:
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
+from portal.query_days import query_day
 
 
 @login_required
@@ -28,7 +21,7 @@ def _day(value: str) -> datetime.date | None:
 def inspectors_routes(request: HttpRequest) -> HttpResponse:
     if not supervises_inspectors(request.user):
         raise PermissionDenied
-    day = _day(request.GET.get("day", "")) or agency_now().date()
+    day = query_day(request.GET.get("day")) or agency_now().date()
     return render(
         request,
         "permits/staff_routes.html",

@@ -136,6 +136,16 @@ def test_the_calendar_lists_bookings_and_blocks_of_the_day_and_week(client, cler
     assert booking.reference not in other_day.text
 
 
+@pytest.mark.parametrize("span", ["", "week"])
+@pytest.mark.parametrize("asked", ["9999-12-31", "0001-01-01", "x"])
+def test_a_day_at_the_calendars_edge_shows_today(client, clerk, asked, span):
+    facility = FacilityFactory()
+
+    answer = client.get(_url("calendar", facility.pk), {"day": asked, "span": span})
+
+    assert answer.status_code == 200
+
+
 def test_blocking_time_from_the_calendar(client, clerk):
     facility = FacilityFactory()
     response = client.post(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from permits import workflow as wf
 from permits.exceptions import InspectionRefused
 from permits.models import Inspection, InspectionSlot
-from permits.selectors_inspections import inspector_route
+from permits.selectors_inspections import agency_now, inspector_route
 from permits.services.inspection_route import inspection_route_move
 from permits.services.inspections import inspection_book, inspection_cancel
 from tests.accounts.factories import StaffFactory
@@ -356,3 +356,21 @@ def test_the_inspectors_routes_page_is_for_their_supervisors_only(client, day_of
         # then: neither the page nor the link in the navigation
         assert page.status_code == 403
         assert "Inspectors&#x27; routes</a>" not in page.content.decode()
+
+
+@pytest.mark.parametrize("asked", ["9999-12-31", "0001-01-01", "2026-02-30", "x"])
+def test_a_day_at_the_calendars_edge_or_no_day_shows_today(client, day_of_three, asked):
+    # given: the inspector and their supervisor
+    person, _stops = day_of_three
+    boss = with_mfa(supervisor())
+
+    # when: each asks for a day with no day before or after it, or none at all
+    client.force_login(person)
+    own = client.get(reverse("permits:inspector_day"), {"day": asked})
+    client.force_login(boss)
+    routes = client.get(reverse("permits_staff:inspectors"), {"day": asked})
+
+    # then: both pages show today, never a server error
+    assert own.status_code == 200
+    assert routes.status_code == 200
+    assert own.context["day"] == routes.context["day"] == agency_now().date()
