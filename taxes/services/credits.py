@@ -149,7 +149,9 @@ def credit_refund(
             policy=POLICY,
         )
     except (RefundRefused, GatewayError) as error:
-        CreditRefund.objects.filter(pk=row.pk).update(
+        # Only a refund still pending: one settled meanwhile (its refunds completed another
+        # way) keeps its state, as `_record` writes only on a pending row too.
+        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
             status=CreditRefundStatus.FAILED, failure=str(error)[:255]
         )
         logger.warning("Credit refund %s failed: %s", row.pk, error)
