@@ -81,3 +81,97 @@ def test_0011_counts_each_past_imports_new_lender_conflicts_from_the_timelines(
         "pk", "lender_conflicts_new", "lender_conflicts"
     )
     assert sorted(counts) == [(first.pk, 2, 0), (second.pk, 1, 0), (third.pk, 0, 0)]
+
+
+# --- 0012: one unpaid batch per payer and file ----------------------------------------------
+
+
+def _batch(apps, payer, sha256, *, status="ready", age_days=0):
+    import datetime
+
+    from django.utils import timezone
+
+    PaymentBatch = apps.get_model("taxes", "PaymentBatch")
+    batch = PaymentBatch.objects.create(
+        payer_id=payer.pk,
+        file_name="escrow.csv",
+        file_sha256=sha256,
+        total_cents=100000,
+        status=status,
+        paid_at=timezone.now() if status == "paid" else None,
+    )
+    PaymentBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=age_days)
+    )
+    return batch.pk
+
+
+def test_0012_keeps_the_oldest_unpaid_batch_of_a_file_and_marks_the_others_replaced(
+    latest_schema_after,
+):
+    # given: before 0012, a lender sent one file three times (three unpaid batches, the
+    # oldest first sent last week) after paying it once, and another file once
+    from tests.accounts.factories import UserFactory
+
+    old = _migrate([("taxes", "0011_roll_import_lender_conflicts")])
+    lender, other = UserFactory(), UserFactory()
+    (bill,) = _bills(old, 1)
+    paid = _batch(old, lender, "a" * 64, status="paid", age_days=30)
+    oldest = _batch(old, lender, "a" * 64, age_days=7)
+    second = _batch(old, lender, "a" * 64, age_days=1)
+    third = _batch(old, lender, "a" * 64)
+    another_file = _batch(old, lender, "b" * 64)
+    another_payer = _batch(old, other, "a" * 64)
+    old.get_model("taxes", "PaymentBatchLine").objects.create(
+        batch_id=second, row=2, bill=bill, amount_cents=100000, due_cents=100000
+    )
+
+    # when
+    new = _migrate([("taxes", "0012_batch_one_ready_per_file")])
+
+    # then: every batch kept with its rows; one ready per payer and file
+    PaymentBatch = new.get_model("taxes", "PaymentBatch")
+    assert dict(PaymentBatch.objects.values_list("pk", "status")) == {
+        paid: "paid",
+        oldest: "ready",
+        second: "replaced",
+        third: "replaced",
+        another_file: "ready",
+        another_payer: "ready",
+    }
+    assert new.get_model("taxes", "PaymentBatchLine").objects.get().batch_id == second
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentBatch.objects.filter(pk=second).update(status="ready")
+
+
+def test_0017_gives_a_database_that_ran_0012_before_it_had_replaced_batches_its_constraints(
+    latest_schema_after,
+):
+    # given: at 0016, the status constraints 0012 wrote when it knew no "replaced" batch
+    from django.db import IntegrityError, transaction
+
+    from tests.accounts.factories import UserFactory
+
+    old = _migrate([("taxes", "0016_billrecipient_confirmed_at")])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE taxes_paymentbatch DROP CONSTRAINT taxes_batch_status_valid, "
+            "DROP CONSTRAINT taxes_batch_paid_at, "
+            "ADD CONSTRAINT taxes_batch_status_valid CHECK (status IN ('ready', 'paid')), "
+            "ADD CONSTRAINT taxes_batch_paid_at CHECK ((status = 'ready' AND paid_at IS NULL) "
+            "OR (status = 'paid' AND paid_at IS NOT NULL))"
+        )
+    batch = _batch(old, UserFactory(), "c" * 64)
+
+    # when
+    new = _migrate([("taxes", "0017_batch_replaced_status")])
+
+    # then: a batch may be replaced, and still not paid without a date
+    PaymentBatch = new.get_model("taxes", "PaymentBatch")
+    PaymentBatch.objects.filter(pk=batch).update(status="replaced")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentBatch.objects.filter(pk=batch).update(status="paid")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentBatch.objects.filter(pk=batch).update(status="unknown")
