@@ -254,3 +254,31 @@ def test_a_refusal_leaves_a_credit_refund_no_longer_pending_as_it_stands(
     # then: the refusal is recorded only on a refund still pending
     row = CreditRefund.objects.get(bill_payment=first)
     assert (row.status, row.failure) == ("refunded", "")
+
+
+def test_a_credit_refund_stripe_refuses_later_is_marked_failed_with_why(
+    batch_with_two_credits, stripe_gateway, settings
+):
+    # given: Stripe does not answer in time
+    first, second = batch_with_two_credits
+    cashier = StaffFactory(roles=["cashier"])
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500)
+    pending = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+    assert pending.status == "pending"
+    done = credit_refund(bill_payment_id=second.pk, actor=cashier, by_staff=True)
+    assert done.status == "refunded"
+
+    # when: asked again by the retry task, Stripe refuses
+    from payments.tasks import retry_gateway_intents
+
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+    retry_gateway_intents()
+
+    # then: the credit's refund says it failed, and why, for staff to refund it again; the
+    # other credit's refund stands
+    row = CreditRefund.objects.get(bill_payment=first)
+    assert row.status == "failed"
+    assert "InvalidRequestError" in row.failure
+    assert CreditRefund.objects.get(bill_payment=second).status == "refunded"
+    assert [credit.pk for credit in credits_to_refund()] == [first.pk]
