@@ -175,3 +175,77 @@ def test_0017_gives_a_database_that_ran_0012_before_it_had_replaced_batches_its_
         PaymentBatch.objects.filter(pk=batch).update(status="paid")
     with pytest.raises(IntegrityError), transaction.atomic():
         PaymentBatch.objects.filter(pk=batch).update(status="unknown")
+
+
+# --- 0018: refund ids of credit refunds asked for before 0015 --------------------------------
+
+
+def test_0018_fills_the_refund_ids_of_earlier_credit_refunds_where_they_are_certain(
+    latest_schema_after,
+):
+    # given: three credits refunded before refund ids were kept (0015): one whose refund
+    # Stripe refused later (stuck "being refunded"), one refunded, and one on a lender's
+    # batch invoice that carries two credits
+    import datetime
+
+    from django.utils import timezone
+
+    from payments.models import Refund
+    from taxes.charges import agency_date
+    from taxes.models import BillPayment, CreditRefund
+    from taxes.payer_selectors import credits_to_refund
+    from taxes.selectors import YEAR
+    from taxes.services.batches import batch_payment_start, batch_upload
+    from taxes.services.checkout import bill_payment_start
+    from taxes.services.credits import credit_refund
+    from tests.accounts.factories import UserFactory
+    from tests.taxes.factories import ParcelFactory, TaxBillFactory
+    from tests.taxes.payers import csv_file, pay_locally
+
+    due = agency_date(timezone.now()) + datetime.timedelta(days=30)
+
+    def credit(number):
+        bill = TaxBillFactory(parcel=ParcelFactory(number=number), schedule=[(due, 100000)])
+        started = [
+            bill_payment_start(bill=bill, choice=YEAR, email=email)
+            for email in ("owner@example.com", "spouse@example.com")
+        ]
+        for invoice in started:
+            pay_locally(invoice)
+        return bill
+
+    refused_bill, refunded_bill = credit("50-000001"), credit("50-000002")
+    refused = credit_refund(
+        bill_payment_id=BillPayment.objects.get(bill=refused_bill, credit_cents__gt=0).pk
+    )
+    refunded = credit_refund(
+        bill_payment_id=BillPayment.objects.get(bill=refunded_bill, credit_cents__gt=0).pk
+    )
+    Refund.objects.filter(pk__in=refused.refund_ids).update(status="failed")
+    lender = UserFactory()
+    batch = batch_upload(
+        stream=csv_file("50-000001,1000.00", "50-000002,1000.00"), file_name="e.csv", payer=lender
+    )
+    pay_locally(batch_payment_start(batch=batch, payer=lender))
+    on_batch = CreditRefund.objects.create(
+        bill_payment=BillPayment.objects.filter(batch=batch).order_by("pk").first(),
+        amount_cents=100000,
+    )
+    refused_ids, refunded_ids = refused.refund_ids, refunded.refund_ids
+    _migrate([("taxes", "0017_batch_replaced_status")])
+    CreditRefund.objects.update(status="pending", refund_ids=[], failure="")
+
+    # when
+    _migrate()
+
+    # then: the refused one failed, with why, and is listed to refund again; the refunded one
+    # is refunded; the batch's is left pending with a note for staff
+    rows = {row.pk: row for row in CreditRefund.objects.all()}
+    assert (rows[refused.pk].status, rows[refused.pk].refund_ids) == ("failed", refused_ids)
+    assert rows[refused.pk].failure == "The payment service refused the refund."
+    assert (rows[refunded.pk].status, rows[refunded.pk].refund_ids) == ("refunded", refunded_ids)
+    assert (rows[on_batch.pk].status, rows[on_batch.pk].refund_ids) == ("pending", [])
+    assert "could not be told apart" in rows[on_batch.pk].failure
+    listed = [payment.pk for payment in credits_to_refund()]
+    assert refused.bill_payment_id in listed
+    assert on_batch.bill_payment_id not in listed and refunded.bill_payment_id not in listed
