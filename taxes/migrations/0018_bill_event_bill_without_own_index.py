@@ -16,7 +16,7 @@ _BILL_INDEX = "taxes_billevent_bill_id_e3bd2fd4"
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("taxes", "0016_billrecipient_confirmed_at")]
+    dependencies = [("taxes", "0017_bill_roll_digest")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
