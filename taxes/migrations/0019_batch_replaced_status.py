@@ -18,7 +18,7 @@ ALTER TABLE taxes_paymentbatch
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxes", "0016_billrecipient_confirmed_at"),
+        ("taxes", "0018_bill_event_bill_without_own_index"),
     ]
 
     operations = [
