@@ -10,7 +10,7 @@ from django.db import migrations, models
 #
 # This migration was first released without these steps. Where it ran then, it found no
 # duplicates (or it could not have run), and a migration already applied never runs again:
-# taxes 0019 gives those databases the same status constraints. Going back turns "replaced"
+# taxes 0020 gives those databases the same status constraints. Going back turns "replaced"
 # batches ready again, as the older status constraint requires.
 REPLACE_DUPLICATES = """
 UPDATE taxes_paymentbatch b SET status = 'replaced', updated_at = now()

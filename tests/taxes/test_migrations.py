@@ -146,15 +146,15 @@ def test_0012_keeps_the_oldest_unpaid_batch_of_a_file_and_marks_the_others_repla
         PaymentBatch.objects.filter(pk=second).update(status="ready")
 
 
-def test_0019_gives_a_database_that_ran_0012_before_it_had_replaced_batches_its_constraints(
+def test_0020_gives_a_database_that_ran_0012_before_it_had_replaced_batches_its_constraints(
     latest_schema_after,
 ):
-    # given: at 0018, the status constraints 0012 wrote when it knew no "replaced" batch
+    # given: at 0019, the status constraints 0012 wrote when it knew no "replaced" batch
     from django.db import IntegrityError, transaction
 
     from tests.accounts.factories import UserFactory
 
-    old = _migrate([("taxes", "0018_bill_event_bill_without_own_index")])
+    old = _migrate([("taxes", "0019_bill_roll_digest_db_default")])
     with connection.cursor() as cursor:
         cursor.execute(
             "ALTER TABLE taxes_paymentbatch DROP CONSTRAINT taxes_batch_status_valid, "
@@ -166,7 +166,7 @@ def test_0019_gives_a_database_that_ran_0012_before_it_had_replaced_batches_its_
     batch = _batch(old, UserFactory(), "c" * 64)
 
     # when
-    new = _migrate([("taxes", "0019_batch_replaced_status")])
+    new = _migrate([("taxes", "0020_batch_replaced_status")])
 
     # then: a batch may be replaced, and still not paid without a date
     PaymentBatch = new.get_model("taxes", "PaymentBatch")
@@ -177,10 +177,10 @@ def test_0019_gives_a_database_that_ran_0012_before_it_had_replaced_batches_its_
         PaymentBatch.objects.filter(pk=batch).update(status="unknown")
 
 
-# --- 0020: refund ids of credit refunds asked for before 0015 --------------------------------
+# --- 0021: refund ids of credit refunds asked for before 0015 --------------------------------
 
 
-def test_0020_fills_the_refund_ids_of_earlier_credit_refunds_where_they_are_certain(
+def test_0021_fills_the_refund_ids_of_earlier_credit_refunds_where_they_are_certain(
     latest_schema_after,
 ):
     # given: three credits refunded before refund ids were kept (0015): one whose refund
@@ -232,7 +232,7 @@ def test_0020_fills_the_refund_ids_of_earlier_credit_refunds_where_they_are_cert
         amount_cents=100000,
     )
     refused_ids, refunded_ids = refused.refund_ids, refunded.refund_ids
-    _migrate([("taxes", "0019_batch_replaced_status")])
+    _migrate([("taxes", "0020_batch_replaced_status")])
     CreditRefund.objects.update(status="pending", refund_ids=[], failure="")
 
     # when

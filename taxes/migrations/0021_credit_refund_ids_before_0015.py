@@ -48,7 +48,7 @@ def fill_refund_ids(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxes", "0019_batch_replaced_status"),
+        ("taxes", "0020_batch_replaced_status"),
         ("payments", "0006_invoice_one_per_subject"),
     ]
 

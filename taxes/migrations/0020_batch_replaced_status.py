@@ -18,7 +18,7 @@ ALTER TABLE taxes_paymentbatch
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("taxes", "0018_bill_event_bill_without_own_index"),
+        ("taxes", "0019_bill_roll_digest_db_default"),
     ]
 
     operations = [
