@@ -5,7 +5,8 @@ deleting the summary's rows, all in one transaction, so readers see the old figu
 commits and then the new ones, never a half-built table; running it twice gives the same
 rows. Rebuilding whole (rather than adding what changed) keeps it right when a case is
 reopened, which takes its closure out of a past week. Measured in `make bench`
-(tests/perf/test_analytics_bench.py): a few seconds over a million cases, run by beat
+(tests/perf/test_analytics_bench.py): under a minute over a million cases and a million
+reports (50 s on a loaded machine, docs/performance.md), run by beat
 every `ANALYTICS_REFRESH_MINUTES`.
 """
 
