@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from taxes.models import BillLine, Instalment, LineKind, PenaltyRule, TaxBill
 from tests.taxes.factories import OwnerFactory, ParcelFactory, TaxBillFactory
@@ -118,3 +118,19 @@ def test_a_bill_cannot_be_deleted_while_it_has_lines():
     bill = TaxBillFactory()
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017
         TaxBill.objects.filter(pk=bill.pk).delete()
+
+
+def test_a_bill_event_is_indexed_once_by_its_bill():
+    # The unique (bill, key) index serves the bill's timeline; the bill needs no other.
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'taxes_billevent' ORDER BY indexname"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+
+    # then
+    assert len(definitions) == 2
+    assert "UNIQUE INDEX taxes_bill_event_once" in definitions[0]
+    assert "(bill_id, key)" in definitions[0]
+    assert "_pkey" in definitions[1]
