@@ -49,8 +49,9 @@ class ReminderSource:
                   sent with it
     record        optional statement run over the rows a run queued messages for, e.g. the
                   entry of a service's own timeline. It reads the relation `queued_rows`
-                  (columns `object_id`, `on_date`, `due_on`) and must end with
-                  `RETURNING 1`, so the run counts what it wrote.
+                  (columns `object_id`, `on_date`, `due_on`, and `context`, the messages'
+                  jsonb context, so a record needs not read the source's tables again) and
+                  must end with `RETURNING 1`, so the run counts what it wrote.
     """
 
     key: str

@@ -68,23 +68,17 @@ _ROWS = """
 """
 
 # The bill's timeline: one entry per instalment and reminder day, however many people were
-# told. `queued_rows.object_id` is decoded as the module docstring says.
+# told. The bill, instalment and sequence come from the messages' context (`queued_rows`),
+# as the rule's statement read them a moment before, so the entry reads no table again.
 _RECORD = """
 INSERT INTO taxes_billevent (bill_id, kind, key, data, created_at)
-SELECT DISTINCT i.bill_id, 'reminder',
-       'reminder:' || i.id || ':' || to_char(q.due_on, 'YYYY-MM-DD'),
-       jsonb_build_object('sequence', i.sequence,
-                          'due_date', to_char(i.due_date, 'YYYY-MM-DD'),
+SELECT DISTINCT (q.context ->> 'bill_id')::bigint, 'reminder',
+       'reminder:' || (q.context ->> 'instalment_id') || ':' || to_char(q.due_on, 'YYYY-MM-DD'),
+       jsonb_build_object('sequence', (q.context ->> 'sequence')::integer,
+                          'due_date', to_char(q.on_date, 'YYYY-MM-DD'),
                           'days_before', -%(offset)s::integer),
        statement_timestamp()
   FROM queued_rows AS q
-  JOIN taxes_parcellink AS l
-    ON l.id = CASE WHEN q.object_id %% 8 < 4 THEN q.object_id / 8
-                   ELSE (SELECT r.link_id FROM taxes_billrecipient AS r
-                          WHERE r.id = q.object_id / 8) END
-  JOIN taxes_taxbill AS b ON b.parcel_id = l.parcel_id
-  JOIN taxes_instalment AS i
-    ON i.bill_id = b.id AND i.sequence = q.object_id %% 4 + 1 AND i.due_date = q.on_date
     ON CONFLICT (bill_id, key) DO NOTHING
 RETURNING 1
 """

@@ -201,10 +201,12 @@ queued AS (
 {bulk_enqueue_sql(recipients="recipients")}
 ),
 queued_rows AS (
-    SELECT DISTINCT split_part(dedupe_key, ':', 3)::bigint AS object_id,
-           split_part(dedupe_key, ':', 4)::date AS due_on,
-           split_part(dedupe_key, ':', 4)::date - %(offset)s::integer AS on_date
-      FROM queued
+    SELECT d.object_id, d.on_date, d.due_on, d.context
+      FROM due AS d
+     WHERE (d.object_id, d.due_on) IN (
+               SELECT split_part(dedupe_key, ':', 3)::bigint,
+                      split_part(dedupe_key, ':', 4)::date
+                 FROM queued)
 ){record}
 SELECT (SELECT count(*) FROM fired),
        (SELECT count(*) FROM queued WHERE channel = 'email'),

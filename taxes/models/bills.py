@@ -94,6 +94,15 @@ class TaxBill(TimeStampedModel):
         db_index=False,
         db_constraint=False,
     )
+    # The MD5 (hex) of the roll's billed values for this bill as last imported: its lines
+    # (kind, district, amount) and instalments (sequence, due date, amount), in a canonical
+    # order. A re-import compares this one column and skips the bills whose roll row did not
+    # change; empty for a bill no roll wrote (it is compared in full). See
+    # taxes.services.roll_staging.
+    # Also a database default: set-based loads insert bills in SQL without it.
+    roll_digest = models.CharField(
+        _("roll digest"), max_length=32, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("tax bill")
@@ -113,6 +122,10 @@ class TaxBill(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(access_code__regex=r"^[0-9A-F]{12}$"),
                 name="taxes_bill_access_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(roll_digest__regex=r"^([0-9a-f]{32})?$"),
+                name="taxes_bill_roll_digest_format",
             ),
         ]
 

@@ -11,7 +11,9 @@ UPDATE ... FROM).
 
 All or nothing: a file with any row error changes nothing, and its report lists the errors
 by row. A dry run does the whole import and rolls it back, so its preview says exactly what
-the import will do. Importing the same file again changes nothing. A corrected roll never
+the import will do. Importing the same file again changes nothing: each bill keeps the digest
+of what its roll row bills (`TaxBill.roll_digest`), and the bills whose digest is the file's are
+skipped (neither compared line by line nor written). A corrected roll never
 rewrites what was billed: each difference with a bill already issued becomes an adjustment
 line (for the district or exemption that changed) and moves the instalments'
 `adjustment_cents`. Owners and addresses follow the latest roll (they are not billed amounts).
@@ -203,7 +205,7 @@ _SQL_CHECKS = (
         WITH staged AS (
             SELECT s.line, s.bill_number, b.id AS bill_id, i.sequence, i.due_date
             FROM taxes_roll_staging s
-            JOIN taxes_taxbill b ON b.number = s.bill_number
+            JOIN taxes_taxbill b ON b.number = s.bill_number AND b.roll_digest <> s.digest
             JOIN taxes_roll_instalments i ON i.line = s.line
         ), issued AS (
             SELECT i.bill_id, i.sequence, i.due_date FROM taxes_instalment i
@@ -288,9 +290,9 @@ _BILLS = f"""
 CREATE TEMPORARY TABLE taxes_roll_new_bills ON COMMIT DROP AS
 WITH written AS (
     INSERT INTO taxes_taxbill (parcel_id, tax_year, number, access_code, escrow_lender,
-                               roll_import_id, created_at, updated_at)
+                               roll_digest, roll_import_id, created_at, updated_at)
     SELECT p.id, s.tax_year, s.bill_number, {ACCESS_CODE_SQL}, s.escrow_lender,
-           %(batch)s, now(), now()
+           s.digest, %(batch)s, now(), now()
     FROM taxes_roll_staging s JOIN taxes_parcel p ON p.number = s.parcel_number
     WHERE NOT EXISTS (SELECT 1 FROM taxes_taxbill b WHERE b.number = s.bill_number)
     RETURNING id, number
@@ -392,18 +394,24 @@ def _escrow_lenders(cursor, report: RollReport) -> None:
     cursor.execute(_ESCROW, {"kind": BillEventKind.LENDER_CHANGED, "batch": batch})
 
 
-# Bills already issued: each district's (or exemption's) net as billed against the roll's.
+# Bills already issued whose roll row bills something else than when it was last imported
+# (their digest differs: a new bill has the row's digest already). The others are unchanged
+# and skipped: a re-import of the same roll compares one column per bill.
+_CHANGED = """
+CREATE TEMPORARY TABLE taxes_roll_changed ON COMMIT DROP AS
+SELECT b.id AS bill_id, s.line, s.digest
+FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
+WHERE b.roll_digest <> s.digest
+"""
+
+# Each changed bill's district (or exemption) net as billed against the roll's.
 _ADJUSTMENTS = """
-WITH issued AS (
-    SELECT b.id AS bill_id, s.line
-    FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
-    WHERE NOT EXISTS (SELECT 1 FROM taxes_roll_new_bills n WHERE n.id = b.id)
-), staged AS (
-    SELECT issued.bill_id, l.district, sum(l.cents) AS cents
-    FROM issued JOIN taxes_roll_lines l ON l.line = issued.line GROUP BY 1, 2
+WITH staged AS (
+    SELECT c.bill_id, l.district, sum(l.cents) AS cents
+    FROM taxes_roll_changed c JOIN taxes_roll_lines l ON l.line = c.line GROUP BY 1, 2
 ), billed AS (
     SELECT bill_id, district, sum(amount_cents) AS cents FROM taxes_billline
-    WHERE bill_id IN (SELECT bill_id FROM issued) GROUP BY 1, 2
+    WHERE bill_id IN (SELECT bill_id FROM taxes_roll_changed) GROUP BY 1, 2
 ), written AS (
     INSERT INTO taxes_billline (bill_id, kind, district, amount_cents, reason, roll_import_id,
                                 created_at, updated_at)
@@ -413,20 +421,21 @@ WITH issued AS (
     WHERE coalesce(st.cents, 0) <> coalesce(bi.cents, 0)
     RETURNING bill_id
 )
-SELECT count(*), count(DISTINCT bill_id), (SELECT count(*) FROM issued) FROM written
+SELECT count(*), count(DISTINCT bill_id) FROM written
 """
 
 _INSTALMENT_ADJUSTMENTS = """
 UPDATE taxes_instalment i
-SET adjustment_cents = st.cents - i.amount_cents, updated_at = now()
-FROM (
-    SELECT b.id AS bill_id, x.sequence, x.cents
-    FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
-    JOIN taxes_roll_instalments x ON x.line = s.line
-    WHERE NOT EXISTS (SELECT 1 FROM taxes_roll_new_bills n WHERE n.id = b.id)
-) st
-WHERE i.bill_id = st.bill_id AND i.sequence = st.sequence
-  AND i.adjustment_cents <> st.cents - i.amount_cents
+SET adjustment_cents = x.cents - i.amount_cents, updated_at = now()
+FROM taxes_roll_changed c JOIN taxes_roll_instalments x ON x.line = c.line
+WHERE i.bill_id = c.bill_id AND i.sequence = x.sequence
+  AND i.adjustment_cents <> x.cents - i.amount_cents
+"""
+
+# The changed bills now bill what the roll says: their digest is the roll's.
+_DIGESTS = """
+UPDATE taxes_taxbill b SET roll_digest = c.digest, updated_at = now()
+FROM taxes_roll_changed c WHERE b.id = c.bill_id
 """
 
 
@@ -448,6 +457,8 @@ def _apply(cursor, report: RollReport) -> None:
     for statement in _NEW_BILL_ROWS:
         cursor.execute(statement, {"batch": batch})
     _escrow_lenders(cursor, report)
+    cursor.execute(_CHANGED)
+    cursor.execute("ANALYZE taxes_roll_changed")
     cursor.execute(
         _ADJUSTMENTS,
         {
@@ -455,6 +466,8 @@ def _apply(cursor, report: RollReport) -> None:
             "reason": (_("Corrected roll %(file)s") % {"file": report.file_name})[:200],
         },
     )
-    report.adjustment_lines, report.bills_adjusted, issued = cursor.fetchone()
-    report.bills_unchanged = issued - report.bills_adjusted
+    report.adjustment_lines, report.bills_adjusted = cursor.fetchone()
+    # Each row is one bill (a bill number twice in the file is refused): the rest were issued.
+    report.bills_unchanged = report.rows - report.bills_created - report.bills_adjusted
     cursor.execute(_INSTALMENT_ADJUSTMENTS)
+    cursor.execute(_DIGESTS)

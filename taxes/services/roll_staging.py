@@ -4,7 +4,9 @@ then typed staging tables (bills, lines, instalments, owners) the import writes 
 PostgreSQL parses the CSV (COPY ... FORMAT csv) and checks the rows in one scan, so the
 import's process only moves bytes: a million rows cost it neither time nor memory. Each check
 is a condition on the raw text columns (`c0`, `c1`... in the file's order) with the value to
-quote; casts happen only once every row has passed, in the typed tables.
+quote; casts happen only once every row has passed, in the typed tables. The staging table
+also holds each row's digest of what it bills (TaxBill.roll_digest), so a re-import finds the
+bills whose row changed by comparing one column.
 """
 
 from __future__ import annotations
@@ -312,7 +314,7 @@ def stage(cursor, stream: BinaryIO, report) -> str:
     cursor.execute(
         "DROP TABLE IF EXISTS taxes_roll_raw, taxes_roll_staging, taxes_roll_lines, "
         "taxes_roll_instalments, taxes_roll_owner_rows, taxes_roll_owners, taxes_roll_new_bills, "
-        "taxes_roll_declared, taxes_roll_parcels"
+        "taxes_roll_declared, taxes_roll_parcels, taxes_roll_changed"
     )
     cursor.execute(
         "CREATE TEMPORARY TABLE taxes_roll_raw (line integer GENERATED ALWAYS AS IDENTITY "
@@ -372,15 +374,6 @@ def _row_errors(cursor, header: Header, report) -> None:
 
 
 def _typed_tables(cursor, header: Header) -> None:
-    land_use = f"coalesce(nullif(lower({_cell(header.land_use)}), ''), 'residential')"
-    cursor.execute(
-        "CREATE TEMPORARY TABLE taxes_roll_staging ON COMMIT DROP AS "  # noqa: S608
-        f"SELECT line, upper({_cell(header.parcel_number)}) AS parcel_number, "
-        f"{_cell(header.tax_year)}::int AS tax_year, "
-        f"upper({_cell(header.bill_number)}) AS bill_number, "
-        f"{_cell(header.situs_address)} AS situs_address, {land_use} AS land_use, "
-        f"{_cell(header.escrow_lender)} AS escrow_lender FROM taxes_roll_raw"
-    )
     lines = ", ".join(
         f"('{kind}', '{district}', {'' if kind == LineKind.LEVY else '-'}{_cents_sql(_cell(at))})"
         for kind, district, at in header.lines
@@ -401,6 +394,18 @@ def _typed_tables(cursor, header: Header) -> None:
         f"FROM taxes_roll_raw r CROSS JOIN LATERAL (VALUES {instalments}) "
         "AS x(sequence, due, cents) WHERE x.due IS NOT NULL"
     )
+    land_use = f"coalesce(nullif(lower({_cell(header.land_use)}), ''), 'residential')"
+    cursor.execute(
+        "CREATE TEMPORARY TABLE taxes_roll_staging ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT r.line, upper({_cell(header.parcel_number)}) AS parcel_number, "
+        f"{_cell(header.tax_year)}::int AS tax_year, "
+        f"upper({_cell(header.bill_number)}) AS bill_number, "
+        f"{_cell(header.situs_address)} AS situs_address, {land_use} AS land_use, "
+        f"{_cell(header.escrow_lender)} AS escrow_lender, "
+        f"{_DIGEST} AS digest FROM taxes_roll_raw r "
+        f"LEFT JOIN ({_LINES_DIGEST}) l ON l.line = r.line "
+        f"LEFT JOIN ({_INSTALMENTS_DIGEST}) i ON i.line = r.line"
+    )
     owners = ", ".join(
         f"({position}, {_cell(name_at)}, {_cell(last_at)}, {_cell(mail_at)})"
         for position, (name_at, last_at, mail_at) in header.owners
@@ -417,3 +422,18 @@ def _typed_tables(cursor, header: Header) -> None:
         cursor.execute(f"CREATE INDEX ON taxes_roll_{table} (line)")
         cursor.execute(f"ANALYZE taxes_roll_{table}")
     cursor.execute("CREATE INDEX ON taxes_roll_staging (bill_number)")
+
+
+# A bill's roll digest (TaxBill.roll_digest): the MD5 of what the roll bills, in a canonical
+# order, from the typed rows the bill's lines and instalments are written from. The same
+# amounts in another column order, spelling ("$1,000" for "1000.00") or date format give the
+# same digest; any other amount, district, due date or instalment gives another.
+_LINES_DIGEST = (
+    "SELECT line, string_agg(kind || ':' || district || '=' || cents, ';' "
+    "ORDER BY kind, district) AS billed FROM taxes_roll_lines GROUP BY line"
+)
+_INSTALMENTS_DIGEST = (
+    "SELECT line, string_agg(sequence || ':' || to_char(due_date, 'YYYY-MM-DD') || '=' "
+    "|| cents, ';' ORDER BY sequence) AS billed FROM taxes_roll_instalments GROUP BY line"
+)
+_DIGEST = "md5(coalesce(l.billed, '') || '|' || coalesce(i.billed, ''))"

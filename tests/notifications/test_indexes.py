@@ -29,3 +29,20 @@ def test_the_dedupe_key_has_no_prefix_search_index():
 
     # then
     assert pattern_indexes == []
+
+
+def test_an_occurrence_is_indexed_once_by_its_rule():
+    # The unique (rule, row, due date) index serves lookups by rule; the rule needs no other.
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes "
+            "WHERE tablename = 'notifications_reminderoccurrence' ORDER BY indexname"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+
+    # then
+    assert len(definitions) == 2
+    assert "UNIQUE INDEX notif_reminder_once" in definitions[0]
+    assert "(rule_id, object_id, due_on)" in definitions[0]
+    assert "_pkey" in definitions[1]

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from taxes.models import BillLine, Instalment, LineKind, PenaltyRule, TaxBill
 from tests.taxes.factories import OwnerFactory, ParcelFactory, TaxBillFactory
@@ -118,3 +118,38 @@ def test_a_bill_cannot_be_deleted_while_it_has_lines():
     bill = TaxBillFactory()
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017
         TaxBill.objects.filter(pk=bill.pk).delete()
+
+
+def test_a_bill_event_is_indexed_once_by_its_bill():
+    # The unique (bill, key) index serves the bill's timeline; the bill needs no other.
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'taxes_billevent' ORDER BY indexname"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+
+    # then
+    assert len(definitions) == 2
+    assert "UNIQUE INDEX taxes_bill_event_once" in definitions[0]
+    assert "(bill_id, key)" in definitions[0]
+    assert "_pkey" in definitions[1]
+
+
+def test_a_bill_inserted_in_sql_without_a_roll_digest_gets_an_empty_one():
+    # Set-based loads (the benchmarks' rolls) insert bills in SQL and name only what they know.
+    # given
+    parcel = ParcelFactory()
+
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO taxes_taxbill (parcel_id, tax_year, number, access_code, escrow_lender,"
+            " created_at, updated_at) VALUES (%s, 2026, 'SQL-1', 'ABCDEF123456', '', now(),"
+            " now()) RETURNING id",
+            [parcel.pk],
+        )
+        bill_id = cursor.fetchone()[0]
+
+    # then
+    assert TaxBill.objects.get(pk=bill_id).roll_digest == ""

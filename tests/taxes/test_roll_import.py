@@ -293,3 +293,135 @@ def test_a_blank_line_between_rows_is_still_refused():
     content = roll(parcel(1), parcel(2)).getvalue().replace(b"\n10-000002", b"\n\n10-000002")
     with pytest.raises(RollRefused):
         roll_import(stream=io.BytesIO(content), file_name="roll.csv")
+
+
+def _bills_as_stored():
+    return list(
+        TaxBill.objects.order_by("number").values_list("number", "roll_digest", "updated_at")
+    )
+
+
+def _rows_updated_at():
+    return (
+        list(BillLine.objects.order_by("pk").values_list("pk", "updated_at")),
+        list(Instalment.objects.order_by("pk").values_list("pk", "updated_at")),
+    )
+
+
+def test_each_bill_keeps_the_digest_of_what_its_roll_row_bills():
+    # when
+    _import(parcel(1), parcel(2), parcel(3, levy_SCHOOL="800.00", instalment_2_amount="1100.00"))
+
+    # then: one digest a bill, the same for the same billed values
+    digests = dict(TaxBill.objects.values_list("number", "roll_digest"))
+    assert all(len(digest) == 32 for digest in digests.values())
+    assert digests["2026-000001"] == digests["2026-000002"] != digests["2026-000003"]
+
+
+def test_the_same_roll_twice_skips_every_bill_and_writes_nothing():
+    # given
+    _import(parcel(1), parcel(2), parcel(3))
+    bills, rows = _bills_as_stored(), _rows_updated_at()
+
+    # when
+    report = _import(parcel(1), parcel(2), parcel(3))
+
+    # then: no bill, line or instalment was written, not even with the same values
+    assert (report.bills_unchanged, report.bills_adjusted, report.adjustment_lines) == (3, 0, 0)
+    assert _bills_as_stored() == bills
+    assert _rows_updated_at() == rows
+
+
+def test_the_same_amounts_spelled_otherwise_are_the_same_roll():
+    # given
+    _import(parcel(1))
+    bills = _bills_as_stored()
+
+    # when: dollar signs, thousands separators, US dates, other column order
+    report = _import(
+        parcel(
+            1,
+            levy_COUNTY="$1,500",
+            exemption_HOMESTEAD="200",
+            instalment_1_due="3/31/2026",
+            instalment_2_amount="$1,000.00",
+        ),
+        header=(
+            "bill_number,parcel_number,tax_year,situs_address,land_use,escrow_lender,"
+            "owner_1_name,owner_1_last_name,owner_1_mailing_address,owner_2_name,"
+            "owner_2_mailing_address,exemption_HOMESTEAD,levy_SCHOOL,levy_COUNTY,"
+            "instalment_2_due,instalment_2_amount,instalment_1_due,instalment_1_amount"
+        ),
+    )
+
+    # then
+    assert report.applied, report.errors
+    assert (report.bills_unchanged, report.adjustment_lines) == (1, 0)
+    assert _bills_as_stored() == bills
+
+
+def test_one_changed_line_makes_exactly_one_adjustment_on_that_bill_only():
+    # given
+    _import(parcel(1), parcel(2), parcel(3))
+    bills = {number: rest for number, *rest in _bills_as_stored()}
+
+    # when: parcel 2's county levy is $50.00 higher, its instalments follow
+    report = _import(
+        parcel(1),
+        parcel(2, levy_COUNTY="1550.00", instalment_2_amount="1050.00"),
+        parcel(3),
+    )
+
+    # then
+    assert report.applied, report.errors
+    assert (report.bills_adjusted, report.bills_unchanged, report.adjustment_lines) == (1, 2, 1)
+    adjustment = BillLine.objects.get(kind=LineKind.ADJUSTMENT)
+    assert (adjustment.bill.number, adjustment.district, adjustment.amount_cents) == (
+        "2026-000002",
+        "COUNTY",
+        5000,
+    )
+    assert list(
+        Instalment.objects.filter(bill__number="2026-000002").values_list(
+            "sequence", "amount_cents", "adjustment_cents"
+        )
+    ) == [(1, 100000, 0), (2, 100000, 5000)]
+    after = {number: rest for number, *rest in _bills_as_stored()}
+    assert after["2026-000001"] == bills["2026-000001"]
+    assert after["2026-000003"] == bills["2026-000003"]
+    assert after["2026-000002"][0] not in ("", bills["2026-000002"][0])
+    # and the corrected roll again changes nothing; the first roll again takes it back
+    assert (
+        _import(
+            parcel(1), parcel(2, levy_COUNTY="1550.00", instalment_2_amount="1050.00"), parcel(3)
+        ).adjustment_lines
+        == 0
+    )
+    back = _import(parcel(1), parcel(2), parcel(3))
+    assert (back.bills_adjusted, back.adjustment_lines) == (1, 1)
+    assert TaxBill.objects.get(number="2026-000002").roll_digest == bills["2026-000002"][0]
+    assert Instalment.objects.get(bill__number="2026-000002", sequence=2).adjustment_cents == 0
+
+
+def test_a_bill_without_a_digest_is_compared_in_full_once():
+    # given: a bill issued before bills kept their roll digest
+    _import(parcel(1))
+    digest = TaxBill.objects.get().roll_digest
+    TaxBill.objects.update(roll_digest="")
+    rows = _rows_updated_at()
+
+    # when
+    report = _import(parcel(1))
+
+    # then: nothing to adjust, and the digest is stored for the next import
+    assert (report.bills_unchanged, report.adjustment_lines) == (1, 0)
+    assert TaxBill.objects.get().roll_digest == digest
+    assert _rows_updated_at() == rows
+
+
+def test_the_database_refuses_a_digest_that_is_not_one():
+    from django.db import IntegrityError, transaction
+
+    _import(parcel(1))
+    with pytest.raises(IntegrityError, match="taxes_bill_roll_digest_format"), transaction.atomic():
+        TaxBill.objects.update(roll_digest="not a digest")
