@@ -247,3 +247,33 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(page(long.reference))
     assert response.status_code == 200
+
+
+# Digits Python's str.isdigit() accepts but int() refuses (superscript "2"), and a number
+# past any id: a tampered page's hidden field.
+TAMPERED_AFTER = ["\u00b2", "\u00b9\u00b2\u00b3", "9" * 30]
+
+
+@pytest.mark.parametrize("after", TAMPERED_AFTER)
+def test_a_tampered_note_marker_adds_the_note_never_a_server_error(client, clerk, after):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+
+    response = client.post(
+        page(case.reference, "note"), {"note-body": "Site visit booked", "note-after": after}
+    )
+
+    assert response.status_code == 302
+    assert case.events.filter(kind="note", body="Site visit booked").count() == 1
+
+
+@pytest.mark.parametrize("after", TAMPERED_AFTER)
+def test_a_tampered_message_marker_sends_the_message_never_a_server_error(client, clerk, after):
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+
+    response = client.post(
+        page(case.reference, "message"),
+        {"message-body": "Please send the plan", "confirmed": "yes", "after": after},
+    )
+
+    assert response.status_code == 302
+    assert CaseMessage.objects.filter(case=case, body="Please send the plan").count() == 1
