@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from permits.views import apply, cancel, guest, inspections, offline, photos, public, reviews
+from permits.views import (
+    apply,
+    cancel,
+    guest,
+    inspections,
+    inspector_plans,
+    offline,
+    photos,
+    public,
+    reviews,
+)
 
 app_name = "permits"
 
@@ -83,6 +93,11 @@ urlpatterns = [
     ),
     path("inspector/", inspections.inspector_day, name="inspector_day"),
     path("inspector/<int:pk>/", inspections.inspection_result, name="inspection_result"),
+    path(
+        "inspector/<int:pk>/plans/<int:sheet_id>/",
+        inspector_plans.inspection_plan_sheet,
+        name="inspection_plan_sheet",
+    ),
     path(
         "inspector/service-worker.js",
         offline.inspector_service_worker,

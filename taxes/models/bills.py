@@ -99,8 +99,9 @@ class TaxBill(TimeStampedModel):
     # order. A re-import compares this one column and skips the bills whose roll row did not
     # change; empty for a bill no roll wrote (it is compared in full). See
     # taxes.services.roll_staging.
+    # Also a database default: set-based loads insert bills in SQL without it.
     roll_digest = models.CharField(
-        _("roll digest"), max_length=32, blank=True, default="", editable=False
+        _("roll digest"), max_length=32, blank=True, default="", db_default="", editable=False
     )
 
     class Meta:

@@ -120,7 +120,9 @@ def _parse(rows):
             continue
         year = None
         if year_text:
-            if not (year_text.isdigit() and 1900 <= int(year_text) <= 2200):
+            # ASCII digits only: str.isdigit() also takes superscript and other digits
+            # that int() refuses.
+            if not (year_text.isascii() and year_text.isdigit() and 1900 <= int(year_text) <= 2200):
                 errors.append(
                     (line, _("Tax year “%(value)s” is not a year.") % {"value": year_text[:10]})
                 )

@@ -1,6 +1,8 @@
 """Plan review in the browser: the applicant's review page passes axe-core in both languages
 on a phone and a laptop, and on a phone the applicant uploads a revised sheet and sends the
-plans back, without JavaScript doing anything the form would not."""
+plans back, without JavaScript doing anything the form would not. Two departments review in
+the back office, one asks for corrections and both approve the next round; axe-core checks
+each reviewer's page on the way."""
 
 import pytest
 from django.urls import reverse
@@ -8,12 +10,17 @@ from playwright.sync_api import Page, expect
 
 from permits import workflow as wf
 from permits.services import reviews as services
-from tests.browser.pages import VIEWPORTS, log_in_browser
+from tests.browser.pages import VIEWPORTS, axe_violations, log_in_browser
 from tests.browser.test_accessibility import describe, violations_in_every_combination
 from tests.cases.factories import pdf_bytes
 from tests.permits.reviews import approve, ask_corrections, review_of, reviewer_of, submitted_permit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def assert_accessible(axe, page: Page) -> None:
+    violations = axe_violations(axe, page)
+    assert violations == [], f"{page.url}\n" + "\n".join(violations)
 
 
 def test_the_applicant_answers_a_correction_letter_on_a_phone(
@@ -53,7 +60,7 @@ def test_the_applicant_answers_a_correction_letter_on_a_phone(
 
 
 def test_two_departments_review_one_asks_for_corrections_then_both_approve(
-    page: Page, live_server, settings, tmp_path
+    page: Page, live_server, axe, settings, tmp_path
 ):
     # given: a sent permit reviewed by zoning and fire, each with a reviewer (MFA enrolled)
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -75,23 +82,28 @@ def test_two_departments_review_one_asks_for_corrections_then_both_approve(
     # when: zoning comments on A1.0 and asks for corrections
     log_in_browser(page, user=zoning, base_url=live_server.url)
     page.goto(review_page("ZONING"))
+    assert_accessible(axe, page)
     page.get_by_role("button", name="Take this review").click()
     page.get_by_label("Sheet").select_option(label="A1.0 Sheet A1.0 (v1)")
     page.locator("textarea[name=comment-text]").fill("Show the 5 ft side setback.")
     page.get_by_role("button", name="Add comment").click()
     expect(page.get_by_text("Comment 1 added.")).to_be_visible()
+    assert_accessible(axe, page)
     page.get_by_label("Corrections required").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
+    assert_accessible(axe, page)
 
     # and fire approves with conditions
     page.context.clear_cookies()
     log_in_browser(page, user=fire, base_url=live_server.url)
     page.goto(review_page("FIRE"))
+    assert_accessible(axe, page)
     page.get_by_label("Approved with conditions").check()
     page.locator("textarea[name=decision-conditions]").fill("Smoke alarms in every bedroom.")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
+    assert_accessible(axe, page)
 
     # then: one letter from both departments
     permit.case.refresh_from_db()
@@ -110,11 +122,14 @@ def test_two_departments_review_one_asks_for_corrections_then_both_approve(
     log_in_browser(page, user=zoning, base_url=live_server.url)
     page.goto(review_page("ZONING"))
     expect(page.locator("#sheets").get_by_text("Changed", exact=True)).to_be_visible()
+    assert_accessible(axe, page)
     page.get_by_role("button", name="Mark resolved").click()
     expect(page.get_by_text("Comment 1 resolved.")).to_be_visible()
+    assert_accessible(axe, page)
     page.get_by_label("Approved", exact=True).check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
+    assert_accessible(axe, page)
 
     # then
     permit.case.refresh_from_db()

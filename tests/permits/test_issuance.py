@@ -5,13 +5,15 @@ import datetime
 import subprocess
 
 import pytest
+import zxingcpp
 from django.utils import timezone
+from PIL import Image
 
 from payments.models import InvoiceStatus
 from permits import workflow as wf
 from permits.exceptions import IssuanceRefused
 from permits.models import Inspection, InspectionSlot, InspectionStatus, Permit
-from permits.pdf import permit_card_pdf
+from permits.pdf import permit_card_pdf, public_url
 from permits.services.inspections import inspection_book
 from permits.services.issuance import (
     PURPOSE_PERMIT_FEE,
@@ -182,3 +184,31 @@ def test_the_permit_card_shows_the_number_and_the_public_page(tmp_path):
     ).stdout
     assert permit.permit_number in text
     assert f"/permits/public/{permit.case.reference}/" in text
+
+
+def qr_codes_of(document: bytes, folder) -> list[str]:
+    """Every QR code on the PDF's first page, drawn as a phone's camera would see it."""
+    path = folder / "document.pdf"
+    path.write_bytes(document)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(path), str(folder / "page")],
+        check=True,
+    )
+    with Image.open(folder / "page.png") as page:
+        return [code.text for code in zxingcpp.read_barcodes(page)]
+
+
+def test_the_permit_cards_qr_code_opens_the_public_page(settings, tmp_path):
+    # given
+    settings.SITE_URL = "https://portal.springfield.example.gov"
+    permit = issued_permit()
+
+    # when
+    codes = qr_codes_of(permit_card_pdf(permit=permit), tmp_path)
+
+    # then
+    assert codes == [public_url(permit)]
+    assert (
+        codes[0]
+        == f"https://portal.springfield.example.gov/permits/public/{permit.case.reference}/"
+    )

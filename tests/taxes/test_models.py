@@ -134,3 +134,22 @@ def test_a_bill_event_is_indexed_once_by_its_bill():
     assert "UNIQUE INDEX taxes_bill_event_once" in definitions[0]
     assert "(bill_id, key)" in definitions[0]
     assert "_pkey" in definitions[1]
+
+
+def test_a_bill_inserted_in_sql_without_a_roll_digest_gets_an_empty_one():
+    # Set-based loads (the benchmarks' rolls) insert bills in SQL and name only what they know.
+    # given
+    parcel = ParcelFactory()
+
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO taxes_taxbill (parcel_id, tax_year, number, access_code, escrow_lender,"
+            " created_at, updated_at) VALUES (%s, 2026, 'SQL-1', 'ABCDEF123456', '', now(),"
+            " now()) RETURNING id",
+            [parcel.pk],
+        )
+        bill_id = cursor.fetchone()[0]
+
+    # then
+    assert TaxBill.objects.get(pk=bill_id).roll_digest == ""

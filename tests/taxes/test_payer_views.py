@@ -278,3 +278,50 @@ def test_any_batch_row_is_saved_or_refused_never_a_server_error(bill, parcel, am
     no_server_error(response)
     assert response.status_code in (302, 400)
     assert PaymentBatch.objects.filter(payer=payer).exists() == (response.status_code == 302)
+
+
+# Digits Python's str.isdigit() accepts: superscript, full-width and mathematical "2026".
+OTHER_DIGITS = [
+    "\u00b2\u2070\u00b2\u2076",
+    "\uff12\uff10\uff12\uff16",
+    "\U0001d7da\U0001d7d8\U0001d7da\U0001d7de",
+]
+
+
+@pytest.mark.parametrize("year", OTHER_DIGITS, ids=["superscript", "fullwidth", "math"])
+def test_a_tax_year_in_other_digits_is_refused_not_a_server_error(client, resident, bill, year):
+    # given: digits Python counts as digits but not as a decimal number
+    client.force_login(resident)
+    upload = csv_file(f"10-000888,900.00,{year}", header="parcel_number,amount,tax_year")
+
+    # when
+    response = client.post(reverse("taxes:batches"), {"file": upload})
+
+    # then
+    assert response.status_code == 400
+    assert f"Tax year “{year}” is not a year." in response.content.decode()
+    assert PaymentBatch.objects.count() == 0
+
+
+_YEARS = st.one_of(
+    VALUES.filter(lambda value: isinstance(value, str)),
+    st.sampled_from(["2026", " 2026", "1899", "2201", "0002026", *OTHER_DIGITS]),
+    st.text(alphabet=st.characters(categories=["Nd", "No"]), max_size=6),
+)
+
+
+@given(year=_YEARS, amount=_AMOUNTS)
+@fuzz(max_examples=60)
+def test_any_batch_tax_year_is_saved_or_refused_never_a_server_error(bill, year, amount):
+    payer = UserFactory()
+    client = Client()
+    client.force_login(payer)
+    row = f"10-000888,{amount},{year}".replace("\n", " ").replace("\r", " ")
+    upload = io.BytesIO(f"parcel_number,amount,tax_year\n{row}\n".encode("utf-8", "surrogatepass"))
+    upload.name = "batch.csv"
+
+    response = client.post(reverse("taxes:batches"), {"file": upload})
+
+    no_server_error(response)
+    assert response.status_code in (302, 400)
+    assert PaymentBatch.objects.filter(payer=payer).exists() == (response.status_code == 302)
