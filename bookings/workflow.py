@@ -9,6 +9,7 @@ the exclusion constraint reads; the database cannot read the case's status from 
 table in a constraint); the booking services move both in one transaction.
 """
 
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import events
@@ -36,9 +37,58 @@ EXPIRED = "expired"
 # generic "received" and "status changed" messages would only repeat them.
 PARTICIPATION = Participation(notices={events.SUBMITTED: {}, events.STATUS_CHANGED: {}})
 
+
+def _update_text(payload) -> str:
+    """The words of a booking's update: a cancellation says who cancelled and why what came
+    back came back (payload: what, by, before_approval, days_before, refund_cents)."""
+    if payload.get("what") != "cancelled":
+        return ""
+    refund_cents = payload.get("refund_cents") or 0
+    values = {"amount": events.money(refund_cents), "days": payload.get("days_before", 0)}
+    if payload.get("by") == "agency":
+        if not refund_cents:
+            return gettext("Cancelled by the agency.")
+        return gettext("Cancelled by the agency: everything paid is refunded, %(amount)s.") % values
+    if payload.get("before_approval"):
+        # The tiers are for confirmed bookings (bookings.services.cancel).
+        if not refund_cents:
+            return gettext("Cancelled by the booker before staff approval.")
+        return (
+            gettext(
+                "Cancelled by the booker before staff approval: everything paid is refunded, "
+                "%(amount)s."
+            )
+            % values
+        )
+    if not refund_cents:
+        return (
+            ngettext(
+                "Cancelled by the booker %(days)s day ahead: nothing refunded under the "
+                "cancellation policy.",
+                "Cancelled by the booker %(days)s days ahead: nothing refunded under the "
+                "cancellation policy.",
+                values["days"],
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Cancelled by the booker %(days)s day ahead: %(amount)s refunded under the "
+            "cancellation policy.",
+            "Cancelled by the booker %(days)s days ahead: %(amount)s refunded under the "
+            "cancellation policy.",
+            values["days"],
+        )
+        % values
+    )
+
+
+# The booking services' updates (a cancellation, a move), in the reader's language.
+UPDATE_KIND = events.EventKind(label=_("Update"), text=_update_text)
+
 EVENT_KINDS = {
     events.PAYMENT: events.PAYMENT_KIND,
-    events.UPDATE: events.UPDATE_KIND,
+    events.UPDATE: UPDATE_KIND,
     events.REMINDER_SENT: events.REMINDER_SENT_KIND,
 }
 

@@ -69,7 +69,7 @@ class BookingAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context=extra)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not str(object_id).isdigit():
+        if not (str(object_id).isascii() and str(object_id).isdigit()):
             raise Http404
         return staff.booking_page(request, self, int(object_id))
 

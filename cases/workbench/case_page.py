@@ -258,7 +258,7 @@ def _last_note_id(case: Case) -> int:
 def _noted_since(case: Case, author, body: str, after: str) -> bool:
     """Did `author` already add the note `body` on `case` after event `after` (the newest
     one when their page was shown)? Asked with the case row locked."""
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit()):  # isdigit() alone takes "²", int() not
         return False
     return CaseEvent.objects.filter(
         case=case, kind=CaseEvent.Kind.NOTE, actor=author, body=body.strip(), pk__gt=int(after)
@@ -298,7 +298,7 @@ def _last_message_id(case: Case) -> int:
 def _sent_since(case: Case, author, body: str, after: str) -> bool:
     """Did `author` already send `body` on `case` after message `after` (the newest one when
     their confirmation page was shown)? Asked with the case row locked."""
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit()):
         return False
     return CaseMessage.objects.filter(
         case=case, author=author, from_staff=True, body=body, pk__gt=int(after)

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_noop
 from taxes.codes import ACCESS_CODE_SQL
 from taxes.models import BillEventKind, RollImport
 from taxes.services import notices
-from taxes.services.roll_staging import stage
+from taxes.services.roll_staging import Staged, stage
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +108,10 @@ def roll_import(
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_LOCK_SQL)
-            report.sha256 = stage(cursor, stream, report)
+            staged = stage(cursor, stream, report)
+            report.sha256 = staged.sha256
             if not report.error_count:
-                _check_against_file_and_database(cursor, report)
+                _check_against_file_and_database(cursor, staged, report)
             if report.error_count:
                 raise _Rollback
             report.batch = RollImport.objects.create(
@@ -119,7 +120,7 @@ def roll_import(
                 imported_by=actor,
                 rows=report.rows,
             )
-            _apply(cursor, report)
+            _apply(cursor, staged, report)
             report.seconds = time.monotonic() - started
             RollImport.objects.filter(pk=report.batch.pk).update(
                 parcels_created=report.parcels_created,
@@ -206,7 +207,8 @@ _SQL_CHECKS = (
             SELECT s.line, s.bill_number, b.id AS bill_id, i.sequence, i.due_date
             FROM taxes_roll_staging s
             JOIN taxes_taxbill b ON b.number = s.bill_number AND b.roll_digest <> s.digest
-            JOIN taxes_roll_instalments i ON i.line = s.line
+            CROSS JOIN LATERAL (VALUES {instalments}) AS i(sequence, due_date, cents)
+            WHERE i.due_date IS NOT NULL
         ), issued AS (
             SELECT i.bill_id, i.sequence, i.due_date FROM taxes_instalment i
             WHERE i.bill_id IN (SELECT bill_id FROM staged)
@@ -229,9 +231,9 @@ _SQL_CHECKS = (
 )
 
 
-def _check_against_file_and_database(cursor, report: RollReport) -> None:
+def _check_against_file_and_database(cursor, staged: Staged, report: RollReport) -> None:
     for message, query in _SQL_CHECKS:
-        cursor.execute(query, {"limit": MAX_LISTED_ERRORS})
+        cursor.execute(_with_rows(query, staged), {"limit": MAX_LISTED_ERRORS})
         for line, value, other in cursor.fetchall():
             report.error(line, _(message) % {"parcel": value, "other": other})
 
@@ -306,7 +308,8 @@ _NEW_BILL_ROWS = (
                                 created_at, updated_at)
     SELECT b.id, l.kind, l.district, l.cents, '', %(batch)s, now(), now()
     FROM taxes_roll_new_bills b JOIN taxes_roll_staging s ON s.bill_number = b.number
-    JOIN taxes_roll_lines l ON l.line = s.line
+    CROSS JOIN LATERAL (VALUES {lines}) AS l(kind, district, cents)
+    WHERE l.cents <> 0
     """,
     """
     INSERT INTO taxes_instalment (bill_id, sequence, due_date, amount_cents, adjustment_cents,
@@ -314,7 +317,8 @@ _NEW_BILL_ROWS = (
         created_at, updated_at)
     SELECT b.id, i.sequence, i.due_date, i.cents, 0, 0, 0, 0, 0, now(), now()
     FROM taxes_roll_new_bills b JOIN taxes_roll_staging s ON s.bill_number = b.number
-    JOIN taxes_roll_instalments i ON i.line = s.line
+    CROSS JOIN LATERAL (VALUES {instalments}) AS i(sequence, due_date, cents)
+    WHERE i.due_date IS NOT NULL
     """,
 )
 
@@ -408,7 +412,9 @@ WHERE b.roll_digest <> s.digest
 _ADJUSTMENTS = """
 WITH staged AS (
     SELECT c.bill_id, l.district, sum(l.cents) AS cents
-    FROM taxes_roll_changed c JOIN taxes_roll_lines l ON l.line = c.line GROUP BY 1, 2
+    FROM taxes_roll_changed c JOIN taxes_roll_staging s ON s.line = c.line
+    CROSS JOIN LATERAL (VALUES {lines}) AS l(kind, district, cents)
+    WHERE l.cents <> 0 GROUP BY 1, 2
 ), billed AS (
     SELECT bill_id, district, sum(amount_cents) AS cents FROM taxes_billline
     WHERE bill_id IN (SELECT bill_id FROM taxes_roll_changed) GROUP BY 1, 2
@@ -427,8 +433,9 @@ SELECT count(*), count(DISTINCT bill_id) FROM written
 _INSTALMENT_ADJUSTMENTS = """
 UPDATE taxes_instalment i
 SET adjustment_cents = x.cents - i.amount_cents, updated_at = now()
-FROM taxes_roll_changed c JOIN taxes_roll_instalments x ON x.line = c.line
-WHERE i.bill_id = c.bill_id AND i.sequence = x.sequence
+FROM taxes_roll_changed c JOIN taxes_roll_staging s ON s.line = c.line
+CROSS JOIN LATERAL (VALUES {instalments}) AS x(sequence, due_date, cents)
+WHERE x.due_date IS NOT NULL AND i.bill_id = c.bill_id AND i.sequence = x.sequence
   AND i.adjustment_cents <> x.cents - i.amount_cents
 """
 
@@ -439,7 +446,13 @@ FROM taxes_roll_changed c WHERE b.id = c.bill_id
 """
 
 
-def _apply(cursor, report: RollReport) -> None:
+def _with_rows(query: str, staged: Staged) -> str:
+    """`query` with the staged row's lines and instalments (`{lines}`, `{instalments}`: the
+    rows of a `VALUES` list for the file's columns, built from its header's codes)."""
+    return query.replace("{lines}", staged.lines).replace("{instalments}", staged.instalments)
+
+
+def _apply(cursor, staged: Staged, report: RollReport) -> None:
     batch = report.batch.pk
     cursor.execute(_PARCELS_LATEST)
     cursor.execute("ANALYZE taxes_roll_parcels")
@@ -455,12 +468,12 @@ def _apply(cursor, report: RollReport) -> None:
     cursor.execute("CREATE INDEX ON taxes_roll_new_bills (number)")
     cursor.execute("ANALYZE taxes_roll_new_bills")
     for statement in _NEW_BILL_ROWS:
-        cursor.execute(statement, {"batch": batch})
+        cursor.execute(_with_rows(statement, staged), {"batch": batch})
     _escrow_lenders(cursor, report)
     cursor.execute(_CHANGED)
     cursor.execute("ANALYZE taxes_roll_changed")
     cursor.execute(
-        _ADJUSTMENTS,
+        _with_rows(_ADJUSTMENTS, staged),
         {
             "batch": batch,
             "reason": (_("Corrected roll %(file)s") % {"file": report.file_name})[:200],
@@ -469,5 +482,5 @@ def _apply(cursor, report: RollReport) -> None:
     report.adjustment_lines, report.bills_adjusted = cursor.fetchone()
     # Each row is one bill (a bill number twice in the file is refused): the rest were issued.
     report.bills_unchanged = report.rows - report.bills_created - report.bills_adjusted
-    cursor.execute(_INSTALMENT_ADJUSTMENTS)
+    cursor.execute(_with_rows(_INSTALMENT_ADJUSTMENTS, staged))
     cursor.execute(_DIGESTS)

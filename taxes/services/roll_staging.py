@@ -1,10 +1,12 @@
 """The roll's staging: the file COPYed as it is into a raw table, each row checked in SQL,
-then typed staging tables (bills, lines, instalments, owners) the import writes from.
+then a typed staging table (one row per bill, each cell cast once) and the owners' rows the
+import writes from. Bill lines and instalments are written straight from the typed row (a
+`CROSS JOIN LATERAL (VALUES ...)` over its columns), with no table of their own.
 
 PostgreSQL parses the CSV (COPY ... FORMAT csv) and checks the rows in one scan, so the
 import's process only moves bytes: a million rows cost it neither time nor memory. Each check
 is a condition on the raw text columns (`c0`, `c1`... in the file's order) with the value to
-quote; casts happen only once every row has passed, in the typed tables. The staging table
+quote; casts happen only once every row has passed, in the typed table. The staging table
 also holds each row's digest of what it bills (TaxBill.roll_digest), so a re-import finds the
 bills whose row changed by comparing one column.
 """
@@ -71,7 +73,9 @@ def _date_ok(text: str) -> str:
 
 
 def _cents_sql(text: str) -> str:
-    cleaned = f"regexp_replace({text}, '[$,\\s]', '', 'g')"
+    # The dollar sign, thousands separators and white space (a regular expression's \s: space,
+    # tab, line feed, carriage return, form feed, vertical tab) taken out, without a regex.
+    cleaned = f"translate({text}, E'$, \\t\\n\\r\\f\\x0b', '')"
     return f"(CASE WHEN {text} = '' THEN NULL ELSE round(({cleaned})::numeric * 100)::bigint END)"
 
 
@@ -203,40 +207,49 @@ def _row_checks(header: Header) -> list[_Check]:
     return checks
 
 
-# Checks on the typed tables, once every row passed the row checks.
-_TYPED_CHECKS = (
-    (
-        gettext_noop("The exemptions are more than the levies."),
-        """
-        SELECT line, '' FROM taxes_roll_lines GROUP BY line HAVING sum(cents) < 0
-        ORDER BY line LIMIT %(limit)s
-        """,
-    ),
-    (
-        gettext_noop("Instalment %(value)s is due before or with the one before it."),
-        """
-        SELECT i.line, i.sequence FROM taxes_roll_instalments i
-        JOIN taxes_roll_instalments p ON p.line = i.line AND p.sequence = i.sequence - 1
-        WHERE i.due_date <= p.due_date ORDER BY i.line LIMIT %(limit)s
-        """,
-    ),
-    (
-        gettext_noop(
-            "The instalments add up to %(value)s but the levies less exemptions to %(other)s."
+def _typed_checks(header: Header) -> list[tuple[str, str]]:
+    """Checks on the typed staging rows, once every row passed the row checks: (message,
+    query returning the line and the values to quote)."""
+    levies_less_exemptions = " + ".join(
+        f"coalesce(l{index}, 0)" for index in range(len(header.lines))
+    )
+    instalments = " + ".join(
+        f"CASE WHEN d{sequence} IS NULL THEN 0 ELSE a{sequence} END"
+        for sequence, _columns in header.instalments
+    )
+    sequences = {sequence for sequence, _columns in header.instalments}
+    pairs = ", ".join(
+        f"({sequence}, d{sequence} <= d{sequence - 1})"
+        for sequence in sorted(sequences)
+        if sequence - 1 in sequences
+    )
+    checks = [
+        (
+            gettext_noop("The exemptions are more than the levies."),
+            f"SELECT line, '' FROM taxes_roll_staging WHERE {levies_less_exemptions} < 0 "  # noqa: S608
+            "ORDER BY line LIMIT %(limit)s",
         ),
-        """
-        WITH instalments AS (
-            SELECT line, sum(cents) AS cents FROM taxes_roll_instalments GROUP BY line
-        ), lines AS (
-            SELECT line, sum(cents) AS cents FROM taxes_roll_lines GROUP BY line
+        (
+            gettext_noop(
+                "The instalments add up to %(value)s but the levies less exemptions to %(other)s."
+            ),
+            f"SELECT line, to_char(({instalments}) / 100.0, 'FM999,999,999,990.00'), "  # noqa: S608
+            f"to_char(({levies_less_exemptions}) / 100.0, 'FM999,999,999,990.00') "
+            f"FROM taxes_roll_staging WHERE {instalments} <> {levies_less_exemptions} "
+            "ORDER BY line LIMIT %(limit)s",
+        ),
+    ]
+    if pairs:
+        checks.insert(
+            1,
+            (
+                gettext_noop("Instalment %(value)s is due before or with the one before it."),
+                "SELECT line, x.sequence FROM taxes_roll_staging "  # noqa: S608
+                f"CROSS JOIN LATERAL (VALUES {pairs}) AS x(sequence, early) WHERE x.early "
+                "ORDER BY line, x.sequence LIMIT %(limit)s",
+            ),
         )
-        SELECT i.line, to_char(i.cents / 100.0, 'FM999,999,999,990.00'),
-               to_char(coalesce(l.cents, 0) / 100.0, 'FM999,999,999,990.00')
-        FROM instalments i LEFT JOIN lines l ON l.line = i.line
-        WHERE i.cents <> coalesce(l.cents, 0) ORDER BY i.line LIMIT %(limit)s
-        """,
-    ),
-)
+    return checks
 
 
 class _HashingReader:
@@ -304,17 +317,29 @@ def _header_line(reader: _HashingReader) -> tuple[Header, bytes]:
     return header_read(row), rest
 
 
-def stage(cursor, stream: BinaryIO, report) -> str:
-    """COPY the file into the raw table, check its rows, build the typed tables; report the
-    rows and their errors. Returns the file's SHA-256."""
+@dataclass(frozen=True)
+class Staged:
+    """A staged file: its SHA-256, and SQL for the typed staging row `s` as rows, for a
+    `CROSS JOIN LATERAL (VALUES ...)` (the columns depend on the file's header)."""
+
+    sha256: str
+    # (kind, district, cents): one per levy or exemption column; cents NULL or 0 when none
+    lines: str = ""
+    # (sequence, due_date, cents): one per instalment column; due_date NULL when not given
+    instalments: str = ""
+
+
+def stage(cursor, stream: BinaryIO, report) -> Staged:
+    """COPY the file into the raw table, check its rows, build the typed staging table;
+    report the rows and their errors."""
     reader = _HashingReader(stream)
     header, rest = _header_line(reader)
     columns = ", ".join(f"c{index} text" for index in range(header.width))
     names = ", ".join(f"c{index}" for index in range(header.width))
     cursor.execute(
-        "DROP TABLE IF EXISTS taxes_roll_raw, taxes_roll_staging, taxes_roll_lines, "
-        "taxes_roll_instalments, taxes_roll_owner_rows, taxes_roll_owners, taxes_roll_new_bills, "
-        "taxes_roll_declared, taxes_roll_parcels, taxes_roll_changed"
+        "DROP TABLE IF EXISTS taxes_roll_raw, taxes_roll_staging, taxes_roll_owner_rows, "
+        "taxes_roll_owners, taxes_roll_new_bills, taxes_roll_declared, taxes_roll_parcels, "
+        "taxes_roll_changed"
     )
     cursor.execute(
         "CREATE TEMPORARY TABLE taxes_roll_raw (line integer GENERATED ALWAYS AS IDENTITY "
@@ -343,13 +368,23 @@ def stage(cursor, stream: BinaryIO, report) -> str:
         raise RollRefused(_("The file has a header but no rows."))
     _row_errors(cursor, header, report)
     if report.error_count:
-        return reader.hexdigest()
+        return Staged(sha256=reader.hexdigest())
     _typed_tables(cursor, header)
-    for message, query in _TYPED_CHECKS:
+    for message, query in _typed_checks(header):
         cursor.execute(query, {"limit": 1000})
         for line, value, *other in cursor.fetchall():
             report.error(line, _(message) % {"value": value, "other": other[0] if other else ""})
-    return reader.hexdigest()
+    return Staged(
+        sha256=reader.hexdigest(),
+        lines=", ".join(
+            f"('{kind}', '{district}', s.l{index})"
+            for index, (kind, district, _at) in enumerate(header.lines)
+        ),
+        instalments=", ".join(
+            f"({sequence}::smallint, s.d{sequence}, s.a{sequence})"
+            for sequence, _columns in header.instalments
+        ),
+    )
 
 
 def _row_errors(cursor, header: Header, report) -> None:
@@ -374,37 +409,30 @@ def _row_errors(cursor, header: Header, report) -> None:
 
 
 def _typed_tables(cursor, header: Header) -> None:
-    lines = ", ".join(
-        f"('{kind}', '{district}', {'' if kind == LineKind.LEVY else '-'}{_cents_sql(_cell(at))})"
-        for kind, district, at in header.lines
+    """The typed staging table: one row per bill, its cells cast once (each levy or exemption
+    in cents as `l0`, `l1`... in the header's order, exemptions negative; each instalment's due
+    date and cents as `d1`/`a1`...), and its digest; and the owners' rows."""
+    land_use = f"coalesce(nullif(lower({_cell(header.land_use)}), ''), 'residential')"
+    lines = "".join(
+        f"{'' if kind == LineKind.LEVY else '-'}{_cents_sql(_cell(at))} AS l{index}, "
+        for index, (kind, _district, at) in enumerate(header.lines)
     )
-    cursor.execute(
-        "CREATE TEMPORARY TABLE taxes_roll_lines ON COMMIT DROP AS "  # noqa: S608
-        "SELECT r.line, x.kind, x.district, x.cents FROM taxes_roll_raw r "
-        f"CROSS JOIN LATERAL (VALUES {lines}) AS x(kind, district, cents) "
-        "WHERE x.cents IS NOT NULL AND x.cents <> 0"
-    )
-    instalments = ", ".join(
-        f"({sequence}, nullif({_date_sql(_cell(due_at))}, ''), {_cents_sql(_cell(amount_at))})"
+    instalments = "".join(
+        f"nullif({_date_sql(_cell(due_at))}, '')::date AS d{sequence}, "
+        f"{_cents_sql(_cell(amount_at))} AS a{sequence}, "
         for sequence, (due_at, amount_at) in header.instalments
     )
     cursor.execute(
-        "CREATE TEMPORARY TABLE taxes_roll_instalments ON COMMIT DROP AS "  # noqa: S608
-        "SELECT r.line, x.sequence::smallint AS sequence, x.due::date AS due_date, x.cents "
-        f"FROM taxes_roll_raw r CROSS JOIN LATERAL (VALUES {instalments}) "
-        "AS x(sequence, due, cents) WHERE x.due IS NOT NULL"
-    )
-    land_use = f"coalesce(nullif(lower({_cell(header.land_use)}), ''), 'residential')"
-    cursor.execute(
         "CREATE TEMPORARY TABLE taxes_roll_staging ON COMMIT DROP AS "  # noqa: S608
-        f"SELECT r.line, upper({_cell(header.parcel_number)}) AS parcel_number, "
+        f"SELECT t.*, {_digest_sql(header)} AS digest FROM ("
+        f"SELECT line, upper({_cell(header.parcel_number)}) AS parcel_number, "
         f"{_cell(header.tax_year)}::int AS tax_year, "
         f"upper({_cell(header.bill_number)}) AS bill_number, "
-        f"{_cell(header.situs_address)} AS situs_address, {land_use} AS land_use, "
-        f"{_cell(header.escrow_lender)} AS escrow_lender, "
-        f"{_DIGEST} AS digest FROM taxes_roll_raw r "
-        f"LEFT JOIN ({_LINES_DIGEST}) l ON l.line = r.line "
-        f"LEFT JOIN ({_INSTALMENTS_DIGEST}) i ON i.line = r.line"
+        f"{_cell(header.situs_address)} AS situs_address, {land_use} AS land_use, {lines}"
+        f"{instalments}{_cell(header.escrow_lender)} AS escrow_lender FROM taxes_roll_raw "
+        # OFFSET 0 keeps the planner from inlining the casts into the digest (each cell
+        # would be cast again for each use there).
+        "OFFSET 0) t"
     )
     owners = ", ".join(
         f"({position}, {_cell(name_at)}, {_cell(last_at)}, {_cell(mail_at)})"
@@ -418,22 +446,28 @@ def _typed_tables(cursor, header: Header) -> None:
         f"CROSS JOIN LATERAL (VALUES {owners}) AS x(position, name, last_name, mailing_address) "
         "WHERE x.name <> ''"
     )
-    for table in ("staging", "lines", "instalments", "owner_rows"):
+    for table in ("staging", "owner_rows"):
         cursor.execute(f"CREATE INDEX ON taxes_roll_{table} (line)")
         cursor.execute(f"ANALYZE taxes_roll_{table}")
     cursor.execute("CREATE INDEX ON taxes_roll_staging (bill_number)")
 
 
-# A bill's roll digest (TaxBill.roll_digest): the MD5 of what the roll bills, in a canonical
-# order, from the typed rows the bill's lines and instalments are written from. The same
-# amounts in another column order, spelling ("$1,000" for "1000.00") or date format give the
-# same digest; any other amount, district, due date or instalment gives another.
-_LINES_DIGEST = (
-    "SELECT line, string_agg(kind || ':' || district || '=' || cents, ';' "
-    "ORDER BY kind, district) AS billed FROM taxes_roll_lines GROUP BY line"
-)
-_INSTALMENTS_DIGEST = (
-    "SELECT line, string_agg(sequence || ':' || to_char(due_date, 'YYYY-MM-DD') || '=' "
-    "|| cents, ';' ORDER BY sequence) AS billed FROM taxes_roll_instalments GROUP BY line"
-)
-_DIGEST = "md5(coalesce(l.billed, '') || '|' || coalesce(i.billed, ''))"
+def _digest_sql(header: Header) -> str:
+    """A bill's roll digest (TaxBill.roll_digest) from its typed staging row `t`: the MD5 of
+    what the row bills, in a canonical order: its levies and exemptions other than zero by
+    kind and code ("exemption:HOMESTEAD=-20000;levy:COUNTY=150000"), a bar, its instalments
+    by sequence ("1:2026-03-31=100000;2:..."). The same amounts in another column order,
+    spelling ("$1,500" for "1500.00") or date format give the same digest; any other amount,
+    district, due date or instalment gives another."""
+    lines = ", ".join(
+        f"CASE WHEN t.l{index} <> 0 THEN '{kind}:{district}=' || t.l{index} END"
+        for index, (kind, district, _at) in sorted(
+            enumerate(header.lines), key=lambda item: (str(item[1][0]), item[1][1])
+        )
+    )
+    instalments = ", ".join(
+        f"CASE WHEN t.d{sequence} IS NOT NULL THEN '{sequence}:' || "
+        f"to_char(t.d{sequence}, 'YYYY-MM-DD') || '=' || t.a{sequence} END"
+        for sequence, _columns in header.instalments
+    )
+    return f"md5(concat_ws(';', {lines}) || '|' || concat_ws(';', {instalments}))"

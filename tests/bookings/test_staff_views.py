@@ -307,3 +307,11 @@ def test_a_booking_staff_decline_is_offered_to_the_first_person_waiting_at_once(
     assert ben.status == WaitlistStatus.OFFERED
     assert ben.offer.status == BookingStatus.HELD
     assert ben.offer.period == booking.period
+
+
+@pytest.mark.parametrize("object_id", ["\u00b2", "\u00b9\u00b2", "9" * 30])
+def test_a_booking_id_that_is_no_number_is_not_found_never_a_server_error(client, clerk, object_id):
+    # "²" passes str.isdigit() but not int(); "9" * 30 is past any id
+    page = client.get(reverse("admin:bookings_booking_change", args=[object_id]))
+
+    assert page.status_code == 404
