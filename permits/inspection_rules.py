@@ -38,6 +38,9 @@ PERIOD_HOURS = {
     PM: (datetime.time(12, 0), datetime.time(16, 0)),
 }
 PERIOD_MINUTES = 240
+# A shift at exact times is opened in quarter hours: an inspection takes as many as its
+# length overlaps, and leaves the rest of the shift's time to others.
+QUARTER_HOUR = 15
 
 
 def period_of(time: datetime.time) -> str:
@@ -158,20 +161,19 @@ def reminder_day(day: datetime.date, closed: Collection[datetime.date]) -> datet
 def time_run(
     spans: Sequence[tuple[datetime.datetime, datetime.datetime]],
     first: int,
-    minutes: int | None,
+    minutes: int,
 ) -> tuple[list[int], tuple[datetime.datetime, datetime.datetime]] | None:
-    """The exact times an inspection of `minutes` starting at `spans[first]` holds, and the
-    span it takes.
+    """The quarter hours an inspection of `minutes` starting at `spans[first]` holds, and
+    the span it takes.
 
-    `spans` are one inspector's exact times of one day (the morning's, then the
-    afternoon's), in order. The inspection holds every time its span overlaps (45 minutes on
-    times of 30 hold two; an hour from 11:30 holds 11:30 and the afternoon's 12:00); `minutes`
-    None is the first time's own length. None when the span runs past the last time or over
-    a gap (the end of a morning shift, an afternoon booked as a block).
+    `spans` are one inspector's quarter hours of one day (the morning's, then the
+    afternoon's), in order. The inspection holds every one its span overlaps (30 minutes
+    two, 20 minutes two, an hour from 11:30 the morning's last two and the afternoon's first
+    two). None when the span runs past the last quarter hour or over a gap (the end of a
+    morning shift, an afternoon booked as a block).
     """
-    start, end = spans[first]
-    if minutes is not None:
-        end = start + datetime.timedelta(minutes=minutes)
+    start, _upper = spans[first]
+    end = start + datetime.timedelta(minutes=minutes)
     held: list[int] = []
     reached = start
     for index in range(first, len(spans)):
@@ -185,3 +187,20 @@ def time_run(
     if reached < end:
         return None
     return held, (start, end)
+
+
+def on_spacing(starts_at: datetime.time, period: str, shift_minutes: int) -> bool:
+    """Is `starts_at` one of the shift's own starts: a whole number of its minutes per
+    inspection from the start of the half-day (on the hour for a shift of 60)?"""
+    opens = PERIOD_HOURS[period][0]
+    offset = (starts_at.hour * 60 + starts_at.minute) - (opens.hour * 60 + opens.minute)
+    return offset >= 0 and offset % shift_minutes == 0
+
+
+def offered_start(
+    starts_at: datetime.time, period: str, shift_minutes: int, *, after_booking: bool
+) -> bool:
+    """Is a quarter hour offered as the start of an inspection? At the shift's own starts
+    (`on_spacing`), and right after a booked inspection (`after_booking`: the quarter hour
+    before it is booked), so a short inspection leaves the rest of its time to another."""
+    return after_booking or on_spacing(starts_at, period, shift_minutes)

@@ -21,7 +21,7 @@ from cases.models import StaffRole
 from cases.service_levels import closed_days
 from payments.models import Invoice, InvoiceStatus
 from permits import workflow as wf
-from permits.inspection_rules import BookingRules, bookable_days, time_run
+from permits.inspection_rules import BookingRules, bookable_days, offered_start, time_run
 from permits.models import (
     Inspection,
     InspectionArea,
@@ -248,10 +248,13 @@ def availability(
     inspection may be booked in, with how many places are free, in one query over the
     bookable days.
 
-    An exact time is offered where the next inspection fits from it: every time of the same
-    inspector its minutes overlap is free and within the inspector's working time, which may
-    run on from the morning into the afternoon (`permits.inspection_rules.time_run`); its free
-    places are the inspectors it fits with.
+    An exact time is offered where it is a start (one of the shift's own, every shift's
+    minutes from the start of the half-day, or right after a booked inspection:
+    `permits.inspection_rules.offered_start`) and the next inspection fits from it: every
+    quarter hour of the same inspector its minutes (its own, or the shift's) overlap is free
+    and within the inspector's working time, which may run on from the morning into the
+    afternoon (`permits.inspection_rules.time_run`); its free places are the inspectors it
+    fits with.
 
     `moving` is the permit's booked inspection when the page offers where to move it: the
     places it holds count as free (the move frees them in the same transaction, so an hour
@@ -264,7 +267,17 @@ def availability(
         return []
     rows = list(
         InspectionSlot.objects.filter(slot_filter(permit_area(permit)), day__in=days)
-        .values("id", "inspector_id", "day", "period", "starts_at", "span", "capacity", "booked")
+        .values(
+            "id",
+            "inspector_id",
+            "day",
+            "period",
+            "starts_at",
+            "span",
+            "capacity",
+            "booked",
+            "shift_minutes",
+        )
         .order_by("day", "period", "inspector_id", "starts_at")
     )
     for row in rows:
@@ -287,8 +300,18 @@ def availability(
     for shift in times.values():
         spans = [(row["span"].lower, row["span"].upper) for row in shift]
         for first, row in enumerate(shift):
+            before = shift[first - 1] if first else None
+            after_booking = (
+                before is not None
+                and before["span"].upper == row["span"].lower
+                and before["booked"] > 0
+            )
+            if not offered_start(
+                row["starts_at"], row["period"], row["shift_minutes"], after_booking=after_booking
+            ):
+                continue
             key = (row["day"], row["period"], row["starts_at"])
-            run = time_run(spans, first, minutes)
+            run = time_run(spans, first, minutes or row["shift_minutes"])
             fits = run is not None and all(
                 shift[index]["booked"] < shift[index]["capacity"] for index in run[0]
             )

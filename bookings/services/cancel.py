@@ -194,14 +194,21 @@ def booking_cancel(
         quote = booking_cancel_quote(booking=booking, now=now)
         if quote.refund_cents != expected_refund_cents:
             raise QuoteChanged(quote)
-        _cancel_locked(booking, actor=actor, by_agency=False, quote=quote)
+        before_approval = cancelled_before_approval(booking)
+        _cancel_locked(
+            booking, actor=actor, by_agency=False, quote=quote, before_approval=before_approval
+        )
         # The freed time goes to the first person waiting for it (bookings.services.waitlist);
         # the agency's own cancellations close its waitlists instead.
         slot_freed_after_commit(booking)
         _refund_after_commit(
             booking.pk,
             quote.refund_cents,
-            reason=_("Booking %(reference)s cancelled %(days)s days ahead")
+            reason=(
+                _("Booking %(reference)s cancelled before staff approval")
+                if before_approval
+                else _("Booking %(reference)s cancelled %(days)s days ahead")
+            )
             % {"reference": booking.reference, "days": quote.days_before},
             policy=POLICY_CANCELLED,
         )
@@ -262,7 +269,15 @@ def _currency(booking: Booking) -> str:
     return settings.AGENCY["currency"].upper()
 
 
-def _cancel_locked(booking: Booking, *, actor, by_agency: bool, quote: RefundQuote, message=""):
+def _cancel_locked(
+    booking: Booking,
+    *,
+    actor,
+    by_agency: bool,
+    quote: RefundQuote,
+    message="",
+    before_approval: bool = False,
+):
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.ics_sequence += 1
@@ -281,6 +296,8 @@ def _cancel_locked(booking: Booking, *, actor, by_agency: bool, quote: RefundQuo
         payload={
             "what": "cancelled",
             "by": "agency" if by_agency else "booker",
+            # Everything paid comes back because staff had not approved it yet.
+            "before_approval": before_approval,
             "days_before": quote.days_before,
             "percent": quote.percent,
             "refund_cents": quote.refund_cents,
@@ -324,6 +341,7 @@ def booking_move(
             if booking.starts_at <= now:
                 raise CancelRefused(_("This booking has started and can no longer be moved."))
             old_price, old_buffered = booking.price_cents, booking.buffered
+            old_starts_at, old_ends_at = booking.starts_at, booking.ends_at
             buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
             # A time people wait for is theirs (the first of them is offered it): the
             # booking keeps the time it has, but takes none of theirs.
@@ -355,6 +373,9 @@ def booking_move(
                 kind=events.UPDATE,
                 payload={
                     "what": "moved",
+                    # The time it left, for the timeline (bookings.workflow).
+                    "from_starts_at": old_starts_at.isoformat(),
+                    "from_ends_at": old_ends_at.isoformat(),
                     "starts_at": starts_at.isoformat(),
                     "ends_at": ends_at.isoformat(),
                     "difference_cents": difference,

@@ -19,11 +19,12 @@ cancellation, a checkout), then the waitlist entries of the time it would take (
 whoever gives it back: the person choosing another time (`holds_release_others`,
 `booking_hold_release`) or leaving the waitlist (`waitlist_leave`, which reads the entry
 unlocked to find its hold); an offer that lapsed takes its hold, then its entry, too (the
-sweep and the offer task, skipping rows others hold). An offer locks the entries of its
-time, then inserts its hold, which waits for no row lock, only for another transaction's
-uncommitted booking of an overlapping time. A visitor's hold locks no entry: it reads the
-people waiting after its insert (locking them then would wait for an offer that waits for
-this insert).
+offer task, skipping rows others hold; the expiry sweep locks no entry, and waits at most
+`EXPIRE_LOCK_WAIT` for a hold others have locked before it skips such rows). An offer locks
+the entries of its time, then inserts its hold, which waits for no row lock, only for another
+transaction's uncommitted booking of an overlapping time. A visitor's hold locks no entry:
+it reads the people waiting after its insert (locking them then would wait for an offer that
+waits for this insert).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -184,56 +185,103 @@ def booking_hold_release(*, booking: Booking, holder_key: str) -> bool:
 
 
 # How many lapsed holds one statement of the sweep marks: each batch is its own short
-# transaction, so the sweep never keeps many rows locked for long, and a checkout that has a
-# hold locked is skipped (the next run takes it) rather than waited for.
+# transaction, so the sweep never keeps many rows locked for long.
 EXPIRE_BATCH = 10_000
 
-# One batch: lock up to `limit` lapsed holds not locked by anyone else (oldest first, through
-# the partial index `bookings_live_holds`), mark them expired, and name the waitlist offers
-# among them (their entries still `offered`), so their times go to the next person waiting.
+# How long a batch waits for a row another transaction has locked (a checkout, a payment
+# confirming, a visitor choosing another time) before it gives up and takes the batch again
+# skipping locked rows. Well under `deadlock_timeout` (1 s by default): the sweep's plain
+# UPDATE cannot take its rows in primary-key order, so a transaction that locks two lapsed
+# holds in another order (a hold expiring the lapsed ones in its way, an account claiming
+# guest bookings) could otherwise wait for the sweep while the sweep waits for it.
+EXPIRE_LOCK_WAIT = "100ms"
+
+# One batch: up to `limit` lapsed holds (oldest first, through the partial index
+# `bookings_live_holds`), marked expired if still held once any transaction that had them
+# locked has ended; how many were chosen and how many expired; and the waitlist offers among
+# them (their entries still `offered`), so their times go to the next person waiting.
+# `{lock}` is how the rows are chosen (below).
 EXPIRE_SQL = """
 WITH batch AS (
     SELECT id FROM bookings_booking
     WHERE status = 'held' AND hold_expires_at <= %(now)s
     ORDER BY hold_expires_at
     LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
+    {lock}
 ), expired AS (
     UPDATE bookings_booking AS booking
     SET status = 'expired', updated_at = %(now)s
-    FROM batch
-    WHERE booking.id = batch.id
+    WHERE booking.id IN (SELECT id FROM batch)
+      AND booking.status = 'held' AND booking.hold_expires_at <= %(now)s
     RETURNING booking.id
 )
-SELECT (SELECT count(*) FROM expired),
+SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM expired),
        entry.facility_id, entry.period
 FROM (SELECT 1) AS one
 LEFT JOIN bookings_waitlistentry AS entry
     ON entry.status = 'offered' AND entry.offer_id IN (SELECT id FROM expired)
 """
+# Writes once per row, the UPDATE alone. A row another transaction has locked is waited for
+# (up to EXPIRE_LOCK_WAIT) and read again once that transaction ends: a hold a checkout or a
+# payment turned into a booking no longer matches `status = 'held'` and is left as it is.
+EXPIRE_PLAIN = EXPIRE_SQL.format(lock="")
+# Writes twice per row (the row lock is a heap write and a WAL record of its own before the
+# UPDATE writes again), but never waits: rows others have locked are left to the next run.
+EXPIRE_SKIPPING = EXPIRE_SQL.format(lock="FOR UPDATE SKIP LOCKED")
 
 
 def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BATCH) -> int:
     """Mark every lapsed hold `expired`, `batch` at a time; returns how many.
 
     Safe to run twice or concurrently: it touches only rows still `held` past their expiry,
-    and skips rows another transaction has locked (a checkout, another sweep). A waitlist
-    offer among them goes to the next person waiting right after its batch commits.
-    Availability does not wait for it (a lapsed hold occupies nothing already).
+    read again after any transaction that had them locked (a checkout, another sweep) ends,
+    and never waits long for one: a batch that met a row locked for more than
+    EXPIRE_LOCK_WAIT is taken again skipping locked rows, and those are left to the next run.
+    A waitlist offer among them goes to the next person waiting right after its batch
+    commits. Availability does not wait for it (a lapsed hold occupies nothing already).
+
+    Plain UPDATEs first, which write each row once; after a batch gave up on a locked row,
+    the rest of the run locks its rows first, skipping rows others hold (docs/performance.md).
     """
     now = now or timezone.now()
     total = 0
+    skip_locked = False
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(EXPIRE_SQL, {"now": now, "limit": batch})
-            rows = cursor.fetchall()
-            count = rows[0][0]
-            for _count, facility_id, period in rows:
-                if facility_id is not None:
-                    offer_after_commit(facility_id, period)
-        total += count
-        if count < batch:
+        try:
+            rows = _expire_batch(now=now, limit=batch, skip_locked=skip_locked)
+        except OperationalError as error:
+            if skip_locked or not isinstance(error.__cause__, pg_errors.LockNotAvailable):
+                raise
+            skip_locked = True
+            continue
+        chosen, expired = rows[0][0], rows[0][1]
+        total += expired
+        if chosen < batch:
             return total
+
+
+def _expire_batch(*, now: datetime.datetime, limit: int, skip_locked: bool) -> list:
+    """One batch in its own transaction (a savepoint inside a caller's); its waitlist offers
+    are handed on after commit."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if skip_locked:
+            cursor.execute(EXPIRE_SKIPPING, {"now": now, "limit": limit})
+            rows = cursor.fetchall()
+        else:
+            # For this statement only: inside a caller's transaction, a SET LOCAL would
+            # outlast the batch.
+            cursor.execute(
+                "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                [EXPIRE_LOCK_WAIT],
+            )
+            previous_wait = cursor.fetchone()[0]
+            cursor.execute(EXPIRE_PLAIN, {"now": now, "limit": limit})
+            rows = cursor.fetchall()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous_wait])
+        for _chosen, _expired, facility_id, period in rows:
+            if facility_id is not None:
+                offer_after_commit(facility_id, period)
+    return rows
 
 
 def holds_release_others(

@@ -18,6 +18,11 @@ from cases import services as case_services
 from cases.actors import actor_role
 from cases.models import CaseEvent, CaseStatus
 from cases.questions import rules as question_rules
+from cases.questions.completeness import (
+    documents_missing,
+    pages_not_checked,
+    questions_unanswered,
+)
 from cases.questions.models import DocumentRequirement, QuestionKind
 from cases.references import reference_allocate
 from cases.workflow import APPLICANT
@@ -238,25 +243,17 @@ def application_problems(*, application: Application) -> list[str]:
     problems = []
     if not application.holder_name or not (application.email or application.applicant_id):
         problems.append(_("Tell us about you: your name and e-mail address."))
-    for page, label in Application.Step.choices:
-        if page in application.typed:
-            problems.append(
-                _(
-                    "Some answers on the page “%(page)s” are not checked yet: open it, correct "
-                    "them and choose “Save and continue”."
-                )
-                % {"page": label}
-            )
-    questions = questions_for(application=application)
-    errors = question_rules.answers_clean(questions, application.answers)[1]
-    if errors:
-        problems.append(_("Answer every question that applies to you."))
+    problems += [
+        message
+        for _page, message in pages_not_checked(
+            typed=application.typed, pages=Application.Step.choices
+        )
+    ]
+    problems += questions_unanswered(
+        questions=questions_for(application=application), answers=application.answers
+    )
     supplied = set(application.supplied_documents.values_list("requirement_id", flat=True))
-    for requirement in application.license_type.documents.filter(required=True):
-        if requirement.pk not in supplied:
-            problems.append(
-                _("Upload: %(document)s.") % {"document": localized(requirement, "name")}
-            )
+    problems += documents_missing(owner=application.license_type, supplied=supplied)
     return problems
 
 

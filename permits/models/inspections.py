@@ -5,17 +5,21 @@ fees and certificates of occupancy.
 Capacity is held by the database. Each inspector's half-day (`InspectionSlot`: one
 inspector, one day, morning or afternoon) is one row with its `capacity` and the number of
 inspections `booked` in it, and a CHECK constraint keeps `0 <= booked <= capacity`. A shift
-the administrator sets to exact times (`InspectorShift.appointment_minutes`) is opened as one
-row per time instead (9:00, 10:00...), each of capacity one; every row holds the span of the
-inspector's day it takes (`span`), and an exclusion constraint keeps one inspector's spans
-from overlapping, so a half-day is never offered both as a block and as times, and no two
-times of one inspector overlap. A
-required inspection may take its own minutes (`InspectionStep.minutes`): booked at an exact
-time, it holds every time its span overlaps (running on from the morning's last time into
-the afternoon's first when the inspector works both at exact times), and the inspection keeps
-that span
-(`Inspection.span`) under a second exclusion constraint, so no two booked inspections of one
-inspector overlap whatever their lengths. A
+the administrator sets to exact times (`InspectorShift.appointment_minutes`) is opened in
+quarter hours instead: one row of capacity one per 15 minutes of its working time (8:00,
+8:15, 8:30...), each keeping the shift's minutes (`shift_minutes`: how far apart starts are
+offered, and how long an inspection without its own minutes takes). Every row holds the span
+of the inspector's day it takes (`span`), and an exclusion constraint keeps one inspector's
+spans from overlapping, so a half-day is never offered both as a block and as times, and no
+two quarter hours of one inspector overlap. An inspection booked at an exact time takes
+every quarter hour its length overlaps (a required inspection's own minutes,
+`InspectionStep.minutes`, or the shift's): 30 minutes two, an hour four, running on from the
+morning's last quarter hour into the afternoon's first when the inspector works both at exact
+times, never over a gap (the end of the working time, an afternoon booked as a block). What
+it leaves free stays bookable: starts are offered every shift's minutes from the start of the
+half-day and right after each booked inspection (`permits.inspection_rules.offered_start`).
+The inspection keeps its span (`Inspection.span`) under a second exclusion constraint, so no
+two booked inspections of one inspector overlap whatever their lengths. A
 booking takes a seat with one conditional statement (``UPDATE ... SET booked = booked + 1
 WHERE id = %s AND booked < capacity``): concurrent bookers of the last seat wait on the
 row's lock and exactly one of them finds a seat left, and even a write that forgot the
@@ -35,7 +39,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +52,7 @@ from permits.inspection_rules import (
     DEFAULT_DAYS_AHEAD,
     PERIOD_MINUTES,
     PM,
+    QUARTER_HOUR,
     BookingRules,
 )
 
@@ -168,9 +174,11 @@ class InspectorShift(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(15), MaxValueValidator(PERIOD_MINUTES)],
         help_text=_(
-            "Empty: applicants book the morning or the afternoon. A number: they book an exact "
-            "time, one inspection every so many minutes from the start of the half-day (8 a.m. "
-            "or noon), as many times as the inspections above."
+            "Empty: applicants book the morning or the afternoon. A number (a multiple of 15): "
+            "they book an exact time, offered every so many minutes from the start of the "
+            "half-day (8 a.m. or noon) and right after each booked inspection; the working "
+            "time is the inspections above times these minutes. An inspection takes its own "
+            "minutes (these, if it has none) in quarter hours, and leaves the rest to another."
         ),
     )
 
@@ -193,7 +201,8 @@ class InspectorShift(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(appointment_minutes__isnull=True)
                 | Q(
-                    Q(appointment_minutes__gte=15),
+                    Q(appointment_minutes__gte=QUARTER_HOUR),
+                    Exact(Mod(F("appointment_minutes"), QUARTER_HOUR), 0),
                     LessThanOrEqual(F("capacity") * F("appointment_minutes"), PERIOD_MINUTES),
                 ),
                 name="permits_shift_times_fit",
@@ -205,6 +214,15 @@ class InspectorShift(TimeStampedModel):
 
     def clean(self) -> None:
         minutes = self.appointment_minutes
+        if minutes and minutes % QUARTER_HOUR:
+            raise ValidationError(
+                {
+                    "appointment_minutes": _(
+                        "The minutes per inspection are a multiple of 15 (15, 30, 45, 60...): "
+                        "the inspector's time is booked in quarter hours."
+                    )
+                }
+            )
         if minutes and self.capacity and self.capacity * minutes > PERIOD_MINUTES:
             raise ValidationError(
                 {
@@ -242,9 +260,14 @@ class InspectionSlot(models.Model):
     starts_at = models.TimeField(
         _("exact time"), null=True, blank=True, help_text=_("Empty: any time in the half-day.")
     )
-    # The part of the inspector's day the row holds: the half-day, or the exact time and its
-    # minutes.
+    # The part of the inspector's day the row holds: the half-day, or the quarter hour.
     span = DateTimeRangeField(_("time held"), editable=False)
+    # At exact times, the shift's minutes per inspection when the day was opened: starts are
+    # offered this far apart from the start of the half-day, and an inspection without its
+    # own minutes takes this long.
+    shift_minutes = models.PositiveSmallIntegerField(
+        _("minutes per inspection"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("inspection slot")
@@ -260,10 +283,15 @@ class InspectionSlot(models.Model):
                 ],
             ),
             models.CheckConstraint(condition=Q(period__in=[AM, PM]), name="permits_slot_period"),
-            # An exact time is one inspection.
+            # A quarter hour at exact times is one inspection.
             models.CheckConstraint(
                 condition=Q(starts_at__isnull=True) | Q(capacity__lte=1),
                 name="permits_slot_time_holds_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, shift_minutes__isnull=True)
+                | Q(starts_at__isnull=False, shift_minutes__gte=QUARTER_HOUR),
+                name="permits_slot_time_has_minutes",
             ),
             models.CheckConstraint(
                 condition=Q(booked__gte=0) & Q(booked__lte=F("capacity")),

@@ -416,8 +416,8 @@ class InspectionStep(models.Model):
         help_text=_(
             "How long this inspection takes where inspectors work at exact times: it is "
             "offered only at the times from which this much of the shift is free, and holds "
-            "every time it overlaps. Empty: as long as one exact time of the inspector's "
-            "shift."
+            "the quarter hours it overlaps, leaving the rest to another inspection. Empty: as "
+            "long as one exact time of the inspector's shift."
         ),
     )
 

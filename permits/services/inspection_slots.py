@@ -1,5 +1,5 @@
-"""The inspectors' places: opening their half-days (or exact times) from their weekly
-shifts, and taking and freeing a place in one.
+"""The inspectors' places: opening their half-days (or, at exact times, their quarter hours)
+from their weekly shifts, and taking and freeing a place in them.
 
 The capacity is held by the database (see `permits.models.inspections`): a place is taken by
 one conditional UPDATE, and the slot's CHECK refuses any overbooking. Callers hold the
@@ -9,13 +9,14 @@ permit's case lock (permits.services.inspections) and call these inside their tr
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q
 
-from permits.inspection_rules import AM, PERIOD_HOURS, PM, time_run
+from permits.inspection_rules import AM, PERIOD_HOURS, PM, QUARTER_HOUR, offered_start, time_run
 from permits.models import Inspection, InspectionSlot
 from permits.selectors_inspections import agency_now, booking_rules, slot_filter
 
@@ -23,15 +24,17 @@ from permits.selectors_inspections import agency_now, booking_rules, slot_filter
 # days, skipping weekends and the closed days given, never touching a half-day that has rows
 # (staff may have lowered its capacity for a day off; a shift changed to exact times applies
 # from the days not opened yet). A block shift gives one row of its capacity; a shift at
-# exact times one row of capacity one per time, `appointment_minutes` apart from the start
-# of the half-day. Each row's span is in the agency's time zone.
+# exact times one row of capacity one per quarter hour of its working time (its inspections
+# times `appointment_minutes`, from the start of the half-day), each keeping the shift's
+# minutes. Each row's span is in the agency's time zone.
 _OPEN_SLOTS_SQL = """
 INSERT INTO permits_inspectionslot
-       (inspector_id, day, period, area_id, capacity, booked, starts_at, span)
+       (inspector_id, day, period, area_id, capacity, booked, starts_at, span, shift_minutes)
 SELECT s.inspector_id, d.day::date, s.period, s.area_id,
        CASE WHEN s.appointment_minutes IS NULL THEN s.capacity ELSE 1 END, 0, t.starts_at,
        tstzrange((d.day::date + t.begins) AT TIME ZONE %(tz)s,
-                 (d.day::date + t.ends) AT TIME ZONE %(tz)s, '[)')
+                 (d.day::date + t.ends) AT TIME ZONE %(tz)s, '[)'),
+       s.appointment_minutes
   FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d(day)
   JOIN permits_inspectorshift AS s ON s.weekday = extract(isodow FROM d.day)::int - 1
  CROSS JOIN LATERAL (
@@ -44,10 +47,10 @@ SELECT s.inspector_id, d.day::date, s.period, s.area_id,
        SELECT NULL::time AS starts_at, h.opens AS begins, h.closes AS ends
         WHERE s.appointment_minutes IS NULL
         UNION ALL
-       SELECT h.opens + n * make_interval(mins => s.appointment_minutes),
-              h.opens + n * make_interval(mins => s.appointment_minutes),
-              h.opens + (n + 1) * make_interval(mins => s.appointment_minutes)
-         FROM generate_series(0, s.capacity - 1) AS n
+       SELECT h.opens + n * make_interval(mins => %(quarter)s),
+              h.opens + n * make_interval(mins => %(quarter)s),
+              h.opens + (n + 1) * make_interval(mins => %(quarter)s)
+         FROM generate_series(0, s.capacity * s.appointment_minutes / %(quarter)s - 1) AS n
         WHERE s.appointment_minutes IS NOT NULL
        ) AS t
  WHERE NOT (d.day::date = ANY(%(closed)s::date[]))
@@ -85,6 +88,7 @@ def slots_open(*, start: datetime.date, end: datetime.date) -> int:
                 "am_closes": PERIOD_HOURS[AM][1],
                 "pm_opens": PERIOD_HOURS[PM][0],
                 "pm_closes": PERIOD_HOURS[PM][1],
+                "quarter": QUARTER_HOUR,
             },
         )
         return cursor.rowcount
@@ -138,7 +142,7 @@ def seat_release(slot_id: int) -> None:
 
 
 def _held_slots(inspection: Inspection):
-    """The slot rows `inspection` holds a place in: its half-day, or every exact time of its
+    """The slot rows `inspection` holds a place in: its half-day, or every quarter hour of its
     inspector that its span overlaps (the span stored at booking, so an administrator
     changing the inspection's minutes later frees exactly what was taken)."""
     if inspection.span is None:
@@ -156,15 +160,28 @@ def seats_release(inspection: Inspection) -> None:
     _held_slots(inspection).update(booked=F("booked") - 1)
 
 
-def _runs(candidates: list[int], minutes: int | None) -> dict[int, tuple[list[int], tuple]]:
-    """For each candidate exact time (slot id), the slot ids an inspection of `minutes` from
-    it holds and its span; candidates where it does not fit in the inspector's working time
-    are left out.
+@dataclass(frozen=True)
+class _Run:
+    """An inspection starting at one quarter hour: the rows it would hold, its span, the row
+    just before it (None at the start of the working time or after a gap), and whether the
+    start is one of the shift's own (`permits.inspection_rules.on_spacing`)."""
 
-    The times of both half-days of the inspector's day are one list: a long inspection runs
-    on from the morning's last time into the afternoon's first when the inspector works the
-    afternoon at exact times too (11:30 to 12:30 holds 11:30 and 12:00), and does not fit
-    where the morning ends the shift or the afternoon is booked as a block."""
+    held: list[int]
+    span: tuple
+    before: int | None
+    row: InspectionSlot
+
+
+def _runs(candidates: list[int], minutes: int | None) -> dict[int, _Run]:
+    """For each candidate quarter hour (slot id), what an inspection of `minutes` (None: the
+    shift's minutes) from it holds; candidates where it does not fit in the inspector's
+    working time are left out.
+
+    The quarter hours of both half-days of the inspector's day are one list: a long
+    inspection runs on from the morning's last into the afternoon's first when the inspector
+    works the afternoon at exact times too (11:30 to 12:30 holds 11:30, 11:45, 12:00 and
+    12:15), and does not fit where the morning ends the shift or the afternoon is booked as a
+    block."""
     starts = InspectionSlot.objects.filter(pk__in=candidates, starts_at__isnull=False)
     keys = {(row.inspector_id, row.day) for row in starts}
     if not keys:
@@ -175,7 +192,7 @@ def _runs(candidates: list[int], minutes: int | None) -> dict[int, tuple[list[in
         query |= Q(inspector_id=inspector_id, day=day)
     for row in (
         InspectionSlot.objects.filter(query, starts_at__isnull=False)
-        .only("id", "inspector_id", "day", "period", "span")
+        .only("id", "inspector_id", "day", "period", "span", "starts_at", "shift_minutes")
         .order_by("inspector_id", "day", "starts_at")
     ):
         times.setdefault((row.inspector_id, row.day), []).append(row)
@@ -183,34 +200,44 @@ def _runs(candidates: list[int], minutes: int | None) -> dict[int, tuple[list[in
     for start in starts:
         rows = times[(start.inspector_id, start.day)]
         first = next(index for index, row in enumerate(rows) if row.pk == start.pk)
-        run = time_run([(row.span.lower, row.span.upper) for row in rows], first, minutes)
+        spans = [(row.span.lower, row.span.upper) for row in rows]
+        run = time_run(spans, first, minutes or start.shift_minutes)
         if run is not None:
             held, span = run
-            runs[start.pk] = ([rows[index].pk for index in held], span)
+            before = rows[first - 1] if first else None
+            contiguous = before is not None and before.span.upper == start.span.lower
+            runs[start.pk] = _Run(
+                [rows[index].pk for index in held], span, before.pk if contiguous else None, start
+            )
     return runs
 
 
-def seats_fit(candidates: list[int], *, minutes: int | None) -> bool:
-    """Does an inspection of `minutes` fit in the working time of some inspector from the
-    candidate exact times (slot ids), booked or not? False tells the booker the time is too
-    late for the inspection's length, rather than taken."""
-    return bool(_runs(candidates, minutes))
-
-
 def seats_take_timed(
-    candidates: list[int], *, minutes: int | None, moving: Inspection | None = None
-) -> tuple[InspectionSlot, DateTimeTZRange] | None:
-    """Take the places of an inspection of `minutes` at the first candidate exact time (slot
-    ids) where every time it overlaps is free; None if none is. Returns the starting slot
-    and the span the inspection takes.
+    candidates: list[int],
+    *,
+    minutes: int | None,
+    moving: Inspection | None = None,
+    any_start: bool = False,
+) -> tuple[InspectionSlot, DateTimeTZRange] | str:
+    """Take the places of an inspection of `minutes` (None: the shift's) at the first
+    candidate quarter hour (slot ids) that is offered as a start and from which every
+    quarter hour it overlaps is free. Returns the starting slot and the span the inspection
+    takes, or why nothing was taken: "too_long" (from no candidate does it fit in the
+    working time), "not_offered" (no candidate is a start: neither one of the shift's own
+    nor right after a booked inspection; `any_start`, for staff, allows any quarter hour) or
+    "full" (the quarter hours are taken).
 
-    Every slot involved (those of each candidate and those `moving` holds now) is locked in
-    primary-key order before any is read, so two bookings never wait on each other in a
-    cycle; `moving`'s places are freed first, so an inspection may move onto part of its
-    own time. The caller's transaction rolls back the release if nothing is taken.
+    Every slot involved (those of each candidate, the quarter hour just before it, and those
+    `moving` holds now) is locked in primary-key order before any is read, so two bookings
+    never wait on each other in a cycle; `moving`'s places are freed first, so an inspection
+    may move onto part of its own time, and its own end is not a booking to start after.
+    The caller's transaction rolls back the release if nothing is taken.
     """
     runs = _runs(candidates, minutes)
-    ids = {slot_id for held, _span in runs.values() for slot_id in held}
+    if not runs:
+        return "too_long" if candidates else "not_offered"
+    ids = {slot_id for run in runs.values() for slot_id in run.held}
+    ids |= {run.before for run in runs.values() if run.before is not None}
     if moving is not None:
         ids |= set(_held_slots(moving).values_list("pk", flat=True))
     list(
@@ -221,25 +248,37 @@ def seats_take_timed(
     )
     if moving is not None:
         seats_release(moving)
-    free = set(
-        InspectionSlot.objects.filter(pk__in=ids, booked__lt=F("capacity")).values_list(
-            "pk", flat=True
-        )
+    state = dict(
+        InspectionSlot.objects.filter(pk__in=ids).values_list("pk", F("capacity") - F("booked"))
     )
+    booked = set(
+        InspectionSlot.objects.filter(pk__in=ids, booked__gt=0).values_list("pk", flat=True)
+    )
+    offered = False
     for slot_id in candidates:
-        if slot_id in runs and free.issuperset(runs[slot_id][0]):
-            held, (lower, upper) = runs[slot_id]
+        run = runs.get(slot_id)
+        if run is None:
+            continue
+        if not any_start and not offered_start(
+            run.row.starts_at,
+            run.row.period,
+            run.row.shift_minutes,
+            after_booking=run.before in booked,
+        ):
+            continue
+        offered = True
+        if all(state[held] > 0 for held in run.held):
             # The CHECK on each slot still refuses an overbooking, whatever happened above.
-            InspectionSlot.objects.filter(pk__in=held).update(booked=F("booked") + 1)
+            InspectionSlot.objects.filter(pk__in=run.held).update(booked=F("booked") + 1)
+            lower, upper = run.span
             return InspectionSlot.objects.get(pk=slot_id), DateTimeTZRange(lower, upper, "[)")
-    return None
+    return "full" if offered else "not_offered"
 
 
 __all__ = [
     "seat_candidates",
     "seat_release",
     "seat_take",
-    "seats_fit",
     "seats_release",
     "seats_take_timed",
     "slots_open",

@@ -5,7 +5,8 @@ deleting the summary's rows, all in one transaction, so readers see the old figu
 commits and then the new ones, never a half-built table; running it twice gives the same
 rows. Rebuilding whole (rather than adding what changed) keeps it right when a case is
 reopened, which takes its closure out of a past week. Measured in `make bench`
-(tests/perf/test_analytics_bench.py): a few seconds over a million cases, run by beat
+(tests/perf/test_analytics_bench.py): under a minute over a million cases and a million
+reports (50 s on a loaded machine, docs/performance.md), run by beat
 every `ANALYTICS_REFRESH_MINUTES`.
 """
 
@@ -135,13 +136,13 @@ _TABLES = (
 )
 
 
-def summaries_refresh(*, tables: tuple[str, ...] | None = None) -> SummaryRefresh:
-    """Rebuild every summary (or those of `tables`, by table name) from the live tables in
-    one transaction; return when and how long it took. Safe to run twice, or at the same
-    time (the second waits for the first's lock, then rebuilds again).
+def summaries_refresh() -> SummaryRefresh:
+    """Rebuild every summary from the live tables in one transaction; return when and how
+    long it took. Safe to run twice, or at the same time (the second waits for the first's
+    lock, then rebuilds again).
 
-    `tables` is for a migration, which runs this code against the schema of its time: it
-    names the summaries that existed then (a later one's table is not there yet)."""
+    Migrations do not call this (it follows the latest schema): those that rebuild the
+    summaries hold a copy of these queries as of their time (analytics 0004, 0005)."""
     started = time.monotonic()
     now = timezone.now()
     parameters = {
@@ -153,8 +154,6 @@ def summaries_refresh(*, tables: tuple[str, ...] | None = None) -> SummaryRefres
         # One refresh at a time (plain reads still go on): a second one queues behind.
         cursor.execute("LOCK TABLE analytics_summaryrefresh IN EXCLUSIVE MODE")
         for table, insert in _TABLES:
-            if tables is not None and table not in tables:
-                continue
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a constant name)
             cursor.execute(insert, parameters)
         refresh, _ = SummaryRefresh.objects.update_or_create(

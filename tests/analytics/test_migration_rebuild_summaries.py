@@ -9,6 +9,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from portal.analytics import refresh
+from portal.analytics.refresh import summaries_refresh
+from tests.analytics.migration_data import everything, summaries
+
 EMPTIED = [("analytics", "0003_durations_and_backlog_by_department")]
 
 
@@ -103,3 +107,63 @@ def test_going_back_keeps_the_rebuilt_rows(latest_schema_after):
     # then: nothing undone, nothing failed
     assert back.get_model("analytics", "BacklogAge").objects.count() == 2
     assert back.get_model("analytics", "CloseDuration").objects.count() == 1
+
+
+SUMMARIES_0004 = (
+    "analytics_caseweek",
+    "analytics_closeduration",
+    "analytics_backlogage",
+    "analytics_revenueday",
+    "analytics_gatewayattentionday",
+    "analytics_messageday",
+)
+REBUILT = [("analytics", "0004_rebuild_durations_and_backlog")]
+
+
+def _published(apps):
+    apps.get_model("analytics", "SummaryRefresh").objects.create(
+        refreshed_at=timezone.now() - datetime.timedelta(hours=1), seconds=1.0
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rebuilt_summaries_are_those_the_refresh_task_builds(
+    latest_schema_after, make_case, supervisor, resident
+):
+    # given: cases, money and messages of every kind, figures published before 0003
+    old = _migrate(EMPTIED)
+    everything(make_case=make_case, supervisor=supervisor, resident=resident)
+    _published(old)
+
+    # when
+    _migrate(REBUILT)
+    rebuilt = summaries(SUMMARIES_0004)
+
+    # then: the same rows as the beat task's refresh gives over the same tables
+    _migrate()
+    summaries_refresh()
+    assert rebuilt == summaries(SUMMARIES_0004)
+    assert all(rebuilt.values()), rebuilt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_change_to_the_refresh_task_does_not_reach_the_migration(
+    latest_schema_after, make_case, supervisor, resident, monkeypatch
+):
+    # given: the refresh task's queries changed since (here: to ones that cannot run)
+    old = _migrate(EMPTIED)
+    everything(make_case=make_case, supervisor=supervisor, resident=resident)
+    _published(old)
+    monkeypatch.setattr(
+        refresh,
+        "_TABLES",
+        tuple((table, "SELECT no_such_column FROM cases_case") for table in SUMMARIES_0004),
+    )
+
+    # when
+    new = _migrate(REBUILT)
+
+    # then: the migration ran its own queries, as of its schema (five open permits and the
+    # three reports' cases)
+    backlog = new.get_model("analytics", "BacklogAge").objects.values_list("cases", flat=True)
+    assert sum(backlog) == 8

@@ -6,6 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from portal.analytics import refresh
+from portal.analytics.refresh import summaries_refresh
+from tests.analytics.migration_data import everything, summaries
 from tests.analytics.test_migration_rebuild_summaries import _migrate
 from tests.concerns.factories import CategoryFactory, make_report
 
@@ -58,3 +61,67 @@ def test_an_empty_database_gets_nothing_written(latest_schema_after):
     # then: the page keeps saying the figures have not been worked out yet
     assert not new.get_model("analytics", "SummaryRefresh").objects.exists()
     assert not new.get_model("analytics", "ReportCellWeek").objects.exists()
+
+
+SUMMARIES_0005 = (
+    "analytics_caseweek",
+    "analytics_closeduration",
+    "analytics_backlogage",
+    "analytics_revenueday",
+    "analytics_gatewayattentionday",
+    "analytics_messageday",
+    "analytics_reportcellweek",
+)
+FILLED = [("analytics", "0005_report_cells_by_week")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_summaries_are_those_the_refresh_task_builds(
+    latest_schema_after, make_case, supervisor, resident
+):
+    # given: cases, money, messages and reports, figures published before the map's summary
+    old = _migrate(BEFORE)
+    everything(make_case=make_case, supervisor=supervisor, resident=resident)
+    old.get_model("analytics", "SummaryRefresh").objects.create(
+        refreshed_at=timezone.now(), seconds=1.0
+    )
+
+    # when
+    _migrate(FILLED)
+    filled = summaries(SUMMARIES_0005)
+
+    # then: the same rows as the beat task's refresh gives over the same tables
+    _migrate()
+    summaries_refresh()
+    assert filled == summaries(SUMMARIES_0005)
+    assert all(filled.values()), filled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_change_to_the_refresh_task_does_not_reach_the_migration(
+    latest_schema_after, monkeypatch
+):
+    # given: a report, figures published, and the refresh task's queries changed since
+    old = _migrate(BEFORE)
+    make_report(
+        category=CategoryFactory(name="Pothole"),
+        latitude=Decimal("39.798700"),
+        longitude=Decimal("-89.654300"),
+    )
+    old.get_model("analytics", "SummaryRefresh").objects.create(
+        refreshed_at=timezone.now(), seconds=1.0
+    )
+    monkeypatch.setattr(
+        refresh,
+        "_TABLES",
+        tuple((table, "SELECT no_such_column FROM cases_case") for table in SUMMARIES_0005),
+    )
+
+    # when
+    new = _migrate(FILLED)
+
+    # then: the migration ran its own queries, as of its schema
+    cells = new.get_model("analytics", "ReportCellWeek").objects
+    assert list(cells.values_list("latitude", "longitude", "reports")) == [
+        (Decimal("39.795000"), Decimal("-89.655000"), 1)
+    ]

@@ -5,11 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from payments.models import Payment, StripeEvent
+from payments.services import payment_record_counter, refund_issue
 from portal.analytics import selectors
 from portal.analytics.figures import period_start, weighted_median
 from portal.analytics.refresh import summaries_refresh
 from tests.analytics.conftest import local
 from tests.cases.factories import DepartmentFactory
+from tests.payments.factories import InvoiceFactory
 
 
 @pytest.mark.parametrize(
@@ -112,3 +115,34 @@ def test_every_chart_is_empty_before_the_first_refresh(supervisor):
     assert [chart.key for chart in charts] == list(selectors.CHARTS)
     assert all(chart.empty for chart in charts)
     assert selectors.last_refresh() is None
+
+
+@pytest.mark.django_db
+def test_the_money_charts_read_revenue_refunds_and_what_needs_attention(supervisor):
+    # given: $50.00 taken at the counter for a licence and $20.00 of it refunded, a payment
+    # kept for review and a gateway event nobody could match, all today
+    payment = payment_record_counter(
+        invoice=InvoiceFactory(purpose="licensing.application_fee"),
+        method="cash", amount_cents=5000, actor=supervisor,
+    )  # fmt: skip
+    refund_issue(payment=payment, amount_cents=2000, reason="Overpaid", actor=supervisor)
+    held = payment_record_counter(
+        invoice=InvoiceFactory(), method="cash", amount_cents=5000, actor=supervisor
+    )
+    Payment.objects.filter(pk=held.pk).update(status="needs_review", review_reason="duplicate")
+    StripeEvent.objects.create(
+        event_id="evt_unmatched", type="payment_intent.succeeded", payload={}, status="unmatched"
+    )
+    summaries_refresh()
+    today = timezone.localdate().isoformat()
+
+    # when
+    revenue = selectors.revenue(weeks=1)
+    attention = selectors.gateway_attention(weeks=1)
+
+    # then: one row per day, service and gateway, in words; the day's attention counts
+    assert revenue.columns == [
+        "Day", "Service", "Gateway", "Payments", "Received", "Refunds", "Refunded",
+    ]  # fmt: skip
+    assert revenue.rows == [[today, "Licensing", "At the counter", 1, "50.00", 1, "20.00"]]
+    assert attention.rows == [[today, 1, 1]]

@@ -292,3 +292,19 @@ def test_queries_stay_the_same_as_departments_and_cases_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(DASHBOARD, query)
     assert _backlog_total(response) == 8
+
+
+@pytest.mark.parametrize("key", list(selectors.CHARTS))
+def test_every_chart_draws_an_svg_and_downloads_its_table(client, supervisor, figures, key):
+    client.force_login(supervisor)
+    table = selectors.CHARTS[key](weeks=4, scope=selectors.analytics_scope(user=supervisor))
+
+    drawn = client.get(f"{DASHBOARD}{key}.svg?weeks=4")
+    downloaded = client.get(f"{DASHBOARD}{key}.csv?weeks=4")
+
+    assert drawn.status_code == 200
+    assert drawn.content.decode().startswith("<svg")
+    assert downloaded.status_code == 200
+    rows = list(csv.reader(io.StringIO(downloaded.content.decode())))
+    assert rows[0] == [str(column) for column in table.columns]
+    assert rows[1:] == [[str(value) for value in row] for row in table.rows]

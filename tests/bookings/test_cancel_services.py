@@ -64,6 +64,24 @@ def test_cancel_refunds_the_tier_of_that_day_through_the_gateway(days, refund_ce
     assert booking.case.events.filter(kind="update", payload__refund_cents=refund_cents).exists()
 
 
+def test_a_confirmed_booking_cancelled_says_the_days_ahead_not_before_approval():
+    # given
+    booking, _invoice = confirmed(pavilion())
+    now = day_before(booking, 29)
+
+    # when
+    cancelling.booking_cancel(booking=booking, expected_refund_cents=9000, now=now)
+
+    # then
+    [event] = booking.case.events.filter(kind="update", payload__what="cancelled")
+    assert event.payload["before_approval"] is False
+    assert event.text == (
+        "Cancelled by the booker 29 days ahead: $90.00 refunded under the cancellation policy."
+    )
+    [refund] = Refund.objects.all()
+    assert refund.reason == f"Booking {booking.reference} cancelled 29 days ahead"
+
+
 # Each tier's boundary day, as above, and the booking's own day before it starts.
 BOUNDARIES = [(30, 23, 59), (29, 23, 59), (11, 23, 59), (10, 23, 59), (0, 0, 1)]
 
@@ -87,9 +105,14 @@ def test_cancelling_before_approval_refunds_everything_whatever_the_tier(days, h
     assert invoice.amount_refunded_cents == booking.refunded_cents == 13000
     [refund] = Refund.objects.all()
     assert (refund.policy, refund.amount_cents) == ("bookings.cancelled_by_booker", 13000)
-    assert booking.case.events.filter(
-        kind="update", payload__percent=100, payload__refund_cents=13000
-    ).exists()
+    [event] = booking.case.events.filter(kind="update", payload__what="cancelled")
+    assert (event.payload["percent"], event.payload["refund_cents"]) == (100, 13000)
+    # and the timeline and the refund say why everything came back
+    assert event.payload["before_approval"] is True
+    assert event.text == (
+        "Cancelled by the booker before staff approval: everything paid is refunded, $130.00."
+    )
+    assert refund.reason == f"Booking {booking.reference} cancelled before staff approval"
 
 
 @pytest.mark.parametrize(

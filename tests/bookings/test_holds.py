@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from bookings.exceptions import HoldRefused, SlotTaken
 from bookings.models import Blackout, Booking, BookingStatus, SlotMode, WaitlistStatus
+from bookings.services import holds as holds_module
 from bookings.services.holds import booking_hold, holds_expire, holds_release_others
 from bookings.services.waitlist import waitlist_join, waitlist_offers_sweep
 from bookings.tasks import expire_holds
@@ -395,3 +396,131 @@ def test_a_hold_made_while_a_waited_for_time_is_freed_leaves_it_to_the_person_wa
     waitlist_offers_sweep(now=NOW)
     ana.refresh_from_db()
     assert ana.status == WaitlistStatus.OFFERED
+
+
+def _lapsed_holds(facility, count: int) -> list[Booking]:
+    return [
+        booking_row(
+            facility=facility,
+            start=at(TUESDAY, 9 + index),
+            status=BookingStatus.HELD,
+            hold_expires_at=NOW - datetime.timedelta(minutes=1),
+        )
+        for index in range(count)
+    ]
+
+
+def _checkout_keeping(
+    booking: Booking, locked: threading.Event, release: threading.Event, then=None
+):
+    """A checkout's transaction: lock `booking`, wait for `release`, do `then`, commit."""
+
+    def checkout():
+        try:
+            with transaction.atomic():
+                Booking.objects.select_for_update().get(pk=booking.pk)
+                locked.set()
+                release.wait(timeout=30)
+                if then is not None:
+                    then()
+        finally:
+            connection.close()
+
+    return threading.Thread(target=checkout)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_waits_for_a_checkout_and_leaves_the_booking_it_confirmed(monkeypatch):
+    # given: three lapsed holds; a payment's transaction has the middle one locked and is
+    # about to confirm it (the sweep's clock is a little ahead of the checkout's)
+    monkeypatch.setattr(holds_module, "EXPIRE_LOCK_WAIT", "20s")
+    facility = free_facility()
+    first, paid, last = _lapsed_holds(facility, 3)
+    locked, release = threading.Event(), threading.Event()
+    checkout = _checkout_keeping(
+        paid,
+        locked,
+        release,
+        then=lambda: Booking.objects.filter(pk=paid.pk).update(status=BookingStatus.CONFIRMED),
+    )
+    checkout.start()
+    assert locked.wait(timeout=10)
+    sweep_pid, outcome = [], []
+
+    def sweep():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                sweep_pid.append(cursor.fetchone()[0])
+            outcome.append(holds_expire(now=NOW))
+        except Exception as error:
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    try:
+        while not sweep_pid:
+            time.sleep(0.01)
+        # when: the sweep waits for the locked row, and the payment commits meanwhile
+        assert _waiting_on_a_lock(sweep_pid[0])
+    finally:
+        release.set()
+        checkout.join(timeout=30)
+        sweeper.join(timeout=30)
+
+    # then: no error; the confirmed booking stays confirmed, the other two expired
+    assert outcome == [2]
+    statuses = dict(Booking.objects.values_list("pk", "status"))
+    assert statuses == {
+        first.pk: BookingStatus.EXPIRED,
+        paid.pk: BookingStatus.CONFIRMED,
+        last.pk: BookingStatus.EXPIRED,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_does_not_wait_long_for_a_checkout_and_leaves_its_hold_to_the_next_run():
+    # given: three lapsed holds, one kept locked by a checkout for as long as the sweep runs
+    facility = free_facility()
+    first, kept, last = _lapsed_holds(facility, 3)
+    locked, release = threading.Event(), threading.Event()
+    checkout = _checkout_keeping(kept, locked, release)
+    checkout.start()
+    assert locked.wait(timeout=10)
+
+    # when
+    try:
+        started = time.monotonic()
+        expired = holds_expire(now=NOW)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        checkout.join(timeout=30)
+
+    # then: no error, no long wait; the checkout's hold is still held, for the next run
+    assert expired == 2
+    assert waited < 5
+    statuses = dict(Booking.objects.values_list("pk", "status"))
+    assert statuses == {
+        first.pk: BookingStatus.EXPIRED,
+        kept.pk: BookingStatus.HELD,
+        last.pk: BookingStatus.EXPIRED,
+    }
+    assert holds_expire(now=NOW) == 1
+
+
+def test_the_sweep_leaves_the_callers_lock_timeout_as_it_was():
+    # given
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '7s'")
+    _lapsed_holds(free_facility(), 1)
+
+    # when
+    assert holds_expire(now=NOW) == 1
+
+    # then
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "7s"

@@ -107,6 +107,19 @@ def test_a_clerk_bulk_assigns_sends_a_template_and_exports_the_queue(
     page.get_by_role("link", name=english.reference).click()
     expect(page.get_by_role("heading", name=english.reference)).to_be_visible()
     assert_accessible(axe, page)
+
+    # and its keyboard shortcuts move to the note form and the status form, but a letter
+    # typed in a field stays in the field
+    note = page.locator("form[data-shortcut=n] textarea")
+    expect(note).to_have_attribute("aria-keyshortcuts", "n")  # announced where it lands
+    page.keyboard.press("n")
+    expect(note).to_be_focused()
+    page.keyboard.press("s")
+    expect(note).to_have_value("s")
+    note.fill("")
+    note.blur()
+    page.keyboard.press("s")
+    expect(page.locator("form[data-shortcut=s] select")).to_be_focused()
     for move in ("Start review", "Approve"):
         page.get_by_label("New status").select_option(label=move)
         page.get_by_role("button", name="Change the status").click()

@@ -5,9 +5,11 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseMessage
+from cases.work_items import work_item_open
 from cases.workbench.models import MessageTemplate, MessageTemplateText
 from cases.workbench.pages import case_page_url
 from cases.workbench.queue import case_version
@@ -63,7 +65,8 @@ def test_the_page_shows_the_case_its_timeline_messages_and_the_clerks_actions(cl
     assert "Called the applicant" in body  # an internal note, on the staff timeline
     assert "Please send the site plan" in body
     assert "Change the status" in body and "Save the assignment" in body
-    assert 'aria-keyshortcuts="s"' in body
+    # the shortcuts are the script's: without it, no element announces one that does nothing
+    assert "aria-keyshortcuts" not in body and 'data-shortcut="s"' in body
 
 
 def test_staff_who_do_not_reach_the_case_get_404(client, permits):
@@ -247,6 +250,76 @@ def test_the_page_reads_the_same_queries_however_long_the_history(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(page(long.reference))
     assert response.status_code == 200
+
+
+# What each role in the case's department may do on the case page (not assigned to the case),
+# as the permission table says (tests/cases/test_permissions.py::ALLOWED).
+_MAY = {
+    "clerk": {"view", "assign", "move", "message"},
+    "reviewer": {"view", "move", "message"},
+    "inspector": set(),
+    "cashier": set(),
+    "supervisor": {"view", "assign", "move", "message"},
+    "administrator": {"view", "assign", "move", "message"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(_MAY))
+def test_each_role_sees_and_does_only_what_it_may_through_the_urls(client, permits, role):
+    # given: a submitted case of the department, and a member of staff with `role` there
+    case = CaseFactory(department=permits)
+    person = staff([(role, permits)])
+    client.force_login(person)
+
+    # when: the page, then each action posted directly, confirmed, from a page of the case as
+    # it stands (a stale page has its own test)
+    shown = client.get(page(case.reference))
+    posted = {
+        "message": client.post(
+            page(case.reference, "message"),
+            {"message-body": "Hello", "version": version(case), "confirmed": "yes"},
+        ),
+        "assign": client.post(
+            page(case.reference, "assign"), {"assignee": person.pk, "version": version(case)}
+        ),
+        "move": client.post(
+            page(case.reference, "transition"),
+            {"to_status": "in_review", "version": version(case), "confirmed": "yes"},
+        ),
+    }
+
+    # then: what it may do is done; the rest is refused (403, or 404 for a case it may not
+    # see) and changes nothing
+    may = _MAY[role]
+    assert (shown.status_code == 200) == ("view" in may)
+    for action, response in posted.items():
+        assert (response.status_code < 400) == (action in may), (action, response.status_code)
+        if action not in may:
+            assert response.status_code in (403, 404), (action, response.status_code)
+    case = Case.objects.get(pk=case.pk)
+    assert (case.status == "in_review") == ("move" in may)
+    assert CaseMessage.objects.filter(case=case).exists() == ("message" in may)
+
+
+def test_the_page_shows_the_work_in_parallel_with_its_owners_and_a_paused_clock(client, clerk):
+    # given: a case waiting for the resident, with a review by another department assigned
+    # to a reviewer and a check by a third that nobody has taken yet
+    case = CaseFactory(department=DepartmentFactory(code=TEST_PERMIT.department_code))
+    fire = DepartmentFactory(code="FIRE", name="Fire")
+    reviewer = staff([("reviewer", fire)], full_name="Robin Reviewer")
+    work_item_open(case=case, department=fire, title="Fire review", actor=None, assignee=reviewer)
+    water = DepartmentFactory(code="WATER", name="Water")
+    work_item_open(case=case, department=water, title="Hydrant check", actor=None)
+    Case.objects.filter(pk=case.pk).update(paused_at=timezone.now())
+
+    # when
+    body = client.get(page(case.reference)).content.decode()
+
+    # then
+    assert "Paused: waiting for the resident" in body
+    work = body[body.index('id="work-items-heading"') :]
+    assert "Fire review" in work and "Robin Reviewer" in work
+    assert "Hydrant check" in work and "nobody yet" in work
 
 
 # Digits Python's str.isdigit() accepts but int() refuses (superscript "2"), and a number

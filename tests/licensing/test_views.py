@@ -135,7 +135,7 @@ def test_check_your_answers_lists_what_is_missing(client, resident, barber):
     # then
     assert response.status_code == 400
     assert response.context["problems"] == [
-        "Answer every question that applies to you.",
+        "Answer every question that applies.",
         "Upload: Photo ID.",
     ]
     application.refresh_from_db()

@@ -106,7 +106,7 @@ def _write_results(figures: dict) -> None:
     if "sweep" in figures:
         sweep = figures["sweep"]
         lines += [
-            "## Hold-expiry sweep (`holds_expire`, batches of 10,000 rows, SKIP LOCKED)",
+            "## Hold-expiry sweep (`holds_expire`, batches of 10,000 rows, one UPDATE each)",
             "",
             "| lapsed holds | live holds | expired by the sweep | seconds | second sweep rows |"
             " live holds still held | budget |",

@@ -86,14 +86,14 @@ class TestOffers:
         # when
         final = book_at(permit_needing(60), t(9))
 
-        # then
-        assert booked_times(person) == [t(9), t(9, 30)]
+        # then: the four quarter hours of 9:00 to 10:00
+        assert booked_times(person) == [t(9), t(9, 15), t(9, 30), t(9, 45)]
         assert offered(permit_needing(60)) == [t(8), t(10), t(10, 30), t(11)]
         assert offered(permit_needing(30)) == [t(8), t(8, 30), t(10), t(10, 30), t(11), t(11, 30)]
         lower, upper = final.span.lower, final.span.upper
         assert (upper - lower) == datetime.timedelta(minutes=60)
 
-    def test_a_length_between_two_times_holds_both(self):
+    def test_a_length_between_two_times_holds_the_quarter_hours_it_overlaps(self):
         # given: 45 minutes on a grid of 30
         person = half_hour_inspector()
         open_slots()
@@ -101,9 +101,10 @@ class TestOffers:
         # when
         book_at(permit_needing(45), t(10))
 
-        # then
-        assert booked_times(person) == [t(10), t(10, 30)]
+        # then: 10:30 is taken, and 10:45 is offered right after it
+        assert booked_times(person) == [t(10), t(10, 15), t(10, 30)]
         assert t(10, 30) not in offered(permit_needing(30))
+        assert t(10, 45) in offered(permit_needing(30))
 
     def test_the_half_day_as_a_block_ignores_the_length(self):
         # given: a morning of three inspections, not at exact times
@@ -137,7 +138,7 @@ class TestBooking:
             with pytest.raises(refusal):
                 book_at(permit, start)
             assert not permit.inspections.exists()
-        assert booked_times(person) == [t(9, 30)]
+        assert booked_times(person) == [t(9, 30), t(9, 45)]
 
     def test_cancelling_frees_every_time_the_inspection_held(self):
         # given
@@ -171,7 +172,7 @@ class TestBooking:
 
         # then
         assert moved.starts_at == t(9, 30)
-        assert booked_times(person) == [t(9, 30), t(10)]
+        assert booked_times(person) == [t(9, 30), t(9, 45), t(10), t(10, 15)]
 
     def test_a_refused_move_keeps_the_inspection_where_it_was(self):
         # given
@@ -190,7 +191,7 @@ class TestBooking:
                 actor=permit.case.applicant,
                 now=NOW,
             )
-        assert booked_times(person) == [t(9), t(9, 30), t(10, 30)]
+        assert booked_times(person) == [t(9), t(9, 15), t(9, 30), t(9, 45), t(10, 30), t(10, 45)]
         inspection.refresh_from_db()
         assert inspection.starts_at == t(9)
 
@@ -392,9 +393,9 @@ class TestAcrossNoon:
         assert t(11, 30) in offered(permit)
         inspection = book_at(permit, t(11, 30))
 
-        # then: booked in the morning it starts in, holding 11:30 and 12:00
+        # then: booked in the morning it starts in, holding 11:30 to 12:30
         assert inspection.period == "am"
-        assert booked_times(person) == [t(11, 30), t(12)]
+        assert booked_times(person) == [t(11, 30), t(11, 45), t(12), t(12, 15)]
         assert (inspection.span.upper - inspection.span.lower) == datetime.timedelta(minutes=60)
         later = offered(permit_needing(30))
         assert t(11, 30) not in later and t(12) not in later and t(12, 30) in later
@@ -460,4 +461,4 @@ class TestAcrossNoon:
                 now=NOW,
             )
         assert refused.value.code == "too_long"
-        assert booked_times(person) == [t(9), t(9, 30)]
+        assert booked_times(person) == [t(9), t(9, 15), t(9, 30), t(9, 45)]

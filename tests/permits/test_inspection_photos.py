@@ -10,6 +10,7 @@ from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from permits.exceptions import InspectionRefused
@@ -280,3 +281,27 @@ def test_a_photo_of_exactly_the_configured_size_is_kept(settings, booked_for_res
 
     # then
     assert inspection.photos.count() == 1
+
+
+def test_the_result_form_takes_photos_from_the_phones_camera(client):
+    # given: an inspection of today, on its inspector's phone
+    person = inspector(capacity=2)
+    open_slots()
+    permit = issued_permit()
+    inspection = inspection_book(
+        permit=permit, day=WEDNESDAY, period="am", actor=permit.case.applicant, now=NOW
+    )
+    type(inspection).objects.filter(pk=inspection.pk).update(day=timezone.localdate())
+    client.force_login(person)
+
+    # when
+    response = client.get(reverse("permits:inspection_result", args=[inspection.pk]))
+
+    # then: the photo field opens the back camera, several images at a time, in the form
+    # sent as multipart (so it works without JavaScript)
+    body = response.content.decode()
+    assert response.status_code == 200
+    field = body[body.index('name="photos"') - 200 : body.index('name="photos"') + 200]
+    assert 'type="file"' in field and "multiple" in field
+    assert 'accept="image/*"' in field and 'capture="environment"' in field
+    assert 'enctype="multipart/form-data"' in body

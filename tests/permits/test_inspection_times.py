@@ -42,17 +42,19 @@ def book_at(permit, day=WEDNESDAY, starts_at=NINE, now=NOW):
     )
 
 
-def test_a_shift_at_exact_times_opens_one_place_per_time():
+def test_a_shift_at_exact_times_opens_one_place_per_quarter_hour():
     # given
     person = timed_inspector(minutes=60, capacity=4)
 
     # when
     open_slots()
 
-    # then
+    # then: 8:00 to noon in quarter hours, each keeping the shift's hour
     slots = InspectionSlot.objects.filter(inspector=person, day=WEDNESDAY).order_by("starts_at")
-    assert [(slot.starts_at, slot.capacity) for slot in slots] == [
-        (datetime.time(hour), 1) for hour in (8, 9, 10, 11)
+    assert [(slot.starts_at, slot.capacity, slot.shift_minutes) for slot in slots] == [
+        (datetime.time(hour, minute), 1, 60)
+        for hour in (8, 9, 10, 11)
+        for minute in (0, 15, 30, 45)
     ]
     assert all(slot.period == "am" for slot in slots)
 
@@ -210,7 +212,7 @@ def test_changing_a_shift_to_times_leaves_the_opened_days_as_they_are():
     # then
     assert InspectionSlot.objects.get(inspector=person, day=WEDNESDAY).starts_at is None
     later = WEDNESDAY + datetime.timedelta(days=7)
-    assert InspectionSlot.objects.filter(inspector=person, day=later).count() == 3
+    assert InspectionSlot.objects.filter(inspector=person, day=later).count() == 3 * 4
 
 
 def test_times_that_do_not_fit_in_a_half_day_are_refused():

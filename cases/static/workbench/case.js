@@ -4,8 +4,15 @@
 (function () {
   "use strict";
   var forms = {};
+  function firstField(form) {
+    return form.querySelector("select, textarea, input:not([type=hidden])");
+  }
   document.querySelectorAll("form[data-shortcut]").forEach(function (form) {
-    forms[form.getAttribute("data-shortcut")] = form;
+    var key = form.getAttribute("data-shortcut");
+    forms[key] = form;
+    // Announced on the field the key moves to, and only when this script makes it work.
+    var field = firstField(form);
+    if (field) field.setAttribute("aria-keyshortcuts", key);
   });
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
@@ -13,7 +20,7 @@
     if (target.closest("input, textarea, select, [contenteditable]")) return;
     var form = forms[event.key.toLowerCase()];
     if (!form) return;
-    var field = form.querySelector("select, textarea, input:not([type=hidden])");
+    var field = firstField(form);
     if (!field) return;
     event.preventDefault();
     field.focus();

@@ -17,8 +17,11 @@ from cases import services as case_services
 from cases.models import CaseEvent
 from cases.participants import participant_add
 from cases.participation import CONTRACTOR
-from cases.questions import rules as question_rules
-from cases.questions.selectors import documents_of
+from cases.questions.completeness import (
+    documents_missing,
+    pages_not_checked,
+    questions_unanswered,
+)
 from payments.models import Invoice, InvoiceStatus
 from payments.services import LineItem, invoice_create, invoice_void
 from permits.exceptions import AlreadyPaid, ContractorRefused, PermitIncomplete
@@ -76,29 +79,17 @@ def permit_problems(*, permit: Permit) -> list[tuple[str, str]]:
     if permit_type.plans_required and not permit.plan_sheets.filter(removed_at=None).exists():
         problems.append((Permit.Step.PLANS, _("Upload your plans: at least one sheet, as a PDF.")))
     supplied = {item.requirement_id for item in permit.supplied_documents.all()}
-    for requirement in documents_of(owner=permit_type, required=True):
-        if requirement.pk not in supplied:
-            problems.append(
-                (
-                    Permit.Step.PLANS,
-                    _("Upload: %(document)s.") % {"document": localized(requirement, "name")},
-                )
-            )
-    errors = question_rules.answers_clean(permit_questions(permit=permit), permit.answers)[1]
-    if errors:
-        problems.append((Permit.Step.QUESTIONS, _("Answer every question that applies.")))
-    for page, label in Permit.Step.choices:
-        if page in permit.typed:
-            problems.append(
-                (
-                    page,
-                    _(
-                        "Some answers on the page “%(page)s” are not checked yet: open it, "
-                        "correct them and choose “Save and continue”."
-                    )
-                    % {"page": label},
-                )
-            )
+    problems += [
+        (Permit.Step.PLANS, message)
+        for message in documents_missing(owner=permit_type, supplied=supplied)
+    ]
+    problems += [
+        (Permit.Step.QUESTIONS, message)
+        for message in questions_unanswered(
+            questions=permit_questions(permit=permit), answers=permit.answers
+        )
+    ]
+    problems += pages_not_checked(typed=permit.typed, pages=Permit.Step.choices)
     return problems
 
 

@@ -33,7 +33,6 @@ from permits.selectors_inspections import (
 from permits.services.inspection_slots import (
     seat_candidates,
     seat_take,
-    seats_fit,
     seats_release,
     seats_take_timed,
 )
@@ -70,20 +69,40 @@ def _full_message(day: datetime.date, period: str, starts_at=None) -> str:
     ) % {"period": when, "day": day}
 
 
-def _no_time_taken(candidates, step, day, period, starts_at) -> InspectionRefused:
-    """Why nothing was taken at `starts_at`: the inspection's length runs past every
-    inspector's working time from there (code "too_long"), or the times are taken."""
-    if candidates and step.minutes and not seats_fit(candidates, minutes=step.minutes):
+def _no_time_taken(why: str, step, day, period, starts_at, minutes) -> InspectionRefused:
+    """Why nothing was taken at `starts_at` (`seats_take_timed`'s answer): the inspection's
+    length runs past every inspector's working time from there ("too_long"), the time is not
+    one offered ("not_offered"), or the quarter hours it needs are taken ("full")."""
+    if why == "too_long":
         return InspectionRefused(
             _(
                 "This inspection takes %(minutes)s minutes: from %(time)s on %(day)s it would "
                 "run past the end of the inspector's working time. Choose an earlier time; "
                 "nothing was changed."
             )
-            % {"minutes": step.minutes, "time": starts_at.strftime("%H:%M"), "day": day},
+            % {"minutes": minutes, "time": starts_at.strftime("%H:%M"), "day": day},
             code="too_long",
         )
+    if why == "not_offered":
+        return SlotFull(
+            _(
+                "%(time)s on %(day)s is not a time inspections start at: choose one of the "
+                "times offered (the inspector's own times, or right after another "
+                "inspection); nothing was booked."
+            )
+            % {"time": starts_at.strftime("%H:%M"), "day": day},
+            code="not_offered",
+        )
     return SlotFull(_full_message(day, period, starts_at), code="full")
+
+
+def _length(candidates, step) -> int | None:
+    """The minutes the inspection takes, for the refusal: its own, or the first candidate's
+    shift's."""
+    if step.minutes:
+        return step.minutes
+    row = InspectionSlot.objects.filter(pk__in=candidates).first()
+    return row.shift_minutes if row is not None else None
 
 
 def inspection_book(
@@ -130,10 +149,11 @@ def inspection_book(
         if starts_at is None:
             slot = seat_take(candidates)
         else:
-            taken = seats_take_timed(candidates, minutes=chosen.minutes)
-            slot, span = taken if taken is not None else (None, None)
-            if slot is None:
-                raise _no_time_taken(candidates, chosen, day, period, starts_at)
+            taken = seats_take_timed(candidates, minutes=chosen.minutes, any_start=staff)
+            if isinstance(taken, str):
+                minutes = _length(candidates, chosen)
+                raise _no_time_taken(taken, chosen, day, period, starts_at, minutes)
+            slot, span = taken
         if slot is None:
             raise SlotFull(_full_message(day, period, starts_at), code="full")
         inspection = Inspection.objects.create(
@@ -253,10 +273,13 @@ def inspection_reschedule(
         if starts_at is not None:
             # Frees the old times first (they may overlap the new ones); a refusal below
             # rolls that back with the rest.
-            taken = seats_take_timed(candidates, minutes=locked.step.minutes, moving=locked)
-            slot, span = taken if taken is not None else (None, None)
-            if slot is None:
-                raise _no_time_taken(candidates, locked.step, day, period, starts_at)
+            taken = seats_take_timed(
+                candidates, minutes=locked.step.minutes, moving=locked, any_start=staff
+            )
+            if isinstance(taken, str):
+                minutes = _length(candidates, locked.step)
+                raise _no_time_taken(taken, locked.step, day, period, starts_at, minutes)
+            slot, span = taken
         else:
             candidates = [slot_id for slot_id in candidates if slot_id != locked.slot_id]
             # Lock the old slot and every candidate in primary-key order (no cycles between
