@@ -6,7 +6,7 @@ signal, for tax messages that were not delivered (a paper notice is flagged).
 - A paid bulk payer's invoice settles each bill of its batch by its row's amount, once.
 - Either way, reminders still waiting to be sent for the instalments paid are withdrawn.
 - A refund of a tax invoice marks the credit refunds it completes as refunded; one that
-  failed after it was asked for marks the credit refunds it leaves with nothing as failed.
+  failed after it was asked for marks the credit refunds it leaves short as failed.
 
 And, not business logic: a save or delete of a penalty or discount rule or of a holiday
 makes the cached schedule of the public bill pages stale (`selectors.schedule_cached`), at
@@ -65,18 +65,23 @@ def invoice_status(
             started_at=invoice.created_at,
         )
     elif new_status in _REFUNDED:
-        # Only the credit refunds whose own refunds all succeeded: a batch's invoice carries
-        # several credits, and another refund of the invoice says nothing of this one's.
+        # Only the credit refunds whose own refunds that succeeded come to the credit: a
+        # batch's invoice carries several credits, and another refund of the invoice says
+        # nothing of this one's (a part refused before is not counted).
         waiting = CreditRefund.objects.filter(
             bill_payment__in=BillPayment.objects.filter(invoice_id=invoice_id),
             status=CreditRefundStatus.PENDING,
         ).exclude(refund_ids=[])
-        succeeded = set(
+        succeeded = dict(
             Refund.objects.filter(
                 payment__invoice_id=invoice_id, status=RefundStatus.SUCCEEDED
-            ).values_list("pk", flat=True)
+            ).values_list("pk", "amount_cents")
         )
-        done = [row.pk for row in waiting if set(row.refund_ids) <= succeeded]
+        done = [
+            row.pk
+            for row in waiting
+            if sum(succeeded.get(pk, 0) for pk in row.refund_ids) >= row.amount_cents
+        ]
         if done:
             CreditRefund.objects.filter(pk__in=done).update(status=CreditRefundStatus.REFUNDED)
 

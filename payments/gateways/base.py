@@ -20,11 +20,15 @@ class GatewayError(Exception):
     `retryable` is true when the provider may not have had its say (no answer, a timeout, a
     server error, too many requests): the same call, with the same idempotency key, may be
     made again. False when the provider refused the request itself.
+
+    `refunds`: when a refund spread over several payments (`refund_by_policy`) is refused
+    in part, every refund that call recorded, the ones made and pending included.
     """
 
     def __init__(self, message: str = "", *, retryable: bool = False):
         super().__init__(message)
         self.retryable = retryable
+        self.refunds: list = []
 
 
 @dataclass(frozen=True)

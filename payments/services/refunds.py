@@ -194,7 +194,10 @@ def refund_by_policy(
     RuntimeError says so): call it from your service after commit (`transaction.on_commit`)
     or from a task. Raises
     RefundRefused for no reason, an amount that is not positive or above what is left to
-    refund; GatewayError when a gateway refuses (the refunds already made stand).
+    refund; GatewayError when a gateway refuses a part: the parts already made stand, those
+    not sent yet are left pending for the retry task, and the error's `refunds` lists every
+    refund this call recorded (made, refused, pending), so the caller knows what was given
+    back and never asks for it again.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -242,4 +245,12 @@ def refund_by_policy(
             if wanted == 0:
                 break
     logger.info("Invoice %s: %s refund(s) under policy %r", invoice.pk, len(refunds), policy)
-    return [_send(refund) for refund in refunds]
+    sent: list[Refund] = []
+    for index, refund in enumerate(refunds):
+        try:
+            sent.append(_send(refund))
+        except GatewayError as error:
+            refund.refresh_from_db()
+            error.refunds = [*sent, refund, *refunds[index + 1 :]]
+            raise
+    return sent

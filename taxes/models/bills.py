@@ -379,17 +379,16 @@ class BillPayment(TimeStampedModel):
 
     @property
     def credit_refundable_cents(self) -> int:
-        """The credit still to give back (none once a refund of it was asked, unless that
-        refund failed, or the gateway later refused every refund that carried it)."""
-        from payments.models import Refund, RefundStatus
+        """The credit still to give back: all of it until a refund is asked; then none,
+        unless that refund failed or the gateway later refused part of it, when what is
+        still owed (the credit less its refunds that succeeded or are pending)."""
+        from taxes.services import credits
 
         refund = getattr(self, "credit_refund", None)
         if self.credit_cents <= 0:
             return 0
-        if refund is None or refund.status == "failed":
+        if refund is None:
             return self.credit_cents
-        if refund.status == "pending" and refund.refund_ids:
-            carried = Refund.objects.filter(pk__in=refund.refund_ids)
-            if not carried.exclude(status=RefundStatus.FAILED).exists():
-                return self.credit_cents
+        if refund.status == "failed" or credits.refused(refund):
+            return credits.owed(refund)
         return 0

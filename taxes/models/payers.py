@@ -145,9 +145,10 @@ class CreditRefund(TimeStampedModel):
     )
     by_staff = models.BooleanField(_("by staff"), default=False)
     failure = models.CharField(_("why it failed"), max_length=255, blank=True)
-    # The payments app's refunds that carry it (ids, as BillPayment keeps its invoice's): it
-    # is refunded when they all succeeded, and may be asked again when they all failed, which
-    # the gateway may answer long after the request (no signal says so).
+    # The payments app's refunds that carry it (ids, as BillPayment keeps its invoice's), of
+    # every ask: it is refunded when those that succeeded come to the credit, and may be
+    # asked again, for what is still owed, when some were refused, which the gateway may
+    # answer long after the request (no signal says so).
     refund_ids = ArrayField(
         models.BigIntegerField(), verbose_name=_("refunds"), default=list, blank=True
     )

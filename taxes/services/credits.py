@@ -8,10 +8,13 @@ payments app's refund service and the payment's gateway (`refund_by_policy`), in
 Once per credit: the CreditRefund row is UNIQUE per BillPayment, written and committed before
 the gateway is asked, so a double click, a retried request or a clerk refunding the credit
 the owner just refunded finds it and refunds nothing more. The gateway is called outside any
-transaction (as the payments app requires); if it refuses, the row is marked failed and the
-credit may be refunded again. The payments app's refunds are kept on the row: it is refunded
-once they all succeeded, and may be asked again once the gateway refused them all, even when
-that answer came later, through the retry task.
+transaction (as the payments app requires). The payments app spreads the refund over the
+invoice's payments, one refund each; every refund it recorded is kept on the row (made,
+pending, or refused), so what the credit still owes its payer is always the credit less its
+refunds that succeeded or are pending. The row is refunded once its refunds that succeeded
+come to the credit. If the gateway refuses a part, at once or later through the retry task,
+the row is marked failed and may be asked again: that refunds only what is still owed, never
+a part already given back.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -36,8 +40,11 @@ POLICY = "taxes.credit"
 
 
 def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
-    """Record the refund of the credit, once; return (row, invoice) or (None, None) when it
-    was already asked for (and has not failed)."""
+    """Record the refund of the credit, once; return (row, invoice, cents still owed) or
+    (None, None, 0) when it was already asked for (and has not failed).
+
+    Asked again after a failure, the row keeps the refunds already recorded on it, and what
+    is still owed is worked out under the row's lock, so two asks never both refund it."""
     with transaction.atomic(durable=True):
         found = BillPayment.objects.select_for_update().filter(pk=bill_payment_id)
         if bill_id is not None:
@@ -51,20 +58,12 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
             )
         existing = CreditRefund.objects.select_for_update().filter(bill_payment=payment).first()
         if existing is not None:
-            if existing.status != CreditRefundStatus.FAILED and not _all_failed(existing):
-                return None, None
+            if existing.status != CreditRefundStatus.FAILED and not refused(existing):
+                return None, None, 0
             existing.status, existing.failure = CreditRefundStatus.PENDING, ""
             existing.requested_by, existing.by_staff = actor, by_staff
-            existing.refund_ids = []
             existing.save(
-                update_fields=[
-                    "status",
-                    "failure",
-                    "requested_by",
-                    "by_staff",
-                    "refund_ids",
-                    "updated_at",
-                ]
+                update_fields=["status", "failure", "requested_by", "by_staff", "updated_at"]
             )
             row = existing
         else:
@@ -77,35 +76,61 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
                         by_staff=by_staff,
                     )
             except IntegrityError:  # asked for at the same instant: that one refunds
-                return None, None
-        return row, Invoice.objects.get(pk=payment.invoice_id)
+                return None, None, 0
+        return row, Invoice.objects.get(pk=payment.invoice_id), owed(row)
 
 
-def _all_failed(row: CreditRefund) -> bool:
-    """Did the gateway refuse every refund that carries this pending credit refund (its
-    answer came after the request, through the retry task)?"""
+def _carried(row: CreditRefund) -> dict[str, int]:
+    """The cents of the row's refunds, by status."""
+    return dict(
+        Refund.objects.filter(pk__in=row.refund_ids)
+        .values("status")
+        .annotate(cents=Sum("amount_cents"))
+        .values_list("status", "cents")
+    )
+
+
+def owed(row: CreditRefund) -> int:
+    """What the credit still owes its payer: the credit less its refunds that succeeded or
+    are pending (a refused one gave nothing back)."""
+    carried = _carried(row)
+    standing = carried.get(PaymentRefundStatus.SUCCEEDED, 0) + carried.get(
+        PaymentRefundStatus.PENDING, 0
+    )
+    return max(row.amount_cents - standing, 0)
+
+
+def refused(row: CreditRefund) -> bool:
+    """Has the gateway answered every refund of this pending credit refund, and refused some
+    (the answer came after the request, through the retry task)?"""
     if row.status != CreditRefundStatus.PENDING or not row.refund_ids:
         return False
-    statuses = set(Refund.objects.filter(pk__in=row.refund_ids).values_list("status", flat=True))
-    return statuses == {PaymentRefundStatus.FAILED}
+    carried = _carried(row)
+    return PaymentRefundStatus.PENDING not in carried and (
+        carried.get(PaymentRefundStatus.SUCCEEDED, 0) < row.amount_cents
+    )
 
 
 def _record(row: CreditRefund, refunds: list[Refund]) -> None:
-    """Keep the refunds that carry `row`, and mark it refunded if they all succeeded.
+    """Keep the refunds that carry `row` (with those of an earlier ask), and mark it refunded
+    if the ones that succeeded come to the credit.
 
     The refunds are locked first, as the payments app locks them before announcing a refund
     (taxes.receivers then updates this row), so the answer is never missed: a refund the
     gateway completes meanwhile is seen succeeded here, or sees these ids there.
     """
-    ids = sorted(refund.pk for refund in refunds)
+    ids = sorted({*row.refund_ids, *(refund.pk for refund in refunds)})
     with transaction.atomic():
-        statuses = list(
+        carried = list(
             Refund.objects.select_for_update(no_key=True)
             .filter(pk__in=ids)
             .order_by("pk")
-            .values_list("status", flat=True)
+            .values_list("status", "amount_cents")
         )
-        done = bool(ids) and all(status == PaymentRefundStatus.SUCCEEDED for status in statuses)
+        succeeded = sum(
+            cents for status, cents in carried if status == PaymentRefundStatus.SUCCEEDED
+        )
+        done = succeeded >= row.amount_cents
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
             refund_ids=ids,
             **({"status": CreditRefundStatus.REFUNDED} if done else {}),
@@ -124,9 +149,13 @@ def credit_refund(
     after the refund is recorded). Returns the CreditRefund (refunded, or pending while the
     gateway has not answered), or None when the credit's refund was already asked for.
 
+    Asked again after a failure, it refunds only what the credit still owes (`owed`): the
+    parts the gateway gave back, or is still giving back, are never refunded twice.
+
     Raises CreditNotRefundable (no credit, a lender's credit asked by the owner, a member of
     staff without the refund role) and RefundRefused or GatewayError from the payments app
-    (the CreditRefund is then marked failed, and may be tried again).
+    (the CreditRefund is then marked failed, the refunds made before the refusal kept on it,
+    and may be tried again for the rest).
     """
     if by_staff:
         permissions.require(
@@ -135,27 +164,34 @@ def credit_refund(
             exception=CreditNotRefundable,
             message=_("Your staff role does not allow refunds."),
         )
-    row, invoice = _claim(
+    row, invoice, cents = _claim(
         bill_payment_id=bill_payment_id, bill_id=bill_id, actor=actor, by_staff=by_staff
     )
     if row is None:
         return None
-    try:
-        refunds = refund_by_policy(
-            invoice=invoice,
-            amount_cents=row.amount_cents,
-            reason=_("Credit on tax bill %(number)s: paid twice")
-            % {"number": row.bill_payment.bill.number},
-            policy=POLICY,
-        )
-    except (RefundRefused, GatewayError) as error:
-        # Only a refund still pending: one settled meanwhile (its refunds completed another
-        # way) keeps its state, as `_record` writes only on a pending row too.
-        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
-            status=CreditRefundStatus.FAILED, failure=str(error)[:255]
-        )
-        logger.warning("Credit refund %s failed: %s", row.pk, error)
-        raise
+    refunds: list[Refund] = []
+    if cents > 0:
+        try:
+            refunds = refund_by_policy(
+                invoice=invoice,
+                amount_cents=cents,
+                reason=_("Credit on tax bill %(number)s: paid twice")
+                % {"number": row.bill_payment.bill.number},
+                policy=POLICY,
+            )
+        except (RefundRefused, GatewayError) as error:
+            # The parts made before the refusal (and those left to the retry task) are kept,
+            # so asking again refunds only the rest. Only a refund still pending: one settled
+            # meanwhile (its refunds completed another way) keeps its state, as `_record`
+            # writes only on a pending row too.
+            made = getattr(error, "refunds", [])
+            CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
+                status=CreditRefundStatus.FAILED,
+                failure=str(error)[:255],
+                refund_ids=sorted({*row.refund_ids, *(refund.pk for refund in made)}),
+            )
+            logger.warning("Credit refund %s failed: %s", row.pk, error)
+            raise
     _record(row, refunds)
     row.refresh_from_db()
     return row
@@ -163,8 +199,9 @@ def credit_refund(
 
 def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> list[int]:
     """Mark failed, with why, the pending credit refunds on `invoice_id` carried by the
-    refund `refund_id` that failed after it was asked for, once every refund that carries
-    each has failed (the retry task's call was refused, or given up); return their ids.
+    refund `refund_id` that failed after it was asked for, once the gateway has answered
+    every refund that carries each and some were refused (the retry task's call was
+    refused, or given up); return their ids.
 
     Runs in the payments app's transaction (taxes.receivers), the invoice locked. Staff see
     the failure on the credits page, where the credit is listed to refund again.
@@ -178,7 +215,7 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
         )
         .order_by("pk")
     )
-    failed = [row for row in rows if _all_failed(row)]
+    failed = [row for row in rows if refused(row)]
     why = (_("The payment service refused the refund: %(error)s") % {"error": failure})[:255]
     for row in failed:
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(

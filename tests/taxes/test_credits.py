@@ -282,3 +282,75 @@ def test_a_credit_refund_stripe_refuses_later_is_marked_failed_with_why(
     assert "InvalidRequestError" in row.failure
     assert CreditRefund.objects.get(bill_payment=second).status == "refunded"
     assert [credit.pk for credit in credits_to_refund()] == [first.pk]
+
+
+# --- A refund spread over several payments ----------------------------------------------
+
+
+@pytest.fixture
+def credit_paid_in_two_parts(stripe_gateway):
+    """The owner paid half the year ($500.00); someone else, who started before that payment
+    settled, paid the whole year ($1,000.00) in two parts, $700.00 at Stripe then $300.00 at
+    the counter (their invoice takes part payments): a credit of $500.00, which the refund
+    spreads over both parts, the counter's first (newest first)."""
+    from payments import services as payments
+    from taxes.services.checkout import PARTIAL
+
+    today = agency_date(timezone.now())
+    bill = TaxBillFactory(schedule=[(today + 30 * DAYS, 100000)])
+    owner = bill_payment_start(
+        bill=bill, choice=PARTIAL, amount_cents=50000, email="owner@example.com"
+    )
+    other = bill_payment_start(bill=bill, choice=YEAR, email="spouse@example.com")
+    paid_at_stripe(stripe_gateway, owner)
+    Invoice.objects.filter(pk=other.pk).update(minimum_payment_cents=10000)
+    other.refresh_from_db()
+    paid_at_stripe(stripe_gateway, other, amount_cents=70000)
+    payments.payment_record_counter(
+        invoice=other,
+        method="cash",
+        amount_cents=30000,
+        actor=StaffFactory(roles=["clerk", "cashier"]),
+    )
+    return bill, BillPayment.objects.get(invoice_id=other.pk)
+
+
+def test_a_credit_refund_stripe_refuses_in_part_refunds_only_what_is_still_owed(
+    credit_paid_in_two_parts, stripe_gateway
+):
+    # given: the counter's part is refunded; Stripe refuses its part
+    from payments.gateways import GatewayError
+
+    bill, credit = credit_paid_in_two_parts
+    assert credit.credit_cents == 50000
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    with pytest.raises(GatewayError):
+        credit_refund(bill_payment_id=credit.pk, bill_id=bill.pk)
+
+    # then: the row keeps the refund that was made, and is failed for what is still owed
+    cash, card = Refund.objects.order_by("pk")
+    assert [(r.amount_cents, r.status) for r in (cash, card)] == [
+        (30000, "succeeded"),
+        (20000, "failed"),
+    ]
+    row = CreditRefund.objects.get(bill_payment=credit)
+    assert row.status == "failed"
+    assert cash.pk in row.refund_ids
+    assert BillPayment.objects.get(pk=credit.pk).credit_refundable_cents == 20000
+    assert [c.pk for c in credits_to_refund()] == [credit.pk]
+
+    # when: asked again
+    again = credit_refund(bill_payment_id=credit.pk, bill_id=bill.pk)
+
+    # then: only the $200.00 still owed is refunded; the credit is refunded, once in all
+    invoice = Invoice.objects.get(pk=credit.invoice_id)
+    assert again is not None and again.status == "refunded"
+    assert [(r.amount_cents, r.status) for r in Refund.objects.order_by("pk")] == [
+        (30000, "succeeded"),
+        (20000, "failed"),
+        (20000, "succeeded"),
+    ]
+    assert invoice.amount_refunded_cents == 50000
+    assert BillPayment.objects.get(pk=credit.pk).credit_refundable_cents == 0
+    assert credits_to_refund().filter(pk=credit.pk).count() == 0
+    assert credit_refund(bill_payment_id=credit.pk, bill_id=bill.pk) is None
