@@ -56,6 +56,7 @@ from bookings.services.waitlist import (
 from cases import events, permissions
 from cases.models import CaseEvent
 from cases.services import case_record_event
+from payments.gateways import GatewayError
 from payments.models import Invoice, InvoiceStatus
 from payments.services import invoice_create, invoice_lock, invoice_void
 
@@ -140,7 +141,12 @@ def _refund_after_commit(booking_id: int, amount_cents: int, *, reason: str, pol
 
 def booking_refund(*, booking_id: int, amount_cents: int, reason: str, policy: str) -> int:
     """Refund `amount_cents` of what is paid on the booking through the gateway, newest
-    invoice first; return what was refunded (less if some was refunded already)."""
+    invoice first; return what was refunded (less if some was refunded already).
+
+    A GatewayError (a part refused) says in `left_cents` what is still to refund: the
+    amount less the refunds made or still pending, of this call, so a retry asks only for
+    that and never gives a part back twice."""
+    from payments.models import RefundStatus
     from payments.services import refund_by_policy
 
     booking = Booking.objects.get(pk=booking_id)
@@ -150,7 +156,16 @@ def booking_refund(*, booking_id: int, amount_cents: int, reason: str, policy: s
         part = min(left, amount_cents - refunded)
         if part <= 0:
             continue
-        refund_by_policy(invoice=invoice, reason=reason, amount_cents=part, policy=policy)
+        try:
+            refund_by_policy(invoice=invoice, reason=reason, amount_cents=part, policy=policy)
+        except GatewayError as error:
+            made = sum(
+                refund.amount_cents
+                for refund in error.refunds
+                if refund.status != RefundStatus.FAILED
+            )
+            error.left_cents = amount_cents - refunded - made
+            raise
         refunded += part
         if refunded == amount_cents:
             break

@@ -4,6 +4,7 @@ the slot is freed; the calendar sequence rises; staff cancel with everything bac
 import datetime
 
 import pytest
+from celery.exceptions import Retry
 
 from bookings.models import BookingStatus
 from bookings.services import approval, checkout
@@ -246,3 +247,39 @@ def test_guest_bookings_join_the_account_that_verifies_the_address():
     assert booking.case.applicant == user
     assert "1 booking" in result.message()
     assert checkout.manage_link(booking) is None
+
+
+def test_a_refund_the_gateway_refuses_in_part_is_retried_for_the_rest_only(stripe_gateway):
+    # given: $80 fee + $50 deposit paid in two parts, $80.00 at Stripe then $50.00 at the
+    # counter (the invoice takes part payments); the cancellation gives back $90.00, the
+    # counter's part first (newest first), and Stripe refuses its $40.00 once
+    from payments import services as payments
+    from payments.models import Invoice
+    from tests.bookings.checkout_support import guest_checkout, held
+    from tests.payments.test_intents import paid_at_stripe
+
+    booking = held(pavilion())
+    invoice = guest_checkout(booking)
+    Invoice.objects.filter(pk=invoice.pk).update(minimum_payment_cents=1000)
+    invoice.refresh_from_db()
+    paid_at_stripe(stripe_gateway, invoice, amount_cents=8000)
+    payments.payment_record_counter(
+        invoice=invoice, method="cash", amount_cents=5000, actor=StaffFactory(roles=["cashier"])
+    )
+    booking.refresh_from_db()
+    now = day_before(booking, 29)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+
+    # when: cancelled; the refund task is retried after the refusal, as a worker runs it
+    with pytest.raises(Retry) as retry:
+        cancelling.booking_cancel(booking=booking, expected_refund_cents=9000, now=now)
+    retry.value.sig.apply()
+
+    # then: the retry refunds only the $40.00 still owed, never the counter's part again
+    invoice.refresh_from_db()
+    assert [(r.amount_cents, r.status) for r in Refund.objects.order_by("pk")] == [
+        (5000, "succeeded"),
+        (4000, "failed"),
+        (4000, "succeeded"),
+    ]
+    assert invoice.amount_refunded_cents == 9000
