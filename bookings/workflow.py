@@ -9,6 +9,9 @@ the exclusion constraint reads; the database cannot read the case's status from 
 table in a constraint); the booking services move both in one transaction.
 """
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,9 +41,48 @@ EXPIRED = "expired"
 PARTICIPATION = Participation(notices={events.SUBMITTED: {}, events.STATUS_CHANGED: {}})
 
 
+def _period(starts_at, ends_at) -> str:
+    """An ISO start and end as the booker reads them, in the agency's time zone: "March 10,
+    2027, 10 a.m.\N{EN DASH}noon" ("" if either is missing)."""
+    starts, ends = parse_datetime(starts_at or ""), parse_datetime(ends_at or "")
+    if starts is None or ends is None:
+        return ""
+    starts, ends = timezone.localtime(starts), timezone.localtime(ends)
+    until = time_format(ends, "TIME_FORMAT")
+    if ends.date() != starts.date():
+        until = f"{date_format(ends, 'DATE_FORMAT')}, {until}"
+    return (
+        f"{date_format(starts, 'DATE_FORMAT')}, {time_format(starts, 'TIME_FORMAT')}"
+        f"\N{EN DASH}{until}"
+    )
+
+
+def _moved_text(payload) -> str:
+    """A move: from which time to which, and the difference in price charged or refunded
+    (payload: from_starts_at, from_ends_at, starts_at, ends_at, difference_cents; a move
+    recorded before the time it left was kept has no from_ times)."""
+    values = {
+        "old": _period(payload.get("from_starts_at"), payload.get("from_ends_at")),
+        "new": _period(payload.get("starts_at"), payload.get("ends_at")),
+        "amount": events.money(abs(payload.get("difference_cents") or 0)),
+    }
+    difference = payload.get("difference_cents") or 0
+    # The times end in "a.m."/"p.m.": a sentence ending in one takes no second period.
+    if not values["old"]:
+        return gettext("Moved to %(new)s") % values
+    if difference > 0:
+        return gettext("Moved from %(old)s to %(new)s, with more to pay: %(amount)s.") % values
+    if difference < 0:
+        return gettext("Moved from %(old)s to %(new)s: %(amount)s refunded.") % values
+    return gettext("Moved from %(old)s to %(new)s") % values
+
+
 def _update_text(payload) -> str:
-    """The words of a booking's update: a cancellation says who cancelled and why what came
-    back came back (payload: what, by, before_approval, days_before, refund_cents)."""
+    """The words of a booking's update: a move says from which time to which
+    (`_moved_text`); a cancellation says who cancelled and why what came back came back
+    (payload: what, by, before_approval, days_before, refund_cents)."""
+    if payload.get("what") == "moved":
+        return _moved_text(payload)
     if payload.get("what") != "cancelled":
         return ""
     refund_cents = payload.get("refund_cents") or 0
@@ -86,10 +128,32 @@ def _update_text(payload) -> str:
 # The booking services' updates (a cancellation, a move), in the reader's language.
 UPDATE_KIND = events.EventKind(label=_("Update"), text=_update_text)
 
+
+def _payment_text(payload) -> str:
+    """The payment at checkout (payload: amount_cents, invoice_id)."""
+    return gettext("Paid %(amount)s.") % {"amount": events.money(payload.get("amount_cents"))}
+
+
+def _reminder_text(payload) -> str:
+    """A reminder of the booking's day (bookings.reminders; payload: on_date)."""
+    return gettext("Reminder of this booking sent on %(date)s.") % {
+        "date": events.display_value("on_date", payload.get("on_date"))
+    }
+
+
+PAYMENT_KIND = events.EventKind(
+    label=events.PAYMENT_KIND.label, audiences=events.PAYMENT_KIND.audiences, text=_payment_text
+)
+REMINDER_SENT_KIND = events.EventKind(
+    label=events.REMINDER_SENT_KIND.label,
+    audiences=events.REMINDER_SENT_KIND.audiences,
+    text=_reminder_text,
+)
+
 EVENT_KINDS = {
-    events.PAYMENT: events.PAYMENT_KIND,
+    events.PAYMENT: PAYMENT_KIND,
     events.UPDATE: UPDATE_KIND,
-    events.REMINDER_SENT: events.REMINDER_SENT_KIND,
+    events.REMINDER_SENT: REMINDER_SENT_KIND,
 }
 
 BOOKING = Workflow(

@@ -341,6 +341,7 @@ def booking_move(
             if booking.starts_at <= now:
                 raise CancelRefused(_("This booking has started and can no longer be moved."))
             old_price, old_buffered = booking.price_cents, booking.buffered
+            old_starts_at, old_ends_at = booking.starts_at, booking.ends_at
             buffer = datetime.timedelta(minutes=booking.facility.buffer_minutes)
             # A time people wait for is theirs (the first of them is offered it): the
             # booking keeps the time it has, but takes none of theirs.
@@ -372,6 +373,9 @@ def booking_move(
                 kind=events.UPDATE,
                 payload={
                     "what": "moved",
+                    # The time it left, for the timeline (bookings.workflow).
+                    "from_starts_at": old_starts_at.isoformat(),
+                    "from_ends_at": old_ends_at.isoformat(),
                     "starts_at": starts_at.isoformat(),
                     "ends_at": ends_at.isoformat(),
                     "difference_cents": difference,
