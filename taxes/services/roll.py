@@ -230,6 +230,26 @@ _SQL_CHECKS = (
         ORDER BY s.line LIMIT %(limit)s
         """,
     ),
+    (
+        # The staff's adjustments of an instalment stay (see _INSTALMENT_ADJUSTMENTS): a roll
+        # billing less than they took off would leave it owing less than nothing.
+        gettext_noop(
+            "Bill %(parcel)s: the tax office took more off instalment %(other)s than the roll "
+            "now bills for it. Have the tax office reverse its adjustment first, or correct "
+            "the roll."
+        ),
+        """
+        SELECT s.line, s.bill_number, x.sequence
+        FROM taxes_roll_staging s
+        JOIN taxes_taxbill b ON b.number = s.bill_number AND b.roll_digest <> s.digest
+        CROSS JOIN LATERAL (VALUES {instalments}) AS x(sequence, due_date, cents)
+        JOIN taxes_instalment i ON i.bill_id = b.id AND i.sequence = x.sequence
+        CROSS JOIN LATERAL (SELECT sum(a.amount_cents) AS cents FROM taxes_billadjustment a
+                            WHERE a.instalment_id = i.id) staff
+        WHERE x.due_date IS NOT NULL AND x.cents + staff.cents < 0
+        ORDER BY s.line, x.sequence LIMIT %(limit)s
+        """,
+    ),
 )
 
 

@@ -559,3 +559,25 @@ def test_an_abated_instalment_corrected_by_the_roll_keeps_the_abatement():
         (LineKind.LEVY, "SCHOOL", 70000, False),
     ]
     assert _instalments("2026-000001") == [(1, 100000, 0), (2, 100000, -25000)]
+
+
+def test_a_roll_billing_less_than_an_instalment_was_abated_is_refused_and_changes_nothing():
+    # given: $900.00 of the first instalment abated
+    _import(parcel(1))
+    _staff_adjust("2026-000001", 1, -90000)
+    before = _snapshot()
+
+    # when: the roll lowers that instalment to $50.00
+    report = _import(parcel(1, levy_COUNTY="550.00", instalment_1_amount="50.00"), parcel(2))
+
+    # then: the instalment would owe less than nothing: the row is refused, the file with it
+    assert not report.applied
+    assert report.errors == [
+        (
+            2,
+            "Bill 2026-000001: the tax office took more off instalment 1 than the roll now "
+            "bills for it. Have the tax office reverse its adjustment first, or correct the "
+            "roll.",
+        )
+    ]
+    assert _snapshot() == before

@@ -60,12 +60,12 @@ def _full_message(day: datetime.date, period: str, starts_at=None) -> str:
     if starts_at is not None:
         return _(
             "%(time)s on %(day)s is now booked: someone took it first. Choose another time; "
-            "nothing was booked."
+            "nothing was changed."
         ) % {"time": starts_at.strftime("%H:%M"), "day": day}
     when = _("morning") if period == AM else _("afternoon")
     return _(
         "The %(period)s of %(day)s is now fully booked: someone took the last place. "
-        "Choose another time; nothing was booked."
+        "Choose another time; nothing was changed."
     ) % {"period": when, "day": day}
 
 
@@ -102,7 +102,7 @@ def _no_time_taken(
             _(
                 "%(time)s on %(day)s is not a time inspections start at: choose one of the "
                 "times offered (the inspector's own times, or right after another "
-                "inspection); nothing was booked."
+                "inspection); nothing was changed."
             )
             % {"time": starts_at.strftime("%H:%M"), "day": day},
             code="not_offered",
