@@ -1,7 +1,9 @@
 """The one signal through which payments tells the rest of the portal about an invoice.
 
 ``invoice_status_changed`` is sent whenever an invoice's status changes: paid, partially
-refunded, refunded, expired or void (cancelled). The payments app never imports a domain app;
+refunded, refunded, expired or void (cancelled); also for a further part payment or partial
+refund, and for a refund of the invoice that failed (`failed_refund_id`), with
+``old_status == new_status`` then. The payments app never imports a domain app;
 the app that asked for the invoice answers this signal in its ``receivers.py`` by calling one
 of its own services (see payments/RECEIVERS.md for a worked example).
 
@@ -17,6 +19,10 @@ Sent with ``sender=payments.models.Invoice`` and these keyword arguments:
     new_status         str, an ``InvoiceStatus`` value
     amount_paid_cents      int
     amount_refunded_cents  int
+    failed_refund_id       int | None, a refund of the invoice the gateway refused (or that
+                           was given up) after it was asked for: a Refund now ``failed``,
+                           its amount refundable again; None for every other change
+    refund_failure         str, why that refund failed (the gateway's error), or ""
 
 Guarantees:
 

@@ -5,7 +5,8 @@ signal, for tax messages that were not delivered (a paper notice is flagged).
   oldest instalment), once per invoice, as of the day the payment was started.
 - A paid bulk payer's invoice settles each bill of its batch by its row's amount, once.
 - Either way, reminders still waiting to be sent for the instalments paid are withdrawn.
-- A refund of a tax invoice marks the credit refunds it completes as refunded.
+- A refund of a tax invoice marks the credit refunds it completes as refunded; one that
+  failed after it was asked for marks the credit refunds it leaves with nothing as failed.
 
 And, not business logic: a save or delete of a penalty or discount rule or of a holiday
 makes the cached schedule of the public bill pages stale (`selectors.schedule_cached`), at
@@ -25,14 +26,30 @@ from payments.models import Invoice, InvoiceStatus, Refund, RefundStatus
 from payments.signals import invoice_status_changed
 from taxes import selectors
 from taxes.models import BillPayment, CreditRefund, CreditRefundStatus, DiscountRule, PenaltyRule
-from taxes.services import batches, checkout, notices
+from taxes.services import batches, checkout, credits, notices
 
 _REFUNDED = (InvoiceStatus.PARTIALLY_REFUNDED, InvoiceStatus.REFUNDED)
 
 
 @receiver(invoice_status_changed, sender=Invoice, dispatch_uid="taxes.invoice_status")
-def invoice_status(sender, *, invoice_id, purpose, subject_id, old_status, new_status, **kwargs):
+def invoice_status(
+    sender,
+    *,
+    invoice_id,
+    purpose,
+    subject_id,
+    old_status,
+    new_status,
+    failed_refund_id=None,
+    refund_failure="",
+    **kwargs,
+):
     if purpose not in (checkout.PURPOSE, batches.PURPOSE) or subject_id is None:
+        return
+    if failed_refund_id is not None:
+        credits.credit_refunds_failed(
+            invoice_id=invoice_id, refund_id=failed_refund_id, failure=refund_failure
+        )
         return
     if new_status == InvoiceStatus.PAID and old_status != InvoiceStatus.PAID:
         invoice = Invoice.objects.only("pk", "created_at", "amount_paid_cents").get(pk=invoice_id)

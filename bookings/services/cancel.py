@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bookings import workflow
 from bookings.models import Booking, BookingStatus
@@ -207,7 +208,11 @@ def booking_cancel(
             reason=(
                 _("Booking %(reference)s cancelled before staff approval")
                 if before_approval
-                else _("Booking %(reference)s cancelled %(days)s days ahead")
+                else ngettext(
+                    "Booking %(reference)s cancelled %(days)s day ahead",
+                    "Booking %(reference)s cancelled %(days)s days ahead",
+                    quote.days_before,
+                )
             )
             % {"reference": booking.reference, "days": quote.days_before},
             policy=POLICY_CANCELLED,

@@ -28,8 +28,15 @@ def lock_payment(payment_id: int) -> Payment:
     return Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment_id)
 
 
-def announce(invoice: Invoice, *, old_status: str) -> None:
-    """Send `invoice_status_changed` for `invoice` (inside the caller's transaction)."""
+def announce(
+    invoice: Invoice,
+    *,
+    old_status: str,
+    failed_refund_id: int | None = None,
+    refund_failure: str = "",
+) -> None:
+    """Send `invoice_status_changed` for `invoice` (inside the caller's transaction); with
+    `failed_refund_id`, for a refund of it that failed after it was asked for."""
     subject_type = ""
     if invoice.subject_type_id is not None:
         # From the content types' cache: no query.
@@ -46,6 +53,8 @@ def announce(invoice: Invoice, *, old_status: str) -> None:
         new_status=invoice.status,
         amount_paid_cents=invoice.amount_paid_cents,
         amount_refunded_cents=invoice.amount_refunded_cents,
+        failed_refund_id=failed_refund_id,
+        refund_failure=refund_failure,
     )
     logger.info("Invoice %s: %s -> %s", invoice.pk, old_status, invoice.status)
 

@@ -36,7 +36,7 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
-from payments.services._locks import lock_invoice, lock_payment
+from payments.services._locks import announce, lock_invoice, lock_payment
 
 logger = logging.getLogger("payments")
 
@@ -78,7 +78,7 @@ def _failed_call(intent_id: int, error: GatewayError) -> None:
     with transaction.atomic(durable=True):
         intent = GatewayIntent.objects.get(pk=intent_id)
         invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=intent.payment_id)
-        lock_invoice(invoice_id)
+        invoice = lock_invoice(invoice_id)
         payment = lock_payment(intent.payment_id)
         intent = _lock_intent(intent_id)
         if intent.status != IntentStatus.PENDING:
@@ -99,6 +99,14 @@ def _failed_call(intent_id: int, error: GatewayError) -> None:
             refund.save(update_fields=["status", "provider_status", "updated_at"])
             payment.refund_pending_cents -= refund.amount_cents
             payment.save(update_fields=["refund_pending_cents", "updated_at"])
+            # The service that asked for it may have returned long ago (the retry task made
+            # this call): the app that owns the invoice hears of it, its status unchanged.
+            announce(
+                invoice,
+                old_status=invoice.status,
+                failed_refund_id=refund.pk,
+                refund_failure=intent.last_error,
+            )
         elif payment.status == PaymentStatus.PENDING:
             payment.status = PaymentStatus.FAILED
             payment.failure_reason = f"The gateway refused the checkout: {error}"[:255]

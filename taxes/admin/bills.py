@@ -3,8 +3,8 @@
 Bills come from the assessor's roll (the roll import, see `taxes.admin.imports`); one can be
 entered by hand for a parcel missing from it. What was billed is never rewritten: a saved
 bill's lines and instalments are shown, not edited (a corrected roll adds adjustment lines).
-A change of a saved bill's escrow lender goes through `taxes.services.lenders`, which writes
-it on the bill's timeline with who made it.
+A change of a saved bill's escrow lender asks for a reason and goes through
+`taxes.services.lenders`, which writes it on the bill's timeline with who made it and why.
 """
 
 from django import forms
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from payments.forms import AmountFieldsAdminMixin
 from payments.money import format_cents
 from taxes.models import BillLine, Instalment, LineKind, TaxBill
-from taxes.services.lenders import bill_lender_change
+from taxes.services.lenders import REASON_MAX_LENGTH, bill_lender_change
 
 
 def _money(cents: int) -> str:
@@ -107,8 +107,31 @@ class InstalmentInline(_BilledOnceInline):
         return _money(instalment.principal_paid_cents)
 
 
+class TaxBillForm(forms.ModelForm):
+    """A bill; a change of a saved bill's escrow lender says why (on the bill's timeline)."""
+
+    lender_change_reason = forms.CharField(
+        label=_("reason for a change of lender"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text=_("Needed when you change the escrow lender: it is kept on the bill's timeline."),
+    )
+
+    class Meta:
+        model = TaxBill
+        fields = ["parcel", "tax_year", "number", "escrow_lender"]
+
+    def clean(self):
+        cleaned = super().clean()
+        changed = self.instance.pk and "escrow_lender" in self.changed_data
+        if changed and not (cleaned.get("lender_change_reason") or "").strip():
+            self.add_error("lender_change_reason", _("Say why the escrow lender changes."))
+        return cleaned
+
+
 @admin.register(TaxBill)
 class TaxBillAdmin(admin.ModelAdmin):
+    form = TaxBillForm
     list_display = ["number", "tax_year", "parcel", "escrow_lender"]
     list_filter = ["tax_year"]
     list_select_related = ["parcel"]
@@ -118,6 +141,11 @@ class TaxBillAdmin(admin.ModelAdmin):
     inlines = [BillLineInline, InstalmentInline]
     readonly_fields = ["access_code_printed", "roll_import"]
     fields = ["parcel", "tax_year", "number", "escrow_lender", "access_code_printed", "roll_import"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields[:4], "lender_change_reason", *self.fields[4:]]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -131,7 +159,12 @@ class TaxBillAdmin(admin.ModelAdmin):
             obj.escrow_lender = form.initial.get("escrow_lender", "")
         super().save_model(request, obj, form, change)
         if lender_changed:
-            bill_lender_change(bill=obj, lender=lender, actor=request.user)
+            bill_lender_change(
+                bill=obj,
+                lender=lender,
+                actor=request.user,
+                reason=form.cleaned_data["lender_change_reason"],
+            )
             obj.escrow_lender = lender.strip()
 
     @admin.display(description=_("access code (printed on the bill)"))

@@ -3,6 +3,25 @@
 from django.conf import settings
 from django.db import migrations, models
 
+# Where a payer already had two unpaid batches of one file (sent twice before this rule), the
+# UNIQUE below could not be added. The oldest stays ready to pay; each later one becomes
+# "replaced": kept with its rows (never deleted), not payable any more, and still settled if
+# an invoice issued for it before is paid after all (taxes.services.batches).
+#
+# This migration was first released without these steps. Where it ran then, it found no
+# duplicates (or it could not have run), and a migration already applied never runs again:
+# taxes 0020 gives those databases the same status constraints. Going back turns "replaced"
+# batches ready again, as the older status constraint requires.
+REPLACE_DUPLICATES = """
+UPDATE taxes_paymentbatch b SET status = 'replaced', updated_at = now()
+WHERE b.status = 'ready' AND EXISTS (
+    SELECT 1 FROM taxes_paymentbatch o
+    WHERE o.payer_id = b.payer_id AND o.file_sha256 = b.file_sha256 AND o.status = 'ready'
+      AND (o.created_at, o.id) < (b.created_at, b.id)
+)
+"""
+REPLACED_READY_AGAIN = "UPDATE taxes_paymentbatch SET status = 'ready' WHERE status = 'replaced'"
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,6 +30,41 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="paymentbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("ready", "Ready to pay"),
+                    ("paid", "Paid"),
+                    ("replaced", "Replaced by an earlier upload of the same file"),
+                ],
+                default="ready",
+                max_length=8,
+                verbose_name="status",
+            ),
+        ),
+        migrations.RemoveConstraint(model_name="paymentbatch", name="taxes_batch_status_valid"),
+        migrations.AddConstraint(
+            model_name="paymentbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["ready", "paid", "replaced"])),
+                name="taxes_batch_status_valid",
+            ),
+        ),
+        migrations.RemoveConstraint(model_name="paymentbatch", name="taxes_batch_paid_at"),
+        migrations.AddConstraint(
+            model_name="paymentbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("paid_at__isnull", True), ("status__in", ["ready", "replaced"])),
+                    models.Q(("paid_at__isnull", False), ("status", "paid")),
+                    _connector="OR",
+                ),
+                name="taxes_batch_paid_at",
+            ),
+        ),
+        migrations.RunSQL(REPLACE_DUPLICATES, REPLACED_READY_AGAIN),
         migrations.AddConstraint(
             model_name="paymentbatch",
             constraint=models.UniqueConstraint(

@@ -25,6 +25,10 @@ from taxes.models.bills import BillPayment, TaxBill
 class BatchStatus(models.TextChoices):
     READY = "ready", _("Ready to pay")
     PAID = "paid", _("Paid")
+    # A second unpaid batch of the same file, found when the one-unpaid-batch-per-file rule
+    # came (taxes 0012): the oldest stays to pay; this one is kept, never deleted, and is
+    # still settled if an invoice issued for it is paid (its money is applied, never lost).
+    REPLACED = "replaced", _("Replaced by an earlier upload of the same file")
 
 
 class PaymentBatch(TimeStampedModel):
@@ -52,7 +56,9 @@ class PaymentBatch(TimeStampedModel):
                 condition=Q(status__in=BatchStatus.values), name="taxes_batch_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status=BatchStatus.READY, paid_at__isnull=True)
+                condition=Q(
+                    status__in=[BatchStatus.READY, BatchStatus.REPLACED], paid_at__isnull=True
+                )
                 | Q(status=BatchStatus.PAID, paid_at__isnull=False),
                 name="taxes_batch_paid_at",
             ),

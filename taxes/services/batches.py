@@ -261,6 +261,18 @@ def batch_payment_start(
     now = now or timezone.now()
     with transaction.atomic():
         batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == BatchStatus.REPLACED:
+            raise BatchRefused(
+                [
+                    (
+                        None,
+                        _(
+                            "This batch was replaced by an earlier upload of the same file: "
+                            "pay that one."
+                        ),
+                    )
+                ]
+            )
         if batch.status != BatchStatus.READY:
             raise BatchRefused([(None, _("This batch is paid already."))])
         kind = ContentType.objects.get_for_model(PaymentBatch)

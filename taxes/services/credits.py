@@ -149,7 +149,9 @@ def credit_refund(
             policy=POLICY,
         )
     except (RefundRefused, GatewayError) as error:
-        CreditRefund.objects.filter(pk=row.pk).update(
+        # Only a refund still pending: one settled meanwhile (its refunds completed another
+        # way) keeps its state, as `_record` writes only on a pending row too.
+        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
             status=CreditRefundStatus.FAILED, failure=str(error)[:255]
         )
         logger.warning("Credit refund %s failed: %s", row.pk, error)
@@ -157,3 +159,30 @@ def credit_refund(
     _record(row, refunds)
     row.refresh_from_db()
     return row
+
+
+def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> list[int]:
+    """Mark failed, with why, the pending credit refunds on `invoice_id` carried by the
+    refund `refund_id` that failed after it was asked for, once every refund that carries
+    each has failed (the retry task's call was refused, or given up); return their ids.
+
+    Runs in the payments app's transaction (taxes.receivers), the invoice locked. Staff see
+    the failure on the credits page, where the credit is listed to refund again.
+    """
+    rows = list(
+        CreditRefund.objects.select_for_update()
+        .filter(
+            bill_payment__invoice_id=invoice_id,
+            status=CreditRefundStatus.PENDING,
+            refund_ids__contains=[refund_id],
+        )
+        .order_by("pk")
+    )
+    failed = [row for row in rows if _all_failed(row)]
+    why = (_("The payment service refused the refund: %(error)s") % {"error": failure})[:255]
+    for row in failed:
+        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
+            status=CreditRefundStatus.FAILED, failure=why
+        )
+        logger.warning("Credit refund %s failed after it was asked for: %s", row.pk, failure)
+    return [row.pk for row in failed]

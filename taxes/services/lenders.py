@@ -108,12 +108,16 @@ def lender_conflict_settle(
     return settled
 
 
-def bill_lender_change(*, bill: TaxBill, lender: str, actor) -> BillEvent | None:
+def bill_lender_change(*, bill: TaxBill, lender: str, actor, reason: str) -> BillEvent | None:
     """Make `lender` the escrow lender of `bill`, as `actor` (in the admin, whose change
-    permission the admin checked), and write the change on the bill's timeline. An open
-    conflict with the roll is closed by it. Returns the event, or None when the lender is
-    the bill's already (nothing is written)."""
-    lender = lender.strip()
+    permission the admin checked), and write the change on the bill's timeline with
+    `reason`. An open conflict with the roll is closed by it. Returns the event, or None when
+    the lender is the bill's already (nothing is written).
+
+    Raises LenderConflictRefused when no reason is given (the admin's form asks for one)."""
+    lender, reason = lender.strip(), (reason or "").strip()[:REASON_MAX_LENGTH]
+    if not reason:
+        raise LenderConflictRefused(_("Say why the escrow lender changes."))
     with transaction.atomic():
         locked = TaxBill.objects.select_for_update().get(pk=bill.pk)
         before = locked.escrow_lender
@@ -125,7 +129,7 @@ def bill_lender_change(*, bill: TaxBill, lender: str, actor) -> BillEvent | None
             kind=BillEventKind.LENDER_CHANGED,
             key=f"lender-staff:{uuid.uuid4().hex}",
             actor=actor,
-            data={"from": before, "to": lender},
+            data={"from": before, "to": lender, "reason": reason},
         )
     logger.info("Bill %s escrow lender changed by user %s", locked.number, actor.pk)
     return event

@@ -16,7 +16,9 @@ of what its roll row bills (`TaxBill.roll_digest`), and the bills whose digest i
 skipped (neither compared line by line nor written). A corrected roll never
 rewrites what was billed: each difference with a bill already issued becomes an adjustment
 line (for the district or exemption that changed) and moves the instalments'
-`adjustment_cents`. Owners and addresses follow the latest roll (they are not billed amounts).
+`adjustment_cents`. The roll is compared with what the rolls billed: the staff's adjustments
+and abatements (taxes.services.adjustments) stay as they are. Owners and addresses follow
+the latest roll (they are not billed amounts).
 
 The escrow lender follows the roll too, each change written on the bill's timeline, except on
 a bill a lender declared in its own escrow file (taxes.services.escrow): like the escrow file
@@ -228,6 +230,26 @@ _SQL_CHECKS = (
         ORDER BY s.line LIMIT %(limit)s
         """,
     ),
+    (
+        # The staff's adjustments of an instalment stay (see _INSTALMENT_ADJUSTMENTS): a roll
+        # billing less than they took off would leave it owing less than nothing.
+        gettext_noop(
+            "Bill %(parcel)s: the tax office took more off instalment %(other)s than the roll "
+            "now bills for it. Have the tax office reverse its adjustment first, or correct "
+            "the roll."
+        ),
+        """
+        SELECT s.line, s.bill_number, x.sequence
+        FROM taxes_roll_staging s
+        JOIN taxes_taxbill b ON b.number = s.bill_number AND b.roll_digest <> s.digest
+        CROSS JOIN LATERAL (VALUES {instalments}) AS x(sequence, due_date, cents)
+        JOIN taxes_instalment i ON i.bill_id = b.id AND i.sequence = x.sequence
+        CROSS JOIN LATERAL (SELECT sum(a.amount_cents) AS cents FROM taxes_billadjustment a
+                            WHERE a.instalment_id = i.id) staff
+        WHERE x.due_date IS NOT NULL AND x.cents + staff.cents < 0
+        ORDER BY s.line, x.sequence LIMIT %(limit)s
+        """,
+    ),
 )
 
 
@@ -408,7 +430,10 @@ FROM taxes_roll_staging s JOIN taxes_taxbill b ON b.number = s.bill_number
 WHERE b.roll_digest <> s.digest
 """
 
-# Each changed bill's district (or exemption) net as billed against the roll's.
+# Each changed bill's district (or exemption) net as billed against the roll's. What was
+# billed is what the rolls billed: the staff's adjustments and abatements (the lines of a
+# taxes_billadjustment) are no part of the roll, so a corrected roll neither counts them as
+# differences nor reverses them; they stay on the bill beside the roll's adjustments.
 _ADJUSTMENTS = """
 WITH staged AS (
     SELECT c.bill_id, l.district, sum(l.cents) AS cents
@@ -416,8 +441,10 @@ WITH staged AS (
     CROSS JOIN LATERAL (VALUES {lines}) AS l(kind, district, cents)
     WHERE l.cents <> 0 GROUP BY 1, 2
 ), billed AS (
-    SELECT bill_id, district, sum(amount_cents) AS cents FROM taxes_billline
-    WHERE bill_id IN (SELECT bill_id FROM taxes_roll_changed) GROUP BY 1, 2
+    SELECT l.bill_id, l.district, sum(l.amount_cents) AS cents FROM taxes_billline l
+    WHERE l.bill_id IN (SELECT bill_id FROM taxes_roll_changed)
+      AND NOT EXISTS (SELECT 1 FROM taxes_billadjustment a WHERE a.line_id = l.id)
+    GROUP BY 1, 2
 ), written AS (
     INSERT INTO taxes_billline (bill_id, kind, district, amount_cents, reason, roll_import_id,
                                 created_at, updated_at)
@@ -430,13 +457,20 @@ WITH staged AS (
 SELECT count(*), count(DISTINCT bill_id) FROM written
 """
 
+# An instalment's adjustment is the roll's (its amount now less what it first billed) plus
+# the staff's adjustments of that instalment, which the roll keeps.
 _INSTALMENT_ADJUSTMENTS = """
-UPDATE taxes_instalment i
-SET adjustment_cents = x.cents - i.amount_cents, updated_at = now()
-FROM taxes_roll_changed c JOIN taxes_roll_staging s ON s.line = c.line
-CROSS JOIN LATERAL (VALUES {instalments}) AS x(sequence, due_date, cents)
-WHERE x.due_date IS NOT NULL AND i.bill_id = c.bill_id AND i.sequence = x.sequence
-  AND i.adjustment_cents <> x.cents - i.amount_cents
+WITH target AS (
+    SELECT i.id, x.cents - i.amount_cents + coalesce(
+               (SELECT sum(a.amount_cents) FROM taxes_billadjustment a
+                WHERE a.instalment_id = i.id), 0) AS cents
+    FROM taxes_roll_changed c JOIN taxes_roll_staging s ON s.line = c.line
+    CROSS JOIN LATERAL (VALUES {instalments}) AS x(sequence, due_date, cents)
+    JOIN taxes_instalment i ON i.bill_id = c.bill_id AND i.sequence = x.sequence
+    WHERE x.due_date IS NOT NULL
+)
+UPDATE taxes_instalment i SET adjustment_cents = t.cents, updated_at = now()
+FROM target t WHERE i.id = t.id AND i.adjustment_cents <> t.cents
 """
 
 # The changed bills now bill what the roll says: their digest is the roll's.

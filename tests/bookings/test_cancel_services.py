@@ -82,6 +82,20 @@ def test_a_confirmed_booking_cancelled_says_the_days_ahead_not_before_approval()
     assert refund.reason == f"Booking {booking.reference} cancelled 29 days ahead"
 
 
+@pytest.mark.parametrize(("days", "ahead"), [(1, "1 day ahead"), (2, "2 days ahead")])
+def test_the_refund_reason_says_day_or_days_ahead(days, ahead):
+    # given: $80 fee + $50 deposit paid; under eleven days the deposit comes back
+    booking, _invoice = confirmed(pavilion())
+    now = day_before(booking, days)
+
+    # when
+    cancelling.booking_cancel(booking=booking, expected_refund_cents=5000, now=now)
+
+    # then
+    [refund] = Refund.objects.all()
+    assert refund.reason == f"Booking {booking.reference} cancelled {ahead}"
+
+
 # Each tier's boundary day, as above, and the booking's own day before it starts.
 BOUNDARIES = [(30, 23, 59), (29, 23, 59), (11, 23, 59), (10, 23, 59), (0, 0, 1)]
 

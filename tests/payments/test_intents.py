@@ -371,3 +371,71 @@ def test_a_policy_refund_must_be_called_after_commit(clerk):
     # when / then
     with pytest.raises(RuntimeError), transaction.atomic():
         services.refund_by_policy(invoice=invoice, reason="Cancelled")
+
+
+def test_a_refund_that_fails_later_is_announced_with_the_invoice_as_it_stands(
+    stripe_gateway, clerk, settings
+):
+    # given: Stripe does not answer the refund in time, then refuses it when asked again
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append(kwargs)
+
+    invoice = InvoiceFactory()
+    payment = paid_at_stripe(stripe_gateway, invoice)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500)
+    refund = services.refund_issue(
+        payment=payment, amount_cents=5000, reason="Cancelled", actor=clerk
+    )
+    assert refund.status == "pending"
+    stripe_gateway.fail_next(
+        "POST",
+        "/v1/refunds",
+        status=400,
+        error_type="invalid_request_error",
+        code="charge_disputed",
+    )
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+    invoice_status_changed.connect(receiver, dispatch_uid="tests.payments.refund_failed")
+
+    # when: the retry task makes the call again
+    try:
+        retry_gateway_intents()
+    finally:
+        invoice_status_changed.disconnect(dispatch_uid="tests.payments.refund_failed")
+
+    # then: the owning app hears of it once, the invoice's status unchanged, with the refund
+    refund.refresh_from_db()
+    assert refund.status == "failed"
+    [said] = heard
+    assert (said["invoice_id"], said["old_status"], said["new_status"]) == (
+        invoice.pk,
+        "paid",
+        "paid",
+    )
+    assert said["failed_refund_id"] == refund.pk
+    assert "InvalidRequestError" in said["refund_failure"]
+
+
+def test_a_status_change_says_no_refund_failed(clerk):
+    # given
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append((kwargs["failed_refund_id"], kwargs["refund_failure"]))
+
+    invoice_status_changed.connect(receiver, dispatch_uid="tests.payments.no_refund_failed")
+    try:
+        # when
+        services.payment_record_counter(
+            invoice=InvoiceFactory(lines=[LineItem("Hall booking", 10000)]),
+            method="cash",
+            amount_cents=10000,
+            actor=clerk,
+        )
+    finally:
+        invoice_status_changed.disconnect(dispatch_uid="tests.payments.no_refund_failed")
+
+    # then
+    assert heard == [(None, "")]

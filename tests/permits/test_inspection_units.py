@@ -257,3 +257,30 @@ def test_half_hours_and_hours_booked_at_once_right_after_a_booking_leave_one_boo
     assert InspectionSlot.objects.filter(inspector=person, booked__gt=1).count() == 0
     unit = InspectionSlot.objects.get(inspector=person, day=WEDNESDAY, starts_at=t(9, 30))
     assert unit.booked == 1
+
+
+@pytest.mark.django_db
+def test_staff_placing_off_the_quarter_hours_are_told_any_quarter_hour_will_do():
+    # given: an hourly morning; staff may place an inspection at any quarter hour of it
+    from tests.accounts.factories import StaffFactory
+
+    hourly_inspector()
+    open_slots()
+    permit = permit_needing(30)
+    clerk = StaffFactory(is_superuser=True)
+
+    # when: staff ask for 9:10, no quarter hour of any inspector
+    with pytest.raises(SlotFull) as refused:
+        inspection_book(permit=permit, day=WEDNESDAY, starts_at=t(9, 10), actor=clerk, now=NOW)
+
+    # then: they are not sent to "the times offered" (those bind applicants only), but told
+    # to choose a quarter hour of an inspector's working time
+    message = str(refused.value)
+    assert refused.value.code == "not_offered"
+    assert "09:10" in message
+    assert "quarter hour" in message
+    assert "times offered" not in message
+    assert not permit.inspections.exists()
+    # and at 9:15 the same booking is taken
+    booked = inspection_book(permit=permit, day=WEDNESDAY, starts_at=t(9, 15), actor=clerk, now=NOW)
+    assert booked.starts_at == t(9, 15)

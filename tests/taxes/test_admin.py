@@ -114,13 +114,67 @@ def test_a_lender_changed_in_the_admin_is_written_on_the_bills_timeline(administ
     data = _form_values(client.get(url).content.decode())
 
     # when
-    response = client.post(url, {**data, "escrow_lender": "Second Savings"})
-    again = client.post(url, {**data, "escrow_lender": "Second Savings"})
+    change = {**data, "escrow_lender": "Second Savings", "lender_change_reason": "Loan sold"}
+    response = client.post(url, change)
+    again = client.post(url, change)
 
     # then: changed once, on the timeline with who did it
     assert response.status_code == again.status_code == 302
     bill.refresh_from_db()
     assert bill.escrow_lender == "Second Savings"
-    (change,) = bill.events.filter(kind="lender_changed", actor__isnull=False)
-    assert change.actor == administrator
-    assert change.data == {"from": "First Mortgage Bank", "to": "Second Savings"}
+    (event,) = bill.events.filter(kind="lender_changed", actor__isnull=False)
+    assert event.actor == administrator
+    assert event.data == {
+        "from": "First Mortgage Bank",
+        "to": "Second Savings",
+        "reason": "Loan sold",
+    }
+
+
+def test_a_lender_change_in_the_admin_without_a_reason_is_refused_and_changes_nothing(
+    administrator, client
+):
+    # given
+    from tests.taxes.lender_support import conflicting_bill
+
+    bill, _conflict = conflicting_bill()
+    url = reverse("admin:taxes_taxbill_change", args=[bill.pk])
+    data = _form_values(client.get(url).content.decode())
+
+    # when
+    response = client.post(url, {**data, "escrow_lender": "Second Savings"})
+
+    # then: the form says why, and the bill and its timeline are as they were
+    assert response.status_code == 200
+    assert "Say why the escrow lender changes." in response.content.decode()
+    bill.refresh_from_db()
+    assert bill.escrow_lender == "First Mortgage Bank"
+    assert not bill.events.filter(kind="lender_changed", actor__isnull=False).exists()
+
+
+def test_the_recipients_list_shows_when_each_address_confirmed(administrator, client):
+    # given: one address confirmed, one still waiting
+    import datetime
+
+    from django.utils import timezone
+
+    from taxes.models import BillRecipient, ParcelLink
+    from tests.accounts.factories import UserFactory
+
+    bill = TaxBillFactory()
+    link = ParcelLink.objects.create(user=UserFactory(), parcel=bill.parcel)
+    confirmed = timezone.now() - datetime.timedelta(days=2)
+    BillRecipient.objects.create(link=link, email="son@example.com", confirmed_at=confirmed)
+    BillRecipient.objects.create(link=link, email="accountant@example.com")
+
+    # when
+    page = client.get(reverse("admin:taxes_billrecipient_changelist"))
+    waiting = client.get(reverse("admin:taxes_billrecipient_changelist"), {"confirmed": "no"})
+
+    # then
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "column-confirmed_at" in html
+    assert html.count("Not confirmed") >= 1
+    assert "accountant@example.com" in waiting.content.decode()
+    assert "son@example.com" not in waiting.content.decode()

@@ -254,3 +254,29 @@ def test_a_replayed_settlement_of_a_paid_batch_applies_nothing_more(resident, bi
     batch_invoice_paid(invoice_id=invoice.pk, batch_id=batch.pk, started_at=invoice.created_at)
 
     assert BillPayment.objects.filter(batch=batch).count() == 1
+
+
+def test_a_replaced_batch_is_not_paid_again_but_an_invoice_issued_before_still_settles_it(
+    resident, bills
+):
+    # given: a second unpaid batch of one file, issued an invoice, then marked replaced by
+    # taxes 0012 (the oldest batch of the file stays to pay)
+    rows = ("20-000001,1000.00",)
+    first = batch_upload(stream=csv_file(*rows), file_name="e.csv", payer=resident)
+    PaymentBatch.objects.filter(pk=first.pk).update(status="replaced")
+    duplicate = batch_upload(stream=csv_file(*rows), file_name="e.csv", payer=resident)
+    issued = batch_payment_start(batch=duplicate, payer=resident)
+    PaymentBatch.objects.filter(pk=duplicate.pk).update(status="replaced")
+    PaymentBatch.objects.filter(pk=first.pk).update(status="ready")
+
+    # when / then: it is not paid from its page any more
+    with pytest.raises(BatchRefused, match="replaced by an earlier upload"):
+        batch_payment_start(batch=duplicate, payer=resident)
+
+    # when: the invoice issued before is paid all the same
+    pay_locally(issued)
+
+    # then: its money is applied to its bill, never lost
+    duplicate.refresh_from_db()
+    assert duplicate.status == "paid"
+    assert BillPayment.objects.get(batch=duplicate).amount_cents == 100000

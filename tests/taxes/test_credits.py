@@ -220,3 +220,65 @@ def test_another_credits_refund_does_not_mark_one_still_waiting_for_stripe(
     # then: only the second is refunded; the first still waits for its own answer
     assert done.status == "refunded"
     assert CreditRefund.objects.get(bill_payment=first).status == "pending"
+
+
+def test_a_refusal_leaves_a_credit_refund_no_longer_pending_as_it_stands(
+    batch_with_two_credits, stripe_gateway
+):
+    # given: Stripe is slow to refuse the refund; meanwhile the credit's refund is settled
+    # another way (its row no longer pending)
+    from payments.gateways import GatewayError
+
+    first, _second = batch_with_two_credits
+    cashier = StaffFactory(roles=["cashier"])
+    stripe_gateway.delay_next("POST", "/v1/refunds", seconds=1.5)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+
+    def settled_meanwhile():
+        try:
+            for _ in range(100):
+                if CreditRefund.objects.filter(bill_payment=first).update(status="refunded"):
+                    return
+                threading.Event().wait(0.02)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=settled_meanwhile)
+    other.start()
+
+    # when: the refusal comes back
+    with pytest.raises(GatewayError):
+        credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+    other.join()
+
+    # then: the refusal is recorded only on a refund still pending
+    row = CreditRefund.objects.get(bill_payment=first)
+    assert (row.status, row.failure) == ("refunded", "")
+
+
+def test_a_credit_refund_stripe_refuses_later_is_marked_failed_with_why(
+    batch_with_two_credits, stripe_gateway, settings
+):
+    # given: Stripe does not answer in time
+    first, second = batch_with_two_credits
+    cashier = StaffFactory(roles=["cashier"])
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500)
+    pending = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+    assert pending.status == "pending"
+    done = credit_refund(bill_payment_id=second.pk, actor=cashier, by_staff=True)
+    assert done.status == "refunded"
+
+    # when: asked again by the retry task, Stripe refuses
+    from payments.tasks import retry_gateway_intents
+
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+    retry_gateway_intents()
+
+    # then: the credit's refund says it failed, and why, for staff to refund it again; the
+    # other credit's refund stands
+    row = CreditRefund.objects.get(bill_payment=first)
+    assert row.status == "failed"
+    assert "InvalidRequestError" in row.failure
+    assert CreditRefund.objects.get(bill_payment=second).status == "refunded"
+    assert [credit.pk for credit in credits_to_refund()] == [first.pk]

@@ -177,15 +177,19 @@ def test_a_lender_changed_in_the_admin_is_on_the_timeline_and_closes_the_conflic
     bill, _conflict = conflicting_bill()
     administrator = tax_staff("administrator")
 
-    event = bill_lender_change(bill=bill, lender=" Second Savings ", actor=administrator)
-    unchanged = bill_lender_change(bill=bill, lender="Second Savings", actor=administrator)
+    event = bill_lender_change(
+        bill=bill, lender=" Second Savings ", actor=administrator, reason=" Loan sold "
+    )
+    unchanged = bill_lender_change(
+        bill=bill, lender="Second Savings", actor=administrator, reason="Loan sold"
+    )
 
     bill.refresh_from_db()
     assert bill.escrow_lender == "Second Savings"
     assert (event.kind, event.actor, event.data) == (
         "lender_changed",
         administrator,
-        {"from": "First Mortgage Bank", "to": "Second Savings"},
+        {"from": "First Mortgage Bank", "to": "Second Savings", "reason": "Loan sold"},
     )
     assert unchanged is None
     assert BillEvent.objects.filter(kind="lender_changed", actor__isnull=False).count() == 1

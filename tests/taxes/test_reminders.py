@@ -427,3 +427,37 @@ def test_reminders_waiting_for_instalments_a_bulk_payers_batch_paid_are_withdraw
             (other.number, "in_app", "pending"),
         ]
     )
+
+
+def test_in_app_reminders_link_the_owner_to_their_e_bills_and_a_delegate_to_the_stop_page(
+    client,
+):
+    # given: an owner and a delegate with an account, both told in the inbox
+    owner = UserFactory(email="ana@example.org")
+    delegate = UserFactory(email="acct@example.net")
+    bill = TaxBillFactory()
+    link = _link(owner, bill)
+    recipient = _confirmed(
+        ebills.recipient_add(link=link, email="acct@example.net", relationship="accountant")
+    )
+    reminders_run(today=TODAY, source=SOURCE_KEY)
+
+    # when
+    notifications_dispatch()
+
+    # then: the owner's message leads to the page where they manage e-bills and recipients;
+    # the delegate's to the page that stops their messages
+    from django.conf import settings
+
+    in_app = Notification.objects.filter(channel="in_app", template_key="taxes/instalment_reminder")
+    owners = in_app.get(recipient=owner).body
+    delegates = in_app.get(recipient=delegate).body
+    manage = settings.SITE_URL + reverse("taxes:my_parcels")
+    assert manage in owners
+    assert ebills.recipient_stop_url(recipient.pk) in delegates
+    assert manage not in delegates
+
+    # and: the inbox shows the address as a link
+    client.force_login(owner)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert f'href="{manage}"' in page

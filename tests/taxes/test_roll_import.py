@@ -6,9 +6,20 @@ import datetime
 import pytest
 
 from taxes.exceptions import RollRefused
-from taxes.models import BillLine, Instalment, LineKind, Owner, Parcel, RollImport, TaxBill
+from taxes.models import (
+    AdjustmentKind,
+    BillLine,
+    Instalment,
+    LineKind,
+    Owner,
+    Parcel,
+    RollImport,
+    TaxBill,
+)
+from taxes.services.adjustments import bill_adjust
 from taxes.services.roll import roll_import
 from tests.taxes.roll_files import parcel, roll
+from tests.taxes.staff_support import tax_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -452,3 +463,148 @@ def test_the_file_goes_to_the_database_a_chunk_at_a_time_not_held_whole_in_memor
     assert peak < 6 * CHUNK_BYTES, (
         f"peak {peak / 2**20:.1f} MB for a {len(content) / 2**20:.0f} MB file"
     )
+
+
+def _staff_adjust(number, sequence, cents, kind=AdjustmentKind.ABATEMENT):
+    bill = TaxBill.objects.get(number=number)
+    return bill_adjust(
+        bill=bill,
+        instalment_id=bill.instalments.get(sequence=sequence).pk,
+        kind=kind,
+        amount_cents=cents,
+        reason="Senior relief granted",
+        actor=tax_staff(),
+    )
+
+
+def _lines(number):
+    """The bill's lines, each with whether it is the staff's (no roll import)."""
+    lines = TaxBill.objects.get(number=number).lines.values_list(
+        "kind", "district", "amount_cents", "roll_import_id"
+    )
+    return sorted((kind, district, cents, batch is None) for kind, district, cents, batch in lines)
+
+
+def _instalments(number):
+    return list(
+        Instalment.objects.filter(bill__number=number).values_list(
+            "sequence", "amount_cents", "adjustment_cents"
+        )
+    )
+
+
+def _instalments_written(number):
+    return list(
+        Instalment.objects.filter(bill__number=number)
+        .order_by("pk")
+        .values_list("pk", "updated_at")
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "cents", "district"),
+    [
+        (AdjustmentKind.ABATEMENT, -25000, "ABATEMENT"),
+        (AdjustmentKind.CORRECTION, 1234, "CORRECTION"),
+    ],
+)
+def test_a_corrected_roll_adjusts_only_what_the_roll_changed_and_keeps_staff_adjustments(
+    kind, cents, district
+):
+    # given: the tax office adjusted the first instalment after the roll was imported
+    _import(parcel(1))
+    _staff_adjust("2026-000001", 1, cents, kind)
+
+    # when: a corrected roll raises the school levy by $50.00, on the second instalment
+    report = _import(parcel(1, levy_SCHOOL="750.00", instalment_2_amount="1050.00"))
+
+    # then: exactly the roll's change is adjusted, and the staff's adjustment stays
+    assert report.applied, report.errors
+    assert (report.bills_adjusted, report.adjustment_lines) == (1, 1)
+    assert _lines("2026-000001") == [
+        (LineKind.ADJUSTMENT, district, cents, True),
+        (LineKind.ADJUSTMENT, "SCHOOL", 5000, False),
+        (LineKind.EXEMPTION, "HOMESTEAD", -20000, False),
+        (LineKind.LEVY, "COUNTY", 150000, False),
+        (LineKind.LEVY, "SCHOOL", 70000, False),
+    ]
+    assert _instalments("2026-000001") == [(1, 100000, cents), (2, 100000, 5000)]
+
+
+def test_a_roll_that_changes_nothing_for_an_abated_bill_leaves_it_unchanged():
+    # given: bill 1 abated; bill 1 also issued before bills kept a digest, so it is compared
+    # line by line, and bill 2 changes
+    _import(parcel(1), parcel(2))
+    _staff_adjust("2026-000001", 1, -25000)
+    TaxBill.objects.filter(number="2026-000001").update(roll_digest="")
+    lines, instalments = _lines("2026-000001"), _instalments("2026-000001")
+    written = _instalments_written("2026-000001")
+
+    # when
+    report = _import(parcel(1), parcel(2, levy_COUNTY="1550.00", instalment_2_amount="1050.00"))
+
+    # then: bill 1 has nothing to adjust; bill 2 gets the roll's change only
+    assert report.applied, report.errors
+    assert (report.bills_adjusted, report.bills_unchanged, report.adjustment_lines) == (1, 1, 1)
+    assert _lines("2026-000001") == lines
+    assert _instalments("2026-000001") == instalments == [(1, 100000, -25000), (2, 100000, 0)]
+    assert _instalments_written("2026-000001") == written
+
+
+def test_an_abated_instalment_corrected_by_the_roll_keeps_the_abatement():
+    # given: the second instalment abated by $250.00
+    _import(parcel(1))
+    _staff_adjust("2026-000001", 2, -25000)
+
+    # when: the roll raises the county levy by $50.00, on that instalment
+    report = _import(parcel(1, levy_COUNTY="1550.00", instalment_2_amount="1050.00"))
+
+    # then: the roll's correction applies to the roll's figure, and the abatement stays
+    assert (report.bills_adjusted, report.adjustment_lines) == (1, 1)
+    assert _lines("2026-000001") == [
+        (LineKind.ADJUSTMENT, "ABATEMENT", -25000, True),
+        (LineKind.ADJUSTMENT, "COUNTY", 5000, False),
+        (LineKind.EXEMPTION, "HOMESTEAD", -20000, False),
+        (LineKind.LEVY, "COUNTY", 150000, False),
+        (LineKind.LEVY, "SCHOOL", 70000, False),
+    ]
+    assert _instalments("2026-000001") == [(1, 100000, 0), (2, 100000, 5000 - 25000)]
+    assert (
+        TaxBill.objects.get(number="2026-000001").instalments.get(sequence=2).principal_cents
+        == 105000 - 25000
+    )
+
+    # and the first roll again takes the roll's correction back, not the abatement
+    back = _import(parcel(1))
+    assert (back.bills_adjusted, back.adjustment_lines) == (1, 1)
+    assert _lines("2026-000001") == [
+        (LineKind.ADJUSTMENT, "ABATEMENT", -25000, True),
+        (LineKind.ADJUSTMENT, "COUNTY", -5000, False),
+        (LineKind.ADJUSTMENT, "COUNTY", 5000, False),
+        (LineKind.EXEMPTION, "HOMESTEAD", -20000, False),
+        (LineKind.LEVY, "COUNTY", 150000, False),
+        (LineKind.LEVY, "SCHOOL", 70000, False),
+    ]
+    assert _instalments("2026-000001") == [(1, 100000, 0), (2, 100000, -25000)]
+
+
+def test_a_roll_billing_less_than_an_instalment_was_abated_is_refused_and_changes_nothing():
+    # given: $900.00 of the first instalment abated
+    _import(parcel(1))
+    _staff_adjust("2026-000001", 1, -90000)
+    before = _snapshot()
+
+    # when: the roll lowers that instalment to $50.00
+    report = _import(parcel(1, levy_COUNTY="550.00", instalment_1_amount="50.00"), parcel(2))
+
+    # then: the instalment would owe less than nothing: the row is refused, the file with it
+    assert not report.applied
+    assert report.errors == [
+        (
+            2,
+            "Bill 2026-000001: the tax office took more off instalment 1 than the roll now "
+            "bills for it. Have the tax office reverse its adjustment first, or correct the "
+            "roll.",
+        )
+    ]
+    assert _snapshot() == before

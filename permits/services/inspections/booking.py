@@ -60,19 +60,23 @@ def _full_message(day: datetime.date, period: str, starts_at=None) -> str:
     if starts_at is not None:
         return _(
             "%(time)s on %(day)s is now booked: someone took it first. Choose another time; "
-            "nothing was booked."
+            "nothing was changed."
         ) % {"time": starts_at.strftime("%H:%M"), "day": day}
     when = _("morning") if period == AM else _("afternoon")
     return _(
         "The %(period)s of %(day)s is now fully booked: someone took the last place. "
-        "Choose another time; nothing was booked."
+        "Choose another time; nothing was changed."
     ) % {"period": when, "day": day}
 
 
-def _no_time_taken(why: str, step, day, period, starts_at, minutes) -> InspectionRefused:
+def _no_time_taken(
+    why: str, step, day, period, starts_at, minutes, *, staff: bool = False
+) -> InspectionRefused:
     """Why nothing was taken at `starts_at` (`seats_take_timed`'s answer): the inspection's
     length runs past every inspector's working time from there ("too_long"), the time is not
-    one offered ("not_offered"), or the quarter hours it needs are taken ("full")."""
+    one offered ("not_offered"; for `staff`, who may place at any quarter hour, no quarter
+    hour of an inspector's working time at exact times), or the quarter hours it needs are
+    taken ("full")."""
     if why == "too_long":
         return InspectionRefused(
             _(
@@ -83,12 +87,22 @@ def _no_time_taken(why: str, step, day, period, starts_at, minutes) -> Inspectio
             % {"minutes": minutes, "time": starts_at.strftime("%H:%M"), "day": day},
             code="too_long",
         )
+    if why == "not_offered" and staff:
+        return SlotFull(
+            _(
+                "%(time)s on %(day)s is not a quarter hour of an inspector's working time at "
+                "exact times: choose one on the hour or at a quarter past, half past or a "
+                "quarter to, within the working time; nothing was changed."
+            )
+            % {"time": starts_at.strftime("%H:%M"), "day": day},
+            code="not_offered",
+        )
     if why == "not_offered":
         return SlotFull(
             _(
                 "%(time)s on %(day)s is not a time inspections start at: choose one of the "
                 "times offered (the inspector's own times, or right after another "
-                "inspection); nothing was booked."
+                "inspection); nothing was changed."
             )
             % {"time": starts_at.strftime("%H:%M"), "day": day},
             code="not_offered",
@@ -152,7 +166,7 @@ def inspection_book(
             taken = seats_take_timed(candidates, minutes=chosen.minutes, any_start=staff)
             if isinstance(taken, str):
                 minutes = _length(candidates, chosen)
-                raise _no_time_taken(taken, chosen, day, period, starts_at, minutes)
+                raise _no_time_taken(taken, chosen, day, period, starts_at, minutes, staff=staff)
             slot, span = taken
         if slot is None:
             raise SlotFull(_full_message(day, period, starts_at), code="full")
@@ -278,7 +292,9 @@ def inspection_reschedule(
             )
             if isinstance(taken, str):
                 minutes = _length(candidates, locked.step)
-                raise _no_time_taken(taken, locked.step, day, period, starts_at, minutes)
+                raise _no_time_taken(
+                    taken, locked.step, day, period, starts_at, minutes, staff=staff
+                )
             slot, span = taken
         else:
             candidates = [slot_id for slot_id in candidates if slot_id != locked.slot_id]
