@@ -129,11 +129,6 @@ def _update_text(payload) -> str:
 UPDATE_KIND = events.EventKind(label=_("Update"), text=_update_text)
 
 
-def _payment_text(payload) -> str:
-    """The payment at checkout (payload: amount_cents, invoice_id)."""
-    return gettext("Paid %(amount)s.") % {"amount": events.money(payload.get("amount_cents"))}
-
-
 def _reminder_text(payload) -> str:
     """A reminder of the booking's day (bookings.reminders; payload: on_date)."""
     return gettext("Reminder of this booking sent on %(date)s.") % {
@@ -141,9 +136,6 @@ def _reminder_text(payload) -> str:
     }
 
 
-PAYMENT_KIND = events.EventKind(
-    label=events.PAYMENT_KIND.label, audiences=events.PAYMENT_KIND.audiences, text=_payment_text
-)
 REMINDER_SENT_KIND = events.EventKind(
     label=events.REMINDER_SENT_KIND.label,
     audiences=events.REMINDER_SENT_KIND.audiences,
@@ -151,7 +143,7 @@ REMINDER_SENT_KIND = events.EventKind(
 )
 
 EVENT_KINDS = {
-    events.PAYMENT: PAYMENT_KIND,
+    events.PAYMENT: events.PAYMENT_KIND,
     events.UPDATE: UPDATE_KIND,
     events.REMINDER_SENT: REMINDER_SENT_KIND,
 }

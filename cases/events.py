@@ -146,8 +146,21 @@ PAYMENT = "payment"
 REMINDER_SENT = "reminder_sent"
 UPDATE = "update"
 
-# A fee paid, refunded or waived: personal, never public.
-PAYMENT_KIND = EventKind(label=_("Payment"), audiences=PRIVATE_AUDIENCES)
+
+def _payment_text(payload) -> str:
+    """A payment says how much was paid (payload: amount_cents, and whatever else the service
+    keeps, such as the invoice or which fee)."""
+    from django.utils.translation import gettext
+
+    amount = money(payload.get("amount_cents")) if "amount_cents" in payload else ""
+    if not amount:
+        return gettext("Payment received.")
+    return gettext("Paid %(amount)s.") % {"amount": amount}
+
+
+# A fee paid, refunded or waived: personal, never public. Its text says what was paid; a
+# workflow recording refunds or waivers under it declares its own kind with its own words.
+PAYMENT_KIND = EventKind(label=_("Payment"), audiences=PRIVATE_AUDIENCES, text=_payment_text)
 # A reminder sent to the resident: theirs and staff's.
 REMINDER_SENT_KIND = EventKind(label=_("Reminder sent"), audiences=PRIVATE_AUDIENCES)
 # Anything else a service records; public only in a workflow whose history is published.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -350,7 +351,8 @@ def stage(cursor, stream: BinaryIO, report) -> Staged:
             f"COPY taxes_roll_raw ({names}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
         ) as copy:
             trailing = _TrailingBlankLines()
-            for chunk in (rest, *iter(lambda: reader.read(CHUNK_BYTES), b"")):
+            # Lazily: a chunk is read only when the one before it is written.
+            for chunk in itertools.chain((rest,), iter(lambda: reader.read(CHUNK_BYTES), b"")):
                 if passed := trailing.feed(chunk):
                     copy.write(passed)
     except psycopg.errors.CharacterNotInRepertoire:

@@ -438,6 +438,33 @@ def test_the_database_refuses_a_digest_that_is_not_one():
         TaxBill.objects.update(roll_digest="not a digest")
 
 
+def test_the_file_goes_to_the_database_a_chunk_at_a_time_not_held_whole_in_memory():
+    # given: a roll of about 24 MB (long mailing addresses), far more than a few read chunks
+    import io
+    import tracemalloc
+
+    from taxes.services.roll_staging import CHUNK_BYTES
+
+    content = roll(
+        *(parcel(n, owner_1_mailing_address="1 Elm Street\n" + "x" * 3000) for n in range(1, 8001))
+    ).getvalue()
+    assert len(content) > 20 * CHUNK_BYTES
+
+    # when
+    tracemalloc.start()
+    try:
+        report = roll_import(stream=io.BytesIO(content), file_name="roll.csv", dry_run=True)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # then: every row was read, and the process held a few chunks of it at a time at most
+    assert report.rows == 8000
+    assert peak < 6 * CHUNK_BYTES, (
+        f"peak {peak / 2**20:.1f} MB for a {len(content) / 2**20:.0f} MB file"
+    )
+
+
 def _staff_adjust(number, sequence, cents, kind=AdjustmentKind.ABATEMENT):
     bill = TaxBill.objects.get(number=number)
     return bill_adjust(
