@@ -25,6 +25,7 @@ import logging
 
 import filetype
 from django.conf import settings
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -134,3 +135,19 @@ def _checked_pages(upload) -> int:
             code="pdf_active_content",
         )
     return pages
+
+
+def sheet_response(sheet, *, filename: str = "", attachment: bool = False, cache: str = ""):
+    """A stored plan sheet as its PDF (checked as one on upload), nosniff; `filename` defaults
+    to "<sheet>-v<version>.pdf", `cache` is its Cache-Control if any. Shared by the
+    applicant's download, the reviewer's page and the inspector's page."""
+    response = FileResponse(
+        sheet.file.open("rb"),
+        as_attachment=attachment,
+        filename=filename or f"{sheet.sheet_slug}-v{sheet.version}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if cache:
+        response["Cache-Control"] = cache
+    return response

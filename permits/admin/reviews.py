@@ -26,6 +26,7 @@ from permits import workflow as wf
 from permits.correction_letters import letter_filename, letter_pdf
 from permits.models import PlanSheet
 from permits.models.reviews import PlanReview, ReviewComment
+from permits.plan_files import sheet_response
 from permits.review_forms import (
     ReviewAddForm,
     ReviewAssignForm,
@@ -326,15 +327,7 @@ class PlanReviewAdmin(admin.ModelAdmin):
         sheet = PlanSheet.objects.filter(pk=sheet_id, permit_id=review.permit_id).first()
         if sheet is None:
             raise Http404
-        response = FileResponse(
-            sheet.file.open("rb"),
-            as_attachment=False,
-            filename=f"{sheet.sheet_slug}-v{sheet.version}.pdf",
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return sheet_response(sheet, cache="private, no-store")
 
     def letter_view(self, request: HttpRequest, review_id: int, round_: int) -> HttpResponse:
         """A correction letter as the applicant received it (in their language)."""

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from permits.models import PlanSheet
+from permits.plan_files import sheet_response
 from permits.selectors_inspections import is_inspector
 from permits.selectors_plans import plan_sheet_for_inspector
 
@@ -25,12 +26,4 @@ def inspection_plan_sheet(request: HttpRequest, pk: int, sheet_id: int) -> FileR
         )
     except PlanSheet.DoesNotExist as missing:
         raise Http404 from missing
-    response = FileResponse(
-        sheet.file.open("rb"),
-        as_attachment=False,
-        filename=f"{sheet.sheet_slug}-v{sheet.version}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private"
-    return response
+    return sheet_response(sheet, cache="private")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +18,7 @@ from permits.forms_apply import (
     PlanSheetForm,
 )
 from permits.models import Permit, PlanSheet
+from permits.plan_files import sheet_response
 from permits.services import apply as services
 from permits.services import apply_plans as plans
 from permits.views.apply.flow import (
@@ -149,11 +150,6 @@ def plan_sheet_download(request: HttpRequest, reference: str, sheet_id: int) -> 
     sheet = selectors.plan_sheet_for_applicant(
         user=request.user, reference=reference, sheet_id=sheet_id
     )
-    response = FileResponse(
-        sheet.file.open("rb"),
-        as_attachment=True,
-        filename=f"{reference}-{sheet.sheet_slug}-v{sheet.version}.pdf",
-        content_type="application/pdf",
+    return sheet_response(
+        sheet, filename=f"{reference}-{sheet.sheet_slug}-v{sheet.version}.pdf", attachment=True
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
