@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import logging
 import os
 import random
 import re
@@ -44,6 +45,9 @@ THINK_MEAN_SECONDS = 7.0
 THINK_MAX_SECONDS = 70.0
 # An answer slower than this is a failed request (gunicorn's --timeout in production).
 REQUEST_TIMEOUT_SECONDS = 30.0
+
+# httpx logs every request at INFO: thousands of lines a run, and CPU the server shares.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
