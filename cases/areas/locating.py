@@ -2,7 +2,7 @@
 
 A workflow declares where its cases are with a `CaseLocation` (its `location`): the service's
 row linked to the case, and the fields holding a point or an address. The engine reads them
-in SQL, through the function `cases_area_at(latitude, longitude, zip)` (migration 0018):
+in SQL, through the function `cases_area_at(latitude, longitude, zip)` (migration 0019):
 the area an odd number of whose rings hold the point (inside an outer edge, not in a hole),
 or, for a case with no point, the area listing its ZIP code; the area created first where
 several match; NULL outside every area.

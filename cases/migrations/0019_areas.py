@@ -33,7 +33,7 @@ $$;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_work_item_cancelled"),
+        ("cases", "0018_submission_keys"),
     ]
 
     operations = [
