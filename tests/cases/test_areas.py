@@ -1,6 +1,7 @@
 """Areas: boundaries checked as an administrator pastes them, and each service's cases placed
 in the area their location lies in (by the database, after the case is sent)."""
 
+import dataclasses
 import datetime
 import json
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.utils import timezone
 from bookings.workflow import KIND as BOOKING_KIND
 from cases.admin.areas import AreaForm
 from cases.areas.boundaries import boundary_parse
-from cases.areas.locating import area_save, areas_reassign, cases_locate
+from cases.areas.locating import CaseLocation, area_save, areas_reassign, cases_locate
 from cases.areas.models import Area, AreaRing
 from cases.models import Case
 from cases.services import case_create
@@ -290,3 +291,45 @@ def test_reassigning_places_open_cases_again_and_leaves_closed_ones(
     assert Case.objects.get(pk=report.case_id).area == wards["ward-1"]
     wards["ward-1"].delete()
     assert Case.objects.get(pk=report.case_id).area is None
+
+
+# --- a location that names what does not exist fails at start-up ------------------------
+
+
+@pytest.mark.parametrize(
+    ("location", "problem"),
+    [
+        (CaseLocation("concerns.Nothing"), "names the model 'concerns.Nothing'"),
+        (CaseLocation("concerns.ConcernReport", address="adress"), "names 'adress'"),
+        (
+            CaseLocation(
+                "bookings.Booking", latitude="facility__lat", longitude="facility__longitude"
+            ),
+            "names 'facility__lat'",
+        ),
+        (CaseLocation("concerns.ConcernReport", case="category"), "not a link to a case"),
+        (CaseLocation("concerns.ConcernReport", latitude="latitude"), "without the other"),
+    ],
+)
+def test_a_workflow_location_that_names_nothing_is_a_system_check_error(location, problem):
+    from cases.checks import workflow_locations_check
+    from cases.workflow import register, unregister
+    from tests.cases.workflows import TEST_REPORT
+
+    workflow = dataclasses.replace(
+        TEST_REPORT, kind="test_located", prefix="TLOC", location=location
+    )
+    register(workflow)
+    try:
+        errors = workflow_locations_check()
+    finally:
+        unregister(workflow.kind)
+
+    assert [(error.id, error.obj) for error in errors] == [("cases.E005", "test_located")]
+    assert problem in errors[0].msg
+
+
+def test_every_service_location_names_what_exists():
+    from cases.checks import workflow_locations_check
+
+    assert workflow_locations_check() == []
