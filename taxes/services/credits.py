@@ -5,16 +5,17 @@ payments started before either settled): `checkout.bill_invoice_paid` keeps what
 on the payment's BillPayment. It goes back to whoever made that payment, through the
 payments app's refund service and the payment's gateway (`refund_by_policy`), in full.
 
-Once per credit: the CreditRefund row is UNIQUE per BillPayment, written and committed before
-the gateway is asked, so a double click, a retried request or a clerk refunding the credit
-the owner just refunded finds it and refunds nothing more. The gateway is called outside any
-transaction (as the payments app requires). The payments app spreads the refund over the
-invoice's payments, one refund each; every refund it recorded is kept on the row (made,
-pending, or refused), so what the credit still owes its payer is always the credit less its
-refunds that succeeded or are pending. The row is refunded once its refunds that succeeded
-come to the credit. If the gateway refuses a part, at once or later through the retry task,
-the row is marked failed and may be asked again: that refunds only what is still owed, never
-a part already given back.
+Once per credit: the CreditRefund row is UNIQUE per BillPayment, written and committed
+before the gateway is asked, so a double click, a retried request or a clerk refunding the
+credit the owner just refunded finds it and refunds nothing more. The gateway is called
+outside any transaction (as the payments app requires), with one request key per credit
+refund (`credit_refund_key`): asked again, the payments app finishes that request, never a
+second. The payments app spreads the refund over the invoice's payments, one refund each;
+every refund it recorded is kept on the row (made, pending, or refused), so what the credit
+still owes its payer is always the credit less its refunds that succeeded or are pending.
+The row is refunded once its refunds that succeeded come to the credit. If the gateway
+refuses a part, at once or later through the retry task, the row is marked failed and may be
+asked again: that refunds only what is still owed, never a part already given back.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from payments.exceptions import RefundRefused
 from payments.gateways import GatewayError
 from payments.models import Invoice, Refund
 from payments.models import RefundStatus as PaymentRefundStatus
-from payments.services import refund_by_policy
+from payments.services import refund_by_policy, refund_key
 from taxes.exceptions import CreditNotRefundable
 from taxes.models import BillPayment, CreditRefund, CreditRefundStatus
 
@@ -78,6 +79,13 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
             except IntegrityError:  # asked for at the same instant: that one refunds
                 return None, None, 0
         return row, Invoice.objects.get(pk=payment.invoice_id), owed(row)
+
+
+def credit_refund_key(row: CreditRefund):
+    """The payments app's key for the refund of `row`: one request per credit, so asking
+    again (after a refusal, or after the process died once the gateway was asked) finishes
+    that request and never refunds a part twice."""
+    return refund_key(POLICY, "credit_refund", row.pk)
 
 
 def _carried(row: CreditRefund) -> dict[str, int]:
@@ -173,11 +181,12 @@ def credit_refund(
     if cents > 0:
         try:
             refunds = refund_by_policy(
-                invoice=invoice,
+                invoices=[invoice],
                 amount_cents=cents,
                 reason=_("Credit on tax bill %(number)s: paid twice")
                 % {"number": row.bill_payment.bill.number},
                 policy=POLICY,
+                idempotency_key=credit_refund_key(row),
             )
         except (RefundRefused, GatewayError) as error:
             # The parts made before the refusal (and those left to the retry task) are kept,
