@@ -660,3 +660,26 @@ from cases.workbench.models import (  # noqa: E402, F401
     MessageTemplateText,
     SavedQueueFilter,
 )
+
+
+class SubmissionKey(models.Model):
+    """A key a form sent from a phone carried, stored once the work it sent was applied.
+
+    A result kept on a phone while offline (portal/offline.py) may reach the server twice:
+    the connection failed after the server applied it, and the phone sent it again. The
+    service applying it claims the key first (`cases.services.submission_key_claim`) in the
+    same transaction; the primary key makes a second claim fail, so the work is applied once.
+    """
+
+    key = models.UUIDField(_("key"), primary_key=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="submission_keys", verbose_name=_("case")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from cases import notices, permissions
@@ -32,6 +32,7 @@ from cases.models import (
     CaseMessage,
     CaseStatus,
     Department,
+    SubmissionKey,
 )
 from cases.participants import applicant_participant_add
 from cases.references import reference_allocate
@@ -531,3 +532,22 @@ def stored_files_sweep(
     if deleted:
         logger.warning("Deleted %s stored files under %s that no row named", deleted, directory)
     return deleted
+
+
+def submission_key_claim(*, case: Case, key) -> bool:
+    """Claim `key` for work about to be applied to `case`; False if it was claimed already.
+
+    Call it inside the transaction that applies the work, before applying it: a False means
+    the same submission was applied before (a phone sent a kept result again), so the caller
+    applies nothing and answers as if it had just done it. The claim commits or rolls back
+    with the work. Raises ValueError for a key already claimed for another case.
+    """
+    try:
+        with transaction.atomic():
+            SubmissionKey.objects.create(key=key, case=case)
+    except IntegrityError:
+        claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True)
+        if claimed_for.first() != case.pk:
+            raise ValueError("This submission key belongs to another case.") from None
+        return False
+    return True
