@@ -115,3 +115,70 @@ def test_a_refund_task_delivered_again_after_its_worker_died_refunds_once(
     # and a third delivery changes nothing
     refund_tasks.refund_booking.apply(args=deliveries[0], throw=True)
     assert len(stripe_gateway.refunds) == 1 and Refund.objects.count() == 2
+
+
+def test_a_booking_refund_stripe_refuses_later_shows_on_the_booking_for_staff(
+    stripe_gateway, settings, client
+):
+    # given: a booking paid at Stripe is cancelled for the agency; Stripe does not answer the
+    # refund in time, and refuses it when the payments app's retry task asks again
+    from django.urls import reverse
+
+    from bookings.selectors_staff import refunds_refused
+    from cases.models import CaseEvent
+    from payments.tasks import retry_gateway_intents
+    from tests.bookings.staff_support import parks, parks_staff
+
+    parks()
+    booking = held(pavilion())
+    invoice = guest_checkout(booking)
+    paid_at_stripe(stripe_gateway, invoice)
+    booking.refresh_from_db()
+    clerk = parks_staff(mfa=True)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500)
+    cancelling.booking_cancel_by_agency(booking=booking, actor=clerk, message="Storm damage")
+    stripe_gateway.fail_next(
+        "POST", "/v1/refunds", status=400, error_type="invalid_request_error", code="disputed"
+    )
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+
+    # when
+    retry_gateway_intents()
+
+    # then: staff read on the booking's timeline that $130.00 was not given back, and why
+    [event] = CaseEvent.objects.filter(case=booking.case, payload__what="refund_failed")
+    assert event.audience == CaseEvent.Audience.STAFF
+    assert event.text.startswith("The payment service refused a refund of $130.00: ")
+    assert "InvalidRequestError (disputed)" in event.text
+    # and the booking's staff page lists it as money still to give back
+    [refused] = refunds_refused(booking=booking)
+    assert refused.amount_cents == 13000
+    client.force_login(clerk)
+    page = client.get(reverse("admin:bookings_booking_change", args=[booking.pk]))
+    assert page.status_code == 200
+    assert 'id="refused-refunds"' in page.text and "$130.00" in page.text
+
+
+def test_a_refused_part_asked_again_and_made_is_no_longer_listed(stripe_gateway, deliveries):
+    # given: Stripe refuses the refund task's first call; the task's retry makes it
+    from celery.exceptions import Retry
+
+    from bookings.selectors_staff import refunds_refused
+
+    booking = held(pavilion())
+    invoice = guest_checkout(booking)
+    paid_at_stripe(stripe_gateway, invoice)
+    booking.refresh_from_db()
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    with pytest.raises(Retry) as retry:
+        cancelling.booking_cancel(
+            booking=booking, expected_refund_cents=9000, now=day_before(booking, 29)
+        )
+    assert [r.amount_cents for r in refunds_refused(booking=booking)] == [9000]
+
+    # when
+    retry.value.sig.apply()
+
+    # then
+    assert refunds_refused(booking=booking) == []
+    assert [r["amount"] for r in stripe_gateway.refunds.values()] == [9000]
