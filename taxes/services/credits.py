@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -81,6 +81,26 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
         return row, Invoice.objects.get(pk=payment.invoice_id), owed(row)
 
 
+def credits_refunded(*, invoice_id: int) -> list[int]:
+    """Mark refunded the pending credit refunds on `invoice_id` whose refunds that succeeded
+    come to the credit; return their ids.
+
+    Only those: a batch's invoice carries several credits, and another refund of the
+    invoice says nothing of this one's (a part refused before is not counted). Runs in the
+    payments app's transaction (taxes.receivers), the invoice locked."""
+    rows = CreditRefund.objects.filter(
+        bill_payment__invoice_id=invoice_id, status=CreditRefundStatus.PENDING
+    ).order_by("pk")
+    done = [
+        row.pk
+        for row in rows
+        if _carried(row).get(PaymentRefundStatus.SUCCEEDED, 0) >= row.amount_cents
+    ]
+    if done:
+        CreditRefund.objects.filter(pk__in=done).update(status=CreditRefundStatus.REFUNDED)
+    return done
+
+
 def credit_refund_key(row: CreditRefund):
     """The payments app's key for the refund of `row`: one request per credit, so asking
     again (after a refusal, or after the process died once the gateway was asked) finishes
@@ -88,10 +108,19 @@ def credit_refund_key(row: CreditRefund):
     return refund_key(POLICY, "credit_refund", row.pk)
 
 
+def carrying(row: CreditRefund):
+    """The refunds that carry `row`: those kept on it, and those of its request in the
+    payments app (kept on it only once the ask returned: a process that died after the
+    payments app recorded them, or after the gateway made them, never wrote them here)."""
+    return Refund.objects.filter(
+        Q(pk__in=row.refund_ids) | Q(request__idempotency_key=credit_refund_key(row))
+    )
+
+
 def _carried(row: CreditRefund) -> dict[str, int]:
     """The cents of the row's refunds, by status."""
     return dict(
-        Refund.objects.filter(pk__in=row.refund_ids)
+        carrying(row)
         .values("status")
         .annotate(cents=Sum("amount_cents"))
         .values_list("status", "cents")
@@ -111,11 +140,13 @@ def owed(row: CreditRefund) -> int:
 def refused(row: CreditRefund) -> bool:
     """Has the gateway answered every refund of this pending credit refund, and refused some
     (the answer came after the request, through the retry task)?"""
-    if row.status != CreditRefundStatus.PENDING or not row.refund_ids:
+    if row.status != CreditRefundStatus.PENDING:
         return False
     carried = _carried(row)
-    return PaymentRefundStatus.PENDING not in carried and (
-        carried.get(PaymentRefundStatus.SUCCEEDED, 0) < row.amount_cents
+    return (
+        bool(carried)
+        and PaymentRefundStatus.PENDING not in carried
+        and (carried.get(PaymentRefundStatus.SUCCEEDED, 0) < row.amount_cents)
     )
 
 
@@ -217,14 +248,10 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
     """
     rows = list(
         CreditRefund.objects.select_for_update()
-        .filter(
-            bill_payment__invoice_id=invoice_id,
-            status=CreditRefundStatus.PENDING,
-            refund_ids__contains=[refund_id],
-        )
+        .filter(bill_payment__invoice_id=invoice_id, status=CreditRefundStatus.PENDING)
         .order_by("pk")
     )
-    failed = [row for row in rows if refused(row)]
+    failed = [row for row in rows if carrying(row).filter(pk=refund_id).exists() and refused(row)]
     why = (_("The payment service refused the refund: %(error)s") % {"error": failure})[:255]
     for row in failed:
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
