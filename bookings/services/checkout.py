@@ -279,7 +279,7 @@ def _enqueue_late_refund(booking_id: int, invoice_id: int) -> None:
 def late_payment_refund(*, booking_id: int, invoice_id: int) -> int:
     """Refund everything paid on `invoice_id` for a booking that does not exist any more
     (its hold ended before the payment arrived), once, and tell the visitor once; return the
-    cents refunded (0 if nothing was left to refund).
+    cents the refund gave back (asked again, the same; 0 if nothing was left to refund).
 
     The request's key is named by the invoice, so the task delivered again (its worker
     died) finishes the same refund and never starts a second one."""
