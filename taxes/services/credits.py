@@ -169,11 +169,11 @@ def _record(row: CreditRefund, refunds: list[Refund]) -> None:
         succeeded = sum(
             cents for status, cents in carried if status == PaymentRefundStatus.SUCCEEDED
         )
-        done = succeeded >= row.amount_cents
-        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
-            refund_ids=ids,
-            **({"status": CreditRefundStatus.REFUNDED} if done else {}),
-        )
+        CreditRefund.objects.filter(pk=row.pk).update(refund_ids=ids)
+        if succeeded >= row.amount_cents:
+            CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
+                status=CreditRefundStatus.REFUNDED
+            )
 
 
 def credit_refund(
@@ -225,10 +225,11 @@ def credit_refund(
             # meanwhile (its refunds completed another way) keeps its state, as `_record`
             # writes only on a pending row too.
             made = getattr(error, "refunds", [])
+            CreditRefund.objects.filter(pk=row.pk).update(
+                refund_ids=sorted({*row.refund_ids, *(refund.pk for refund in made)})
+            )
             CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
-                status=CreditRefundStatus.FAILED,
-                failure=str(error)[:255],
-                refund_ids=sorted({*row.refund_ids, *(refund.pk for refund in made)}),
+                status=CreditRefundStatus.FAILED, failure=str(error)[:255]
             )
             logger.warning("Credit refund %s failed: %s", row.pk, error)
             raise

@@ -375,7 +375,11 @@ def test_a_credit_refund_whose_process_died_after_stripe_refunded_is_refunded_on
         credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
     monkeypatch.setattr(payment_refunds, "refund_apply_locked", record)
 
-    # when: the payments app's retry task makes the call again, and the cashier asks again
+    # when: the dead process's claim on the call lapses, the payments app's retry task makes
+    # the call again, and the cashier asks again
+    from payments.models import GatewayIntent
+
+    GatewayIntent.objects.update(claimed_until=None)
     settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
     retry_gateway_intents()
     again = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
