@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from cases import notices, permissions
 from cases.actors import actor_role
+from cases.areas.locating import case_locate_after_commit
 from cases.documents import inspect_upload
 from cases.exceptions import (
     ActionForbidden,
@@ -99,8 +100,8 @@ def case_create(
     submitted, starts the service-level clocks (cases/service_levels.py): the whole case is
     due `target_days` business days later (the workflow's target unless given, for a
     service that sets it per type or category) and its first stage by its status's target;
-    writes the public `submitted` event
-    and queues the "we received it" message to the resident. A draft (`submit=False`) gets
+    writes the public `submitted` event, queues the "we received it" message to the resident
+    and, once committed, places the case in its area (cases/areas/). A draft (`submit=False`) gets
     its reference now and is submitted later by moving it to `submitted` with `transition`.
 
     `actor` is who entered it (a clerk typing a paper form); it defaults to the applicant.
@@ -159,6 +160,7 @@ def case_create(
                 created_at=now,
             )
             notices.notify_submitted(case, audience=event.audience)
+            case_locate_after_commit(case)
     logger.info("Case %s created (kind=%s, submitted=%s)", case.pk, kind, submit)
     return case
 
@@ -279,6 +281,7 @@ def transition(
             )
         if first_submission:
             notices.notify_submitted(locked, audience=event.audience)
+            case_locate_after_commit(locked)
         elif move.public:
             notices.notify_status_changed(locked, event=event, public_note=public_note)
         if role == APPLICANT and not first_submission and not workflow.is_final(to_status):

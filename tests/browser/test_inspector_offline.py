@@ -331,3 +331,46 @@ def test_a_result_recorded_online_is_said_once_and_not_again_offline(page: Page,
     # then: the kept route shows the result, without the message said before
     expect(page.get_by_role("link", name="Passed")).to_be_visible()
     expect(page.get_by_text("Result recorded.")).to_have_count(0)
+
+
+def test_results_kept_under_the_inspectors_old_queue_are_sent_not_dropped(page: Page, live_server):
+    # given: a phone kept a result in the queue the inspector's pages used before the offline
+    # day was shared between services
+    person, permit, inspection = todays_inspection()
+    page.set_viewport_size(VIEWPORTS["mobile"])
+    log_in_browser(page, user=person, base_url=live_server.url)
+    page.goto(live_server.url + reverse("portal:home"))
+    key = "6f1c1f4e-3a55-4f43-9d1e-3e0b8d1b2a10"
+    action = live_server.url + reverse("permits:inspection_result", args=[inspection.pk])
+    page.evaluate(
+        """([key, action]) => new Promise((resolve, reject) => {
+          const open = indexedDB.open("inspector-results", 1);
+          open.onupgradeneeded = () => open.result.createObjectStore("queue", {keyPath: "key"});
+          open.onsuccess = () => {
+            const tx = open.result.transaction("queue", "readwrite");
+            tx.objectStore("queue").put({
+              key, action, title: "Inspection", savedAt: new Date().toISOString(),
+              entries: [["csrfmiddlewaretoken", "old"], ["result_key", key],
+                        ["result", "passed"], ["comments", "Kept before the update."]],
+            });
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        })""",
+        [key, action],
+    )
+
+    # when: the inspector opens the day
+    page.goto(live_server.url + reverse("permits:inspector_day"))
+
+    # then: the result is sent and recorded, once, and the old queue is gone
+    expect(page.get_by_role("status")).to_contain_text(
+        "The results saved on this phone were sent and recorded.", timeout=15_000
+    )
+    wait_for_queue_length(page, 0)
+    recorded = Inspection.objects.get(pk=inspection.pk)
+    assert (recorded.result, str(recorded.result_key)) == ("passed", key)
+    assert CaseEvent.objects.filter(case=permit.case, kind=ev.INSPECTION_RESULT).count() == 1
+    names = page.evaluate("async () => (await indexedDB.databases()).map((db) => db.name)")
+    assert "inspector-results" not in names
