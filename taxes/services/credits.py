@@ -33,7 +33,7 @@ from payments.models import Invoice, Refund
 from payments.models import RefundStatus as PaymentRefundStatus
 from payments.services import refund_by_policy, refund_key
 from taxes.exceptions import CreditNotRefundable
-from taxes.models import BillPayment, CreditRefund, CreditRefundStatus
+from taxes.models import BillEvent, BillEventKind, BillPayment, CreditRefund, CreditRefundStatus
 
 logger = logging.getLogger(__name__)
 
@@ -258,5 +258,19 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
             status=CreditRefundStatus.FAILED, failure=why
         )
+        _failure_on_timeline(row=row, refund_id=refund_id, failure=why)
         logger.warning("Credit refund %s failed after it was asked for: %s", row.pk, failure)
     return [row.pk for row in failed]
+
+
+def _failure_on_timeline(*, row: CreditRefund, refund_id: int, failure: str) -> None:
+    """Write the failed refund on the bill's timeline, once per credit refund and refund (the
+    key): what is still to refund, and the payment service's reason, which only staff read."""
+    bill_id = BillPayment.objects.values_list("bill_id", flat=True).get(pk=row.bill_payment_id)
+    event = BillEvent(
+        bill_id=bill_id,
+        kind=BillEventKind.REFUND_FAILED,
+        key=f"refund-failed:{row.pk}:{refund_id}",
+        data={"credit_refund": row.pk, "refund": refund_id, "cents": owed(row), "failure": failure},
+    )
+    BillEvent.objects.bulk_create([event], ignore_conflicts=True)
