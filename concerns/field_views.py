@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.exceptions import ActionForbidden, TransitionNotAllowed
+from cases.map_links import map_link
 from concerns import selectors
 from concerns.forms import FieldResultForm
-from concerns.geo import map_link
 from concerns.models import ConcernReport
 from concerns.services import report_field_result
 
