@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import events
+from cases.areas.locating import CaseLocation
 from cases.models import CaseStatus as S
 from cases.participation import Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
@@ -83,6 +84,15 @@ def _update_text(payload) -> str:
     (payload: what, by, before_approval, days_before, refund_cents)."""
     if payload.get("what") == "moved":
         return _moved_text(payload)
+    if payload.get("what") == "refund_failed":
+        # Staff's only (bookings.services.refunds): the gateway's own words follow.
+        return gettext(
+            "The payment service refused a refund of %(amount)s: %(failure)s. It was not "
+            "given back; give it back another way."
+        ) % {
+            "amount": events.money(payload.get("refund_cents") or 0),
+            "failure": payload.get("failure") or "",
+        }
     if payload.get("what") != "cancelled":
         return ""
     refund_cents = payload.get("refund_cents") or 0
@@ -157,6 +167,10 @@ BOOKING = Workflow(
     initial_status=PENDING_PAYMENT,
     event_kinds=EVENT_KINDS,
     participation=PARTICIPATION,
+    # The facility's point on the map.
+    location=CaseLocation(
+        "bookings.Booking", latitude="facility__latitude", longitude="facility__longitude"
+    ),
     states={
         PENDING_PAYMENT: State(
             label=_("Waiting for payment"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext
 
 from cases.service_levels import service_levels_attach
 from portal.csvstream import csv_response
+from portal.localized import localized
 
 CHUNK = 2000
 
@@ -26,6 +27,8 @@ def _header() -> list[str]:
         gettext("Sent"),
         pgettext("date a case should be finished by", "Due"),
         gettext("Service level"),
+        # Last, so files read by column number before areas existed still read the same.
+        gettext("Area"),
     ]
 
 
@@ -44,6 +47,7 @@ def _chunk_rows(chunk: Iterable) -> Iterator[list]:
             sent.isoformat() if sent else "",
             level.due_date.isoformat() if level.due_date else "",
             str(level),
+            localized(case.area, "name") if case.area else "",
         ]
 
 
