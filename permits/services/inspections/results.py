@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.exceptions import SubmissionKeyTaken
 from cases.models import Case
 from cases.services import case_record_event, submission_key_claim, transition
 from payments.services import LineItem, invoice_create
@@ -139,7 +140,7 @@ def _key_claim(case: Case, locked: Inspection, key: uuid.UUID) -> bool:
     inspection's result."""
     try:
         claimed = submission_key_claim(case=case, key=key)
-    except ValueError:
+    except SubmissionKeyTaken:
         claimed = None
     # The key is the permit's case's, not the inspection's: a key claimed already while this
     # inspection still waits for its result was claimed by another inspection's form.
