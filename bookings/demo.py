@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,6 +65,8 @@ FACILITIES = [
         "capacity": 80,
         "location": "Riverside Park, 200 River Road",
         "location_es": "Parque Riverside, 200 River Road",
+        "latitude": Decimal("39.820000"),
+        "longitude": Decimal("-89.620000"),
         "accessibility": (
             "Paved, step-free path from the accessible parking spaces. Two tables have "
             "wheelchair seating. Accessible restrooms 50 yards away."
@@ -100,6 +103,8 @@ FACILITIES = [
         "capacity": 60,
         "location": "Oak Street Community Center, 45 Oak Street, first floor",
         "location_es": "Centro Comunitario de Oak Street, 45 Oak Street, primer piso",
+        "latitude": Decimal("39.800000"),
+        "longitude": Decimal("-89.660000"),
         "accessibility": "Step-free entrance, elevator, hearing loop, accessible restroom.",
         "accessibility_es": (
             "Entrada sin escalones, elevador, bucle de inducción auditiva y baño accesible."
@@ -129,6 +134,8 @@ FACILITIES = [
         "capacity": 200,
         "location": "Memorial Park, 12 Veterans Way",
         "location_es": "Parque Memorial, 12 Veterans Way",
+        "latitude": Decimal("39.770000"),
+        "longitude": Decimal("-89.660000"),
         "accessibility": "Accessible seating area beside the bleachers.",
         "accessibility_es": "Zona accesible para sentarse junto a las gradas.",
         "slot_mode": SlotMode.FREE,
@@ -152,6 +159,8 @@ FACILITIES = [
         "capacity": 150,
         "location": "Lincoln Community Center, 300 Lincoln Avenue",
         "location_es": "Centro Comunitario Lincoln, 300 Lincoln Avenue",
+        "latitude": Decimal("39.790000"),
+        "longitude": Decimal("-89.630000"),
         "accessibility": "Step-free entrance and accessible restrooms and locker rooms.",
         "accessibility_es": "Entrada sin escalones, y baños y vestidores accesibles.",
         "slot_mode": SlotMode.FREE,
@@ -175,6 +184,8 @@ FACILITIES = [
         "capacity": 12,
         "location": "Main Library, 10 Main Street, second floor",
         "location_es": "Biblioteca Central, 10 Main Street, segundo piso",
+        "latitude": Decimal("39.801000"),
+        "longitude": Decimal("-89.648000"),
         "accessibility": "Elevator to the second floor; adjustable-height table.",
         "accessibility_es": "Elevador al segundo piso; mesa de altura regulable.",
         "slot_mode": SlotMode.FREE,
@@ -196,6 +207,8 @@ FACILITIES = [
         "capacity": 30,
         "location": "Lakeside Park, north shore",
         "location_es": "Parque Lakeside, orilla norte",
+        "latitude": Decimal("39.750000"),
+        "longitude": Decimal("-89.600000"),
         "accessibility": "Gravel path, firm and level; one table with wheelchair seating.",
         "accessibility_es": (
             "Camino de grava firme y plano; una mesa con lugar para silla de ruedas."
@@ -229,6 +242,8 @@ LOTTERY_FACILITY = {
     "capacity": 16,
     "location": "Westside Park, 45 Elm Street",
     "location_es": "Parque Westside, 45 Elm Street",
+    "latitude": Decimal("39.800000"),
+    "longitude": Decimal("-89.700000"),
     "accessibility": "Step-free gate and a court-side accessible bench.",
     "accessibility_es": "Entrada sin escalones y un banco accesible junto a la cancha.",
     "slot_mode": SlotMode.FREE,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import events
+from cases.areas.locating import CaseLocation
 from cases.models import CaseStatus as S
 from cases.participation import Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
@@ -157,6 +158,10 @@ BOOKING = Workflow(
     initial_status=PENDING_PAYMENT,
     event_kinds=EVENT_KINDS,
     participation=PARTICIPATION,
+    # The facility's point on the map.
+    location=CaseLocation(
+        "bookings.Booking", latitude="facility__latitude", longitude="facility__longitude"
+    ),
     states={
         PENDING_PAYMENT: State(
             label=_("Waiting for payment"),

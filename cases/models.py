@@ -205,6 +205,17 @@ class Case(TimeStampedModel):
         blank=True,
         related_name="cases",
     )
+    # The district the case lies in, from its service's location (cases/areas/): set by the
+    # engine after the case is sent, again by `areas_reassign` when the areas change.
+    area = models.ForeignKey(
+        "cases.Area",
+        verbose_name=_("area"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,  # the (area, status) index serves it
+    )
     # Service levels (cases/service_levels.py): when the whole case is due, when its current
     # stage is due, and since when its clocks are stopped while it waits for the resident.
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -260,6 +271,7 @@ class Case(TimeStampedModel):
             models.Index(fields=["status", "due_date"], name="cases_case_status_due"),
             models.Index(fields=["assignee", "status"], name="cases_case_assignee_status"),
             models.Index(fields=["department", "status"], name="cases_case_dept_status"),
+            models.Index(fields=["area", "status"], name="cases_case_area_status"),
             # The resident's dashboard: their cases, newest first.
             models.Index(fields=["applicant", "-created_at"], name="cases_case_applicant_new"),
             models.Index(
@@ -645,11 +657,12 @@ class StaffMembership(TimeStampedModel):
         return f"{self.user}: {self.get_role_display()} ({where})"
 
 
-# Guest links live with their API in cases/links.py, participants in cases/participants.py,
-# forms as data in cases/questions/, work items in cases/work_items.py, holidays and stages
-# in cases/service_levels.py, the workbench's saved filters and message templates in
-# cases/workbench/models.py;
+# Areas live in cases/areas/, guest links with their API in cases/links.py, participants in
+# cases/participants.py, forms as data in cases/questions/, work items in
+# cases/work_items.py, holidays and stages in cases/service_levels.py, the workbench's saved
+# filters and message templates in cases/workbench/models.py;
 # imported here so Django registers them and `cases.models` names every model of the app.
+from cases.areas.models import Area, AreaRing  # noqa: E402, F401
 from cases.links import GuestLink  # noqa: E402, F401
 from cases.participants import Participant  # noqa: E402, F401
 from cases.questions.models import DocumentRequirement, Question  # noqa: E402, F401
@@ -660,3 +673,26 @@ from cases.workbench.models import (  # noqa: E402, F401
     MessageTemplateText,
     SavedQueueFilter,
 )
+
+
+class SubmissionKey(models.Model):
+    """A key a form sent from a phone carried, stored once the work it sent was applied.
+
+    A result kept on a phone while offline (portal/offline.py) may reach the server twice:
+    the connection failed after the server applied it, and the phone sent it again. The
+    service applying it claims the key first (`cases.services.submission_key_claim`) in the
+    same transaction; the primary key makes a second claim fail, so the work is applied once.
+    """
+
+    key = models.UUIDField(_("key"), primary_key=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="submission_keys", verbose_name=_("case")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -12,11 +12,12 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from cases import notices, permissions
 from cases.actors import actor_role
+from cases.areas.locating import case_locate_after_commit
 from cases.documents import inspect_upload
 from cases.exceptions import (
     ActionForbidden,
@@ -32,6 +33,7 @@ from cases.models import (
     CaseMessage,
     CaseStatus,
     Department,
+    SubmissionKey,
 )
 from cases.participants import applicant_participant_add
 from cases.references import reference_allocate
@@ -98,8 +100,8 @@ def case_create(
     submitted, starts the service-level clocks (cases/service_levels.py): the whole case is
     due `target_days` business days later (the workflow's target unless given, for a
     service that sets it per type or category) and its first stage by its status's target;
-    writes the public `submitted` event
-    and queues the "we received it" message to the resident. A draft (`submit=False`) gets
+    writes the public `submitted` event, queues the "we received it" message to the resident
+    and, once committed, places the case in its area (cases/areas/). A draft (`submit=False`) gets
     its reference now and is submitted later by moving it to `submitted` with `transition`.
 
     `actor` is who entered it (a clerk typing a paper form); it defaults to the applicant.
@@ -158,6 +160,7 @@ def case_create(
                 created_at=now,
             )
             notices.notify_submitted(case, audience=event.audience)
+            case_locate_after_commit(case)
     logger.info("Case %s created (kind=%s, submitted=%s)", case.pk, kind, submit)
     return case
 
@@ -278,6 +281,7 @@ def transition(
             )
         if first_submission:
             notices.notify_submitted(locked, audience=event.audience)
+            case_locate_after_commit(locked)
         elif move.public:
             notices.notify_status_changed(locked, event=event, public_note=public_note)
         if role == APPLICANT and not first_submission and not workflow.is_final(to_status):
@@ -531,3 +535,22 @@ def stored_files_sweep(
     if deleted:
         logger.warning("Deleted %s stored files under %s that no row named", deleted, directory)
     return deleted
+
+
+def submission_key_claim(*, case: Case, key) -> bool:
+    """Claim `key` for work about to be applied to `case`; False if it was claimed already.
+
+    Call it inside the transaction that applies the work, before applying it: a False means
+    the same submission was applied before (a phone sent a kept result again), so the caller
+    applies nothing and answers as if it had just done it. The claim commits or rolls back
+    with the work. Raises ValueError for a key already claimed for another case.
+    """
+    try:
+        with transaction.atomic():
+            SubmissionKey.objects.create(key=key, case=case)
+    except IntegrityError:
+        claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True)
+        if claimed_for.first() != case.pk:
+            raise ValueError("This submission key belongs to another case.") from None
+        return False
+    return True

@@ -78,12 +78,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 
 from cases.events import ALL_AUDIENCES, CORE_EVENT_KINDS, PUBLIC, EventKind
 from cases.participation import CORE_ROLES, READS, Participation
+
+if TYPE_CHECKING:
+    from cases.areas.locating import CaseLocation
 
 STAFF = "staff"
 APPLICANT = "applicant"
@@ -204,6 +208,8 @@ class Workflow:
     # The case's people beyond the applicant and followers, and who is told of what
     # (cases/participation.py).
     participation: Participation = field(default_factory=Participation)
+    # Where its cases are, for their area (cases/areas/locating.py; None: nowhere).
+    location: CaseLocation | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "transitions", tuple(self.transitions))

@@ -70,3 +70,22 @@ class ConcernsConfig(AppConfig):
         )
         register_search_source("concerns.categories", categories_searchable)
         register_panels()
+        _register_workbench_pages()
+
+
+def _register_workbench_pages() -> None:
+    """List the field staff's day in the workbench's navigation for staff who work concern
+    reports (the page checks again)."""
+    from cases.workbench.nav import NavItem
+    from cases.workbench.nav import register as register_nav
+    from concerns.selectors import may_work_field_day
+
+    register_nav(
+        NavItem(
+            key="concerns.field_day",
+            label=_("My reports in the field"),
+            url_name="concerns:field_day",
+            order=32,
+            shown_to=may_work_field_day,
+        )
+    )

@@ -468,3 +468,43 @@ class ConcernCategoryForm(GroupChoiceMixin, forms.ModelForm):
             cleaned["code"] = code_from_name(name, taken=others, max_length=64, separator="_")
         self.group_clean(cleaned)
         return cleaned
+
+
+class FieldResultForm(PlainTextFormMixin, forms.Form):
+    """What the assignee found on site. The key is made when the form is shown and sent with
+    it, so the same result sent twice from the phone is recorded once."""
+
+    result_key = forms.UUIDField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Result"),
+        choices=[
+            ("resolved", _("Resolved: close the report as fixed")),
+            ("follow_up", _("Needs follow-up: keep the report open")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    found = forms.CharField(
+        label=_("What you found and did"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For staff only."),
+    )
+    public_note = forms.CharField(
+        label=_("Message for the public"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown on the report's page and sent to the reporter and followers. "
+            "Needed when the problem is resolved."
+        ),
+    )
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to 5, for staff only."),
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["result_key"] = uuid.uuid4()

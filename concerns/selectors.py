@@ -7,6 +7,7 @@ followers are not selected for them, and templates and the API get reports only 
 from __future__ import annotations
 
 import datetime
+import math
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
-from cases.models import CaseStatus, Department
+from cases.models import CaseStatus, Department, SubmissionKey
 from cases.participants import Participant, is_participant
 from cases.participation import FOLLOWER
 from cases.questions.models import Question
@@ -406,3 +407,84 @@ def report_answers(*, report: ConcernReport) -> list[tuple[str, str]]:
         values = value if isinstance(value, list) else [value]
         rows.append((localized(question, "label"), ", ".join(names.get(v, str(v)) for v in values)))
     return rows
+
+
+# A day's reports for one person: more than this is not a day's route.
+FIELD_DAY_LIMIT = 100
+
+
+def _field_reports(*, user) -> QuerySet[ConcernReport]:
+    """Reports assigned to `user` on cases their staff roles let them work (move)."""
+    if not permissions.is_active_staff(user):
+        return ConcernReport.objects.none()
+    return ConcernReport.objects.filter(
+        permissions.case_scope(user, permissions.MOVE, prefix="case__"),
+        case__kind=KIND,
+        case__assignee=user.pk,
+    ).select_related("case", "category")
+
+
+def field_day(*, user) -> list[ConcernReport]:
+    """The open reports assigned to `user`, in route order (`route_order`)."""
+    reports = (
+        _field_reports(user=user)
+        .filter(case__closed_at__isnull=True)
+        .order_by("case__due_date", "requested_at", "pk")[:FIELD_DAY_LIMIT]
+    )
+    return route_order(list(reports))
+
+
+def route_order(reports: list[ConcernReport]) -> list[ConcernReport]:
+    """`reports` (most urgent first) as a route: from the most urgent, each next stop is the
+    nearest one not yet visited; reports without a point follow, most urgent first.
+
+    Nearest neighbour is not the shortest route, but it is predictable for the person
+    walking it, needs no routing service, and keeps the most urgent report first. Distances
+    are on a flat projection (cosine of the latitude), close enough across a town.
+    """
+    placed = [r for r in reports if r.latitude is not None and r.longitude is not None]
+    unplaced = [r for r in reports if r.latitude is None or r.longitude is None]
+    if not placed:
+        return unplaced
+    route = [placed.pop(0)]
+    while placed:
+        here = route[-1]
+        scale = math.cos(math.radians(float(here.latitude)))
+
+        def distance(report, here=here, scale=scale) -> float:
+            north = float(report.latitude) - float(here.latitude)
+            east = (float(report.longitude) - float(here.longitude)) * scale
+            return north * north + east * east
+
+        nearest = min(placed, key=distance)
+        placed.remove(nearest)
+        route.append(nearest)
+    return route + unplaced
+
+
+def field_report(*, user, pk: int) -> ConcernReport:
+    """One report assigned to `user` that they may work, open or closed (a result sent again
+    after it closed the report must still find it). Raises ConcernReport.DoesNotExist."""
+    return _field_reports(user=user).get(pk=pk)
+
+
+def may_work_field_day(user) -> bool:
+    """True for staff whose roles let them work concern reports somewhere."""
+    if not permissions.is_active_staff(user):
+        return False
+    return user.is_superuser or any(
+        role in permissions.ROLES[permissions.MOVE]
+        for _department, role in permissions.grants(user)
+    )
+
+
+def field_answered_keys(*, user) -> list[str]:
+    """The result keys recorded in the last two days on reports assigned to `user`: the day's
+    page shows them so a phone drops the results it kept for them (portal/offline.py)."""
+    since = timezone.now() - datetime.timedelta(days=2)
+    return [
+        str(key)
+        for key in SubmissionKey.objects.filter(
+            case__assignee=user.pk, case__kind=KIND, created_at__gte=since
+        ).values_list("key", flat=True)
+    ]

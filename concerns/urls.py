@@ -1,6 +1,7 @@
 from django.urls import path
 
-from concerns import views
+from concerns import field_views, views
+from portal.offline import offline_service_worker
 
 app_name = "concerns"
 
@@ -16,6 +17,15 @@ urlpatterns = [
     path("track/<str:token>/not-fixed/", views.guest_not_fixed, name="guest_not_fixed"),
     path("track/<str:token>/rate/", views.guest_rate, name="guest_rate"),
     path("follow/<str:token>/", views.report_follow_confirm, name="follow_confirm"),
+    # The field staff's day (before the report pages, whose reference would match "field").
+    path("field/", field_views.field_day, name="field_day"),
+    path("field/<int:pk>/", field_views.field_result, name="field_result"),
+    path(
+        "field/service-worker.js",
+        offline_service_worker,
+        {"scope_url_name": "concerns:field_day"},
+        name="field_service_worker",
+    ),
     path("<str:reference>/", views.report_detail, name="detail"),
     path("<str:reference>/follow/", views.report_follow, name="follow"),
     path("<str:reference>/unfollow/", views.report_unfollow, name="unfollow"),

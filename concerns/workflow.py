@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases import events
+from cases.areas.locating import CaseLocation
 from cases.models import CaseStatus as S
 from cases.participation import FOLLOWER, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
@@ -41,6 +42,8 @@ CONCERN_REPORT = Workflow(
     event_kinds={events.UPDATE: events.UPDATE_KIND},
     # The reporter hears of every public move in the engine's words; followers (neighbours
     # who follow the report) in the report's, with its category, reason and expected date.
+    # The report's point on the map.
+    location=CaseLocation("concerns.ConcernReport", latitude="latitude", longitude="longitude"),
     participation=Participation(
         notices={
             events.STATUS_CHANGED: {

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import events
+from cases.areas.locating import CaseLocation
 from cases.models import CaseStatus as S
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow
 from portal.localized import localized_entry
@@ -88,6 +89,9 @@ ACTION_TAKEN_KIND = events.EventKind(
 
 KIND = "license_application"
 
+# Where a license's business is: the address on its application (its ZIP code).
+APPLICATION_LOCATION = CaseLocation("licensing.Application", address="address")
+
 LICENSE_APPLICATION = Workflow(
     kind=KIND,
     name=_("License application"),
@@ -95,6 +99,7 @@ LICENSE_APPLICATION = Workflow(
     # The whole case, in business days (each license type may set its own).
     target_days=30,
     department_code="LICENSING",
+    location=APPLICATION_LOCATION,
     resident_page="licensing:application",
     resident_page_label=_("Your application: answers, fee and license"),
     event_kinds={
@@ -193,6 +198,7 @@ LICENSE_RENEWAL = Workflow(
     prefix="REN",
     target_days=14,
     department_code="LICENSING",
+    location=APPLICATION_LOCATION,
     event_kinds={
         FEE_PAID: FEE_PAID_KIND,
         LICENSE_RENEWED: LICENSE_RENEWED_KIND,
@@ -277,6 +283,8 @@ LICENSE_COMPLAINT = Workflow(
     prefix="CMP",
     target_days=60,
     department_code="LICENSING",
+    # The business complained about: the address its license was applied for with.
+    location=CaseLocation("licensing.Complaint", address="license__application__address"),
     event_kinds={
         COMPLAINT_FILED: COMPLAINT_FILED_KIND,
         ACTION_TAKEN: ACTION_TAKEN_KIND,

@@ -8,11 +8,11 @@ from permits.views import (
     guest,
     inspections,
     inspector_plans,
-    offline,
     photos,
     public,
     reviews,
 )
+from portal.offline import offline_service_worker
 
 app_name = "permits"
 
@@ -100,7 +100,8 @@ urlpatterns = [
     ),
     path(
         "inspector/service-worker.js",
-        offline.inspector_service_worker,
+        offline_service_worker,
+        {"scope_url_name": "permits:inspector_day"},
         name="inspector_service_worker",
     ),
     # Public, without signing in: the search, one permit's page (the permit card's QR code

@@ -26,6 +26,7 @@ Each part declares the kinds of event it records in `EVENT_KINDS` below.
 from django.utils.translation import gettext_lazy as _
 
 from cases import events
+from cases.areas.locating import CaseLocation
 from cases.models import CaseStatus as S
 from cases.participation import CONTRACTOR, CONTRACTOR_ROLE, Participation
 from cases.workflow import APPLICANT, STAFF, SYSTEM, State, Transition, Workflow, WorkItemJoin
@@ -85,6 +86,8 @@ PERMIT = Workflow(
     resident_page_label=_("Your permit: property, work, plans and fees"),
     event_kinds=EVENT_KINDS,
     work_items=WORK_ITEMS,
+    # The property's address (its ZIP code).
+    location=CaseLocation("permits.Permit", address="address"),
     participation=Participation(
         roles={CONTRACTOR: CONTRACTOR_ROLE}, notices=inspection_events.NOTICES
     ),

@@ -1,5 +1,7 @@
 """Forms of the public tax bill pages: parse and validate, nothing else."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,39 @@ class BillPayForm(PlainTextFormMixin, forms.Form):
         ] + [(PARTIAL, _("A partial payment"))]
         if signed_in:
             del self.fields["email"]
+
+
+# How far ahead the bill page works out a pay-off: the rules of today may not hold later.
+PAYOFF_DAYS_AHEAD = 730
+
+
+class PayoffDateForm(forms.Form):
+    """A date to work out the bill's pay-off for: today or later, within two years.
+
+    `today` is the agency's date; the field is named `payoff_on` so the bill page's address
+    can carry it (`?payoff_on=2027-01-15`) without touching the payment form."""
+
+    payoff_on = forms.DateField(
+        label=_("Pay-off on another date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For example 2027-01-15. We show what paying everything would cost that day."),
+        error_messages={
+            "required": _("Enter the date of the pay-off."),
+            "invalid": _("Enter the date as year-month-day, for example 2027-01-15."),
+        },
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_payoff_on(self) -> datetime.date:
+        chosen = self.cleaned_data["payoff_on"]
+        if chosen < self.today:
+            raise forms.ValidationError(_("Choose today or a later date."))
+        if chosen > self.today + datetime.timedelta(days=PAYOFF_DAYS_AHEAD):
+            raise forms.ValidationError(_("Choose a date within the next two years."))
+        return chosen
 
 
 class BatchUploadForm(forms.Form):

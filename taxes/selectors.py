@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import F
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
@@ -87,10 +88,13 @@ def schedule_cached(*, due_dates: list[datetime.date]) -> charges.Schedule:
 def instalment_states(*, instalments: list[Instalment]) -> list[charges.InstalmentState]:
     """The instalments as `taxes.charges` reads them, with their dated principal payments."""
     payments = defaultdict(list)
+    # What a corrected roll made a credit (`credited_cents`) no longer pays the instalment.
     for instalment_id, paid_on, cents in (
-        InstalmentPayment.objects.filter(instalment__in=instalments, principal_cents__gt=0)
+        InstalmentPayment.objects.filter(
+            instalment__in=instalments, principal_cents__gt=F("credited_cents")
+        )
         .order_by("paid_on")
-        .values_list("instalment_id", "paid_on", "principal_cents")
+        .values_list("instalment_id", "paid_on", F("principal_cents") - F("credited_cents"))
     ):
         payments[instalment_id].append((paid_on, cents))
     return [

@@ -24,7 +24,7 @@ from payments.models import PaymentStatus
 from portal.ratelimit import allow, client_address
 from taxes import payer_selectors, selectors
 from taxes.charges import agency_date
-from taxes.forms import BillFactorForm, BillPayForm, BillSearchForm
+from taxes.forms import BillFactorForm, BillPayForm, BillSearchForm, PayoffDateForm
 from taxes.services import checkout
 
 SESSION_KEY = "taxes:bills_opened"
@@ -95,7 +95,17 @@ def _pay_form(request: HttpRequest, options, data=None) -> BillPayForm:
 def _bill_page(request: HttpRequest, bill, form: BillPayForm | None = None, status: int = 200):
     on = agency_date(timezone.now())
     context = selectors.bill_for_owner_view(bill=bill, on=on)
+    payoff_form = PayoffDateForm(
+        request.GET if "payoff_on" in request.GET else None, today=on, auto_id="payoff_%s"
+    )
+    if payoff_form.is_bound and payoff_form.is_valid():
+        context["chosen_payoff"] = selectors.bill_payoff(
+            bill=bill, on=payoff_form.cleaned_data["payoff_on"]
+        )
+    elif payoff_form.is_bound and status == 200:
+        status = 400
     context.update(
+        payoff_form=payoff_form,
         pay_form=form or _pay_form(request, context["pay_options"]),
         minimum_cents=settings.TAXES_MINIMUM_PARTIAL_PAYMENT_CENTS,
         payment_returned=request.GET.get("payment") == "done",

@@ -108,6 +108,7 @@ class FacilityAdmin(
                 "fields": [
                     ("description", "description_es"),
                     ("location", "location_es"),
+                    ("latitude", "longitude"),
                     ("accessibility", "accessibility_es"),
                 ]
             },

@@ -57,6 +57,13 @@ class Facility(TimeStampedModel):
     capacity = models.PositiveIntegerField(_("capacity (people)"), default=0)
     location = models.CharField(_("location"), max_length=300, blank=True)
     location_es = models.CharField(_("location in Spanish"), max_length=300, blank=True)
+    # Where it is on the map: its bookings' cases are placed in the area holding it.
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     accessibility = models.TextField(_("accessibility notes"), blank=True)
     accessibility_es = models.TextField(_("accessibility notes in Spanish"), blank=True)
 
@@ -149,6 +156,18 @@ class Facility(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=FacilityKind.values), name="bookings_facility_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="bookings_facility_point",
             ),
             models.CheckConstraint(
                 condition=Q(slot_mode__in=SlotMode.values), name="bookings_facility_slot_mode"

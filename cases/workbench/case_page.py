@@ -46,7 +46,7 @@ class StaleCase(Exception):
 def _case(request: HttpRequest, reference: str) -> Case:
     case = (
         selectors.cases_visible_to(user=request.user)
-        .select_related("assignee", "department", "applicant")
+        .select_related("assignee", "department", "area", "applicant")
         .filter(reference=reference)
         .first()
     )

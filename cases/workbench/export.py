@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext
 
 from cases.service_levels import service_levels_attach
 from portal.csvstream import csv_response
+from portal.localized import localized
 
 CHUNK = 2000
 
@@ -22,6 +23,7 @@ def _header() -> list[str]:
         gettext("Service"),
         gettext("Status"),
         gettext("Department"),
+        gettext("Area"),
         gettext("Assigned to"),
         gettext("Sent"),
         pgettext("date a case should be finished by", "Due"),
@@ -40,6 +42,7 @@ def _chunk_rows(chunk: Iterable) -> Iterator[list]:
             str(case.service_name),
             str(case.status_label),
             case.department or "",
+            localized(case.area, "name") if case.area else "",
             case.assignee or "",
             sent.isoformat() if sent else "",
             level.due_date.isoformat() if level.due_date else "",

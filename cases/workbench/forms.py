@@ -12,14 +12,32 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.areas.models import Area
 from cases.models import Department
 from cases.workbench.bulk import Selected
 from cases.workbench.models import MessageTemplate
-from cases.workbench.queue import DEFAULT_SORT, DEFAULT_VIEW, SORTS, VIEWS, QueueFilters
+from cases.workbench.queue import (
+    DEFAULT_SORT,
+    DEFAULT_VIEW,
+    NO_AREA,
+    SORTS,
+    VIEWS,
+    QueueFilters,
+)
 from cases.workflow import get_workflow, registered_workflows
+from portal.localized import localized
 
 # The query-string keys the filter form reads, in the order a saved filter keeps them.
-FILTER_KEYS = ("view", "kind", "status", "department", "submitted_from", "submitted_to", "sort")
+FILTER_KEYS = (
+    "view",
+    "kind",
+    "status",
+    "department",
+    "area",
+    "submitted_from",
+    "submitted_to",
+    "sort",
+)
 
 
 def service_choices() -> list[tuple[str, str]]:
@@ -33,6 +51,12 @@ def status_choices(kind: str) -> list[tuple[str, str]]:
     except LookupError:
         return []
     return [(code, str(state.label)) for code, state in workflow.states.items() if code != "draft"]
+
+
+def area_choices() -> list[tuple[str, str]]:
+    """Every area by its name in the reader's language, in that language's order (one query)."""
+    names = [(str(area.pk), localized(area, "name")) for area in Area.objects.all()]
+    return sorted(names, key=lambda choice: (choice[1].casefold(), int(choice[0])))
 
 
 class QueueFilterForm(forms.Form):
@@ -51,6 +75,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("Any department"),
     )
+    area = forms.ChoiceField(label=_("Area"), required=False)
     submitted_from = forms.DateField(
         label=_("Sent on or after"),
         required=False,
@@ -76,6 +101,11 @@ class QueueFilterForm(forms.Form):
         self.fields["kind"].choices = [("", gettext("Any service")), *service_choices()]
         kind = self.data.get("kind", "") if self.is_bound else ""
         self.fields["status"].choices = [("", gettext("Any status")), *status_choices(kind)]
+        self.fields["area"].choices = [
+            ("", gettext("Any area")),
+            (NO_AREA, gettext("No area")),
+            *area_choices(),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -92,6 +122,7 @@ class QueueFilterForm(forms.Form):
             kind=data.get("kind") or "",
             status=data.get("status") or "",
             department=data.get("department"),
+            area=data.get("area") or "",
             submitted_from=data.get("submitted_from"),
             submitted_to=data.get("submitted_to"),
             sort=data.get("sort") or DEFAULT_SORT,

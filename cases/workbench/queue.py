@@ -4,7 +4,7 @@ Everything here starts from `permissions.case_scope(user, VIEW)`, so a person's 
 counts and its CSV only ever hold the cases their roles reach (an inspector: those assigned
 to them; a cashier: none). The queries do not grow with the number of cases: the counts of
 every view are one aggregate, a page is one select (with its assignee and department
-joined), the paginator one count, and the service levels of a page one calendar.
+and area joined), the paginator one count, and the service levels of a page one calendar.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ SORTS = {
     "service": (_("Service"), (F("kind").asc(), F("reference").asc())),
 }
 DEFAULT_SORT = "due"
+
+# The area filter's value for cases in no area (outside every area, or with no location).
+NO_AREA = "none"
 
 _OPEN = Q(closed_at__isnull=True)
 
@@ -111,6 +114,8 @@ class QueueFilters:
     kind: str = ""
     status: str = ""
     department: Department | None = None
+    # "" (any area), NO_AREA, or the id of an area (checked by the filter form).
+    area: str = ""
     submitted_from: datetime.date | None = None
     submitted_to: datetime.date | None = None
     sort: str = DEFAULT_SORT
@@ -123,6 +128,10 @@ def _filtered(queryset: QuerySet[Case], filters: QueueFilters) -> QuerySet[Case]
             queryset = queryset.filter(status=filters.status)
     if filters.department is not None:
         queryset = queryset.filter(department=filters.department)
+    if filters.area == NO_AREA:
+        queryset = queryset.filter(area__isnull=True)
+    elif filters.area:
+        queryset = queryset.filter(area_id=int(filters.area))
     if filters.submitted_from:
         queryset = queryset.filter(submitted_at__date__gte=filters.submitted_from)
     if filters.submitted_to:
@@ -141,13 +150,13 @@ def queue_counts(*, user, filters: QueueFilters | None = None) -> dict[str, int]
 
 def queue_cases(*, user, filters: QueueFilters) -> QuerySet[Case]:
     """The cases of the chosen view and filters, in the chosen order, with what a row shows
-    (assignee, department) joined."""
+    (assignee, department, area) joined."""
     condition = view_conditions(user)[filters.view]
     _label, ordering = SORTS[filters.sort]
     return (
         _filtered(queue_base(user=user), filters)
         .filter(condition)
-        .select_related("assignee", "department")
+        .select_related("assignee", "department", "area")
         .order_by(*ordering)
     )
 

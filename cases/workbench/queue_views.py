@@ -22,6 +22,7 @@ from cases.workbench import bulk, queue, saved
 from cases.workbench.export import cases_csv_response
 from cases.workbench.forms import BulkForm, QueueFilterForm, SavedFilterForm
 from cases.workbench.pages import case_page_url
+from portal.localized import localized
 
 PAGE_SIZE = 25
 
@@ -48,6 +49,7 @@ def _rows(page) -> list[dict]:
             "version": f"{case.pk}:{queue.case_version(case)}",
             "age": queue.age_words(case, today=today),
             "level": case.service_level,
+            "area": localized(case.area, "name") if case.area else "",
         }
         for case in cases
     ]

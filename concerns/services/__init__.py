@@ -15,6 +15,7 @@ from concerns.services.categories import (
     category_publish,
     category_unpublish,
 )
+from concerns.services.field import report_field_result
 from concerns.services.held_photos import (
     HeldPhoto,
     held_photo_from_token,
@@ -56,6 +57,7 @@ __all__ = [
     "photo_hold",
     "photo_set_public",
     "report_close",
+    "report_field_result",
     "report_follow",
     "report_follow_confirm",
     "report_mark_duplicate",

@@ -307,6 +307,10 @@ class InstalmentPayment(TimeStampedModel):
     interest_cents = models.BigIntegerField(_("interest"), default=0)
     discount_cents = models.BigIntegerField(_("discount"), default=0)
     invoice_id = models.BigIntegerField(_("invoice"), null=True, blank=True)
+    # Of `principal_cents`, what a corrected roll later made a credit on the payment (the
+    # instalment now bills less than was paid on it): `principal_cents` stays as the payment
+    # was first applied, for the audit; what pays the instalment is the difference.
+    credited_cents = models.BigIntegerField(_("made a credit"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("instalment payment")
@@ -321,6 +325,10 @@ class InstalmentPayment(TimeStampedModel):
                     discount_cents__gte=0,
                 ),
                 name="taxes_instalment_payment_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(credited_cents__gte=0, credited_cents__lte=F("principal_cents")),
+                name="taxes_instalment_payment_credited_within_principal",
             ),
         ]
 

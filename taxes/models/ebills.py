@@ -120,6 +120,9 @@ class BillEventKind(models.TextChoices):
     LENDER_CONFLICT = "lender_conflict", _("Roll names another escrow lender")
     # Staff's only: a member of the tax office settled a conflict (which lender, why, who).
     LENDER_SETTLED = "lender_settled", _("Lender conflict settled")
+    # A corrected roll billed an instalment less than was paid on it: the difference became
+    # a credit on the payment, to refund.
+    ROLL_CREDIT = "roll_credit", _("Overpayment made a credit")
 
 
 class BillEvent(models.Model):

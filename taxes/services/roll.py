@@ -16,7 +16,9 @@ of what its roll row bills (`TaxBill.roll_digest`), and the bills whose digest i
 skipped (neither compared line by line nor written). A corrected roll never
 rewrites what was billed: each difference with a bill already issued becomes an adjustment
 line (for the district or exemption that changed) and moves the instalments'
-`adjustment_cents`. The roll is compared with what the rolls billed: the staff's adjustments
+`adjustment_cents`; an instalment it now bills less than was paid on it leaves the difference
+as a credit on the payments that paid it, refunded as a duplicate payment's is
+(`_overpayments_credited`). The roll is compared with what the rolls billed: the staff's adjustments
 and abatements (taxes.services.adjustments) stay as they are. Owners and addresses follow
 the latest roll (they are not billed amounts).
 
@@ -34,10 +36,12 @@ import time
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from payments.money import format_cents
 from taxes.codes import ACCESS_CODE_SQL
 from taxes.models import BillEventKind, RollImport
 from taxes.services import notices
@@ -67,6 +71,11 @@ class RollReport:
     # import was the first to record on the bill's timeline (the rest were recorded before).
     lender_conflicts: int = 0
     lender_conflicts_new: int = 0
+    # Instalments the roll now bills less than was paid on them, and how much of what was
+    # paid becomes credits (`credits`: what the preview lists, by row).
+    credits: list[tuple[int, str]] = field(default_factory=list)
+    credit_count: int = 0
+    credit_cents: int = 0
     parcels_created: int = 0
     parcels_updated: int = 0
     bills_created: int = 0
@@ -76,6 +85,10 @@ class RollReport:
     dry_run: bool = False
     seconds: float = 0.0
     batch: RollImport | None = None
+
+    @property
+    def credit_total(self) -> str:
+        return format_cents(self.credit_cents, settings.AGENCY["currency"])
 
     @property
     def applied(self) -> bool:
@@ -473,6 +486,147 @@ UPDATE taxes_instalment i SET adjustment_cents = t.cents, updated_at = now()
 FROM target t WHERE i.id = t.id AND i.adjustment_cents <> t.cents
 """
 
+# An instalment the corrected roll now bills less than was paid on it (its principal less
+# the discount given): the difference goes back to the payments that paid it, as a credit
+# each can have refunded like a duplicate payment's (taxes.services.credits). Only instalments
+# whose adjustment just moved can be overpaid, and _INSTALMENT_ADJUSTMENTS locked those, so
+# no payment is applied to them meanwhile. The credit is what was paid of the principal, at
+# most: a discount given is kept.
+_OVERPAID = """
+CREATE TEMPORARY TABLE taxes_roll_overpaid ON COMMIT DROP AS
+SELECT c.line, b.number, i.bill_id, i.id AS instalment_id, i.sequence,
+       least(i.principal_paid_cents,
+             i.principal_paid_cents + i.discount_cents - i.amount_cents - i.adjustment_cents)
+         AS cents
+FROM taxes_roll_changed c JOIN taxes_instalment i ON i.bill_id = c.bill_id
+JOIN taxes_taxbill b ON b.id = c.bill_id
+WHERE i.principal_paid_cents > 0
+  AND i.principal_paid_cents + i.discount_cents > i.amount_cents + i.adjustment_cents
+"""
+
+# The bills' payments are locked (in primary-key order) before they are chosen, so a refund
+# of a credit asked meanwhile (taxes.services.credits locks the payment to record it) either
+# came first and is seen below, or waits and refunds the credit as it is now.
+_PAYMENTS_LOCK = """
+SELECT 1 FROM taxes_billpayment
+WHERE bill_id IN (SELECT bill_id FROM taxes_roll_overpaid) ORDER BY id FOR UPDATE
+"""
+
+# Which payments take each overpayment: the latest first (what was paid last is what was paid
+# too much), each up to what it paid of that instalment. A payment whose credit refund was
+# asked for takes nothing (its refund is for the credit as it was), nor a payment made
+# outside the portal (no BillPayment: nothing to refund it through).
+_CREDITS = """
+CREATE TEMPORARY TABLE taxes_roll_credits ON COMMIT DROP AS
+WITH takers AS (
+    SELECT o.instalment_id, o.cents AS overpaid, p.id AS payment_id, bp.id AS bill_payment_id,
+           p.principal_cents - p.credited_cents AS available,
+           sum(p.principal_cents - p.credited_cents) OVER (
+               PARTITION BY o.instalment_id ORDER BY p.paid_on DESC, p.id DESC) AS upto
+    FROM taxes_roll_overpaid o
+    JOIN taxes_instalmentpayment p
+      ON p.instalment_id = o.instalment_id AND p.principal_cents > p.credited_cents
+    JOIN taxes_billpayment bp ON bp.invoice_id = p.invoice_id AND bp.bill_id = o.bill_id
+    WHERE NOT EXISTS (SELECT 1 FROM taxes_creditrefund r WHERE r.bill_payment_id = bp.id)
+)
+SELECT instalment_id, payment_id, bill_payment_id,
+       least(available, overpaid - (upto - available)) AS cents
+FROM takers WHERE upto - available < overpaid
+"""
+
+# Overpayments that the payments cannot take whole: the row is refused (all or nothing).
+_CREDITS_SHORT = """
+SELECT o.line, o.number, o.sequence, o.cents, coalesce(sum(c.cents), 0), count(*) OVER ()
+FROM taxes_roll_overpaid o LEFT JOIN taxes_roll_credits c ON c.instalment_id = o.instalment_id
+GROUP BY o.line, o.number, o.sequence, o.cents, o.instalment_id
+HAVING coalesce(sum(c.cents), 0) < o.cents
+ORDER BY o.line, o.sequence LIMIT %(limit)s
+"""
+
+_CREDITS_LISTED = """
+SELECT line, number, sequence, cents FROM taxes_roll_overpaid
+ORDER BY line, sequence LIMIT %(limit)s
+"""
+
+_CREDITS_WRITTEN = (
+    """
+    UPDATE taxes_instalmentpayment p
+    SET credited_cents = p.credited_cents + c.cents, updated_at = now()
+    FROM taxes_roll_credits c WHERE p.id = c.payment_id
+    """,
+    """
+    UPDATE taxes_instalment i
+    SET principal_paid_cents = i.principal_paid_cents - o.cents, updated_at = now()
+    FROM taxes_roll_overpaid o WHERE i.id = o.instalment_id
+    """,
+    """
+    UPDATE taxes_billpayment bp SET credit_cents = bp.credit_cents + t.cents, updated_at = now()
+    FROM (SELECT bill_payment_id, sum(cents) AS cents FROM taxes_roll_credits GROUP BY 1) t
+    WHERE bp.id = t.bill_payment_id
+    """,
+    # The owner reads it on the bill's timeline, once per import and instalment.
+    """
+    INSERT INTO taxes_billevent (bill_id, kind, key, data, created_at)
+    SELECT bill_id, %(kind)s, 'roll-credit:' || %(batch)s::bigint || ':' || sequence,
+           jsonb_build_object('sequence', sequence, 'cents', cents,
+                              'roll_import', %(batch)s::bigint), now()
+    FROM taxes_roll_overpaid
+    ON CONFLICT (bill_id, key) DO NOTHING
+    """,
+)
+
+
+def _overpayments_credited(cursor, report: RollReport) -> None:
+    """Make each overpaid instalment's difference a credit on the payments that paid it (see
+    _OVERPAID), listed in the report; an overpayment they cannot take whole refuses its row
+    and ends the import (all or nothing)."""
+    cursor.execute(_OVERPAID)
+    cursor.execute("SELECT count(*), coalesce(sum(cents), 0) FROM taxes_roll_overpaid")
+    report.credit_count, report.credit_cents = cursor.fetchone()
+    if not report.credit_count:
+        return
+    cursor.execute("ANALYZE taxes_roll_overpaid")
+    cursor.execute(_PAYMENTS_LOCK)
+    cursor.execute(_CREDITS)
+    currency = settings.AGENCY["currency"]
+    cursor.execute(_CREDITS_SHORT, {"limit": MAX_LISTED_ERRORS})
+    short = cursor.fetchall()
+    for line, number, sequence, cents, credited, _count in short:
+        report.error(
+            line,
+            _(
+                "Bill %(bill)s: instalment %(number)s was paid %(paid)s more than the roll now "
+                "bills for it, and only %(credited)s of that can become a credit (the rest "
+                "was paid by a payment whose credit refund was already asked for, or not "
+                "paid online). Check the roll with the assessor before importing it."
+            )
+            % {
+                "bill": number,
+                "number": sequence,
+                "paid": format_cents(cents, currency),
+                "credited": format_cents(credited, currency),
+            },
+        )
+    if short:
+        report.error_count = max(report.error_count, short[0][5])
+        raise _Rollback
+    cursor.execute(_CREDITS_LISTED, {"limit": MAX_LISTED_ERRORS})
+    for line, number, sequence, cents in cursor.fetchall():
+        report.credits.append(
+            (
+                line,
+                _(
+                    "Bill %(bill)s: instalment %(number)s was paid %(paid)s more than the "
+                    "roll now bills for it. That becomes a credit the payer can have refunded."
+                )
+                % {"bill": number, "number": sequence, "paid": format_cents(cents, currency)},
+            )
+        )
+    params = {"kind": BillEventKind.ROLL_CREDIT, "batch": report.batch.pk}
+    for statement in _CREDITS_WRITTEN:
+        cursor.execute(statement, params)
+
+
 # The changed bills now bill what the roll says: their digest is the roll's.
 _DIGESTS = """
 UPDATE taxes_taxbill b SET roll_digest = c.digest, updated_at = now()
@@ -517,4 +671,5 @@ def _apply(cursor, staged: Staged, report: RollReport) -> None:
     # Each row is one bill (a bill number twice in the file is refused): the rest were issued.
     report.bills_unchanged = report.rows - report.bills_created - report.bills_adjusted
     cursor.execute(_with_rows(_INSTALMENT_ADJUSTMENTS, staged))
+    _overpayments_credited(cursor, report)
     cursor.execute(_DIGESTS)

@@ -340,7 +340,7 @@ def stage(cursor, stream: BinaryIO, report) -> Staged:
     cursor.execute(
         "DROP TABLE IF EXISTS taxes_roll_raw, taxes_roll_staging, taxes_roll_owner_rows, "
         "taxes_roll_owners, taxes_roll_new_bills, taxes_roll_declared, taxes_roll_parcels, "
-        "taxes_roll_changed"
+        "taxes_roll_changed, taxes_roll_overpaid, taxes_roll_credits"
     )
     cursor.execute(
         "CREATE TEMPORARY TABLE taxes_roll_raw (line integer GENERATED ALWAYS AS IDENTITY "

@@ -30,7 +30,7 @@ def assert_accessible(axe, page: Page) -> None:
 def queue_length(page: Page) -> int:
     return page.evaluate(
         """() => new Promise((resolve, reject) => {
-          const open = indexedDB.open("inspector-results", 1);
+          const open = indexedDB.open("kept-results", 1);
           open.onupgradeneeded = () => open.result.createObjectStore("queue", {keyPath: "key"});
           open.onsuccess = () => {
             const count = open.result.transaction("queue").objectStore("queue").count();
@@ -153,7 +153,7 @@ def test_a_refused_result_is_shown_and_signing_out_clears_the_phone(page: Page, 
     expect(status).to_contain_text("A result saved on this phone was not recorded:", timeout=15_000)
     expect(status).to_contain_text("Say why: list the deficiencies")
     expect(
-        status.get_by_role("link", name="Open the inspection and record the result again")
+        status.get_by_role("link", name="Open it and record the result again")
     ).to_have_attribute("href", re.compile(rf"/permits/inspector/{inspection.pk}/$"))
     assert queue_length(page) == 0
     assert Inspection.objects.get(pk=inspection.pk).result == ""
@@ -166,7 +166,7 @@ def test_a_refused_result_is_shown_and_signing_out_clears_the_phone(page: Page, 
     # then: nothing of the day is left on the phone
     left = page.evaluate(
         """async () => ({
-          caches: (await caches.keys()).filter((name) => name.startsWith("inspector-day-")),
+          caches: (await caches.keys()).filter((name) => name.startsWith("kept-day-")),
           databases: (await indexedDB.databases()).map((db) => db.name),
         })"""
     )
@@ -226,7 +226,7 @@ def test_a_phone_that_cannot_keep_files_still_shows_the_pages_styled(page: Page,
 def kept_on_phone(page: Page) -> dict:
     return page.evaluate(
         """async () => ({
-          caches: (await caches.keys()).filter((name) => name.startsWith("inspector-day-")),
+          caches: (await caches.keys()).filter((name) => name.startsWith("kept-day-")),
           databases: (await indexedDB.databases()).map((db) => db.name),
         })"""
     )
@@ -239,7 +239,7 @@ def test_signing_out_from_a_page_outside_the_route_clears_the_phone(page: Page, 
     log_in_browser(page, user=person, base_url=live_server.url)
     page.goto(live_server.url + reverse("permits:inspector_day"))
     page.wait_for_selector("html[data-offline-ready]")
-    assert kept_on_phone(page)["caches"] == ["inspector-day-v1"]
+    assert kept_on_phone(page)["caches"] == ["kept-day-v1"]
 
     # when: the inspector signs out from the home page
     page.goto(live_server.url + reverse("portal:home"))
@@ -331,3 +331,46 @@ def test_a_result_recorded_online_is_said_once_and_not_again_offline(page: Page,
     # then: the kept route shows the result, without the message said before
     expect(page.get_by_role("link", name="Passed")).to_be_visible()
     expect(page.get_by_text("Result recorded.")).to_have_count(0)
+
+
+def test_results_kept_under_the_inspectors_old_queue_are_sent_not_dropped(page: Page, live_server):
+    # given: a phone kept a result in the queue the inspector's pages used before the offline
+    # day was shared between services
+    person, permit, inspection = todays_inspection()
+    page.set_viewport_size(VIEWPORTS["mobile"])
+    log_in_browser(page, user=person, base_url=live_server.url)
+    page.goto(live_server.url + reverse("portal:home"))
+    key = "6f1c1f4e-3a55-4f43-9d1e-3e0b8d1b2a10"
+    action = live_server.url + reverse("permits:inspection_result", args=[inspection.pk])
+    page.evaluate(
+        """([key, action]) => new Promise((resolve, reject) => {
+          const open = indexedDB.open("inspector-results", 1);
+          open.onupgradeneeded = () => open.result.createObjectStore("queue", {keyPath: "key"});
+          open.onsuccess = () => {
+            const tx = open.result.transaction("queue", "readwrite");
+            tx.objectStore("queue").put({
+              key, action, title: "Inspection", savedAt: new Date().toISOString(),
+              entries: [["csrfmiddlewaretoken", "old"], ["result_key", key],
+                        ["result", "passed"], ["comments", "Kept before the update."]],
+            });
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        })""",
+        [key, action],
+    )
+
+    # when: the inspector opens the day
+    page.goto(live_server.url + reverse("permits:inspector_day"))
+
+    # then: the result is sent and recorded, once, and the old queue is gone
+    expect(page.get_by_role("status")).to_contain_text(
+        "The results saved on this phone were sent and recorded.", timeout=15_000
+    )
+    wait_for_queue_length(page, 0)
+    recorded = Inspection.objects.get(pk=inspection.pk)
+    assert (recorded.result, str(recorded.result_key)) == ("passed", key)
+    assert CaseEvent.objects.filter(case=permit.case, kind=ev.INSPECTION_RESULT).count() == 1
+    names = page.evaluate("async () => (await indexedDB.databases()).map((db) => db.name)")
+    assert "inspector-results" not in names

@@ -8,11 +8,13 @@ import io
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import permissions, services
+from cases.areas.models import Area
 from cases.models import Case
 from cases.workbench import nav
 from tests.accounts.factories import StaffFactory, UserFactory
@@ -239,6 +241,11 @@ def test_the_queue_reads_the_same_number_of_queries_however_many_cases(
     permits, _roads = departments
     clerk = staff([("clerk", permits)])
     _many_cases(count, permits, clerk)
+    # Half the cases in one area, the rest in another.
+    north = Area.objects.create(code="north", name="North", postal_codes=["62702"])
+    south = Area.objects.create(code="south", name="South", postal_codes=["62704"])
+    Case.objects.annotate(odd=F("pk") % 2).filter(odd=0).update(area=north)
+    Case.objects.filter(area__isnull=True).update(area=south)
     client = signed_in(clerk)
     # The sidebar lists what every service registered; what its checks read is theirs, and
     # the same on every workbench page.
@@ -247,14 +254,20 @@ def test_the_queue_reads_the_same_number_of_queries_however_many_cases(
         nav.items_for(clerk)
 
     # The session's user, their authenticator and roles; the page count, the views' counts,
-    # the page, its holidays; the departments, saved filters, assignable staff and message
-    # templates of the forms.
-    with django_assert_max_num_queries(11 + len(navigation)):
+    # the page (its cases' areas joined), its holidays; the departments, areas, saved
+    # filters, assignable staff and message templates of the forms.
+    with django_assert_max_num_queries(12 + len(navigation)):
         response = client.get(QUEUE, {"view": "department", "sort": "due"})
+    # By area: the same queries, whatever the number of cases.
+    with django_assert_max_num_queries(12 + len(navigation)):
+        by_area = client.get(QUEUE, {"view": "department", "area": north.pk})
 
     assert response.status_code == 200
     assert counts(response)["department"] == count
     assert len(references(response)) == min(count, 25)
+    assert counts(by_area)["department"] == count // 2
+    assert len(references(by_area)) == min(count // 2, 25)
+    assert {row["area"] for row in by_area.context["rows"]} == {"North"}
 
 
 def test_an_inspector_sees_only_the_cases_assigned_to_them(signed_in, departments):

@@ -89,16 +89,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(
-    environment: dict[str, str], *, log_file: Path, timeout: int = 60
+    environment: dict[str, str],
+    *,
+    log_file: Path,
+    timeout: int = 60,
+    workers: int = GUNICORN_WORKERS,
 ) -> Iterator[BenchServer]:
-    """Run `gunicorn portal.wsgi` with 2 sync workers; stop it on exit. `timeout`: seconds a
-    worker may spend on one request (a sync worker streaming a long download is busy for all
-    of it)."""
+    """Run `gunicorn portal.wsgi` with `workers` sync workers (2 unless told); stop it on exit.
+    `timeout`: seconds a worker may spend on one request (a sync worker streaming a long
+    download is busy for all of it)."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "portal.wsgi",
         f"--bind=127.0.0.1:{port}",
-        f"--workers={GUNICORN_WORKERS}",
+        f"--workers={workers}",
         "--worker-class=sync",
         f"--timeout={timeout}",
         # gunicorn 27's control socket defaults to one path under ~/ for every server.
@@ -108,7 +112,7 @@ def gunicorn(
     process = subprocess.Popen(command, cwd=BASE_DIR, env=environment)
     server = BenchServer(host="127.0.0.1", port=port, process=process)
     try:
-        _wait_until_ready(server, log_file=log_file)
+        _wait_until_ready(server, log_file=log_file, workers=workers)
         yield server
     finally:
         process.send_signal(signal.SIGTERM)
@@ -119,7 +123,7 @@ def gunicorn(
             process.wait()
 
 
-def _wait_until_ready(server: BenchServer, *, log_file: Path) -> None:
+def _wait_until_ready(server: BenchServer, *, log_file: Path, workers: int) -> None:
     deadline = time.monotonic() + 60
     last_answer = "nothing"
     while time.monotonic() < deadline:
@@ -127,7 +131,7 @@ def _wait_until_ready(server: BenchServer, *, log_file: Path) -> None:
             raise RuntimeError(f"gunicorn exited:\n{log_file.read_text()}")
         try:
             with urllib.request.urlopen(server.url + "/readyz", timeout=2):  # noqa: S310
-                if len(server.worker_pids()) == GUNICORN_WORKERS:
+                if len(server.worker_pids()) == workers:
                     return
         except urllib.error.HTTPError as error:
             last_answer = f"{error.code} {error.read()[:500]!r}"

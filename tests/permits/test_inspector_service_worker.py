@@ -88,7 +88,7 @@ def test_the_inspector_pages_register_it_from_a_file_under_the_csp(
     assert f'data-service-worker="{WORKER_URL}"' in html
     assert "Saved on this phone; it will be sent when you are back online." in html
     nonce = response.wsgi_request.csp_nonce
-    assert f'<script nonce="{nonce}" src="/static/permits/js/inspector_offline.js"' in html
+    assert f'<script nonce="{nonce}" src="/static/portal/js/offline_day.js"' in html
     assert "'self'" in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
 
 
@@ -103,7 +103,7 @@ def test_the_result_form_and_the_stops_are_marked_for_the_script(client, todays_
 
     # then
     link = reverse("permits:inspection_result", args=[inspection.pk])
-    assert f'href="{link}" data-inspection' in day
+    assert f'href="{link}" data-offline-stop' in day
     assert "data-offline-result" in result.content.decode()
 
 

@@ -276,3 +276,23 @@ def test_the_owners_timeline_shows_a_change_of_lender_but_not_a_conflict(client,
 
     assert "Payment from escrow is now expected from Second Savings." in page
     assert "Third Trust" not in page
+
+
+def test_the_owners_timeline_says_an_overpayment_became_a_credit(client, resident):
+    from taxes.models import BillEvent
+
+    bill = _link(resident).parcel.bills.get()
+    BillEvent.objects.create(
+        bill=bill,
+        kind="roll_credit",
+        key="roll-credit:3:1",
+        data={"sequence": 1, "cents": 40000, "roll_import": 3},
+    )
+    client.force_login(resident)
+
+    page = client.get(reverse("taxes:my_bill", args=[bill.number])).content.decode()
+
+    assert (
+        "The corrected tax roll lowered instalment 1 below what was paid on it: the $400.00 "
+        "paid beyond it is now a credit, which can be refunded from the bill's page."
+    ) in page

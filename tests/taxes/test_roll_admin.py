@@ -190,3 +190,35 @@ def test_the_imports_list_and_record_show_the_lender_conflicts(administrator, cl
     shown = record.content.decode()
     assert "Lender conflicts:" in shown and "New lender conflicts:" in shown
     assert (batch.lender_conflicts, batch.lender_conflicts_new) == (1, 1)
+
+
+def test_the_preview_lists_what_will_become_a_credit(administrator, client):
+    # given: the whole year of parcel 1 paid ($2,000.00)
+    import datetime
+
+    from django.utils import timezone
+
+    from taxes.services.checkout import bill_invoice_paid
+    from taxes.services.roll import roll_import
+
+    roll_import(stream=roll(parcel(1)), file_name="roll-2026.csv")
+    bill = TaxBill.objects.get()
+    started = timezone.make_aware(datetime.datetime(2026, 1, 5, 12))
+    bill_invoice_paid(invoice_id=999, bill_id=bill.pk, amount_cents=200000, started_at=started)
+
+    # when: the corrected roll lowers the first instalment to $600.00
+    preview = client.post(
+        URL, {"file": _upload(parcel(1, levy_COUNTY="1100.00", instalment_1_amount="600.00"))}
+    )
+
+    # then
+    page = preview.content.decode()
+    assert (
+        "1 instalment was paid more than the roll now bills for it: $400.00 in all will "
+        "become credits on the payments, which the payers can have refunded." in page
+    )
+    assert (
+        "Bill 2026-000001: instalment 1 was paid $400.00 more than the roll now bills for it. "
+        "That becomes a credit the payer can have refunded." in page
+    )
+    assert bill.payments.get().credit_cents == 0

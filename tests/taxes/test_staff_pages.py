@@ -359,3 +359,20 @@ def test_settling_a_lender_conflict_is_refused_to_others(client, who):
     bill.refresh_from_db()
     assert bill.escrow_lender == "First Mortgage Bank"
     assert not BillEvent.objects.filter(kind="lender_settled").exists()
+
+
+def test_the_parcel_page_says_an_overpayment_became_a_credit(client, clerk):
+    parcel, bill = parcel_with_bill()
+    BillEvent.objects.create(
+        bill=bill,
+        kind="roll_credit",
+        key="roll-credit:3:2",
+        data={"sequence": 2, "cents": 12550, "roll_import": 3},
+    )
+
+    page = client.get(reverse("taxes_staff:parcel", args=[parcel.number])).content.decode()
+
+    assert (
+        "The corrected roll billed instalment 2 less than was paid on it: $125.50 became a "
+        "credit on its payments."
+    ) in page

@@ -11,44 +11,46 @@
     }
   });
 
-  // Signing out, from any page, clears what the inspector's pages kept on this phone (the
-  // day's pages, static/permits/js/inspector_offline.js), so the next person to use it does
-  // not find them. Results saved on the phone and not sent yet are never dropped: the
-  // sign-out waits, and says where they are sent from. On the inspector's pages their own
-  // script sends them first, then clears the day with `portal.clearKeptDay` below.
-  var RESULTS_DB = "inspector-results";
+  // Signing out, from any page, clears what a day's pages kept on this phone (the inspector's
+  // route, the field staff's reports: static/portal/js/offline_day.js), so the next person
+  // to use it does not find them. Results saved on the phone and not sent yet are never
+  // dropped: the sign-out waits, and links to the day they are sent from. On a day's pages
+  // their own script sends them first, then clears the day with `portal.clearKeptDay` below.
+  // The inspector's queue and cache kept their own names before the machinery was shared.
+  var RESULTS_DBS = ["kept-results", "inspector-results"];
   var RESULTS_STORE = "queue";
-  var CACHE_PREFIX = "inspector-day-";
+  var CACHE_PREFIXES = ["kept-day-", "inspector-day-"];
 
-  function unsentResults() {
+  function unsentIn(name) {
+    // Resolves to the database's unsent results (an empty list when there is none).
     var exists = indexedDB.databases
       ? indexedDB.databases().then(function (databases) {
           return databases.some(function (database) {
-            return database.name === RESULTS_DB;
+            return database.name === name;
           });
         })
       : Promise.resolve(true);
     return exists.then(function (found) {
       if (!found) {
-        return 0;
+        return [];
       }
       return new Promise(function (resolve, reject) {
-        var open = indexedDB.open(RESULTS_DB);
+        var open = indexedDB.open(name);
         open.onsuccess = function () {
           var db = open.result;
           if (!db.objectStoreNames.contains(RESULTS_STORE)) {
             db.close();
-            resolve(0);
+            resolve([]);
             return;
           }
-          var count = db.transaction(RESULTS_STORE).objectStore(RESULTS_STORE).count();
-          count.onsuccess = function () {
+          var all = db.transaction(RESULTS_STORE).objectStore(RESULTS_STORE).getAll();
+          all.onsuccess = function () {
             db.close();
-            resolve(count.result);
+            resolve(all.result);
           };
-          count.onerror = function () {
+          all.onerror = function () {
             db.close();
-            reject(count.error);
+            reject(all.error);
           };
         };
         open.onerror = function () {
@@ -58,7 +60,13 @@
     });
   }
 
-  // Delete the kept pages and the results' database; resolves once both are gone (or the
+  function unsentResults() {
+    return Promise.all(RESULTS_DBS.map(unsentIn)).then(function (lists) {
+      return [].concat.apply([], lists);
+    });
+  }
+
+  // Delete the kept pages and the results' databases; resolves once all are gone (or a
   // database is held open elsewhere: it is deleted when that page closes).
   function clearKeptDay() {
     return caches
@@ -67,7 +75,9 @@
         return Promise.all(
           names
             .filter(function (name) {
-              return name.startsWith(CACHE_PREFIX);
+              return CACHE_PREFIXES.some(function (prefix) {
+                return name.startsWith(prefix);
+              });
             })
             .map(function (name) {
               return caches.delete(name);
@@ -75,17 +85,21 @@
         );
       })
       .then(function () {
-        return new Promise(function (resolve) {
-          var request = indexedDB.deleteDatabase(RESULTS_DB);
-          request.onsuccess = request.onerror = request.onblocked = resolve;
-        });
+        return Promise.all(
+          RESULTS_DBS.map(function (name) {
+            return new Promise(function (resolve) {
+              var request = indexedDB.deleteDatabase(name);
+              request.onsuccess = request.onerror = request.onblocked = resolve;
+            });
+          }),
+        );
       });
   }
 
   window.portal = window.portal || {};
   window.portal.clearKeptDay = clearKeptDay;
 
-  function warnUnsent(form) {
+  function warnUnsent(form, unsent) {
     // Close the small screens' menu the button was in, so the warning is seen.
     var close = document.querySelector(".usa-nav.is-visible .usa-nav__close");
     if (close) {
@@ -103,7 +117,11 @@
       var paragraph = document.createElement("p");
       paragraph.className = "usa-alert__text";
       var link = document.createElement("a");
-      link.href = form.dataset.routeUrl;
+      // The day the results were saved on (the inspector's route when they do not say).
+      var route = unsent.filter(function (item) {
+        return item.route;
+      })[0];
+      link.href = route ? route.route : form.dataset.routeUrl;
       link.textContent = form.dataset.routeText;
       paragraph.append(form.dataset.unsent, " ", link);
       body.append(paragraph);
@@ -132,8 +150,8 @@
     }
     unsentResults().then(
       function (unsent) {
-        if (unsent) {
-          warnUnsent(form);
+        if (unsent.length) {
+          warnUnsent(form, unsent);
         } else {
           clearKeptDay().then(signOut, signOut);
         }

@@ -42,6 +42,13 @@ class Command(BaseCommand):
         if report.note_count > len(report.notes):
             self.stderr.write(f"... and {report.note_count - len(report.notes)} more to check.")
         verb = "would be" if dry_run else "were"
+        for line, message in report.credits:
+            self.stdout.write(f"Row {line}: {message}")
+        if report.credit_count:
+            self.stdout.write(
+                f"{report.credit_count} instalments were paid more than the roll now bills: "
+                f"{report.credit_total} {verb} made credits on their payments, to refund."
+            )
         self.stdout.write(
             f"{report.rows} rows in {report.seconds:.1f} s: {report.parcels_created} parcels "
             f"{verb} created, {report.bills_created} bills {verb} created, "

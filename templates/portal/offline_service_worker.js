@@ -1,10 +1,14 @@
-// Keeps the inspector's day on the phone: every page and file the inspector's pages fetch is
-// asked of the network first and kept; when the network fails, the kept copy answers.
-// Results recorded without a connection are queued by the pages' own script
-// (static/permits/js/inspector_offline.js), not here.
+// Keeps a day's work on the phone (portal/offline.py serves it under each day's pages, with
+// that day's scope): every page and file the day's pages fetch is asked of the network first
+// and kept; when the network fails, the kept copy answers. Results recorded without a
+// connection are queued by the pages' own script (static/portal/js/offline_day.js), not here.
+// Every day's worker shares one cache, so signing out (or a sign-in page met by any of them)
+// clears all of them at once.
 "use strict";
 
-const CACHE = "inspector-day-v1";
+const CACHE = "kept-day-v1";
+// Before the day's machinery was shared, the inspector's worker kept its own cache.
+const RETIRED = /^(kept-day-|inspector-day-)/;
 const SCOPE = new URL("{{ scope|escapejs }}", self.location).pathname;
 const LOGIN = new URL("{{ login_url|escapejs }}", self.location).pathname;
 
@@ -17,7 +21,7 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith("inspector-day-") && name !== CACHE)
+            .filter((name) => RETIRED.test(name) && name !== CACHE)
             .map((name) => caches.delete(name)),
         ),
       )

@@ -1,25 +1,31 @@
-// The inspector's pages without a connection (progressive enhancement: without this file
-// every page and form works as before, online).
+// A member of staff's day without a connection: the inspector's route (permits), the field
+// staff's reports (concerns). Progressive enhancement: without this file every page and form
+// works as before, online. The page includes templates/portal/_offline_day.html, which names
+// the day's service worker and scope and holds the texts.
 //
-// - Registers the service worker that keeps the visited pages, the day's inspection pages
-//   and their files on the phone (network first, kept copy when offline).
-// - A result form submitted is first kept in IndexedDB, under its result key, then sent; when
-//   the phone is offline, or the connection says it is up but fails (no answer, a 5xx, no
-//   answer in time), it stays kept and is sent when the connection returns. An entry is
-//   removed only once the server answered: its refusal shown, or a page of the server's
-//   showing the key recorded. The server records a key once (Inspection.result_key), so
-//   sending it again is harmless.
+// - Registers the service worker that keeps the visited pages, the day's pages it links to
+//   (marked data-offline-stop) and their files on the phone (network first, kept copy when
+//   offline).
+// - A result form (data-offline-result) submitted is first kept in IndexedDB, under its
+//   result key, then sent; when the phone is offline, or the connection says it is up but
+//   fails (no answer, a 5xx, no answer in time), it stays kept and is sent when the
+//   connection returns. An entry is removed only once the server answered: its refusal shown,
+//   or a page of the server's showing the key recorded (data-answered-key). The server
+//   records a key once (portal/offline.py), so sending it again is harmless.
+// - One queue for every day: whichever day's page is open sends what is kept.
 // - Signing out from these pages clears the kept pages and the queue (once it is empty).
 (function () {
   "use strict";
 
-  var region = document.querySelector("[data-inspector-offline]");
+  var region = document.querySelector("[data-offline-day]");
   if (!region || !("serviceWorker" in navigator) || !("indexedDB" in window)) {
     return;
   }
   var text = region.dataset;
-  var DB = "inspector-results";
+  var DB = "kept-results";
   var STORE = "queue";
+  // The inspector's queue, before the day's machinery was shared: adopted once, then deleted.
+  var RETIRED_DB = "inspector-results";
   // A post with no answer by then is taken for a connection that fails; sent again later, it
   // is recorded once all the same.
   var TIMEOUT = 60000;
@@ -58,9 +64,62 @@
     });
   }
 
+  function adoptRetired() {
+    // Results a phone kept under the old name are moved into the queue, never dropped.
+    var listed = indexedDB.databases
+      ? indexedDB.databases().then(function (databases) {
+          return databases.some(function (database) {
+            return database.name === RETIRED_DB;
+          });
+        })
+      : Promise.resolve(false);
+    return listed.then(function (found) {
+      if (!found) {
+        return;
+      }
+      return new Promise(function (resolve, reject) {
+        var open = indexedDB.open(RETIRED_DB);
+        open.onerror = function () {
+          reject(open.error);
+        };
+        open.onsuccess = function () {
+          var old = open.result;
+          if (!old.objectStoreNames.contains(STORE)) {
+            old.close();
+            resolve([]);
+            return;
+          }
+          var all = old.transaction(STORE).objectStore(STORE).getAll();
+          all.onsuccess = function () {
+            old.close();
+            resolve(all.result);
+          };
+          all.onerror = function () {
+            old.close();
+            reject(all.error);
+          };
+        };
+      })
+        .then(function (items) {
+          return transact("readwrite", function (store) {
+            items.forEach(function (item) {
+              store.put(item);
+            });
+          });
+        })
+        .then(function () {
+          indexedDB.deleteDatabase(RETIRED_DB);
+        });
+    });
+  }
+
+  var adopted = adoptRetired().catch(function () {});
+
   function queued() {
-    return transact("readonly", function (store) {
-      return store.getAll();
+    return adopted.then(function () {
+      return transact("readonly", function (store) {
+        return store.getAll();
+      });
     });
   }
 
@@ -77,7 +136,7 @@
     });
   }
 
-  // --- What the inspector is told ---------------------------------------------------------
+  // --- What the member of staff is told ------------------------------------------------
 
   function say(message, kind, link) {
     var alert = document.createElement("div");
@@ -175,6 +234,7 @@
       key: key,
       action: form.action,
       title: document.title,
+      route: text.scope,
       entries: entriesOf(form),
       savedAt: new Date().toISOString(),
     };
@@ -422,12 +482,12 @@
       // the page comes without it, and is kept.
       var first =
         wasControlled && !document.querySelector("[data-message]") ? [] : [location.href];
-      var inspections = sameOrigin(
-        Array.prototype.map.call(document.querySelectorAll("a[data-inspection]"), function (a) {
+      var stops = sameOrigin(
+        Array.prototype.map.call(document.querySelectorAll("a[data-offline-stop]"), function (a) {
           return a.href;
         }),
       );
-      return keep(first.concat(files, inspections), first);
+      return keep(first.concat(files, stops), first);
     })
     .then(function () {
       document.documentElement.dataset.offlineReady = "true";

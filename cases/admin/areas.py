@@ -1,0 +1,69 @@
+"""The agency's areas: drawn by administrators as GeoJSON, with ZIP codes for addresses."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.areas.boundaries import boundary_parse
+from cases.areas.locating import area_save, areas_reassign
+from cases.areas.models import Area
+
+
+class AreaForm(forms.ModelForm):
+    boundary = forms.CharField(
+        label=_("Boundary (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "spellcheck": "false"}),
+        help_text=Area._meta.get_field("boundary").help_text,
+    )
+
+    class Meta:
+        model = Area
+        fields = ["name", "name_es", "code", "boundary", "postal_codes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.boundary and not self.is_bound:
+            self.initial["boundary"] = json.dumps(self.instance.boundary)
+
+    def clean_boundary(self):
+        return boundary_parse(self.cleaned_data.get("boundary"))
+
+    def clean_postal_codes(self):
+        codes = [code.strip().upper() for code in self.cleaned_data.get("postal_codes") or []]
+        return list(dict.fromkeys(code for code in codes if code))
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    form = AreaForm
+    list_display = ["name", "name_es", "code", "has_boundary", "postal_codes"]
+    search_fields = ["name", "name_es", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    actions = ["reassign_open_cases"]
+
+    @admin.display(boolean=True, description=_("boundary"))
+    def has_boundary(self, area: Area) -> bool:
+        return area.boundary is not None
+
+    def save_model(self, request, obj, form, change):
+        area_save(area=obj, boundary=form.cleaned_data.get("boundary"))
+        messages.info(
+            request,
+            gettext(
+                "Open cases keep their areas until you run “Place every open case in its "
+                "area again” from the list of areas."
+            ),
+        )
+
+    @admin.action(description=_("Place every open case in its area again"))
+    def reassign_open_cases(self, request, queryset):
+        count = areas_reassign()
+        self.message_user(
+            request,
+            gettext("%(count)s open cases were placed in their areas again.") % {"count": count},
+            messages.SUCCESS,
+        )

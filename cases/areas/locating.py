@@ -1,0 +1,144 @@
+"""Which area each case lies in: set by the database, for one case or every open one at once.
+
+A workflow declares where its cases are with a `CaseLocation` (its `location`): the service's
+row linked to the case, and the fields holding a point or an address. The engine reads them
+in SQL, through the function `cases_area_at(latitude, longitude, zip)` (migration 0019):
+the area an odd number of whose rings hold the point (inside an outer edge, not in a hole),
+or, for a case with no point, the area listing its ZIP code; the area created first where
+several match; NULL outside every area.
+
+A case's area is set after the transaction that sends it commits (its service writes its own
+row, with the location, after the case), as one UPDATE; `areas_reassign` sets every open
+case's again, one UPDATE per service, after an administrator changes the areas.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
+
+from cases.areas.boundaries import boundary_rings
+from cases.areas.models import Area, AreaRing
+
+logger = logging.getLogger(__name__)
+
+# A US ZIP code ending a free-text address ("..., Springfield, IL 62704-1234" gives 62704).
+ZIP_AT_END = r"([0-9]{5})(-[0-9]{4})?\s*$"
+
+
+@dataclass(frozen=True)
+class CaseLocation:
+    """Where the cases of one workflow are: fields of the service's row for a case.
+
+    `model` is that row's model ("concerns.ConcernReport"), `case` its link to the case.
+    `latitude` and `longitude` name a point, `address` a free-text address ending in a ZIP
+    code; each may follow relations ("facility__latitude", "license__application__address").
+    A case with a point is placed by it; one without, by its address's ZIP code.
+    """
+
+    model: str
+    case: str = "case"
+    latitude: str = ""
+    longitude: str = ""
+    address: str = ""
+
+
+class AreaAt(Func):
+    """The id of the area at a point or ZIP code (NULL outside every area)."""
+
+    function = "cases_area_at"
+    output_field = BigIntegerField()
+
+
+def _zip_in(address: str):
+    return Func(F(address), Value(ZIP_AT_END), function="substring", output_field=CharField())
+
+
+def area_expression(location: CaseLocation):
+    """The area of the case the service's row (the query's row) belongs to, as SQL."""
+    no_number = Value(None, output_field=FloatField())
+    latitude = Cast(location.latitude, FloatField()) if location.latitude else no_number
+    longitude = Cast(location.longitude, FloatField()) if location.longitude else no_number
+    zip_code = _zip_in(location.address) if location.address else Value("")
+    return AreaAt(latitude, longitude, zip_code)
+
+
+def _locate(cases, location: CaseLocation) -> int:
+    """Set the area of each of `cases` (a Case queryset of one workflow); how many rows."""
+    rows = apps.get_model(location.model).objects.filter(**{location.case: OuterRef("pk")})
+    found = rows.annotate(found_area=area_expression(location)).values("found_area")[:1]
+    return cases.update(area_id=Subquery(found))
+
+
+def cases_locate(*, case_ids: list[int]) -> int:
+    """Set the area of the cases `case_ids` from their services' locations (one UPDATE per
+    service among them); how many cases were looked at."""
+    from cases.models import Case
+    from cases.workflow import registered_workflows
+
+    kinds = set(Case.objects.filter(pk__in=case_ids).values_list("kind", flat=True))
+    done = 0
+    for workflow in registered_workflows():
+        if workflow.kind in kinds and workflow.location is not None:
+            cases = Case.objects.filter(pk__in=case_ids, kind=workflow.kind)
+            done += _locate(cases, workflow.location)
+    return done
+
+
+def case_locate_after_commit(case) -> None:
+    """Set `case`'s area once the transaction sending it commits (its service's row, which
+    holds the location, is written after the case). A failure is logged, never raised: the
+    case stands, and the next `areas_reassign` places it."""
+    workflow = case.workflow
+    if workflow is None or workflow.location is None:
+        return
+    transaction.on_commit(partial(cases_locate, case_ids=[case.pk]), robust=True)
+
+
+def areas_reassign() -> int:
+    """Set the area of every open, sent case again (after areas were added, redrawn or
+    removed): one UPDATE per service whose workflow has a location. Returns how many cases
+    were looked at."""
+    from cases.models import Case, CaseStatus
+    from cases.workflow import registered_workflows
+
+    done = 0
+    for workflow in registered_workflows():
+        if workflow.location is None:
+            continue
+        cases = Case.objects.filter(kind=workflow.kind, closed_at__isnull=True).exclude(
+            status=CaseStatus.DRAFT
+        )
+        with transaction.atomic():
+            done += _locate(cases, workflow.location)
+    logger.info("Areas reassigned to %s open cases", done)
+    return done
+
+
+def area_save(*, area: Area, boundary: dict | None) -> Area:
+    """Save `area` with `boundary` (checked by `boundaries.boundary_parse`) and its rings, in
+    one transaction. Cases are not moved: that is `areas_reassign`'s job."""
+    with transaction.atomic():
+        area.boundary = boundary
+        area.full_clean()
+        area.save()
+        AreaRing.objects.filter(area=area).delete()
+        AreaRing.objects.bulk_create(
+            AreaRing(area=area, ring=ring) for ring in boundary_rings(boundary)
+        )
+    return area
