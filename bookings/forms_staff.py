@@ -41,6 +41,17 @@ class BlockForm(PlainTextFormMixin, forms.Form):
         max_length=200,
         help_text=_("For staff, e.g. “Roof repair”. Visitors see the time as unavailable."),
     )
+    booker_message = forms.CharField(
+        label=_("Message to the bookers of this time (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only when the agency closes the place, e.g. for a storm: every booking in this "
+            "time is then cancelled with a full refund, and its booker gets this message. "
+            "Leave it empty to be told which bookings are in the way instead."
+        ),
+    )
 
     def clean(self):
         data = super().clean()

@@ -8,8 +8,12 @@ carry theirs.
 
 A block over a live booking (confirmed, waiting for approval or payment, or held right now)
 is refused with the references in the way: staff cancel or move those first, through their
-own services, so no booker is ever dropped silently. The database has the last word if a
-hold lands between the check and the insert.
+own services, so no booker is ever dropped silently. When the agency closes the place (a
+storm, an emergency), staff may instead give the block a message for the bookers: every
+paid booking in the way (confirmed or waiting for approval) is then cancelled for the
+agency, with everything refunded and that message, in the same transaction as the block;
+a visitor still paying or holding the time keeps the block refused. The database has the
+last word if a hold lands between the check and the insert.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from psycopg import errors as pg_errors
 from bookings.exceptions import StaffActionRefused
 from bookings.models import Booking, BookingKind, BookingStatus, Facility
 from bookings.models.bookings import FACILITY_POINT
+from bookings.services.cancel import CancelRefused, booking_cancel_by_agency
 from bookings.services.holds import REFERENCE_ALPHABET, _lapsed_holds_expire
 from bookings.services.waitlist import slot_freed_after_commit
 from bookings.staff_permissions import require_facility_staff
@@ -62,6 +67,26 @@ def _refusal(rows: list[Booking]) -> str:
     return _("This time was just taken. Please look at the calendar again.")
 
 
+# A booking paid for (or its payment settled and awaiting staff): cancelled for the agency
+# with a full refund. One being held or paid for right now is not: its visitor is mid-way.
+CANCELLED_FOR_A_BLOCK = (BookingStatus.CONFIRMED, BookingStatus.PENDING_APPROVAL)
+
+
+def _cancel_for_agency(rows: list[Booking], *, actor, message: str) -> None:
+    """Cancel the paid bookings among `rows` for the agency, in their time order (the
+    caller's transaction: a refusal of one cancels none)."""
+    for row in rows:
+        if row.is_block or row.status not in CANCELLED_FOR_A_BLOCK:
+            continue
+        try:
+            booking_cancel_by_agency(booking=row, actor=actor, message=message)
+        except CancelRefused as refused:
+            raise StaffActionRefused(
+                _("Booking %(reference)s cannot be cancelled: %(why)s")
+                % {"reference": row.reference, "why": refused}
+            ) from None
+
+
 def block_create(
     *,
     facility: Facility,
@@ -69,14 +94,18 @@ def block_create(
     ends_at: datetime.datetime,
     reason: str,
     actor,
+    booker_message: str = "",
     now: datetime.datetime | None = None,
 ) -> Booking:
     """Keep `facility` free of bookings from `starts_at` to `ends_at`, for `reason`.
 
+    With `booker_message`, the paid bookings in the way are first cancelled for the agency
+    (`booking_cancel_by_agency`: all refunded after commit, each booker told the message).
     The same block sent twice (a second click) returns the first. Raises PermissionDenied
     for anyone but the department's deciding staff, and StaffActionRefused for a range that
-    is empty, past, longer than a month, or overlaps a live booking or another block (the
-    message names the bookings in the way); nothing is written then.
+    is empty, past, longer than a month, or overlaps a live booking (without a message, or
+    one still being paid for) or another block (the message names what is in the way);
+    nothing is written or cancelled then.
     """
     now = now or timezone.now()
     require_facility_staff(actor)
@@ -105,6 +134,9 @@ def block_create(
         with transaction.atomic():
             _lapsed_holds_expire(facility=facility, buffered=period, now=now)
             in_the_way = _in_the_way(facility=facility, period=period, now=now)
+            if in_the_way and booker_message.strip():
+                _cancel_for_agency(in_the_way, actor=actor, message=booker_message)
+                in_the_way = _in_the_way(facility=facility, period=period, now=now)
             if in_the_way:
                 raise StaffActionRefused(_refusal(in_the_way))
             return Booking.objects.create(

@@ -99,11 +99,17 @@ def block_add(request: HttpRequest, model_admin, facility_id: int) -> HttpRespon
             ends_at=ends_at,
             reason=form.cleaned_data["reason"],
             actor=request.user,
+            booker_message=form.cleaned_data["booker_message"],
         )
     except (StaffActionRefused, PermissionDenied) as refused:
         form.add_error(None, str(refused))
         return facility_calendar(request, model_admin, facility_id, form=form)
     messages.success(request, _("The time is blocked: visitors see it as unavailable."))
+    if form.cleaned_data["booker_message"]:
+        messages.info(
+            request,
+            _("Any booking in that time is cancelled with a full refund, and its booker told."),
+        )
     return HttpResponseRedirect(calendar_url(facility, form.cleaned_data["day"]))
 
 
