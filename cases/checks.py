@@ -179,3 +179,60 @@ def participation_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                     )
                 )
     return errors
+
+
+def _field_at(model, path: str):
+    """The field `path` ("facility__latitude") names from `model`; LookupError if none."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    field = None
+    for part in path.split("__"):
+        if model is None:
+            raise LookupError(path)
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            raise LookupError(path) from None
+        model = field.related_model
+    return field
+
+
+@checks.register()
+def workflow_locations_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """cases.E005: a workflow's location (for its cases' areas) names a model or field that
+    does not exist, or a link that does not lead to its case."""
+    from django.apps import apps
+
+    from cases.models import Case
+
+    errors = []
+    for workflow in registered_workflows():
+        location = workflow.location
+        if location is None:
+            continue
+        problem = ""
+        try:
+            model = apps.get_model(location.model)
+        except (LookupError, ValueError):
+            problem = f"names the model {location.model!r}, which does not exist"
+        else:
+            paths = [location.latitude, location.longitude, location.address]
+            try:
+                if _field_at(model, location.case).related_model is not Case:
+                    problem = f"reaches its case through {location.case!r}, not a link to a case"
+                for path in filter(None, paths):
+                    _field_at(model, path)
+            except LookupError as missing:
+                problem = f"names {missing.args[0]!r}, which {location.model} does not have"
+            if bool(location.latitude) != bool(location.longitude):
+                problem = "names a latitude or a longitude without the other"
+        if problem:
+            errors.append(
+                checks.Error(
+                    f"The location of workflow {workflow.kind!r} {problem}.",
+                    hint="Fix the workflow's CaseLocation (cases/areas/locating.py).",
+                    obj=workflow.kind,
+                    id="cases.E005",
+                )
+            )
+    return errors

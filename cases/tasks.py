@@ -19,6 +19,14 @@ def sweep_orphaned_documents() -> int:
     )
 
 
+@shared_task(name="cases.areas_reassign", ignore_result=True, acks_late=True)
+def areas_reassign() -> int:
+    """Place every open case in the area its location lies in now (only those that move)."""
+    from cases.areas.locating import areas_reassign as reassign
+
+    return reassign()
+
+
 @shared_task(name="cases.escalate_overdue", ignore_result=True, acks_late=True)
 def escalate_overdue() -> int:
     """Tell supervisors about overdue cases, once per case per stage."""

@@ -11,7 +11,8 @@ Convention for every app that sends a message (follow it; the dispatcher relies 
                    for e-mail.
   ``body.txt``     e-mail plain-text body. Required for e-mail.
   ``body.html``    e-mail HTML alternative. Optional; without it the mail is plain text.
-  ``sms.txt``      text message. Required for SMS; keep it short (160 characters is one part).
+  ``sms.txt``      text message. Required for SMS; keep it short (160 characters is one part,
+                   with the STOP line below).
   ``in_app.txt``   in-app message body. Optional; falls back to ``body.txt``.
 
 * Templates are rendered under ``translation.override(notification.language)``, so
@@ -28,7 +29,10 @@ Convention for every app that sends a message (follow it; the dispatcher relies 
   ``unsubscribe_url``  one-click unsubscribe link (e-mail only; "" elsewhere)
 
 * Do not add an unsubscribe footer yourself: every e-mail gets one appended from
-  ``notifications/_email_footer.txt`` / ``.html``.
+  ``notifications/_email_footer.txt`` / ``.html``, and every text message the line
+  ``notifications/_sms_footer.txt`` ("Reply STOP to stop.", in the recipient's language),
+  which the carrier and the inbound webhook act on (`webhooks.twilio_inbound`: the number is
+  put on the opt-out list and texted nothing more).
 """
 
 from __future__ import annotations
@@ -103,9 +107,9 @@ def render(notification: Notification, *, unsubscribe_url: str = "") -> Rendered
     key = notification.template_key
     with translation.override(notification.language):
         if notification.channel == NotificationChannel.SMS:
-            return RenderedMessage(
-                subject="", body=_render_text(template_name(key, "sms.txt"), context)
-            )
+            body = _render_text(template_name(key, "sms.txt"), context).strip()
+            footer = _render_text("notifications/_sms_footer.txt", context).strip()
+            return RenderedMessage(subject="", body=f"{body} {footer}")
         if notification.channel == NotificationChannel.IN_APP:
             subject = _render_optional_text(template_name(key, "subject.txt"), context) or ""
             body = _render_optional_text(template_name(key, "in_app.txt"), context)

@@ -359,6 +359,13 @@ CELERY_BEAT_SCHEDULE["notifications-run-reminders"] = {
     "task": "notifications.run_reminders",
     "schedule": crontab(minute=20),
 }
+# Every night, open cases are placed in the areas as they are then (an area redrawn, a
+# facility moved, a case whose placement after it was sent did not run); only cases that
+# move are written.
+CELERY_BEAT_SCHEDULE["cases-areas-reassign"] = {
+    "task": "cases.areas_reassign",
+    "schedule": crontab(hour=2, minute=40),
+}
 
 # --- Security ----------------------------------------------------------------------------
 # Served over TLS in production: HTTPS-only cookies, HSTS and a redirect to HTTPS.

@@ -286,31 +286,39 @@ def _enqueue_late_refund(booking_id: int, invoice_id: int) -> None:
 
 
 def late_payment_refund(*, booking_id: int, invoice_id: int) -> int:
-    """Refund everything still paid on `invoice_id` for a booking that does not exist any
-    more (its hold ended before the payment arrived), and tell the visitor once; return the
-    cents refunded (0 if nothing was left: a repeat)."""
-    from payments.services import refund_by_policy
+    """Refund everything paid on `invoice_id` for a booking that does not exist any more
+    (its hold ended before the payment arrived), once, and tell the visitor once; return the
+    cents the refund gave back (asked again, the same; 0 if nothing was left to refund).
+
+    The request's key is named by the invoice, so the task delivered again (its worker
+    died) finishes the same refund and never starts a second one."""
+    from payments.exceptions import RefundRefused
+    from payments.services import refund_by_policy, refund_key
 
     invoice = Invoice.objects.get(pk=invoice_id, subject_id=booking_id, purpose=PURPOSE)
-    left = invoice.refundable_cents - _pending_refunds(invoice)
-    if left <= 0:
+    try:
+        refunds = refund_by_policy(
+            invoices=[invoice],
+            reason=_("The hold on this time had ended before the payment arrived."),
+            amount_cents=None,
+            policy=POLICY_LATE,
+            idempotency_key=refund_key(POLICY_LATE, invoice.pk),
+        )
+    except RefundRefused:
+        # Nothing left to refund: staff gave it back already.
+        logger.info("Late payment on invoice %s: nothing left to refund", invoice.pk)
         return 0
-    refund_by_policy(
-        invoice=invoice,
-        reason=_("The hold on this time had ended before the payment arrived."),
-        amount_cents=left,
-        policy=POLICY_LATE,
-    )
+    refunded = sum(refund.amount_cents for refund in refunds)
     booking = Booking.objects.select_related("facility").get(pk=booking_id)
     with transaction.atomic():
         _notify(
             booking,
             template="bookings/late_payment_refunded",
             key=f"late:{invoice_id}",
-            extra={"amount_cents": left, "currency": invoice.currency},
+            extra={"amount_cents": refunded, "currency": invoice.currency},
             with_link=False,
         )
-    return left
+    return refunded
 
 
 def _pending_refunds(invoice: Invoice) -> int:

@@ -4,7 +4,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.areas.boundaries import boundary_parse
@@ -54,8 +54,8 @@ class AreaAdmin(admin.ModelAdmin):
         messages.info(
             request,
             gettext(
-                "Open cases keep their areas until you run “Place every open case in its "
-                "area again” from the list of areas."
+                "Open cases are placed in the areas as they now are tonight, or at once with "
+                "“Place every open case in its area again” from the list of areas."
             ),
         )
 
@@ -64,6 +64,11 @@ class AreaAdmin(admin.ModelAdmin):
         count = areas_reassign()
         self.message_user(
             request,
-            gettext("%(count)s open cases were placed in their areas again.") % {"count": count},
+            ngettext(
+                "%(count)s open case moved to another area.",
+                "%(count)s open cases moved to another area.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )

@@ -27,6 +27,7 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
+    Q,
     Subquery,
     Value,
 )
@@ -79,15 +80,23 @@ def area_expression(location: CaseLocation):
 
 
 def _locate(cases, location: CaseLocation) -> int:
-    """Set the area of each of `cases` (a Case queryset of one workflow); how many rows."""
+    """Set the area of each of `cases` (a Case queryset of one workflow) whose area is not
+    the one its location lies in: only those rows are written. Returns how many moved."""
+    from cases.models import Case
+
     rows = apps.get_model(location.model).objects.filter(**{location.case: OuterRef("pk")})
-    found = rows.annotate(found_area=area_expression(location)).values("found_area")[:1]
-    return cases.update(area_id=Subquery(found))
+    found = Subquery(rows.annotate(found_area=area_expression(location)).values("found_area")[:1])
+    moved = cases.annotate(found_area=found).filter(
+        Q(area__isnull=True, found_area__isnull=False)
+        | Q(area__isnull=False, found_area__isnull=True)
+        | (Q(area__isnull=False, found_area__isnull=False) & ~Q(area_id=F("found_area")))
+    )
+    return Case.objects.filter(pk__in=moved.values("pk")).update(area_id=found)
 
 
 def cases_locate(*, case_ids: list[int]) -> int:
     """Set the area of the cases `case_ids` from their services' locations (one UPDATE per
-    service among them); how many cases were looked at."""
+    service among them); how many moved."""
     from cases.models import Case
     from cases.workflow import registered_workflows
 
@@ -112,8 +121,9 @@ def case_locate_after_commit(case) -> None:
 
 def areas_reassign() -> int:
     """Set the area of every open, sent case again (after areas were added, redrawn or
-    removed): one UPDATE per service whose workflow has a location. Returns how many cases
-    were looked at."""
+    removed, or a facility moved): one UPDATE per service whose workflow has a location,
+    writing only the cases whose area changes. Returns how many moved; a second run moves
+    none."""
     from cases.models import Case, CaseStatus
     from cases.workflow import registered_workflows
 
@@ -126,7 +136,7 @@ def areas_reassign() -> int:
         )
         with transaction.atomic():
             done += _locate(cases, workflow.location)
-    logger.info("Areas reassigned to %s open cases", done)
+    logger.info("%s open cases moved to another area", done)
     return done
 
 

@@ -23,11 +23,12 @@ def _header() -> list[str]:
         gettext("Service"),
         gettext("Status"),
         gettext("Department"),
-        gettext("Area"),
         gettext("Assigned to"),
         gettext("Sent"),
         pgettext("date a case should be finished by", "Due"),
         gettext("Service level"),
+        # Last, so files read by column number before areas existed still read the same.
+        gettext("Area"),
     ]
 
 
@@ -42,11 +43,11 @@ def _chunk_rows(chunk: Iterable) -> Iterator[list]:
             str(case.service_name),
             str(case.status_label),
             case.department or "",
-            localized(case.area, "name") if case.area else "",
             case.assignee or "",
             sent.isoformat() if sent else "",
             level.due_date.isoformat() if level.due_date else "",
             str(level),
+            localized(case.area, "name") if case.area else "",
         ]
 
 

@@ -123,6 +123,9 @@ class BillEventKind(models.TextChoices):
     # A corrected roll billed an instalment less than was paid on it: the difference became
     # a credit on the payment, to refund.
     ROLL_CREDIT = "roll_credit", _("Overpayment made a credit")
+    # The refund of a credit the payment service refused after it was asked for (the owner
+    # reads it in plain words; staff, the service's reason).
+    REFUND_FAILED = "refund_failed", _("Refund of a credit failed")
 
 
 class BillEvent(models.Model):

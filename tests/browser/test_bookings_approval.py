@@ -2,7 +2,8 @@
 in the back office, on a phone and on a laptop: the resident chooses a free time, pays on the
 local test gateway and is told the booking waits for staff; the clerk finds it in the queue
 and approves it with a condition; the resident's booking page then says it is confirmed, with
-the condition. axe-core checks every page the resident sees."""
+the condition. axe-core checks every page the resident sees. The same journey works with
+JavaScript off."""
 
 import datetime
 
@@ -60,8 +61,21 @@ def oak_room():
 def test_a_resident_books_a_room_that_needs_approval_and_a_clerk_approves_it(
     page: Page, live_server, axe, viewport
 ):
-    # given
     page.set_viewport_size(VIEWPORTS[viewport])
+    book_and_approve(page, live_server, check=lambda page: assert_accessible(axe, page))
+
+
+def test_without_javascript_a_resident_books_a_room_and_a_clerk_approves_it(browser, live_server):
+    # axe-core needs JavaScript: the journey itself is what this one proves.
+    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["mobile"])
+    book_and_approve(context.new_page(), live_server, check=lambda page: None)
+    context.close()
+
+
+def book_and_approve(page: Page, live_server, *, check) -> None:
+    """The resident books and pays, the clerk approves with a condition, the resident reads
+    it; `check(page)` runs on every page the resident sees."""
+    # given
     facility = oak_room()
     resident = UserFactory(full_name="Rosa Díaz")
     clerk = parks_staff()
@@ -72,10 +86,10 @@ def test_a_resident_books_a_room_that_needs_approval_and_a_clerk_approves_it(
     log_in_browser(page, user=resident, base_url=live_server.url)
     url = live_server.url + reverse("bookings:availability", kwargs={"code": facility.code})
     page.goto(f"{url}?day={day.isoformat()}")
-    assert_accessible(axe, page)
+    check(page)
     page.get_by_role("button", name="9 a.m. to 1 p.m.").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details and payment")
-    assert_accessible(axe, page)
+    check(page)
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_label("Approve the payment").check()
     page.get_by_role("button", name="Continue").click()
@@ -84,7 +98,7 @@ def test_a_resident_books_a_room_that_needs_approval_and_a_clerk_approves_it(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Booking received: staff will approve it"
     )
-    assert_accessible(axe, page)
+    check(page)
     booking = Booking.objects.get()
     assert booking.status == BookingStatus.PENDING_APPROVAL
 
@@ -106,6 +120,6 @@ def test_a_resident_books_a_room_that_needs_approval_and_a_clerk_approves_it(
     main = page.locator("main")
     expect(main).to_contain_text("Confirmed")
     expect(main).to_contain_text("Chairs stacked by 1 p.m.")
-    assert_accessible(axe, page)
+    check(page)
     booking.refresh_from_db()
     assert (booking.status, booking.case.status) == ("confirmed", "confirmed")

@@ -4,7 +4,8 @@ JavaScript (from the keyboard: Tab to the time, Enter), gives a name and an e-ma
 pays on the local test gateway, gets the reference and the calendar file, then cancels
 through their guest link after seeing half the fee and the deposit come back. axe-core
 checks every page they see. With JavaScript off, a time taken meanwhile is refused with the
-nearest free times, and one of those goes on to checkout."""
+nearest free times, and one of those goes on to checkout; and the whole journey (choose,
+pay, calendar file, cancel with half the fee back) works on a phone."""
 
 import datetime
 
@@ -191,4 +192,54 @@ def test_without_javascript_a_guest_chooses_a_time_or_is_offered_the_nearest(bro
     # then: checkout, holding it
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details and payment")
     assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+    context.close()
+
+
+def test_without_javascript_a_guest_books_pays_gets_the_calendar_file_and_cancels(
+    browser, live_server, tmp_path
+):
+    # given: a phone with JavaScript off, the pavilion free 20 days ahead
+    riverside_pavilion()
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["mobile"])
+    page = context.new_page()
+    url = live_server.url + reverse("bookings:availability", kwargs={"code": "riverside-pavilion"})
+
+    # the day's free times, and the morning chosen
+    page.goto(f"{url}?day={day.isoformat()}")
+    page.get_by_role("button", name="8 a.m. to noon").first.click()
+
+    # checkout as a guest, then the local test gateway
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details and payment")
+    page.get_by_label("Full name").fill("Ana Pérez")
+    page.get_by_label("E-mail address").fill("ana@example.org")
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test payment page: no money moves")
+    page.get_by_label("Approve the payment").check()
+    page.get_by_role("button", name="Continue").click()
+
+    # the confirmation with the reference, and the calendar file
+    booking = Booking.objects.get()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Booking confirmed")
+    expect(page.locator("main")).to_contain_text(booking.reference)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Add it to your calendar (.ics file)").click()
+    path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    assert calendar["METHOD"] == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["UID"]) == ics.booking_uid(booking.reference)
+
+    # cancel through the guest link: half the fee and the whole deposit come back
+    page.get_by_role("link", name="See, change or cancel your booking").click()
+    page.get_by_role("link", name="Cancel booking").click()
+    expect(page.locator("main")).to_contain_text("Fee refunded (50%)")
+    page.get_by_role("button", name="Cancel my booking and refund $160.00").click()
+
+    # then
+    expect(page.locator(".usa-alert--success")).to_contain_text("Your booking is cancelled.")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.refunded_cents == 16000
     context.close()

@@ -1,6 +1,7 @@
 """Areas: boundaries checked as an administrator pastes them, and each service's cases placed
 in the area their location lies in (by the database, after the case is sent)."""
 
+import dataclasses
 import datetime
 import json
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.utils import timezone
 from bookings.workflow import KIND as BOOKING_KIND
 from cases.admin.areas import AreaForm
 from cases.areas.boundaries import boundary_parse
-from cases.areas.locating import area_save, areas_reassign, cases_locate
+from cases.areas.locating import CaseLocation, area_save, areas_reassign, cases_locate
 from cases.areas.models import Area, AreaRing
 from cases.models import Case
 from cases.services import case_create
@@ -137,7 +138,7 @@ def test_the_admin_form_wants_a_boundary_or_zip_codes(db):
     assert form.non_field_errors() == ["Give the area a boundary, its ZIP codes, or both."]
 
 
-def test_the_admin_saves_an_area_with_its_rings(db, client):
+def test_the_admin_saves_an_area_with_its_rings(db, client, django_capture_on_commit_callbacks):
     administrator = UserFactory(is_staff=True, is_superuser=True)
     TOTP.activate(administrator, generate_totp_secret())
     client.force_login(administrator)
@@ -156,6 +157,20 @@ def test_the_admin_saves_an_area_with_its_rings(db, client):
     assert area.postal_codes == ["62701"]
     assert AreaRing.objects.filter(area=area).count() == 2
     assert area_at(*IN_WARD_1) == "ward-1"
+
+    # the list's action places the open cases in the areas as they now are
+    Area.objects.filter(pk=area.pk).delete()  # not there when the report is sent
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make_report(latitude=Decimal("39.798700"), longitude=Decimal("-89.654300"))
+    area = make_area("ward-1", WARD_1)
+    assert Case.objects.get(pk=report.case_id).area is None
+    response = client.post(
+        "/admin/cases/area/",
+        {"action": "reassign_open_cases", "_selected_action": [area.pk]},
+        follow=True,
+    )
+    assert "1 open case moved to another area." in response.content.decode()
+    assert Case.objects.get(pk=report.case_id).area == area
 
 
 def test_redrawing_an_area_replaces_its_rings(wards):
@@ -271,7 +286,50 @@ def test_reassigning_places_open_cases_again_and_leaves_closed_ones(
     assert Case.objects.get(pk=closed.case_id).area == wards["ward-1"]
     # and an area deleted leaves its cases without one
     area_save(area=wards["ward-1"], boundary=WARD_1)
-    assert areas_reassign() >= 1
+    assert areas_reassign() == 1  # only the report that moves is written
+    assert areas_reassign() == 0
     assert Case.objects.get(pk=report.case_id).area == wards["ward-1"]
     wards["ward-1"].delete()
     assert Case.objects.get(pk=report.case_id).area is None
+
+
+# --- a location that names what does not exist fails at start-up ------------------------
+
+
+@pytest.mark.parametrize(
+    ("location", "problem"),
+    [
+        (CaseLocation("concerns.Nothing"), "names the model 'concerns.Nothing'"),
+        (CaseLocation("concerns.ConcernReport", address="adress"), "names 'adress'"),
+        (
+            CaseLocation(
+                "bookings.Booking", latitude="facility__lat", longitude="facility__longitude"
+            ),
+            "names 'facility__lat'",
+        ),
+        (CaseLocation("concerns.ConcernReport", case="category"), "not a link to a case"),
+        (CaseLocation("concerns.ConcernReport", latitude="latitude"), "without the other"),
+    ],
+)
+def test_a_workflow_location_that_names_nothing_is_a_system_check_error(location, problem):
+    from cases.checks import workflow_locations_check
+    from cases.workflow import register, unregister
+    from tests.cases.workflows import TEST_REPORT
+
+    workflow = dataclasses.replace(
+        TEST_REPORT, kind="test_located", prefix="TLOC", location=location
+    )
+    register(workflow)
+    try:
+        errors = workflow_locations_check()
+    finally:
+        unregister(workflow.kind)
+
+    assert [(error.id, error.obj) for error in errors] == [("cases.E005", "test_located")]
+    assert problem in errors[0].msg
+
+
+def test_every_service_location_names_what_exists():
+    from cases.checks import workflow_locations_check
+
+    assert workflow_locations_check() == []

@@ -301,7 +301,9 @@ def test_dispatch_sends_sms_through_the_configured_backend():
     notifications_dispatch()
 
     # then
-    assert [(m.to, m.body) for m in sms.outbox] == [("+12025550143", "Springfield: your permit")]
+    assert [(m.to, m.body) for m in sms.outbox] == [
+        ("+12025550143", "Springfield: your permit Reply STOP to stop.")
+    ]
     sms_row.refresh_from_db()
     assert sms_row.status == "sent"
     assert sms_row.provider_message_id == sms.outbox[0].message_id

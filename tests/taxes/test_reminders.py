@@ -461,3 +461,42 @@ def test_in_app_reminders_link_the_owner_to_their_e_bills_and_a_delegate_to_the_
     client.force_login(owner)
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert f'href="{manage}"' in page
+
+
+def test_a_text_reminder_says_how_to_stop_texts_in_one_part_and_stop_stops_the_next(
+    client, settings
+):
+    # given: a reminder texted 14 days before the due date (send-at midnight, so at once)
+    from notifications import sms
+
+    settings.SMS_BACKEND = "notifications.sms.LocmemSMSBackend"
+    settings.SITE_URL = "https://portal.example.gov"
+    settings.TWILIO_AUTH_TOKEN = "test-auth-token"
+    ReminderRule.objects.filter(source=SOURCE_KEY).update(send_at=datetime.time(0, 0))
+    owner = UserFactory(notify_by_sms=True, phone="+12025550143", notify_by_email=False)
+    bill = TaxBillFactory(parcel__number="10-000001", number="2026-000001")
+    _link(owner, bill)
+    sms.outbox.clear()
+    reminders_run(today=TODAY, source=SOURCE_KEY)
+    notifications_dispatch()
+
+    # then: the text says how to stop texts, and is one part (160 characters)
+    [text] = sms.outbox
+    assert text.body.startswith("Springfield tax: instalment 1, parcel 10-000001, ")
+    assert text.body.endswith(f"/taxes/mine/bills/{bill.number}/ Reply STOP to stop.")
+    assert len(text.body) <= 160, text.body
+
+    # when: the owner replies STOP (Twilio's inbound webhook, signed)
+    path = reverse("notifications:twilio_inbound")
+    params = {"From": "+12025550143", "Body": "STOP"}
+    payload = settings.SITE_URL + path + "".join(f"{k}{params[k]}" for k in sorted(params))
+    digest = hmac.new(b"test-auth-token", payload.encode(), hashlib.sha1).digest()
+    response = client.post(
+        path, params, headers={"X-Twilio-Signature": base64.b64encode(digest).decode()}
+    )
+    assert response.status_code == 200
+
+    # then: the reminder 3 days before is not texted
+    reminders_run(today=TODAY + datetime.timedelta(days=11), source=SOURCE_KEY)
+    notifications_dispatch()
+    assert len(sms.outbox) == 1

@@ -10,4 +10,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = areas_reassign()
-        self.stdout.write(f"{count} open cases placed in their areas.")
+        self.stdout.write(f"{count} open cases moved to another area.")
