@@ -1,9 +1,11 @@
 """Celery tasks that give bookings' money back: thin, named, ids in, safe to run twice.
 
 Kept apart from bookings/tasks.py (the hold sweep) and imported by bookings.receivers, so a
-worker knows them as soon as the app is ready. Each refunds only what is still paid and not
-already being refunded, so a retry or a second delivery refunds nothing twice.
+worker knows them as soon as the app is ready. Each refund is one keyed request to the payments
+app (`refund_by_policy`), so a retry or a second delivery refunds nothing twice.
 """
+
+import uuid
 
 from celery import shared_task
 
@@ -30,25 +32,26 @@ def refund_late_payment(booking_id: int, invoice_id: int) -> int:
     name="bookings.refund_booking",
     ignore_result=True,
     acks_late=True,
+    autoretry_for=(GatewayError,),
+    retry_backoff=60,
+    retry_backoff_max=600,
     max_retries=8,
 )
-def refund_booking(self, booking_id: int, amount_cents: int, reason: str, policy: str) -> int:
-    """Refund what a cancellation or a move gives back.
+def refund_booking(
+    self, booking_id: int, amount_cents: int, reason: str, policy: str, request_key: str = ""
+) -> int:
+    """Refund what a cancellation, a move or a deposit's release gives back.
 
-    Retried after a refusal for what is still to refund only: the parts the gateway gave
-    back (or is giving back) before it refused one are not asked for again."""
+    `request_key` names this refund in the payments app: delivered again after its worker
+    died, or retried after a refusal, the task finishes the same request, so nothing is
+    refunded twice. A message sent before the key was passed uses its own task id, which
+    stays the same across deliveries and retries."""
     from bookings.services.cancel import booking_refund
 
-    try:
-        return booking_refund(
-            booking_id=booking_id, amount_cents=amount_cents, reason=reason, policy=policy
-        )
-    except GatewayError as error:
-        left = getattr(error, "left_cents", amount_cents)
-        if left <= 0:
-            return amount_cents
-        raise self.retry(
-            exc=error,
-            args=(booking_id, left, reason, policy),
-            countdown=min(60 * 2**self.request.retries, 600),
-        ) from error
+    return booking_refund(
+        booking_id=booking_id,
+        amount_cents=amount_cents,
+        reason=reason,
+        policy=policy,
+        request_key=uuid.UUID(request_key or self.request.id),
+    )

@@ -120,3 +120,21 @@ def staff_calendar(
             if row.starts_at < day_end and row.ends_at > day_start:
                 entry.entries.append(row)
     return calendar
+
+
+def refunds_refused(*, booking: Booking) -> list:
+    """The refunds of `booking` the gateway refused and nothing has made up for (payments'
+    `refunds_refused_unmade`): money still to give back, shown on staff's booking page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bookings.services.checkout import PURPOSE, PURPOSE_CHANGE
+    from payments.models import Invoice
+    from payments.selectors import refunds_refused_unmade
+
+    return refunds_refused_unmade(
+        invoice_ids=Invoice.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Booking),
+            subject_id=booking.pk,
+            purpose__in=(PURPOSE, PURPOSE_CHANGE),
+        ).values_list("pk", flat=True)
+    )

@@ -84,6 +84,15 @@ def _update_text(payload) -> str:
     (payload: what, by, before_approval, days_before, refund_cents)."""
     if payload.get("what") == "moved":
         return _moved_text(payload)
+    if payload.get("what") == "refund_failed":
+        # Staff's only (bookings.services.refunds): the gateway's own words follow.
+        return gettext(
+            "The payment service refused a refund of %(amount)s: %(failure)s. It was not "
+            "given back; give it back another way."
+        ) % {
+            "amount": events.money(payload.get("refund_cents") or 0),
+            "failure": payload.get("failure") or "",
+        }
     if payload.get("what") != "cancelled":
         return ""
     refund_cents = payload.get("refund_cents") or 0

@@ -549,6 +549,38 @@ class RefundOrigin(models.TextChoices):
     GATEWAY = "gateway", _("Made in the gateway's dashboard")
 
 
+class RefundRequest(TimeStampedModel):
+    """One service's request to give money back, recorded before the gateway is asked.
+
+    Its `idempotency_key` comes from the service that asked (a key it carries with the
+    request, such as a task's argument, or one derived from its own row with
+    `payments.services.refund_key`) and is unique: asked again with the same key, after a
+    worker died or a part was refused, `refund_by_policy` finishes this request (sends its
+    refunds still waiting for the gateway, asks again only for a part refused) and never
+    starts a second one. Its refunds are the parts, one per payment.
+    """
+
+    idempotency_key = models.UUIDField(unique=True, editable=False)
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    reason = models.CharField(_("reason"), max_length=255)
+    policy = models.CharField(
+        _("policy"), max_length=64, blank=True, help_text=_("The policy that started it.")
+    )
+
+    class Meta:
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="payments_refundrequest_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy or '-'} · {self.amount_cents}"
+
+
 class Refund(TimeStampedModel):
     """Money given back on a successful payment, whole or in part.
 
@@ -574,6 +606,15 @@ class Refund(TimeStampedModel):
         _("policy"), max_length=64, blank=True, help_text=_("The policy that started it.")
     )
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(
+        RefundRequest,
+        verbose_name=_("request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        help_text=_("The service's request it is part of; empty for one staff issued."),
+    )
     provider_reference = models.CharField(_("gateway reference"), max_length=255, blank=True)
     provider_status = models.CharField(_("gateway status"), max_length=32, blank=True)
     issued_by = models.ForeignKey(

@@ -283,3 +283,33 @@ def stripe_payments_without_webhook(*, now: datetime.datetime | None = None) -> 
         .select_related("invoice")
         .order_by("created_at")
     )
+
+
+def refunds_refused_unmade(*, invoice_ids) -> list[Refund]:
+    """The refused parts of the policy refund requests on `invoice_ids` that nothing has made
+    up for since: the request is not waiting for the gateway, and what it gave back is less
+    than it asked. Money the owning service meant to give back and did not: staff's to look
+    at. Each with its gateway call (`intent.last_error` says why), oldest first."""
+    from django.db.models.functions import Coalesce
+
+    from payments.models import RefundRequest, RefundStatus
+
+    requests = (
+        RefundRequest.objects.filter(
+            pk__in=Refund.objects.filter(
+                payment__invoice_id__in=list(invoice_ids), request__isnull=False
+            ).values("request_id")
+        )
+        .annotate(
+            standing=Coalesce(
+                Sum("refunds__amount_cents", filter=~Q(refunds__status=RefundStatus.FAILED)), 0
+            ),
+            waiting=Count("refunds", filter=Q(refunds__status=RefundStatus.PENDING)),
+        )
+        .filter(waiting=0, standing__lt=F("amount_cents"))
+    )
+    return list(
+        Refund.objects.filter(request__in=requests, status=RefundStatus.FAILED)
+        .select_related("intent")
+        .order_by("created_at", "pk")
+    )

@@ -22,10 +22,10 @@ from django.dispatch import receiver
 from cases.service_levels import Holiday
 from notifications.models import Notification
 from notifications.signals import notification_undelivered
-from payments.models import Invoice, InvoiceStatus, Refund, RefundStatus
+from payments.models import Invoice, InvoiceStatus
 from payments.signals import invoice_status_changed
 from taxes import selectors
-from taxes.models import BillPayment, CreditRefund, CreditRefundStatus, DiscountRule, PenaltyRule
+from taxes.models import DiscountRule, PenaltyRule
 from taxes.services import batches, checkout, credits, notices
 
 _REFUNDED = (InvoiceStatus.PARTIALLY_REFUNDED, InvoiceStatus.REFUNDED)
@@ -65,25 +65,7 @@ def invoice_status(
             started_at=invoice.created_at,
         )
     elif new_status in _REFUNDED:
-        # Only the credit refunds whose own refunds that succeeded come to the credit: a
-        # batch's invoice carries several credits, and another refund of the invoice says
-        # nothing of this one's (a part refused before is not counted).
-        waiting = CreditRefund.objects.filter(
-            bill_payment__in=BillPayment.objects.filter(invoice_id=invoice_id),
-            status=CreditRefundStatus.PENDING,
-        ).exclude(refund_ids=[])
-        succeeded = dict(
-            Refund.objects.filter(
-                payment__invoice_id=invoice_id, status=RefundStatus.SUCCEEDED
-            ).values_list("pk", "amount_cents")
-        )
-        done = [
-            row.pk
-            for row in waiting
-            if sum(succeeded.get(pk, 0) for pk in row.refund_ids) >= row.amount_cents
-        ]
-        if done:
-            CreditRefund.objects.filter(pk__in=done).update(status=CreditRefundStatus.REFUNDED)
+        credits.credits_refunded(invoice_id=invoice_id)
 
 
 @receiver(notification_undelivered, sender=Notification, dispatch_uid="taxes.undelivered")

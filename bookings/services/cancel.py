@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -57,7 +58,6 @@ from bookings.services.waitlist import (
 from cases import events, permissions
 from cases.models import CaseEvent
 from cases.services import case_record_event
-from payments.gateways import GatewayError
 from payments.models import Invoice, InvoiceStatus
 from payments.services import invoice_create, invoice_lock, invoice_void
 
@@ -129,48 +129,46 @@ def booking_cancel_quote(
 
 
 def _refund_after_commit(booking_id: int, amount_cents: int, *, reason: str, policy: str):
+    """Have the refund task give `amount_cents` back once this transaction commits.
+
+    The request's key is made here, when the refund is decided, and travels in the task's
+    message: a message delivered again (its worker died) or retried carries the same key,
+    so the payments app finishes that request instead of refunding again."""
     if amount_cents <= 0:
         return
+    request_key = str(uuid.uuid4())
 
     def enqueue() -> None:
         from bookings.refund_tasks import refund_booking
 
-        refund_booking.delay(booking_id, amount_cents, reason, policy)
+        refund_booking.delay(booking_id, amount_cents, reason, policy, request_key)
 
     transaction.on_commit(enqueue)
 
 
-def booking_refund(*, booking_id: int, amount_cents: int, reason: str, policy: str) -> int:
+def booking_refund(
+    *, booking_id: int, amount_cents: int, reason: str, policy: str, request_key: uuid.UUID
+) -> int:
     """Refund `amount_cents` of what is paid on the booking through the gateway, newest
-    invoice first; return what was refunded (less if some was refunded already).
+    invoice first, once per `request_key`; return what the request gave back or is giving
+    back.
 
-    A GatewayError (a part refused) says in `left_cents` what is still to refund: the
-    amount less the refunds made or still pending, of this call, so a retry asks only for
-    that and never gives a part back twice."""
-    from payments.models import RefundStatus
+    Called again with the same key (the task delivered again, or retried after a refusal)
+    it finishes that request: a part already made or waiting for the gateway is never asked
+    for again, a part refused is. Raises GatewayError when the gateway refuses a part,
+    RefundRefused when less is left to refund than the request asks (the payments app's
+    `refund_by_policy`)."""
     from payments.services import refund_by_policy
 
     booking = Booking.objects.get(pk=booking_id)
-    refunded = 0
-    for invoice in _invoices(booking):
-        left = invoice.refundable_cents - _pending_refunds(invoice)
-        part = min(left, amount_cents - refunded)
-        if part <= 0:
-            continue
-        try:
-            refund_by_policy(invoice=invoice, reason=reason, amount_cents=part, policy=policy)
-        except GatewayError as error:
-            made = sum(
-                refund.amount_cents
-                for refund in error.refunds
-                if refund.status != RefundStatus.FAILED
-            )
-            error.left_cents = amount_cents - refunded - made
-            raise
-        refunded += part
-        if refunded == amount_cents:
-            break
-    return refunded
+    refunds = refund_by_policy(
+        invoices=_invoices(booking),
+        amount_cents=amount_cents,
+        reason=reason,
+        policy=policy,
+        idempotency_key=request_key,
+    )
+    return sum(refund.amount_cents for refund in refunds)
 
 
 def _close_open_invoices(booking: Booking) -> None:

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings import ics, workflow
 from bookings.models import Booking, BookingStatus, PriceUnit
@@ -44,6 +45,10 @@ PURPOSE = "bookings.booking"
 PURPOSE_CHANGE = "bookings.change"
 POLICY_LATE = "bookings.hold_ended"
 MANAGE_PAGE = "bookings:guest_booking"
+
+# Why a checkout cannot go on with a hold whose time ran out (or which is gone: the expiry
+# sweep deletes a lapsed hold that never reached checkout).
+ENDED = gettext_lazy("Your hold on this time has ended. Please choose it again.")
 
 # A booking that stands: paid, confirmed or waiting for staff approval.
 LIVE = (BookingStatus.CONFIRMED, BookingStatus.PENDING_APPROVAL)
@@ -143,11 +148,15 @@ def booking_checkout(
         existing = booking_invoice(booking)
         if existing is not None:
             invoice_lock(invoice_id=existing.pk)  # the invoice first, as payments locks it
-        booking = _lock_booking(booking.pk)
+        try:
+            booking = _lock_booking(booking.pk)
+        except Booking.DoesNotExist:
+            # The hold lapsed unused and the expiry sweep deleted it meanwhile.
+            raise CheckoutRefused(ENDED) from None
         if booking.status != BookingStatus.HELD:
             raise CheckoutRefused(_("This booking is no longer waiting for payment."))
         if booking.hold_expires_at <= now:
-            raise CheckoutRefused(_("Your hold on this time has ended. Please choose it again."))
+            raise CheckoutRefused(ENDED)
         if booking.user_id is not None and (user is None or user.pk != booking.user_id):
             raise CheckoutRefused(_("This booking belongs to another account."))
         if existing is not None and existing.status == InvoiceStatus.OPEN:
@@ -277,31 +286,39 @@ def _enqueue_late_refund(booking_id: int, invoice_id: int) -> None:
 
 
 def late_payment_refund(*, booking_id: int, invoice_id: int) -> int:
-    """Refund everything still paid on `invoice_id` for a booking that does not exist any
-    more (its hold ended before the payment arrived), and tell the visitor once; return the
-    cents refunded (0 if nothing was left: a repeat)."""
-    from payments.services import refund_by_policy
+    """Refund everything paid on `invoice_id` for a booking that does not exist any more
+    (its hold ended before the payment arrived), once, and tell the visitor once; return the
+    cents the refund gave back (asked again, the same; 0 if nothing was left to refund).
+
+    The request's key is named by the invoice, so the task delivered again (its worker
+    died) finishes the same refund and never starts a second one."""
+    from payments.exceptions import RefundRefused
+    from payments.services import refund_by_policy, refund_key
 
     invoice = Invoice.objects.get(pk=invoice_id, subject_id=booking_id, purpose=PURPOSE)
-    left = invoice.refundable_cents - _pending_refunds(invoice)
-    if left <= 0:
+    try:
+        refunds = refund_by_policy(
+            invoices=[invoice],
+            reason=_("The hold on this time had ended before the payment arrived."),
+            amount_cents=None,
+            policy=POLICY_LATE,
+            idempotency_key=refund_key(POLICY_LATE, invoice.pk),
+        )
+    except RefundRefused:
+        # Nothing left to refund: staff gave it back already.
+        logger.info("Late payment on invoice %s: nothing left to refund", invoice.pk)
         return 0
-    refund_by_policy(
-        invoice=invoice,
-        reason=_("The hold on this time had ended before the payment arrived."),
-        amount_cents=left,
-        policy=POLICY_LATE,
-    )
+    refunded = sum(refund.amount_cents for refund in refunds)
     booking = Booking.objects.select_related("facility").get(pk=booking_id)
     with transaction.atomic():
         _notify(
             booking,
             template="bookings/late_payment_refunded",
             key=f"late:{invoice_id}",
-            extra={"amount_cents": left, "currency": invoice.currency},
+            extra={"amount_cents": refunded, "currency": invoice.currency},
             with_link=False,
         )
-    return left
+    return refunded
 
 
 def _pending_refunds(invoice: Invoice) -> int:

@@ -83,6 +83,7 @@ def booking_page(
         pending=booking.status == BookingStatus.PENDING_APPROVAL,
         confirmed=booking.status == BookingStatus.CONFIRMED,
         paid_cents=paid_cents(booking),
+        refused_refunds=selectors.refunds_refused(booking=booking),
         approve_form=forms.get("approve") or ApproveForm(),
         decline_form=forms.get("decline") or DeclineForm(),
         deposit_form=forms.get("deposit") or DepositForm(),

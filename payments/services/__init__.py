@@ -33,7 +33,7 @@ from payments.services.invoices import (
     invoices_expire_due,
 )
 from payments.services.receipts import receipt_email_send
-from payments.services.refunds import refund_by_policy, refund_issue
+from payments.services.refunds import refund_by_policy, refund_issue, refund_key
 from payments.services.webhooks import (
     webhook_event_apply,
     webhook_event_receive,
@@ -64,6 +64,7 @@ __all__ = [
     "receipt_email_send",
     "refund_by_policy",
     "refund_issue",
+    "refund_key",
     "webhook_event_apply",
     "webhook_event_receive",
     "webhook_event_record",

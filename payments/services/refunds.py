@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +25,7 @@ from payments.models import (
     PaymentStatus,
     Refund,
     RefundOrigin,
+    RefundRequest,
     RefundStatus,
 )
 from payments.money import format_cents
@@ -179,78 +183,125 @@ def _refund_with_key(payment: Payment, key: uuid.UUID) -> Refund | None:
     return refund
 
 
+# The namespace of the request keys services derive from their own rows (`refund_key`).
+_REFUND_KEYS = uuid.UUID("6f1d3c0e-4b1a-5e8f-9a57-2f0c6d8e1b94")
+
+
+def refund_key(*parts: object) -> uuid.UUID:
+    """The request key named by `parts` (``refund_key("taxes.credit_refund", row.pk)``): the
+    same parts give the same key, so a service whose row names the request needs to keep
+    nothing more."""
+    return uuid.uuid5(_REFUND_KEYS, ":".join(str(part) for part in parts))
+
+
 def refund_by_policy(
-    *, invoice: Invoice, reason: str, amount_cents: int | None = None, policy: str = ""
+    *,
+    invoices: Sequence[Invoice],
+    reason: str,
+    idempotency_key: uuid.UUID,
+    amount_cents: int | None = None,
+    policy: str = "",
 ) -> list[Refund]:
-    """Refund `amount_cents` of what was paid on `invoice` (all of it if None), with no staff.
+    """Refund `amount_cents` of what was paid on `invoices` (all of it if None), with no staff,
+    once per `idempotency_key`.
 
-    For a service's own refund policy: a booking cancelled in time calls it from its
-    cancellation service. The service decides whether and how much; this spreads the amount
-    over the invoice's successful payments, newest first, each through its gateway, and
-    returns the refunds (succeeded, or pending while the gateway has not answered). `policy`
-    names the rule that decided (``"bookings.cancelled_in_time"``), kept on each refund.
+    For a service's own refund policy: a booking cancelled in time calls it from its refund
+    task. The service decides whether and how much; this records the request (a
+    `RefundRequest` with the key) and its parts before the gateway is asked, spreading the
+    amount over the invoices (newest first) and their successful payments (newest first),
+    then refunds each part through its gateway. `policy` names the rule that decided
+    (``"bookings.cancelled_in_time"``), kept on each refund.
 
-    Must be called outside a transaction (gateway calls are never made inside one; a
-    RuntimeError says so): call it from your service after commit (`transaction.on_commit`)
-    or from a task. Raises
-    RefundRefused for no reason, an amount that is not positive or above what is left to
-    refund; GatewayError when a gateway refuses a part: the parts already made stand, those
-    not sent yet are left pending for the retry task, and the error's `refunds` lists every
-    refund this call recorded (made, refused, pending), so the caller knows what was given
-    back and never asks for it again.
+    The key names the request: the service makes it when it decides (and passes it to its
+    task), or derives it from its own row (`refund_key`). Called again with it (a task
+    delivered again after its worker died, a retry after a refusal, a second click), the
+    request as first recorded is finished, never repeated: its parts still waiting for the
+    gateway's answer are sent again (each with its own idempotency key, so the gateway
+    answers with the refund it made, if it made it), a part the gateway refused is asked
+    for again, and nothing else; the amount and reason given again are not looked at.
+
+    Returns the request's refunds that stand (succeeded, or pending while the gateway has
+    not answered), in the order made. Must be called outside a transaction (gateway calls
+    are never made inside one; a RuntimeError says so): call it after commit
+    (`transaction.on_commit`) or from a task. Raises RefundRefused for no reason, an amount
+    that is not positive or above what is left to refund, a key used with another policy;
+    GatewayError when a gateway refuses a part: the parts already made stand, those not sent
+    yet are left pending for the retry task, and the error's `refunds` lists every refund of
+    the request (made, refused, pending).
     """
     reason = (reason or "").strip()
     if not reason:
         raise RefundRefused(_("Give a reason for the refund."))
-    refunds: list[Refund] = []
     # Durable: never inside the caller's transaction (RuntimeError if it is).
     with transaction.atomic(durable=True):
-        invoice = lock_invoice(invoice.pk)
+        locked = [lock_invoice(pk) for pk in sorted({invoice.pk for invoice in invoices})]
         payments = list(
-            invoice.payments.select_for_update(no_key=True)
-            .filter(status=PaymentStatus.SUCCEEDED)
-            .order_by("-settled_at", "-pk")
+            Payment.objects.select_for_update(no_key=True)
+            .filter(invoice__in=locked, status=PaymentStatus.SUCCEEDED)
+            .order_by("-invoice_id", "-settled_at", "-pk")
         )
-        left = sum(p.refundable_cents for p in payments)
-        wanted = left if amount_cents is None else amount_cents
-        _check_reason_and_amount(reason, wanted)
-        if wanted > left:
-            raise RefundRefused(
-                _("A refund cannot be more than what is left of the payment (%(amount)s).")
-                % {"amount": format_cents(left, invoice.currency)}
-            )
-        for payment in payments:
-            part = min(wanted, payment.refundable_cents)
-            if part <= 0:
-                continue
-            refund = Refund.objects.create(
-                payment=payment,
-                amount_cents=part,
+        request = RefundRequest.objects.filter(idempotency_key=idempotency_key).first()
+        if request is None:
+            left = sum(p.refundable_cents for p in payments)
+            wanted = left if amount_cents is None else amount_cents
+            _check_reason_and_amount(reason, wanted)
+            request = RefundRequest.objects.create(
+                idempotency_key=idempotency_key,
+                amount_cents=wanted,
                 reason=reason[:255],
-                status=RefundStatus.PENDING,
-                provider_status="pending",
-                origin=RefundOrigin.POLICY,
                 policy=policy[:64],
             )
-            payment.refund_pending_cents += part
-            payment.save(update_fields=["refund_pending_cents", "updated_at"])
-            GatewayIntent.objects.create(
-                kind=IntentKind.REFUND,
-                payment=payment,
-                refund=refund,
-                claimed_until=claim_until(timezone.now()),
-            )
-            refunds.append(refund)
-            wanted -= part
-            if wanted == 0:
-                break
-    logger.info("Invoice %s: %s refund(s) under policy %r", invoice.pk, len(refunds), policy)
-    sent: list[Refund] = []
-    for index, refund in enumerate(refunds):
+        elif request.policy != policy[:64]:
+            raise RefundRefused(_("This refund request was already made for another purpose."))
+        _reserve_parts(request, payments)
+    logger.info("Refund request %s under policy %r recorded", request.pk, policy)
+    waiting = list(request.refunds.filter(status=RefundStatus.PENDING).order_by("pk"))
+    for refund in waiting:
         try:
-            sent.append(_send(refund))
+            _send(refund)
         except GatewayError as error:
-            refund.refresh_from_db()
-            error.refunds = [*sent, refund, *refunds[index + 1 :]]
+            error.refunds = list(request.refunds.order_by("pk"))
             raise
-    return sent
+    return list(request.refunds.exclude(status=RefundStatus.FAILED).order_by("pk"))
+
+
+def _reserve_parts(request: RefundRequest, payments: list[Payment]) -> None:
+    """Record, on the locked `payments`, the parts of `request` not yet made nor waiting."""
+    standing = request.refunds.exclude(status=RefundStatus.FAILED).aggregate(
+        cents=Coalesce(Sum("amount_cents"), 0)
+    )["cents"]
+    wanted = request.amount_cents - standing
+    if wanted <= 0:
+        return
+    left = sum(p.refundable_cents for p in payments)
+    if wanted > left:
+        currency = payments[0].currency if payments else ""
+        raise RefundRefused(
+            _("A refund cannot be more than what is left of the payment (%(amount)s).")
+            % {"amount": format_cents(left, currency)}
+        )
+    for payment in payments:
+        part = min(wanted, payment.refundable_cents)
+        if part <= 0:
+            continue
+        refund = Refund.objects.create(
+            payment=payment,
+            request=request,
+            amount_cents=part,
+            reason=request.reason,
+            status=RefundStatus.PENDING,
+            provider_status="pending",
+            origin=RefundOrigin.POLICY,
+            policy=request.policy,
+        )
+        payment.refund_pending_cents += part
+        payment.save(update_fields=["refund_pending_cents", "updated_at"])
+        GatewayIntent.objects.create(
+            kind=IntentKind.REFUND,
+            payment=payment,
+            refund=refund,
+            claimed_until=claim_until(timezone.now()),
+        )
+        wanted -= part
+        if wanted == 0:
+            break

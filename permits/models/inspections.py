@@ -375,12 +375,6 @@ class Inspection(TimeStampedModel):
     deficiencies = models.TextField(_("deficiencies"), blank=True)
     comments = models.TextField(_("comments"), blank=True)
     resulted_at = models.DateTimeField(_("result recorded"), null=True, blank=True)
-    # The key of the result form that recorded the result (a UUID in a hidden field): a
-    # form posted again, by a double tap or a phone's queue replaying it, finds its key
-    # here and applies nothing twice. UNIQUE, so no two results share one key.
-    result_key = models.UUIDField(
-        _("result key"), null=True, blank=True, unique=True, editable=False
-    )
     resulted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("result recorded by"),

@@ -5,16 +5,17 @@ payments started before either settled): `checkout.bill_invoice_paid` keeps what
 on the payment's BillPayment. It goes back to whoever made that payment, through the
 payments app's refund service and the payment's gateway (`refund_by_policy`), in full.
 
-Once per credit: the CreditRefund row is UNIQUE per BillPayment, written and committed before
-the gateway is asked, so a double click, a retried request or a clerk refunding the credit
-the owner just refunded finds it and refunds nothing more. The gateway is called outside any
-transaction (as the payments app requires). The payments app spreads the refund over the
-invoice's payments, one refund each; every refund it recorded is kept on the row (made,
-pending, or refused), so what the credit still owes its payer is always the credit less its
-refunds that succeeded or are pending. The row is refunded once its refunds that succeeded
-come to the credit. If the gateway refuses a part, at once or later through the retry task,
-the row is marked failed and may be asked again: that refunds only what is still owed, never
-a part already given back.
+Once per credit: the CreditRefund row is UNIQUE per BillPayment, written and committed
+before the gateway is asked, so a double click, a retried request or a clerk refunding the
+credit the owner just refunded finds it and refunds nothing more. The gateway is called
+outside any transaction (as the payments app requires), with one request key per credit
+refund (`credit_refund_key`): asked again, the payments app finishes that request, never a
+second. The payments app spreads the refund over the invoice's payments, one refund each;
+every refund it recorded is kept on the row (made, pending, or refused), so what the credit
+still owes its payer is always the credit less its refunds that succeeded or are pending.
+The row is refunded once its refunds that succeeded come to the credit. If the gateway
+refuses a part, at once or later through the retry task, the row is marked failed and may be
+asked again: that refunds only what is still owed, never a part already given back.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -30,7 +31,7 @@ from payments.exceptions import RefundRefused
 from payments.gateways import GatewayError
 from payments.models import Invoice, Refund
 from payments.models import RefundStatus as PaymentRefundStatus
-from payments.services import refund_by_policy
+from payments.services import refund_by_policy, refund_key
 from taxes.exceptions import CreditNotRefundable
 from taxes.models import BillEvent, BillEventKind, BillPayment, CreditRefund, CreditRefundStatus
 
@@ -80,10 +81,46 @@ def _claim(*, bill_payment_id: int, bill_id: int | None, actor, by_staff: bool):
         return row, Invoice.objects.get(pk=payment.invoice_id), owed(row)
 
 
+def credits_refunded(*, invoice_id: int) -> list[int]:
+    """Mark refunded the pending credit refunds on `invoice_id` whose refunds that succeeded
+    come to the credit; return their ids.
+
+    Only those: a batch's invoice carries several credits, and another refund of the
+    invoice says nothing of this one's (a part refused before is not counted). Runs in the
+    payments app's transaction (taxes.receivers), the invoice locked."""
+    rows = CreditRefund.objects.filter(
+        bill_payment__invoice_id=invoice_id, status=CreditRefundStatus.PENDING
+    ).order_by("pk")
+    done = [
+        row.pk
+        for row in rows
+        if _carried(row).get(PaymentRefundStatus.SUCCEEDED, 0) >= row.amount_cents
+    ]
+    if done:
+        CreditRefund.objects.filter(pk__in=done).update(status=CreditRefundStatus.REFUNDED)
+    return done
+
+
+def credit_refund_key(row: CreditRefund):
+    """The payments app's key for the refund of `row`: one request per credit, so asking
+    again (after a refusal, or after the process died once the gateway was asked) finishes
+    that request and never refunds a part twice."""
+    return refund_key(POLICY, "credit_refund", row.pk)
+
+
+def carrying(row: CreditRefund):
+    """The refunds that carry `row`: those kept on it, and those of its request in the
+    payments app (kept on it only once the ask returned: a process that died after the
+    payments app recorded them, or after the gateway made them, never wrote them here)."""
+    return Refund.objects.filter(
+        Q(pk__in=row.refund_ids) | Q(request__idempotency_key=credit_refund_key(row))
+    )
+
+
 def _carried(row: CreditRefund) -> dict[str, int]:
     """The cents of the row's refunds, by status."""
     return dict(
-        Refund.objects.filter(pk__in=row.refund_ids)
+        carrying(row)
         .values("status")
         .annotate(cents=Sum("amount_cents"))
         .values_list("status", "cents")
@@ -103,11 +140,13 @@ def owed(row: CreditRefund) -> int:
 def refused(row: CreditRefund) -> bool:
     """Has the gateway answered every refund of this pending credit refund, and refused some
     (the answer came after the request, through the retry task)?"""
-    if row.status != CreditRefundStatus.PENDING or not row.refund_ids:
+    if row.status != CreditRefundStatus.PENDING:
         return False
     carried = _carried(row)
-    return PaymentRefundStatus.PENDING not in carried and (
-        carried.get(PaymentRefundStatus.SUCCEEDED, 0) < row.amount_cents
+    return (
+        bool(carried)
+        and PaymentRefundStatus.PENDING not in carried
+        and (carried.get(PaymentRefundStatus.SUCCEEDED, 0) < row.amount_cents)
     )
 
 
@@ -130,11 +169,11 @@ def _record(row: CreditRefund, refunds: list[Refund]) -> None:
         succeeded = sum(
             cents for status, cents in carried if status == PaymentRefundStatus.SUCCEEDED
         )
-        done = succeeded >= row.amount_cents
-        CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
-            refund_ids=ids,
-            **({"status": CreditRefundStatus.REFUNDED} if done else {}),
-        )
+        CreditRefund.objects.filter(pk=row.pk).update(refund_ids=ids)
+        if succeeded >= row.amount_cents:
+            CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
+                status=CreditRefundStatus.REFUNDED
+            )
 
 
 def credit_refund(
@@ -173,11 +212,12 @@ def credit_refund(
     if cents > 0:
         try:
             refunds = refund_by_policy(
-                invoice=invoice,
+                invoices=[invoice],
                 amount_cents=cents,
                 reason=_("Credit on tax bill %(number)s: paid twice")
                 % {"number": row.bill_payment.bill.number},
                 policy=POLICY,
+                idempotency_key=credit_refund_key(row),
             )
         except (RefundRefused, GatewayError) as error:
             # The parts made before the refusal (and those left to the retry task) are kept,
@@ -185,10 +225,11 @@ def credit_refund(
             # meanwhile (its refunds completed another way) keeps its state, as `_record`
             # writes only on a pending row too.
             made = getattr(error, "refunds", [])
+            CreditRefund.objects.filter(pk=row.pk).update(
+                refund_ids=sorted({*row.refund_ids, *(refund.pk for refund in made)})
+            )
             CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
-                status=CreditRefundStatus.FAILED,
-                failure=str(error)[:255],
-                refund_ids=sorted({*row.refund_ids, *(refund.pk for refund in made)}),
+                status=CreditRefundStatus.FAILED, failure=str(error)[:255]
             )
             logger.warning("Credit refund %s failed: %s", row.pk, error)
             raise
@@ -208,14 +249,10 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
     """
     rows = list(
         CreditRefund.objects.select_for_update()
-        .filter(
-            bill_payment__invoice_id=invoice_id,
-            status=CreditRefundStatus.PENDING,
-            refund_ids__contains=[refund_id],
-        )
+        .filter(bill_payment__invoice_id=invoice_id, status=CreditRefundStatus.PENDING)
         .order_by("pk")
     )
-    failed = [row for row in rows if refused(row)]
+    failed = [row for row in rows if carrying(row).filter(pk=refund_id).exists() and refused(row)]
     why = (_("The payment service refused the refund: %(error)s") % {"error": failure})[:255]
     for row in failed:
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(

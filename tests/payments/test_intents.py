@@ -3,6 +3,7 @@ once, retried with the same idempotency key; refunds a service starts under its 
 
 import threading
 import time
+import uuid
 
 import pytest
 from django.db import connections, transaction
@@ -309,7 +310,8 @@ def test_a_policy_refund_spreads_over_the_payments_newest_first(clerk, announcem
 
     # when: the booking was cancelled in time; the policy gives back $80
     refunds = services.refund_by_policy(
-        invoice=invoice,
+        invoices=[invoice],
+        idempotency_key=uuid.uuid4(),
         reason="Booking cancelled 10 days ahead",
         amount_cents=8000,
         policy="bookings.cancelled_in_time",
@@ -336,7 +338,9 @@ def test_a_policy_refund_of_everything_through_stripe(stripe_gateway):
     paid_at_stripe(stripe_gateway, invoice)
 
     # when
-    [refund] = services.refund_by_policy(invoice=invoice, reason="Event cancelled")
+    [refund] = services.refund_by_policy(
+        invoices=[invoice], reason="Event cancelled", idempotency_key=uuid.uuid4()
+    )
 
     # then
     invoice.refresh_from_db()
@@ -359,7 +363,9 @@ def test_a_policy_refund_that_cannot_stand_is_refused(clerk, amount, reason, mes
 
     # when / then
     with pytest.raises(RefundRefused, match=message):
-        services.refund_by_policy(invoice=invoice, reason=reason, amount_cents=amount)
+        services.refund_by_policy(
+            invoices=[invoice], reason=reason, amount_cents=amount, idempotency_key=uuid.uuid4()
+        )
     assert Refund.objects.count() == 0
 
 
@@ -370,7 +376,9 @@ def test_a_policy_refund_must_be_called_after_commit(clerk):
 
     # when / then
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.refund_by_policy(invoice=invoice, reason="Cancelled")
+        services.refund_by_policy(
+            invoices=[invoice], reason="Cancelled", idempotency_key=uuid.uuid4()
+        )
 
 
 def test_a_refund_that_fails_later_is_announced_with_the_invoice_as_it_stands(

@@ -50,3 +50,77 @@ def test_a_key_used_on_another_payment_is_refused_and_changes_nothing(clerk):
         )
     other.refresh_from_db()
     assert other.amount_refunded_cents == 0 and Refund.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_policy_refund_asked_again_after_the_process_died_refunds_once(
+    stripe_gateway, monkeypatch
+):
+    # given: Stripe refunds, and the process dies before the answer is recorded
+    from payments.services import refunds as refund_services
+    from tests.payments.test_intents import paid_at_stripe
+
+    invoice = InvoiceFactory()
+    paid_at_stripe(stripe_gateway, invoice)
+    key = uuid.uuid4()
+    record = refund_services.refund_apply_locked
+
+    def die(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(refund_services, "refund_apply_locked", die)
+    with pytest.raises(SystemExit):
+        services.refund_by_policy(
+            invoices=[invoice], reason="Event cancelled", amount_cents=3000, idempotency_key=key
+        )
+    monkeypatch.setattr(refund_services, "refund_apply_locked", record)
+
+    # when: asked again with the request's key
+    [refund] = services.refund_by_policy(
+        invoices=[invoice], reason="Event cancelled", amount_cents=3000, idempotency_key=key
+    )
+
+    # then: Stripe made one refund, recorded once
+    [made] = stripe_gateway.refunds.values()
+    assert (refund.status, refund.provider_reference, made["amount"]) == (
+        "succeeded",
+        made["id"],
+        3000,
+    )
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_refunded_cents) == ("partially_refunded", 3000)
+    assert Refund.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_key_of_another_policy_is_refused_and_changes_nothing(clerk):
+    # given
+    invoice = InvoiceFactory()
+    services.payment_record_counter(invoice=invoice, method="cash", amount_cents=5000, actor=clerk)
+    key = uuid.uuid4()
+    services.refund_by_policy(
+        invoices=[invoice], reason="Cancelled", amount_cents=1000, policy="a", idempotency_key=key
+    )
+
+    # when / then
+    with pytest.raises(RefundRefused, match="already made for another purpose"):
+        services.refund_by_policy(
+            invoices=[invoice], reason="Other", amount_cents=1000, policy="b", idempotency_key=key
+        )
+    invoice.refresh_from_db()
+    assert invoice.amount_refunded_cents == 1000 and Refund.objects.count() == 1
+
+
+def test_the_local_gateway_answers_a_repeated_refund_key_with_the_same_refund():
+    # given
+    from payments.gateways import get_gateway
+
+    payment = pay_locally(InvoiceFactory(purpose="permits.fee"))
+    refund = Refund(payment=payment, amount_cents=1000, reason="Fee reduced")
+
+    # when
+    first = get_gateway("local").refund(payment=payment, refund=refund)
+    again = get_gateway("local").refund(payment=payment, refund=refund)
+
+    # then
+    assert first == again and first.provider_reference == f"local_re_{refund.idempotency_key.hex}"

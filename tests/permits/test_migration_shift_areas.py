@@ -1,4 +1,4 @@
-"""Migrations permits 0011-0012: the inspectors' areas become the agency's areas
+"""Migrations permits 0013-0014: the inspectors' areas become the agency's areas
 (`cases.Area`), their shifts and opened half-days follow, and `permits.InspectionArea` goes."""
 
 import pytest
@@ -18,7 +18,7 @@ from tests.permits.inspection_factories import (
     open_slots,
 )
 
-BEFORE = [("permits", "0010_quarter_hours")]
+BEFORE = [("permits", "0012_drop_inspection_result_key")]
 
 
 def _migrate(targets=None):

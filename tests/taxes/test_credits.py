@@ -354,3 +354,39 @@ def test_a_credit_refund_stripe_refuses_in_part_refunds_only_what_is_still_owed(
     assert BillPayment.objects.get(pk=credit.pk).credit_refundable_cents == 0
     assert credits_to_refund().filter(pk=credit.pk).count() == 0
     assert credit_refund(bill_payment_id=credit.pk, bill_id=bill.pk) is None
+
+
+def test_a_credit_refund_whose_process_died_after_stripe_refunded_is_refunded_once(
+    batch_with_two_credits, stripe_gateway, settings, monkeypatch
+):
+    # given: Stripe refunds the credit; the process dies before the answer is recorded
+    from payments.services import refunds as payment_refunds
+    from payments.tasks import retry_gateway_intents
+
+    first, _second = batch_with_two_credits
+    cashier = StaffFactory(roles=["cashier"])
+    record = payment_refunds.refund_apply_locked
+
+    def die(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(payment_refunds, "refund_apply_locked", die)
+    with pytest.raises(SystemExit):
+        credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+    monkeypatch.setattr(payment_refunds, "refund_apply_locked", record)
+
+    # when: the dead process's claim on the call lapses, the payments app's retry task makes
+    # the call again, and the cashier asks again
+    from payments.models import GatewayIntent
+
+    GatewayIntent.objects.update(claimed_until=None)
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+    retry_gateway_intents()
+    again = credit_refund(bill_payment_id=first.pk, actor=cashier, by_staff=True)
+
+    # then: Stripe refunded the credit once, and the credit shows refunded
+    assert again is None
+    assert [r["amount"] for r in stripe_gateway.refunds.values()] == [100000]
+    assert CreditRefund.objects.get(bill_payment=first).status == "refunded"
+    assert Refund.objects.filter(status="succeeded").count() == 1
+    assert first.bill_id not in {credit.bill_id for credit in credits_to_refund()}

@@ -249,3 +249,64 @@ def test_0021_fills_the_refund_ids_of_earlier_credit_refunds_where_they_are_cert
     listed = [payment.pk for payment in credits_to_refund()]
     assert refused.bill_payment_id in listed
     assert on_batch.bill_payment_id not in listed and refunded.bill_payment_id not in listed
+
+
+# --- 0024: refund ids of a lender's batch credit refunds asked for before 0015 ---------------
+
+
+def test_0024_matches_a_batch_invoices_earlier_credit_refunds_by_their_bills_numbers(
+    latest_schema_after,
+):
+    # given: a lender's batch paid two bills their owners had paid: two credits on one
+    # invoice, each refunded before refund ids were kept (0015); Stripe later refused the
+    # first one's refund
+    import datetime
+
+    from django.utils import timezone
+
+    from payments.models import Refund
+    from taxes.charges import agency_date
+    from taxes.models import BillPayment, CreditRefund
+    from taxes.payer_selectors import credits_to_refund
+    from taxes.selectors import YEAR
+    from taxes.services.batches import batch_payment_start, batch_upload
+    from taxes.services.checkout import bill_payment_start
+    from taxes.services.credits import credit_refund
+    from tests.accounts.factories import StaffFactory, UserFactory
+    from tests.taxes.factories import ParcelFactory, TaxBillFactory
+    from tests.taxes.payers import csv_file, pay_locally
+
+    due = agency_date(timezone.now()) + datetime.timedelta(days=30)
+    for number in ("60-000001", "60-000002"):
+        bill = TaxBillFactory(
+            parcel=ParcelFactory(number=number), number=f"2026-{number}", schedule=[(due, 100000)]
+        )
+        pay_locally(bill_payment_start(bill=bill, choice=YEAR, email="owner@example.com"))
+    lender = UserFactory()
+    batch = batch_upload(
+        stream=csv_file("60-000001,1000.00", "60-000002,1000.00"), file_name="e.csv", payer=lender
+    )
+    pay_locally(batch_payment_start(batch=batch, payer=lender))
+    cashier = StaffFactory(roles=["cashier"])
+    first, second = (
+        credit_refund(bill_payment_id=payment.pk, actor=cashier, by_staff=True)
+        for payment in BillPayment.objects.filter(batch=batch).order_by("bill__number")
+    )
+    Refund.objects.filter(pk__in=first.refund_ids).update(status="failed")
+    first_ids, second_ids = first.refund_ids, second.refund_ids
+    assert first_ids and second_ids and set(first_ids).isdisjoint(second_ids)
+    _migrate([("taxes", "0020_batch_replaced_status")])
+    CreditRefund.objects.update(status="pending", refund_ids=[], failure="")
+
+    # when
+    _migrate()
+
+    # then: each has its own refunds, told apart by the bill number in their reason: the
+    # refused one failed, with why, and is listed to refund again; the other is refunded
+    rows = {row.pk: row for row in CreditRefund.objects.all()}
+    assert (rows[first.pk].status, rows[first.pk].refund_ids) == ("failed", first_ids)
+    assert rows[first.pk].failure == "The payment service refused the refund."
+    assert (rows[second.pk].status, rows[second.pk].refund_ids) == ("refunded", second_ids)
+    assert rows[second.pk].failure == ""
+    listed = [payment.pk for payment in credits_to_refund()]
+    assert first.bill_payment_id in listed and second.bill_payment_id not in listed

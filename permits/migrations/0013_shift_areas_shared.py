@@ -2,7 +2,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # Inspectors' areas become the agency's areas (`cases.Area`), the ones every service's cases
-# are placed in; `permits.InspectionArea` goes in 0012.
+# are placed in; `permits.InspectionArea` goes in 0014.
 #
 # Each inspection area becomes an agency area with its name and ZIP codes (a ZIP-only area:
 # no boundary), and its shifts and opened half-days are moved onto it, except where one
@@ -74,7 +74,7 @@ def areas_unshare(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0019_areas"),
-        ("permits", "0010_quarter_hours"),
+        ("permits", "0012_drop_inspection_result_key"),
     ]
 
     operations = [

@@ -1,13 +1,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The shifts and half-days now name the agency's areas (0011): the inspection areas go.
+# The shifts and half-days now name the agency's areas (0013): the inspection areas go.
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0019_areas"),
-        ("permits", "0011_shift_areas_shared"),
+        ("permits", "0013_shift_areas_shared"),
     ]
 
     operations = [
