@@ -12,7 +12,8 @@ from bookings.services.holds import holds_expire
 
 @shared_task(name="bookings.expire_holds", acks_late=True)
 def expire_holds() -> int:
-    """Mark lapsed holds `expired` (one UPDATE; safe to run twice)."""
+    """End lapsed holds: delete the abandoned, mark the others `expired` (one statement
+    per batch; safe to run twice)."""
     return holds_expire()
 
 

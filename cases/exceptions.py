@@ -24,6 +24,12 @@ class ActionForbidden(CaseError):
     """This person may not do that to this case (e.g. a resident writing on another's case)."""
 
 
+class SubmissionKeyTaken(CaseError):
+    """The key a form carried was claimed already for another case's work
+    (`cases.services.submission_key_claim`): the form was sent for something else, so nothing
+    was applied. Callers say so in their own terms (e.g. "sent for another inspection")."""
+
+
 class InvalidAssignee(CaseError):
     """Cases can only be assigned to active members of staff."""
 

@@ -22,6 +22,7 @@ from cases.documents import inspect_upload
 from cases.exceptions import (
     ActionForbidden,
     InvalidAssignee,
+    SubmissionKeyTaken,
     TransitionForbidden,
     TransitionNotAllowed,
     TransitionRefused,
@@ -543,7 +544,7 @@ def submission_key_claim(*, case: Case, key) -> bool:
     Call it inside the transaction that applies the work, before applying it: a False means
     the same submission was applied before (a phone sent a kept result again), so the caller
     applies nothing and answers as if it had just done it. The claim commits or rolls back
-    with the work. Raises ValueError for a key already claimed for another case.
+    with the work. Raises SubmissionKeyTaken for a key already claimed for another case.
     """
     try:
         with transaction.atomic():
@@ -551,6 +552,6 @@ def submission_key_claim(*, case: Case, key) -> bool:
     except IntegrityError:
         claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True)
         if claimed_for.first() != case.pk:
-            raise ValueError("This submission key belongs to another case.") from None
+            raise SubmissionKeyTaken("This submission key belongs to another case.") from None
         return False
     return True

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases.exceptions import ActionForbidden, TransitionNotAllowed
+from cases.exceptions import ActionForbidden, SubmissionKeyTaken, TransitionNotAllowed
+from cases.map_links import map_link
 from concerns import selectors
 from concerns.forms import FieldResultForm
-from concerns.geo import map_link
 from concerns.models import ConcernReport
 from concerns.services import report_field_result
 
@@ -71,6 +71,9 @@ def field_result(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         except (TransitionNotAllowed, ActionForbidden) as refused:
             error = str(refused)
+        except SubmissionKeyTaken:
+            # The phone sent this form's key with another report's result: not a replay.
+            error = _("This form was sent for another report: nothing was recorded.")
     context = {"report": _with_map_link(report), "form": form, "error": error}
     status = 400 if request.method == "POST" else 200
     return render(request, "concerns/field_result.html", context, status=status)

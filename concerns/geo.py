@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import F, FloatField, Value
@@ -68,13 +67,3 @@ def distance_expression(latitude: float, longitude: float) -> ExpressionWrapper:
     dy = Radians(lat - Value(latitude))
     squared = CombinedExpression(dx, "*", dx) + CombinedExpression(dy, "*", dy)
     return ExpressionWrapper(Value(EARTH_RADIUS_M) * Sqrt(squared), output_field=FloatField())
-
-
-def map_link(*, latitude: Decimal | None, longitude: Decimal | None, address: str) -> str:
-    """A geo: address (RFC 5870) that opens the phone's map app at the point, or at the
-    address (in the query form phones' map apps read) when there is no point; "" for none."""
-    if latitude is not None and longitude is not None:
-        return f"geo:{latitude},{longitude}?q={latitude},{longitude}"
-    if address:
-        return f"geo:0,0?q={quote(address, safe='')}"
-    return ""

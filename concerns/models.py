@@ -227,9 +227,9 @@ class ConcernReport(models.Model):
     account_id = models.CharField(_("account id"), max_length=100, blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     requested_at = models.DateTimeField(_("reported"), default=timezone.now)
-    # The key of the web form that sent the report: the same form sent twice (a double
-    # click, a reload) makes one report, even two sends at once (unique).
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The key of the web form that sent the report is claimed for the case
+    # (`cases.SubmissionKey`): the same form sent twice (a double click, a reload) makes one
+    # report, even two sends at once.
 
     close_reason = models.CharField(
         _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True

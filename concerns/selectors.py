@@ -189,14 +189,16 @@ def report_public(*, reference: str) -> ConcernReport:
 
 def report_for_submission(*, category, submission: str) -> ConcernReport | None:
     """The report a form of `category` with this `submission` key sent already, if any
-    (None for a key that is not one)."""
+    (None for a key that is not one): the key is claimed for the report's case in the shared
+    table (`cases.SubmissionKey`)."""
     try:
         key = uuid.UUID(str(submission))
     except ValueError:
         return None
+    claimed_for = SubmissionKey.objects.filter(key=key).values("case_id")
     return (
         ConcernReport.objects.select_related("case")
-        .filter(category=category, submission=key)
+        .filter(category=category, case_id__in=claimed_for)
         .first()
     )
 

@@ -8,6 +8,7 @@ fields that are on the page anyway.
 from __future__ import annotations
 
 import csv
+import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.exceptions import ActionForbidden
+from cases.exceptions import ActionForbidden, SubmissionKeyTaken
 from cases.links import LinkError
 from cases.selectors import published_timeline, resident_timeline
 from cases.views import link_problem
@@ -209,6 +210,18 @@ def report_details(request: HttpRequest, code: str) -> HttpResponse:
         except services.ReportRejected as error:
             for field, field_errors in error.error_dict.items():
                 form.add_error(field if field in form.fields else None, field_errors)
+        except SubmissionKeyTaken:
+            form.add_error(
+                None,
+                _(
+                    "This form was sent for another report: nothing was sent. "
+                    "Check it and send it again."
+                ),
+            )
+            # A fresh key, so the form sent again is a report of its own.
+            form.data = form.data.copy()
+            form.data["submission"] = str(uuid.uuid4())
+            status = 400
         else:
             return redirect("concerns:report_sent", reference=report.case.reference)
     if latitude is not None:

@@ -60,7 +60,7 @@ class ResultForm(forms.Form):
     )
 
     # A new key each time the form is shown; the same key when the same form is posted
-    # again, so the result is applied once (Inspection.result_key).
+    # again, so the result is applied once (cases.SubmissionKey).
     result_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):

@@ -8,23 +8,24 @@ own permit, a guest link, staff's scope); the inspector's route is filtered by t
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.areas.locating import area_now
+from cases.areas.models import Area
 from cases.events import money
-from cases.models import StaffRole
+from cases.models import StaffRole, SubmissionKey
 from cases.service_levels import closed_days
 from payments.models import Invoice, InvoiceStatus
 from permits import workflow as wf
 from permits.inspection_rules import BookingRules, bookable_days, offered_start, time_run
 from permits.models import (
     Inspection,
-    InspectionArea,
     InspectionPhoto,
     InspectionResult,
     InspectionRules,
@@ -35,8 +36,6 @@ from permits.models import (
 )
 
 UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
-
-_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
 
 
 def booking_rules() -> BookingRules:
@@ -58,15 +57,13 @@ def calendar_closed(now: datetime.datetime, rules: BookingRules) -> frozenset[da
     )
 
 
-def permit_area(permit: Permit) -> InspectionArea | None:
-    """The inspection area of the permit's property, by the ZIP code ending its address."""
-    found = _ZIP.search(permit.address or "")
-    if not found:
-        return None
-    return InspectionArea.objects.filter(postal_codes__contains=[found.group(1)]).first()
+def permit_area(permit: Permit) -> Area | None:
+    """The agency's area the permit's property lies in (by the ZIP code ending its address,
+    as the workflow's location says), as the areas are now."""
+    return area_now(permit.case)
 
 
-def slot_filter(area: InspectionArea | None) -> Q:
+def slot_filter(area: Area | None) -> Q:
     """The inspectors' half-days that serve a property in `area`: those of the area and those
     that cover the whole jurisdiction (only those for a property in no area: an inspector
     given an area works there)."""
@@ -398,6 +395,15 @@ def route_inspector(*, user, inspector_id: int):
     return _supervised_inspectors(user).get(pk=inspector_id)
 
 
+def _with_answered_keys(inspections):
+    """Each inspection with `answered_keys`: the result keys claimed for its permit's case
+    (`cases.SubmissionKey`), in the same query. A page shows them so a phone drops the
+    results it kept for them (portal/offline.py); a key is the case's, not one
+    inspection's, so each stop shows every key of its permit."""
+    keys = SubmissionKey.objects.filter(case_id=OuterRef("permit__case_id")).values("key")
+    return inspections.annotate(answered_keys=ArraySubquery(keys.order_by("created_at", "key")))
+
+
 def inspector_route(*, inspector, day: datetime.date):
     """The inspector's inspections of `day`, in route order (morning first), with what the
     day page shows of each permit."""
@@ -409,11 +415,18 @@ def inspector_route(*, inspector, day: datetime.date):
     )
 
 
+def inspector_day_stops(*, inspector, day: datetime.date):
+    """The day page's stops: `inspector_route` with the result keys recorded on each
+    permit (`answered_keys`), in the same query."""
+    return _with_answered_keys(inspector_route(inspector=inspector, day=day))
+
+
 def inspection_for_inspector(*, inspector, pk: int) -> Inspection:
-    """One of the inspector's own inspections (Inspection.DoesNotExist otherwise)."""
-    return Inspection.objects.select_related("permit__case", "permit__permit_type", "step").get(
-        pk=pk, inspector=inspector
-    )
+    """One of the inspector's own inspections, with the result keys recorded on its permit
+    (`answered_keys`); Inspection.DoesNotExist otherwise."""
+    return _with_answered_keys(
+        Inspection.objects.select_related("permit__case", "permit__permit_type", "step")
+    ).get(pk=pk, inspector=inspector)
 
 
 def inspection_history(permit: Permit):

@@ -11,8 +11,8 @@ mounts it in its urls with the name of its day's page::
 and its pages include ``portal/_offline_day.html`` (with ``worker`` and ``scope``) and load
 ``portal/js/offline_day.js``, which queues the result forms marked ``data-offline-result``.
 A queued result carries a key the form was given; the service that records it stores the key
-with a unique constraint (`cases.services.submission_key_claim`, or a column of its own), so a
-result sent twice is applied once.
+with a unique constraint (`cases.services.submission_key_claim`), so a result sent twice is
+applied once.
 
 The worker is the same code for everybody and holds no data, so it is served without
 signing in: browsers fetch it on their own to look for updates, and an update check that got

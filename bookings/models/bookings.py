@@ -13,9 +13,10 @@ whereas `bigint =` in a GiST index needs the btree_gist extension, which the emb
 PostgreSQL of `make run` and `make test` (pgserver) does not ship. Same guarantee, no
 extension to install anywhere. A hold is a booking in `held` with `hold_expires_at`: once that time
 has passed it occupies nothing, whatever its status column still says, because
-`bookings.tasks` marks expired holds in one statement and availability ignores them at once
-(`Booking.objects.occupying(now=)`). The constraint cannot read the clock, so the hold
-service first expires, in the same transaction, the lapsed holds that overlap the new one.
+`bookings.tasks` ends lapsed holds (deletes the abandoned ones, marks the others expired)
+and availability ignores them at once (`Booking.objects.occupying(now=)`). The constraint
+cannot read the clock, so the hold service first ends, in the same transaction, the lapsed
+holds that overlap the new one.
 """
 
 from __future__ import annotations

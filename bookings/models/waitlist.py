@@ -69,7 +69,8 @@ class WaitlistEntry(TimeStampedModel):
     # The hold made for this person when the slot came free, and when the offer lapses.
     # PROTECT: the hold is the offer's record (an offered entry must have one, by
     # `bookings_waitlist_offer_has_hold`), and the database's foreign key refuses deleting
-    # it anyway; a hold that ends is marked expired, never deleted.
+    # it anyway; a hold an offer points at is marked expired when it ends, never deleted
+    # (the expiry sweep deletes only holds nothing points at).
     offer = models.OneToOneField(
         Booking,
         on_delete=models.PROTECT,

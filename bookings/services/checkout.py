@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings import ics, workflow
 from bookings.models import Booking, BookingStatus, PriceUnit
@@ -44,6 +45,10 @@ PURPOSE = "bookings.booking"
 PURPOSE_CHANGE = "bookings.change"
 POLICY_LATE = "bookings.hold_ended"
 MANAGE_PAGE = "bookings:guest_booking"
+
+# Why a checkout cannot go on with a hold whose time ran out (or which is gone: the expiry
+# sweep deletes a lapsed hold that never reached checkout).
+ENDED = gettext_lazy("Your hold on this time has ended. Please choose it again.")
 
 # A booking that stands: paid, confirmed or waiting for staff approval.
 LIVE = (BookingStatus.CONFIRMED, BookingStatus.PENDING_APPROVAL)
@@ -143,11 +148,15 @@ def booking_checkout(
         existing = booking_invoice(booking)
         if existing is not None:
             invoice_lock(invoice_id=existing.pk)  # the invoice first, as payments locks it
-        booking = _lock_booking(booking.pk)
+        try:
+            booking = _lock_booking(booking.pk)
+        except Booking.DoesNotExist:
+            # The hold lapsed unused and the expiry sweep deleted it meanwhile.
+            raise CheckoutRefused(ENDED) from None
         if booking.status != BookingStatus.HELD:
             raise CheckoutRefused(_("This booking is no longer waiting for payment."))
         if booking.hold_expires_at <= now:
-            raise CheckoutRefused(_("Your hold on this time has ended. Please choose it again."))
+            raise CheckoutRefused(ENDED)
         if booking.user_id is not None and (user is None or user.pk != booking.user_id):
             raise CheckoutRefused(_("This booking belongs to another account."))
         if existing is not None and existing.status == InvoiceStatus.OPEN:

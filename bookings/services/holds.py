@@ -4,8 +4,14 @@ A hold is a booking in `held` that keeps its slot for the facility's `hold_minut
 visitor answers the questions and pays. The database decides who gets a slot: two visitors
 choosing it at the same instant both try to insert, the exclusion constraint lets exactly one
 through and the other is told at once, with the nearest free slots. A hold expires by itself:
-availability ignores it from `hold_expires_at` on, and `holds_expire` (a beat task) marks the
-lapsed ones `expired`, a bounded batch per statement.
+availability ignores it from `hold_expires_at` on, and `holds_expire` (a beat task) ends the
+lapsed ones, a bounded batch per statement. A lapsed hold that never reached checkout and
+that nothing points at (no case, no booker's details, no invoice, no waitlist offer, no
+lottery grant) is not a booking and nobody needs its row: it is deleted. One with something
+attached keeps its record, marked `expired`: a payment that arrives late is refunded against
+it, an offer moves on to the next person, staff see its case. So an `expired` booking always
+has something attached, whichever path ended it (the sweep, or a new hold clearing lapsed
+holds in its way), and nothing lists or counts abandoned holds (docs/performance.md).
 
 Waitlist offers and lottery grants hold through the same function, with their own deadline
 (`hold_until`): the constraint arbitrates them like any visitor. Days released by a lottery
@@ -32,8 +38,9 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange, NumericRange
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +57,6 @@ from bookings.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from bookings.models.bookings import FACILITY_POINT
 from bookings.prices import booking_price_cents
 from bookings.selectors_release import lottery_refusal, waitlist_waiting
 from bookings.services.offers import offer_after_commit, offers_given_back
@@ -68,14 +74,23 @@ def reference_new() -> str:
 
 
 def _lapsed_holds_expire(*, facility: Facility, buffered: DateTimeTZRange, now) -> None:
-    """Mark `expired` the lapsed holds in the way of a new booking, so the constraint (which
-    cannot read the clock) lets the new one in."""
-    Booking.objects.alias(point=FACILITY_POINT).filter(
-        point__overlap=NumericRange(facility.pk, facility.pk, "[]"),
-        buffered__overlap=buffered,
-        status=BookingStatus.HELD,
-        hold_expires_at__lte=now,
-    ).update(status=BookingStatus.EXPIRED, updated_at=now)
+    """End the lapsed holds in the way of a new booking, so the constraint (which cannot read
+    the clock) lets the new one in: delete the abandoned ones and mark the others `expired`,
+    as the sweep does (`END_LAPSED_SQL`), so an expired hold always has something attached,
+    whichever of the two ended it. Waits for a row another transaction has locked, as
+    before: it runs in the new hold's short transaction, and the row is read again after."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            IN_THE_WAY_SQL,
+            {
+                "facility": facility.pk,
+                "lower": buffered.lower,
+                "upper": buffered.upper,
+                "bounds": buffered.bounds,
+                "now": now,
+                "booking_type": _booking_type_id(),
+            },
+        )
 
 
 def booking_hold(
@@ -184,54 +199,115 @@ def booking_hold_release(*, booking: Booking, holder_key: str) -> bool:
     return released
 
 
-# How many lapsed holds one statement of the sweep marks: each batch is its own short
+# How many lapsed holds one statement of the sweep ends: each batch is its own short
 # transaction, so the sweep never keeps many rows locked for long.
 EXPIRE_BATCH = 10_000
 
 # How long a batch waits for a row another transaction has locked (a checkout, a payment
 # confirming, a visitor choosing another time) before it gives up and takes the batch again
 # skipping locked rows. Well under `deadlock_timeout` (1 s by default): the sweep's plain
-# UPDATE cannot take its rows in primary-key order, so a transaction that locks two lapsed
-# holds in another order (a hold expiring the lapsed ones in its way, an account claiming
-# guest bookings) could otherwise wait for the sweep while the sweep waits for it.
+# DELETE and UPDATE cannot take their rows in primary-key order, so a transaction that locks
+# two lapsed holds in another order (a hold ending the lapsed ones in its way, an account
+# claiming guest bookings) could otherwise wait for the sweep while the sweep waits for it.
 EXPIRE_LOCK_WAIT = "100ms"
 
-# One batch: up to `limit` lapsed holds (oldest first, through the partial index
-# `bookings_live_holds`), marked expired if still held once any transaction that had them
-# locked has ended; how many were chosen and how many expired; and the waitlist offers among
-# them (their entries still `offered`), so their times go to the next person waiting.
-# `{lock}` is how the rows are chosen (below).
-EXPIRE_SQL = """
-WITH batch AS (
-    SELECT id FROM bookings_booking
-    WHERE status = 'held' AND hold_expires_at <= %(now)s
-    ORDER BY hold_expires_at
-    LIMIT %(limit)s
-    {lock}
+# Ends the lapsed holds `{chosen}` picks (a query of their ids): the abandoned ones are
+# deleted, the others marked `expired`, in one statement that touches each row once.
+#
+# Abandoned: the hold never reached checkout and nothing points at it. Its own columns say
+# the first (checkout gives it a case and the booker's details, in the transaction that
+# issues its invoice); NOT EXISTS says the second (no waitlist offer, no lottery grant, no
+# invoice). Why both: under READ COMMITTED, a row another transaction changed meanwhile
+# (its lock waited for) is read again in its newest version and the conditions on its own
+# columns are evaluated again on it, but subqueries keep the statement's snapshot. So what
+# decides "abandoned" for a row a checkout is writing at that moment is the row's own
+# `case_id` and details, never the invoice subquery: a hold that got its case while the
+# DELETE waited is not deleted, and the UPDATE marks it expired instead. An offer or a grant
+# is written in the same transaction as the hold it points at (the statement sees both or
+# neither); and the database's foreign keys from both refuse the delete of a hold still
+# pointed at, at the end of the batch's transaction, whatever a subquery saw.
+END_LAPSED_SQL = """
+WITH chosen AS (
+    {chosen}
+), removed AS (
+    DELETE FROM bookings_booking AS booking
+    WHERE booking.id IN (SELECT id FROM chosen)
+      AND booking.status = 'held' AND booking.hold_expires_at <= %(now)s
+      AND booking.case_id IS NULL
+      AND booking.guest_name = '' AND booking.guest_email = '' AND booking.guest_phone = ''
+      AND NOT EXISTS (
+          SELECT 1 FROM bookings_waitlistentry AS entry WHERE entry.offer_id = booking.id
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM bookings_lotteryrequest AS request
+          WHERE request.booking_id = booking.id
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM payments_invoice AS invoice
+          WHERE invoice.subject_type_id = %(booking_type)s AND invoice.subject_id = booking.id
+      )
+    RETURNING booking.id
 ), expired AS (
     UPDATE bookings_booking AS booking
     SET status = 'expired', updated_at = %(now)s
-    WHERE booking.id IN (SELECT id FROM batch)
+    WHERE booking.id IN (SELECT id FROM chosen)
+      AND booking.id NOT IN (SELECT id FROM removed)
       AND booking.status = 'held' AND booking.hold_expires_at <= %(now)s
     RETURNING booking.id
 )
-SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM expired),
-       entry.facility_id, entry.period
+{result}
+"""
+
+# One batch of the sweep: up to `limit` lapsed holds (oldest first, through the partial
+# index `bookings_live_holds`), ended if still held once any transaction that had them
+# locked has ended; how many were chosen, deleted and marked expired; and the waitlist
+# offers among the expired (their entries still `offered`), so their times go to the next
+# person waiting. `{lock}` is how the rows are chosen (below).
+EXPIRE_SQL = END_LAPSED_SQL.format(
+    chosen="""SELECT id FROM bookings_booking
+    WHERE status = 'held' AND hold_expires_at <= %(now)s
+    ORDER BY hold_expires_at
+    LIMIT %(limit)s
+    {lock}""",
+    result="""SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM removed),
+       (SELECT count(*) FROM expired), entry.facility_id, entry.period
 FROM (SELECT 1) AS one
 LEFT JOIN bookings_waitlistentry AS entry
-    ON entry.status = 'offered' AND entry.offer_id IN (SELECT id FROM expired)
-"""
-# Writes once per row, the UPDATE alone. A row another transaction has locked is waited for
-# (up to EXPIRE_LOCK_WAIT) and read again once that transaction ends: a hold a checkout or a
+    ON entry.status = 'offered' AND entry.offer_id IN (SELECT id FROM expired)""",
+)
+# Writes once per row. A row another transaction has locked is waited for (up to
+# EXPIRE_LOCK_WAIT) and read again once that transaction ends: a hold a checkout or a
 # payment turned into a booking no longer matches `status = 'held'` and is left as it is.
 EXPIRE_PLAIN = EXPIRE_SQL.format(lock="")
 # Writes twice per row (the row lock is a heap write and a WAL record of its own before the
-# UPDATE writes again), but never waits: rows others have locked are left to the next run.
+# DELETE or UPDATE writes again), but never waits: rows others have locked are left to the
+# next run.
 EXPIRE_SKIPPING = EXPIRE_SQL.format(lock="FOR UPDATE SKIP LOCKED")
+
+# The lapsed holds of one facility whose time overlaps `buffered` (the way of a new hold or
+# block), through the exclusion constraint's GiST index; how many were deleted and expired.
+IN_THE_WAY_SQL = END_LAPSED_SQL.format(
+    chosen="""SELECT id FROM bookings_booking
+    WHERE int8range(facility_id, facility_id, '[]') && int8range(%(facility)s, %(facility)s, '[]')
+      AND buffered && tstzrange(%(lower)s, %(upper)s, %(bounds)s)
+      AND status = 'held' AND hold_expires_at <= %(now)s""",
+    result="SELECT (SELECT count(*) FROM removed), (SELECT count(*) FROM expired)",
+)
+
+
+def _booking_type_id() -> int:
+    """The content type invoices name a booking by (cached by Django after the first read)."""
+    return ContentType.objects.get_for_model(Booking).pk
 
 
 def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BATCH) -> int:
-    """Mark every lapsed hold `expired`, `batch` at a time; returns how many.
+    """End every lapsed hold, `batch` at a time: delete the abandoned ones, mark the others
+    `expired`; returns how many were ended.
+
+    Abandoned: no case, no booker's details, no invoice, no waitlist offer or lottery grant
+    (END_LAPSED_SQL): a hold nobody went on with is not a booking and nobody needs its row.
+    A hold with something attached keeps its record, marked expired (a late payment is
+    refunded against it, an offer moves to the next person, staff see its case).
 
     Safe to run twice or concurrently: it touches only rows still `held` past their expiry,
     read again after any transaction that had them locked (a checkout, another sweep) ends,
@@ -240,8 +316,9 @@ def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BA
     A waitlist offer among them goes to the next person waiting right after its batch
     commits. Availability does not wait for it (a lapsed hold occupies nothing already).
 
-    Plain UPDATEs first, which write each row once; after a batch gave up on a locked row,
-    the rest of the run locks its rows first, skipping rows others hold (docs/performance.md).
+    Plain statements first, which write each row once; after a batch gave up on a locked
+    row, the rest of the run locks its rows first, skipping rows others hold
+    (docs/performance.md).
     """
     now = now or timezone.now()
     total = 0
@@ -254,8 +331,8 @@ def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BA
                 raise
             skip_locked = True
             continue
-        chosen, expired = rows[0][0], rows[0][1]
-        total += expired
+        chosen, removed, expired = rows[0][0], rows[0][1], rows[0][2]
+        total += removed + expired
         if chosen < batch:
             return total
 
@@ -263,9 +340,10 @@ def holds_expire(*, now: datetime.datetime | None = None, batch: int = EXPIRE_BA
 def _expire_batch(*, now: datetime.datetime, limit: int, skip_locked: bool) -> list:
     """One batch in its own transaction (a savepoint inside a caller's); its waitlist offers
     are handed on after commit."""
+    parameters = {"now": now, "limit": limit, "booking_type": _booking_type_id()}
     with transaction.atomic(), connection.cursor() as cursor:
         if skip_locked:
-            cursor.execute(EXPIRE_SKIPPING, {"now": now, "limit": limit})
+            cursor.execute(EXPIRE_SKIPPING, parameters)
             rows = cursor.fetchall()
         else:
             # For this statement only: inside a caller's transaction, a SET LOCAL would
@@ -275,10 +353,10 @@ def _expire_batch(*, now: datetime.datetime, limit: int, skip_locked: bool) -> l
                 [EXPIRE_LOCK_WAIT],
             )
             previous_wait = cursor.fetchone()[0]
-            cursor.execute(EXPIRE_PLAIN, {"now": now, "limit": limit})
+            cursor.execute(EXPIRE_PLAIN, parameters)
             rows = cursor.fetchall()
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous_wait])
-        for _chosen, _expired, facility_id, period in rows:
+        for _chosen, _removed, _expired, facility_id, period in rows:
             if facility_id is not None:
                 offer_after_commit(facility_id, period)
     return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,13 +32,17 @@ from payments.selectors import latest_attempt
 SESSION_LINKS = "bookings.links"
 
 
-def _held(request: HttpRequest, reference: str) -> Booking:
-    booking = selectors.held_booking_for_visitor(
+def _held(request: HttpRequest, reference: str) -> Booking | None:
+    return selectors.held_booking_for_visitor(
         reference=reference, user=request.user, session=request.session
     )
-    if booking is None:
-        raise Http404
-    return booking
+
+
+def _hold_ended(request: HttpRequest) -> HttpResponse:
+    """No hold of this visitor by that reference: most often one that lapsed unused, which
+    the expiry sweep deletes. The same page for anyone else's reference (a 404 either way),
+    so it tells nobody whether a booking exists."""
+    return render(request, "bookings/hold_ended.html", status=404)
 
 
 def _forms(request: HttpRequest, booking: Booking, data=None):
@@ -57,6 +61,8 @@ def _forms(request: HttpRequest, booking: Booking, data=None):
 @require_http_methods(["GET", "POST"])
 def checkout_page(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _held(request, reference)
+    if booking is None:
+        return _hold_ended(request)
     if booking.status != BookingStatus.HELD:
         return redirect("bookings:checkout_done", reference=reference)
     booker, questions = _forms(request, booking, request.POST or None)
@@ -115,6 +121,8 @@ def checkout_done(request: HttpRequest, reference: str) -> HttpResponse:
     Only the payment's own answer settles (Stripe is asked if its webhook is late).
     """
     booking = _held(request, reference)
+    if booking is None:
+        return _hold_ended(request)
     invoice = checkout.booking_invoice(booking)
     payment = latest_attempt(invoice=invoice) if invoice is not None else None
     if (

@@ -51,7 +51,8 @@ def report_field_result(
     publishes `public_note` as an update when there is one. `found` is the internal note; the
     photos are added to the case for staff. Raises ValidationError for a missing or invalid
     detail (nothing recorded), ActionForbidden unless `actor` is the report's assignee and
-    may work it, TransitionNotAllowed for a report closed meanwhile.
+    may work it, TransitionNotAllowed for a report closed meanwhile, SubmissionKeyTaken for
+    a key recorded already with another report's result (nothing recorded).
     """
     photos = list(photos or [])
     errors: dict[str, list] = {}

@@ -12,12 +12,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.exceptions import ActionForbidden
-from cases.models import CaseStatus
+from cases.exceptions import ActionForbidden, SubmissionKeyTaken
+from cases.models import CaseStatus, SubmissionKey
 from cases.participants import (
     Participant,
     participant_add,
@@ -25,7 +25,7 @@ from cases.participants import (
     participant_remove,
 )
 from cases.participation import FOLLOWER
-from cases.services import case_create, transition
+from cases.services import case_create, submission_key_claim, transition
 from concerns import notices
 from concerns.geo import agency_area
 from concerns.models import (
@@ -92,8 +92,11 @@ def report_submit(
     """Check and record a report as a new concern case, with its photos; return it.
 
     With the `submission` key of the web form that sent it, the same form sent again
-    returns the report it made and records nothing (the key is unique in the database, so
-    two sends at once make one report too).
+    returns the report it made and records nothing: the key is claimed for the report's case
+    in the shared table (`cases.services.submission_key_claim`), in the transaction that
+    records it, so two sends at once make one report too. Raises SubmissionKeyTaken (nothing
+    recorded) for a key that was sent with something else, such as a report of another
+    category.
 
     `reporter` is a signed-in resident; otherwise a guest gives an e-mail address or phone
     for updates, or nobody is told (an anonymous report). `photos` are uploaded files, and
@@ -167,7 +170,7 @@ def report_submit(
     if errors:
         raise ReportRejected(errors)
     if submission is not None:
-        sent = ConcernReport.objects.filter(submission=submission, category=category).first()
+        sent = _report_sent_with(submission, category=category)
         if sent is not None:
             return sent
 
@@ -185,6 +188,9 @@ def report_submit(
                 # Each category has its own target, in business days.
                 target_days=category.target_days,
             )
+            if submission is not None:
+                # A new case: the claim fails only when the key was claimed meanwhile.
+                submission_key_claim(case=case, key=submission)
             report = ConcernReport.objects.create(
                 case=case,
                 category=category,
@@ -200,7 +206,6 @@ def report_submit(
                 account_id=account_id,
                 media_url=media_url,
                 requested_at=case.submitted_at,
-                submission=submission,
             )
             for position, photo in enumerate(processed, start=1):
                 stored.append(_photo_store(report=report, photo=photo, position=position))
@@ -209,14 +214,26 @@ def report_submit(
     except BaseException as error:
         for photo in stored:
             photo.image.delete(save=False)
-        if submission is not None and isinstance(error, IntegrityError):
+        if submission is not None and isinstance(error, SubmissionKeyTaken):
             # The same form, sent at the same moment, won the race: its report is the one.
-            sent = ConcernReport.objects.filter(submission=submission, category=category).first()
+            sent = _report_sent_with(submission, category=category)
             if sent is not None:
                 return sent
         raise
     logger.info("Concern report %s submitted (category=%s)", report.pk, category.code)
     return report
+
+
+def _report_sent_with(key: uuid.UUID, *, category: ConcernCategory) -> ConcernReport | None:
+    """The report of `category` the form with `key` made already; None if the key made
+    nothing yet. Raises SubmissionKeyTaken for a key claimed for any other case."""
+    claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True).first()
+    if claimed_for is None:
+        return None
+    sent = ConcernReport.objects.filter(case_id=claimed_for, category=category).first()
+    if sent is None:
+        raise SubmissionKeyTaken("This submission key belongs to another case.")
+    return sent
 
 
 def _clean_optional(value: str, *, label: str, max_length: int, errors: dict) -> str:

@@ -28,9 +28,8 @@ class Complaint(TimeStampedModel):
     )
     details = models.TextField(_("what happened"))
     occurred_on = models.DateField(_("when it happened"), null=True, blank=True)
-    # The key of the form that sent it: the same form sent twice (a double click, a resend
-    # after a timeout) files one complaint.
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The key of the form that sent it is claimed for the case (`cases.SubmissionKey`): the
+    # same form sent twice (a double click, a resend after a timeout) files one complaint.
 
     class Meta:
         verbose_name = _("complaint")

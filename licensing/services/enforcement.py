@@ -14,13 +14,14 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases import services as case_services
-from cases.models import CaseEvent
+from cases.exceptions import SubmissionKeyTaken
+from cases.models import CaseEvent, SubmissionKey
 from licensing.exceptions import DisciplineRefused
 from licensing.models import Complaint, DisciplinaryAction, License, LicenseEvent, LicenseStatus
 from licensing.terms import grace_ends_on
@@ -52,8 +53,11 @@ def complaint_file(
     Opens a submitted "license_complaint" case (the complainant is told it was received)
     and links it to the license. Raises ValueError without details, or for a guest without
     a name or an e-mail address. With the `submission` key of the form that sent it, the
-    same form sent again returns the complaint it filed and files nothing (the key is unique
-    in the database, so two copies at once file one too).
+    same form sent again returns the complaint it filed and files nothing: the key is claimed
+    for the complaint's case in the shared table (`cases.services.submission_key_claim`), in
+    the transaction that files it, so two copies at once file one too. Raises
+    SubmissionKeyTaken (nothing filed) for a key that was sent with something else, such as a
+    complaint about another license.
     """
     details = (details or "").strip()
     if not details:
@@ -61,7 +65,7 @@ def complaint_file(
     if user is None and not ((guest_name or "").strip() and (guest_email or "").strip()):
         raise ValueError(_("Give your name and e-mail address so we can reply."))
     if submission is not None:
-        sent = Complaint.objects.filter(submission=submission, license=license).first()
+        sent = _complaint_sent_with(submission, license=license)
         if sent is not None:
             return sent
     try:
@@ -74,12 +78,24 @@ def complaint_file(
             guest_email=guest_email,
             submission=submission,
         )
-    except IntegrityError:
+    except SubmissionKeyTaken:
         # The same form, sent at the same moment, won the race: its complaint is the one.
-        sent = Complaint.objects.filter(submission=submission, license=license).first()
-        if submission is None or sent is None:
+        sent = _complaint_sent_with(submission, license=license)
+        if sent is None:
             raise
         return sent
+
+
+def _complaint_sent_with(key: uuid.UUID, *, license: License) -> Complaint | None:
+    """The complaint about `license` the form with `key` filed already; None if the key
+    filed nothing yet. Raises SubmissionKeyTaken for a key claimed for any other case."""
+    claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True).first()
+    if claimed_for is None:
+        return None
+    sent = Complaint.objects.filter(case_id=claimed_for, license=license).first()
+    if sent is None:
+        raise SubmissionKeyTaken("This submission key belongs to another case.")
+    return sent
 
 
 def _complaint_open(
@@ -92,12 +108,11 @@ def _complaint_open(
             guest_name="" if user else guest_name,
             guest_email="" if user else guest_email,
         )
+        if submission is not None:
+            # A new case: the claim fails only when the key was claimed meanwhile.
+            case_services.submission_key_claim(case=case, key=submission)
         complaint = Complaint.objects.create(
-            case=case,
-            license=license,
-            details=details,
-            occurred_on=occurred_on,
-            submission=submission,
+            case=case, license=license, details=details, occurred_on=occurred_on
         )
         # The investigator's queue is the case back office: the complaint's own words are on
         # the case's timeline there, and the complainant reads them back on their case page.

@@ -4,6 +4,8 @@ certificate and the page its QR code opens, and complaints against a licensee.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.signing import BadSignature
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cases.exceptions import SubmissionKeyTaken
 from cases.tokens import guest_token as case_guest_token
 from licensing import selectors, services
 from licensing.forms import ComplaintForm, LookupForm
@@ -111,16 +114,29 @@ def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
             )
             status = 429
         else:
-            complaint = services.complaint_file(
-                license=license,
-                details=form.cleaned_data["details"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                user=request.user if signed_in else None,
-                guest_name=form.cleaned_data.get("name", ""),
-                guest_email=form.cleaned_data.get("email", ""),
-                submission=form.cleaned_data.get("submission"),
-            )
-            return _complaint_sent(request, complaint.case)
+            try:
+                complaint = services.complaint_file(
+                    license=license,
+                    details=form.cleaned_data["details"],
+                    occurred_on=form.cleaned_data["occurred_on"],
+                    user=request.user if signed_in else None,
+                    guest_name=form.cleaned_data.get("name", ""),
+                    guest_email=form.cleaned_data.get("email", ""),
+                    submission=form.cleaned_data.get("submission"),
+                )
+            except SubmissionKeyTaken:
+                form.add_error(
+                    None,
+                    _(
+                        "This form was sent for another complaint: nothing was sent. "
+                        "Check it and send it again."
+                    ),
+                )
+                # A fresh key, so the form sent again is a complaint of its own.
+                form.data = form.data.copy()
+                form.data["submission"] = str(uuid.uuid4())
+            else:
+                return _complaint_sent(request, complaint.case)
     context = {"license": license, "form": form}
     return render(
         request, "licensing/complaint_new.html", context, status=status if form.errors else 200

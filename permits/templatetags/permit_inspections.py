@@ -4,12 +4,13 @@ inspection names in the reader's language."""
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
 
 from django import template
 from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
+
+from cases import map_links
 
 register = template.Library()
 
@@ -36,6 +37,5 @@ def in_language(english: str, spanish: str) -> str:
 
 @register.filter
 def map_link(address: str) -> str:
-    """A geo: address (RFC 5870, with the query form phones' map apps read) that opens the
-    phone's map app at `address`; the address is percent-encoded."""
-    return f"geo:0,0?q={quote(address or '', safe='')}"
+    """A geo: link that opens the phone's map app at `address` (`cases.map_links`)."""
+    return map_links.map_link(address=address)

@@ -27,7 +27,7 @@ from permits.selectors_inspections import (
     booking_rules,
     inspection_for_inspector,
     inspection_history,
-    inspector_route,
+    inspector_day_stops,
     is_inspector,
     next_step,
     route_inspector,
@@ -208,7 +208,7 @@ def inspector_day(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _route_move(request, owner)
     day = query_day(request.GET.get("day", "")) or agency_now().date()
-    route = list(inspector_route(inspector=owner, day=day))
+    route = list(inspector_day_stops(inspector=owner, day=day))
     stops = [
         (
             stop,

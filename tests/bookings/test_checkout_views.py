@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.selectors_checkout import SESSION_HOLDER_KEY, bookings_for_dashboard
 from bookings.services import checkout
+from bookings.services.holds import holds_expire
 from cases.links import LinkScope, issue_link, links_revoke
 from payments.models import Payment
 from tests.accounts.factories import UserFactory
@@ -51,6 +52,23 @@ def test_checkout_page_is_only_for_whoever_holds_the_slot(client):
     response = client.get(holding(client, booking))
     assert response.status_code == 200
     assert "bookings/checkout.html" in [t.name for t in response.templates]
+
+
+def test_a_hold_that_lapsed_unused_and_was_deleted_tells_the_visitor_it_ended(client):
+    # given: the visitor's hold lapsed without checkout and the expiry sweep deleted it
+    booking = held(pavilion(), hold_minutes=-1)
+    url = holding(client, booking)
+    assert holds_expire() == 1
+
+    # when
+    response = client.get(url)
+
+    # then: not a bare "page not found", but what happened and where to go next
+    assert response.status_code == 404
+    assert "bookings/hold_ended.html" in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert "This hold has ended" in page
+    assert reverse("bookings:facilities") in page
 
 
 def test_errors_rerender_with_a_summary_and_the_values_kept(client):

@@ -177,12 +177,30 @@ def test_the_buffer_after_a_booking_is_kept(start, taken):
         assert hold(facility, start)
 
 
-def test_a_lapsed_hold_in_the_way_is_expired_and_the_slot_held():
+def test_an_abandoned_lapsed_hold_in_the_way_is_deleted_and_the_slot_held():
     facility = free_facility()
     old = hold(facility, at(TUESDAY, 10), now=NOW - datetime.timedelta(minutes=20))
 
     new = hold(facility, at(TUESDAY, 10))
 
+    assert not Booking.objects.filter(pk=old.pk).exists()
+    assert new.status == BookingStatus.HELD
+
+
+def test_a_lapsed_hold_in_the_way_that_reached_checkout_is_expired_and_the_slot_held():
+    # given: a guest gave their details for 10:00 and let the hold lapse
+    facility = free_facility()
+    old = booking_row(
+        facility=facility,
+        start=at(TUESDAY, 10),
+        status=BookingStatus.HELD,
+        hold_expires_at=NOW - datetime.timedelta(minutes=5),
+    )
+
+    # when
+    new = hold(facility, at(TUESDAY, 10))
+
+    # then: its record is kept, marked expired
     old.refresh_from_db()
     assert old.status == BookingStatus.EXPIRED
     assert new.status == BookingStatus.HELD
@@ -200,18 +218,28 @@ def test_a_live_hold_keeps_the_slot_until_its_last_second():
         hold(facility, at(TUESDAY, 10))
 
 
-def test_expiry_marks_only_lapsed_holds_and_is_safe_twice():
+def test_expiry_ends_only_lapsed_holds_and_is_safe_twice():
+    # given: an abandoned lapsed hold, one whose guest gave their details, a live hold and a
+    # confirmed booking
     facility = free_facility()
-    lapsed = hold(facility, at(TUESDAY, 10), now=NOW - datetime.timedelta(minutes=15))
+    abandoned = hold(facility, at(TUESDAY, 10), now=NOW - datetime.timedelta(minutes=15))
+    checked_out = booking_row(
+        facility=facility,
+        start=at(TUESDAY, 11),
+        status=BookingStatus.HELD,
+        hold_expires_at=NOW - datetime.timedelta(minutes=1),
+    )
     live = hold(facility, at(TUESDAY, 12), now=NOW)
     confirmed = booking_row(facility=facility, start=at(TUESDAY, 14))
 
-    assert holds_expire(now=NOW) == 1
+    # when / then
+    assert holds_expire(now=NOW) == 2
     assert holds_expire(now=NOW) == 0
 
     statuses = dict(Booking.objects.values_list("pk", "status"))
+    assert abandoned.pk not in statuses
     assert statuses == {
-        lapsed.pk: BookingStatus.EXPIRED,
+        checked_out.pk: BookingStatus.EXPIRED,
         live.pk: BookingStatus.HELD,
         confirmed.pk: BookingStatus.CONFIRMED,
     }
@@ -232,7 +260,7 @@ def test_choosing_another_time_gives_back_only_the_visitors_live_holds():
     released = holds_release_others(holder_key="k", keep=chosen, now=NOW)
 
     # then: only the live hold is given back (ended now); the lapsed one keeps the deadline
-    # it had, for the expiry sweep to mark
+    # it had, for the expiry sweep to end (it never reached checkout: deleted)
     assert released == 1
     rows = {b.pk: (b.status, b.hold_expires_at) for b in Booking.objects.all()}
     assert rows == {
@@ -242,8 +270,7 @@ def test_choosing_another_time_gives_back_only_the_visitors_live_holds():
         someone_elses.pk: (BookingStatus.HELD, someone_elses.hold_expires_at),
     }
     assert holds_expire(now=NOW) == 1
-    lapsed.refresh_from_db()
-    assert lapsed.hold_expires_at == NOW - datetime.timedelta(seconds=1)
+    assert not Booking.objects.filter(pk=lapsed.pk).exists()
 
 
 def test_the_beat_task_expires_holds():

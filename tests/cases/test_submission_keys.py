@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.db import transaction
 
+from cases.exceptions import SubmissionKeyTaken
 from cases.models import SubmissionKey
 from cases.services import submission_key_claim
 
@@ -42,5 +43,5 @@ def test_a_claim_rolls_back_with_the_work_it_came_with(make_case):
 def test_a_key_claimed_for_another_case_is_refused(make_case):
     key = uuid.uuid4()
     assert submission_key_claim(case=make_case(), key=key) is True
-    with pytest.raises(ValueError, match="another case"):
+    with pytest.raises(SubmissionKeyTaken, match="another case"):
         submission_key_claim(case=make_case(), key=key)

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from cases import notices
+from cases.models import SubmissionKey
 from concerns import services
 from concerns.models import ConcernReport
 from notifications.models import Notification
@@ -115,3 +116,8 @@ def test_the_same_form_sent_twice_at_once_makes_one_report(category):
     # then: both sends answer with the one report made
     assert outcomes[0] == outcomes[1]
     assert ConcernReport.objects.count() == 1
+    # and the key is claimed once, for the one report's case
+    report = ConcernReport.objects.get()
+    assert list(SubmissionKey.objects.values_list("key", "case_id")) == [
+        (submission, report.case_id)
+    ]

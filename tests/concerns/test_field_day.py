@@ -288,3 +288,31 @@ def test_the_worker_is_scoped_to_the_field_pages(client):
     assert response["Service-Worker-Allowed"] == "/concerns/field/"
     assert 'const SCOPE = new URL("/concerns/field/"' in response.content.decode()
     assert client.post(WORKER_URL).status_code == 405
+
+
+def test_a_key_sent_with_another_reports_result_is_refused_with_the_reason(client, crew):
+    # given: a result recorded on one report with a key
+    first = assigned_report(crew)
+    second = assigned_report(crew)
+    key = uuid.uuid4()
+    report_field_result(
+        report=first, actor=crew, outcome="follow_up", found="Still there.", public_note="", key=key
+    )
+    events_before = CaseEvent.objects.filter(case=second.case).count()
+    client.force_login(crew)
+
+    # when: a form for the other report arrives carrying the same key
+    response = client.post(
+        reverse("concerns:field_result", args=[second.pk]),
+        {"result_key": str(key), "outcome": "resolved", "found": "Filled.", "public_note": "Done."},
+    )
+
+    # then: refused, saying why, and nothing recorded on the other report
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This form was sent for another report: nothing was recorded." in html
+    assert SubmissionKey.objects.get(key=key).case_id == first.case_id
+    second.case.refresh_from_db()
+    assert second.case.status == CaseStatus.SUBMITTED
+    assert CaseEvent.objects.filter(case=second.case).count() == events_before
+    assert not second.case.documents.exists()

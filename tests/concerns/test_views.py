@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import SubmissionKey
 from cases.participants import CONFIRM_MAX_AGE
 from cases.tokens import guest_token, participant_confirm_token
 from concerns import services
@@ -590,6 +592,37 @@ def test_the_same_form_sent_twice_makes_one_report(client, _media_root):
     sent_url = reverse("concerns:report_sent", args=[report.case.reference])
     assert (first.status_code, first["Location"]) == (302, sent_url)
     assert (second.status_code, second["Location"]) == (302, sent_url)
+    assert str(SubmissionKey.objects.get(case=report.case).key) == submission
+
+
+def test_a_form_key_that_made_a_report_of_another_category_is_refused(client, category):
+    # given: a report of another category, made with a form's key
+    key = uuid.uuid4()
+    other = make_report(category=CategoryFactory(code="graffiti"), submission=key)
+    url = details_url(category, address="1+Main+Street")
+    data = {
+        "address": "1 Main Street",
+        "description": "A deep pothole by the bus stop.",
+        "attribute_size": "large",
+        "guest_email": "g@example.org",
+    }
+
+    # when: a form of this category arrives carrying the same key
+    response = client.post(url, {**data, "submission": key})
+
+    # then: refused, saying why, the form kept, and nothing made
+    assert response.status_code == 400
+    assert "This form was sent for another report: nothing was sent." in text(response)
+    assert "A deep pothole by the bus stop." in text(response)
+    assert list(ConcernReport.objects.all()) == [other]
+    assert SubmissionKey.objects.get(key=key).case_id == other.case_id
+
+    # and the form comes back with a fresh key, so sending it again makes the report
+    fresh = response.context["form"]["submission"].value()
+    assert fresh != str(key)
+    again = client.post(url, {**data, "submission": fresh})
+    assert again.status_code == 302
+    assert ConcernReport.objects.filter(category=category).count() == 1
 
 
 def test_photos_held_from_one_address_are_limited_even_when_no_report_is_sent(

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CaseEvent, CaseStatus, Department
+from cases.models import CaseEvent, CaseStatus, Department, SubmissionKey
 from cases.service_levels import business_days_add
 from cases.workflow import get_workflow
 from licensing import services
@@ -232,7 +232,42 @@ def test_the_same_complaint_form_sent_twice_files_one_complaint(client, license,
     # each answer carries a guest link of its own, both to the one complaint
     for answer in (first, second):
         assert complaint.case.reference in client.get(answer.url).text
-    assert str(complaint.submission) == str(key)
+    assert str(SubmissionKey.objects.get(case=complaint.case).key) == str(key)
+
+
+def test_a_form_key_that_filed_another_complaint_is_refused(client, license, department):
+    # given: a complaint about another license, filed with a form's key
+    key = uuid.uuid4()
+    other = services.complaint_file(
+        license=LicenseFactory(),
+        details="Flooded the street.",
+        guest_name="Ann Lee",
+        guest_email="ann@example.org",
+        submission=key,
+    )
+    url = reverse("licensing:complain", args=[license.number])
+
+    # when: a form for this license arrives carrying the same key
+    response = client.post(
+        url,
+        {"name": "Ann Lee", "email": "ann@example.org", "details": "Noise.", "submission": key},
+    )
+
+    # then: refused, saying why, and nothing filed
+    assert response.status_code == 400
+    assert "This form was sent for another complaint: nothing was sent." in response.text
+    assert list(Complaint.objects.all()) == [other]
+    assert SubmissionKey.objects.get(key=key).case_id == other.case_id
+
+    # and the form comes back with a fresh key, so sending it again files it
+    fresh = response.context["form"]["submission"].value()
+    assert fresh != str(key)
+    again = client.post(
+        url,
+        {"name": "Ann Lee", "email": "ann@example.org", "details": "Noise.", "submission": fresh},
+    )
+    assert again.status_code == 302
+    assert Complaint.objects.filter(license=license).count() == 1
 
 
 def test_a_new_form_files_a_new_complaint_and_errors_keep_the_key(client, license, department):

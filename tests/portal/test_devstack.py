@@ -16,9 +16,10 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
 
-from portal.devstack import BIN, Restarts, stop_processes
+from portal.devstack import BIN, Restarts, embedded_postgres, embedded_redis, stop_processes
 
 # A server that ignores SIGTERM, as a Celery worker in a warm shutdown that cannot finish.
 _STUBBORN = (
@@ -83,12 +84,79 @@ def test_restarts_older_than_the_window_are_forgotten():
     assert delay == 1
 
 
+# --- The embedded servers' stop -------------------------------------------------------------
+# Each server is stopped, then its suspended process (SIGSTOP) stands in for one that cannot
+# finish stopping in time, as PostgreSQL flushing a thousand files on a busy disk.
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_a_postgresql_that_cannot_finish_its_shutdown_is_stopped_at_once_and_keeps_its_data():
+    # given: a committed row, and a checkpointer that cannot write the shutdown checkpoint
+    data_dir = BASE_DIR / ".data" / f"devstack-test-{os.getpid()}-pg" / "postgres"
+    processes = []
+    try:
+        with embedded_postgres(data_dir, grace=2) as url:
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute("CREATE TABLE kept (note text)")
+                connection.execute("INSERT INTO kept VALUES ('committed')")
+            postmaster = psutil.Process(int((data_dir / "postmaster.pid").read_text().split()[0]))
+            processes = [postmaster, *postmaster.children()]
+            checkpointer = next(p for p in processes if "checkpointer" in " ".join(p.cmdline()))
+            checkpointer.suspend()
+
+            # when
+            started = time.monotonic()
+        stopped_after = time.monotonic() - started
+
+        # then: stopped within the grace and PostgreSQL's own 5 s for an immediate shutdown
+        assert stopped_after < 2 + 5 + 3
+        assert all(_stopped(process) for process in processes)
+        with embedded_postgres(data_dir) as url, psycopg.connect(url) as connection:
+            assert connection.execute("SELECT note FROM kept").fetchall() == [("committed",)]
+    finally:
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        shutil.rmtree(data_dir.parent, ignore_errors=True)
+
+
+def _stopped(process: psutil.Process) -> bool:
+    """Whether `process` has exited (a zombie not yet reaped by its parent included)."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_a_redis_that_does_not_stop_when_asked_is_killed_after_the_grace():
+    # given
+    data_dir = BASE_DIR / ".data" / f"devstack-test-{os.getpid()}-redis"
+    server = None
+    try:
+        with embedded_redis(data_dir, persistent=False, grace=1) as (_url, pid):
+            server = psutil.Process(pid)
+            server.suspend()
+
+            # when
+            started = time.monotonic()
+        stopped_after = time.monotonic() - started
+
+        # then
+        assert stopped_after < 1 + 3
+        assert _stopped(server)
+    finally:
+        if server is not None:
+            with contextlib.suppress(psutil.Error):
+                server.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 # --- Real stacks ---------------------------------------------------------------------------
 # Each test below talks to real `python -m portal.devstack` processes with names of their own
 # (their data under .data/<name>/, removed afterwards), the embedded PostgreSQL and Redis
 # included. One stack is shared by the module to keep the run time modest.
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 READY = "The portal is running at"
 
 

@@ -14,8 +14,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.exceptions import SubmissionKeyTaken
 from cases.models import Case
-from cases.services import case_record_event, transition
+from cases.services import case_record_event, submission_key_claim, transition
 from payments.services import LineItem, invoice_create
 from permits import inspection_events as ev
 from permits import workflow as wf
@@ -71,9 +72,10 @@ def inspection_record_result(
     re-inspection fee (after its free ones), which must be paid before the next booking; the
     final inspection passing finals the permit and, where the type gives one, issues the
     certificate of occupancy. `actor` is the inspection's inspector or staff who decide in the
-    permit's department. A `result_key` already stored on the inspection is a replay of the
-    same form: nothing is applied again and the inspection is returned. Raises
-    InspectionRefused, changing nothing.
+    permit's department. The form's `result_key` is claimed for the permit's case in the
+    same transaction (`cases.services.submission_key_claim`): a key claimed already is a
+    replay of the same form, so nothing is applied again and the inspection is returned.
+    Raises InspectionRefused, changing nothing.
     """
     now = now or agency_now()
     if result not in InspectionResult.values:
@@ -96,7 +98,7 @@ def inspection_record_result(
                 _("Only the inspection's inspector or the permit office may record its result."),
                 code="forbidden",
             )
-        if result_key is not None and locked.result_key == result_key:
+        if result_key is not None and not _key_claim(case, locked, result_key):
             return locked
         if locked.status != InspectionStatus.SCHEDULED:
             raise InspectionRefused(_("This inspection's result is recorded already."), code="done")
@@ -111,7 +113,6 @@ def inspection_record_result(
         locked.comments = comments
         locked.resulted_at = timezone.now()
         locked.resulted_by = actor
-        locked.result_key = result_key
         locked.save()
         for upload in photos:
             _photo_add(locked, upload)
@@ -131,6 +132,23 @@ def inspection_record_result(
         if result == InspectionResult.PASSED and locked.step.final:
             _final(permit, case, locked)
     return locked
+
+
+def _key_claim(case: Case, locked: Inspection, key: uuid.UUID) -> bool:
+    """Claim the result form's key for the permit's case; False for a replay of a result
+    recorded already. Raises InspectionRefused for a key sent with another case's or another
+    inspection's result."""
+    try:
+        claimed = submission_key_claim(case=case, key=key)
+    except SubmissionKeyTaken:
+        claimed = None
+    # The key is the permit's case's, not the inspection's: a key claimed already while this
+    # inspection still waits for its result was claimed by another inspection's form.
+    if claimed is None or (not claimed and locked.status == InspectionStatus.SCHEDULED):
+        raise InspectionRefused(
+            _("This form was sent for another inspection: nothing was recorded."), code="key"
+        )
+    return claimed
 
 
 def _restart_validity(permit: Permit) -> None:
