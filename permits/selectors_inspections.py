@@ -8,7 +8,6 @@ own permit, a guest link, staff's scope); the inspector's route is filtered by t
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -17,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.areas.locating import area_now
+from cases.areas.models import Area
 from cases.events import money
 from cases.models import StaffRole, SubmissionKey
 from cases.service_levels import closed_days
@@ -25,7 +26,6 @@ from permits import workflow as wf
 from permits.inspection_rules import BookingRules, bookable_days, offered_start, time_run
 from permits.models import (
     Inspection,
-    InspectionArea,
     InspectionPhoto,
     InspectionResult,
     InspectionRules,
@@ -36,8 +36,6 @@ from permits.models import (
 )
 
 UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
-
-_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
 
 
 def booking_rules() -> BookingRules:
@@ -59,15 +57,13 @@ def calendar_closed(now: datetime.datetime, rules: BookingRules) -> frozenset[da
     )
 
 
-def permit_area(permit: Permit) -> InspectionArea | None:
-    """The inspection area of the permit's property, by the ZIP code ending its address."""
-    found = _ZIP.search(permit.address or "")
-    if not found:
-        return None
-    return InspectionArea.objects.filter(postal_codes__contains=[found.group(1)]).first()
+def permit_area(permit: Permit) -> Area | None:
+    """The agency's area the permit's property lies in (by the ZIP code ending its address,
+    as the workflow's location says), as the areas are now."""
+    return area_now(permit.case)
 
 
-def slot_filter(area: InspectionArea | None) -> Q:
+def slot_filter(area: Area | None) -> Q:
     """The inspectors' half-days that serve a property in `area`: those of the area and those
     that cover the whole jurisdiction (only those for a property in no area: an inspector
     given an area works there)."""

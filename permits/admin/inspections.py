@@ -1,6 +1,7 @@
-"""The back office for issuing and inspections: booking rules, areas, inspectors' shifts and
-half-days, inspections (staff move or cancel one, and the applicant is told at once),
-re-inspection fees, extension requests and certificates of occupancy.
+"""The back office for issuing and inspections: booking rules, inspectors' shifts (in the
+agency's areas, `cases.Area`) and half-days, inspections (staff move or cancel one, and the
+applicant is told at once), re-inspection fees, extension requests and certificates of
+occupancy.
 
 Every change to an inspection goes through `permits.services.inspections`, never a bare save:
 the admin's inspection page is read-only with its own "move or cancel" form.
@@ -27,7 +28,6 @@ from permits.exceptions import InspectionRefused, IssuanceRefused
 from permits.models import (
     CertificateOfOccupancy,
     Inspection,
-    InspectionArea,
     InspectionRules,
     InspectionSlot,
     InspectorShift,
@@ -48,18 +48,11 @@ class InspectionRulesAdmin(admin.ModelAdmin):
         return super().has_add_permission(request) and not InspectionRules.objects.exists()
 
 
-@admin.register(InspectionArea)
-class InspectionAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "postal_codes"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
-
-
 @admin.register(InspectorShift)
 class InspectorShiftAdmin(admin.ModelAdmin):
     list_display = ["inspector", "weekday", "period", "area", "capacity", "appointment_minutes"]
     list_filter = ["weekday", "period", "area"]
-    autocomplete_fields = ["inspector"]
+    autocomplete_fields = ["inspector", "area"]
     list_select_related = ["inspector", "area"]
 
 

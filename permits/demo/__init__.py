@@ -3,7 +3,7 @@ try the contractor check with, the permit types, then the demo permits at every 
 
 Each part of the app adds its own demo rows through `seed()` below. Running it again creates
 only what is missing; an administrator's changes to a type are kept. The rows live in
-`staff` (departments, inspection areas, the inspector's shifts), `contractors`, `types`
+`staff` (departments, the inspector's shifts in the city's wards), `contractors`, `types`
 (permit types and fee schedules), `examples` (the demo permits and their stages), `permits`
 (which takes each demo permit to its stage through the services) and `reviews` (which takes
 a permit's plan review to its stage, for `permits`).

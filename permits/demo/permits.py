@@ -1,7 +1,7 @@
 """Demo permits for `seed_demo`: about twenty applications of the demo residents, taken to
 every stage through the real services, so the public search, the open data, the residents'
-pages and the back office show something on a fresh machine. Also the inspectors' areas and
-the demo inspector's weekly shifts, so a resident can book an inspection on the demo.
+pages and the back office show something on a fresh machine. Also the demo inspector's weekly
+shifts (some in the city's wards), so a resident can book an inspection on the demo.
 
 Each permit is applied for, paid at the counter, reviewed, issued and inspected by the same
 services the pages call, on days in the past (`cases.demo.as_of`), so its timeline reads
@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 
 def seed() -> None:
-    """Create the inspection areas and the demo inspector's shifts, open their half-days,
+    """Create the demo inspector's shifts (in the city's wards), open their half-days,
     and apply for the demo permits that are missing (skipped without the demo accounts)."""
     people = {
         email: User.objects.filter(email__iexact=email).first()

@@ -1,5 +1,5 @@
-"""The demo's staff side for `seed_demo`: the departments that review permits, the parts of
-the city the inspectors cover, the demo inspector's weekly shifts, and who plays each role in
+"""The demo's staff side for `seed_demo`: the departments that review permits, the demo
+inspector's weekly shifts (some in the city's wards, `cases.demo`), and who plays each role in
 the demo permits' stories.
 """
 
@@ -8,8 +8,10 @@ from __future__ import annotations
 import dataclasses
 
 from accounts.models import User
+from cases import demo as cases_demo
+from cases.areas.models import Area
 from cases.models import Department
-from permits.models import InspectionArea, InspectorShift, Period
+from permits.models import InspectorShift, Period
 
 DEPARTMENTS = {
     "BUILDING": "Building Safety",
@@ -19,19 +21,15 @@ DEPARTMENTS = {
     "HEALTH": "Environmental Health",
 }
 
-# Parts of the city some inspectors cover, by ZIP code: (code, name, name in Spanish, ZIPs).
-AREAS = [
-    ("north", "North Springfield", "Norte de Springfield", ["62702", "62707"]),
-    ("south", "South Springfield", "Sur de Springfield", ["62703", "62704"]),
-]
-# The demo inspector's week: mornings in one area (Monday, Wednesday, Friday north; Tuesday,
-# Thursday south), afternoons anywhere in the city, four inspections a half-day.
+# The demo inspector's week: mornings in one of the city's wards (`cases.demo.AREAS`; Monday,
+# Wednesday, Friday ward 1 in the north west; Tuesday, Thursday ward 3 in the south),
+# afternoons anywhere in the city, four inspections a half-day.
 SHIFTS = [
-    (0, Period.AM, "north"),
-    (1, Period.AM, "south"),
-    (2, Period.AM, "north"),
-    (3, Period.AM, "south"),
-    (4, Period.AM, "north"),
+    (0, Period.AM, "ward-1"),
+    (1, Period.AM, "ward-3"),
+    (2, Period.AM, "ward-1"),
+    (3, Period.AM, "ward-3"),
+    (4, Period.AM, "ward-1"),
     *[(weekday, Period.PM, None) for weekday in range(5)],
 ]
 SHIFT_CAPACITY = 4
@@ -55,11 +53,8 @@ def seed_departments() -> dict[str, Department]:
 
 
 def seed_shifts(inspector: User) -> None:
-    areas = {}
-    for code, name, name_es, postal_codes in AREAS:
-        areas[code] = InspectionArea.objects.get_or_create(
-            code=code, defaults={"name": name, "name_es": name_es, "postal_codes": postal_codes}
-        )[0]
+    cases_demo.seed_areas()  # the wards (only those missing)
+    areas = Area.objects.in_bulk([code for _, _, code in SHIFTS if code], field_name="code")
     if InspectorShift.objects.filter(inspector=inspector).exists():
         return  # the administrator's changes to the demo week stay
     InspectorShift.objects.bulk_create(

@@ -10,7 +10,6 @@
 from permits.models.inspections import (
     CertificateOfOccupancy,
     Inspection,
-    InspectionArea,
     InspectionPhoto,
     InspectionResult,
     InspectionRules,
@@ -56,7 +55,6 @@ __all__ = [
     "FeeMethod",
     "FeeTier",
     "Inspection",
-    "InspectionArea",
     "InspectionCategory",
     "InspectionPhoto",
     "InspectionResult",

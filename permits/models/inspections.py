@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import ArrayField, BigIntegerRangeField, DateTimeRangeField
+from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField
 from django.contrib.postgres.fields.ranges import RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -113,29 +113,6 @@ class InspectionRules(models.Model):
         )
 
 
-class InspectionArea(TimeStampedModel):
-    """A part of the jurisdiction some inspectors cover, by the ZIP codes of its properties."""
-
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
-    postal_codes = ArrayField(
-        models.CharField(max_length=10),
-        verbose_name=_("ZIP codes"),
-        default=list,
-        blank=True,
-        help_text=_("The ZIP codes of the properties in this area, separated by commas."),
-    )
-
-    class Meta:
-        verbose_name = _("inspection area")
-        verbose_name_plural = _("inspection areas")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class InspectorShift(TimeStampedModel):
     """An inspector's usual half-day: on this weekday, morning or afternoon, so many
     inspections, in one area (or anywhere)."""
@@ -157,12 +134,15 @@ class InspectorShift(TimeStampedModel):
         ],
     )
     period = models.CharField(_("period"), max_length=2, choices=Period.choices)
+    # One of the agency's areas (`cases.Area`, the same the workbench's queues use): the
+    # inspector inspects the properties whose permits lie in it.
     area = models.ForeignKey(
-        InspectionArea,
+        "cases.Area",
         verbose_name=_("area"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        related_name="inspector_shifts",
         help_text=_("Empty: anywhere in the jurisdiction."),
     )
     capacity = models.PositiveSmallIntegerField(
@@ -253,7 +233,12 @@ class InspectionSlot(models.Model):
     day = models.DateField(_("day"))
     period = models.CharField(_("period"), max_length=2, choices=Period.choices)
     area = models.ForeignKey(
-        InspectionArea, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True
+        "cases.Area",
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_slots",
     )
     capacity = models.PositiveSmallIntegerField(_("inspections"))
     booked = models.PositiveSmallIntegerField(_("booked"), default=0, editable=False)

@@ -16,7 +16,13 @@ from django.utils import timezone
 from bookings.workflow import KIND as BOOKING_KIND
 from cases.admin.areas import AreaForm
 from cases.areas.boundaries import boundary_parse
-from cases.areas.locating import CaseLocation, area_save, areas_reassign, cases_locate
+from cases.areas.locating import (
+    CaseLocation,
+    area_now,
+    area_save,
+    areas_reassign,
+    cases_locate,
+)
 from cases.areas.models import Area, AreaRing
 from cases.models import Case
 from cases.services import case_create
@@ -238,6 +244,23 @@ def test_a_permit_draft_is_placed_when_it_is_sent(wards, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         transition(case=permit.case, to_status="submitted", actor=None)
     assert Case.objects.get(pk=permit.case_id).area == wards["ward-2"]
+
+
+def test_the_area_a_case_lies_in_now_follows_the_areas_before_reassigning(wards):
+    # given: a sent permit placed in ward 2 by its ZIP code
+    permit = PermitFactory(submit=True, address="1420 Maple Avenue, Springfield, IL 62704")
+    cases_locate(case_ids=[permit.case_id])
+    assert area_now(permit.case) == wards["ward-2"]
+
+    # when: the ZIP code moves to ward 3, and nothing is reassigned yet
+    Area.objects.filter(pk=wards["ward-2"].pk).update(postal_codes=[])
+    Area.objects.filter(pk=wards["ward-3"].pk).update(postal_codes=["62702", "62704"])
+
+    # then: the case's area is still ward 2 until the night, but it lies in ward 3 now
+    assert Case.objects.get(pk=permit.case_id).area == wards["ward-2"]
+    assert area_now(permit.case) == wards["ward-3"]
+    outside = PermitFactory(submit=True, address="1 Main Street, Chicago, IL 60601")
+    assert area_now(outside.case) is None
 
 
 def test_a_booking_is_placed_by_its_facility(wards):

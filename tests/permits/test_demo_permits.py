@@ -155,6 +155,24 @@ def test_a_resident_can_book_an_inspection_on_the_demo(seeded):
     assert free[0].day <= timezone.localdate() + datetime.timedelta(days=21)
 
 
+def test_the_demo_inspector_covers_the_city_wards_in_the_mornings(seeded):
+    # given: the demo inspector's mornings, in the wards every service's cases are placed in
+    mornings = InspectorShift.objects.filter(inspector__email=INSPECTOR.email, period="am")
+    ward = {shift.weekday: shift.area.code for shift in mornings.select_related("area")}
+    assert ward == {0: "ward-1", 1: "ward-3", 2: "ward-1", 3: "ward-3", 4: "ward-1"}
+
+    # then: each issued permit is offered the mornings of its property's ward (by its ZIP
+    # code) and no other; one in ward 2 only the afternoons, anywhere in the city
+    expected = {"ward-1": {0, 2, 4}, "ward-2": set(), "ward-3": {1, 3}}
+    permits = Permit.objects.filter(case__status=wf.ISSUED).select_related("case__area")
+    assert {permit.case.area.code for permit in permits} >= {"ward-1", "ward-2"}
+    for permit in permits:
+        free = availability(permit=permit)
+        mornings = {half.day.weekday() for half in free if half.period == "am"}
+        assert mornings == expected[permit.case.area.code], permit.address
+        assert {half.day.weekday() for half in free if half.period == "pm"}
+
+
 def test_a_second_seed_changes_nothing(seeded, settings):
     # given: seed_demo ran once
     before = snapshot()

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.areas.models import Area
 from cases.models import CaseEvent
 from cases.service_levels import Holiday
 from notifications.models import Notification
@@ -16,7 +17,6 @@ from permits import workflow as wf
 from permits.exceptions import BookingBlocked, InspectionRefused, SlotFull
 from permits.models import (
     CertificateOfOccupancy,
-    InspectionArea,
     InspectionResult,
     InspectionSlot,
     InspectionStatus,
@@ -155,8 +155,9 @@ def test_the_database_refuses_an_overbooked_slot(one_inspector):
 
 
 def test_an_area_is_served_by_its_inspectors_and_the_general_ones():
-    # given: an inspector for the 62704 area only, full; none elsewhere
-    area = InspectionArea.objects.create(code="west", name="West", postal_codes=["62704"])
+    # given: an inspector for the agency's 62704 area only (a ZIP-only area), full; none
+    # elsewhere
+    area = Area.objects.create(code="west", name="West", postal_codes=["62704"])
     inspector(capacity=1, area=area)
     open_slots()
     west = issued_permit(address="5 Oak Street, Springfield, IL 62704")
