@@ -585,7 +585,9 @@ class Refund(TimeStampedModel):
     """Money given back on a successful payment, whole or in part.
 
     `pending` while the gateway has not answered (its amount is reserved on the payment);
-    `succeeded` once counted on the payment and the invoice; `failed` if the gateway refused.
+    `succeeded` once counted on the payment and the invoice; `failed` if the gateway refused,
+    or if it never answered and the call was given up (`provider_status` "unknown": perhaps
+    made; a request asks for it again under its own key, see `refund_by_policy`).
     """
 
     Status = RefundStatus

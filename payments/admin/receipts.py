@@ -1,4 +1,5 @@
-"""Refunds and receipts (with the receipt's PDF), read only."""
+"""Refunds, the refund requests of services, and receipts (with the receipt's PDF), read
+only."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from payments.admin.common import ReadOnlyMixin
-from payments.models import Receipt, Refund
+from payments.models import Receipt, Refund, RefundRequest
 from payments.money import format_cents
 from payments.pdf import receipt_filename, receipt_pdf
 
@@ -44,6 +45,25 @@ class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("amount"), ordering="amount_cents")
     def amount(self, refund):
         return format_cents(refund.amount_cents, refund.payment.currency)
+
+
+class RefundPartInline(ReadOnlyMixin, admin.TabularInline):
+    model = Refund
+    fk_name = "request"
+    fields = ["payment", "amount_cents", "status", "provider_reference", "provider_status"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["pk", "policy", "amount_cents", "reason", "created_at"]
+    list_filter = ["policy"]
+    search_fields = ["=policy", "=idempotency_key"]
+    fields = ["idempotency_key", "policy", "amount_cents", "reason", "created_at"]
+    readonly_fields = fields
+    inlines = [RefundPartInline]
 
 
 @admin.register(Receipt)

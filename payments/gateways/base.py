@@ -81,6 +81,15 @@ class Gateway(ABC):
     def refund(self, *, payment, refund) -> RefundResult:
         """Give back `refund.amount_cents` of `payment`; raise GatewayError if refused."""
 
+    def find_refund(self, *, payment, refund) -> RefundResult | None:
+        """The refund the provider made for `refund` (by its idempotency key), or None if it
+        made none (or keeps nothing to look up: then the refund call's key is the guard).
+
+        Asked before a refund call is made again, so a call whose answer was lost, however
+        long ago, is never made twice. Raises GatewayError like `refund`.
+        """
+        return None
+
     def expire_checkout(self, *, payment) -> None:  # noqa: B027 - optional for gateways
         """Close `payment`'s checkout so it can no longer be paid, where the provider can."""
 

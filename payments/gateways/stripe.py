@@ -4,7 +4,9 @@ One Checkout Session per payment attempt, created with the attempt's idempotency
 retried request returns the same session), the invoice in its metadata, an expiry, and the
 portal's return addresses. Settlement never trusts the payer's redirect: it comes from the
 signed webhook (`payments.services.webhook_event_apply`) or from asking Stripe for the session
-(`checkout_state`). Refunds go through Stripe's refund API with the refund's idempotency key.
+(`checkout_state`). Refunds go through Stripe's refund API with the refund's idempotency key,
+also kept in the refund's metadata: Stripe forgets a key after 24 hours, so a refund asked for
+again after that is first looked for among the payment's refunds (`find_refund`).
 """
 
 from __future__ import annotations
@@ -249,6 +251,8 @@ class StripeGateway(Gateway):
                 "invoice_reference": payment.invoice.reference,
                 "payment_id": str(payment.pk),
                 "refund_id": str(refund.pk),
+                # What `find_refund` looks for once Stripe has forgotten the key (24 hours).
+                "idempotency_key": str(refund.idempotency_key),
             },
         }
         try:
@@ -260,8 +264,27 @@ class StripeGateway(Gateway):
         except stripe.StripeError as error:
             logger.warning("Stripe refused refund %s: %s", refund.pk, _describe(error))
             raise _gateway_error(error) from error
-        if result.get("status") in {"failed", "canceled"}:
-            raise GatewayError(f"Refund {result.get('status')}")
-        return RefundResult(
-            provider_reference=result["id"], provider_status=result.get("status") or ""
-        )
+        return _refund_result(result)
+
+    def find_refund(self, *, payment, refund) -> RefundResult | None:
+        if not payment.provider_payment_id:
+            return None
+        key = str(refund.idempotency_key)
+        try:
+            listing = stripe_client().v1.refunds.list(
+                {"payment_intent": payment.provider_payment_id, "limit": 100}
+            )
+            for item in listing.auto_paging_iter():
+                made = item.to_dict()
+                if (made.get("metadata") or {}).get("idempotency_key") == key:
+                    return _refund_result(made)
+        except stripe.StripeError as error:
+            logger.warning("Could not look refund %s up: %s", refund.pk, _describe(error))
+            raise _gateway_error(error) from error
+        return None
+
+
+def _refund_result(result: dict) -> RefundResult:
+    if result.get("status") in {"failed", "canceled"}:
+        raise GatewayError(f"Refund {result.get('status')}")
+    return RefundResult(provider_reference=result["id"], provider_status=result.get("status") or "")

@@ -44,6 +44,12 @@ logger = logging.getLogger("payments")
 # A call unanswered after this many tries is given up (and listed for staff as failed).
 MAX_ATTEMPTS = 8
 
+# The gateway status of a refund given up with no answer: the gateway may have made it. It
+# is failed (its amount no longer reserved) but not refused: asked for again
+# (`refund_by_policy`), the same refund is sent again with its own key, after the gateway is
+# asked whether it made it (`Gateway.find_refund`), never a new one.
+REFUND_UNANSWERED = "unknown"
+
 
 def _claim_window() -> datetime.timedelta:
     """How long a call in flight is left to its caller before another may make it again."""
@@ -95,7 +101,7 @@ def _failed_call(intent_id: int, error: GatewayError) -> None:
         if intent.kind == IntentKind.REFUND:
             refund = Refund.objects.select_for_update(no_key=True).get(pk=intent.refund_id)
             refund.status = RefundStatus.FAILED
-            refund.provider_status = "failed"
+            refund.provider_status = REFUND_UNANSWERED if error.retryable else "failed"
             refund.save(update_fields=["status", "provider_status", "updated_at"])
             payment.refund_pending_cents -= refund.amount_cents
             payment.save(update_fields=["refund_pending_cents", "updated_at"])
@@ -153,7 +159,14 @@ def _run_refund(intent: GatewayIntent) -> None:
     from payments.services.refunds import refund_apply_locked
 
     refund = Refund.objects.select_related("payment__invoice").get(pk=intent.refund_id)
-    result = get_gateway(refund.payment.gateway).refund(payment=refund.payment, refund=refund)
+    gateway = get_gateway(refund.payment.gateway)
+    result = None
+    if intent.attempts > 0 or refund.provider_status == REFUND_UNANSWERED:
+        # Asked before with no answer recorded: the gateway may have made it, and may have
+        # forgotten the key by now. Whatever it made is what is recorded.
+        result = gateway.find_refund(payment=refund.payment, refund=refund)
+    if result is None:
+        result = gateway.refund(payment=refund.payment, refund=refund)
     with transaction.atomic(durable=True):
         invoice = lock_invoice(refund.payment.invoice_id)
         payment = lock_payment(refund.payment_id)

@@ -19,6 +19,7 @@ from payments.gateways import GatewayError
 from payments.models import (
     GatewayIntent,
     IntentKind,
+    IntentStatus,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -30,7 +31,7 @@ from payments.models import (
 )
 from payments.money import format_cents
 from payments.services._locks import announce, lock_invoice, lock_payment, require_role
-from payments.services.intents import claim_until, intent_run
+from payments.services.intents import REFUND_UNANSWERED, claim_until, intent_run
 from payments.services.receipts import receipt_issue
 
 logger = logging.getLogger("payments")
@@ -217,8 +218,9 @@ def refund_by_policy(
     delivered again after its worker died, a retry after a refusal, a second click), the
     request as first recorded is finished, never repeated: its parts still waiting for the
     gateway's answer are sent again (each with its own idempotency key, so the gateway
-    answers with the refund it made, if it made it), a part the gateway refused is asked
-    for again, and nothing else; the amount and reason given again are not looked at.
+    answers with the refund it made, if it made it), and so is a part given up with no
+    answer (pending again, looked up at the gateway first), a part the gateway refused is
+    asked for again, and nothing else; the amount and reason given again are not looked at.
 
     Returns the request's refunds that stand (succeeded, or pending while the gateway has
     not answered), in the order made. Must be called outside a transaction (gateway calls
@@ -253,6 +255,7 @@ def refund_by_policy(
             )
         elif request.policy != policy[:64]:
             raise RefundRefused(_("This refund request was already made for another purpose."))
+        _reopen_unanswered(request, payments)
         _reserve_parts(request, payments)
     logger.info("Refund request %s under policy %r recorded", request.pk, policy)
     waiting = list(request.refunds.filter(status=RefundStatus.PENDING).order_by("pk"))
@@ -263,6 +266,38 @@ def refund_by_policy(
             error.refunds = list(request.refunds.order_by("pk"))
             raise
     return list(request.refunds.exclude(status=RefundStatus.FAILED).order_by("pk"))
+
+
+def _reopen_unanswered(request: RefundRequest, payments: list[Payment]) -> None:
+    """Make pending again, on the locked `payments`, the parts of `request` given up with no
+    answer: the gateway may have made them, so each is sent again as itself (its own
+    idempotency key, looked up at the gateway first), never replaced by a new refund."""
+    by_pk = {payment.pk: payment for payment in payments}
+    unanswered = (
+        request.refunds.select_for_update(no_key=True)
+        .filter(status=RefundStatus.FAILED, provider_status=REFUND_UNANSWERED)
+        .order_by("pk")
+    )
+    for refund in unanswered:
+        payment = by_pk.get(refund.payment_id)
+        if payment is None or refund.amount_cents > payment.refundable_cents:
+            left = payment.refundable_cents if payment is not None else 0
+            raise RefundRefused(
+                _("A refund cannot be more than what is left of the payment (%(amount)s).")
+                % {"amount": format_cents(left, refund.payment.currency)}
+            )
+        refund.status = RefundStatus.PENDING
+        refund.save(update_fields=["status", "updated_at"])
+        payment.refund_pending_cents += refund.amount_cents
+        payment.save(update_fields=["refund_pending_cents", "updated_at"])
+        GatewayIntent.objects.filter(refund=refund).update(
+            status=IntentStatus.PENDING,
+            attempts=0,
+            completed_at=None,
+            claimed_until=claim_until(timezone.now()),
+            updated_at=timezone.now(),
+        )
+        logger.info("Refund %s given up unanswered: asked for again", refund.pk)
 
 
 def _reserve_parts(request: RefundRequest, payments: list[Payment]) -> None:

@@ -27,6 +27,7 @@ import json
 import logging
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from payments.gateways.stripe import state_from_session, stripe_id
@@ -47,6 +48,7 @@ from payments.models import (
 )
 from payments.services._locks import lock_invoice, lock_payment
 from payments.services.attempts import SettleOutcome, settle_locked
+from payments.services.intents import REFUND_UNANSWERED
 from payments.services.refunds import refund_apply_locked
 
 logger = logging.getLogger("payments")
@@ -358,21 +360,26 @@ def _complete_pending_refunds(invoice, payment: Payment, listed: list[dict]) -> 
         .filter(refund_id__in=list(ours), payment=payment)
         .order_by("pk")
     }
+    # A refund given up with no answer is the portal's too: Stripe made it after all.
     pending = Refund.objects.select_for_update(no_key=True).filter(
-        payment=payment, status=RefundStatus.PENDING, pk__in=list(ours)
+        Q(status=RefundStatus.PENDING)
+        | Q(status=RefundStatus.FAILED, provider_status=REFUND_UNANSWERED),
+        payment=payment,
+        pk__in=list(ours),
     )
     for refund in pending.order_by("pk"):
         intent = intents.get(refund.pk)
-        if intent is not None and intent.status == IntentStatus.PENDING:
+        if intent is not None and intent.status != IntentStatus.SUCCEEDED:
             intent.status = IntentStatus.SUCCEEDED
             intent.completed_at = timezone.now()
             intent.save(update_fields=["status", "completed_at", "updated_at"])
+        if refund.status == RefundStatus.PENDING:
+            payment.refund_pending_cents -= refund.amount_cents
         item = ours[refund.pk]
         refund.status = RefundStatus.SUCCEEDED
         refund.provider_reference = item["id"]
         refund.provider_status = item.get("status") or ""
         refund.save(update_fields=["status", "provider_reference", "provider_status", "updated_at"])
-        payment.refund_pending_cents -= refund.amount_cents
         refund_apply_locked(invoice, payment, refund)
 
 

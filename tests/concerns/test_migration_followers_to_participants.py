@@ -91,6 +91,7 @@ def test_followers_and_applicants_become_participants_and_their_links_keep_worki
         available_at=now,
     )  # fmt: skip
     followers = {f.pk: f for f in (by_account, by_phone, pending, confirmed_guest)}
+    case_of_report = {report.pk: report.case_id for report in reports}
     # A link sent then, signed with the salt concerns used for followers before they
     # shared the case engine's participant link (cases.tokens).
     confirm_link = signing.dumps(pending.pk, salt="concerns.follow-confirm")
@@ -104,7 +105,7 @@ def test_followers_and_applicants_become_participants_and_their_links_keep_worki
     assert set(moved) == set(followers)
     for pk, follower in followers.items():
         participant = moved[pk]
-        assert participant.case_id == Report.objects.get(pk=follower.report_id).case_id
+        assert participant.case_id == case_of_report[follower.report_id]
         assert (
             participant.user_id,
             participant.email,

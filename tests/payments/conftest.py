@@ -86,6 +86,7 @@ def payments_clerk(clerk):
                 "view_payment",
                 "add_payment",
                 "view_refund",
+                "view_refundrequest",
                 "add_refund",
                 "view_receipt",
                 "view_stripeevent",

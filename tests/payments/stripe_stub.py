@@ -9,6 +9,7 @@ answers:
     GET  /v1/checkout/sessions/<id>            retrieve it
     POST /v1/checkout/sessions/<id>/expire     expire it (if still open)
     POST /v1/refunds                           refund part or all of a paid session's payment
+    GET  /v1/refunds?payment_intent=<id>       list a payment's refunds, newest first
 
 It records every request (`requests`), replays the stored answer for a repeated idempotency
 key as Stripe does, and can be told to fail the next calls (`fail_next`). The test plays the
@@ -252,6 +253,8 @@ class StripeStub:
             return self._create_session(params)
         if method == "POST" and path == "/v1/refunds":
             return self._create_refund(params)
+        if method == "GET" and path == "/v1/refunds":
+            return self._list_refunds(params)
         if method == "GET" and (match := _SESSION_PATH.match(path)):
             session = self.sessions.get(match["id"])
             if session is None:
@@ -298,6 +301,24 @@ class StripeStub:
         }
         self.sessions[session_id] = session
         return 200, {k: v for k, v in session.items() if not k.startswith("_")}
+
+    def _list_refunds(self, params: dict) -> tuple[int, dict]:
+        # Stripe pages at `limit` (at most 100) with `starting_after`, newest first.
+        limit = min(int(params.get("limit") or 10), 100)
+        refunds = [
+            r
+            for r in reversed(self.refunds.values())
+            if not params.get("payment_intent") or r["payment_intent"] == params["payment_intent"]
+        ]
+        if after := params.get("starting_after"):
+            ids = [r["id"] for r in refunds]
+            refunds = refunds[ids.index(after) + 1 :] if after in ids else []
+        return 200, {
+            "object": "list",
+            "url": "/v1/refunds",
+            "has_more": len(refunds) > limit,
+            "data": refunds[:limit],
+        }
 
     def _create_refund(self, params: dict) -> tuple[int, dict]:
         intent = params.get("payment_intent")

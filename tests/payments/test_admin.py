@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from payments import services
-from payments.models import Payment, Receipt, Refund, StripeEvent
+from payments.models import Payment, Receipt, Refund, RefundRequest, StripeEvent
 from payments.services import LineItem
 from tests.payments.factories import InvoiceFactory
 
@@ -261,3 +261,29 @@ def test_invoice_payment_refund_and_receipt_pages_show_amounts_in_dollars(
         # Neither the fields nor the inlines' cells (invoice lines, payments) show cents.
         assert not {"125050", "100025", "25025"} & set(values[name]), name
         assert ">125050<" not in page and "<p>125050</p>" not in page, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refund_requests_are_listed_and_shown_read_only(staff_client, clerk):
+    # given
+    invoice = InvoiceFactory()
+    services.payment_record_counter(invoice=invoice, method="cash", amount_cents=5000, actor=clerk)
+    services.refund_by_policy(
+        invoices=[invoice],
+        reason="Event cancelled",
+        amount_cents=1000,
+        policy="bookings.cancelled_in_time",
+        idempotency_key=services.refund_key("tests.admin", invoice.pk),
+    )
+    request = RefundRequest.objects.get()
+
+    # when
+    listing = staff_client.get(reverse("admin:payments_refundrequest_changelist"))
+    page = staff_client.get(reverse("admin:payments_refundrequest_change", args=[request.pk]))
+    add = staff_client.get(reverse("admin:payments_refundrequest_add"))
+
+    # then
+    assert listing.status_code == page.status_code == 200
+    assert "bookings.cancelled_in_time" in listing.content.decode()
+    assert "Event cancelled" in page.content.decode()
+    assert add.status_code == 403
