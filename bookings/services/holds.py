@@ -213,6 +213,8 @@ EXPIRE_LOCK_WAIT = "100ms"
 
 # Ends the lapsed holds `{chosen}` picks (a query of their ids): the abandoned ones are
 # deleted, the others marked `expired`, in one statement that touches each row once.
+# The UPDATE is driven by the chosen ids the DELETE left, so a batch of abandoned holds
+# (the usual one) reads no row a second time.
 #
 # Abandoned: the hold never reached checkout and nothing points at it. Its own columns say
 # the first (checkout gives it a case and the booker's details, in the transaction that
@@ -250,8 +252,8 @@ WITH chosen AS (
 ), expired AS (
     UPDATE bookings_booking AS booking
     SET status = 'expired', updated_at = %(now)s
-    WHERE booking.id IN (SELECT id FROM chosen)
-      AND booking.id NOT IN (SELECT id FROM removed)
+    FROM (SELECT id FROM chosen EXCEPT SELECT id FROM removed) AS kept
+    WHERE booking.id = kept.id
       AND booking.status = 'held' AND booking.hold_expires_at <= %(now)s
     RETURNING booking.id
 )
