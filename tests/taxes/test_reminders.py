@@ -500,3 +500,28 @@ def test_a_text_reminder_says_how_to_stop_texts_in_one_part_and_stop_stops_the_n
     reminders_run(today=TODAY + datetime.timedelta(days=11), source=SOURCE_KEY)
     notifications_dispatch()
     assert len(sms.outbox) == 1
+
+
+def test_a_text_reminder_in_spanish_is_one_part_with_its_stop_line(settings):
+    # given: a Spanish-speaking owner texted 14 days before the due date
+    from notifications import sms
+
+    settings.SMS_BACKEND = "notifications.sms.LocmemSMSBackend"
+    settings.SITE_URL = "https://portal.example.gov"
+    ReminderRule.objects.filter(source=SOURCE_KEY).update(send_at=datetime.time(0, 0))
+    owner = UserFactory(
+        notify_by_sms=True, phone="+12025550144", notify_by_email=False, preferred_language="es"
+    )
+    bill = TaxBillFactory(parcel__number="10-000002", number="2026-000002")
+    _link(owner, bill)
+    sms.outbox.clear()
+
+    # when
+    reminders_run(today=TODAY, source=SOURCE_KEY)
+    notifications_dispatch()
+
+    # then: in Spanish, with the stop line, in one part (160 characters)
+    [text] = sms.outbox
+    assert text.body.startswith("Impuesto Springfield: plazo 1, parcela 10-000002, ")
+    assert text.body.endswith(f"/taxes/mine/bills/{bill.number}/ Responda STOP para cancelar.")
+    assert len(text.body) <= 160, (len(text.body), text.body)
