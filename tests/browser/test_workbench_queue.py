@@ -110,6 +110,7 @@ def test_a_clerk_bulk_assigns_sends_a_template_and_exports_the_queue(
 
     # and its keyboard shortcuts move to the note form and the status form, but a letter
     # typed in a field stays in the field
+    expect(page.locator("#shortcuts-help")).to_be_visible()  # shown by the script
     note = page.locator("form[data-shortcut=n] textarea")
     expect(note).to_have_attribute("aria-keyshortcuts", "n")  # announced where it lands
     page.keyboard.press("n")

@@ -67,6 +67,8 @@ def test_the_page_shows_the_case_its_timeline_messages_and_the_clerks_actions(cl
     assert "Change the status" in body and "Save the assignment" in body
     # the shortcuts are the script's: without it, no element announces one that does nothing
     assert "aria-keyshortcuts" not in body and 'data-shortcut="s"' in body
+    # nor does a hint tell of keys that do nothing: it is hidden until the script shows it
+    assert '<p class="usa-hint" id="shortcuts-help" hidden>' in body
 
 
 def test_staff_who_do_not_reach_the_case_get_404(client, permits):

@@ -14,6 +14,9 @@
     var field = firstField(form);
     if (field) field.setAttribute("aria-keyshortcuts", key);
   });
+  // The hint too: without this script the keys do nothing, so it stays hidden.
+  var help = document.getElementById("shortcuts-help");
+  if (help && Object.keys(forms).length) help.hidden = false;
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     var target = event.target;
