@@ -448,7 +448,7 @@ def test_the_dispatcher_sends_every_channel_and_the_license_page_shows_it(
     assert license_url in message.body
     [text] = sms.outbox
     assert text.to == "+12025550143"
-    assert text.body.endswith(license_url)
+    assert text.body.endswith(f"{license_url} Reply STOP to stop.")  # the link, then how to stop
     inbox = Notification.objects.get(channel="in_app")
     assert inbox.status == "sent"
     assert inbox.body == (
