@@ -26,6 +26,7 @@ checked.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import itertools
 import logging
@@ -269,10 +270,14 @@ def run_guests(
     again and again, a new visitor each time; no request starts after `seconds`. `n` is the
     journey's number, counted from `first` (it also picks the visitor's address, so runs
     that should not share rate-limit counts start far apart). `max_journeys`: each visitor
-    stops after that many (a warm-up)."""
-    return asyncio.run(
-        _run_guests(base_url, guests, seconds, think, journey, seed, first, max_journeys)
-    )
+    stops after that many (a warm-up).
+
+    The guests' event loop runs in a thread of its own, so a caller whose thread already
+    runs one (Playwright's synchronous API leaves one running in a test process) can call
+    this too."""
+    guests_run = _run_guests(base_url, guests, seconds, think, journey, seed, first, max_journeys)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, guests_run).result()
 
 
 def seconds_from_environment(name: str, default: float) -> float:

@@ -4,6 +4,7 @@ an error, and each journey is a new browser. Against a small HTTP server on loop
 
 from __future__ import annotations
 
+import asyncio
 import random
 import statistics
 import threading
@@ -11,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.perf.guests import HUMAN, NO_THINK, Browser, ThinkTime, run_guests
+from tests.perf.guests import HUMAN, NO_THINK, Browser, GuestRun, ThinkTime, run_guests
 
 
 def test_think_time_is_exponential_with_the_stated_mean_and_cap():
@@ -140,3 +141,27 @@ def test_no_page_is_asked_for_after_the_run_s_time(site):
     # then
     assert run.answers == []
     assert run.seconds < 5
+
+
+def test_guests_run_from_a_thread_whose_event_loop_is_running():
+    # given: the caller's thread runs an event loop, as Playwright's synchronous API leaves
+    # one running in the test process once a browser test has started it
+    async def journey(browser: Browser, n: int) -> None:
+        await browser.get("home", "/")
+
+    async def caller() -> GuestRun:
+        return run_guests(
+            base_url="http://127.0.0.1:9", guests=1, seconds=30, think=NO_THINK,
+            journey=journey, max_journeys=1,
+        )  # fmt: skip
+
+    # when: called from inside that loop (in a thread of the test's own, since this one may
+    # already run Playwright's)
+    runs: list[GuestRun] = []
+    thread = threading.Thread(target=lambda: runs.append(asyncio.run(caller())))
+    thread.start()
+    thread.join(timeout=60)
+
+    # then: the guests ran (their own loop), and met the closed port
+    [run] = runs
+    assert run.first_errors() == ["home: ConnectError"]
