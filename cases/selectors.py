@@ -13,7 +13,8 @@ from django.http import Http404
 
 from cases import permissions
 from cases.actors import actor_role
-from cases.models import Case, CaseDocument, CaseEvent, CaseMessage
+from cases.exceptions import SubmissionKeyTaken
+from cases.models import Case, CaseDocument, CaseEvent, CaseMessage, SubmissionKey
 from cases.service_levels import overdue_condition
 from cases.tokens import case_for_link
 from cases.workflow import APPLICANT, STAFF, Transition
@@ -160,3 +161,17 @@ def overdue_filter(*, prefix: str = "") -> Q:
     resident (in the agency's time zone), through `prefix` ("case__" from a model that
     links to its case). The only definition of overdue: `cases.service_levels`."""
     return overdue_condition(prefix=prefix)
+
+
+def submission_key_made(key, *, made: QuerySet):
+    """The row of `made` (a service's query of what a form makes, one row per case) that the
+    form with `key` made already; None if the key made nothing yet. Raises
+    SubmissionKeyTaken for a key claimed for a case outside `made`
+    (`cases.services.submission_key_claim`)."""
+    claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True).first()
+    if claimed_for is None:
+        return None
+    sent = made.filter(case_id=claimed_for).first()
+    if sent is None:
+        raise SubmissionKeyTaken("This submission key belongs to another case.")
+    return sent

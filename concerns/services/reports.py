@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.exceptions import ActionForbidden, SubmissionKeyTaken
-from cases.models import CaseStatus, SubmissionKey
+from cases.models import CaseStatus
 from cases.participants import (
     Participant,
     participant_add,
@@ -25,6 +25,7 @@ from cases.participants import (
     participant_remove,
 )
 from cases.participation import FOLLOWER
+from cases.selectors import submission_key_made
 from cases.services import case_create, submission_key_claim, transition
 from concerns import notices
 from concerns.geo import agency_area
@@ -225,15 +226,8 @@ def report_submit(
 
 
 def _report_sent_with(key: uuid.UUID, *, category: ConcernCategory) -> ConcernReport | None:
-    """The report of `category` the form with `key` made already; None if the key made
-    nothing yet. Raises SubmissionKeyTaken for a key claimed for any other case."""
-    claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True).first()
-    if claimed_for is None:
-        return None
-    sent = ConcernReport.objects.filter(case_id=claimed_for, category=category).first()
-    if sent is None:
-        raise SubmissionKeyTaken("This submission key belongs to another case.")
-    return sent
+    """The report of `category` the form with `key` made already (cases.selectors)."""
+    return submission_key_made(key, made=ConcernReport.objects.filter(category=category))
 
 
 def _clean_optional(value: str, *, label: str, max_length: int, errors: dict) -> str:

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases import services as case_services
 from cases.exceptions import SubmissionKeyTaken
-from cases.models import CaseEvent, SubmissionKey
+from cases.models import CaseEvent
+from cases.selectors import submission_key_made
 from licensing.exceptions import DisciplineRefused
 from licensing.models import Complaint, DisciplinaryAction, License, LicenseEvent, LicenseStatus
 from licensing.terms import grace_ends_on
@@ -87,15 +88,8 @@ def complaint_file(
 
 
 def _complaint_sent_with(key: uuid.UUID, *, license: License) -> Complaint | None:
-    """The complaint about `license` the form with `key` filed already; None if the key
-    filed nothing yet. Raises SubmissionKeyTaken for a key claimed for any other case."""
-    claimed_for = SubmissionKey.objects.filter(key=key).values_list("case_id", flat=True).first()
-    if claimed_for is None:
-        return None
-    sent = Complaint.objects.filter(case_id=claimed_for, license=license).first()
-    if sent is None:
-        raise SubmissionKeyTaken("This submission key belongs to another case.")
-    return sent
+    """The complaint about `license` the form with `key` filed already (cases.selectors)."""
+    return submission_key_made(key, made=Complaint.objects.filter(license=license))
 
 
 def _complaint_open(
