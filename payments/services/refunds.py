@@ -81,25 +81,35 @@ def _reserve(
                 _("A refund cannot be more than what is left of the payment (%(amount)s).")
                 % {"amount": format_cents(payment.refundable_cents, payment.currency)}
             )
-        refund = Refund.objects.create(
-            payment=payment,
+        return _pending_refund_locked(
+            payment,
             amount_cents=amount_cents,
             reason=reason[:255],
             issued_by=actor,
-            status=RefundStatus.PENDING,
-            provider_status="pending",
             origin=origin,
             policy=policy[:64],
             **({"idempotency_key": idempotency_key} if idempotency_key else {}),
         )
-        payment.refund_pending_cents += amount_cents
-        payment.save(update_fields=["refund_pending_cents", "updated_at"])
-        GatewayIntent.objects.create(
-            kind=IntentKind.REFUND,
-            payment=payment,
-            refund=refund,
-            claimed_until=claim_until(timezone.now()),
-        )
+
+
+def _pending_refund_locked(payment: Payment, *, amount_cents: int, **fields) -> Refund:
+    """A pending refund of `payment` (locked by the caller) and its gateway intent, its
+    amount reserved on the payment."""
+    refund = Refund.objects.create(
+        payment=payment,
+        amount_cents=amount_cents,
+        status=RefundStatus.PENDING,
+        provider_status="pending",
+        **fields,
+    )
+    payment.refund_pending_cents += amount_cents
+    payment.save(update_fields=["refund_pending_cents", "updated_at"])
+    GatewayIntent.objects.create(
+        kind=IntentKind.REFUND,
+        payment=payment,
+        refund=refund,
+        claimed_until=claim_until(timezone.now()),
+    )
     return refund
 
 
@@ -319,23 +329,13 @@ def _reserve_parts(request: RefundRequest, payments: list[Payment]) -> None:
         part = min(wanted, payment.refundable_cents)
         if part <= 0:
             continue
-        refund = Refund.objects.create(
-            payment=payment,
-            request=request,
+        _pending_refund_locked(
+            payment,
             amount_cents=part,
+            request=request,
             reason=request.reason,
-            status=RefundStatus.PENDING,
-            provider_status="pending",
             origin=RefundOrigin.POLICY,
             policy=request.policy,
-        )
-        payment.refund_pending_cents += part
-        payment.save(update_fields=["refund_pending_cents", "updated_at"])
-        GatewayIntent.objects.create(
-            kind=IntentKind.REFUND,
-            payment=payment,
-            refund=refund,
-            claimed_until=claim_until(timezone.now()),
         )
         wanted -= part
         if wanted == 0:
