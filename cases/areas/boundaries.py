@@ -45,9 +45,9 @@ def _geometry_of(value) -> dict:
 def boundary_parse(text: str | dict | None) -> dict | None:
     """The boundary geometry in `text` (GeoJSON), checked; None for an empty value.
 
-    Raises ValidationError saying what is wrong: not JSON (with the line and column), not a
-    polygon, coordinates that are not longitude and latitude, or a shape that is not a valid
-    polygon (a ring crossing itself, with the place).
+    Raises ValidationError saying what is wrong: not JSON (with the line and column, or
+    nested too deeply to read), not a polygon, coordinates that are not longitude and
+    latitude, or a shape that is not a valid polygon (a ring crossing itself, with the place).
     """
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
@@ -59,6 +59,12 @@ def boundary_parse(text: str | dict | None) -> dict | None:
                 _("The boundary is not valid GeoJSON: %(error)s (line %(line)s, column %(col)s).")
                 % {"error": error.msg, "line": error.lineno, "col": error.colno},
                 code="json",
+            ) from None
+        except RecursionError:
+            # Brackets nested past Python's stack (a polygon needs three or four levels):
+            # the JSON reader gives up, and so does the boundary.
+            raise ValidationError(
+                _("The boundary is not valid GeoJSON: it is nested too deeply."), code="json"
             ) from None
     else:
         value = text
