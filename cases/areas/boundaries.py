@@ -69,6 +69,7 @@ def boundary_parse(text: str | dict | None) -> dict | None:
     else:
         value = text
     geometry = _geometry_of(value)
+    _check_numbers(geometry)
     try:
         shaped = shape(geometry)
     except (
@@ -97,6 +98,42 @@ def boundary_parse(text: str | dict | None) -> dict | None:
             code="invalid",
         )
     return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
+
+
+# How deep positions lie in each geometry's coordinates: rings of positions in a polygon,
+# polygons of rings in a multipolygon.
+_POSITION_DEPTH = {"Polygon": 2, "MultiPolygon": 3}
+
+
+def _check_numbers(geometry: dict) -> None:
+    """Refuse positions that are not JSON numbers a float holds, before Shapely reads them.
+
+    Shapely reads "1" and true as numbers (the boundary would be stored as text and booleans,
+    which no map draws) and raises OverflowError for an integer past a float's range.
+    Lists nested deeper or shallower than the geometry's are left for Shapely to refuse.
+    """
+    refused = ValidationError(
+        _(
+            "The boundary's positions must be numbers: [longitude, latitude], "
+            "each a plain number such as -89.65."
+        ),
+        code="numbers",
+    )
+    levels = [(geometry.get("coordinates"), _POSITION_DEPTH[geometry["type"]])]
+    while levels:
+        value, depth = levels.pop()
+        if not isinstance(value, list):
+            continue
+        if depth:
+            levels.extend((item, depth - 1) for item in value)
+            continue
+        for number in value:
+            if type(number) not in (int, float):  # not bool, a subclass of int
+                raise refused
+            try:
+                float(number)
+            except OverflowError:
+                raise refused from None
 
 
 def _check_coordinates(polygons: list[Polygon]) -> None:
