@@ -1,0 +1,66 @@
+"""The field result form as a careless or hostile sender uses it: a form refused for a key
+sent with another report comes back ready to send on its own; any answers, never a server
+error; a report of another worker never touched."""
+
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseStatus, SubmissionKey
+from cases.services import case_assign
+from concerns.services import report_field_result
+from tests.accounts.factories import StaffFactory
+from tests.concerns.factories import make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def assigned_report(person, **kwargs):
+    report = make_report(**kwargs)
+    case_assign(case=report.case, assignee=person, actor=None)
+    report.case.refresh_from_db()
+    return report
+
+
+@pytest.fixture
+def crew():
+    return StaffFactory(roles=["clerk"])
+
+
+def hidden_key(html: str) -> str:
+    return re.search(r'name="result_key" value="([^"]+)"', html).group(1)
+
+
+def test_a_form_refused_for_another_reports_key_comes_back_with_a_key_of_its_own(client, crew):
+    # given: a key already recorded with the result of one report
+    first, second = assigned_report(crew), assigned_report(crew)
+    taken = uuid.uuid4()
+    report_field_result(
+        report=first,
+        actor=crew,
+        outcome="follow_up",
+        found="Still there.",
+        public_note="",
+        key=taken,
+    )
+    client.force_login(crew)
+    url = reverse("concerns:field_result", args=[second.pk])
+    answers = {"outcome": "resolved", "found": "Filled.", "public_note": "Done."}
+
+    # when: the other report's form arrives with it, then is sent again as it came back
+    refused = client.post(url, {"result_key": str(taken), **answers})
+    html = refused.content.decode()
+    again = client.post(url, {"result_key": hidden_key(html), **answers})
+
+    # then: the refusal still tells the phone to drop what it kept under the taken key, the
+    # answers are kept, and the form sent again is recorded
+    assert refused.status_code == 400
+    assert f'data-answered-key="{taken}"' in html
+    assert hidden_key(html) != str(taken)
+    assert "Filled." in html and "Done." in html
+    assert again.status_code == 302
+    second.case.refresh_from_db()
+    assert second.case.status == CaseStatus.CLOSED
+    assert SubmissionKey.objects.get(key=taken).case_id == first.case_id
