@@ -80,13 +80,14 @@ def report_field_result(
     if errors:
         raise ValidationError(errors)
 
-    case = report.case
-    if case.assignee_id != getattr(actor, "pk", None) or not permissions.can(
-        actor, permissions.MOVE, case
-    ):
-        raise ActionForbidden("Only the member of staff the report is assigned to can do this.")
     with transaction.atomic():
         locked = _lock(report)
+        # Judged on the locked case: the report may have been given to someone else since
+        # the caller read it.
+        if locked.case.assignee_id != getattr(actor, "pk", None) or not permissions.can(
+            actor, permissions.MOVE, locked.case
+        ):
+            raise ActionForbidden("Only the member of staff the report is assigned to can do this.")
         if not submission_key_claim(case=locked.case, key=key):
             return False
         if locked.case.closed_at is not None:

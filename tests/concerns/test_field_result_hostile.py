@@ -8,7 +8,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from cases.models import CaseStatus, SubmissionKey
+from cases.exceptions import ActionForbidden
+from cases.models import Case, CaseStatus, SubmissionKey
 from cases.services import case_assign
 from concerns.services import report_field_result
 from tests.accounts.factories import StaffFactory
@@ -64,3 +65,26 @@ def test_a_form_refused_for_another_reports_key_comes_back_with_a_key_of_its_own
     second.case.refresh_from_db()
     assert second.case.status == CaseStatus.CLOSED
     assert SubmissionKey.objects.get(key=taken).case_id == first.case_id
+
+
+def test_a_result_from_a_worker_the_report_was_taken_from_meanwhile_is_refused(crew):
+    # given: the worker's page read the report as theirs; then a supervisor gave it to
+    # someone else before the result was recorded
+    report = assigned_report(crew)
+    colleague = StaffFactory(roles=["clerk"])
+    case_assign(case=Case.objects.get(pk=report.case_id), assignee=colleague, actor=None)
+    key = uuid.uuid4()
+
+    # when / then: refused, judged on the case as it is when the result is recorded
+    with pytest.raises(ActionForbidden):
+        report_field_result(
+            report=report,  # as the page read it
+            actor=crew,
+            outcome="resolved",
+            found="Filled.",
+            public_note="Done.",
+            key=key,
+        )
+    report.case.refresh_from_db()
+    assert report.case.status == CaseStatus.SUBMITTED
+    assert not SubmissionKey.objects.filter(key=key).exists()
