@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
 
 from cases.exceptions import ActionForbidden
 from cases.models import Case, CaseStatus, SubmissionKey
@@ -14,6 +15,7 @@ from cases.services import case_assign
 from concerns.services import report_field_result
 from tests.accounts.factories import StaffFactory
 from tests.concerns.factories import make_report
+from tests.hostile import fuzz, keeps_what_was_typed, no_server_error, params
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +90,26 @@ def test_a_result_from_a_worker_the_report_was_taken_from_meanwhile_is_refused(c
     report.case.refresh_from_db()
     assert report.case.status == CaseStatus.SUBMITTED
     assert not SubmissionKey.objects.filter(key=key).exists()
+
+
+@fuzz(max_examples=60)
+@given(
+    posted=params(
+        ["result_key", "outcome", "found", "public_note"],
+        valid={
+            "result_key": "00000000-0000-4000-8000-000000000001",
+            "outcome": "follow_up",
+            "found": "Still there.",
+            "public_note": "",
+        },
+    )
+)
+def test_any_result_form_is_answered_without_a_server_error_and_keeps_the_answers(
+    client, crew, posted
+):
+    report = assigned_report(crew) if not hasattr(crew, "_report") else crew._report
+    crew._report = report
+    client.force_login(crew)
+    response = client.post(reverse("concerns:field_result", args=[report.pk]), posted)
+    no_server_error(response)
+    keeps_what_was_typed(response, posted)
