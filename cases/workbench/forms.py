@@ -233,4 +233,8 @@ class BulkForm(forms.Form):
 
 
 class SavedFilterForm(forms.Form):
-    name = forms.CharField(label=_("Name of this filter"), max_length=80)
+    name = forms.CharField(
+        label=_("Name of this filter"),
+        max_length=80,
+        error_messages={"required": _("Give the filter a name.")},
+    )

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cases.areas.models import Area
 from cases.models import Case
+from cases.workbench.models import SavedQueueFilter
 from tests.accounts.factories import StaffFactory
 from tests.cases.factories import CaseFactory, DepartmentFactory
 from tests.cases.workflows import TEST_PERMIT
@@ -60,3 +61,39 @@ def test_a_mistyped_date_leaves_the_area_chosen_applied(client, places, mistyped
     assert f"area={places['north'].pk}" in page.context["query"]
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert [row[0] for row in rows[1:]] == [north]
+
+
+def test_a_saved_filter_refused_for_its_filters_says_so_not_that_the_name_is_missing(
+    client, places
+):
+    # given: a named filter whose area was deleted after the page was shown
+    client.force_login(places["clerk"])
+    gone = Area.objects.create(code="gone", name="Gone Ward", postal_codes=["62799"])
+    area = gone.pk
+    gone.delete()
+
+    # when
+    response = client.post(
+        reverse("workbench:saved_filter_create"),
+        {"name": "Gone", "view": "all", "area": area},
+        follow=True,
+    )
+
+    # then
+    page = response.content.decode()
+    assert "Give the filter a name." not in page
+    assert "These filters could not be saved: choose them again, then save." in page
+    assert not SavedQueueFilter.objects.exists()
+
+
+def test_a_saved_filter_name_too_long_says_how_long_it_may_be(client, places):
+    client.force_login(places["clerk"])
+
+    response = client.post(
+        reverse("workbench:saved_filter_create"), {"name": "x" * 81, "view": "all"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Give the filter a name." not in page
+    assert "Ensure this value has at most 80 characters (it has 81)." in page
+    assert not SavedQueueFilter.objects.exists()
