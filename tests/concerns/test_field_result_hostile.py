@@ -14,7 +14,7 @@ from cases.models import Case, CaseStatus, SubmissionKey
 from cases.services import case_assign
 from concerns.services import report_field_result
 from tests.accounts.factories import StaffFactory
-from tests.concerns.factories import make_report
+from tests.concerns.factories import make_report, upload
 from tests.hostile import fuzz, keeps_what_was_typed, no_server_error, params
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,38 @@ def test_any_result_form_is_answered_without_a_server_error_and_keeps_the_answer
     response = client.post(reverse("concerns:field_result", args=[report.pk]), posted)
     no_server_error(response)
     keeps_what_was_typed(response, posted)
+
+
+@pytest.mark.parametrize(
+    "content", [b"not a photo at all", b"%PDF-1.4 broken", b"\xff\xd8\xff\xe0 truncated jpeg"]
+)
+def test_a_file_that_is_not_a_photo_is_refused_on_the_photos_with_the_answers_kept(
+    client, crew, content
+):
+    # given
+    report = assigned_report(crew)
+    client.force_login(crew)
+    key = str(uuid.uuid4())
+
+    # when: the phone sends something that is not a photo with the result
+    response = client.post(
+        reverse("concerns:field_result", args=[report.pk]),
+        {
+            "result_key": key,
+            "outcome": "resolved",
+            "found": "Filled the hole.",
+            "public_note": "Fixed today.",
+            "photos": upload(content, name="notes.txt", content_type="text/plain"),
+        },
+    )
+
+    # then: refused on the photos, nothing recorded, what was typed kept, the key free
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["form"].errors["photos"]
+    assert "Filled the hole." in html and "Fixed today." in html
+    assert hidden_key(html) == key
+    assert not SubmissionKey.objects.filter(key=key).exists()
+    report.case.refresh_from_db()
+    assert report.case.status == CaseStatus.SUBMITTED
+    assert not report.case.documents.exists()
