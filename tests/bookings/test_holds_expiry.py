@@ -139,9 +139,7 @@ def test_a_lapsed_hold_with_something_attached_is_kept_and_marked_expired(attach
     assert holds_expire(now=NOW) == 0
 
 
-@pytest.mark.parametrize(
-    "attach", [with_offer, with_grant], ids=lambda attach: attach.__name__
-)
+@pytest.mark.parametrize("attach", [with_offer, with_grant], ids=lambda attach: attach.__name__)
 def test_the_database_refuses_deleting_a_hold_an_offer_or_grant_points_at_at_once(attach):
     # given: a lapsed hold an offer or a grant points at
     hold = lapsed_hold(FacilityFactory(), 10)
