@@ -18,6 +18,12 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 Ring = list[tuple[float, float]]
 
 
+def _shown(text: str) -> str:
+    """`text` from the pasted JSON as a page can show it: a "\\ud800" escape reads as half of
+    a UTF-16 pair, which no UTF-8 page can hold, so it is shown escaped as it was typed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _geometry_of(value) -> dict:
     """The one geometry in `value` (a geometry, a Feature, or a FeatureCollection of one)."""
     if not isinstance(value, dict):
@@ -36,7 +42,11 @@ def _geometry_of(value) -> dict:
     if kind not in ("Polygon", "MultiPolygon"):
         raise ValidationError(
             _("The boundary must be a GeoJSON Polygon or MultiPolygon, not %(kind)s.")
-            % {"kind": kind if isinstance(kind, str) and kind else _("an object without a type")},
+            % {
+                "kind": _shown(kind)
+                if isinstance(kind, str) and kind
+                else _("an object without a type")
+            },
             code="type",
         )
     return value

@@ -165,3 +165,21 @@ def test_the_admin_answers_any_pasted_boundary_without_a_server_error(client, ad
     response = client.post(ADD, {"name": "Ward 9", "code": "ward-9", "boundary": text})
     no_server_error(response)
     Area.objects.all().delete()
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [r'{"type": "\ud800"}', r'{"type": "Feature", "geometry": {"type": "Poly\udfffgon"}}'],
+    ids=["lone-surrogate", "low-surrogate-in-a-feature"],
+)
+def test_a_type_escaped_to_half_a_character_is_refused_not_a_server_error(
+    client, administrator, pasted
+):
+    # \ud800 is valid JSON but half a UTF-16 pair: no UTF-8 page can show it as it is
+    response = client.post(ADD, {"name": "Ward 9", "code": "ward-9", "boundary": pasted})
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["boundary"]
+    assert errors[0].startswith("The boundary must be a GeoJSON Polygon or MultiPolygon, not ")
+    response.content.decode("utf-8")
+    assert not Area.objects.exists()
