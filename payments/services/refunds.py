@@ -238,8 +238,8 @@ def refund_by_policy(
     (`transaction.on_commit`) or from a task. Raises RefundRefused for no reason, an amount
     that is not positive or above what is left to refund, a key used with another policy;
     GatewayError when a gateway refuses a part: the parts already made stand, those not sent
-    yet are left pending for the retry task, and the error's `refunds` lists every refund of
-    the request (made, refused, pending).
+    yet are left pending for the retry task, the error's `refunds` lists every refund of the
+    request (made, refused, pending) and its `refund_id` names the part refused.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -274,6 +274,7 @@ def refund_by_policy(
             _send(refund)
         except GatewayError as error:
             error.refunds = list(request.refunds.order_by("pk"))
+            error.refund_id = refund.pk
             raise
     return list(request.refunds.exclude(status=RefundStatus.FAILED).order_by("pk"))
 
