@@ -227,7 +227,9 @@ EXPIRE_LOCK_WAIT = "100ms"
 # DELETE waited is not deleted, and the UPDATE marks it expired instead. An offer or a grant
 # is written in the same transaction as the hold it points at (the statement sees both or
 # neither); and the database's foreign keys from both refuse the delete of a hold still
-# pointed at, at the end of the batch's transaction, whatever a subquery saw.
+# pointed at, at the statement, whatever a subquery saw. They refuse with RESTRICT (bookings
+# 0009): one index probe a deleted row, where NO ACTION's two, deferred to the commit, cost
+# more than the whole delete (docs/performance.md).
 END_LAPSED_SQL = """
 WITH chosen AS (
     {chosen}

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import (
     BigIntegerField,
     CharField,
+    Expression,
     F,
     FloatField,
     Func,
@@ -38,8 +39,11 @@ from cases.areas.models import Area, AreaRing
 
 logger = logging.getLogger(__name__)
 
-# A US ZIP code ending a free-text address ("..., Springfield, IL 62704-1234" gives 62704).
-ZIP_AT_END = r"([0-9]{5})(-[0-9]{4})?\s*$"
+# A US ZIP code ending a free-text address ("..., Springfield, IL 62704-1234" gives 62704), as
+# PostgreSQL's `substring` reads it (the first group): five digits alone, not the end of a
+# longer number ("Lot 162704", "62704-12345", "1-62704"), then perhaps ZIP+4's four, then
+# perhaps ASCII white space. Anything else ends in no ZIP code: the case is placed by none.
+ZIP_AT_END = r"(?<![0-9])(?<![0-9]-)([0-9]{5})(?:-[0-9]{4})?[ \t\n\r\f\v]*$"
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,11 @@ class AreaAt(Func):
     output_field = BigIntegerField()
 
 
-def _zip_in(address: str):
-    return Func(F(address), Value(ZIP_AT_END), function="substring", output_field=CharField())
+def zip_code_in(address: str | Expression) -> Func:
+    """The ZIP code ending `address` (a field's name, or an expression), as SQL: five digits,
+    NULL when the address ends in none."""
+    text = F(address) if isinstance(address, str) else address
+    return Func(text, Value(ZIP_AT_END), function="substring", output_field=CharField())
 
 
 def area_expression(location: CaseLocation):
@@ -75,7 +82,7 @@ def area_expression(location: CaseLocation):
     no_number = Value(None, output_field=FloatField())
     latitude = Cast(location.latitude, FloatField()) if location.latitude else no_number
     longitude = Cast(location.longitude, FloatField()) if location.longitude else no_number
-    zip_code = _zip_in(location.address) if location.address else Value("")
+    zip_code = zip_code_in(location.address) if location.address else Value("")
     return AreaAt(latitude, longitude, zip_code)
 
 

@@ -8,7 +8,7 @@ import time
 import zoneinfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from bookings import workflow
 from bookings.models import (
@@ -137,6 +137,34 @@ def test_a_lapsed_hold_with_something_attached_is_kept_and_marked_expired(attach
     statuses = dict(Booking.objects.values_list("pk", "status"))
     assert statuses == {attached.pk: BookingStatus.EXPIRED, live.pk: BookingStatus.HELD}
     assert holds_expire(now=NOW) == 0
+
+
+@pytest.mark.parametrize("attach", [with_offer, with_grant], ids=lambda attach: attach.__name__)
+def test_the_database_refuses_deleting_a_hold_an_offer_or_grant_points_at_at_once(attach):
+    # given: a lapsed hold an offer or a grant points at
+    hold = lapsed_hold(FacilityFactory(), 10)
+    Booking.objects.filter(pk=hold.pk).update(user=UserFactory())
+    hold.refresh_from_db()
+    attach(hold)
+
+    # when: deleted behind the sweep's back, in SQL (the ORM's PROTECT is Python's)
+    # then: the foreign key refuses it at the statement, not at the commit: RESTRICT, the
+    # action the sweep's cost depends on (bookings 0009), still in place
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM bookings_booking WHERE id = %s", [hold.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.conrelid::regclass::text, c.confdeltype, c.condeferrable
+                 FROM pg_constraint AS c
+                WHERE c.contype = 'f' AND c.confrelid = 'bookings_booking'::regclass
+                ORDER BY 1"""
+        )
+        keys = cursor.fetchall()
+    assert keys == [
+        ("bookings_lotteryrequest", "r", True),
+        ("bookings_waitlistentry", "r", True),
+    ]
+    assert Booking.objects.filter(pk=hold.pk).exists()
 
 
 def test_a_checkout_of_a_hold_the_sweep_deleted_is_refused_with_a_clear_message():

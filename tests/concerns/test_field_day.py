@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from pytest_django.asserts import assertTemplateUsed
 
 from cases.exceptions import ActionForbidden
 from cases.models import CaseEvent, CaseStatus, SubmissionKey
@@ -206,7 +207,9 @@ def test_posting_the_same_result_twice_records_it_once_and_shows_the_key(client,
 def test_the_result_form_takes_photos_from_the_camera(client, crew):
     report = assigned_report(crew)
     client.force_login(crew)
-    html = client.get(reverse("concerns:field_result", args=[report.pk])).content.decode()
+    response = client.get(reverse("concerns:field_result", args=[report.pk]))
+    html = response.content.decode()
+    assertTemplateUsed(response, "portal/_photos_input.html")  # as the inspector's result
     assert 'capture="environment"' in html
     assert "data-offline-result" in html
     assert 'name="result_key"' in html

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pytest_django.asserts import assertTemplateUsed
 
 from permits.exceptions import InspectionRefused
 from permits.models import InspectionPhoto, InspectionStatus
@@ -301,6 +302,7 @@ def test_the_result_form_takes_photos_from_the_phones_camera(client):
     # sent as multipart (so it works without JavaScript)
     body = response.content.decode()
     assert response.status_code == 200
+    assertTemplateUsed(response, "portal/_photos_input.html")  # as the concern field result
     field = body[body.index('name="photos"') - 200 : body.index('name="photos"') + 200]
     assert 'type="file"' in field and "multiple" in field
     assert 'accept="image/*"' in field and 'capture="environment"' in field
