@@ -1,10 +1,10 @@
 """A reminder run timed as the worker runs it, for the reminder benchmarks.
 
 The engine runs in a Python process started for the purpose (Django and the project loaded,
-broker in memory), so what it costs, and its peak resident memory, are the job's and not the
-benchmark's pytest process's. There every active rule (of one source, if named) runs, timed
-one by one, for each day asked in turn; then one rule's statement is explained on the last
-day, when it is done already.
+the worker's start-up done, broker in memory), so what it costs, and its peak resident
+memory, are the job's and not the benchmark's pytest process's. There every active rule (of
+one source, if named) runs, timed one by one, for each day asked in turn; then one rule's
+statement is explained on the last day, when it is done already.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ _WORKER_SCRIPT = """
 import datetime, json, sys, time
 import django
 django.setup()
+from celery.signals import worker_init
+from portal.celery import app
+worker_init.send(sender=app)  # what a worker does as it starts, before any task
 from django.db import connection
 from notifications.models import ReminderRule
 from notifications.services import reminder_rule_run
