@@ -80,3 +80,9 @@ class DepositForm(PlainTextFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RefundAgainForm(forms.Form):
+    """Which refused refund of the booking to ask for again (a button per refund listed)."""
+
+    refund = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

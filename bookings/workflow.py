@@ -93,6 +93,17 @@ def _update_text(payload) -> str:
             "amount": events.money(payload.get("refund_cents") or 0),
             "failure": payload.get("failure") or "",
         }
+    if payload.get("what") == "refund_again":
+        # Staff's only (bookings.services.refunds.booking_refund_again): what came of it.
+        amount = {"amount": events.money(payload.get("refund_cents") or 0)}
+        if payload.get("outcome") == "made":
+            return gettext("Refund of %(amount)s asked for again: given back.") % amount
+        if payload.get("outcome") == "refused":
+            return gettext("Refund of %(amount)s asked for again: refused again.") % amount
+        return (
+            gettext("Refund of %(amount)s asked for again: waiting for the payment service.")
+            % amount
+        )
     if payload.get("what") != "cancelled":
         return ""
     refund_cents = payload.get("refund_cents") or 0

@@ -588,6 +588,10 @@ class Refund(TimeStampedModel):
     `succeeded` once counted on the payment and the invoice; `failed` if the gateway refused,
     or if it never answered and the call was given up (`provider_status` "unknown": perhaps
     made; a request asks for it again under its own key, see `refund_by_policy`).
+
+    Staff ask again for a refused one with `refund_retry`: a new refund of the same amount,
+    its `retry_of`, whose key is derived from the refused one's; both are unique, so a
+    refused refund is asked for again once, however often the form is sent.
     """
 
     Status = RefundStatus
@@ -617,6 +621,15 @@ class Refund(TimeStampedModel):
         related_name="refunds",
         help_text=_("The service's request it is part of; empty for one staff issued."),
     )
+    retry_of = models.OneToOneField(
+        "self",
+        verbose_name=_("asked again for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retry",
+        help_text=_("The refused refund this one asks for again: each is asked again once."),
+    )
     provider_reference = models.CharField(_("gateway reference"), max_length=255, blank=True)
     provider_status = models.CharField(_("gateway status"), max_length=32, blank=True)
     issued_by = models.ForeignKey(
@@ -642,6 +655,9 @@ class Refund(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(origin__in=RefundOrigin.values), name="payments_refund_origin_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(retry_of=F("pk")), name="payments_refund_retry_of_another"
             ),
             models.UniqueConstraint(
                 fields=["provider_reference"],

@@ -287,17 +287,24 @@ def stripe_payments_without_webhook(*, now: datetime.datetime | None = None) -> 
 
 def refunds_refused_unmade(*, invoice_ids) -> list[Refund]:
     """The refused parts of the policy refund requests on `invoice_ids` that nothing has made
-    up for since: the request is not waiting for the gateway, and what it gave back is less
-    than it asked. Money the owning service meant to give back and did not: staff's to look
-    at. Each with its gateway call (`intent.last_error` says why), oldest first."""
+    up for since (the request is not waiting for the gateway, and what it gave back is less
+    than it asked), and the refunds staff issued on them that were given up with no answer
+    (perhaps made: looked up at the gateway first when asked again). Money meant to go back
+    that did not, or may not have: staff's to look at and to ask for again (`refund_retry`).
+
+    Each with its gateway call (`intent.last_error` says why), oldest first; a refused
+    refund asked for again is listed no more, its retry in its place if that was refused
+    too."""
     from django.db.models.functions import Coalesce
 
     from payments.models import RefundRequest, RefundStatus
+    from payments.services.intents import REFUND_UNANSWERED
 
+    invoice_ids = list(invoice_ids)
     requests = (
         RefundRequest.objects.filter(
             pk__in=Refund.objects.filter(
-                payment__invoice_id__in=list(invoice_ids), request__isnull=False
+                payment__invoice_id__in=invoice_ids, request__isnull=False
             ).values("request_id")
         )
         .annotate(
@@ -309,7 +316,16 @@ def refunds_refused_unmade(*, invoice_ids) -> list[Refund]:
         .filter(waiting=0, standing__lt=F("amount_cents"))
     )
     return list(
-        Refund.objects.filter(request__in=requests, status=RefundStatus.FAILED)
+        Refund.objects.filter(
+            Q(request__in=requests)
+            | Q(
+                request__isnull=True,
+                payment__invoice_id__in=invoice_ids,
+                provider_status=REFUND_UNANSWERED,
+            ),
+            status=RefundStatus.FAILED,
+            retry__isnull=True,
+        )
         .select_related("intent")
         .order_by("created_at", "pk")
     )

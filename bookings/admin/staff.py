@@ -116,5 +116,10 @@ class BookingAdmin(admin.ModelAdmin):
             path(
                 "<int:pk>/cancel/", wrap(staff.cancel_for_agency, require_POST), name=name("cancel")
             ),
+            path(
+                "<int:pk>/refund-again/",
+                wrap(staff.refund_again, require_POST),
+                name=name("refund_again"),
+            ),
             *super().get_urls(),
         ]

@@ -1,6 +1,7 @@
 """Staff's booking pages in the back office: the approval queue, one booking's page with its
-decisions (approve, decline, check in, no-show, settle the deposit, cancel for the agency)
-and the list of deposits to settle after events.
+decisions (approve, decline, check in, no-show, settle the deposit, cancel for the agency,
+ask again for a refund the payment service refused) and the list of deposits to settle after
+events.
 
 Wired into the admin by `bookings.admin.staff`, so staff reach them signed in with MFA as
 every back-office page; scoped by `bookings.selectors_staff`; every write through one
@@ -20,13 +21,16 @@ from django.utils.translation import gettext as _
 from bookings import selectors_staff as selectors
 from bookings.exceptions import StaffActionRefused
 from bookings.forms_checkout import AgencyCancelForm
-from bookings.forms_staff import ApproveForm, DeclineForm, DepositForm
+from bookings.forms_staff import ApproveForm, DeclineForm, DepositForm, RefundAgainForm
 from bookings.models import Booking, BookingStatus
-from bookings.services import approval, attendance, deposits
+from bookings.services import approval, attendance, deposits, refunds
 from bookings.services import cancel as cancelling
 from bookings.services.cancel import CancelRefused, paid_cents
 from bookings.services.checkout import LIVE
 from cases import permissions
+from payments.exceptions import RefundRefused
+from payments.gateways import GatewayError
+from payments.models import RefundStatus
 
 REFUSALS = (StaffActionRefused, CancelRefused, PermissionDenied)
 
@@ -84,6 +88,7 @@ def booking_page(
         confirmed=booking.status == BookingStatus.CONFIRMED,
         paid_cents=paid_cents(booking),
         refused_refunds=selectors.refunds_refused(booking=booking),
+        may_refund_again=may_act and permissions.can(request.user, permissions.REFUND),
         approve_form=forms.get("approve") or ApproveForm(),
         decline_form=forms.get("decline") or DeclineForm(),
         deposit_form=forms.get("deposit") or DepositForm(),
@@ -186,4 +191,39 @@ def cancel_for_agency(request: HttpRequest, model_admin, pk: int) -> HttpRespons
     except REFUSALS as error:
         return booking_page(request, model_admin, pk, forms={"cancel": form, "error": str(error)})
     messages.success(request, _("The booking is cancelled and the booker told."))
+    return HttpResponseRedirect(booking_url(booking))
+
+
+def refund_again(request: HttpRequest, model_admin, pk: int) -> HttpResponse:
+    """Ask the payment service again for a refund of the booking it refused (a button of the
+    page's list), for exactly its amount; a second click asks nothing more."""
+    booking = _booking(request, pk)
+    form = RefundAgainForm(request.POST)
+    if not form.is_valid():
+        error = _("Choose a refund from the list of refunds to ask for again.")
+        return booking_page(request, model_admin, pk, forms={"error": error})
+    try:
+        outcome = refunds.booking_refund_again(
+            booking=booking, refund_id=form.cleaned_data["refund"], actor=request.user
+        )
+    except (*REFUSALS, RefundRefused) as error:
+        return booking_page(request, model_admin, pk, forms={"error": str(error)})
+    except GatewayError:
+        messages.error(
+            request,
+            _("The payment service refused the refund again. Nothing was given back."),
+        )
+        return HttpResponseRedirect(booking_url(booking))
+    if outcome.repeated:
+        messages.info(request, _("Nothing to do: this refund was asked for again already."))
+    elif outcome.refund.status == RefundStatus.PENDING:
+        messages.warning(
+            request,
+            _(
+                "Asked again. The payment service has not answered yet: the refund will be "
+                "completed automatically."
+            ),
+        )
+    else:
+        messages.success(request, _("Asked again: the refund is given back."))
     return HttpResponseRedirect(booking_url(booking))

@@ -38,6 +38,7 @@ class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "issued_by",
         "provider_reference",
         "provider_status",
+        "retry_of",
         "created_at",
     ]
     readonly_fields = fields

@@ -22,13 +22,15 @@ class GatewayError(Exception):
     made again. False when the provider refused the request itself.
 
     `refunds`: when a refund spread over several payments (`refund_by_policy`) is refused
-    in part, every refund that call recorded, the ones made and pending included.
+    in part, every refund that call recorded, the ones made and pending included; and
+    `refund_id`, the id of the refund the provider refused (None for any other call).
     """
 
     def __init__(self, message: str = "", *, retryable: bool = False):
         super().__init__(message)
         self.retryable = retryable
         self.refunds: list = []
+        self.refund_id: int | None = None
 
 
 @dataclass(frozen=True)

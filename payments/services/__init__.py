@@ -33,7 +33,13 @@ from payments.services.invoices import (
     invoices_expire_due,
 )
 from payments.services.receipts import receipt_email_send
-from payments.services.refunds import refund_by_policy, refund_issue, refund_key
+from payments.services.refunds import (
+    RefundRetry,
+    refund_by_policy,
+    refund_issue,
+    refund_key,
+    refund_retry,
+)
 from payments.services.webhooks import (
     webhook_event_apply,
     webhook_event_receive,
@@ -43,6 +49,7 @@ from payments.services.webhooks import (
 
 __all__ = [
     "LineItem",
+    "RefundRetry",
     "SettleOutcome",
     "attempts_check_stale",
     "intent_run",
@@ -65,6 +72,7 @@ __all__ = [
     "refund_by_policy",
     "refund_issue",
     "refund_key",
+    "refund_retry",
     "webhook_event_apply",
     "webhook_event_receive",
     "webhook_event_record",

@@ -1,11 +1,13 @@
 """Refunds, full or partial: issued by staff, started by a service under its refund policy,
-or learned from Stripe. The gateway is asked outside any lock (see `intents`)."""
+or learned from Stripe; and a refund that failed, asked for again by staff (`refund_retry`).
+The gateway is asked outside any lock (see `intents`)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -187,6 +189,106 @@ def refund_issue(
     return _send(refund)
 
 
+@dataclass(frozen=True)
+class RefundRetry:
+    """What asking again for a failed refund gave: `refund`, the refund that now carries it
+    (the failed one itself when it was given up unanswered, else its retry), as it stands;
+    `repeated` when it had been asked for again already (nothing was asked this time)."""
+
+    refund: Refund
+    repeated: bool
+
+
+def refund_retry(*, refund_id: int, actor) -> RefundRetry:
+    """Ask the gateway again for a refund that failed, for exactly its amount, once.
+
+    A refund the gateway refused is asked for again as a new refund of the same payment and
+    amount (its `retry_of`), under a key derived from the refused one's (`refund_key`); the
+    retry keeps the refused one's request, reason and policy, and is issued by `actor`. A
+    refund given up with no answer ("unknown") is asked for again as itself: the gateway is
+    first asked whether it made it (by its own key), and asked to make it only if not, so
+    money that went back is never sent twice.
+
+    Once per failed refund: the retry is unique per refused refund and so is its key (both
+    in the database), and the refund is locked while this is decided, so a double click, a
+    replayed form or two members of staff at once ask the gateway once; the second call
+    returns the first one's refund, `repeated` (as for a refund that has not failed: there
+    is nothing to ask). A retry refused again is asked for again by its own id, under a key
+    of its own.
+
+    Must run outside a transaction (the gateway is asked after the retry is recorded, with
+    no lock held). Raises RefundRefused when `actor`'s staff role does not refund, the
+    refund does not exist, its payment has less left to refund than its amount,
+    or its request has been made up for since (its refunds already give back what it asked);
+    GatewayError when the gateway refuses again (the retry is then failed, and announced as
+    a refused refund is).
+    """
+    require_role(actor, permissions.REFUND, exception=RefundRefused)
+    try:
+        with transaction.atomic(durable=True):
+            retry = _retry_reserve(refund_id=refund_id, actor=actor)
+    except IntegrityError:
+        # Another call recorded the retry between our look and our write (the unique
+        # retry and key refused ours): that one asks the gateway.
+        done = Refund.objects.filter(retry_of_id=refund_id).first()
+        if done is None:
+            raise
+        return RefundRetry(refund=done, repeated=True)
+    if retry.repeated:
+        return retry
+    return RefundRetry(refund=_send(retry.refund), repeated=False)
+
+
+def _retry_reserve(*, refund_id: int, actor) -> RefundRetry:
+    """Under the invoice's, payment's and refund's locks (in that order), record what
+    asking again for the failed refund `refund_id` takes, or find it recorded."""
+    found = Refund.objects.filter(pk=refund_id).values_list("payment_id", "payment__invoice_id")
+    if not found:
+        raise RefundRefused(_("There is no such refund."))
+    [(payment_id, invoice_id)] = found
+    lock_invoice(invoice_id)
+    payment = lock_payment(payment_id)
+    failed = Refund.objects.select_for_update(no_key=True).get(pk=refund_id)
+    done = Refund.objects.filter(retry_of=failed).first()
+    if done is not None:
+        return RefundRetry(refund=done, repeated=True)
+    if failed.status != RefundStatus.FAILED:
+        # Made, or waiting for the gateway: asked for again already (a refund given up
+        # unanswered is made pending again as itself), or never failed. Nothing to ask.
+        return RefundRetry(refund=failed, repeated=True)
+    if failed.request_id is not None:
+        standing = (
+            Refund.objects.filter(request_id=failed.request_id)
+            .exclude(status=RefundStatus.FAILED)
+            .aggregate(cents=Coalesce(Sum("amount_cents"), 0))["cents"]
+        )
+        if standing + failed.amount_cents > failed.request.amount_cents:
+            raise RefundRefused(
+                _("This refund was made up for since: asking for it again would give back more.")
+            )
+    if failed.amount_cents > payment.refundable_cents:
+        raise RefundRefused(
+            _("A refund cannot be more than what is left of the payment (%(amount)s).")
+            % {"amount": format_cents(payment.refundable_cents, payment.currency)}
+        )
+    if failed.provider_status == REFUND_UNANSWERED:
+        _reopen_locked(failed, payment)
+        return RefundRetry(refund=failed, repeated=False)
+    retry = _pending_refund_locked(
+        payment,
+        amount_cents=failed.amount_cents,
+        retry_of=failed,
+        request_id=failed.request_id,
+        reason=failed.reason,
+        origin=failed.origin,
+        policy=failed.policy,
+        issued_by=actor,
+        idempotency_key=refund_key("payments.refund_retry", failed.pk),
+    )
+    logger.info("Refund %s refused: asked for again as refund %s", failed.pk, retry.pk)
+    return RefundRetry(refund=retry, repeated=False)
+
+
 def _refund_with_key(payment: Payment, key: uuid.UUID) -> Refund | None:
     refund = Refund.objects.filter(idempotency_key=key).first()
     if refund is not None and refund.payment_id != payment.pk:
@@ -238,8 +340,8 @@ def refund_by_policy(
     (`transaction.on_commit`) or from a task. Raises RefundRefused for no reason, an amount
     that is not positive or above what is left to refund, a key used with another policy;
     GatewayError when a gateway refuses a part: the parts already made stand, those not sent
-    yet are left pending for the retry task, and the error's `refunds` lists every refund of
-    the request (made, refused, pending).
+    yet are left pending for the retry task, the error's `refunds` lists every refund of the
+    request (made, refused, pending) and its `refund_id` names the part refused.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -274,6 +376,7 @@ def refund_by_policy(
             _send(refund)
         except GatewayError as error:
             error.refunds = list(request.refunds.order_by("pk"))
+            error.refund_id = refund.pk
             raise
     return list(request.refunds.exclude(status=RefundStatus.FAILED).order_by("pk"))
 
@@ -296,18 +399,25 @@ def _reopen_unanswered(request: RefundRequest, payments: list[Payment]) -> None:
                 _("A refund cannot be more than what is left of the payment (%(amount)s).")
                 % {"amount": format_cents(left, refund.payment.currency)}
             )
-        refund.status = RefundStatus.PENDING
-        refund.save(update_fields=["status", "updated_at"])
-        payment.refund_pending_cents += refund.amount_cents
-        payment.save(update_fields=["refund_pending_cents", "updated_at"])
-        GatewayIntent.objects.filter(refund=refund).update(
-            status=IntentStatus.PENDING,
-            attempts=0,
-            completed_at=None,
-            claimed_until=claim_until(timezone.now()),
-            updated_at=timezone.now(),
-        )
-        logger.info("Refund %s given up unanswered: asked for again", refund.pk)
+        _reopen_locked(refund, payment)
+
+
+def _reopen_locked(refund: Refund, payment: Payment) -> None:
+    """Make pending again a refund given up with no answer (it and its `payment` locked by
+    the caller), its amount reserved again: its gateway call is made again under its own
+    key, after the gateway is asked whether it made it (`intents._run_refund`)."""
+    refund.status = RefundStatus.PENDING
+    refund.save(update_fields=["status", "updated_at"])
+    payment.refund_pending_cents += refund.amount_cents
+    payment.save(update_fields=["refund_pending_cents", "updated_at"])
+    GatewayIntent.objects.filter(refund=refund).update(
+        status=IntentStatus.PENDING,
+        attempts=0,
+        completed_at=None,
+        claimed_until=claim_until(timezone.now()),
+        updated_at=timezone.now(),
+    )
+    logger.info("Refund %s given up unanswered: asked for again", refund.pk)
 
 
 def _reserve_parts(request: RefundRequest, payments: list[Payment]) -> None:

@@ -14,8 +14,9 @@ second. The payments app spreads the refund over the invoice's payments, one ref
 every refund it recorded is kept on the row (made, pending, or refused), so what the credit
 still owes its payer is always the credit less its refunds that succeeded or are pending.
 The row is refunded once its refunds that succeeded come to the credit. If the gateway
-refuses a part, at once or later through the retry task, the row is marked failed and may be
-asked again: that refunds only what is still owed, never a part already given back.
+refuses a part, at once or later through the retry task, the row is marked failed, the bill's
+timeline says so (`BillEvent` "refund_failed", once per refused part), and it may be asked
+again: that refunds only what is still owed, never a part already given back.
 """
 
 from __future__ import annotations
@@ -228,9 +229,12 @@ def credit_refund(
             CreditRefund.objects.filter(pk=row.pk).update(
                 refund_ids=sorted({*row.refund_ids, *(refund.pk for refund in made)})
             )
-            CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
-                status=CreditRefundStatus.FAILED, failure=str(error)[:255]
-            )
+            with transaction.atomic():
+                failed_now = CreditRefund.objects.filter(
+                    pk=row.pk, status=CreditRefundStatus.PENDING
+                ).update(status=CreditRefundStatus.FAILED, failure=str(error)[:255])
+                if failed_now:
+                    _refusal_on_timeline(row=row, error=error)
             logger.warning("Credit refund %s failed: %s", row.pk, error)
             raise
     _record(row, refunds)
@@ -263,14 +267,36 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
     return [row.pk for row in failed]
 
 
-def _failure_on_timeline(*, row: CreditRefund, refund_id: int, failure: str) -> None:
+def _refusal_on_timeline(*, row: CreditRefund, error: Exception) -> None:
+    """Write on the bill's timeline a refusal that came at once, as one that comes later.
+
+    A part the gateway refused has the key of a later refusal, so the payments app's own
+    announcement of it (`credit_refunds_failed`, which writes it only once no other part is
+    waiting) and this make one entry. A refusal by the payments app itself, with no refund
+    made (less is left to refund than the credit), is keyed by the ask (the row's claim)."""
+    refund_id = getattr(error, "refund_id", None)
+    if refund_id is not None:
+        why = _("The payment service refused the refund: %(error)s") % {"error": error}
+        _failure_on_timeline(row=row, refund_id=refund_id, failure=why[:255])
+        return
+    _failure_on_timeline(
+        row=row,
+        refund_id=None,
+        failure=str(error)[:255],
+        key=f"refund-refused:{row.pk}:{row.updated_at.isoformat()}",
+    )
+
+
+def _failure_on_timeline(
+    *, row: CreditRefund, refund_id: int | None, failure: str, key: str = ""
+) -> None:
     """Write the failed refund on the bill's timeline, once per credit refund and refund (the
     key): what is still to refund, and the payment service's reason, which only staff read."""
     bill_id = BillPayment.objects.values_list("bill_id", flat=True).get(pk=row.bill_payment_id)
     event = BillEvent(
         bill_id=bill_id,
         kind=BillEventKind.REFUND_FAILED,
-        key=f"refund-failed:{row.pk}:{refund_id}",
+        key=key or f"refund-failed:{row.pk}:{refund_id}",
         data={"credit_refund": row.pk, "refund": refund_id, "cents": owed(row), "failure": failure},
     )
     BillEvent.objects.bulk_create([event], ignore_conflicts=True)

@@ -108,3 +108,119 @@ def test_staff_read_why_the_refund_failed_on_the_parcel_page(client):
         "The refund of $250.00 of a credit failed: The payment service refused the refund: "
         "card expired"
     ) in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_credit_refund_refused_at_once_is_on_the_bills_timeline_once(stripe_gateway):
+    # given: paid twice at Stripe
+    from payments.gateways import GatewayError
+
+    today = agency_date(timezone.now())
+    bill = TaxBillFactory(schedule=[(today + 30 * DAYS, 100000)])
+    started = [
+        bill_payment_start(bill=bill, choice=YEAR, email=email)
+        for email in ("owner@example.com", "spouse@example.com")
+    ]
+    for invoice in started:
+        paid_at_stripe(stripe_gateway, invoice)
+    duplicate = BillPayment.objects.get(bill=bill, credit_cents__gt=0)
+
+    # when: the owner refunds the credit and Stripe refuses at once
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    with pytest.raises(GatewayError):
+        credit_refund(bill_payment_id=duplicate.pk, bill_id=bill.pk)
+
+    # then: one entry, as for a refusal that comes later, with what is still to refund and why
+    [event] = BillEvent.objects.filter(bill=bill)
+    assert event.kind == "refund_failed"
+    assert event.data["cents"] == 100000
+    assert "InvalidRequestError" in event.data["failure"]
+    assert event.data["credit_refund"] == duplicate.credit_refund.pk
+    assert event.data["refund"] == duplicate.credit_refund.refund_ids[-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_credit_refund_refused_at_once_while_a_part_waits_is_on_the_bills_timeline(
+    stripe_gateway,
+):
+    # given: the owner paid half the year at Stripe; someone else paid the whole year in two
+    # parts, $700.00 at the counter then $300.00 at Stripe: a credit of $500.00, refunded
+    # newest payment first, so Stripe's part is asked for before the counter's
+    from payments import services as payments
+    from payments.gateways import GatewayError
+    from payments.models import Invoice, Refund
+    from taxes.services.checkout import PARTIAL
+    from tests.accounts.factories import StaffFactory
+
+    today = agency_date(timezone.now())
+    bill = TaxBillFactory(schedule=[(today + 30 * DAYS, 100000)])
+    owner = bill_payment_start(
+        bill=bill, choice=PARTIAL, amount_cents=50000, email="owner@example.com"
+    )
+    other = bill_payment_start(bill=bill, choice=YEAR, email="spouse@example.com")
+    paid_at_stripe(stripe_gateway, owner)
+    Invoice.objects.filter(pk=other.pk).update(minimum_payment_cents=10000)
+    other.refresh_from_db()
+    payments.payment_record_counter(
+        invoice=other,
+        method="cash",
+        amount_cents=70000,
+        actor=StaffFactory(roles=["clerk", "cashier"]),
+    )
+    paid_at_stripe(stripe_gateway, other, amount_cents=30000)
+    credit = BillPayment.objects.get(invoice_id=other.pk)
+    assert credit.credit_cents == 50000
+
+    # when: Stripe refuses its part at once; the counter's part is left to the retry task
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    with pytest.raises(GatewayError):
+        credit_refund(bill_payment_id=credit.pk, bill_id=bill.pk)
+
+    # then: the bill's timeline says the refund failed, with what is still to refund and why
+    card, cash = Refund.objects.order_by("pk")
+    assert [(r.amount_cents, r.status) for r in (card, cash)] == [
+        (30000, "failed"),
+        (20000, "pending"),
+    ]
+    [event] = BillEvent.objects.filter(bill=bill)
+    assert event.kind == "refund_failed"
+    assert event.key == f"refund-failed:{credit.credit_refund.pk}:{card.pk}"
+    assert event.data["cents"] == 30000
+    assert "InvalidRequestError" in event.data["failure"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_credit_refund_the_payments_app_refuses_at_once_is_on_the_bills_timeline():
+    # given: paid twice; a cashier already gave back $600.00 of the second payment
+    from payments import services as payments
+    from payments.exceptions import RefundRefused
+    from payments.models import Payment
+    from tests.accounts.factories import StaffFactory
+    from tests.taxes.payers import pay_locally
+
+    today = agency_date(timezone.now())
+    bill = TaxBillFactory(schedule=[(today + 30 * DAYS, 100000)])
+    started = [
+        bill_payment_start(bill=bill, choice=YEAR, email=email)
+        for email in ("owner@example.com", "spouse@example.com")
+    ]
+    for invoice in started:
+        pay_locally(invoice)
+    duplicate = BillPayment.objects.get(bill=bill, credit_cents__gt=0)
+    payments.refund_issue(
+        payment=Payment.objects.get(invoice_id=duplicate.invoice_id),
+        amount_cents=60000,
+        reason="Returned at the desk",
+        actor=StaffFactory(roles=["cashier"]),
+    )
+
+    # when: the credit's refund asks for more than is left
+    with pytest.raises(RefundRefused):
+        credit_refund(bill_payment_id=duplicate.pk, bill_id=bill.pk)
+
+    # then: the bill's timeline says the refund failed, and why
+    [event] = BillEvent.objects.filter(bill=bill)
+    assert event.kind == "refund_failed"
+    assert event.data["cents"] == 100000
+    assert event.data["refund"] is None
+    assert event.data["failure"].startswith("A refund cannot be more than what is left")
