@@ -4,6 +4,8 @@ result form of each. Offline, the pages come from the phone and results are queu
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +54,9 @@ def field_result(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from missing
     form = FieldResultForm(request.POST or None, request.FILES or None)
     error = ""
+    # The key the refused form was sent with: the page names it so the phone drops what it
+    # kept under it (portal/offline.py), even when the form comes back with another.
+    answered_key = form["result_key"].value() if form.is_bound else ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,6 +79,14 @@ def field_result(request: HttpRequest, pk: int) -> HttpResponse:
         except SubmissionKeyTaken:
             # The phone sent this form's key with another report's result: not a replay.
             error = _("This form was sent for another report: nothing was recorded.")
-    context = {"report": _with_map_link(report), "form": form, "error": error}
+            # A fresh key, so the form sent again is this report's result of its own.
+            form.data = form.data.copy()
+            form.data["result_key"] = str(uuid.uuid4())
+    context = {
+        "report": _with_map_link(report),
+        "form": form,
+        "error": error,
+        "answered_key": answered_key,
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "concerns/field_result.html", context, status=status)

@@ -18,6 +18,12 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 Ring = list[tuple[float, float]]
 
 
+def _shown(text: str) -> str:
+    """`text` from the pasted JSON as a page can show it: a "\\ud800" escape reads as half of
+    a UTF-16 pair, which no UTF-8 page can hold, so it is shown escaped as it was typed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _geometry_of(value) -> dict:
     """The one geometry in `value` (a geometry, a Feature, or a FeatureCollection of one)."""
     if not isinstance(value, dict):
@@ -36,7 +42,11 @@ def _geometry_of(value) -> dict:
     if kind not in ("Polygon", "MultiPolygon"):
         raise ValidationError(
             _("The boundary must be a GeoJSON Polygon or MultiPolygon, not %(kind)s.")
-            % {"kind": kind if isinstance(kind, str) and kind else _("an object without a type")},
+            % {
+                "kind": _shown(kind)
+                if isinstance(kind, str) and kind
+                else _("an object without a type")
+            },
             code="type",
         )
     return value
@@ -45,9 +55,9 @@ def _geometry_of(value) -> dict:
 def boundary_parse(text: str | dict | None) -> dict | None:
     """The boundary geometry in `text` (GeoJSON), checked; None for an empty value.
 
-    Raises ValidationError saying what is wrong: not JSON (with the line and column), not a
-    polygon, coordinates that are not longitude and latitude, or a shape that is not a valid
-    polygon (a ring crossing itself, with the place).
+    Raises ValidationError saying what is wrong: not JSON (with the line and column, or
+    nested too deeply to read), not a polygon, coordinates that are not longitude and
+    latitude, or a shape that is not a valid polygon (a ring crossing itself, with the place).
     """
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
@@ -60,9 +70,16 @@ def boundary_parse(text: str | dict | None) -> dict | None:
                 % {"error": error.msg, "line": error.lineno, "col": error.colno},
                 code="json",
             ) from None
+        except RecursionError:
+            # Brackets nested past Python's stack (a polygon needs three or four levels):
+            # the JSON reader gives up, and so does the boundary.
+            raise ValidationError(
+                _("The boundary is not valid GeoJSON: it is nested too deeply."), code="json"
+            ) from None
     else:
         value = text
     geometry = _geometry_of(value)
+    _check_numbers(geometry)
     try:
         shaped = shape(geometry)
     except (
@@ -91,6 +108,42 @@ def boundary_parse(text: str | dict | None) -> dict | None:
             code="invalid",
         )
     return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
+
+
+# How deep positions lie in each geometry's coordinates: rings of positions in a polygon,
+# polygons of rings in a multipolygon.
+_POSITION_DEPTH = {"Polygon": 2, "MultiPolygon": 3}
+
+
+def _check_numbers(geometry: dict) -> None:
+    """Refuse positions that are not JSON numbers a float holds, before Shapely reads them.
+
+    Shapely reads "1" and true as numbers (the boundary would be stored as text and booleans,
+    which no map draws) and raises OverflowError for an integer past a float's range.
+    Lists nested deeper or shallower than the geometry's are left for Shapely to refuse.
+    """
+    refused = ValidationError(
+        _(
+            "The boundary's positions must be numbers: [longitude, latitude], "
+            "each a plain number such as -89.65."
+        ),
+        code="numbers",
+    )
+    levels = [(geometry.get("coordinates"), _POSITION_DEPTH[geometry["type"]])]
+    while levels:
+        value, depth = levels.pop()
+        if not isinstance(value, list):
+            continue
+        if depth:
+            levels.extend((item, depth - 1) for item in value)
+            continue
+        for number in value:
+            if type(number) not in (int, float):  # not bool, a subclass of int
+                raise refused
+            try:
+                float(number)
+            except OverflowError:
+                raise refused from None
 
 
 def _check_coordinates(polygons: list[Polygon]) -> None:

@@ -114,9 +114,17 @@ class QueueFilterForm(forms.Form):
             self.add_error("submitted_to", gettext("This date is before the first one."))
         return cleaned
 
+    def _valid(self) -> dict:
+        """The answers that passed their checks: a refused field is left out alone, so one
+        mistyped date does not drop the area, service and status chosen with it."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # runs the checks once; cleaned_data then holds the fields that passed
+        return self.cleaned_data
+
     def filters(self) -> QueueFilters:
         """The chosen filters; the defaults where a field was left empty or is invalid."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self._valid()
         return QueueFilters(
             view=data.get("view") or DEFAULT_VIEW,
             kind=data.get("kind") or "",
@@ -130,7 +138,7 @@ class QueueFilterForm(forms.Form):
 
     def query(self, **changes) -> str:
         """The cleaned filters as a query string (what a link or a saved filter keeps)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self._valid()
         values = {}
         for key in FILTER_KEYS:
             value = changes[key] if key in changes else data.get(key)
@@ -225,4 +233,8 @@ class BulkForm(forms.Form):
 
 
 class SavedFilterForm(forms.Form):
-    name = forms.CharField(label=_("Name of this filter"), max_length=80)
+    name = forms.CharField(
+        label=_("Name of this filter"),
+        max_length=80,
+        error_messages={"required": _("Give the filter a name.")},
+    )

@@ -213,8 +213,15 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
         return _refused(request, permissions.VIEW)
     form = SavedFilterForm(request.POST)
     filters = QueueFilterForm(request.POST)
-    if not form.is_valid() or not filters.is_valid():
-        messages.error(request, gettext("Give the filter a name."))
+    if not form.is_valid():
+        for error in form.errors["name"]:
+            messages.error(request, error)
+        return HttpResponseRedirect(_back(request))
+    if not filters.is_valid():
+        # An area or department deleted since the page was shown, or a tampered value.
+        messages.error(
+            request, gettext("These filters could not be saved: choose them again, then save.")
+        )
         return HttpResponseRedirect(_back(request))
     try:
         kept = saved.saved_filter_save(

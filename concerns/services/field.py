@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases import events, permissions
-from cases.exceptions import ActionForbidden, TransitionNotAllowed
+from cases.exceptions import ActionForbidden, DocumentRejected, TransitionNotAllowed
 from cases.models import CaseEventAudience, CaseStatus
 from cases.services import case_add_note, case_record_event, document_add, submission_key_claim
 from concerns.models import CloseReason, ConcernReport
@@ -50,9 +50,10 @@ def report_field_result(
     followers read; "follow_up" keeps it open (starting work on a new or reopened report) and
     publishes `public_note` as an update when there is one. `found` is the internal note; the
     photos are added to the case for staff. Raises ValidationError for a missing or invalid
-    detail (nothing recorded), ActionForbidden unless `actor` is the report's assignee and
-    may work it, TransitionNotAllowed for a report closed meanwhile, SubmissionKeyTaken for
-    a key recorded already with another report's result (nothing recorded).
+    detail, or a file the case's documents refuse, on "photos" (nothing recorded),
+    ActionForbidden unless `actor` is the report's assignee and may work it,
+    TransitionNotAllowed for a report closed meanwhile, SubmissionKeyTaken for a key recorded
+    already with another report's result (nothing recorded).
     """
     photos = list(photos or [])
     errors: dict[str, list] = {}
@@ -80,19 +81,24 @@ def report_field_result(
     if errors:
         raise ValidationError(errors)
 
-    case = report.case
-    if case.assignee_id != getattr(actor, "pk", None) or not permissions.can(
-        actor, permissions.MOVE, case
-    ):
-        raise ActionForbidden("Only the member of staff the report is assigned to can do this.")
     with transaction.atomic():
         locked = _lock(report)
+        # Judged on the locked case: the report may have been given to someone else since
+        # the caller read it.
+        if locked.case.assignee_id != getattr(actor, "pk", None) or not permissions.can(
+            actor, permissions.MOVE, locked.case
+        ):
+            raise ActionForbidden("Only the member of staff the report is assigned to can do this.")
         if not submission_key_claim(case=locked.case, key=key):
             return False
         if locked.case.closed_at is not None:
             raise TransitionNotAllowed(_("This report is closed already: nothing was recorded."))
         for photo in photos:
-            document_add(case=locked.case, uploaded_by=actor, upload=photo, public=False)
+            try:
+                document_add(case=locked.case, uploaded_by=actor, upload=photo, public=False)
+            except DocumentRejected as rejected:
+                # On the photos, as the form shows it; the transaction records nothing.
+                raise ValidationError({"photos": rejected.error_list}) from None
         case_add_note(
             case=locked.case,
             author=actor,
