@@ -1,15 +1,21 @@
 """The agency's areas: drawn by administrators as GeoJSON, with ZIP codes for addresses."""
 
 import json
+import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.areas.boundaries import boundary_parse
 from cases.areas.locating import area_save, areas_reassign
 from cases.areas.models import Area
+
+# A ZIP code as an area lists it: five digits, or a ZIP+4 of which the five are kept (an
+# address is read to its five digits, `cases.areas.locating.ZIP_AT_END`).
+ZIP_CODE_TYPED = re.compile(r"([0-9]{5})(?:-[0-9]{4})?")
 
 
 class AreaForm(forms.ModelForm):
@@ -33,8 +39,23 @@ class AreaForm(forms.ModelForm):
         return boundary_parse(self.cleaned_data.get("boundary"))
 
     def clean_postal_codes(self):
-        codes = [code.strip().upper() for code in self.cleaned_data.get("postal_codes") or []]
-        return list(dict.fromkeys(code for code in codes if code))
+        codes, wrong = [], []
+        for typed in self.cleaned_data.get("postal_codes") or []:
+            typed = typed.strip()
+            if not typed:
+                continue
+            match = ZIP_CODE_TYPED.fullmatch(typed)
+            if match:
+                codes.append(match.group(1))
+            else:
+                wrong.append(typed)
+        if wrong:
+            raise ValidationError(
+                _("These are not 5-digit ZIP codes: %(codes)s. Write each as 5 digits, as 62701."),
+                code="zip_codes",
+                params={"codes": ", ".join(wrong)},
+            )
+        return list(dict.fromkeys(codes))
 
 
 @admin.register(Area)

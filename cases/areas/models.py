@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.lookups import Regex
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,6 +77,20 @@ class Area(models.Model):
                 condition=Q(boundary__isnull=False) | ~Q(postal_codes=[]),
                 name="cases_area_has_boundary_or_zip",
                 violation_error_message=_("Give the area a boundary, its ZIP codes, or both."),
+            ),
+            # Five digits each, as an address is read: any other code could never match.
+            models.CheckConstraint(
+                condition=Regex(
+                    Func(
+                        F("postal_codes"),
+                        Value(","),
+                        function="array_to_string",
+                        output_field=models.TextField(),
+                    ),
+                    r"^([0-9]{5}(,[0-9]{5})*)?$",
+                ),
+                name="cases_area_zip_codes_five_digits",
+                violation_error_message=_("Each ZIP code is 5 digits, as 62701."),
             ),
         ]
 
