@@ -88,7 +88,10 @@ class Gateway(ABC):
         made none (or keeps nothing to look up: then the refund call's key is the guard).
 
         Asked before a refund call is made again, so a call whose answer was lost, however
-        long ago, is never made twice. Raises GatewayError like `refund`.
+        long ago, is never made twice. Raises GatewayError: retryable whenever the look-up
+        could not be made (refused too: whether the refund was made is then unknown, and a
+        refusal would have it asked for again as a new refund), not retryable only for a
+        refund the provider made and then failed or canceled.
         """
         return None
 

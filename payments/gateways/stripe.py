@@ -280,7 +280,10 @@ class StripeGateway(Gateway):
                     return _refund_result(made)
         except stripe.StripeError as error:
             logger.warning("Could not look refund %s up: %s", refund.pk, _describe(error))
-            raise _gateway_error(error) from error
+            # Whatever Stripe answered, the look-up was not made: whether the refund was is
+            # still unknown. Never a refusal, which would have it asked for again as a new
+            # refund under a new key (`refund_retry`), and made twice if Stripe made it.
+            raise GatewayError(_describe(error), retryable=True) from error
         return None
 
 

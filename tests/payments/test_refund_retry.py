@@ -316,3 +316,45 @@ def test_a_policy_part_given_up_that_stripe_made_is_looked_up_when_asked_again(
     assert len(stripe_gateway.requests_to("POST", "/v1/refunds")) == posts
     assert Refund.objects.count() == 1
     assert refunds_refused_unmade(invoice_ids=[invoice.pk]) == []
+
+
+def test_a_look_up_stripe_refuses_leaves_a_refund_given_up_unanswered_unknown_not_refused(
+    stripe_gateway, settings, cashier
+):
+    # given: a staff refund Stripe made, given up with no answer
+    import time
+
+    from payments.tasks import retry_gateway_intents
+
+    invoice, given_up = staff_refund_given_up_unanswered(
+        stripe_gateway, settings, cashier, made_at_stripe=True
+    )
+    deadline = time.monotonic() + 10
+    while not stripe_gateway.refunds:
+        assert time.monotonic() < deadline, "Stripe never made the refund"
+        time.sleep(0.05)
+    posts = len(stripe_gateway.requests_to("POST", "/v1/refunds"))
+
+    # when: asked again, Stripe refuses the look-up itself (a key that may not read refunds)
+    stripe_gateway.fail_next("GET", "/v1/refunds", status=403, error_type="invalid_request_error")
+    outcome = services.refund_retry(refund_id=given_up.pk, actor=cashier)
+
+    # then: whether Stripe made it is still unknown: the refund waits for an answer, it is not
+    # refused (a refused one is asked for again as a new refund, and would be made twice)
+    assert (outcome.repeated, outcome.refund.pk, outcome.refund.status) == (
+        False,
+        given_up.pk,
+        "pending",
+    )
+    assert services.refund_retry(refund_id=given_up.pk, actor=cashier).repeated
+    assert refunds_refused_unmade(invoice_ids=[invoice.pk]) == []
+
+    # and the retry task's look-up finds it made: recorded once, nothing asked to be made
+    retry_gateway_intents()
+    given_up.refresh_from_db()
+    [made] = stripe_gateway.refunds.values()
+    assert (given_up.status, given_up.provider_reference) == ("succeeded", made["id"])
+    assert len(stripe_gateway.requests_to("POST", "/v1/refunds")) == posts
+    assert Refund.objects.count() == 1
+    invoice.refresh_from_db()
+    assert invoice.amount_refunded_cents == 2000
