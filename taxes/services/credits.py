@@ -249,14 +249,21 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
     refused, or given up); return their ids.
 
     Runs in the payments app's transaction (taxes.receivers), the invoice locked. Staff see
-    the failure on the credits page, where the credit is listed to refund again.
+    the failure on the credits page, where the credit is listed to refund again. A credit
+    refund failed already (a part refused at once) is left failed, and the bill's timeline
+    says this part was refused too, once.
     """
-    rows = list(
-        CreditRefund.objects.select_for_update()
-        .filter(bill_payment__invoice_id=invoice_id, status=CreditRefundStatus.PENDING)
+    rows = [
+        row
+        for row in CreditRefund.objects.select_for_update()
+        .filter(
+            bill_payment__invoice_id=invoice_id,
+            status__in=(CreditRefundStatus.PENDING, CreditRefundStatus.FAILED),
+        )
         .order_by("pk")
-    )
-    failed = [row for row in rows if carrying(row).filter(pk=refund_id).exists() and refused(row)]
+        if carrying(row).filter(pk=refund_id).exists()
+    ]
+    failed = [row for row in rows if refused(row)]
     why = (_("The payment service refused the refund: %(error)s") % {"error": failure})[:255]
     for row in failed:
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
@@ -264,6 +271,11 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
         )
         _failure_on_timeline(row=row, refund_id=refund_id, failure=why)
         logger.warning("Credit refund %s failed after it was asked for: %s", row.pk, failure)
+    for row in rows:
+        if row.status == CreditRefundStatus.FAILED:
+            # Failed already (another part was refused at once, `_refusal_on_timeline`), its
+            # ask over: this part's refusal is on the timeline too, with all still owed.
+            _failure_on_timeline(row=row, refund_id=refund_id, failure=why)
     return [row.pk for row in failed]
 
 

@@ -224,3 +224,58 @@ def test_a_credit_refund_the_payments_app_refuses_at_once_is_on_the_bills_timeli
     assert event.data["cents"] == 100000
     assert event.data["refund"] is None
     assert event.data["failure"].startswith("A refund cannot be more than what is left")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_part_refused_later_after_one_refused_at_once_is_on_the_bills_timeline_too(
+    stripe_gateway, settings
+):
+    # given: the owner paid half the year at Stripe; someone else paid the whole year at
+    # Stripe in two parts, $700.00 then $300.00: a credit of $500.00, refunded newest payment
+    # first; Stripe refuses the first part at once, the second is left to the retry task
+    from payments.gateways import GatewayError
+    from payments.models import GatewayIntent, Invoice, Refund
+    from payments.tasks import retry_gateway_intents
+    from taxes.services.checkout import PARTIAL
+
+    today = agency_date(timezone.now())
+    bill = TaxBillFactory(schedule=[(today + 30 * DAYS, 100000)])
+    owner = bill_payment_start(
+        bill=bill, choice=PARTIAL, amount_cents=50000, email="owner@example.com"
+    )
+    other = bill_payment_start(bill=bill, choice=YEAR, email="spouse@example.com")
+    paid_at_stripe(stripe_gateway, owner)
+    Invoice.objects.filter(pk=other.pk).update(minimum_payment_cents=10000)
+    other.refresh_from_db()
+    paid_at_stripe(stripe_gateway, other, amount_cents=70000)
+    paid_at_stripe(stripe_gateway, other, amount_cents=30000)
+    credit = BillPayment.objects.get(invoice_id=other.pk)
+    assert credit.credit_cents == 50000
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="invalid_request_error")
+    with pytest.raises(GatewayError):
+        credit_refund(bill_payment_id=credit.pk, bill_id=bill.pk)
+    first, second = Refund.objects.order_by("pk")
+    assert [(r.amount_cents, r.status) for r in (first, second)] == [
+        (30000, "failed"),
+        (20000, "pending"),
+    ]
+
+    # when: the retry task asks for the second part (its claim run out), and Stripe refuses
+    # it too
+    GatewayIntent.objects.filter(refund=second).update(claimed_until=None)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=400, error_type="card_error")
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+    retry_gateway_intents()
+
+    # then: each refused part is on the bill's timeline, once, the last with all still owed
+    second.refresh_from_db()
+    assert second.status == "failed"
+    row = credit.credit_refund
+    events = list(BillEvent.objects.filter(bill=bill).order_by("pk"))
+    assert [event.key for event in events] == [
+        f"refund-failed:{row.pk}:{first.pk}",
+        f"refund-failed:{row.pk}:{second.pk}",
+    ]
+    assert [event.data["cents"] for event in events] == [30000, 50000]
+    row.refresh_from_db()
+    assert row.status == "failed"
