@@ -8,6 +8,8 @@ wrong factor counts like any other attempt.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -70,7 +72,7 @@ def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
             limited = True
         elif selectors.bill_factor_matches(bill=bill, factor=form.cleaned_data["factor"]):
             request.session[SESSION_KEY] = [*opened, bill.pk][-20:]
-            return redirect("taxes:bill", number=bill.number)
+            return redirect(_bill_url(bill, payoff_on=request.GET.get("payoff_on", "")))
         else:
             form.add_error(
                 "factor",
@@ -80,7 +82,19 @@ def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
                 ),
             )
     status = 429 if limited else 400 if form.errors else 200
-    return render(request, "taxes/bill_factor.html", {"bill": bill, "form": form}, status=status)
+    context = {
+        "bill": bill,
+        "form": form,
+        # The form is sent back to this address with its pay-off date, kept for the bill.
+        "action": _bill_url(bill, payoff_on=request.GET.get("payoff_on", "")),
+    }
+    return render(request, "taxes/bill_factor.html", context, status=status)
+
+
+def _bill_url(bill, *, payoff_on: str) -> str:
+    """The bill's page, with the pay-off date a link asked for (checked by the bill page)."""
+    url = reverse("taxes:bill", args=[bill.number])
+    return f"{url}?{urlencode({'payoff_on': payoff_on})}" if payoff_on else url
 
 
 def _pay_form(request: HttpRequest, options, data=None) -> BillPayForm:

@@ -87,6 +87,16 @@ def _cancel_for_agency(rows: list[Booking], *, actor, message: str) -> None:
             ) from None
 
 
+def _same_block(*, facility: Facility, period: DateTimeTZRange, reason: str) -> Booking | None:
+    return Booking.objects.filter(
+        facility=facility,
+        kind=BookingKind.BLOCK,
+        status=BookingStatus.CONFIRMED,
+        period=period,
+        block_reason=reason,
+    ).first()
+
+
 def block_create(
     *,
     facility: Facility,
@@ -121,17 +131,19 @@ def block_create(
             _("Block at most a month at a time; for longer, close the dates in the facility.")
         )
     period = DateTimeTZRange(starts_at, ends_at, "[)")
-    same = Booking.objects.filter(
-        facility=facility,
-        kind=BookingKind.BLOCK,
-        status=BookingStatus.CONFIRMED,
-        period=period,
-        block_reason=reason,
-    ).first()
+    same = _same_block(facility=facility, period=period, reason=reason)
     if same is not None:
         return same
     try:
         with transaction.atomic():
+            # Blocks of one facility are made one at a time: the same block sent twice at
+            # once (a double click) waits here for the first, then finds it, rather than
+            # finding the bookings the first cancelled no longer cancellable. NO KEY UPDATE,
+            # so holds and bookings, which only reference the facility, are not held up.
+            Facility.objects.select_for_update(no_key=True).filter(pk=facility.pk).first()
+            same = _same_block(facility=facility, period=period, reason=reason)
+            if same is not None:
+                return same
             _lapsed_holds_expire(facility=facility, buffered=period, now=now)
             in_the_way = _in_the_way(facility=facility, period=period, now=now)
             if in_the_way and booker_message.strip():

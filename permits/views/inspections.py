@@ -4,6 +4,7 @@ inspector's day and result form. Thin: parse, call one service, render or redire
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -271,6 +272,9 @@ def inspection_result(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from missing
     form = ResultForm(request.POST or None, request.FILES or None, inspection=inspection)
     error = ""
+    # The key the refused form was sent with: the page names it so the phone drops what it
+    # kept under it (portal/offline.py), even when the form comes back with another.
+    answered_key = form["result_key"].value() if form.is_bound else ""
     if request.method == "POST" and form.is_valid():
         try:
             services.inspection_record_result(
@@ -280,12 +284,17 @@ def inspection_result(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{_day_url()}?day={inspection.day.isoformat()}")
         except InspectionRefused as refused:
             error = str(refused)
+            if refused.code == "key":
+                # A fresh key, so the form sent again is this inspection's result of its own.
+                form.data = form.data.copy()
+                form.data["result_key"] = str(uuid.uuid4())
     permit = inspection.permit
     context = {
         "inspection": inspection,
         "permit": permit,
         "form": form,
         "error": error,
+        "answered_key": answered_key,
         "history": inspection_history(permit).exclude(pk=inspection.pk),
         "plans": permit.plan_sheets.filter(removed_at__isnull=True).order_by("sheet", "-version"),
         "results": InspectionResult,

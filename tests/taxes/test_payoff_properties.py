@@ -2,6 +2,8 @@
 refusal on the field, never a server error, and what was typed comes back."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -56,3 +58,30 @@ def test_any_pay_off_date_is_answered_without_a_server_error(
     if response.status_code == 400:
         assert response.context["payoff_form"].errors
     keeps_what_was_typed(response, {"payoff_on": payoff_on}, form_key="payoff_form")
+
+
+def test_a_pay_off_link_to_a_bill_not_yet_opened_keeps_its_date_through_the_owners_name(client):
+    # given: a link to a bill's pay-off for a date, opened by someone who has not yet given
+    # the owner's last name
+    today = agency_date(timezone.now())
+    parcel = ParcelFactory(number="10-000779", situs_address="9 OAK STREET")
+    OwnerFactory(parcel=parcel, name="Lee Chen", last_name="Chen")
+    bill = TaxBillFactory(
+        parcel=parcel,
+        number="2026-0000779",
+        escrow_lender="",
+        schedule=[(today + datetime.timedelta(days=21), 100000)],
+    )
+    chosen = (today + datetime.timedelta(days=40)).isoformat()
+    url = reverse("taxes:bill", args=[bill.number])
+    asked = client.get(url, {"payoff_on": chosen})
+    action = re.search(r'<form method="post" action="([^"]+)"', asked.content.decode()).group(1)
+
+    # when: the owner's last name is given in the form the page shows
+    answered = client.post(html.unescape(action), {"factor": "Chen"})
+    shown = client.get(answered["Location"])
+
+    # then: the bill opens on the pay-off for that date
+    assert answered.status_code == 302
+    assert shown.status_code == 200
+    assert shown.context["chosen_payoff"].on.isoformat() == chosen
