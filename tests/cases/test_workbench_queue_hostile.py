@@ -12,6 +12,7 @@ from hypothesis import given
 
 from cases.areas.models import Area
 from cases.models import Case
+from cases.workbench import saved
 from cases.workbench.models import SavedQueueFilter
 from tests.accounts.factories import StaffFactory
 from tests.cases.factories import CaseFactory, DepartmentFactory
@@ -133,3 +134,16 @@ def test_any_filters_are_answered_without_a_server_error_and_saved_only_when_val
         again = client.get(f"{QUEUE}?{kept.query}")
         assert not again.context["form"].errors, kept.query
     SavedQueueFilter.objects.all().delete()
+
+
+def test_a_name_the_database_holds_as_the_same_replaces_its_filter(places):
+    # given: a filter named with the Kelvin sign (U+212A), which lower-cases to "k"
+    clerk = places["clerk"]
+    first = saved.saved_filter_save(user=clerk, name="\u212a", query="view=all")
+
+    # when: saved again as "k", one name for the database's rule (lower case)
+    again = saved.saved_filter_save(user=clerk, name="k", query="view=mine")
+
+    # then: the filter is replaced, not refused as "just saved"
+    assert again.pk == first.pk
+    assert SavedQueueFilter.objects.get(user=clerk).query == "view=mine"
