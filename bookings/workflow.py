@@ -85,14 +85,29 @@ def _update_text(payload) -> str:
     if payload.get("what") == "moved":
         return _moved_text(payload)
     if payload.get("what") == "refund_failed":
-        # Staff's only (bookings.services.refunds): the gateway's own words follow.
-        return gettext(
-            "The payment service refused a refund of %(amount)s: %(failure)s. It was not "
-            "given back; give it back another way."
-        ) % {
+        # Staff's only (bookings.services.refunds): the gateway's own words follow. A refund
+        # given up with no answer may have been made: giving it back another way unchecked
+        # could pay it twice. (Entries from before `unanswered` was recorded read as refused.)
+        values = {
             "amount": events.money(payload.get("refund_cents") or 0),
             "failure": payload.get("failure") or "",
         }
+        if payload.get("unanswered"):
+            return (
+                gettext(
+                    "The payment service did not answer a refund of %(amount)s: %(failure)s. "
+                    "It may have been given back: check with the payment service before "
+                    "giving it back another way."
+                )
+                % values
+            )
+        return (
+            gettext(
+                "The payment service refused a refund of %(amount)s: %(failure)s. It was not "
+                "given back; give it back another way."
+            )
+            % values
+        )
     if payload.get("what") == "refund_again":
         # Staff's only (bookings.services.refunds.booking_refund_again): what came of it.
         amount = {"amount": events.money(payload.get("refund_cents") or 0)}

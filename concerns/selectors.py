@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
+from cases.areas.locating import zip_code_in
 from cases.models import CaseStatus, Department, SubmissionKey
 from cases.participants import Participant, is_participant
 from cases.participation import FOLLOWER
@@ -368,7 +369,9 @@ def reports_for_open311(
     statuses: Iterable[str] = (),
     limit: int,
 ) -> list[ConcernReport]:
-    """The service requests an Open311 GET returns, newest first, at most `limit`.
+    """The service requests an Open311 GET returns, newest first, at most `limit`, each with
+    the ZIP code ending its address (`zip_code`, None for none), read as the case engine reads
+    it to place a case in an area.
 
     With `references`, only those (the other filters do not apply, as the spec says).
     """
@@ -379,7 +382,9 @@ def reports_for_open311(
         .order_by("position")
         .values("position")[:1]
     )
-    reports = _public_reports().annotate(first_photo_position=Subquery(first_photo))
+    reports = _public_reports().annotate(
+        first_photo_position=Subquery(first_photo), zip_code=zip_code_in("address")
+    )
     if references:
         return list(reports.filter(case__reference__in=references).order_by("-requested_at"))
     if service_codes:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import translation
 
+from cases.areas.locating import zip_code_in
 from cases.workflow import get_workflow
 from permits import blds
 from permits.models import (
@@ -51,6 +52,7 @@ _PERMIT_COLUMNS = (
     "case__closed_at",
     "current_stage__started_at",
     "address",
+    "zip_code",
     "permit_type__permit_class",
     "permit_type__work_class",
     "permit_type__name",
@@ -67,13 +69,16 @@ _PERMIT_COLUMNS = (
 
 
 def permits_published() -> QuerySet[Permit]:
-    """Every sent permit, oldest first, with its current stage (for StatusDate)."""
+    """Every sent permit, oldest first, with its current stage (for StatusDate) and the ZIP
+    code ending its address (`zip_code`, NULL for none: read in the same query, as the case
+    engine reads it to place the case in an area)."""
     return (
         Permit.objects.filter(case__kind=KIND, case__submitted_at__isnull=False)
         .annotate(
             current_stage=FilteredRelation(
                 "case__stages", condition=Q(case__stages__ended_at__isnull=True)
-            )
+            ),
+            zip_code=zip_code_in("address"),
         )
         .order_by("id")
     )
@@ -117,6 +122,7 @@ def permit_records(*, link: Callable[[str], str]) -> Iterator[dict]:
             closed_at,
             status_since,
             address,
+            zip_code,
             permit_class,
             work_class,
             type_name,
@@ -141,7 +147,7 @@ def permit_records(*, link: Callable[[str], str]) -> Iterator[dict]:
                 "OriginalAddress2": "",
                 "OriginalCity": city,
                 "OriginalState": state,
-                "OriginalZip": "",
+                "OriginalZip": zip_code or "",
                 "Jurisdiction": publisher,
                 "PermitClass": permit_classes.get(permit_class, ""),
                 "PermitClassMapped": blds.permit_class_mapped(permit_class),

@@ -2,7 +2,8 @@
 
 The refund task (`bookings.refund_tasks.refund_booking`) hands a refund to the payments app
 and returns; when the gateway later refuses it (the payments app's retry task made the call
-again, or gave up), the payments app announces it (`failed_refund_id`, `refund_failure`) and
+again), or never answers it and the retry task gives it up (the gateway may have made it all
+the same), the payments app announces it (`failed_refund_id`, `refund_failure`) and
 `bookings.receivers` calls `booking_refund_failed`: the booking's timeline says so, for
 staff, and the staff booking page lists the refund as money still to give back
 (`payments.selectors.refunds_refused_unmade`) until something makes up for it.
@@ -32,6 +33,7 @@ from cases.services import case_record_event
 from payments.gateways import GatewayError
 from payments.models import Invoice, Refund, RefundStatus
 from payments.services import RefundRetry, refund_retry
+from payments.services.intents import REFUND_UNANSWERED
 
 logger = logging.getLogger("bookings")
 
@@ -45,15 +47,17 @@ REFUSED = "refused"
 
 
 def booking_refund_failed(*, booking_id: int, refund_id: int, failure: str) -> None:
-    """Record on the booking's timeline, for staff, that the gateway refused a refund of it
-    after it was asked for, with why.
+    """Record on the booking's timeline, for staff, that a refund of it failed after it was
+    asked for, with why: the gateway refused it (nothing was given back), or never answered
+    and was given up (`unanswered`: it may have been given back all the same).
 
     Runs in the payments app's transaction (its announcement is sent once per failure); a
     booking without a case (a bare hold) has no timeline and is left as it is."""
     booking = Booking.objects.select_related("case").get(pk=booking_id)
     if booking.case is None:
         return
-    refund = Refund.objects.only("amount_cents").get(pk=refund_id)
+    refund = Refund.objects.only("amount_cents", "provider_status").get(pk=refund_id)
+    unanswered = refund.provider_status == REFUND_UNANSWERED
     case_record_event(
         case=booking.case,
         kind=events.UPDATE,
@@ -63,9 +67,15 @@ def booking_refund_failed(*, booking_id: int, refund_id: int, failure: str) -> N
             "refund_id": refund_id,
             "refund_cents": refund.amount_cents,
             "failure": (failure or "")[:255],
+            "unanswered": unanswered,
         },
     )
-    logger.warning("Booking %s: refund %s refused by the gateway", booking_id, refund_id)
+    logger.warning(
+        "Booking %s: refund %s %s",
+        booking_id,
+        refund_id,
+        "given up unanswered by the gateway" if unanswered else "refused by the gateway",
+    )
 
 
 def booking_refund_again(*, booking: Booking, refund_id: int, actor) -> RefundRetry:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 from django.utils.translation import gettext
 
 from cases.workbench.models import SavedQueueFilter
@@ -31,9 +32,12 @@ def saved_filter_save(*, user, name: str, query: str) -> SavedQueueFilter:
     if not name:
         raise SavedFilterError(gettext("Give the filter a name."))
     with transaction.atomic():
+        # The same name by the unique constraint's rule, lower case (name__iexact compares
+        # upper case, which differs for some letters: the Kelvin sign lowers to "k").
         existing = (
             SavedQueueFilter.objects.select_for_update()
-            .filter(user=user, name__iexact=name)
+            .alias(lowered=Lower("name"))
+            .filter(user=user, lowered=Lower(Value(name)))
             .first()
         )
         if existing is not None:

@@ -64,7 +64,8 @@ def _expected(report: ConcernReport) -> str | None:
 
 
 def service_request(report: ConcernReport, *, departments: dict[int, str]) -> dict:
-    """`departments` maps department ids to names (fetched once for a whole list)."""
+    """`report` as `selectors.reports_for_open311` reads it (with its `zip_code`);
+    `departments` maps department ids to names (fetched once for a whole list)."""
     case = report.case
     closed = case.closed_at is not None
     return {
@@ -81,7 +82,7 @@ def service_request(report: ConcernReport, *, departments: dict[int, str]) -> di
         "expected_datetime": _expected(report),
         "address": report.address,
         "address_id": "",
-        "zipcode": "",
+        "zipcode": report.zip_code or "",
         "lat": report.latitude,
         "long": report.longitude,
         "media_url": _media_url(report),

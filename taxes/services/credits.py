@@ -33,6 +33,7 @@ from payments.gateways import GatewayError
 from payments.models import Invoice, Refund
 from payments.models import RefundStatus as PaymentRefundStatus
 from payments.services import refund_by_policy, refund_key
+from payments.services.intents import REFUND_UNANSWERED
 from taxes.exceptions import CreditNotRefundable
 from taxes.models import BillEvent, BillEventKind, BillPayment, CreditRefund, CreditRefundStatus
 
@@ -264,7 +265,14 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
         if carrying(row).filter(pk=refund_id).exists()
     ]
     failed = [row for row in rows if refused(row)]
-    why = (_("The payment service refused the refund: %(error)s") % {"error": failure})[:255]
+    # Given up unanswered, the refund may have been made all the same: not called refused.
+    unanswered = Refund.objects.filter(pk=refund_id, provider_status=REFUND_UNANSWERED).exists()
+    why = (
+        _("The payment service did not answer the refund: %(error)s")
+        if unanswered
+        else _("The payment service refused the refund: %(error)s")
+    ) % {"error": failure}
+    why = why[:255]
     for row in failed:
         CreditRefund.objects.filter(pk=row.pk, status=CreditRefundStatus.PENDING).update(
             status=CreditRefundStatus.FAILED, failure=why
@@ -274,7 +282,7 @@ def credit_refunds_failed(*, invoice_id: int, refund_id: int, failure: str) -> l
     for row in rows:
         if row.status == CreditRefundStatus.FAILED:
             # Failed already (another part was refused at once, `_refusal_on_timeline`), its
-            # ask over: this part's refusal is on the timeline too, with all still owed.
+            # ask over: this part's failure is on the timeline too, with all still owed.
             _failure_on_timeline(row=row, refund_id=refund_id, failure=why)
     return [row.pk for row in failed]
 
@@ -309,6 +317,13 @@ def _failure_on_timeline(
         bill_id=bill_id,
         kind=BillEventKind.REFUND_FAILED,
         key=key or f"refund-failed:{row.pk}:{refund_id}",
-        data={"credit_refund": row.pk, "refund": refund_id, "cents": owed(row), "failure": failure},
+        data={
+            "credit_refund": row.pk,
+            "refund": refund_id,
+            "cents": owed(row),
+            "failure": failure,
+            "unanswered": refund_id is not None
+            and Refund.objects.filter(pk=refund_id, provider_status=REFUND_UNANSWERED).exists(),
+        },
     )
     BillEvent.objects.bulk_create([event], ignore_conflicts=True)

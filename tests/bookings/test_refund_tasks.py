@@ -159,6 +159,47 @@ def test_a_booking_refund_stripe_refuses_later_shows_on_the_booking_for_staff(
     assert 'id="refused-refunds"' in page.text and "$130.00" in page.text
 
 
+def test_a_booking_refund_stripe_never_answers_is_not_called_refused(
+    stripe_gateway, settings, client
+):
+    # given: a booking paid at Stripe is cancelled for the agency, and Stripe answers none of
+    # the refund's calls (500), so the payments app's retry task gives it up: Stripe may have
+    # made it all the same
+    from bookings.selectors_staff import refunds_refused
+    from cases.models import CaseEvent
+    from payments.models import RefundStatus
+    from payments.services.intents import MAX_ATTEMPTS
+    from payments.tasks import retry_gateway_intents
+    from tests.bookings.staff_support import parks, parks_staff
+
+    parks()
+    booking = held(pavilion())
+    invoice = guest_checkout(booking)
+    paid_at_stripe(stripe_gateway, invoice)
+    booking.refresh_from_db()
+    clerk = parks_staff(mfa=True)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500, times=MAX_ATTEMPTS)
+    cancelling.booking_cancel_by_agency(booking=booking, actor=clerk, message="Storm damage")
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+
+    # when
+    for _ in range(MAX_ATTEMPTS):
+        retry_gateway_intents()
+
+    # then: staff read on the booking's timeline that the payment service did not answer, not
+    # that it refused, and to check with it before giving the money back another way
+    assert Refund.objects.get().status == RefundStatus.FAILED
+    [event] = CaseEvent.objects.filter(case=booking.case, payload__what="refund_failed")
+    assert event.audience == CaseEvent.Audience.STAFF
+    assert "refused" not in event.text
+    assert event.text.startswith("The payment service did not answer a refund of $130.00: ")
+    assert event.text.endswith(
+        "It may have been given back: check with the payment service before giving it back "
+        "another way."
+    )
+    assert [refund.amount_cents for refund in refunds_refused(booking=booking)] == [13000]
+
+
 def test_a_refused_part_asked_again_and_made_is_no_longer_listed(stripe_gateway, deliveries):
     # given: Stripe refuses the refund task's first call; the task's retry makes it
     from celery.exceptions import Retry

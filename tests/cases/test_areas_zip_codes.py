@@ -84,12 +84,13 @@ def test_the_zip_code_ending_an_address(ward, address, zip_code):
 
 # Addresses as typed, and strings built from the characters at the rule's edges (digits,
 # hyphens, spaces, other scripts' digits) so the boundaries come up often. PostgreSQL text
-# holds no NUL, so no stored address has one.
+# holds no NUL, so no stored address has one; nor half a UTF-16 pair (a lone surrogate),
+# which no UTF-8 form can send and the database driver cannot encode.
 ADDRESSES = st.one_of(
-    st.text(st.characters(exclude_characters="\x00"), max_size=40),
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40),
     st.text(st.sampled_from(DIGITS + "-" + SPACE + "A,\u0663\uff16\u00a0"), max_size=16),
     st.tuples(
-        st.text(st.characters(exclude_characters="\x00"), max_size=12),
+        st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12),
         st.text(st.sampled_from(DIGITS), min_size=3, max_size=7),
         st.sampled_from(["", "-", "-1234", "-123", "-12345", "--1234"]),
         st.text(st.sampled_from(SPACE + "\u00a0x"), max_size=3),

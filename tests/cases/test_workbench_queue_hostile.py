@@ -8,13 +8,16 @@ import io
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
+from hypothesis import given
 
 from cases.areas.models import Area
 from cases.models import Case
+from cases.workbench import saved
 from cases.workbench.models import SavedQueueFilter
 from tests.accounts.factories import StaffFactory
 from tests.cases.factories import CaseFactory, DepartmentFactory
 from tests.cases.workflows import TEST_PERMIT
+from tests.hostile import VALUES, fuzz, no_server_error, params
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,50 @@ def test_a_saved_filter_name_too_long_says_how_long_it_may_be(client, places):
     assert "Give the filter a name." not in page
     assert "Ensure this value has at most 80 characters (it has 81)." in page
     assert not SavedQueueFilter.objects.exists()
+
+
+FILTER_NAMES = [
+    "view",
+    "kind",
+    "status",
+    "department",
+    "area",
+    "submitted_from",
+    "submitted_to",
+    "sort",
+    "page",
+]
+
+
+@fuzz(max_examples=40)
+@given(query=params(FILTER_NAMES, valid={"view": "all", "sort": "oldest"}), name=VALUES)
+def test_any_filters_are_answered_without_a_server_error_and_saved_only_when_valid(
+    client, places, query, name
+):
+    client.force_login(places["clerk"])
+
+    page = client.get(QUEUE, query)
+    export = client.get(reverse("workbench:queue_export"), query)
+    saved = client.post(reverse("workbench:saved_filter_create"), {**query, "name": name})
+
+    no_server_error(page)
+    no_server_error(export)
+    no_server_error(saved)
+    b"".join(export.streaming_content)
+    for kept in SavedQueueFilter.objects.filter(user=places["clerk"]):
+        again = client.get(f"{QUEUE}?{kept.query}")
+        assert not again.context["form"].errors, kept.query
+    SavedQueueFilter.objects.all().delete()
+
+
+def test_a_name_the_database_holds_as_the_same_replaces_its_filter(places):
+    # given: a filter named with the Kelvin sign (U+212A), which lower-cases to "k"
+    clerk = places["clerk"]
+    first = saved.saved_filter_save(user=clerk, name="\u212a", query="view=all")
+
+    # when: saved again as "k", one name for the database's rule (lower case)
+    again = saved.saved_filter_save(user=clerk, name="k", query="view=mine")
+
+    # then: the filter is replaced, not refused as "just saved"
+    assert again.pk == first.pk
+    assert SavedQueueFilter.objects.get(user=clerk).query == "view=mine"

@@ -484,6 +484,34 @@ def test_a_service_request_carries_every_field_with_offsets(client, history):
     assert (item["lat"], item["long"]) == (float(CITY_HALL[0]), float(CITY_HALL[1]))
 
 
+def test_the_zipcode_is_read_from_the_end_of_the_address(client, pothole):
+    # given: a ZIP code, a ZIP+4, none, and a number that only ends in five digits
+    addresses = {
+        "1 Main Street, Springfield, IL 62704": "62704",
+        "3 Main Street, Springfield, IL 62704-1234": "62704",
+        "5 Main Street": "",
+        "Lot 162704": "",
+    }
+    references = {
+        make_report(
+            category=pothole, address=address, answers={"size": "small"}
+        ).case.reference: zip_code
+        for address, zip_code in addresses.items()
+    }
+
+    # when
+    as_json, as_xml = both(client, "requests")
+    one = client.get(url("request", reference=next(iter(references)))).json()
+
+    # then
+    assert {item["service_request_id"]: item["zipcode"] for item in as_json.json()} == references
+    assert {
+        item["service_request_id"]: item["zipcode"]
+        for item in xml_to_python(parse_xml(as_xml.content))
+    } == references
+    assert one[0]["zipcode"] == "62704"
+
+
 def test_xml_and_json_carry_the_same_requests(client, history):
     make_report(
         category=history["old"].category, answers={"size": "large"}, photos=[upload(jpeg_bytes())]

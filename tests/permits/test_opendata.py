@@ -125,6 +125,26 @@ def test_drafts_and_the_applicant_are_never_published(client):
             assert private not in body
 
 
+def test_the_zip_code_is_read_from_the_end_of_the_address(client):
+    # given: a ZIP code, a ZIP+4, none, and a number that only ends in five digits
+    for address in (
+        "12 Elm Street, Springfield, IL 62704",
+        "14 Elm Street, Springfield, IL 62704-1234",
+        "16 Elm Street",
+        "Lot 162704",
+    ):
+        sent_permit(address=address)
+
+    # when
+    rows = csv_rows(client)
+    _response, body = download(client, "permits", "json")
+
+    # then
+    assert [row["OriginalZip"] for row in rows] == ["62704", "62704", "", ""]
+    assert [record["OriginalZip"] for record in json.loads(body)] == ["62704", "62704", None, None]
+    assert rows[1]["OriginalAddress1"] == "14 Elm Street, Springfield, IL 62704-1234"
+
+
 def test_a_spreadsheet_formula_is_published_as_text(client):
     # given
     sent_permit(work_description='=HYPERLINK("http://evil.example","x")')

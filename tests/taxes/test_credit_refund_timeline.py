@@ -279,3 +279,61 @@ def test_a_part_refused_later_after_one_refused_at_once_is_on_the_bills_timeline
     assert [event.data["cents"] for event in events] == [30000, 50000]
     row.refresh_from_db()
     assert row.status == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_credit_refund_stripe_never_answers_is_not_called_refused(stripe_gateway, settings):
+    # given: paid twice at Stripe; Stripe answers none of the credit refund's calls (500), so
+    # the payments app's retry task gives it up: Stripe may have made it all the same
+    from payments.services.intents import MAX_ATTEMPTS
+    from payments.tasks import retry_gateway_intents
+
+    today = agency_date(timezone.now())
+    bill = TaxBillFactory(schedule=[(today + 30 * DAYS, 100000)])
+    started = [
+        bill_payment_start(bill=bill, choice=YEAR, email=email)
+        for email in ("owner@example.com", "spouse@example.com")
+    ]
+    for invoice in started:
+        paid_at_stripe(stripe_gateway, invoice)
+    duplicate = BillPayment.objects.get(bill=bill, credit_cents__gt=0)
+    stripe_gateway.fail_next("POST", "/v1/refunds", status=500, times=MAX_ATTEMPTS + 1)
+    credit_refund(bill_payment_id=duplicate.pk, bill_id=bill.pk)
+    settings.PAYMENTS_INTENT_RETRY_SECONDS = 0
+
+    # when
+    for _ in range(MAX_ATTEMPTS):
+        retry_gateway_intents()
+
+    # then: the timeline and the staff's reason say it went unanswered, not that it was refused
+    [event] = BillEvent.objects.filter(bill=bill)
+    assert event.kind == "refund_failed"
+    assert event.data["unanswered"] is True
+    assert event.data["failure"].startswith("The payment service did not answer the refund: ")
+    duplicate.credit_refund.refresh_from_db()
+    assert duplicate.credit_refund.failure == event.data["failure"]
+
+
+@pytest.mark.django_db
+def test_the_owner_reads_that_an_unanswered_refund_may_have_gone_through(client, resident):
+    # given
+    bill = TaxBillFactory()
+    ebills.parcel_link(
+        user=resident, parcel_number=bill.parcel.number, access_code=bill.access_code
+    )
+    event = _failed_refund_event(bill)
+    event.data["unanswered"] = True
+    event.save()
+    client.force_login(resident)
+
+    # when
+    page = client.get(reverse("taxes:my_bill", args=[bill.number])).content.decode()
+
+    # then
+    assert "refused it" not in page
+    assert (
+        "The payment service did not answer about the refund of $250.00 of your credit, so "
+        "it may have gone through. Check your card or bank statement; asking for the refund "
+        "again on the bill's page checks with the payment service first, so you are never "
+        "refunded twice."
+    ) in page
