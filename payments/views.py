@@ -284,7 +284,9 @@ def local_checkout(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "payments/local_checkout.html", context)
 
 
-_EVENT_STATUS_CODES = {StripeEventStatus.UNMATCHED: 422}
+# `received` after applying: Stripe could not be reached to complete the event (the refunds
+# of a charge): 503 has Stripe deliver it again later.
+_EVENT_STATUS_CODES = {StripeEventStatus.UNMATCHED: 422, StripeEventStatus.RECEIVED: 503}
 
 
 @csrf_exempt
@@ -293,9 +295,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe's webhook: verify the signature, store the event by id, apply it once.
 
     400 for a missing or wrong signature or a body that is not an event (nothing stored);
-    422 for an event about no invoice of this portal (stored, listed for staff); 200
-    otherwise, including every redelivery of an event already stored and a refund kept
-    waiting for its payment (the portal applies it itself when the payment comes).
+    422 for an event about no invoice of this portal (stored, listed for staff); 503 for an
+    event stored but not applied because Stripe could not be reached to complete it (Stripe
+    delivers it again, and the redelivery applies it); 200 otherwise, including every
+    redelivery of an event already stored and a refund kept waiting for its payment (the
+    portal applies it itself when the payment comes).
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:

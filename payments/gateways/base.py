@@ -64,6 +64,26 @@ class RefundResult:
     provider_status: str
 
 
+@dataclass(frozen=True)
+class ProviderRefund:
+    """One refund as the provider keeps it.
+
+    `status` is the provider's ("succeeded", "pending", "failed", "canceled"...); `metadata`
+    is what the portal sent with a refund it asked for (`refund_id`, `idempotency_key`),
+    empty for one made elsewhere (the provider's dashboard).
+    """
+
+    provider_reference: str
+    amount_cents: int
+    status: str
+    metadata: dict[str, str]
+
+    @property
+    def made(self) -> bool:
+        """Whether the money went, or is going, back (a failed or canceled refund gave none)."""
+        return self.status in {"succeeded", "pending"}
+
+
 class Gateway(ABC):
     code: str
     # Whether payers use it themselves online; the counter is staff-only.
@@ -83,6 +103,15 @@ class Gateway(ABC):
     def refund(self, *, payment, refund) -> RefundResult:
         """Give back `refund.amount_cents` of `payment`; raise GatewayError if refused."""
 
+    def refunds_of(self, *, payment) -> list[ProviderRefund] | None:
+        """Every refund the provider keeps of `payment`, newest first; None if it keeps none
+        to look up (the portal's own rows are then the whole truth).
+
+        Raises GatewayError, always retryable, when the look-up could not be made (refused
+        too: what was refunded is then unknown, never "nothing").
+        """
+        return None
+
     def find_refund(self, *, payment, refund) -> RefundResult | None:
         """The refund the provider made for `refund` (by its idempotency key), or None if it
         made none (or keeps nothing to look up: then the refund call's key is the guard).
@@ -93,6 +122,14 @@ class Gateway(ABC):
         refusal would have it asked for again as a new refund), not retryable only for a
         refund the provider made and then failed or canceled.
         """
+        key = str(refund.idempotency_key)
+        for made in self.refunds_of(payment=payment) or ():
+            if made.metadata.get("idempotency_key") == key:
+                if not made.made:
+                    raise GatewayError(f"Refund {made.status}")
+                return RefundResult(
+                    provider_reference=made.provider_reference, provider_status=made.status
+                )
         return None
 
     def expire_checkout(self, *, payment) -> None:  # noqa: B027 - optional for gateways

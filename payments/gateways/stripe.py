@@ -6,7 +6,9 @@ portal's return addresses. Settlement never trusts the payer's redirect: it come
 signed webhook (`payments.services.webhook_event_apply`) or from asking Stripe for the session
 (`checkout_state`). Refunds go through Stripe's refund API with the refund's idempotency key,
 also kept in the refund's metadata: Stripe forgets a key after 24 hours, so a refund asked for
-again after that is first looked for among the payment's refunds (`find_refund`).
+again after that is first looked for among the payment's refunds (`refunds_of`, through
+`find_refund`). The same list answers a `charge.refunded` event, whose charge no longer
+embeds its refunds (API version 2022-11-15 on).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from payments.gateways.base import (
     CheckoutState,
     Gateway,
     GatewayError,
+    ProviderRefund,
     RefundResult,
 )
 
@@ -266,25 +269,42 @@ class StripeGateway(Gateway):
             raise _gateway_error(error) from error
         return _refund_result(result)
 
-    def find_refund(self, *, payment, refund) -> RefundResult | None:
+    def refunds_of(self, *, payment) -> list[ProviderRefund]:
         if not payment.provider_payment_id:
-            return None
-        key = str(refund.idempotency_key)
+            return []
         try:
             listing = stripe_client().v1.refunds.list(
                 {"payment_intent": payment.provider_payment_id, "limit": 100}
             )
-            for item in listing.auto_paging_iter():
-                made = item.to_dict()
-                if (made.get("metadata") or {}).get("idempotency_key") == key:
-                    return _refund_result(made)
+            listed = [_provider_refund(item.to_dict()) for item in listing.auto_paging_iter()]
         except stripe.StripeError as error:
-            logger.warning("Could not look refund %s up: %s", refund.pk, _describe(error))
-            # Whatever Stripe answered, the look-up was not made: whether the refund was is
-            # still unknown. Never a refusal, which would have it asked for again as a new
+            logger.warning(
+                "Could not list the refunds of payment %s: %s", payment.pk, _describe(error)
+            )
+            # Whatever Stripe answered, the look-up was not made: what was refunded is still
+            # unknown. Never a refusal, which would have a refund asked for again as a new
             # refund under a new key (`refund_retry`), and made twice if Stripe made it.
             raise GatewayError(_describe(error), retryable=True) from error
+        return [made for made in listed if made is not None]
+
+
+def _provider_refund(item: dict) -> ProviderRefund | None:
+    """Read a refund from Stripe's list; None for one with no usable id or amount."""
+    refund_id, amount = stripe_id(item.get("id")), item.get("amount")
+    if not refund_id or type(amount) is not int or not 0 < amount <= _MAX_CENTS:
+        logger.warning("Stripe listed a refund the portal cannot read: %r", refund_id)
         return None
+    metadata = item.get("metadata")
+    return ProviderRefund(
+        provider_reference=refund_id,
+        amount_cents=amount,
+        status=_text(item.get("status")),
+        metadata={
+            key: value
+            for key, value in (metadata.items() if isinstance(metadata, dict) else ())
+            if isinstance(key, str) and isinstance(value, str)
+        },
+    )
 
 
 def _refund_result(result: dict) -> RefundResult:

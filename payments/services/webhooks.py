@@ -19,18 +19,26 @@ event is kept as `waiting` and applied as soon as a payment with that intent is 
 whichever way (`webhook_events_apply_waiting`, scheduled by `settle_locked` after commit; a
 periodic run catches up on any missed). One still waiting after
 PAYMENTS_WEBHOOK_GRACE_MINUTES is listed in the reconciliation report.
+
+Since API version 2022-11-15 a charge in a `charge.refunded` event no longer embeds its
+refunds: the portal asks Stripe for them (`Gateway.refunds_of`) before it opens a transaction
+or takes a lock, then locks and reconciles with what Stripe listed. If Stripe cannot be
+reached, nothing is applied: a new event is kept as `received` and the webhook answers 503, so
+Stripe delivers it again; a waiting one keeps waiting for the next periodic run.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from payments.gateways.stripe import state_from_session, stripe_id
+from payments.gateways import GatewayError, ProviderRefund, get_gateway
+from payments.gateways.stripe import state_from_session
 from payments.models import (
     GatewayIntent,
     IntentStatus,
@@ -105,8 +113,12 @@ RETURNING id
 """
 
 
-def _store_and_apply(payload: dict, event_id: str, event_type: str) -> StripeEvent | None:
-    """Store and apply a new event in one transaction; None if it was stored already."""
+def _store_and_apply(
+    payload: dict, event_id: str, event_type: str, looked_up: _ChargeRefunds | None
+) -> StripeEvent | None:
+    """Store and apply a new event in one transaction; None if it was stored already.
+
+    An event whose look-up at Stripe failed (`looked_up`) is stored, not applied."""
     event = StripeEvent(
         event_id=event_id,
         type=event_type,
@@ -133,10 +145,13 @@ def _store_and_apply(payload: dict, event_id: str, event_type: str) -> StripeEve
             return None
         event.pk = inserted[0]
         event._state.adding = False
+        if looked_up is not None and looked_up.failure:
+            _not_looked_up(event, looked_up)
+            return event
         try:
             # A savepoint: if applying fails, the event is still kept, as `received`.
             with transaction.atomic():
-                _apply_locked(event)
+                _apply_locked(event, looked_up)
         except Exception as error:
             failure = error
     if failure is not None:
@@ -156,7 +171,9 @@ def webhook_event_receive(*, payload: dict) -> StripeEvent:
     event_id, event_type = _checked(payload)
     stored = _stored(event_id)
     if stored is None:
-        event = _store_and_apply(payload, event_id, event_type)
+        # Asked before the transaction: Stripe's answer is awaited holding no lock.
+        looked_up = _look_up(event_type, payload)
+        event = _store_and_apply(payload, event_id, event_type, looked_up)
         if event is not None:
             return _after_applying(event)
         # Another delivery of the same event stored it first (and has committed).
@@ -266,9 +283,8 @@ def _payment_intent_of(event: StripeEvent) -> str:
     return payment_intent if isinstance(payment_intent, str) else ""
 
 
-def _payment_for_charge(event: StripeEvent) -> Payment | None:
-    """The settled (or flagged) payment a charge event is about, by its payment intent."""
-    payment_intent = _payment_intent_of(event)
+def _payment_with_intent(payment_intent: str) -> Payment | None:
+    """The settled (or flagged) Stripe payment of `payment_intent`, if any."""
     if not payment_intent:
         return None
     return Payment.objects.filter(
@@ -276,9 +292,55 @@ def _payment_for_charge(event: StripeEvent) -> Payment | None:
     ).first()
 
 
-def _apply_charge_refunded(event: StripeEvent) -> None:
+def _payment_for_charge(event: StripeEvent) -> Payment | None:
+    """The settled (or flagged) payment a charge event is about, by its payment intent."""
+    return _payment_with_intent(_payment_intent_of(event))
+
+
+@dataclass(frozen=True)
+class _ChargeRefunds:
+    """What Stripe listed, before any lock, as the refunds of a charge's payment.
+
+    `payment_id`: the payment they were asked for (None: no payment had the charge's intent
+    then, and nothing was asked); `failure`: why the look-up could not be made ("" if made).
+    """
+
+    payment_id: int | None
+    refunds: tuple[ProviderRefund, ...] = ()
+    failure: str = ""
+
+
+def _look_up(event_type: str, payload: dict) -> _ChargeRefunds | None:
+    """For a `charge.refunded` event, ask the payment's gateway for its refunds (no
+    transaction or lock held); None for any other event."""
+    if event_type != CHARGE_REFUNDED:
+        return None
+    payment_intent = payload["data"]["object"].get("payment_intent")
+    payment = _payment_with_intent(payment_intent if isinstance(payment_intent, str) else "")
+    if payment is None:
+        return _ChargeRefunds(payment_id=None)
+    try:
+        refunds = get_gateway(payment.gateway).refunds_of(payment=payment)
+    except GatewayError as error:
+        return _ChargeRefunds(payment_id=payment.pk, failure=str(error) or "no answer")
+    return _ChargeRefunds(payment_id=payment.pk, refunds=tuple(refunds or ()))
+
+
+_NOT_LOOKED_UP = "Not applied yet: Stripe could not be reached to list the charge's refunds"
+
+
+def _not_looked_up(event: StripeEvent, looked_up: _ChargeRefunds) -> None:
+    """Keep `event` (its row locked or just inserted) as it is, applicable, saying why."""
+    event.detail = f"{_NOT_LOOKED_UP} ({looked_up.failure})."[:255]
+    event.save(update_fields=["detail"])
+    logger.warning("Stripe event %s not applied: %s", event.event_id, looked_up.failure)
+
+
+def _apply_charge_refunded(event: StripeEvent, looked_up: _ChargeRefunds | None) -> None:
     """Record refunds made outside the portal (Stripe's dashboard) or lost after Stripe
-    accepted them; refunds the portal already recorded make the totals agree: no change.
+    accepted them, as Stripe lists them (`looked_up`, asked before any lock): the portal's
+    own refunds (named in their metadata) are completed, any other refund Stripe made is
+    recorded once, under its Stripe id; refunds already recorded change nothing.
 
     A refund of a payment the portal has not recorded yet waits for it (see the module)."""
     charge = event.payload["data"]["object"]
@@ -288,6 +350,11 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
             _outcome(event, StripeEventStatus.WAITING, "Waiting for the payment of this charge.")
         else:
             _outcome(event, StripeEventStatus.UNMATCHED, "The charge names no payment.")
+        return
+    if looked_up is None or looked_up.payment_id != payment.pk:
+        # The payment was recorded after Stripe was asked (about no payment): waiting, this
+        # event is applied again at once (`_after_applying`), Stripe asked outside the locks.
+        _outcome(event, StripeEventStatus.WAITING, "Waiting for the payment of this charge.")
         return
     invoice = lock_invoice(payment.invoice_id)
     payment = lock_payment(payment.pk)
@@ -301,16 +368,18 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
             payment=payment,
         )
         return
-    listed = charge.get("refunds")
-    listed = listed.get("data") if isinstance(listed, dict) else None
-    listed = [r for r in (listed if isinstance(listed, list) else []) if isinstance(r, dict)]
-    _complete_pending_refunds(invoice, payment, listed)
-    # Refunds the portal asked for and Stripe has not answered yet are not missing.
-    missing = refunded - payment.amount_refunded_cents - payment.refund_pending_cents
-    if missing <= 0:
-        _outcome(event, StripeEventStatus.APPLIED, "Refunds already recorded.", payment=payment)
-        return
-    if missing > payment.refundable_cents:
+    made = [item for item in looked_up.refunds if item.made]
+    completed = _complete_pending_refunds(invoice, payment, made)
+    # Not the portal's (a refund it asked for carries its id), and not recorded yet.
+    ours = set(payment.refunds.values_list("pk", flat=True))
+    others = [item for item in made if _refund_id_of(item) not in ours]
+    known = set(
+        Refund.objects.filter(
+            provider_reference__in=[item.provider_reference for item in others]
+        ).values_list("provider_reference", flat=True)
+    )
+    missing = [item for item in others if item.provider_reference not in known]
+    if sum(item.amount_cents for item in missing) > payment.refundable_cents:
         _outcome(
             event,
             StripeEventStatus.FLAGGED,
@@ -318,41 +387,42 @@ def _apply_charge_refunded(event: StripeEvent) -> None:
             payment=payment,
         )
         return
-    refund_ids = [r["id"] for r in listed if stripe_id(r.get("id"))]
-    known = set(
-        Refund.objects.filter(provider_reference__in=refund_ids).values_list(
-            "provider_reference", flat=True
+    # Oldest first (Stripe lists newest first), so receipts are numbered as refunds were made.
+    for item in reversed(missing):
+        refund = Refund.objects.create(
+            payment=payment,
+            amount_cents=item.amount_cents,
+            reason="Refunded in Stripe",
+            provider_reference=item.provider_reference,
+            provider_status=item.status,
+            origin=RefundOrigin.GATEWAY,
         )
-    )
-    unknown = [refund_id for refund_id in refund_ids if refund_id not in known]
-    refund = Refund.objects.create(
-        payment=payment,
-        amount_cents=missing,
-        reason="Refunded in Stripe",
-        provider_reference=unknown[0] if len(unknown) == 1 else "",
-        provider_status="succeeded",
-        origin=RefundOrigin.GATEWAY,
-    )
-    refund_apply_locked(invoice, payment, refund)
-    _outcome(event, StripeEventStatus.APPLIED, "Refund recorded.", payment=payment)
+        refund_apply_locked(invoice, payment, refund)
+    recorded = completed + len(missing)
+    if recorded == 0:
+        detail = "Refunds already recorded."
+    else:
+        detail = "Refund recorded." if recorded == 1 else f"{recorded} refunds recorded."
+    _outcome(event, StripeEventStatus.APPLIED, detail, payment=payment)
 
 
-def _complete_pending_refunds(invoice, payment: Payment, listed: list[dict]) -> None:
+def _refund_id_of(item: ProviderRefund) -> int | None:
+    """The portal's refund `item` is, by the id the portal put in its metadata; else None."""
+    refund_id = item.metadata.get("refund_id", "")
+    return int(refund_id) if refund_id.isdigit() and len(refund_id) < 19 else None
+
+
+def _complete_pending_refunds(invoice, payment: Payment, made: list[ProviderRefund]) -> int:
     """Count the portal's own refunds in progress that Stripe lists as made (their answer to
-    the portal was lost, or has not been recorded yet); the intent is then done."""
+    the portal was lost, or has not been recorded yet); the intent is then done. Return how
+    many were counted."""
     ours = {}
-    for item in listed:
-        metadata = item.get("metadata")
-        refund_id = metadata.get("refund_id") if isinstance(metadata, dict) else None
-        if (
-            isinstance(refund_id, str)
-            and refund_id.isdigit()
-            and stripe_id(item.get("id"))
-            and item.get("status") in {"succeeded", "pending"}
-        ):
-            ours[int(refund_id)] = item
+    for item in made:
+        refund_id = _refund_id_of(item)
+        if refund_id is not None:
+            ours[refund_id] = item
     if not ours:
-        return
+        return 0
     # Lock order: intent, then refund (as `intents` takes them).
     intents = {
         intent.refund_id: intent
@@ -367,6 +437,7 @@ def _complete_pending_refunds(invoice, payment: Payment, listed: list[dict]) -> 
         payment=payment,
         pk__in=list(ours),
     )
+    completed = 0
     for refund in pending.order_by("pk"):
         intent = intents.get(refund.pk)
         if intent is not None and intent.status != IntentStatus.SUCCEEDED:
@@ -377,42 +448,49 @@ def _complete_pending_refunds(invoice, payment: Payment, listed: list[dict]) -> 
             payment.refund_pending_cents -= refund.amount_cents
         item = ours[refund.pk]
         refund.status = RefundStatus.SUCCEEDED
-        refund.provider_reference = item["id"]
-        refund.provider_status = item.get("status") or ""
+        refund.provider_reference = item.provider_reference
+        refund.provider_status = item.status
         refund.save(update_fields=["status", "provider_reference", "provider_status", "updated_at"])
         refund_apply_locked(invoice, payment, refund)
+        completed += 1
+    return completed
 
 
-_HANDLERS = {
-    COMPLETED: _apply_checkout,
-    ASYNC_SUCCEEDED: _apply_checkout,
-    ASYNC_FAILED: _apply_checkout,
-    EXPIRED: _apply_checkout,
-    CHARGE_REFUNDED: _apply_charge_refunded,
-}
+_CHECKOUT_EVENTS = (COMPLETED, ASYNC_SUCCEEDED, ASYNC_FAILED, EXPIRED)
 
 
 _APPLICABLE = (StripeEventStatus.RECEIVED, StripeEventStatus.WAITING)
 
 
-def _apply_locked(event: StripeEvent) -> None:
-    """Apply `event`, whose row the caller's transaction holds, and record the outcome."""
-    handler = _HANDLERS.get(event.type)
-    if handler is None:
-        _outcome(event, StripeEventStatus.IGNORED, "Not an event the portal acts on.")
+def _apply_locked(event: StripeEvent, looked_up: _ChargeRefunds | None) -> None:
+    """Apply `event`, whose row the caller's transaction holds, with what Stripe listed
+    before (`_look_up`), and record the outcome."""
+    if event.type == CHARGE_REFUNDED:
+        _apply_charge_refunded(event, looked_up)
+    elif event.type in _CHECKOUT_EVENTS:
+        _apply_checkout(event)
     else:
-        handler(event)
+        _outcome(event, StripeEventStatus.IGNORED, "Not an event the portal acts on.")
     event.applied_at = timezone.now()
     # Not the payload: it never changes, and rewriting it costs a JSON encoding.
     event.save(update_fields=["status", "detail", "invoice", "payment", "applied_at"])
 
 
 def _apply_once(event_id: str) -> StripeEvent:
+    # Stripe is asked first, with no transaction open; the event is then applied under its
+    # lock only if still applicable (another delivery may have applied it meanwhile).
+    unlocked = StripeEvent.objects.only("type", "payload", "status").get(event_id=event_id)
+    looked_up = None
+    if unlocked.status in _APPLICABLE:
+        looked_up = _look_up(unlocked.type, unlocked.payload)
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update(no_key=True).get(event_id=event_id)
         if event.status not in _APPLICABLE:
             return event
-        _apply_locked(event)
+        if looked_up is not None and looked_up.failure:
+            _not_looked_up(event, looked_up)
+            return event
+        _apply_locked(event, looked_up)
     return event
 
 
@@ -432,10 +510,15 @@ def webhook_event_apply(*, event_id: str, stored: StripeEvent | None = None) -> 
 
 
 def _after_applying(event: StripeEvent) -> StripeEvent:
-    if event.status == StripeEventStatus.WAITING and _payment_for_charge(event) is not None:
+    if (
+        event.status == StripeEventStatus.WAITING
+        and not event.detail.startswith(_NOT_LOOKED_UP)
+        and _payment_for_charge(event) is not None
+    ):
         # The payment was settled while this event was being applied, and its settlement,
         # looking for waiting events before this one committed, did not see it: apply it now.
         # (One of the two always sees the other's commit; applying twice changes nothing.)
+        # Not if Stripe could not be reached just now: the periodic run asks again later.
         event = _apply_once(event.event_id)
     if event.status in (StripeEventStatus.UNMATCHED, StripeEventStatus.FLAGGED):
         logger.warning("Stripe event %s (%s): %s", event.event_id, event.type, event.status)

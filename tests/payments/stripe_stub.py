@@ -10,6 +10,11 @@ answers:
     POST /v1/checkout/sessions/<id>/expire     expire it (if still open)
     POST /v1/refunds                           refund part or all of a paid session's payment
     GET  /v1/refunds?payment_intent=<id>       list a payment's refunds, newest first
+    GET  /v1/refunds?charge=<id>               list a charge's refunds, newest first
+
+Events are sent as Stripe sends them at the installed library's API version: a charge in a
+`charge.refunded` event no longer embeds its `refunds` list (Stripe stopped expanding it in
+API version 2022-11-15), so the portal asks for the list (`GET /v1/refunds`).
 
 It records every request (`requests`), replays the stored answer for a repeated idempotency
 key as Stripe does, and can be told to fail the next calls (`fail_next`). The test plays the
@@ -166,7 +171,7 @@ class StripeStub:
         return {
             "id": event_id or f"evt_{secrets.token_hex(12)}",
             "object": "event",
-            "api_version": "2025-01-27.acacia",
+            "api_version": stripe.api_version,
             "created": int(time.time()),
             "livemode": False,
             "pending_webhooks": 1,
@@ -176,7 +181,8 @@ class StripeStub:
         }
 
     def charge(self, session_id: str) -> dict:
-        """The charge behind a paid session, with what has been refunded so far."""
+        """The charge behind a paid session, with what has been refunded so far, as Stripe
+        sends it since API version 2022-11-15: the amount, but not the refunds themselves."""
         with self._lock:
             session = self.sessions[session_id]
             refunds = [
@@ -190,7 +196,6 @@ class StripeStub:
                 "currency": session["currency"],
                 "payment_intent": session["payment_intent"],
                 "refunded": sum(r["amount"] for r in refunds) == session["amount_total"],
-                "refunds": {"object": "list", "data": refunds},
             }
 
     # --- Request handling ------------------------------------------------------------------
@@ -308,7 +313,8 @@ class StripeStub:
         refunds = [
             r
             for r in reversed(self.refunds.values())
-            if not params.get("payment_intent") or r["payment_intent"] == params["payment_intent"]
+            if (not params.get("payment_intent") or r["payment_intent"] == params["payment_intent"])
+            and (not params.get("charge") or r.get("charge") == params["charge"])
         ]
         if after := params.get("starting_after"):
             ids = [r["id"] for r in refunds]
